@@ -1,0 +1,114 @@
+/**
+ * Every error adhesive raises on purpose is an AdhesiveError with a stable
+ * `code`, so callers can branch on it without parsing messages.
+ */
+export class AdhesiveError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+export interface BpmnProblem {
+  elementId: string;
+  message: string;
+}
+
+/** A BPMN file (or built process) that cannot be run; lists every problem at once. */
+export class BpmnError extends AdhesiveError {
+  readonly file: string;
+  readonly problems: BpmnProblem[];
+
+  constructor(file: string, problems: BpmnProblem[]) {
+    super("ADHESIVE_BPMN_INVALID", formatProblems(file, problems));
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+function formatProblems(file: string, problems: BpmnProblem[]): string {
+  const lines = problems.map((p) => `  - ${p.elementId ? `${p.elementId}: ` : ""}${p.message}`);
+  return `${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${lines.join("\n")}`;
+}
+
+export interface MappingProblem {
+  elementId: string;
+  name: string;
+  kind: string;
+  message: string;
+}
+
+/** Process tasks with no implementation, or with more than one. */
+export class UnmappedTaskError extends AdhesiveError {
+  readonly file: string;
+  readonly problems: MappingProblem[];
+
+  constructor(file: string, problems: MappingProblem[]) {
+    const lines = problems.map((p) => `  - ${p.kind} "${p.name}" (${p.elementId}): ${p.message}`);
+    super("ADHESIVE_UNMAPPED_TASK", `${file}: tasks without a single implementation:\n${lines.join("\n")}`);
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+/** A condition, loop or script expression that failed to compile or to evaluate. */
+export class ExpressionError extends AdhesiveError {
+  readonly expression: string;
+  readonly elementId: string;
+
+  constructor(expression: string, elementId: string, reason: string, cause?: unknown) {
+    super("ADHESIVE_EXPRESSION", `expression \`${expression}\` on ${elementId} failed: ${reason}`, { cause });
+    this.expression = expression;
+    this.elementId = elementId;
+  }
+}
+
+/** An exclusive gateway where no outgoing flow applies. */
+export class RoutingError extends AdhesiveError {
+  readonly elementId: string;
+
+  constructor(elementId: string, name: string) {
+    super(
+      "ADHESIVE_NO_ROUTE",
+      `exclusive gateway "${name}" (${elementId}): no outgoing flow condition holds and there is no default flow`,
+    );
+    this.elementId = elementId;
+  }
+}
+
+/** A task (or expression on an element) failed and no error boundary event caught it. */
+export class TaskError extends AdhesiveError {
+  readonly taskName: string;
+  readonly elementId: string;
+  /** captured output of the failed task, when available */
+  output: string | undefined;
+
+  constructor(taskName: string, elementId: string, cause: unknown) {
+    super("ADHESIVE_TASK_FAILED", `task "${taskName}" (${elementId}) failed: ${describe(cause)}`, { cause });
+    this.taskName = taskName;
+    this.elementId = elementId;
+    this.output = undefined;
+  }
+}
+
+/** The run was cancelled (signal aborted, SIGINT). */
+export class CancelledError extends AdhesiveError {
+  constructor(reason: string) {
+    super("ADHESIVE_CANCELLED", `run cancelled: ${reason}`);
+  }
+}
+
+/** Bad options passed to the API (wrong matcher, unknown option, ...). */
+export class UsageError extends AdhesiveError {
+  constructor(message: string) {
+    super("ADHESIVE_USAGE", message);
+  }
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
