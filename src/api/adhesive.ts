@@ -1,0 +1,93 @@
+import { loadBpmn } from "../bpmn/read.js";
+import { linearDefinition, type LinearTask } from "../builder/linear.js";
+import { createProcessBuilder } from "../builder/process-builder.js";
+import type { Data } from "../engine/data.js";
+import type { ProcessDefinition } from "../model/definition.js";
+import { Registry, type Matcher } from "../tasks/registry.js";
+import { runDefinition } from "../runtime/run.js";
+import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
+
+/**
+ * An isolated set of task implementations with the ways to run processes
+ * against them. The package's top-level functions use a default instance;
+ * embedders and tests create their own.
+ */
+export class Adhesive {
+  readonly registry = new Registry();
+  /** options every run of this instance starts from (the CLI sets the reporter here) */
+  defaults: RunOptions = {};
+
+  task(matcher: Matcher, fn: TaskFunction): this {
+    this.registry.add("task", matcher, fn);
+    return this;
+  }
+
+  /** A gateway implementation runs before the gateway routes; same as task(). */
+  gateway(matcher: Matcher, fn: TaskFunction): this {
+    return this.task(matcher, fn);
+  }
+
+  usertask(matcher: Matcher, fn: UserTaskFunction): this {
+    this.registry.add("userTask", matcher, fn);
+    return this;
+  }
+
+  message(matcher: Matcher, fn: MessageFunction): this {
+    this.registry.add("message", matcher, fn);
+    return this;
+  }
+
+  messageCallback(matcher: Matcher, fn: MessageCallbackFunction): this {
+    this.registry.add("messageCallback", matcher, fn);
+    return this;
+  }
+
+  lane(matcher: Matcher, fn: LaneFunction): this {
+    this.registry.add("lane", matcher, fn);
+    return this;
+  }
+
+  /** Runs the declared tasks one after the other, in declaration order. */
+  build(options?: RunOptions): Promise<Data> {
+    return this.run(linearDefinition(this.linearTasks()), options);
+  }
+
+  /** Runs a process drawn in a BPMN file. */
+  async bpmnBuild(file: string, options?: RunOptions): Promise<Data> {
+    return this.run(await loadBpmn(file), options);
+  }
+
+  /** Starts a process built in code: `processStart().task("A").processEnd().build()`. */
+  processStart() {
+    return createProcessBuilder((definition, options?: RunOptions) => this.run(definition, options));
+  }
+
+  /** Runs any process definition (from a file, a builder or your own code). */
+  run(definition: ProcessDefinition, options?: RunOptions): Promise<Data> {
+    return runDefinition(definition, this.registry, mergeOptions(this.defaults, options));
+  }
+
+  private linearTasks(): LinearTask[] {
+    const tasks: LinearTask[] = [];
+    for (const declaration of this.registry.ofKind(["task", "userTask"])) {
+      if (declaration.names.length === 0) continue;
+      const { loop, when, lane } = declaration.options;
+      tasks.push({ name: declaration.names[0], kind: declaration.kind === "userTask" ? "userTask" : "task", loop, when, lane });
+    }
+    return tasks;
+  }
+}
+
+function mergeOptions(defaults: RunOptions, options: RunOptions | undefined): RunOptions {
+  const merged: RunOptions = { ...defaults, ...options };
+  if (defaults.reporter && options?.reporter && defaults.reporter !== options.reporter) merged.reporter = both(defaults.reporter, options.reporter);
+  return merged;
+}
+
+function both(a: RunReporter, b: RunReporter): RunReporter {
+  return {
+    taskStarted: (ctx) => (a.taskStarted?.(ctx), b.taskStarted?.(ctx)),
+    taskFinished: (ctx, error, ms) => (a.taskFinished?.(ctx, error, ms), b.taskFinished?.(ctx, error, ms)),
+    taskCancelled: (ctx) => (a.taskCancelled?.(ctx), b.taskCancelled?.(ctx)),
+  };
+}

@@ -1,0 +1,63 @@
+import type { TaskNodeInfo } from "../engine/context.js";
+import type { Data } from "../engine/data.js";
+import type { UiBuilder, UiProvider } from "../ui/form.js";
+import type { Workspace } from "../workspaces/workspace.js";
+
+export type { Data } from "../engine/data.js";
+export type { TaskNodeInfo } from "../engine/context.js";
+
+/** `ctx.loop`: the current iteration; `parent` is the enclosing loop. */
+export interface LoopInfo {
+  readonly index: number;
+  readonly key: unknown;
+  readonly value: unknown;
+  readonly expression: string;
+  readonly parent: LoopInfo | undefined;
+}
+
+/** What every task, user task, gateway, message and lane function receives. */
+export interface Context {
+  readonly task: TaskNodeInfo;
+  /** the element's name with `{loop.value}`, `{data.x}` filled in */
+  readonly taskName: string;
+  /** this token's data: safe to mutate, other branches never see it */
+  readonly data: Data;
+  readonly loop: LoopInfo | undefined;
+  readonly lane: string | undefined;
+  workspace: Workspace;
+  readonly executionId: string;
+  readonly tokenId: number;
+  /** fires when the token is cancelled (error boundary, timer, SIGINT) */
+  readonly signal: AbortSignal;
+}
+
+export type TaskFunction = (ctx: Context, ...groups: string[]) => unknown;
+export type UserTaskFunction = (ctx: Context, ui: UiBuilder, ...groups: string[]) => unknown;
+export type MessageFunction = (ctx: Context, ...groups: string[]) => AsyncIterable<unknown> | Iterable<unknown>;
+export type MessageCallbackFunction = (ctx: Context, emit: (event: unknown) => void, ...groups: string[]) => unknown;
+
+/** Reports what the run does (the CLI prints it); every hook is optional. */
+export interface RunReporter {
+  taskStarted?(ctx: Context): void;
+  taskFinished?(ctx: Context, error: unknown, durationMs: number): void;
+  taskCancelled?(ctx: Context): void;
+}
+
+export interface RunOptions {
+  initialData?: Data;
+  /** implicit joins at tasks (default true) */
+  waitTasks?: boolean;
+  signal?: AbortSignal;
+  /** tasks running at once (default: CPU count) */
+  poolSize?: number;
+  /** answers user tasks (default: the terminal on a TTY) */
+  ui?: UiProvider;
+  reporter?: RunReporter;
+  /** where run folders go (default: OS temp dir + /adhesive) */
+  tempFolder?: string;
+  /** message events in flight before sources are paused (default 1000) */
+  maxEventsInFlight?: number;
+}
+
+/** A lane yields the workspace its tasks run in, then tears it down when the generator resumes. */
+export type LaneFunction = (ctx: Context, ...groups: string[]) => AsyncGenerator<Workspace, void, unknown>;

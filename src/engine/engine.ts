@@ -1,0 +1,693 @@
+import { AdhesiveError, CancelledError, TaskError } from "../errors.js";
+import type { ExpressionScope } from "../model/expression.js";
+import type { GraphFlow, GraphNode, ProcessGraph } from "../model/graph.js";
+import { TaskContext, type SignalSource, type TaskNodeInfo } from "./context.js";
+import { mergeData, newRef, owned, release, share, type Data, type DataRef } from "./data.js";
+import { errorRecord, pickErrorBoundary, ThrownBpmnError } from "./errors.js";
+import { countBlockers, createFrame, isStalled, moveToken, place, unplace, type Frame, type JoinState } from "./frame.js";
+import { loopEntries, type LoopContext } from "./loop-context.js";
+import { selectFlows } from "./routing.js";
+import { TokenState, type Token } from "./token.js";
+
+/** Runs the user side of executable nodes; the engine never imports it. */
+export interface NodeRunner {
+  /** whether the node has a function to run (gateways may have none) */
+  implements(node: GraphNode): boolean;
+  /** runs the node's function; a returned promise makes the task asynchronous */
+  run(ctx: TaskContext, node: GraphNode): unknown;
+}
+
+/** Hooks for reporting (terminal lines, logs, lanes); all optional. */
+export interface EngineObserver {
+  taskStarted?(ctx: TaskContext): void;
+  /** `error` is undefined when the task succeeded */
+  taskFinished?(ctx: TaskContext, error: unknown): void;
+  taskCancelled?(ctx: TaskContext): void;
+}
+
+export interface EngineOptions {
+  executionId: string;
+  waitTasks: boolean;
+  poolSize: number;
+  runner: NodeRunner;
+  observer?: EngineObserver;
+  signal?: AbortSignal;
+}
+
+/**
+ * The token machine. Tokens are plain records on a queue; every decision is
+ * a few field reads on the compiled graph. User code runs through the
+ * NodeRunner, so this file knows nothing about workspaces, terminals or files.
+ */
+export class Engine implements SignalSource {
+  private readonly graph: ProcessGraph;
+  private readonly options: EngineOptions;
+  private readonly infos: TaskNodeInfo[];
+  private readonly implemented: Uint8Array;
+  private readonly queue: Token[] = [];
+  private head = 0;
+  private readonly releases: Array<[Frame, JoinState]> = [];
+  private readonly ready: Token[] = [];
+  private readyHead = 0;
+  private draining = false;
+  private startingReady = false;
+  private running = 0;
+  private nextTokenId = 1;
+  private nextFrameId = 1;
+  private root: Frame | undefined;
+  private readonly eventFrames = new Set<Frame>();
+  private openSources = 0;
+  private capacityWaiters: Array<() => void> = [];
+  private finished = false;
+  private resolveRun: ((data: Data) => void) | undefined;
+  private rejectRun: ((error: Error) => void) | undefined;
+  private initial: Data = {};
+  private readonly contexts = new Map<Token, TaskContext>();
+
+  constructor(graph: ProcessGraph, options: EngineOptions) {
+    this.graph = graph;
+    this.options = options;
+    this.infos = graph.nodes.map((node) => Object.freeze({ id: node.id, name: node.name, type: node.kind }));
+    this.implemented = Uint8Array.from(graph.nodes, (node) => (options.runner.implements(node) ? 1 : 0));
+  }
+
+  /** Starts the run; resolves with the merged data of the tokens that finished. */
+  start(initialData: Data): Promise<Data> {
+    this.initial = initialData;
+    const promise = new Promise<Data>((resolve, reject) => {
+      this.resolveRun = resolve;
+      this.rejectRun = reject;
+    });
+    const scope = this.graph.root;
+    const root = createFrame(this.nextFrameId++, scope, undefined, undefined);
+    this.root = root;
+    const ref = newRef(initialData);
+    for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
+    release(ref);
+    this.watchSignal();
+    this.drain();
+    return promise;
+  }
+
+  /** Keeps the run open while an event source may still emit. */
+  openSource(): void {
+    this.openSources++;
+  }
+
+  closeSource(): void {
+    this.openSources--;
+    this.checkFinished();
+  }
+
+  /** An event source failed: the run fails and names the message event. */
+  failSource(node: GraphNode, error: unknown): void {
+    this.openSources--;
+    this.failRun(new TaskError(node.name, node.id, error));
+  }
+
+  /** Number of event instances still running (for source backpressure). */
+  get eventsInFlight(): number {
+    return this.eventFrames.size;
+  }
+
+  /** Resolves once fewer than `limit` event instances are in flight. */
+  whenBelow(limit: number): Promise<void> | undefined {
+    if (this.eventFrames.size < limit || this.finished) return undefined;
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+  }
+
+  /** Starts a new instance at a message start event, with `data.event` set. */
+  emit(node: GraphNode, event: unknown): void {
+    if (this.finished) return;
+    const data: Data = { ...this.initial, event };
+    const frame = createFrame(this.nextFrameId++, this.graph.root, undefined, undefined);
+    this.eventFrames.add(frame);
+    this.spawn(node, frame, newRef(data), undefined, -1);
+    this.drain();
+  }
+
+  /** Cancels every token and rejects the run. */
+  cancel(reason: string): void {
+    this.failRun(new CancelledError(reason));
+  }
+
+  /** Token ids of live tokens, for status output. */
+  liveTasks(): TaskContext[] {
+    return [...this.contexts.values()];
+  }
+
+  signalFor(handle: object): AbortSignal {
+    const token = handle as Token;
+    token.abort ??= new AbortController();
+    if (token.state === TokenState.Cancelled) token.abort.abort(new CancelledError("the task was cancelled"));
+    return token.abort.signal;
+  }
+
+  // ---- the queue -------------------------------------------------------
+
+  private spawn(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
+    const token = this.createToken(node, frame, ref, loop, via);
+    this.queue.push(token);
+    return token;
+  }
+
+  /** A new token standing at `node`, not yet queued. */
+  private createToken(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
+    const token: Token = {
+      id: this.nextTokenId++,
+      node,
+      frame,
+      ref,
+      loop,
+      run: undefined,
+      state: TokenState.Arrived,
+      via,
+      generation: 0,
+      taskName: "",
+      abort: undefined,
+      child: undefined,
+      prev: undefined,
+      next: undefined,
+    };
+    place(frame, token);
+    return token;
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      this.drainQueue();
+    } catch (error) {
+      this.failRun(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /*
+   * Joins are released only once the token queue is empty: a token that has
+   * already moved onto the join node but is still queued must be parked (and
+   * merged) before the join lets the others go.
+   */
+  private drainQueue(): void {
+    const queue = this.queue;
+    for (;;) {
+      if (this.head < queue.length) {
+        const token = queue[this.head++];
+        if (token.state === TokenState.Arrived) this.arrive(token);
+        else if (token.state === TokenState.Completed) this.complete(token);
+        continue;
+      }
+      queue.length = 0;
+      this.head = 0;
+      if (this.releases.length === 0) break;
+      const [frame, join] = this.releases.shift()!;
+      this.releaseJoin(frame, join);
+    }
+  }
+
+  // ---- arriving at a node: join, loop, execute -------------------------
+
+  private arrive(token: Token): void {
+    const node = token.node;
+    if (node.ancestors !== undefined && (node.join === "always" || this.options.waitTasks)) {
+      this.park(token);
+      return;
+    }
+    this.enter(token);
+  }
+
+  private park(token: Token): void {
+    const frame = token.frame;
+    token.state = TokenState.Waiting;
+    frame.waiting++;
+    let join = frame.joins.find((j) => j.node === token.node);
+    if (join) {
+      join.waiting.push(token);
+    } else {
+      join = { node: token.node, waiting: [token], blockers: countBlockers(frame, token.node) };
+      frame.joins.push(join);
+    }
+    if (join.blockers === 0) this.releases.push([frame, join]);
+    else this.checkStalled(frame);
+  }
+
+  /** Every token that could still arrive has arrived: merge the parked ones into one and go on. */
+  private releaseJoin(frame: Frame, join: JoinState): void {
+    const index = frame.joins.indexOf(join);
+    if (index < 0) return;
+    frame.joins.splice(index, 1);
+    const waiting = join.waiting.filter((t) => t.state === TokenState.Waiting).sort((a, b) => a.via - b.via);
+    frame.waiting -= waiting.length;
+    if (waiting.length === 0) return;
+    const first = waiting[0];
+    for (let i = 1; i < waiting.length; i++) this.mergeInto(first, waiting[i]);
+    first.state = TokenState.Arrived;
+    this.enter(first);
+  }
+
+  private mergeInto(target: Token, source: Token): void {
+    target.ref = owned(target.ref);
+    mergeData(target.ref.data, source.ref.data, source.ref.refs > 1);
+    source.state = TokenState.Done;
+    this.remove(source);
+  }
+
+  private enter(token: Token): void {
+    if (token.node.loop !== undefined) this.startLoop(token);
+    else this.execute(token);
+  }
+
+  private execute(token: Token): void {
+    const node = token.node;
+    switch (node.kind) {
+      case "task":
+      case "userTask":
+      case "scriptTask":
+        this.schedule(token);
+        return;
+      case "subProcess":
+        this.enterSubProcess(token);
+        return;
+      case "endEvent":
+        if (node.errorCode !== undefined) this.fail(token, new ThrownBpmnError(node.errorCode, node.id));
+        else this.finish(token);
+        return;
+      default:
+        if (this.implemented[node.index] === 1) this.schedule(token);
+        else this.route(token);
+    }
+  }
+
+  // ---- running tasks ---------------------------------------------------
+
+  private schedule(token: Token): void {
+    if (token.node.when !== undefined && !this.evaluateWhen(token)) return;
+    if (this.running < this.options.poolSize) {
+      this.runTask(token);
+    } else {
+      token.state = TokenState.Ready;
+      this.ready.push(token);
+    }
+  }
+
+  /** A `when` that does not hold skips the task: the token goes on as if it had run. */
+  private evaluateWhen(token: Token): boolean {
+    try {
+      if (token.node.when!.evaluate(this.scopeOf(token))) return true;
+    } catch (error) {
+      this.fail(token, error);
+      return false;
+    }
+    this.route(token);
+    return false;
+  }
+
+  private runTask(token: Token): void {
+    const node = token.node;
+    token.state = TokenState.Running;
+    this.running++;
+    token.ref = owned(token.ref);
+    const data = token.ref.data;
+    const taskName = node.template.dynamic ? node.template.render({ data, loop: token.loop }) : node.name;
+    token.taskName = taskName;
+    const lane = node.laneTemplate?.render({ data, loop: token.loop });
+    const ctx = new TaskContext(this, token, this.infos[node.index], taskName, data, token.loop, lane, this.options.executionId, token.id);
+    const generation = token.generation;
+    this.contexts.set(token, ctx);
+    this.options.observer?.taskStarted?.(ctx);
+    let result: unknown;
+    try {
+      result = node.script !== undefined ? node.script.evaluate(this.scopeOf(token, ctx)) : this.options.runner.run(ctx, node);
+    } catch (error) {
+      this.taskEnded(token, generation, ctx, error, true);
+      return;
+    }
+    if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
+      void this.awaitTask(token, generation, ctx, result as PromiseLike<unknown>);
+    } else {
+      this.taskEnded(token, generation, ctx, undefined, false);
+    }
+  }
+
+  private async awaitTask(token: Token, generation: number, ctx: TaskContext, result: PromiseLike<unknown>): Promise<void> {
+    try {
+      await result;
+    } catch (error) {
+      this.taskEnded(token, generation, ctx, error, true);
+      this.drain();
+      return;
+    }
+    this.taskEnded(token, generation, ctx, undefined, false);
+    this.drain();
+  }
+
+  private taskEnded(token: Token, generation: number, ctx: TaskContext, error: unknown, failed: boolean): void {
+    if (token.generation !== generation || token.state !== TokenState.Running) return;
+    this.running--;
+    this.contexts.delete(token);
+    this.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
+    if (failed) {
+      this.fail(token, error);
+    } else {
+      token.state = TokenState.Completed;
+      this.queue.push(token);
+    }
+    this.startReady();
+  }
+
+  private startReady(): void {
+    // synchronous tasks finish inside runTask and call back here; the outer loop keeps going
+    if (this.startingReady) return;
+    this.startingReady = true;
+    const ready = this.ready;
+    while (this.running < this.options.poolSize && this.readyHead < ready.length) {
+      const token = ready[this.readyHead++];
+      if (token.state === TokenState.Ready) this.runTask(token);
+    }
+    if (this.readyHead === ready.length) {
+      ready.length = 0;
+      this.readyHead = 0;
+    }
+    this.startingReady = false;
+  }
+
+  // ---- sub-processes ---------------------------------------------------
+
+  private enterSubProcess(token: Token): void {
+    const scope = token.node.children!;
+    token.state = TokenState.InSubProcess;
+    const child = createFrame(this.nextFrameId++, scope, token.frame, token);
+    token.child = child;
+    for (const start of scope.starts) this.spawn(start, child, share(token.ref), token.loop, -1);
+  }
+
+  /** The last token of a frame finished: hand its data to whoever waits for the frame. */
+  private frameDone(frame: Frame): void {
+    if (frame.cancelled) return;
+    const owner = frame.owner;
+    if (owner !== undefined) {
+      if (frame.result !== undefined) {
+        release(owner.ref);
+        owner.ref = frame.result;
+      }
+      owner.child = undefined;
+      owner.state = TokenState.Completed;
+      this.queue.push(owner);
+      return;
+    }
+    if (frame !== this.root) {
+      this.eventFrames.delete(frame);
+      if (frame.result !== undefined) this.mergeResult(this.root!, frame.result);
+      this.wakeSources();
+    }
+    this.checkFinished();
+  }
+
+  // ---- loops -----------------------------------------------------------
+
+  private startLoop(token: Token): void {
+    const node = token.node;
+    const loop = node.loop!;
+    let value: unknown;
+    try {
+      value = this.evaluateLoop(token);
+    } catch (error) {
+      this.fail(token, error);
+      return;
+    }
+    const entries = loop.cardinality !== undefined ? countEntries(value) : loopEntries(value);
+    if (entries === undefined) {
+      token.run = { kind: "condition", entries: undefined, outer: token.loop };
+      token.loop = this.loopContext(token.node, 0, value, value, token.loop);
+      this.execute(token);
+    } else if (entries.length === 0) {
+      this.route(token);
+    } else if (loop.sequential) {
+      token.run = { kind: "sequential", entries, outer: token.loop };
+      this.startIteration(token, 0, entries[0]);
+    } else {
+      this.startParallel(token, entries);
+    }
+  }
+
+  private evaluateLoop(token: Token): unknown {
+    const loop = token.node.loop!;
+    const expression = loop.cardinality ?? loop.collection ?? loop.expression;
+    return expression === undefined ? undefined : expression.evaluate(this.scopeOf(token));
+  }
+
+  private startParallel(token: Token, entries: Array<[unknown, unknown]>): void {
+    const outer = token.loop;
+    const iterations: Token[] = [token];
+    for (let i = 1; i < entries.length; i++) {
+      iterations.push(this.createToken(token.node, token.frame, share(token.ref), outer, token.via));
+    }
+    for (let i = 0; i < iterations.length; i++) {
+      iterations[i].loop = outer;
+      this.startIteration(iterations[i], i, entries[i]);
+    }
+  }
+
+  private startIteration(token: Token, index: number, [key, value]: [unknown, unknown]): void {
+    const loop = token.node.loop!;
+    token.loop = this.loopContext(token.node, index, key, value, token.run?.outer ?? token.loop);
+    if (loop.elementVariable !== undefined) {
+      token.ref = owned(token.ref);
+      token.ref.data[loop.elementVariable] = value;
+    }
+    this.execute(token);
+  }
+
+  private loopContext(node: GraphNode, index: number, key: unknown, value: unknown, parent: LoopContext | undefined): LoopContext {
+    return { index, key, value, expression: node.loop!.text, parent, node };
+  }
+
+  /**
+   * After an iteration. Returns true when the token stays in the loop (a
+   * condition loop goes round again); a sequential loop starts its next
+   * iteration as a new token and lets this one leave.
+   */
+  private continueLoop(token: Token): boolean {
+    const run = token.run;
+    let next: unknown = false;
+    try {
+      const completed = this.completionReached(token);
+      if (run === undefined || completed) next = false;
+      else if (run.kind === "condition") next = this.evaluateLoop(token);
+      else next = token.loop!.index + 1 < run.entries!.length;
+    } catch (error) {
+      this.fail(token, error);
+      return true;
+    }
+    if (run === undefined) return false;
+    token.run = undefined;
+    if (!next) return false;
+    const index = token.loop!.index + 1;
+    if (run.kind === "condition") {
+      token.run = run;
+      token.loop = this.loopContext(token.node, index, next, next, run.outer);
+      this.execute(token);
+      return true;
+    }
+    const iteration = this.createToken(token.node, token.frame, share(token.ref), run.outer, token.via);
+    iteration.run = run;
+    this.startIteration(iteration, index, run.entries![index]);
+    return false;
+  }
+
+  /** Multi-instance completion condition: once it holds, the other iterations are cancelled. */
+  private completionReached(token: Token): boolean {
+    const condition = token.node.loop?.completionCondition;
+    if (condition === undefined || token.loop?.node !== token.node) return false;
+    if (!condition.evaluate(this.scopeOf(token))) return false;
+    const instance = token.loop.parent;
+    for (let other = token.frame.head; other !== undefined; ) {
+      const next = other.next;
+      if (other !== token && other.loop?.node === token.node && other.loop.parent === instance) this.cancelToken(other);
+      other = next;
+    }
+    return true;
+  }
+
+  // ---- leaving a node --------------------------------------------------
+
+  private complete(token: Token): void {
+    if (token.node.loop !== undefined && token.loop?.node === token.node && this.continueLoop(token)) return;
+    this.route(token);
+  }
+
+  private route(token: Token): void {
+    const node = token.node;
+    let flows: readonly GraphFlow[];
+    try {
+      flows = selectFlows(node, () => this.scopeOf(token));
+    } catch (error) {
+      this.fail(token, error);
+      return;
+    }
+    if (token.loop !== undefined && token.loop.node === node) token.loop = token.loop.parent;
+    if (flows.length === 0) {
+      this.finish(token);
+      return;
+    }
+    for (let i = 1; i < flows.length; i++) {
+      this.spawn(flows[i].target, token.frame, share(token.ref), token.loop, flows[i].order);
+    }
+    this.move(token, flows[0]);
+  }
+
+  /** Reuses the token record for the first outgoing flow: no allocation on a straight path. */
+  private move(token: Token, flow: GraphFlow): void {
+    const released = moveToken(token.frame, token, flow.target);
+    token.node = flow.target;
+    token.via = flow.order;
+    token.generation++;
+    token.abort = undefined;
+    token.state = TokenState.Arrived;
+    this.queue.push(token);
+    if (released !== undefined) this.releases.push([token.frame, released]);
+  }
+
+  /** The token reached an end: its data joins the frame's result. */
+  private finish(token: Token): void {
+    this.mergeResult(token.frame, token.ref);
+    token.state = TokenState.Done;
+    this.remove(token);
+  }
+
+  private mergeResult(frame: Frame, ref: DataRef): void {
+    if (frame.result === undefined) {
+      frame.result = share(ref);
+      return;
+    }
+    frame.result = owned(frame.result);
+    mergeData(frame.result.data, ref.data, ref.refs > 1);
+  }
+
+  /** Takes a token off the board, releasing joins it was blocking and closing its frame if it was the last. */
+  private remove(token: Token): void {
+    release(token.ref);
+    const frame = token.frame;
+    const released = unplace(frame, token);
+    if (released !== undefined) this.releases.push([frame, released]);
+    if (frame.live === 0) this.frameDone(frame);
+    else this.checkStalled(frame);
+  }
+
+  private checkStalled(frame: Frame): void {
+    // a cycle of joins waiting on each other: let the oldest one go rather than hang
+    if (isStalled(frame) && frame.joins.length > 0 && this.releases.length === 0) this.releases.push([frame, frame.joins[0]]);
+  }
+
+  // ---- errors and cancellation -----------------------------------------
+
+  /** Hands the error to the nearest error boundary event, walking up the sub-processes; else the run fails. */
+  private fail(token: Token, error: unknown): void {
+    const record = errorRecord(error, token.taskName || token.node.name, token.node.id);
+    for (let holder: Token | undefined = token; holder !== undefined; holder = holder.frame.owner) {
+      const boundary = pickErrorBoundary(holder.node, error);
+      if (boundary === undefined) continue;
+      const ref = owned(share(holder.ref));
+      ref.data._error = record;
+      const loop = holder.loop?.node === holder.node ? holder.loop.parent : holder.loop;
+      this.spawn(boundary, holder.frame, ref, loop, -1);
+      this.cancelToken(holder);
+      return;
+    }
+    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error));
+  }
+
+  private cancelToken(token: Token): void {
+    const state = token.state;
+    if (state === TokenState.Done || state === TokenState.Cancelled) return;
+    if (state === TokenState.Running) this.stopRunning(token);
+    if (state === TokenState.Waiting) this.unpark(token);
+    token.state = TokenState.Cancelled;
+    token.generation++;
+    token.abort?.abort(new CancelledError(`task "${token.taskName || token.node.name}" was cancelled`));
+    if (token.child !== undefined) this.cancelFrame(token.child);
+    this.remove(token);
+  }
+
+  private stopRunning(token: Token): void {
+    this.running--;
+    const ctx = this.contexts.get(token);
+    this.contexts.delete(token);
+    if (ctx !== undefined) this.options.observer?.taskCancelled?.(ctx);
+  }
+
+  private unpark(token: Token): void {
+    const frame = token.frame;
+    frame.waiting--;
+    const join = frame.joins.find((j) => j.node === token.node);
+    if (join === undefined) return;
+    join.waiting.splice(join.waiting.indexOf(token), 1);
+    if (join.waiting.length === 0) frame.joins.splice(frame.joins.indexOf(join), 1);
+  }
+
+  private cancelFrame(frame: Frame): void {
+    frame.cancelled = true;
+    while (frame.head !== undefined) this.cancelToken(frame.head);
+  }
+
+  private failRun(error: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.root) this.cancelFrame(this.root);
+    for (const frame of this.eventFrames) this.cancelFrame(frame);
+    this.eventFrames.clear();
+    this.wakeSources();
+    this.rejectRun?.(error);
+  }
+
+  private checkFinished(): void {
+    if (this.finished || this.openSources > 0 || this.eventFrames.size > 0) return;
+    if (this.root === undefined || this.root.live > 0) return;
+    this.finished = true;
+    this.wakeSources();
+    this.resolveRun?.(this.root.result?.data ?? this.initial);
+  }
+
+  private wakeSources(): void {
+    const waiters = this.capacityWaiters;
+    if (waiters.length === 0) return;
+    this.capacityWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private watchSignal(): void {
+    const signal = this.options.signal;
+    if (signal === undefined) return;
+    if (signal.aborted) this.cancel(String(signal.reason ?? "aborted"));
+    else signal.addEventListener("abort", () => this.cancel(describeReason(signal.reason)), { once: true });
+  }
+
+  // ---- expressions -----------------------------------------------------
+
+  private scopeOf(token: Token, context?: TaskContext): ExpressionScope {
+    const data = token.ref.data;
+    return {
+      data,
+      context: context ?? { data, loop: token.loop, task: this.infos[token.node.index], executionId: this.options.executionId },
+      task: this.infos[token.node.index],
+      taskName: token.taskName || token.node.name,
+      loop: token.loop,
+      lane: token.node.lane,
+    };
+  }
+}
+
+function countEntries(value: unknown): Array<[unknown, unknown]> {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) {
+    throw new AdhesiveError("ADHESIVE_EXPRESSION", `loop cardinality must be a whole number, got ${String(value)}`);
+  }
+  return Array.from({ length: count }, (_, i) => [i, i] as [unknown, unknown]);
+}
+
+function describeReason(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  return reason === undefined ? "aborted" : String(reason);
+}

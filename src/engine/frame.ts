@@ -1,0 +1,133 @@
+import { hasBit, type GraphNode, type Scope } from "../model/graph.js";
+import type { DataRef } from "./data.js";
+import type { Token } from "./token.js";
+
+/**
+ * A frame is one instance of a scope: the root process run, one message
+ * event's run, or one sub-process instance (one per loop iteration). Joins
+ * only ever merge tokens of the same frame.
+ */
+export interface Frame {
+  id: number;
+  scope: Scope;
+  parent: Frame | undefined;
+  /** the sub-process token waiting for this frame, if any */
+  owner: Token | undefined;
+  /** live tokens in the frame */
+  live: number;
+  /** live tokens parked at joins */
+  waiting: number;
+  /** live tokens per scope-local node index; only for scopes with joins */
+  counts: Int32Array | undefined;
+  /** joins of this frame that currently have parked tokens */
+  joins: JoinState[];
+  /** data of the tokens that finished in this frame, merged */
+  result: DataRef | undefined;
+  cancelled: boolean;
+  head: Token | undefined;
+}
+
+export interface JoinState {
+  node: GraphNode;
+  waiting: Token[];
+  /** live tokens of the frame that can still reach `node` */
+  blockers: number;
+}
+
+export function createFrame(id: number, scope: Scope, parent: Frame | undefined, owner: Token | undefined): Frame {
+  return {
+    id,
+    scope,
+    parent,
+    owner,
+    live: 0,
+    waiting: 0,
+    counts: scope.hasJoins ? new Int32Array(scope.nodes.length) : undefined,
+    joins: [],
+    result: undefined,
+    cancelled: false,
+    head: undefined,
+  };
+}
+
+/** Records that `token` now stands at its node. Call before removing the token it came from. */
+export function place(frame: Frame, token: Token): void {
+  frame.live++;
+  token.prev = undefined;
+  token.next = frame.head;
+  if (frame.head) frame.head.prev = token;
+  frame.head = token;
+  const counts = frame.counts;
+  if (!counts) return;
+  const local = token.node.local;
+  counts[local]++;
+  const joins = frame.joins;
+  for (let i = 0; i < joins.length; i++) {
+    const join = joins[i];
+    if (join.node.local !== local && hasBit(join.node.ancestors!, local)) join.blockers++;
+  }
+}
+
+/**
+ * Records that `token` left its node. Returns a join that no live token can
+ * reach any more (it must be released), if there is one.
+ */
+export function unplace(frame: Frame, token: Token): JoinState | undefined {
+  frame.live--;
+  if (token.prev) token.prev.next = token.next;
+  else frame.head = token.next;
+  if (token.next) token.next.prev = token.prev;
+  token.prev = token.next = undefined;
+  const counts = frame.counts;
+  if (!counts) return undefined;
+  const local = token.node.local;
+  counts[local]--;
+  let released: JoinState | undefined;
+  const joins = frame.joins;
+  for (let i = 0; i < joins.length; i++) {
+    const join = joins[i];
+    if (join.node.local !== local && hasBit(join.node.ancestors!, local) && --join.blockers === 0) released ??= join;
+  }
+  return released;
+}
+
+/** Counts, once, the live tokens that can still reach a join that just got its first parked token. */
+export function countBlockers(frame: Frame, node: GraphNode): number {
+  const counts = frame.counts!;
+  const bits = node.ancestors!;
+  let blockers = 0;
+  for (let word = 0; word < bits.length; word++) {
+    let w = bits[word];
+    while (w !== 0) {
+      const bit = 31 - Math.clz32(w & -w);
+      w &= w - 1;
+      blockers += counts[(word << 5) + bit];
+    }
+  }
+  return blockers;
+}
+
+/** A frame in which every live token is parked can only progress by releasing a join. */
+export function isStalled(frame: Frame): boolean {
+  return frame.live > 0 && frame.live === frame.waiting;
+}
+
+/** Moves a token to another node of the same frame (counts only; the token stays in the frame's list). */
+export function moveToken(frame: Frame, token: Token, target: GraphNode): JoinState | undefined {
+  const counts = frame.counts;
+  if (!counts) return undefined;
+  const from = token.node.local;
+  const to = target.local;
+  counts[to]++;
+  counts[from]--;
+  let released: JoinState | undefined;
+  const joins = frame.joins;
+  for (let i = 0; i < joins.length; i++) {
+    const join = joins[i];
+    const bits = join.node.ancestors!;
+    const local = join.node.local;
+    if (local !== to && hasBit(bits, to)) join.blockers++;
+    if (local !== from && hasBit(bits, from) && --join.blockers === 0) released ??= join;
+  }
+  return released;
+}

@@ -1,0 +1,46 @@
+import { RoutingError } from "../errors.js";
+import type { ExpressionScope } from "../model/expression.js";
+import type { GraphFlow, GraphNode } from "../model/graph.js";
+
+const NONE: readonly GraphFlow[] = [];
+
+/**
+ * The flows a token leaving `node` takes. Exclusive (and event-based)
+ * gateways take the first flow whose condition holds, in document order, else
+ * the default; every other node takes each flow whose condition holds (no
+ * condition means true), and the default only when nothing else applies.
+ * Expression errors propagate to the caller, which fails the token.
+ */
+export function selectFlows(node: GraphNode, scope: () => ExpressionScope): readonly GraphFlow[] {
+  const flows = node.outgoing;
+  if (flows.length === 0) return NONE;
+  if (flows.length === 1 && flows[0].condition === undefined) return flows;
+  if (node.kind === "exclusiveGateway" || node.kind === "eventBasedGateway") return [selectOne(node, scope)];
+  return selectAll(node, scope);
+}
+
+function selectOne(node: GraphNode, scope: () => ExpressionScope): GraphFlow {
+  let evaluated: ExpressionScope | undefined;
+  for (const flow of node.outgoing) {
+    if (flow === node.defaultFlow || flow.condition === undefined) continue;
+    evaluated ??= scope();
+    if (flow.condition.evaluate(evaluated)) return flow;
+  }
+  if (node.defaultFlow) return node.defaultFlow;
+  throw new RoutingError(node.id, node.name);
+}
+
+function selectAll(node: GraphNode, scope: () => ExpressionScope): readonly GraphFlow[] {
+  const taken: GraphFlow[] = [];
+  let evaluated: ExpressionScope | undefined;
+  for (const flow of node.outgoing) {
+    if (flow === node.defaultFlow) continue;
+    if (flow.condition !== undefined) {
+      evaluated ??= scope();
+      if (!flow.condition.evaluate(evaluated)) continue;
+    }
+    taken.push(flow);
+  }
+  if (taken.length === 0 && node.defaultFlow) taken.push(node.defaultFlow);
+  return taken;
+}

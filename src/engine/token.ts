@@ -1,0 +1,47 @@
+import type { GraphNode } from "../model/graph.js";
+import type { DataRef } from "./data.js";
+import type { Frame } from "./frame.js";
+import type { LoopContext, LoopRun } from "./loop-context.js";
+
+/** Where a token is in its life; numbers keep the record small and monomorphic. */
+export const enum TokenState {
+  /** queued to be processed at its node */
+  Arrived = 0,
+  /** parked at a join until no other live token can reach the node */
+  Waiting = 1,
+  /** waiting for a free slot of the task pool */
+  Ready = 2,
+  /** its task is executing */
+  Running = 3,
+  /** its sub-process instance is running */
+  InSubProcess = 4,
+  /** finished running, queued to leave the node */
+  Completed = 5,
+  Done = 6,
+  Cancelled = 7,
+}
+
+/**
+ * An execution token: a plain record owned by the engine. All behaviour lives
+ * in the engine; the token only says where it is and what data it carries.
+ */
+export interface Token {
+  id: number;
+  node: GraphNode;
+  frame: Frame;
+  ref: DataRef;
+  loop: LoopContext | undefined;
+  /** set while the token iterates a sequential or condition loop */
+  run: LoopRun | undefined;
+  state: TokenState;
+  /** document order of the flow it arrived by; decides merge order at joins */
+  via: number;
+  /** bumped when the token moves or is cancelled, so stale task completions are ignored */
+  generation: number;
+  taskName: string;
+  abort: AbortController | undefined;
+  child: Frame | undefined;
+  /** intrusive list of the frame's live tokens (cancellation walks it) */
+  prev: Token | undefined;
+  next: Token | undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * adhesive: a fast, lightweight BPMN process runner. This file is the whole
+ * public API; everything else under src/ is internal.
+ */
+import { Adhesive } from "./api/adhesive.js";
+import type { Matcher } from "./tasks/registry.js";
+import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, TaskFunction, UserTaskFunction } from "./api/types.js";
+import type { Data } from "./engine/data.js";
+
+export { Adhesive } from "./api/adhesive.js";
+export type {
+  Context,
+  Data,
+  LaneFunction,
+  LoopInfo,
+  MessageCallbackFunction,
+  MessageFunction,
+  RunOptions,
+  RunReporter,
+  TaskFunction,
+  TaskNodeInfo,
+  UserTaskFunction,
+} from "./api/types.js";
+export type { Matcher, MatcherOptions } from "./tasks/registry.js";
+export type { ProcessDefinition, NodeDefinition, FlowDefinition, ScopeDefinition, LoopDefinition, NodeKind } from "./model/definition.js";
+export {
+  AdhesiveError,
+  BpmnError,
+  CancelledError,
+  ExpressionError,
+  RoutingError,
+  TaskError,
+  UnmappedTaskError,
+  UsageError,
+  type BpmnProblem,
+  type MappingProblem,
+} from "./errors.js";
+export { loadBpmn } from "./bpmn/read.js";
+export { toBpmnXml } from "./bpmn/write.js";
+export { scriptedUi, type ScriptedAnswers } from "./ui/scripted.js";
+export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type FieldOptions, type Choice } from "./ui/form.js";
+export type { Workspace } from "./workspaces/workspace.js";
+export { CommandError } from "./workspaces/command-error.js";
+
+/** The instance behind the top-level functions. */
+export const defaultAdhesive = new Adhesive();
+
+export function task(matcher: Matcher, fn: TaskFunction): void {
+  defaultAdhesive.task(matcher, fn);
+}
+
+export function gateway(matcher: Matcher, fn: TaskFunction): void {
+  defaultAdhesive.gateway(matcher, fn);
+}
+
+export function usertask(matcher: Matcher, fn: UserTaskFunction): void {
+  defaultAdhesive.usertask(matcher, fn);
+}
+
+export function message(matcher: Matcher, fn: MessageFunction): void {
+  defaultAdhesive.message(matcher, fn);
+}
+
+export function messageCallback(matcher: Matcher, fn: MessageCallbackFunction): void {
+  defaultAdhesive.messageCallback(matcher, fn);
+}
+
+export function lane(matcher: Matcher, fn: LaneFunction): void {
+  defaultAdhesive.lane(matcher, fn);
+}
+
+export function build(options?: RunOptions): Promise<Data> {
+  return defaultAdhesive.build(options);
+}
+
+export function bpmnBuild(file: string, options?: RunOptions): Promise<Data> {
+  return defaultAdhesive.bpmnBuild(file, options);
+}
+
+export function processStart(): ReturnType<Adhesive["processStart"]> {
+  return defaultAdhesive.processStart();
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from "node:crypto";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Engine, type EngineObserver } from "../engine/engine.js";
+import type { TaskContext } from "../engine/context.js";
+import { cloneData, type Data } from "../engine/data.js";
+import { compileProcess } from "../model/compile.js";
+import type { ProcessDefinition } from "../model/definition.js";
+import { assertBound, bindNodes } from "../tasks/binding.js";
+import type { Registry } from "../tasks/registry.js";
+import { noUi } from "../ui/scripted.js";
+import type { UiProvider } from "../ui/form.js";
+import type { Context, RunOptions, RunReporter } from "../api/types.js";
+import { LocalWorkspace } from "../workspaces/local.js";
+import { createRunFolder } from "../workspaces/temp-folder.js";
+import { TaskRunner } from "./runner.js";
+import { startSources } from "./sources.js";
+
+/** Compiles, binds and runs a process definition with the declarations of a registry. */
+export async function runDefinition(definition: ProcessDefinition, registry: Registry, options: RunOptions = {}): Promise<Data> {
+  const graph = compileProcess(definition);
+  const bindings = bindNodes(graph, registry);
+  assertBound(bindings, definition.source);
+  const executionId = randomUUID();
+  const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
+  const workspace = new LocalWorkspace({ pwd: await createRunFolder(tempFolder, executionId) });
+  const stop = new AbortController();
+  const initialData = cloneData(options.initialData ?? {});
+  const engine = new Engine(graph, {
+    executionId,
+    waitTasks: options.waitTasks ?? true,
+    poolSize: options.poolSize ?? availableParallelism(),
+    runner: new TaskRunner(graph.nodes.length, bindings, registry, workspace, options.ui ?? defaultUi()),
+    observer: options.reporter ? observe(options.reporter) : undefined,
+    signal: options.signal,
+  });
+  startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, signal: stop.signal });
+  try {
+    return await engine.start(initialData);
+  } finally {
+    stop.abort();
+  }
+}
+
+function defaultUi(): UiProvider {
+  return noUi("no user interface was given (opts.ui)");
+}
+
+/** Adapts the reporter to engine hooks, adding durations. */
+function observe(reporter: RunReporter): EngineObserver {
+  const started = new WeakMap<TaskContext, number>();
+  return {
+    taskStarted(ctx) {
+      started.set(ctx, performance.now());
+      reporter.taskStarted?.(ctx as unknown as Context);
+    },
+    taskFinished(ctx, error) {
+      const duration = performance.now() - (started.get(ctx) ?? performance.now());
+      reporter.taskFinished?.(ctx as unknown as Context, error, duration);
+    },
+    taskCancelled(ctx) {
+      reporter.taskCancelled?.(ctx as unknown as Context);
+    },
+  };
+}

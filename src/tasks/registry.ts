@@ -1,0 +1,76 @@
+import { UsageError } from "../errors.js";
+import { foldName } from "../model/name-template.js";
+import { nameToPattern, toRegExp } from "./matcher.js";
+
+export type DeclarationKind = "task" | "userTask" | "message" | "messageCallback" | "lane";
+
+/** What `task({...})` and friends accept besides a plain name or list of names. */
+export interface MatcherOptions {
+  name?: string | string[];
+  re?: string | RegExp | Array<string | RegExp>;
+  loop?: string | { expression: string; sequential?: boolean };
+  when?: string;
+  lane?: string;
+  deduplicate?: string;
+}
+
+export type Matcher = string | string[] | MatcherOptions;
+
+/** One registered implementation. */
+export interface Declaration<F = unknown> {
+  kind: DeclarationKind;
+  /** literal names, in declaration order (used by the linear build) */
+  names: string[];
+  patterns: RegExp[];
+  /** a readable form of the matcher, for verify and error messages */
+  label: string;
+  fn: F;
+  options: MatcherOptions;
+  /** where it was declared (file:line), for verify */
+  origin: string | undefined;
+}
+
+/** Holds the declarations of one Adhesive instance, in declaration order. */
+export class Registry {
+  readonly declarations: Declaration[] = [];
+
+  add<F>(kind: DeclarationKind, matcher: Matcher, fn: F): Declaration<F> {
+    if (typeof fn !== "function") throw new UsageError(`${kind}(${JSON.stringify(matcher)}): the implementation must be a function`);
+    const options = normalize(matcher, kind);
+    const names = toList(options.name).map(foldName);
+    const patterns = [...names.map(nameToPattern), ...toList(options.re).map(toRegExp)];
+    const declaration: Declaration<F> = { kind, names, patterns, label: labelOf(names, options), fn, options, origin: callerOrigin() };
+    this.declarations.push(declaration);
+    return declaration;
+  }
+
+  ofKind(kinds: readonly DeclarationKind[]): Declaration[] {
+    return this.declarations.filter((d) => kinds.includes(d.kind));
+  }
+}
+
+function normalize(matcher: Matcher, kind: string): MatcherOptions {
+  const options: MatcherOptions = typeof matcher === "string" || Array.isArray(matcher) ? { name: matcher } : { ...matcher };
+  if (toList(options.name).length === 0 && toList(options.re).length === 0) {
+    throw new UsageError(`${kind}() needs a name, a list of names, or { re } to match process elements`);
+  }
+  return options;
+}
+
+function toList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function labelOf(names: string[], options: MatcherOptions): string {
+  const res = toList(options.re).map((re) => (re instanceof RegExp ? re.toString() : `/${re}/`));
+  return [...names.map((n) => JSON.stringify(n)), ...res].join(", ");
+}
+
+/** The user's file and line that declared the task: the first stack frame outside adhesive's src. */
+function callerOrigin(): string | undefined {
+  const stack = new Error().stack?.split("\n").slice(1) ?? [];
+  const frame = stack.find((line) => !line.includes("/src/tasks/") && !line.includes("/src/api/") && !line.includes("node:"));
+  const match = frame?.match(/\(?((?:file:\/\/)?[^()\s]+:\d+):\d+\)?$/);
+  return match?.[1].replace(/^file:\/\//, "");
+}

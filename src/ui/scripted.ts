@@ -1,0 +1,48 @@
+import { UsageError } from "../errors.js";
+import type { FormField, UiProvider, UserTaskForm } from "./form.js";
+
+export type ScriptedAnswers = Record<string, unknown> | ((form: UserTaskForm) => Record<string, unknown> | Promise<Record<string, unknown>>);
+
+/**
+ * Answers user tasks without a person: from an object of field answers (the
+ * same answers for every form), or a function of the form. Fields left
+ * unanswered keep their default value; a button counts as pressed when it is
+ * answered (or, when none is, the first button).
+ */
+export function scriptedUi(answers: ScriptedAnswers): UiProvider {
+  return {
+    async ask(form) {
+      const given = typeof answers === "function" ? await answers(form) : answers;
+      return fillDefaults(form, given);
+    },
+  };
+}
+
+function fillDefaults(form: UserTaskForm, given: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  const buttons = form.fields.filter((f) => f.kind === "button");
+  const pressed = buttons.filter((b) => b.name in given);
+  for (const field of form.fields) {
+    if (field.kind === "button") continue;
+    result[field.name] = field.name in given ? given[field.name] : defaultValue(field);
+  }
+  for (const button of pressed.length > 0 ? pressed : buttons.slice(0, 1)) {
+    result[button.name] = button.value ?? button.name;
+  }
+  return result;
+}
+
+function defaultValue(field: FormField): unknown {
+  if (field.value !== undefined) return field.value;
+  if (field.kind === "checkboxGroup") return [];
+  return field.kind === "text" || field.kind === "password" ? "" : undefined;
+}
+
+/** Used when no front end can be shown: the run fails with a clear reason. */
+export function noUi(reason: string): UiProvider {
+  return {
+    ask(form) {
+      return Promise.reject(new UsageError(`user task "${form.taskName}" needs an answer, but ${reason}; pass { ui: scriptedUi(...) } or run on a terminal`));
+    },
+  };
+}
