@@ -1,0 +1,63 @@
+import type { LoopDefinition } from "../model/definition.js";
+import { attrByLocalName, bool, child, children, str, type ModdleElement } from "./moddle.js";
+import { expression, problem, withoutUndefined, type ReadContext } from "./context.js";
+import { expressionText } from "./text.js";
+
+/** Loop marker of an activity, if any; a loop without anything to iterate on is a problem. */
+export function readLoop(ctx: ReadContext, activity: ModdleElement, elementId: string): LoopDefinition | undefined {
+  const characteristics = child(activity, "loopCharacteristics");
+  if (!characteristics) return undefined;
+  const loop =
+    characteristics.$type === "bpmn:StandardLoopCharacteristics"
+      ? standardLoop(ctx, characteristics, elementId)
+      : multiInstanceLoop(ctx, characteristics, elementId);
+  if (!loop.expression && !loop.cardinality && !loop.collection) {
+    problem(ctx, elementId, "loop has nothing to iterate on: set a loopCondition, loopCardinality, collection or completionCondition");
+  }
+  return withoutUndefined(loop);
+}
+
+/* adhesive semantics: the loopCondition is the collection/condition and iterations run in parallel. */
+function standardLoop(ctx: ReadContext, loop: ModdleElement, elementId: string): LoopDefinition {
+  return { expression: expression(ctx, loop, "loopCondition", elementId), sequential: false, source: "standardLoop" };
+}
+
+function multiInstanceLoop(ctx: ReadContext, loop: ModdleElement, elementId: string): LoopDefinition {
+  if (children(loop, "complexBehaviorDefinition").length > 0) {
+    problem(ctx, elementId, "complexBehaviorDefinition is not supported");
+  }
+  const cardinality = expression(ctx, loop, "loopCardinality", elementId);
+  const { collection, elementVariable } = collectionOf(loop);
+  const completion = expression(ctx, loop, "completionCondition", elementId);
+  // the Python adhesive put its loop expression in completionCondition; keep reading it that way
+  const standalone = collection === undefined && cardinality === undefined;
+  return {
+    expression: standalone ? completion : undefined,
+    cardinality,
+    collection,
+    elementVariable,
+    completionCondition: standalone ? undefined : completion,
+    sequential: bool(loop, "isSequential", false),
+    source: "multiInstance",
+  };
+}
+
+interface Collection {
+  collection?: string;
+  elementVariable?: string;
+}
+
+/** Camunda 8 extension element first, then Camunda 7 (or Flowable/Activiti) attributes. */
+function collectionOf(loop: ModdleElement): Collection {
+  const zeebe = zeebeLoop(loop);
+  const collection = str(zeebe, "inputCollection")?.trim() || expressionText(str(loop, "collection") ?? attrByLocalName(loop, "collection"));
+  const elementVariable = str(zeebe, "inputElement") ?? str(loop, "elementVariable") ?? attrByLocalName(loop, "elementVariable");
+  return { collection: collection || undefined, elementVariable: elementVariable?.trim() || undefined };
+}
+
+function zeebeLoop(loop: ModdleElement): ModdleElement | undefined {
+  const extensions = child(loop, "extensionElements");
+  const values = extensions ? children(extensions, "values") : [];
+  // without the zeebe descriptor the element arrives generic, spelled as in the XML
+  return values.find((value) => value.$type.toLowerCase() === "zeebe:loopcharacteristics");
+}

@@ -1,0 +1,51 @@
+import { readFile } from "node:fs/promises";
+import { BpmnError, describe, type BpmnProblem } from "../errors.js";
+import type { ProcessDefinition } from "../model/definition.js";
+import { mapDefinitions } from "./map.js";
+import { parseXml } from "./moddle.js";
+import { validateDefinition } from "./validate.js";
+
+/**
+ * Reads a BPMN file into the process model. Any file gets one of two answers:
+ * the model, or a BpmnError listing every problem with its element id.
+ */
+export async function loadBpmn(file: string): Promise<ProcessDefinition> {
+  let xml: string;
+  try {
+    xml = await readFile(file, "utf8");
+  } catch (error) {
+    throw new BpmnError(file, [{ elementId: "", message: `cannot read the file: ${describe(error)}` }]);
+  }
+  return readBpmn(xml, file);
+}
+
+/** Same as loadBpmn for XML already in memory; `file` names it in problems. */
+export async function readBpmn(xml: string, file: string): Promise<ProcessDefinition> {
+  let outcome: { process?: ProcessDefinition; problems: BpmnProblem[] };
+  try {
+    outcome = await readProcess(xml, file);
+  } catch (error) {
+    // a reader bug must still surface as "this file cannot be run", not as a crash
+    outcome = { problems: [{ elementId: "", message: `cannot read the BPMN: ${describe(error)}` }] };
+  }
+  if (outcome.process && outcome.problems.length === 0) return outcome.process;
+  throw new BpmnError(file, distinct(outcome.problems));
+}
+
+async function readProcess(xml: unknown, file: string): Promise<{ process?: ProcessDefinition; problems: BpmnProblem[] }> {
+  if (typeof xml !== "string") return { problems: [{ elementId: "", message: "the BPMN content is not text" }] };
+  const parsed = await parseXml(xml);
+  const problems = [...parsed.problems];
+  if (!parsed.definitions) return { problems };
+  const mapped = mapDefinitions(parsed.definitions, file, problems, parsed.unresolved);
+  if (!mapped) return { problems };
+  problems.push(...validateDefinition(mapped.process, mapped.rejected));
+  return { process: mapped.process, problems };
+}
+
+/** The same fact can be found twice (moddle and the structural checks both see duplicate ids). */
+function distinct(problems: BpmnProblem[]): BpmnProblem[] {
+  const byKey = new Map<string, BpmnProblem>();
+  for (const problem of problems) byKey.set(`${problem.elementId}\u0000${problem.message}`, problem);
+  return [...byKey.values()];
+}
