@@ -1,10 +1,13 @@
 import { loadBpmn } from "../bpmn/read.js";
 import { linearDefinition, type LinearTask } from "../builder/linear.js";
-import { createProcessBuilder } from "../builder/process-builder.js";
+import { ProcessBuilder } from "../builder/process-builder.js";
 import type { Data } from "../engine/data.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { Registry, type Matcher } from "../tasks/registry.js";
 import { runDefinition } from "../runtime/run.js";
+import { compileProcess } from "../model/compile.js";
+import { bindNodes, type NodeBinding } from "../tasks/binding.js";
+import { cloneData } from "../engine/data.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
 /**
@@ -16,6 +19,8 @@ export class Adhesive {
   readonly registry = new Registry();
   /** options every run of this instance starts from (the CLI sets the reporter here) */
   defaults: RunOptions = {};
+  /** set by `adhesive verify`: runs only map their elements to implementations and report it */
+  verifier: ((source: string, bindings: NodeBinding[]) => void) | undefined;
 
   task(matcher: Matcher, fn: TaskFunction): this {
     this.registry.add("task", matcher, fn);
@@ -58,12 +63,16 @@ export class Adhesive {
   }
 
   /** Starts a process built in code: `processStart().task("A").processEnd().build()`. */
-  processStart() {
-    return createProcessBuilder((definition, options?: RunOptions) => this.run(definition, options));
+  processStart(): ProcessBuilder<RunOptions> {
+    return new ProcessBuilder<RunOptions>((definition, options) => this.run(definition, options));
   }
 
   /** Runs any process definition (from a file, a builder or your own code). */
-  run(definition: ProcessDefinition, options?: RunOptions): Promise<Data> {
+  async run(definition: ProcessDefinition, options?: RunOptions): Promise<Data> {
+    if (this.verifier) {
+      this.verifier(definition.source, bindNodes(compileProcess(definition), this.registry));
+      return cloneData(options?.initialData ?? {});
+    }
     return runDefinition(definition, this.registry, mergeOptions(this.defaults, options));
   }
 

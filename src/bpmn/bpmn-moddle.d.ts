@@ -35,3 +35,8 @@ declare module "bpmn-moddle" {
     options?: Record<string, unknown>,
   ) => BpmnModdleInstance;
 }
+
+/* bpmn-auto-layout ships no declarations; its one entry point. */
+declare module "bpmn-auto-layout" {
+  export function layoutProcess(xml: string): Promise<string>;
+}

@@ -1,6 +1,6 @@
 import type { BpmnProblem } from "../errors.js";
 import type { FlowDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition } from "../model/definition.js";
-import { bool, children, str, type ModdleElement, type UnresolvedRefs } from "./moddle.js";
+import { attrByLocalName, bool, children, str, type ModdleElement, type UnresolvedRefs } from "./moddle.js";
 import {
   describeElement,
   expression,
@@ -15,7 +15,7 @@ import {
 import { readEvent, type NodeBase } from "./events.js";
 import { laneAssignments } from "./lanes.js";
 import { readLoop } from "./loop.js";
-import { foldName } from "./text.js";
+import { expressionText, foldName } from "./text.js";
 import type { RejectedElement } from "./validate.js";
 
 export interface MappedProcess {
@@ -142,7 +142,13 @@ function activity(ctx: ReadContext, element: ModdleElement, scope: ScopeInfo, no
   if (bool(element, "isForCompensation", false)) {
     return reject(ctx, element, scope, `${describeElement(element)}: compensation handlers are not supported`);
   }
-  return { ...node, loop: readLoop(ctx, element, node.id), defaultFlow: refId(ctx, element, "default") };
+  return {
+    ...node,
+    loop: readLoop(ctx, element, node.id),
+    defaultFlow: refId(ctx, element, "default"),
+    // the builder's `when` condition, written by toBpmnXml() as adhesive:when
+    when: expressionText(attrByLocalName(element, "when")),
+  };
 }
 
 function subProcess(ctx: ReadContext, element: ModdleElement, scope: ScopeInfo, base: NodeBase): NodeDefinition | undefined {

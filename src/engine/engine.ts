@@ -165,6 +165,7 @@ export class Engine implements SignalSource {
       generation: 0,
       taskName: "",
       abort: undefined,
+      saved: undefined,
       child: undefined,
       prev: undefined,
       next: undefined,
@@ -308,6 +309,8 @@ export class Engine implements SignalSource {
     const node = token.node;
     token.state = TokenState.Running;
     this.running++;
+    // a caught failure continues with the data the task started with, not its half-done changes
+    if (node.errorBoundaries.length > 0) token.saved = share(token.ref);
     token.ref = owned(token.ref);
     const data = token.ref.data;
     const taskName = node.template.dynamic ? node.template.render({ data, loop: token.loop }) : node.name;
@@ -348,10 +351,12 @@ export class Engine implements SignalSource {
     this.running--;
     this.contexts.delete(token);
     this.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
+    // no longer Running, so cancelling it from fail() does not count it out of the pool twice
+    token.state = TokenState.Completed;
     if (failed) {
       this.fail(token, error);
     } else {
-      token.state = TokenState.Completed;
+      this.dropSaved(token);
       this.queue.push(token);
     }
     this.startReady();
@@ -589,7 +594,7 @@ export class Engine implements SignalSource {
     for (let holder: Token | undefined = token; holder !== undefined; holder = holder.frame.owner) {
       const boundary = pickErrorBoundary(holder.node, error);
       if (boundary === undefined) continue;
-      const ref = owned(share(holder.ref));
+      const ref = owned(share(holder.saved ?? holder.ref));
       ref.data._error = record;
       const loop = holder.loop?.node === holder.node ? holder.loop.parent : holder.loop;
       this.spawn(boundary, holder.frame, ref, loop, -1);
@@ -607,6 +612,7 @@ export class Engine implements SignalSource {
     token.state = TokenState.Cancelled;
     token.generation++;
     token.abort?.abort(new CancelledError(`task "${token.taskName || token.node.name}" was cancelled`));
+    this.dropSaved(token);
     if (token.child !== undefined) this.cancelFrame(token.child);
     this.remove(token);
   }
@@ -616,6 +622,12 @@ export class Engine implements SignalSource {
     const ctx = this.contexts.get(token);
     this.contexts.delete(token);
     if (ctx !== undefined) this.options.observer?.taskCancelled?.(ctx);
+  }
+
+  private dropSaved(token: Token): void {
+    if (token.saved === undefined) return;
+    release(token.saved);
+    token.saved = undefined;
   }
 
   private unpark(token: Token): void {

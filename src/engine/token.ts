@@ -40,6 +40,8 @@ export interface Token {
   generation: number;
   taskName: string;
   abort: AbortController | undefined;
+  /** the data the running task started with, kept only when an error boundary may need it */
+  saved: DataRef | undefined;
   child: Frame | undefined;
   /** intrusive list of the frame's live tokens (cancellation walks it) */
   prev: Token | undefined;

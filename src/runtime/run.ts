@@ -23,7 +23,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   assertBound(bindings, definition.source);
   const executionId = randomUUID();
   const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
-  const workspace = new LocalWorkspace({ pwd: await createRunFolder(tempFolder, executionId) });
+  const workspace = new LocalWorkspace({ id: executionId, pwd: await createRunFolder(tempFolder, executionId) });
   const stop = new AbortController();
   const initialData = cloneData(options.initialData ?? {});
   const engine = new Engine(graph, {

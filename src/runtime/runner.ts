@@ -6,16 +6,16 @@ import { matchName } from "../tasks/matcher.js";
 import type { Declaration, Registry } from "../tasks/registry.js";
 import { UiBuilder, type UiProvider } from "../ui/form.js";
 import type { Context, TaskFunction, UserTaskFunction } from "../api/types.js";
-import type { Workspace } from "../workspaces/workspace.js";
+import type { LocalWorkspace } from "../workspaces/local.js";
 
 /** Calls the user's functions for the engine: picks the implementation, its regex groups and the workspace. */
 export class TaskRunner implements NodeRunner {
   private readonly bound: Array<Declaration | undefined>;
   private readonly registry: Registry;
-  private readonly workspace: Workspace;
+  private readonly workspace: LocalWorkspace;
   private readonly ui: UiProvider;
 
-  constructor(nodeCount: number, bindings: readonly NodeBinding[], registry: Registry, workspace: Workspace, ui: UiProvider) {
+  constructor(nodeCount: number, bindings: readonly NodeBinding[], registry: Registry, workspace: LocalWorkspace, ui: UiProvider) {
     this.bound = new Array<Declaration | undefined>(nodeCount);
     for (const binding of bindings) this.bound[binding.node.index] = binding.declaration;
     this.registry = registry;
@@ -28,8 +28,9 @@ export class TaskRunner implements NodeRunner {
   }
 
   run(task: TaskContext, node: GraphNode): unknown {
-    const ctx = task as TaskContext<Workspace> as unknown as Context;
-    ctx.workspace = this.workspace;
+    const ctx = task as unknown as Context;
+    // a view per task so its commands die with its token (ctx.signal is only created if a command runs)
+    ctx.workspace = this.workspace.view(() => task.signal, undefined);
     const declaration = this.resolve(node, task.taskName);
     const groups = matchName(declaration.patterns, task.taskName) ?? matchName(declaration.patterns, node.name) ?? [];
     if (declaration.kind === "userTask") return this.runUserTask(ctx, declaration.fn as UserTaskFunction, groups);

@@ -1,0 +1,62 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { BpmnModdle } from "bpmn-moddle";
+import { createColors } from "picocolors";
+import { loadBpmn } from "../bpmn/read.js";
+import { BpmnError, describe } from "../errors.js";
+import { compileProcess } from "../model/compile.js";
+import type { Output } from "./reporter.js";
+
+interface LintReport {
+  id?: string;
+  message: string;
+}
+
+interface BpmnLinter {
+  lint(root: unknown): Promise<Record<string, LintReport[]>>;
+}
+
+const require = createRequire(import.meta.url);
+
+/** bpmnlint is CommonJS with no types; its recommended rules become warnings. */
+function createLinter(): BpmnLinter {
+  const { Linter } = require("bpmnlint") as { Linter: new (options: unknown) => BpmnLinter };
+  const NodeResolver = require("bpmnlint/lib/resolver/node-resolver.js") as new () => unknown;
+  return new Linter({ config: { extends: "bpmnlint:recommended" }, resolver: new NodeResolver() });
+}
+
+/** Checks each file: "ok" or every problem; returns false if any file cannot be run. */
+export async function lintFiles(out: Output, color: boolean, files: readonly string[]): Promise<boolean> {
+  const c = createColors(color);
+  let allOk = true;
+  for (const file of files) {
+    const problems = await adhesiveProblems(file);
+    const warnings = problems.length === 0 ? await styleWarnings(file) : [];
+    if (problems.length === 0) out.write(`${c.green("ok")}    ${file}\n`);
+    else out.write(`${c.red("error")} ${file}\n`);
+    for (const p of problems) out.write(`  ${c.red("error")}   ${p.elementId || "-"}: ${p.message}\n`);
+    for (const w of warnings) out.write(`  ${c.yellow("warning")} ${w}\n`);
+    allOk &&= problems.length === 0;
+  }
+  return allOk;
+}
+
+async function adhesiveProblems(file: string): Promise<Array<{ elementId: string; message: string }>> {
+  try {
+    compileProcess(await loadBpmn(file));
+    return [];
+  } catch (error) {
+    if (error instanceof BpmnError) return error.problems;
+    return [{ elementId: "", message: describe(error) }];
+  }
+}
+
+async function styleWarnings(file: string): Promise<string[]> {
+  try {
+    const { rootElement } = await new BpmnModdle().fromXML(await readFile(file, "utf8"));
+    const results = await createLinter().lint(rootElement);
+    return Object.entries(results).flatMap(([rule, reports]) => reports.map((r) => `${r.id ?? "-"}: ${r.message} (${rule})`));
+  } catch (error) {
+    return [`bpmnlint could not check the file: ${describe(error)}`];
+  }
+}

@@ -1,0 +1,137 @@
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { createColors } from "picocolors";
+import { defaultAdhesive } from "../index.js";
+import { AdhesiveError, CancelledError, TaskError, describe } from "../errors.js";
+import { lintFiles } from "./lint.js";
+import { findProcessFile } from "./process-file.js";
+import { terminalReporter, type Output } from "./reporter.js";
+import { printBindings } from "./verify.js";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+const HELP = `Usage: adhesive [file]              run a process file (default ./_adhesive.{ts,mts,js,mjs})
+       adhesive verify [file]       show which function each process task maps to
+       adhesive lint <file.bpmn>... check BPMN files without running them
+
+Options:
+  -h, --help      show this help
+  -v, --version   show the version
+  --no-color      no colours even on a terminal
+
+Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input, 130 interrupted.
+`;
+
+export interface CliIo {
+  out: Output;
+  err: Output;
+  color: boolean;
+  cwd: string;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" }, "no-color": { type: "boolean" } },
+    });
+  } catch (error) {
+    io.err.write(`adhesive: ${describe(error)}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  const color = io.color && !parsed.values["no-color"];
+  if (parsed.values.help) return print(io.out, HELP);
+  if (parsed.values.version) return print(io.out, `${version()}\n`);
+  const [command, ...rest] = parsed.positionals;
+  const context = { ...io, color };
+  if (command === "lint") return lint(rest, context);
+  if (command === "verify") return verify(rest, context);
+  if (rest.length > 0) {
+    io.err.write(`adhesive: expected one process file, got ${parsed.positionals.join(" ")}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  return runFile(command, context);
+}
+
+function print(out: Output, text: string): number {
+  out.write(text);
+  return EXIT_OK;
+}
+
+async function lint(files: string[], io: CliIo): Promise<number> {
+  if (files.length === 0) {
+    io.err.write(`adhesive lint: give at least one .bpmn file\n`);
+    return EXIT_USAGE;
+  }
+  return (await lintFiles(io.out, io.color, files)) ? EXIT_OK : EXIT_FAILED;
+}
+
+async function verify(args: string[], io: CliIo): Promise<number> {
+  let ok = true;
+  defaultAdhesive.verifier = (source, bindings) => {
+    ok = printBindings(io.out, io.color, source, bindings) && ok;
+  };
+  const code = await loadProcessFile(args[0], io);
+  return code !== EXIT_OK ? code : ok ? EXIT_OK : EXIT_FAILED;
+}
+
+async function runFile(file: string | undefined, io: CliIo): Promise<number> {
+  const interrupt = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(EXIT_INTERRUPTED);
+    interrupted = true;
+    io.err.write("\nSIGINT: cancelling the running tasks (press Ctrl-C again to exit at once)\n");
+    interrupt.abort(new CancelledError("SIGINT received"));
+  };
+  process.on("SIGINT", onSigint);
+  defaultAdhesive.defaults = { ...defaultAdhesive.defaults, reporter: terminalReporter(io.out, io.color), signal: interrupt.signal };
+  try {
+    const code = await loadProcessFile(file, io);
+    return interrupted ? EXIT_INTERRUPTED : code;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** Imports the user's process file (TypeScript included); its top-level code runs the processes. */
+async function loadProcessFile(given: string | undefined, io: CliIo): Promise<number> {
+  try {
+    const file = await findProcessFile(given, io.cwd);
+    await import(pathToFileURL(file).href);
+    return EXIT_OK;
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+function reportFailure(error: unknown, io: CliIo): number {
+  const c = createColors(io.color);
+  if (error instanceof CancelledError) {
+    io.err.write(`${c.yellow("cancelled")}: ${error.message}\n`);
+    return EXIT_INTERRUPTED;
+  }
+  if (error instanceof TaskError) {
+    io.err.write(`${c.red("process failed")}: ${error.message}\n`);
+    if (error.output) io.err.write(`${c.bold("output of the failed task:")}\n${error.output}\n`);
+    return EXIT_FAILED;
+  }
+  if (error instanceof AdhesiveError) {
+    io.err.write(`${c.red("error")}: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  io.err.write(`${c.red("error")}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT_FAILED;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}

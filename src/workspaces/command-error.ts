@@ -1,0 +1,36 @@
+import { AdhesiveError } from "../errors.js";
+
+/** How many trailing output lines a CommandError keeps: enough to see why, short enough to read. */
+export const OUTPUT_TAIL_LINES = 20;
+
+/** A command run in a workspace exited non-zero, was killed, or could not start. */
+export class CommandError extends AdhesiveError {
+  readonly command: string;
+  /** undefined when the command was killed by a signal or could not start */
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  /** the last lines of its output (stdout and stderr interleaved) */
+  readonly output: string;
+
+  constructor(command: string, exitCode: number | undefined, signal: string | undefined, output: string, reason?: string) {
+    const how = reason ?? (exitCode !== undefined ? `exited with code ${exitCode}` : `was killed by ${signal ?? "a signal"}`);
+    const tail = lastLines(output, OUTPUT_TAIL_LINES);
+    super("ADHESIVE_COMMAND_FAILED", `command \`${command}\` ${how}${tail ? `\n${indent(tail)}` : ""}`);
+    this.command = command;
+    this.exitCode = exitCode;
+    this.signal = signal;
+    this.output = tail;
+  }
+}
+
+export function lastLines(text: string, count: number): string {
+  const lines = text.replace(/\s+$/, "").split("\n");
+  return lines.slice(-count).join("\n");
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `  | ${line}`)
+    .join("\n");
+}

@@ -1,0 +1,150 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { execa } from "execa";
+import { CommandError } from "./command-error.js";
+import type { CommandOptions, Workspace } from "./workspace.js";
+
+/** Where a workspace sends what its commands print (the run's log capture, or nothing). */
+export interface OutputSink {
+  write(text: string): void;
+}
+
+export interface LocalWorkspaceOptions {
+  id: string;
+  pwd: string;
+  /** read when a command starts, so a per-task view can follow its task's cancellation */
+  signal?: () => AbortSignal | undefined;
+  output?: OutputSink;
+  env?: Record<string, string>;
+}
+
+/* A cancelled command gets SIGTERM, then SIGKILL if it has not exited after this long. */
+const KILL_GRACE_MS = 2000;
+
+/**
+ * Runs commands and touches files on this machine, in a folder of the run.
+ * Commands run in their own process group so cancelling a task kills the
+ * whole tree the shell started, not only the shell.
+ */
+export class LocalWorkspace implements Workspace {
+  readonly id: string;
+  readonly pwd: string;
+  private readonly options: LocalWorkspaceOptions;
+
+  constructor(options: LocalWorkspaceOptions) {
+    this.options = options;
+    this.id = options.id;
+    this.pwd = options.pwd;
+  }
+
+  /** The same workspace, with commands cancelled by `signal` and output sent to `output`. */
+  view(signal: () => AbortSignal | undefined, output: OutputSink | undefined): LocalWorkspace {
+    return new LocalWorkspace({ ...this.options, signal, output: output ?? this.options.output });
+  }
+
+  async run(command: string, options: CommandOptions = {}): Promise<string> {
+    const signal = this.options.signal?.();
+    signal?.throwIfAborted();
+    const child = execa(command, {
+      shell: options.shell ?? true,
+      cwd: options.cwd === undefined ? this.pwd : this.path(options.cwd),
+      env: { ...this.options.env, ...options.env },
+      stdin: "ignore",
+      all: true,
+      reject: false,
+      detached: true,
+      stripFinalNewline: false,
+    });
+    const sink = this.options.output;
+    if (sink) child.all?.on("data", (chunk: Buffer) => sink.write(chunk.toString()));
+    const stop = signal ? killTreeOn(signal, child.pid) : undefined;
+    const result = await child;
+    stop?.();
+    signal?.throwIfAborted();
+    if (result.failed) {
+      const exitCode = result.exitCode;
+      const reason = exitCode === undefined && !result.signal ? `could not start: ${result.originalMessage ?? result.shortMessage}` : undefined;
+      throw new CommandError(command, exitCode, result.signal, String(result.all ?? ""), reason);
+    }
+    return options.capture ? String(result.stdout ?? "") : "";
+  }
+
+  async runOutput(command: string, options: Omit<CommandOptions, "capture"> = {}): Promise<string> {
+    return (await this.run(command, { ...options, capture: true })).trim();
+  }
+
+  async writeFile(path: string, content: string | Uint8Array): Promise<void> {
+    const target = this.path(path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content);
+  }
+
+  readFile(path: string): Promise<string> {
+    return readFile(this.path(path), "utf8");
+  }
+
+  rm(path?: string): Promise<void> {
+    return rm(path === undefined ? this.pwd : this.path(path), { recursive: true, force: true });
+  }
+
+  async mkdir(path: string): Promise<void> {
+    await mkdir(this.path(path), { recursive: true });
+  }
+
+  copyToAgent(from: string, to: string): Promise<void> {
+    return cp(resolve(from), this.path(to), { recursive: true });
+  }
+
+  copyFromAgent(from: string, to: string): Promise<void> {
+    return cp(this.path(from), resolve(to), { recursive: true });
+  }
+
+  async withTempFolder<T>(fn: (workspace: Workspace) => T | Promise<T>): Promise<T> {
+    const folder = await mkdtemp(join(this.pwd, ".tmp-"));
+    try {
+      return await fn(this.at(folder));
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+
+  async withChdir<T>(dir: string, fn: (workspace: Workspace) => T | Promise<T>): Promise<T> {
+    return fn(this.at(this.path(dir)));
+  }
+
+  clone(): Workspace {
+    return new LocalWorkspace(this.options);
+  }
+
+  private at(pwd: string): LocalWorkspace {
+    return new LocalWorkspace({ ...this.options, pwd });
+  }
+
+  private path(path: string): string {
+    return isAbsolute(path) ? path : join(this.pwd, path);
+  }
+}
+
+/** Kills the command's process group when `signal` fires; returns the unsubscribe. */
+function killTreeOn(signal: AbortSignal, pid: number | undefined): () => void {
+  if (pid === undefined) return () => undefined;
+  let escalation: NodeJS.Timeout | undefined;
+  const kill = (): void => {
+    killGroup(pid, "SIGTERM");
+    escalation = setTimeout(() => killGroup(pid, "SIGKILL"), KILL_GRACE_MS);
+    escalation.unref();
+  };
+  signal.addEventListener("abort", kill, { once: true });
+  return () => {
+    signal.removeEventListener("abort", kill);
+    if (escalation) clearTimeout(escalation);
+  };
+}
+
+function killGroup(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, name);
+  } catch {
+    // the group is already gone
+  }
+}

@@ -1,0 +1,43 @@
+/** Options of `workspace.run()`. */
+export interface CommandOptions {
+  /** the shell that runs the command: `true` (the default) is /bin/sh, a string names another one (`"bash"`) */
+  shell?: boolean | string;
+  /** return the command's output instead of only checking its exit code */
+  capture?: boolean;
+  /** extra environment variables */
+  env?: Record<string, string>;
+  /** working folder, relative to the workspace's `pwd` */
+  cwd?: string;
+}
+
+/**
+ * Where a task's commands and files go. Every method is relative to `pwd`;
+ * `withChdir` and `withTempFolder` hand a workspace for another folder to
+ * their callback instead of changing this one, because many tasks share a
+ * workspace at once.
+ */
+export interface Workspace {
+  /** identifies the workspace (the run's execution id for the local one) */
+  readonly id: string;
+  /** the folder commands run in */
+  readonly pwd: string;
+  /** runs a shell command; resolves to its stdout when `capture` is set, else to "" */
+  run(command: string, options?: CommandOptions): Promise<string>;
+  /** runs a shell command and resolves to its stdout, trimmed */
+  runOutput(command: string, options?: Omit<CommandOptions, "capture">): Promise<string>;
+  writeFile(path: string, content: string | Uint8Array): Promise<void>;
+  readFile(path: string): Promise<string>;
+  /** removes a file or folder (recursively); without a path, the whole workspace folder */
+  rm(path?: string): Promise<void>;
+  mkdir(path: string): Promise<void>;
+  /** copies a local file or folder into the workspace */
+  copyToAgent(from: string, to: string): Promise<void>;
+  /** copies a file or folder from the workspace to the local machine */
+  copyFromAgent(from: string, to: string): Promise<void>;
+  /** calls `fn` with a workspace in a fresh temporary folder, removed afterwards */
+  withTempFolder<T>(fn: (workspace: Workspace) => T | Promise<T>): Promise<T>;
+  /** calls `fn` with a workspace whose `pwd` is `dir` (relative to this one) */
+  withChdir<T>(dir: string, fn: (workspace: Workspace) => T | Promise<T>): Promise<T>;
+  /** the same place, as a separate object (lanes that hand out a copy of the current workspace) */
+  clone(): Workspace;
+}
