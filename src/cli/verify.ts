@@ -19,6 +19,8 @@ export function printBindings(out: Output, color: boolean, source: string, bindi
     } else if (binding.problem === "missing") {
       ok = false;
       out.write(`  ${c.red("missing")}  ${element}\n`);
+    } else if (binding.candidates.length > 1) {
+      out.write(`  ${c.green("ok")}       ${element} -> by rendered name: ${binding.candidates.map(describeDeclaration).join(" | ")}\n`);
     }
   }
   return ok;

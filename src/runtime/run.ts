@@ -30,7 +30,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     executionId,
     waitTasks: options.waitTasks ?? true,
     poolSize: options.poolSize ?? availableParallelism(),
-    runner: new TaskRunner(graph.nodes.length, bindings, registry, workspace, options.ui ?? defaultUi()),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi()),
     observer: options.reporter ? observe(options.reporter) : undefined,
     signal: options.signal,
   });

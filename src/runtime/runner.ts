@@ -1,30 +1,30 @@
 import type { TaskContext } from "../engine/context.js";
 import type { NodeRunner } from "../engine/engine.js";
 import type { GraphNode } from "../model/graph.js";
-import type { NodeBinding } from "../tasks/binding.js";
+import { resolveRendered, type NodeBinding } from "../tasks/binding.js";
 import { matchName } from "../tasks/matcher.js";
-import type { Declaration, Registry } from "../tasks/registry.js";
+import type { Declaration } from "../tasks/registry.js";
 import { UiBuilder, type UiProvider } from "../ui/form.js";
 import type { Context, TaskFunction, UserTaskFunction } from "../api/types.js";
 import type { LocalWorkspace } from "../workspaces/local.js";
 
 /** Calls the user's functions for the engine: picks the implementation, its regex groups and the workspace. */
 export class TaskRunner implements NodeRunner {
-  private readonly bound: Array<Declaration | undefined>;
-  private readonly registry: Registry;
+  private readonly bindings: Array<NodeBinding | undefined>;
   private readonly workspace: LocalWorkspace;
   private readonly ui: UiProvider;
+  private readonly source: string;
 
-  constructor(nodeCount: number, bindings: readonly NodeBinding[], registry: Registry, workspace: LocalWorkspace, ui: UiProvider) {
-    this.bound = new Array<Declaration | undefined>(nodeCount);
-    for (const binding of bindings) this.bound[binding.node.index] = binding.declaration;
-    this.registry = registry;
+  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider) {
+    this.source = source;
+    this.bindings = new Array<NodeBinding | undefined>(nodeCount);
+    for (const binding of bindings) if (binding.candidates.length > 0) this.bindings[binding.node.index] = binding;
     this.workspace = workspace;
     this.ui = ui;
   }
 
   implements(node: GraphNode): boolean {
-    return this.bound[node.index] !== undefined;
+    return this.bindings[node.index] !== undefined;
   }
 
   run(task: TaskContext, node: GraphNode): unknown {
@@ -37,12 +37,11 @@ export class TaskRunner implements NodeRunner {
     return (declaration.fn as TaskFunction)(ctx, ...groups);
   }
 
-  /** Names are matched again after interpolation: an exact match on the rendered name wins over the load-time one. */
+  /** A name with placeholders is matched again once rendered: `Build {loop.value}` may run `task("Build linux")`. */
   private resolve(node: GraphNode, taskName: string): Declaration {
-    const bound = this.bound[node.index]!;
-    if (!node.template.dynamic) return bound;
-    const rendered = this.registry.ofKind([bound.kind]).filter((d) => matchName(d.patterns, taskName) !== undefined);
-    return rendered.length === 1 ? rendered[0] : bound;
+    const binding = this.bindings[node.index]!;
+    if (!node.template.dynamic && binding.declaration) return binding.declaration;
+    return resolveRendered(binding, taskName, this.source);
   }
 
   private async runUserTask(ctx: Context, fn: UserTaskFunction, groups: string[]): Promise<void> {

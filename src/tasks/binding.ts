@@ -1,6 +1,6 @@
 import { UnmappedTaskError, type MappingProblem } from "../errors.js";
 import type { GraphNode, ProcessGraph } from "../model/graph.js";
-import { matchName } from "./matcher.js";
+import { matchName, nameToPattern } from "./matcher.js";
 import type { Declaration, DeclarationKind, Registry } from "./registry.js";
 
 /** The implementation chosen for one process element (or why there is none). */
@@ -48,11 +48,43 @@ export function bindNodes(graph: ProcessGraph, registry: Registry): NodeBinding[
   for (const node of graph.nodes) {
     const rule = ruleFor(node);
     if (!rule) continue;
-    const candidates = registry.ofKind(rule.kinds).filter((d) => matchName(d.patterns, node.name) !== undefined);
-    const problem = candidates.length > 1 ? "ambiguous" : candidates.length === 0 && rule.required ? "missing" : undefined;
+    const candidates = candidatesFor(node, registry.ofKind(rule.kinds));
+    // a name with placeholders is matched again once rendered, so several candidates are fine until then
+    const deferred = node.template.dynamic && candidates.length > 1;
+    const problem = candidates.length > 1 && !deferred ? "ambiguous" : candidates.length === 0 && rule.required ? "missing" : undefined;
     bindings.push({ node, declaration: candidates.length === 1 ? candidates[0] : undefined, problem, candidates });
   }
   return bindings;
+}
+
+/**
+ * Declarations that can run `node`: their patterns match its name as written,
+ * or, for a name with placeholders (`Build {loop.value}`), one of their
+ * literal names is a possible rendering of it (`Build linux`).
+ */
+function candidatesFor(node: GraphNode, declarations: readonly Declaration[]): Declaration[] {
+  if (!node.template.dynamic) return declarations.filter((d) => matchName(d.patterns, node.name) !== undefined);
+  const rendering = nameToPattern(node.name);
+  const fitting = declarations.filter((d) => matchName(d.patterns, node.name) !== undefined || d.names.some((name) => rendering.test(name)));
+  // whether a regular expression can match some rendering is undecidable here: leave it to the rendered name
+  return fitting.length > 0 ? fitting : declarations.filter((d) => d.names.length < d.patterns.length);
+}
+
+/**
+ * The implementation for a rendered task name among the load-time
+ * candidates: the only one matching it, else the one whose literal name is
+ * exactly it. Throws UnmappedTaskError otherwise.
+ */
+export function resolveRendered(binding: NodeBinding, taskName: string, file: string): Declaration {
+  const matching = binding.candidates.filter((d) => matchName(d.patterns, taskName) !== undefined);
+  const chosen = matching.length > 1 ? matching.filter((d) => d.names.includes(taskName)) : matching;
+  if (chosen.length === 1) return chosen[0];
+  const { node } = binding;
+  const message =
+    matching.length === 0
+      ? `rendered as "${taskName}", which no implementation matches; add ${suggest(node, taskName)}`
+      : `rendered as "${taskName}", which ${matching.length} implementations match: ${matching.map(describeDeclaration).join("; ")}`;
+  throw new UnmappedTaskError(file, [{ elementId: node.id, name: node.name, kind: ruleFor(node)?.label ?? "task", message }]);
 }
 
 /** Throws one error naming every element without exactly one implementation. */
@@ -78,8 +110,8 @@ export function describeDeclaration(declaration: Declaration): string {
   return `${declaration.kind}(${declaration.label})${declaration.origin ? ` at ${declaration.origin}` : ""}`;
 }
 
-function suggest(node: GraphNode): string {
-  const name = JSON.stringify(node.name);
+function suggest(node: GraphNode, rendered?: string): string {
+  const name = JSON.stringify(rendered ?? node.name);
   switch (node.kind) {
     case "userTask":
       return `usertask(${name}, (ctx, ui) => { ... })`;
