@@ -1,0 +1,174 @@
+/*
+ * The CLI as a user runs it: the real bin in a child process, with its exit
+ * code, stdout and stderr.
+ */
+import { execFile, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const bin = `${root}bin/adhesive.js`;
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function adhesive(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
+const ESC = "\u001b[";
+
+describe("adhesive --help, --version and bad usage", () => {
+  it("prints the version from package.json", async () => {
+    const { version } = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { version: string };
+    expect(await adhesive(["--version"])).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it("prints the usage with every command", async () => {
+    const { code, stdout } = await adhesive(["--help"]);
+    expect(code).toBe(0);
+    for (const command of ["adhesive [file]", "adhesive verify", "adhesive lint"]) expect(stdout).toContain(command);
+  });
+
+  it("exits 2 on an unknown option and on a missing file", async () => {
+    const unknown = await adhesive(["--frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--frobnicate");
+    const missing = await adhesive(["no-such-file.ts"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no-such-file.ts: no such file");
+  });
+});
+
+describe("adhesive [file]", () => {
+  it("runs a TypeScript process file and prints one line per task start and finish, without colours off a terminal", async () => {
+    const { code, stdout } = await adhesive([fixture("cli/pipeline.ts")]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('result: {"left":true,"right":true}');
+    for (const task of ["Left", "Right", "Together"]) {
+      expect(stdout).toMatch(new RegExp(`^run +${task}$`, "m"));
+      expect(stdout).toMatch(new RegExp(`^done +${task} (<1ms|\\d+ms)$`, "m"));
+    }
+    expect(stdout).not.toContain(ESC);
+  });
+
+  it("runs the README example", async () => {
+    const { code, stdout } = await adhesive(["examples/hello/_adhesive.ts"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("published: true");
+    expect(stdout).toMatch(/^done +Build linux \[0: linux\]/m);
+  });
+
+  it("exits 1 naming the failed task and its error", async () => {
+    const { code, stdout, stderr } = await adhesive([fixture("cli/failing.ts")]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^fail +Right .*the tests failed$/m);
+    expect(stderr).toContain('process failed: task "Right" (right) failed: the tests failed');
+  });
+
+  it("exits 2 before running anything when tasks have no single implementation", async () => {
+    const { code, stdout, stderr } = await adhesive([fixture("cli/unmapped.ts")]);
+    expect(code).toBe(2);
+    expect(stdout).not.toContain("run ");
+    expect(stderr).toContain("parallel-join.bpmn");
+    expect(stderr).toContain('task "Right" (right): no implementation matches');
+    expect(stderr).toContain('task "Together" (together): matched by 2 implementations');
+  });
+
+  it("exits 2 naming the file, element and reason for a broken BPMN file, without a stack trace", async () => {
+    const { code, stderr } = await adhesive([fixture("cli/broken-bpmn.ts")]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("dangling-flow.bpmn");
+    expect(stderr).toMatch(/- \w+: sequence flow/);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("cancels on SIGINT: kills the running command and exits 130", async () => {
+    const mark = `${30 + Math.floor(Math.random() * 1000) / 1000}`;
+    const child = spawn(process.execPath, [bin, fixture("cli/slow.ts")], { cwd: root, env: { ...process.env, SLEEP_MARK: mark } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitFor(() => sleepRunning(mark));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain("SIGINT");
+    expect(stdout).toMatch(/^stop +Left/m);
+    expect(sleepRunning(mark)).toBe(false);
+  });
+});
+
+describe("adhesive verify", () => {
+  it("prints every task with the function it maps to and runs nothing", async () => {
+    const { code, stdout } = await adhesive(["verify", fixture("cli/pipeline.ts")]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("parallel-join.bpmn");
+    expect(stdout).toMatch(/ok +task "Left" \(left\) -> task\("Left", "Right"\) at .*pipeline\.ts:\d+/);
+    expect(stdout).toMatch(/ok +task "Together" \(together\) -> task\("Together"\)/);
+    expect(stdout).not.toMatch(/^run /m);
+  });
+
+  it("marks missing and ambiguous tasks and exits 1", async () => {
+    const { code, stdout } = await adhesive(["verify", fixture("cli/unmapped.ts")]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/missing +task "Right" \(right\)/);
+    expect(stdout).toMatch(/ambiguous task "Together" \(together\) -> task\(\/\^Tog\/\).* \| task\(\/ether\$\/\)/);
+  });
+
+  it("prints the mapping of the README example", async () => {
+    const { code, stdout } = await adhesive(["verify", "examples/hello/_adhesive.ts"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/ok +task "Build \{loop\.value\}"/);
+  });
+});
+
+describe("adhesive lint", () => {
+  it("says ok for runnable files and lists every problem with its element id otherwise", async () => {
+    const { code, stdout } = await adhesive(["lint", fixture("engine/routing.bpmn"), fixture("bpmn/broken/unsupported-elements.bpmn")]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^ok +.*routing\.bpmn$/m);
+    expect(stdout).toMatch(/^error .*unsupported-elements\.bpmn$/m);
+    expect(stdout).toMatch(/^ {2}error {3}\w+: .*not supported/m);
+  });
+
+  it("exits 0 when every file can run and 2 without files", async () => {
+    expect((await adhesive(["lint", fixture("engine/loop.bpmn")])).code).toBe(0);
+    expect((await adhesive(["lint"])).code).toBe(2);
+  });
+});
+
+function sleepRunning(mark: string): boolean {
+  return listProcesses()
+    .split("\n")
+    .some((line) => line.trim() === `sleep ${mark}`);
+}
+
+function listProcesses(): string {
+  // /proc is the process table on Linux; cmdline separates arguments with NUL
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      } catch {
+        return "";
+      }
+    })
+    .join("\n");
+}
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (!condition()) throw new Error("timed out waiting for the condition");
+}
