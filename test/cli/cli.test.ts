@@ -61,6 +61,16 @@ describe("adhesive [file]", () => {
     expect(stdout).not.toContain(ESC);
   });
 
+  it("colours the task lines on a terminal", async () => {
+    // script(1) gives the CLI a pseudo-terminal as stdout
+    const command = `${process.execPath} ${bin} ${fixture("cli/pipeline.ts")}`;
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile("script", ["-qec", command, "/dev/null"], { cwd: root, timeout: 60_000 }, (error, out) => (error ? reject(error) : resolve(out)));
+    });
+    expect(stdout).toContain(`${ESC}32mdone`);
+    expect(stdout).toContain(`${ESC}1mTogether`);
+  });
+
   it("runs the README example", async () => {
     const { code, stdout } = await adhesive(["examples/hello/_adhesive.ts"]);
     expect(code).toBe(0);
