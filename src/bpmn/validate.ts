@@ -50,6 +50,7 @@ export function validateDefinition(definition: ProcessDefinition, rejected: Reje
       ...scopeStart(entry, rejected),
       ...deadEnds(entry.scope),
       ...ambiguousExclusiveGateways(entry.scope),
+      ...eventGatewayTargets(entry.scope),
     ]),
   ];
 }
@@ -163,5 +164,22 @@ function ambiguousExclusiveGateways(scope: ScopeDefinition): BpmnProblem[] {
         elementId: node.id,
         message: `${describeNode(node)} has ${open.length} outgoing flows without a condition (${ids}); add conditions or mark one as the default flow`,
       }];
+    });
+}
+
+/* An event-based gateway waits for the events after it; anything else there could never be chosen. */
+function eventGatewayTargets(scope: ScopeDefinition): BpmnProblem[] {
+  const byId = new Map(scope.nodes.map((node) => [node.id, node]));
+  return scope.nodes
+    .filter((node) => node.kind === "eventBasedGateway")
+    .flatMap((node) => {
+      const targets = scope.flows.filter((flow) => flow.source === node.id).map((flow) => byId.get(flow.target));
+      const wrong = targets.filter((target) => target !== undefined && target.kind !== "intermediateCatchEvent");
+      const problems = wrong.map((target) => ({
+        elementId: node.id,
+        message: `${describeNode(node)} leads to ${describeNode(target!)}; an event-based gateway may only lead to timer or message catch events`,
+      }));
+      if (targets.length < 2) problems.push({ elementId: node.id, message: `${describeNode(node)} needs at least two events to choose from` });
+      return problems;
     });
 }

@@ -8,6 +8,8 @@ import { countBlockers, createFrame, isStalled, moveToken, place, unplace, type 
 import { loopEntries, type LoopContext } from "./loop-context.js";
 import { selectFlows } from "./routing.js";
 import { TokenState, type Token } from "./token.js";
+import { systemClock, type Clock } from "./clock.js";
+import { Waits, type Arm } from "./waits.js";
 
 /** Runs the user side of executable nodes; the engine never imports it. */
 export interface NodeRunner {
@@ -32,6 +34,8 @@ export interface EngineOptions {
   runner: NodeRunner;
   observer?: EngineObserver;
   signal?: AbortSignal;
+  /** time for timer events (default: the system clock) */
+  clock?: Clock;
 }
 
 /**
@@ -63,12 +67,17 @@ export class Engine implements SignalSource {
   private rejectRun: ((error: Error) => void) | undefined;
   private initial: Data = {};
   private readonly contexts = new Map<Token, TaskContext>();
+  private readonly waits: Waits;
+  /** nodes whose tasks keep the data they started with, for boundary events to continue from */
+  private readonly snapshots: Uint8Array;
 
   constructor(graph: ProcessGraph, options: EngineOptions) {
     this.graph = graph;
     this.options = options;
     this.infos = graph.nodes.map((node) => Object.freeze({ id: node.id, name: node.name, type: node.kind }));
     this.implemented = Uint8Array.from(graph.nodes, (node) => (options.runner.implements(node) ? 1 : 0));
+    this.snapshots = Uint8Array.from(graph.nodes, (node) => (hasBoundaries(node) ? 1 : 0));
+    this.waits = new Waits(options.clock ?? systemClock, (arm, payload) => this.triggered(arm, payload));
   }
 
   /** Starts the run; resolves with the merged data of the tokens that finished. */
@@ -100,8 +109,8 @@ export class Engine implements SignalSource {
   }
 
   /** An event source failed: the run fails and names the message event. */
-  failSource(node: GraphNode, error: unknown): void {
-    this.openSources--;
+  failSource(node: GraphNode, error: unknown, heldRun: boolean): void {
+    if (heldRun) this.openSources--;
     this.failRun(new TaskError(node.name, node.id, error));
   }
 
@@ -124,6 +133,16 @@ export class Engine implements SignalSource {
     this.eventFrames.add(frame);
     this.spawn(node, frame, newRef(data), undefined, -1);
     this.drain();
+  }
+
+  /**
+   * A message for a catch event or message boundary event: every token
+   * waiting for it there takes it (with `data.event` set). Returns how many
+   * did; a message nobody waits for is dropped.
+   */
+  deliver(node: GraphNode, event: unknown): number {
+    if (this.finished) return 0;
+    return this.waits.deliver(node, event);
   }
 
   /** Cancels every token and rejects the run. */
@@ -167,6 +186,7 @@ export class Engine implements SignalSource {
       abort: undefined,
       saved: undefined,
       child: undefined,
+      arms: undefined,
       prev: undefined,
       next: undefined,
     };
@@ -266,10 +286,20 @@ export class Engine implements SignalSource {
       case "task":
       case "userTask":
       case "scriptTask":
+        this.armBoundaries(token);
         this.schedule(token);
         return;
       case "subProcess":
+        this.armBoundaries(token);
         this.enterSubProcess(token);
+        return;
+      case "intermediateCatchEvent":
+        token.state = TokenState.Catching;
+        this.waits.arm(token, node);
+        return;
+      case "eventBasedGateway":
+        token.state = TokenState.Catching;
+        for (const flow of node.outgoing) this.waits.arm(token, flow.target);
         return;
       case "endEvent":
         if (node.errorCode !== undefined) this.fail(token, new ThrownBpmnError(node.errorCode, node.id));
@@ -310,7 +340,7 @@ export class Engine implements SignalSource {
     token.state = TokenState.Running;
     this.running++;
     // a caught failure continues with the data the task started with, not its half-done changes
-    if (node.errorBoundaries.length > 0) token.saved = share(token.ref);
+    if (this.snapshots[node.index] === 1) token.saved = share(token.ref);
     token.ref = owned(token.ref);
     const data = token.ref.data;
     const taskName = node.template.dynamic ? node.template.render({ data, loop: token.loop }) : node.name;
@@ -480,7 +510,7 @@ export class Engine implements SignalSource {
     try {
       const completed = this.completionReached(token);
       if (run === undefined || completed) next = false;
-      else if (run.kind === "condition") next = this.evaluateLoop(token);
+      else if (run.kind === "condition") next = continuesCondition(this.evaluateLoop(token));
       else next = token.loop!.index + 1 < run.entries!.length;
     } catch (error) {
       this.fail(token, error);
@@ -519,11 +549,13 @@ export class Engine implements SignalSource {
   // ---- leaving a node --------------------------------------------------
 
   private complete(token: Token): void {
+    if (token.arms !== undefined) this.waits.disarm(token);
     if (token.node.loop !== undefined && token.loop?.node === token.node && this.continueLoop(token)) return;
     this.route(token);
   }
 
   private route(token: Token): void {
+    if (token.arms !== undefined) this.waits.disarm(token);
     const node = token.node;
     let flows: readonly GraphFlow[];
     try {
@@ -586,6 +618,65 @@ export class Engine implements SignalSource {
     if (isStalled(frame) && frame.joins.length > 0 && this.releases.length === 0) this.releases.push([frame, frame.joins[0]]);
   }
 
+  // ---- timers and messages ---------------------------------------------
+
+  private armBoundaries(token: Token): void {
+    const node = token.node;
+    for (const boundary of node.timerBoundaries) this.waits.arm(token, boundary);
+    for (const boundary of node.messageBoundaries) this.waits.arm(token, boundary);
+  }
+
+  /** A timer fired or a message arrived for one of the token's arms. */
+  private triggered(arm: Arm, payload: unknown): void {
+    if (this.finished) return;
+    const { token, event } = arm;
+    const message = event.schedule === undefined;
+    if (token.state === TokenState.Catching) {
+      this.caught(token, event, message, payload);
+    } else if (event.interrupting) {
+      this.spawnFromBoundary(token, event, message ? "event" : undefined, payload);
+      this.cancelToken(token);
+    } else {
+      this.spawnFromBoundary(token, event, message ? "event" : undefined, payload);
+      if (!message) this.waits.rearm(arm);
+    }
+    this.drain();
+  }
+
+  /** The token's catch event (or, after an event-based gateway, the first of its events) happened: it moves on. */
+  private caught(token: Token, event: GraphNode, message: boolean, payload: unknown): void {
+    this.waits.disarm(token);
+    if (token.node !== event) {
+      // the other events of the gateway are withdrawn; the token passes the one that happened
+      const flow = token.node.outgoing.find((f) => f.target === event)!;
+      const released = moveToken(token.frame, token, event);
+      token.node = event;
+      token.via = flow.order;
+      token.generation++;
+      if (released !== undefined) this.releases.push([token.frame, released]);
+    }
+    if (message) {
+      token.ref = owned(token.ref);
+      token.ref.data.event = payload;
+    }
+    token.state = TokenState.Completed;
+    this.queue.push(token);
+  }
+
+  /**
+   * A token leaves `holder` through one of its boundary events, with the
+   * data the activity started with (plus `key`: `_error` or `event`).
+   */
+  private spawnFromBoundary(holder: Token, boundary: GraphNode, key: string | undefined, value: unknown): void {
+    let ref = share(holder.saved ?? holder.ref);
+    if (key !== undefined) {
+      ref = owned(ref);
+      ref.data[key] = value;
+    }
+    const loop = holder.loop?.node === holder.node ? holder.loop.parent : holder.loop;
+    this.spawn(boundary, holder.frame, ref, loop, -1);
+  }
+
   // ---- errors and cancellation -----------------------------------------
 
   /** Hands the error to the nearest error boundary event, walking up the sub-processes; else the run fails. */
@@ -594,10 +685,7 @@ export class Engine implements SignalSource {
     for (let holder: Token | undefined = token; holder !== undefined; holder = holder.frame.owner) {
       const boundary = pickErrorBoundary(holder.node, error);
       if (boundary === undefined) continue;
-      const ref = owned(share(holder.saved ?? holder.ref));
-      ref.data._error = record;
-      const loop = holder.loop?.node === holder.node ? holder.loop.parent : holder.loop;
-      this.spawn(boundary, holder.frame, ref, loop, -1);
+      this.spawnFromBoundary(holder, boundary, "_error", record);
       this.cancelToken(holder);
       return;
     }
@@ -613,6 +701,7 @@ export class Engine implements SignalSource {
     token.generation++;
     token.abort?.abort(new CancelledError(`task "${token.taskName || token.node.name}" was cancelled`));
     this.dropSaved(token);
+    if (token.arms !== undefined) this.waits.disarm(token);
     if (token.child !== undefined) this.cancelFrame(token.child);
     this.remove(token);
   }
@@ -689,6 +778,16 @@ export class Engine implements SignalSource {
       lane: token.node.lane,
     };
   }
+}
+
+function hasBoundaries(node: GraphNode): boolean {
+  return node.errorBoundaries.length + node.timerBoundaries.length + node.messageBoundaries.length > 0;
+}
+
+/* A condition loop goes round again on the same values that start one: an empty collection stops it too. */
+function continuesCondition(value: unknown): boolean {
+  const entries = loopEntries(value);
+  return entries === undefined || entries.length > 0;
 }
 
 function countEntries(value: unknown): Array<[unknown, unknown]> {

@@ -2,6 +2,7 @@ import type { GraphNode } from "../model/graph.js";
 import type { DataRef } from "./data.js";
 import type { Frame } from "./frame.js";
 import type { LoopContext, LoopRun } from "./loop-context.js";
+import type { Arm } from "./waits.js";
 
 /** Where a token is in its life; numbers keep the record small and monomorphic. */
 export const enum TokenState {
@@ -19,6 +20,8 @@ export const enum TokenState {
   Completed = 5,
   Done = 6,
   Cancelled = 7,
+  /** standing on a catch event or an event-based gateway until a timer or message triggers */
+  Catching = 8,
 }
 
 /**
@@ -43,6 +46,8 @@ export interface Token {
   /** the data the running task started with, kept only when an error boundary may need it */
   saved: DataRef | undefined;
   child: Frame | undefined;
+  /** timers and message subscriptions of its node's boundary or catch events */
+  arms: Arm[] | undefined;
   /** intrusive list of the frame's live tokens (cancellation walks it) */
   prev: Token | undefined;
   next: Token | undefined;

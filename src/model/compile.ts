@@ -1,9 +1,10 @@
 import { BpmnError, ExpressionError, describe, type BpmnProblem } from "../errors.js";
-import type { FlowDefinition, LoopDefinition, NodeDefinition, ProcessDefinition, ScopeDefinition } from "./definition.js";
+import type { FlowDefinition, LoopDefinition, NodeDefinition, ProcessDefinition, ScopeDefinition, TimerDefinition } from "./definition.js";
 import { compileExpression, compileScript, type CompiledExpression } from "./expression.js";
 import type { CompiledLoop, GraphFlow, GraphNode, JoinMode, ProcessGraph, Scope } from "./graph.js";
 import { NameTemplate } from "./name-template.js";
 import { computeJoins } from "./joins.js";
+import { compileTimer, type TimerSchedule } from "./timer.js";
 
 /** Compiles a process definition into the engine graph; every problem is reported at once. */
 export function compileProcess(definition: ProcessDefinition): ProcessGraph {
@@ -65,6 +66,7 @@ function createNode(definition: NodeDefinition, scope: Scope, state: CompileStat
     attachedTo: undefined,
     interrupting: definition.interrupting ?? true,
     timer: definition.timer,
+    schedule: undefined,
     errorCode: definition.errorCode,
     messageName: definition.messageName,
     join: joinMode(definition),
@@ -140,9 +142,19 @@ function finishNode(definition: NodeDefinition, node: GraphNode, state: CompileS
     node.defaultFlow = node.outgoing.find((f) => f.condition === undefined);
   }
   if (definition.loop) node.loop = compileLoop(definition.loop, node.id, state);
+  if (definition.timer) node.schedule = compileSchedule(definition.timer, node.id, state);
   node.when = compileOptional(definition.when, node.id, state);
   if (definition.script) node.script = compileGuarded(() => compileScript(definition.script!.body, node.id), state);
   if (definition.children) node.children = compileScope(definition.children, node, state);
+}
+
+function compileSchedule(timer: TimerDefinition, elementId: string, state: CompileState): TimerSchedule | undefined {
+  try {
+    return compileTimer(timer);
+  } catch (error) {
+    state.problems.push({ elementId, message: `timer ${timer.kind} ${describe(error)}` });
+    return undefined;
+  }
 }
 
 function compileLoop(definition: LoopDefinition, elementId: string, state: CompileState): CompiledLoop {

@@ -1,6 +1,7 @@
 import type { NodeKind, TimerDefinition } from "./definition.js";
 import type { CompiledExpression } from "./expression.js";
 import type { NameTemplate } from "./name-template.js";
+import type { TimerSchedule } from "./timer.js";
 
 /**
  * The compiled process graph the engine runs. Built once per process; every
@@ -70,6 +71,8 @@ export interface GraphNode {
   attachedTo: GraphNode | undefined;
   interrupting: boolean;
   timer: TimerDefinition | undefined;
+  /** when the timer of a timer boundary or catch event fires */
+  schedule: TimerSchedule | undefined;
   errorCode: string | undefined;
   messageName: string | undefined;
   /** when a token arriving here waits for the other tokens that can still reach it */

@@ -2,8 +2,9 @@ import { TaskContext } from "../engine/context.js";
 import type { Engine } from "../engine/engine.js";
 import type { Data } from "../engine/data.js";
 import type { GraphNode } from "../model/graph.js";
-import type { NodeBinding } from "../tasks/binding.js";
+import { bindingName, type NodeBinding } from "../tasks/binding.js";
 import { matchName } from "../tasks/matcher.js";
+import type { Declaration } from "../tasks/registry.js";
 import type { Context, MessageCallbackFunction, MessageFunction } from "../api/types.js";
 import type { Workspace } from "../workspaces/workspace.js";
 
@@ -17,26 +18,45 @@ export interface SourceSettings {
 }
 
 /**
- * Starts one driver per message start event. A generator is pulled only while
- * fewer than `maxInFlight` events are running (backpressure), so an endless
- * source cannot fill memory; a failing source fails the run.
+ * Starts one driver per message() / messageCallback() declaration, feeding
+ * every element bound to it: a start event gets a new instance per event, a
+ * catch or boundary event hands it to the tokens waiting there. A generator
+ * is pulled only while fewer than `maxInFlight` instances run (backpressure),
+ * so an endless source cannot fill memory. Sources of start events keep the
+ * run open until they finish; a source that only feeds catch events is
+ * stopped (its ctx.signal fires) when the run ends. A failing source fails
+ * the run.
  */
 export function startSources(bindings: readonly NodeBinding[], settings: SourceSettings): void {
-  for (const binding of bindings) {
-    const declaration = binding.declaration;
-    if (binding.node.kind !== "messageStartEvent" || declaration === undefined) continue;
-    const ctx = sourceContext(binding.node, settings);
-    const groups = matchName(declaration.patterns, binding.node.name) ?? [];
-    settings.engine.openSource();
-    const driver =
-      declaration.kind === "message"
-        ? pull(declaration.fn as MessageFunction, ctx, groups, binding.node, settings)
-        : listen(declaration.fn as MessageCallbackFunction, ctx, groups, binding.node, settings);
-    driver.then(
-      () => settings.engine.closeSource(),
-      (error: unknown) => settings.engine.failSource(binding.node, error),
-    );
+  const nodesBy = new Map<Declaration, GraphNode[]>();
+  for (const { node, declaration } of bindings) {
+    if (declaration === undefined || (declaration.kind !== "message" && declaration.kind !== "messageCallback")) continue;
+    nodesBy.set(declaration, [...(nodesBy.get(declaration) ?? []), node]);
   }
+  for (const [declaration, nodes] of nodesBy) startSource(declaration, nodes, settings);
+}
+
+function startSource(declaration: Declaration, nodes: GraphNode[], settings: SourceSettings): void {
+  const { engine } = settings;
+  const first = nodes[0];
+  const ctx = sourceContext(first, settings);
+  const groups = matchName(declaration.patterns, bindingName(first)) ?? [];
+  const holdsRun = nodes.some((node) => node.kind === "messageStartEvent");
+  const emit = (event: unknown): void => {
+    for (const node of nodes) {
+      if (node.kind === "messageStartEvent") engine.emit(node, event);
+      else engine.deliver(node, event);
+    }
+  };
+  if (holdsRun) engine.openSource();
+  const driver =
+    declaration.kind === "message"
+      ? pull(declaration.fn as MessageFunction, ctx, groups, emit, holdsRun, settings)
+      : listen(declaration.fn as MessageCallbackFunction, ctx, groups, emit);
+  driver.then(
+    () => (holdsRun ? engine.closeSource() : undefined),
+    (error: unknown) => engine.failSource(first, error, holdsRun),
+  );
 }
 
 function sourceContext(node: GraphNode, settings: SourceSettings): Context {
@@ -47,17 +67,22 @@ function sourceContext(node: GraphNode, settings: SourceSettings): Context {
   return ctx as unknown as Context;
 }
 
-async function pull(fn: MessageFunction, ctx: Context, groups: string[], node: GraphNode, settings: SourceSettings): Promise<void> {
-  const engine = settings.engine;
+async function pull(
+  fn: MessageFunction,
+  ctx: Context,
+  groups: string[],
+  emit: (event: unknown) => void,
+  backpressure: boolean,
+  settings: SourceSettings,
+): Promise<void> {
   for await (const event of fn(ctx, ...groups)) {
     if (settings.signal.aborted) return;
-    engine.emit(node, event);
-    const pause = engine.whenBelow(settings.maxInFlight);
+    emit(event);
+    const pause = backpressure ? settings.engine.whenBelow(settings.maxInFlight) : undefined;
     if (pause) await pause;
   }
 }
 
-async function listen(fn: MessageCallbackFunction, ctx: Context, groups: string[], node: GraphNode, settings: SourceSettings): Promise<void> {
-  const emit = (event: unknown): void => settings.engine.emit(node, event);
+async function listen(fn: MessageCallbackFunction, ctx: Context, groups: string[], emit: (event: unknown) => void): Promise<void> {
   await fn(ctx, emit, ...groups);
 }

@@ -30,7 +30,10 @@ function ruleFor(node: GraphNode): Rule | undefined {
     case "userTask":
       return USER_TASK;
     case "messageStartEvent":
+    case "messageBoundaryEvent":
       return MESSAGE;
+    case "intermediateCatchEvent":
+      return node.messageName !== undefined ? MESSAGE : undefined;
     case "complexGateway":
     case "exclusiveGateway":
     case "inclusiveGateway":
@@ -63,9 +66,10 @@ export function bindNodes(graph: ProcessGraph, registry: Registry): NodeBinding[
  * literal names is a possible rendering of it (`Build linux`).
  */
 function candidatesFor(node: GraphNode, declarations: readonly Declaration[]): Declaration[] {
-  if (!node.template.dynamic) return declarations.filter((d) => matchName(d.patterns, node.name) !== undefined);
-  const rendering = nameToPattern(node.name);
-  const fitting = declarations.filter((d) => matchName(d.patterns, node.name) !== undefined || d.names.some((name) => rendering.test(name)));
+  const name = bindingName(node);
+  if (!node.template.dynamic) return declarations.filter((d) => matchName(d.patterns, name) !== undefined);
+  const rendering = nameToPattern(name);
+  const fitting = declarations.filter((d) => matchName(d.patterns, name) !== undefined || d.names.some((literal) => rendering.test(literal)));
   // whether a regular expression can match some rendering is undecidable here: leave it to the rendered name
   return fitting.length > 0 ? fitting : declarations.filter((d) => d.names.length < d.patterns.length);
 }
@@ -87,6 +91,11 @@ export function resolveRendered(binding: NodeBinding, taskName: string, file: st
   throw new UnmappedTaskError(file, [{ elementId: node.id, name: node.name, kind: ruleFor(node)?.label ?? "task", message }]);
 }
 
+/** Elements match by their name; an unnamed message event by the name of its message. */
+export function bindingName(node: GraphNode): string {
+  return node.name || node.messageName || "";
+}
+
 /** Throws one error naming every element without exactly one implementation. */
 export function assertBound(bindings: readonly NodeBinding[], file: string): void {
   const problems: MappingProblem[] = [];
@@ -95,7 +104,7 @@ export function assertBound(bindings: readonly NodeBinding[], file: string): voi
     const rule = ruleFor(binding.node)!;
     problems.push({
       elementId: binding.node.id,
-      name: binding.node.name,
+      name: bindingName(binding.node),
       kind: rule.label,
       message:
         binding.problem === "missing"
@@ -111,11 +120,13 @@ export function describeDeclaration(declaration: Declaration): string {
 }
 
 function suggest(node: GraphNode, rendered?: string): string {
-  const name = JSON.stringify(rendered ?? node.name);
+  const name = JSON.stringify(rendered ?? bindingName(node));
   switch (node.kind) {
     case "userTask":
       return `usertask(${name}, (ctx, ui) => { ... })`;
     case "messageStartEvent":
+    case "messageBoundaryEvent":
+    case "intermediateCatchEvent":
       return `message(${name}, async function* (ctx) { ... })`;
     default:
       return `task(${name}, async (ctx) => { ... })`;
