@@ -36,8 +36,11 @@ export {
   type MappingProblem,
 } from "./errors.js";
 export { loadBpmn } from "./bpmn/read.js";
+export { SimulatedClock } from "./engine/simulated-clock.js";
+export type { Clock } from "./engine/clock.js";
 export { toBpmnXml } from "./bpmn/write.js";
 export { scriptedUi, type ScriptedAnswers } from "./ui/scripted.js";
+export { terminalUi, type TerminalUiOptions } from "./ui/terminal.js";
 export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type FieldOptions, type Choice } from "./ui/form.js";
 export type { Workspace } from "./workspaces/workspace.js";
 export { CommandError } from "./workspaces/command-error.js";

@@ -1,4 +1,5 @@
 import type { TaskNodeInfo } from "../engine/context.js";
+import type { Clock } from "../engine/clock.js";
 import type { Data } from "../engine/data.js";
 import type { UiBuilder, UiProvider } from "../ui/form.js";
 import type { Workspace } from "../workspaces/workspace.js";
@@ -57,6 +58,8 @@ export interface RunOptions {
   tempFolder?: string;
   /** message events in flight before sources are paused (default 1000) */
   maxEventsInFlight?: number;
+  /** time for timer events (default the system clock; `new SimulatedClock()` in tests) */
+  clock?: Clock;
 }
 
 /** A lane yields the workspace its tasks run in, then tears it down when the generator resumes. */

@@ -68,6 +68,7 @@ export class Engine implements SignalSource {
   private initial: Data = {};
   private readonly contexts = new Map<Token, TaskContext>();
   private readonly waits: Waits;
+  private unwatch: (() => void) | undefined;
   /** nodes whose tasks keep the data they started with, for boundary events to continue from */
   private readonly snapshots: Uint8Array;
 
@@ -290,6 +291,7 @@ export class Engine implements SignalSource {
         this.schedule(token);
         return;
       case "subProcess":
+        if (node.when !== undefined && !this.evaluateWhen(token)) return;
         this.armBoundaries(token);
         this.enterSubProcess(token);
         return;
@@ -736,6 +738,7 @@ export class Engine implements SignalSource {
   private failRun(error: Error): void {
     if (this.finished) return;
     this.finished = true;
+    this.unwatch?.();
     if (this.root) this.cancelFrame(this.root);
     for (const frame of this.eventFrames) this.cancelFrame(frame);
     this.eventFrames.clear();
@@ -747,6 +750,7 @@ export class Engine implements SignalSource {
     if (this.finished || this.openSources > 0 || this.eventFrames.size > 0) return;
     if (this.root === undefined || this.root.live > 0) return;
     this.finished = true;
+    this.unwatch?.();
     this.wakeSources();
     this.resolveRun?.(this.root.result?.data ?? this.initial);
   }
@@ -758,11 +762,17 @@ export class Engine implements SignalSource {
     for (const wake of waiters) wake();
   }
 
+  /* The caller's signal may outlive the run (one per CLI session): the listener goes when the run ends. */
   private watchSignal(): void {
     const signal = this.options.signal;
     if (signal === undefined) return;
-    if (signal.aborted) this.cancel(String(signal.reason ?? "aborted"));
-    else signal.addEventListener("abort", () => this.cancel(describeReason(signal.reason)), { once: true });
+    if (signal.aborted) {
+      this.cancel(describeReason(signal.reason));
+      return;
+    }
+    const onAbort = (): void => this.cancel(describeReason(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.unwatch = () => signal.removeEventListener("abort", onAbort);
   }
 
   // ---- expressions -----------------------------------------------------

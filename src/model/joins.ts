@@ -16,10 +16,15 @@ export function computeJoins(scope: Scope): void {
   }
 }
 
-/** A token leaving here continues once per flow, or many times (loop iterations, repeating boundary events). */
+/*
+ * A token leaving here continues once per flow, or once per loop iteration.
+ * Repeating (non-interrupting) boundary events are left out on purpose: each
+ * firing runs its own path, like each message event, and is merged only
+ * where that path meets another one; otherwise every reminder of a running
+ * task would wait at its first task for the task to end.
+ */
 function multiplies(node: GraphNode): boolean {
-  if (node.loop) return true;
-  return (node.kind === "timerBoundaryEvent" || node.kind === "messageBoundaryEvent") && !node.interrupting;
+  return node.loop !== undefined;
 }
 
 function successors(node: GraphNode): GraphNode[] {

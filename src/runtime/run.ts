@@ -9,6 +9,7 @@ import type { ProcessDefinition } from "../model/definition.js";
 import { assertBound, bindNodes } from "../tasks/binding.js";
 import type { Registry } from "../tasks/registry.js";
 import { noUi } from "../ui/scripted.js";
+import { terminalUi } from "../ui/terminal.js";
 import type { UiProvider } from "../ui/form.js";
 import type { Context, RunOptions, RunReporter } from "../api/types.js";
 import { LocalWorkspace } from "../workspaces/local.js";
@@ -33,6 +34,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi()),
     observer: options.reporter ? observe(options.reporter) : undefined,
     signal: options.signal,
+    clock: options.clock,
   });
   startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, signal: stop.signal });
   try {
@@ -43,7 +45,9 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
 }
 
 function defaultUi(): UiProvider {
-  return noUi("no user interface was given (opts.ui)");
+  // prompts need keys from a terminal and a terminal to draw on; anything else would hang or garble
+  if (process.stdin.isTTY && process.stdout.isTTY) return terminalUi();
+  return noUi("no user interface was given (opts.ui) and stdin/stdout are not a terminal");
 }
 
 /** Adapts the reporter to engine hooks, adding durations. */

@@ -18,7 +18,8 @@ export class TaskRunner implements NodeRunner {
   constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider) {
     this.source = source;
     this.bindings = new Array<NodeBinding | undefined>(nodeCount);
-    for (const binding of bindings) if (binding.candidates.length > 0) this.bindings[binding.node.index] = binding;
+    // message declarations bind to events too, but they are sources: only task implementations run here
+    for (const binding of bindings) if (binding.candidates.some(runsAsTask)) this.bindings[binding.node.index] = binding;
     this.workspace = workspace;
     this.ui = ui;
   }
@@ -50,4 +51,8 @@ export class TaskRunner implements NodeRunner {
     const answers = await this.ui.ask(ui.finish(), ctx.signal);
     Object.assign(ctx.data, answers);
   }
+}
+
+function runsAsTask(declaration: Declaration): boolean {
+  return declaration.kind === "task" || declaration.kind === "userTask";
 }

@@ -1,0 +1,152 @@
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+
+/*
+ * Not a timing test: 100k message events go through a small process in a
+ * child started with --expose-gc, and once the run has returned the heap must
+ * be back near where it was (no tokens, frames, contexts, listeners or timers
+ * kept per event). The child prints one JSON line with what it measured.
+ */
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const EVENTS = 100_000;
+
+const child = `
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getEventListeners } from "node:events";
+const { Adhesive } = await import(${JSON.stringify(pathToFileURL(join(root, "src/index.ts")).href)});
+
+const xml = \`<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="memory-definitions" targetNamespace="http://adhesive/test">
+  <bpmn:message id="Message_Event" name="Event" />
+  <bpmn:process id="memory" isExecutable="true">
+    <bpmn:startEvent id="start" name="Event"><bpmn:messageEventDefinition messageRef="Message_Event" /></bpmn:startEvent>
+    <bpmn:parallelGateway id="fork" />
+    <bpmn:task id="sync" name="Sync" />
+    <bpmn:task id="async" name="Async" />
+    <bpmn:parallelGateway id="join" />
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fork" />
+    <bpmn:sequenceFlow id="f2" sourceRef="fork" targetRef="sync" />
+    <bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="async" />
+    <bpmn:sequenceFlow id="f4" sourceRef="sync" targetRef="join" />
+    <bpmn:sequenceFlow id="f5" sourceRef="async" targetRef="join" />
+    <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>\`;
+
+const dir = mkdtempSync(join(tmpdir(), "adhesive-memory-"));
+const file = join(dir, "memory.bpmn");
+writeFileSync(file, xml);
+
+let events = 0;
+let executed = 0;
+const adhesive = new Adhesive();
+adhesive.message("Event", async function* () {
+  for (let i = 0; i < events; i++) yield { i, payload: "x".repeat(16) };
+});
+adhesive.task("Sync", (ctx) => {
+  executed++;
+  ctx.data.sync = ctx.data.event.i;
+});
+adhesive.task("Async", async (ctx) => {
+  executed++;
+  // the lazily created AbortSignal and a macrotask hop per token
+  if (ctx.signal.aborted) throw new Error("aborted");
+  await new Promise((resolve) => setImmediate(resolve));
+  ctx.data.async = ctx.data.event.i;
+});
+
+const stop = new AbortController();
+const tempFolder = join(dir, "runs");
+const run = (n) => {
+  events = n;
+  executed = 0;
+  return adhesive.bpmnBuild(file, { signal: stop.signal, tempFolder, poolSize: 64 });
+};
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 4; i++) globalThis.gc();
+};
+const resources = () => process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap" && r !== "PipeWrap").sort();
+
+await run(1000);
+await run(1000);
+await settle();
+const before = process.memoryUsage().heapUsed;
+const resourcesBefore = resources();
+
+const data = await run(${EVENTS});
+const tasks = executed;
+await settle();
+const after = process.memoryUsage().heapUsed;
+
+console.log(JSON.stringify({
+  before,
+  after,
+  tasks,
+  lastEvent: data.event?.i,
+  resourcesBefore,
+  resourcesAfter: resources(),
+  abortListeners: getEventListeners(stop.signal, "abort").length,
+}));
+rmSync(dir, { recursive: true, force: true });
+`;
+
+interface Measured {
+  before: number;
+  after: number;
+  tasks: number;
+  lastEvent: number | undefined;
+  resourcesBefore: string[];
+  resourcesAfter: string[];
+  abortListeners: number;
+}
+
+function measure(): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--expose-gc", "--import", "tsx", "--input-type=module", "-e", child],
+      { cwd: root, maxBuffer: 1 << 20, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`memory child failed: ${error.message}\n${stderr}`));
+        const line = stdout.trim().split("\n").pop() ?? "";
+        try {
+          resolve(JSON.parse(line) as Measured);
+        } catch {
+          reject(new Error(`memory child printed no result:\n${stdout}\n${stderr}`));
+        }
+      },
+    );
+  });
+}
+
+describe("memory", () => {
+  let result: Measured;
+
+  beforeAll(async () => {
+    result = await measure();
+  }, 60_000);
+
+  it(`keeps nothing per event once a run of ${EVENTS} message events has returned`, () => {
+    expect(result.tasks).toBe(EVENTS * 2);
+    expect(typeof result.lastEvent).toBe("number");
+    // 2 MB over 100k events is 20 bytes per event: any leaked token, frame, context or closure is far bigger
+    const retained = result.after - result.before;
+    expect(retained, `heap grew by ${retained} bytes over the run`).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it("leaves no timers, immediates or handles behind", () => {
+    expect(result.resourcesAfter).toEqual(result.resourcesBefore);
+  });
+
+  /* a listener left on the caller's signal would keep every finished run (graph, frames, data) reachable */
+  it("removes its listener from the caller's AbortSignal when the run ends", () => {
+    expect(result.abortListeners).toBe(0);
+  });
+});
