@@ -2,7 +2,7 @@ import type { Data } from "../engine/data.js";
 import { UsageError } from "../errors.js";
 import type { FlowDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition } from "../model/definition.js";
 import { toBpmnXml } from "../bpmn/write.js";
-import { stepNode, type StepOptions } from "./linear.js";
+import { checkStepOptions, stepNode, type StepOptions } from "./linear.js";
 
 /** Runs the built definition; supplied by the Adhesive instance that started the builder. */
 export type RunDefinition<O> = (definition: ProcessDefinition, options?: O) => Promise<Data>;
@@ -18,6 +18,8 @@ interface OpenScope {
   branches: { from: string[]; ends: string[] } | undefined;
   /** true inside branchStart() ... branchEnd() */
   isBranch: boolean;
+  /** lane of the enclosing sub-process, which its nodes without a lane of their own run in */
+  lane: string | undefined;
 }
 
 /**
@@ -38,46 +40,55 @@ export class ProcessBuilder<O = unknown> {
     this.run = run;
     const root: ScopeDefinition = { nodes: [{ id: "start", name: "", kind: "startEvent" }], flows: [] };
     this.definition = { id: "process", name: "built process", source: "<processStart()>", root };
-    this.stack = [{ scope: root, tails: ["start"], owner: undefined, branches: undefined, isBranch: false }];
+    this.stack = [{ scope: root, tails: ["start"], owner: undefined, branches: undefined, isBranch: false, lane: undefined }];
   }
 
   task(name: string, options: StepOptions = {}): this {
-    return this.step(name, "task", options);
+    return this.step("task", name, "task", options);
   }
 
   usertask(name: string, options: StepOptions = {}): this {
-    return this.step(name, "userTask", options);
+    return this.step("usertask", name, "userTask", options);
   }
 
   /** Opens a parallel branch; the branches opened one after the other fork from the same step. */
   branchStart(): this {
     const open = this.top("branchStart()");
     open.branches ??= { from: open.tails, ends: [] };
-    this.stack.push({ scope: open.scope, tails: open.branches.from, owner: open.owner, branches: undefined, isBranch: true });
+    this.stack.push({ scope: open.scope, tails: open.branches.from, owner: open.owner, branches: undefined, isBranch: true, lane: open.lane });
     return this;
   }
 
   branchEnd(): this {
     const branch = this.top("branchEnd()");
-    if (!branch.isBranch) throw new UsageError("branchEnd() without a matching branchStart()");
+    if (!branch.isBranch) {
+      throw new UsageError(
+        this.stack.some((open) => open.isBranch)
+          ? "branchEnd() inside an open subProcessStart(): close the sub-process with subProcessEnd() first"
+          : "branchEnd() without a matching branchStart()",
+      );
+    }
     this.closeBranches(branch);
     this.stack.pop();
-    const parent = this.stack[this.stack.length - 1];
-    parent.branches!.ends.push(...branch.tails);
+    const ends = this.stack[this.stack.length - 1].branches!.ends;
+    // an empty branch ends where it started; two of them must not draw the same flow twice
+    for (const tail of branch.tails) if (!ends.includes(tail)) ends.push(tail);
     return this;
   }
 
   subProcessStart(options: StepOptions = {}): this {
-    const node = this.add(stepNode(this.id("subprocess"), "", "subProcess", options));
-    const start: NodeDefinition = { id: this.id("start"), name: "", kind: "startEvent" };
+    const open = this.top("subProcessStart()");
+    const node = this.add(stepNode(this.id("subprocess"), "", "subProcess", checkStepOptions("subProcessStart()", options), open.lane));
+    const start: NodeDefinition = this.event("start", "startEvent", node.lane);
     node.children = { nodes: [start], flows: [] };
-    this.stack.push({ scope: node.children, tails: [start.id], owner: node, branches: undefined, isBranch: false });
+    this.stack.push({ scope: node.children, tails: [start.id], owner: node, branches: undefined, isBranch: false, lane: node.lane });
     return this;
   }
 
   subProcessEnd(): this {
     const open = this.top("subProcessEnd()");
-    if (open.isBranch || open.owner === undefined) throw new UsageError("subProcessEnd() without a matching subProcessStart()");
+    if (open.owner === undefined) throw new UsageError("subProcessEnd() without a matching subProcessStart()");
+    if (open.isBranch) throw new UsageError("subProcessEnd() inside an open branchStart(): close the branch with branchEnd() first");
     this.end(open);
     this.stack.pop();
     return this;
@@ -87,17 +98,29 @@ export class ProcessBuilder<O = unknown> {
   processEnd(): BuiltProcess<O> {
     const open = this.top("processEnd()");
     if (this.stack.length > 1) {
-      throw new UsageError(open.isBranch ? "processEnd() inside an open branchStart()" : "processEnd() inside an open subProcessStart()");
+      throw new UsageError(
+        open.isBranch
+          ? "processEnd() inside an open branchStart(): close it with branchEnd() first"
+          : "processEnd() inside an open subProcessStart(): close it with subProcessEnd() first",
+      );
     }
     this.end(open);
     this.ended = true;
     return new BuiltProcess(this.definition, this.run);
   }
 
-  private step(name: string, kind: NodeKind, options: StepOptions): this {
-    if (name.trim() === "") throw new UsageError(`${kind}() needs a name`);
-    this.add(stepNode(this.id(kind), name, kind, options));
+  private step(call: string, name: string, kind: NodeKind, options: StepOptions): this {
+    const open = this.top(`${call}()`);
+    // a nameless task could never be matched to an implementation
+    if (typeof name !== "string" || name.trim() === "") throw new UsageError(`${call}() needs a non-empty name, got ${JSON.stringify(name)}`);
+    this.add(stepNode(this.id(kind), name, kind, checkStepOptions(`${call}("${name}")`, options), open.lane));
     return this;
+  }
+
+  private event(prefix: string, kind: NodeKind, lane: string | undefined): NodeDefinition {
+    const node: NodeDefinition = { id: this.id(prefix), name: "", kind };
+    if (lane !== undefined) node.lane = lane;
+    return node;
   }
 
   /** Appends a node after the current tails; it becomes the only tail. */
@@ -112,7 +135,7 @@ export class ProcessBuilder<O = unknown> {
 
   private end(open: OpenScope): void {
     this.closeBranches(open);
-    const end: NodeDefinition = { id: this.id("end"), name: "", kind: "endEvent" };
+    const end = this.event("end", "endEvent", open.lane);
     open.scope.nodes.push(end);
     for (const tail of open.tails) open.scope.flows.push(this.flow(tail, end.id));
     open.tails = [];
