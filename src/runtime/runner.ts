@@ -31,7 +31,7 @@ export class TaskRunner implements NodeRunner {
   run(task: TaskContext, node: GraphNode): unknown {
     const ctx = task as unknown as Context;
     // a view per task so its commands die with its token (ctx.signal is only created if a command runs)
-    ctx.workspace = this.workspace.view(() => task.signal, undefined);
+    ctx.workspace = this.workspace.forTask({ signal: () => task.signal, output: undefined });
     const declaration = this.resolve(node, task.taskName);
     const groups = matchName(declaration.patterns, task.taskName) ?? matchName(declaration.patterns, node.name) ?? [];
     if (declaration.kind === "userTask") return this.runUserTask(ctx, declaration.fn as UserTaskFunction, groups);

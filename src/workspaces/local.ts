@@ -2,12 +2,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { execa } from "execa";
 import { CommandError } from "./command-error.js";
-import type { CommandOptions, Workspace } from "./workspace.js";
-
-/** Where a workspace sends what its commands print (the run's log capture, or nothing). */
-export interface OutputSink {
-  write(text: string): void;
-}
+import type { CommandOptions, OutputSink, TaskIo, Workspace } from "./workspace.js";
 
 export interface LocalWorkspaceOptions {
   id: string;
@@ -37,9 +32,8 @@ export class LocalWorkspace implements Workspace {
     this.pwd = options.pwd;
   }
 
-  /** The same workspace, with commands cancelled by `signal` and output sent to `output`. */
-  view(signal: () => AbortSignal | undefined, output: OutputSink | undefined): LocalWorkspace {
-    return new LocalWorkspace({ ...this.options, signal, output: output ?? this.options.output });
+  forTask(io: TaskIo): LocalWorkspace {
+    return new LocalWorkspace({ ...this.options, signal: io.signal, output: io.output ?? this.options.output });
   }
 
   async run(command: string, options: CommandOptions = {}): Promise<string> {

@@ -10,6 +10,18 @@ export interface CommandOptions {
   cwd?: string;
 }
 
+/** Where a workspace sends what its commands print (the run's per-task log capture). */
+export interface OutputSink {
+  write(text: string): void;
+}
+
+/** What ties a workspace to the task using it: its cancellation and its output. */
+export interface TaskIo {
+  /** read when a command starts; the command is killed when it fires */
+  signal: () => AbortSignal | undefined;
+  output: OutputSink | undefined;
+}
+
 /**
  * Where a task's commands and files go. Every method is relative to `pwd`;
  * `withChdir` and `withTempFolder` hand a workspace for another folder to
@@ -40,4 +52,10 @@ export interface Workspace {
   withChdir<T>(dir: string, fn: (workspace: Workspace) => T | Promise<T>): Promise<T>;
   /** the same place, as a separate object (lanes that hand out a copy of the current workspace) */
   clone(): Workspace;
+  /**
+   * The same workspace as one task sees it: its commands are killed when the
+   * task is cancelled and print to the task's log. The runner calls this for
+   * every task, so it must be cheap (no I/O, no new connection).
+   */
+  forTask(io: TaskIo): Workspace;
 }
