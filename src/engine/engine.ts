@@ -317,7 +317,7 @@ export class Engine implements SignalSource {
 
   private schedule(token: Token): void {
     if (token.node.when !== undefined && !this.evaluateWhen(token)) return;
-    if (this.running < this.options.poolSize) {
+    if (!usesPool(token.node) || this.running < this.options.poolSize) {
       this.runTask(token);
     } else {
       token.state = TokenState.Ready;
@@ -340,7 +340,7 @@ export class Engine implements SignalSource {
   private runTask(token: Token): void {
     const node = token.node;
     token.state = TokenState.Running;
-    this.running++;
+    if (usesPool(node)) this.running++;
     // a caught failure continues with the data the task started with, not its half-done changes
     if (this.snapshots[node.index] === 1) token.saved = share(token.ref);
     token.ref = owned(token.ref);
@@ -380,7 +380,7 @@ export class Engine implements SignalSource {
 
   private taskEnded(token: Token, generation: number, ctx: TaskContext, error: unknown, failed: boolean): void {
     if (token.generation !== generation || token.state !== TokenState.Running) return;
-    this.running--;
+    if (usesPool(token.node)) this.running--;
     this.contexts.delete(token);
     this.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
     // no longer Running, so cancelling it from fail() does not count it out of the pool twice
@@ -584,6 +584,8 @@ export class Engine implements SignalSource {
     token.via = flow.order;
     token.generation++;
     token.abort = undefined;
+    // errors on the next node (a failing condition) must not be reported under the last task's name
+    token.taskName = "";
     token.state = TokenState.Arrived;
     this.queue.push(token);
     if (released !== undefined) this.releases.push([token.frame, released]);
@@ -709,7 +711,7 @@ export class Engine implements SignalSource {
   }
 
   private stopRunning(token: Token): void {
-    this.running--;
+    if (usesPool(token.node)) this.running--;
     const ctx = this.contexts.get(token);
     this.contexts.delete(token);
     if (ctx !== undefined) this.options.observer?.taskCancelled?.(ctx);
@@ -762,15 +764,20 @@ export class Engine implements SignalSource {
     for (const wake of waiters) wake();
   }
 
+  /** A CancelledError given as the abort reason is the run's error as it is; anything else is described in one. */
+  private cancelFor(reason: unknown): void {
+    this.failRun(reason instanceof CancelledError ? reason : new CancelledError(describeReason(reason)));
+  }
+
   /* The caller's signal may outlive the run (one per CLI session): the listener goes when the run ends. */
   private watchSignal(): void {
     const signal = this.options.signal;
     if (signal === undefined) return;
     if (signal.aborted) {
-      this.cancel(describeReason(signal.reason));
+      this.cancelFor(signal.reason);
       return;
     }
-    const onAbort = (): void => this.cancel(describeReason(signal.reason));
+    const onAbort = (): void => this.cancelFor(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     this.unwatch = () => signal.removeEventListener("abort", onAbort);
   }
@@ -788,6 +795,11 @@ export class Engine implements SignalSource {
       lane: token.node.lane,
     };
   }
+}
+
+/* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */
+function usesPool(node: GraphNode): boolean {
+  return node.kind !== "userTask";
 }
 
 function hasBoundaries(node: GraphNode): boolean {

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Adhesive, TaskError, UnmappedTaskError, type Context, type Data, type RunOptions } from "../../src/index.js";
+import { Adhesive, TaskError, UnmappedTaskError, scriptedUi, type Context, type Data, type RunOptions } from "../../src/index.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/engine/${name}`, import.meta.url));
 
@@ -200,6 +200,15 @@ describe("expressions", () => {
     expect(cause.expression).toBe("pick === 1");
     expect(cause.elementId).toBe("toOne");
     expect(cause.message).toContain("pick is not defined");
+  });
+});
+
+describe("expression errors name the element they are on", () => {
+  it("names the gateway whose condition failed, not the task before it", async () => {
+    const adhesive = new Adhesive().task("Prepare", noop);
+    const error = await adhesive.bpmnBuild(fixture("task-then-gateway.bpmn")).catch((e: unknown) => e);
+    expect(error).toMatchObject({ taskName: "Decide", elementId: "decide" });
+    expect((error as Error).message).toContain("`missing.value` on toOther failed");
   });
 });
 
@@ -410,6 +419,24 @@ describe("starting, task kinds, pool size and mapping", () => {
     await run("pool.bpmn", { initialData: { jobs: [1, 2, 3, 4, 5, 6, 7, 8] }, poolSize: 2 });
     expect(ran).toHaveLength(8);
     expect(maxRunning()).toBe(2);
+  });
+
+  it("does not let user tasks waiting for a person hold pool slots", async () => {
+    const adhesive = new Adhesive();
+    adhesive.usertask(["Enter Details", "Choose Options"], (_ctx, ui) => ui.addInputText("answer"));
+    let backgroundDone = false;
+    adhesive.task("Background Work", () => void (backgroundDone = true));
+    adhesive.task("Summarize", noop);
+    let open = 0;
+    let release!: () => void;
+    const answered = new Promise<void>((resolve) => (release = resolve));
+    const ui = scriptedUi(async () => {
+      if (++open === 2) release();
+      await answered; // both forms stay open until the second one is shown
+      return { answer: backgroundDone ? "background ran meanwhile" : "blocked" };
+    });
+    const data = await adhesive.bpmnBuild(fileURLToPath(new URL("../fixtures/ui/parallel-forms.bpmn", import.meta.url)), { ui, poolSize: 1 });
+    expect(data.answer).toBe("background ran meanwhile");
   });
 
   it("reports every missing and ambiguous implementation before anything runs", async () => {
