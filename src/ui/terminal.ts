@@ -1,0 +1,221 @@
+import { Writable } from "node:stream";
+import { createColors } from "picocolors";
+import { CancelledError, UsageError } from "../errors.js";
+import { choiceLabel, choiceValue, type FormField, type UiProvider, type UserTaskForm } from "./form.js";
+
+export interface TerminalUiOptions {
+  /** where keys come from (default: process.stdin, which must then be a terminal) */
+  input?: NodeJS.ReadableStream;
+  /** where forms are drawn (default: process.stdout) */
+  output?: NodeJS.WritableStream;
+  /** colours in the form header (default: when the output is a terminal) */
+  color?: boolean;
+}
+
+/** The prompts module, loaded on the first form so runs without user tasks never pay for it. */
+type Prompts = typeof import("@inquirer/prompts");
+
+/** Context argument every @inquirer prompt takes. */
+interface PromptContext {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  signal: AbortSignal;
+}
+
+interface PendingForm {
+  form: UserTaskForm;
+  signal: AbortSignal;
+  resolve(answers: Record<string, unknown>): void;
+  reject(reason: unknown): void;
+  dropOnAbort(): void;
+}
+
+/** Forms waiting for one input stream: a terminal shows a single form at a time. */
+interface FormQueue {
+  waiting: PendingForm[];
+  open: boolean;
+}
+
+// Keyed by input stream rather than per provider, so two runs on the same
+// terminal (each with its own default terminalUi) still take turns.
+const queues = new WeakMap<NodeJS.ReadableStream, FormQueue>();
+
+/**
+ * Answers user tasks on the terminal with @inquirer/prompts. Forms are shown
+ * one at a time in arrival order; a form that arrives while another is open
+ * waits, while the rest of the process keeps running. A form whose task is
+ * cancelled closes (or leaves the queue); Ctrl-C in a form interrupts the run
+ * as Ctrl-C anywhere else would. Without a terminal on stdin (and no injected
+ * input) every form is refused with a UsageError.
+ */
+export function terminalUi(options: TerminalUiOptions = {}): UiProvider {
+  const injected = options.input !== undefined;
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stdout;
+  const outputIsTty = (output as { isTTY?: boolean }).isTTY === true;
+  const c = createColors(options.color ?? (outputIsTty && !process.env.NO_COLOR));
+  let queue = queues.get(input);
+  if (queue === undefined) {
+    queue = { waiting: [], open: false };
+    queues.set(input, queue);
+  }
+  const forms = queue;
+
+  const pump = (): void => {
+    if (forms.open) return;
+    const next = forms.waiting.shift();
+    if (next === undefined) return;
+    forms.open = true;
+    next.signal.removeEventListener("abort", next.dropOnAbort);
+    showForm(next.form, { input, output, signal: next.signal }, () => forms.waiting.length, c)
+      .then(next.resolve, (error: unknown) => {
+        if (isCtrlC(error)) {
+          // raw mode swallowed the terminal's SIGINT, so hand it to the process first: the CLI
+          // then cancels the whole run (exit 130) before these rejections could fail a task
+          if (input === process.stdin) interruptProcess();
+          const cancelled = new CancelledError(`Ctrl-C in the form of user task "${next.form.taskName}"`);
+          for (const waiting of forms.waiting.splice(0)) {
+            waiting.signal.removeEventListener("abort", waiting.dropOnAbort);
+            waiting.reject(cancelled);
+          }
+          next.reject(cancelled);
+        } else if (isAbort(error)) {
+          output.write(`${c.dim(`  form "${next.form.taskName}" closed: the task was cancelled`)}\n`);
+          next.reject(next.signal.reason);
+        } else {
+          next.reject(error);
+        }
+      })
+      .finally(() => {
+        forms.open = false;
+        pump();
+      });
+  };
+
+  return {
+    ask(form, signal) {
+      if (!injected && !process.stdin.isTTY) {
+        return Promise.reject(
+          new UsageError(
+            `user task "${form.taskName}" needs an answer, but stdin is not a terminal; pass { ui: scriptedUi(...) } or run on a terminal`,
+          ),
+        );
+      }
+      if (signal.aborted) return Promise.reject(signal.reason);
+      return new Promise((resolve, reject) => {
+        const pending: PendingForm = {
+          form,
+          signal,
+          resolve,
+          reject,
+          dropOnAbort() {
+            const index = forms.waiting.indexOf(pending);
+            if (index >= 0) forms.waiting.splice(index, 1);
+            reject(signal.reason);
+          },
+        };
+        signal.addEventListener("abort", pending.dropOnAbort, { once: true });
+        forms.waiting.push(pending);
+        pump();
+      });
+    },
+  };
+}
+
+async function showForm(
+  form: UserTaskForm,
+  context: PromptContext,
+  waitingCount: () => number,
+  c: ReturnType<typeof createColors>,
+): Promise<Record<string, unknown>> {
+  const prompts: Prompts = await import("@inquirer/prompts");
+  // counted after the import, when forms that arrived in the same tick have queued up
+  const stillWaiting = waitingCount();
+  const more = stillWaiting > 0 ? c.dim(` (${stillWaiting} more form${stillWaiting === 1 ? "" : "s"} waiting)`) : "";
+  context.output.write(`\n${c.cyan(c.bold(`User task: ${form.taskName}`))}${more}\n`);
+  // same shape as scriptedUi: every field in order, then the pressed button
+  const answers: Record<string, unknown> = {};
+  for (const field of form.fields) {
+    if (field.kind !== "button") answers[field.name] = await askField(prompts, field, context);
+  }
+  const buttons = form.fields.filter((f) => f.kind === "button");
+  let pressed = buttons[0];
+  if (buttons.length > 1) {
+    const name = await prompts.select(
+      { message: "Which button?", choices: buttons.map((b) => ({ value: b.name, name: b.title })), default: buttons[0].name },
+      promptContext(context),
+    );
+    pressed = buttons.find((b) => b.name === name) ?? pressed;
+  }
+  if (pressed !== undefined) answers[pressed.name] = pressed.value ?? pressed.name;
+  return answers;
+}
+
+async function askField(prompts: Prompts, field: FormField, context: PromptContext): Promise<unknown> {
+  const choices = field.values.map((choice) => ({ value: choiceValue(choice), name: choiceLabel(choice) }));
+  const preset = typeof field.value === "string" ? field.value : undefined;
+  switch (field.kind) {
+    case "password": {
+      const answer = await prompts.password({ message: field.title, mask: true }, promptContext(context));
+      // a password prompt has no visible default, so Enter on an empty line keeps the given value
+      return answer === "" && field.value !== undefined ? field.value : answer;
+    }
+    case "checkboxGroup": {
+      const selected = Array.isArray(field.value) ? field.value : field.value === undefined ? [] : [field.value];
+      return prompts.checkbox({ message: field.title, choices: choices.map((ch) => ({ ...ch, checked: selected.includes(ch.value) })) }, promptContext(context));
+    }
+    case "combobox":
+    case "radioGroup":
+      if (choices.length > 0) {
+        const known = choices.some((ch) => ch.value === preset) ? preset : undefined;
+        return prompts.select({ message: field.title, choices, default: known }, promptContext(context));
+      }
+      // nothing to choose from: free text is the only useful way to answer
+      return askText(prompts, field, context);
+    default:
+      return askText(prompts, field, context);
+  }
+}
+
+async function askText(prompts: Prompts, field: FormField, context: PromptContext): Promise<unknown> {
+  const shown = field.value === undefined ? undefined : String(field.value);
+  const answer = await prompts.input({ message: field.title, default: shown }, promptContext(context));
+  // keeping the default returns it with its own type, as scriptedUi does
+  return shown !== undefined && answer === shown ? field.value : answer;
+}
+
+/**
+ * Each prompt pipes into its output and ends the pipe when it is done; Node
+ * never ends stdout or stderr that way, but an injected stream would be closed
+ * after the first prompt, so it gets a proxy per prompt.
+ */
+function promptContext(context: PromptContext): PromptContext {
+  const output = context.output;
+  if (output === process.stdout || output === process.stderr) return context;
+  const proxy = new Writable({
+    // passed on at once: waiting for the target's callback would let the header of the next form
+    // overtake the last drawing of this one (a form is a few lines, so backpressure does not matter)
+    write(chunk: Buffer, _encoding, callback) {
+      output.write(chunk);
+      callback();
+    },
+  });
+  // the prompt sizes (and wraps) what it draws by the terminal's width
+  Object.defineProperty(proxy, "columns", { get: () => (output as { columns?: number }).columns });
+  return { ...context, output: proxy };
+}
+
+/** What Ctrl-C does outside raw mode: the SIGINT handlers run now, or with none the process ends. */
+function interruptProcess(): void {
+  if (process.listenerCount("SIGINT") > 0) process.emit("SIGINT", "SIGINT");
+  else process.kill(process.pid, "SIGINT");
+}
+
+// @inquirer's error classes live in @inquirer/core, which is not ours to import; their names are stable
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === "AbortPromptError";
+}
+
+function isCtrlC(error: unknown): boolean {
+  return error instanceof Error && error.name === "ExitPromptError";
+}

@@ -1,0 +1,100 @@
+/*
+ * The scripted provider answers user tasks without a person (tests, CI); its
+ * answers have the same shape as the terminal UI's.
+ */
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { Adhesive, TaskError, UiBuilder, scriptedUi, type UserTaskForm } from "../../src/index.js";
+
+const signal = new AbortController().signal;
+
+function form(taskName: string, fill: (ui: UiBuilder) => void): UserTaskForm {
+  const builder = new UiBuilder(taskName);
+  fill(builder);
+  return builder.finish();
+}
+
+const sample = () =>
+  form("Sample", (ui) => {
+    ui.addInputText("name");
+    ui.addInputPassword("secret", { value: "default-pw" });
+    ui.addCombobox("colour", { values: ["red", "blue"] });
+    ui.addCheckboxGroup("features", { values: ["a", "b"] });
+    ui.addRadioGroup("size", { value: "M", values: ["S", "M", "L"] });
+    ui.addDefaultButton("approve", { value: true });
+    ui.addDefaultButton("reject", { value: false });
+  });
+
+describe("scriptedUi", () => {
+  it("keeps defaults for unanswered fields and presses the first button", async () => {
+    expect(await scriptedUi({}).ask(sample(), signal)).toEqual({
+      name: "",
+      secret: "default-pw",
+      colour: undefined,
+      features: [],
+      size: "M",
+      approve: true,
+    });
+  });
+
+  it("uses the given answers and presses the answered button with its value", async () => {
+    const answers = await scriptedUi({ name: "Ann", features: ["b"], reject: "clicked" }).ask(sample(), signal);
+    expect(answers).toMatchObject({ name: "Ann", features: ["b"], reject: false });
+    expect(answers).not.toHaveProperty("approve");
+  });
+
+  it("answers per form when given a function", async () => {
+    const ui = scriptedUi((f) => ({ name: `for ${f.taskName}` }));
+    expect(await ui.ask(sample(), signal)).toMatchObject({ name: "for Sample" });
+  });
+
+  it("adds an implicit OK button to a form without buttons", async () => {
+    const f = form("Plain", (ui) => ui.addInputText("x"));
+    expect(await scriptedUi({ x: "1" }).ask(f, signal)).toEqual({ x: "1", OK: "OK" });
+  });
+
+  it("rejects a field added twice", () => {
+    expect(() => form("Twice", (ui) => {
+      ui.addInputText("x");
+      ui.addCombobox("x");
+    })).toThrow(/field "x" is added twice/);
+  });
+});
+
+describe("user tasks in a run", () => {
+  const bpmn = fileURLToPath(new URL("../fixtures/ui/parallel-forms.bpmn", import.meta.url));
+
+  function forms(adhesive: Adhesive): Adhesive {
+    return adhesive
+      .usertask("Enter Details", (_ctx, ui) => {
+        ui.addInputText("name");
+        ui.addCombobox("colour", { value: "g", values: [["r", "Red"], ["g", "Green"]] });
+      })
+      .usertask("Choose Options", (_ctx, ui) => {
+        ui.addCheckboxGroup("features", { value: ["lint"], values: ["lint", "test"] });
+        ui.addDefaultButton("approve", { value: "yes" });
+      })
+      .task("Background Work", (ctx) => {
+        ctx.data.background = true;
+      })
+      .task("Summarize", (ctx) => {
+        ctx.data.summary = `${String(ctx.data.name)}/${String(ctx.data.colour)}`;
+      });
+  }
+
+  it("puts the answers of both parallel forms into ctx.data", async () => {
+    const asked: string[] = [];
+    const ui = scriptedUi((f) => {
+      asked.push(f.taskName);
+      return f.taskName === "Enter Details" ? { name: "Zoe" } : { features: ["test"] };
+    });
+    const data = await forms(new Adhesive()).bpmnBuild(bpmn, { ui });
+    expect(asked.sort()).toEqual(["Choose Options", "Enter Details"]);
+    expect(data).toEqual({ name: "Zoe", colour: "g", OK: "OK", features: ["test"], approve: "yes", background: true, summary: "Zoe/g" });
+  });
+
+  it("fails the run with a TaskError when the provider rejects", async () => {
+    const ui = scriptedUi(() => Promise.reject(new Error("nobody home")));
+    await expect(forms(new Adhesive()).bpmnBuild(bpmn, { ui })).rejects.toBeInstanceOf(TaskError);
+  });
+});

@@ -1,0 +1,328 @@
+/*
+ * The terminal front end for user tasks: first with injected streams (fast,
+ * exact key sequences), then the real CLI on a pseudo-terminal in tmux.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { CancelledError, UiBuilder, UsageError, scriptedUi, terminalUi, type UserTaskForm } from "../../src/index.js";
+
+const DOWN = "\u001b[B";
+const ENTER = "\r";
+const SPACE = " ";
+const CTRL_C = "\u0003";
+
+async function until(condition: () => boolean, what: string, describeState: () => string, ms = 8000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}; screen:\n${describeState()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A keyboard and a screen that are not a TTY. */
+function fakeTerminal() {
+  const input = new PassThrough();
+  let written = "";
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      written += chunk.toString();
+      callback();
+    },
+  });
+  const screen = () => stripVTControlCharacters(written);
+  return {
+    ui: terminalUi({ input, output, color: false }),
+    screen,
+    /** types keys once `text` is on the screen, i.e. once that prompt listens */
+    async answer(text: string, keys: string): Promise<void> {
+      await until(() => screen().includes(text), `"${text}"`, screen);
+      input.write(keys);
+    },
+  };
+}
+
+function form(taskName: string, fill: (ui: UiBuilder) => void): UserTaskForm {
+  const builder = new UiBuilder(taskName);
+  fill(builder);
+  return builder.finish();
+}
+
+const everyKind = () =>
+  form("Every Kind", (ui) => {
+    ui.addInputText("name", { title: "Name", value: "anonymous" });
+    ui.addInputPassword("secret", { title: "Secret" });
+    ui.addCombobox("colour", { title: "Colour", value: "g", values: [["r", "Red"], ["g", "Green"], ["b", "Blue"]] });
+    ui.addCheckboxGroup("features", { title: "Features", value: ["lint"], values: ["lint", "test", "docs"] });
+    ui.addRadioGroup("size", { title: "Size", value: "M", values: ["S", "M", "L"] });
+    ui.addDefaultButton("approve", { title: "Approve", value: "yes" });
+    ui.addDefaultButton("reject", { title: "Reject", value: "no" });
+  });
+
+describe("terminalUi with injected streams", () => {
+  it("asks every field kind in order and returns values, not labels", async () => {
+    const t = fakeTerminal();
+    const answers = t.ui.ask(everyKind(), new AbortController().signal);
+    await t.answer("Name", `Bob${ENTER}`);
+    await t.answer("Secret", `pw${ENTER}`);
+    await t.answer("Colour", DOWN + ENTER);
+    await t.answer("Features", DOWN + SPACE + ENTER);
+    await t.answer("Size", DOWN + ENTER);
+    await t.answer("Which button?", DOWN + ENTER);
+    expect(await answers).toEqual({ name: "Bob", secret: "pw", colour: "b", features: ["lint", "test"], size: "L", reject: "no" });
+    expect(t.screen()).toContain("User task: Every Kind");
+    // labels are what the person reads; the password never shows
+    expect(t.screen()).toContain("Blue");
+    expect(t.screen()).not.toContain("pw");
+  });
+
+  it("gives exactly what scriptedUi gives when every default is accepted", async () => {
+    const t = fakeTerminal();
+    const shown = everyKind();
+    const answers = t.ui.ask(shown, new AbortController().signal);
+    for (const title of ["Name", "Secret", "Colour", "Features", "Size", "Which button?"]) await t.answer(title, ENTER);
+    const scripted = await scriptedUi({}).ask(everyKind(), new AbortController().signal);
+    const got = await answers;
+    expect(got).toEqual(scripted);
+    expect(Object.keys(got)).toEqual(Object.keys(scripted));
+    expect(got).toEqual({ name: "anonymous", secret: "", colour: "g", features: ["lint"], size: "M", approve: "yes" });
+  });
+
+  it("presses the implicit OK button of a form without buttons, without asking", async () => {
+    const t = fakeTerminal();
+    const answers = t.ui.ask(form("Just Text", (ui) => ui.addInputText("x", { title: "X" })), new AbortController().signal);
+    await t.answer("X", `1${ENTER}`);
+    expect(await answers).toEqual({ x: "1", OK: "OK" });
+    expect(t.screen()).not.toContain("Which button?");
+  });
+
+  it("shows one form at a time, in arrival order, and says how many wait", async () => {
+    const t = fakeTerminal();
+    const order: string[] = [];
+    const first = t.ui.ask(form("First", (ui) => ui.addInputText("a", { title: "Field A" })), new AbortController().signal).then((r) => {
+      order.push("first");
+      return r;
+    });
+    const second = t.ui.ask(form("Second", (ui) => ui.addInputText("b", { title: "Field B" })), new AbortController().signal).then((r) => {
+      order.push("second");
+      return r;
+    });
+    await until(() => t.screen().includes("Field A"), "the first form", t.screen);
+    expect(t.screen()).toContain("User task: First (1 more form waiting)");
+    expect(t.screen()).not.toContain("Second");
+    await t.answer("Field A", `one${ENTER}`);
+    await t.answer("Field B", `two${ENTER}`);
+    expect(await first).toEqual({ a: "one", OK: "OK" });
+    expect(await second).toEqual({ b: "two", OK: "OK" });
+    expect(order).toEqual(["first", "second"]);
+    expect(t.screen().indexOf("User task: Second")).toBeGreaterThan(t.screen().indexOf("Field A one"));
+  });
+
+  it("closes the open form when its signal aborts, rejects with the reason and shows the next one", async () => {
+    const t = fakeTerminal();
+    const cancel = new AbortController();
+    const open = t.ui.ask(form("Open", (ui) => ui.addInputText("a", { title: "Field A" })), cancel.signal);
+    const next = t.ui.ask(form("Next", (ui) => ui.addInputText("b", { title: "Field B" })), new AbortController().signal);
+    await until(() => t.screen().includes("Field A"), "the open form", t.screen);
+    const reason = new Error("token cancelled");
+    cancel.abort(reason);
+    await expect(open).rejects.toBe(reason);
+    await t.answer("Field B", `b${ENTER}`);
+    expect(await next).toEqual({ b: "b", OK: "OK" });
+  });
+
+  it("drops a queued form when its signal aborts, so it is never shown", async () => {
+    const t = fakeTerminal();
+    const cancel = new AbortController();
+    const open = t.ui.ask(form("Open", (ui) => ui.addInputText("a", { title: "Field A" })), new AbortController().signal);
+    const queued = t.ui.ask(form("Dropped", (ui) => ui.addInputText("x", { title: "Field X" })), cancel.signal);
+    const last = t.ui.ask(form("Last", (ui) => ui.addInputText("c", { title: "Field C" })), new AbortController().signal);
+    await until(() => t.screen().includes("Field A"), "the open form", t.screen);
+    cancel.abort("no longer needed");
+    await expect(queued).rejects.toBe("no longer needed");
+    await t.answer("Field A", `a${ENTER}`);
+    await t.answer("Field C", `c${ENTER}`);
+    expect(await open).toEqual({ a: "a", OK: "OK" });
+    expect(await last).toEqual({ c: "c", OK: "OK" });
+    expect(t.screen()).not.toContain("Dropped");
+  });
+
+  it("rejects at once when the signal is already aborted", async () => {
+    const t = fakeTerminal();
+    await expect(t.ui.ask(everyKind(), AbortSignal.abort("gone"))).rejects.toBe("gone");
+  });
+
+  it("turns Ctrl-C in a form into a CancelledError for it and every queued form", async () => {
+    const t = fakeTerminal();
+    const open = t.ui.ask(form("Open", (ui) => ui.addInputText("a", { title: "Field A" })), new AbortController().signal);
+    const queued = t.ui.ask(form("Queued", (ui) => ui.addInputText("b", { title: "Field B" })), new AbortController().signal);
+    await t.answer("Field A", CTRL_C);
+    await expect(open).rejects.toBeInstanceOf(CancelledError);
+    await expect(queued).rejects.toMatchObject({ code: "ADHESIVE_CANCELLED" });
+  });
+});
+
+describe("terminalUi without a terminal", () => {
+  const stdin = process.stdin as { isTTY?: boolean };
+  const wasTty = stdin.isTTY;
+  afterEach(() => {
+    stdin.isTTY = wasTty;
+  });
+
+  it("rejects with a UsageError that says how to answer instead", async () => {
+    stdin.isTTY = false;
+    const error: unknown = await terminalUi()
+      .ask(everyKind(), new AbortController().signal)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({ code: "ADHESIVE_USAGE" });
+    expect((error as Error).message).toContain('user task "Every Kind"');
+    expect((error as Error).message).toContain("pass { ui: scriptedUi(...) } or run on a terminal");
+  });
+});
+
+// ---- the real CLI on a pseudo-terminal -------------------------------------
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const bin = `${root}bin/adhesive.js`;
+const formsFile = fileURLToPath(new URL("../fixtures/ui/forms.ts", import.meta.url));
+// a private server on a socket of our own: no clash with other tmux users, nothing left behind
+const socketDir = mkdtempSync(join(tmpdir(), "adhesive-tmux-"));
+const socket = join(socketDir, "socket");
+
+function tmux(...args: string[]): string {
+  const env = { ...process.env };
+  delete env.TMUX;
+  return execFileSync("tmux", ["-S", socket, "-f", "/dev/null", ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Fails (never skips): this test is the only proof that a person can answer a form. */
+function requireTmux(): void {
+  try {
+    execFileSync("tmux", ["-V"], { stdio: "pipe" });
+  } catch (error) {
+    throw new Error(`tmux is needed to drive the terminal UI through a pseudo-terminal (apt-get install tmux): ${String(error)}`);
+  }
+}
+
+describe("adhesive on a terminal (tmux)", () => {
+  afterAll(() => {
+    try {
+      tmux("kill-server");
+    } catch {
+      // already gone: the session never started
+    }
+    rmSync(socketDir, { recursive: true, force: true });
+  });
+
+  /** adhesive on the forms fixture in a fresh tmux pane that outlives it, so its last lines and exit code can be read */
+  function startForms(session: string) {
+    requireTmux();
+    const command = `cd '${root}' && node '${bin}' '${formsFile}'; echo "[exit $?]"; sleep 60`;
+    tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "60", command);
+    const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-500");
+    return {
+      async waitFor(pattern: RegExp): Promise<string> {
+        let last = "";
+        await until(() => pattern.test((last = screen())), String(pattern), () => last, 10_000);
+        return last;
+      },
+      keys: (...k: string[]) => tmux("send-keys", "-t", session, ...k),
+      type: (text: string) => tmux("send-keys", "-t", session, "-l", text),
+    };
+  }
+
+  it("shows the two parallel forms one after the other and puts the answers in ctx.data", async () => {
+    const { waitFor, keys, type } = startForms("forms");
+    const answerers: Record<string, { answer(): Promise<void>; done: RegExp }> = {
+      "Enter Details": {
+        async answer() {
+          await waitFor(/Your name/);
+          type("Alice");
+          keys("Enter");
+          await waitFor(/Your password/);
+          type("s3cret");
+          keys("Enter");
+          await waitFor(/Favourite colour/);
+          keys("Down", "Enter");
+        },
+        done: /Favourite colour Blue/,
+      },
+      "Choose Options": {
+        async answer() {
+          await waitFor(/Features/);
+          keys("Down", "Space", "Enter");
+          await waitFor(/Size/);
+          keys("Down", "Enter");
+          await waitFor(/Which button\?/);
+          keys("Down", "Enter");
+        },
+        done: /Which button\? Reject/,
+      },
+    };
+
+    const opening = await waitFor(/User task: (Enter Details|Choose Options)/);
+    const first = /User task: (Enter Details|Choose Options)/.exec(opening)![1];
+    const second = first === "Enter Details" ? "Choose Options" : "Enter Details";
+    // the other token keeps running while the first form waits for a person
+    const whileOpen = await waitFor(/done\s+Background Work/);
+    expect(whileOpen).toMatch(new RegExp(`run\\s+${second}`));
+    expect(whileOpen).not.toContain(`User task: ${second}`);
+
+    await answerers[first].answer();
+    const between = await waitFor(new RegExp(`User task: ${second}`));
+    const firstDone = between.search(answerers[first].done);
+    expect(firstDone).toBeGreaterThan(-1);
+    expect(between.indexOf(`User task: ${second}`)).toBeGreaterThan(firstDone);
+
+    await answerers[second].answer();
+    const end = await waitFor(/\[exit \d+\]/);
+    expect(end).toContain("[exit 0]");
+    const result = /^result: (.*)$/m.exec(end);
+    expect(result, end).not.toBeNull();
+    expect(JSON.parse(result![1])).toEqual({
+      name: "Alice",
+      password: "s3cret",
+      colour: "b",
+      OK: "OK",
+      features: ["lint", "test"],
+      size: "L",
+      reject: "no",
+      background: true,
+      summary: "Alice likes b",
+    });
+    // the password is masked while typed: it only shows in the printed result
+    expect(end.split("\n").filter((line) => line.includes("s3cret") && !line.startsWith("result: "))).toEqual([]);
+  }, 20_000);
+
+  it("cancels the whole run on Ctrl-C in a form and exits 130", async () => {
+    const { waitFor, keys } = startForms("ctrl-c");
+    await waitFor(/User task: /);
+    await waitFor(/Features|Your name/);
+    keys("C-c");
+    const end = await waitFor(/\[exit \d+\]/);
+    expect(end).toContain("SIGINT: cancelling the running tasks");
+    expect(end).toContain("[exit 130]");
+    // the queued form is withdrawn with the run, never shown
+    expect(end.match(/User task: /g)).toHaveLength(1);
+  }, 20_000);
+});
+
+describe("adhesive off a terminal", () => {
+  it("fails the user task with a clear message when no provider can answer", async () => {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, [bin, formsFile], { cwd: root, timeout: 30_000 }, (error, _stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stderr });
+      });
+      child.stdin?.end();
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain("needs an answer");
+    expect(stderr).toContain("pass { ui: scriptedUi(...) } or run on a terminal");
+  });
+});
