@@ -98,5 +98,6 @@ function both(a: RunReporter, b: RunReporter): RunReporter {
     taskStarted: (ctx) => (a.taskStarted?.(ctx), b.taskStarted?.(ctx)),
     taskFinished: (ctx, error, ms) => (a.taskFinished?.(ctx, error, ms), b.taskFinished?.(ctx, error, ms)),
     taskCancelled: (ctx) => (a.taskCancelled?.(ctx), b.taskCancelled?.(ctx)),
+    laneFailed: (lane, error) => (a.laneFailed?.(lane, error), b.laneFailed?.(lane, error)),
   };
 }

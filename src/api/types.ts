@@ -42,6 +42,8 @@ export interface RunReporter {
   taskStarted?(ctx: Context): void;
   taskFinished?(ctx: Context, error: unknown, durationMs: number): void;
   taskCancelled?(ctx: Context): void;
+  /** a lane's workspace could not be torn down (the run rejects with it unless it failed already) */
+  laneFailed?(lane: string, error: Error): void;
 }
 
 export interface RunOptions {

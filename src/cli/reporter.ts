@@ -20,6 +20,9 @@ export function terminalReporter(out: Output, color: boolean): RunReporter {
     taskCancelled(ctx) {
       out.write(`${c.magenta("stop")}  ${label(ctx)} ${c.dim("(cancelled)")}\n`);
     },
+    laneFailed(lane, error) {
+      out.write(`${c.red("lane")}  ${c.bold(lane)}: ${c.red(message(error))}\n`);
+    },
   };
 }
 

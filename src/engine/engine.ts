@@ -16,7 +16,20 @@ export interface NodeRunner {
   /** whether the node has a function to run (gateways may have none) */
   implements(node: GraphNode): boolean;
   /** runs the node's function; a returned promise makes the task asynchronous */
-  run(ctx: TaskContext, node: GraphNode): unknown;
+  run(ctx: TaskContext, node: GraphNode, token: Token): unknown;
+}
+
+/**
+ * Follows tokens from node to node (lanes count the tokens in them; a live
+ * view could draw them). Called synchronously on the hot path: keep it cheap.
+ */
+export interface TokenTracker {
+  /** a new token stands at token.node (started, forked or a loop iteration) */
+  entered(token: Token): void;
+  /** the token went on to token.node from another node */
+  moved(token: Token): void;
+  /** the token is leaving the board from token.node (finished, merged or cancelled) */
+  left(token: Token): void;
 }
 
 /** Hooks for reporting (terminal lines, logs, lanes); all optional. */
@@ -36,6 +49,7 @@ export interface EngineOptions {
   signal?: AbortSignal;
   /** time for timer events (default: the system clock) */
   clock?: Clock;
+  tracker?: TokenTracker;
 }
 
 /**
@@ -69,6 +83,7 @@ export class Engine implements SignalSource {
   private readonly contexts = new Map<Token, TaskContext>();
   private readonly waits: Waits;
   private unwatch: (() => void) | undefined;
+  private readonly tracker: TokenTracker | undefined;
   /** nodes whose tasks keep the data they started with, for boundary events to continue from */
   private readonly snapshots: Uint8Array;
 
@@ -77,6 +92,7 @@ export class Engine implements SignalSource {
     this.options = options;
     this.infos = graph.nodes.map((node) => Object.freeze({ id: node.id, name: node.name, type: node.kind }));
     this.implemented = Uint8Array.from(graph.nodes, (node) => (options.runner.implements(node) ? 1 : 0));
+    this.tracker = options.tracker;
     this.snapshots = Uint8Array.from(graph.nodes, (node) => (hasBoundaries(node) ? 1 : 0));
     this.waits = new Waits(options.clock ?? systemClock, (arm, payload) => this.triggered(arm, payload));
   }
@@ -188,10 +204,12 @@ export class Engine implements SignalSource {
       saved: undefined,
       child: undefined,
       arms: undefined,
+      lane: undefined,
       prev: undefined,
       next: undefined,
     };
     place(frame, token);
+    this.enteredNode(token);
     return token;
   }
 
@@ -347,14 +365,13 @@ export class Engine implements SignalSource {
     const data = token.ref.data;
     const taskName = node.template.dynamic ? node.template.render({ data, loop: token.loop }) : node.name;
     token.taskName = taskName;
-    const lane = node.laneTemplate?.render({ data, loop: token.loop });
-    const ctx = new TaskContext(this, token, this.infos[node.index], taskName, data, token.loop, lane, this.options.executionId, token.id);
+    const ctx = new TaskContext(this, token, this.infos[node.index], taskName, data, token.loop, token.lane, this.options.executionId, token.id);
     const generation = token.generation;
     this.contexts.set(token, ctx);
     this.options.observer?.taskStarted?.(ctx);
     let result: unknown;
     try {
-      result = node.script !== undefined ? node.script.evaluate(this.scopeOf(token, ctx)) : this.options.runner.run(ctx, node);
+      result = node.script !== undefined ? node.script.evaluate(this.scopeOf(token, ctx)) : this.options.runner.run(ctx, node, token);
     } catch (error) {
       this.taskEnded(token, generation, ctx, error, true);
       return;
@@ -579,16 +596,28 @@ export class Engine implements SignalSource {
 
   /** Reuses the token record for the first outgoing flow: no allocation on a straight path. */
   private move(token: Token, flow: GraphFlow): void {
-    const released = moveToken(token.frame, token, flow.target);
-    token.node = flow.target;
-    token.via = flow.order;
-    token.generation++;
+    this.relocate(token, flow.target, flow.order);
     token.abort = undefined;
     // errors on the next node (a failing condition) must not be reported under the last task's name
     token.taskName = "";
     token.state = TokenState.Arrived;
     this.queue.push(token);
+  }
+
+  /** Moves a token to another node of its frame, keeping join counts and the tracker up to date. */
+  private relocate(token: Token, target: GraphNode, via: number): void {
+    const released = moveToken(token.frame, token, target);
+    token.node = target;
+    token.via = via;
+    token.generation++;
+    token.lane = laneOf(token);
+    this.tracker?.moved(token);
     if (released !== undefined) this.releases.push([token.frame, released]);
+  }
+
+  private enteredNode(token: Token): void {
+    token.lane = laneOf(token);
+    this.tracker?.entered(token);
   }
 
   /** The token reached an end: its data joins the frame's result. */
@@ -609,6 +638,7 @@ export class Engine implements SignalSource {
 
   /** Takes a token off the board, releasing joins it was blocking and closing its frame if it was the last. */
   private remove(token: Token): void {
+    this.tracker?.left(token);
     release(token.ref);
     const frame = token.frame;
     const released = unplace(frame, token);
@@ -653,11 +683,7 @@ export class Engine implements SignalSource {
     if (token.node !== event) {
       // the other events of the gateway are withdrawn; the token passes the one that happened
       const flow = token.node.outgoing.find((f) => f.target === event)!;
-      const released = moveToken(token.frame, token, event);
-      token.node = event;
-      token.via = flow.order;
-      token.generation++;
-      if (released !== undefined) this.releases.push([token.frame, released]);
+      this.relocate(token, event, flow.order);
     }
     if (message) {
       token.ref = owned(token.ref);
@@ -795,6 +821,17 @@ export class Engine implements SignalSource {
       lane: token.node.lane,
     };
   }
+}
+
+/*
+ * A lane name is rendered when the token enters the node, before a loop on
+ * it starts, so the iterations of a looped task share one lane (as in the
+ * original adhesive); a looped sub-process renders it per iteration inside.
+ */
+function laneOf(token: Token): string | undefined {
+  const template = token.node.laneTemplate;
+  if (template === undefined) return undefined;
+  return template.dynamic ? template.render({ data: token.ref.data, loop: token.loop }) : template.raw;
 }
 
 /* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */

@@ -46,6 +46,8 @@ export interface Token {
   /** the data the running task started with, kept only when an error boundary may need it */
   saved: DataRef | undefined;
   child: Frame | undefined;
+  /** its node's lane name, rendered when it entered the node */
+  lane: string | undefined;
   /** timers and message subscriptions of its node's boundary or catch events */
   arms: Arm[] | undefined;
   /** intrusive list of the frame's live tokens (cancellation walks it) */

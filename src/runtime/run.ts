@@ -15,6 +15,7 @@ import type { Context, RunOptions, RunReporter } from "../api/types.js";
 import { LocalWorkspace } from "../workspaces/local.js";
 import { createRunFolder } from "../workspaces/temp-folder.js";
 import { TaskRunner } from "./runner.js";
+import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
 
 /** Compiles, binds and runs a process definition with the declarations of a registry. */
@@ -27,21 +28,33 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const workspace = new LocalWorkspace({ id: executionId, pwd: await createRunFolder(tempFolder, executionId) });
   const stop = new AbortController();
   const initialData = cloneData(options.initialData ?? {});
+  const laneDeclarations = registry.ofKind(["lane"]);
+  const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal }) : undefined;
   const engine = new Engine(graph, {
     executionId,
     waitTasks: options.waitTasks ?? true,
     poolSize: options.poolSize ?? availableParallelism(),
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi()),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes),
     observer: options.reporter ? observe(options.reporter) : undefined,
     signal: options.signal,
     clock: options.clock,
+    tracker: lanes,
   });
   startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, signal: stop.signal });
   try {
-    return await engine.start(initialData);
+    const data = await engine.start(initialData).finally(() => settleLanes(lanes, options.reporter));
+    const failed = (await lanes?.settle()) ?? [];
+    if (failed.length > 0) throw failed[0];
+    return data;
   } finally {
     stop.abort();
   }
+}
+
+/** Every lane is torn down before the run returns or rejects, and each teardown failure is reported. */
+async function settleLanes(lanes: Lanes | undefined, reporter: RunReporter | undefined): Promise<void> {
+  if (lanes === undefined) return;
+  for (const failure of await lanes.settle()) reporter?.laneFailed?.(failure.lane, failure);
 }
 
 function defaultUi(): UiProvider {

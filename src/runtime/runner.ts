@@ -7,6 +7,9 @@ import type { Declaration } from "../tasks/registry.js";
 import { UiBuilder, type UiProvider } from "../ui/form.js";
 import type { Context, TaskFunction, UserTaskFunction } from "../api/types.js";
 import type { LocalWorkspace } from "../workspaces/local.js";
+import type { TaskIo } from "../workspaces/workspace.js";
+import type { Token } from "../engine/token.js";
+import type { Lanes } from "../lanes/lanes.js";
 
 /** Calls the user's functions for the engine: picks the implementation, its regex groups and the workspace. */
 export class TaskRunner implements NodeRunner {
@@ -14,8 +17,10 @@ export class TaskRunner implements NodeRunner {
   private readonly workspace: LocalWorkspace;
   private readonly ui: UiProvider;
   private readonly source: string;
+  private readonly lanes: Lanes | undefined;
 
-  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider) {
+  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined) {
+    this.lanes = lanes;
     this.source = source;
     this.bindings = new Array<NodeBinding | undefined>(nodeCount);
     // message declarations bind to events too, but they are sources: only task implementations run here
@@ -28,12 +33,24 @@ export class TaskRunner implements NodeRunner {
     return this.bindings[node.index] !== undefined;
   }
 
-  run(task: TaskContext, node: GraphNode): unknown {
+  run(task: TaskContext, node: GraphNode, token: Token): unknown {
     const ctx = task as unknown as Context;
     // a view per task so its commands die with its token (ctx.signal is only created if a command runs)
-    ctx.workspace = this.workspace.forTask({ signal: () => task.signal, output: undefined });
-    const declaration = this.resolve(node, task.taskName);
-    const groups = matchName(declaration.patterns, task.taskName) ?? matchName(declaration.patterns, node.name) ?? [];
+    const io: TaskIo = { signal: () => task.signal, output: undefined };
+    const lane = this.lanes?.workspaceFor(token, ctx);
+    if (lane === undefined) {
+      ctx.workspace = this.workspace.forTask(io);
+      return this.invoke(ctx, node);
+    }
+    return lane.then((workspace) => {
+      ctx.workspace = workspace.forTask(io);
+      return this.invoke(ctx, node);
+    });
+  }
+
+  private invoke(ctx: Context, node: GraphNode): unknown {
+    const declaration = this.resolve(node, ctx.taskName);
+    const groups = matchName(declaration.patterns, ctx.taskName) ?? matchName(declaration.patterns, node.name) ?? [];
     if (declaration.kind === "userTask") return this.runUserTask(ctx, declaration.fn as UserTaskFunction, groups);
     return (declaration.fn as TaskFunction)(ctx, ...groups);
   }

@@ -59,6 +59,9 @@ export function registerConformanceTasks(adhesive: Adhesive, loops: Map<string, 
     record(ctx);
     await ctx.workspace.run(command);
   });
+  adhesive.lane({ re: /^docker: (.*)$/ }, async function* (ctx) {
+    yield ctx.workspace.clone();
+  });
   adhesive.gateway("Complex Gateway", (ctx) => {
     ctx.data.selected_browsers = new Set(["firefox"]);
   });
