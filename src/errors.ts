@@ -83,13 +83,16 @@ export class RoutingError extends AdhesiveError {
 export class TaskError extends AdhesiveError {
   readonly taskName: string;
   readonly elementId: string;
-  /** captured output of the failed task, when available */
+  /** the token that failed (finds the task's captured output) */
+  readonly tokenId: number | undefined;
+  /** what the failed task printed (its commands and console calls), when it printed anything */
   output: string | undefined;
 
-  constructor(taskName: string, elementId: string, cause: unknown) {
+  constructor(taskName: string, elementId: string, cause: unknown, tokenId?: number) {
     super("ADHESIVE_TASK_FAILED", `task "${taskName}" (${elementId}) failed: ${describe(cause)}`, { cause });
     this.taskName = taskName;
     this.elementId = elementId;
+    this.tokenId = tokenId;
     this.output = undefined;
   }
 }

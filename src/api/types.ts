@@ -60,6 +60,8 @@ export interface RunOptions {
   tempFolder?: string;
   /** message events in flight before sources are paused (default 1000) */
   maxEventsInFlight?: number;
+  /** also print what tasks print (their commands and console calls) live, each line prefixed with the task name; it is always kept in the run's logs folder */
+  stdout?: boolean;
   /** time for timer events (default the system clock; `new SimulatedClock()` in tests) */
   clock?: Clock;
 }

@@ -719,7 +719,7 @@ export class Engine implements SignalSource {
       this.cancelToken(holder);
       return;
     }
-    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error));
+    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id));
   }
 
   private cancelToken(token: Token): void {

@@ -15,6 +15,9 @@ import type { Context, RunOptions, RunReporter } from "../api/types.js";
 import { LocalWorkspace } from "../workspaces/local.js";
 import { createRunFolder } from "../workspaces/temp-folder.js";
 import { TaskRunner } from "./runner.js";
+import { RunLogs } from "../logs/run-logs.js";
+import { captureConsole } from "../logs/console-capture.js";
+import { TaskError } from "../errors.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
 
@@ -26,6 +29,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const executionId = randomUUID();
   const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
   const workspace = new LocalWorkspace({ id: executionId, pwd: await createRunFolder(tempFolder, executionId) });
+  const logs = new RunLogs(join(tempFolder, executionId, "logs"), options.stdout ? process.stdout : undefined);
+  await logs.create();
   const stop = new AbortController();
   const initialData = cloneData(options.initialData ?? {});
   const laneDeclarations = registry.ofKind(["lane"]);
@@ -34,20 +39,26 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     executionId,
     waitTasks: options.waitTasks ?? true,
     poolSize: options.poolSize ?? availableParallelism(),
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes),
-    observer: options.reporter ? observe(options.reporter) : undefined,
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs),
+    observer: observe(options.reporter, logs),
     signal: options.signal,
     clock: options.clock,
     tracker: lanes,
   });
   startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, signal: stop.signal });
+  const releaseConsole = captureConsole();
   try {
     const data = await engine.start(initialData).finally(() => settleLanes(lanes, options.reporter));
     const failed = (await lanes?.settle()) ?? [];
     if (failed.length > 0) throw failed[0];
     return data;
+  } catch (error) {
+    if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
+    throw error;
   } finally {
+    releaseConsole();
     stop.abort();
+    await logs.close();
   }
 }
 
@@ -63,8 +74,14 @@ function defaultUi(): UiProvider {
   return noUi("no user interface was given (opts.ui) and stdin/stdout are not a terminal");
 }
 
-/** Adapts the reporter to engine hooks, adding durations. */
-function observe(reporter: RunReporter): EngineObserver {
+/** Closes each task's log when it ends and adapts the reporter to the engine hooks, adding durations. */
+function observe(reporter: RunReporter | undefined, logs: RunLogs): EngineObserver {
+  if (reporter === undefined) {
+    return {
+      taskFinished: (ctx, error) => logs.finish(ctx.tokenId, error !== undefined),
+      taskCancelled: (ctx) => logs.finish(ctx.tokenId, false),
+    };
+  }
   const started = new WeakMap<TaskContext, number>();
   return {
     taskStarted(ctx) {
@@ -72,10 +89,12 @@ function observe(reporter: RunReporter): EngineObserver {
       reporter.taskStarted?.(ctx as unknown as Context);
     },
     taskFinished(ctx, error) {
+      logs.finish(ctx.tokenId, error !== undefined);
       const duration = performance.now() - (started.get(ctx) ?? performance.now());
       reporter.taskFinished?.(ctx as unknown as Context, error, duration);
     },
     taskCancelled(ctx) {
+      logs.finish(ctx.tokenId, false);
       reporter.taskCancelled?.(ctx as unknown as Context);
     },
   };

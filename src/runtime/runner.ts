@@ -10,6 +10,8 @@ import type { LocalWorkspace } from "../workspaces/local.js";
 import type { TaskIo } from "../workspaces/workspace.js";
 import type { Token } from "../engine/token.js";
 import type { Lanes } from "../lanes/lanes.js";
+import { withOutput } from "../logs/console-capture.js";
+import type { RunLogs } from "../logs/run-logs.js";
 
 /** Calls the user's functions for the engine: picks the implementation, its regex groups and the workspace. */
 export class TaskRunner implements NodeRunner {
@@ -18,9 +20,11 @@ export class TaskRunner implements NodeRunner {
   private readonly ui: UiProvider;
   private readonly source: string;
   private readonly lanes: Lanes | undefined;
+  private readonly logs: RunLogs;
 
-  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined) {
+  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs) {
     this.lanes = lanes;
+    this.logs = logs;
     this.source = source;
     this.bindings = new Array<NodeBinding | undefined>(nodeCount);
     // message declarations bind to events too, but they are sources: only task implementations run here
@@ -36,24 +40,26 @@ export class TaskRunner implements NodeRunner {
   run(task: TaskContext, node: GraphNode, token: Token): unknown {
     const ctx = task as unknown as Context;
     // a view per task so its commands die with its token (ctx.signal is only created if a command runs)
-    const io: TaskIo = { signal: () => task.signal, output: undefined };
+    const output = this.logs.start(ctx.tokenId, ctx.taskName);
+    const io: TaskIo = { signal: () => task.signal, output };
     const lane = this.lanes?.workspaceFor(token, ctx);
     if (lane === undefined) {
       ctx.workspace = this.workspace.forTask(io);
-      return this.invoke(ctx, node);
+      return withOutput(output, this.invoke, ctx, node);
     }
     return lane.then((workspace) => {
       ctx.workspace = workspace.forTask(io);
-      return this.invoke(ctx, node);
+      return withOutput(output, this.invoke, ctx, node);
     });
   }
 
-  private invoke(ctx: Context, node: GraphNode): unknown {
+  /* an arrow property: passed to withOutput without a closure per task */
+  private readonly invoke = (ctx: Context, node: GraphNode): unknown => {
     const declaration = this.resolve(node, ctx.taskName);
     const groups = matchName(declaration.patterns, ctx.taskName) ?? matchName(declaration.patterns, node.name) ?? [];
     if (declaration.kind === "userTask") return this.runUserTask(ctx, declaration.fn as UserTaskFunction, groups);
     return (declaration.fn as TaskFunction)(ctx, ...groups);
-  }
+  };
 
   /** A name with placeholders is matched again once rendered: `Build {loop.value}` may run `task("Build linux")`. */
   private resolve(node: GraphNode, taskName: string): Declaration {

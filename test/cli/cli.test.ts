@@ -83,6 +83,9 @@ describe("adhesive [file]", () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/^fail +Right .*the tests failed$/m);
     expect(stderr).toContain('process failed: task "Right" (right) failed: the tests failed');
+    // what the task printed was captured, not shown while it ran, and comes with the failure
+    expect(stdout).not.toContain("3 of 12 tests failed");
+    expect(stderr).toContain("output of the failed task:\n3 of 12 tests failed\n");
   });
 
   it("exits 2 before running anything when tasks have no single implementation", async () => {

@@ -1,0 +1,52 @@
+import { mkdir } from "node:fs/promises";
+import { TaskLog, type LiveOutput } from "./task-log.js";
+
+/**
+ * The logs of one run, `<temp>/<executionId>/logs/<task>.<token>.log`: one
+ * file per task execution, kept apart even when many run at once.
+ */
+export class RunLogs {
+  readonly folder: string;
+  private readonly live: LiveOutput | undefined;
+  private readonly open = new Map<number, TaskLog>();
+  private readonly failed = new Map<number, string>();
+  private readonly closing: Array<Promise<void>> = [];
+  private ready: Promise<void> | undefined;
+
+  constructor(folder: string, live: LiveOutput | undefined) {
+    this.folder = folder;
+    this.live = live;
+  }
+
+  async create(): Promise<void> {
+    this.ready ??= mkdir(this.folder, { recursive: true }).then(() => undefined);
+    await this.ready;
+  }
+
+  /** The log of a task execution that is starting. */
+  start(tokenId: number, taskName: string): TaskLog {
+    const log = new TaskLog(this.folder, taskName, tokenId, this.live);
+    this.open.set(tokenId, log);
+    return log;
+  }
+
+  /** The task ended; a failed one keeps its output for the error report. */
+  finish(tokenId: number, failed: boolean): void {
+    const log = this.open.get(tokenId);
+    if (log === undefined) return;
+    this.open.delete(tokenId);
+    if (!log.used) return;
+    if (failed) this.failed.set(tokenId, log.tail);
+    this.closing.push(log.close());
+  }
+
+  /** What the failed task of that token printed, if anything. */
+  outputOf(tokenId: number): string | undefined {
+    return this.failed.get(tokenId);
+  }
+
+  async close(): Promise<void> {
+    for (const tokenId of [...this.open.keys()]) this.finish(tokenId, false);
+    await Promise.all(this.closing);
+  }
+}
