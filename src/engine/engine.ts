@@ -1,5 +1,5 @@
 import { AdhesiveError, CancelledError, TaskError } from "../errors.js";
-import type { ExpressionScope } from "../model/expression.js";
+import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode, ProcessGraph } from "../model/graph.js";
 import { TaskContext, type SignalSource, type TaskNodeInfo } from "./context.js";
 import { mergeData, newRef, owned, release, share, type Data, type DataRef } from "./data.js";
@@ -10,6 +10,7 @@ import { selectFlows } from "./routing.js";
 import { TokenState, type Token } from "./token.js";
 import { systemClock, type Clock } from "./clock.js";
 import { Waits, type Arm } from "./waits.js";
+import { Deduplicator } from "./dedup.js";
 
 /** Runs the user side of executable nodes; the engine never imports it. */
 export interface NodeRunner {
@@ -17,6 +18,8 @@ export interface NodeRunner {
   implements(node: GraphNode): boolean;
   /** runs the node's function; a returned promise makes the task asynchronous */
   run(ctx: TaskContext, node: GraphNode, token: Token): unknown;
+  /** the node's `deduplicate` key expression, if its implementation has one */
+  deduplicate?(node: GraphNode): CompiledExpression | undefined;
 }
 
 /**
@@ -84,6 +87,9 @@ export class Engine implements SignalSource {
   private readonly waits: Waits;
   private unwatch: (() => void) | undefined;
   private readonly tracker: TokenTracker | undefined;
+  /** per node: its deduplicate key expression; undefined when no task deduplicates */
+  private readonly dedupKeys: Array<CompiledExpression | undefined> | undefined;
+  private readonly dedup = new Deduplicator();
   /** nodes whose tasks keep the data they started with, for boundary events to continue from */
   private readonly snapshots: Uint8Array;
 
@@ -93,6 +99,8 @@ export class Engine implements SignalSource {
     this.infos = graph.nodes.map((node) => Object.freeze({ id: node.id, name: node.name, type: node.kind }));
     this.implemented = Uint8Array.from(graph.nodes, (node) => (options.runner.implements(node) ? 1 : 0));
     this.tracker = options.tracker;
+    const keys = graph.nodes.map((node) => options.runner.deduplicate?.(node));
+    this.dedupKeys = keys.some((key) => key !== undefined) ? keys : undefined;
     this.snapshots = Uint8Array.from(graph.nodes, (node) => (hasBoundaries(node) ? 1 : 0));
     this.waits = new Waits(options.clock ?? systemClock, (arm, payload) => this.triggered(arm, payload));
   }
@@ -335,12 +343,53 @@ export class Engine implements SignalSource {
 
   private schedule(token: Token): void {
     if (token.node.when !== undefined && !this.evaluateWhen(token)) return;
+    const key = this.dedupKeys?.[token.node.index];
+    if (key !== undefined && !this.deduplicated(token, key)) return;
+    this.admit(token);
+  }
+
+  /** Runs the task now if the pool has room, else queues it. */
+  private admit(token: Token): void {
     if (!usesPool(token.node) || this.running < this.options.poolSize) {
       this.runTask(token);
     } else {
       token.state = TokenState.Ready;
       this.ready.push(token);
     }
+  }
+
+  /**
+   * Whether the token may run its deduplicated task now; otherwise it waits
+   * for the key, replacing (dropping) the token that waited before it.
+   */
+  private deduplicated(token: Token, expression: CompiledExpression): boolean {
+    let value: unknown;
+    try {
+      value = expression.evaluate(this.scopeOf(token));
+    } catch (error) {
+      this.fail(token, error);
+      return false;
+    }
+    const { run, dropped } = this.dedup.acquire(`${token.node.index}\u0000${String(value)}`, token, this.holderOf(token));
+    if (dropped !== undefined) {
+      dropped.state = TokenState.Done;
+      this.remove(dropped);
+    }
+    if (!run) token.state = TokenState.Deduplicated;
+    return run;
+  }
+
+  /* A key taken in a message event's instance is held until that instance ends; in the root, while the task runs. */
+  private readonly holderOf = (token: Token): Frame | undefined => {
+    let frame = token.frame;
+    while (frame.parent !== undefined) frame = frame.parent;
+    return this.eventFrames.has(frame) ? frame : undefined;
+  };
+
+  private releaseKey(token: Token): void {
+    if (this.dedupKeys === undefined) return;
+    const next = this.dedup.taskEnded(token, this.holderOf);
+    if (next !== undefined) this.admit(next);
   }
 
   /** A `when` that does not hold skips the task: the token goes on as if it had run. */
@@ -398,6 +447,7 @@ export class Engine implements SignalSource {
   private taskEnded(token: Token, generation: number, ctx: TaskContext, error: unknown, failed: boolean): void {
     if (token.generation !== generation || token.state !== TokenState.Running) return;
     if (usesPool(token.node)) this.running--;
+    this.releaseKey(token);
     this.contexts.delete(token);
     this.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
     // no longer Running, so cancelling it from fail() does not count it out of the pool twice
@@ -439,6 +489,7 @@ export class Engine implements SignalSource {
 
   /** The last token of a frame finished: hand its data to whoever waits for the frame. */
   private frameDone(frame: Frame): void {
+    if (this.dedupKeys !== undefined) for (const next of this.dedup.frameEnded(frame, this.holderOf)) this.admit(next);
     if (frame.cancelled) return;
     const owner = frame.owner;
     if (owner !== undefined) {
@@ -727,6 +778,7 @@ export class Engine implements SignalSource {
     if (state === TokenState.Done || state === TokenState.Cancelled) return;
     if (state === TokenState.Running) this.stopRunning(token);
     if (state === TokenState.Waiting) this.unpark(token);
+    if (state === TokenState.Deduplicated) this.dedup.withdraw(token);
     token.state = TokenState.Cancelled;
     token.generation++;
     token.abort?.abort(new CancelledError(`task "${token.taskName || token.node.name}" was cancelled`));
@@ -738,6 +790,7 @@ export class Engine implements SignalSource {
 
   private stopRunning(token: Token): void {
     if (usesPool(token.node)) this.running--;
+    this.releaseKey(token);
     const ctx = this.contexts.get(token);
     this.contexts.delete(token);
     if (ctx !== undefined) this.options.observer?.taskCancelled?.(ctx);

@@ -22,6 +22,8 @@ export const enum TokenState {
   Cancelled = 7,
   /** standing on a catch event or an event-based gateway until a timer or message triggers */
   Catching = 8,
+  /** parked at a task whose deduplicate key another token holds */
+  Deduplicated = 9,
 }
 
 /**

@@ -10,6 +10,7 @@ import type { LocalWorkspace } from "../workspaces/local.js";
 import type { TaskIo } from "../workspaces/workspace.js";
 import type { Token } from "../engine/token.js";
 import type { Lanes } from "../lanes/lanes.js";
+import { compileExpression, type CompiledExpression } from "../model/expression.js";
 import { withOutput } from "../logs/console-capture.js";
 import type { RunLogs } from "../logs/run-logs.js";
 
@@ -21,6 +22,7 @@ export class TaskRunner implements NodeRunner {
   private readonly source: string;
   private readonly lanes: Lanes | undefined;
   private readonly logs: RunLogs;
+  private readonly dedupKeys: Array<CompiledExpression | undefined>;
 
   constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs) {
     this.lanes = lanes;
@@ -31,6 +33,11 @@ export class TaskRunner implements NodeRunner {
     for (const binding of bindings) if (binding.candidates.some(runsAsTask)) this.bindings[binding.node.index] = binding;
     this.workspace = workspace;
     this.ui = ui;
+    this.dedupKeys = dedupKeys(nodeCount, bindings);
+  }
+
+  deduplicate(node: GraphNode): CompiledExpression | undefined {
+    return this.dedupKeys[node.index];
   }
 
   implements(node: GraphNode): boolean {
@@ -78,4 +85,14 @@ export class TaskRunner implements NodeRunner {
 
 function runsAsTask(declaration: Declaration): boolean {
   return declaration.kind === "task" || declaration.kind === "userTask";
+}
+
+/* A deduplicate expression is compiled once per bound node; a syntax error is a load-time problem naming the task. */
+function dedupKeys(nodeCount: number, bindings: readonly NodeBinding[]): Array<CompiledExpression | undefined> {
+  const keys = new Array<CompiledExpression | undefined>(nodeCount);
+  for (const { node, declaration } of bindings) {
+    const text = declaration?.options.deduplicate;
+    if (text !== undefined) keys[node.index] = compileExpression(text, node.id);
+  }
+  return keys;
 }
