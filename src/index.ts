@@ -44,6 +44,21 @@ export { terminalUi, type TerminalUiOptions } from "./ui/terminal.js";
 export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type FieldOptions, type Choice } from "./ui/form.js";
 export type { Workspace } from "./workspaces/workspace.js";
 export { CommandError } from "./workspaces/command-error.js";
+import { dockerInside, dockerLane, startDocker } from "./workspaces/docker.js";
+import { connectKube, kubeInside } from "./workspaces/kube.js";
+/** `docker.inside(ws, image, fn)`: a workspace in a container (see src/workspaces/docker.ts); `start` and `lane` for lanes. */
+export const docker = { inside: dockerInside, start: startDocker, lane: dockerLane };
+/** `kube.inside(ws, { pod, namespace?, container?, context? }, fn)`: a workspace in a pod's container via kubectl. */
+export const kube = { inside: kubeInside, connect: connectKube };
+export type { DockerOptions, DockerWorkspace } from "./workspaces/docker.js";
+export type { KubeOptions, KubeWorkspace } from "./workspaces/kube.js";
+import { connectSsh, sshInside, sshLane } from "./workspaces/ssh.js";
+/** `ssh.inside(ws, { host, username, keyFile | privateKey | password }, fn)`: a workspace on another machine over one ssh connection (src/workspaces/ssh.ts). */
+export const ssh = { connect: connectSsh, inside: sshInside, lane: sshLane };
+export { SshConnectError, SshError, type SshOptions, type SshWorkspace } from "./workspaces/ssh.js";
+export { withSecret, SecretError, type WithSecretOptions } from "./secrets/secrets.js";
+export { redact } from "./secrets/redact.js";
+export { loadConfig, ConfigError, type Config } from "./config/load.js";
 
 /** The instance behind the top-level functions. */
 export const defaultAdhesive = new Adhesive();

@@ -1,0 +1,177 @@
+import { availableParallelism, homedir, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { z } from "zod";
+import { ConfigError, type ConfigProblem } from "./config-error.js";
+import { describeValue } from "./describe.js";
+import { readEnvLayer, readFileLayer, unknownFileKeyProblem, type RawLayer } from "./layers.js";
+import { CONFIG_KEYS, KEY_SPECS, isConfigKey, layerSchema, type ConfigKey, type LayerValues, type LogLevel, type ParallelProcessing } from "./schema.js";
+
+export { ConfigError, type ConfigProblem } from "./config-error.js";
+export type { LogLevel, ParallelProcessing } from "./schema.js";
+
+/** The effective configuration: every key has a value, `sources` says where each came from. */
+export interface Config {
+  /** absolute; run folders are created below it */
+  readonly tempFolder: string;
+  /** absolute paths of existing folders, in the order given */
+  readonly plugins: readonly string[];
+  /** undefined: colours exactly when the output is a terminal */
+  readonly color: boolean | undefined;
+  readonly logLevel: LogLevel;
+  /** tasks running at once */
+  readonly poolSize: number;
+  /** stream task output live instead of only showing it on failure */
+  readonly stdout: boolean;
+  readonly parallelProcessing: ParallelProcessing;
+  /** per field: the config file path, the `ADHESIVE_*` variable name, or "default" */
+  readonly sources: Readonly<Record<ConfigField, string>>;
+}
+
+export type ConfigField = Exclude<keyof Config, "sources">;
+
+export interface LoadConfigOptions {
+  /** the project folder; its `.adhesive/config.yml` is read (default: process.cwd()) */
+  cwd?: string;
+  /** `~` in paths and `~/.adhesive/config.yml` (default: os.homedir()) */
+  home?: string;
+  /** where `ADHESIVE_*` variables are read (default: process.env) */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export const DEFAULT_SOURCE = "default";
+
+/**
+ * Reads the configuration: `ADHESIVE_<KEY>` variables over
+ * `<cwd>/.adhesive/config.yml` over `<home>/.adhesive/config.yml`, each key on
+ * its own. Every layer is validated in full, even where a higher one overrides
+ * it, so a broken file is reported the first time it is read rather than the
+ * day the override goes away. Throws one ConfigError listing all problems.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const home = resolve(options.home ?? homedir());
+  const projectFile = join(cwd, ".adhesive", "config.yml");
+  const homeFile = join(home, ".adhesive", "config.yml");
+  const reads = [
+    readEnvLayer(options.env ?? process.env, cwd),
+    await readFileLayer(projectFile),
+    // run from the home folder, both paths name one file: read it once, as the project's
+    homeFile === projectFile ? { layer: undefined, problems: [] } : await readFileLayer(homeFile),
+  ];
+  const problems: ConfigProblem[] = [];
+  const layers: Array<{ layer: RawLayer; values: LayerValues }> = [];
+  for (const read of reads) {
+    problems.push(...read.problems);
+    if (read.layer === undefined) continue;
+    const checked = await validateLayer(read.layer, home);
+    problems.push(...checked.problems);
+    if (checked.values) layers.push({ layer: read.layer, values: checked.values });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return assemble(layers);
+}
+
+function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }>): Config {
+  // the first layer (highest priority) that sets a key wins for that key alone
+  const pick = <K extends ConfigKey>(key: K): { value: NonNullable<LayerValues[K]>; source: string } | undefined => {
+    for (const { layer, values } of layers) {
+      const value = values[key];
+      if (value !== undefined && value !== null) return { value, source: layer.source(key) };
+    }
+    return undefined;
+  };
+  const tempFolder = pick("temp_folder");
+  const plugins = pick("plugins");
+  const color = pick("color");
+  const logLevel = pick("log_level");
+  const poolSize = pick("pool_size");
+  const stdout = pick("stdout");
+  const parallelProcessing = pick("parallel_processing");
+  return {
+    tempFolder: tempFolder?.value ?? join(tmpdir(), "adhesive"),
+    // the same folder twice would only make module lookup slower
+    plugins: [...new Set(plugins?.value ?? [])],
+    color: color === undefined || color.value === "auto" ? undefined : color.value,
+    logLevel: logLevel?.value ?? "info",
+    poolSize: poolSize?.value ?? availableParallelism(),
+    stdout: stdout?.value ?? false,
+    parallelProcessing: parallelProcessing?.value ?? "async",
+    sources: {
+      tempFolder: tempFolder?.source ?? DEFAULT_SOURCE,
+      plugins: plugins?.source ?? DEFAULT_SOURCE,
+      color: color?.source ?? DEFAULT_SOURCE,
+      logLevel: logLevel?.source ?? DEFAULT_SOURCE,
+      poolSize: poolSize?.source ?? DEFAULT_SOURCE,
+      stdout: stdout?.source ?? DEFAULT_SOURCE,
+      parallelProcessing: parallelProcessing?.source ?? DEFAULT_SOURCE,
+    },
+  };
+}
+
+async function validateLayer(layer: RawLayer, home: string): Promise<{ values: LayerValues | undefined; problems: ConfigProblem[] }> {
+  const result = await layerSchema(layer.base, home).safeParseAsync(layer.values);
+  if (result.success) return { values: result.data, problems: [] };
+  const found: Array<{ order: number; problem: ConfigProblem }> = [];
+  const seen = new Set<string>();
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      // only a file can hold one: unknown variables are rejected while the environment is read
+      for (const key of issue.keys) {
+        found.push({ order: -1, problem: { source: layer.source(key), key, message: unknownFileKeyProblem(layer.where(key), key) } });
+      }
+      continue;
+    }
+    const key = String(issue.path[0]);
+    const label = pathLabel(issue.path);
+    // a union or a failed refinement can raise several issues for one value; one line per value is enough
+    if (seen.has(label)) continue;
+    seen.add(label);
+    found.push({ order: issueOrder(issue.path), problem: { source: layer.source(key), key, message: valueProblem(layer, issue, label) } });
+  }
+  // folder checks finish in any order; messages follow the documented key order so runs read the same
+  found.sort((a, b) => a.order - b.order);
+  return { values: undefined, problems: found.map(({ problem }) => problem) };
+}
+
+function valueProblem(layer: RawLayer, issue: z.core.$ZodIssue, label: string): string {
+  const key = String(issue.path[0]);
+  const spec: { expected: string; expectedItem?: string; env: string } | undefined = isConfigKey(key) ? KEY_SPECS[key] : undefined;
+  let expected = issue.path.length > 1 && spec?.expectedItem ? spec.expectedItem : (spec?.expected ?? "valid");
+  if (layer.kind === "env" && spec?.env === "boolean") expected += " (or 1/0, yes/no)";
+  const value = valueAt(layer.values, issue.path);
+  return `${layer.where(key)}: ${label} must be ${expected}, got ${describeValue(value)}${folderDetail(issue, value)}${tildeHint(layer, key, value)}`;
+}
+
+/** YAML reads a bare `~` as null, so `temp_folder: ~` arrives empty; the usual fix is not obvious. */
+function tildeHint(layer: RawLayer, key: string, value: unknown): string {
+  if (layer.kind !== "file" || value !== null || (key !== "temp_folder" && key !== "plugins")) return "";
+  return ' (a bare ~ means "empty" in YAML; write "~" in quotes for the home folder)';
+}
+
+/** Custom issues come from the folder checks; showing what a relative or `~` path became explains most of them. */
+function folderDetail(issue: z.core.$ZodIssue, written: unknown): string {
+  if (issue.code !== "custom") return "";
+  const resolved: unknown = issue.params?.resolved;
+  if (typeof resolved !== "string" || resolved === String(written).trim()) return ` (it ${issue.message})`;
+  return ` (resolved to ${resolved}, which ${issue.message})`;
+}
+
+function issueOrder(path: readonly PropertyKey[]): number {
+  const key = String(path[0]);
+  const rank = isConfigKey(key) ? CONFIG_KEYS.indexOf(key) : CONFIG_KEYS.length;
+  const item = typeof path[1] === "number" ? path[1] : -1;
+  return rank * 1_000_000 + item + 1;
+}
+
+function pathLabel(path: readonly PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join("");
+}
+
+function valueAt(values: unknown, path: readonly PropertyKey[]): unknown {
+  let current = values;
+  for (const part of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[part];
+  }
+  return current;
+}

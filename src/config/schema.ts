@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { folderProblem, resolveUserPath } from "./paths.js";
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "critical"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const PARALLEL_PROCESSING = ["async", "worker"] as const;
+export type ParallelProcessing = (typeof PARALLEL_PROCESSING)[number];
+
+/** How a string from an environment variable becomes the value the schema checks. */
+export type EnvKind = "string" | "boolean" | "integer" | "list";
+
+interface KeySpec {
+  /** what the value must be, completing "pool_size must be ..." */
+  readonly expected: string;
+  /** the same for one element of a list */
+  readonly expectedItem?: string;
+  readonly env: EnvKind;
+}
+
+/** Every key a config file or an `ADHESIVE_*` variable may set, in the order they are documented. */
+export const KEY_SPECS = {
+  temp_folder: { expected: "a folder path", env: "string" },
+  plugins: { expected: "a list of folder paths", expectedItem: "an existing folder", env: "list" },
+  color: { expected: "true, false or auto", env: "boolean" },
+  log_level: { expected: `one of ${LOG_LEVELS.join(", ")}`, env: "string" },
+  pool_size: { expected: "a positive whole number", env: "integer" },
+  stdout: { expected: "true or false", env: "boolean" },
+  parallel_processing: { expected: PARALLEL_PROCESSING.map((mode) => `"${mode}"`).join(" or "), env: "string" },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof KEY_SPECS;
+export const CONFIG_KEYS = Object.keys(KEY_SPECS) as ConfigKey[];
+
+export function isConfigKey(name: string): name is ConfigKey {
+  return Object.hasOwn(KEY_SPECS, name);
+}
+
+// Enumerations are matched case-insensitively: `ADHESIVE_LOG_LEVEL=DEBUG` is too common to reject.
+const lowerCase = (value: unknown): unknown => (typeof value === "string" ? value.toLowerCase() : value);
+
+/**
+ * The schema of one configuration layer. Paths are resolved against `base`
+ * (the config file's folder, or the working directory for the environment)
+ * while validating, so a missing plugin folder is reported like any other bad
+ * value, with the key and the source it came from.
+ */
+export function layerSchema(base: string, home: string) {
+  const folder = (mustExist: boolean) =>
+    z
+      .string()
+      // surrounding blanks in a path are a slip (often from `a : b` in a list), never meant
+      .trim()
+      .min(1)
+      .transform((path) => resolveUserPath(path, base, home))
+      .superRefine(async (path, ctx) => {
+        const problem = await folderProblem(path, mustExist);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, params: { resolved: path } });
+      });
+  return z
+    .strictObject({
+      temp_folder: folder(false),
+      plugins: z.array(folder(true)),
+      color: z.union([z.boolean(), z.preprocess(lowerCase, z.literal("auto"))]),
+      log_level: z.preprocess(lowerCase, z.enum(LOG_LEVELS)),
+      pool_size: z.number().int().positive(),
+      stdout: z.boolean(),
+      parallel_processing: z.preprocess(lowerCase, z.enum(PARALLEL_PROCESSING)),
+    } satisfies Record<ConfigKey, z.ZodType>)
+    .partial();
+}
+
+/** One layer's values after validation, paths already absolute. */
+export type LayerValues = z.output<ReturnType<typeof layerSchema>>;
