@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { register } from "node:module";
+import { loadConfig, type Config } from "../config/load.js";
 import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
 import { AdhesiveError, CancelledError, TaskError, describe } from "../errors.js";
@@ -33,6 +35,11 @@ export interface CliIo {
   cwd: string;
 }
 
+/** What the commands get: the terminal, and the configuration of the project the CLI runs in. */
+interface CliContext extends CliIo {
+  config: Config;
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
@@ -46,11 +53,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.err.write(`adhesive: ${describe(error)}\n\n${HELP}`);
     return EXIT_USAGE;
   }
-  const color = io.color && !parsed.values["no-color"];
   if (parsed.values.help) return print(io.out, HELP);
   if (parsed.values.version) return print(io.out, `${version()}\n`);
+  let config: Config;
+  try {
+    config = await loadConfig({ cwd: io.cwd });
+  } catch (error) {
+    return reportFailure(error, { ...io, color: io.color && !parsed.values["no-color"] });
+  }
+  const color = !parsed.values["no-color"] && (config.color ?? io.color);
   const [command, ...rest] = parsed.positionals;
-  const context = { ...io, color };
+  const context = { ...io, color, config };
   if (command === "lint") return lint(rest, context);
   if (command === "verify") return verify(rest, context);
   if (rest.length > 0) {
@@ -65,7 +78,7 @@ function print(out: Output, text: string): number {
   return EXIT_OK;
 }
 
-async function lint(files: string[], io: CliIo): Promise<number> {
+async function lint(files: string[], io: CliContext): Promise<number> {
   if (files.length === 0) {
     io.err.write(`adhesive lint: give at least one .bpmn file\n`);
     return EXIT_USAGE;
@@ -73,7 +86,7 @@ async function lint(files: string[], io: CliIo): Promise<number> {
   return (await lintFiles(io.out, io.color, files)) ? EXIT_OK : EXIT_FAILED;
 }
 
-async function verify(args: string[], io: CliIo): Promise<number> {
+async function verify(args: string[], io: CliContext): Promise<number> {
   let ok = true;
   defaultAdhesive.verifier = (source, bindings) => {
     ok = printBindings(io.out, io.color, source, bindings) && ok;
@@ -82,7 +95,7 @@ async function verify(args: string[], io: CliIo): Promise<number> {
   return code !== EXIT_OK ? code : ok ? EXIT_OK : EXIT_FAILED;
 }
 
-async function runFile(file: string | undefined, io: CliIo): Promise<number> {
+async function runFile(file: string | undefined, io: CliContext): Promise<number> {
   const interrupt = new AbortController();
   let interrupted = false;
   const onSigint = () => {
@@ -91,8 +104,20 @@ async function runFile(file: string | undefined, io: CliIo): Promise<number> {
     io.err.write("\nSIGINT: cancelling the running tasks (press Ctrl-C again to exit at once)\n");
     interrupt.abort(new CancelledError("SIGINT received"));
   };
+  const { config } = io;
+  if (config.parallelProcessing === "worker") {
+    io.err.write(`error: parallel_processing: worker (set in ${config.sources.parallelProcessing}) is not available in this version of adhesive; use async\n`);
+    return EXIT_USAGE;
+  }
   process.on("SIGINT", onSigint);
-  defaultAdhesive.defaults = { ...defaultAdhesive.defaults, reporter: terminalReporter(io.out, io.color), signal: interrupt.signal };
+  defaultAdhesive.defaults = {
+    ...defaultAdhesive.defaults,
+    reporter: terminalReporter(io.out, io.color, { taskLines: config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info" }),
+    signal: interrupt.signal,
+    tempFolder: config.tempFolder,
+    poolSize: config.poolSize,
+    stdout: config.stdout,
+  };
   try {
     const code = await loadProcessFile(file, io);
     return interrupted ? EXIT_INTERRUPTED : code;
@@ -102,9 +127,10 @@ async function runFile(file: string | undefined, io: CliIo): Promise<number> {
 }
 
 /** Imports the user's process file (TypeScript included); its top-level code runs the processes. */
-async function loadProcessFile(given: string | undefined, io: CliIo): Promise<number> {
+async function loadProcessFile(given: string | undefined, io: CliContext): Promise<number> {
   try {
     const file = await findProcessFile(given, io.cwd);
+    usePlugins(io.config.plugins);
     await import(pathToFileURL(file).href);
     return EXIT_OK;
   } catch (error) {
@@ -134,4 +160,13 @@ function reportFailure(error: unknown, io: CliIo): number {
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
+}
+
+let pluginsRegistered = false;
+
+/* Bare imports of the process file that Node cannot resolve are looked up in the plugin folders. */
+function usePlugins(folders: readonly string[]): void {
+  if (folders.length === 0 || pluginsRegistered) return;
+  pluginsRegistered = true;
+  register(new URL("./plugin-resolver.ts", import.meta.url), { data: { folders } });
 }

@@ -5,17 +5,24 @@ export interface Output {
   write(text: string): void;
 }
 
+export interface ReporterOptions {
+  /** a line per task start and finish (log_level info and below); failures, cancellations and lanes are always shown */
+  taskLines?: boolean;
+}
+
 /** One line per task start and finish; colours only when the output is a terminal. */
-export function terminalReporter(out: Output, color: boolean): RunReporter {
+export function terminalReporter(out: Output, color: boolean, options: ReporterOptions = {}): RunReporter {
   const c = createColors(color);
+  const taskLines = options.taskLines ?? true;
   const label = (ctx: Context) => c.bold(ctx.taskName) + loopSuffix(ctx);
   return {
     taskStarted(ctx) {
-      out.write(`${c.yellow("run ")}  ${label(ctx)}\n`);
+      if (taskLines) out.write(`${c.yellow("run ")}  ${label(ctx)}\n`);
     },
     taskFinished(ctx, error, ms) {
-      if (error === undefined) out.write(`${c.green("done")}  ${label(ctx)} ${c.dim(formatDuration(ms))}\n`);
-      else out.write(`${c.red("fail")}  ${label(ctx)} ${c.dim(formatDuration(ms))}: ${c.red(message(error))}\n`);
+      if (error === undefined) {
+        if (taskLines) out.write(`${c.green("done")}  ${label(ctx)} ${c.dim(formatDuration(ms))}\n`);
+      } else out.write(`${c.red("fail")}  ${label(ctx)} ${c.dim(formatDuration(ms))}: ${c.red(message(error))}\n`);
     },
     taskCancelled(ctx) {
       out.write(`${c.magenta("stop")}  ${label(ctx)} ${c.dim("(cancelled)")}\n`);

@@ -4,6 +4,9 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -17,9 +20,9 @@ interface Result {
   stderr: string;
 }
 
-function adhesive(args: string[], env: Record<string, string> = {}): Promise<Result> {
+function adhesive(args: string[], env: Record<string, string> = {}, cwd = root): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
     });
   });
@@ -120,6 +123,37 @@ describe("adhesive [file]", () => {
     expect(stderr).not.toContain("run cancelled: run cancelled");
     expect(stdout).toMatch(/^stop +Left/m);
     expect(sleepRunning(mark)).toBe(false);
+  });
+});
+
+describe("configuration", () => {
+  it("applies the project's .adhesive/config.yml and ADHESIVE_* variables to the run", async () => {
+    const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-cli-"));
+    const { code, stdout, stderr } = await adhesive([], { ADHESIVE_TEMP_FOLDER: tempFolder }, fixture("cli/configured"));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toContain("hello from the plugin, tests; at most 1 task(s) at once");
+    // log_level warning: no task lines; the task's own output went to its log, not the terminal
+    expect(stdout).not.toMatch(/^(run|done) /m);
+    expect(stdout).not.toContain("temp folder:");
+    const runs = await readdir(tempFolder);
+    expect(runs).toHaveLength(1);
+    const logs = await readdir(join(tempFolder, runs[0], "logs"));
+    expect(await readFile(join(tempFolder, runs[0], "logs", logs[0]), "utf8")).toBe(`temp folder: ${join(tempFolder, runs[0], "workspace")}\n`);
+  });
+
+  it("exits 2 naming the file and every bad key", async () => {
+    const { code, stderr } = await adhesive([], {}, fixture("cli/misconfigured"));
+    expect(code).toBe(2);
+    expect(stderr).toContain(join(fixture("cli/misconfigured"), ".adhesive", "config.yml"));
+    expect(stderr).toContain('pool_size must be a positive whole number, got "lots"');
+    expect(stderr).toContain("colour");
+  });
+
+  it("refuses parallel_processing: worker instead of ignoring it", async () => {
+    const { code, stderr } = await adhesive([fixture("cli/pipeline.ts")], { ADHESIVE_PARALLEL_PROCESSING: "worker" });
+    expect(code).toBe(2);
+    expect(stderr).toContain("parallel_processing: worker (set in ADHESIVE_PARALLEL_PROCESSING) is not available");
   });
 });
 

@@ -1,0 +1,42 @@
+/*
+ * A module resolve hook (node:module register) for the `plugins` config key:
+ * a bare import that Node cannot resolve from the process file is looked up
+ * in the plugin folders, the way the original added them to Python's path.
+ * Node's ESM resolver ignores NODE_PATH, so this cannot be done by settings.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+interface ResolveContext {
+  parentURL?: string;
+  conditions?: string[];
+}
+type NextResolve = (specifier: string, context?: ResolveContext) => Promise<{ url: string }>;
+
+let folders: readonly string[] = [];
+
+const SUFFIXES = ["", ".ts", ".mts", ".js", ".mjs", "/index.ts", "/index.mts", "/index.js", "/index.mjs"];
+
+export function initialize(data: { folders: readonly string[] }): void {
+  folders = data.folders;
+}
+
+export async function resolve(specifier: string, context: ResolveContext, next: NextResolve): Promise<{ url: string }> {
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    if (!isBare(specifier)) throw error;
+    for (const folder of folders) {
+      for (const suffix of SUFFIXES) {
+        const file = join(folder, specifier + suffix);
+        if (existsSync(file) && !file.endsWith("/")) return next(pathToFileURL(file).href, context);
+      }
+    }
+    throw error;
+  }
+}
+
+function isBare(specifier: string): boolean {
+  return !/^(\.{0,2}\/|[a-z]+:)/i.test(specifier);
+}
