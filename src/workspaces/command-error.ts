@@ -1,9 +1,14 @@
 import { AdhesiveError } from "../errors.js";
+import { redact } from "../secrets/redact.js";
 
 /** How many trailing output lines a CommandError keeps: enough to see why, short enough to read. */
 export const OUTPUT_TAIL_LINES = 20;
 
-/** A command run in a workspace exited non-zero, was killed, or could not start. */
+/**
+ * A command run in a workspace exited non-zero, was killed, or could not
+ * start. Secret values (see secrets/redact.ts) are masked in the command,
+ * the output and the message.
+ */
 export class CommandError extends AdhesiveError {
   readonly command: string;
   /** undefined when the command was killed by a signal or could not start */
@@ -12,11 +17,19 @@ export class CommandError extends AdhesiveError {
   /** the last lines of its output (stdout and stderr interleaved) */
   readonly output: string;
 
-  constructor(command: string, exitCode: number | undefined, signal: string | undefined, output: string, reason?: string) {
-    const how = reason ?? (exitCode !== undefined ? `exited with code ${exitCode}` : `was killed by ${signal ?? "a signal"}`);
-    const tail = lastLines(output, OUTPUT_TAIL_LINES);
-    super("ADHESIVE_COMMAND_FAILED", `command \`${command}\` ${how}${tail ? `\n${indent(tail)}` : ""}`);
-    this.command = command;
+  constructor(
+    command: string,
+    exitCode: number | undefined,
+    signal: string | undefined,
+    output: string,
+    reason?: string,
+    options?: { cause?: unknown },
+  ) {
+    const how = redact(reason ?? (exitCode !== undefined ? `exited with code ${exitCode}` : `was killed by ${signal ?? "a signal"}`));
+    const tail = lastLines(redact(output), OUTPUT_TAIL_LINES);
+    const shown = redact(command);
+    super("ADHESIVE_COMMAND_FAILED", `command \`${shown}\` ${how}${tail ? `\n${indent(tail)}` : ""}`, options);
+    this.command = shown;
     this.exitCode = exitCode;
     this.signal = signal;
     this.output = tail;
