@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { register } from "node:module";
 import { loadConfig, type Config } from "../config/load.js";
+import { redact } from "../secrets/redact.js";
 import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
 import { AdhesiveError, CancelledError, TaskError, describe } from "../errors.js";
@@ -145,7 +146,7 @@ function reportFailure(error: unknown, io: CliIo): number {
     return EXIT_INTERRUPTED;
   }
   if (error instanceof TaskError) {
-    io.err.write(`${c.red("process failed")}: ${error.message}\n`);
+    io.err.write(`${c.red("process failed")}: ${redact(error.message)}\n`);
     if (error.output) io.err.write(`${c.bold("output of the failed task:")}\n${error.output}\n`);
     return EXIT_FAILED;
   }

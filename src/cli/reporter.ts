@@ -1,5 +1,6 @@
 import { createColors } from "picocolors";
 import type { Context, RunReporter } from "../api/types.js";
+import { redact } from "../secrets/redact.js";
 
 export interface Output {
   write(text: string): void;
@@ -47,6 +48,7 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
+/* a task may put a secret it read into its error message */
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redact(error instanceof Error ? error.message : String(error));
 }

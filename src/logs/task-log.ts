@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { OutputSink } from "../workspaces/workspace.js";
+import { redact } from "../secrets/redact.js";
 
 /* What a failure report shows of a task's output: the end, where the reason usually is. */
 const TAIL_CHARS = 16 * 1024;
@@ -40,8 +41,9 @@ export class TaskLog implements OutputSink {
     return this.stream !== undefined;
   }
 
-  write(text: string): void {
-    if (text === "" || this.closed !== undefined) return;
+  write(output: string): void {
+    if (output === "" || this.closed !== undefined) return;
+    const text = redact(output);
     this.stream ??= createWriteStream(this.path, { flags: "a" });
     this.stream.write(text);
     this.tailText = (this.tailText + text).slice(-TAIL_CHARS);

@@ -26,7 +26,8 @@ let pattern: RegExp | undefined;
  * whitespace, as it is usually printed) and each of its lines.
  */
 export function registerSecret(value: string): void {
-  const candidates = [value, value.trim(), ...value.split(/\r?\n/).map((line) => line.trim())];
+  // trimmed: a file's trailing newline is not part of the secret, and masking it would join log lines
+  const candidates = [value.trim(), ...value.split(/\r?\n/).map((line) => line.trim())];
   let added = false;
   for (const candidate of candidates) {
     if (candidate.length < MIN_SECRET_LENGTH || values.has(candidate)) continue;

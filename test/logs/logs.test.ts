@@ -3,12 +3,12 @@
  * log file, is attached to the error when the task fails, and is streamed
  * live only with `stdout: true`.
  */
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Adhesive, TaskError, type Context } from "../../src/index.js";
+import { Adhesive, TaskError, withSecret, type Context } from "../../src/index.js";
 
 const parallelJoin = fileURLToPath(new URL("../fixtures/engine/parallel-join.bpmn", import.meta.url));
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -98,5 +98,29 @@ describe("per-task log capture", () => {
     const before = console.log;
     await new Adhesive().task(["Left", "Right", "Together"], () => undefined).bpmnBuild(parallelJoin);
     expect(console.log).toBe(before);
+  });
+});
+
+describe("secrets in captured output", () => {
+  it("masks a secret read with withSecret in the task's log and in the output attached to its error", async () => {
+    const project = await mkdtemp(join(tmpdir(), "adhesive-secret-"));
+    await mkdir(join(project, ".adhesive", "secrets"), { recursive: true });
+    await writeFile(join(project, ".adhesive", "secrets", "token"), "s3cr3t-value-123\n");
+    const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-logs-"));
+    const adhesive = new Adhesive();
+    let executionId = "";
+    adhesive.task("Left", async (ctx) => {
+      executionId = ctx.executionId;
+      await withSecret(ctx.workspace, "token", "token.txt", async () => {
+        console.log(`using ${await ctx.workspace.readFile("token.txt")}`);
+        await ctx.workspace.run("cat token.txt; exit 1");
+      }, { projectFolder: project });
+    });
+    adhesive.task(["Right", "Together"], () => undefined);
+    const error = await adhesive.bpmnBuild(parallelJoin, { tempFolder }).catch((e: unknown) => e);
+    expect((error as TaskError).output).toBe("using ********\n\n********\n");
+    const logs = Object.values(await logsOf(tempFolder, executionId)).join("");
+    expect(logs).not.toContain("s3cr3t");
+    expect(logs).toContain("********");
   });
 });
