@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { register } from "node:module";
 import { loadConfig, type Config } from "../config/load.js";
+import { activeRuns } from "../runtime/run.js";
 import { redact } from "../secrets/redact.js";
 import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
@@ -110,7 +111,9 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     io.err.write(`error: parallel_processing: worker (set in ${config.sources.parallelProcessing}) is not available in this version of adhesive; use async\n`);
     return EXIT_USAGE;
   }
+  const onSigusr1 = () => printStatus(io);
   process.on("SIGINT", onSigint);
+  process.on("SIGUSR1", onSigusr1);
   defaultAdhesive.defaults = {
     ...defaultAdhesive.defaults,
     reporter: terminalReporter(io.out, io.color, { taskLines: config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info" }),
@@ -124,6 +127,7 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     return interrupted ? EXIT_INTERRUPTED : code;
   } finally {
     process.off("SIGINT", onSigint);
+    process.off("SIGUSR1", onSigusr1);
   }
 }
 
@@ -170,4 +174,18 @@ function usePlugins(folders: readonly string[]): void {
   if (folders.length === 0 || pluginsRegistered) return;
   pluginsRegistered = true;
   register(new URL("./plugin-resolver.ts", import.meta.url), { data: { folders } });
+}
+
+/** SIGUSR1: where every token of every running process is, without stopping anything. */
+function printStatus(io: CliContext): void {
+  const c = createColors(io.color);
+  if (activeRuns.size === 0) io.err.write("status: no process is running\n");
+  for (const run of activeRuns) {
+    const tokens = run.liveTokens();
+    io.err.write(`${c.bold("status")} ${run.source} (${run.executionId}): ${tokens.length} live token${tokens.length === 1 ? "" : "s"}\n`);
+    for (const token of tokens) {
+      const loop = token.loop === undefined ? "" : ` [${token.loop}]`;
+      io.err.write(`  #${token.tokenId} ${token.name || token.elementId} (${token.elementId})${loop}: ${token.state}; data: ${token.dataKeys.join(", ") || "-"}\n`);
+    }
+  }
 }

@@ -175,9 +175,18 @@ export class Engine implements SignalSource {
     this.failRun(new CancelledError(reason));
   }
 
-  /** Token ids of live tokens, for status output. */
-  liveTasks(): TaskContext[] {
-    return [...this.contexts.values()];
+  /** Every live token, for status output (SIGUSR1): where it is, what it does, which data keys it carries. */
+  liveTokens(): LiveToken[] {
+    const result: LiveToken[] = [];
+    const frames: Frame[] = this.root ? [this.root, ...this.eventFrames] : [...this.eventFrames];
+    while (frames.length > 0) {
+      const frame = frames.shift()!;
+      for (let token = frame.head; token !== undefined; token = token.next) {
+        result.push(describeToken(token));
+        if (token.child !== undefined) frames.push(token.child);
+      }
+    }
+    return result;
   }
 
   signalFor(handle: object): AbortSignal {
@@ -890,6 +899,30 @@ function laneOf(token: Token): string | undefined {
 /* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */
 function usesPool(node: GraphNode): boolean {
   return node.kind !== "userTask";
+}
+
+/** A live token as status output shows it. */
+export interface LiveToken {
+  tokenId: number;
+  elementId: string;
+  name: string;
+  state: string;
+  loop: string | undefined;
+  dataKeys: string[];
+}
+
+const STATE_NAMES = ["arrived", "waiting at a join", "waiting for a pool slot", "running", "in its sub-process", "completed", "done", "cancelled", "waiting for an event", "waiting for its deduplication key"];
+
+function describeToken(token: Token): LiveToken {
+  const loop = token.loop === undefined ? undefined : `${token.loop.index}: ${String(token.loop.value)}`;
+  return {
+    tokenId: token.id,
+    elementId: token.node.id,
+    name: token.taskName || token.node.name,
+    state: STATE_NAMES[token.state] ?? String(token.state),
+    loop,
+    dataKeys: Object.keys(token.ref.data),
+  };
 }
 
 function hasBoundaries(node: GraphNode): boolean {

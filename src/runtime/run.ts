@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { Engine, type EngineObserver } from "../engine/engine.js";
+import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js";
 import type { TaskContext } from "../engine/context.js";
 import { cloneData, type Data } from "../engine/data.js";
 import { compileProcess } from "../model/compile.js";
@@ -20,6 +20,16 @@ import { captureConsole } from "../logs/console-capture.js";
 import { TaskError } from "../errors.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
+
+/** A run in progress, for status output. */
+export interface ActiveRun {
+  source: string;
+  executionId: string;
+  liveTokens(): LiveToken[];
+}
+
+/** The runs of this process that have not ended (the CLI prints them on SIGUSR1). */
+export const activeRuns = new Set<ActiveRun>();
 
 /** Compiles, binds and runs a process definition with the declarations of a registry. */
 export async function runDefinition(definition: ProcessDefinition, registry: Registry, options: RunOptions = {}): Promise<Data> {
@@ -47,6 +57,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   });
   startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, signal: stop.signal });
   const releaseConsole = captureConsole();
+  const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
+  activeRuns.add(run);
   try {
     const data = await engine.start(initialData).finally(() => settleLanes(lanes, options.reporter));
     const failed = (await lanes?.settle()) ?? [];
@@ -56,6 +68,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
     throw error;
   } finally {
+    activeRuns.delete(run);
     releaseConsole();
     stop.abort();
     await logs.close();

@@ -126,6 +126,25 @@ describe("adhesive [file]", () => {
   });
 });
 
+describe("status on SIGUSR1", () => {
+  it("prints every live token without stopping the run", async () => {
+    const mark = `${31 + Math.floor(Math.random() * 1000) / 1000}`;
+    const child = spawn(process.execPath, [bin, fixture("cli/slow.ts")], { cwd: root, env: { ...process.env, SLEEP_MARK: mark } });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    await waitFor(() => sleepRunning(mark));
+    child.kill("SIGUSR1");
+    await waitFor(() => stderr.includes("data:") && stderr.split("\n").filter((l) => l.startsWith("  #")).length >= 2);
+    expect(stderr).toMatch(/^status .*parallel-join\.bpmn \([0-9a-f-]+\): 2 live tokens$/m);
+    expect(stderr).toMatch(/^ {2}#\d+ Left \(left\): running; data: -$/m);
+    expect(stderr).toMatch(/^ {2}#\d+ Together \(together\): waiting at a join; data: -$/m);
+    expect(sleepRunning(mark)).toBe(true);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+  });
+});
+
 describe("configuration", () => {
   it("applies the project's .adhesive/config.yml and ADHESIVE_* variables to the run", async () => {
     const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-cli-"));
