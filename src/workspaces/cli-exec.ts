@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 /**
  * What the docker and kube workspaces share: they turn every operation into
  * an argument vector for a CLI (`docker`, `kubectl`) and run it through
@@ -84,4 +85,23 @@ export function indented(text: string): string {
     .split("\n")
     .map((line) => `  | ${line}`)
     .join("\n");
+}
+
+/**
+ * withTempFolder for workspaces whose folders live elsewhere (a container,
+ * a pod): a fresh `.tmp-*` folder under `pwd`, handed over as a workspace
+ * by `at`, always removed afterwards.
+ */
+export async function withTempSubfolder<W extends Workspace, T>(
+  workspace: { readonly pwd: string; mkdir(path: string): Promise<void>; rm(path?: string): Promise<void> },
+  at: (folder: string) => W,
+  fn: (workspace: Workspace) => T | Promise<T>,
+): Promise<T> {
+  const folder = posix.join(workspace.pwd, `.tmp-${randomSuffix()}`);
+  await workspace.mkdir(folder);
+  try {
+    return await fn(at(folder));
+  } finally {
+    await workspace.rm(folder);
+  }
 }

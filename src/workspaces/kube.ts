@@ -21,6 +21,7 @@ import {
   envPairs,
   indented,
   randomSuffix,
+  withTempSubfolder,
   runArgv,
   shellArgv,
   uncancellable,
@@ -137,14 +138,8 @@ export class KubeWorkspace implements Workspace {
     });
   }
 
-  async withTempFolder<T>(fn: (workspace: Workspace) => T | Promise<T>): Promise<T> {
-    const folder = posix.join(this.pwd, `.tmp-${randomSuffix()}`);
-    await this.mkdir(folder);
-    try {
-      return await fn(this.at(folder));
-    } finally {
-      await this.rm(folder);
-    }
+  withTempFolder<T>(fn: (workspace: Workspace) => T | Promise<T>): Promise<T> {
+    return withTempSubfolder(this, (folder) => this.at(folder), fn);
   }
 
   async withChdir<T>(dir: string, fn: (workspace: Workspace) => T | Promise<T>): Promise<T> {
