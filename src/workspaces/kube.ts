@@ -20,7 +20,6 @@ import {
   commandLine,
   envPairs,
   indented,
-  randomSuffix,
   withTempSubfolder,
   runArgv,
   shellArgv,
