@@ -317,6 +317,44 @@ describe("loops: the loop expression's value decides", () => {
   });
 });
 
+describe("multi-instance loops from Camunda files run unchanged", () => {
+  it("Camunda 7: a sequential loopCardinality, a camunda:collection with elementVariable and a JUEL-wrapped condition", async () => {
+    const adhesive = new Adhesive();
+    const pings: number[] = [];
+    adhesive.task("Ping {loop.index}", async (ctx) => {
+      pings.push(ctx.loop!.index);
+      await tick();
+    });
+    const deployed: unknown[] = [];
+    adhesive.task("Deploy", (ctx) => void deployed.push([ctx.data.server, ctx.loop!.value]));
+    adhesive.task(["Announce Production", "Announce Staging"], (ctx) => void (ctx.data.announced = ctx.taskName));
+    const { run, maxRunning } = recorder(adhesive);
+    const data = await run("camunda7-multi-instance.bpmn", { initialData: { servers: ["web-1", "web-2"], env: "prod" } });
+    expect(pings).toEqual([0, 1, 2]);
+    expect(deployed.sort()).toEqual([["web-1", "web-1"], ["web-2", "web-2"]]);
+    expect(data.announced).toBe("Announce Production");
+    expect(maxRunning()).toBeLessThanOrEqual(2);
+  });
+
+  it("Camunda 8: zeebe inputCollection/inputElement and FEEL conditions on an exclusive gateway", async () => {
+    const shipped: string[] = [];
+    const adhesive = new Adhesive();
+    adhesive.task({ re: /^Ship (\w+)$/ }, (ctx, id) => {
+      expect((ctx.data.order as { id: string }).id).toBe(id);
+      shipped.push(id);
+    });
+    let held = 0;
+    adhesive.task("Hold Orders", () => void held++);
+    const orders = [{ id: "A1" }, { id: "B2" }];
+    await adhesive.bpmnBuild(fixture("camunda8-multi-instance.bpmn"), { initialData: { route: "fast", orders } });
+    expect(shipped.sort()).toEqual(["A1", "B2"]);
+    await adhesive.bpmnBuild(fixture("camunda8-multi-instance.bpmn"), { initialData: { route: "slow", orders } });
+    await adhesive.bpmnBuild(fixture("camunda8-multi-instance.bpmn"), { initialData: { route: "fast", orders: [] } });
+    expect(held).toBe(2);
+    expect(shipped).toHaveLength(2);
+  });
+});
+
 describe("errors: boundary events catch, cancel the scope and carry data._error", () => {
   it("catches a failure inside a sub-process on its boundary, cancels the sibling task and skips the normal path", async () => {
     const adhesive = new Adhesive();
