@@ -28,7 +28,8 @@ type Evaluator = (data: Record<string, unknown>, names: ExpressionScope) => unkn
  * named `data` cannot hide them.
  */
 function compileBody(body: string): Evaluator {
-  return new Function("__data", "__names", `with (__data) { with (__names) { ${body} } }`) as Evaluator;
+  // the newline keeps a trailing // comment in a script from swallowing the closing braces
+  return new Function("__data", "__names", `with (__data) { with (__names) { ${body}\n} }`) as Evaluator;
 }
 
 class JsExpression implements CompiledExpression {

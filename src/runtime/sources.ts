@@ -27,16 +27,24 @@ export interface SourceSettings {
  * stopped (its ctx.signal fires) when the run ends. A failing source fails
  * the run.
  */
-export function startSources(bindings: readonly NodeBinding[], settings: SourceSettings): void {
+export function startSources(bindings: readonly NodeBinding[], settings: SourceSettings): () => void {
   const nodesBy = new Map<Declaration, GraphNode[]>();
   for (const { node, declaration } of bindings) {
     if (declaration === undefined || (declaration.kind !== "message" && declaration.kind !== "messageCallback")) continue;
     nodesBy.set(declaration, [...(nodesBy.get(declaration) ?? []), node]);
   }
-  for (const [declaration, nodes] of nodesBy) startSource(declaration, nodes, settings);
+  const launches = [...nodesBy].map(([declaration, nodes]) => startSource(declaration, nodes, settings));
+  return () => {
+    for (const launch of launches) launch();
+  };
 }
 
-function startSource(declaration: Declaration, nodes: GraphNode[], settings: SourceSettings): void {
+/*
+ * Registers the source with the engine (so the run waits for it) and returns
+ * the function that starts calling user code: that must wait until the
+ * engine has started, because a source may emit as soon as it is called.
+ */
+function startSource(declaration: Declaration, nodes: GraphNode[], settings: SourceSettings): () => void {
   const { engine } = settings;
   const first = nodes[0];
   const ctx = sourceContext(first, settings);
@@ -49,14 +57,16 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
     }
   };
   if (holdsRun) engine.openSource();
-  const driver =
-    declaration.kind === "message"
-      ? pull(declaration.fn as MessageFunction, ctx, groups, emit, holdsRun, settings)
-      : listen(declaration.fn as MessageCallbackFunction, ctx, groups, emit);
-  driver.then(
-    () => (holdsRun ? engine.closeSource() : undefined),
-    (error: unknown) => engine.failSource(first, error, holdsRun),
-  );
+  return () => {
+    const driver =
+      declaration.kind === "message"
+        ? pull(declaration.fn as MessageFunction, ctx, groups, emit, holdsRun, settings)
+        : listen(declaration.fn as MessageCallbackFunction, ctx, groups, emit);
+    driver.then(
+      () => (holdsRun ? engine.closeSource() : undefined),
+      (error: unknown) => engine.failSource(first, error, holdsRun),
+    );
+  };
 }
 
 function sourceContext(node: GraphNode, settings: SourceSettings): Context {
@@ -76,10 +86,12 @@ async function pull(
   settings: SourceSettings,
 ): Promise<void> {
   for await (const event of fn(ctx, ...groups)) {
-    if (settings.signal.aborted) return;
+    if (settings.signal.aborted || settings.engine.isFinished) return;
     emit(event);
     const pause = backpressure ? settings.engine.whenBelow(settings.maxInFlight) : undefined;
     if (pause) await pause;
+    // stop before pulling again: an event taken from the generator after the run ended would be lost
+    if (settings.signal.aborted || settings.engine.isFinished) return;
   }
 }
 
