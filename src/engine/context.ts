@@ -9,6 +9,11 @@ export interface TaskNodeInfo {
   readonly type: NodeKind;
 }
 
+/** Anything that gives a task its own view of a workspace (the engine does not know what a workspace is). */
+export interface WorkspaceSource<W, I = unknown> {
+  forTask(io: I): W;
+}
+
 /** Lets a context create its AbortSignal only when the task asks for it. */
 export interface SignalSource {
   signalFor(handle: object): AbortSignal;
@@ -26,8 +31,10 @@ export class TaskContext<W = unknown> {
   readonly lane: string | undefined;
   readonly executionId: string;
   readonly tokenId: number;
-  workspace: W;
   private readonly signals: SignalSource;
+  private workspaceValue: W | undefined;
+  private workspaceSource: WorkspaceSource<W> | undefined;
+  private workspaceIo: unknown;
   private readonly handle: object;
 
   constructor(
@@ -50,7 +57,28 @@ export class TaskContext<W = unknown> {
     this.lane = lane;
     this.executionId = executionId;
     this.tokenId = tokenId;
-    this.workspace = undefined as W;
+    this.workspaceValue = undefined;
+    this.workspaceSource = undefined;
+    this.workspaceIo = undefined;
+  }
+
+  /* built on first use: most tasks never touch their workspace, and the hot path should not pay for one */
+  get workspace(): W {
+    if (this.workspaceValue === undefined && this.workspaceSource !== undefined) {
+      this.workspaceValue = this.workspaceSource.forTask(this.workspaceIo);
+    }
+    return this.workspaceValue as W;
+  }
+
+  set workspace(workspace: W) {
+    this.workspaceValue = workspace;
+  }
+
+  /** The workspace is `source.forTask(io)`, made when the task first reads ctx.workspace. */
+  provideWorkspace<I>(source: WorkspaceSource<W, I>, io: I): void {
+    // the pair is stored untyped and only ever called together, so io always fits source
+    this.workspaceSource = source as WorkspaceSource<W>;
+    this.workspaceIo = io;
   }
 
   get signal(): AbortSignal {

@@ -83,7 +83,6 @@ export class Engine implements SignalSource {
   private resolveRun: ((data: Data) => void) | undefined;
   private rejectRun: ((error: Error) => void) | undefined;
   private initial: Data = {};
-  private readonly contexts = new Map<Token, TaskContext>();
   private readonly waits: Waits;
   private unwatch: (() => void) | undefined;
   private readonly tracker: TokenTracker | undefined;
@@ -137,6 +136,11 @@ export class Engine implements SignalSource {
   failSource(node: GraphNode, error: unknown, heldRun: boolean): void {
     if (heldRun) this.openSources--;
     this.failRun(new TaskError(node.name, node.id, error));
+  }
+
+  /** Whether the run has ended (finished, failed or cancelled); sources stop pulling then. */
+  get isFinished(): boolean {
+    return this.finished;
   }
 
   /** Number of event instances still running (for source backpressure). */
@@ -219,6 +223,7 @@ export class Engine implements SignalSource {
       taskName: "",
       abort: undefined,
       saved: undefined,
+      context: undefined,
       child: undefined,
       arms: undefined,
       lane: undefined,
@@ -425,39 +430,37 @@ export class Engine implements SignalSource {
     token.taskName = taskName;
     const ctx = new TaskContext(this, token, this.infos[node.index], taskName, data, token.loop, token.lane, this.options.executionId, token.id);
     const generation = token.generation;
-    this.contexts.set(token, ctx);
+    token.context = ctx;
     this.options.observer?.taskStarted?.(ctx);
     let result: unknown;
     try {
       result = node.script !== undefined ? node.script.evaluate(this.scopeOf(token, ctx)) : this.options.runner.run(ctx, node, token);
     } catch (error) {
-      this.taskEnded(token, generation, ctx, error, true);
+      this.taskEnded(token, generation, error, true);
       return;
     }
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
-      void this.awaitTask(token, generation, ctx, result as PromiseLike<unknown>);
+      // plain callbacks, not an async function: one less promise and frame per asynchronous task
+      (result as PromiseLike<unknown>).then(
+        () => this.settled(token, generation, undefined, false),
+        (error: unknown) => this.settled(token, generation, error, true),
+      );
     } else {
-      this.taskEnded(token, generation, ctx, undefined, false);
+      this.taskEnded(token, generation, undefined, false);
     }
   }
 
-  private async awaitTask(token: Token, generation: number, ctx: TaskContext, result: PromiseLike<unknown>): Promise<void> {
-    try {
-      await result;
-    } catch (error) {
-      this.taskEnded(token, generation, ctx, error, true);
-      this.drain();
-      return;
-    }
-    this.taskEnded(token, generation, ctx, undefined, false);
+  private settled(token: Token, generation: number, error: unknown, failed: boolean): void {
+    this.taskEnded(token, generation, error, failed);
     this.drain();
   }
 
-  private taskEnded(token: Token, generation: number, ctx: TaskContext, error: unknown, failed: boolean): void {
+  private taskEnded(token: Token, generation: number, error: unknown, failed: boolean): void {
     if (token.generation !== generation || token.state !== TokenState.Running) return;
     if (usesPool(token.node)) this.running--;
     this.releaseKey(token);
-    this.contexts.delete(token);
+    const ctx = token.context!;
+    token.context = undefined;
     this.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
     // no longer Running, so cancelling it from fail() does not count it out of the pool twice
     token.state = TokenState.Completed;
@@ -800,8 +803,8 @@ export class Engine implements SignalSource {
   private stopRunning(token: Token): void {
     if (usesPool(token.node)) this.running--;
     this.releaseKey(token);
-    const ctx = this.contexts.get(token);
-    this.contexts.delete(token);
+    const ctx = token.context;
+    token.context = undefined;
     if (ctx !== undefined) this.options.observer?.taskCancelled?.(ctx);
   }
 

@@ -3,6 +3,7 @@ import type { DataRef } from "./data.js";
 import type { Frame } from "./frame.js";
 import type { LoopContext, LoopRun } from "./loop-context.js";
 import type { Arm } from "./waits.js";
+import type { TaskContext } from "./context.js";
 
 /** Where a token is in its life; numbers keep the record small and monomorphic. */
 export const enum TokenState {
@@ -45,6 +46,8 @@ export interface Token {
   generation: number;
   taskName: string;
   abort: AbortController | undefined;
+  /** the context of its running task */
+  context: TaskContext | undefined;
   /** the data the running task started with, kept only when an error boundary may need it */
   saved: DataRef | undefined;
   child: Frame | undefined;

@@ -23,7 +23,7 @@ export class RunLogs {
     await this.ready;
   }
 
-  /** The log of a task execution that is starting. */
+  /** The log of a task execution, opened when it first prints. */
   start(tokenId: number, taskName: string): TaskLog {
     const log = new TaskLog(this.folder, taskName, tokenId, this.live);
     this.open.set(tokenId, log);
@@ -32,6 +32,7 @@ export class RunLogs {
 
   /** The task ended; a failed one keeps its output for the error report. */
   finish(tokenId: number, failed: boolean): void {
+    if (this.open.size === 0) return; // most tasks print nothing
     const log = this.open.get(tokenId);
     if (log === undefined) return;
     this.open.delete(tokenId);

@@ -5,6 +5,7 @@ import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js
 import type { TaskContext } from "../engine/context.js";
 import { cloneData, type Data } from "../engine/data.js";
 import { compileProcess } from "../model/compile.js";
+import type { ProcessGraph } from "../model/graph.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { assertBound, bindNodes } from "../tasks/binding.js";
 import type { Registry } from "../tasks/registry.js";
@@ -31,9 +32,18 @@ export interface ActiveRun {
 /** The runs of this process that have not ended (the CLI prints them on SIGUSR1). */
 export const activeRuns = new Set<ActiveRun>();
 
+/* The engine never changes a graph, so each definition is compiled once however often it runs. */
+const graphs = new WeakMap<ProcessDefinition, ProcessGraph>();
+
+function compiled(definition: ProcessDefinition): ProcessGraph {
+  let graph = graphs.get(definition);
+  if (graph === undefined) graphs.set(definition, (graph = compileProcess(definition)));
+  return graph;
+}
+
 /** Compiles, binds and runs a process definition with the declarations of a registry. */
 export async function runDefinition(definition: ProcessDefinition, registry: Registry, options: RunOptions = {}): Promise<Data> {
-  const graph = compileProcess(definition);
+  const graph = compiled(definition);
   const bindings = bindNodes(graph, registry);
   assertBound(bindings, definition.source);
   const executionId = randomUUID();
@@ -55,12 +65,14 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     clock: options.clock,
     tracker: lanes,
   });
-  startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, signal: stop.signal });
+  const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, signal: stop.signal });
   const releaseConsole = captureConsole();
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);
   try {
-    const data = await engine.start(initialData).finally(() => settleLanes(lanes, options.reporter));
+    const started = engine.start(initialData);
+    launchSources();
+    const data = await started.finally(() => settleLanes(lanes, options.reporter));
     const failed = (await lanes?.settle()) ?? [];
     if (failed.length > 0) throw failed[0];
     return data;

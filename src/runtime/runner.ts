@@ -7,12 +7,12 @@ import type { Declaration } from "../tasks/registry.js";
 import { UiBuilder, type UiProvider } from "../ui/form.js";
 import type { Context, TaskFunction, UserTaskFunction } from "../api/types.js";
 import type { LocalWorkspace } from "../workspaces/local.js";
-import type { TaskIo } from "../workspaces/workspace.js";
 import type { Token } from "../engine/token.js";
 import type { Lanes } from "../lanes/lanes.js";
 import { compileExpression, type CompiledExpression } from "../model/expression.js";
 import { withOutput } from "../logs/console-capture.js";
 import type { RunLogs } from "../logs/run-logs.js";
+import { TaskOutput } from "../logs/task-output.js";
 
 /** Calls the user's functions for the engine: picks the implementation, its regex groups and the workspace. */
 export class TaskRunner implements NodeRunner {
@@ -46,16 +46,15 @@ export class TaskRunner implements NodeRunner {
 
   run(task: TaskContext, node: GraphNode, token: Token): unknown {
     const ctx = task as unknown as Context;
-    // a view per task so its commands die with its token (ctx.signal is only created if a command runs)
-    const output = this.logs.start(ctx.tokenId, ctx.taskName);
-    const io: TaskIo = { signal: () => task.signal, output };
+    // the workspace view (made on first use) and the log follow this task: its commands die with its token
+    const output = new TaskOutput(this.logs, task);
     const lane = this.lanes?.workspaceFor(token, ctx);
     if (lane === undefined) {
-      ctx.workspace = this.workspace.forTask(io);
+      task.provideWorkspace(this.workspace, output);
       return withOutput(output, this.invoke, ctx, node);
     }
     return lane.then((workspace) => {
-      ctx.workspace = workspace.forTask(io);
+      task.provideWorkspace(workspace, output);
       return withOutput(output, this.invoke, ctx, node);
     });
   }

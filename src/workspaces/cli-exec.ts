@@ -76,7 +76,7 @@ export function randomSuffix(): string {
  * cancelled, and printing where the parent prints.
  */
 export function uncancellable(parent: Workspace): Workspace {
-  return parent.forTask({ signal: () => undefined, output: undefined });
+  return parent.forTask({ signal: undefined, output: undefined });
 }
 
 /** `text` indented as a quoted block (error messages). */

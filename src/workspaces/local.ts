@@ -2,14 +2,11 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { execa } from "execa";
 import { CommandError } from "./command-error.js";
-import type { CommandOptions, OutputSink, TaskIo, Workspace } from "./workspace.js";
+import type { CommandOptions, TaskIo, Workspace } from "./workspace.js";
 
 export interface LocalWorkspaceOptions {
   id: string;
   pwd: string;
-  /** read when a command starts, so a per-task view can follow its task's cancellation */
-  signal?: () => AbortSignal | undefined;
-  output?: OutputSink;
   env?: Record<string, string>;
 }
 
@@ -24,32 +21,35 @@ const KILL_GRACE_MS = 2000;
 export class LocalWorkspace implements Workspace {
   readonly id: string;
   readonly pwd: string;
-  private readonly options: LocalWorkspaceOptions;
+  readonly env: Record<string, string> | undefined;
+  /** the task using this view: its signal and log (fixed fields: a view is made per task) */
+  private readonly io: TaskIo | undefined;
 
-  constructor(options: LocalWorkspaceOptions) {
-    this.options = options;
+  constructor(options: LocalWorkspaceOptions, io?: TaskIo) {
     this.id = options.id;
     this.pwd = options.pwd;
+    this.env = options.env;
+    this.io = io;
   }
 
   forTask(io: TaskIo): LocalWorkspace {
-    return new LocalWorkspace({ ...this.options, signal: io.signal, output: io.output ?? this.options.output });
+    return new LocalWorkspace(this, io);
   }
 
   async run(command: string, options: CommandOptions = {}): Promise<string> {
-    const signal = this.options.signal?.();
+    const signal = this.io?.signal;
     signal?.throwIfAborted();
     const child = execa(command, {
       shell: options.shell ?? true,
       cwd: options.cwd === undefined ? this.pwd : this.path(options.cwd),
-      env: { ...this.options.env, ...options.env },
+      env: { ...this.env, ...options.env },
       stdin: "ignore",
       all: true,
       reject: false,
       detached: true,
       stripFinalNewline: false,
     });
-    const sink = this.options.output;
+    const sink = this.io?.output;
     if (sink) child.all?.on("data", (chunk: Buffer) => sink.write(chunk.toString()));
     const stop = signal ? killTreeOn(signal, child.pid) : undefined;
     const result = await child;
@@ -107,11 +107,11 @@ export class LocalWorkspace implements Workspace {
   }
 
   clone(): Workspace {
-    return new LocalWorkspace(this.options);
+    return new LocalWorkspace(this, this.io);
   }
 
   private at(pwd: string): LocalWorkspace {
-    return new LocalWorkspace({ ...this.options, pwd });
+    return new LocalWorkspace({ id: this.id, pwd, env: this.env }, this.io);
   }
 
   private path(path: string): string {

@@ -297,7 +297,7 @@ export class SshWorkspace implements Workspace {
   }
 
   async run(command: string, options: CommandOptions = {}): Promise<string> {
-    const signal = this.io.signal?.();
+    const signal = this.io.signal;
     signal?.throwIfAborted();
     const remote = this.remoteCommand(command, options);
     const sink = this.io.output;

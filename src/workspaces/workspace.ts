@@ -17,9 +17,12 @@ export interface OutputSink {
 
 /** What ties a workspace to the task using it: its cancellation and its output. */
 export interface TaskIo {
-  /** read when a command starts; the command is killed when it fires */
-  signal: () => AbortSignal | undefined;
-  output: OutputSink | undefined;
+  /**
+   * Read when a command starts (a getter is fine: a task's signal is only
+   * created when something asks for it); the command is killed when it fires.
+   */
+  readonly signal: AbortSignal | undefined;
+  readonly output: OutputSink | undefined;
 }
 
 /**

@@ -29,7 +29,7 @@ async function putSecret(where: "project" | "home", name: string, value: string)
 }
 
 function workspace(signal?: AbortSignal): LocalWorkspace {
-  return new LocalWorkspace({ id: "run-1", pwd: folder, signal: () => signal });
+  return new LocalWorkspace({ id: "run-1", pwd: folder }, { signal, output: undefined });
 }
 
 beforeEach(async () => {

@@ -137,7 +137,7 @@ describe("docker workspace (against a fake docker CLI)", () => {
       setup.parent(),
       IMAGE,
       async (ws) => {
-        await ws.forTask({ signal: () => undefined, output: task }).run("echo to-the-task");
+        await ws.forTask({ signal: undefined, output: task }).run("echo to-the-task");
         await ws.mkdir("a");
         await ws.withChdir("a", (inner) => inner.run("true"));
         await ws.withTempFolder(async (temp) => {
@@ -174,7 +174,7 @@ describe("docker workspace (against a fake docker CLI)", () => {
 
   it("removes the container when the task is cancelled mid-command (the exec is killed, rm -f still runs)", async () => {
     const controller = new AbortController();
-    const task = setup.parent().forTask({ signal: () => controller.signal, output: undefined });
+    const task = setup.parent().forTask({ get signal() { return controller.signal; }, output: undefined });
     const started = Date.now();
     const outcome = dockerInside(
       task,
@@ -224,7 +224,7 @@ describe("docker workspace (against a fake docker CLI)", () => {
 
   it("startDocker/stop and the lane helper: the container lives until stop or lane teardown", async () => {
     const ws = await startDocker(setup.parent(), IMAGE, { name: NAME, user: "root" });
-    await ws.forTask({ signal: () => undefined, output: undefined }).stop();
+    await ws.forTask({ signal: undefined, output: undefined }).stop();
     await ws.stop(); // once per container, whichever view stops it
     const lane = dockerLane(setup.parent(), IMAGE, { name: NAME });
     const first = await lane.next();
@@ -240,7 +240,7 @@ describe("docker workspace (against a fake docker CLI)", () => {
     await writeFile(join(project, ".adhesive", "secrets", "token"), "very-secret-token\n");
     const target = join(setup.root, "container-only", "token");
     const controller = new AbortController();
-    const task = setup.parent().forTask({ signal: () => controller.signal, output: undefined });
+    const task = setup.parent().forTask({ get signal() { return controller.signal; }, output: undefined });
     const outcome = dockerInside(
       task,
       IMAGE,

@@ -44,13 +44,12 @@ export async function fakeCliSetup(): Promise<FakeCliSetup> {
       new LocalWorkspace({
         id: "test",
         pwd: folder,
-        output: options.output,
         env: {
           PATH: `${FAKE_BIN}:${process.env.PATH ?? ""}`,
           FAKE_CLI_LOG: log,
           ...(options.fail ? { FAKE_CLI_FAIL: JSON.stringify(options.fail) } : {}),
         },
-      }),
+      }, { signal: undefined, output: options.output }),
     calls: async () => {
       const text = await readFile(log, "utf8").catch(() => "");
       return text

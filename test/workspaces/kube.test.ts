@@ -118,7 +118,7 @@ describe("kube workspace (against a fake kubectl)", () => {
   it("cancellation kills the running kubectl exec; removing files still works afterwards", async () => {
     const controller = new AbortController();
     const sink = collector();
-    const task = setup.parent().forTask({ signal: () => controller.signal, output: sink });
+    const task = setup.parent().forTask({ get signal() { return controller.signal; }, output: sink });
     const ws = await connectKube(task, { pod: "web-0", pwd: setup.folder });
     await ws.writeFile("left-over.txt", "x");
     setTimeout(() => controller.abort(new Error("cancelled by the test")), 500);

@@ -122,7 +122,7 @@ describe("ssh workspace (real OpenSSH server on 127.0.0.1)", () => {
 
   it("streams output to the task's OutputSink while the command runs", async () => {
     const chunks: string[] = [];
-    const task = ws.forTask({ signal: () => undefined, output: { write: (text) => chunks.push(text) } });
+    const task = ws.forTask({ signal: undefined, output: { write: (text) => chunks.push(text) } });
     let settled = false;
     const running = task.run("echo first; sleep 1; echo second >&2").finally(() => (settled = true));
     await until(() => chunks.join("").includes("first\n"), 5000, "the first line");
@@ -149,7 +149,7 @@ describe("ssh workspace (real OpenSSH server on 127.0.0.1)", () => {
   it("cancellation kills the remote command and everything it started, and the connection stays usable", async () => {
     const marker = `9${Math.floor(Math.random() * 1000)}.${process.pid}`;
     const controller = new AbortController();
-    const task = ws.forTask({ signal: () => controller.signal, output: undefined });
+    const task = ws.forTask({ get signal() { return controller.signal; }, output: undefined });
     const running = task.run(`sleep 1${marker} & sleep 2${marker}; echo never`).catch((e: unknown) => e);
     await until(async () => (await sleepsWith(marker)).length === 2, 10_000, "both remote sleeps to start");
     const cancelled = Date.now();
@@ -244,7 +244,7 @@ describe("ssh workspace (real OpenSSH server on 127.0.0.1)", () => {
 
   it("reuses one connection for every run and every task view, even past the server's session limit", async () => {
     const loginsBefore = sshd.acceptedLogins();
-    const views = Array.from({ length: 16 }, () => ws.forTask({ signal: () => undefined, output: undefined }));
+    const views = Array.from({ length: 16 }, () => ws.forTask({ signal: undefined, output: undefined }));
     const connections = await Promise.all(views.map((view) => view.runOutput('sleep 0.1; echo "$SSH_CONNECTION"')));
     expect(new Set(connections).size).toBe(1);
     expect(connections[0]).toMatch(/^127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+$/);
