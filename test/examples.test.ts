@@ -48,4 +48,16 @@ describe("examples", () => {
     expect(stdout).toMatch(/^stop +Run Smoke Tests \(cancelled\)$/m);
     expect(stdout.match(/^done +Send Reminder /gm)).toHaveLength(3);
   });
+
+  it("examples/lanes: packages in the local build lane, installs over ssh in the target lane against a throw-away sshd on 127.0.0.1", async () => {
+    const { code, signal, stdout, stderr } = await runExample("lanes");
+
+    expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: "" });
+    expect(stdout).toMatch(/^summary: app 1\.4\.2 running on \S+$/m);
+    // the check ran remotely, in the ssh workspace's own folder
+    expect(stdout).toMatch(/^\[Report\] deployed: app 1\.4\.2 running on \S+ \(remote folder \/tmp\/adhesive-[\w-]+\)$/m);
+    for (const task of ["Package App", "Upload Package", "Install Package", "Check Installation", "Report"]) {
+      expect(stdout).toMatch(new RegExp(`^done +${task} `, "m"));
+    }
+  });
 });
