@@ -32,6 +32,25 @@ function countLoopIndex(expression: string) {
   };
 }
 
+
+/** The condition-loop scenarios' task: counts runs, sums loop indexes, ends the loop at index 2. */
+async function runConditionLoop(file: string) {
+  const adhesive = new Adhesive().task("Task", async (ctx) => {
+    const data = ctx.data as { execution_count: number; parallel_check: number; loop_condition: boolean };
+    data.execution_count += 1;
+    data.parallel_check += ctx.loop!.index;
+    if (ctx.loop!.index >= 2) data.loop_condition = false;
+    await yieldToOthers();
+  });
+  const observer = new RunObserver();
+  const data = await adhesive.bpmnBuild(fixture(file), {
+    initialData: { loop_condition: true, execution_count: 0, parallel_check: 1 },
+    poolSize: 8,
+    reporter: observer.reporter,
+  });
+  return { data, observer };
+}
+
 describe("loop.feature", () => {
   it("Regular loops should iterate collections in parallel", async () => {
     const adhesive = new Adhesive().task("Run Task in loop", countLoopIndex("items"));
@@ -105,20 +124,7 @@ describe("loop.feature", () => {
   });
 
   it("Parallel loops should iterate conditions serially with a warning", async () => {
-    const adhesive = new Adhesive().task("Task", async (ctx) => {
-      const data = ctx.data as { execution_count: number; parallel_check: number; loop_condition: boolean };
-      data.execution_count += 1;
-      data.parallel_check += ctx.loop!.index;
-      if (ctx.loop!.index >= 2) data.loop_condition = false;
-      await yieldToOthers();
-    });
-    const observer = new RunObserver();
-
-    const data = await adhesive.bpmnBuild(fixture("feature--loop--loop-parallel-condition--loop-parallel-condition.bpmn"), {
-      initialData: { loop_condition: true, execution_count: 0, parallel_check: 1 },
-      poolSize: 8,
-      reporter: observer.reporter,
-    });
+    const { data, observer } = await runConditionLoop("feature--loop--loop-parallel-condition--loop-parallel-condition.bpmn");
 
     expect(data.execution_count).toBe(3);
     // 1 (initial value) + 0 + 1 + 2
@@ -130,20 +136,7 @@ describe("loop.feature", () => {
   // file and never cleared `loop_condition` (it looped forever); this port runs
   // loop-serial-condition.bpmn with the task of the parallel scenario.
   it("Serial loops should iterate collections serially using the condition, not the collection", async () => {
-    const adhesive = new Adhesive().task("Task", async (ctx) => {
-      const data = ctx.data as { execution_count: number; parallel_check: number; loop_condition: boolean };
-      data.execution_count += 1;
-      data.parallel_check += ctx.loop!.index;
-      if (ctx.loop!.index >= 2) data.loop_condition = false;
-      await yieldToOthers();
-    });
-    const observer = new RunObserver();
-
-    const data = await adhesive.bpmnBuild(fixture("feature--loop--loop-serial-condition--loop-serial-condition.bpmn"), {
-      initialData: { loop_condition: true, execution_count: 0, parallel_check: 1 },
-      poolSize: 8,
-      reporter: observer.reporter,
-    });
+    const { data, observer } = await runConditionLoop("feature--loop--loop-serial-condition--loop-serial-condition.bpmn");
 
     expect(data.execution_count).toBe(3);
     expect(data.parallel_check).toBe(4);

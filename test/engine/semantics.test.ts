@@ -29,13 +29,14 @@ function recorder(adhesive: Adhesive) {
 const noop = () => undefined;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-describe("exclusive gateway: first condition that holds in document order, else the default, else an error", () => {
-  function routing() {
-    const adhesive = new Adhesive();
-    adhesive.task(["Fast Path", "Any Path", "Context Path", "Default Path", "Check Count", "Many", "Lots", "Few"], noop);
-    return recorder(adhesive);
-  }
+/** routing.bpmn with every task a no-op that the recorder sees. */
+function routing() {
+  const adhesive = new Adhesive();
+  adhesive.task(["Fast Path", "Any Path", "Context Path", "Default Path", "Check Count", "Many", "Lots", "Few"], noop);
+  return recorder(adhesive);
+}
 
+describe("exclusive gateway: first condition that holds in document order, else the default, else an error", () => {
   it("takes only the first matching flow even when a later one also holds", async () => {
     const { ran, run } = routing();
     await run("routing.bpmn", { initialData: { route: "any", count: 0 } });
@@ -65,12 +66,6 @@ describe("exclusive gateway: first condition that holds in document order, else 
 });
 
 describe("other nodes take every flow whose condition holds, the default only when none does", () => {
-  function routing() {
-    const adhesive = new Adhesive();
-    adhesive.task(["Fast Path", "Any Path", "Context Path", "Default Path", "Check Count", "Many", "Lots", "Few"], noop);
-    return recorder(adhesive);
-  }
-
   it("forks into every flow that holds (JavaScript and FEEL conditions) and leaves the default alone", async () => {
     const { ran, run } = routing();
     await run("routing.bpmn", { initialData: { route: "fast", count: 10 } });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ssh, CommandError } from "../../src/index.js";
 import { LocalWorkspace } from "../../src/workspaces/local.js";
 import { connectSsh, SshConnectError, type SshOptions, type SshWorkspace } from "../../src/workspaces/ssh.js";
-import { processTable, startSshd, type TestSshd } from "./sshd.js";
+import { freePort, processTable, startSshd, type TestSshd } from "./sshd.js";
 
 const run = promisify(execFile);
 
@@ -68,16 +68,6 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs: num
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe("ssh workspace (real OpenSSH server on 127.0.0.1)", () => {
   it("logs in with a key into a fresh folder under the remote temp dir, named after the parent, removed on close", async () => {

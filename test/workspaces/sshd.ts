@@ -170,7 +170,8 @@ async function keygen(file: string): Promise<void> {
   await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "adhesive-test", "-f", file]);
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on right now (a test may use it for "connection refused" too). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
