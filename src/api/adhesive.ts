@@ -10,6 +10,17 @@ import { bindNodes, type NodeBinding } from "../tasks/binding.js";
 import { cloneData } from "../engine/data.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
+let workerMode: (() => void) | undefined;
+
+/**
+ * In a worker thread of parallel_processing: worker, the process file is
+ * imported only for its task() declarations: every run never settles and
+ * the first one calls `onProcessStart` (by then the tasks are registered).
+ */
+export function enterWorkerMode(onProcessStart: () => void): void {
+  workerMode = onProcessStart;
+}
+
 /**
  * An isolated set of task implementations with the ways to run processes
  * against them. The package's top-level functions use a default instance;
@@ -69,6 +80,11 @@ export class Adhesive {
 
   /** Runs any process definition (from a file, a builder or your own code). */
   async run(definition: ProcessDefinition, options?: RunOptions): Promise<Data> {
+    if (workerMode !== undefined) {
+      workerMode();
+      // a worker thread only needs the file's task() calls: the process runs in the main thread
+      return new Promise<Data>(() => undefined);
+    }
     if (this.verifier) {
       this.verifier(definition.source, bindNodes(compileProcess(definition), this.registry));
       return cloneData(options?.initialData ?? {});

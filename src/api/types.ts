@@ -62,6 +62,15 @@ export interface RunOptions {
   maxEventsInFlight?: number;
   /** also print what tasks print (their commands and console calls) live, each line prefixed with the task name; it is always kept in the run's logs folder */
   stdout?: boolean;
+  /**
+   * "worker": task() functions run in a pool of poolSize worker threads that
+   * import `processFile` (CPU-bound tasks use every core; their data must be
+   * structured-clone friendly). User tasks, tasks in lanes with a lane()
+   * function and scripts stay in the main thread. Default "async".
+   */
+  parallelProcessing?: "async" | "worker";
+  /** the process file the worker threads import (the CLI sets it) */
+  processFile?: string;
   /** time for timer events (default the system clock; `new SimulatedClock()` in tests) */
   clock?: Clock;
 }

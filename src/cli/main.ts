@@ -107,10 +107,6 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     interrupt.abort(new CancelledError("SIGINT received"));
   };
   const { config } = io;
-  if (config.parallelProcessing === "worker") {
-    io.err.write(`error: parallel_processing: worker (set in ${config.sources.parallelProcessing}) is not available in this version of adhesive; use async\n`);
-    return EXIT_USAGE;
-  }
   const onSigusr1 = () => printStatus(io);
   process.on("SIGINT", onSigint);
   process.on("SIGUSR1", onSigusr1);
@@ -121,6 +117,7 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     tempFolder: config.tempFolder,
     poolSize: config.poolSize,
     stdout: config.stdout,
+    parallelProcessing: config.parallelProcessing,
   };
   try {
     const code = await loadProcessFile(file, io);
@@ -136,6 +133,8 @@ async function loadProcessFile(given: string | undefined, io: CliContext): Promi
   try {
     const file = await findProcessFile(given, io.cwd);
     usePlugins(io.config.plugins);
+    // worker threads import the same file to find the task functions
+    defaultAdhesive.defaults = { ...defaultAdhesive.defaults, processFile: file };
     await import(pathToFileURL(file).href);
     return EXIT_OK;
   } catch (error) {

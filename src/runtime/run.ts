@@ -8,7 +8,7 @@ import { compileProcess } from "../model/compile.js";
 import type { ProcessGraph } from "../model/graph.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { assertBound, bindNodes } from "../tasks/binding.js";
-import type { Registry } from "../tasks/registry.js";
+import type { Declaration, Registry } from "../tasks/registry.js";
 import { noUi } from "../ui/scripted.js";
 import { terminalUi } from "../ui/terminal.js";
 import type { UiProvider } from "../ui/form.js";
@@ -18,7 +18,8 @@ import { createRunFolder } from "../workspaces/temp-folder.js";
 import { TaskRunner } from "./runner.js";
 import { RunLogs } from "../logs/run-logs.js";
 import { captureConsole } from "../logs/console-capture.js";
-import { TaskError } from "../errors.js";
+import { TaskError, UsageError } from "../errors.js";
+import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
 
@@ -54,12 +55,13 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const stop = new AbortController();
   const initialData = cloneData(options.initialData ?? {});
   const laneDeclarations = registry.ofKind(["lane"]);
+  const workers = workerPool(registry, options);
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal }) : undefined;
   const engine = new Engine(graph, {
     executionId,
     waitTasks: options.waitTasks ?? true,
     poolSize: options.poolSize ?? availableParallelism(),
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs, workers),
     observer: observe(options.reporter, logs),
     signal: options.signal,
     clock: options.clock,
@@ -80,6 +82,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
     throw error;
   } finally {
+    await workers?.pool.close();
     activeRuns.delete(run);
     releaseConsole();
     stop.abort();
@@ -91,6 +94,14 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
 async function settleLanes(lanes: Lanes | undefined, reporter: RunReporter | undefined): Promise<void> {
   if (lanes === undefined) return;
   for (const failure of await lanes.settle()) reporter?.laneFailed?.(failure.lane, failure);
+}
+
+function workerPool(registry: Registry, options: RunOptions): { pool: WorkerPool; declarations: readonly Declaration[] } | undefined {
+  if (options.parallelProcessing !== "worker") return undefined;
+  if (options.processFile === undefined) {
+    throw new UsageError('parallelProcessing: "worker" needs processFile: the file the worker threads import to find the task functions');
+  }
+  return { pool: new WorkerPool(options.processFile, options.poolSize ?? availableParallelism()), declarations: registry.declarations };
 }
 
 function defaultUi(): UiProvider {

@@ -5,7 +5,9 @@ import { resolveRendered, type NodeBinding } from "../tasks/binding.js";
 import { matchName } from "../tasks/matcher.js";
 import type { Declaration } from "../tasks/registry.js";
 import { UiBuilder, type UiProvider } from "../ui/form.js";
-import type { Context, TaskFunction, UserTaskFunction } from "../api/types.js";
+import type { Context, LoopInfo, TaskFunction, UserTaskFunction } from "../api/types.js";
+import type { WorkerPool } from "../workers/pool.js";
+import type { PlainLoop } from "../workers/protocol.js";
 import type { LocalWorkspace } from "../workspaces/local.js";
 import type { Token } from "../engine/token.js";
 import type { Lanes } from "../lanes/lanes.js";
@@ -23,8 +25,12 @@ export class TaskRunner implements NodeRunner {
   private readonly lanes: Lanes | undefined;
   private readonly logs: RunLogs;
   private readonly dedupKeys: Array<CompiledExpression | undefined>;
+  private readonly workers: WorkerPool | undefined;
+  private readonly declarationIndex: ReadonlyMap<Declaration, number>;
 
-  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs) {
+  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, workers?: { pool: WorkerPool; declarations: readonly Declaration[] }) {
+    this.workers = workers?.pool;
+    this.declarationIndex = new Map((workers?.declarations ?? []).map((declaration, index) => [declaration, index]));
     this.lanes = lanes;
     this.logs = logs;
     this.source = source;
@@ -50,6 +56,7 @@ export class TaskRunner implements NodeRunner {
     const output = new TaskOutput(this.logs, task);
     const lane = this.lanes?.workspaceFor(token, ctx);
     if (lane === undefined) {
+      if (this.workers !== undefined) return this.dispatch(task, node, output, this.workers);
       task.provideWorkspace(this.workspace, output);
       return withOutput(output, this.invoke, ctx, node);
     }
@@ -66,6 +73,34 @@ export class TaskRunner implements NodeRunner {
     if (declaration.kind === "userTask") return this.runUserTask(ctx, declaration.fn as UserTaskFunction, groups);
     return (declaration.fn as TaskFunction)(ctx, ...groups);
   };
+
+  /**
+   * parallel_processing: worker: a task() function runs in a worker thread
+   * with a copy of the data, which then replaces the token's data. Other
+   * kinds (user tasks) need the main thread.
+   */
+  private dispatch(task: TaskContext, node: GraphNode, output: TaskOutput, workers: WorkerPool): unknown {
+    const ctx = task as unknown as Context;
+    const declaration = this.resolve(node, ctx.taskName);
+    if (declaration.kind !== "task") {
+      task.provideWorkspace(this.workspace, output);
+      return withOutput(output, this.invoke, ctx, node);
+    }
+    const job = {
+      index: this.declarationIndex.get(declaration)!,
+      label: declaration.label,
+      groups: matchName(declaration.patterns, ctx.taskName) ?? matchName(declaration.patterns, node.name) ?? [],
+      task: { ...ctx.task },
+      taskName: ctx.taskName,
+      data: ctx.data,
+      loop: plainLoop(ctx.loop),
+      lane: ctx.lane,
+      executionId: ctx.executionId,
+      tokenId: ctx.tokenId,
+      pwd: this.workspace.pwd,
+    };
+    return workers.run(job, output, task.signal).then((data) => replaceData(ctx.data, data));
+  }
 
   /** A name with placeholders is matched again once rendered: `Build {loop.value}` may run `task("Build linux")`. */
   private resolve(node: GraphNode, taskName: string): Declaration {
@@ -94,4 +129,15 @@ function dedupKeys(nodeCount: number, bindings: readonly NodeBinding[]): Array<C
     if (text !== undefined) keys[node.index] = compileExpression(text, node.id);
   }
   return keys;
+}
+
+function plainLoop(loop: LoopInfo | undefined): PlainLoop | undefined {
+  if (loop === undefined) return undefined;
+  return { index: loop.index, key: loop.key, value: loop.value, expression: loop.expression, parent: plainLoop(loop.parent) };
+}
+
+/* the token keeps its data object (the engine holds it); only its contents are the worker's result */
+function replaceData(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key of Object.keys(target)) if (!(key in source)) delete target[key];
+  Object.assign(target, source);
 }

@@ -168,12 +168,6 @@ describe("configuration", () => {
     expect(stderr).toContain('pool_size must be a positive whole number, got "lots"');
     expect(stderr).toContain("colour");
   });
-
-  it("refuses parallel_processing: worker instead of ignoring it", async () => {
-    const { code, stderr } = await adhesive([fixture("cli/pipeline.ts")], { ADHESIVE_PARALLEL_PROCESSING: "worker" });
-    expect(code).toBe(2);
-    expect(stderr).toContain("parallel_processing: worker (set in ADHESIVE_PARALLEL_PROCESSING) is not available");
-  });
 });
 
 describe("adhesive verify", () => {

@@ -1,0 +1,102 @@
+/*
+ * A worker thread of parallel_processing: worker. It imports the same
+ * process file as the main thread, so the same task() calls register the
+ * same functions in the same order; bpmnBuild() and friends do not run
+ * anything here (enterWorkerMode). The main thread sends one job per task
+ * and gets the task's data, its output and its error back.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { pathToFileURL } from "node:url";
+import type { Context, TaskFunction } from "../api/types.js";
+import { enterWorkerMode } from "../api/adhesive.js";
+import { describe } from "../errors.js";
+import { defaultAdhesive } from "../index.js";
+import { captureConsole, withOutput } from "../logs/console-capture.js";
+import { redact } from "../secrets/redact.js";
+import { LocalWorkspace } from "../workspaces/local.js";
+import type { OutputSink } from "../workspaces/workspace.js";
+import type { FromWorker, Job, PlainLoop, SerializedError, ToWorker } from "./protocol.js";
+
+const port = parentPort!;
+const running = new Map<number, AbortController>();
+const waiting: Job[] = [];
+let ready = false;
+let loadError: SerializedError | undefined;
+
+function send(message: FromWorker): void {
+  port.postMessage(message);
+}
+
+/* the file has registered its tasks once it asks to run a process, or once it has been imported */
+function markReady(): void {
+  if (ready) return;
+  ready = true;
+  send({ type: "ready" });
+  for (const job of waiting.splice(0)) void run(job);
+}
+
+port.on("message", (message: ToWorker) => {
+  if (message.type === "cancel") running.get(message.job)?.abort(new Error("the task was cancelled"));
+  else if (loadError !== undefined) send({ type: "failed", job: message.job.job, error: loadError });
+  else if (ready) void run(message.job);
+  else waiting.push(message.job);
+});
+
+async function run(job: Job): Promise<void> {
+  const controller = new AbortController();
+  running.set(job.job, controller);
+  // secrets read in this thread are only known to this thread's redactor
+  const output: OutputSink = { write: (text) => send({ type: "output", job: job.job, text: redact(text) }) };
+  try {
+    const fn = lookup(job);
+    const ctx = context(job, controller.signal, output);
+    await withOutput(output, fn, ctx, ...job.groups);
+    send({ type: "done", job: job.job, data: ctx.data });
+  } catch (error) {
+    send({ type: "failed", job: job.job, error: serialize(error) });
+  } finally {
+    running.delete(job.job);
+  }
+}
+
+function lookup(job: Job): TaskFunction {
+  const declaration = defaultAdhesive.registry.declarations[job.index];
+  if (declaration === undefined || declaration.label !== job.label) {
+    throw new Error(
+      `worker thread: the process file registered different tasks here (expected ${job.label} at position ${job.index}); ` +
+        "in parallel_processing: worker mode every task() must be declared at the top level, the same way on every load",
+    );
+  }
+  return declaration.fn as TaskFunction;
+}
+
+function context(job: Job, signal: AbortSignal, output: OutputSink): Context {
+  return {
+    task: job.task as Context["task"],
+    taskName: job.taskName,
+    data: job.data,
+    loop: job.loop as PlainLoop | undefined,
+    lane: job.lane,
+    workspace: new LocalWorkspace({ id: job.executionId, pwd: job.pwd }, { signal, output }),
+    executionId: job.executionId,
+    tokenId: job.tokenId,
+    signal,
+  };
+}
+
+function serialize(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: redact(error.message), stack: error.stack && redact(error.stack), code: typeof code === "string" ? code : undefined };
+  }
+  return { name: "Error", message: redact(describe(error)), stack: undefined, code: undefined };
+}
+
+enterWorkerMode(markReady);
+captureConsole();
+const { file } = workerData as { file: string };
+import(pathToFileURL(file).href).then(markReady, (error: unknown) => {
+  // the main thread loaded the same file without this error: every job gets it instead of waiting forever
+  loadError = serialize(error);
+  for (const job of waiting.splice(0)) send({ type: "failed", job: job.job, error: loadError });
+});
