@@ -143,11 +143,6 @@ export class Engine implements SignalSource {
     return this.finished;
   }
 
-  /** Number of event instances still running (for source backpressure). */
-  get eventsInFlight(): number {
-    return this.eventFrames.size;
-  }
-
   /** Resolves once fewer than `limit` event instances are in flight. */
   whenBelow(limit: number): Promise<void> | undefined {
     if (this.eventFrames.size < limit || this.finished) return undefined;
@@ -172,11 +167,6 @@ export class Engine implements SignalSource {
   deliver(node: GraphNode, event: unknown): number {
     if (this.finished) return 0;
     return this.waits.deliver(node, event);
-  }
-
-  /** Cancels every token and rejects the run. */
-  cancel(reason: string): void {
-    this.failRun(new CancelledError(reason));
   }
 
   /** Every live token, for status output (SIGUSR1): where it is, what it does, which data keys it carries. */

@@ -52,38 +52,28 @@ async function runConditionLoop(file: string) {
 }
 
 describe("loop.feature", () => {
-  it("Regular loops should iterate collections in parallel", async () => {
-    const adhesive = new Adhesive().task("Run Task in loop", countLoopIndex("items"));
-    const observer = new RunObserver();
+  // the two scenarios differ only in how the file marks the loop (standard loop vs parallel multi-instance)
+  for (const [scenario, task, file] of [
+    ["Regular loops should iterate collections in parallel", "Run Task in loop", "feature--loop--loop-default--loop.bpmn"],
+    ["Parallel loops should iterate collections in parallel", "Run Task in parallel", "feature--loop--loop-parallel--loop-parallel.bpmn"],
+  ]) {
+    it(scenario, async () => {
+      const adhesive = new Adhesive().task(task, countLoopIndex("items"));
+      const observer = new RunObserver();
 
-    const data = await adhesive.bpmnBuild(fixture("feature--loop--loop-default--loop.bpmn"), {
-      initialData: { items: ["1", "2", "3"], count: 1 },
-      poolSize: 8,
-      reporter: observer.reporter,
+      const data = await adhesive.bpmnBuild(fixture(file), {
+        initialData: { items: ["1", "2", "3"], count: 1 },
+        poolSize: 8,
+        reporter: observer.reporter,
+      });
+
+      // every iteration works on its own copy: the count is 1 + the index of one of them
+      expect([1, 2, 3]).toContain(data.count);
+      expect([...(data.iterations as Set<string>)].sort()).toEqual(["0:1", "1:2", "2:3"]);
+      expect(observer.count("started", task)).toBe(3);
+      expect(observer.maxRunning).toBe(3);
     });
-
-    // every iteration works on its own copy: the count is 1 + the index of one of them
-    expect([1, 2, 3]).toContain(data.count);
-    expect([...(data.iterations as Set<string>)].sort()).toEqual(["0:1", "1:2", "2:3"]);
-    expect(observer.count("started", "Run Task in loop")).toBe(3);
-    expect(observer.maxRunning).toBe(3);
-  });
-
-  it("Parallel loops should iterate collections in parallel", async () => {
-    const adhesive = new Adhesive().task("Run Task in parallel", countLoopIndex("items"));
-    const observer = new RunObserver();
-
-    const data = await adhesive.bpmnBuild(fixture("feature--loop--loop-parallel--loop-parallel.bpmn"), {
-      initialData: { items: ["1", "2", "3"], count: 1 },
-      poolSize: 8,
-      reporter: observer.reporter,
-    });
-
-    expect([1, 2, 3]).toContain(data.count);
-    expect([...(data.iterations as Set<string>)].sort()).toEqual(["0:1", "1:2", "2:3"]);
-    expect(observer.count("started", "Run Task in parallel")).toBe(3);
-    expect(observer.maxRunning).toBe(3);
-  });
+  }
 
   it("Serial loops should iterate collections serially", async () => {
     const adhesive = new Adhesive().task("Run Task serially", countLoopIndex("items"));
