@@ -1,6 +1,6 @@
 // A small build pipeline: prepare, build for each platform in parallel while
 // linting, then publish only if everything is green.
-import { bpmnBuild, task } from "adhesive";
+import { bpmnBuild, task } from "adhesive-bpmn";
 
 task("Prepare Workspace", async (ctx) => {
   await ctx.workspace.writeFile("version.txt", "1.0.0\n");

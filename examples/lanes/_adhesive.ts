@@ -4,7 +4,7 @@
 // (the one the tests use: scripts/install-system-deps.sh installs sshd),
 // so the example runs anywhere without a remote machine:
 //   npx adhesive examples/lanes/_adhesive.ts
-import { bpmnBuild, lane, ssh, task } from "adhesive";
+import { bpmnBuild, lane, ssh, task } from "adhesive-bpmn";
 import { startSshd } from "../../test/workspaces/sshd.js";
 
 const server = await startSshd();

@@ -8,7 +8,7 @@
 // so also while "Publish" runs.)
 //
 //   npx adhesive examples/messages/_adhesive.ts
-import { bpmnBuild, message, task } from "adhesive";
+import { bpmnBuild, message, task } from "adhesive-bpmn";
 
 interface Push {
   repo: string;

@@ -7,7 +7,7 @@
 //   goes on undisturbed.
 //
 //   npx adhesive examples/timers/_adhesive.ts
-import { bpmnBuild, task } from "adhesive";
+import { bpmnBuild, task } from "adhesive-bpmn";
 
 let reminders = 0;
 

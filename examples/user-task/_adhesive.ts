@@ -1,7 +1,7 @@
 // A release that asks a person for its details while the tests run, then for
 // approval. On a terminal: npx adhesive examples/user-task/_adhesive.ts
 // Unattended (CI): pass { ui: scriptedUi({ version: "1.2.0", token: "t", publish: true }) } to bpmnBuild.
-import { bpmnBuild, task, usertask } from "adhesive";
+import { bpmnBuild, task, usertask } from "adhesive-bpmn";
 
 usertask("Release Details", (_ctx, ui) => {
   ui.addInputText("version", { title: "Version to release", value: "1.0.0" });
