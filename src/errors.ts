@@ -97,6 +97,32 @@ export class TaskError extends AdhesiveError {
   }
 }
 
+/**
+ * A value that cannot be kept in process data (a class instance, a
+ * function, a Promise, ...), named by its key path and by who put it there.
+ */
+export class DataError extends AdhesiveError {
+  readonly path: string;
+
+  constructor(owner: string, path: string, reason: string) {
+    super(
+      "ADHESIVE_DATA",
+      `${owner}: ${path} ${reason}; process data must be plain values (objects, arrays, Map, Set, Date, RegExp, typed arrays, primitives), because it is copied at forks, merged at joins and journaled`,
+    );
+    this.path = path;
+  }
+}
+
+/** The run started more tasks than its task limit allows: most likely a cycle that never ends. */
+export class TaskLimitError extends AdhesiveError {
+  constructor(limit: number, taskName: string, elementId: string) {
+    super(
+      "ADHESIVE_TASK_LIMIT",
+      `the run started ${limit} tasks, its limit (task_limit in the config, taskLimit in the API), and was stopped at task "${taskName}" (${elementId}); a loop or cycle that never ends? Raise the limit if the run really needs more`,
+    );
+  }
+}
+
 /** The run was cancelled (signal aborted, SIGINT). */
 export class CancelledError extends AdhesiveError {
   constructor(reason: string) {

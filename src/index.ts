@@ -27,9 +27,11 @@ export {
   AdhesiveError,
   BpmnError,
   CancelledError,
+  DataError,
   ExpressionError,
   RoutingError,
   TaskError,
+  TaskLimitError,
   UnmappedTaskError,
   UsageError,
   type BpmnProblem,
@@ -44,6 +46,7 @@ export { terminalUi, type TerminalUiOptions } from "./ui/terminal.js";
 export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type FieldOptions, type Choice } from "./ui/form.js";
 export type { Workspace, CommandOptions, TaskIo, OutputSink } from "./workspaces/workspace.js";
 export { LaneError } from "./lanes/lanes.js";
+export { BackpressureError } from "./runtime/inlet.js";
 export { CommandError } from "./workspaces/command-error.js";
 import { dockerInside, dockerLane, startDocker } from "./workspaces/docker.js";
 import { connectKube, kubeInside } from "./workspaces/kube.js";

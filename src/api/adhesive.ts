@@ -7,7 +7,7 @@ import { Registry, type Matcher } from "../tasks/registry.js";
 import { runDefinition } from "../runtime/run.js";
 import { compileProcess } from "../model/compile.js";
 import { bindNodes, type NodeBinding } from "../tasks/binding.js";
-import { cloneData } from "../engine/data.js";
+import { cloneValue } from "../engine/clone.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
 let workerMode: (() => void) | undefined;
@@ -87,7 +87,7 @@ export class Adhesive {
     }
     if (this.verifier) {
       this.verifier(definition.source, bindNodes(compileProcess(definition), this.registry));
-      return cloneData(options?.initialData ?? {});
+      return cloneValue(options?.initialData ?? {});
     }
     return runDefinition(definition, this.registry, mergeOptions(this.defaults, options));
   }

@@ -35,7 +35,13 @@ export interface Context {
 export type TaskFunction = (ctx: Context, ...groups: string[]) => unknown;
 export type UserTaskFunction = (ctx: Context, ui: UiBuilder, ...groups: string[]) => unknown;
 export type MessageFunction = (ctx: Context, ...groups: string[]) => AsyncIterable<unknown> | Iterable<unknown>;
-export type MessageCallbackFunction = (ctx: Context, emit: (event: unknown) => void, ...groups: string[]) => unknown;
+/**
+ * `emit(event)` resolves once the event has started its instance: await it
+ * to be held back while the run has `maxEventsInFlight` instances running.
+ * Events not awaited wait in a buffer; past `maxEventsBuffered` the run
+ * fails with a BackpressureError (ADHESIVE_BACKPRESSURE).
+ */
+export type MessageCallbackFunction = (ctx: Context, emit: (event: unknown) => Promise<void>, ...groups: string[]) => unknown;
 
 /** Reports what the run does (the CLI prints it); every hook is optional. */
 export interface RunReporter {
@@ -60,6 +66,8 @@ export interface RunOptions {
   tempFolder?: string;
   /** message events in flight before sources are paused (default 1000) */
   maxEventsInFlight?: number;
+  /** events a messageCallback may emit without awaiting while maxEventsInFlight are running, before the run fails (default 100000) */
+  maxEventsBuffered?: number;
   /** also print what tasks print (their commands and console calls) live, each line prefixed with the task name; it is always kept in the run's logs folder */
   stdout?: boolean;
   /**
@@ -71,6 +79,8 @@ export interface RunOptions {
   parallelProcessing?: "async" | "worker";
   /** the process file the worker threads import (the CLI sets it) */
   processFile?: string;
+  /** the run fails with a TaskLimitError once it has started this many tasks (a cycle that never ends); default: no limit */
+  taskLimit?: number;
   /** time for timer events (default the system clock; `new SimulatedClock()` in tests) */
   clock?: Clock;
 }

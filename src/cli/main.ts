@@ -118,6 +118,7 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     poolSize: config.poolSize,
     stdout: config.stdout,
     parallelProcessing: config.parallelProcessing,
+    taskLimit: config.taskLimit,
   };
   try {
     const code = await loadProcessFile(file, io);

@@ -23,6 +23,8 @@ export interface Config {
   /** stream task output live instead of only showing it on failure */
   readonly stdout: boolean;
   readonly parallelProcessing: ParallelProcessing;
+  /** a run fails once it has started this many tasks; undefined: no limit */
+  readonly taskLimit: number | undefined;
   /** per field: the config file path, the `ADHESIVE_*` variable name, or "default" */
   readonly sources: Readonly<Record<ConfigField, string>>;
 }
@@ -87,6 +89,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
   const poolSize = pick("pool_size");
   const stdout = pick("stdout");
   const parallelProcessing = pick("parallel_processing");
+  const taskLimit = pick("task_limit");
   return {
     tempFolder: tempFolder?.value ?? join(tmpdir(), "adhesive"),
     // the same folder twice would only make module lookup slower
@@ -96,6 +99,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
     poolSize: poolSize?.value ?? availableParallelism(),
     stdout: stdout?.value ?? false,
     parallelProcessing: parallelProcessing?.value ?? "async",
+    taskLimit: taskLimit?.value,
     sources: {
       tempFolder: tempFolder?.source ?? DEFAULT_SOURCE,
       plugins: plugins?.source ?? DEFAULT_SOURCE,
@@ -104,6 +108,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
       poolSize: poolSize?.source ?? DEFAULT_SOURCE,
       stdout: stdout?.source ?? DEFAULT_SOURCE,
       parallelProcessing: parallelProcessing?.source ?? DEFAULT_SOURCE,
+      taskLimit: taskLimit?.source ?? DEFAULT_SOURCE,
     },
   };
 }

@@ -14,50 +14,50 @@ export interface WorkspaceSource<W, I = unknown> {
   forTask(io: I): W;
 }
 
-/** Lets a context create its AbortSignal only when the task asks for it. */
-export interface SignalSource {
+/** Lets a context create its AbortSignal and its data view only when the task asks for them. */
+export interface ContextHost {
   signalFor(handle: object): AbortSignal;
+  dataFor(handle: object, ctx: TaskContext): Data;
 }
 
 /**
- * The `ctx` handed to task functions. One per task execution; the signal is
- * created lazily because most tasks never look at it.
+ * The `ctx` handed to task functions. One per task execution; the signal and
+ * the data view are created lazily because most tasks never look at them.
  */
 export class TaskContext<W = unknown> {
   readonly task: TaskNodeInfo;
   readonly taskName: string;
-  readonly data: Data;
   readonly loop: LoopContext | undefined;
   readonly lane: string | undefined;
   readonly executionId: string;
   readonly tokenId: number;
-  private readonly signals: SignalSource;
+  private readonly host: ContextHost;
   private workspaceValue: W | undefined;
+  private dataValue: Data | undefined;
   private workspaceSource: WorkspaceSource<W> | undefined;
   private workspaceIo: unknown;
   private readonly handle: object;
 
   constructor(
-    signals: SignalSource,
+    host: ContextHost,
     handle: object,
     task: TaskNodeInfo,
     taskName: string,
-    data: Data,
     loop: LoopContext | undefined,
     lane: string | undefined,
     executionId: string,
     tokenId: number,
   ) {
-    this.signals = signals;
+    this.host = host;
     this.handle = handle;
     this.task = task;
     this.taskName = taskName;
-    this.data = data;
     this.loop = loop;
     this.lane = lane;
     this.executionId = executionId;
     this.tokenId = tokenId;
     this.workspaceValue = undefined;
+    this.dataValue = undefined;
     this.workspaceSource = undefined;
     this.workspaceIo = undefined;
   }
@@ -82,6 +82,11 @@ export class TaskContext<W = unknown> {
   }
 
   get signal(): AbortSignal {
-    return this.signals.signalFor(this.handle);
+    return this.host.signalFor(this.handle);
+  }
+
+  /** this token's data, safe to change: other tokens never see the changes */
+  get data(): Data {
+    return (this.dataValue ??= this.host.dataFor(this.handle, this as TaskContext));
   }
 }

@@ -1,25 +1,22 @@
-import rfdc from "rfdc";
-
 export type Data = Record<string, unknown>;
 
 /**
- * Token data is shared between tokens until one of them is about to let user
- * code touch it (copy-on-write): forking a token costs a counter increment,
- * and only a branch that really runs a task pays for a copy.
+ * Token data is shared, never deep-copied, between tokens: a fork costs a
+ * counter increment, and nested values are shared by every data object that
+ * holds them (structural sharing). Nobody changes a value another data
+ * object may hold: the engine writes to a top-level object only when its ref
+ * is not shared (see writable), and to a nested container only when this ref
+ * made it itself (`fresh`). Tasks get a copy-on-write view (task-data.ts).
  */
 export interface DataRef {
   data: Data;
   refs: number;
+  /** nested containers that only this ref's data holds (made by a merge or by a task): they may change in place while refs is 1 */
+  fresh: Set<object> | undefined;
 }
 
-const deepClone = rfdc({ proto: false, circles: false });
-
-export function cloneData<T>(value: T): T {
-  return deepClone(value);
-}
-
-export function newRef(data: Data): DataRef {
-  return { data, refs: 1 };
+export function newRef(data: Data, fresh?: Set<object>): DataRef {
+  return { data, refs: 1, fresh };
 }
 
 export function share(ref: DataRef): DataRef {
@@ -31,38 +28,33 @@ export function release(ref: DataRef): void {
   ref.refs--;
 }
 
-/** Returns a ref the caller may mutate: the same one if nobody else holds it. */
-export function owned(ref: DataRef): DataRef {
+/**
+ * A ref whose top-level object the caller may change: the same one if
+ * nobody else holds it, else a shallow copy (O(keys), nested values shared).
+ */
+export function writable(ref: DataRef): DataRef {
   if (ref.refs <= 1) return ref;
   ref.refs--;
-  return { data: deepClone(ref.data), refs: 1 };
+  // the copy and the original now both hold the containers the original made: neither may change them in place
+  ref.fresh = undefined;
+  return { data: shallowCopy(ref.data), refs: 1, fresh: undefined };
 }
 
-/**
- * Merges `source` into `target` (which the caller owns). Plain objects merge
- * deeply, Sets union, Maps merge, `null` removes the key, anything else is
- * replaced. When the source is still shared, values are copied instead of
- * moved so the two data objects never alias.
- */
-export function mergeData(target: Data, source: Data, sourceShared: boolean): void {
-  for (const key in source) {
-    const value = source[key];
-    if (value === null) {
-      delete target[key];
-      continue;
-    }
-    const current = target[key];
-    if (current === value) continue;
-    if (current instanceof Set && value instanceof Set) {
-      for (const item of value) current.add(sourceShared ? deepClone(item) : item);
-    } else if (current instanceof Map && value instanceof Map) {
-      for (const [k, v] of value) current.set(k, sourceShared ? deepClone(v) : v);
-    } else if (isPlainObject(current) && isPlainObject(value)) {
-      mergeData(current, value, sourceShared);
-    } else {
-      target[key] = sourceShared ? deepClone(value) : value;
-    }
-  }
+/** Sets a data key as an own property, also for `__proto__` (a plain assignment would replace the prototype). */
+export function setKey(target: Data, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** The value of an own key; inherited ones (`constructor`, `__proto__`) are not data. */
+export function ownValue(target: Data, key: string): unknown {
+  return Object.hasOwn(target, key) ? target[key] : undefined;
+}
+
+/* spread defines own properties (a `__proto__` key stays a key); a null-prototype object has no `__proto__` setter to hit */
+export function shallowCopy<T extends object>(source: T): T {
+  if (Object.getPrototypeOf(source) === null) return Object.assign(Object.create(null) as T, source);
+  return { ...source };
 }
 
 export function isPlainObject(value: unknown): value is Data {

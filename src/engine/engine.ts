@@ -1,8 +1,11 @@
-import { AdhesiveError, CancelledError, TaskError } from "../errors.js";
+import { AdhesiveError, CancelledError, TaskError, TaskLimitError } from "../errors.js";
 import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode, ProcessGraph } from "../model/graph.js";
-import { TaskContext, type SignalSource, type TaskNodeInfo } from "./context.js";
-import { mergeData, newRef, owned, release, share, type Data, type DataRef } from "./data.js";
+import { TaskContext, type ContextHost, type TaskNodeInfo } from "./context.js";
+import { newRef, release, setKey, share, shallowCopy, writable, type Data, type DataRef } from "./data.js";
+import { checkData } from "./data-check.js";
+import { mergeInto } from "./merge.js";
+import { TaskData } from "./task-data.js";
 import { errorRecord, pickErrorBoundary, ThrownBpmnError } from "./errors.js";
 import { countBlockers, createFrame, isStalled, moveToken, place, unplace, type Frame, type JoinState } from "./frame.js";
 import { loopEntries, type LoopContext } from "./loop-context.js";
@@ -11,6 +14,7 @@ import { TokenState, type Token } from "./token.js";
 import { systemClock, type Clock } from "./clock.js";
 import { Waits, type Arm } from "./waits.js";
 import { Deduplicator } from "./dedup.js";
+import { nextTurn, Slice, type Schedule } from "./slice.js";
 
 /** Runs the user side of executable nodes; the engine never imports it. */
 export interface NodeRunner {
@@ -53,6 +57,10 @@ export interface EngineOptions {
   /** time for timer events (default: the system clock) */
   clock?: Clock;
   tracker?: TokenTracker;
+  /** how the engine continues on a later turn of the event loop (default setImmediate) */
+  schedule?: Schedule;
+  /** the run fails once it has started this many tasks (a cycle that never ends); default: no limit */
+  taskLimit?: number;
 }
 
 /**
@@ -60,7 +68,7 @@ export interface EngineOptions {
  * a few field reads on the compiled graph. User code runs through the
  * NodeRunner, so this file knows nothing about workspaces, terminals or files.
  */
-export class Engine implements SignalSource {
+export class Engine implements ContextHost {
   private readonly graph: ProcessGraph;
   private readonly options: EngineOptions;
   private readonly infos: TaskNodeInfo[];
@@ -71,6 +79,9 @@ export class Engine implements SignalSource {
   private readonly ready: Token[] = [];
   private readyHead = 0;
   private draining = false;
+  private resumePending = false;
+  private readonly slice: Slice;
+  private tasksRun = 0;
   private startingReady = false;
   private running = 0;
   private nextTokenId = 1;
@@ -89,8 +100,6 @@ export class Engine implements SignalSource {
   /** per node: its deduplicate key expression; undefined when no task deduplicates */
   private readonly dedupKeys: Array<CompiledExpression | undefined> | undefined;
   private readonly dedup = new Deduplicator();
-  /** nodes whose tasks keep the data they started with, for boundary events to continue from */
-  private readonly snapshots: Uint8Array;
 
   constructor(graph: ProcessGraph, options: EngineOptions) {
     this.graph = graph;
@@ -100,8 +109,8 @@ export class Engine implements SignalSource {
     this.tracker = options.tracker;
     const keys = graph.nodes.map((node) => options.runner.deduplicate?.(node));
     this.dedupKeys = keys.some((key) => key !== undefined) ? keys : undefined;
-    this.snapshots = Uint8Array.from(graph.nodes, (node) => (hasBoundaries(node) ? 1 : 0));
     this.waits = new Waits(options.clock ?? systemClock, (arm, payload) => this.triggered(arm, payload));
+    this.slice = new Slice(options.clock ?? systemClock, options.schedule ?? nextTurn);
   }
 
   /** Starts the run; resolves with the merged data of the tokens that finished. */
@@ -114,7 +123,8 @@ export class Engine implements SignalSource {
     const scope = this.graph.root;
     const root = createFrame(this.nextFrameId++, scope, undefined, undefined);
     this.root = root;
-    const ref = newRef(initialData);
+    // a shallow copy: the engine may set top-level keys of a data object nobody else holds, never the caller's
+    const ref = newRef(shallowCopy(initialData));
     for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
     release(ref);
     this.watchSignal();
@@ -143,6 +153,11 @@ export class Engine implements SignalSource {
     return this.finished;
   }
 
+  /** Message event instances that have started and not ended. */
+  get eventsInFlight(): number {
+    return this.eventFrames.size;
+  }
+
   /** Resolves once fewer than `limit` event instances are in flight. */
   whenBelow(limit: number): Promise<void> | undefined {
     if (this.eventFrames.size < limit || this.finished) return undefined;
@@ -152,7 +167,9 @@ export class Engine implements SignalSource {
   /** Starts a new instance at a message start event, with `data.event` set. */
   emit(node: GraphNode, event: unknown): void {
     if (this.finished) return;
-    const data: Data = { ...this.initial, event };
+    checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
+    const data: Data = { ...this.initial };
+    setKey(data, "event", event);
     const frame = createFrame(this.nextFrameId++, this.graph.root, undefined, undefined);
     this.eventFrames.add(frame);
     this.spawn(node, frame, newRef(data), undefined, -1);
@@ -166,6 +183,7 @@ export class Engine implements SignalSource {
    */
   deliver(node: GraphNode, event: unknown): number {
     if (this.finished) return 0;
+    checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
     return this.waits.deliver(node, event);
   }
 
@@ -190,6 +208,15 @@ export class Engine implements SignalSource {
     return token.abort.signal;
   }
 
+  /* called once per task context; once its task has ended (a reporter, a late callback) the view only reads */
+  dataFor(handle: object, ctx: TaskContext): Data {
+    const token = handle as Token;
+    const view = new TaskData(token.ref.data, ctx.taskName, ctx.task.id);
+    if (token.context === ctx && token.state === TokenState.Running && token.view === undefined) token.view = view;
+    else view.discard();
+    return view.proxy;
+  }
+
   // ---- the queue -------------------------------------------------------
 
   private spawn(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
@@ -212,7 +239,7 @@ export class Engine implements SignalSource {
       generation: 0,
       taskName: "",
       abort: undefined,
-      saved: undefined,
+      view: undefined,
       context: undefined,
       child: undefined,
       arms: undefined,
@@ -226,7 +253,11 @@ export class Engine implements SignalSource {
   }
 
   private drain(): void {
-    if (this.draining) return;
+    if (this.draining || this.resumePending) return;
+    if (this.slice.step()) {
+      this.resumeLater();
+      return;
+    }
     this.draining = true;
     try {
       this.drainQueue();
@@ -246,6 +277,10 @@ export class Engine implements SignalSource {
     const queue = this.queue;
     for (;;) {
       if (this.head < queue.length) {
+        if (this.slice.step()) {
+          this.resumeLater();
+          return;
+        }
         const token = queue[this.head++];
         if (token.state === TokenState.Arrived) this.arrive(token);
         else if (token.state === TokenState.Completed) this.complete(token);
@@ -258,6 +293,18 @@ export class Engine implements SignalSource {
       this.releaseJoin(frame, join);
     }
   }
+
+  /* the rest of the queue waits for the next turn of the event loop (signals, timers and I/O go first) */
+  private resumeLater(): void {
+    if (this.resumePending || this.finished) return;
+    this.resumePending = true;
+    this.slice.later(this.resume);
+  }
+
+  private readonly resume = (): void => {
+    this.resumePending = false;
+    if (!this.finished) this.drain();
+  };
 
   // ---- arriving at a node: join, loop, execute -------------------------
 
@@ -300,8 +347,10 @@ export class Engine implements SignalSource {
   }
 
   private mergeInto(target: Token, source: Token): void {
-    target.ref = owned(target.ref);
-    mergeData(target.ref.data, source.ref.data, source.ref.refs > 1);
+    if (source.ref.data !== target.ref.data) {
+      target.ref = writable(target.ref);
+      mergeInto(target.ref, source.ref.data);
+    }
     source.state = TokenState.Done;
     this.remove(source);
   }
@@ -410,15 +459,15 @@ export class Engine implements SignalSource {
 
   private runTask(token: Token): void {
     const node = token.node;
+    if (++this.tasksRun > (this.options.taskLimit ?? Infinity)) {
+      this.failRun(new TaskLimitError(this.options.taskLimit!, token.taskName || node.name, node.id));
+      return;
+    }
     token.state = TokenState.Running;
     if (usesPool(node)) this.running++;
-    // a caught failure continues with the data the task started with, not its half-done changes
-    if (this.snapshots[node.index] === 1) token.saved = share(token.ref);
-    token.ref = owned(token.ref);
-    const data = token.ref.data;
-    const taskName = node.template.dynamic ? node.template.render({ data, loop: token.loop }) : node.name;
+    const taskName = node.template.dynamic ? node.template.render({ data: token.ref.data, loop: token.loop }) : node.name;
     token.taskName = taskName;
-    const ctx = new TaskContext(this, token, this.infos[node.index], taskName, data, token.loop, token.lane, this.options.executionId, token.id);
+    const ctx = new TaskContext(this, token, this.infos[node.index], taskName, token.loop, token.lane, this.options.executionId, token.id);
     const generation = token.generation;
     token.context = ctx;
     this.options.observer?.taskStarted?.(ctx);
@@ -447,6 +496,16 @@ export class Engine implements SignalSource {
 
   private taskEnded(token: Token, generation: number, error: unknown, failed: boolean): void {
     if (token.generation !== generation || token.state !== TokenState.Running) return;
+    if (!failed && token.view !== undefined) {
+      try {
+        this.keepChanges(token, token.view);
+      } catch (invalid) {
+        failed = true;
+        error = invalid;
+      }
+    }
+    token.view?.discard();
+    token.view = undefined;
     if (usesPool(token.node)) this.running--;
     this.releaseKey(token);
     const ctx = token.context!;
@@ -454,13 +513,18 @@ export class Engine implements SignalSource {
     this.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
     // no longer Running, so cancelling it from fail() does not count it out of the pool twice
     token.state = TokenState.Completed;
-    if (failed) {
-      this.fail(token, error);
-    } else {
-      this.dropSaved(token);
-      this.queue.push(token);
-    }
+    // a failed task's token still holds the data it started with: a boundary event continues from that
+    if (failed) this.fail(token, error);
+    else this.queue.push(token);
     this.startReady();
+  }
+
+  /** The task's changes become the token's data; a task that changed nothing keeps sharing what it had. */
+  private keepChanges(token: Token, view: TaskData): void {
+    const result = view.finish();
+    if (result === undefined) return;
+    release(token.ref);
+    token.ref = newRef(result.data, result.fresh);
   }
 
   private startReady(): void {
@@ -561,8 +625,8 @@ export class Engine implements SignalSource {
     const loop = token.node.loop!;
     token.loop = this.loopContext(token.node, index, key, value, token.run?.outer ?? token.loop);
     if (loop.elementVariable !== undefined) {
-      token.ref = owned(token.ref);
-      token.ref.data[loop.elementVariable] = value;
+      token.ref = writable(token.ref);
+      setKey(token.ref.data, loop.elementVariable, value);
     }
     this.execute(token);
   }
@@ -685,8 +749,9 @@ export class Engine implements SignalSource {
       frame.result = share(ref);
       return;
     }
-    frame.result = owned(frame.result);
-    mergeData(frame.result.data, ref.data, ref.refs > 1);
+    if (frame.result.data === ref.data) return;
+    frame.result = writable(frame.result);
+    mergeInto(frame.result, ref.data);
   }
 
   /** Takes a token off the board, releasing joins it was blocking and closing its frame if it was the last. */
@@ -739,8 +804,8 @@ export class Engine implements SignalSource {
       this.relocate(token, event, flow.order);
     }
     if (message) {
-      token.ref = owned(token.ref);
-      token.ref.data.event = payload;
+      token.ref = writable(token.ref);
+      setKey(token.ref.data, "event", payload);
     }
     token.state = TokenState.Completed;
     this.queue.push(token);
@@ -751,10 +816,10 @@ export class Engine implements SignalSource {
    * data the activity started with (plus `key`: `_error` or `event`).
    */
   private spawnFromBoundary(holder: Token, boundary: GraphNode, key: string | undefined, value: unknown): void {
-    let ref = share(holder.saved ?? holder.ref);
+    let ref = share(holder.ref);
     if (key !== undefined) {
-      ref = owned(ref);
-      ref.data[key] = value;
+      ref = writable(ref);
+      setKey(ref.data, key, value);
     }
     const loop = holder.loop?.node === holder.node ? holder.loop.parent : holder.loop;
     this.spawn(boundary, holder.frame, ref, loop, -1);
@@ -784,7 +849,8 @@ export class Engine implements SignalSource {
     token.state = TokenState.Cancelled;
     token.generation++;
     token.abort?.abort(new CancelledError(`task "${token.taskName || token.node.name}" was cancelled`));
-    this.dropSaved(token);
+    token.view?.discard();
+    token.view = undefined;
     if (token.arms !== undefined) this.waits.disarm(token);
     if (token.child !== undefined) this.cancelFrame(token.child);
     this.remove(token);
@@ -796,12 +862,6 @@ export class Engine implements SignalSource {
     const ctx = token.context;
     token.context = undefined;
     if (ctx !== undefined) this.options.observer?.taskCancelled?.(ctx);
-  }
-
-  private dropSaved(token: Token): void {
-    if (token.saved === undefined) return;
-    release(token.saved);
-    token.saved = undefined;
   }
 
   private unpark(token: Token): void {
@@ -865,8 +925,9 @@ export class Engine implements SignalSource {
 
   // ---- expressions -----------------------------------------------------
 
+  /* a script gets the task's copy-on-write view; conditions read the token's data as it is */
   private scopeOf(token: Token, context?: TaskContext): ExpressionScope {
-    const data = token.ref.data;
+    const data = context !== undefined ? context.data : token.ref.data;
     return {
       data,
       context: context ?? { data, loop: token.loop, task: this.infos[token.node.index], executionId: this.options.executionId },
@@ -916,10 +977,6 @@ function describeToken(token: Token): LiveToken {
     loop,
     dataKeys: Object.keys(token.ref.data),
   };
-}
-
-function hasBoundaries(node: GraphNode): boolean {
-  return node.errorBoundaries.length + node.timerBoundaries.length + node.messageBoundaries.length > 0;
 }
 
 /* A condition loop goes round again on the same values that start one: an empty collection stops it too. */

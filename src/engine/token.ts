@@ -4,6 +4,7 @@ import type { Frame } from "./frame.js";
 import type { LoopContext, LoopRun } from "./loop-context.js";
 import type { Arm } from "./waits.js";
 import type { TaskContext } from "./context.js";
+import type { TaskData } from "./task-data.js";
 
 /** Where a token is in its life; numbers keep the record small and monomorphic. */
 export const enum TokenState {
@@ -48,8 +49,8 @@ export interface Token {
   abort: AbortController | undefined;
   /** the context of its running task */
   context: TaskContext | undefined;
-  /** the data the running task started with, kept only when an error boundary may need it */
-  saved: DataRef | undefined;
+  /** the copy-on-write view of the running task's ctx.data, made when the task first reads it */
+  view: TaskData | undefined;
   child: Frame | undefined;
   /** its node's lane name, rendered when it entered the node */
   lane: string | undefined;

@@ -3,7 +3,9 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js";
 import type { TaskContext } from "../engine/context.js";
-import { cloneData, type Data } from "../engine/data.js";
+import type { Data } from "../engine/data.js";
+import { cloneValue } from "../engine/clone.js";
+import { checkData } from "../engine/data-check.js";
 import { compileProcess } from "../model/compile.js";
 import type { ProcessGraph } from "../model/graph.js";
 import type { ProcessDefinition } from "../model/definition.js";
@@ -53,7 +55,9 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const logs = new RunLogs(join(tempFolder, executionId, "logs"), options.stdout ? process.stdout : undefined);
   await logs.create();
   const stop = new AbortController();
-  const initialData = cloneData(options.initialData ?? {});
+  checkData(options.initialData ?? {}, "initialData", definition.source);
+  // one deep copy per run: the caller may keep changing its own object while the run goes on
+  const initialData = cloneValue(options.initialData ?? {});
   const laneDeclarations = registry.ofKind(["lane"]);
   const workers = workerPool(registry, options);
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal }) : undefined;
@@ -66,8 +70,9 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     signal: options.signal,
     clock: options.clock,
     tracker: lanes,
+    taskLimit: options.taskLimit,
   });
-  const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, signal: stop.signal });
+  const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal });
   const releaseConsole = captureConsole();
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);

@@ -7,7 +7,7 @@ import type { Declaration } from "../tasks/registry.js";
 import { UiBuilder, type UiProvider } from "../ui/form.js";
 import type { Context, LoopInfo, TaskFunction, UserTaskFunction } from "../api/types.js";
 import type { WorkerPool } from "../workers/pool.js";
-import type { PlainLoop } from "../workers/protocol.js";
+import type { DataChanges, PlainLoop } from "../workers/protocol.js";
 import type { LocalWorkspace } from "../workspaces/local.js";
 import type { Token } from "../engine/token.js";
 import type { Lanes } from "../lanes/lanes.js";
@@ -56,7 +56,7 @@ export class TaskRunner implements NodeRunner {
     const output = new TaskOutput(this.logs, task);
     const lane = this.lanes?.workspaceFor(token, ctx);
     if (lane === undefined) {
-      if (this.workers !== undefined) return this.dispatch(task, node, output, this.workers);
+      if (this.workers !== undefined) return this.dispatch(task, node, token, output, this.workers);
       task.provideWorkspace(this.workspace, output);
       return withOutput(output, this.invoke, ctx, node);
     }
@@ -79,7 +79,7 @@ export class TaskRunner implements NodeRunner {
    * with a copy of the data, which then replaces the token's data. Other
    * kinds (user tasks) need the main thread.
    */
-  private dispatch(task: TaskContext, node: GraphNode, output: TaskOutput, workers: WorkerPool): unknown {
+  private dispatch(task: TaskContext, node: GraphNode, token: Token, output: TaskOutput, workers: WorkerPool): unknown {
     const ctx = task as unknown as Context;
     const declaration = this.resolve(node, ctx.taskName);
     if (declaration.kind !== "task") {
@@ -92,14 +92,15 @@ export class TaskRunner implements NodeRunner {
       groups: matchName(declaration.patterns, ctx.taskName) ?? matchName(declaration.patterns, node.name) ?? [],
       task: { ...ctx.task },
       taskName: ctx.taskName,
-      data: ctx.data,
+      // the token's data as it is: ctx.data is a view that cannot cross threads
+      data: token.ref.data,
       loop: plainLoop(ctx.loop),
       lane: ctx.lane,
       executionId: ctx.executionId,
       tokenId: ctx.tokenId,
       pwd: this.workspace.pwd,
     };
-    return workers.run(job, output, task.signal).then((data) => replaceData(ctx.data, data));
+    return workers.run(job, output, task.signal).then((changes) => applyChanges(ctx.data, changes));
   }
 
   /** A name with placeholders is matched again once rendered: `Build {loop.value}` may run `task("Build linux")`. */
@@ -136,8 +137,8 @@ function plainLoop(loop: LoopInfo | undefined): PlainLoop | undefined {
   return { index: loop.index, key: loop.key, value: loop.value, expression: loop.expression, parent: plainLoop(loop.parent) };
 }
 
-/* the token keeps its data object (the engine holds it); only its contents are the worker's result */
-function replaceData(target: Record<string, unknown>, source: Record<string, unknown>): void {
-  for (const key of Object.keys(target)) if (!(key in source)) delete target[key];
-  Object.assign(target, source);
+/* through the task's view, so the engine sees the worker's changes as the task's own */
+function applyChanges(data: Record<string, unknown>, changes: DataChanges): void {
+  for (const key of changes.deleted) delete data[key];
+  for (const key of Object.keys(changes.set)) data[key] = changes.set[key];
 }

@@ -7,6 +7,7 @@ import { matchName } from "../tasks/matcher.js";
 import type { Declaration } from "../tasks/registry.js";
 import type { Context, MessageCallbackFunction, MessageFunction } from "../api/types.js";
 import type { Workspace } from "../workspaces/workspace.js";
+import { Inlet } from "./inlet.js";
 
 export interface SourceSettings {
   engine: Engine;
@@ -14,6 +15,8 @@ export interface SourceSettings {
   initialData: Data;
   workspace: Workspace;
   maxInFlight: number;
+  /** events a messageCallback may have waiting for room before the run fails */
+  maxBuffered: number;
   signal: AbortSignal;
 }
 
@@ -50,29 +53,32 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
   const ctx = sourceContext(first, settings);
   const groups = matchName(declaration.patterns, bindingName(first)) ?? [];
   const holdsRun = nodes.some((node) => node.kind === "messageStartEvent");
-  const emit = (event: unknown): void => {
-    for (const node of nodes) {
-      if (node.kind === "messageStartEvent") engine.emit(node, event);
-      else engine.deliver(node, event);
-    }
+  let ended = false;
+  // whichever comes first, the source's own end or a failure while it runs, counts: never both
+  const end = (error?: unknown): void => {
+    if (ended) return;
+    ended = true;
+    if (error !== undefined) engine.failSource(first, error, holdsRun);
+    else if (holdsRun) engine.closeSource();
   };
   if (holdsRun) engine.openSource();
   return () => {
     const driver =
       declaration.kind === "message"
-        ? pull(declaration.fn as MessageFunction, ctx, groups, emit, holdsRun, settings)
-        : listen(declaration.fn as MessageCallbackFunction, ctx, groups, emit);
+        ? pull(declaration.fn as MessageFunction, ctx, groups, nodes, holdsRun, settings)
+        : listen(declaration.fn as MessageCallbackFunction, ctx, groups, new Inlet(engine, nodes, settings, end).emit);
     driver.then(
-      () => (holdsRun ? engine.closeSource() : undefined),
-      (error: unknown) => engine.failSource(first, error, holdsRun),
+      () => end(),
+      (error: unknown) => end(error),
     );
   };
 }
 
 function sourceContext(node: GraphNode, settings: SourceSettings): Context {
   const info = { id: node.id, name: node.name, type: node.kind };
-  const signals = { signalFor: () => settings.signal };
-  const ctx = new TaskContext<Workspace>(signals, {}, info, node.name, { ...settings.initialData }, undefined, node.lane, settings.executionId, 0);
+  const data = { ...settings.initialData };
+  const host = { signalFor: () => settings.signal, dataFor: () => data };
+  const ctx = new TaskContext<Workspace>(host, {}, info, node.name, undefined, node.lane, settings.executionId, 0);
   ctx.workspace = settings.workspace;
   return ctx as unknown as Context;
 }
@@ -81,20 +87,25 @@ async function pull(
   fn: MessageFunction,
   ctx: Context,
   groups: string[],
-  emit: (event: unknown) => void,
+  nodes: readonly GraphNode[],
   backpressure: boolean,
   settings: SourceSettings,
 ): Promise<void> {
+  const { engine } = settings;
   for await (const event of fn(ctx, ...groups)) {
-    if (settings.signal.aborted || settings.engine.isFinished) return;
-    emit(event);
-    const pause = backpressure ? settings.engine.whenBelow(settings.maxInFlight) : undefined;
+    if (settings.signal.aborted || engine.isFinished) return;
+    for (const node of nodes) {
+      if (node.kind === "messageStartEvent") engine.emit(node, event);
+      else engine.deliver(node, event);
+    }
+    const pause = backpressure ? engine.whenBelow(settings.maxInFlight) : undefined;
     if (pause) await pause;
     // stop before pulling again: an event taken from the generator after the run ended would be lost
-    if (settings.signal.aborted || settings.engine.isFinished) return;
+    if (settings.signal.aborted || engine.isFinished) return;
   }
 }
 
-async function listen(fn: MessageCallbackFunction, ctx: Context, groups: string[], emit: (event: unknown) => void): Promise<void> {
+/* async, so a callback that throws at once fails the run like one whose promise rejects */
+async function listen(fn: MessageCallbackFunction, ctx: Context, groups: string[], emit: (event: unknown) => Promise<void>): Promise<void> {
   await fn(ctx, emit, ...groups);
 }

@@ -1,10 +1,9 @@
 import { Worker } from "node:worker_threads";
-import type { Data } from "../engine/data.js";
 import type { OutputSink } from "../workspaces/workspace.js";
-import type { FromWorker, Job, SerializedError } from "./protocol.js";
+import type { DataChanges, FromWorker, Job, SerializedError } from "./protocol.js";
 
 interface Pending {
-  resolve(data: Data): void;
+  resolve(changes: DataChanges): void;
   reject(error: Error): void;
   output: OutputSink;
   worker: PooledWorker;
@@ -32,15 +31,15 @@ export class WorkerPool {
     this.size = Math.max(1, size);
   }
 
-  /** Runs a task in a worker; resolves to its data, rejects with its error. Cancelling `signal` cancels it there. */
-  run(job: Omit<Job, "job">, output: OutputSink, signal: AbortSignal): Promise<Data> {
+  /** Runs a task in a worker; resolves to what it changed in its data, rejects with its error. Cancelling `signal` cancels it there. */
+  run(job: Omit<Job, "job">, output: OutputSink, signal: AbortSignal): Promise<DataChanges> {
     const worker = this.pick();
     const id = this.nextJob++;
-    return new Promise<Data>((resolve, reject) => {
+    return new Promise<DataChanges>((resolve, reject) => {
       const cancel = (): void => worker.thread.postMessage({ type: "cancel", job: id });
       const stopListening = (): void => signal.removeEventListener("abort", cancel);
       const pending: Pending = {
-        resolve: (data) => (stopListening(), resolve(data)),
+        resolve: (changes) => (stopListening(), resolve(changes)),
         reject: (error) => (stopListening(), reject(error)),
         output,
         worker,
@@ -90,7 +89,7 @@ export class WorkerPool {
       return;
     }
     this.finish(message.job);
-    if (message.type === "done") pending.resolve(message.data);
+    if (message.type === "done") pending.resolve(message.changes);
     else pending.reject(revive(message.error));
   }
 

@@ -34,10 +34,16 @@ export interface SerializedError {
   code: string | undefined;
 }
 
+/** What a task changed in its data: the keys it set, and those it deleted. */
+export interface DataChanges {
+  set: Data;
+  deleted: string[];
+}
+
 export type ToWorker = { type: "run"; job: Job } | { type: "cancel"; job: number };
 
 export type FromWorker =
   | { type: "ready" }
   | { type: "output"; job: number; text: string }
-  | { type: "done"; job: number; data: Data }
+  | { type: "done"; job: number; changes: DataChanges }
   | { type: "failed"; job: number; error: SerializedError };

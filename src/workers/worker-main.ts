@@ -15,7 +15,8 @@ import { captureConsole, withOutput } from "../logs/console-capture.js";
 import { redact } from "../secrets/redact.js";
 import { LocalWorkspace } from "../workspaces/local.js";
 import type { OutputSink } from "../workspaces/workspace.js";
-import type { FromWorker, Job, PlainLoop, SerializedError, ToWorker } from "./protocol.js";
+import { TaskData } from "../engine/task-data.js";
+import type { DataChanges, FromWorker, Job, PlainLoop, SerializedError, ToWorker } from "./protocol.js";
 
 const port = parentPort!;
 const running = new Map<number, AbortController>();
@@ -49,9 +50,11 @@ async function run(job: Job): Promise<void> {
   const output: OutputSink = { write: (text) => send({ type: "output", job: job.job, text: redact(text) }) };
   try {
     const fn = lookup(job);
-    const ctx = context(job, controller.signal, output);
+    // the same copy-on-write view as in the main thread: only what the task changed goes back
+    const view = new TaskData(job.data, job.taskName, job.task.id);
+    const ctx = context(job, view.proxy, controller.signal, output);
     await withOutput(output, fn, ctx, ...job.groups);
-    send({ type: "done", job: job.job, data: ctx.data });
+    send({ type: "done", job: job.job, changes: changesOf(view) });
   } catch (error) {
     send({ type: "failed", job: job.job, error: serialize(error) });
   } finally {
@@ -70,11 +73,21 @@ function lookup(job: Job): TaskFunction {
   return declaration.fn as TaskFunction;
 }
 
-function context(job: Job, signal: AbortSignal, output: OutputSink): Context {
+function changesOf(view: TaskData): DataChanges {
+  const result = view.finish();
+  const changes: DataChanges = { set: {}, deleted: [] };
+  for (const key of result?.changed ?? []) {
+    if (Object.hasOwn(result!.data, key)) Object.defineProperty(changes.set, key, { value: result!.data[key], enumerable: true });
+    else changes.deleted.push(key);
+  }
+  return changes;
+}
+
+function context(job: Job, data: Context["data"], signal: AbortSignal, output: OutputSink): Context {
   return {
     task: job.task as Context["task"],
     taskName: job.taskName,
-    data: job.data,
+    data,
     loop: job.loop as PlainLoop | undefined,
     lane: job.lane,
     workspace: new LocalWorkspace({ id: job.executionId, pwd: job.pwd }, { signal, output }),

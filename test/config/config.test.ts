@@ -69,6 +69,7 @@ describe("defaults", () => {
       poolSize: availableParallelism(),
       stdout: false,
       parallelProcessing: "async",
+      taskLimit: undefined,
       sources: {
         tempFolder: "default",
         plugins: "default",
@@ -77,6 +78,7 @@ describe("defaults", () => {
         poolSize: "default",
         stdout: "default",
         parallelProcessing: "default",
+        taskLimit: "default",
       },
     });
   });
@@ -115,6 +117,7 @@ describe("each source on its own", () => {
         "pool_size: 3",
         "stdout: true",
         "parallel_processing: worker",
+        "task_limit: 5000",
       ].join("\n"),
     );
     const config = await load();
@@ -126,6 +129,7 @@ describe("each source on its own", () => {
       poolSize: 3,
       stdout: true,
       parallelProcessing: "worker",
+      taskLimit: 5000,
       sources: {
         tempFolder: file,
         plugins: file,
@@ -134,6 +138,7 @@ describe("each source on its own", () => {
         poolSize: file,
         stdout: file,
         parallelProcessing: file,
+        taskLimit: file,
       },
     });
   });
@@ -151,6 +156,7 @@ describe("each source on its own", () => {
         "pool_size: 12",
         "stdout: false",
         "parallel_processing: async",
+        "task_limit: 10",
       ].join("\n"),
     );
     const config = await load();
@@ -161,7 +167,8 @@ describe("each source on its own", () => {
     expect(config.poolSize).toBe(12);
     expect(config.stdout).toBe(false);
     expect(config.parallelProcessing).toBe("async");
-    expect(Object.values(config.sources)).toEqual(Array(7).fill(file));
+    expect(config.taskLimit).toBe(10);
+    expect(Object.values(config.sources)).toEqual(Array(8).fill(file));
   });
 
   it("reads every key from the environment, coercing the strings", async () => {
@@ -175,6 +182,7 @@ describe("each source on its own", () => {
       ADHESIVE_POOL_SIZE: "4",
       ADHESIVE_STDOUT: "true",
       ADHESIVE_PARALLEL_PROCESSING: "Worker",
+      ADHESIVE_TASK_LIMIT: "100",
     });
     expect(config).toEqual({
       tempFolder: "/opt/runs",
@@ -184,6 +192,7 @@ describe("each source on its own", () => {
       poolSize: 4,
       stdout: true,
       parallelProcessing: "worker",
+      taskLimit: 100,
       sources: {
         tempFolder: "ADHESIVE_TEMP_FOLDER",
         plugins: "ADHESIVE_PLUGINS",
@@ -192,6 +201,7 @@ describe("each source on its own", () => {
         poolSize: "ADHESIVE_POOL_SIZE",
         stdout: "ADHESIVE_STDOUT",
         parallelProcessing: "ADHESIVE_PARALLEL_PROCESSING",
+        taskLimit: "ADHESIVE_TASK_LIMIT",
       },
     });
   });
@@ -297,6 +307,7 @@ describe("precedence, key by key", () => {
       poolSize: "ADHESIVE_POOL_SIZE",
       stdout: homeFile,
       parallelProcessing: "default",
+      taskLimit: "default",
     });
   });
 
@@ -457,7 +468,7 @@ describe("errors", () => {
   it("rejects an unknown key, suggesting the likely one and listing the known keys", async () => {
     const file = await writeConfig(cwd, "poolSize: 4\n");
     expect(await onlyProblem()).toBe(
-      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing`,
+      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit`,
     );
   });
 

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Adhesive, loadBpmn, scriptedUi, type UserTaskForm } from "../../src/index.js";
-import { mergeData } from "../../src/engine/data.js";
+import { newRef } from "../../src/engine/data.js";
+import { mergeInto } from "../../src/engine/merge.js";
 import { executionCounts, loopExpressions, registerConformanceTasks } from "./recording.js";
 
 interface Scenario {
@@ -64,9 +65,9 @@ describe("conformance scenarios (shared/conformance)", () => {
       it(name, () => {
         const { first, second, result } = scenario.expect.merge!;
         const revive = (d: Record<string, unknown>) => ({ ...d, set: new Set(d.set as string[]) });
-        const target = revive(first);
-        mergeData(target, revive(second), false);
-        expect(toPlain(target)).toEqual(result);
+        const target = newRef(revive(first));
+        mergeInto(target, revive(second));
+        expect(toPlain(target.data)).toEqual(result);
       });
     } else if (scenario.expect.executions) {
       it(name, async () => {

@@ -1,0 +1,53 @@
+import type { Clock } from "./clock.js";
+
+/** Runs `fn` on a later turn of the event loop (default setImmediate). */
+export type Schedule = (fn: () => void) => void;
+
+export const nextTurn: Schedule = (fn) => setImmediate(fn);
+
+/* Long enough that the engine's own cost stays invisible, short enough that Ctrl-C is answered at once. */
+const SLICE_MS = 20;
+/* A simulated clock does not move while the engine works: count steps as well. */
+const SLICE_STEPS = 1 << 20;
+
+/**
+ * How long the engine has kept the event loop busy. Node runs signal
+ * handlers, timers and I/O only between turns, and promise callbacks never
+ * leave a turn: an endless cycle of synchronous tasks, or of tasks that
+ * return resolved promises, would hold the process forever (Ctrl-C
+ * ignored). A slice starts with the engine's first work in a turn; a
+ * scheduled callback marks the next turn. Once a slice is over its budget,
+ * the engine stops and goes on in the next turn.
+ */
+export class Slice {
+  private readonly clock: Clock;
+  private readonly schedule: Schedule;
+  private start = -1;
+  private steps = 0;
+  private readonly endSlice = (): void => {
+    this.start = -1;
+  };
+
+  constructor(clock: Clock, schedule: Schedule) {
+    this.clock = clock;
+    this.schedule = schedule;
+  }
+
+  /** Counts one step of work; true when the engine must let the event loop have a turn. */
+  step(): boolean {
+    if (this.start < 0) {
+      this.start = this.clock.now();
+      this.steps = 0;
+      this.schedule(this.endSlice);
+      return false;
+    }
+    // reading the clock every step would cost more than a step
+    if ((++this.steps & 15) !== 0) return false;
+    return this.steps >= SLICE_STEPS || this.clock.now() - this.start >= SLICE_MS;
+  }
+
+  /** Runs `fn` in the next turn, after the current slice has ended. */
+  later(fn: () => void): void {
+    this.schedule(fn);
+  }
+}
