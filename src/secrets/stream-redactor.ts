@@ -1,11 +1,5 @@
+import type { OutputSink, OutputStream } from "../workspaces/workspace.js";
 import { redact, redactSettled } from "./redact.js";
-
-/** One stream of output (a command's stdout, a task's console): pieces, then an end. */
-export interface OutputStream {
-  write(text: string): void;
-  /** writes out what is still held back; later writes are dropped */
-  end(): void;
-}
 
 /**
  * Masks secret values in a stream of pieces, even a value split across two
@@ -40,5 +34,45 @@ export class StreamRedactor implements OutputStream {
     this.held = "";
     if (rest !== "") this.out(rest);
     this.onEnd?.();
+  }
+}
+
+/** A stream into `sink` whose secret values are masked across pieces: the sink's own, or one masking before `write`. */
+export function redactedStream(sink: OutputSink): OutputStream {
+  return sink.stream?.() ?? new StreamRedactor((text) => sink.write(text));
+}
+
+/**
+ * A sink whose every source is masked as a stream of its own: `write` for
+ * what its owner prints itself (console calls), `stream()` for each command
+ * stream, so a secret split across two pieces of one source is masked even
+ * when another source prints in between. `end()` writes out what they hold.
+ */
+export class RedactingSink implements OutputSink {
+  private readonly out: (text: string) => void;
+  private readonly direct: StreamRedactor;
+  private readonly streams = new Set<StreamRedactor>();
+  private ended = false;
+
+  constructor(out: (text: string) => void) {
+    this.out = out;
+    this.direct = new StreamRedactor(out);
+  }
+
+  write(text: string): void {
+    this.direct.write(text);
+  }
+
+  stream(): OutputStream {
+    const stream: StreamRedactor = new StreamRedactor(this.out, () => this.streams.delete(stream));
+    if (this.ended) stream.end();
+    else this.streams.add(stream);
+    return stream;
+  }
+
+  end(): void {
+    this.ended = true;
+    this.direct.end();
+    for (const stream of this.streams) stream.end();
   }
 }

@@ -13,6 +13,7 @@ import { describe } from "../errors.js";
 import { defaultAdhesive } from "../index.js";
 import { captureConsole, withOutput } from "../logs/console-capture.js";
 import { redact } from "../secrets/redact.js";
+import { RedactingSink } from "../secrets/stream-redactor.js";
 import { LocalWorkspace } from "../workspaces/local.js";
 import type { OutputSink } from "../workspaces/workspace.js";
 import type { FromWorker, Job, PlainLoop, SerializedError, ToWorker } from "./protocol.js";
@@ -46,13 +47,15 @@ async function run(job: Job): Promise<void> {
   const controller = new AbortController();
   running.set(job.job, controller);
   // secrets read in this thread are only known to this thread's redactor
-  const output: OutputSink = { write: (text) => send({ type: "output", job: job.job, text: redact(text) }) };
+  const output = new RedactingSink((text) => send({ type: "output", job: job.job, text }));
   try {
     const fn = lookup(job);
     const ctx = context(job, controller.signal, output);
     await withOutput(output, fn, ctx, ...job.groups);
+    output.end();
     send({ type: "done", job: job.job, data: ctx.data });
   } catch (error) {
+    output.end();
     send({ type: "failed", job: job.job, error: serialize(error) });
   } finally {
     running.delete(job.job);
