@@ -17,7 +17,8 @@ import { LocalWorkspace } from "../workspaces/local.js";
 import { createRunFolder } from "../workspaces/temp-folder.js";
 import { TaskRunner } from "./runner.js";
 import { RunLogs } from "../logs/run-logs.js";
-import { captureConsole } from "../logs/console-capture.js";
+import { captureConsole, outsideTasks } from "../logs/console-capture.js";
+import type { LiveOutput } from "../logs/task-log.js";
 import { TaskError, UsageError } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
@@ -50,7 +51,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const executionId = randomUUID();
   const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
   const workspace = new LocalWorkspace({ id: executionId, pwd: await createRunFolder(tempFolder, executionId) });
-  const logs = new RunLogs(join(tempFolder, executionId, "logs"), options.stdout ? process.stdout : undefined);
+  const logs = new RunLogs(join(tempFolder, executionId, "logs"), options.stdout ? liveOutput : undefined);
   await logs.create();
   const stop = new AbortController();
   const initialData = cloneData(options.initialData ?? {});
@@ -89,6 +90,9 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await logs.close();
   }
 }
+
+/* `stdout: true`: a task's output, written from inside the task, must not be captured into its log again */
+const liveOutput: LiveOutput = { write: (text) => outsideTasks(() => process.stdout.write(text)) };
 
 /** Every lane is torn down before the run returns or rejects, and each teardown failure is reported. */
 async function settleLanes(lanes: Lanes | undefined, reporter: RunReporter | undefined): Promise<void> {
