@@ -23,6 +23,7 @@ import { TaskError, UsageError } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
+import { redactError } from "../secrets/redact-error.js";
 
 /** A run in progress, for status output. */
 export interface ActiveRun {
@@ -67,6 +68,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     signal: options.signal,
     clock: options.clock,
     tracker: lanes,
+    failure: redactError,
   });
   const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, signal: stop.signal });
   const releaseConsole = captureConsole();
@@ -81,7 +83,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     return data;
   } catch (error) {
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
-    throw error;
+    // again: a value registered after the error was made (another task's withSecret) is masked in it too
+    throw redactError(error);
   } finally {
     await workers?.pool.close();
     activeRuns.delete(run);
@@ -97,7 +100,7 @@ const liveOutput: LiveOutput = { write: (text) => outsideTasks(() => process.std
 /** Every lane is torn down before the run returns or rejects, and each teardown failure is reported. */
 async function settleLanes(lanes: Lanes | undefined, reporter: RunReporter | undefined): Promise<void> {
   if (lanes === undefined) return;
-  for (const failure of await lanes.settle()) reporter?.laneFailed?.(failure.lane, failure);
+  for (const failure of await lanes.settle()) reporter?.laneFailed?.(failure.lane, redactError(failure) as typeof failure);
 }
 
 function workerPool(registry: Registry, options: RunOptions): { pool: WorkerPool; declarations: readonly Declaration[] } | undefined {
@@ -131,7 +134,8 @@ function observe(reporter: RunReporter | undefined, logs: RunLogs): EngineObserv
     taskFinished(ctx, error) {
       logs.finish(ctx.tokenId, error !== undefined);
       const duration = performance.now() - (started.get(ctx) ?? performance.now());
-      reporter.taskFinished?.(ctx as unknown as Context, error, duration);
+      // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
+      reporter.taskFinished?.(ctx as unknown as Context, error === undefined ? undefined : redactError(error), duration);
     },
     taskCancelled(ctx) {
       logs.finish(ctx.tokenId, false);

@@ -55,6 +55,11 @@ export function registeredSecrets(): string[] {
   return [...values];
 }
 
+/** Whether any value is registered (nothing to mask otherwise). */
+export function hasSecrets(): boolean {
+  return values.size > 0;
+}
+
 /** Replaces every registered secret value in `text` with `********`. */
 export function redact(text: string): string {
   if (values.size === 0 || text.length === 0) return text;
