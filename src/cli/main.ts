@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { register } from "node:module";
 import { loadConfig, type Config } from "../config/load.js";
 import { activeRuns } from "../runtime/run.js";
-import { redact } from "../secrets/redact.js";
+import { redactError } from "../secrets/redact-error.js";
 import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
 import { AdhesiveError, CancelledError, TaskError, describe } from "../errors.js";
@@ -143,14 +143,16 @@ async function loadProcessFile(given: string | undefined, io: CliContext): Promi
   }
 }
 
-function reportFailure(error: unknown, io: CliIo): number {
+function reportFailure(failure: unknown, io: CliIo): number {
+  // the process file's own code may fail with a secret it read, outside any run
+  const error = redactError(failure);
   const c = createColors(io.color);
   if (error instanceof CancelledError) {
     io.err.write(`${c.yellow("cancelled")}: ${error.message}\n`);
     return EXIT_INTERRUPTED;
   }
   if (error instanceof TaskError) {
-    io.err.write(`${c.red("process failed")}: ${redact(error.message)}\n`);
+    io.err.write(`${c.red("process failed")}: ${error.message}\n`);
     if (error.output) io.err.write(`${c.bold("output of the failed task:")}\n${error.output}\n`);
     return EXIT_FAILED;
   }

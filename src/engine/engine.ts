@@ -61,6 +61,8 @@ export interface EngineOptions {
   schedule?: Schedule;
   /** the run fails once it has started this many tasks (a cycle that never ends); default: no limit */
   taskLimit?: number;
+  /** what a failure becomes before it goes into `data._error` or the run's TaskError (the runtime masks secrets there) */
+  failure?: (error: unknown) => unknown;
 }
 
 /**
@@ -828,7 +830,8 @@ export class Engine implements ContextHost {
   // ---- errors and cancellation -----------------------------------------
 
   /** Hands the error to the nearest error boundary event, walking up the sub-processes; else the run fails. */
-  private fail(token: Token, error: unknown): void {
+  private fail(token: Token, failure: unknown): void {
+    const error = this.options.failure === undefined ? failure : this.options.failure(failure);
     const record = errorRecord(error, token.taskName || token.node.name, token.node.id);
     for (let holder: Token | undefined = token; holder !== undefined; holder = holder.frame.owner) {
       const boundary = pickErrorBoundary(holder.node, error);

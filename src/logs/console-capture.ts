@@ -4,19 +4,27 @@ import type { OutputSink } from "../workspaces/workspace.js";
 
 /*
  * Tasks run concurrently on one event loop, so "what did this task print"
- * can only be answered by the async context a console call happens in. The
- * console methods are replaced while at least one run captures, and send to
- * the current task's sink; outside a task they behave as before.
+ * can only be answered by the async context a console call or a
+ * process.stdout/stderr write happens in. The console methods and the two
+ * streams' write() are replaced while at least one run captures, and send
+ * to the current task's sink; outside a task they behave as before.
  */
 const current = new AsyncLocalStorage<OutputSink>();
 const METHODS = ["log", "info", "warn", "error", "debug", "trace"] as const;
 type Method = (typeof METHODS)[number];
+type Write = NodeJS.WriteStream["write"];
 let captures = 0;
 let originals: Record<Method, (...args: unknown[]) => void> | undefined;
+let originalWrites: Array<{ stream: NodeJS.WriteStream; write: Write; replacement: Write }> | undefined;
 
 /** Runs `fn(...args)` with console output going to `sink`. */
 export function withOutput<A extends unknown[], R>(sink: OutputSink, fn: (...args: A) => R, ...args: A): R {
   return current.run(sink, fn, ...args);
+}
+
+/** Runs `fn` as if outside every task: what it prints goes to the terminal (live output, prompts). */
+export function outsideTasks<R>(fn: () => R): R {
+  return current.exit(fn);
 }
 
 /** Starts routing console calls made inside withOutput(); returns the function that stops it. */
@@ -42,10 +50,32 @@ function install(): void {
       else sink.write(`${format(...args)}\n`);
     };
   }
+  originalWrites = [process.stdout, process.stderr].map((stream) => {
+    const write = stream.write;
+    const replacement = capturedWrite(stream, write);
+    stream.write = replacement;
+    return { stream, write, replacement };
+  });
+}
+
+/* write(chunk, encoding?, callback?) as a stream has it: the chunk goes to the task's log, the callback is still called */
+function capturedWrite(stream: NodeJS.WriteStream, original: Write): Write {
+  return function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
+    const sink = current.getStore();
+    if (sink === undefined) return (original as (...args: unknown[]) => boolean).apply(this ?? stream, [chunk, ...rest]);
+    const encoding = typeof rest[0] === "string" ? (rest[0] as BufferEncoding) : undefined;
+    const callback = rest.find((arg): arg is (error?: Error | null) => void => typeof arg === "function");
+    sink.write(typeof chunk === "string" ? (encoding === undefined ? chunk : Buffer.from(chunk, encoding).toString("utf8")) : Buffer.from(chunk as Uint8Array).toString("utf8"));
+    if (callback !== undefined) process.nextTick(callback, null);
+    return true;
+  } as Write;
 }
 
 function uninstall(): void {
   if (originals === undefined) return;
   for (const method of METHODS) console[method] = originals[method];
   originals = undefined;
+  // another tool that replaced write() after us keeps its own (it calls ours, which passes through outside tasks)
+  for (const { stream, write, replacement } of originalWrites ?? []) if (stream.write === replacement) stream.write = write;
+  originalWrites = undefined;
 }

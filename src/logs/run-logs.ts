@@ -1,4 +1,5 @@
-import { mkdir } from "node:fs/promises";
+import { redact } from "../secrets/redact.js";
+import { createPrivateFolder } from "../workspaces/temp-folder.js";
 import { TaskLog, type LiveOutput } from "./task-log.js";
 
 /**
@@ -19,7 +20,7 @@ export class RunLogs {
   }
 
   async create(): Promise<void> {
-    this.ready ??= mkdir(this.folder, { recursive: true }).then(() => undefined);
+    this.ready ??= createPrivateFolder(this.folder);
     await this.ready;
   }
 
@@ -36,14 +37,16 @@ export class RunLogs {
     const log = this.open.get(tokenId);
     if (log === undefined) return;
     this.open.delete(tokenId);
+    log.end();
     if (!log.used) return;
     if (failed) this.failed.set(tokenId, log.tail);
     this.closing.push(log.close());
   }
 
-  /** What the failed task of that token printed, if anything. */
+  /** What the failed task of that token printed, if anything; masked again for values registered since it was printed. */
   outputOf(tokenId: number): string | undefined {
-    return this.failed.get(tokenId);
+    const output = this.failed.get(tokenId);
+    return output === undefined ? undefined : redact(output);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { TaskContext } from "../engine/context.js";
-import type { OutputSink, TaskIo } from "../workspaces/workspace.js";
+import type { OutputSink, OutputStream, TaskIo } from "../workspaces/workspace.js";
 import type { RunLogs } from "./run-logs.js";
 import type { TaskLog } from "./task-log.js";
 
@@ -29,6 +29,14 @@ export class TaskOutput implements OutputSink, TaskIo {
   }
 
   write(text: string): void {
-    (this.log ??= this.logs.start(this.ctx.tokenId, this.ctx.taskName)).write(text);
+    this.taskLog().write(text);
+  }
+
+  stream(): OutputStream {
+    return this.taskLog().stream();
+  }
+
+  private taskLog(): TaskLog {
+    return (this.log ??= this.logs.start(this.ctx.tokenId, this.ctx.taskName));
   }
 }

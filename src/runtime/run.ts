@@ -19,11 +19,13 @@ import { LocalWorkspace } from "../workspaces/local.js";
 import { createRunFolder } from "../workspaces/temp-folder.js";
 import { TaskRunner } from "./runner.js";
 import { RunLogs } from "../logs/run-logs.js";
-import { captureConsole } from "../logs/console-capture.js";
+import { captureConsole, outsideTasks } from "../logs/console-capture.js";
+import type { LiveOutput } from "../logs/task-log.js";
 import { TaskError, UsageError } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
+import { redactError } from "../secrets/redact-error.js";
 
 /** A run in progress, for status output. */
 export interface ActiveRun {
@@ -52,7 +54,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const executionId = randomUUID();
   const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
   const workspace = new LocalWorkspace({ id: executionId, pwd: await createRunFolder(tempFolder, executionId) });
-  const logs = new RunLogs(join(tempFolder, executionId, "logs"), options.stdout ? process.stdout : undefined);
+  const logs = new RunLogs(join(tempFolder, executionId, "logs"), options.stdout ? liveOutput : undefined);
   await logs.create();
   const stop = new AbortController();
   checkData(options.initialData ?? {}, "initialData", definition.source);
@@ -71,6 +73,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     clock: options.clock,
     tracker: lanes,
     taskLimit: options.taskLimit,
+    failure: redactError,
   });
   const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal });
   const releaseConsole = captureConsole();
@@ -85,7 +88,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     return data;
   } catch (error) {
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
-    throw error;
+    // again: a value registered after the error was made (another task's withSecret) is masked in it too
+    throw redactError(error);
   } finally {
     await workers?.pool.close();
     activeRuns.delete(run);
@@ -95,10 +99,13 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   }
 }
 
+/* `stdout: true`: a task's output, written from inside the task, must not be captured into its log again */
+const liveOutput: LiveOutput = { write: (text) => outsideTasks(() => process.stdout.write(text)) };
+
 /** Every lane is torn down before the run returns or rejects, and each teardown failure is reported. */
 async function settleLanes(lanes: Lanes | undefined, reporter: RunReporter | undefined): Promise<void> {
   if (lanes === undefined) return;
-  for (const failure of await lanes.settle()) reporter?.laneFailed?.(failure.lane, failure);
+  for (const failure of await lanes.settle()) reporter?.laneFailed?.(failure.lane, redactError(failure) as typeof failure);
 }
 
 function workerPool(registry: Registry, options: RunOptions): { pool: WorkerPool; declarations: readonly Declaration[] } | undefined {
@@ -132,7 +139,8 @@ function observe(reporter: RunReporter | undefined, logs: RunLogs): EngineObserv
     taskFinished(ctx, error) {
       logs.finish(ctx.tokenId, error !== undefined);
       const duration = performance.now() - (started.get(ctx) ?? performance.now());
-      reporter.taskFinished?.(ctx as unknown as Context, error, duration);
+      // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
+      reporter.taskFinished?.(ctx as unknown as Context, error === undefined ? undefined : redactError(error), duration);
     },
     taskCancelled(ctx) {
       logs.finish(ctx.tokenId, false);

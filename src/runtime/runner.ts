@@ -12,7 +12,7 @@ import type { LocalWorkspace } from "../workspaces/local.js";
 import type { Token } from "../engine/token.js";
 import type { Lanes } from "../lanes/lanes.js";
 import { compileExpression, type CompiledExpression } from "../model/expression.js";
-import { withOutput } from "../logs/console-capture.js";
+import { outsideTasks, withOutput } from "../logs/console-capture.js";
 import type { RunLogs } from "../logs/run-logs.js";
 import { TaskOutput } from "../logs/task-output.js";
 
@@ -113,7 +113,8 @@ export class TaskRunner implements NodeRunner {
   private async runUserTask(ctx: Context, fn: UserTaskFunction, groups: string[]): Promise<void> {
     const ui = new UiBuilder(ctx.taskName);
     await fn(ctx, ui, ...groups);
-    const answers = await this.ui.ask(ui.finish(), ctx.signal);
+    // the prompts draw on the terminal, not into the task's log
+    const answers = await outsideTasks(() => this.ui.ask(ui.finish(), ctx.signal));
     Object.assign(ctx.data, answers);
   }
 }

@@ -9,7 +9,7 @@ import { resolve, sep } from "node:path";
 import { AdhesiveError, describe } from "../errors.js";
 import { commandLine } from "../workspaces/cli-exec.js";
 import type { Workspace } from "../workspaces/workspace.js";
-import { redact, registerSecret } from "./redact.js";
+import { MIN_SECRET_LENGTH, redact, registerSecret } from "./redact.js";
 
 export interface WithSecretOptions {
   /** the project folder whose `.adhesive/secrets/` is looked at first (default: the current folder) */
@@ -91,10 +91,27 @@ export async function readSecret(name: string, options: WithSecretOptions = {}):
         cause: error,
       });
     }
-    registerSecret(value.toString("utf8"));
+    const text = value.toString("utf8");
+    checkLength(name, place, text);
+    registerSecret(text);
     return value;
   }
   throw new SecretError("ADHESIVE_SECRET_NOT_FOUND", name, `secret "${name}" not found; looked at ${places[0]} and ${places[1]}`);
+}
+
+/*
+ * Every value is masked, so a short one is refused rather than read: masking
+ * "ab" would mask it in every word, and a value that short is guessed anyway.
+ */
+function checkLength(name: string, place: string, value: string): void {
+  const length = [...value.trim()].length;
+  if (length >= MIN_SECRET_LENGTH) return;
+  throw new SecretError(
+    "ADHESIVE_SECRET_TOO_SHORT",
+    name,
+    `secret "${name}" in ${place} is ${length === 0 ? "empty" : `only ${length} character${length === 1 ? "" : "s"} long`}: ` +
+      `a secret needs at least ${MIN_SECRET_LENGTH} characters (surrounding whitespace not counted), so that masking it in logs does not mask ordinary text`,
+  );
 }
 
 /* a name is a relative path inside the secrets folder: no `..`, no absolute path, no empty or `.` segment */

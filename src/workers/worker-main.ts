@@ -13,6 +13,7 @@ import { describe } from "../errors.js";
 import { defaultAdhesive } from "../index.js";
 import { captureConsole, withOutput } from "../logs/console-capture.js";
 import { redact } from "../secrets/redact.js";
+import { RedactingSink } from "../secrets/stream-redactor.js";
 import { LocalWorkspace } from "../workspaces/local.js";
 import type { OutputSink } from "../workspaces/workspace.js";
 import { TaskData } from "../engine/task-data.js";
@@ -47,15 +48,17 @@ async function run(job: Job): Promise<void> {
   const controller = new AbortController();
   running.set(job.job, controller);
   // secrets read in this thread are only known to this thread's redactor
-  const output: OutputSink = { write: (text) => send({ type: "output", job: job.job, text: redact(text) }) };
+  const output = new RedactingSink((text) => send({ type: "output", job: job.job, text }));
   try {
     const fn = lookup(job);
     // the same copy-on-write view as in the main thread: only what the task changed goes back
     const view = new TaskData(job.data, job.taskName, job.task.id);
     const ctx = context(job, view.proxy, controller.signal, output);
     await withOutput(output, fn, ctx, ...job.groups);
+    output.end();
     send({ type: "done", job: job.job, changes: changesOf(view) });
   } catch (error) {
+    output.end();
     send({ type: "failed", job: job.job, error: serialize(error) });
   } finally {
     running.delete(job.job);

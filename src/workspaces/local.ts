@@ -1,8 +1,10 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { execa } from "execa";
 import { CommandError } from "./command-error.js";
-import type { CommandOptions, TaskIo, Workspace } from "./workspace.js";
+import { commandStream } from "./command-output.js";
+import type { CommandOptions, OutputSink, TaskIo, Workspace } from "./workspace.js";
 
 export interface LocalWorkspaceOptions {
   id: string;
@@ -50,10 +52,11 @@ export class LocalWorkspace implements Workspace {
       stripFinalNewline: false,
     });
     const sink = this.io?.output;
-    if (sink) child.all?.on("data", (chunk: Buffer) => sink.write(chunk.toString()));
+    const streams = sink ? [follow(child.stdout, sink), follow(child.stderr, sink)] : undefined;
     const stop = signal ? killTreeOn(signal, child.pid) : undefined;
     const result = await child;
     stop?.();
+    if (streams) for (const end of streams) end();
     signal?.throwIfAborted();
     if (result.failed) {
       const exitCode = result.exitCode;
@@ -117,6 +120,14 @@ export class LocalWorkspace implements Workspace {
   private path(path: string): string {
     return isAbsolute(path) ? path : join(this.pwd, path);
   }
+}
+
+/** Sends one output stream of a command to the task's log; returns the function that flushes it once the command has ended. */
+function follow(output: Readable | null, sink: OutputSink): () => void {
+  if (output === null) return () => undefined;
+  const stream = commandStream(sink);
+  output.on("data", (chunk: Buffer) => stream.write(chunk));
+  return () => stream.end();
 }
 
 /** Kills the command's process group when `signal` fires; returns the unsubscribe. */

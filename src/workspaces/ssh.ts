@@ -3,12 +3,12 @@ import { chmod, lstat, mkdir, readFile, readdir, readlink, rm, symlink } from "n
 import type { Stats } from "node:fs";
 import { dirname as localDirname, join as localJoin, resolve as localResolve } from "node:path";
 import { posix } from "node:path";
-import { StringDecoder } from "node:string_decoder";
 import { parseCommandString } from "execa";
 import { quote } from "shell-quote";
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import { AdhesiveError, UsageError, describe } from "../errors.js";
 import { CommandError } from "./command-error.js";
+import { commandStream } from "./command-output.js";
 import type { CommandOptions, TaskIo, Workspace } from "./workspace.js";
 
 /** How to reach the ssh server and where the workspace lives on it. */
@@ -300,33 +300,29 @@ export class SshWorkspace implements Workspace {
     const signal = this.io.signal;
     signal?.throwIfAborted();
     const remote = this.remoteCommand(command, options);
-    const sink = this.io.output;
     const stdout: Buffer[] = [];
     let tail = "";
-    const keep = (text: string): void => {
-      if (!text) return;
-      sink?.write(text);
-      tail = (tail + text).slice(-OUTPUT_TAIL_CHARS);
-    };
-    const outDecoder = new StringDecoder("utf8");
-    const errDecoder = new StringDecoder("utf8");
+    const keep = (text: string): void => void (tail = (tail + text).slice(-OUTPUT_TAIL_CHARS));
+    const out = commandStream(this.io.output, keep);
+    const err = commandStream(this.io.output, keep);
+    const flush = (): void => (out.end(), err.end());
     let result: { code: number | undefined; signal: string | undefined };
     try {
       result = await this.connection.exec(remote, {
         signal,
         onStdout: (chunk) => {
           if (options.capture) stdout.push(chunk);
-          keep(outDecoder.write(chunk));
+          out.write(chunk);
         },
-        onStderr: (chunk) => keep(errDecoder.write(chunk)),
+        onStderr: (chunk) => err.write(chunk),
       });
     } catch (error) {
+      flush();
       signal?.throwIfAborted();
       if (error instanceof SshError) throw error;
       throw new CommandError(command, undefined, undefined, tail, `could not start over ssh on ${this.connection.label}: ${message(error)}`);
     }
-    keep(outDecoder.end());
-    keep(errDecoder.end());
+    flush();
     signal?.throwIfAborted();
     if (result.code !== 0) {
       const reason =

@@ -13,6 +13,19 @@ export interface CommandOptions {
 /** Where a workspace sends what its commands print (the run's per-task log capture). */
 export interface OutputSink {
   write(text: string): void;
+  /**
+   * A stream of its own for one source (a command's stdout, its stderr), so
+   * a secret value split across two pieces of it is still masked; without
+   * it, workspaces mask each stream themselves before `write`.
+   */
+  stream?(): OutputStream;
+}
+
+/** One stream of output, in pieces, then an end. */
+export interface OutputStream {
+  write(text: string): void;
+  /** writes out what is still held back; later writes are dropped */
+  end(): void;
 }
 
 /** What ties a workspace to the task using it: its cancellation and its output. */

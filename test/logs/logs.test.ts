@@ -94,10 +94,10 @@ describe("per-task log capture", () => {
     expect(written.join("")).toContain("[Right] from console.log\n");
   });
 
-  it("gives the console back after the run", async () => {
-    const before = console.log;
+  it("gives the console and process.stdout/stderr.write back after the run", async () => {
+    const before = [console.log, process.stdout.write, process.stderr.write];
     await new Adhesive().task(["Left", "Right", "Together"], () => undefined).bpmnBuild(parallelJoin);
-    expect(console.log).toBe(before);
+    expect([console.log, process.stdout.write, process.stderr.write]).toEqual(before);
   });
 });
 

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AdhesiveError } from "../../src/errors.js";
-import { clearSecrets, redact } from "../../src/secrets/redact.js";
-import { withSecret, type WithSecretOptions } from "../../src/secrets/secrets.js";
+import { clearSecrets, redact, registeredSecrets } from "../../src/secrets/redact.js";
+import { SecretError, withSecret, type WithSecretOptions } from "../../src/secrets/secrets.js";
 import { CommandError } from "../../src/workspaces/command-error.js";
 import { LocalWorkspace } from "../../src/workspaces/local.js";
 
@@ -112,6 +112,21 @@ describe("withSecret", () => {
     expect(message).toContain(join(root, "project", ".adhesive", "secrets", "nope"));
     expect(message).toContain(join(root, "home", ".adhesive", "secrets", "nope"));
     expect(existsSync(join(folder, "x"))).toBe(false);
+  });
+
+  it("a secret shorter than 4 characters (surrounding whitespace not counted) is refused, naming the file, and never registered", async () => {
+    const path = await putSecret("project", "pin", " 123\n");
+    const ws = workspace();
+    const error = await withSecret(ws, "pin", "pin.txt", () => ws.run("cat pin.txt"), options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretError);
+    expect(error).toMatchObject({ code: "ADHESIVE_SECRET_TOO_SHORT", secret: "pin" });
+    expect((error as Error).message).toBe(
+      `secret "pin" in ${path} is only 3 characters long: a secret needs at least 4 characters (surrounding whitespace not counted), so that masking it in logs does not mask ordinary text`,
+    );
+    expect(existsSync(join(folder, "pin.txt"))).toBe(false);
+    await putSecret("project", "empty", "\n");
+    await expect(withSecret(ws, "empty", "e", () => undefined, options)).rejects.toThrow(/secret "empty" in .* is empty/);
+    expect(registeredSecrets()).toEqual([]);
   });
 
   it("a secret that cannot be read names the file, never the value", async () => {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ssh, CommandError } from "../../src/index.js";
+import { clearSecrets, REDACTED, registerSecret } from "../../src/secrets/redact.js";
 import { LocalWorkspace } from "../../src/workspaces/local.js";
 import { connectSsh, SshConnectError, type SshOptions, type SshWorkspace } from "../../src/workspaces/ssh.js";
 import { freePort, processTable, startSshd, type TestSshd } from "./sshd.js";
@@ -119,6 +120,27 @@ describe("ssh workspace (real OpenSSH server on 127.0.0.1)", () => {
     expect(settled).toBe(false);
     await running;
     expect(chunks.join("")).toBe("first\nsecond\n");
+  });
+
+  it("masks a secret printed in two pieces on stdout and stderr (interleaved) in the streamed output and the CommandError", async () => {
+    const secret = "ssh-split-secret-value-1234";
+    registerSecret(secret);
+    try {
+      await ws.writeFile("split.txt", secret);
+      const chunks: string[] = [];
+      const task = ws.forTask({ signal: undefined, output: { write: (text) => chunks.push(text) } });
+      const command = "head -c 10 split.txt; head -c 4 split.txt >&2; sleep 0.3; tail -c +11 split.txt; tail -c +5 split.txt >&2; exit 2";
+      const error = (await task.run(command).catch((e: unknown) => e)) as CommandError;
+      expect(error).toBeInstanceOf(CommandError);
+      expect(chunks.join("").split(REDACTED)).toHaveLength(3);
+      expect(error.output.split(REDACTED)).toHaveLength(3);
+      for (const text of [chunks.join(""), error.output, error.message]) {
+        expect(text).not.toContain(secret.slice(0, 10));
+        expect(text).not.toContain(secret.slice(10));
+      }
+    } finally {
+      clearSecrets();
+    }
   });
 
   it("throws a CommandError with exit code, command and the last output lines", async () => {
