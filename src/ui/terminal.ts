@@ -134,7 +134,7 @@ async function showForm(
   const more = stillWaiting > 0 ? c.dim(` (${stillWaiting} more form${stillWaiting === 1 ? "" : "s"} waiting)`) : "";
   context.output.write(`\n${c.cyan(c.bold(`User task: ${form.taskName}`))}${more}\n`);
   // same shape as scriptedUi: every field in order, then the pressed button
-  const answers: Record<string, unknown> = {};
+  const answers: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const field of form.fields) {
     if (field.kind !== "button") answers[field.name] = await askField(prompts, field, context);
   }
