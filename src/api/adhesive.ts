@@ -1,13 +1,12 @@
-import { loadBpmn } from "../bpmn/read.js";
 import { linearDefinition, type LinearTask } from "../builder/linear.js";
 import { ProcessBuilder } from "../builder/process-builder.js";
 import type { Data } from "../engine/data.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { Registry, type Matcher } from "../tasks/registry.js";
 import { runDefinition } from "../runtime/run.js";
-import { compileProcess } from "../model/compile.js";
-import { bindNodes, type NodeBinding } from "../tasks/binding.js";
-import { cloneData } from "../engine/data.js";
+import { cloneData, mergeData } from "../engine/data.js";
+import { locateBpmn, readLocatedBpmn } from "./bpmn-path.js";
+import { verifyRecorder } from "./verify-mode.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
 let workerMode: (() => void) | undefined;
@@ -30,8 +29,8 @@ export class Adhesive {
   readonly registry = new Registry();
   /** options every run of this instance starts from (the CLI sets the reporter here) */
   defaults: RunOptions = {};
-  /** set by `adhesive verify`: runs only map their elements to implementations and report it */
-  verifier: ((source: string, bindings: NodeBinding[]) => void) | undefined;
+  /** `adhesive --data`: merged over the initialData of every run (its keys win; null removes one) */
+  dataOverride: Data | undefined;
 
   task(matcher: Matcher, fn: TaskFunction): this {
     this.registry.add("task", matcher, fn);
@@ -68,9 +67,12 @@ export class Adhesive {
     return this.run(linearDefinition(this.linearTasks()), options);
   }
 
-  /** Runs a process drawn in a BPMN file. */
-  async bpmnBuild(file: string, options?: RunOptions): Promise<Data> {
-    return this.run(await loadBpmn(file), options);
+  /** Runs a process drawn in a BPMN file; a relative path is resolved against the folder of the calling file. */
+  async bpmnBuild(file: string | URL, options?: RunOptions): Promise<Data> {
+    const location = locateBpmn(file);
+    const recorder = verifyRecorder();
+    if (recorder) return recorder.record(location.path, () => readLocatedBpmn(location), this.registry, this.options(options).initialData);
+    return this.run(await readLocatedBpmn(location), options);
   }
 
   /** Starts a process built in code: `processStart().task("A").processEnd().build()`. */
@@ -85,11 +87,17 @@ export class Adhesive {
       // a worker thread only needs the file's task() calls: the process runs in the main thread
       return new Promise<Data>(() => undefined);
     }
-    if (this.verifier) {
-      this.verifier(definition.source, bindNodes(compileProcess(definition), this.registry));
-      return cloneData(options?.initialData ?? {});
-    }
-    return runDefinition(definition, this.registry, mergeOptions(this.defaults, options));
+    const recorder = verifyRecorder();
+    if (recorder) return recorder.record(definition.source, async () => definition, this.registry, this.options(options).initialData);
+    return runDefinition(definition, this.registry, this.options(options));
+  }
+
+  private options(options: RunOptions | undefined): RunOptions {
+    const merged = mergeOptions(this.defaults, options);
+    if (this.dataOverride === undefined) return merged;
+    const initialData = cloneData(merged.initialData ?? {});
+    mergeData(initialData, cloneData(this.dataOverride), false);
+    return { ...merged, initialData };
   }
 
   private linearTasks(): LinearTask[] {
