@@ -16,6 +16,7 @@ export type {
   MessageCallbackFunction,
   MessageFunction,
   RunOptions,
+  RunInfo,
   RunReporter,
   TaskFunction,
   TaskNodeInfo,

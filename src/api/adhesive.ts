@@ -119,6 +119,9 @@ function mergeOptions(defaults: RunOptions, options: RunOptions | undefined): Ru
 
 function both(a: RunReporter, b: RunReporter): RunReporter {
   return {
+    runStarted: (run) => (a.runStarted?.(run), b.runStarted?.(run)),
+    runFinished: (run, error) => (a.runFinished?.(run, error), b.runFinished?.(run, error)),
+    eventReceived: (run) => (a.eventReceived?.(run), b.eventReceived?.(run)),
     taskStarted: (ctx) => (a.taskStarted?.(ctx), b.taskStarted?.(ctx)),
     taskFinished: (ctx, error, ms) => (a.taskFinished?.(ctx, error, ms), b.taskFinished?.(ctx, error, ms)),
     taskCancelled: (ctx) => (a.taskCancelled?.(ctx), b.taskCancelled?.(ctx)),

@@ -12,6 +12,7 @@ import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, reportFailure } fro
 import { lintFiles } from "./lint.js";
 import { findProcessFile } from "./process-file.js";
 import { terminalReporter, type Output } from "./reporter.js";
+import { openScreen } from "./screen.js";
 import { verifyProcessFile } from "./verify.js";
 
 export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js";
@@ -112,9 +113,12 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
   const onSigusr1 = () => printStatus(io);
   process.on("SIGINT", onSigint);
   process.on("SIGUSR1", onSigusr1);
+  const screen = openScreen(io.out, io.err);
+  const taskLines = config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info";
+  const reporter = terminalReporter(io.out, io.color, { taskLines, cwd: io.cwd, screen });
   defaultAdhesive.defaults = {
     ...defaultAdhesive.defaults,
-    reporter: terminalReporter(io.out, io.color, { taskLines: config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info" }),
+    reporter,
     signal: interrupt.signal,
     tempFolder: config.tempFolder,
     poolSize: config.poolSize,
@@ -125,6 +129,8 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     const code = await loadProcessFile(file, io);
     return interrupted ? EXIT_INTERRUPTED : code;
   } finally {
+    reporter.printSummaries();
+    screen?.close();
     process.off("SIGINT", onSigint);
     process.off("SIGUSR1", onSigusr1);
   }

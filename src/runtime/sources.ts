@@ -15,6 +15,8 @@ export interface SourceSettings {
   workspace: Workspace;
   maxInFlight: number;
   signal: AbortSignal;
+  /** called for every event a source delivers (the CLI's events/s) */
+  onEvent?: () => void;
 }
 
 /**
@@ -51,6 +53,7 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
   const groups = matchName(declaration.patterns, bindingName(first)) ?? [];
   const holdsRun = nodes.some((node) => node.kind === "messageStartEvent");
   const emit = (event: unknown): void => {
+    settings.onEvent?.();
     for (const node of nodes) {
       if (node.kind === "messageStartEvent") engine.emit(node, event);
       else engine.deliver(node, event);

@@ -44,6 +44,9 @@ describe("adhesive [file]", () => {
       expect(stdout).toMatch(new RegExp(`^done +${task} (<1ms|\\d+ms)$`, "m"));
     }
     expect(stdout).not.toContain(ESC);
+    // no status line off a terminal: nothing is redrawn
+    expect(stdout).not.toContain("\r");
+    expect(stdout).toMatch(/^finished test\/fixtures\/engine\/parallel-join\.bpmn in \d+ms: 3 done, 0 failed, 0 cancelled; run [0-9a-f-]{36}; logs \S+\/logs$/m);
   });
 
   it("colours the task lines on a terminal", async () => {
@@ -66,11 +69,23 @@ describe("adhesive [file]", () => {
   it("exits 1 naming the failed task and its error", async () => {
     const { code, stdout, stderr } = await adhesive([fixture("cli/failing.ts")]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^fail +Right .*the tests failed$/m);
-    expect(stderr).toContain('process failed: task "Right" (right) failed: the tests failed');
+    // the line in the user's file that threw, not adhesive's
+    expect(stdout).toMatch(/^fail +Right .*: the tests failed \(at test\/fixtures\/cli\/failing\.ts:7\)$/m);
+    expect(stderr).toContain('process failed: task "Right" (right) failed: the tests failed (at test/fixtures/cli/failing.ts:7)\n');
+    expect(stdout).toMatch(/^failed test\/fixtures\/engine\/parallel-join\.bpmn after \d+ms: \d done, 1 failed, \d cancelled; run [0-9a-f-]{36}; logs /m);
     // what the task printed was captured, not shown while it ran, and comes with the failure
     expect(stdout).not.toContain("3 of 12 tests failed");
     expect(stderr).toContain("output of the failed task:\n  | 3 of 12 tests failed\n");
+  });
+
+  it("prints a failed command's output once, after naming the command, the exit code and the user's line", async () => {
+    const { code, stdout, stderr } = await adhesive([fixture("cli/failing-command.ts")]);
+    expect(code).toBe(1);
+    const command = 'command `for step in compile link; do echo "$step: started"; done; echo "link: missing symbol" >&2; exit 3` exited with code 3';
+    expect(stdout).toContain(`: ${command} (at test/fixtures/cli/failing-command.ts:6)\n`);
+    expect(stderr).toContain(`process failed: task "Right" (right) failed: ${command} (at test/fixtures/cli/failing-command.ts:6)\n`);
+    expect(stderr).toContain("output of the failed task:\n  | compile: started\n  | link: started\n  | link: missing symbol\n");
+    for (const line of ["compile: started", "link: started"]) expect((stdout + stderr).split(line)).toHaveLength(2);
   });
 
   it("exits 2 before running anything when tasks have no single implementation", async () => {
