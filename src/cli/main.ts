@@ -7,6 +7,7 @@ import { activeRuns } from "../runtime/run.js";
 import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
 import { CancelledError, describe } from "../errors.js";
+import { applyRetention, cleanRunFolders, type CleanOptions } from "./clean.js";
 import { readDataOptions } from "./data-option.js";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
 import { lintFiles } from "./lint.js";
@@ -20,6 +21,7 @@ export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js
 const HELP = `Usage: adhesive [file|folder]       run a process file (default: the folder's _adhesive.{ts,mts,cts,js,mjs,cjs})
        adhesive verify [file|folder] show which function each process element maps to, without running anything
        adhesive lint <file.bpmn>...  check BPMN files without running them
+       adhesive clean [--keep N] [--dry-run]  remove finished run folders under temp_folder (kept: keep_runs)
 
 Options:
   -h, --help        show this help
@@ -27,6 +29,8 @@ Options:
   --data <json>     initial data for every process the file starts, merged over its initialData
   --data @<file>    the same, read from a JSON file (relative to the working directory)
   --no-color        no colours even on a terminal
+  --keep <n>        adhesive clean: keep the newest n finished runs (default 0)
+  --dry-run         adhesive clean: only list what would be removed
 
 Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input, 130 interrupted.
 `;
@@ -55,6 +59,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         version: { type: "boolean", short: "v" },
         "no-color": { type: "boolean" },
         data: { type: "string", multiple: true },
+        keep: { type: "string" },
+        "dry-run": { type: "boolean" },
       },
     });
   } catch (error) {
@@ -73,6 +79,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [command, ...rest] = parsed.positionals;
   const context = { ...io, color, config };
   if (command === "lint") return lint(rest, context);
+  if (command === "clean") return clean({ dryRun: parsed.values["dry-run"] ?? false, keep: parsed.values.keep }, rest, context);
   const file = command === "verify" ? rest[0] : command;
   if ((command === "verify" ? rest.length : parsed.positionals.length) > 1) {
     io.err.write(`adhesive: expected one process file, got ${parsed.positionals.join(" ")}\n\n${HELP}`);
@@ -98,6 +105,19 @@ async function lint(files: string[], io: CliContext): Promise<number> {
     return EXIT_USAGE;
   }
   return (await lintFiles(io.out, io.color, files)) ? EXIT_OK : EXIT_FAILED;
+}
+
+async function clean(options: CleanOptions, extra: string[], io: CliContext): Promise<number> {
+  if (extra.length > 0) {
+    io.err.write(`adhesive clean: takes no files (got ${extra.join(" ")}); it cleans temp_folder (${io.config.tempFolder})\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    await cleanRunFolders(options, io);
+    return EXIT_OK;
+  } catch (error) {
+    return reportFailure(error, io);
+  }
 }
 
 async function runFile(file: string | undefined, io: CliContext): Promise<number> {
@@ -126,6 +146,7 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     parallelProcessing: config.parallelProcessing,
   };
   try {
+    await applyRetention(config, io.err);
     const code = await loadProcessFile(file, io);
     return interrupted ? EXIT_INTERRUPTED : code;
   } finally {

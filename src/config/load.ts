@@ -23,6 +23,8 @@ export interface Config {
   /** stream task output live instead of only showing it on failure */
   readonly stdout: boolean;
   readonly parallelProcessing: ParallelProcessing;
+  /** finished run folders kept under tempFolder; older ones are removed when a run starts from the CLI */
+  readonly keepRuns: number;
   /** per field: the config file path, the `ADHESIVE_*` variable name, or "default" */
   readonly sources: Readonly<Record<ConfigField, string>>;
 }
@@ -39,6 +41,9 @@ export interface LoadConfigOptions {
 }
 
 export const DEFAULT_SOURCE = "default";
+
+/* enough to look at the last few days of runs, few enough that checkouts and build output do not fill the disk */
+export const DEFAULT_KEEP_RUNS = 20;
 
 /**
  * Reads the configuration: `ADHESIVE_<KEY>` variables over
@@ -87,6 +92,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
   const poolSize = pick("pool_size");
   const stdout = pick("stdout");
   const parallelProcessing = pick("parallel_processing");
+  const keepRuns = pick("keep_runs");
   return {
     tempFolder: tempFolder?.value ?? join(tmpdir(), "adhesive"),
     // the same folder twice would only make module lookup slower
@@ -96,6 +102,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
     poolSize: poolSize?.value ?? availableParallelism(),
     stdout: stdout?.value ?? false,
     parallelProcessing: parallelProcessing?.value ?? "async",
+    keepRuns: keepRuns?.value ?? DEFAULT_KEEP_RUNS,
     sources: {
       tempFolder: tempFolder?.source ?? DEFAULT_SOURCE,
       plugins: plugins?.source ?? DEFAULT_SOURCE,
@@ -104,6 +111,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
       poolSize: poolSize?.source ?? DEFAULT_SOURCE,
       stdout: stdout?.source ?? DEFAULT_SOURCE,
       parallelProcessing: parallelProcessing?.source ?? DEFAULT_SOURCE,
+      keepRuns: keepRuns?.source ?? DEFAULT_SOURCE,
     },
   };
 }

@@ -27,6 +27,7 @@ export const KEY_SPECS = {
   pool_size: { expected: "a positive whole number", env: "integer" },
   stdout: { expected: "true or false", env: "boolean" },
   parallel_processing: { expected: PARALLEL_PROCESSING.map((mode) => `"${mode}"`).join(" or "), env: "string" },
+  keep_runs: { expected: "a whole number, 0 or more", env: "integer" },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEY_SPECS;
@@ -66,6 +67,7 @@ export function layerSchema(base: string, home: string) {
       pool_size: z.number().int().positive(),
       stdout: z.boolean(),
       parallel_processing: z.preprocess(lowerCase, z.enum(PARALLEL_PROCESSING)),
+      keep_runs: z.number().int().nonnegative(),
     } satisfies Record<ConfigKey, z.ZodType>)
     .partial();
 }

@@ -69,6 +69,7 @@ describe("defaults", () => {
       poolSize: availableParallelism(),
       stdout: false,
       parallelProcessing: "async",
+      keepRuns: 20,
       sources: {
         tempFolder: "default",
         plugins: "default",
@@ -77,6 +78,7 @@ describe("defaults", () => {
         poolSize: "default",
         stdout: "default",
         parallelProcessing: "default",
+        keepRuns: "default",
       },
     });
   });
@@ -115,6 +117,7 @@ describe("each source on its own", () => {
         "pool_size: 3",
         "stdout: true",
         "parallel_processing: worker",
+        "keep_runs: 3",
       ].join("\n"),
     );
     const config = await load();
@@ -126,6 +129,7 @@ describe("each source on its own", () => {
       poolSize: 3,
       stdout: true,
       parallelProcessing: "worker",
+      keepRuns: 3,
       sources: {
         tempFolder: file,
         plugins: file,
@@ -134,6 +138,7 @@ describe("each source on its own", () => {
         poolSize: file,
         stdout: file,
         parallelProcessing: file,
+        keepRuns: file,
       },
     });
   });
@@ -151,6 +156,7 @@ describe("each source on its own", () => {
         "pool_size: 12",
         "stdout: false",
         "parallel_processing: async",
+        "keep_runs: 0",
       ].join("\n"),
     );
     const config = await load();
@@ -161,7 +167,8 @@ describe("each source on its own", () => {
     expect(config.poolSize).toBe(12);
     expect(config.stdout).toBe(false);
     expect(config.parallelProcessing).toBe("async");
-    expect(Object.values(config.sources)).toEqual(Array(7).fill(file));
+    expect(config.keepRuns).toBe(0);
+    expect(Object.values(config.sources)).toEqual(Array(8).fill(file));
   });
 
   it("reads every key from the environment, coercing the strings", async () => {
@@ -175,6 +182,7 @@ describe("each source on its own", () => {
       ADHESIVE_POOL_SIZE: "4",
       ADHESIVE_STDOUT: "true",
       ADHESIVE_PARALLEL_PROCESSING: "Worker",
+      ADHESIVE_KEEP_RUNS: "7",
     });
     expect(config).toEqual({
       tempFolder: "/opt/runs",
@@ -184,6 +192,7 @@ describe("each source on its own", () => {
       poolSize: 4,
       stdout: true,
       parallelProcessing: "worker",
+      keepRuns: 7,
       sources: {
         tempFolder: "ADHESIVE_TEMP_FOLDER",
         plugins: "ADHESIVE_PLUGINS",
@@ -192,6 +201,7 @@ describe("each source on its own", () => {
         poolSize: "ADHESIVE_POOL_SIZE",
         stdout: "ADHESIVE_STDOUT",
         parallelProcessing: "ADHESIVE_PARALLEL_PROCESSING",
+        keepRuns: "ADHESIVE_KEEP_RUNS",
       },
     });
   });
@@ -257,6 +267,7 @@ describe("precedence, key by key", () => {
     { key: "pool_size", field: "poolSize", values: () => ["1", "2", "3"], expected: () => [1, 2, 3] },
     { key: "stdout", field: "stdout", values: () => ["true", "false", "1"], expected: () => [true, false, true] },
     { key: "parallel_processing", field: "parallelProcessing", values: () => ["worker", "async", "worker"], expected: () => ["worker", "async", "worker"] },
+    { key: "keep_runs", field: "keepRuns", values: () => ["0", "5", "100"], expected: () => [0, 5, 100] },
   ];
 
   it.each(cases)("$key: env over project over home", async ({ key, field, values, expected }) => {
@@ -297,6 +308,7 @@ describe("precedence, key by key", () => {
       poolSize: "ADHESIVE_POOL_SIZE",
       stdout: homeFile,
       parallelProcessing: "default",
+      keepRuns: "default",
     });
   });
 
@@ -424,6 +436,8 @@ describe("errors", () => {
     ['pool_size: "4"', 'pool_size must be a positive whole number, got "4"'],
     ["pool_size: [1]", "pool_size must be a positive whole number, got a list"],
     ["pool_size:", "pool_size must be a positive whole number, got an empty value"],
+    ["keep_runs: -1", "keep_runs must be a whole number, 0 or more, got -1"],
+    ["keep_runs: all", 'keep_runs must be a whole number, 0 or more, got "all"'],
     ["stdout: yes", 'stdout must be true or false, got "yes"'],
     ["stdout: 1", "stdout must be true or false, got 1"],
     ["color: sometimes", 'color must be true, false or auto, got "sometimes"'],
@@ -457,7 +471,7 @@ describe("errors", () => {
   it("rejects an unknown key, suggesting the likely one and listing the known keys", async () => {
     const file = await writeConfig(cwd, "poolSize: 4\n");
     expect(await onlyProblem()).toBe(
-      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing`,
+      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, keep_runs`,
     );
   });
 
