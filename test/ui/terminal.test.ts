@@ -2,28 +2,20 @@
  * The terminal front end for user tasks: first with injected streams (fast,
  * exact key sequences), then the real CLI on a pseudo-terminal in tmux.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { TmuxServer, until } from "./tmux.js";
 import { CancelledError, UiBuilder, UsageError, scriptedUi, terminalUi, type UserTaskForm } from "../../src/index.js";
 
 const DOWN = "\u001b[B";
 const ENTER = "\r";
 const SPACE = " ";
 const CTRL_C = "\u0003";
-
-async function until(condition: () => boolean, what: string, describeState: () => string, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}; screen:\n${describeState()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A keyboard and a screen that are not a TTY. */
 function fakeTerminal() {
@@ -192,51 +184,11 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = `${root}bin/adhesive.js`;
 const fixtureFile = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const formsFile = fixtureFile("ui/forms.ts");
-// a private server on a socket of our own: no clash with other tmux users, nothing left behind
-const socketDir = mkdtempSync(join(tmpdir(), "adhesive-tmux-"));
-const socket = join(socketDir, "socket");
-
-function tmux(...args: string[]): string {
-  const env = { ...process.env };
-  delete env.TMUX;
-  return execFileSync("tmux", ["-S", socket, "-f", "/dev/null", ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
-/** Fails (never skips): this test is the only proof that a person can answer a form. */
-function requireTmux(): void {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "pipe" });
-  } catch (error) {
-    throw new Error(`tmux is needed to drive the terminal UI through a pseudo-terminal (apt-get install tmux): ${String(error)}`);
-  }
-}
-
 describe("adhesive on a terminal (tmux)", () => {
-  afterAll(() => {
-    try {
-      tmux("kill-server");
-    } catch {
-      // already gone: the session never started
-    }
-    rmSync(socketDir, { recursive: true, force: true });
-  });
-
-  /** adhesive on a process file in a fresh tmux pane that outlives it, so its last lines and exit code can be read */
-  function startCli(session: string, file = formsFile, env = "") {
-    requireTmux();
-    const command = `cd '${root}' && ${env} node '${bin}' '${file}'; echo "[exit $?]"; sleep 60`;
-    tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "60", command);
-    const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-500");
-    return {
-      async waitFor(pattern: RegExp): Promise<string> {
-        let last = "";
-        await until(() => pattern.test((last = screen())), String(pattern), () => last, 10_000);
-        return last;
-      },
-      keys: (...k: string[]) => tmux("send-keys", "-t", session, ...k),
-      type: (text: string) => tmux("send-keys", "-t", session, "-l", text),
-    };
-  }
+  const server = new TmuxServer();
+  const socketDir = server.dir;
+  afterAll(() => server.close());
+  const startCli = (session: string, file = formsFile, env = "") => server.startCli(session, file, env);
 
   it("shows the two parallel forms one after the other and puts the answers in ctx.data", async () => {
     const backgroundDone = join(socketDir, "background-done");
