@@ -43,8 +43,22 @@ export type MessageFunction = (ctx: Context, ...groups: string[]) => AsyncIterab
  */
 export type MessageCallbackFunction = (ctx: Context, emit: (event: unknown) => Promise<void>, ...groups: string[]) => unknown;
 
+/** A run as reporters see it. */
+export interface RunInfo {
+  readonly executionId: string;
+  /** the BPMN file or builder the process came from */
+  readonly source: string;
+  /** `<temp_folder>/<executionId>/logs`: what each task printed */
+  readonly logFolder: string;
+}
+
 /** Reports what the run does (the CLI prints it); every hook is optional. */
 export interface RunReporter {
+  runStarted?(run: RunInfo): void;
+  /** `error` is undefined when the run succeeded */
+  runFinished?(run: RunInfo, error: unknown): void;
+  /** a message source delivered an event */
+  eventReceived?(run: RunInfo): void;
   taskStarted?(ctx: Context): void;
   taskFinished?(ctx: Context, error: unknown, durationMs: number): void;
   taskCancelled?(ctx: Context): void;

@@ -70,6 +70,7 @@ describe("defaults", () => {
       stdout: false,
       parallelProcessing: "async",
       taskLimit: undefined,
+      keepRuns: 20,
       sources: {
         tempFolder: "default",
         plugins: "default",
@@ -79,6 +80,7 @@ describe("defaults", () => {
         stdout: "default",
         parallelProcessing: "default",
         taskLimit: "default",
+        keepRuns: "default",
       },
     });
   });
@@ -118,6 +120,7 @@ describe("each source on its own", () => {
         "stdout: true",
         "parallel_processing: worker",
         "task_limit: 5000",
+        "keep_runs: 3",
       ].join("\n"),
     );
     const config = await load();
@@ -130,6 +133,7 @@ describe("each source on its own", () => {
       stdout: true,
       parallelProcessing: "worker",
       taskLimit: 5000,
+      keepRuns: 3,
       sources: {
         tempFolder: file,
         plugins: file,
@@ -139,6 +143,7 @@ describe("each source on its own", () => {
         stdout: file,
         parallelProcessing: file,
         taskLimit: file,
+        keepRuns: file,
       },
     });
   });
@@ -157,6 +162,7 @@ describe("each source on its own", () => {
         "stdout: false",
         "parallel_processing: async",
         "task_limit: 10",
+        "keep_runs: 0",
       ].join("\n"),
     );
     const config = await load();
@@ -168,7 +174,8 @@ describe("each source on its own", () => {
     expect(config.stdout).toBe(false);
     expect(config.parallelProcessing).toBe("async");
     expect(config.taskLimit).toBe(10);
-    expect(Object.values(config.sources)).toEqual(Array(8).fill(file));
+    expect(config.keepRuns).toBe(0);
+    expect(Object.values(config.sources)).toEqual(Array(9).fill(file));
   });
 
   it("reads every key from the environment, coercing the strings", async () => {
@@ -183,6 +190,7 @@ describe("each source on its own", () => {
       ADHESIVE_STDOUT: "true",
       ADHESIVE_PARALLEL_PROCESSING: "Worker",
       ADHESIVE_TASK_LIMIT: "100",
+      ADHESIVE_KEEP_RUNS: "7",
     });
     expect(config).toEqual({
       tempFolder: "/opt/runs",
@@ -193,6 +201,7 @@ describe("each source on its own", () => {
       stdout: true,
       parallelProcessing: "worker",
       taskLimit: 100,
+      keepRuns: 7,
       sources: {
         tempFolder: "ADHESIVE_TEMP_FOLDER",
         plugins: "ADHESIVE_PLUGINS",
@@ -202,6 +211,7 @@ describe("each source on its own", () => {
         stdout: "ADHESIVE_STDOUT",
         parallelProcessing: "ADHESIVE_PARALLEL_PROCESSING",
         taskLimit: "ADHESIVE_TASK_LIMIT",
+        keepRuns: "ADHESIVE_KEEP_RUNS",
       },
     });
   });
@@ -267,6 +277,7 @@ describe("precedence, key by key", () => {
     { key: "pool_size", field: "poolSize", values: () => ["1", "2", "3"], expected: () => [1, 2, 3] },
     { key: "stdout", field: "stdout", values: () => ["true", "false", "1"], expected: () => [true, false, true] },
     { key: "parallel_processing", field: "parallelProcessing", values: () => ["worker", "async", "worker"], expected: () => ["worker", "async", "worker"] },
+    { key: "keep_runs", field: "keepRuns", values: () => ["0", "5", "100"], expected: () => [0, 5, 100] },
   ];
 
   it.each(cases)("$key: env over project over home", async ({ key, field, values, expected }) => {
@@ -308,6 +319,7 @@ describe("precedence, key by key", () => {
       stdout: homeFile,
       parallelProcessing: "default",
       taskLimit: "default",
+      keepRuns: "default",
     });
   });
 
@@ -435,6 +447,8 @@ describe("errors", () => {
     ['pool_size: "4"', 'pool_size must be a positive whole number, got "4"'],
     ["pool_size: [1]", "pool_size must be a positive whole number, got a list"],
     ["pool_size:", "pool_size must be a positive whole number, got an empty value"],
+    ["keep_runs: -1", "keep_runs must be a whole number, 0 or more, got -1"],
+    ["keep_runs: all", 'keep_runs must be a whole number, 0 or more, got "all"'],
     ["stdout: yes", 'stdout must be true or false, got "yes"'],
     ["stdout: 1", "stdout must be true or false, got 1"],
     ["color: sometimes", 'color must be true, false or auto, got "sometimes"'],
@@ -468,7 +482,7 @@ describe("errors", () => {
   it("rejects an unknown key, suggesting the likely one and listing the known keys", async () => {
     const file = await writeConfig(cwd, "poolSize: 4\n");
     expect(await onlyProblem()).toBe(
-      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit`,
+      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, keep_runs`,
     );
   });
 
