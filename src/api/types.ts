@@ -48,7 +48,7 @@ export interface RunInfo {
   readonly executionId: string;
   /** the BPMN file or builder the process came from */
   readonly source: string;
-  /** `<temp_folder>/<executionId>/logs`: what each task printed */
+  /** `<runs_folder>/<executionId>/logs`: what each task printed */
   readonly logFolder: string;
 }
 
@@ -97,6 +97,22 @@ export interface RunOptions {
   taskLimit?: number;
   /** time for timer events (default the system clock; `new SimulatedClock()` in tests) */
   clock?: Clock;
+  /**
+   * The run's id (ctx.executionId). If the runs folder has a journal for it,
+   * the run continues from there instead of starting again (see `retry` and
+   * `force`); otherwise a new run starts under this id. Default: a new UUID.
+   */
+  runId?: string;
+  /** false: no journal (the run cannot be resumed); for benchmarks and embedders who want none. Default true */
+  journal?: boolean;
+  /** where run folders (journal, logs) go; default `.adhesive/runs` of the working directory (config runs_folder) */
+  runsFolder?: string;
+  /** fsync the journal after each write, for machines that may lose power (config journal_fsync); default false */
+  journalFsync?: boolean;
+  /** continuing a run that failed: run its failed task again (like retrying an incident) */
+  retry?: boolean;
+  /** continue even though the process or its implementations changed where the run's tokens stand */
+  force?: boolean;
 }
 
 /** A lane yields the workspace its tasks run in, then tears it down when the generator resumes. */

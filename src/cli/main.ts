@@ -6,7 +6,7 @@ import { loadConfig, type Config } from "../config/load.js";
 import { activeRuns } from "../runtime/run.js";
 import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
-import { CancelledError, describe } from "../errors.js";
+import { InterruptedError, describe } from "../errors.js";
 import { applyRetention, cleanRunFolders, type CleanOptions } from "./clean.js";
 import { readDataOptions } from "./data-option.js";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
@@ -127,7 +127,7 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     if (interrupted) process.exit(EXIT_INTERRUPTED);
     interrupted = true;
     io.err.write("\nSIGINT: cancelling the running tasks (press Ctrl-C again to exit at once)\n");
-    interrupt.abort(new CancelledError("SIGINT received"));
+    interrupt.abort(new InterruptedError("SIGINT"));
   };
   const { config } = io;
   const onSigusr1 = () => printStatus(io);

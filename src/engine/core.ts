@@ -4,6 +4,9 @@ import type { ContextHost, TaskContext, TaskNodeInfo } from "./context.js";
 import type { DataRef } from "./data.js";
 import type { EngineOptions } from "./engine.js";
 import type { Frame } from "./frame.js";
+import type { InputKind } from "./inbox.js";
+import type { EngineJournal } from "./journal.js";
+import type { Arm } from "./waits.js";
 import type { LoopContext } from "./loop-context.js";
 import type { Loops } from "./loops.js";
 import type { Tasks } from "./tasks.js";
@@ -28,8 +31,15 @@ export interface Core {
   /** gives task contexts their signal and data view */
   readonly host: ContextHost;
 
-  /** Processes the queued tokens (an asynchronous task finished, a timer fired). */
-  drain(): void;
+  /** the run's journal, if it keeps one (not while it is rebuilt from one) */
+  readonly journal: EngineJournal | undefined;
+  /** the run is being rebuilt from its journal: no task function is called */
+  readonly replaying: boolean;
+
+  /** The clock's time, for the journal. */
+  now(): number;
+  /** An input from outside the token machine: applied now if the engine is idle, else once it is. */
+  input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
   /** A new token at `node`, queued to arrive there. */
   spawn(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token;
   /** A new token standing at `node`, not queued (loop iterations start at once). */

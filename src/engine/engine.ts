@@ -10,7 +10,10 @@ import { behaviours } from "./elements/index.js";
 import type { Behaviour } from "./elements/behaviour.js";
 import { errorRecord, pickErrorBoundary } from "./errors.js";
 import { createFrame, moveToken, place, unplace, type Frame } from "./frame.js";
+import { Inbox, InputKind } from "./inbox.js";
 import { JoinGates } from "./join-gates.js";
+import type { EngineJournal, ReplayInput } from "./journal.js";
+import { Replay } from "./replay.js";
 import { liveTokens, type LiveToken } from "./live-tokens.js";
 import type { LoopContext } from "./loop-context.js";
 import { Loops } from "./loops.js";
@@ -21,6 +24,7 @@ import { TaskData } from "./task-data.js";
 import { Tasks } from "./tasks.js";
 import { TokenState, type Token } from "./token.js";
 import { Triggers } from "./triggers.js";
+import type { Arm } from "./waits.js";
 
 export type { LiveToken } from "./live-tokens.js";
 
@@ -71,6 +75,8 @@ export interface EngineOptions {
   taskLimit?: number;
   /** what a failure becomes before it goes into `data._error` or the run's TaskError (the runtime masks secrets there) */
   failure?: (error: unknown) => unknown;
+  /** records the run's inputs so it can be rebuilt after a crash (src/journal); task functions wait for it to write */
+  journal?: EngineJournal;
 }
 
 /**
@@ -90,6 +96,11 @@ export class Engine implements Core, ContextHost {
   readonly host: ContextHost = this;
   finished = false;
   private readonly joins: JoinGates;
+  private readonly inbox = new Inbox();
+  /** rebuilding the run from its journal: no function is called, nothing is journaled again */
+  private replay: Replay | undefined;
+  private launchRequested = false;
+  private readonly clock: Clock;
   private readonly behaviours: Behaviour[];
   private readonly queue: Token[] = [];
   private head = 0;
@@ -101,6 +112,8 @@ export class Engine implements Core, ContextHost {
   private root: Frame | undefined;
   private readonly eventFrames = new Set<Frame>();
   private openSources = 0;
+  /** emitted events waiting in the inbox: they count as in flight, or a fast source would fill the inbox */
+  private emitsWaiting = 0;
   private capacityWaiters: Array<() => void> = [];
   private resolveRun: ((data: Data) => void) | undefined;
   private rejectRun: ((error: Error) => void) | undefined;
@@ -118,7 +131,16 @@ export class Engine implements Core, ContextHost {
     this.loops = new Loops(this);
     this.triggers = new Triggers(this);
     this.joins = new JoinGates(this);
-    this.slice = new Slice(options.clock ?? systemClock, options.schedule ?? nextTurn);
+    this.clock = options.clock ?? systemClock;
+    this.slice = new Slice(this.clock, options.schedule ?? nextTurn);
+  }
+
+  get journal(): EngineJournal | undefined {
+    return this.replaying ? undefined : this.options.journal;
+  }
+
+  now(): number {
+    return this.clock.now();
   }
 
   /** Starts the run; resolves with the merged data of the tokens that finished. */
@@ -161,38 +183,125 @@ export class Engine implements Core, ContextHost {
     return this.finished;
   }
 
-  /** Message event instances that have started and not ended. */
+  /** Message event instances that have started and not ended, or are about to start. */
   get eventsInFlight(): number {
-    return this.eventFrames.size;
+    return this.eventFrames.size + this.emitsWaiting;
   }
 
   /** Resolves once fewer than `limit` event instances are in flight. */
   whenBelow(limit: number): Promise<void> | undefined {
-    if (this.eventFrames.size < limit || this.finished) return undefined;
+    if (this.eventsInFlight < limit || this.finished) return undefined;
     return new Promise((resolve) => this.capacityWaiters.push(resolve));
   }
 
-  /** Starts a new instance at a message start event, with `data.event` set. */
+  /** Starts a new instance at a message start event, with `data.event` set. Throws a DataError for an event data cannot hold. */
   emit(node: GraphNode, event: unknown): void {
     if (this.finished) return;
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
+    this.emitsWaiting++;
+    this.input(InputKind.Emitted, node, 0, event);
+  }
+
+  /**
+   * A message for a catch event or message boundary event: every token
+   * waiting for it there takes it (with `data.event` set); a message nobody
+   * waits for is dropped.
+   */
+  deliver(node: GraphNode, event: unknown): void {
+    if (this.finished) return;
+    checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
+    this.input(InputKind.Delivered, node, 0, event);
+  }
+
+  // ---- rebuilding a run from its journal (replay.ts) ----------------------
+
+  get replaying(): boolean {
+    return this.replay !== undefined;
+  }
+
+  /** Rebuilds the run from its journal's inputs (before start()): no task function is called until it is over. */
+  beginReplay(inputs: readonly ReplayInput[], setTime: (at: number) => void): Replay {
+    this.replay = new Replay(this, inputs, setTime);
+    this.tasks.replayWith(this.replay);
+    this.slice.suspended = true;
+    return this.replay;
+  }
+
+  /** The run is where it was when it stopped: the tasks that were running run again, and new inputs are journaled. */
+  endReplay(): void {
+    const replay = this.replay;
+    if (replay === undefined) return;
+    this.replay = undefined;
+    this.slice.suspended = false;
+    const { tokens, attempts } = replay.inFlight();
+    this.tasks.relaunch(tokens, attempts);
+    this.drain();
+  }
+
+  /** A journaled completion: the task's recorded changes become its data, as they did then. */
+  replayDone(token: Token, set: Data, deleted: readonly string[]): void {
+    if (deleted.length > 0 || Object.keys(set).length > 0) {
+      const data = shallowCopy(token.ref.data);
+      const fresh = new Set<object>();
+      for (const key of deleted) delete data[key];
+      for (const key of Object.keys(set)) {
+        const value = set[key];
+        setKey(data, key, value);
+        if (typeof value === "object" && value !== null) fresh.add(value);
+      }
+      release(token.ref);
+      token.ref = newRef(data, fresh);
+    }
+    this.input(InputKind.Done, token, token.generation, undefined);
+  }
+
+  replayFailed(token: Token, error: unknown): void {
+    this.input(InputKind.Failed, token, token.generation, error);
+  }
+
+  /** A journaled timer firing; false when no armed timer has that number. */
+  replayTimer(seq: number): boolean {
+    const arm = this.triggers.waits.timer(seq);
+    if (arm === undefined) return false;
+    this.input(InputKind.Triggered, arm, 0, undefined);
+    return true;
+  }
+
+  input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
+    if (this.finished) return;
+    this.inbox.push(kind, target, generation, payload);
+    this.drain();
+  }
+
+  private readonly apply = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
+    switch (kind) {
+      case InputKind.Done:
+        this.tasks.ended(target as Token, generation, undefined, false);
+        return;
+      case InputKind.Failed:
+        this.tasks.ended(target as Token, generation, payload, true);
+        return;
+      case InputKind.Triggered:
+        this.triggers.triggered(target as Arm, payload);
+        return;
+      case InputKind.Emitted:
+        this.startInstance(target as GraphNode, payload);
+        return;
+      case InputKind.Delivered:
+        this.journal?.delivered(target as GraphNode, payload, this.now());
+        this.triggers.waits.deliver(target as GraphNode, payload);
+        return;
+    }
+  };
+
+  private startInstance(node: GraphNode, event: unknown): void {
+    this.emitsWaiting--;
+    this.journal?.emitted(node, event, this.now());
     const data: Data = { ...this.initial };
     setKey(data, "event", event);
     const frame = this.newFrame(this.graph.root, undefined, undefined);
     this.eventFrames.add(frame);
     this.spawn(node, frame, newRef(data), undefined, -1);
-    this.drain();
-  }
-
-  /**
-   * A message for a catch event or message boundary event: every token
-   * waiting for it there takes it (with `data.event` set). Returns how many
-   * did; a message nobody waits for is dropped.
-   */
-  deliver(node: GraphNode, event: unknown): number {
-    if (this.finished) return 0;
-    checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    return this.triggers.waits.deliver(node, event);
   }
 
   /** Every live token, for status output (SIGUSR1): where it is, what it does, which data keys it carries. */
@@ -236,6 +345,7 @@ export class Engine implements Core, ContextHost {
       via,
       generation: 0,
       taskName: "",
+      seq: 0,
       abort: undefined,
       view: undefined,
       context: undefined,
@@ -263,7 +373,7 @@ export class Engine implements Core, ContextHost {
     }
     this.draining = true;
     try {
-      this.drainQueue();
+      this.work();
     } catch (error) {
       this.failRun(error instanceof Error ? error : new Error(String(error)));
     } finally {
@@ -272,17 +382,57 @@ export class Engine implements Core, ContextHost {
   }
 
   /*
+   * Drains the queue, then applies the next waiting input (drained in full
+   * before the next one), and once nothing is left calls the functions of
+   * the tasks that started: with a journal, after it has written their
+   * starts. Task functions never run inside a drain, so the state an input
+   * meets depends only on the inputs before it.
+   */
+  private work(): void {
+    for (;;) {
+      if (!this.drainQueue() || this.finished) return;
+      if (this.inbox.shift(this.apply)) continue;
+      if (!this.tasks.hasLaunches || this.replaying) return;
+      const journal = this.options.journal;
+      if (journal === undefined) {
+        this.tasks.launch();
+        continue;
+      }
+      if (!this.launchRequested) {
+        this.launchRequested = true;
+        journal.whenWritten(this.launchWritten);
+      }
+      return;
+    }
+  }
+
+  private readonly launchWritten = (): void => {
+    this.launchRequested = false;
+    if (this.finished) return;
+    this.draining = true;
+    try {
+      this.tasks.launch();
+      this.work();
+    } catch (error) {
+      this.failRun(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.draining = false;
+    }
+  };
+
+  /*
    * Joins are released only once the token queue is empty: a token that has
    * already moved onto the join node but is still queued must be parked (and
-   * merged) before the join lets the others go.
+   * merged) before the join lets the others go. False when it paused for the
+   * event loop.
    */
-  private drainQueue(): void {
+  private drainQueue(): boolean {
     const queue = this.queue;
     for (;;) {
       if (this.head < queue.length) {
         if (this.slice.step()) {
           this.resumeLater();
-          return;
+          return false;
         }
         const token = queue[this.head++];
         if (token.state === TokenState.Arrived) this.arrive(token);
@@ -291,7 +441,7 @@ export class Engine implements Core, ContextHost {
       }
       queue.length = 0;
       this.head = 0;
-      if (!this.joins.releaseNext()) break;
+      if (!this.joins.releaseNext()) return true;
     }
   }
 
@@ -470,6 +620,7 @@ export class Engine implements Core, ContextHost {
   failRun(error: Error): void {
     if (this.finished) return;
     this.finished = true;
+    this.inbox.clear();
     this.unwatch?.();
     if (this.root) this.cancelFrame(this.root);
     for (const frame of this.eventFrames) this.cancelFrame(frame);

@@ -6,7 +6,9 @@ import type { Core } from "./core.js";
 import { newRef, release } from "./data.js";
 import { Deduplicator } from "./dedup.js";
 import type { Frame } from "./frame.js";
-import type { TaskData } from "./task-data.js";
+import { InputKind } from "./inbox.js";
+import type { TaskData, TaskDataResult } from "./task-data.js";
+import type { ReplayedTasks } from "./replay.js";
 import { TokenState, type Token } from "./token.js";
 
 /**
@@ -18,7 +20,8 @@ export class Tasks {
   private readonly core: Core;
   private readonly ready: Token[] = [];
   private readyHead = 0;
-  private startingReady = false;
+  /* started tasks whose functions have not been called yet: token, generation, token, generation... */
+  private launches: Array<Token | number> = [];
   private running = 0;
   private started = 0;
   /** per node: its deduplicate key expression; undefined when no task deduplicates */
@@ -26,6 +29,9 @@ export class Tasks {
   private readonly dedup = new Deduplicator();
   private readonly implemented: Uint8Array;
   private readonly holderOf = (token: Token): Frame | undefined => this.core.eventFrameOf(token);
+  /** per task seq: the attempt its next call is, for tasks in flight when the run was interrupted */
+  private attempts: Map<number, number> | undefined;
+  private replayed: ReplayedTasks | undefined;
 
   constructor(core: Core) {
     this.core = core;
@@ -116,6 +122,11 @@ export class Tasks {
     if (next !== undefined) this.admit(next);
   }
 
+  /*
+   * The task starts: it takes its slot and its number (seq) and is journaled
+   * now, but its function runs in launch(), once the engine is idle (and,
+   * with a journal, once the start is on disk).
+   */
   private run(token: Token): void {
     const core = this.core;
     const { options } = core;
@@ -125,41 +136,84 @@ export class Tasks {
       return;
     }
     token.state = TokenState.Running;
+    token.seq = this.started;
     if (usesPool(node)) this.running++;
-    const taskName = node.template.dynamic ? node.template.render({ data: token.ref.data, loop: token.loop }) : node.name;
-    token.taskName = taskName;
-    const ctx = new TaskContext(core.host, token, core.infos[node.index], taskName, token.loop, token.lane, options.executionId, token.id);
-    const generation = token.generation;
+    token.taskName = node.template.dynamic ? node.template.render({ data: token.ref.data, loop: token.loop }) : node.name;
+    if (core.replaying) {
+      this.replayed!.started(token);
+      return;
+    }
+    core.journal?.started(token.seq, node, 1, core.now());
+    this.launches.push(token, token.generation);
+  }
+
+  /** A replay begins: started tasks are handed to it instead of being launched. */
+  replayWith(replayed: ReplayedTasks): void {
+    this.replayed = replayed;
+  }
+
+  /** The replay is over: the tasks still running were in flight when the run stopped, and run again. */
+  relaunch(inFlight: Iterable<Token>, attempts: ReadonlyMap<number, number>): void {
+    this.replayed = undefined;
+    this.attempts = new Map(attempts);
+    const core = this.core;
+    for (const token of inFlight) {
+      if (token.state !== TokenState.Running) continue;
+      core.journal?.started(token.seq, token.node, attempts.get(token.seq) ?? 1, core.now());
+      this.launches.push(token, token.generation);
+    }
+  }
+
+  /** Whether started tasks wait for their functions to be called. */
+  get hasLaunches(): boolean {
+    return this.launches.length > 0;
+  }
+
+  /** Calls the functions of the tasks started since the last launch; what they return comes back as inputs. */
+  launch(): void {
+    const launches = this.launches;
+    this.launches = [];
+    for (let i = 0; i < launches.length; i += 2) {
+      const token = launches[i] as Token;
+      const generation = launches[i + 1] as number;
+      if (token.generation === generation && token.state === TokenState.Running) this.call(token, generation);
+    }
+  }
+
+  private call(token: Token, generation: number): void {
+    const core = this.core;
+    const { options } = core;
+    const node = token.node;
+    const ctx = new TaskContext(core.host, token, core.infos[node.index], token.taskName, token.loop, token.lane, options.executionId, token.id, this.attempts?.get(token.seq) ?? 1, token.seq);
     token.context = ctx;
     options.observer?.taskStarted?.(ctx);
     let result: unknown;
     try {
       result = node.script !== undefined ? node.script.evaluate(core.scopeOf(token, ctx)) : options.runner.run(ctx, node, token);
     } catch (error) {
-      this.ended(token, generation, error, true);
+      core.input(InputKind.Failed, token, generation, error);
       return;
     }
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
       // plain callbacks, not an async function: one less promise and frame per asynchronous task
       (result as PromiseLike<unknown>).then(
-        () => this.settled(token, generation, undefined, false),
-        (error: unknown) => this.settled(token, generation, error, true),
+        () => core.input(InputKind.Done, token, generation, undefined),
+        (error: unknown) => core.input(InputKind.Failed, token, generation, error),
       );
     } else {
-      this.ended(token, generation, undefined, false);
+      core.input(InputKind.Done, token, generation, undefined);
     }
   }
 
-  private settled(token: Token, generation: number, error: unknown, failed: boolean): void {
-    this.ended(token, generation, error, failed);
-    this.core.drain();
-  }
-
-  private ended(token: Token, generation: number, error: unknown, failed: boolean): void {
+  /** A task's function returned (failed: threw); stale outcomes of cancelled or moved tokens are ignored. */
+  ended(token: Token, generation: number, error: unknown, failed: boolean): void {
     if (token.generation !== generation || token.state !== TokenState.Running) return;
+    const core = this.core;
+    this.replayed?.ended(token);
+    let result: TaskDataResult | undefined;
     if (!failed && token.view !== undefined) {
       try {
-        keepChanges(token, token.view);
+        result = keepChanges(token, token.view);
       } catch (invalid) {
         failed = true;
         error = invalid;
@@ -169,21 +223,21 @@ export class Tasks {
     token.view = undefined;
     if (usesPool(token.node)) this.running--;
     this.releaseKey(token);
-    const ctx = token.context!;
+    const ctx = token.context;
     token.context = undefined;
-    this.core.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
+    if (failed) error = core.options.failure === undefined ? error : core.options.failure(error);
+    if (failed) core.journal?.failed(token.seq, error, core.now());
+    else core.journal?.done(token.seq, result, core.now());
+    if (ctx !== undefined) core.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
     // no longer Running, so cancelling it from fail() does not count it out of the pool twice
     token.state = TokenState.Completed;
     // a failed task's token still holds the data it started with: a boundary event continues from that
-    if (failed) this.core.fail(token, error);
-    else this.core.enqueue(token);
+    if (failed) core.fail(token, error);
+    else core.enqueue(token);
     this.startReady();
   }
 
   private startReady(): void {
-    // synchronous tasks finish inside run() and call back here; the outer loop keeps going
-    if (this.startingReady) return;
-    this.startingReady = true;
     const ready = this.ready;
     while (this.running < this.core.options.poolSize && this.readyHead < ready.length) {
       const token = ready[this.readyHead++];
@@ -193,16 +247,16 @@ export class Tasks {
       ready.length = 0;
       this.readyHead = 0;
     }
-    this.startingReady = false;
   }
 }
 
 /** The task's changes become the token's data; a task that changed nothing keeps sharing what it had. */
-function keepChanges(token: Token, view: TaskData): void {
+function keepChanges(token: Token, view: TaskData): TaskDataResult | undefined {
   const result = view.finish();
-  if (result === undefined) return;
+  if (result === undefined) return undefined;
   release(token.ref);
   token.ref = newRef(result.data, result.fresh);
+  return result;
 }
 
 /* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */

@@ -3,6 +3,7 @@ import type { Core } from "./core.js";
 import { setKey, share, writable } from "./data.js";
 import { systemClock } from "./clock.js";
 import { TokenState, type Token } from "./token.js";
+import { InputKind } from "./inbox.js";
 import { Waits, type Arm } from "./waits.js";
 
 /**
@@ -18,7 +19,7 @@ export class Triggers {
 
   constructor(core: Core) {
     this.core = core;
-    this.waits = new Waits(core.options.clock ?? systemClock, (arm, payload) => this.triggered(arm, payload));
+    this.waits = new Waits(core.options.clock ?? systemClock, (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload));
   }
 
   /** The token starts its activity: its timer and message boundary events are armed. */
@@ -42,12 +43,16 @@ export class Triggers {
     this.core.spawn(boundary, holder.frame, ref, loop, -1);
   }
 
-  /** A timer fired or a message arrived for one of the token's arms. */
-  private triggered(arm: Arm, payload: unknown): void {
+  /** A timer fired or a message arrived for one of the token's arms (applied as an input). */
+  triggered(arm: Arm, payload: unknown): void {
     const core = this.core;
-    if (core.finished) return;
+    if (core.finished || !arm.live) return;
     const { token, event } = arm;
     const message = event.schedule === undefined;
+    if (!message) {
+      this.waits.fired(arm);
+      core.journal?.timer(arm.seq, core.now());
+    }
     if (token.state === TokenState.Catching) {
       this.caught(token, event, message, payload);
     } else if (event.interrupting) {
@@ -57,7 +62,6 @@ export class Triggers {
       this.spawnFromBoundary(token, event, message ? "event" : undefined, payload);
       if (!message) this.waits.rearm(arm);
     }
-    core.drain();
   }
 
   /** The token's catch event (or, after an event-based gateway, the first of its events) happened: it moves on. */
