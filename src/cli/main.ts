@@ -12,6 +12,7 @@ import { lintFiles } from "./lint.js";
 import { findProcessFile } from "./process-file.js";
 import { terminalReporter, type Output } from "./reporter.js";
 import { printBindings } from "./verify.js";
+import { listenForInterrupts } from "./signals.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -27,7 +28,8 @@ Options:
   -v, --version   show the version
   --no-color      no colours even on a terminal
 
-Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input, 130 interrupted.
+Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input,
+            130 / 143 / 129 stopped by SIGINT / SIGTERM / SIGHUP.
 `;
 
 export interface CliIo {
@@ -98,22 +100,14 @@ async function verify(args: string[], io: CliContext): Promise<number> {
 }
 
 async function runFile(file: string | undefined, io: CliContext): Promise<number> {
-  const interrupt = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(EXIT_INTERRUPTED);
-    interrupted = true;
-    io.err.write("\nSIGINT: cancelling the running tasks (press Ctrl-C again to exit at once)\n");
-    interrupt.abort(new CancelledError("SIGINT received"));
-  };
+  const interrupts = listenForInterrupts(io.err);
   const { config } = io;
   const onSigusr1 = () => printStatus(io);
-  process.on("SIGINT", onSigint);
   process.on("SIGUSR1", onSigusr1);
   defaultAdhesive.defaults = {
     ...defaultAdhesive.defaults,
     reporter: terminalReporter(io.out, io.color, { taskLines: config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info" }),
-    signal: interrupt.signal,
+    signal: interrupts.signal,
     tempFolder: config.tempFolder,
     poolSize: config.poolSize,
     stdout: config.stdout,
@@ -121,9 +115,9 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
   };
   try {
     const code = await loadProcessFile(file, io);
-    return interrupted ? EXIT_INTERRUPTED : code;
+    return interrupts.exitCode() ?? code;
   } finally {
-    process.off("SIGINT", onSigint);
+    interrupts.dispose();
     process.off("SIGUSR1", onSigusr1);
   }
 }

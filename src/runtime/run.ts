@@ -22,6 +22,7 @@ import { TaskError, UsageError } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
+import { StoppingTasks } from "./stopping.js";
 
 /** A run in progress, for status output. */
 export interface ActiveRun {
@@ -56,13 +57,14 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const initialData = cloneData(options.initialData ?? {});
   const laneDeclarations = registry.ofKind(["lane"]);
   const workers = workerPool(registry, options);
-  const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal }) : undefined;
+  const stopping = new StoppingTasks();
+  const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const engine = new Engine(graph, {
     executionId,
     waitTasks: options.waitTasks ?? true,
     poolSize: options.poolSize ?? availableParallelism(),
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs, workers),
-    observer: observe(options.reporter, logs),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs, workers, stopping),
+    observer: observe(options.reporter, logs, stopping),
     signal: options.signal,
     clock: options.clock,
     tracker: lanes,
@@ -74,7 +76,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   try {
     const started = engine.start(initialData);
     launchSources();
-    const data = await started.finally(() => settleLanes(lanes, options.reporter));
+    // cancelled tasks first: their commands die and their cleanup runs while their lanes are still up
+    const data = await started.finally(() => stopping.settled().then(() => settleLanes(lanes, options.reporter)));
     const failed = (await lanes?.settle()) ?? [];
     if (failed.length > 0) throw failed[0];
     return data;
@@ -111,11 +114,14 @@ function defaultUi(): UiProvider {
 }
 
 /** Closes each task's log when it ends and adapts the reporter to the engine hooks, adding durations. */
-function observe(reporter: RunReporter | undefined, logs: RunLogs): EngineObserver {
+function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks): EngineObserver {
   if (reporter === undefined) {
     return {
       taskFinished: (ctx, error) => logs.finish(ctx.tokenId, error !== undefined),
-      taskCancelled: (ctx) => logs.finish(ctx.tokenId, false),
+      taskCancelled: (ctx) => {
+        stopping.cancelled(ctx);
+        logs.finish(ctx.tokenId, false);
+      },
     };
   }
   const started = new WeakMap<TaskContext, number>();
@@ -130,6 +136,7 @@ function observe(reporter: RunReporter | undefined, logs: RunLogs): EngineObserv
       reporter.taskFinished?.(ctx as unknown as Context, error, duration);
     },
     taskCancelled(ctx) {
+      stopping.cancelled(ctx);
       logs.finish(ctx.tokenId, false);
       reporter.taskCancelled?.(ctx as unknown as Context);
     },

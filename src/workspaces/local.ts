@@ -1,6 +1,7 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { execa } from "execa";
+import { CommandGroup } from "../processes/groups.js";
 import { CommandError } from "./command-error.js";
 import type { CommandOptions, TaskIo, Workspace } from "./workspace.js";
 
@@ -10,13 +11,11 @@ export interface LocalWorkspaceOptions {
   env?: Record<string, string>;
 }
 
-/* A cancelled command gets SIGTERM, then SIGKILL if it has not exited after this long. */
-const KILL_GRACE_MS = 2000;
-
 /**
  * Runs commands and touches files on this machine, in a folder of the run.
  * Commands run in their own process group so cancelling a task kills the
- * whole tree the shell started, not only the shell.
+ * whole tree the shell started, not only the shell; a cancelled command's
+ * run() settles only once that group is gone.
  */
 export class LocalWorkspace implements Workspace {
   readonly id: string;
@@ -51,9 +50,12 @@ export class LocalWorkspace implements Workspace {
     });
     const sink = this.io?.output;
     if (sink) child.all?.on("data", (chunk: Buffer) => sink.write(chunk.toString()));
-    const stop = signal ? killTreeOn(signal, child.pid) : undefined;
+    const group = child.pid === undefined ? undefined : new CommandGroup(child.pid);
+    const stop = signal && group ? killOn(signal, group) : undefined;
     const result = await child;
     stop?.();
+    if (group?.killed) await group.kill();
+    else group?.release();
     signal?.throwIfAborted();
     if (result.failed) {
       const exitCode = result.exitCode;
@@ -120,25 +122,9 @@ export class LocalWorkspace implements Workspace {
 }
 
 /** Kills the command's process group when `signal` fires; returns the unsubscribe. */
-function killTreeOn(signal: AbortSignal, pid: number | undefined): () => void {
-  if (pid === undefined) return () => undefined;
-  let escalation: NodeJS.Timeout | undefined;
-  const kill = (): void => {
-    killGroup(pid, "SIGTERM");
-    escalation = setTimeout(() => killGroup(pid, "SIGKILL"), KILL_GRACE_MS);
-    escalation.unref();
-  };
-  signal.addEventListener("abort", kill, { once: true });
-  return () => {
-    signal.removeEventListener("abort", kill);
-    if (escalation) clearTimeout(escalation);
-  };
-}
-
-function killGroup(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, name);
-  } catch {
-    // the group is already gone
-  }
+function killOn(signal: AbortSignal, group: CommandGroup): () => void {
+  const kill = (): void => void group.kill();
+  if (signal.aborted) kill();
+  else signal.addEventListener("abort", kill, { once: true });
+  return () => signal.removeEventListener("abort", kill);
 }
