@@ -28,6 +28,7 @@ export {
   BpmnError,
   CancelledError,
   ExpressionError,
+  ProcessExitError,
   RoutingError,
   TaskError,
   UnmappedTaskError,

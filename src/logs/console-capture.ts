@@ -19,6 +19,11 @@ export function withOutput<A extends unknown[], R>(sink: OutputSink, fn: (...arg
   return current.run(sink, fn, ...args);
 }
 
+/** Whether the caller runs inside a task (inside withOutput). */
+export function insideTask(): boolean {
+  return current.getStore() !== undefined;
+}
+
 /** Starts routing console calls made inside withOutput(); returns the function that stops it. */
 export function captureConsole(): () => void {
   if (captures++ === 0) install();

@@ -23,6 +23,7 @@ import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
 import { StoppingTasks } from "./stopping.js";
+import { guardProcessExit } from "./process-exit.js";
 
 /** A run in progress, for status output. */
 export interface ActiveRun {
@@ -71,6 +72,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   });
   const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, signal: stop.signal });
   const releaseConsole = captureConsole();
+  const releaseExit = guardProcessExit();
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);
   try {
@@ -88,6 +90,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await workers?.pool.close();
     activeRuns.delete(run);
     releaseConsole();
+    releaseExit();
     stop.abort();
     await logs.close();
   }

@@ -13,6 +13,7 @@ import { describe } from "../errors.js";
 import { defaultAdhesive } from "../index.js";
 import { captureConsole, withOutput } from "../logs/console-capture.js";
 import { redact } from "../secrets/redact.js";
+import { guardProcessExit } from "../runtime/process-exit.js";
 import { LocalWorkspace } from "../workspaces/local.js";
 import type { OutputSink } from "../workspaces/workspace.js";
 import type { FromWorker, Job, PlainLoop, SerializedError, ToWorker } from "./protocol.js";
@@ -94,6 +95,8 @@ function serialize(error: unknown): SerializedError {
 
 enterWorkerMode(markReady);
 captureConsole();
+// process.exit() in a task would end this thread, not fail the task
+guardProcessExit();
 const { file } = workerData as { file: string };
 import(pathToFileURL(file).href).then(markReady, (error: unknown) => {
   // the main thread loaded the same file without this error: every job gets it instead of waiting forever
