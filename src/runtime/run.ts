@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js";
 import type { TaskContext } from "../engine/context.js";
 import { cloneData, type Data } from "../engine/data.js";
-import { compileProcess } from "../model/compile.js";
-import type { ProcessGraph } from "../model/graph.js";
+import { compiledProcess } from "../model/compile.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { assertBound, bindNodes } from "../tasks/binding.js";
 import type { Declaration, Registry } from "../tasks/registry.js";
@@ -35,18 +34,9 @@ export interface ActiveRun {
 /** The runs of this process that have not ended (the CLI prints them on SIGUSR1). */
 export const activeRuns = new Set<ActiveRun>();
 
-/* The engine never changes a graph, so each definition is compiled once however often it runs. */
-const graphs = new WeakMap<ProcessDefinition, ProcessGraph>();
-
-function compiled(definition: ProcessDefinition): ProcessGraph {
-  let graph = graphs.get(definition);
-  if (graph === undefined) graphs.set(definition, (graph = compileProcess(definition)));
-  return graph;
-}
-
 /** Compiles, binds and runs a process definition with the declarations of a registry. */
 export async function runDefinition(definition: ProcessDefinition, registry: Registry, options: RunOptions = {}): Promise<Data> {
-  const graph = compiled(definition);
+  const graph = compiledProcess(definition);
   const bindings = bindNodes(graph, registry);
   assertBound(bindings, definition.source);
   const executionId = randomUUID();
