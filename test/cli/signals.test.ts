@@ -42,11 +42,13 @@ function killQuietly(pid: number): void {
   }
 }
 
+const fakeBin = fileURLToPath(new URL("../fixtures/bin", import.meta.url));
+
 /** Starts the stubborn fixture and waits until all three of its commands run. */
-async function startStubborn(): Promise<Cli> {
+async function startStubborn(env: Record<string, string> = {}): Promise<Cli> {
   const mark = `4${Math.floor(Math.random() * 1e6)}.`;
   const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-signals-"));
-  const child = spawn(process.execPath, [bin, stubborn], { cwd: root, env: { ...process.env, MARK: mark, ADHESIVE_TEMP_FOLDER: tempFolder } });
+  const child = spawn(process.execPath, [bin, stubborn], { cwd: root, env: { ...process.env, MARK: mark, ADHESIVE_TEMP_FOLDER: tempFolder, ...env } });
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout!.resume();
@@ -112,6 +114,14 @@ describe("kill -9 of the CLI", () => {
     expect(supervisors().length).toBeGreaterThan(0);
     cli.child.kill("SIGKILL");
     expect(await cli.exited).toBe(137);
+    await waitFor(() => processesOf(cli.mark).length === 0, () => processesOf(cli.mark).join("\n"));
+  });
+
+  it("commands run through the docker CLI die too (the fake docker exec and what it started)", async () => {
+    const cli = await startStubborn({ VIA: "docker", PATH: `${fakeBin}:${process.env.PATH ?? ""}` });
+    expect(execFileSync("ps", ["-eo", "args="], { encoding: "utf8" })).toContain(`fake-cli.mjs docker exec`);
+    cli.child.kill("SIGKILL");
+    await cli.exited;
     await waitFor(() => processesOf(cli.mark).length === 0, () => processesOf(cli.mark).join("\n"));
   });
 });
