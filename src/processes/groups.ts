@@ -26,7 +26,7 @@ export class CommandGroup {
   constructor(pgid: number) {
     this.pgid = pgid;
     running.add(this);
-    supervisor.add(pgid);
+    supervisor.addGroup(pgid);
   }
 
   /** SIGTERM to the whole group, SIGKILL after the grace period; resolves once no process of it is left. */
@@ -50,7 +50,7 @@ export class CommandGroup {
   /** The command ended on its own: no longer killed with the runner. */
   release(): void {
     running.delete(this);
-    supervisor.remove(this.pgid);
+    supervisor.removeGroup(this.pgid);
   }
 }
 
@@ -62,6 +62,12 @@ export async function killedCommandsGone(): Promise<void> {
 /** SIGKILL to every running command now: for a runner that exits at once (a second Ctrl-C). */
 export function killAllCommandsNow(): void {
   for (const group of running) signalGroup(group.pgid, "SIGKILL");
+}
+
+/** Removes the local file if this runner dies before the returned function is called (a secret on disk). */
+export function removeIfRunnerDies(path: string): () => void {
+  supervisor.addFile(path);
+  return () => supervisor.removeFile(path);
 }
 
 /** The supervisor's process id, once a command has started it (for status output and tests). */

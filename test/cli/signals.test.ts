@@ -2,7 +2,7 @@
  * Stopping the CLI from outside: SIGINT, SIGTERM and SIGHUP cancel the run
  * and the CLI exits only once its commands are dead, its secrets removed and
  * its lanes torn down; a second signal exits at once; kill -9 leaves the
- * commands to the supervisor. Every check looks at the real process table.
+ * commands and the secret file to the supervisor. Every check looks at the real process table.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -108,13 +108,16 @@ describe("a stop signal", () => {
 });
 
 describe("kill -9 of the CLI", () => {
-  it("its supervisor kills the commands, the one ignoring SIGTERM too, within a few seconds", async () => {
+  it("its supervisor kills the commands, the one ignoring SIGTERM too, within a few seconds, and removes the secret", async () => {
     const cli = await startStubborn();
+    const secret = join(await workspaceOf(cli.tempFolder), "token.txt");
+    expect(existsSync(secret)).toBe(true);
     const supervisors = () => execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" }).split("\n").filter((line) => line.includes("adhesive-supervisor"));
     expect(supervisors().length).toBeGreaterThan(0);
     cli.child.kill("SIGKILL");
     expect(await cli.exited).toBe(137);
     await waitFor(() => processesOf(cli.mark).length === 0, () => processesOf(cli.mark).join("\n"));
+    await waitFor(() => !existsSync(secret), () => `${secret} is still there`);
   });
 
   it("commands run through the docker CLI die too (the fake docker exec and what it started)", async () => {
