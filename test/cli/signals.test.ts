@@ -10,11 +10,13 @@ import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startSshd, type TestSshd } from "../workspaces/sshd.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = `${root}bin/adhesive.js`;
 const stubborn = fileURLToPath(new URL("../fixtures/cli/stubborn/_adhesive.ts", import.meta.url));
+const stubbornSsh = fileURLToPath(new URL("../fixtures/cli/stubborn-ssh.ts", import.meta.url));
 
 interface Cli {
   child: ChildProcess;
@@ -44,11 +46,11 @@ function killQuietly(pid: number): void {
 
 const fakeBin = fileURLToPath(new URL("../fixtures/bin", import.meta.url));
 
-/** Starts the stubborn fixture and waits until all three of its commands run. */
-async function startStubborn(env: Record<string, string> = {}): Promise<Cli> {
+/** Starts a stubborn fixture and waits until all three of its commands run. */
+async function startStubborn(env: Record<string, string> = {}, file = stubborn): Promise<Cli> {
   const mark = `4${Math.floor(Math.random() * 1e6)}.`;
   const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-signals-"));
-  const child = spawn(process.execPath, [bin, stubborn], { cwd: root, env: { ...process.env, MARK: mark, ADHESIVE_TEMP_FOLDER: tempFolder, ...env } });
+  const child = spawn(process.execPath, [bin, file], { cwd: root, env: { ...process.env, MARK: mark, ADHESIVE_TEMP_FOLDER: tempFolder, ...env } });
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout!.resume();
@@ -123,6 +125,27 @@ describe("kill -9 of the CLI", () => {
   it("commands run through the docker CLI die too (the fake docker exec and what it started)", async () => {
     const cli = await startStubborn({ VIA: "docker", PATH: `${fakeBin}:${process.env.PATH ?? ""}` });
     expect(execFileSync("ps", ["-eo", "args="], { encoding: "utf8" })).toContain(`fake-cli.mjs docker exec`);
+    cli.child.kill("SIGKILL");
+    await cli.exited;
+    await waitFor(() => processesOf(cli.mark).length === 0, () => processesOf(cli.mark).join("\n"));
+  });
+});
+
+describe("kill -9 of a CLI running a command over ssh", () => {
+  let sshd: TestSshd | undefined;
+  let startError: unknown;
+  beforeAll(async () => {
+    // kept for the test to fail with: an error in beforeAll alone would only mark it skipped
+    sshd = await startSshd().catch((error: unknown) => void (startError = error));
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  it("the remote command dies when the connection drops, the one ignoring SIGTERM too", async () => {
+    if (sshd === undefined) throw startError;
+    const server = sshd;
+    const cli = await startStubborn({ SSH_PORT: String(server.port), SSH_USER: server.username, SSH_KEY: server.keyFile }, stubbornSsh);
     cli.child.kill("SIGKILL");
     await cli.exited;
     await waitFor(() => processesOf(cli.mark).length === 0, () => processesOf(cli.mark).join("\n"));
