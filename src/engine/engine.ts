@@ -41,6 +41,8 @@ export interface EngineObserver {
   /** `error` is undefined when the task succeeded */
   taskFinished?(ctx: TaskContext, error: unknown): void;
   taskCancelled?(ctx: TaskContext): void;
+  /** a task cancelled while it ran has now returned or thrown (its cleanup is done) */
+  cancelledTaskSettled?(): void;
 }
 
 export interface EngineOptions {
@@ -441,6 +443,8 @@ export class Engine implements SignalSource {
   }
 
   private settled(token: Token, generation: number, error: unknown, failed: boolean): void {
+    // only cancelling a running task changes its generation before the task settles
+    if (token.generation !== generation) this.options.observer?.cancelledTaskSettled?.();
     this.taskEnded(token, generation, error, failed);
     this.drain();
   }

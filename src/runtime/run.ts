@@ -54,7 +54,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     executionId,
     waitTasks: options.waitTasks ?? true,
     poolSize: options.poolSize ?? availableParallelism(),
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs, workers, stopping),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs, workers),
     observer: observe(options.reporter, logs, stopping),
     signal: options.signal,
     clock: options.clock,
@@ -112,9 +112,10 @@ function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: Sto
     return {
       taskFinished: (ctx, error) => logs.finish(ctx.tokenId, error !== undefined),
       taskCancelled: (ctx) => {
-        stopping.cancelled(ctx);
+        stopping.cancelled();
         logs.finish(ctx.tokenId, false);
       },
+      cancelledTaskSettled: () => stopping.settledOne(),
     };
   }
   const started = new WeakMap<TaskContext, number>();
@@ -129,9 +130,10 @@ function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: Sto
       reporter.taskFinished?.(ctx as unknown as Context, error, duration);
     },
     taskCancelled(ctx) {
-      stopping.cancelled(ctx);
+      stopping.cancelled();
       logs.finish(ctx.tokenId, false);
       reporter.taskCancelled?.(ctx as unknown as Context);
     },
+    cancelledTaskSettled: () => stopping.settledOne(),
   };
 }

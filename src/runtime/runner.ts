@@ -15,7 +15,6 @@ import { compileExpression, type CompiledExpression } from "../model/expression.
 import { withOutput } from "../logs/console-capture.js";
 import type { RunLogs } from "../logs/run-logs.js";
 import { TaskOutput } from "../logs/task-output.js";
-import type { StoppingTasks } from "./stopping.js";
 
 /** Calls the user's functions for the engine: picks the implementation, its regex groups and the workspace. */
 export class TaskRunner implements NodeRunner {
@@ -28,10 +27,8 @@ export class TaskRunner implements NodeRunner {
   private readonly dedupKeys: Array<CompiledExpression | undefined>;
   private readonly workers: WorkerPool | undefined;
   private readonly declarationIndex: ReadonlyMap<Declaration, number>;
-  private readonly stopping: StoppingTasks;
 
-  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, workers: { pool: WorkerPool; declarations: readonly Declaration[] } | undefined, stopping: StoppingTasks) {
-    this.stopping = stopping;
+  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, workers?: { pool: WorkerPool; declarations: readonly Declaration[] }) {
     this.workers = workers?.pool;
     this.declarationIndex = new Map((workers?.declarations ?? []).map((declaration, index) => [declaration, index]));
     this.lanes = lanes;
@@ -54,10 +51,6 @@ export class TaskRunner implements NodeRunner {
   }
 
   run(task: TaskContext, node: GraphNode, token: Token): unknown {
-    return this.stopping.started(task, this.start(task, node, token));
-  }
-
-  private start(task: TaskContext, node: GraphNode, token: Token): unknown {
     const ctx = task as unknown as Context;
     // the workspace view (made on first use) and the log follow this task: its commands die with its token
     const output = new TaskOutput(this.logs, task);
