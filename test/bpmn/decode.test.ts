@@ -7,18 +7,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readBpmn } from "../../src/bpmn/read.js";
-import { BpmnError, loadBpmn } from "../../src/index.js";
+import { loadBpmn } from "../../src/index.js";
+import { problemsOf } from "./problems.js";
 
 const encodings = fileURLToPath(new URL("../fixtures/bpmn/encodings/", import.meta.url));
 
 async function problemOf(pending: Promise<unknown>): Promise<string> {
-  const error = await pending.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(BpmnError);
-  expect((error as BpmnError).problems).toHaveLength(1);
-  return (error as BpmnError).problems[0].message;
+  const problems = await problemsOf(pending);
+  expect(problems).toHaveLength(1);
+  return problems[0].message;
 }
 
 const taskName = async (file: string) => (await loadBpmn(join(encodings, file))).root.nodes.find((node) => node.id === "check")?.name;

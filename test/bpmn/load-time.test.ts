@@ -8,18 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BpmnError, loadBpmn, type BpmnProblem } from "../../src/index.js";
+import { loadBpmn } from "../../src/index.js";
+import { problemsOf } from "./problems.js";
 
 const broken = fileURLToPath(new URL("../fixtures/bpmn/broken/", import.meta.url));
-
-async function problemsOf(pending: Promise<unknown>): Promise<BpmnProblem[]> {
-  const error = await pending.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(BpmnError);
-  return (error as BpmnError).problems;
-}
 
 /** `depth` sub-processes inside each other, each with a start and an end event. */
 function nested(depth: number): string {
