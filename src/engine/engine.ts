@@ -443,14 +443,14 @@ export class Engine implements SignalSource {
   }
 
   private settled(token: Token, generation: number, error: unknown, failed: boolean): void {
-    // only cancelling a running task changes its generation before the task settles
-    if (token.generation !== generation) this.options.observer?.cancelledTaskSettled?.();
     this.taskEnded(token, generation, error, failed);
     this.drain();
   }
 
   private taskEnded(token: Token, generation: number, error: unknown, failed: boolean): void {
-    if (token.generation !== generation || token.state !== TokenState.Running) return;
+    // only cancelling a running task changes its generation before the task ends
+    if (token.generation !== generation) return this.options.observer?.cancelledTaskSettled?.();
+    if (token.state !== TokenState.Running) return;
     if (usesPool(token.node)) this.running--;
     this.releaseKey(token);
     const ctx = token.context!;

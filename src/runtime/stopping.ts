@@ -23,7 +23,8 @@ export class StoppingTasks {
   }
 
   settledOne(): void {
-    if (--this.stopping > 0) return;
+    this.stopping = Math.max(0, this.stopping - 1);
+    if (this.stopping > 0) return;
     for (const wake of this.waiters.splice(0)) wake();
   }
 
