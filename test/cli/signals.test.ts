@@ -98,14 +98,17 @@ describe("a stop signal", () => {
     });
   }
 
-  it("a second one exits at once, and still no command is left running", async () => {
+  it("a second one exits at once, and still no command is left running nor the secret left behind", async () => {
     const cli = await startStubborn();
+    const secret = join(await workspaceOf(cli.tempFolder), "token.txt");
     cli.child.kill("SIGTERM");
     await waitFor(() => cli.stderr().includes("SIGTERM: cancelling"), () => cli.stderr());
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toBe(143);
     // SIGKILL went to every command group before the exit; the kernel may take a moment to reap them
     await waitFor(() => processesOf(cli.mark).length === 0, () => processesOf(cli.mark).join("\n"));
+    // the supervisor removes it once the CLI is gone
+    await waitFor(() => !existsSync(secret), () => `${secret} is still there`);
   });
 });
 
