@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { BpmnModdle } from "bpmn-moddle";
 import { createColors } from "picocolors";
+import { decodeXml } from "../bpmn/decode.js";
 import { loadBpmn } from "../bpmn/read.js";
 import { BpmnError, describe } from "../errors.js";
 import { compileProcess } from "../model/compile.js";
@@ -53,7 +54,8 @@ async function adhesiveProblems(file: string): Promise<Array<{ elementId: string
 
 async function styleWarnings(file: string): Promise<string[]> {
   try {
-    const { rootElement } = await new BpmnModdle().fromXML(await readFile(file, "utf8"));
+    // only called for a file that loaded, so its bytes decode
+    const { rootElement } = await new BpmnModdle().fromXML(decodeXml(await readFile(file)).text ?? "");
     const results = await createLinter().lint(rootElement);
     return Object.entries(results).flatMap(([rule, reports]) => reports.map((r) => `${r.id ?? "-"}: ${r.message} (${rule})`));
   } catch (error) {

@@ -26,6 +26,12 @@ describe("adhesive lint", () => {
     expect(stdout).toContain("error   js: expression `for (const x of items { data.n++ }` on js failed: syntax error");
   });
 
+  it("checks a UTF-16 file with bpmnlint too", async () => {
+    const { code, stdout } = await lint(fixture("bpmn/encodings/utf16le-bom.bpmn"));
+    expect(code).toBe(0);
+    expect(stdout).not.toContain("bpmnlint could not check the file");
+  });
+
   it("reports bad bytes with line and column, and reads a Latin-1 file", async () => {
     const { code, stdout } = await lint(fixture("bpmn/encodings/latin1-declared-utf8.bpmn"), fixture("bpmn/encodings/latin1.bpmn"));
     expect(code).toBe(1);
