@@ -30,6 +30,7 @@ export {
   CancelledError,
   DataError,
   ExpressionError,
+  ProcessExitError,
   RoutingError,
   TaskError,
   TaskLimitError,

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from "../config/load.js";
 import { activeRuns } from "../runtime/run.js";
 import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
-import { InterruptedError, describe } from "../errors.js";
+import { describe } from "../errors.js";
 import { applyRetention, cleanRunFolders, type CleanOptions } from "./clean.js";
 import { readDataOptions } from "./data-option.js";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
@@ -15,6 +15,7 @@ import { findProcessFile } from "./process-file.js";
 import { terminalReporter, type Output } from "./reporter.js";
 import { openScreen } from "./screen.js";
 import { verifyProcessFile } from "./verify.js";
+import { listenForInterrupts } from "./signals.js";
 
 export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js";
 
@@ -32,7 +33,8 @@ Options:
   --keep <n>        adhesive clean: keep the newest n finished runs (default 0)
   --dry-run         adhesive clean: only list what would be removed
 
-Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input, 130 interrupted.
+Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input,
+            130 / 143 / 129 stopped by SIGINT / SIGTERM / SIGHUP.
 `;
 
 export interface CliIo {
@@ -121,17 +123,9 @@ async function clean(options: CleanOptions, extra: string[], io: CliContext): Pr
 }
 
 async function runFile(file: string | undefined, io: CliContext): Promise<number> {
-  const interrupt = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(EXIT_INTERRUPTED);
-    interrupted = true;
-    io.err.write("\nSIGINT: cancelling the running tasks (press Ctrl-C again to exit at once)\n");
-    interrupt.abort(new InterruptedError("SIGINT"));
-  };
+  const interrupts = listenForInterrupts(io.err);
   const { config } = io;
   const onSigusr1 = () => printStatus(io);
-  process.on("SIGINT", onSigint);
   process.on("SIGUSR1", onSigusr1);
   const screen = openScreen(io.out, io.err);
   const taskLines = config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info";
@@ -139,7 +133,7 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
   defaultAdhesive.defaults = {
     ...defaultAdhesive.defaults,
     reporter,
-    signal: interrupt.signal,
+    signal: interrupts.signal,
     tempFolder: config.tempFolder,
     poolSize: config.poolSize,
     stdout: config.stdout,
@@ -149,11 +143,11 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
   try {
     await applyRetention(config, io.err);
     const code = await loadProcessFile(file, io);
-    return interrupted ? EXIT_INTERRUPTED : code;
+    return interrupts.exitCode() ?? code;
   } finally {
     reporter.printSummaries();
     screen?.close();
-    process.off("SIGINT", onSigint);
+    interrupts.dispose();
     process.off("SIGUSR1", onSigusr1);
   }
 }

@@ -14,6 +14,7 @@ import { defaultAdhesive } from "../index.js";
 import { captureConsole, withOutput } from "../logs/console-capture.js";
 import { redact } from "../secrets/redact.js";
 import { RedactingSink } from "../secrets/stream-redactor.js";
+import { guardProcessExit } from "../runtime/process-exit.js";
 import { LocalWorkspace } from "../workspaces/local.js";
 import type { OutputSink } from "../workspaces/workspace.js";
 import { TaskData } from "../engine/task-data.js";
@@ -110,6 +111,8 @@ function serialize(error: unknown): SerializedError {
 
 enterWorkerMode(markReady);
 captureConsole();
+// process.exit() in a task would end this thread, not fail the task
+guardProcessExit();
 const { file } = workerData as { file: string };
 import(pathToFileURL(file).href).then(markReady, (error: unknown) => {
   // the main thread loaded the same file without this error: every job gets it instead of waiting forever
