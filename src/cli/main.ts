@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { register } from "node:module";
 import { loadConfig, type Config } from "../config/load.js";
@@ -9,6 +8,7 @@ import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
 import { AdhesiveError, CancelledError, TaskError, describe } from "../errors.js";
 import { lintFiles } from "./lint.js";
+import { importProcessFile } from "../loader/import-process-file.js";
 import { findProcessFile } from "./process-file.js";
 import { terminalReporter, type Output } from "./reporter.js";
 import { printBindings } from "./verify.js";
@@ -135,7 +135,7 @@ async function loadProcessFile(given: string | undefined, io: CliContext): Promi
     usePlugins(io.config.plugins);
     // worker threads import the same file to find the task functions
     defaultAdhesive.defaults = { ...defaultAdhesive.defaults, processFile: file };
-    await import(pathToFileURL(file).href);
+    await importProcessFile(file);
     return EXIT_OK;
   } catch (error) {
     return reportFailure(error, io);
@@ -172,7 +172,8 @@ let pluginsRegistered = false;
 function usePlugins(folders: readonly string[]): void {
   if (folders.length === 0 || pluginsRegistered) return;
   pluginsRegistered = true;
-  register(new URL("./plugin-resolver.ts", import.meta.url), { data: { folders } });
+  // .ts when run from the sources, .js from dist/
+  register(new URL(`./plugin-resolver${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`, import.meta.url), { data: { folders } });
 }
 
 /** SIGUSR1: where every token of every running process is, without stopping anything. */

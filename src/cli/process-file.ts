@@ -2,9 +2,9 @@ import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 
-const DEFAULT_FILES = ["_adhesive.ts", "_adhesive.mts", "_adhesive.js", "_adhesive.mjs"];
+const DEFAULT_FILES = ["_adhesive.ts", "_adhesive.mts", "_adhesive.cts", "_adhesive.js", "_adhesive.mjs", "_adhesive.cjs"];
 
-/** The process file to load: the one given, or `./_adhesive.{ts,mts,js,mjs}`. */
+/** The process file to load: the one given, or `./_adhesive.{ts,mts,cts,js,mjs,cjs}`. */
 export async function findProcessFile(given: string | undefined, cwd: string): Promise<string> {
   if (given !== undefined) {
     const file = resolve(cwd, given);
