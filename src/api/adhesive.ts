@@ -8,6 +8,7 @@ import { runDefinition } from "../runtime/run.js";
 import { compileProcess } from "../model/compile.js";
 import { bindNodes, type NodeBinding } from "../tasks/binding.js";
 import { cloneData } from "../engine/data.js";
+import { started } from "./started-runs.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
 let workerMode: (() => void) | undefined;
@@ -70,7 +71,8 @@ export class Adhesive {
 
   /** Runs a process drawn in a BPMN file. */
   async bpmnBuild(file: string, options?: RunOptions): Promise<Data> {
-    return this.run(await loadBpmn(file), options);
+    // a file that cannot be read is that run's failure, so it counts as started
+    return this.run(await started(loadBpmn(file)), options);
   }
 
   /** Starts a process built in code: `processStart().task("A").processEnd().build()`. */
@@ -89,7 +91,7 @@ export class Adhesive {
       this.verifier(definition.source, bindNodes(compileProcess(definition), this.registry));
       return cloneData(options?.initialData ?? {});
     }
-    return runDefinition(definition, this.registry, mergeOptions(this.defaults, options));
+    return started(runDefinition(definition, this.registry, mergeOptions(this.defaults, options)));
   }
 
   private linearTasks(): LinearTask[] {

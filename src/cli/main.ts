@@ -12,6 +12,7 @@ import { importProcessFile } from "../loader/import-process-file.js";
 import { findProcessFile } from "./process-file.js";
 import { terminalReporter, type Output } from "./reporter.js";
 import { printBindings } from "./verify.js";
+import { exitCodeOfRuns, RunWatch } from "./wait-for-runs.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -119,10 +120,13 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     stdout: config.stdout,
     parallelProcessing: config.parallelProcessing,
   };
+  const runs = new RunWatch();
   try {
     const code = await loadProcessFile(file, io);
-    return interrupted ? EXIT_INTERRUPTED : code;
+    const ended = code === EXIT_OK ? await exitCodeOfRuns(runs, file ?? "the process file", (error) => reportFailure(error, io), io.err) : code;
+    return interrupted ? EXIT_INTERRUPTED : ended;
   } finally {
+    runs.stop();
     process.off("SIGINT", onSigint);
     process.off("SIGUSR1", onSigusr1);
   }
