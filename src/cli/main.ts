@@ -7,7 +7,6 @@ import { redact } from "../secrets/redact.js";
 import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
 import { AdhesiveError, CancelledError, TaskError, describe } from "../errors.js";
-import { lintFiles } from "./lint.js";
 import { importProcessFile } from "../loader/import-process-file.js";
 import { findProcessFile } from "./process-file.js";
 import { terminalReporter, type Output } from "./reporter.js";
@@ -86,6 +85,7 @@ async function lint(files: string[], io: CliContext): Promise<number> {
     io.err.write(`adhesive lint: give at least one .bpmn file\n`);
     return EXIT_USAGE;
   }
+  const { lintFiles } = await import("./lint.js");
   return (await lintFiles(io.out, io.color, files)) ? EXIT_OK : EXIT_FAILED;
 }
 

@@ -10,9 +10,12 @@ import { register } from "node:module";
 import { pathToFileURL } from "node:url";
 import { registerTypeScriptRequire, requireProcessFile } from "./commonjs.js";
 import type { FormatHookData } from "./format-hook.js";
+import { packageType } from "./package-type.js";
+import { loadExeca } from "../workspaces/local.js";
 import { isModule } from "./syntax.js";
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
+const AMBIGUOUS = /\.[jt]sx?$/;
 /* set once tsx is registered in this thread (src/source-mode.mjs sets it too) */
 const TSX_REGISTERED = Symbol.for("adhesive-bpmn.tsx");
 /* src/ when run from the sources, dist/ when installed */
@@ -27,8 +30,11 @@ export async function importProcessFile(file: string): Promise<void> {
   // also for an ES module: the CommonJS .ts files it imports load through require
   if (typeScript) registerTypeScriptRequire();
   if (await isCommonJs(file)) return requireProcessFile(file);
+  // an ES module .js/.ts outside a "type": "module" package is loaded by that hook; .mjs/.mts need none
+  const formatHook = AMBIGUOUS.test(file) && (await packageType(file)) !== "module";
+  if (typeScript || formatHook) await loadExeca();
   if (typeScript) await registerTsx();
-  registerFormatHook();
+  if (formatHook) registerFormatHook();
   await import(pathToFileURL(file).href);
 }
 

@@ -1,6 +1,5 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { execa } from "execa";
 import { CommandError } from "./command-error.js";
 import type { CommandOptions, TaskIo, Workspace } from "./workspace.js";
 
@@ -39,6 +38,7 @@ export class LocalWorkspace implements Workspace {
   async run(command: string, options: CommandOptions = {}): Promise<string> {
     const signal = this.io?.signal;
     signal?.throwIfAborted();
+    const { execa } = await loadExeca();
     const child = execa(command, {
       shell: options.shell ?? true,
       cwd: options.cwd === undefined ? this.pwd : this.path(options.cwd),
@@ -141,4 +141,14 @@ function killGroup(pid: number, name: NodeJS.Signals): void {
   } catch {
     // the group is already gone
   }
+}
+
+/**
+ * execa is loaded by the first command, not when adhesive is imported. The
+ * CLI loads it early when it is about to register module hooks (tsx): every
+ * module imported after that goes through them, which costs execa's ~100
+ * files about as much again.
+ */
+export function loadExeca(): Promise<typeof import("execa")> {
+  return import("execa");
 }
