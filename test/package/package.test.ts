@@ -8,10 +8,13 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { installPackage, run, type Installed } from "./installed.js";
 
 let installed: Installed;
+
+// each scenario is a whole npx/node/tsc process, slow on a busy 2-core machine
+vi.setConfig({ testTimeout: 120_000 });
 
 beforeAll(async () => {
   installed = await installPackage();
@@ -214,5 +217,5 @@ export const run = (): Promise<Data> => bpmnBuild("deploy.bpmn").catch((error: u
     const { code, stdout, stderr } = await run(process.execPath, [join(installed.folder, "node_modules/typescript/bin/tsc"), "-p", dir], dir);
     expect(stdout + stderr).toBe("");
     expect(code).toBe(0);
-  });
+  }, 240_000);
 });
