@@ -30,18 +30,22 @@ type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
 export interface FormatHookData {
   /** folders (file URLs ending in /) whose files keep the format Node gives them: adhesive's own code */
   readonly skip: readonly string[];
+  /** file URLs already known to be ES modules (the process file: the CLI has looked at it) */
+  readonly modules: readonly string[];
 }
 
 const AMBIGUOUS = /\.[jt]sx?$/;
 
 let skip: readonly string[] = [];
+let modules = new Set<string>();
 
 export function initialize(data: FormatHookData): void {
   skip = data.skip;
+  modules = new Set(data.modules);
 }
 
 export async function load(url: string, context: LoadContext, next: NextLoad): Promise<LoadResult> {
-  if (context.format === "commonjs" && isUserFile(url) && (await isEsm(fileURLToPath(url)))) return next(url, { ...context, format: "module" });
+  if (context.format === "commonjs" && isUserFile(url) && (modules.has(url) || (await isEsm(fileURLToPath(url))))) return next(url, { ...context, format: "module" });
   return next(url, context);
 }
 

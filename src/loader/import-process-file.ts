@@ -34,8 +34,9 @@ export async function importProcessFile(file: string): Promise<void> {
   const formatHook = AMBIGUOUS.test(file) && (await packageType(file)) !== "module";
   if (typeScript || formatHook) await loadExeca();
   if (typeScript) await registerTsx();
-  if (formatHook) registerFormatHook();
-  await import(pathToFileURL(file).href);
+  const url = pathToFileURL(file).href;
+  if (formatHook) registerFormatHook(url);
+  await import(url);
 }
 
 async function isCommonJs(file: string): Promise<boolean> {
@@ -53,9 +54,9 @@ async function registerTsx(): Promise<void> {
 }
 
 /* after tsx, so that its load hook runs first and hands tsx the format to compile to */
-function registerFormatHook(): void {
+function registerFormatHook(processFile: string): void {
   if (formatHookRegistered) return;
   formatHookRegistered = true;
-  const data: FormatHookData = { skip: [OWN_CODE.href] };
+  const data: FormatHookData = { skip: [OWN_CODE.href], modules: [processFile] };
   register(new URL(`./format-hook${OWN_EXTENSION}`, import.meta.url), { data });
 }
