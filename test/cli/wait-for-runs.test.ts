@@ -3,20 +3,12 @@
  * level, when the real CLI runs them, then it waits for every run and exits
  * with their outcome; a file that starts none exits 2 and says so.
  */
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../run-cli.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/cli/unawaited/${name}`, import.meta.url));
-
-function adhesive(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [`${root}bin/adhesive.js`, file], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+const adhesive = (file: string) => runCli([file]);
 
 describe("adhesive [file] waits for the runs the file starts", () => {
   it("waits for a run started with .then() and exits 0 after it", async () => {

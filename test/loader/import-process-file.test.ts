@@ -6,20 +6,12 @@
  * only uses require() as CommonJS. test/package/ does the same, and more,
  * with the installed package.
  */
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../run-cli.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const project = fileURLToPath(new URL("../fixtures/loader/commonjs-project/", import.meta.url));
-
-function adhesive(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [`${root}bin/adhesive.js`, file], { cwd: project, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+const adhesive = (file: string) => runCli([file], project);
 
 describe('process files in a "type": "commonjs" project', () => {
   it("runs a .ts with import, export and top-level await as an ES module, with its ES module helper", async () => {
