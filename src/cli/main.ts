@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { register } from "node:module";
 import { loadConfig, type Config } from "../config/load.js";
@@ -10,8 +9,9 @@ import { describe } from "../errors.js";
 import { applyRetention, cleanRunFolders, type CleanOptions } from "./clean.js";
 import { readDataOptions } from "./data-option.js";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
-import { lintFiles } from "./lint.js";
 import { findProcessFile } from "./process-file.js";
+import { importProcessFile as importModule } from "../loader/import-process-file.js";
+import { exitCodeOfRuns, RunWatch } from "./wait-for-runs.js";
 import { terminalReporter, type Output } from "./reporter.js";
 import { openScreen } from "./screen.js";
 import { verifyProcessFile } from "./verify.js";
@@ -106,6 +106,7 @@ async function lint(files: string[], io: CliContext): Promise<number> {
     io.err.write(`adhesive lint: give at least one .bpmn file\n`);
     return EXIT_USAGE;
   }
+  const { lintFiles } = await import("./lint.js");
   return (await lintFiles(io.out, io.color, files)) ? EXIT_OK : EXIT_FAILED;
 }
 
@@ -140,11 +141,15 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     parallelProcessing: config.parallelProcessing,
     taskLimit: config.taskLimit,
   };
+  const runs = new RunWatch();
   try {
     await applyRetention(config, io.err);
     const code = await loadProcessFile(file, io);
-    return interrupts.exitCode() ?? code;
+    const failure = (error: unknown) => reportFailure(error, { ...io, verbose: verbose(io.config) });
+    const ended = code === EXIT_OK ? await exitCodeOfRuns(runs, file ?? "the process file", failure, io.err) : code;
+    return interrupts.exitCode() ?? ended;
   } finally {
+    runs.stop();
     reporter.printSummaries();
     screen?.close();
     interrupts.dispose();
@@ -162,13 +167,13 @@ async function loadProcessFile(given: string | undefined, io: CliContext): Promi
   }
 }
 
-/** Imports the process file (TypeScript included). */
+/** Imports the process file (TypeScript included, in any project type). */
 async function importProcessFile(given: string | undefined, io: CliContext): Promise<void> {
   const file = await findProcessFile(given, io.cwd);
   usePlugins(io.config.plugins);
   // worker threads import the same file to find the task functions
   defaultAdhesive.defaults = { ...defaultAdhesive.defaults, processFile: file };
-  await import(pathToFileURL(file).href);
+  await importModule(file);
 }
 
 function verbose(config: Config): boolean {
@@ -186,7 +191,8 @@ let pluginsRegistered = false;
 function usePlugins(folders: readonly string[]): void {
   if (folders.length === 0 || pluginsRegistered) return;
   pluginsRegistered = true;
-  register(new URL("./plugin-resolver.ts", import.meta.url), { data: { folders } });
+  // .ts when run from the sources, .js from dist/
+  register(new URL(`./plugin-resolver${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`, import.meta.url), { data: { folders } });
 }
 
 /** SIGUSR1: where every token of every running process is, without stopping anything. */

@@ -6,9 +6,9 @@
  * and gets the task's data, its output and its error back.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { pathToFileURL } from "node:url";
 import type { Context, TaskFunction } from "../api/types.js";
 import { enterWorkerMode } from "../api/adhesive.js";
+import { importProcessFile } from "../loader/import-process-file.js";
 import { describe } from "../errors.js";
 import { defaultAdhesive } from "../index.js";
 import { captureConsole, withOutput } from "../logs/console-capture.js";
@@ -114,7 +114,7 @@ captureConsole();
 // process.exit() in a task would end this thread, not fail the task
 guardProcessExit();
 const { file } = workerData as { file: string };
-import(pathToFileURL(file).href).then(markReady, (error: unknown) => {
+importProcessFile(file).then(markReady, (error: unknown) => {
   // the main thread loaded the same file without this error: every job gets it instead of waiting forever
   loadError = serialize(error);
   for (const job of waiting.splice(0)) send({ type: "failed", job: job.job, error: loadError });

@@ -1,7 +1,6 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import { execa } from "execa";
 import { CommandGroup } from "../processes/groups.js";
 import { CommandError } from "./command-error.js";
 import { commandStream } from "./command-output.js";
@@ -40,6 +39,7 @@ export class LocalWorkspace implements Workspace {
   async run(command: string, options: CommandOptions = {}): Promise<string> {
     const signal = this.io?.signal;
     signal?.throwIfAborted();
+    const { execa } = await loadExeca();
     const child = execa(command, {
       shell: options.shell ?? true,
       cwd: options.cwd === undefined ? this.pwd : this.path(options.cwd),
@@ -138,4 +138,14 @@ function killOn(signal: AbortSignal, group: CommandGroup): () => void {
   if (signal.aborted) kill();
   else signal.addEventListener("abort", kill, { once: true });
   return () => signal.removeEventListener("abort", kill);
+}
+
+/**
+ * execa is loaded by the first command, not when adhesive is imported. The
+ * CLI loads it early when it is about to register module hooks (tsx): every
+ * module imported after that goes through them, which costs execa's ~100
+ * files about as much again.
+ */
+export function loadExeca(): Promise<typeof import("execa")> {
+  return import("execa");
 }
