@@ -29,6 +29,8 @@ export {
   BpmnError,
   CancelledError,
   DataError,
+  InterruptedError,
+  InterruptedTaskError,
   ExpressionError,
   ProcessExitError,
   RoutingError,

@@ -140,6 +140,9 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     stdout: config.stdout,
     parallelProcessing: config.parallelProcessing,
     taskLimit: config.taskLimit,
+    runsFolder: config.runsFolder,
+    journal: config.journal,
+    journalFsync: config.journalFsync,
   };
   const runs = new RunWatch();
   try {

@@ -29,6 +29,9 @@ export const KEY_SPECS = {
   parallel_processing: { expected: PARALLEL_PROCESSING.map((mode) => `"${mode}"`).join(" or "), env: "string" },
   task_limit: { expected: "a positive whole number (tasks a run may start)", env: "integer" },
   keep_runs: { expected: "a whole number, 0 or more", env: "integer" },
+  runs_folder: { expected: "a folder path", env: "string" },
+  journal: { expected: "true or false", env: "boolean" },
+  journal_fsync: { expected: "true or false", env: "boolean" },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEY_SPECS;
@@ -72,6 +75,9 @@ export async function layerSchema(base: string, home: string) {
       parallel_processing: z.preprocess(lowerCase, z.enum(PARALLEL_PROCESSING)),
       task_limit: z.number().int().positive(),
       keep_runs: z.number().int().nonnegative(),
+      runs_folder: folder(false),
+      journal: z.boolean(),
+      journal_fsync: z.boolean(),
     } satisfies Record<ConfigKey, z.ZodType>)
     .partial();
 }

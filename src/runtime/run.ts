@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js";
@@ -24,6 +23,10 @@ import { TaskError, UsageError } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
+import { checkChanges, endNote, openRunRecord, type RunRecord } from "./run-record.js";
+import { ReplayClock } from "../journal/replay-clock.js";
+import { systemClock } from "../engine/clock.js";
+import type { NodeBinding } from "../tasks/binding.js";
 import { redactError } from "../secrets/redact-error.js";
 import { StoppingTasks } from "./stopping.js";
 import { guardProcessExit } from "./process-exit.js";
@@ -38,39 +41,47 @@ export interface ActiveRun {
 /** The runs of this process that have not ended (the CLI prints them on SIGUSR1). */
 export const activeRuns = new Set<ActiveRun>();
 
-/** Compiles, binds and runs a process definition with the declarations of a registry. */
+/** Compiles, binds and runs a process definition with the declarations of a registry; continues it from its journal if it has one. */
 export async function runDefinition(definition: ProcessDefinition, registry: Registry, options: RunOptions = {}): Promise<Data> {
   const graph = compiledProcess(definition);
   const bindings = bindNodes(graph, registry);
   assertBound(bindings, definition.source);
-  const executionId = randomUUID();
+  checkData(options.initialData ?? {}, "initialData", definition.source);
+  const stop = new AbortController();
+  let journalFailure: Error | undefined;
+  // a journal that can no longer be written stops the run: what it did next could not be rebuilt
+  const onJournalError = (error: Error): void => {
+    journalFailure ??= error;
+    stop.abort(error);
+  };
+  // one deep copy per run: the caller may keep changing its own object while the run goes on
+  const record = await openRunRecord(definition, bindings, options, cloneValue(options.initialData ?? {}), onJournalError);
+  const executionId = record.runId;
   const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
   const workspace = new LocalWorkspace({ id: executionId, pwd: await createRunFolder(tempFolder, executionId) });
-  const info: RunInfo = { executionId, source: definition.source, logFolder: join(tempFolder, executionId, "logs") };
+  const info: RunInfo = { executionId, source: definition.source, logFolder: join(record.folder, "logs") };
   const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
   await logs.create();
-  const stop = new AbortController();
-  checkData(options.initialData ?? {}, "initialData", definition.source);
-  // one deep copy per run: the caller may keep changing its own object while the run goes on
-  const initialData = cloneValue(options.initialData ?? {});
   const laneDeclarations = registry.ofKind(["lane"]);
   const workers = workerPool(registry, options);
   const stopping = new StoppingTasks();
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
+  const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
   const engine = new Engine(graph, {
     executionId,
-    waitTasks: options.waitTasks ?? true,
-    poolSize: options.poolSize ?? availableParallelism(),
+    waitTasks: record.waitTasks,
+    poolSize: record.poolSize,
     runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs, workers),
     observer: observe(options.reporter, logs, stopping),
-    signal: options.signal,
-    clock: options.clock,
+    signal: anySignal(options.signal, stop.signal),
+    clock,
     tracker: lanes,
     taskLimit: options.taskLimit,
     failure: redactError,
+    journal: record.writer,
   });
   const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
-  const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent });
+  const sources = { engine, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent };
   const releaseConsole = captureConsole();
   const releaseExit = guardProcessExit();
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
@@ -78,8 +89,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   options.reporter?.runStarted?.(info);
   let outcome: unknown;
   try {
-    const started = engine.start(initialData);
-    launchSources();
+    const started = record.resumed ? (await continueRun(engine, record, definition, bindings, clock as ReplayClock, options.force === true)).result : engine.start(record.initialData);
+    startSources(bindings, { ...sources, lastEvents: lastEvents(record) })();
     // cancelled tasks first: their commands die and their cleanup runs while their lanes are still up
     const data = await started.finally(() => stopping.settled().then(() => settleLanes(lanes, options.reporter)));
     const failed = (await lanes?.settle()) ?? [];
@@ -88,9 +99,11 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   } catch (error) {
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
     // again: a value registered after the error was made (another task's withSecret) is masked in it too
-    outcome = redactError(error);
+    outcome = redactError(journalFailure ?? error);
     throw outcome;
   } finally {
+    record.writer?.note(endNote(outcome));
+    record.writer?.close();
     options.reporter?.runFinished?.(info, outcome);
     await workers?.pool.close();
     activeRuns.delete(run);
@@ -99,6 +112,35 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     stop.abort();
     await logs.close();
   }
+}
+
+/**
+ * Rebuilds the run from its journal (no task function is called), checks
+ * that the process did not change where its tokens stand, then lets it go
+ * on: the tasks in flight when it stopped run again, timers fall due.
+ */
+async function continueRun(engine: Engine, record: RunRecord, definition: ProcessDefinition, bindings: NodeBinding[], clock: ReplayClock, force: boolean): Promise<{ result: Promise<Data> }> {
+  const replay = engine.beginReplay(record.resumed!.inputs, (at) => clock.set(at));
+  const started = engine.start(record.initialData);
+  // the run's outcome is awaited later; a failure while it is rebuilt must not go unhandled meanwhile
+  started.catch(() => undefined);
+  await replay.apply();
+  const standing = engine.liveTokens().map((token) => ({ elementId: token.elementId, running: token.state === "running" }));
+  checkChanges(record, definition, bindings, standing, force);
+  clock.goLive();
+  engine.endReplay();
+  return { result: started };
+}
+
+/* a message source of a continued run hears of the last event its elements got, so it can go on from there */
+function lastEvents(record: RunRecord): ReadonlyMap<string, unknown> {
+  const last = new Map<string, unknown>();
+  for (const input of record.resumed?.inputs ?? []) if (input.kind === "emitted" || input.kind === "delivered") last.set(input.node, input.event);
+  return last;
+}
+
+function anySignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
+  return a === undefined ? b : AbortSignal.any([a, b]);
 }
 
 /* `stdout: true`: a task's output, written from inside the task, must not be captured into its log again */

@@ -71,6 +71,9 @@ describe("defaults", () => {
       parallelProcessing: "async",
       taskLimit: undefined,
       keepRuns: 20,
+      runsFolder: join(cwd, ".adhesive", "runs"),
+      journal: true,
+      journalFsync: false,
       sources: {
         tempFolder: "default",
         plugins: "default",
@@ -81,6 +84,9 @@ describe("defaults", () => {
         parallelProcessing: "default",
         taskLimit: "default",
         keepRuns: "default",
+        runsFolder: "default",
+        journal: "default",
+        journalFsync: "default",
       },
     });
   });
@@ -121,6 +127,9 @@ describe("each source on its own", () => {
         "parallel_processing: worker",
         "task_limit: 5000",
         "keep_runs: 3",
+        "runs_folder: /var/lib/adhesive-runs",
+        "journal: false",
+        "journal_fsync: true",
       ].join("\n"),
     );
     const config = await load();
@@ -134,6 +143,9 @@ describe("each source on its own", () => {
       parallelProcessing: "worker",
       taskLimit: 5000,
       keepRuns: 3,
+      runsFolder: "/var/lib/adhesive-runs",
+      journal: false,
+      journalFsync: true,
       sources: {
         tempFolder: file,
         plugins: file,
@@ -144,6 +156,9 @@ describe("each source on its own", () => {
         parallelProcessing: file,
         taskLimit: file,
         keepRuns: file,
+        runsFolder: file,
+        journal: file,
+        journalFsync: file,
       },
     });
   });
@@ -163,6 +178,9 @@ describe("each source on its own", () => {
         "parallel_processing: async",
         "task_limit: 10",
         "keep_runs: 0",
+        "runs_folder: /srv/runs",
+        "journal: true",
+        "journal_fsync: false",
       ].join("\n"),
     );
     const config = await load();
@@ -175,7 +193,8 @@ describe("each source on its own", () => {
     expect(config.parallelProcessing).toBe("async");
     expect(config.taskLimit).toBe(10);
     expect(config.keepRuns).toBe(0);
-    expect(Object.values(config.sources)).toEqual(Array(9).fill(file));
+    expect(config.runsFolder).toBe("/srv/runs");
+    expect(Object.values(config.sources)).toEqual(Array(12).fill(file));
   });
 
   it("reads every key from the environment, coercing the strings", async () => {
@@ -191,6 +210,9 @@ describe("each source on its own", () => {
       ADHESIVE_PARALLEL_PROCESSING: "Worker",
       ADHESIVE_TASK_LIMIT: "100",
       ADHESIVE_KEEP_RUNS: "7",
+      ADHESIVE_RUNS_FOLDER: "/opt/journals",
+      ADHESIVE_JOURNAL: "false",
+      ADHESIVE_JOURNAL_FSYNC: "yes",
     });
     expect(config).toEqual({
       tempFolder: "/opt/runs",
@@ -202,6 +224,9 @@ describe("each source on its own", () => {
       parallelProcessing: "worker",
       taskLimit: 100,
       keepRuns: 7,
+      runsFolder: "/opt/journals",
+      journal: false,
+      journalFsync: true,
       sources: {
         tempFolder: "ADHESIVE_TEMP_FOLDER",
         plugins: "ADHESIVE_PLUGINS",
@@ -212,6 +237,9 @@ describe("each source on its own", () => {
         parallelProcessing: "ADHESIVE_PARALLEL_PROCESSING",
         taskLimit: "ADHESIVE_TASK_LIMIT",
         keepRuns: "ADHESIVE_KEEP_RUNS",
+        runsFolder: "ADHESIVE_RUNS_FOLDER",
+        journal: "ADHESIVE_JOURNAL",
+        journalFsync: "ADHESIVE_JOURNAL_FSYNC",
       },
     });
   });
@@ -320,6 +348,9 @@ describe("precedence, key by key", () => {
       parallelProcessing: "default",
       taskLimit: "default",
       keepRuns: "default",
+      runsFolder: "default",
+      journal: "default",
+      journalFsync: "default",
     });
   });
 
@@ -482,7 +513,7 @@ describe("errors", () => {
   it("rejects an unknown key, suggesting the likely one and listing the known keys", async () => {
     const file = await writeConfig(cwd, "poolSize: 4\n");
     expect(await onlyProblem()).toBe(
-      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, keep_runs`,
+      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, keep_runs, runs_folder, journal, journal_fsync`,
     );
   });
 
