@@ -16,6 +16,9 @@ import { terminalReporter, type Output } from "./reporter.js";
 import { openScreen } from "./screen.js";
 import { verifyProcessFile } from "./verify.js";
 import { listenForInterrupts } from "./signals.js";
+import { printRun, printRuns } from "./runs.js";
+import { hintResume, resumeTarget } from "./resume.js";
+import { setResumeTarget } from "../api/resume-target.js";
 
 export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js";
 
@@ -23,6 +26,12 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
        adhesive verify [file|folder] show which function each process element maps to, without running anything
        adhesive lint <file.bpmn>...  check BPMN files without running them
        adhesive clean [--keep N] [--dry-run]  remove finished run folders under temp_folder (kept: keep_runs)
+       adhesive runs                 list this project's runs (runs_folder): state, tasks, duration
+       adhesive runs show <id>       one run's task executions with times, outcomes and logs
+       adhesive resume [id] [--retry] [--force]
+                                     continue an interrupted run (default: the newest one); --retry
+                                     runs a failed run's failed task again; --force continues even
+                                     though the process changed where the run's tokens stand
 
 Options:
   -h, --help        show this help
@@ -63,6 +72,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         data: { type: "string", multiple: true },
         keep: { type: "string" },
         "dry-run": { type: "boolean" },
+        retry: { type: "boolean" },
+        force: { type: "boolean" },
       },
     });
   } catch (error) {
@@ -82,6 +93,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const context = { ...io, color, config };
   if (command === "lint") return lint(rest, context);
   if (command === "clean") return clean({ dryRun: parsed.values["dry-run"] ?? false, keep: parsed.values.keep }, rest, context);
+  if (command === "runs") return runs(rest, context);
+  if (command === "resume") return resume(rest, { retry: parsed.values.retry ?? false, force: parsed.values.force ?? false }, context);
   const file = command === "verify" ? rest[0] : command;
   if ((command === "verify" ? rest.length : parsed.positionals.length) > 1) {
     io.err.write(`adhesive: expected one process file, got ${parsed.positionals.join(" ")}\n\n${HELP}`);
@@ -123,7 +136,46 @@ async function clean(options: CleanOptions, extra: string[], io: CliContext): Pr
   }
 }
 
-async function runFile(file: string | undefined, io: CliContext): Promise<number> {
+async function runs(args: string[], io: CliContext): Promise<number> {
+  const runsIo = { ...io, runsFolder: io.config.runsFolder };
+  try {
+    if (args.length === 0) await printRuns(runsIo);
+    else if (args[0] === "show" && args.length === 2) await printRun(args[1], runsIo);
+    else {
+      io.err.write(`adhesive runs: expected nothing, or show <id>; got ${args.join(" ")}\n`);
+      return EXIT_USAGE;
+    }
+    return EXIT_OK;
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+async function resume(args: string[], how: { retry: boolean; force: boolean }, io: CliContext): Promise<number> {
+  if (args.length > 1) {
+    io.err.write(`adhesive resume: expected at most one run id, got ${args.join(" ")}\n`);
+    return EXIT_USAGE;
+  }
+  let target;
+  try {
+    target = await resumeTarget(args[0], how, io.config.runsFolder);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+  setResumeTarget(target.resume);
+  try {
+    const code = await runFile(target.file, io, false);
+    if (!target.resume.claimed && code === EXIT_OK) {
+      io.err.write(`adhesive resume: ${target.file} did not start process "${target.resume.processId}", which run ${target.resume.runId} ran\n`);
+      return EXIT_USAGE;
+    }
+    return code;
+  } finally {
+    setResumeTarget(undefined);
+  }
+}
+
+async function runFile(file: string | undefined, io: CliContext, hint = true): Promise<number> {
   const interrupts = listenForInterrupts(io.err);
   const { config } = io;
   const onSigusr1 = () => printStatus(io);
@@ -147,6 +199,7 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
   const runs = new RunWatch();
   try {
     await applyRetention(config, io.err);
+    if (hint) await hintResume(file, io);
     const code = await loadProcessFile(file, io);
     const failure = (error: unknown) => reportFailure(error, { ...io, verbose: verbose(io.config) });
     const ended = code === EXIT_OK ? await exitCodeOfRuns(runs, file ?? "the process file", failure, io.err) : code;

@@ -8,7 +8,9 @@ import type { ProcessDefinition } from "../model/definition.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import type { RunOptions } from "../api/types.js";
 import { AdhesiveError, CancelledError, InterruptedError, describe } from "../errors.js";
-import { isAlive, processIdentity, type ProcessIdentity } from "../journal/process-identity.js";
+import { isAlive, processIdentity } from "../journal/process-identity.js";
+import { ownerOf } from "../journal/run-summary.js";
+import { killLeftovers } from "./leftovers.js";
 import { readJournal, type Journal } from "../journal/reader.js";
 import { JOURNAL_FILE, JOURNAL_VERSION, type JournalHeader } from "../journal/records.js";
 import { decodeValue, encodeValue } from "../journal/values.js";
@@ -40,6 +42,11 @@ export function runsFolderOf(options: RunOptions): string {
   return options.runsFolder ?? process.env.ADHESIVE_RUNS_FOLDER ?? join(process.cwd(), ".adhesive", "runs");
 }
 
+/** Where the journal of `runId` is (it may not exist). */
+export function journalFileOf(options: RunOptions, runId: string): string {
+  return join(runsFolderOf(options), runId, JOURNAL_FILE);
+}
+
 /**
  * Opens the run's record: with no journal for its id, a new one is started
  * (its header written before anything runs); with one, the run continues
@@ -59,6 +66,8 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   }
   const journal = await readJournal(file);
   const inputs = resumable(journal, definition, options);
+  // what the dead runner's commands were doing must not go on beside their retries
+  killLeftovers(journal);
   // a record the crash cut off is dropped, or what is appended next would follow half a line
   if (journal.torn > 0) truncateSync(file, statSync(file).size - journal.torn);
   const writer = new JournalWriter(file, writerOptions);
@@ -91,7 +100,7 @@ function resumable(journal: Journal, definition: ProcessDefinition, options: Run
   if (header.process.id !== definition.id) {
     throw new ResumeError(runId, `it ran process "${header.process.id}" (${header.process.source}), not "${definition.id}" (${definition.source})`);
   }
-  const owner = lastOwner(journal);
+  const owner = ownerOf(journal);
   if (end === undefined && isAlive(owner)) throw new ResumeError(runId, `it is still running (pid ${owner.pid})`);
   switch (end?.state) {
     case "done":
@@ -107,13 +116,6 @@ function resumable(journal: Journal, definition: ProcessDefinition, options: Run
     default:
       return journal.inputs;
   }
-}
-
-/** The process that last ran the run: the one that started it, or the last to resume it. */
-export function lastOwner(journal: Journal): ProcessIdentity {
-  let owner: ProcessIdentity = { pid: journal.header.pid, start: journal.header.start };
-  for (const note of journal.notes) if (note.t === "resume" && typeof note.pid === "number") owner = { pid: note.pid, start: note.start as number | undefined };
-  return owner;
 }
 
 export function definitionHash(definition: ProcessDefinition): string {

@@ -1,5 +1,6 @@
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { AsyncResource } from "node:async_hooks";
+import { basename, join } from "node:path";
 import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js";
 import type { TaskContext } from "../engine/context.js";
 import type { Data } from "../engine/data.js";
@@ -24,7 +25,9 @@ import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
 import { checkChanges, endNote, openRunRecord, type RunRecord } from "./run-record.js";
+import { noteCommandGroups } from "./leftovers.js";
 import { ReplayClock } from "../journal/replay-clock.js";
+import type { JournalWriter } from "../journal/writer.js";
 import { systemClock } from "../engine/clock.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import { redactError } from "../secrets/redact-error.js";
@@ -72,18 +75,21 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     waitTasks: record.waitTasks,
     poolSize: record.poolSize,
     runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs, workers),
-    observer: observe(options.reporter, logs, stopping),
+    observer: observe(options.reporter, logs, stopping, record.writer),
     signal: anySignal(options.signal, stop.signal),
     clock,
     tracker: lanes,
     taskLimit: options.taskLimit,
     failure: redactError,
     journal: record.writer,
+    // later turns of the engine run in the run's own async context, not in that of the task whose promise woke it
+    schedule: AsyncResource.bind((fn: () => void) => void setImmediate(fn)),
   });
   const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
   const sources = { engine, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent };
   const releaseConsole = captureConsole();
   const releaseExit = guardProcessExit();
+  const stopNotingGroups = noteCommandGroups(record.writer);
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);
   options.reporter?.runStarted?.(info);
@@ -102,6 +108,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     outcome = redactError(journalFailure ?? error);
     throw outcome;
   } finally {
+    stopNotingGroups();
     record.writer?.note(endNote(outcome));
     record.writer?.close();
     options.reporter?.runFinished?.(info, outcome);
@@ -166,34 +173,30 @@ function defaultUi(): UiProvider {
   return noUi("no user interface was given (opts.ui) and stdin/stdout are not a terminal");
 }
 
-/** Closes each task's log when it ends and adapts the reporter to the engine hooks, adding durations. */
-function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks): EngineObserver {
-  if (reporter === undefined) {
-    return {
-      taskFinished: (ctx, error) => logs.finish(ctx.tokenId, error !== undefined),
-      taskCancelled: (ctx) => {
-        stopping.cancelled();
-        logs.finish(ctx.tokenId, false);
-      },
-      cancelledTaskSettled: () => stopping.settledOne(),
-    };
-  }
+/** Closes each task's log when it ends (noting it in the journal) and adapts the reporter to the engine hooks, adding durations. */
+function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks, journal: JournalWriter | undefined): EngineObserver {
+  const finish = (ctx: TaskContext, failed: boolean): void => {
+    const file = logs.finish(ctx.tokenId, failed);
+    if (file !== undefined) journal?.note({ t: "log", s: ctx.seq, file: basename(file) });
+  };
   const started = new WeakMap<TaskContext, number>();
   return {
     taskStarted(ctx) {
+      if (reporter === undefined) return;
       started.set(ctx, performance.now());
       reporter.taskStarted?.(ctx as unknown as Context);
     },
     taskFinished(ctx, error) {
-      logs.finish(ctx.tokenId, error !== undefined);
+      finish(ctx, error !== undefined);
+      if (reporter === undefined) return;
       const duration = performance.now() - (started.get(ctx) ?? performance.now());
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
       reporter.taskFinished?.(ctx as unknown as Context, error === undefined ? undefined : redactError(error), duration);
     },
     taskCancelled(ctx) {
       stopping.cancelled();
-      logs.finish(ctx.tokenId, false);
-      reporter.taskCancelled?.(ctx as unknown as Context);
+      finish(ctx, false);
+      reporter?.taskCancelled?.(ctx as unknown as Context);
     },
     cancelledTaskSettled: () => stopping.settledOne(),
   };
