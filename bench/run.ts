@@ -37,7 +37,8 @@ function optionValue(name: string): string | undefined {
 
 // ---- the plan --------------------------------------------------------------
 
-type Variant = "sequential" | "concurrent" | undefined;
+/** bpmn-engine: instances one after the other or all at once; adhesive: "journal" keeps each run's journal */
+type Variant = "sequential" | "concurrent" | "journal" | undefined;
 
 interface Row {
   section: "seed" | "wide" | "deep" | "loop" | "data";
@@ -106,6 +107,7 @@ if (!quick) {
     if (size <= 10 * K) add({ section: "loop", workload: "loop", size, engine: "bpmn-engine", reps: size > 100 ? 1 : 3, warmup: 0 });
   }
   addDataRows(20 * K, 5);
+  for (const size of [10 * K, 100 * K]) add({ section: "seed", workload: "seed", size, engine: "adhesive", variant: "journal", reps: 3, warmup: 10 * K });
   inflight.push(
     { workload: "seed", size: K, engine: "baseline" },
     { workload: "seed", size: K, engine: "adhesive" },
@@ -129,6 +131,7 @@ if (!quick) {
   for (const size of [100, 10 * K]) add({ section: "loop", workload: "loop", size, engine: "adhesive", reps: 3, warmup: size });
   add({ section: "loop", workload: "loop", size: 100, engine: "bpmn-engine", reps: 1, warmup: 0 });
   addDataRows(20 * K, 1);
+  add({ section: "seed", workload: "seed", size: 100 * K, engine: "adhesive", variant: "journal", reps: 1, warmup: 10 * K });
   inflight.push({ workload: "seed", size: K, engine: "baseline" }, { workload: "seed", size: K, engine: "adhesive" }, { workload: "seed", size: 100, engine: "bpmn-engine" });
 }
 
@@ -305,7 +308,16 @@ async function main(): Promise<void> {
       process.stderr.write(`[${done}/${total}] ${name}: skipped\n`);
       continue;
     }
-    const job: Job = { engine: row.engine, workload: row.workload, size: row.size, mode: "time", concurrency: row.variant, reps: row.reps, warmup: row.warmup };
+    const job: Job = {
+      engine: row.engine,
+      workload: row.workload,
+      size: row.size,
+      mode: "time",
+      concurrency: row.variant === "journal" ? undefined : row.variant,
+      journal: row.variant === "journal",
+      reps: row.reps,
+      warmup: row.warmup,
+    };
     const t = performance.now();
     row.result = await runJob(job, row.timeoutSec ?? 180);
     const outcome = row.result.ok ? `median ${ms(wall(row)!)}` : `FAILED: ${row.result.error}`;
@@ -349,7 +361,14 @@ function report(selected: Row[], selectedInflight: InflightRow[], startup: Start
   for (const row of selected) {
     if (row.section !== section && body.length > 0) body.push([]);
     section = row.section;
-    const engine = row.engine === "bpmn-engine" ? `bpmn-engine${row.variant ? ` ${row.variant === "sequential" ? "seq" : "conc"}` : ""}` : row.engine === "baseline" ? "bare Node (5 promises/event)" : "adhesive";
+    const engine =
+      row.engine === "bpmn-engine"
+        ? `bpmn-engine${row.variant ? ` ${row.variant === "sequential" ? "seq" : "conc"}` : ""}`
+        : row.engine === "baseline"
+          ? "bare Node (5 promises/event)"
+          : row.variant === "journal"
+            ? "adhesive + journal"
+            : "adhesive";
     const size = `${count(row.size)} ${row.engine === "bpmn-engine" && row.workload === "seed" ? "instances" : sizeUnit[row.workload]}`;
     const result = row.result;
     if (!result || !result.ok) {
@@ -361,7 +380,12 @@ function report(selected: Row[], selectedInflight: InflightRow[], startup: Start
     const spread = result.times.length > 1 ? `${ms(sorted[0])}..${ms(sorted[sorted.length - 1])}` : "";
     const memory = row.workload === "seed" && (row.size === K || (quick && row.size === 100)) ? heapColumn(row) : "";
     const ours = find(row.workload, row.size, "adhesive") ?? (row.engine === "bpmn-engine" && quick ? find(row.workload, K, "adhesive") : undefined);
-    const ratio = row.engine !== "adhesive" && rate(ours) !== undefined ? times(rate(ours)! / rate(row)!) : "";
+    const ratio =
+      row.variant === "journal"
+        ? `${times(wall(row)! / wall(ours)!)} the time`
+        : row.engine !== "adhesive" && rate(ours) !== undefined
+          ? times(rate(ours)! / rate(row)!)
+          : "";
     body.push([row.workload, size, engine, `${result.times.length}`, ms(median), spread, perSecond(rate(row)!), `${result.peakRssMB.toFixed(0)} MB (${result.rssIdleMB.toFixed(0)})`, memory, ratio]);
   }
   out.push(
@@ -475,6 +499,15 @@ function targets(startup: StartupRow[]): string {
     if (a === undefined || b === undefined) target(name, "not run", undefined, quick ? "--quick" : "");
     else target(name, times(b / a), b / a <= 2, `${(a * 1000).toFixed(2)} us -> ${(b * 1000).toFixed(2)} us per token`);
   }
+  const journaled = wall(find("seed", 100 * K, "adhesive", "journal"));
+  const unjournaled = wall(find("seed", 100 * K, "adhesive"));
+  target(
+    "journal on <= 2x journal off, seed 100k events",
+    journaled === undefined || unjournaled === undefined ? "not run" : times(journaled / unjournaled),
+    journaled === undefined || unjournaled === undefined ? undefined : journaled / unjournaled <= 2,
+    journaled === undefined ? "" : `${ms(journaled)} vs ${ms(unjournaled!)}`,
+  );
+
   const dataLoop = find("data-loop", 20 * K, "adhesive");
   const dataMs = wall(dataLoop);
   target(

@@ -20,6 +20,8 @@ export type Workload = "seed" | "wide" | "deep" | "loop" | "data-loop" | "inline
 
 export interface Job {
   engine: EngineName;
+  /** adhesive: keep each run's journal (in a scratch folder); otherwise journal: false, as before journals existed */
+  journal?: boolean;
   workload: Workload;
   /** events (seed) or instances (bpmn-engine seed), branches (wide), tasks (deep), iterations (loop) */
   size: number;
@@ -132,7 +134,7 @@ function baselineRunner(): Runner {
 
 // ---- adhesive ------------------------------------------------------------
 
-async function adhesiveRunner(workload: Workload, size: number): Promise<Runner> {
+async function adhesiveRunner(workload: Workload, size: number, journal: boolean): Promise<Runner> {
   const adhesive = new Adhesive();
   let events = 0;
   let executed = 0;
@@ -164,7 +166,8 @@ async function adhesiveRunner(workload: Workload, size: number): Promise<Runner>
     if (workload === "beside") return { big: Array.from({ length: 100_000 }, (_, i) => i) };
     return undefined;
   };
-  const optionsFor = (n: number) => ({ poolSize: 1e9, maxEventsInFlight: 1000, initialData: initialData(n) });
+  const journals = journal ? scratchFolder().dir : undefined;
+  const optionsFor = (n: number) => ({ poolSize: 1e9, maxEventsInFlight: 1000, initialData: initialData(n), journal, runsFolder: journals });
   const fileFor = (n: number): string => (workload === "seed" ? join(FIXTURES, "seed-message.bpmn") : scratch!.write(`${workload}-${n}.bpmn`, xmlFor(n)));
 
   const file = fileFor(size);
@@ -189,7 +192,7 @@ async function adhesiveRunner(workload: Workload, size: number): Promise<Runner>
       events = n;
       const expected = workload === "seed" ? n * 5 : n;
       stallReport = () => `; ${parked}/${expected} tasks parked`;
-      const done = adhesive.run(definition, { poolSize: 1e9, maxEventsInFlight: n + 1 });
+      const done = adhesive.run(definition, { poolSize: 1e9, maxEventsInFlight: n + 1, journal, runsFolder: journals });
       while (parked < expected) await new Promise((resolve) => setImmediate(resolve));
       measure(expected);
       gate = undefined;
@@ -316,7 +319,7 @@ async function main(): Promise<void> {
     job.engine === "baseline"
       ? baselineRunner()
       : job.engine === "adhesive"
-        ? await adhesiveRunner(job.workload, job.size)
+        ? await adhesiveRunner(job.workload, job.size, job.journal === true)
         : await bpmnEngineRunner(job.workload, job.size, job.concurrency ?? "sequential");
 
   let warmupMs: number | undefined;

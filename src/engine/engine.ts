@@ -103,9 +103,12 @@ export class Engine implements Core, ContextHost {
   private replay: Replay | undefined;
   private launchRequested = false;
   private readonly clock: Clock;
+  /** the time of the input being applied, -1 between inputs */
+  private time = -1;
   private readonly behaviours: Behaviour[];
-  private readonly queue: Token[] = [];
+  private readonly queue: Array<Token | undefined> = [];
   private head = 0;
+  private tail = 0;
   private draining = false;
   private resumePending = false;
   private readonly slice: Slice;
@@ -141,8 +144,13 @@ export class Engine implements Core, ContextHost {
     return this.replaying ? undefined : this.options.journal;
   }
 
+  /*
+   * One time per input: everything the input sets off (timers it arms, the
+   * journal's records of it) counts from when it was applied, which is also
+   * what a replay of the journal uses.
+   */
   now(): number {
-    return this.clock.now();
+    return this.time >= 0 ? this.time : this.clock.now();
   }
 
   /** Starts the run; resolves with the merged data of the tokens that finished. */
@@ -155,6 +163,7 @@ export class Engine implements Core, ContextHost {
     const scope = this.graph.root;
     const root = this.newFrame(scope, undefined, undefined);
     this.root = root;
+    this.time = this.clock.now();
     // a shallow copy: the engine may set top-level keys of a data object nobody else holds, never the caller's
     const ref = newRef(shallowCopy(initialData));
     for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
@@ -276,6 +285,8 @@ export class Engine implements Core, ContextHost {
   }
 
   private readonly apply = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
+    // inputs applied in one go share a time: a slice lasts 20 ms at most, and reading the clock per input would cost more than applying many
+    if (this.time < 0) this.time = this.clock.now();
     switch (kind) {
       case InputKind.Done:
         this.tasks.ended(target as Token, generation, undefined, false);
@@ -331,7 +342,7 @@ export class Engine implements Core, ContextHost {
 
   spawn(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
     const token = this.createToken(node, frame, ref, loop, via);
-    this.queue.push(token);
+    this.queue[this.tail++] = token;
     return token;
   }
 
@@ -364,7 +375,7 @@ export class Engine implements Core, ContextHost {
   }
 
   enqueue(token: Token): void {
-    this.queue.push(token);
+    this.queue[this.tail++] = token;
   }
 
   drain(): void {
@@ -391,6 +402,14 @@ export class Engine implements Core, ContextHost {
    * meets depends only on the inputs before it.
    */
   private work(): void {
+    try {
+      this.workUntilIdle();
+    } finally {
+      this.time = -1;
+    }
+  }
+
+  private workUntilIdle(): void {
     for (;;) {
       if (!this.drainQueue() || this.finished) return;
       if (this.inbox.shift(this.apply)) continue;
@@ -431,18 +450,19 @@ export class Engine implements Core, ContextHost {
   private drainQueue(): boolean {
     const queue = this.queue;
     for (;;) {
-      if (this.head < queue.length) {
+      if (this.head < this.tail) {
         if (this.slice.step()) {
           this.resumeLater();
           return false;
         }
-        const token = queue[this.head++];
+        const token = queue[this.head]!;
+        queue[this.head++] = undefined;
         if (token.state === TokenState.Arrived) this.arrive(token);
         else if (token.state === TokenState.Completed) this.complete(token);
         continue;
       }
-      queue.length = 0;
-      this.head = 0;
+      // the array keeps its capacity: it empties after every input, and shrinking it would reallocate each time
+      this.head = this.tail = 0;
       if (!this.joins.releaseNext()) return true;
     }
   }
@@ -509,7 +529,7 @@ export class Engine implements Core, ContextHost {
     // errors on the next node (a failing condition) must not be reported under the last task's name
     token.taskName = "";
     token.state = TokenState.Arrived;
-    this.queue.push(token);
+    this.queue[this.tail++] = token;
   }
 
   relocate(token: Token, target: GraphNode, via: number): void {
@@ -561,7 +581,7 @@ export class Engine implements Core, ContextHost {
       }
       owner.child = undefined;
       owner.state = TokenState.Completed;
-      this.queue.push(owner);
+      this.queue[this.tail++] = owner;
       return;
     }
     if (frame !== this.root) {

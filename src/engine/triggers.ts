@@ -19,7 +19,7 @@ export class Triggers {
 
   constructor(core: Core) {
     this.core = core;
-    this.waits = new Waits(core.options.clock ?? systemClock, (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload));
+    this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload));
   }
 
   /** The token starts its activity: its timer and message boundary events are armed. */

@@ -34,6 +34,8 @@ export type Trigger = (arm: Arm, payload: unknown) => void;
  */
 export class Waits {
   private readonly clock: Clock;
+  /** the time of the input being applied: timers count from it */
+  private readonly now: () => number;
   private readonly trigger: Trigger;
   private readonly byNode = new Map<GraphNode, Set<Arm>>();
   /** armed timers by arm number */
@@ -42,14 +44,15 @@ export class Waits {
   /* bound once: timers carry their Arm as the argument instead of a closure each */
   private readonly onTimer = (arm: Arm): void => this.timerFired(arm);
 
-  constructor(clock: Clock, trigger: Trigger) {
+  constructor(clock: Clock, now: () => number, trigger: Trigger) {
     this.clock = clock;
+    this.now = now;
     this.trigger = trigger;
   }
 
   /** Arms the timer or subscribes to the message of `event` for `token`. */
   arm(token: Token, event: GraphNode): void {
-    const arm: Arm = { seq: ++this.armed, token, event, live: true, fired: 0, armedAt: this.clock.now(), due: 0, handle: undefined };
+    const arm: Arm = { seq: ++this.armed, token, event, live: true, fired: 0, armedAt: this.now(), due: 0, handle: undefined };
     (token.arms ??= []).push(arm);
     if (event.schedule !== undefined) {
       this.timers.set(arm.seq, arm);
@@ -86,7 +89,7 @@ export class Waits {
 
   /** Whether a repeating timer has another firing; if so it is armed again. */
   rearm(arm: Arm): boolean {
-    const now = this.clock.now();
+    const now = this.now();
     const scheduled = this.schedule(arm, now - arm.due > LATE_MS ? now : arm.due);
     if (!scheduled) this.timers.delete(arm.seq);
     return scheduled;

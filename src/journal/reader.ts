@@ -52,12 +52,11 @@ export function parseJournal(text: string, file: string): Journal {
   const journal: Journal = { file, header: undefined as unknown as JournalHeader, inputs: [], notes: [], end: undefined, torn: Buffer.byteLength(tail) };
   for (const line of lines) {
     const record = parseLine(line, file, offset);
-    if (header === undefined) header = checkHeader(record, file);
+    if (header === undefined) journal.header = header = checkHeader(record, file);
     else addRecord(journal, record, file, offset);
     offset += Buffer.byteLength(line) + 1;
   }
   if (header === undefined) throw new JournalError(file, "the journal has no complete first record (the run header): it was cut off before the run started, and cannot be resumed");
-  journal.header = header;
   return journal;
 }
 
@@ -82,16 +81,21 @@ function checkHeader(record: Record<string, unknown>, file: string): JournalHead
   return record as unknown as JournalHeader;
 }
 
+const INPUT_TYPES = new Set(["s", "d", "f", "tm", "em", "dl"]);
+
 function addRecord(journal: Journal, record: Record<string, unknown>, file: string, offset: number): void {
   const bad = (what: string): never => {
     throw new JournalError(file, `corrupt record at byte offset ${offset}: a "${String(record.t)}" record ${what}`);
   };
-  const at = typeof record.at === "number" ? record.at : bad("has no time");
+  // times are relative to the run's start; an input must have one (inputs have the short types), a note may
+  const input = INPUT_TYPES.has(record.t as string);
+  const time = typeof record.at === "number" ? journal.header.at + record.at : input ? bad("has no time") : undefined;
+  const at = time as number;
   const int = (field: string): number => (Number.isInteger(record[field]) ? (record[field] as number) : bad(`has no ${field}`));
   const text = (field: string): string => (typeof record[field] === "string" ? (record[field] as string) : bad(`has no ${field}`));
   switch (record.t) {
     case "s":
-      journal.inputs.push({ kind: "started", seq: int("s"), node: text("n"), attempt: int("a"), at });
+      journal.inputs.push({ kind: "started", seq: int("s"), node: text("n"), attempt: record.a === undefined ? 1 : int("a"), at });
       return;
     case "d":
       journal.inputs.push({ kind: "done", seq: int("s"), set: decodeChanges(record.c, bad), deleted: (record.r as string[] | undefined) ?? [], at });
@@ -107,16 +111,16 @@ function addRecord(journal: Journal, record: Record<string, unknown>, file: stri
       journal.inputs.push({ kind: record.t === "em" ? "emitted" : "delivered", node: text("n"), event: decode(record.e, bad), at });
       return;
     case "end":
-      journal.end = record as JournalEnd;
-      journal.notes.push(record as JournalNote);
+      journal.end = { ...record, at: time } as JournalEnd;
+      journal.notes.push(journal.end);
       return;
     case "resume":
       // what ended before was continued (a retried failure): the run has not ended again yet
       journal.end = undefined;
-      journal.notes.push(record as JournalNote);
+      journal.notes.push({ ...record, at: time } as JournalNote);
       return;
     default:
-      journal.notes.push(record as JournalNote);
+      journal.notes.push({ ...record, at: time } as JournalNote);
   }
 }
 

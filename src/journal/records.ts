@@ -41,7 +41,7 @@ export interface FailureRecord {
 
 /*
  * One line per record, `t` its type. Inputs (what the engine applied):
- *   s   a task started      {s: task number, n: element id, a: attempt, at}
+ *   s   a task started      {s: task number, n: element id, a: attempt (left out: 1), at}
  *   d   it returned         {s, at, c?: {key: value} it set, r?: [keys] it removed}
  *   f   it failed           {s, at, e: FailureRecord}
  *   tm  a timer fired       {a: arm number, at}
@@ -50,7 +50,8 @@ export interface FailureRecord {
  * Notes (for people and for `adhesive runs`, not replayed):
  *   lane {name, open: true|false, at}; pid / pid-end {pid: process group, at};
  *   resume {pid, at, retry?}; end {state, at, error?, data?}
- * Values: {j: JSON} or {x: base64 of v8.serialize} (values.ts).
+ * Values: {j: JSON} or {x: base64 of v8.serialize} (values.ts). Times (at)
+ * are milliseconds since the run started (the header's at, epoch ms).
  */
 
 const nodeIds = new WeakMap<object, string>();
@@ -60,14 +61,6 @@ export function jsonId(key: object, id: string): string {
   let text = nodeIds.get(key);
   if (text === undefined) nodeIds.set(key, (text = JSON.stringify(id)));
   return text;
-}
-
-export function startedLine(seq: number, node: string, attempt: number, at: number): string {
-  return `{"t":"s","s":${seq},"n":${node},"a":${attempt},"at":${at}}\n`;
-}
-
-export function doneLine(seq: number, at: number, changes: string | undefined): string {
-  return changes === undefined ? `{"t":"d","s":${seq},"at":${at}}\n` : `{"t":"d","s":${seq},"at":${at},${changes}}\n`;
 }
 
 export function failedLine(seq: number, at: number, failure: FailureRecord): string {

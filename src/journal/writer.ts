@@ -5,9 +5,28 @@ import type { TaskDataResult } from "../engine/task-data.js";
 import type { GraphNode } from "../model/graph.js";
 import { describe } from "../errors.js";
 import { JournalError } from "./journal-error.js";
-import { changesText, doneLine, failedLine, failureRecord, jsonId, messageLine, noteLine, startedLine, timerLine } from "./records.js";
+import { changesText, failedLine, failureRecord, jsonId, messageLine, noteLine, timerLine } from "./records.js";
+import { piece, RecordBuffer } from "./record-buffer.js";
+
+const STARTED = piece('{"t":"s","s":');
+const DONE = piece('{"t":"d","s":');
+const NODE = piece(',"n":');
+const ATTEMPT = piece(',"a":');
+const AT = piece(',"at":');
+const END = piece("}\n");
+
+const ids = new WeakMap<GraphNode, Buffer>();
+
+/* the JSON text of a node's id, encoded once per node */
+function idBytes(node: GraphNode): Buffer {
+  let bytes = ids.get(node);
+  if (bytes === undefined) ids.set(node, (bytes = Buffer.from(JSON.stringify(node.id))));
+  return bytes;
+}
 
 export interface WriterOptions {
+  /** the run's start (its header's `at`): records keep their time relative to it */
+  origin: number;
   /** fsync after every write, for machines that may lose power (journal_fsync) */
   fsync: boolean;
   /** writing failed: the run must stop, since what it does could no longer be rebuilt */
@@ -26,7 +45,8 @@ export class JournalWriter implements EngineJournal {
   readonly file: string;
   private readonly options: WriterOptions;
   private fd: number | undefined;
-  private pending = "";
+  private readonly origin: number;
+  private readonly pending = new RecordBuffer();
   private waiting: Array<() => void> = [];
   private scheduled = false;
   private broken = false;
@@ -34,6 +54,7 @@ export class JournalWriter implements EngineJournal {
   constructor(file: string, options: WriterOptions) {
     this.file = file;
     this.options = options;
+    this.origin = options.origin;
     try {
       this.fd = openSync(file, "a", 0o600);
     } catch (error) {
@@ -41,33 +62,54 @@ export class JournalWriter implements EngineJournal {
     }
   }
 
+  /* {"t":"s","s":<seq>,"n":<id>[,"a":<attempt>],"at":<ms>} */
   started(seq: number, node: GraphNode, attempt: number, at: number): void {
-    this.add(startedLine(seq, jsonId(node, node.id), attempt, at));
+    const out = this.pending;
+    out.piece(STARTED);
+    out.int(seq);
+    out.piece(NODE);
+    out.piece(idBytes(node));
+    if (attempt !== 1) {
+      out.piece(ATTEMPT);
+      out.int(attempt);
+    }
+    out.piece(AT);
+    out.int(at - this.origin);
+    out.piece(END);
+    this.schedule();
   }
 
+  /* {"t":"d","s":<seq>,"at":<ms>[,"c":{...},"r":[...]]} */
   done(seq: number, result: TaskDataResult | undefined, at: number): void {
-    this.add(doneLine(seq, at, result === undefined ? undefined : changesText(result.data, result.changed)));
+    const out = this.pending;
+    out.piece(DONE);
+    out.int(seq);
+    out.piece(AT);
+    out.int(at - this.origin);
+    if (result === undefined) out.piece(END);
+    else out.text(`,${changesText(result.data, result.changed)}}\n`);
+    this.schedule();
   }
 
   failed(seq: number, error: unknown, at: number): void {
-    this.add(failedLine(seq, at, failureRecord(error)));
+    this.add(failedLine(seq, at - this.origin, failureRecord(error)));
   }
 
   timer(arm: number, at: number): void {
-    this.add(timerLine(arm, at));
+    this.add(timerLine(arm, at - this.origin));
   }
 
   emitted(node: GraphNode, event: unknown, at: number): void {
-    this.add(messageLine("em", jsonId(node, node.id), at, event));
+    this.add(messageLine("em", jsonId(node, node.id), at - this.origin, event));
   }
 
   delivered(node: GraphNode, event: unknown, at: number): void {
-    this.add(messageLine("dl", jsonId(node, node.id), at, event));
+    this.add(messageLine("dl", jsonId(node, node.id), at - this.origin, event));
   }
 
-  /** A record for people and for `adhesive runs` (lanes, process groups, the end), not an input. */
+  /** A record for people and for `adhesive runs` (lanes, process groups, the end), not an input; its `at` is absolute. */
   note(note: Record<string, unknown>): void {
-    this.add(noteLine(note));
+    this.add(noteLine(typeof note.at === "number" ? { ...note, at: note.at - this.origin } : note));
   }
 
   whenWritten(launch: () => void): void {
@@ -84,7 +126,7 @@ export class JournalWriter implements EngineJournal {
   }
 
   private add(line: string): void {
-    this.pending += line;
+    this.pending.text(line);
     this.schedule();
   }
 
@@ -111,11 +153,11 @@ export class JournalWriter implements EngineJournal {
   /** false when the journal could not be written (the run is being stopped) */
   private flush(): boolean {
     if (this.broken || this.fd === undefined) return false;
-    if (this.pending === "") return true;
-    const text = this.pending;
-    this.pending = "";
+    if (this.pending.length === 0) return true;
+    const bytes = this.pending.view();
     try {
-      writeSync(this.fd, text);
+      for (let written = 0; written < bytes.length; ) written += writeSync(this.fd, bytes, written, bytes.length - written);
+      this.pending.clear();
       if (this.options.fsync) fsyncSync(this.fd);
       return true;
     } catch (error) {

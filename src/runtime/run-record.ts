@@ -62,8 +62,9 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   const file = join(folder, JOURNAL_FILE);
   const writerOptions = { fsync: options.journalFsync ?? false, onError };
   if (!existsSync(file)) {
-    writeFileSync(file, `${JSON.stringify(header(runId, definition, bindings, options, fresh))}\n`, { mode: OWNER_ONLY_FILE, flag: "wx" });
-    return { ...fresh, writer: new JournalWriter(file, writerOptions) };
+    const first = header(runId, definition, bindings, options, fresh);
+    writeFileSync(file, `${JSON.stringify(first)}\n`, { mode: OWNER_ONLY_FILE, flag: "wx" });
+    return { ...fresh, writer: new JournalWriter(file, { ...writerOptions, origin: first.at }) };
   }
   const journal = await readJournal(file);
   const inputs = resumable(journal, definition, options);
@@ -72,7 +73,7 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   // a record the crash cut off is dropped, or what is appended next would follow half a line
   if (journal.torn > 0) truncateSync(file, statSync(file).size - journal.torn);
   // the resume note is written once the run really goes on (see continued): a refused resume leaves the journal as it was
-  const writer = new JournalWriter(file, writerOptions);
+  const writer = new JournalWriter(file, { ...writerOptions, origin: journal.header.at });
   const { options: recorded } = journal.header;
   return { ...fresh, writer, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize };
 }
