@@ -33,10 +33,12 @@ export interface NodeRunner {
 export interface TokenTracker {
   /** a new token stands at token.node (started, forked or a loop iteration) */
   entered(token: Token): void;
-  /** the token went on to token.node from another node */
-  moved(token: Token): void;
+  /** the token went on to token.node from `from` */
+  moved(token: Token, from: GraphNode): void;
   /** the token is leaving the board from token.node (finished, merged or cancelled) */
   left(token: Token): void;
+  /** a token takes `flow` (a live view draws the path a run took) */
+  took?(flow: GraphFlow): void;
 }
 
 /** Hooks for reporting (terminal lines, logs, lanes); all optional. */
@@ -183,10 +185,12 @@ export class Engine implements ContextHost {
    * waiting for it there takes it (with `data.event` set). Returns how many
    * did; a message nobody waits for is dropped.
    */
-  deliver(node: GraphNode, event: unknown): number {
+  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): number {
     if (this.finished) return 0;
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    return this.waits.deliver(node, event);
+    // an inbox message may go only to the waiting tokens whose data the correlation expression accepts
+    const accepts = correlation === undefined ? undefined : (token: Token) => Boolean(correlation.evaluate(this.scopeOf(token)));
+    return this.waits.deliver(node, event, accepts);
   }
 
   /** Every live token, for status output (SIGUSR1): where it is, what it does, which data keys it carries. */
@@ -708,8 +712,10 @@ export class Engine implements ContextHost {
       return;
     }
     for (let i = 1; i < flows.length; i++) {
+      this.tracker?.took?.(flows[i]);
       this.spawn(flows[i].target, token.frame, share(token.ref), token.loop, flows[i].order);
     }
+    this.tracker?.took?.(flows[0]);
     this.move(token, flows[0]);
   }
 
@@ -726,11 +732,12 @@ export class Engine implements ContextHost {
   /** Moves a token to another node of its frame, keeping join counts and the tracker up to date. */
   private relocate(token: Token, target: GraphNode, via: number): void {
     const released = moveToken(token.frame, token, target);
+    const from = token.node;
     token.node = target;
     token.via = via;
     token.generation++;
     token.lane = laneOf(token);
-    this.tracker?.moved(token);
+    this.tracker?.moved(token, from);
     if (released !== undefined) this.releases.push([token.frame, released]);
   }
 
@@ -803,6 +810,7 @@ export class Engine implements ContextHost {
     if (token.node !== event) {
       // the other events of the gateway are withdrawn; the token passes the one that happened
       const flow = token.node.outgoing.find((f) => f.target === event)!;
+      this.tracker?.took?.(flow);
       this.relocate(token, event, flow.order);
     }
     if (message) {

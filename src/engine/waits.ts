@@ -61,11 +61,12 @@ export class Waits {
     return this.schedule(arm, arm.due);
   }
 
-  /** Hands a message to every token waiting for it on `event`; returns how many took it. */
-  deliver(event: GraphNode, payload: unknown): number {
+  /** Hands a message to every token waiting for it on `event` (that `accepts` takes, if given); returns how many took it. */
+  deliver(event: GraphNode, payload: unknown, accepts?: (token: Token) => boolean): number {
     const waiting = this.byNode.get(event);
     if (waiting === undefined || waiting.size === 0) return 0;
-    const arms = [...waiting];
+    // chosen before any takes it: a correlation expression that throws delivers to nobody
+    const arms = accepts === undefined ? [...waiting] : [...waiting].filter((arm) => accepts(arm.token));
     for (const arm of arms) this.trigger(arm, payload);
     return arms.length;
   }
