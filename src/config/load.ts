@@ -25,6 +25,8 @@ export interface Config {
   readonly parallelProcessing: ParallelProcessing;
   /** a run fails once it has started this many tasks; undefined: no limit */
   readonly taskLimit: number | undefined;
+  /** the port of the live view (--ui); undefined: a free one */
+  readonly uiPort: number | undefined;
   /** per field: the config file path, the `ADHESIVE_*` variable name, or "default" */
   readonly sources: Readonly<Record<ConfigField, string>>;
 }
@@ -90,6 +92,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
   const stdout = pick("stdout");
   const parallelProcessing = pick("parallel_processing");
   const taskLimit = pick("task_limit");
+  const uiPort = pick("ui_port");
   return {
     tempFolder: tempFolder?.value ?? join(tmpdir(), "adhesive"),
     // the same folder twice would only make module lookup slower
@@ -100,6 +103,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
     stdout: stdout?.value ?? false,
     parallelProcessing: parallelProcessing?.value ?? "async",
     taskLimit: taskLimit?.value,
+    uiPort: uiPort?.value,
     sources: {
       tempFolder: tempFolder?.source ?? DEFAULT_SOURCE,
       plugins: plugins?.source ?? DEFAULT_SOURCE,
@@ -109,6 +113,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
       stdout: stdout?.source ?? DEFAULT_SOURCE,
       parallelProcessing: parallelProcessing?.source ?? DEFAULT_SOURCE,
       taskLimit: taskLimit?.source ?? DEFAULT_SOURCE,
+      uiPort: uiPort?.source ?? DEFAULT_SOURCE,
     },
   };
 }

@@ -28,6 +28,7 @@ export const KEY_SPECS = {
   stdout: { expected: "true or false", env: "boolean" },
   parallel_processing: { expected: PARALLEL_PROCESSING.map((mode) => `"${mode}"`).join(" or "), env: "string" },
   task_limit: { expected: "a positive whole number (tasks a run may start)", env: "integer" },
+  ui_port: { expected: "a port number from 1 to 65535 (the live view of --ui)", env: "integer" },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEY_SPECS;
@@ -68,6 +69,7 @@ export function layerSchema(base: string, home: string) {
       stdout: z.boolean(),
       parallel_processing: z.preprocess(lowerCase, z.enum(PARALLEL_PROCESSING)),
       task_limit: z.number().int().positive(),
+      ui_port: z.number().int().min(1).max(65535),
     } satisfies Record<ConfigKey, z.ZodType>)
     .partial();
 }

@@ -26,6 +26,7 @@ import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
 import { redactError } from "../secrets/redact-error.js";
+import { liveRunFor } from "../live/attach.js";
 
 /** A run in progress, for status output. */
 export interface ActiveRun {
@@ -63,15 +64,18 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const laneDeclarations = registry.ofKind(["lane"]);
   const workers = workerPool(registry, options);
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal }) : undefined;
+  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: join(tempFolder, executionId), processFile: options.processFile });
+  const observer = observe(options.reporter, logs);
+  const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
   const engine = new Engine(graph, {
     executionId,
     waitTasks: options.waitTasks ?? true,
     poolSize: options.poolSize ?? availableParallelism(),
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs, workers),
-    observer: observe(options.reporter, logs),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, workers),
+    observer: hooks.observer,
     signal: options.signal,
     clock: options.clock,
-    tracker: lanes,
+    tracker: hooks.tracker,
     taskLimit: options.taskLimit,
     failure: redactError,
   });
@@ -80,13 +84,16 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);
   try {
+    await live?.attach(engine);
     const started = engine.start(initialData);
     launchSources();
     const data = await started.finally(() => settleLanes(lanes, options.reporter));
     const failed = (await lanes?.settle()) ?? [];
     if (failed.length > 0) throw failed[0];
+    await live?.finish();
     return data;
   } catch (error) {
+    await live?.finish(error);
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
     // again: a value registered after the error was made (another task's withSecret) is masked in it too
     throw redactError(error);
@@ -117,9 +124,12 @@ function workerPool(registry: Registry, options: RunOptions): { pool: WorkerPool
 }
 
 function defaultUi(): UiProvider {
+  return terminalOrNone() ?? noUi("no user interface was given (opts.ui) and stdin/stdout are not a terminal");
+}
+
+function terminalOrNone(): UiProvider | undefined {
   // prompts need keys from a terminal and a terminal to draw on; anything else would hang or garble
-  if (process.stdin.isTTY && process.stdout.isTTY) return terminalUi();
-  return noUi("no user interface was given (opts.ui) and stdin/stdout are not a terminal");
+  return process.stdin.isTTY && process.stdout.isTTY ? terminalUi() : undefined;
 }
 
 /** Closes each task's log when it ends and adapts the reporter to the engine hooks, adding durations. */

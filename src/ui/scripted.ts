@@ -18,7 +18,8 @@ export function scriptedUi(answers: ScriptedAnswers): UiProvider {
   };
 }
 
-function fillDefaults(form: UserTaskForm, given: Record<string, unknown>): Record<string, unknown> {
+/** Fields left unanswered keep their preset; the pressed button (or the first) gets its value. */
+export function fillDefaults(form: UserTaskForm, given: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   const buttons = form.fields.filter((f) => f.kind === "button");
   const pressed = buttons.filter((b) => b.name in given);

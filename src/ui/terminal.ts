@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { createColors } from "picocolors";
 import { CancelledError, UsageError } from "../errors.js";
+import { FormAnsweredError } from "../inbox/inbox-error.js";
 import { choiceLabel, choiceValue, type FormField, type UiProvider, type UserTaskForm } from "./form.js";
 
 export interface TerminalUiOptions {
@@ -80,7 +81,7 @@ export function terminalUi(options: TerminalUiOptions = {}): UiProvider {
           }
           next.reject(cancelled);
         } else if (isAbort(error)) {
-          output.write(`${c.dim(`  form "${next.form.taskName}" closed: the task was cancelled`)}\n`);
+          output.write(`${c.dim(`  form "${next.form.taskName}" closed: ${closeReason(next.signal.reason)}`)}\n`);
           next.reject(next.signal.reason);
         } else {
           next.reject(error);
@@ -209,6 +210,12 @@ function promptContext(context: PromptContext): PromptContext {
 function interruptProcess(): void {
   if (process.listenerCount("SIGINT") > 0) process.emit("SIGINT", "SIGINT");
   else process.kill(process.pid, "SIGINT");
+}
+
+/* another front end (the live view, `adhesive complete`) may have answered the form first */
+function closeReason(reason: unknown): string {
+  if (reason instanceof FormAnsweredError) return `answered ${reason.by}`;
+  return "the task was cancelled";
 }
 
 // @inquirer's error classes live in @inquirer/core, which is not ours to import; their names are stable

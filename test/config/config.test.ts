@@ -70,6 +70,7 @@ describe("defaults", () => {
       stdout: false,
       parallelProcessing: "async",
       taskLimit: undefined,
+      uiPort: undefined,
       sources: {
         tempFolder: "default",
         plugins: "default",
@@ -79,6 +80,7 @@ describe("defaults", () => {
         stdout: "default",
         parallelProcessing: "default",
         taskLimit: "default",
+        uiPort: "default",
       },
     });
   });
@@ -118,6 +120,7 @@ describe("each source on its own", () => {
         "stdout: true",
         "parallel_processing: worker",
         "task_limit: 5000",
+        "ui_port: 8321",
       ].join("\n"),
     );
     const config = await load();
@@ -130,6 +133,7 @@ describe("each source on its own", () => {
       stdout: true,
       parallelProcessing: "worker",
       taskLimit: 5000,
+      uiPort: 8321,
       sources: {
         tempFolder: file,
         plugins: file,
@@ -139,6 +143,7 @@ describe("each source on its own", () => {
         stdout: file,
         parallelProcessing: file,
         taskLimit: file,
+        uiPort: file,
       },
     });
   });
@@ -157,6 +162,7 @@ describe("each source on its own", () => {
         "stdout: false",
         "parallel_processing: async",
         "task_limit: 10",
+        "ui_port: 9000",
       ].join("\n"),
     );
     const config = await load();
@@ -168,7 +174,8 @@ describe("each source on its own", () => {
     expect(config.stdout).toBe(false);
     expect(config.parallelProcessing).toBe("async");
     expect(config.taskLimit).toBe(10);
-    expect(Object.values(config.sources)).toEqual(Array(8).fill(file));
+    expect(config.uiPort).toBe(9000);
+    expect(Object.values(config.sources)).toEqual(Array(9).fill(file));
   });
 
   it("reads every key from the environment, coercing the strings", async () => {
@@ -183,6 +190,7 @@ describe("each source on its own", () => {
       ADHESIVE_STDOUT: "true",
       ADHESIVE_PARALLEL_PROCESSING: "Worker",
       ADHESIVE_TASK_LIMIT: "100",
+      ADHESIVE_UI_PORT: "8080",
     });
     expect(config).toEqual({
       tempFolder: "/opt/runs",
@@ -193,6 +201,7 @@ describe("each source on its own", () => {
       stdout: true,
       parallelProcessing: "worker",
       taskLimit: 100,
+      uiPort: 8080,
       sources: {
         tempFolder: "ADHESIVE_TEMP_FOLDER",
         plugins: "ADHESIVE_PLUGINS",
@@ -202,6 +211,7 @@ describe("each source on its own", () => {
         stdout: "ADHESIVE_STDOUT",
         parallelProcessing: "ADHESIVE_PARALLEL_PROCESSING",
         taskLimit: "ADHESIVE_TASK_LIMIT",
+        uiPort: "ADHESIVE_UI_PORT",
       },
     });
   });
@@ -308,6 +318,7 @@ describe("precedence, key by key", () => {
       stdout: homeFile,
       parallelProcessing: "default",
       taskLimit: "default",
+      uiPort: "default",
     });
   });
 
@@ -429,6 +440,7 @@ describe("errors", () => {
 
   it.each([
     ["pool_size: 0", "pool_size must be a positive whole number, got 0"],
+    ["ui_port: 70000", "ui_port must be a port number from 1 to 65535 (the live view of --ui), got 70000"],
     ["pool_size: -2", "pool_size must be a positive whole number, got -2"],
     ["pool_size: 2.5", "pool_size must be a positive whole number, got 2.5"],
     ["pool_size: .inf", "pool_size must be a positive whole number, got Infinity"],
@@ -468,7 +480,7 @@ describe("errors", () => {
   it("rejects an unknown key, suggesting the likely one and listing the known keys", async () => {
     const file = await writeConfig(cwd, "poolSize: 4\n");
     expect(await onlyProblem()).toBe(
-      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit`,
+      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, ui_port`,
     );
   });
 
