@@ -12,6 +12,7 @@ export type {
   Context,
   Data,
   LaneFunction,
+  LiveViewOptions,
   LoopInfo,
   MessageCallbackFunction,
   MessageFunction,
@@ -47,6 +48,9 @@ export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type Fie
 export type { Workspace, CommandOptions, TaskIo, OutputSink } from "./workspaces/workspace.js";
 export { LaneError } from "./lanes/lanes.js";
 export { BackpressureError } from "./runtime/inlet.js";
+export { fromInbox } from "./inbox/from-inbox.js";
+export { InboxError, FormAnsweredError } from "./inbox/inbox-error.js";
+export { closeLiveView } from "./web/live-view.js";
 export { CommandError } from "./workspaces/command-error.js";
 import { dockerInside, dockerLane, startDocker } from "./workspaces/docker.js";
 import { connectKube, kubeInside } from "./workspaces/kube.js";

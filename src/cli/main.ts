@@ -12,6 +12,8 @@ import { lintFiles } from "./lint.js";
 import { findProcessFile } from "./process-file.js";
 import { terminalReporter, type Output } from "./reporter.js";
 import { printBindings } from "./verify.js";
+import { INBOX_HELP, inboxCommand } from "./inbox-commands.js";
+import { keepLiveViewOpen, liveViewFlags, startCliLiveView } from "./live-view.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -21,11 +23,13 @@ export const EXIT_INTERRUPTED = 130;
 const HELP = `Usage: adhesive [file]              run a process file (default ./_adhesive.{ts,mts,js,mjs})
        adhesive verify [file]       show which function each process task maps to
        adhesive lint <file.bpmn>... check BPMN files without running them
-
+${INBOX_HELP}
 Options:
   -h, --help      show this help
   -v, --version   show the version
   --no-color      no colours even on a terminal
+  --ui            live view of the runs on 127.0.0.1 (prints its URL with an access token)
+  --ui-port N     the live view's port (default: ui_port from the config, else a free one)
 
 Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input, 130 interrupted.
 `;
@@ -44,12 +48,20 @@ interface CliContext extends CliIo {
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // these take options of their own (--data, --correlation)
+  if (argv[0] === "send" || argv[0] === "complete") return inboxCommand(argv, io);
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" }, "no-color": { type: "boolean" } },
+      options: {
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+        "no-color": { type: "boolean" },
+        ui: { type: "boolean" },
+        "ui-port": { type: "string" },
+      },
     });
   } catch (error) {
     io.err.write(`adhesive: ${describe(error)}\n\n${HELP}`);
@@ -72,7 +84,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.err.write(`adhesive: expected one process file, got ${parsed.positionals.join(" ")}\n\n${HELP}`);
     return EXIT_USAGE;
   }
-  return runFile(command, context);
+  const ui = liveViewFlags(parsed.values.ui, parsed.values["ui-port"]);
+  if (typeof ui === "string") {
+    io.err.write(`adhesive: ${ui}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  return runFile(command, context, ui);
 }
 
 function print(out: Output, text: string): number {
@@ -97,7 +114,7 @@ async function verify(args: string[], io: CliContext): Promise<number> {
   return code !== EXIT_OK ? code : ok ? EXIT_OK : EXIT_FAILED;
 }
 
-async function runFile(file: string | undefined, io: CliContext): Promise<number> {
+async function runFile(file: string | undefined, io: CliContext, ui: { port: number | undefined } | undefined): Promise<number> {
   const interrupt = new AbortController();
   let interrupted = false;
   const onSigint = () => {
@@ -119,10 +136,17 @@ async function runFile(file: string | undefined, io: CliContext): Promise<number
     stdout: config.stdout,
     parallelProcessing: config.parallelProcessing,
     taskLimit: config.taskLimit,
+    inbox: true,
   };
   try {
+    const view = ui === undefined ? undefined : await startCliLiveView(config, ui.port, io);
+    if (view !== undefined) defaultAdhesive.defaults.liveView = true;
     const code = await loadProcessFile(file, io);
+    view?.stop();
+    if (view !== undefined && !interrupted) await keepLiveViewOpen(view.url, io);
     return interrupted ? EXIT_INTERRUPTED : code;
+  } catch (error) {
+    return reportFailure(error, io);
   } finally {
     process.off("SIGINT", onSigint);
     process.off("SIGUSR1", onSigusr1);

@@ -61,13 +61,11 @@ export async function listenControl(path: string, handle: ControlHandler): Promi
     });
   });
   if (process.platform !== "win32") await chmod(path, OWNER_ONLY_FILE);
-  // the socket alone must not keep a process alive whose runs are done
-  server.unref();
+  // left referenced: a run waiting only for the inbox (a message, a form) must keep its process alive; closed when it ends
   return { close: () => closeServer(server, path, sockets) };
 }
 
 function serve(socket: Socket, handle: ControlHandler): void {
-  socket.unref();
   socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
   const chunks: Buffer[] = [];
   let size = 0;

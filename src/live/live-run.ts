@@ -16,7 +16,7 @@ import { noUi } from "../ui/scripted.js";
 import { diagramOf, saveDiagramSource } from "./diagram.js";
 import { listLogs, type LogEntry } from "./logs.js";
 import { RUN_INFO, RUN_VIEW, writeRunFile, type RunInfo } from "./run-files.js";
-import { registerLiveRun } from "./registry.js";
+import { formOpened, registerLiveRun } from "./registry.js";
 import type { FormView } from "../inbox/forms.js";
 
 /* the live view's SSE messages: at most this often, however fast the run goes */
@@ -65,6 +65,7 @@ export class LiveRun {
     this.monitor = new RunMonitor(new MonitorLayout(settings.graph));
     this.monitor.onChange = this.schedule;
     this.forms.onChange = () => this.monitor.touch();
+    this.forms.onOpen = (view) => formOpened(this, view);
     const { definition } = settings;
     this.info = {
       version: 1,

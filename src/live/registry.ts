@@ -1,3 +1,4 @@
+import type { FormView } from "../inbox/forms.js";
 import type { LiveRun } from "./live-run.js";
 
 /* finished runs stay viewable from memory up to this many; older ones from their run folders */
@@ -21,4 +22,18 @@ export function registerLiveRun(run: LiveRun): void {
     if (runs.size <= KEEP_FINISHED) break;
     if (old.monitor.outcome !== "running") runs.delete(id);
   }
+}
+
+type FormListener = (run: LiveRun, form: FormView) => void;
+
+const formListeners = new Set<FormListener>();
+
+/** Hears of every form a run of this process opens (the CLI says how to answer it when no terminal can). */
+export function onFormOpened(listener: FormListener): () => void {
+  formListeners.add(listener);
+  return () => formListeners.delete(listener);
+}
+
+export function formOpened(run: LiveRun, form: FormView): void {
+  for (const listener of formListeners) listener(run, form);
 }

@@ -85,7 +85,11 @@ async function showRun(id) {
   const connection = document.getElementById("connection");
   events.addEventListener("open", () => (connection.textContent = "live"));
   events.addEventListener("error", () => (connection.textContent = state.summary && state.summary.state !== "running" ? "" : "reconnecting…"));
-  events.addEventListener("update", (message) => apply(JSON.parse(message.data), false));
+  events.addEventListener("update", (message) => {
+    // how many updates arrived (the tests and the measurements read it)
+    document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
+    apply(JSON.parse(message.data), false);
+  });
   setInterval(renderSummary, 1000);
 }
 
@@ -158,10 +162,8 @@ function renderSummary() {
   if (s.eventsPerSecond !== undefined && s.eventsPerSecond !== null) rows.push(["events", s.events], ["events/s", s.eventsPerSecond]);
   const box = document.getElementById("summary");
   box.className = `state-${s.state}`;
-  box.replaceChildren(
-    el("dl", {}, ...rows.flatMap(([name, value]) => [el("dt", { text: name }), el("dd", { "data-field": name, text: String(value) })])),
-    s.error ? el("p", { class: "error", text: s.error }) : undefined,
-  );
+  box.replaceChildren(el("dl", {}, ...rows.flatMap(([name, value]) => [el("dt", { text: name }), el("dd", { "data-field": name, text: String(value) })])));
+  if (s.error) box.append(el("p", { class: "error", text: s.error }));
 }
 
 // ---- details of one element: counts, errors, logs ---------------------------

@@ -1,0 +1,43 @@
+import { createColors } from "picocolors";
+import type { Config } from "../config/load.js";
+import { onFormOpened } from "../live/registry.js";
+import { ensureLiveView } from "../web/live-view.js";
+import type { CliIo } from "./main.js";
+
+/**
+ * `adhesive --ui`: the live view starts before the process file loads, so
+ * its URL (with the access token) is the first thing printed. Off a
+ * terminal nobody can answer a form where the run prints, so each form
+ * that opens gets a line saying where it can be answered.
+ */
+export async function startCliLiveView(config: Config, port: number | undefined, io: CliIo & { color: boolean }): Promise<{ url: string; stop(): void }> {
+  const c = createColors(io.color);
+  const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.tempFolder);
+  const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const stop = terminal
+    ? () => undefined
+    : onFormOpened((run, form) => {
+        const target = JSON.stringify(form.taskName);
+        io.err.write(`${c.cyan("user task")} ${form.taskName} waits for an answer: in the live view, or adhesive complete ${run.id.slice(0, 8)} ${target} --data '{...}'\n`);
+      });
+  return { url: server.url, stop };
+}
+
+/**
+ * On a terminal, the page stays up after the runs end, to look at how they
+ * went, until Ctrl-C; elsewhere (scripts, CI) the CLI exits as usual.
+ */
+export async function keepLiveViewOpen(url: string, io: CliIo & { color: boolean }): Promise<void> {
+  if (!process.stdin.isTTY) return;
+  const c = createColors(io.color);
+  io.err.write(`${c.dim(`the runs ended; the live view stays at ${url} — press Ctrl-C to close it`)}\n`);
+  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+}
+
+/** `--ui` and `--ui-port N` as the run needs them, or what is wrong with them. */
+export function liveViewFlags(ui: boolean | undefined, port: string | undefined): { port: number | undefined } | undefined | string {
+  if (port === undefined) return ui ? { port: undefined } : undefined;
+  const value = Number(port);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) return `--ui-port must be a port number from 1 to 65535, got "${port}"`;
+  return { port: value };
+}
