@@ -1,6 +1,6 @@
 import type { TaskContext } from "../engine/context.js";
 import type { EngineObserver, TokenTracker } from "../engine/engine.js";
-import type { Token } from "../engine/token.js";
+import { TokenState, type Token } from "../engine/token.js";
 import type { GraphFlow, GraphNode, ProcessGraph } from "../model/graph.js";
 import type { RunMonitor } from "./run-monitor.js";
 
@@ -29,7 +29,7 @@ export function feedMonitor(
     },
     left(token: Token) {
       tracker?.left(token);
-      monitor.tokenLeft(token.node.index);
+      monitor.tokenLeft(token.node.index, token.state === TokenState.Cancelled);
     },
     took(flow: GraphFlow) {
       tracker?.took?.(flow);

@@ -22,6 +22,8 @@ export class MonitorLayout {
   /** 1 where each arrival is a new message event instance */
   readonly isMessageStart: Uint8Array;
   readonly hasMessageStarts: boolean;
+  /** 1 for end events: a token leaving there has gone through (elsewhere it was merged, dropped or cancelled) */
+  readonly isEnd: Uint8Array;
   private readonly flowIndices: Map<GraphFlow, number>;
   private readonly elementIndices: Map<string, number>;
   private readonly flowIdIndices: Map<string, number>;
@@ -36,6 +38,7 @@ export class MonitorLayout {
     this.isTask = Uint8Array.from(graph.nodes, (node) => (TASK_KINDS.has(node.kind) ? 1 : 0));
     this.isMessageStart = Uint8Array.from(graph.nodes, (node) => (node.kind === "messageStartEvent" ? 1 : 0));
     this.hasMessageStarts = this.isMessageStart.includes(1);
+    this.isEnd = Uint8Array.from(graph.nodes, (node) => (node.kind === "endEvent" ? 1 : 0));
   }
 
   /** Index of a compiled flow (no allocation: a Map lookup by identity). */

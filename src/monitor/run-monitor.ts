@@ -12,7 +12,8 @@ export type RunOutcome = "running" | "done" | "failed" | "cancelled" | "interrup
 export interface RunEvents {
   tokenEntered(node: number): void;
   tokenMoved(from: number, to: number): void;
-  tokenLeft(node: number): void;
+  /** `cancelled`: it was taken off by an error, a timer or the run's end, not by finishing */
+  tokenLeft(node: number, cancelled: boolean): void;
   flowTaken(flow: number): void;
   taskStarted(node: number): void;
   /** `error` is undefined when the task succeeded */
@@ -29,7 +30,7 @@ export interface ElementCounts {
   running: number;
   /** of those, waiting: at a join, for a pool slot, for a message or timer, for a person */
   waiting: number;
-  /** tasks that finished; for events and gateways, tokens that went through */
+  /** tasks that finished; for events and gateways, tokens that went on (tokens merged at a join count once) */
   completed: number;
   failed: number;
   cancelled: number;
@@ -133,9 +134,13 @@ export class RunMonitor implements RunEvents {
     this.touch();
   }
 
-  tokenLeft(node: number): void {
+  tokenLeft(node: number, cancelled: boolean): void {
     this.tokens[node]--;
-    if (this.observed[node] === 0) this.completed[node]++;
+    // a task's own cancellation is counted by taskCancelled; a token merged at a join went on in another one
+    if (this.observed[node] === 0) {
+      if (cancelled) this.cancelled[node]++;
+      else if (this.layout.isEnd[node] === 1) this.completed[node]++;
+    }
     this.touch();
   }
 
