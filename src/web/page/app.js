@@ -137,7 +137,7 @@ function drawElement(id, counts) {
     badge("completed", counts.completed, "completed"),
     badge("failed", counts.failed, "failed — click for the error"),
   );
-  if (html.childElementCount > 0) overlays.add(id, "ad-counts", { position: { bottom: -4, right: 8 }, html });
+  if (html.childElementCount > 0) overlays.add(id, "ad-counts", { position: { top: -10, right: 10 }, html });
 }
 
 function drawFlow(id, count) {
