@@ -46,16 +46,17 @@ const page = await browser.context.newPage();
 const cdp = await browser.context.newCDPSession(page);
 const token = new URL(url).searchParams.get("token")!;
 await page.goto(new URL(`/runs/${live.id}?token=${token}`, url).href);
-await page.waitForFunction(() => Number(document.body.dataset.updates ?? 0) >= 1);
-const before = Number(await page.evaluate(() => document.body.dataset.updates));
+// page code as strings: this file is type-checked without the DOM's types
+await page.waitForFunction("Number(document.body.dataset.updates ?? 0) >= 1");
+const before = Number(await page.evaluate("document.body.dataset.updates"));
 const started = performance.now();
 openPage();
 await run;
 const withPage = performance.now() - started;
 // the last update (the end) arrives within one interval
-await page.waitForFunction(() => document.body.dataset.state !== "running");
-const updates = Number(await page.evaluate(() => document.body.dataset.updates)) - before;
-const shown = await page.evaluate(() => document.querySelector('#summary dd[data-field="events"]')?.textContent);
+await page.waitForFunction('document.body.dataset.state !== "running"');
+const updates = Number(await page.evaluate("document.body.dataset.updates")) - before;
+const shown = await page.evaluate(`document.querySelector('#summary dd[data-field="events"]')?.textContent`);
 await cdp.send("HeapProfiler.collectGarbage");
 const heap = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number; totalSize: number };
 await browser.close();

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { chmod, unlink } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -35,6 +35,11 @@ export function controlPath(runFolder: string, executionId: string): string {
   if (Buffer.byteLength(inFolder) <= MAX_SOCKET_PATH) return inFolder;
   const folder = join(tmpdir(), `adhesive-${process.getuid?.() ?? "user"}`);
   mkdirSync(folder, { recursive: true, mode: OWNER_ONLY_FOLDER });
+  // the OS temp folder is shared: a folder someone else made there first must not hold the socket
+  const info = statSync(folder);
+  if (info.uid !== process.getuid?.() || (info.mode & 0o077) !== 0) {
+    throw new InboxError("ADHESIVE_CONTROL_FOLDER", `${folder} is not a folder only you can use (its owner or mode is wrong); remove it or use a shorter temp_folder`);
+  }
   return join(folder, `${executionId.slice(0, 18)}.sock`);
 }
 

@@ -121,7 +121,8 @@ export class LiveRun {
     await this.control?.close();
     this.control = undefined;
     this.flush();
-    await writeRunFile(this.runFolder, RUN_VIEW, redact(JSON.stringify(this.monitor.snapshot())));
+    // the run's outcome must not change because its view could not be saved (a full disk): the runs list then shows it as interrupted
+    await writeRunFile(this.runFolder, RUN_VIEW, redact(JSON.stringify(this.monitor.snapshot()))).catch(() => undefined);
   }
 
   /** Everything so far, for a page that has just opened. */

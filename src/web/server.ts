@@ -64,6 +64,14 @@ export async function startLiveServer(places: RunPlaces, port = 0): Promise<Live
   };
 }
 
+function decodePath(pathname: string): string[] | undefined {
+  try {
+    return pathname.split("/").slice(1).map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
 async function serve(request: IncomingMessage, response: ServerResponse, port: number, token: string, places: RunPlaces): Promise<void> {
   const url = new URL(request.url ?? "/", `http://127.0.0.1:${port}`);
   const refused = refusal(request, url, port, token);
@@ -71,7 +79,11 @@ async function serve(request: IncomingMessage, response: ServerResponse, port: n
     sendText(response, `${refused.message}\n`, "text/plain; charset=utf-8", refused.status);
     return;
   }
-  const path = url.pathname.split("/").slice(1).map(decodeURIComponent);
+  const path = decodePath(url.pathname);
+  if (path === undefined) {
+    sendText(response, "bad path\n", "text/plain; charset=utf-8", 400);
+    return;
+  }
   if (path[0] === "api") return handleApi(request, response, path, places);
   if (request.method !== "GET") {
     sendText(response, "only GET here\n", "text/plain; charset=utf-8", 405);

@@ -107,7 +107,7 @@ function apply(update, full) {
   for (const [id, count] of Object.entries(update.flows)) drawFlow(id, count);
   renderSummary();
   renderForms();
-  if (state.selected !== undefined && (state.selected in update.elements || update.failures.length > 0)) renderDetails();
+  if (state.selected !== undefined && (state.selected in update.elements || update.failures.length > 0)) renderDetails(false);
 }
 
 const MARKERS = ["ad-running", "ad-waiting", "ad-done", "ad-failed", "ad-form"];
@@ -170,10 +170,11 @@ function renderSummary() {
 
 function select(id) {
   state.selected = id;
-  renderDetails();
+  renderDetails(true);
 }
 
-async function renderDetails() {
+/* the log list is read again when an element is clicked, not on every update of a busy one */
+async function renderDetails(readLogs) {
   const id = state.selected;
   const element = viewer.get("elementRegistry").get(id);
   const name = (element && element.businessObject && element.businessObject.name) || id;
@@ -192,7 +193,8 @@ async function renderDetails() {
     logs,
     el("pre", { id: "log-text", hidden: true }),
   );
-  const { logs: entries } = await api(`/api/runs/${state.info.id}/logs`);
+  if (readLogs || state.logs === undefined) state.logs = (await api(`/api/runs/${state.info.id}/logs`)).logs;
+  const entries = state.logs;
   const mine = entries.filter((entry) => entry.elementId === id || (entry.elementId === undefined && entry.task === name));
   if (mine.length === 0) logs.append(el("li", { class: "hint", text: "this element's tasks printed nothing" }));
   for (const entry of mine.slice(-50)) {
