@@ -6,11 +6,10 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { stripVTControlCharacters } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { Adhesive, fromInbox, InboxError, terminalUi, UiBuilder } from "../../src/index.js";
+import { Adhesive, fromInbox, InboxError, UiBuilder } from "../../src/index.js";
+import { fakeTerminal } from "../ui/fake-terminal.js";
 import { requestControl } from "../../src/inbox/control-client.js";
 import { PendingForms } from "../../src/inbox/forms.js";
 import { racingUi } from "../../src/inbox/racing-ui.js";
@@ -88,19 +87,6 @@ describe("messages into a running run", () => {
   });
 });
 
-/** A keyboard and a screen for terminalUi that are not a TTY. */
-function fakeTerminal() {
-  const input = new PassThrough();
-  let written = "";
-  const output = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      written += chunk.toString();
-      callback();
-    },
-  });
-  return { ui: terminalUi({ input, output, color: false }), input, screen: () => stripVTControlCharacters(written) };
-}
-
 function approvalForm() {
   const ui = new UiBuilder("Approve Order", { elementId: "approve", tokenId: 7 });
   ui.addInputText("approver", { title: "Approved by", value: "nobody" });
@@ -129,10 +115,7 @@ describe("a user-task form on the terminal and outside at once", () => {
     const terminal = fakeTerminal();
     const forms = new PendingForms();
     const answer = racingUi(terminal.ui, forms).ask(approvalForm(), new AbortController().signal);
-    for (const [prompt, keys] of [["Approved by", "bo\r"], ["Priority", "\r"], ["PIN", "\r"]]) {
-      await until(() => (terminal.screen().includes(prompt) ? true : undefined), prompt);
-      terminal.input.write(keys);
-    }
+    for (const [prompt, keys] of [["Approved by", "bo\r"], ["Priority", "\r"], ["PIN", "\r"]]) await terminal.answer(prompt, keys);
     expect(await answer).toEqual({ approver: "bo", priority: "low", pin: "s3cr3t-pin", OK: "OK" });
     expect(forms.list()).toEqual([]);
     expect(() => forms.answer("Approve Order", {}, "in the browser")).toThrow('no user task "Approve Order" waits for an answer (no user task waits for an answer)');

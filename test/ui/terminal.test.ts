@@ -6,46 +6,15 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { stripVTControlCharacters } from "node:util";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { CancelledError, UiBuilder, UsageError, scriptedUi, terminalUi, type UserTaskForm } from "../../src/index.js";
+import { fakeTerminal, until } from "./fake-terminal.js";
 
 const DOWN = "\u001b[B";
 const ENTER = "\r";
 const SPACE = " ";
 const CTRL_C = "\u0003";
-
-async function until(condition: () => boolean, what: string, describeState: () => string, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}; screen:\n${describeState()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** A keyboard and a screen that are not a TTY. */
-function fakeTerminal() {
-  const input = new PassThrough();
-  let written = "";
-  const output = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      written += chunk.toString();
-      callback();
-    },
-  });
-  const screen = () => stripVTControlCharacters(written);
-  return {
-    ui: terminalUi({ input, output, color: false }),
-    screen,
-    /** types keys once `text` is on the screen, i.e. once that prompt listens */
-    async answer(text: string, keys: string): Promise<void> {
-      await until(() => screen().includes(text), `"${text}"`, screen);
-      input.write(keys);
-    },
-  };
-}
 
 function form(taskName: string, fill: (ui: UiBuilder) => void): UserTaskForm {
   const builder = new UiBuilder(taskName);
