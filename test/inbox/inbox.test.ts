@@ -87,6 +87,51 @@ describe("messages into a running run", () => {
   });
 });
 
+describe("messages at gateways and boundary events", () => {
+  const engineFixture = (name: string) => fileURLToPath(new URL(`../fixtures/engine/events/${name}`, import.meta.url));
+
+  async function started(adhesive: Adhesive, file: string) {
+    const temp = await tempFolder();
+    const done = adhesive.bpmnBuild(file, { inbox: true, tempFolder: temp });
+    const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
+    return { run, done };
+  }
+
+  it("an event-based gateway takes the message path and withdraws its timer", async () => {
+    const shipped: unknown[] = [];
+    const adhesive = new Adhesive()
+      .task(["Place Order", "Cancel Order"], () => undefined)
+      .task("Ship Order", (ctx) => void shipped.push(ctx.data.event))
+      .message("Payment Received", fromInbox);
+    const { run, done } = await started(adhesive, engineFixture("event-gateway.bpmn"));
+    await until(() => (run.snapshot().elements.gw?.waiting === 1 ? true : undefined), "the gateway to wait");
+    expect(run.inbox.send({ message: "Payment Received", data: { amount: 3 } })).toEqual({ delivered: 1, elements: ["payment"] });
+    await done;
+    expect(shipped).toEqual([{ amount: 3 }]);
+    expect(run.snapshot().flows).toMatchObject({ f3: 1, f5: 1 });
+    expect(run.snapshot().flows.f2).toBeUndefined();
+  });
+
+  it("a non-interrupting boundary event forks per message, an interrupting one cancels the task", async () => {
+    const notes: unknown[] = [];
+    const adhesive = new Adhesive()
+      .task("Wait For Approval", (ctx) => new Promise((resolve) => ctx.signal.addEventListener("abort", resolve)))
+      .task(["Cancelled", "Approved"], () => undefined)
+      .task("Note Comment", (ctx) => void notes.push(ctx.data.event))
+      .message(["Cancel Request", "Comment"], fromInbox);
+    const { run, done } = await started(adhesive, engineFixture("message-boundary.bpmn"));
+    await until(() => (run.snapshot().elements.approval?.running === 1 ? true : undefined), "the approval to run");
+    expect(run.inbox.send({ message: "Comment", data: "first" })).toEqual({ delivered: 1, elements: ["comment"] });
+    expect(run.inbox.send({ message: "comment", data: "second" })).toEqual({ delivered: 1, elements: ["comment"] });
+    await until(() => (notes.length === 2 ? true : undefined), "both comments noted");
+    expect(run.inbox.send({ message: "Cancel Request", data: { by: "ana" } })).toEqual({ delivered: 1, elements: ["cancelRequest"] });
+    await done;
+    expect(notes).toEqual(["first", "second"]);
+    expect(run.snapshot().elements).toMatchObject({ approval: { cancelled: 1, completed: 0 }, cancelled: { completed: 1 } });
+    expect(run.snapshot().elements.approved).toBeUndefined();
+  });
+});
+
 function approvalForm() {
   const ui = new UiBuilder("Approve Order", { elementId: "approve", tokenId: 7 });
   ui.addInputText("approver", { title: "Approved by", value: "nobody" });
