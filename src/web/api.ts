@@ -39,13 +39,16 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       return sendLog(response, run, name!);
     case "GET forms":
       return sendJson(response, { forms: (await run.state()).forms });
-    case "POST forms/*":
-      return sendJson(response, { answered: liveOf(run).inbox.complete({ task: name!, data: await readJson(request), by: "in the browser" }) });
+    case "POST forms/*": {
+      const live = liveOf(run);
+      return sendJson(response, { answered: live.inbox.complete({ task: name!, data: await readJson(request), by: "in the browser" }) });
+    }
     case "POST messages": {
+      const live = liveOf(run);
       const body = (await readJson(request)) as { message?: unknown; data?: unknown; correlation?: unknown };
       if (typeof body?.message !== "string") throw new InboxError("ADHESIVE_BAD_REQUEST", 'a message needs { "message": "<name>", "data": <json>, "correlation"?: "= <FEEL>" }');
       const correlation = typeof body.correlation === "string" ? body.correlation : undefined;
-      return sendJson(response, liveOf(run).inbox.send({ message: body.message, data: body.data, correlation }, { javascript: false }));
+      return sendJson(response, live.inbox.send({ message: body.message, data: body.data, correlation }, { javascript: false }));
     }
     default:
       throw part === undefined || ["diagram", "events", "logs", "forms", "messages"].includes(part) ? notAllowed(method) : notFound();

@@ -23,11 +23,23 @@ export interface FoundRun {
   logs(): Promise<LogEntry[]>;
 }
 
+/* the page polls the list every second; a temp folder with thousands of run folders is read at most this often */
+const FOLDER_LIST_MS = 3000;
+let folderList: { at: number; places: RunPlaces; runs: ReturnType<typeof listRunFolders> } | undefined;
+
+function pastRuns(places: RunPlaces): ReturnType<typeof listRunFolders> {
+  const now = Date.now();
+  if (folderList === undefined || folderList.places !== places || now - folderList.at > FOLDER_LIST_MS) {
+    folderList = { at: now, places, runs: listRunFolders(places.tempFolder, places.project) };
+  }
+  return folderList.runs;
+}
+
 export async function runsList(places: RunPlaces): Promise<RunListing[]> {
   const here = liveRuns();
   const listed: RunListing[] = here.map((run) => listing(run.info, run.monitor.summary(), true));
   const seen = new Set(here.map((run) => run.id));
-  for (const { info, view } of await listRunFolders(places.tempFolder, places.project)) {
+  for (const { info, view } of await pastRuns(places)) {
     if (seen.has(info.id)) continue;
     listed.push(listing(info, view?.summary ?? { state: elsewhere(info), startedAt: info.startedAt }, false));
   }

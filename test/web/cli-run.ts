@@ -21,15 +21,15 @@ export interface CliRun {
   /** resolves with what matched once stdout or stderr shows it */
   waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
   exited: Promise<number | null>;
-  /** the id of the run, once its folder has a run.json */
+  /** the id of this process's run, once its folder has a run.json */
   runId(ms?: number): Promise<string>;
   /** lets the fixture's waiting task go on */
   release(): void;
   cleanup(): void;
 }
 
-export function startCli(args: string[]): CliRun {
-  const project = mkdtempSync(join(tmpdir(), "adhesive-live-"));
+/** Starts the CLI in `project` (default: a new folder), whose run folders go to <project>/runs. */
+export function startCli(args: string[], project = mkdtempSync(join(tmpdir(), "adhesive-live-"))): CliRun {
   const env = { ...process.env, ADHESIVE_TEMP_FOLDER: join(project, "runs"), NO_COLOR: "1" };
   const child = spawn(process.execPath, [bin, ...args], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
@@ -66,7 +66,9 @@ export function startCli(args: string[]): CliRun {
           })();
           for (const folder of folders) {
             try {
-              return (JSON.parse(readFileSync(join(project, "runs", folder, "run.json"), "utf8")) as { id: string }).id;
+              // the project may hold runs of earlier CLI processes
+              const info = JSON.parse(readFileSync(join(project, "runs", folder, "run.json"), "utf8")) as { id: string; pid: number };
+              if (info.pid === child.pid) return info.id;
             } catch {
               // not written yet
             }

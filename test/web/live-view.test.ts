@@ -106,16 +106,34 @@ describe("the run page", () => {
   });
 });
 
-describe("what the live view refuses", () => {
-  // a second run keeps a server up for these checks
+describe("a later live view of the same project", () => {
+  // a second run keeps a server up for these checks; the first one has ended
   let other: CliRun;
   beforeAll(async () => {
-    other = startCli(["--ui", liveFixture("order.ts")]);
+    other = startCli(["--ui", liveFixture("order.ts")], run.project);
     const [, printed] = await other.waitFor(/live view: (http:\S+)/);
     url = new URL(printed);
     token = url.searchParams.get("token")!;
   }, 60_000);
   afterAll(() => other?.cleanup());
+
+  it("lists the earlier run from its run folder, finished, with its counts and diagram", async () => {
+    const id = await other.runId();
+    const first = await run.runId();
+    const { runs } = JSON.parse((await get("/api/runs", { "x-adhesive-token": token })).body) as { runs: Array<{ id: string; state: string; live: boolean; completed: number }> };
+    expect(runs.map((r) => [r.id, r.state, r.live])).toEqual([
+      [id, "running", true],
+      [first, "done", false],
+    ]);
+    expect(runs[1].completed).toBe(3);
+    const state = JSON.parse((await get(`/api/runs/${first}`, { "x-adhesive-token": token })).body) as { summary: { state: string }; flows: Record<string, number> };
+    expect(state.summary.state).toBe("done");
+    expect(state.flows).toEqual({ f1: 1, f2: 1, f3: 1, f4: 1, f5: 1, f6: 1, f7: 1, f8: 1 });
+    expect((await get(`/api/runs/${first}/diagram`, { "x-adhesive-token": token })).body).toContain('<bpmndi:BPMNShape id="approve_di"');
+    // it takes nothing any more
+    const late = await get(`/api/runs/${first}/messages`, { "x-adhesive-token": token, "content-type": "application/json" }, "POST");
+    expect(late.status).toBe(409);
+  });
 
   it("serves nothing without the token: page, static files, API, event stream", async () => {
     const id = await other.runId();
@@ -145,6 +163,33 @@ describe("what the live view refuses", () => {
     const inQuery = await get(`/api/runs/${id}/messages?token=${token}`, { "content-type": "application/json" }, "POST");
     expect(inQuery.status).toBe(401);
     expect(inQuery.body).toContain("x-adhesive-token header");
+  });
+
+  it("delivers a message through the JSON API (FEEL correlations only) and answers the form, and the run finishes", async () => {
+    const id = await other.runId();
+    const post = (path: string, body: unknown) =>
+      fetch(new URL(path, url), { method: "POST", headers: { "x-adhesive-token": token, "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const javascript = await post(`/api/runs/${id}/messages`, { message: "Payment Received", data: {}, correlation: "order === 42" });
+    expect(javascript).toMatchObject({ status: 400, body: { code: "ADHESIVE_BAD_CORRELATION" } });
+    // the project's release file is there already: the payment is awaited soon
+    let paid = await post(`/api/runs/${id}/messages`, { message: "Payment Received", data: { amount: 7 }, correlation: "= order = 42" });
+    while (paid.status === 409) paid = await post(`/api/runs/${id}/messages`, { message: "Payment Received", data: { amount: 7 }, correlation: "= order = 42" });
+    expect(paid).toEqual({ status: 200, body: { delivered: 1, elements: ["payment"] } });
+    const form = await (async () => {
+      for (;;) {
+        const { forms } = JSON.parse((await get(`/api/runs/${id}/forms`, { "x-adhesive-token": token })).body) as { forms: Array<{ id: string }> };
+        if (forms.length > 0) return forms[0];
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    expect(await post(`/api/runs/${id}/forms/${form.id}`, { approver: 42 })).toMatchObject({ status: 200, body: { answered: { taskName: "Approve Order" } } });
+    // answered once: the form is gone (404) or, if the run has ended by now, the run (409)
+    const twice = await post(`/api/runs/${id}/forms/${form.id}`, {});
+    expect([404, 409]).toContain(twice.status);
+    expect(["ADHESIVE_NO_SUCH_FORM", "ADHESIVE_RUN_ENDED"]).toContain(twice.body.code);
+    expect(await other.exited).toBe(0);
+    expect(other.stdout()).toContain('"approver":42,"approve":true');
+    expect(other.stdout()).toContain('"paid":7');
   });
 
   it("fetched nothing from outside 127.0.0.1", () => {
