@@ -93,6 +93,22 @@ export function loopXml(iterations: number): string {
 }
 
 /** A scratch folder for generated files, removed at exit. */
+/**
+ * start -> one task looped in parallel over `expression` (adhesive's loop
+ * expression) -> end: the README's `loop: "platforms"` pattern, to show what
+ * forking costs when data holds a big value (issue 11, item 5).
+ */
+export function dataLoopXml(expression: string): string {
+  const body = [
+    startEvent("plain"),
+    `    <bpmn:task id="each" name="Each"><bpmn:multiInstanceLoopCharacteristics><bpmn:completionCondition>${expression}</bpmn:completionCondition></bpmn:multiInstanceLoopCharacteristics></bpmn:task>`,
+    `    <bpmn:endEvent id="end" />`,
+    `    ${flow("f1", "start", "each")}`,
+    `    ${flow("f2", "each", "end")}`,
+  ];
+  return document(body, "plain");
+}
+
 export function scratchFolder(): { dir: string; write(name: string, xml: string): string } {
   const dir = mkdtempSync(join(tmpdir(), "adhesive-bench-"));
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));

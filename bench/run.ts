@@ -39,7 +39,7 @@ function optionValue(name: string): string | undefined {
 type Variant = "sequential" | "concurrent" | undefined;
 
 interface Row {
-  section: "seed" | "wide" | "deep" | "loop";
+  section: "seed" | "wide" | "deep" | "loop" | "data";
   workload: Workload;
   size: number;
   engine: EngineName;
@@ -104,6 +104,7 @@ if (!quick) {
     add({ section: "loop", workload: "loop", size, engine: "adhesive", reps: 5, warmup: size });
     if (size <= 10 * K) add({ section: "loop", workload: "loop", size, engine: "bpmn-engine", reps: size > 100 ? 1 : 3, warmup: 0 });
   }
+  addDataRows(20 * K, 5);
   inflight.push(
     { workload: "seed", size: K, engine: "baseline" },
     { workload: "seed", size: K, engine: "adhesive" },
@@ -126,7 +127,19 @@ if (!quick) {
   add({ section: "deep", workload: "deep", size: 300, engine: "bpmn-engine", reps: 1, warmup: 0 });
   for (const size of [100, 10 * K]) add({ section: "loop", workload: "loop", size, engine: "adhesive", reps: 3, warmup: size });
   add({ section: "loop", workload: "loop", size: 100, engine: "bpmn-engine", reps: 1, warmup: 0 });
+  addDataRows(20 * K, 1);
   inflight.push({ workload: "seed", size: K, engine: "baseline" }, { workload: "seed", size: K, engine: "adhesive" }, { workload: "seed", size: 100, engine: "bpmn-engine" });
+}
+
+/*
+ * Issue 11, item 5: a parallel loop over a list kept in data, against the
+ * same iterations from an inline expression, and 1000 iterations beside an
+ * unrelated 100k-number array: forks must cost what changes, not the data.
+ */
+function addDataRows(size: number, reps: number): void {
+  add({ section: "data", workload: "data-loop", size, engine: "adhesive", reps, warmup: 0 });
+  add({ section: "data", workload: "inline-loop", size, engine: "adhesive", reps, warmup: 0 });
+  add({ section: "data", workload: "beside", size: 100 * K, engine: "adhesive", reps, warmup: 0 });
 }
 
 // ---- running the children --------------------------------------------------
@@ -326,7 +339,7 @@ function inflightFor(workload: Workload, engine: EngineName, size?: number): Inf
 
 function report(selected: Row[], selectedInflight: InflightRow[]): string {
   const out: string[] = [];
-  const sizeUnit: Record<Workload, string> = { seed: "events", wide: "branches", deep: "tasks", loop: "iterations" };
+  const sizeUnit: Record<Workload, string> = { seed: "events", wide: "branches", deep: "tasks", loop: "iterations", "data-loop": "items in data", "inline-loop": "items inline", beside: "numbers beside" };
 
   // the main table
   const body: string[][] = [];
@@ -451,6 +464,14 @@ function targets(): string {
     if (a === undefined || b === undefined) target(name, "not run", undefined, quick ? "--quick" : "");
     else target(name, times(b / a), b / a <= 2, `${(a * 1000).toFixed(2)} us -> ${(b * 1000).toFixed(2)} us per token`);
   }
+  const dataLoop = find("data-loop", 20 * K, "adhesive");
+  const dataMs = wall(dataLoop);
+  target(
+    "20k iterations over a 20k-item list in data < 1 s and 300 MB",
+    dataMs === undefined ? "not run" : `${ms(dataMs)}, ${dataLoop!.result!.peakRssMB.toFixed(0)} MB`,
+    dataMs === undefined ? undefined : dataMs < 1000 && dataLoop!.result!.peakRssMB < 300,
+    dataMs === undefined ? "" : `inline expression: ${ms(wall(find("inline-loop", 20 * K, "adhesive")) ?? NaN)}`,
+  );
   return table(["target", "measured", "", "note"], lines, [false, true, false, false]);
 }
 

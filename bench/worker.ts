@@ -13,10 +13,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Adhesive, loadBpmn } from "../src/index.js";
-import { deepXml, loopXml, scratchFolder, wideXml } from "./generate.js";
+import { dataLoopXml, deepXml, loopXml, scratchFolder, wideXml } from "./generate.js";
 
 export type EngineName = "baseline" | "adhesive" | "bpmn-engine";
-export type Workload = "seed" | "wide" | "deep" | "loop";
+export type Workload = "seed" | "wide" | "deep" | "loop" | "data-loop" | "inline-loop" | "beside";
 
 export interface Job {
   engine: EngineName;
@@ -149,9 +149,22 @@ async function adhesiveRunner(workload: Workload, size: number): Promise<Runner>
     }
     return undefined;
   });
-  const options = { poolSize: 1e9, maxEventsInFlight: 1000 };
   const scratch = workload === "seed" ? undefined : scratchFolder();
-  const xmlFor = (n: number): string => (workload === "wide" ? wideXml(n) : workload === "deep" ? deepXml(n) : loopXml(n));
+  const xmlFor = (n: number): string => {
+    if (workload === "wide") return wideXml(n);
+    if (workload === "deep") return deepXml(n);
+    if (workload === "data-loop") return dataLoopXml("platforms");
+    if (workload === "inline-loop") return dataLoopXml(`Array.from({ length: ${n} }, (_, i) => "p" + i)`);
+    if (workload === "beside") return dataLoopXml(`Array.from({ length: 1000 }, (_, i) => "p" + i)`);
+    return loopXml(n);
+  };
+  /* data-loop keeps the n items in data; beside holds an unrelated 100k-number array next to 1000 iterations */
+  const initialData = (n: number): Record<string, unknown> | undefined => {
+    if (workload === "data-loop") return { platforms: Array.from({ length: n }, (_, i) => `p${i}`) };
+    if (workload === "beside") return { big: Array.from({ length: 100_000 }, (_, i) => i) };
+    return undefined;
+  };
+  const optionsFor = (n: number) => ({ poolSize: 1e9, maxEventsInFlight: 1000, initialData: initialData(n) });
   const fileFor = (n: number): string => (workload === "seed" ? join(FIXTURES, "seed-message.bpmn") : scratch!.write(`${workload}-${n}.bpmn`, xmlFor(n)));
 
   const file = fileFor(size);
@@ -165,8 +178,8 @@ async function adhesiveRunner(workload: Workload, size: number): Promise<Runner>
       events = n;
       // the warm-up goes through bpmnBuild, the public one-call path (parse included);
       // timed runs reuse the definition loaded once, as bpmn-engine reuses its parsed context
-      if (warmup) await adhesive.bpmnBuild(fileFor(n), options);
-      else await adhesive.run(definition, options);
+      if (warmup) await adhesive.bpmnBuild(fileFor(n), optionsFor(n));
+      else await adhesive.run(definition, optionsFor(n));
       return executed;
     },
     async inflight(n, measure) {

@@ -130,6 +130,19 @@ export class CancelledError extends AdhesiveError {
   }
 }
 
+/**
+ * The run was stopped by a signal to the process (SIGINT, SIGTERM, SIGHUP):
+ * its journal says "interrupted", and `adhesive resume` continues it.
+ */
+export class InterruptedError extends CancelledError {
+  readonly signal: string;
+
+  constructor(signal: string) {
+    super(`${signal} received`);
+    this.signal = signal;
+  }
+}
+
 /** Bad options passed to the API (wrong matcher, unknown option, ...). */
 export class UsageError extends AdhesiveError {
   constructor(message: string) {

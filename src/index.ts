@@ -17,6 +17,7 @@ export type {
   MessageCallbackFunction,
   MessageFunction,
   RunOptions,
+  RunInfo,
   RunReporter,
   TaskFunction,
   TaskNodeInfo,
@@ -99,7 +100,8 @@ export function build(options?: RunOptions): Promise<Data> {
   return defaultAdhesive.build(options);
 }
 
-export function bpmnBuild(file: string, options?: RunOptions): Promise<Data> {
+/** Runs a process drawn in a BPMN file; a relative path is resolved against the folder of the file that calls bpmnBuild. */
+export function bpmnBuild(file: string | URL, options?: RunOptions): Promise<Data> {
   return defaultAdhesive.bpmnBuild(file, options);
 }
 

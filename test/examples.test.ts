@@ -1,13 +1,25 @@
 /*
- * The examples as a user runs them: the real CLI in a child process
- * (`node bin/adhesive.js examples/<x>/_adhesive.ts`), bounded in time, checking
- * the exit code and the summary line the example prints.
+ * The examples as a user meets them: every diagram opens in a modeler and
+ * lints clean, `adhesive verify` maps every element, and each example runs
+ * through the real CLI (`node bin/adhesive.js examples/<x>`), bounded in
+ * time, checking the exit code and what it prints.
  */
 import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { BpmnModdle } from "bpmn-moddle";
+import { afterAll, describe, expect, it } from "vitest";
+import { TmuxServer } from "./ui/tmux.js";
+import { startSshd } from "./workspaces/sshd.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
+const examples = readdirSync(join(root, "examples"));
+const diagrams = examples.flatMap((name) =>
+  readdirSync(join(root, "examples", name))
+    .filter((file) => file.endsWith(".bpmn"))
+    .map((file) => `examples/${name}/${file}`),
+);
 
 interface Result {
   code: number | null;
@@ -16,12 +28,12 @@ interface Result {
   stderr: string;
 }
 
-function runExample(name: string): Promise<Result> {
+function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["bin/adhesive.js", `examples/${name}/_adhesive.ts`],
-      { cwd: root, env: { ...process.env, NO_COLOR: "1" }, timeout: 20_000, killSignal: "SIGKILL" },
+      ["bin/adhesive.js", ...args],
+      { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 20_000, killSignal: "SIGKILL" },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
         resolve({ code, signal: error?.signal ?? null, stdout, stderr });
@@ -30,7 +42,76 @@ function runExample(name: string): Promise<Result> {
   });
 }
 
+const runExample = (name: string, env: Record<string, string> = {}) => cli([`examples/${name}`], env);
+
+interface Element {
+  $type: string;
+  id: string;
+  [key: string]: unknown;
+}
+
+/** Every flow node (nested ones too) and every sequence flow of the file, and the diagram's shapes and edges. */
+async function diagramOf(file: string) {
+  const { rootElement } = await new BpmnModdle().fromXML(readFileSync(join(root, file), "utf8"));
+  const definitions = rootElement as unknown as { rootElements: Element[]; diagrams?: Array<{ plane: { planeElement?: Element[] } }> };
+  const flowElements = (container: Element): Element[] =>
+    ((container.flowElements as Element[] | undefined) ?? []).flatMap((element) => [element, ...flowElements(element)]);
+  const elements = definitions.rootElements.filter((element) => element.$type === "bpmn:Process").flatMap(flowElements);
+  const drawn = (definitions.diagrams ?? []).flatMap((diagram) => diagram.plane.planeElement ?? []);
+  return { elements, drawn };
+}
+
+describe("example diagrams", () => {
+  it("exist for every example", () => {
+    expect(diagrams.length).toBeGreaterThanOrEqual(examples.length);
+  });
+
+  it.each(diagrams)("%s lints with no warning", async (file) => {
+    const { code, stdout, stderr } = await cli(["lint", file]);
+    expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: `ok    ${file}\n`, stderr: "" });
+  });
+
+  it.each(diagrams)("%s draws every element, with no two shapes on top of each other", async (file) => {
+    const { elements, drawn } = await diagramOf(file);
+    const drawnIds = new Set(drawn.map((di) => (di.bpmnElement as Element).id));
+    for (const element of elements) expect(drawnIds.has(element.id), `${element.id} (${element.$type}) has no shape or edge`).toBe(true);
+    for (const edge of drawn.filter((di) => di.$type === "bpmndi:BPMNEdge")) expect((edge.waypoint as unknown[]).length).toBeGreaterThanOrEqual(2);
+    const boxes = drawn
+      .filter((di) => di.$type === "bpmndi:BPMNShape" && elements.includes(di.bpmnElement as Element) && !(di.bpmnElement as Element).attachedToRef)
+      .map((di) => ({ id: (di.bpmnElement as Element).id, ...(di.bounds as { x: number; y: number; width: number; height: number }) }));
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+        expect(apart, `${a.id} and ${b.id} overlap`).toBe(true);
+      }
+    }
+  });
+});
+
 describe("examples", () => {
+  it("import nothing but adhesive-bpmn and Node's own modules, so they run from an installed package", () => {
+    for (const name of examples) {
+      const source = readFileSync(join(root, "examples", name, "_adhesive.ts"), "utf8");
+      const imports = [...source.matchAll(/^import .* from "([^"]+)";$/gm)].map((match) => match[1]);
+      expect(imports.filter((specifier) => specifier !== "adhesive-bpmn" && !specifier.startsWith("node:")), name).toEqual([]);
+    }
+  });
+
+  it.each(examples)("examples/%s: adhesive verify maps every element and finds no unused implementation", async (name) => {
+    const { code, stdout, stderr } = await cli(["verify", `examples/${name}`]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stdout).not.toMatch(/^ {2}(missing|ambiguous|unused)/m);
+    expect(stdout).toMatch(/^1 process, \d+ elements mapped$/m);
+  });
+
+  it("examples/hello: builds every platform in parallel, then publishes", async () => {
+    const { code, stdout, stderr } = await runExample("hello");
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stdout).toMatch(/^done +Build linux \[0: linux\]/m);
+    expect(stdout).toContain("published: true\n");
+    expect(stdout).toMatch(/^finished examples\/hello\/hello\.bpmn in \S+: 6 done, 0 failed, 0 cancelled; run /m);
+  });
+
   it("examples/messages: a burst of pushes, each repository built at most once at a time, the newest waiting push wins", async () => {
     const { code, signal, stdout, stderr } = await runExample("messages");
 
@@ -38,6 +119,7 @@ describe("examples", () => {
     expect(stdout).toContain("summary: 9 push events, 6 builds (api@1 api@4 docs@1 docs@2 web@1 web@3), 3 superseded while waiting\n");
     // one task line per build: api built twice, never three times
     expect(stdout.match(/^done +Build api /gm)).toHaveLength(2);
+    expect(stdout).toMatch(/, 9 events; run /);
   });
 
   it("examples/timers: an interrupting PT2S timer cancels the slow step, a non-interrupting R3/PT1S cycle sends 3 reminders", async () => {
@@ -49,15 +131,57 @@ describe("examples", () => {
     expect(stdout.match(/^done +Send Reminder /gm)).toHaveLength(3);
   });
 
-  it("examples/lanes: packages in the local build lane, installs over ssh in the target lane against a throw-away sshd on 127.0.0.1", async () => {
-    const { code, signal, stdout, stderr } = await runExample("lanes");
+  it("examples/lanes without DEPLOY_HOST: packages in the build lane, installs into the target lane's local folder", async () => {
+    const { code, signal, stdout, stderr } = await runExample("lanes", { DEPLOY_HOST: "" });
 
     expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: "" });
-    expect(stdout).toMatch(/^summary: app 1\.4\.2 running on \S+$/m);
-    // the check ran remotely, in the ssh workspace's own folder
-    expect(stdout).toMatch(/^\[Report\] deployed: app 1\.4\.2 running on \S+ \(remote folder \/tmp\/adhesive-[\w-]+\)$/m);
+    expect(stdout).toContain("DEPLOY_HOST is not set: the target lane is a local folder");
+    expect(stdout).toMatch(/^\[Report\] deployed: app 1\.4\.2 running on \S+ \(in \S+\/workspace\/target\)$/m);
     for (const task of ["Package App", "Upload Package", "Install Package", "Check Installation", "Report"]) {
       expect(stdout).toMatch(new RegExp(`^done +${task} `, "m"));
     }
   });
+
+  it("examples/lanes with DEPLOY_HOST=127.0.0.1: installs over ssh, in the ssh workspace's own remote folder", async () => {
+    const server = await startSshd();
+    try {
+      const env = { DEPLOY_HOST: server.host, DEPLOY_PORT: String(server.port), DEPLOY_USER: server.username, DEPLOY_KEY: server.keyFile };
+      const { code, signal, stdout, stderr } = await runExample("lanes", env);
+
+      expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: "" });
+      expect(stdout).toMatch(/^summary: app 1\.4\.2 running on \S+$/m);
+      expect(stdout).toMatch(/^\[Report\] deployed: app 1\.4\.2 running on \S+ \(in \/tmp\/adhesive-[\w-]+\)$/m);
+      expect(server.acceptedLogins()).toBe(1);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("examples on a terminal (tmux)", () => {
+  const server = new TmuxServer();
+  afterAll(() => server.close());
+
+  it("examples/user-task: a person fills in the release details while the tests run, then approves", async () => {
+    const { waitFor, keys, type } = server.startCli("user-task", "examples/user-task");
+    await waitFor(/Version to release/);
+    keys("Enter");
+    await waitFor(/Registry token/);
+    type("t0ken-value");
+    keys("Enter");
+    await waitFor(/Channel/);
+    keys("Down", "Enter");
+    await waitFor(/Platforms/);
+    keys("Enter");
+    await waitFor(/Release notes for 1\.0\.0/);
+    keys("Enter");
+    await waitFor(/Which button\?/);
+    keys("Enter");
+    const end = await waitFor(/\[exit \d+\]/);
+    expect(end).toContain("[exit 0]");
+    const release = JSON.parse(/^release: (.*)$/m.exec(end)![1]) as Record<string, unknown>;
+    expect(release).toMatchObject({ version: "1.0.0", channel: "beta", platforms: ["linux"], testsPassed: true, notes: "short", publish: true, published: true });
+    expect(end).not.toContain("t0ken-value");
+    expect(end).toMatch(/^done +Run Tests /m);
+  }, 30_000);
 });

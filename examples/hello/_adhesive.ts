@@ -25,7 +25,7 @@ task("Report Failure", (ctx) => {
   ctx.data.published = false;
 });
 
-const data = await bpmnBuild(new URL("hello.bpmn", import.meta.url).pathname, {
+const data = await bpmnBuild("hello.bpmn", {
   initialData: { platforms: ["linux", "macos", "windows"] },
 });
 console.log(`published: ${String(data.published)}`);

@@ -47,6 +47,6 @@ task("Publish {event.repo}", (ctx) => {
   ctx.data.published = new Set([`${repo}@${commit}`]);
 });
 
-const data = await bpmnBuild(new URL("pushes.bpmn", import.meta.url).pathname);
+const data = await bpmnBuild("pushes.bpmn");
 const built = [...(data.built as Set<string>)].sort();
 console.log(`summary: ${pushes.length} push events, ${built.length} builds (${built.join(" ")}), ${pushes.length - built.length} superseded while waiting`);

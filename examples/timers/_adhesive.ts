@@ -37,5 +37,5 @@ task("Send Reminder", (ctx) => {
 });
 
 // both slow steps hold a slot of the task pool while they run: leave room for the reminders
-const data = await bpmnBuild(new URL("deploy.bpmn", import.meta.url).pathname, { poolSize: 4 });
+const data = await bpmnBuild("deploy.bpmn", { poolSize: 4 });
 console.log(`summary: smoke tests ${String(data.smokeTests)}, ${reminders} reminders sent, signed off: ${data.signedOff === true ? "yes" : "no"}`);

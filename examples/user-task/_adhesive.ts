@@ -30,6 +30,6 @@ task("Skip Release", (ctx) => {
   ctx.data.published = false;
 });
 
-const data = await bpmnBuild(new URL("release.bpmn", import.meta.url).pathname);
+const data = await bpmnBuild("release.bpmn");
 const { token: _token, ...shown } = data;
 console.log(`release: ${JSON.stringify(shown)}`);

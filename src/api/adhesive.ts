@@ -1,13 +1,14 @@
-import { loadBpmn } from "../bpmn/read.js";
 import { linearDefinition, type LinearTask } from "../builder/linear.js";
 import { ProcessBuilder } from "../builder/process-builder.js";
 import type { Data } from "../engine/data.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { Registry, type Matcher } from "../tasks/registry.js";
 import { runDefinition } from "../runtime/run.js";
-import { compileProcess } from "../model/compile.js";
-import { bindNodes, type NodeBinding } from "../tasks/binding.js";
 import { cloneValue } from "../engine/clone.js";
+import { newRef } from "../engine/data.js";
+import { mergeInto } from "../engine/merge.js";
+import { locateBpmn, readLocatedBpmn } from "./bpmn-path.js";
+import { verifyRecorder } from "./verify-mode.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
 let workerMode: (() => void) | undefined;
@@ -30,8 +31,8 @@ export class Adhesive {
   readonly registry = new Registry();
   /** options every run of this instance starts from (the CLI sets the reporter here) */
   defaults: RunOptions = {};
-  /** set by `adhesive verify`: runs only map their elements to implementations and report it */
-  verifier: ((source: string, bindings: NodeBinding[]) => void) | undefined;
+  /** `adhesive --data`: merged over the initialData of every run (its keys win; null removes one) */
+  dataOverride: Data | undefined;
 
   task(matcher: Matcher, fn: TaskFunction): this {
     this.registry.add("task", matcher, fn);
@@ -68,9 +69,12 @@ export class Adhesive {
     return this.run(linearDefinition(this.linearTasks()), options);
   }
 
-  /** Runs a process drawn in a BPMN file. */
-  async bpmnBuild(file: string, options?: RunOptions): Promise<Data> {
-    return this.run(await loadBpmn(file), options);
+  /** Runs a process drawn in a BPMN file; a relative path is resolved against the folder of the calling file. */
+  async bpmnBuild(file: string | URL, options?: RunOptions): Promise<Data> {
+    const location = locateBpmn(file);
+    const recorder = verifyRecorder();
+    if (recorder) return recorder.record(location.path, () => readLocatedBpmn(location), this.registry, this.options(options).initialData);
+    return this.run(await readLocatedBpmn(location), options);
   }
 
   /** Starts a process built in code: `processStart().task("A").processEnd().build()`. */
@@ -85,11 +89,17 @@ export class Adhesive {
       // a worker thread only needs the file's task() calls: the process runs in the main thread
       return new Promise<Data>(() => undefined);
     }
-    if (this.verifier) {
-      this.verifier(definition.source, bindNodes(compileProcess(definition), this.registry));
-      return cloneValue(options?.initialData ?? {});
-    }
-    return runDefinition(definition, this.registry, mergeOptions(this.defaults, options));
+    const recorder = verifyRecorder();
+    if (recorder) return recorder.record(definition.source, async () => definition, this.registry, this.options(options).initialData);
+    return runDefinition(definition, this.registry, this.options(options));
+  }
+
+  private options(options: RunOptions | undefined): RunOptions {
+    const merged = mergeOptions(this.defaults, options);
+    if (this.dataOverride === undefined) return merged;
+    const initialData = newRef(cloneValue(merged.initialData ?? {}));
+    mergeInto(initialData, cloneValue(this.dataOverride));
+    return { ...merged, initialData: initialData.data };
   }
 
   private linearTasks(): LinearTask[] {
@@ -111,6 +121,9 @@ function mergeOptions(defaults: RunOptions, options: RunOptions | undefined): Ru
 
 function both(a: RunReporter, b: RunReporter): RunReporter {
   return {
+    runStarted: (run) => (a.runStarted?.(run), b.runStarted?.(run)),
+    runFinished: (run, error) => (a.runFinished?.(run, error), b.runFinished?.(run, error)),
+    eventReceived: (run) => (a.eventReceived?.(run), b.eventReceived?.(run)),
     taskStarted: (ctx) => (a.taskStarted?.(ctx), b.taskStarted?.(ctx)),
     taskFinished: (ctx, error, ms) => (a.taskFinished?.(ctx, error, ms), b.taskFinished?.(ctx, error, ms)),
     taskCancelled: (ctx) => (a.taskCancelled?.(ctx), b.taskCancelled?.(ctx)),

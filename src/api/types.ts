@@ -43,8 +43,22 @@ export type MessageFunction = (ctx: Context, ...groups: string[]) => AsyncIterab
  */
 export type MessageCallbackFunction = (ctx: Context, emit: (event: unknown) => Promise<void>, ...groups: string[]) => unknown;
 
+/** A run as reporters see it. */
+export interface RunInfo {
+  readonly executionId: string;
+  /** the BPMN file or builder the process came from */
+  readonly source: string;
+  /** `<runs_folder>/<executionId>/logs`: what each task printed */
+  readonly logFolder: string;
+}
+
 /** Reports what the run does (the CLI prints it); every hook is optional. */
 export interface RunReporter {
+  runStarted?(run: RunInfo): void;
+  /** `error` is undefined when the run succeeded */
+  runFinished?(run: RunInfo, error: unknown): void;
+  /** a message source delivered an event */
+  eventReceived?(run: RunInfo): void;
   taskStarted?(ctx: Context): void;
   taskFinished?(ctx: Context, error: unknown, durationMs: number): void;
   taskCancelled?(ctx: Context): void;
@@ -83,6 +97,22 @@ export interface RunOptions {
   taskLimit?: number;
   /** time for timer events (default the system clock; `new SimulatedClock()` in tests) */
   clock?: Clock;
+  /**
+   * The run's id (ctx.executionId). If the runs folder has a journal for it,
+   * the run continues from there instead of starting again (see `retry` and
+   * `force`); otherwise a new run starts under this id. Default: a new UUID.
+   */
+  runId?: string;
+  /** false: no journal (the run cannot be resumed); for benchmarks and embedders who want none. Default true */
+  journal?: boolean;
+  /** where run folders (journal, logs) go; default `.adhesive/runs` of the working directory (config runs_folder) */
+  runsFolder?: string;
+  /** fsync the journal after each write, for machines that may lose power (config journal_fsync); default false */
+  journalFsync?: boolean;
+  /** continuing a run that failed: run its failed task again (like retrying an incident) */
+  retry?: boolean;
+  /** continue even though the process or its implementations changed where the run's tokens stand */
+  force?: boolean;
   /**
    * A live web view of the run on 127.0.0.1 (one server per process, shared
    * by its runs): the diagram with live counts, the runs list, user-task

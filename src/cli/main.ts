@@ -4,32 +4,37 @@ import { parseArgs } from "node:util";
 import { register } from "node:module";
 import { loadConfig, type Config } from "../config/load.js";
 import { activeRuns } from "../runtime/run.js";
-import { redactError } from "../secrets/redact-error.js";
 import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
-import { AdhesiveError, CancelledError, TaskError, describe } from "../errors.js";
+import { InterruptedError, describe } from "../errors.js";
+import { applyRetention, cleanRunFolders, type CleanOptions } from "./clean.js";
+import { readDataOptions } from "./data-option.js";
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
 import { lintFiles } from "./lint.js";
 import { findProcessFile } from "./process-file.js";
 import { terminalReporter, type Output } from "./reporter.js";
-import { printBindings } from "./verify.js";
+import { openScreen } from "./screen.js";
+import { verifyProcessFile } from "./verify.js";
 import { INBOX_HELP, inboxCommand } from "./inbox-commands.js";
 import { keepLiveViewOpen, liveViewFlags, startCliLiveView } from "./live-view.js";
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
+export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js";
 
-const HELP = `Usage: adhesive [file]              run a process file (default ./_adhesive.{ts,mts,js,mjs})
-       adhesive verify [file]       show which function each process task maps to
-       adhesive lint <file.bpmn>... check BPMN files without running them
+const HELP = `Usage: adhesive [file|folder]       run a process file (default: the folder's _adhesive.{ts,mts,cts,js,mjs,cjs})
+       adhesive verify [file|folder] show which function each process element maps to, without running anything
+       adhesive lint <file.bpmn>...  check BPMN files without running them
+       adhesive clean [--keep N] [--dry-run]  remove finished run folders under temp_folder (kept: keep_runs)
 ${INBOX_HELP}
 Options:
-  -h, --help      show this help
-  -v, --version   show the version
-  --no-color      no colours even on a terminal
-  --ui            live view of the runs on 127.0.0.1 (prints its URL with an access token)
-  --ui-port N     the live view's port (default: ui_port from the config, else a free one)
+  -h, --help        show this help
+  -v, --version     show the version
+  --data <json>     initial data for every process the file starts, merged over its initialData
+  --data @<file>    the same, read from a JSON file (relative to the working directory)
+  --no-color        no colours even on a terminal
+  --ui              live view of the runs on 127.0.0.1 (prints its URL with an access token)
+  --ui-port <n>     the live view's port (default: ui_port from the config, else a free one)
+  --keep <n>        adhesive clean: keep the newest n finished runs (default 0)
+  --dry-run         adhesive clean: only list what would be removed
 
 Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input, 130 interrupted.
 `;
@@ -59,6 +64,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
         "no-color": { type: "boolean" },
+        data: { type: "string", multiple: true },
+        keep: { type: "string" },
+        "dry-run": { type: "boolean" },
         ui: { type: "boolean" },
         "ui-port": { type: "string" },
       },
@@ -79,17 +87,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [command, ...rest] = parsed.positionals;
   const context = { ...io, color, config };
   if (command === "lint") return lint(rest, context);
-  if (command === "verify") return verify(rest, context);
-  if (rest.length > 0) {
+  if (command === "clean") return clean({ dryRun: parsed.values["dry-run"] ?? false, keep: parsed.values.keep }, rest, context);
+  const file = command === "verify" ? rest[0] : command;
+  if ((command === "verify" ? rest.length : parsed.positionals.length) > 1) {
     io.err.write(`adhesive: expected one process file, got ${parsed.positionals.join(" ")}\n\n${HELP}`);
     return EXIT_USAGE;
   }
+  try {
+    defaultAdhesive.dataOverride = await readDataOptions(parsed.values.data ?? [], io.cwd);
+  } catch (error) {
+    return reportFailure(error, context);
+  }
+  if (command === "verify") return verifyProcessFile(() => importProcessFile(file, context), context);
   const ui = liveViewFlags(parsed.values.ui, parsed.values["ui-port"]);
   if (typeof ui === "string") {
     io.err.write(`adhesive: ${ui}\n\n${HELP}`);
     return EXIT_USAGE;
   }
-  return runFile(command, context, ui);
+  return runFile(file, context, ui);
 }
 
 function print(out: Output, text: string): number {
@@ -105,13 +120,17 @@ async function lint(files: string[], io: CliContext): Promise<number> {
   return (await lintFiles(io.out, io.color, files)) ? EXIT_OK : EXIT_FAILED;
 }
 
-async function verify(args: string[], io: CliContext): Promise<number> {
-  let ok = true;
-  defaultAdhesive.verifier = (source, bindings) => {
-    ok = printBindings(io.out, io.color, source, bindings) && ok;
-  };
-  const code = await loadProcessFile(args[0], io);
-  return code !== EXIT_OK ? code : ok ? EXIT_OK : EXIT_FAILED;
+async function clean(options: CleanOptions, extra: string[], io: CliContext): Promise<number> {
+  if (extra.length > 0) {
+    io.err.write(`adhesive clean: takes no files (got ${extra.join(" ")}); it cleans temp_folder (${io.config.tempFolder})\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    await cleanRunFolders(options, io);
+    return EXIT_OK;
+  } catch (error) {
+    return reportFailure(error, io);
+  }
 }
 
 async function runFile(file: string | undefined, io: CliContext, ui: { port: number | undefined } | undefined): Promise<number> {
@@ -121,15 +140,18 @@ async function runFile(file: string | undefined, io: CliContext, ui: { port: num
     if (interrupted) process.exit(EXIT_INTERRUPTED);
     interrupted = true;
     io.err.write("\nSIGINT: cancelling the running tasks (press Ctrl-C again to exit at once)\n");
-    interrupt.abort(new CancelledError("SIGINT received"));
+    interrupt.abort(new InterruptedError("SIGINT"));
   };
   const { config } = io;
   const onSigusr1 = () => printStatus(io);
   process.on("SIGINT", onSigint);
   process.on("SIGUSR1", onSigusr1);
+  const screen = openScreen(io.out, io.err);
+  const taskLines = config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info";
+  const reporter = terminalReporter(io.out, io.color, { taskLines, cwd: io.cwd, screen });
   defaultAdhesive.defaults = {
     ...defaultAdhesive.defaults,
-    reporter: terminalReporter(io.out, io.color, { taskLines: config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info" }),
+    reporter,
     signal: interrupt.signal,
     tempFolder: config.tempFolder,
     poolSize: config.poolSize,
@@ -139,6 +161,7 @@ async function runFile(file: string | undefined, io: CliContext, ui: { port: num
     inbox: true,
   };
   try {
+    await applyRetention(config, io.err);
     const view = ui === undefined ? undefined : await startCliLiveView(config, ui.port, io);
     if (view !== undefined) defaultAdhesive.defaults.liveView = true;
     const code = await loadProcessFile(file, io);
@@ -148,44 +171,34 @@ async function runFile(file: string | undefined, io: CliContext, ui: { port: num
   } catch (error) {
     return reportFailure(error, io);
   } finally {
+    reporter.printSummaries();
+    screen?.close();
     process.off("SIGINT", onSigint);
     process.off("SIGUSR1", onSigusr1);
   }
 }
 
-/** Imports the user's process file (TypeScript included); its top-level code runs the processes. */
+/** Runs the user's process file; its top-level code runs the processes. */
 async function loadProcessFile(given: string | undefined, io: CliContext): Promise<number> {
   try {
-    const file = await findProcessFile(given, io.cwd);
-    usePlugins(io.config.plugins);
-    // worker threads import the same file to find the task functions
-    defaultAdhesive.defaults = { ...defaultAdhesive.defaults, processFile: file };
-    await import(pathToFileURL(file).href);
+    await importProcessFile(given, io);
     return EXIT_OK;
   } catch (error) {
-    return reportFailure(error, io);
+    return reportFailure(error, { ...io, verbose: verbose(io.config) });
   }
 }
 
-function reportFailure(failure: unknown, io: CliIo): number {
-  // the process file's own code may fail with a secret it read, outside any run
-  const error = redactError(failure);
-  const c = createColors(io.color);
-  if (error instanceof CancelledError) {
-    io.err.write(`${c.yellow("cancelled")}: ${error.message}\n`);
-    return EXIT_INTERRUPTED;
-  }
-  if (error instanceof TaskError) {
-    io.err.write(`${c.red("process failed")}: ${error.message}\n`);
-    if (error.output) io.err.write(`${c.bold("output of the failed task:")}\n${error.output}\n`);
-    return EXIT_FAILED;
-  }
-  if (error instanceof AdhesiveError) {
-    io.err.write(`${c.red("error")}: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
-  io.err.write(`${c.red("error")}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  return EXIT_FAILED;
+/** Imports the process file (TypeScript included). */
+async function importProcessFile(given: string | undefined, io: CliContext): Promise<void> {
+  const file = await findProcessFile(given, io.cwd);
+  usePlugins(io.config.plugins);
+  // worker threads import the same file to find the task functions
+  defaultAdhesive.defaults = { ...defaultAdhesive.defaults, processFile: file };
+  await import(pathToFileURL(file).href);
+}
+
+function verbose(config: Config): boolean {
+  return config.logLevel === "trace" || config.logLevel === "debug";
 }
 
 function version(): string {

@@ -1,37 +1,100 @@
 import { createColors } from "picocolors";
 import type { Context, RunReporter } from "../api/types.js";
+import { CancelledError } from "../errors.js";
 import { redact } from "../secrets/redact.js";
+import { headline, where } from "./failure.js";
+import { shortPath } from "./paths.js";
+import type { Screen } from "./screen.js";
+import { formatDuration, statusLine, type RunTally } from "./status-line.js";
 
 export interface Output {
   write(text: string): void;
 }
 
 export interface ReporterOptions {
-  /** a line per task start and finish (log_level info and below); failures, cancellations and lanes are always shown */
+  /** a line per task start and finish, and the summary of a successful run (log_level info and below); failures, cancellations and lanes are always shown */
   taskLines?: boolean;
+  /** paths in the output are shown relative to it (default process.cwd()) */
+  cwd?: string;
+  /** on a terminal: where the live status line goes */
+  screen?: Screen;
+}
+
+/** The CLI's reporter: task lines, a live status line on a terminal, and a summary per run. */
+export interface TerminalReporter extends RunReporter {
+  /** Prints one line per run that ended since the last call: outcome, duration, counts, run id and logs folder. */
+  printSummaries(): void;
 }
 
 /** One line per task start and finish; colours only when the output is a terminal. */
-export function terminalReporter(out: Output, color: boolean, options: ReporterOptions = {}): RunReporter {
+export function terminalReporter(out: Output, color: boolean, options: ReporterOptions = {}): TerminalReporter {
   const c = createColors(color);
   const taskLines = options.taskLines ?? true;
+  const cwd = options.cwd ?? process.cwd();
+  const runs = new Map<string, RunTally>();
+  const running = new Map<Context, { label: string; started: number }>();
   const label = (ctx: Context) => c.bold(ctx.taskName) + loopSuffix(ctx);
+  const tally = (ctx: Context) => runs.get(ctx.executionId);
+  const active = () => [...runs.values()].some((run) => run.ended === undefined);
+  const render = statusLine(c, () => [...runs.values()].filter((run) => run.ended === undefined), () => running.values());
   return {
+    runStarted(info) {
+      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, cancelled: 0, events: 0 });
+      options.screen?.setStatus(render);
+    },
+    runFinished(info, error) {
+      const run = runs.get(info.executionId);
+      if (run) Object.assign(run, { ended: performance.now(), error });
+      if (!active()) options.screen?.setStatus(undefined);
+    },
+    eventReceived(info) {
+      const run = runs.get(info.executionId);
+      if (run) run.events++;
+    },
     taskStarted(ctx) {
+      running.set(ctx, { label: ctx.taskName + loopSuffix(ctx), started: performance.now() });
       if (taskLines) out.write(`${c.yellow("run ")}  ${label(ctx)}\n`);
     },
     taskFinished(ctx, error, ms) {
+      running.delete(ctx);
+      const run = tally(ctx);
       if (error === undefined) {
+        if (run) run.done++;
         if (taskLines) out.write(`${c.green("done")}  ${label(ctx)} ${c.dim(formatDuration(ms))}\n`);
-      } else out.write(`${c.red("fail")}  ${label(ctx)} ${c.dim(formatDuration(ms))}: ${c.red(message(error))}\n`);
+        return;
+      }
+      if (run) run.failed++;
+      out.write(`${c.red("fail")}  ${label(ctx)} ${c.dim(formatDuration(ms))}: ${c.red(message(error))}${c.dim(where(error, { cwd }))}\n`);
     },
     taskCancelled(ctx) {
+      running.delete(ctx);
+      const run = tally(ctx);
+      if (run) run.cancelled++;
       out.write(`${c.magenta("stop")}  ${label(ctx)} ${c.dim("(cancelled)")}\n`);
     },
     laneFailed(lane, error) {
       out.write(`${c.red("lane")}  ${c.bold(lane)}: ${c.red(message(error))}\n`);
     },
+    printSummaries() {
+      for (const [id, run] of runs) {
+        if (run.ended === undefined) continue;
+        runs.delete(id);
+        if (run.error === undefined && !taskLines) continue;
+        out.write(`${summary(run, c, cwd)}\n`);
+      }
+    },
   };
+}
+
+function summary(run: RunTally, c: ReturnType<typeof createColors>, cwd: string): string {
+  const duration = formatDuration((run.ended ?? performance.now()) - run.started);
+  const outcome =
+    run.error === undefined
+      ? `${c.green(c.bold("finished"))} ${shortPath(run.info.source, cwd)} in ${duration}`
+      : `${run.error instanceof CancelledError ? c.magenta(c.bold("cancelled")) : c.red(c.bold("failed"))} ${shortPath(run.info.source, cwd)} after ${duration}`;
+  const events = run.events > 0 ? `, ${run.events} event${run.events === 1 ? "" : "s"}` : "";
+  const counts = `${run.done} done, ${run.failed} failed, ${run.cancelled} cancelled${events}`;
+  return `${outcome}: ${counts}; ${c.dim(`run ${run.info.executionId}; logs ${run.info.logFolder}`)}`;
 }
 
 function loopSuffix(ctx: Context): string {
@@ -41,14 +104,8 @@ function loopSuffix(ctx: Context): string {
   return ` [${ctx.loop.index}: ${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown}]`;
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1) return "<1ms";
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+/* the first line only: a failed command's last lines are its output, printed once with the failure; a task may put a secret it read into its message */
+function message(error: unknown): string {
+  return redact(headline(error).split("\n")[0]);
 }
 
-/* a task may put a secret it read into its error message */
-function message(error: unknown): string {
-  return redact(error instanceof Error ? error.message : String(error));
-}

@@ -1,3 +1,4 @@
+import { distance as levenshtein } from "fastest-levenshtein";
 import { CONFIG_KEYS, type ConfigKey } from "./schema.js";
 
 /** A value as a message shows it after "got": strings quoted, containers named rather than dumped. */
@@ -18,7 +19,7 @@ export function suggestKey(written: string): ConfigKey | undefined {
   if (wanted === "") return undefined;
   let best: { key: ConfigKey; distance: number } | undefined;
   for (const key of CONFIG_KEYS) {
-    const distance = editDistance(wanted, squash(key));
+    const distance = levenshtein(wanted, squash(key));
     if (distance <= 2 && (best === undefined || distance < best.distance)) best = { key, distance };
   }
   return best?.key;
@@ -26,16 +27,4 @@ export function suggestKey(written: string): ConfigKey | undefined {
 
 function squash(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, "");
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

@@ -25,6 +25,8 @@ export interface Config {
   readonly parallelProcessing: ParallelProcessing;
   /** a run fails once it has started this many tasks; undefined: no limit */
   readonly taskLimit: number | undefined;
+  /** finished run folders kept under tempFolder; older ones are removed when a run starts from the CLI */
+  readonly keepRuns: number;
   /** the port of the live view (--ui); undefined: a free one */
   readonly uiPort: number | undefined;
   /** per field: the config file path, the `ADHESIVE_*` variable name, or "default" */
@@ -43,6 +45,9 @@ export interface LoadConfigOptions {
 }
 
 export const DEFAULT_SOURCE = "default";
+
+/* enough to look at the last few days of runs, few enough that checkouts and build output do not fill the disk */
+export const DEFAULT_KEEP_RUNS = 20;
 
 /**
  * Reads the configuration: `ADHESIVE_<KEY>` variables over
@@ -92,6 +97,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
   const stdout = pick("stdout");
   const parallelProcessing = pick("parallel_processing");
   const taskLimit = pick("task_limit");
+  const keepRuns = pick("keep_runs");
   const uiPort = pick("ui_port");
   return {
     tempFolder: tempFolder?.value ?? join(tmpdir(), "adhesive"),
@@ -103,6 +109,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
     stdout: stdout?.value ?? false,
     parallelProcessing: parallelProcessing?.value ?? "async",
     taskLimit: taskLimit?.value,
+    keepRuns: keepRuns?.value ?? DEFAULT_KEEP_RUNS,
     uiPort: uiPort?.value,
     sources: {
       tempFolder: tempFolder?.source ?? DEFAULT_SOURCE,
@@ -113,6 +120,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
       stdout: stdout?.source ?? DEFAULT_SOURCE,
       parallelProcessing: parallelProcessing?.source ?? DEFAULT_SOURCE,
       taskLimit: taskLimit?.source ?? DEFAULT_SOURCE,
+      keepRuns: keepRuns?.source ?? DEFAULT_SOURCE,
       uiPort: uiPort?.source ?? DEFAULT_SOURCE,
     },
   };

@@ -28,6 +28,7 @@ export const KEY_SPECS = {
   stdout: { expected: "true or false", env: "boolean" },
   parallel_processing: { expected: PARALLEL_PROCESSING.map((mode) => `"${mode}"`).join(" or "), env: "string" },
   task_limit: { expected: "a positive whole number (tasks a run may start)", env: "integer" },
+  keep_runs: { expected: "a whole number, 0 or more", env: "integer" },
   ui_port: { expected: "a port number from 1 to 65535 (the live view of --ui)", env: "integer" },
 } as const satisfies Record<string, KeySpec>;
 
@@ -69,6 +70,7 @@ export function layerSchema(base: string, home: string) {
       stdout: z.boolean(),
       parallel_processing: z.preprocess(lowerCase, z.enum(PARALLEL_PROCESSING)),
       task_limit: z.number().int().positive(),
+      keep_runs: z.number().int().nonnegative(),
       ui_port: z.number().int().min(1).max(65535),
     } satisfies Record<ConfigKey, z.ZodType>)
     .partial();

@@ -31,6 +31,10 @@ export class TaskContext<W = unknown> {
   readonly lane: string | undefined;
   readonly executionId: string;
   readonly tokenId: number;
+  /** 1, or 2, 3, ... when the task runs again because the run was interrupted while it ran */
+  readonly attempt: number;
+  /** the task execution's number in the run */
+  private readonly seq: number;
   private readonly host: ContextHost;
   private workspaceValue: W | undefined;
   private dataValue: Data | undefined;
@@ -47,6 +51,8 @@ export class TaskContext<W = unknown> {
     lane: string | undefined,
     executionId: string,
     tokenId: number,
+    attempt = 1,
+    seq = 0,
   ) {
     this.host = host;
     this.handle = handle;
@@ -56,6 +62,8 @@ export class TaskContext<W = unknown> {
     this.lane = lane;
     this.executionId = executionId;
     this.tokenId = tokenId;
+    this.attempt = attempt;
+    this.seq = seq;
     this.workspaceValue = undefined;
     this.dataValue = undefined;
     this.workspaceSource = undefined;
@@ -79,6 +87,23 @@ export class TaskContext<W = unknown> {
     // the pair is stored untyped and only ever called together, so io always fits source
     this.workspaceSource = source as WorkspaceSource<W>;
     this.workspaceIo = io;
+  }
+
+  /** whether this call is a retry after the run was interrupted (attempt > 1) */
+  get resumed(): boolean {
+    return this.attempt > 1;
+  }
+
+  /**
+   * The same for every attempt of this task execution and different for any
+   * other: the run id, the element, the loop keys and the execution's number
+   * in the run, e.g. `3f2c…:deploy[linux]:17`. A task whose side effect must
+   * not happen twice passes it to the system it calls.
+   */
+  get idempotencyKey(): string {
+    const keys: string[] = [];
+    for (let loop = this.loop; loop !== undefined; loop = loop.parent) keys.unshift(String(loop.key));
+    return `${this.executionId}:${this.task.id}${keys.length > 0 ? `[${keys.join("/")}]` : ""}:${this.seq}`;
   }
 
   get signal(): AbortSignal {

@@ -1,20 +1,32 @@
-import { AdhesiveError, CancelledError, TaskError, TaskLimitError } from "../errors.js";
+import { CancelledError, TaskError } from "../errors.js";
 import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
-import type { GraphFlow, GraphNode, ProcessGraph } from "../model/graph.js";
-import { TaskContext, type ContextHost, type TaskNodeInfo } from "./context.js";
-import { newRef, release, setKey, share, shallowCopy, writable, type Data, type DataRef } from "./data.js";
-import { checkData } from "./data-check.js";
-import { mergeInto } from "./merge.js";
-import { TaskData } from "./task-data.js";
-import { errorRecord, pickErrorBoundary, ThrownBpmnError } from "./errors.js";
-import { countBlockers, createFrame, isStalled, moveToken, place, unplace, type Frame, type JoinState } from "./frame.js";
-import { loopEntries, type LoopContext } from "./loop-context.js";
-import { selectFlows } from "./routing.js";
-import { TokenState, type Token } from "./token.js";
+import type { GraphFlow, GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import { systemClock, type Clock } from "./clock.js";
-import { Waits, type Arm } from "./waits.js";
-import { Deduplicator } from "./dedup.js";
+import type { TaskContext, ContextHost, TaskNodeInfo } from "./context.js";
+import type { Core } from "./core.js";
+import { checkData } from "./data-check.js";
+import { newRef, release, setKey, share, shallowCopy, writable, type Data, type DataRef } from "./data.js";
+import { behaviours } from "./elements/index.js";
+import type { Behaviour } from "./elements/behaviour.js";
+import { errorRecord, pickErrorBoundary } from "./errors.js";
+import { createFrame, moveToken, place, unplace, type Frame } from "./frame.js";
+import { Inbox, InputKind } from "./inbox.js";
+import { JoinGates } from "./join-gates.js";
+import type { EngineJournal, ReplayInput } from "./journal.js";
+import { Replay } from "./replay.js";
+import { liveTokens, type LiveToken } from "./live-tokens.js";
+import type { LoopContext } from "./loop-context.js";
+import { Loops } from "./loops.js";
+import { mergeInto } from "./merge.js";
+import { selectFlows } from "./routing.js";
 import { nextTurn, Slice, type Schedule } from "./slice.js";
+import { TaskData } from "./task-data.js";
+import { Tasks } from "./tasks.js";
+import { TokenState, type Token } from "./token.js";
+import { Triggers } from "./triggers.js";
+import type { Arm } from "./waits.js";
+
+export type { LiveToken } from "./live-tokens.js";
 
 /** Runs the user side of executable nodes; the engine never imports it. */
 export interface NodeRunner {
@@ -65,56 +77,72 @@ export interface EngineOptions {
   taskLimit?: number;
   /** what a failure becomes before it goes into `data._error` or the run's TaskError (the runtime masks secrets there) */
   failure?: (error: unknown) => unknown;
+  /** records the run's inputs so it can be rebuilt after a crash (src/journal); task functions wait for it to write */
+  journal?: EngineJournal;
 }
 
 /**
  * The token machine. Tokens are plain records on a queue; every decision is
- * a few field reads on the compiled graph. User code runs through the
- * NodeRunner, so this file knows nothing about workspaces, terminals or files.
+ * a few field reads on the compiled graph. What each kind of element does is
+ * in elements/, running functions in tasks.ts, loops in loops.ts, joins in
+ * join-gates.ts, timers and messages in triggers.ts. User code runs through
+ * the NodeRunner, so nothing here knows about workspaces, terminals or files.
  */
-export class Engine implements ContextHost {
-  private readonly graph: ProcessGraph;
-  private readonly options: EngineOptions;
-  private readonly infos: TaskNodeInfo[];
-  private readonly implemented: Uint8Array;
+export class Engine implements Core, ContextHost {
+  readonly graph: ProcessGraph;
+  readonly options: EngineOptions;
+  readonly infos: TaskNodeInfo[];
+  readonly tasks: Tasks;
+  readonly loops: Loops;
+  readonly triggers: Triggers;
+  readonly host: ContextHost = this;
+  finished = false;
+  private readonly joins: JoinGates;
+  private readonly inbox = new Inbox();
+  /** rebuilding the run from its journal: no function is called, nothing is journaled again */
+  private replay: Replay | undefined;
+  private launchRequested = false;
+  private readonly clock: Clock;
+  private readonly behaviours: Behaviour[];
   private readonly queue: Token[] = [];
   private head = 0;
-  private readonly releases: Array<[Frame, JoinState]> = [];
-  private readonly ready: Token[] = [];
-  private readyHead = 0;
   private draining = false;
   private resumePending = false;
   private readonly slice: Slice;
-  private tasksRun = 0;
-  private startingReady = false;
-  private running = 0;
   private nextTokenId = 1;
   private nextFrameId = 1;
   private root: Frame | undefined;
   private readonly eventFrames = new Set<Frame>();
   private openSources = 0;
+  /** emitted events waiting in the inbox: they count as in flight, or a fast source would fill the inbox */
+  private emitsWaiting = 0;
   private capacityWaiters: Array<() => void> = [];
-  private finished = false;
   private resolveRun: ((data: Data) => void) | undefined;
   private rejectRun: ((error: Error) => void) | undefined;
   private initial: Data = {};
-  private readonly waits: Waits;
   private unwatch: (() => void) | undefined;
   private readonly tracker: TokenTracker | undefined;
-  /** per node: its deduplicate key expression; undefined when no task deduplicates */
-  private readonly dedupKeys: Array<CompiledExpression | undefined> | undefined;
-  private readonly dedup = new Deduplicator();
 
   constructor(graph: ProcessGraph, options: EngineOptions) {
     this.graph = graph;
     this.options = options;
     this.infos = graph.nodes.map((node) => Object.freeze({ id: node.id, name: node.name, type: node.kind }));
-    this.implemented = Uint8Array.from(graph.nodes, (node) => (options.runner.implements(node) ? 1 : 0));
+    this.behaviours = behaviours(graph.nodes.map((node) => node.kind));
     this.tracker = options.tracker;
-    const keys = graph.nodes.map((node) => options.runner.deduplicate?.(node));
-    this.dedupKeys = keys.some((key) => key !== undefined) ? keys : undefined;
-    this.waits = new Waits(options.clock ?? systemClock, (arm, payload) => this.triggered(arm, payload));
-    this.slice = new Slice(options.clock ?? systemClock, options.schedule ?? nextTurn);
+    this.tasks = new Tasks(this);
+    this.loops = new Loops(this);
+    this.triggers = new Triggers(this);
+    this.joins = new JoinGates(this);
+    this.clock = options.clock ?? systemClock;
+    this.slice = new Slice(this.clock, options.schedule ?? nextTurn);
+  }
+
+  get journal(): EngineJournal | undefined {
+    return this.replaying ? undefined : this.options.journal;
+  }
+
+  now(): number {
+    return this.clock.now();
   }
 
   /** Starts the run; resolves with the merged data of the tokens that finished. */
@@ -125,7 +153,7 @@ export class Engine implements ContextHost {
       this.rejectRun = reject;
     });
     const scope = this.graph.root;
-    const root = createFrame(this.nextFrameId++, scope, undefined, undefined);
+    const root = this.newFrame(scope, undefined, undefined);
     this.root = root;
     // a shallow copy: the engine may set top-level keys of a data object nobody else holds, never the caller's
     const ref = newRef(shallowCopy(initialData));
@@ -157,54 +185,138 @@ export class Engine implements ContextHost {
     return this.finished;
   }
 
-  /** Message event instances that have started and not ended. */
+  /** Message event instances that have started and not ended, or are about to start. */
   get eventsInFlight(): number {
-    return this.eventFrames.size;
+    return this.eventFrames.size + this.emitsWaiting;
   }
 
   /** Resolves once fewer than `limit` event instances are in flight. */
   whenBelow(limit: number): Promise<void> | undefined {
-    if (this.eventFrames.size < limit || this.finished) return undefined;
+    if (this.eventsInFlight < limit || this.finished) return undefined;
     return new Promise((resolve) => this.capacityWaiters.push(resolve));
   }
 
-  /** Starts a new instance at a message start event, with `data.event` set. */
+  /** Starts a new instance at a message start event, with `data.event` set. Throws a DataError for an event data cannot hold. */
   emit(node: GraphNode, event: unknown): void {
     if (this.finished) return;
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    const data: Data = { ...this.initial };
-    setKey(data, "event", event);
-    const frame = createFrame(this.nextFrameId++, this.graph.root, undefined, undefined);
-    this.eventFrames.add(frame);
-    this.spawn(node, frame, newRef(data), undefined, -1);
-    this.drain();
+    this.emitsWaiting++;
+    this.input(InputKind.Emitted, node, 0, event);
   }
 
   /**
    * A message for a catch event or message boundary event: every token
-   * waiting for it there takes it (with `data.event` set). Returns how many
-   * did; a message nobody waits for is dropped.
+   * waiting for it there takes it (with `data.event` set); a message nobody
+   * waits for is dropped. Returns how many tokens wait for it now.
    */
   deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): number {
     if (this.finished) return 0;
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    // an inbox message may go only to the waiting tokens whose data the correlation expression accepts
-    const accepts = correlation === undefined ? undefined : (token: Token) => Boolean(correlation.evaluate(this.scopeOf(token)));
-    return this.waits.deliver(node, event, accepts);
+    if (correlation === undefined) {
+      const waiting = this.triggers.waits.waiting(node).length;
+      this.input(InputKind.Delivered, node, 0, event);
+      return waiting;
+    }
+    // an inbox message for the waiting tokens whose data the correlation expression accepts (chosen now, all or none if it throws)
+    const arms = this.triggers.waits.waiting(node).filter((arm) => Boolean(correlation.evaluate(this.scopeOf(arm.token))));
+    for (const arm of arms) this.input(InputKind.Triggered, arm, 0, event);
+    return arms.length;
+  }
+
+  // ---- rebuilding a run from its journal (replay.ts) ----------------------
+
+  get replaying(): boolean {
+    return this.replay !== undefined;
+  }
+
+  /** Rebuilds the run from its journal's inputs (before start()): no task function is called until it is over. */
+  beginReplay(inputs: readonly ReplayInput[], setTime: (at: number) => void): Replay {
+    this.replay = new Replay(this, inputs, setTime);
+    this.tasks.replayWith(this.replay);
+    this.slice.suspended = true;
+    return this.replay;
+  }
+
+  /** The run is where it was when it stopped: the tasks that were running run again, and new inputs are journaled. */
+  endReplay(): void {
+    const replay = this.replay;
+    if (replay === undefined) return;
+    this.replay = undefined;
+    this.slice.suspended = false;
+    const { tokens, attempts } = replay.inFlight();
+    this.tasks.relaunch(tokens, attempts);
+    this.drain();
+  }
+
+  /** A journaled completion: the task's recorded changes become its data, as they did then. */
+  replayDone(token: Token, set: Data, deleted: readonly string[]): void {
+    if (deleted.length > 0 || Object.keys(set).length > 0) {
+      const data = shallowCopy(token.ref.data);
+      const fresh = new Set<object>();
+      for (const key of deleted) delete data[key];
+      for (const key of Object.keys(set)) {
+        const value = set[key];
+        setKey(data, key, value);
+        if (typeof value === "object" && value !== null) fresh.add(value);
+      }
+      release(token.ref);
+      token.ref = newRef(data, fresh);
+    }
+    this.input(InputKind.Done, token, token.generation, undefined);
+  }
+
+  replayFailed(token: Token, error: unknown): void {
+    this.input(InputKind.Failed, token, token.generation, error);
+  }
+
+  /** A journaled timer firing; false when no armed timer has that number. */
+  replayTimer(seq: number): boolean {
+    const arm = this.triggers.waits.timer(seq);
+    if (arm === undefined) return false;
+    this.input(InputKind.Triggered, arm, 0, undefined);
+    return true;
+  }
+
+  input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
+    if (this.finished) return;
+    this.inbox.push(kind, target, generation, payload);
+    this.drain();
+  }
+
+  private readonly apply = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
+    switch (kind) {
+      case InputKind.Done:
+        this.tasks.ended(target as Token, generation, undefined, false);
+        return;
+      case InputKind.Failed:
+        this.tasks.ended(target as Token, generation, payload, true);
+        return;
+      case InputKind.Triggered:
+        this.triggers.triggered(target as Arm, payload);
+        return;
+      case InputKind.Emitted:
+        this.startInstance(target as GraphNode, payload);
+        return;
+      case InputKind.Delivered:
+        this.journal?.delivered(target as GraphNode, payload, this.now());
+        this.triggers.waits.deliver(target as GraphNode, payload);
+        return;
+    }
+  };
+
+  private startInstance(node: GraphNode, event: unknown): void {
+    this.emitsWaiting--;
+    this.journal?.emitted(node, event, this.now());
+    const data: Data = { ...this.initial };
+    setKey(data, "event", event);
+    const frame = this.newFrame(this.graph.root, undefined, undefined);
+    this.eventFrames.add(frame);
+    this.spawn(node, frame, newRef(data), undefined, -1);
   }
 
   /** Every live token, for status output (SIGUSR1): where it is, what it does, which data keys it carries. */
   liveTokens(): LiveToken[] {
-    const result: LiveToken[] = [];
-    const frames: Frame[] = this.root ? [this.root, ...this.eventFrames] : [...this.eventFrames];
-    while (frames.length > 0) {
-      const frame = frames.shift()!;
-      for (let token = frame.head; token !== undefined; token = token.next) {
-        result.push(describeToken(token));
-        if (token.child !== undefined) frames.push(token.child);
-      }
-    }
-    return result;
+    return liveTokens(this.root ? [this.root, ...this.eventFrames] : this.eventFrames);
   }
 
   signalFor(handle: object): AbortSignal {
@@ -225,14 +337,13 @@ export class Engine implements ContextHost {
 
   // ---- the queue -------------------------------------------------------
 
-  private spawn(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
+  spawn(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
     const token = this.createToken(node, frame, ref, loop, via);
     this.queue.push(token);
     return token;
   }
 
-  /** A new token standing at `node`, not yet queued. */
-  private createToken(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
+  createToken(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
     const token: Token = {
       id: this.nextTokenId++,
       node,
@@ -244,6 +355,7 @@ export class Engine implements ContextHost {
       via,
       generation: 0,
       taskName: "",
+      seq: 0,
       abort: undefined,
       view: undefined,
       context: undefined,
@@ -254,11 +366,16 @@ export class Engine implements ContextHost {
       next: undefined,
     };
     place(frame, token);
-    this.enteredNode(token);
+    token.lane = laneOf(token);
+    this.tracker?.entered(token);
     return token;
   }
 
-  private drain(): void {
+  enqueue(token: Token): void {
+    this.queue.push(token);
+  }
+
+  drain(): void {
     if (this.draining || this.resumePending) return;
     if (this.slice.step()) {
       this.resumeLater();
@@ -266,7 +383,7 @@ export class Engine implements ContextHost {
     }
     this.draining = true;
     try {
-      this.drainQueue();
+      this.work();
     } catch (error) {
       this.failRun(error instanceof Error ? error : new Error(String(error)));
     } finally {
@@ -275,17 +392,57 @@ export class Engine implements ContextHost {
   }
 
   /*
+   * Drains the queue, then applies the next waiting input (drained in full
+   * before the next one), and once nothing is left calls the functions of
+   * the tasks that started: with a journal, after it has written their
+   * starts. Task functions never run inside a drain, so the state an input
+   * meets depends only on the inputs before it.
+   */
+  private work(): void {
+    for (;;) {
+      if (!this.drainQueue() || this.finished) return;
+      if (this.inbox.shift(this.apply)) continue;
+      if (!this.tasks.hasLaunches || this.replaying) return;
+      const journal = this.options.journal;
+      if (journal === undefined) {
+        this.tasks.launch();
+        continue;
+      }
+      if (!this.launchRequested) {
+        this.launchRequested = true;
+        journal.whenWritten(this.launchWritten);
+      }
+      return;
+    }
+  }
+
+  private readonly launchWritten = (): void => {
+    this.launchRequested = false;
+    if (this.finished) return;
+    this.draining = true;
+    try {
+      this.tasks.launch();
+      this.work();
+    } catch (error) {
+      this.failRun(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.draining = false;
+    }
+  };
+
+  /*
    * Joins are released only once the token queue is empty: a token that has
    * already moved onto the join node but is still queued must be parked (and
-   * merged) before the join lets the others go.
+   * merged) before the join lets the others go. False when it paused for the
+   * event loop.
    */
-  private drainQueue(): void {
+  private drainQueue(): boolean {
     const queue = this.queue;
     for (;;) {
       if (this.head < queue.length) {
         if (this.slice.step()) {
           this.resumeLater();
-          return;
+          return false;
         }
         const token = queue[this.head++];
         if (token.state === TokenState.Arrived) this.arrive(token);
@@ -294,9 +451,7 @@ export class Engine implements ContextHost {
       }
       queue.length = 0;
       this.head = 0;
-      if (this.releases.length === 0) break;
-      const [frame, join] = this.releases.shift()!;
-      this.releaseJoin(frame, join);
+      if (!this.joins.releaseNext()) return true;
     }
   }
 
@@ -312,392 +467,30 @@ export class Engine implements ContextHost {
     if (!this.finished) this.drain();
   };
 
-  // ---- arriving at a node: join, loop, execute -------------------------
+  // ---- arriving at a node and leaving it --------------------------------
 
   private arrive(token: Token): void {
-    const node = token.node;
-    if (node.ancestors !== undefined && (node.join === "always" || this.options.waitTasks)) {
-      this.park(token);
-      return;
-    }
-    this.enter(token);
+    if (this.joins.mustWait(token)) this.joins.park(token);
+    else this.enter(token);
   }
 
-  private park(token: Token): void {
-    const frame = token.frame;
-    token.state = TokenState.Waiting;
-    frame.waiting++;
-    let join = frame.joins.find((j) => j.node === token.node);
-    if (join) {
-      join.waiting.push(token);
-    } else {
-      join = { node: token.node, waiting: [token], blockers: countBlockers(frame, token.node) };
-      frame.joins.push(join);
-    }
-    if (join.blockers === 0) this.releases.push([frame, join]);
-    else this.checkStalled(frame);
-  }
-
-  /** Every token that could still arrive has arrived: merge the parked ones into one and go on. */
-  private releaseJoin(frame: Frame, join: JoinState): void {
-    const index = frame.joins.indexOf(join);
-    if (index < 0) return;
-    frame.joins.splice(index, 1);
-    const waiting = join.waiting.filter((t) => t.state === TokenState.Waiting).sort((a, b) => a.via - b.via);
-    frame.waiting -= waiting.length;
-    if (waiting.length === 0) return;
-    const first = waiting[0];
-    for (let i = 1; i < waiting.length; i++) this.mergeInto(first, waiting[i]);
-    first.state = TokenState.Arrived;
-    this.enter(first);
-  }
-
-  private mergeInto(target: Token, source: Token): void {
-    if (source.ref.data !== target.ref.data) {
-      target.ref = writable(target.ref);
-      mergeInto(target.ref, source.ref.data);
-    }
-    source.state = TokenState.Done;
-    this.remove(source);
-  }
-
-  private enter(token: Token): void {
-    if (token.node.loop !== undefined) this.startLoop(token);
+  enter(token: Token): void {
+    if (token.node.loop !== undefined) this.loops.start(token);
     else this.execute(token);
   }
 
-  private execute(token: Token): void {
-    const node = token.node;
-    switch (node.kind) {
-      case "task":
-      case "userTask":
-      case "scriptTask":
-        this.armBoundaries(token);
-        this.schedule(token);
-        return;
-      case "subProcess":
-        if (node.when !== undefined && !this.evaluateWhen(token)) return;
-        this.armBoundaries(token);
-        this.enterSubProcess(token);
-        return;
-      case "intermediateCatchEvent":
-        token.state = TokenState.Catching;
-        this.waits.arm(token, node);
-        return;
-      case "eventBasedGateway":
-        token.state = TokenState.Catching;
-        for (const flow of node.outgoing) this.waits.arm(token, flow.target);
-        return;
-      case "endEvent":
-        if (node.errorCode !== undefined) this.fail(token, new ThrownBpmnError(node.errorCode, node.id));
-        else this.finish(token);
-        return;
-      default:
-        if (this.implemented[node.index] === 1) this.schedule(token);
-        else this.route(token);
-    }
+  execute(token: Token): void {
+    this.behaviours[token.node.index].execute(this, token);
   }
-
-  // ---- running tasks ---------------------------------------------------
-
-  private schedule(token: Token): void {
-    if (token.node.when !== undefined && !this.evaluateWhen(token)) return;
-    const key = this.dedupKeys?.[token.node.index];
-    if (key !== undefined && !this.deduplicated(token, key)) return;
-    this.admit(token);
-  }
-
-  /** Runs the task now if the pool has room, else queues it. */
-  private admit(token: Token): void {
-    if (!usesPool(token.node) || this.running < this.options.poolSize) {
-      this.runTask(token);
-    } else {
-      token.state = TokenState.Ready;
-      this.ready.push(token);
-    }
-  }
-
-  /**
-   * Whether the token may run its deduplicated task now; otherwise it waits
-   * for the key, replacing (dropping) the token that waited before it.
-   */
-  private deduplicated(token: Token, expression: CompiledExpression): boolean {
-    let value: unknown;
-    try {
-      value = expression.evaluate(this.scopeOf(token));
-    } catch (error) {
-      this.fail(token, error);
-      return false;
-    }
-    const { run, dropped } = this.dedup.acquire(`${token.node.index}\u0000${String(value)}`, token, this.holderOf(token));
-    if (dropped !== undefined) {
-      dropped.state = TokenState.Done;
-      this.remove(dropped);
-    }
-    if (!run) token.state = TokenState.Deduplicated;
-    return run;
-  }
-
-  /* A key taken in a message event's instance is held until that instance ends; in the root, while the task runs. */
-  private readonly holderOf = (token: Token): Frame | undefined => {
-    let frame = token.frame;
-    while (frame.parent !== undefined) frame = frame.parent;
-    return this.eventFrames.has(frame) ? frame : undefined;
-  };
-
-  private releaseKey(token: Token): void {
-    if (this.dedupKeys === undefined) return;
-    const next = this.dedup.taskEnded(token, this.holderOf);
-    if (next !== undefined) this.admit(next);
-  }
-
-  /** A `when` that does not hold skips the task: the token goes on as if it had run. */
-  private evaluateWhen(token: Token): boolean {
-    try {
-      if (token.node.when!.evaluate(this.scopeOf(token))) return true;
-    } catch (error) {
-      this.fail(token, error);
-      return false;
-    }
-    this.route(token);
-    return false;
-  }
-
-  private runTask(token: Token): void {
-    const node = token.node;
-    if (++this.tasksRun > (this.options.taskLimit ?? Infinity)) {
-      this.failRun(new TaskLimitError(this.options.taskLimit!, token.taskName || node.name, node.id));
-      return;
-    }
-    token.state = TokenState.Running;
-    if (usesPool(node)) this.running++;
-    const taskName = node.template.dynamic ? node.template.render({ data: token.ref.data, loop: token.loop }) : node.name;
-    token.taskName = taskName;
-    const ctx = new TaskContext(this, token, this.infos[node.index], taskName, token.loop, token.lane, this.options.executionId, token.id);
-    const generation = token.generation;
-    token.context = ctx;
-    this.options.observer?.taskStarted?.(ctx);
-    let result: unknown;
-    try {
-      result = node.script !== undefined ? node.script.evaluate(this.scopeOf(token, ctx)) : this.options.runner.run(ctx, node, token);
-    } catch (error) {
-      this.taskEnded(token, generation, error, true);
-      return;
-    }
-    if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
-      // plain callbacks, not an async function: one less promise and frame per asynchronous task
-      (result as PromiseLike<unknown>).then(
-        () => this.settled(token, generation, undefined, false),
-        (error: unknown) => this.settled(token, generation, error, true),
-      );
-    } else {
-      this.taskEnded(token, generation, undefined, false);
-    }
-  }
-
-  private settled(token: Token, generation: number, error: unknown, failed: boolean): void {
-    this.taskEnded(token, generation, error, failed);
-    this.drain();
-  }
-
-  private taskEnded(token: Token, generation: number, error: unknown, failed: boolean): void {
-    if (token.generation !== generation || token.state !== TokenState.Running) return;
-    if (!failed && token.view !== undefined) {
-      try {
-        this.keepChanges(token, token.view);
-      } catch (invalid) {
-        failed = true;
-        error = invalid;
-      }
-    }
-    token.view?.discard();
-    token.view = undefined;
-    if (usesPool(token.node)) this.running--;
-    this.releaseKey(token);
-    const ctx = token.context!;
-    token.context = undefined;
-    this.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
-    // no longer Running, so cancelling it from fail() does not count it out of the pool twice
-    token.state = TokenState.Completed;
-    // a failed task's token still holds the data it started with: a boundary event continues from that
-    if (failed) this.fail(token, error);
-    else this.queue.push(token);
-    this.startReady();
-  }
-
-  /** The task's changes become the token's data; a task that changed nothing keeps sharing what it had. */
-  private keepChanges(token: Token, view: TaskData): void {
-    const result = view.finish();
-    if (result === undefined) return;
-    release(token.ref);
-    token.ref = newRef(result.data, result.fresh);
-  }
-
-  private startReady(): void {
-    // synchronous tasks finish inside runTask and call back here; the outer loop keeps going
-    if (this.startingReady) return;
-    this.startingReady = true;
-    const ready = this.ready;
-    while (this.running < this.options.poolSize && this.readyHead < ready.length) {
-      const token = ready[this.readyHead++];
-      if (token.state === TokenState.Ready) this.runTask(token);
-    }
-    if (this.readyHead === ready.length) {
-      ready.length = 0;
-      this.readyHead = 0;
-    }
-    this.startingReady = false;
-  }
-
-  // ---- sub-processes ---------------------------------------------------
-
-  private enterSubProcess(token: Token): void {
-    const scope = token.node.children!;
-    token.state = TokenState.InSubProcess;
-    const child = createFrame(this.nextFrameId++, scope, token.frame, token);
-    token.child = child;
-    for (const start of scope.starts) this.spawn(start, child, share(token.ref), token.loop, -1);
-  }
-
-  /** The last token of a frame finished: hand its data to whoever waits for the frame. */
-  private frameDone(frame: Frame): void {
-    if (this.dedupKeys !== undefined) for (const next of this.dedup.frameEnded(frame, this.holderOf)) this.admit(next);
-    if (frame.cancelled) return;
-    const owner = frame.owner;
-    if (owner !== undefined) {
-      if (frame.result !== undefined) {
-        release(owner.ref);
-        owner.ref = frame.result;
-      }
-      owner.child = undefined;
-      owner.state = TokenState.Completed;
-      this.queue.push(owner);
-      return;
-    }
-    if (frame !== this.root) {
-      this.eventFrames.delete(frame);
-      if (frame.result !== undefined) this.mergeResult(this.root!, frame.result);
-      this.wakeSources();
-    }
-    this.checkFinished();
-  }
-
-  // ---- loops -----------------------------------------------------------
-
-  private startLoop(token: Token): void {
-    const node = token.node;
-    const loop = node.loop!;
-    let value: unknown;
-    try {
-      value = this.evaluateLoop(token);
-    } catch (error) {
-      this.fail(token, error);
-      return;
-    }
-    const entries = loop.cardinality !== undefined ? countEntries(value) : loopEntries(value);
-    if (entries === undefined) {
-      token.run = { kind: "condition", entries: undefined, outer: token.loop };
-      token.loop = this.loopContext(token.node, 0, value, value, token.loop);
-      this.execute(token);
-    } else if (entries.length === 0) {
-      this.route(token);
-    } else if (loop.sequential) {
-      token.run = { kind: "sequential", entries, outer: token.loop };
-      this.startIteration(token, 0, entries[0]);
-    } else {
-      this.startParallel(token, entries);
-    }
-  }
-
-  private evaluateLoop(token: Token): unknown {
-    const loop = token.node.loop!;
-    const expression = loop.cardinality ?? loop.collection ?? loop.expression;
-    return expression === undefined ? undefined : expression.evaluate(this.scopeOf(token));
-  }
-
-  private startParallel(token: Token, entries: Array<[unknown, unknown]>): void {
-    const outer = token.loop;
-    const iterations: Token[] = [token];
-    for (let i = 1; i < entries.length; i++) {
-      iterations.push(this.createToken(token.node, token.frame, share(token.ref), outer, token.via));
-    }
-    for (let i = 0; i < iterations.length; i++) {
-      iterations[i].loop = outer;
-      this.startIteration(iterations[i], i, entries[i]);
-    }
-  }
-
-  private startIteration(token: Token, index: number, [key, value]: [unknown, unknown]): void {
-    const loop = token.node.loop!;
-    token.loop = this.loopContext(token.node, index, key, value, token.run?.outer ?? token.loop);
-    if (loop.elementVariable !== undefined) {
-      token.ref = writable(token.ref);
-      setKey(token.ref.data, loop.elementVariable, value);
-    }
-    this.execute(token);
-  }
-
-  private loopContext(node: GraphNode, index: number, key: unknown, value: unknown, parent: LoopContext | undefined): LoopContext {
-    return { index, key, value, expression: node.loop!.text, parent, node };
-  }
-
-  /**
-   * After an iteration. Returns true when the token stays in the loop (a
-   * condition loop goes round again); a sequential loop starts its next
-   * iteration as a new token and lets this one leave.
-   */
-  private continueLoop(token: Token): boolean {
-    const run = token.run;
-    let next: unknown = false;
-    try {
-      const completed = this.completionReached(token);
-      if (run === undefined || completed) next = false;
-      else if (run.kind === "condition") next = continuesCondition(this.evaluateLoop(token));
-      else next = token.loop!.index + 1 < run.entries!.length;
-    } catch (error) {
-      this.fail(token, error);
-      return true;
-    }
-    if (run === undefined) return false;
-    token.run = undefined;
-    if (!next) return false;
-    const index = token.loop!.index + 1;
-    if (run.kind === "condition") {
-      token.run = run;
-      token.loop = this.loopContext(token.node, index, next, next, run.outer);
-      this.execute(token);
-      return true;
-    }
-    const iteration = this.createToken(token.node, token.frame, share(token.ref), run.outer, token.via);
-    iteration.run = run;
-    this.startIteration(iteration, index, run.entries![index]);
-    return false;
-  }
-
-  /** Multi-instance completion condition: once it holds, the other iterations are cancelled. */
-  private completionReached(token: Token): boolean {
-    const condition = token.node.loop?.completionCondition;
-    if (condition === undefined || token.loop?.node !== token.node) return false;
-    if (!condition.evaluate(this.scopeOf(token))) return false;
-    const instance = token.loop.parent;
-    for (let other = token.frame.head; other !== undefined; ) {
-      const next = other.next;
-      if (other !== token && other.loop?.node === token.node && other.loop.parent === instance) this.cancelToken(other);
-      other = next;
-    }
-    return true;
-  }
-
-  // ---- leaving a node --------------------------------------------------
 
   private complete(token: Token): void {
-    if (token.arms !== undefined) this.waits.disarm(token);
-    if (token.node.loop !== undefined && token.loop?.node === token.node && this.continueLoop(token)) return;
+    if (token.arms !== undefined) this.triggers.waits.disarm(token);
+    if (token.node.loop !== undefined && token.loop?.node === token.node && this.loops.next(token)) return;
     this.route(token);
   }
 
-  private route(token: Token): void {
-    if (token.arms !== undefined) this.waits.disarm(token);
+  route(token: Token): void {
+    if (token.arms !== undefined) this.triggers.waits.disarm(token);
     const node = token.node;
     let flows: readonly GraphFlow[];
     try {
@@ -729,8 +522,7 @@ export class Engine implements ContextHost {
     this.queue.push(token);
   }
 
-  /** Moves a token to another node of its frame, keeping join counts and the tracker up to date. */
-  private relocate(token: Token, target: GraphNode, via: number): void {
+  relocate(token: Token, target: GraphNode, via: number): void {
     const released = moveToken(token.frame, token, target);
     const from = token.node;
     token.node = target;
@@ -738,19 +530,57 @@ export class Engine implements ContextHost {
     token.generation++;
     token.lane = laneOf(token);
     this.tracker?.moved(token, from);
-    if (released !== undefined) this.releases.push([token.frame, released]);
+    this.joins.unblocked(token.frame, released);
   }
 
-  private enteredNode(token: Token): void {
-    token.lane = laneOf(token);
-    this.tracker?.entered(token);
-  }
-
-  /** The token reached an end: its data joins the frame's result. */
-  private finish(token: Token): void {
+  finish(token: Token): void {
     this.mergeResult(token.frame, token.ref);
     token.state = TokenState.Done;
     this.remove(token);
+  }
+
+  remove(token: Token): void {
+    this.tracker?.left(token);
+    release(token.ref);
+    const frame = token.frame;
+    this.joins.unblocked(frame, unplace(frame, token));
+    if (frame.live === 0) this.frameDone(frame);
+    else this.joins.checkStalled(frame);
+  }
+
+  // ---- frames ------------------------------------------------------------
+
+  newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined): Frame {
+    return createFrame(this.nextFrameId++, scope, parent, owner);
+  }
+
+  eventFrameOf(token: Token): Frame | undefined {
+    let frame = token.frame;
+    while (frame.parent !== undefined) frame = frame.parent;
+    return this.eventFrames.has(frame) ? frame : undefined;
+  }
+
+  /** The last token of a frame finished: hand its data to whoever waits for the frame. */
+  private frameDone(frame: Frame): void {
+    this.tasks.frameEnded(frame);
+    if (frame.cancelled) return;
+    const owner = frame.owner;
+    if (owner !== undefined) {
+      if (frame.result !== undefined) {
+        release(owner.ref);
+        owner.ref = frame.result;
+      }
+      owner.child = undefined;
+      owner.state = TokenState.Completed;
+      this.queue.push(owner);
+      return;
+    }
+    if (frame !== this.root) {
+      this.eventFrames.delete(frame);
+      if (frame.result !== undefined) this.mergeResult(this.root!, frame.result);
+      this.wakeSources();
+    }
+    this.checkFinished();
   }
 
   private mergeResult(frame: Frame, ref: DataRef): void {
@@ -763,135 +593,47 @@ export class Engine implements ContextHost {
     mergeInto(frame.result, ref.data);
   }
 
-  /** Takes a token off the board, releasing joins it was blocking and closing its frame if it was the last. */
-  private remove(token: Token): void {
-    this.tracker?.left(token);
-    release(token.ref);
-    const frame = token.frame;
-    const released = unplace(frame, token);
-    if (released !== undefined) this.releases.push([frame, released]);
-    if (frame.live === 0) this.frameDone(frame);
-    else this.checkStalled(frame);
-  }
-
-  private checkStalled(frame: Frame): void {
-    // a cycle of joins waiting on each other: let the oldest one go rather than hang
-    if (isStalled(frame) && frame.joins.length > 0 && this.releases.length === 0) this.releases.push([frame, frame.joins[0]]);
-  }
-
-  // ---- timers and messages ---------------------------------------------
-
-  private armBoundaries(token: Token): void {
-    const node = token.node;
-    for (const boundary of node.timerBoundaries) this.waits.arm(token, boundary);
-    for (const boundary of node.messageBoundaries) this.waits.arm(token, boundary);
-  }
-
-  /** A timer fired or a message arrived for one of the token's arms. */
-  private triggered(arm: Arm, payload: unknown): void {
-    if (this.finished) return;
-    const { token, event } = arm;
-    const message = event.schedule === undefined;
-    if (token.state === TokenState.Catching) {
-      this.caught(token, event, message, payload);
-    } else if (event.interrupting) {
-      this.spawnFromBoundary(token, event, message ? "event" : undefined, payload);
-      this.cancelToken(token);
-    } else {
-      this.spawnFromBoundary(token, event, message ? "event" : undefined, payload);
-      if (!message) this.waits.rearm(arm);
-    }
-    this.drain();
-  }
-
-  /** The token's catch event (or, after an event-based gateway, the first of its events) happened: it moves on. */
-  private caught(token: Token, event: GraphNode, message: boolean, payload: unknown): void {
-    this.waits.disarm(token);
-    if (token.node !== event) {
-      // the other events of the gateway are withdrawn; the token passes the one that happened
-      const flow = token.node.outgoing.find((f) => f.target === event)!;
-      this.tracker?.took?.(flow);
-      this.relocate(token, event, flow.order);
-    }
-    if (message) {
-      token.ref = writable(token.ref);
-      setKey(token.ref.data, "event", payload);
-    }
-    token.state = TokenState.Completed;
-    this.queue.push(token);
-  }
-
-  /**
-   * A token leaves `holder` through one of its boundary events, with the
-   * data the activity started with (plus `key`: `_error` or `event`).
-   */
-  private spawnFromBoundary(holder: Token, boundary: GraphNode, key: string | undefined, value: unknown): void {
-    let ref = share(holder.ref);
-    if (key !== undefined) {
-      ref = writable(ref);
-      setKey(ref.data, key, value);
-    }
-    const loop = holder.loop?.node === holder.node ? holder.loop.parent : holder.loop;
-    this.spawn(boundary, holder.frame, ref, loop, -1);
-  }
-
   // ---- errors and cancellation -----------------------------------------
 
   /** Hands the error to the nearest error boundary event, walking up the sub-processes; else the run fails. */
-  private fail(token: Token, failure: unknown): void {
+  fail(token: Token, failure: unknown): void {
     const error = this.options.failure === undefined ? failure : this.options.failure(failure);
     const record = errorRecord(error, token.taskName || token.node.name, token.node.id);
     for (let holder: Token | undefined = token; holder !== undefined; holder = holder.frame.owner) {
       const boundary = pickErrorBoundary(holder.node, error);
       if (boundary === undefined) continue;
-      this.spawnFromBoundary(holder, boundary, "_error", record);
+      this.triggers.spawnFromBoundary(holder, boundary, "_error", record);
       this.cancelToken(holder);
       return;
     }
     this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id));
   }
 
-  private cancelToken(token: Token): void {
+  cancelToken(token: Token): void {
     const state = token.state;
     if (state === TokenState.Done || state === TokenState.Cancelled) return;
-    if (state === TokenState.Running) this.stopRunning(token);
-    if (state === TokenState.Waiting) this.unpark(token);
-    if (state === TokenState.Deduplicated) this.dedup.withdraw(token);
+    if (state === TokenState.Running) this.tasks.stopped(token);
+    if (state === TokenState.Waiting) this.joins.unpark(token);
+    if (state === TokenState.Deduplicated) this.tasks.withdrawn(token);
     token.state = TokenState.Cancelled;
     token.generation++;
     token.abort?.abort(new CancelledError(`task "${token.taskName || token.node.name}" was cancelled`));
     token.view?.discard();
     token.view = undefined;
-    if (token.arms !== undefined) this.waits.disarm(token);
+    if (token.arms !== undefined) this.triggers.waits.disarm(token);
     if (token.child !== undefined) this.cancelFrame(token.child);
     this.remove(token);
   }
 
-  private stopRunning(token: Token): void {
-    if (usesPool(token.node)) this.running--;
-    this.releaseKey(token);
-    const ctx = token.context;
-    token.context = undefined;
-    if (ctx !== undefined) this.options.observer?.taskCancelled?.(ctx);
-  }
-
-  private unpark(token: Token): void {
-    const frame = token.frame;
-    frame.waiting--;
-    const join = frame.joins.find((j) => j.node === token.node);
-    if (join === undefined) return;
-    join.waiting.splice(join.waiting.indexOf(token), 1);
-    if (join.waiting.length === 0) frame.joins.splice(frame.joins.indexOf(join), 1);
-  }
-
-  private cancelFrame(frame: Frame): void {
+  cancelFrame(frame: Frame): void {
     frame.cancelled = true;
     while (frame.head !== undefined) this.cancelToken(frame.head);
   }
 
-  private failRun(error: Error): void {
+  failRun(error: Error): void {
     if (this.finished) return;
     this.finished = true;
+    this.inbox.clear();
     this.unwatch?.();
     if (this.root) this.cancelFrame(this.root);
     for (const frame of this.eventFrames) this.cancelFrame(frame);
@@ -937,7 +679,7 @@ export class Engine implements ContextHost {
   // ---- expressions -----------------------------------------------------
 
   /* a script gets the task's copy-on-write view; conditions read the token's data as it is */
-  private scopeOf(token: Token, context?: TaskContext): ExpressionScope {
+  scopeOf(token: Token, context?: TaskContext): ExpressionScope {
     const data = context !== undefined ? context.data : token.ref.data;
     return {
       data,
@@ -959,49 +701,6 @@ function laneOf(token: Token): string | undefined {
   const template = token.node.laneTemplate;
   if (template === undefined) return undefined;
   return template.dynamic ? template.render({ data: token.ref.data, loop: token.loop }) : template.raw;
-}
-
-/* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */
-function usesPool(node: GraphNode): boolean {
-  return node.kind !== "userTask";
-}
-
-/** A live token as status output shows it. */
-export interface LiveToken {
-  tokenId: number;
-  elementId: string;
-  name: string;
-  state: string;
-  loop: string | undefined;
-  dataKeys: string[];
-}
-
-const STATE_NAMES = ["arrived", "waiting at a join", "waiting for a pool slot", "running", "in its sub-process", "completed", "done", "cancelled", "waiting for an event", "waiting for its deduplication key"];
-
-function describeToken(token: Token): LiveToken {
-  const loop = token.loop === undefined ? undefined : `${token.loop.index}: ${String(token.loop.value)}`;
-  return {
-    tokenId: token.id,
-    elementId: token.node.id,
-    name: token.taskName || token.node.name,
-    state: STATE_NAMES[token.state] ?? String(token.state),
-    loop,
-    dataKeys: Object.keys(token.ref.data),
-  };
-}
-
-/* A condition loop goes round again on the same values that start one: an empty collection stops it too. */
-function continuesCondition(value: unknown): boolean {
-  const entries = loopEntries(value);
-  return entries === undefined || entries.length > 0;
-}
-
-function countEntries(value: unknown): Array<[unknown, unknown]> {
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 0) {
-    throw new AdhesiveError("ADHESIVE_EXPRESSION", `loop cardinality must be a whole number, got ${String(value)}`);
-  }
-  return Array.from({ length: count }, (_, i) => [i, i] as [unknown, unknown]);
 }
 
 function describeReason(reason: unknown): string {

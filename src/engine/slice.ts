@@ -22,6 +22,8 @@ const SLICE_STEPS = 1 << 20;
 export class Slice {
   private readonly clock: Clock;
   private readonly schedule: Schedule;
+  /** a replay applies inputs back to back and must find the engine idle after each: it never pauses */
+  suspended = false;
   private start = -1;
   private steps = 0;
   private readonly endSlice = (): void => {
@@ -35,6 +37,7 @@ export class Slice {
 
   /** Counts one step of work; true when the engine must let the event loop have a turn. */
   step(): boolean {
+    if (this.suspended) return false;
     if (this.start < 0) {
       this.start = this.clock.now();
       this.steps = 0;

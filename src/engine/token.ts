@@ -46,6 +46,8 @@ export interface Token {
   /** bumped when the token moves or is cancelled, so stale task completions are ignored */
   generation: number;
   taskName: string;
+  /** the number of its running task among the run's task starts (what the journal calls it) */
+  seq: number;
   abort: AbortController | undefined;
   /** the context of its running task */
   context: TaskContext | undefined;

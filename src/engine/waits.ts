@@ -8,14 +8,21 @@ import type { Token } from "./token.js";
  * after its event-based gateway).
  */
 export interface Arm {
+  /** arms are numbered in the order they are armed: the journal names a timer's arm by it */
+  seq: number;
   token: Token;
   event: GraphNode;
+  /** false once disarmed: a firing or message that was already on its way is ignored */
+  live: boolean;
   /** timers: firings so far, when it is due, its clock handle */
   fired: number;
   armedAt: number;
   due: number;
   handle: unknown;
 }
+
+/* A repeating timer that fires this late (the process was down, or busy) goes on from now, not from when it was due. */
+const LATE_MS = 1000;
 
 /** Called when an arm triggers; `payload` is the message event (undefined for timers). */
 export type Trigger = (arm: Arm, payload: unknown) => void;
@@ -29,6 +36,9 @@ export class Waits {
   private readonly clock: Clock;
   private readonly trigger: Trigger;
   private readonly byNode = new Map<GraphNode, Set<Arm>>();
+  /** armed timers by arm number */
+  private readonly timers = new Map<number, Arm>();
+  private armed = 0;
   /* bound once: timers carry their Arm as the argument instead of a closure each */
   private readonly onTimer = (arm: Arm): void => this.timerFired(arm);
 
@@ -39,10 +49,14 @@ export class Waits {
 
   /** Arms the timer or subscribes to the message of `event` for `token`. */
   arm(token: Token, event: GraphNode): void {
-    const arm: Arm = { token, event, fired: 0, armedAt: this.clock.now(), due: 0, handle: undefined };
+    const arm: Arm = { seq: ++this.armed, token, event, live: true, fired: 0, armedAt: this.clock.now(), due: 0, handle: undefined };
     (token.arms ??= []).push(arm);
-    if (event.schedule !== undefined) this.schedule(arm, arm.armedAt);
-    else this.subscribers(event).add(arm);
+    if (event.schedule !== undefined) {
+      this.timers.set(arm.seq, arm);
+      this.schedule(arm, arm.armedAt);
+    } else {
+      this.subscribers(event).add(arm);
+    }
   }
 
   disarm(token: Token): void {
@@ -50,25 +64,47 @@ export class Waits {
     if (arms === undefined) return;
     token.arms = undefined;
     for (const arm of arms) {
+      arm.live = false;
       if (arm.handle !== undefined) this.clock.clearTimer(arm.handle);
       arm.handle = undefined;
+      this.timers.delete(arm.seq);
       this.byNode.get(arm.event)?.delete(arm);
     }
   }
 
-  /** Whether a repeating timer has another firing; if so it is armed again. */
-  rearm(arm: Arm): boolean {
-    return this.schedule(arm, arm.due);
+  /** A timer's firing is being applied: it counts (the next one, if any, is due after it). */
+  fired(arm: Arm): void {
+    arm.fired++;
+    if (arm.handle !== undefined) this.clock.clearTimer(arm.handle);
+    arm.handle = undefined;
   }
 
-  /** Hands a message to every token waiting for it on `event` (that `accepts` takes, if given); returns how many took it. */
-  deliver(event: GraphNode, payload: unknown, accepts?: (token: Token) => boolean): number {
+  /** The armed timer with this number (a journaled firing being replayed). */
+  timer(seq: number): Arm | undefined {
+    return this.timers.get(seq);
+  }
+
+  /** Whether a repeating timer has another firing; if so it is armed again. */
+  rearm(arm: Arm): boolean {
+    const now = this.clock.now();
+    const scheduled = this.schedule(arm, now - arm.due > LATE_MS ? now : arm.due);
+    if (!scheduled) this.timers.delete(arm.seq);
+    return scheduled;
+  }
+
+  /** Hands a message to every token waiting for it on `event`; returns how many took it. */
+  deliver(event: GraphNode, payload: unknown): number {
     const waiting = this.byNode.get(event);
     if (waiting === undefined || waiting.size === 0) return 0;
-    // chosen before any takes it: a correlation expression that throws delivers to nobody
-    const arms = accepts === undefined ? [...waiting] : [...waiting].filter((arm) => accepts(arm.token));
+    const arms = [...waiting];
     for (const arm of arms) this.trigger(arm, payload);
     return arms.length;
+  }
+
+  /** The arms waiting for a message on `event` now (an inbox message may go to some of them). */
+  waiting(event: GraphNode): Arm[] {
+    const waiting = this.byNode.get(event);
+    return waiting === undefined ? [] : [...waiting];
   }
 
   private schedule(arm: Arm, previous: number): boolean {
@@ -81,14 +117,13 @@ export class Waits {
   }
 
   private timerFired(arm: Arm): void {
-    if (arm.handle === undefined) return;
+    if (arm.handle === undefined || !arm.live) return;
     // a wait longer than setTimeout allows fires early and sets itself again
     const left = arm.due - this.clock.now();
     if (left > 0) {
       arm.handle = this.clock.setTimer(left, this.onTimer, arm);
       return;
     }
-    arm.fired++;
     arm.handle = undefined;
     this.trigger(arm, undefined);
   }

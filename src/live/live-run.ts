@@ -76,6 +76,7 @@ export class LiveRun {
       processFile: settings.processFile,
       project: process.cwd(),
       pid: process.pid,
+      started: new Date(this.monitor.startedAt).toISOString(),
       startedAt: this.monitor.startedAt,
       control: undefined,
     };

@@ -2,6 +2,7 @@ import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MonitorUpdate, RunOutcome } from "../monitor/run-monitor.js";
 import { OWNER_ONLY_FILE } from "../workspaces/temp-folder.js";
+import { RUN_MARKER } from "../workspaces/run-folders.js";
 
 /**
  * What a run leaves in its folder for the live view and for other adhesive
@@ -22,6 +23,8 @@ export interface RunInfo {
   /** the working folder of the process that ran it: the runs list shows the runs of one project */
   project: string;
   pid: number;
+  /** ISO time, as the marker has it */
+  started: string;
   startedAt: number;
   /** the run's control socket while it runs */
   control: string | undefined;
@@ -43,7 +46,8 @@ export interface RunListing {
   live: boolean;
 }
 
-export const RUN_INFO = "run.json";
+/* the marker every run folder has (src/workspaces/run-folders.ts, which reads its pid), with what the live view needs added */
+export const RUN_INFO = RUN_MARKER;
 export const RUN_VIEW = "view.json";
 /** a copy of the BPMN file as it was when the run started */
 export const RUN_PROCESS = "process.bpmn";

@@ -37,18 +37,25 @@ export class Inlet {
   private readonly maxInFlight: number;
   private readonly maxBuffered: number;
   private readonly fail: (error: unknown) => void;
+  private readonly onEvent: (() => void) | undefined;
   /** only start events make instances: a source feeding catch events never waits */
   private readonly startsInstances: boolean;
   private readonly waiting: Waiting[] = [];
   private head = 0;
   private pumping = false;
 
-  constructor(engine: Engine, nodes: readonly GraphNode[], limits: { readonly maxInFlight: number; readonly maxBuffered: number }, fail: (error: unknown) => void) {
+  constructor(
+    engine: Engine,
+    nodes: readonly GraphNode[],
+    limits: { readonly maxInFlight: number; readonly maxBuffered: number; readonly onEvent?: () => void },
+    fail: (error: unknown) => void,
+  ) {
     this.engine = engine;
     this.nodes = nodes;
     this.maxInFlight = limits.maxInFlight;
     this.maxBuffered = limits.maxBuffered;
     this.fail = fail;
+    this.onEvent = limits.onEvent;
     this.startsInstances = nodes.some((node) => node.kind === "messageStartEvent");
   }
 
@@ -88,6 +95,7 @@ export class Inlet {
   }
 
   private deliver(event: unknown): boolean {
+    this.onEvent?.();
     try {
       for (const node of this.nodes) {
         if (node.kind === "messageStartEvent") this.engine.emit(node, event);

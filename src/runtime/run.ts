@@ -14,7 +14,7 @@ import type { Declaration, Registry } from "../tasks/registry.js";
 import { noUi } from "../ui/scripted.js";
 import { terminalUi } from "../ui/terminal.js";
 import type { UiProvider } from "../ui/form.js";
-import type { Context, RunOptions, RunReporter } from "../api/types.js";
+import type { Context, RunInfo, RunOptions, RunReporter } from "../api/types.js";
 import { LocalWorkspace } from "../workspaces/local.js";
 import { createRunFolder } from "../workspaces/temp-folder.js";
 import { TaskRunner } from "./runner.js";
@@ -55,7 +55,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const executionId = randomUUID();
   const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
   const workspace = new LocalWorkspace({ id: executionId, pwd: await createRunFolder(tempFolder, executionId) });
-  const logs = new RunLogs(join(tempFolder, executionId, "logs"), options.stdout ? liveOutput : undefined);
+  const info: RunInfo = { executionId, source: definition.source, logFolder: join(tempFolder, executionId, "logs") };
+  const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
   await logs.create();
   const stop = new AbortController();
   checkData(options.initialData ?? {}, "initialData", definition.source);
@@ -79,10 +80,13 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     taskLimit: options.taskLimit,
     failure: redactError,
   });
-  const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal });
+  const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
+  const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent });
   const releaseConsole = captureConsole();
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);
+  options.reporter?.runStarted?.(info);
+  let outcome: unknown;
   try {
     await live?.attach(engine);
     const started = engine.start(initialData);
@@ -96,8 +100,10 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await live?.finish(error);
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
     // again: a value registered after the error was made (another task's withSecret) is masked in it too
-    throw redactError(error);
+    outcome = redactError(error);
+    throw outcome;
   } finally {
+    options.reporter?.runFinished?.(info, outcome);
     await workers?.pool.close();
     activeRuns.delete(run);
     releaseConsole();

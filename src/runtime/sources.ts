@@ -18,6 +18,8 @@ export interface SourceSettings {
   /** events a messageCallback may have waiting for room before the run fails */
   maxBuffered: number;
   signal: AbortSignal;
+  /** called for every event a source delivers (the CLI's events/s) */
+  onEvent?: () => void;
 }
 
 /**
@@ -94,6 +96,7 @@ async function pull(
   const { engine } = settings;
   for await (const event of fn(ctx, ...groups)) {
     if (settings.signal.aborted || engine.isFinished) return;
+    settings.onEvent?.();
     for (const node of nodes) {
       if (node.kind === "messageStartEvent") engine.emit(node, event);
       else engine.deliver(node, event);

@@ -12,7 +12,7 @@ export interface NodeBinding {
   candidates: Declaration[];
 }
 
-interface Rule {
+export interface Rule {
   kinds: readonly DeclarationKind[];
   required: boolean;
   label: string;
@@ -23,7 +23,7 @@ const USER_TASK: Rule = { kinds: ["userTask"], required: true, label: "user task
 const GATEWAY: Rule = { kinds: ["task"], required: false, label: "gateway" };
 const MESSAGE: Rule = { kinds: ["message", "messageCallback"], required: true, label: "message event" };
 
-function ruleFor(node: GraphNode): Rule | undefined {
+export function ruleFor(node: GraphNode): Rule | undefined {
   switch (node.kind) {
     case "task":
       return TASK;
@@ -80,15 +80,21 @@ function candidatesFor(node: GraphNode, declarations: readonly Declaration[]): D
  * exactly it. Throws UnmappedTaskError otherwise.
  */
 export function resolveRendered(binding: NodeBinding, taskName: string, file: string): Declaration {
-  const matching = binding.candidates.filter((d) => matchName(d.patterns, taskName) !== undefined);
-  const chosen = matching.length > 1 ? matching.filter((d) => d.names.includes(taskName)) : matching;
-  if (chosen.length === 1) return chosen[0];
+  const { matching, chosen } = renderedMatch(binding, taskName);
+  if (chosen) return chosen;
   const { node } = binding;
   const message =
     matching.length === 0
       ? `rendered as "${taskName}", which no implementation matches; add ${suggest(node, taskName)}`
       : `rendered as "${taskName}", which ${matching.length} implementations match: ${matching.map(describeDeclaration).join("; ")}`;
   throw new UnmappedTaskError(file, [{ elementId: node.id, name: node.name, kind: ruleFor(node)?.label ?? "task", message }]);
+}
+
+/** The load-time candidates matching a rendered name, and the one that runs it (undefined: missing or ambiguous). */
+export function renderedMatch(binding: NodeBinding, taskName: string): { matching: Declaration[]; chosen: Declaration | undefined } {
+  const matching = binding.candidates.filter((d) => matchName(d.patterns, taskName) !== undefined);
+  const chosen = matching.length > 1 ? matching.filter((d) => d.names.includes(taskName)) : matching;
+  return { matching, chosen: chosen.length === 1 ? chosen[0] : undefined };
 }
 
 /** Elements match by their name; an unnamed message event by the name of its message. */
@@ -119,7 +125,7 @@ export function describeDeclaration(declaration: Declaration): string {
   return `${declaration.kind}(${declaration.label})${declaration.origin ? ` at ${declaration.origin}` : ""}`;
 }
 
-function suggest(node: GraphNode, rendered?: string): string {
+export function suggest(node: GraphNode, rendered?: string): string {
   const name = JSON.stringify(rendered ?? bindingName(node));
   switch (node.kind) {
     case "userTask":

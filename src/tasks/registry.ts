@@ -1,4 +1,4 @@
-import { fileURLToPath } from "node:url";
+import { callerFrame, formatFrame } from "../call-site.js";
 import { UsageError } from "../errors.js";
 import { foldName } from "../model/name-template.js";
 import { nameToPattern, toRegExp } from "./matcher.js";
@@ -68,13 +68,8 @@ function labelOf(names: string[], options: MatcherOptions): string {
   return [...names.map((n) => JSON.stringify(n)), ...res].join(", ");
 }
 
-/* adhesive's own src folder: stack frames in it are the API, not the user's declaration */
-const SOURCE_ROOT = fileURLToPath(new URL("../", import.meta.url));
-
-/** The user's file and line that declared the task: the first stack frame outside adhesive's src. */
+/** The user's file and line that declared the task, for verify and error messages. */
 function callerOrigin(): string | undefined {
-  const stack = new Error().stack?.split("\n").slice(1) ?? [];
-  const frame = stack.find((line) => !line.includes(SOURCE_ROOT) && !line.includes("node:"));
-  const match = frame?.match(/\(?((?:file:\/\/)?[^()\s]+:\d+):\d+\)?$/);
-  return match?.[1].replace(/^file:\/\//, "");
+  const frame = callerFrame();
+  return frame && formatFrame(frame);
 }

@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import { createColors } from "picocolors";
 import { CancelledError, UsageError } from "../errors.js";
 import { FormAnsweredError } from "../inbox/inbox-error.js";
+import { formOpened, writeAsForm } from "./terminal-sharing.js";
 import { choiceLabel, choiceValue, type FormField, type UiProvider, type UserTaskForm } from "./form.js";
 
 export interface TerminalUiOptions {
@@ -68,6 +69,7 @@ export function terminalUi(options: TerminalUiOptions = {}): UiProvider {
     if (next === undefined) return;
     forms.open = true;
     next.signal.removeEventListener("abort", next.dropOnAbort);
+    const closed = formOpened();
     showForm(next.form, { input, output, signal: next.signal }, () => forms.waiting.length, c)
       .then(next.resolve, (error: unknown) => {
         if (isCtrlC(error)) {
@@ -81,7 +83,7 @@ export function terminalUi(options: TerminalUiOptions = {}): UiProvider {
           }
           next.reject(cancelled);
         } else if (isAbort(error)) {
-          output.write(`${c.dim(`  form "${next.form.taskName}" closed: ${closeReason(next.signal.reason)}`)}\n`);
+          writeAsForm(() => output.write(`${c.dim(`  form "${next.form.taskName}" closed: ${closeReason(next.signal.reason)}`)}\n`));
           next.reject(next.signal.reason);
         } else {
           next.reject(error);
@@ -89,6 +91,7 @@ export function terminalUi(options: TerminalUiOptions = {}): UiProvider {
       })
       .finally(() => {
         forms.open = false;
+        closed();
         pump();
       });
   };
@@ -133,9 +136,9 @@ async function showForm(
   // counted after the import, when forms that arrived in the same tick have queued up
   const stillWaiting = waitingCount();
   const more = stillWaiting > 0 ? c.dim(` (${stillWaiting} more form${stillWaiting === 1 ? "" : "s"} waiting)`) : "";
-  context.output.write(`\n${c.cyan(c.bold(`User task: ${form.taskName}`))}${more}\n`);
+  writeAsForm(() => context.output.write(`\n${c.cyan(c.bold(`User task: ${form.taskName}`))}${more}\n`));
   // same shape as scriptedUi: every field in order, then the pressed button
-  const answers: Record<string, unknown> = {};
+  const answers: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const field of form.fields) {
     if (field.kind !== "button") answers[field.name] = await askField(prompts, field, context);
   }
@@ -186,23 +189,25 @@ async function askText(prompts: Prompts, field: FormField, context: PromptContex
 }
 
 /**
- * Each prompt pipes into its output and ends the pipe when it is done; Node
- * never ends stdout or stderr that way, but an injected stream would be closed
- * after the first prompt, so it gets a proxy per prompt.
+ * Each prompt pipes into its output and ends the pipe when it is done, so it
+ * gets a proxy per prompt (an injected stream must outlive the prompt). The
+ * proxy marks what it passes on as the form's own drawing: the CLI holds
+ * every other output while a form is open (ui/terminal-sharing.ts).
  */
 function promptContext(context: PromptContext): PromptContext {
-  const output = context.output;
-  if (output === process.stdout || output === process.stderr) return context;
+  const output = context.output as NodeJS.WritableStream & { columns?: number; rows?: number; isTTY?: boolean };
   const proxy = new Writable({
     // passed on at once: waiting for the target's callback would let the header of the next form
     // overtake the last drawing of this one (a form is a few lines, so backpressure does not matter)
     write(chunk: Buffer, _encoding, callback) {
-      output.write(chunk);
+      writeAsForm(() => output.write(chunk));
       callback();
     },
   });
   // the prompt sizes (and wraps) what it draws by the terminal's width
-  Object.defineProperty(proxy, "columns", { get: () => (output as { columns?: number }).columns });
+  Object.defineProperty(proxy, "columns", { get: () => output.columns });
+  Object.defineProperty(proxy, "rows", { get: () => output.rows });
+  Object.defineProperty(proxy, "isTTY", { get: () => output.isTTY });
   return { ...context, output: proxy };
 }
 

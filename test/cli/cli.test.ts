@@ -7,26 +7,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = `${root}bin/adhesive.js`;
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function adhesive(args: string[], env: Record<string, string> = {}, cwd = root): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+import { adhesive, bin, fixture, root } from "./run-cli.js";
 
 const ESC = "\u001b[";
 
@@ -39,7 +21,7 @@ describe("adhesive --help, --version and bad usage", () => {
   it("prints the usage with every command", async () => {
     const { code, stdout } = await adhesive(["--help"]);
     expect(code).toBe(0);
-    for (const command of ["adhesive [file]", "adhesive verify", "adhesive lint"]) expect(stdout).toContain(command);
+    for (const command of ["adhesive [file", "adhesive verify", "adhesive lint", "--data"]) expect(stdout).toContain(command);
   });
 
   it("exits 2 on an unknown option and on a missing file", async () => {
@@ -62,6 +44,9 @@ describe("adhesive [file]", () => {
       expect(stdout).toMatch(new RegExp(`^done +${task} (<1ms|\\d+ms)$`, "m"));
     }
     expect(stdout).not.toContain(ESC);
+    // no status line off a terminal: nothing is redrawn
+    expect(stdout).not.toContain("\r");
+    expect(stdout).toMatch(/^finished test\/fixtures\/engine\/parallel-join\.bpmn in \d+ms: 3 done, 0 failed, 0 cancelled; run [0-9a-f-]{36}; logs \S+\/logs$/m);
   });
 
   it("colours the task lines on a terminal", async () => {
@@ -84,11 +69,23 @@ describe("adhesive [file]", () => {
   it("exits 1 naming the failed task and its error", async () => {
     const { code, stdout, stderr } = await adhesive([fixture("cli/failing.ts")]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^fail +Right .*the tests failed$/m);
-    expect(stderr).toContain('process failed: task "Right" (right) failed: the tests failed');
+    // the line in the user's file that threw, not adhesive's
+    expect(stdout).toMatch(/^fail +Right .*: the tests failed \(at test\/fixtures\/cli\/failing\.ts:7\)$/m);
+    expect(stderr).toContain('process failed: task "Right" (right) failed: the tests failed (at test/fixtures/cli/failing.ts:7)\n');
+    expect(stdout).toMatch(/^failed test\/fixtures\/engine\/parallel-join\.bpmn after \d+ms: \d done, 1 failed, \d cancelled; run [0-9a-f-]{36}; logs /m);
     // what the task printed was captured, not shown while it ran, and comes with the failure
     expect(stdout).not.toContain("3 of 12 tests failed");
-    expect(stderr).toContain("output of the failed task:\n3 of 12 tests failed\n");
+    expect(stderr).toContain("output of the failed task:\n  | 3 of 12 tests failed\n");
+  });
+
+  it("prints a failed command's output once, after naming the command, the exit code and the user's line", async () => {
+    const { code, stdout, stderr } = await adhesive([fixture("cli/failing-command.ts")]);
+    expect(code).toBe(1);
+    const command = 'command `for step in compile link; do echo "$step: started"; done; echo "link: missing symbol" >&2; exit 3` exited with code 3';
+    expect(stdout).toContain(`: ${command} (at test/fixtures/cli/failing-command.ts:6)\n`);
+    expect(stderr).toContain(`process failed: task "Right" (right) failed: ${command} (at test/fixtures/cli/failing-command.ts:6)\n`);
+    expect(stderr).toContain("output of the failed task:\n  | compile: started\n  | link: started\n  | link: missing symbol\n");
+    for (const line of ["compile: started", "link: started"]) expect((stdout + stderr).split(line)).toHaveLength(2);
   });
 
   it("exits 2 before running anything when tasks have no single implementation", async () => {
@@ -167,30 +164,6 @@ describe("configuration", () => {
     expect(stderr).toContain(join(fixture("cli/misconfigured"), ".adhesive", "config.yml"));
     expect(stderr).toContain('pool_size must be a positive whole number, got "lots"');
     expect(stderr).toContain("colour");
-  });
-});
-
-describe("adhesive verify", () => {
-  it("prints every task with the function it maps to and runs nothing", async () => {
-    const { code, stdout } = await adhesive(["verify", fixture("cli/pipeline.ts")]);
-    expect(code).toBe(0);
-    expect(stdout).toContain("parallel-join.bpmn");
-    expect(stdout).toMatch(/ok +task "Left" \(left\) -> task\("Left", "Right"\) at .*pipeline\.ts:\d+/);
-    expect(stdout).toMatch(/ok +task "Together" \(together\) -> task\("Together"\)/);
-    expect(stdout).not.toMatch(/^run /m);
-  });
-
-  it("marks missing and ambiguous tasks and exits 1", async () => {
-    const { code, stdout } = await adhesive(["verify", fixture("cli/unmapped.ts")]);
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/missing +task "Right" \(right\)/);
-    expect(stdout).toMatch(/ambiguous task "Together" \(together\) -> task\(\/\^Tog\/\).* \| task\(\/ether\$\/\)/);
-  });
-
-  it("prints the mapping of the README example", async () => {
-    const { code, stdout } = await adhesive(["verify", "examples/hello/_adhesive.ts"]);
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/ok +task "Build \{loop\.value\}"/);
   });
 });
 

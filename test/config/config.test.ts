@@ -70,6 +70,7 @@ describe("defaults", () => {
       stdout: false,
       parallelProcessing: "async",
       taskLimit: undefined,
+      keepRuns: 20,
       uiPort: undefined,
       sources: {
         tempFolder: "default",
@@ -80,6 +81,7 @@ describe("defaults", () => {
         stdout: "default",
         parallelProcessing: "default",
         taskLimit: "default",
+        keepRuns: "default",
         uiPort: "default",
       },
     });
@@ -120,6 +122,7 @@ describe("each source on its own", () => {
         "stdout: true",
         "parallel_processing: worker",
         "task_limit: 5000",
+        "keep_runs: 3",
         "ui_port: 8321",
       ].join("\n"),
     );
@@ -133,6 +136,7 @@ describe("each source on its own", () => {
       stdout: true,
       parallelProcessing: "worker",
       taskLimit: 5000,
+      keepRuns: 3,
       uiPort: 8321,
       sources: {
         tempFolder: file,
@@ -143,6 +147,7 @@ describe("each source on its own", () => {
         stdout: file,
         parallelProcessing: file,
         taskLimit: file,
+        keepRuns: file,
         uiPort: file,
       },
     });
@@ -162,6 +167,7 @@ describe("each source on its own", () => {
         "stdout: false",
         "parallel_processing: async",
         "task_limit: 10",
+        "keep_runs: 0",
         "ui_port: 9000",
       ].join("\n"),
     );
@@ -174,8 +180,9 @@ describe("each source on its own", () => {
     expect(config.stdout).toBe(false);
     expect(config.parallelProcessing).toBe("async");
     expect(config.taskLimit).toBe(10);
+    expect(config.keepRuns).toBe(0);
     expect(config.uiPort).toBe(9000);
-    expect(Object.values(config.sources)).toEqual(Array(9).fill(file));
+    expect(Object.values(config.sources)).toEqual(Array(10).fill(file));
   });
 
   it("reads every key from the environment, coercing the strings", async () => {
@@ -190,6 +197,7 @@ describe("each source on its own", () => {
       ADHESIVE_STDOUT: "true",
       ADHESIVE_PARALLEL_PROCESSING: "Worker",
       ADHESIVE_TASK_LIMIT: "100",
+      ADHESIVE_KEEP_RUNS: "7",
       ADHESIVE_UI_PORT: "8080",
     });
     expect(config).toEqual({
@@ -201,6 +209,7 @@ describe("each source on its own", () => {
       stdout: true,
       parallelProcessing: "worker",
       taskLimit: 100,
+      keepRuns: 7,
       uiPort: 8080,
       sources: {
         tempFolder: "ADHESIVE_TEMP_FOLDER",
@@ -211,6 +220,7 @@ describe("each source on its own", () => {
         stdout: "ADHESIVE_STDOUT",
         parallelProcessing: "ADHESIVE_PARALLEL_PROCESSING",
         taskLimit: "ADHESIVE_TASK_LIMIT",
+        keepRuns: "ADHESIVE_KEEP_RUNS",
         uiPort: "ADHESIVE_UI_PORT",
       },
     });
@@ -277,6 +287,7 @@ describe("precedence, key by key", () => {
     { key: "pool_size", field: "poolSize", values: () => ["1", "2", "3"], expected: () => [1, 2, 3] },
     { key: "stdout", field: "stdout", values: () => ["true", "false", "1"], expected: () => [true, false, true] },
     { key: "parallel_processing", field: "parallelProcessing", values: () => ["worker", "async", "worker"], expected: () => ["worker", "async", "worker"] },
+    { key: "keep_runs", field: "keepRuns", values: () => ["0", "5", "100"], expected: () => [0, 5, 100] },
   ];
 
   it.each(cases)("$key: env over project over home", async ({ key, field, values, expected }) => {
@@ -318,6 +329,7 @@ describe("precedence, key by key", () => {
       stdout: homeFile,
       parallelProcessing: "default",
       taskLimit: "default",
+      keepRuns: "default",
       uiPort: "default",
     });
   });
@@ -447,6 +459,8 @@ describe("errors", () => {
     ['pool_size: "4"', 'pool_size must be a positive whole number, got "4"'],
     ["pool_size: [1]", "pool_size must be a positive whole number, got a list"],
     ["pool_size:", "pool_size must be a positive whole number, got an empty value"],
+    ["keep_runs: -1", "keep_runs must be a whole number, 0 or more, got -1"],
+    ["keep_runs: all", 'keep_runs must be a whole number, 0 or more, got "all"'],
     ["stdout: yes", 'stdout must be true or false, got "yes"'],
     ["stdout: 1", "stdout must be true or false, got 1"],
     ["color: sometimes", 'color must be true, false or auto, got "sometimes"'],
@@ -480,7 +494,7 @@ describe("errors", () => {
   it("rejects an unknown key, suggesting the likely one and listing the known keys", async () => {
     const file = await writeConfig(cwd, "poolSize: 4\n");
     expect(await onlyProblem()).toBe(
-      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, ui_port`,
+      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, keep_runs, ui_port`,
     );
   });
 

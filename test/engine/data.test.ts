@@ -5,6 +5,7 @@
  * survive forks and joins as they were put in, or the task that put them in
  * fails naming the key; forks share data instead of copying it.
  */
+import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { Adhesive, DataError, TaskError, scriptedUi, type Context, type Data } from "../../src/index.js";
@@ -46,6 +47,16 @@ describe("hostile keys are data, never prototypes", () => {
     expect(Object.getOwnPropertyDescriptor(data.found, "__proto__")?.value).toEqual({ approved: true, seen: true });
     expect((data.found as Data).prototype).toEqual({ approved: true });
     expect(Object.hasOwn(data, "__proto__")).toBe(true);
+  });
+
+  it("data sent back by worker threads (parallel_processing: worker) merges without polluting the main thread", async () => {
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [`${root}bin/adhesive.js`, fixture("worker-pollution.ts")], { cwd: root, env: { ...process.env, ADHESIVE_PARALLEL_PROCESSING: "worker" }, timeout: 60_000 }, (error, out, err) =>
+        error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+      ),
+    );
+    expect(JSON.parse(/^result: (.*)$/m.exec(stdout)![1])).toEqual({ polluted: null, alsoPolluted: null, kept: { polluted: true, alsoPolluted: true } });
   });
 
   it("user-task answers and scripts with such keys stay plain keys", async () => {

@@ -2,14 +2,7 @@
 import { PassThrough, Writable } from "node:stream";
 import { stripVTControlCharacters } from "node:util";
 import { terminalUi } from "../../src/index.js";
-
-export async function until(condition: () => boolean, what: string, describeState: () => string, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}; screen:\n${describeState()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+import { until } from "./tmux.js";
 
 /** A keyboard and a screen that are not a TTY, for terminalUi. */
 export function fakeTerminal() {

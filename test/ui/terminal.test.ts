@@ -2,14 +2,14 @@
  * The terminal front end for user tasks: first with injected streams (fast,
  * exact key sequences), then the real CLI on a pseudo-terminal in tmux.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { TmuxServer, until } from "./tmux.js";
 import { CancelledError, UiBuilder, UsageError, scriptedUi, terminalUi, type UserTaskForm } from "../../src/index.js";
-import { fakeTerminal, until } from "./fake-terminal.js";
+import { fakeTerminal } from "./fake-terminal.js";
 
 const DOWN = "\u001b[B";
 const ENTER = "\r";
@@ -159,55 +159,17 @@ describe("terminalUi without a terminal", () => {
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = `${root}bin/adhesive.js`;
-const formsFile = fileURLToPath(new URL("../fixtures/ui/forms.ts", import.meta.url));
-// a private server on a socket of our own: no clash with other tmux users, nothing left behind
-const socketDir = mkdtempSync(join(tmpdir(), "adhesive-tmux-"));
-const socket = join(socketDir, "socket");
-
-function tmux(...args: string[]): string {
-  const env = { ...process.env };
-  delete env.TMUX;
-  return execFileSync("tmux", ["-S", socket, "-f", "/dev/null", ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
-/** Fails (never skips): this test is the only proof that a person can answer a form. */
-function requireTmux(): void {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "pipe" });
-  } catch (error) {
-    throw new Error(`tmux is needed to drive the terminal UI through a pseudo-terminal (apt-get install tmux): ${String(error)}`);
-  }
-}
-
+const fixtureFile = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const formsFile = fixtureFile("ui/forms.ts");
 describe("adhesive on a terminal (tmux)", () => {
-  afterAll(() => {
-    try {
-      tmux("kill-server");
-    } catch {
-      // already gone: the session never started
-    }
-    rmSync(socketDir, { recursive: true, force: true });
-  });
-
-  /** adhesive on the forms fixture in a fresh tmux pane that outlives it, so its last lines and exit code can be read */
-  function startForms(session: string) {
-    requireTmux();
-    const command = `cd '${root}' && node '${bin}' '${formsFile}'; echo "[exit $?]"; sleep 60`;
-    tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "60", command);
-    const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-500");
-    return {
-      async waitFor(pattern: RegExp): Promise<string> {
-        let last = "";
-        await until(() => pattern.test((last = screen())), String(pattern), () => last, 10_000);
-        return last;
-      },
-      keys: (...k: string[]) => tmux("send-keys", "-t", session, ...k),
-      type: (text: string) => tmux("send-keys", "-t", session, "-l", text),
-    };
-  }
+  const server = new TmuxServer();
+  const socketDir = server.dir;
+  afterAll(() => server.close());
+  const startCli = (session: string, file = formsFile, env = "") => server.startCli(session, file, env);
 
   it("shows the two parallel forms one after the other and puts the answers in ctx.data", async () => {
-    const { waitFor, keys, type } = startForms("forms");
+    const backgroundDone = join(socketDir, "background-done");
+    const { waitFor, keys, type } = startCli("forms", formsFile, `BACKGROUND_DONE_FILE='${backgroundDone}'`);
     const answerers: Record<string, { answer(): Promise<void>; done: RegExp }> = {
       "Enter Details": {
         async answer() {
@@ -238,16 +200,21 @@ describe("adhesive on a terminal (tmux)", () => {
     const opening = await waitFor(/User task: (Enter Details|Choose Options)/);
     const first = /User task: (Enter Details|Choose Options)/.exec(opening)![1];
     const second = first === "Enter Details" ? "Choose Options" : "Enter Details";
-    // the other token keeps running while the first form waits for a person
-    const whileOpen = await waitFor(/done\s+Background Work/);
-    expect(whileOpen).toMatch(new RegExp(`run\\s+${second}`));
+    // the other token keeps running while the first form waits for a person, but its task line is held
+    await until(() => existsSync(backgroundDone), "Background Work to finish", () => "");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const whileOpen = await waitFor(new RegExp(`run\\s+${second}`));
+    expect(whileOpen).not.toMatch(/done\s+Background Work/);
     expect(whileOpen).not.toContain(`User task: ${second}`);
 
     await answerers[first].answer();
     const between = await waitFor(new RegExp(`User task: ${second}`));
     const firstDone = between.search(answerers[first].done);
     expect(firstDone).toBeGreaterThan(-1);
-    expect(between.indexOf(`User task: ${second}`)).toBeGreaterThan(firstDone);
+    // the held line comes right after the form it waited for, before the next form
+    const heldLine = between.search(/done\s+Background Work \d+ms/);
+    expect(heldLine).toBeGreaterThan(firstDone);
+    expect(between.indexOf(`User task: ${second}`)).toBeGreaterThan(heldLine);
 
     await answerers[second].answer();
     const end = await waitFor(/\[exit \d+\]/);
@@ -265,12 +232,37 @@ describe("adhesive on a terminal (tmux)", () => {
       background: true,
       summary: "Alice likes b",
     });
+    // nothing was printed into a prompt line while it was typed in
+    expect(end).not.toMatch(/(Your name|Features|Size).*\b(run|done)\s/);
     // the password is masked while typed: it only shows in the printed result
     expect(end.split("\n").filter((line) => line.includes("s3cret") && !line.startsWith("result: "))).toEqual([]);
   }, 20_000);
 
+  it("redraws a live status line in place while a task runs, then leaves the task lines and a summary", async () => {
+    const { waitFor } = startCli("status", fixtureFile("cli/status.ts"), "LEFT_SECONDS=3");
+    const early = await waitFor(/ · 1 done · 0 failed · 1 running: Left \d+ms$/m);
+    const later = await waitFor(/ · 1 done · 0 failed · 1 running: Left [12]\.\ds$/m);
+    // one status line, redrawn: the history never holds an old copy of it
+    for (const screen of [early, later]) expect(screen.match(/running: Left/g)).toHaveLength(1);
+    const end = await waitFor(/\[exit \d+\]/);
+    expect(end).toContain("[exit 0]");
+    expect(end).not.toContain("running: ");
+    expect(end).toMatch(/^done +Left \d\.\ds$/m);
+    expect(end).toMatch(/^finished test\/fixtures\/engine\/parallel-join\.bpmn in \d\.\ds: 3 done, 0 failed, 0 cancelled; run [0-9a-f-]{36}; logs \S+\/[0-9a-f-]{36}\/logs$/m);
+    // the process file's own output after the run comes before the summary, which is last
+    expect(end.indexOf("all done")).toBeLessThan(end.indexOf("finished "));
+  }, 20_000);
+
+  it("shows events/s while a message source delivers", async () => {
+    const { waitFor } = startCli("events", fixtureFile("cli/events.ts"), "EVENT_SECONDS=3");
+    const live = await waitFor(/ · \d+ done · 0 failed · [1-9]\d* events\/s/);
+    expect(live.match(/events\/s/g)).toHaveLength(1);
+    const end = await waitFor(/\[exit \d+\]/);
+    expect(end).toMatch(/^finished \S+burst-join\.bpmn in \d\.\ds: \d+ done, 0 failed, 0 cancelled, \d+ events; run /m);
+  }, 20_000);
+
   it("cancels the whole run on Ctrl-C in a form and exits 130", async () => {
-    const { waitFor, keys } = startForms("ctrl-c");
+    const { waitFor, keys } = startCli("ctrl-c");
     await waitFor(/User task: /);
     await waitFor(/Features|Your name/);
     keys("C-c");

@@ -1,0 +1,10 @@
+import { TokenState } from "../token.js";
+import type { Behaviour } from "./behaviour.js";
+
+/** Waits for the events after it; the first to happen takes the token, the others are withdrawn (Triggers). */
+export const eventBasedGateway: Behaviour = {
+  execute(core, token) {
+    token.state = TokenState.Catching;
+    for (const flow of token.node.outgoing) core.triggers.waits.arm(token, flow.target);
+  },
+};

@@ -1,0 +1,69 @@
+import type { GraphNode } from "../model/graph.js";
+import type { Token } from "./token.js";
+import type { Arm } from "./waits.js";
+
+/** The inputs that change a run, besides its start and its cancellation. */
+export const enum InputKind {
+  /** a task's function returned or its promise resolved */
+  Done = 0,
+  /** a task's function threw or its promise rejected */
+  Failed = 1,
+  /** a timer or a message for one of a token's arms */
+  Triggered = 2,
+  /** a message event for a message start event: a new instance */
+  Emitted = 3,
+  /** a message for the catch and boundary events waiting on a node */
+  Delivered = 4,
+}
+
+/**
+ * Inputs that arrived while the engine was busy (a drain in progress or
+ * paused for the event loop, or tasks being launched), applied one at a
+ * time once it is idle. Applying every input to an idle engine, each
+ * followed by a full drain, makes the run a function of its inputs in the
+ * order they were applied: the journal records that order, and a replay of
+ * it reaches the same state. Parallel arrays rather than a record per input:
+ * every synchronous task's completion passes through here.
+ */
+export class Inbox {
+  private readonly kinds: InputKind[] = [];
+  private readonly targets: Array<Token | Arm | GraphNode | undefined> = [];
+  private readonly generations: number[] = [];
+  private readonly payloads: unknown[] = [];
+  /* the arrays keep their capacity: most inputs are pushed and taken at once, and shrinking them would reallocate every time */
+  private head = 0;
+  private tail = 0;
+
+  get size(): number {
+    return this.tail - this.head;
+  }
+
+  push(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
+    const i = this.tail++;
+    this.kinds[i] = kind;
+    this.targets[i] = target;
+    this.generations[i] = generation;
+    this.payloads[i] = payload;
+  }
+
+  /** Hands the oldest input to `apply` and forgets it; false when there is none. */
+  shift(apply: (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown) => void): boolean {
+    if (this.head === this.tail) return false;
+    const i = this.head++;
+    const target = this.targets[i]!;
+    const payload = this.payloads[i];
+    this.targets[i] = undefined;
+    this.payloads[i] = undefined;
+    if (this.head === this.tail) this.head = this.tail = 0;
+    apply(this.kinds[i], target, this.generations[i], payload);
+    return true;
+  }
+
+  clear(): void {
+    for (let i = this.head; i < this.tail; i++) {
+      this.targets[i] = undefined;
+      this.payloads[i] = undefined;
+    }
+    this.head = this.tail = 0;
+  }
+}

@@ -1,0 +1,94 @@
+import type { Core } from "./core.js";
+import { writable } from "./data.js";
+import { countBlockers, isStalled, type Frame, type JoinState } from "./frame.js";
+import { mergeInto } from "./merge.js";
+import { TokenState, type Token } from "./token.js";
+
+/**
+ * Implicit and gateway joins: a token arriving at a join node waits there
+ * while another live token of its frame can still reach the node; then the
+ * waiting tokens merge into one (in document order of the flows they came
+ * by) and it goes on. Frames keep per-node token counts and ancestor bitsets
+ * (frame.ts), so no arrival scans tokens or walks the graph.
+ */
+export class JoinGates {
+  private readonly core: Core;
+  /** joins no live token can reach any more, released once the token queue is empty */
+  private readonly releases: Array<[Frame, JoinState]> = [];
+
+  constructor(core: Core) {
+    this.core = core;
+  }
+
+  /** Whether a token arriving at its node must wait for others. */
+  mustWait(token: Token): boolean {
+    const node = token.node;
+    return node.ancestors !== undefined && (node.join === "always" || this.core.options.waitTasks);
+  }
+
+  park(token: Token): void {
+    const frame = token.frame;
+    token.state = TokenState.Waiting;
+    frame.waiting++;
+    let join = frame.joins.find((j) => j.node === token.node);
+    if (join) {
+      join.waiting.push(token);
+    } else {
+      join = { node: token.node, waiting: [token], blockers: countBlockers(frame, token.node) };
+      frame.joins.push(join);
+    }
+    if (join.blockers === 0) this.releases.push([frame, join]);
+    else this.checkStalled(frame);
+  }
+
+  /** A parked token is cancelled. */
+  unpark(token: Token): void {
+    const frame = token.frame;
+    frame.waiting--;
+    const join = frame.joins.find((j) => j.node === token.node);
+    if (join === undefined) return;
+    join.waiting.splice(join.waiting.indexOf(token), 1);
+    if (join.waiting.length === 0) frame.joins.splice(frame.joins.indexOf(join), 1);
+  }
+
+  /** A token move or removal made a join unreachable: it is released once the queue is empty. */
+  unblocked(frame: Frame, join: JoinState | undefined): void {
+    if (join !== undefined) this.releases.push([frame, join]);
+  }
+
+  checkStalled(frame: Frame): void {
+    // a cycle of joins waiting on each other: let the oldest one go rather than hang
+    if (isStalled(frame) && frame.joins.length > 0 && this.releases.length === 0) this.releases.push([frame, frame.joins[0]]);
+  }
+
+  /** Releases the next join that is due; false when there is none. */
+  releaseNext(): boolean {
+    const next = this.releases.shift();
+    if (next === undefined) return false;
+    this.release(next[0], next[1]);
+    return true;
+  }
+
+  /** Every token that could still arrive has arrived: merge the parked ones into one and go on. */
+  private release(frame: Frame, join: JoinState): void {
+    const index = frame.joins.indexOf(join);
+    if (index < 0) return;
+    frame.joins.splice(index, 1);
+    const waiting = join.waiting.filter((t) => t.state === TokenState.Waiting).sort((a, b) => a.via - b.via);
+    frame.waiting -= waiting.length;
+    if (waiting.length === 0) return;
+    const first = waiting[0];
+    for (let i = 1; i < waiting.length; i++) this.merge(first, waiting[i]);
+    first.state = TokenState.Arrived;
+    this.core.enter(first);
+  }
+
+  private merge(target: Token, source: Token): void {
+    if (source.ref.data !== target.ref.data) {
+      target.ref = writable(target.ref);
+      mergeInto(target.ref, source.ref.data);
+    }
+    source.state = TokenState.Done;
+    this.core.remove(source);
+  }
+}

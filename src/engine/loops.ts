@@ -1,0 +1,141 @@
+import { AdhesiveError } from "../errors.js";
+import type { GraphNode } from "../model/graph.js";
+import type { Core } from "./core.js";
+import { setKey, share, writable } from "./data.js";
+import { loopEntries, type LoopContext } from "./loop-context.js";
+import type { Token } from "./token.js";
+
+/**
+ * Loops on activities. The loop expression's value decides: a collection
+ * gives one iteration per item (in parallel, or one at a time when
+ * sequential), a truthy scalar repeats while it stays truthy, falsy or
+ * empty skips the activity. Each iteration is a token of its own with
+ * `ctx.loop` set; a multi-instance completion condition cancels the rest.
+ */
+export class Loops {
+  private readonly core: Core;
+
+  constructor(core: Core) {
+    this.core = core;
+  }
+
+  /** The token arrived at a looped node: its iterations begin. */
+  start(token: Token): void {
+    const core = this.core;
+    const loop = token.node.loop!;
+    let value: unknown;
+    try {
+      value = this.evaluate(token);
+    } catch (error) {
+      core.fail(token, error);
+      return;
+    }
+    const entries = loop.cardinality !== undefined ? countEntries(value) : loopEntries(value);
+    if (entries === undefined) {
+      token.run = { kind: "condition", entries: undefined, outer: token.loop };
+      token.loop = loopContext(token.node, 0, value, value, token.loop);
+      core.execute(token);
+    } else if (entries.length === 0) {
+      core.route(token);
+    } else if (loop.sequential) {
+      token.run = { kind: "sequential", entries, outer: token.loop };
+      this.iterate(token, 0, entries[0]);
+    } else {
+      this.parallel(token, entries);
+    }
+  }
+
+  /**
+   * After an iteration. Returns true when the token stays in the loop (a
+   * condition loop goes round again); a sequential loop starts its next
+   * iteration as a new token and lets this one leave.
+   */
+  next(token: Token): boolean {
+    const core = this.core;
+    const run = token.run;
+    let next: unknown = false;
+    try {
+      const completed = this.completionReached(token);
+      if (run === undefined || completed) next = false;
+      else if (run.kind === "condition") next = continuesCondition(this.evaluate(token));
+      else next = token.loop!.index + 1 < run.entries!.length;
+    } catch (error) {
+      core.fail(token, error);
+      return true;
+    }
+    if (run === undefined) return false;
+    token.run = undefined;
+    if (!next) return false;
+    const index = token.loop!.index + 1;
+    if (run.kind === "condition") {
+      token.run = run;
+      token.loop = loopContext(token.node, index, next, next, run.outer);
+      core.execute(token);
+      return true;
+    }
+    const iteration = core.createToken(token.node, token.frame, share(token.ref), run.outer, token.via);
+    iteration.run = run;
+    this.iterate(iteration, index, run.entries![index]);
+    return false;
+  }
+
+  private evaluate(token: Token): unknown {
+    const loop = token.node.loop!;
+    const expression = loop.cardinality ?? loop.collection ?? loop.expression;
+    return expression === undefined ? undefined : expression.evaluate(this.core.scopeOf(token));
+  }
+
+  private parallel(token: Token, entries: Array<[unknown, unknown]>): void {
+    const outer = token.loop;
+    const iterations: Token[] = [token];
+    for (let i = 1; i < entries.length; i++) {
+      iterations.push(this.core.createToken(token.node, token.frame, share(token.ref), outer, token.via));
+    }
+    for (let i = 0; i < iterations.length; i++) {
+      iterations[i].loop = outer;
+      this.iterate(iterations[i], i, entries[i]);
+    }
+  }
+
+  private iterate(token: Token, index: number, [key, value]: [unknown, unknown]): void {
+    const loop = token.node.loop!;
+    token.loop = loopContext(token.node, index, key, value, token.run?.outer ?? token.loop);
+    if (loop.elementVariable !== undefined) {
+      token.ref = writable(token.ref);
+      setKey(token.ref.data, loop.elementVariable, value);
+    }
+    this.core.execute(token);
+  }
+
+  /** Multi-instance completion condition: once it holds, the other iterations are cancelled. */
+  private completionReached(token: Token): boolean {
+    const condition = token.node.loop?.completionCondition;
+    if (condition === undefined || token.loop?.node !== token.node) return false;
+    if (!condition.evaluate(this.core.scopeOf(token))) return false;
+    const instance = token.loop.parent;
+    for (let other = token.frame.head; other !== undefined; ) {
+      const next = other.next;
+      if (other !== token && other.loop?.node === token.node && other.loop.parent === instance) this.core.cancelToken(other);
+      other = next;
+    }
+    return true;
+  }
+}
+
+function loopContext(node: GraphNode, index: number, key: unknown, value: unknown, parent: LoopContext | undefined): LoopContext {
+  return { index, key, value, expression: node.loop!.text, parent, node };
+}
+
+/* A condition loop goes round again on the same values that start one: an empty collection stops it too. */
+function continuesCondition(value: unknown): boolean {
+  const entries = loopEntries(value);
+  return entries === undefined || entries.length > 0;
+}
+
+function countEntries(value: unknown): Array<[unknown, unknown]> {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) {
+    throw new AdhesiveError("ADHESIVE_EXPRESSION", `loop cardinality must be a whole number, got ${String(value)}`);
+  }
+  return Array.from({ length: count }, (_, i) => [i, i] as [unknown, unknown]);
+}

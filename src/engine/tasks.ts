@@ -1,0 +1,265 @@
+import { TaskLimitError } from "../errors.js";
+import type { CompiledExpression } from "../model/expression.js";
+import type { GraphNode } from "../model/graph.js";
+import { TaskContext } from "./context.js";
+import type { Core } from "./core.js";
+import { newRef, release } from "./data.js";
+import { Deduplicator } from "./dedup.js";
+import type { Frame } from "./frame.js";
+import { InputKind } from "./inbox.js";
+import type { TaskData, TaskDataResult } from "./task-data.js";
+import type { ReplayedTasks } from "./replay.js";
+import { TokenState, type Token } from "./token.js";
+
+/**
+ * Running the user side of nodes: the pool of `poolSize` slots and its
+ * ready queue, `when` conditions, deduplication keys, the task's context
+ * and its completion. User tasks take no slot: they mostly wait for a person.
+ */
+export class Tasks {
+  private readonly core: Core;
+  private readonly ready: Token[] = [];
+  private readyHead = 0;
+  /* started tasks whose functions have not been called yet: token, generation, token, generation... */
+  private launches: Array<Token | number> = [];
+  private running = 0;
+  private started = 0;
+  /** per node: its deduplicate key expression; undefined when no task deduplicates */
+  private readonly dedupKeys: Array<CompiledExpression | undefined> | undefined;
+  private readonly dedup = new Deduplicator();
+  private readonly implemented: Uint8Array;
+  private readonly holderOf = (token: Token): Frame | undefined => this.core.eventFrameOf(token);
+  /** per task seq: the attempt its next call is, for tasks in flight when the run was interrupted */
+  private attempts: Map<number, number> | undefined;
+  private replayed: ReplayedTasks | undefined;
+
+  constructor(core: Core) {
+    this.core = core;
+    const { graph, options } = core;
+    this.implemented = Uint8Array.from(graph.nodes, (node) => (options.runner.implements(node) ? 1 : 0));
+    const keys = graph.nodes.map((node) => options.runner.deduplicate?.(node));
+    this.dedupKeys = keys.some((key) => key !== undefined) ? keys : undefined;
+  }
+
+  /** Whether the node has a function to run (a gateway may have none). */
+  implements(node: GraphNode): boolean {
+    return this.implemented[node.index] === 1;
+  }
+
+  /** Runs the node's function once `when` holds and the deduplication key and a pool slot are free. */
+  schedule(token: Token): void {
+    if (token.node.when !== undefined && !this.when(token)) return;
+    const key = this.dedupKeys?.[token.node.index];
+    if (key !== undefined && !this.deduplicated(token, key)) return;
+    this.admit(token);
+  }
+
+  /** A `when` that does not hold skips the node: the token goes on as if it had run. Returns whether it holds. */
+  when(token: Token): boolean {
+    try {
+      if (token.node.when!.evaluate(this.core.scopeOf(token))) return true;
+    } catch (error) {
+      this.core.fail(token, error);
+      return false;
+    }
+    this.core.route(token);
+    return false;
+  }
+
+  /** A running task's token is cancelled: its slot and key go to the next. */
+  stopped(token: Token): void {
+    if (usesPool(token.node)) this.running--;
+    this.releaseKey(token);
+    const ctx = token.context;
+    token.context = undefined;
+    if (ctx !== undefined) this.core.options.observer?.taskCancelled?.(ctx);
+  }
+
+  /** A token waiting for its deduplication key is cancelled. */
+  withdrawn(token: Token): void {
+    this.dedup.withdraw(token);
+  }
+
+  /** A message event's instance ended: the keys it held go to the tokens waiting for them. */
+  frameEnded(frame: Frame): void {
+    if (this.dedupKeys === undefined) return;
+    for (const next of this.dedup.frameEnded(frame, this.holderOf)) this.admit(next);
+  }
+
+  private admit(token: Token): void {
+    if (!usesPool(token.node) || this.running < this.core.options.poolSize) {
+      this.run(token);
+    } else {
+      token.state = TokenState.Ready;
+      this.ready.push(token);
+    }
+  }
+
+  /**
+   * Whether the token may run its deduplicated task now; otherwise it waits
+   * for the key, replacing (dropping) the token that waited before it.
+   */
+  private deduplicated(token: Token, expression: CompiledExpression): boolean {
+    let value: unknown;
+    try {
+      value = expression.evaluate(this.core.scopeOf(token));
+    } catch (error) {
+      this.core.fail(token, error);
+      return false;
+    }
+    const { run, dropped } = this.dedup.acquire(`${token.node.index}\u0000${String(value)}`, token, this.holderOf(token));
+    if (dropped !== undefined) {
+      dropped.state = TokenState.Done;
+      this.core.remove(dropped);
+    }
+    if (!run) token.state = TokenState.Deduplicated;
+    return run;
+  }
+
+  private releaseKey(token: Token): void {
+    if (this.dedupKeys === undefined) return;
+    const next = this.dedup.taskEnded(token, this.holderOf);
+    if (next !== undefined) this.admit(next);
+  }
+
+  /*
+   * The task starts: it takes its slot and its number (seq) and is journaled
+   * now, but its function runs in launch(), once the engine is idle (and,
+   * with a journal, once the start is on disk).
+   */
+  private run(token: Token): void {
+    const core = this.core;
+    const { options } = core;
+    const node = token.node;
+    if (++this.started > (options.taskLimit ?? Infinity)) {
+      core.failRun(new TaskLimitError(options.taskLimit!, token.taskName || node.name, node.id));
+      return;
+    }
+    token.state = TokenState.Running;
+    token.seq = this.started;
+    if (usesPool(node)) this.running++;
+    token.taskName = node.template.dynamic ? node.template.render({ data: token.ref.data, loop: token.loop }) : node.name;
+    if (core.replaying) {
+      this.replayed!.started(token);
+      return;
+    }
+    core.journal?.started(token.seq, node, 1, core.now());
+    this.launches.push(token, token.generation);
+  }
+
+  /** A replay begins: started tasks are handed to it instead of being launched. */
+  replayWith(replayed: ReplayedTasks): void {
+    this.replayed = replayed;
+  }
+
+  /** The replay is over: the tasks still running were in flight when the run stopped, and run again. */
+  relaunch(inFlight: Iterable<Token>, attempts: ReadonlyMap<number, number>): void {
+    this.replayed = undefined;
+    this.attempts = new Map(attempts);
+    const core = this.core;
+    for (const token of inFlight) {
+      if (token.state !== TokenState.Running) continue;
+      core.journal?.started(token.seq, token.node, attempts.get(token.seq) ?? 1, core.now());
+      this.launches.push(token, token.generation);
+    }
+  }
+
+  /** Whether started tasks wait for their functions to be called. */
+  get hasLaunches(): boolean {
+    return this.launches.length > 0;
+  }
+
+  /** Calls the functions of the tasks started since the last launch; what they return comes back as inputs. */
+  launch(): void {
+    const launches = this.launches;
+    this.launches = [];
+    for (let i = 0; i < launches.length; i += 2) {
+      const token = launches[i] as Token;
+      const generation = launches[i + 1] as number;
+      if (token.generation === generation && token.state === TokenState.Running) this.call(token, generation);
+    }
+  }
+
+  private call(token: Token, generation: number): void {
+    const core = this.core;
+    const { options } = core;
+    const node = token.node;
+    const ctx = new TaskContext(core.host, token, core.infos[node.index], token.taskName, token.loop, token.lane, options.executionId, token.id, this.attempts?.get(token.seq) ?? 1, token.seq);
+    token.context = ctx;
+    options.observer?.taskStarted?.(ctx);
+    let result: unknown;
+    try {
+      result = node.script !== undefined ? node.script.evaluate(core.scopeOf(token, ctx)) : options.runner.run(ctx, node, token);
+    } catch (error) {
+      core.input(InputKind.Failed, token, generation, error);
+      return;
+    }
+    if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
+      // plain callbacks, not an async function: one less promise and frame per asynchronous task
+      (result as PromiseLike<unknown>).then(
+        () => core.input(InputKind.Done, token, generation, undefined),
+        (error: unknown) => core.input(InputKind.Failed, token, generation, error),
+      );
+    } else {
+      core.input(InputKind.Done, token, generation, undefined);
+    }
+  }
+
+  /** A task's function returned (failed: threw); stale outcomes of cancelled or moved tokens are ignored. */
+  ended(token: Token, generation: number, error: unknown, failed: boolean): void {
+    if (token.generation !== generation || token.state !== TokenState.Running) return;
+    const core = this.core;
+    this.replayed?.ended(token);
+    let result: TaskDataResult | undefined;
+    if (!failed && token.view !== undefined) {
+      try {
+        result = keepChanges(token, token.view);
+      } catch (invalid) {
+        failed = true;
+        error = invalid;
+      }
+    }
+    token.view?.discard();
+    token.view = undefined;
+    if (usesPool(token.node)) this.running--;
+    this.releaseKey(token);
+    const ctx = token.context;
+    token.context = undefined;
+    if (failed) error = core.options.failure === undefined ? error : core.options.failure(error);
+    if (failed) core.journal?.failed(token.seq, error, core.now());
+    else core.journal?.done(token.seq, result, core.now());
+    if (ctx !== undefined) core.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
+    // no longer Running, so cancelling it from fail() does not count it out of the pool twice
+    token.state = TokenState.Completed;
+    // a failed task's token still holds the data it started with: a boundary event continues from that
+    if (failed) core.fail(token, error);
+    else core.enqueue(token);
+    this.startReady();
+  }
+
+  private startReady(): void {
+    const ready = this.ready;
+    while (this.running < this.core.options.poolSize && this.readyHead < ready.length) {
+      const token = ready[this.readyHead++];
+      if (token.state === TokenState.Ready) this.run(token);
+    }
+    if (this.readyHead === ready.length) {
+      ready.length = 0;
+      this.readyHead = 0;
+    }
+  }
+}
+
+/** The task's changes become the token's data; a task that changed nothing keeps sharing what it had. */
+function keepChanges(token: Token, view: TaskData): TaskDataResult | undefined {
+  const result = view.finish();
+  if (result === undefined) return undefined;
+  release(token.ref);
+  token.ref = newRef(result.data, result.fresh);
+  return result;
+}
+
+/* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */
+function usesPool(node: GraphNode): boolean {
+  return node.kind !== "userTask";
+}

@@ -1,0 +1,83 @@
+import type { GraphNode } from "../model/graph.js";
+import type { Core } from "./core.js";
+import { setKey, share, writable } from "./data.js";
+import { systemClock } from "./clock.js";
+import { TokenState, type Token } from "./token.js";
+import { InputKind } from "./inbox.js";
+import { Waits, type Arm } from "./waits.js";
+
+/**
+ * Timers and messages for tokens: boundary events on the activity a token
+ * runs, the catch event it stands on, the events after its event-based
+ * gateway. Interrupting boundaries cancel the activity; others fork a token
+ * per firing. A token leaves through a boundary with the data its activity
+ * started with.
+ */
+export class Triggers {
+  readonly waits: Waits;
+  private readonly core: Core;
+
+  constructor(core: Core) {
+    this.core = core;
+    this.waits = new Waits(core.options.clock ?? systemClock, (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload));
+  }
+
+  /** The token starts its activity: its timer and message boundary events are armed. */
+  armBoundaries(token: Token): void {
+    const node = token.node;
+    for (const boundary of node.timerBoundaries) this.waits.arm(token, boundary);
+    for (const boundary of node.messageBoundaries) this.waits.arm(token, boundary);
+  }
+
+  /**
+   * A token leaves `holder` through one of its boundary events, with the
+   * data the activity started with (plus `key`: `_error` or `event`).
+   */
+  spawnFromBoundary(holder: Token, boundary: GraphNode, key: string | undefined, value: unknown): void {
+    let ref = share(holder.ref);
+    if (key !== undefined) {
+      ref = writable(ref);
+      setKey(ref.data, key, value);
+    }
+    const loop = holder.loop?.node === holder.node ? holder.loop.parent : holder.loop;
+    this.core.spawn(boundary, holder.frame, ref, loop, -1);
+  }
+
+  /** A timer fired or a message arrived for one of the token's arms (applied as an input). */
+  triggered(arm: Arm, payload: unknown): void {
+    const core = this.core;
+    if (core.finished || !arm.live) return;
+    const { token, event } = arm;
+    const message = event.schedule === undefined;
+    if (!message) {
+      this.waits.fired(arm);
+      core.journal?.timer(arm.seq, core.now());
+    }
+    if (token.state === TokenState.Catching) {
+      this.caught(token, event, message, payload);
+    } else if (event.interrupting) {
+      this.spawnFromBoundary(token, event, message ? "event" : undefined, payload);
+      core.cancelToken(token);
+    } else {
+      this.spawnFromBoundary(token, event, message ? "event" : undefined, payload);
+      if (!message) this.waits.rearm(arm);
+    }
+  }
+
+  /** The token's catch event (or, after an event-based gateway, the first of its events) happened: it moves on. */
+  private caught(token: Token, event: GraphNode, message: boolean, payload: unknown): void {
+    this.waits.disarm(token);
+    if (token.node !== event) {
+      // the other events of the gateway are withdrawn; the token passes the one that happened
+      const flow = token.node.outgoing.find((f) => f.target === event)!;
+      this.core.options.tracker?.took?.(flow);
+      this.core.relocate(token, event, flow.order);
+    }
+    if (message) {
+      token.ref = writable(token.ref);
+      setKey(token.ref.data, "event", payload);
+    }
+    token.state = TokenState.Completed;
+    this.core.enqueue(token);
+  }
+}

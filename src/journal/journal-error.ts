@@ -1,0 +1,11 @@
+import { AdhesiveError } from "../errors.js";
+
+/** A journal that cannot be written, or read back (a corrupt record, a newer format, no header). */
+export class JournalError extends AdhesiveError {
+  readonly file: string;
+
+  constructor(file: string, message: string, options?: { cause?: unknown }) {
+    super("ADHESIVE_JOURNAL", `${file}: ${message}`, options);
+    this.file = file;
+  }
+}

@@ -1,0 +1,135 @@
+import { readFile } from "node:fs/promises";
+import type { ReplayInput } from "../engine/journal.js";
+import { describe } from "../errors.js";
+import { JournalError } from "./journal-error.js";
+import { JOURNAL_VERSION, failureError, type FailureRecord, type JournalHeader, type RunState } from "./records.js";
+import { decodeValue, type EncodedValue } from "./values.js";
+
+/** A note of the journal (lanes, process groups, resumes, the end): for people and `adhesive runs`, not replayed. */
+export interface JournalNote {
+  t: string;
+  at?: number;
+  [field: string]: unknown;
+}
+
+export interface JournalEnd extends JournalNote {
+  t: "end";
+  state: RunState;
+  error?: string;
+}
+
+export interface Journal {
+  file: string;
+  header: JournalHeader;
+  inputs: ReplayInput[];
+  notes: JournalNote[];
+  end: JournalEnd | undefined;
+  /** bytes of a last record cut off by a crash; it is ignored (its task runs again) */
+  torn: number;
+}
+
+/**
+ * Reads a journal back. A last line without its newline is a record the
+ * crash cut off: ignored. Anything else that does not parse is corruption,
+ * reported with the file and the byte offset of the record.
+ */
+export async function readJournal(file: string): Promise<Journal> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new JournalError(file, `cannot read the journal: ${describe(error)}`, { cause: error });
+  }
+  return parseJournal(text, file);
+}
+
+export function parseJournal(text: string, file: string): Journal {
+  const lines = text.split("\n");
+  // text after the last newline was being written when the process died
+  const tail = lines.pop() ?? "";
+  let offset = 0;
+  let header: JournalHeader | undefined;
+  const journal: Journal = { file, header: undefined as unknown as JournalHeader, inputs: [], notes: [], end: undefined, torn: Buffer.byteLength(tail) };
+  for (const line of lines) {
+    const record = parseLine(line, file, offset);
+    if (header === undefined) header = checkHeader(record, file);
+    else addRecord(journal, record, file, offset);
+    offset += Buffer.byteLength(line) + 1;
+  }
+  if (header === undefined) throw new JournalError(file, "the journal has no complete first record (the run header): it was cut off before the run started, and cannot be resumed");
+  journal.header = header;
+  return journal;
+}
+
+function parseLine(line: string, file: string, offset: number): Record<string, unknown> {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch (error) {
+    throw new JournalError(file, `corrupt record at byte offset ${offset}: ${describe(error)}`);
+  }
+  if (record === null || typeof record !== "object" || typeof (record as { t?: unknown }).t !== "string") {
+    throw new JournalError(file, `corrupt record at byte offset ${offset}: not a journal record`);
+  }
+  return record as Record<string, unknown>;
+}
+
+function checkHeader(record: Record<string, unknown>, file: string): JournalHeader {
+  if (record.t !== "run") throw new JournalError(file, "the first record is not a run header: this is not an adhesive journal");
+  if (record.v !== JOURNAL_VERSION) {
+    throw new JournalError(file, `journal format version ${String(record.v)}; this adhesive reads version ${JOURNAL_VERSION}${Number(record.v) > JOURNAL_VERSION ? " (it was written by a newer adhesive)" : ""}`);
+  }
+  return record as unknown as JournalHeader;
+}
+
+function addRecord(journal: Journal, record: Record<string, unknown>, file: string, offset: number): void {
+  const bad = (what: string): never => {
+    throw new JournalError(file, `corrupt record at byte offset ${offset}: a "${String(record.t)}" record ${what}`);
+  };
+  const at = typeof record.at === "number" ? record.at : bad("has no time");
+  const int = (field: string): number => (Number.isInteger(record[field]) ? (record[field] as number) : bad(`has no ${field}`));
+  const text = (field: string): string => (typeof record[field] === "string" ? (record[field] as string) : bad(`has no ${field}`));
+  switch (record.t) {
+    case "s":
+      journal.inputs.push({ kind: "started", seq: int("s"), node: text("n"), attempt: int("a"), at });
+      return;
+    case "d":
+      journal.inputs.push({ kind: "done", seq: int("s"), set: decodeChanges(record.c, bad), deleted: (record.r as string[] | undefined) ?? [], at });
+      return;
+    case "f":
+      journal.inputs.push({ kind: "failed", seq: int("s"), error: failureError(record.e as FailureRecord), at });
+      return;
+    case "tm":
+      journal.inputs.push({ kind: "timer", arm: int("a"), at });
+      return;
+    case "em":
+    case "dl":
+      journal.inputs.push({ kind: record.t === "em" ? "emitted" : "delivered", node: text("n"), event: decode(record.e, bad), at });
+      return;
+    case "end":
+      journal.end = record as JournalEnd;
+      journal.notes.push(record as JournalNote);
+      return;
+    default:
+      journal.notes.push(record as JournalNote);
+  }
+}
+
+function decodeChanges(changes: unknown, bad: (what: string) => never): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  if (changes === undefined) return set;
+  if (changes === null || typeof changes !== "object") bad("has changes that are not an object");
+  for (const key of Object.keys(changes as object)) {
+    Object.defineProperty(set, key, { value: decode((changes as Record<string, unknown>)[key], bad), enumerable: true, writable: true, configurable: true });
+  }
+  return set;
+}
+
+function decode(value: unknown, bad: (what: string) => never): unknown {
+  if (value === null || typeof value !== "object" || !("j" in value || "x" in value)) bad("has a value that is not {j} or {x}");
+  try {
+    return decodeValue(value as EncodedValue);
+  } catch (error) {
+    return bad(`has a value that cannot be decoded (${describe(error)})`);
+  }
+}

@@ -1,0 +1,119 @@
+import type { ProcessDefinition } from "../model/definition.js";
+import { encodeValue, isJson, type EncodedValue } from "./values.js";
+
+/** The journal format's version: the first line of every journal says it. */
+export const JOURNAL_VERSION = 1;
+export const JOURNAL_FILE = "journal.ndjson";
+
+/**
+ * The first line of a journal: what is needed to rebuild the run without
+ * the process file's code (the definition itself, its options, the initial
+ * data) and to tell whether the process changed since (hashes).
+ */
+export interface JournalHeader {
+  t: "run";
+  v: number;
+  run: string;
+  at: number;
+  pid: number;
+  /** the BPMN file (or builder) and process, and the process file that ran it, if known */
+  process: { source: string; id: string; name: string; file: string | undefined };
+  definition: ProcessDefinition;
+  /** sha256 of the definition, and per element the sha256 of the function it ran with */
+  hashes: { definition: string; implementations: Record<string, string> };
+  options: { waitTasks: boolean; poolSize: number };
+  initial: EncodedValue;
+}
+
+/** How a run ended. "interrupted" (a signal, or no end at all) can be resumed. */
+export type RunState = "running" | "interrupted" | "failed" | "done" | "cancelled";
+
+/** A failure as the journal keeps it: enough to catch it at the same error boundary again. */
+export interface FailureRecord {
+  name: string;
+  message: string;
+  stack: string | undefined;
+  code: string | undefined;
+  errorCode: string | undefined;
+}
+
+/*
+ * One line per record, `t` its type. Inputs (what the engine applied):
+ *   s   a task started      {s: task number, n: element id, a: attempt, at}
+ *   d   it returned         {s, at, c?: {key: value} it set, r?: [keys] it removed}
+ *   f   it failed           {s, at, e: FailureRecord}
+ *   tm  a timer fired       {a: arm number, at}
+ *   em  a message started an instance       {n: element id, at, e: value}
+ *   dl  a message went to waiting elements  {n, at, e: value}
+ * Notes (for people and for `adhesive runs`, not replayed):
+ *   lane {name, open: true|false, at}; pid / pid-end {pid: process group, at};
+ *   resume {pid, at, retry?}; end {state, at, error?, data?}
+ * Values: {j: JSON} or {x: base64 of v8.serialize} (values.ts).
+ */
+
+const nodeIds = new WeakMap<object, string>();
+
+/** The JSON text of an id, kept per node so the hot path does not stringify it again. */
+export function jsonId(key: object, id: string): string {
+  let text = nodeIds.get(key);
+  if (text === undefined) nodeIds.set(key, (text = JSON.stringify(id)));
+  return text;
+}
+
+export function startedLine(seq: number, node: string, attempt: number, at: number): string {
+  return `{"t":"s","s":${seq},"n":${node},"a":${attempt},"at":${at}}\n`;
+}
+
+export function doneLine(seq: number, at: number, changes: string | undefined): string {
+  return changes === undefined ? `{"t":"d","s":${seq},"at":${at}}\n` : `{"t":"d","s":${seq},"at":${at},${changes}}\n`;
+}
+
+export function failedLine(seq: number, at: number, failure: FailureRecord): string {
+  return `{"t":"f","s":${seq},"at":${at},"e":${JSON.stringify(failure)}}\n`;
+}
+
+export function timerLine(arm: number, at: number): string {
+  return `{"t":"tm","a":${arm},"at":${at}}\n`;
+}
+
+export function messageLine(type: "em" | "dl", node: string, at: number, event: unknown): string {
+  return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}}\n`;
+}
+
+/** `"c":{...},"r":[...]` for the keys a task changed: those still in `data` were set, the others removed. */
+export function changesText(data: Record<string, unknown>, changed: readonly string[]): string {
+  let set = "";
+  let removed = "";
+  for (const key of changed) {
+    if (Object.hasOwn(data, key)) set += `${set === "" ? "" : ","}${JSON.stringify(key)}:${valueText(data[key])}`;
+    else removed += `${removed === "" ? "" : ","}${JSON.stringify(key)}`;
+  }
+  return [set === "" ? "" : `"c":{${set}}`, removed === "" ? "" : `"r":[${removed}]`].filter(Boolean).join(",");
+}
+
+export function noteLine(note: Record<string, unknown>): string {
+  return `${JSON.stringify(note)}\n`;
+}
+
+/* JSON values go straight into the line; only the others pay for an object and v8.serialize */
+function valueText(value: unknown): string {
+  return isJson(value) ? `{"j":${JSON.stringify(value)}}` : JSON.stringify(encodeValue(value));
+}
+
+export function failureRecord(error: unknown): FailureRecord {
+  if (!(error instanceof Error)) return { name: "Error", message: String(error), stack: undefined, code: undefined, errorCode: undefined };
+  const { code, errorCode } = error as { code?: unknown; errorCode?: unknown };
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    code: typeof code === "string" ? code : undefined,
+    errorCode: typeof errorCode === "string" ? errorCode : undefined,
+  };
+}
+
+/** The failure again, as an Error that error boundaries match the same way (by errorCode, code or name). */
+export function failureError(record: FailureRecord): Error {
+  const error = new Error(record.message);
+  return Object.assign(error, { name: record.name, stack: record.stack ?? error.stack, code: record.code, errorCode: record.errorCode });
+}

@@ -1,0 +1,74 @@
+/*
+ * The real CLI on a pseudo-terminal: a private tmux server (its own socket,
+ * so no clash with other tmux users) whose panes outlive the CLI, so its
+ * last screen and exit code can be read.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const bin = `${root}bin/adhesive.js`;
+
+export async function until(condition: () => boolean, what: string, describeState: () => string, ms = 8000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}; screen:\n${describeState()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Fails (never skips): these tests are the only proof that a person can use the terminal output. */
+function requireTmux(): void {
+  try {
+    execFileSync("tmux", ["-V"], { stdio: "pipe" });
+  } catch (error) {
+    throw new Error(`tmux is needed to drive the CLI through a pseudo-terminal (apt-get install tmux): ${String(error)}`);
+  }
+}
+
+export interface TmuxCli {
+  /** resolves with the whole screen (and history) once it matches */
+  waitFor(pattern: RegExp): Promise<string>;
+  keys(...keys: string[]): void;
+  type(text: string): void;
+}
+
+export class TmuxServer {
+  readonly dir = mkdtempSync(join(tmpdir(), "adhesive-tmux-"));
+  private readonly socket = join(this.dir, "socket");
+
+  /** `adhesive <file>` (with `env` assignments before it) in a fresh 200x60 pane of its own. */
+  startCli(session: string, file: string, env = ""): TmuxCli {
+    requireTmux();
+    const command = `cd '${root}' && ${env} node '${bin}' '${file}'; echo "[exit $?]"; sleep 60`;
+    this.tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "60", command);
+    const screen = () => this.tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-500");
+    return {
+      waitFor: async (pattern) => {
+        let last = "";
+        await until(() => pattern.test((last = screen())), String(pattern), () => last, 10_000);
+        return last;
+      },
+      keys: (...keys) => void this.tmux("send-keys", "-t", session, ...keys),
+      type: (text) => void this.tmux("send-keys", "-t", session, "-l", text),
+    };
+  }
+
+  close(): void {
+    try {
+      this.tmux("kill-server");
+    } catch {
+      // already gone: no session ever started
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private tmux(...args: string[]): string {
+    const env = { ...process.env };
+    delete env.TMUX;
+    return execFileSync("tmux", ["-S", this.socket, "-f", "/dev/null", ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  }
+}
