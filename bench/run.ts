@@ -17,6 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, totalmem, type as osType } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { measureStartup, type StartupRow } from "./startup.js";
 import type { EngineName, Job, JobResult, Workload } from "./worker.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -320,10 +321,11 @@ async function main(): Promise<void> {
     process.stderr.write(`[${done}/${total}] ${name}: ${outcome} (${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
   }
 
-  console.log(report(selected, selectedInflight));
+  const startup = matches("startup") ? await measureStartup(root, quick ? 5 : 15) : [];
+  console.log(report(selected, selectedInflight, startup));
   console.log(`\nload average at end: ${load()}; bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (jsonOut) {
-    writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight }, null, 2));
+    writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, startup }, null, 2));
   }
 }
 
@@ -337,7 +339,7 @@ function inflightFor(workload: Workload, engine: EngineName, size?: number): Inf
   return size === undefined ? candidates[0] : candidates.find((r) => r.size === size);
 }
 
-function report(selected: Row[], selectedInflight: InflightRow[]): string {
+function report(selected: Row[], selectedInflight: InflightRow[], startup: StartupRow[]): string {
   const out: string[] = [];
   const sizeUnit: Record<Workload, string> = { seed: "events", wide: "branches", deep: "tasks", loop: "iterations", "data-loop": "items in data", "inline-loop": "items inline", beside: "numbers beside" };
 
@@ -401,7 +403,16 @@ function report(selected: Row[], selectedInflight: InflightRow[]): string {
     );
   }
 
-  out.push("", "Targets (SPEC 7 / issue 6):", targets());
+  if (startup.length > 0) {
+    const startupBody = startup.map((row) => {
+      if (row.error !== undefined) return [row.name, "", "", `FAILED: ${row.error}`];
+      const sorted = [...row.times].sort((a, b) => a - b);
+      return [row.name, String(row.times.length), ms(median(row.times)), `${ms(sorted[0])}..${ms(sorted[sorted.length - 1])}`];
+    });
+    out.push("", "Start-up: whole processes, wall time; adhesive as installed (dist/), after one warm-up run:", table(["command", "reps", "wall (median)", "min..max"], startupBody, [false, true, true, false]));
+  }
+
+  out.push("", "Targets (SPEC 7 / issue 6, issue 10):", targets(startup));
   return out.join("\n");
 }
 
@@ -413,7 +424,7 @@ function heapColumn(row: Row): string {
   return perToken === undefined ? "" : bytes(perToken);
 }
 
-function targets(): string {
+function targets(startup: StartupRow[]): string {
   const lines: string[][] = [];
   const verdict = (ok: boolean | undefined): string => (ok === undefined ? "n/a" : ok ? "PASS" : "MISS");
   const target = (name: string, value: string, ok: boolean | undefined, note = ""): void => {
@@ -472,6 +483,15 @@ function targets(): string {
     dataMs === undefined ? undefined : dataMs < 1000 && dataLoop!.result!.peakRssMB < 300,
     dataMs === undefined ? "" : `inline expression: ${ms(wall(find("inline-loop", 20 * K, "adhesive")) ?? NaN)}`,
   );
+  for (const [name, command, budget] of [
+    ["adhesive --version < 300 ms", "adhesive --version", 300],
+    ["hello example end to end < 1 s", "adhesive examples/hello/_adhesive.ts", 1000],
+  ] as const) {
+    const row = startup.find((r) => r.name === command && r.times.length > 0);
+    const floor = startup.find((r) => r.name === "node -e 0" && r.times.length > 0);
+    const value = row ? median(row.times) : undefined;
+    target(name, value === undefined ? "not run" : ms(value), value === undefined ? undefined : value < budget, floor ? `node -e 0: ${ms(median(floor.times))}` : "");
+  }
   return table(["target", "measured", "", "note"], lines, [false, true, false, false]);
 }
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Registers tsx so process files (and adhesive itself) load as TypeScript without a build step.
-import { register } from "tsx/esm/api";
+// The installed package runs the compiled dist/. A clone of the repository has
+// src/ (never published) and no build: it runs the sources through tsx, see
+// src/source-mode.mjs.
+import { existsSync } from "node:fs";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+const fromSource = existsSync(new URL("../src/source-mode.mjs", import.meta.url));
+if (fromSource) await import("../src/source-mode.mjs");
+const { main } = await import(fromSource ? "../src/cli/main.ts" : "../dist/cli/main.js");
 const code = await main(process.argv.slice(2), {
   out: process.stdout,
   err: process.stderr,

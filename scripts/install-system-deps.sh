@@ -1,51 +1,61 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suite needs and npm cannot provide:
-# the OpenSSH server (sshd) and client tools (ssh-keygen) that the ssh
-# workspace tests start on 127.0.0.1, and tmux, through which the terminal
-# user-task tests drive the real CLI, and chromium, which the live-view tests
-# drive through playwright-core (never a downloaded browser). Idempotent:
-# does nothing when they are already there. Uses apt-get (Debian/Ubuntu); sudo only when not root.
+# The system programs the test suite needs and npm cannot provide, installed
+# when missing. `npm test` runs this first (inside the test script: .npmrc's
+# ignore-scripts=true makes npm skip a `pretest`), so the README's one test
+# command passes on a fresh Debian/Ubuntu machine; .ci/run calls npm test.
+#
+# Idempotent and quick: with everything present it only looks the programs
+# up. Otherwise it installs the missing packages with apt-get (sudo when not
+# root) and fails loudly, naming what is missing, when it cannot.
 set -euo pipefail
 
-have_sshd() {
-  [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null 2>&1
+# One line per program: the program (a name on PATH or an absolute path) and
+# the Debian package that provides it. To add one (chromium, say), add a line.
+REQUIRED=(
+  "/usr/sbin/sshd openssh-server" # the ssh workspace tests start one on 127.0.0.1
+  "ssh-keygen openssh-client"     # throw-away host and user keys for it
+  "tmux tmux"                     # the terminal user-task tests drive the real CLI in it
+  "script bsdutils"               # gives the CLI a pseudo-terminal in the colour tests
+  "/usr/bin/chromium chromium"    # the live-view tests drive it with playwright-core (never a downloaded browser)
+)
+
+present() {
+  if [[ $1 == /* ]]; then [ -x "$1" ]; else command -v "$1" >/dev/null 2>&1; fi
 }
 
-have_chromium() {
-  [ -x /usr/bin/chromium ]
-}
+missing_programs=()
+missing_packages=()
+for entry in "${REQUIRED[@]}"; do
+  read -r program package <<<"$entry"
+  if ! present "$program"; then
+    missing_programs+=("$program")
+    missing_packages+=("$package")
+  fi
+done
+[ ${#missing_programs[@]} -eq 0 ] && exit 0
 
-if have_sshd && command -v ssh-keygen >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1 && have_chromium; then
-  echo "install-system-deps: sshd, ssh-keygen, tmux and chromium already present"
-  exit 0
-fi
-
+echo "install-system-deps: missing ${missing_programs[*]}; installing ${missing_packages[*]}" >&2
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-system-deps: sshd or ssh-keygen is missing and apt-get is not available;" >&2
-  echo "install the OpenSSH server and client with your system's package manager" >&2
+  echo "install-system-deps: apt-get is not available: install ${missing_packages[*]} (or your system's equivalents) yourself" >&2
   exit 1
 fi
-
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
   if ! command -v sudo >/dev/null 2>&1; then
-    echo "install-system-deps: not root and sudo is not available; cannot install openssh-server" >&2
+    echo "install-system-deps: not root and no sudo: install ${missing_packages[*]} as root" >&2
     exit 1
   fi
   # sudo resets the environment: pass DEBIAN_FRONTEND through env
   SUDO=(sudo env DEBIAN_FRONTEND=noninteractive)
 fi
-
 export DEBIAN_FRONTEND=noninteractive
-${SUDO[@]+"${SUDO[@]}"} apt-get update
-${SUDO[@]+"${SUDO[@]}"} apt-get install -y --no-install-recommends openssh-server openssh-client tmux chromium
+${SUDO[@]+"${SUDO[@]}"} apt-get update -qq
+${SUDO[@]+"${SUDO[@]}"} apt-get install -y -qq --no-install-recommends "${missing_packages[@]}"
 
-if ! have_sshd; then
-  echo "install-system-deps: openssh-server was installed but sshd is still not found" >&2
-  exit 1
-fi
-if ! have_chromium; then
-  echo "install-system-deps: chromium was installed but /usr/bin/chromium is still not found" >&2
-  exit 1
-fi
-echo "install-system-deps: installed openssh-server, openssh-client, tmux and chromium"
+for program in "${missing_programs[@]}"; do
+  if ! present "$program"; then
+    echo "install-system-deps: installed ${missing_packages[*]}, but $program is still not there" >&2
+    exit 1
+  fi
+done
+echo "install-system-deps: installed ${missing_packages[*]}" >&2

@@ -143,6 +143,24 @@ export class InterruptedError extends CancelledError {
   }
 }
 
+/**
+ * A task, script or expression called process.exit(). Ending the process
+ * from inside a run would report whatever exit code it was given (0:
+ * "success") with the rest of the process never run and the lanes left up,
+ * so the call fails the task instead.
+ */
+export class ProcessExitError extends AdhesiveError {
+  readonly exitCode: string | number | null | undefined;
+
+  constructor(exitCode: string | number | null | undefined) {
+    super(
+      "ADHESIVE_PROCESS_EXIT",
+      `process.exit(${exitCode ?? ""}) was called inside a task: it would end the whole run; throw an error to fail the task, or return to let the process go on`,
+    );
+    this.exitCode = exitCode;
+  }
+}
+
 /** Bad options passed to the API (wrong matcher, unknown option, ...). */
 export class UsageError extends AdhesiveError {
   constructor(message: string) {

@@ -31,6 +31,7 @@ export {
   CancelledError,
   DataError,
   ExpressionError,
+  ProcessExitError,
   RoutingError,
   TaskError,
   TaskLimitError,

@@ -9,6 +9,7 @@ import { newRef } from "../engine/data.js";
 import { mergeInto } from "../engine/merge.js";
 import { locateBpmn, readLocatedBpmn } from "./bpmn-path.js";
 import { verifyRecorder } from "./verify-mode.js";
+import { started } from "./started-runs.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
 let workerMode: (() => void) | undefined;
@@ -74,7 +75,8 @@ export class Adhesive {
     const location = locateBpmn(file);
     const recorder = verifyRecorder();
     if (recorder) return recorder.record(location.path, () => readLocatedBpmn(location), this.registry, this.options(options).initialData);
-    return this.run(await readLocatedBpmn(location), options);
+    // a file that cannot be read is that run's failure, so it counts as started
+    return this.run(await started(readLocatedBpmn(location)), options);
   }
 
   /** Starts a process built in code: `processStart().task("A").processEnd().build()`. */
@@ -91,7 +93,7 @@ export class Adhesive {
     }
     const recorder = verifyRecorder();
     if (recorder) return recorder.record(definition.source, async () => definition, this.registry, this.options(options).initialData);
-    return runDefinition(definition, this.registry, this.options(options));
+    return started(runDefinition(definition, this.registry, this.options(options)));
   }
 
   private options(options: RunOptions | undefined): RunOptions {

@@ -16,6 +16,8 @@ export interface ReadContext {
 export interface ScopeInfo {
   readonly id: string;
   readonly root: boolean;
+  /** sub-processes around it: 0 for the process */
+  readonly depth: number;
 }
 
 export function problem(ctx: ReadContext, elementId: string, message: string): void {

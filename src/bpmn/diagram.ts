@@ -1,5 +1,4 @@
 import type { BpmnModdleInstance } from "bpmn-moddle";
-import { layoutProcess } from "bpmn-auto-layout";
 import { create, is, list, type Element, type Ids } from "./moddle-elements.js";
 
 interface Bounds {
@@ -27,6 +26,8 @@ const LANE_LABELS = 60;
  */
 export async function autoLayout(xml: string): Promise<string | undefined> {
   try {
+    // loaded when the first process is written, not when adhesive is imported
+    const { layoutProcess } = await import("bpmn-auto-layout");
     return await layoutProcess(xml);
   } catch {
     return undefined;

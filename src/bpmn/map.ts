@@ -1,5 +1,5 @@
 import type { BpmnProblem } from "../errors.js";
-import type { FlowDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition } from "../model/definition.js";
+import { MAX_NESTING, type FlowDefinition, type NodeDefinition, type NodeKind, type ProcessDefinition, type ScopeDefinition } from "../model/definition.js";
 import { attrByLocalName, bool, children, str, type ModdleElement, type UnresolvedRefs } from "./moddle.js";
 import {
   describeElement,
@@ -35,7 +35,7 @@ export function mapDefinitions(
   if (!process) return undefined;
   const ctx: ReadContext = { problems, unresolved, lanes: laneAssignments(process), rejected: [] };
   const id = str(process, "id") ?? "";
-  const root = mapScope(ctx, process, { id, root: true }, undefined);
+  const root = mapScope(ctx, process, { id, root: true, depth: 0 }, undefined);
   return { process: { id, name: processName(definitions, process), source: file, root }, rejected: ctx.rejected };
 }
 
@@ -155,7 +155,10 @@ function subProcess(ctx: ReadContext, element: ModdleElement, scope: ScopeInfo, 
   if (bool(element, "triggeredByEvent", false)) {
     return reject(ctx, element, scope, `${describeElement(element)}: event sub-processes are not supported`);
   }
-  const children = mapScope(ctx, element, { id: base.id, root: false }, base.lane);
+  if (scope.depth >= MAX_NESTING) {
+    return reject(ctx, element, scope, `${describeElement(element)} is nested too deep: more than ${MAX_NESTING} sub-processes inside each other`);
+  }
+  const children = mapScope(ctx, element, { id: base.id, root: false, depth: scope.depth + 1 }, base.lane);
   return activity(ctx, element, scope, { ...base, kind: "subProcess", children });
 }
 

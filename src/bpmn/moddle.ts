@@ -1,6 +1,4 @@
-import { BpmnModdle, type BpmnModdleInstance, type ModdleWarning } from "bpmn-moddle";
-import camundaDescriptor from "camunda-bpmn-moddle/resources/camunda.json" with { type: "json" };
-import zeebeDescriptor from "zeebe-bpmn-moddle/resources/zeebe.json" with { type: "json" };
+import type { BpmnModdleInstance, ModdleWarning } from "bpmn-moddle";
 import type { BpmnProblem } from "../errors.js";
 
 /**
@@ -91,9 +89,20 @@ let zeebeModdle: BpmnModdleInstance | undefined;
  * refuses to load them together, so pick one per file like Camunda Modeler
  * does. The other vendor's attributes still arrive as generic `$attrs`.
  */
-function moddleFor(xml: string): BpmnModdleInstance {
-  if (xml.includes(ZEEBE_NS)) return (zeebeModdle ??= new BpmnModdle({ zeebe: zeebeDescriptor }));
-  return (camundaModdle ??= new BpmnModdle({ camunda: camundaDescriptor }));
+async function moddleFor(xml: string): Promise<BpmnModdleInstance> {
+  if (xml.includes(ZEEBE_NS)) return (zeebeModdle ??= await createModdle("zeebe"));
+  return (camundaModdle ??= await createModdle("camunda"));
+}
+
+/** bpmn-moddle with one vendor's extensions, loaded when the first file is read or written, not when adhesive is imported. */
+export async function createModdle(vendor: "camunda" | "zeebe"): Promise<BpmnModdleInstance> {
+  const [{ BpmnModdle }, descriptor] = await Promise.all([
+    import("bpmn-moddle"),
+    vendor === "zeebe"
+      ? import("zeebe-bpmn-moddle/resources/zeebe.json", { with: { type: "json" } })
+      : import("camunda-bpmn-moddle/resources/camunda.json", { with: { type: "json" } }),
+  ]);
+  return new BpmnModdle({ [vendor]: descriptor.default });
 }
 
 export async function parseXml(xml: string): Promise<ParsedXml> {
@@ -102,7 +111,7 @@ export async function parseXml(xml: string): Promise<ParsedXml> {
   if (text.trim() === "") return { problems: [{ elementId: "", message: "the file is empty" }], unresolved };
   let result;
   try {
-    result = await moddleFor(text).fromXML(text, "bpmn:Definitions");
+    result = await (await moddleFor(text)).fromXML(text, "bpmn:Definitions");
   } catch (error) {
     return { problems: [parseFailure(error)], unresolved };
   }

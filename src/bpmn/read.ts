@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { BpmnError, describe, type BpmnProblem } from "../errors.js";
 import type { ProcessDefinition } from "../model/definition.js";
+import { compiledProcess } from "../model/compile.js";
+import { decodeXml, forbiddenCharacter } from "./decode.js";
 import { mapDefinitions } from "./map.js";
 import { parseXml } from "./moddle.js";
 import { validateDefinition } from "./validate.js";
@@ -10,13 +12,15 @@ import { validateDefinition } from "./validate.js";
  * the model, or a BpmnError listing every problem with its element id.
  */
 export async function loadBpmn(file: string): Promise<ProcessDefinition> {
-  let xml: string;
+  let bytes: Uint8Array;
   try {
-    xml = await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (error) {
     throw new BpmnError(file, [{ elementId: "", message: `cannot read the file: ${describe(error)}` }]);
   }
-  return readBpmn(xml, file);
+  const decoded = decodeXml(bytes);
+  if (decoded.problem !== undefined) throw new BpmnError(file, [decoded.problem]);
+  return readBpmn(decoded.text, file);
 }
 
 /** Same as loadBpmn for XML already in memory; `file` names it in problems. */
@@ -34,13 +38,27 @@ export async function readBpmn(xml: string, file: string): Promise<ProcessDefini
 
 async function readProcess(xml: unknown, file: string): Promise<{ process?: ProcessDefinition; problems: BpmnProblem[] }> {
   if (typeof xml !== "string") return { problems: [{ elementId: "", message: "the BPMN content is not text" }] };
+  const forbidden = forbiddenCharacter(xml);
+  if (forbidden !== undefined) return { problems: [forbidden] };
   const parsed = await parseXml(xml);
   const problems = [...parsed.problems];
   if (!parsed.definitions) return { problems };
   const mapped = mapDefinitions(parsed.definitions, file, problems, parsed.unresolved);
   if (!mapped) return { problems };
   problems.push(...validateDefinition(mapped.process, mapped.rejected));
+  // expressions, scripts and timers compile now, so their syntax errors are load-time problems with element ids
+  if (problems.length === 0) problems.push(...compileProblems(mapped.process));
   return { process: mapped.process, problems };
+}
+
+function compileProblems(process: ProcessDefinition): BpmnProblem[] {
+  try {
+    compiledProcess(process);
+    return [];
+  } catch (error) {
+    if (error instanceof BpmnError) return error.problems;
+    throw error;
+  }
 }
 
 /** The same fact can be found twice (moddle and the structural checks both see duplicate ids). */

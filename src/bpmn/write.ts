@@ -1,8 +1,8 @@
-import { BpmnModdle, type BpmnModdleInstance } from "bpmn-moddle";
-import camundaDescriptor from "camunda-bpmn-moddle/resources/camunda.json" with { type: "json" };
+import type { BpmnModdleInstance } from "bpmn-moddle";
 import type { LoopDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition, TimerDefinition } from "../model/definition.js";
 import { autoLayout, Diagram } from "./diagram.js";
 import { create, Ids, type Element } from "./moddle-elements.js";
+import { createModdle } from "./moddle.js";
 
 /** Namespace of adhesive's own attributes (the builder's `when`), which no BPMN element has. */
 export const ADHESIVE_NS = "https://adhesive.dev/schema/bpmn/1.0";
@@ -43,7 +43,7 @@ const TIMER_FIELDS: Record<TimerDefinition["kind"], string> = { duration: "timeD
  * (adhesive:when, camunda:collection), which it writes back as it read them.
  */
 export async function toBpmnXml(definition: ProcessDefinition): Promise<string> {
-  const moddle = new BpmnModdle({ camunda: camundaDescriptor });
+  const moddle = await createModdle("camunda");
   const ids = new Ids(definition);
   const semantic = new Writer(moddle, ids).definitions(definition);
   const { xml } = await moddle.toXML(semantic, { format: true });

@@ -8,10 +8,8 @@ import type { SendResult } from "../inbox/inbox.js";
 import { findRunFolder } from "../live/run-files.js";
 import type { CliIo } from "./main.js";
 
-export const INBOX_HELP = `       adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>']
-                                    deliver a message to a running run's waiting message events
-       adhesive complete <run> <user task> [--data '<json>']
-                                    answer a user task the run waits on (by name, element id or form id)
+const USAGE_LINES = `  adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>']
+  adhesive complete <run> <user task> [--data '<json>']
 `;
 
 const USAGE = 2;
@@ -65,7 +63,7 @@ function describeResult(command: string | undefined, target: string, result: unk
 }
 
 function usage(io: CliIo, message: string): number {
-  io.err.write(`adhesive: ${message}\n\nUsage:\n${INBOX_HELP}`);
+  io.err.write(`adhesive: ${message}\n\nUsage:\n${USAGE_LINES}`);
   return USAGE;
 }
 

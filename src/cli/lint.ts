@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { BpmnModdle } from "bpmn-moddle";
 import { createColors } from "picocolors";
+import { decodeXml } from "../bpmn/decode.js";
 import { loadBpmn } from "../bpmn/read.js";
 import { BpmnError, describe } from "../errors.js";
-import { compileProcess } from "../model/compile.js";
 import type { Output } from "./reporter.js";
 
 interface LintReport {
@@ -43,7 +43,8 @@ export async function lintFiles(out: Output, color: boolean, files: readonly str
 
 async function adhesiveProblems(file: string): Promise<Array<{ elementId: string; message: string }>> {
   try {
-    compileProcess(await loadBpmn(file));
+    // loading compiles the process too: expression syntax errors are among its problems
+    await loadBpmn(file);
     return [];
   } catch (error) {
     if (error instanceof BpmnError) return error.problems;
@@ -53,7 +54,8 @@ async function adhesiveProblems(file: string): Promise<Array<{ elementId: string
 
 async function styleWarnings(file: string): Promise<string[]> {
   try {
-    const { rootElement } = await new BpmnModdle().fromXML(await readFile(file, "utf8"));
+    // only called for a file that loaded, so its bytes decode
+    const { rootElement } = await new BpmnModdle().fromXML(decodeXml(await readFile(file)).text ?? "");
     const results = await createLinter().lint(rootElement);
     return Object.entries(results).flatMap(([rule, reports]) => reports.map((r) => `${r.id ?? "-"}: ${r.message} (${rule})`));
   } catch (error) {

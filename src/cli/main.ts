@@ -1,22 +1,22 @@
 import { readFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { register } from "node:module";
 import { loadConfig, type Config } from "../config/load.js";
 import { activeRuns } from "../runtime/run.js";
 import { createColors } from "picocolors";
 import { defaultAdhesive } from "../index.js";
-import { InterruptedError, describe } from "../errors.js";
+import { describe } from "../errors.js";
 import { applyRetention, cleanRunFolders, type CleanOptions } from "./clean.js";
 import { readDataOptions } from "./data-option.js";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
-import { lintFiles } from "./lint.js";
 import { findProcessFile } from "./process-file.js";
+import { importProcessFile as importModule } from "../loader/import-process-file.js";
+import { exitCodeOfRuns, RunWatch } from "./wait-for-runs.js";
 import { terminalReporter, type Output } from "./reporter.js";
 import { openScreen } from "./screen.js";
 import { verifyProcessFile } from "./verify.js";
-import { INBOX_HELP, inboxCommand } from "./inbox-commands.js";
-import { keepLiveViewOpen, liveViewFlags, startCliLiveView } from "./live-view.js";
+import { liveViewFlags } from "./live-view-flags.js";
+import { listenForInterrupts } from "./signals.js";
 
 export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js";
 
@@ -24,7 +24,11 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
        adhesive verify [file|folder] show which function each process element maps to, without running anything
        adhesive lint <file.bpmn>...  check BPMN files without running them
        adhesive clean [--keep N] [--dry-run]  remove finished run folders under temp_folder (kept: keep_runs)
-${INBOX_HELP}
+       adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>']
+                                    deliver a message to a running run's waiting message events
+       adhesive complete <run> <user task> [--data '<json>']
+                                    answer a user task the run waits on (by name, element id or form id)
+
 Options:
   -h, --help        show this help
   -v, --version     show the version
@@ -36,7 +40,8 @@ Options:
   --keep <n>        adhesive clean: keep the newest n finished runs (default 0)
   --dry-run         adhesive clean: only list what would be removed
 
-Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input, 130 interrupted.
+Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input,
+            130 / 143 / 129 stopped by SIGINT / SIGTERM / SIGHUP.
 `;
 
 export interface CliIo {
@@ -54,7 +59,7 @@ interface CliContext extends CliIo {
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   // these take options of their own (--data, --correlation)
-  if (argv[0] === "send" || argv[0] === "complete") return inboxCommand(argv, io);
+  if (argv[0] === "send" || argv[0] === "complete") return (await import("./inbox-commands.js")).inboxCommand(argv, io);
   let parsed;
   try {
     parsed = parseArgs({
@@ -117,6 +122,7 @@ async function lint(files: string[], io: CliContext): Promise<number> {
     io.err.write(`adhesive lint: give at least one .bpmn file\n`);
     return EXIT_USAGE;
   }
+  const { lintFiles } = await import("./lint.js");
   return (await lintFiles(io.out, io.color, files)) ? EXIT_OK : EXIT_FAILED;
 }
 
@@ -134,17 +140,9 @@ async function clean(options: CleanOptions, extra: string[], io: CliContext): Pr
 }
 
 async function runFile(file: string | undefined, io: CliContext, ui: { port: number | undefined } | undefined): Promise<number> {
-  const interrupt = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(EXIT_INTERRUPTED);
-    interrupted = true;
-    io.err.write("\nSIGINT: cancelling the running tasks (press Ctrl-C again to exit at once)\n");
-    interrupt.abort(new InterruptedError("SIGINT"));
-  };
+  const interrupts = listenForInterrupts(io.err);
   const { config } = io;
   const onSigusr1 = () => printStatus(io);
-  process.on("SIGINT", onSigint);
   process.on("SIGUSR1", onSigusr1);
   const screen = openScreen(io.out, io.err);
   const taskLines = config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info";
@@ -152,7 +150,7 @@ async function runFile(file: string | undefined, io: CliContext, ui: { port: num
   defaultAdhesive.defaults = {
     ...defaultAdhesive.defaults,
     reporter,
-    signal: interrupt.signal,
+    signal: interrupts.signal,
     tempFolder: config.tempFolder,
     poolSize: config.poolSize,
     stdout: config.stdout,
@@ -160,20 +158,23 @@ async function runFile(file: string | undefined, io: CliContext, ui: { port: num
     taskLimit: config.taskLimit,
     inbox: true,
   };
+  const runs = new RunWatch();
   try {
     await applyRetention(config, io.err);
-    const view = ui === undefined ? undefined : await startCliLiveView(config, ui.port, io);
+    const liveView = ui === undefined ? undefined : await import("./live-view.js");
+    const view = ui === undefined ? undefined : await liveView!.startCliLiveView(config, ui.port, io);
     if (view !== undefined) defaultAdhesive.defaults.liveView = true;
     const code = await loadProcessFile(file, io);
+    const failure = (error: unknown) => reportFailure(error, { ...io, verbose: verbose(io.config) });
+    const ended = code === EXIT_OK ? await exitCodeOfRuns(runs, file ?? "the process file", failure, io.err) : code;
     view?.stop();
-    if (view !== undefined && !interrupted) await keepLiveViewOpen(view.url, io);
-    return interrupted ? EXIT_INTERRUPTED : code;
-  } catch (error) {
-    return reportFailure(error, io);
+    if (view !== undefined && interrupts.exitCode() === undefined) await liveView!.keepLiveViewOpen(view.url, io);
+    return interrupts.exitCode() ?? ended;
   } finally {
+    runs.stop();
     reporter.printSummaries();
     screen?.close();
-    process.off("SIGINT", onSigint);
+    interrupts.dispose();
     process.off("SIGUSR1", onSigusr1);
   }
 }
@@ -188,13 +189,13 @@ async function loadProcessFile(given: string | undefined, io: CliContext): Promi
   }
 }
 
-/** Imports the process file (TypeScript included). */
+/** Imports the process file (TypeScript included, in any project type). */
 async function importProcessFile(given: string | undefined, io: CliContext): Promise<void> {
   const file = await findProcessFile(given, io.cwd);
   usePlugins(io.config.plugins);
   // worker threads import the same file to find the task functions
   defaultAdhesive.defaults = { ...defaultAdhesive.defaults, processFile: file };
-  await import(pathToFileURL(file).href);
+  await importModule(file);
 }
 
 function verbose(config: Config): boolean {
@@ -212,7 +213,8 @@ let pluginsRegistered = false;
 function usePlugins(folders: readonly string[]): void {
   if (folders.length === 0 || pluginsRegistered) return;
   pluginsRegistered = true;
-  register(new URL("./plugin-resolver.ts", import.meta.url), { data: { folders } });
+  // .ts when run from the sources, .js from dist/
+  register(new URL(`./plugin-resolver${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`, import.meta.url), { data: { folders } });
 }
 
 /** SIGUSR1: where every token of every running process is, without stopping anything. */

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { delimiter, dirname } from "node:path";
-import { parseDocument, type YAMLError } from "yaml";
+import type { YAMLError } from "yaml";
 import type { ConfigProblem } from "./config-error.js";
 import { CONFIG_KEYS, KEY_SPECS, isConfigKey, type ConfigKey } from "./schema.js";
 import { describeValue, suggestKey } from "./describe.js";
@@ -36,6 +36,8 @@ export async function readFileLayer(file: string): Promise<ReadResult> {
     if (code === "ENOENT" || code === "ENOTDIR") return { layer: undefined, problems: [] };
     return failed(file, `${file}: cannot read the config file: ${readFailure(code, error)}`);
   }
+  // loaded when there is a config file, not on every start
+  const { parseDocument } = await import("yaml");
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     return { layer: undefined, problems: document.errors.map((error) => ({ source: file, key: undefined, message: yamlProblem(file, error) })) };

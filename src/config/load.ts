@@ -71,7 +71,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const layers: Array<{ layer: RawLayer; values: LayerValues }> = [];
   for (const read of reads) {
     problems.push(...read.problems);
-    if (read.layer === undefined) continue;
+    // an environment without ADHESIVE_* variables: nothing to validate
+    if (read.layer === undefined || Object.keys(read.layer.values).length === 0) continue;
     const checked = await validateLayer(read.layer, home);
     problems.push(...checked.problems);
     if (checked.values) layers.push({ layer: read.layer, values: checked.values });
@@ -127,7 +128,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
 }
 
 async function validateLayer(layer: RawLayer, home: string): Promise<{ values: LayerValues | undefined; problems: ConfigProblem[] }> {
-  const result = await layerSchema(layer.base, home).safeParseAsync(layer.values);
+  const result = await (await layerSchema(layer.base, home)).safeParseAsync(layer.values);
   if (result.success) return { values: result.data, problems: [] };
   const found: Array<{ order: number; problem: ConfigProblem }> = [];
   const seen = new Set<string>();

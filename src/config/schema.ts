@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { folderProblem, resolveUserPath } from "./paths.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "critical"] as const;
@@ -48,7 +48,9 @@ const lowerCase = (value: unknown): unknown => (typeof value === "string" ? valu
  * while validating, so a missing plugin folder is reported like any other bad
  * value, with the key and the source it came from.
  */
-export function layerSchema(base: string, home: string) {
+export async function layerSchema(base: string, home: string) {
+  // loaded when there is something to validate, not on every start
+  const { z } = await import("zod");
   const folder = (mustExist: boolean) =>
     z
       .string()
@@ -77,4 +79,4 @@ export function layerSchema(base: string, home: string) {
 }
 
 /** One layer's values after validation, paths already absolute. */
-export type LayerValues = z.output<ReturnType<typeof layerSchema>>;
+export type LayerValues = z.output<Awaited<ReturnType<typeof layerSchema>>>;

@@ -59,6 +59,8 @@ export interface EngineObserver {
   /** `error` is undefined when the task succeeded */
   taskFinished?(ctx: TaskContext, error: unknown): void;
   taskCancelled?(ctx: TaskContext): void;
+  /** a task cancelled while it ran has now returned or thrown (its cleanup is done) */
+  cancelledTaskSettled?(): void;
 }
 
 export interface EngineOptions {
@@ -633,14 +635,25 @@ export class Engine implements Core, ContextHost {
   failRun(error: Error): void {
     if (this.finished) return;
     this.finished = true;
-    this.inbox.clear();
+    this.cancelAll();
     this.unwatch?.();
-    if (this.root) this.cancelFrame(this.root);
-    for (const frame of this.eventFrames) this.cancelFrame(frame);
-    this.eventFrames.clear();
     this.wakeSources();
     this.rejectRun?.(error);
   }
+
+  /* every token goes, then the outcomes still waiting in the inbox: those of tasks cancelled just now tell the runtime they ended */
+  private cancelAll(): void {
+    if (this.root) this.cancelFrame(this.root);
+    for (const frame of this.eventFrames) this.cancelFrame(frame);
+    this.eventFrames.clear();
+    this.inbox.drain(this.dropped);
+  }
+
+  private readonly dropped = (kind: InputKind, target: Token | Arm | GraphNode, generation: number): void => {
+    if ((kind === InputKind.Done || kind === InputKind.Failed) && (target as Token).generation !== generation) {
+      this.options.observer?.cancelledTaskSettled?.();
+    }
+  };
 
   private checkFinished(): void {
     if (this.finished || this.openSources > 0 || this.eventFrames.size > 0) return;

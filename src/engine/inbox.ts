@@ -59,8 +59,10 @@ export class Inbox {
     return true;
   }
 
-  clear(): void {
+  /** Forgets every waiting input (the run has ended), showing each to `dropped` first. */
+  drain(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number) => void): void {
     for (let i = this.head; i < this.tail; i++) {
+      dropped(this.kinds[i], this.targets[i]!, this.generations[i]);
       this.targets[i] = undefined;
       this.payloads[i] = undefined;
     }

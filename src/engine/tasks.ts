@@ -191,23 +191,34 @@ export class Tasks {
     try {
       result = node.script !== undefined ? node.script.evaluate(core.scopeOf(token, ctx)) : options.runner.run(ctx, node, token);
     } catch (error) {
-      core.input(InputKind.Failed, token, generation, error);
+      this.settled(token, generation, error, true);
       return;
     }
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
       // plain callbacks, not an async function: one less promise and frame per asynchronous task
       (result as PromiseLike<unknown>).then(
-        () => core.input(InputKind.Done, token, generation, undefined),
-        (error: unknown) => core.input(InputKind.Failed, token, generation, error),
+        () => this.settled(token, generation, undefined, false),
+        (error: unknown) => this.settled(token, generation, error, true),
       );
     } else {
-      core.input(InputKind.Done, token, generation, undefined);
+      this.settled(token, generation, undefined, false);
     }
+  }
+
+  /* only cancelling a running task changes its generation before it settles: the run waits for such tasks to end */
+  private settled(token: Token, generation: number, error: unknown, failed: boolean): void {
+    if (token.generation !== generation) this.core.options.observer?.cancelledTaskSettled?.();
+    else this.core.input(failed ? InputKind.Failed : InputKind.Done, token, generation, error);
   }
 
   /** A task's function returned (failed: threw); stale outcomes of cancelled or moved tokens are ignored. */
   ended(token: Token, generation: number, error: unknown, failed: boolean): void {
-    if (token.generation !== generation || token.state !== TokenState.Running) return;
+    if (token.generation !== generation) {
+      // cancelled after its outcome came in, before it was applied
+      this.core.options.observer?.cancelledTaskSettled?.();
+      return;
+    }
+    if (token.state !== TokenState.Running) return;
     const core = this.core;
     this.replayed?.ended(token);
     let result: TaskDataResult | undefined;

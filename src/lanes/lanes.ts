@@ -33,6 +33,8 @@ export interface LaneSettings {
   parent: Workspace;
   /** fires when the run ends, for lane functions that wait on something */
   signal: AbortSignal;
+  /** settles once the tasks cancelled so far have stopped: a lane is torn down only after the tasks in it */
+  stopping?: { settled(): Promise<void> };
 }
 
 /**
@@ -125,6 +127,7 @@ export class Lanes implements TokenTracker {
     } catch {
       return; // it never opened: nothing to tear down (the tasks already failed with the reason)
     }
+    await this.settings.stopping?.settled();
     try {
       const step = await state.generator!.next();
       if (!step.done) {

@@ -1,7 +1,6 @@
 import { dirname } from "node:path";
 import type { RunOptions } from "../api/types.js";
-import { ensureLiveView } from "../web/live-view.js";
-import { LiveRun, type LiveRunSettings } from "./live-run.js";
+import type { LiveRun, LiveRunSettings } from "./live-run.js";
 
 /**
  * The run's LiveRun when it has a live view or an inbox, else undefined
@@ -12,6 +11,8 @@ export async function liveRunFor(options: RunOptions, settings: Omit<LiveRunSett
   const view = options.liveView;
   const web = view === true || typeof view === "object";
   if (!web && options.inbox !== true) return undefined;
-  if (web) await ensureLiveView(view === true ? {} : view, dirname(settings.runFolder));
+  // loaded on first use: runs with neither (the API's default) never load the server, the monitor or the inbox
+  if (web) await (await import("../web/live-view.js")).ensureLiveView(view === true ? {} : view, dirname(settings.runFolder));
+  const { LiveRun } = await import("./live-run.js");
   return new LiveRun({ ...settings, web });
 }

@@ -1,7 +1,5 @@
 import { access, chmod, copyFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { readBpmn } from "../bpmn/read.js";
-import { toBpmnXml } from "../bpmn/write.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { OWNER_ONLY_FILE } from "../workspaces/temp-folder.js";
 import { RUN_DEFINITION, RUN_PROCESS, writeRunFile } from "./run-files.js";
@@ -29,6 +27,8 @@ export async function saveDiagramSource(runFolder: string, definition: ProcessDe
  * as for processes built in code and linear build() processes.
  */
 export async function diagramOf(runFolder: string): Promise<string> {
+  // the BPMN reader and writer load when a page first asks for a diagram
+  const [{ readBpmn }, { toBpmnXml }] = await Promise.all([import("../bpmn/read.js"), import("../bpmn/write.js")]);
   const copy = await readFile(join(runFolder, RUN_PROCESS), "utf8").catch(() => undefined);
   if (copy !== undefined && HAS_DI.test(copy)) return copy;
   if (copy !== undefined) return toBpmnXml(await readBpmn(copy, join(runFolder, RUN_PROCESS)));

@@ -27,6 +27,11 @@ export function outsideTasks<R>(fn: () => R): R {
   return current.exit(fn);
 }
 
+/** Whether the caller runs inside a task (inside withOutput). */
+export function insideTask(): boolean {
+  return current.getStore() !== undefined;
+}
+
 /** Starts routing console calls made inside withOutput(); returns the function that stops it. */
 export function captureConsole(): () => void {
   if (captures++ === 0) install();

@@ -1,15 +1,25 @@
 import { BpmnError, ExpressionError, describe, type BpmnProblem } from "../errors.js";
-import type { FlowDefinition, LoopDefinition, NodeDefinition, ProcessDefinition, ScopeDefinition, TimerDefinition } from "./definition.js";
+import { MAX_NESTING, type FlowDefinition, type LoopDefinition, type NodeDefinition, type ProcessDefinition, type ScopeDefinition, type TimerDefinition } from "./definition.js";
 import { compileExpression, compileScript, type CompiledExpression } from "./expression.js";
 import type { CompiledLoop, GraphFlow, GraphNode, JoinMode, ProcessGraph, Scope } from "./graph.js";
 import { NameTemplate } from "./name-template.js";
 import { computeJoins } from "./joins.js";
 import { compileTimer, type TimerSchedule } from "./timer.js";
 
+/* The engine never changes a graph, so each definition is compiled once however often it is loaded and run. */
+const graphs = new WeakMap<ProcessDefinition, ProcessGraph>();
+
+/** compileProcess, once per definition. */
+export function compiledProcess(definition: ProcessDefinition): ProcessGraph {
+  let graph = graphs.get(definition);
+  if (graph === undefined) graphs.set(definition, (graph = compileProcess(definition)));
+  return graph;
+}
+
 /** Compiles a process definition into the engine graph; every problem is reported at once. */
 export function compileProcess(definition: ProcessDefinition): ProcessGraph {
   const state: CompileState = { problems: [], nodes: [], byId: new Map() };
-  const root = compileScope(definition.root, undefined, state);
+  const root = compileScope(definition.root, undefined, state, 0);
   if (state.problems.length > 0) throw new BpmnError(definition.source, state.problems);
   return { id: definition.id, name: definition.name, source: definition.source, root, nodes: state.nodes, byId: state.byId };
 }
@@ -20,7 +30,7 @@ interface CompileState {
   byId: Map<string, GraphNode>;
 }
 
-function compileScope(definition: ScopeDefinition, owner: GraphNode | undefined, state: CompileState): Scope {
+function compileScope(definition: ScopeDefinition, owner: GraphNode | undefined, state: CompileState, depth: number): Scope {
   const scope: Scope = { nodes: [], starts: [], messageStarts: [], owner, hasJoins: false };
   for (const nodeDefinition of definition.nodes) {
     const node = createNode(nodeDefinition, scope, state);
@@ -32,7 +42,7 @@ function compileScope(definition: ScopeDefinition, owner: GraphNode | undefined,
   definition.flows.forEach((flow, order) => addFlow(flow, order, local, state));
   attachBoundaries(definition.nodes, local, state);
   for (let i = 0; i < definition.nodes.length; i++) {
-    finishNode(definition.nodes[i], scope.nodes[i], state);
+    finishNode(definition.nodes[i], scope.nodes[i], state, depth);
   }
   collectStarts(scope);
   if (scope.starts.length === 0 && scope.messageStarts.length === 0) {
@@ -131,7 +141,7 @@ function attachBoundaries(definitions: NodeDefinition[], local: Map<string, Grap
   }
 }
 
-function finishNode(definition: NodeDefinition, node: GraphNode, state: CompileState): void {
+function finishNode(definition: NodeDefinition, node: GraphNode, state: CompileState, depth: number): void {
   if (definition.defaultFlow !== undefined) {
     node.defaultFlow = node.outgoing.find((f) => f.id === definition.defaultFlow);
     if (!node.defaultFlow) {
@@ -145,7 +155,10 @@ function finishNode(definition: NodeDefinition, node: GraphNode, state: CompileS
   if (definition.timer) node.schedule = compileSchedule(definition.timer, node.id, state);
   node.when = compileOptional(definition.when, node.id, state);
   if (definition.script) node.script = compileGuarded(() => compileScript(definition.script!.body, node.id), state);
-  if (definition.children) node.children = compileScope(definition.children, node, state);
+  if (definition.children === undefined) return;
+  // built processes do not pass through the reader, which refuses these first
+  if (depth >= MAX_NESTING) state.problems.push({ elementId: node.id, message: `sub-process nested too deep: more than ${MAX_NESTING} sub-processes inside each other` });
+  else node.children = compileScope(definition.children, node, state, depth + 1);
 }
 
 function compileSchedule(timer: TimerDefinition, elementId: string, state: CompileState): TimerSchedule | undefined {

@@ -94,6 +94,14 @@ export interface FlowDefinition {
   condition?: string;
 }
 
+/**
+ * Sub-processes inside sub-processes: far more than a drawn process has,
+ * and well within what the reader, compiler and engine (which recurse per
+ * level) handle; a deeper file is refused saying so, not with a stack
+ * overflow.
+ */
+export const MAX_NESTING = 100;
+
 export interface ScopeDefinition {
   nodes: NodeDefinition[];
   flows: FlowDefinition[];

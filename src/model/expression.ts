@@ -1,5 +1,6 @@
-import { evaluate as evaluateFeel } from "@bpmn-io/feelin";
-import { ExpressionError, describe } from "../errors.js";
+import { ExpressionError, ProcessExitError, describe } from "../errors.js";
+import { compileFeel } from "./feel.js";
+import { freshSteps, instrument, restoreSteps, STEP, STEP_PARAMETER, step } from "./js-steps.js";
 
 /** What an expression can see besides the data's own top-level keys. */
 export interface ExpressionScope {
@@ -17,7 +18,7 @@ export interface CompiledExpression {
   evaluate(scope: ExpressionScope): unknown;
 }
 
-type Evaluator = (data: Record<string, unknown>, names: ExpressionScope) => unknown;
+type Evaluator = (data: Record<string, unknown>, names: ExpressionScope, countStep: () => void) => unknown;
 
 /*
  * Expressions are user-authored code from the process file, evaluated with the
@@ -25,29 +26,67 @@ type Evaluator = (data: Record<string, unknown>, names: ExpressionScope) => unkn
  * locals). `with` is the only way to expose a dynamic set of names without
  * rewriting the expression; Function bodies are sloppy-mode so it is allowed.
  * The fixed names (data, context, ...) are the inner scope so a data key
- * named `data` cannot hide them.
+ * named `data` cannot hide them. Loops and functions in the code count steps
+ * (js-steps.ts), so an endless loop fails its token instead of freezing the
+ * runner.
  */
-function compileBody(body: string): Evaluator {
+function compileBody(body: string): { fn: Evaluator; counted: boolean } {
+  let counted: string | undefined;
+  try {
+    counted = instrument(body);
+  } catch (error) {
+    // V8's own message for the code as written (acorn's positions would count the `return (` around an expression)
+    evaluator(body);
+    throw error;
+  }
+  if (counted === undefined) return { fn: evaluator(body), counted: false };
+  return { fn: evaluator(`const ${STEP} = ${STEP_PARAMETER}; ${counted}`), counted: true };
+}
+
+function evaluator(body: string): Evaluator {
   // the newline keeps a trailing // comment in a script from swallowing the closing braces
-  return new Function("__data", "__names", `with (__data) { with (__names) { ${body}\n} }`) as Evaluator;
+  return new Function("__data", "__names", STEP_PARAMETER, `with (__data) { with (__names) { ${body}\n} }`) as Evaluator;
+}
+
+let evaluating = 0;
+
+/** Whether a JavaScript expression or script is being evaluated right now (process.exit() there fails it). */
+export function insideExpression(): boolean {
+  return evaluating > 0;
 }
 
 class JsExpression implements CompiledExpression {
   readonly text: string;
   readonly elementId: string;
   private readonly fn: Evaluator;
+  private readonly counted: boolean;
 
-  constructor(text: string, elementId: string, fn: Evaluator) {
+  constructor(text: string, elementId: string, body: string) {
     this.text = text;
     this.elementId = elementId;
-    this.fn = fn;
+    ({ fn: this.fn, counted: this.counted } = compileBody(body));
   }
 
   evaluate(scope: ExpressionScope): unknown {
+    evaluating++;
     try {
-      return this.fn(scope.data, scope);
+      return this.counted ? this.evaluateCounted(scope) : this.fn(scope.data, scope, step);
     } catch (error) {
+      if (error instanceof ProcessExitError) throw error;
       throw new ExpressionError(this.text, this.elementId, describe(error), error);
+    } finally {
+      evaluating--;
+    }
+  }
+
+  private evaluateCounted(scope: ExpressionScope): unknown {
+    if (STEP_PARAMETER in scope.data) throw new Error(`the data key ${STEP_PARAMETER} is reserved: loops in expressions count their steps with it`);
+    // no closure per evaluation: this runs per token
+    const outer = freshSteps();
+    try {
+      return this.fn(scope.data, scope, step);
+    } finally {
+      restoreSteps(outer);
     }
   }
 }
@@ -57,7 +96,7 @@ export function compileExpression(text: string, elementId: string): CompiledExpr
   const source = text.trim();
   if (source.startsWith("=")) return compileFeel(source, elementId);
   try {
-    return new JsExpression(source, elementId, compileBody(`return (${source}\n);`));
+    return new JsExpression(source, elementId, `return (${source}\n);`);
   } catch (error) {
     throw new ExpressionError(source, elementId, `syntax error: ${describe(error)}`, error);
   }
@@ -66,38 +105,8 @@ export function compileExpression(text: string, elementId: string): CompiledExpr
 /** Compiles a script task body (statements). */
 export function compileScript(text: string, elementId: string): CompiledExpression {
   try {
-    return new JsExpression(text, elementId, compileBody(text));
+    return new JsExpression(text, elementId, text);
   } catch (error) {
     throw new ExpressionError(text, elementId, `syntax error: ${describe(error)}`, error);
   }
-}
-
-/*
- * FEEL (Camunda 8 style `=expr`): feelin has no public compiled form, so the
- * text is kept and evaluated per call; the data keys are its variables.
- */
-class FeelExpression implements CompiledExpression {
-  readonly text: string;
-  readonly elementId: string;
-  private readonly body: string;
-
-  constructor(text: string, elementId: string) {
-    this.text = text;
-    this.elementId = elementId;
-    this.body = text.slice(1);
-  }
-
-  evaluate(scope: ExpressionScope): unknown {
-    let result;
-    try {
-      result = evaluateFeel(this.body, { ...scope.data, data: scope.data, loop: scope.loop, taskName: scope.taskName });
-    } catch (error) {
-      throw new ExpressionError(this.text, this.elementId, describe(error), error);
-    }
-    return result.value;
-  }
-}
-
-function compileFeel(source: string, elementId: string): CompiledExpression {
-  return new FeelExpression(source, elementId);
 }

@@ -6,8 +6,7 @@ import type { TaskContext } from "../engine/context.js";
 import type { Data } from "../engine/data.js";
 import { cloneValue } from "../engine/clone.js";
 import { checkData } from "../engine/data-check.js";
-import { compileProcess } from "../model/compile.js";
-import type { ProcessGraph } from "../model/graph.js";
+import { compiledProcess } from "../model/compile.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { assertBound, bindNodes } from "../tasks/binding.js";
 import type { Declaration, Registry } from "../tasks/registry.js";
@@ -26,6 +25,8 @@ import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
 import { redactError } from "../secrets/redact-error.js";
+import { StoppingTasks } from "./stopping.js";
+import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
 
 /** A run in progress, for status output. */
@@ -38,18 +39,9 @@ export interface ActiveRun {
 /** The runs of this process that have not ended (the CLI prints them on SIGUSR1). */
 export const activeRuns = new Set<ActiveRun>();
 
-/* The engine never changes a graph, so each definition is compiled once however often it runs. */
-const graphs = new WeakMap<ProcessDefinition, ProcessGraph>();
-
-function compiled(definition: ProcessDefinition): ProcessGraph {
-  let graph = graphs.get(definition);
-  if (graph === undefined) graphs.set(definition, (graph = compileProcess(definition)));
-  return graph;
-}
-
 /** Compiles, binds and runs a process definition with the declarations of a registry. */
 export async function runDefinition(definition: ProcessDefinition, registry: Registry, options: RunOptions = {}): Promise<Data> {
-  const graph = compiled(definition);
+  const graph = compiledProcess(definition);
   const bindings = bindNodes(graph, registry);
   assertBound(bindings, definition.source);
   const executionId = randomUUID();
@@ -64,9 +56,10 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const initialData = cloneValue(options.initialData ?? {});
   const laneDeclarations = registry.ofKind(["lane"]);
   const workers = workerPool(registry, options);
-  const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal }) : undefined;
+  const stopping = new StoppingTasks();
+  const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const live = await liveRunFor(options, { graph, definition, executionId, runFolder: join(tempFolder, executionId), processFile: options.processFile });
-  const observer = observe(options.reporter, logs);
+  const observer = observe(options.reporter, logs, stopping);
   const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
   const engine = new Engine(graph, {
     executionId,
@@ -83,6 +76,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
   const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent });
   const releaseConsole = captureConsole();
+  const releaseExit = guardProcessExit();
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);
   options.reporter?.runStarted?.(info);
@@ -91,7 +85,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await live?.attach(engine);
     const started = engine.start(initialData);
     launchSources();
-    const data = await started.finally(() => settleLanes(lanes, options.reporter));
+    // cancelled tasks first: their commands die and their cleanup runs while their lanes are still up
+    const data = await started.finally(() => stopping.settled().then(() => settleLanes(lanes, options.reporter)));
     const failed = (await lanes?.settle()) ?? [];
     if (failed.length > 0) throw failed[0];
     await live?.finish();
@@ -107,6 +102,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await workers?.pool.close();
     activeRuns.delete(run);
     releaseConsole();
+    releaseExit();
     stop.abort();
     await logs.close();
   }
@@ -139,11 +135,15 @@ function terminalOrNone(): UiProvider | undefined {
 }
 
 /** Closes each task's log when it ends and adapts the reporter to the engine hooks, adding durations. */
-function observe(reporter: RunReporter | undefined, logs: RunLogs): EngineObserver {
+function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks): EngineObserver {
   if (reporter === undefined) {
     return {
       taskFinished: (ctx, error) => logs.finish(ctx.tokenId, error !== undefined),
-      taskCancelled: (ctx) => logs.finish(ctx.tokenId, false),
+      taskCancelled: (ctx) => {
+        stopping.cancelled();
+        logs.finish(ctx.tokenId, false);
+      },
+      cancelledTaskSettled: () => stopping.settledOne(),
     };
   }
   const started = new WeakMap<TaskContext, number>();
@@ -159,8 +159,10 @@ function observe(reporter: RunReporter | undefined, logs: RunLogs): EngineObserv
       reporter.taskFinished?.(ctx as unknown as Context, error === undefined ? undefined : redactError(error), duration);
     },
     taskCancelled(ctx) {
+      stopping.cancelled();
       logs.finish(ctx.tokenId, false);
       reporter.taskCancelled?.(ctx as unknown as Context);
     },
+    cancelledTaskSettled: () => stopping.settledOne(),
   };
 }

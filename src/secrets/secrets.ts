@@ -7,7 +7,9 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { resolve, sep } from "node:path";
 import { AdhesiveError, describe } from "../errors.js";
+import { removeIfRunnerDies } from "../processes/groups.js";
 import { commandLine } from "../workspaces/cli-exec.js";
+import { LocalWorkspace } from "../workspaces/local.js";
 import type { Workspace } from "../workspaces/workspace.js";
 import { MIN_SECRET_LENGTH, redact, registerSecret } from "./redact.js";
 
@@ -45,6 +47,16 @@ export async function withSecret<T>(
   options: WithSecretOptions = {},
 ): Promise<T> {
   const value = await readSecret(name, options);
+  // a runner killed with SIGKILL runs no finally block: its supervisor removes a local secret file instead
+  const unguard = workspace instanceof LocalWorkspace ? removeIfRunnerDies(resolve(workspace.pwd, targetPath)) : undefined;
+  try {
+    return await writeUseAndRemove(workspace, name, targetPath, value, fn);
+  } finally {
+    unguard?.();
+  }
+}
+
+async function writeUseAndRemove<T>(workspace: Workspace, name: string, targetPath: string, value: Uint8Array, fn: (path: string) => T | Promise<T>): Promise<T> {
   let written = false;
   try {
     // the file exists with mode 0600 before the value goes in, so it is never readable by others

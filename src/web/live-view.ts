@@ -1,5 +1,5 @@
 import type { LiveViewOptions } from "../api/types.js";
-import { startLiveServer, type LiveServer } from "./server.js";
+import type { LiveServer } from "./server.js";
 
 let server: Promise<LiveServer> | undefined;
 
@@ -11,10 +11,13 @@ let server: Promise<LiveServer> | undefined;
  */
 export function ensureLiveView(options: LiveViewOptions, tempFolder: string): Promise<LiveServer> {
   if (server !== undefined) return server;
-  server = startLiveServer({ tempFolder, project: process.cwd() }, options.port ?? 0).then((started) => {
-    (options.onUrl ?? printUrl)(started.url);
-    return started;
-  });
+  // the server (node:http, the API, the page) loads when a live view is first asked for
+  server = import("./server.js")
+    .then(({ startLiveServer }) => startLiveServer({ tempFolder, project: process.cwd() }, options.port ?? 0))
+    .then((started) => {
+      (options.onUrl ?? printUrl)(started.url);
+      return started;
+    });
   // a port in use fails this run, and the next one may try again
   server.catch(() => (server = undefined));
   return server;

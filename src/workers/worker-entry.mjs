@@ -1,8 +1,10 @@
-// Entry of a worker thread in parallel_processing: worker mode. Plain
-// JavaScript on purpose: a worker starts without the main thread's module
-// hooks, so TypeScript (adhesive's own source and the user's process file)
-// only loads after tsx is registered here.
-import { register } from "tsx/esm/api";
+// Entry of a worker thread in parallel_processing: worker. Plain JavaScript
+// on purpose: a worker starts without the main thread's module hooks, so in a
+// clone of the repository (no dist/) the TypeScript sources only load once
+// src/source-mode.mjs has registered tsx here. The build copies this file into
+// dist/workers/, where ../source-mode.mjs does not exist.
+import { existsSync } from "node:fs";
 
-register();
-await import("./worker-main.ts");
+const fromSource = existsSync(new URL("../source-mode.mjs", import.meta.url));
+if (fromSource) await import("../source-mode.mjs");
+await import(fromSource ? "./worker-main.ts" : "./worker-main.js");

@@ -6,14 +6,15 @@
  * and gets the task's data, its output and its error back.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { pathToFileURL } from "node:url";
 import type { Context, TaskFunction } from "../api/types.js";
 import { enterWorkerMode } from "../api/adhesive.js";
+import { importProcessFile } from "../loader/import-process-file.js";
 import { describe } from "../errors.js";
 import { defaultAdhesive } from "../index.js";
 import { captureConsole, withOutput } from "../logs/console-capture.js";
 import { redact } from "../secrets/redact.js";
 import { RedactingSink } from "../secrets/stream-redactor.js";
+import { guardProcessExit } from "../runtime/process-exit.js";
 import { LocalWorkspace } from "../workspaces/local.js";
 import type { OutputSink } from "../workspaces/workspace.js";
 import { TaskData } from "../engine/task-data.js";
@@ -110,8 +111,10 @@ function serialize(error: unknown): SerializedError {
 
 enterWorkerMode(markReady);
 captureConsole();
+// process.exit() in a task would end this thread, not fail the task
+guardProcessExit();
 const { file } = workerData as { file: string };
-import(pathToFileURL(file).href).then(markReady, (error: unknown) => {
+importProcessFile(file).then(markReady, (error: unknown) => {
   // the main thread loaded the same file without this error: every job gets it instead of waiting forever
   loadError = serialize(error);
   for (const job of waiting.splice(0)) send({ type: "failed", job: job.job, error: loadError });

@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import { execa } from "execa";
+import { CommandGroup } from "../processes/groups.js";
 import { CommandError } from "./command-error.js";
 import { commandStream } from "./command-output.js";
 import type { CommandOptions, OutputSink, TaskIo, Workspace } from "./workspace.js";
@@ -12,13 +12,11 @@ export interface LocalWorkspaceOptions {
   env?: Record<string, string>;
 }
 
-/* A cancelled command gets SIGTERM, then SIGKILL if it has not exited after this long. */
-const KILL_GRACE_MS = 2000;
-
 /**
  * Runs commands and touches files on this machine, in a folder of the run.
  * Commands run in their own process group so cancelling a task kills the
- * whole tree the shell started, not only the shell.
+ * whole tree the shell started, not only the shell; a cancelled command's
+ * run() settles only once that group is gone.
  */
 export class LocalWorkspace implements Workspace {
   readonly id: string;
@@ -41,6 +39,7 @@ export class LocalWorkspace implements Workspace {
   async run(command: string, options: CommandOptions = {}): Promise<string> {
     const signal = this.io?.signal;
     signal?.throwIfAborted();
+    const { execa } = await loadExeca();
     const child = execa(command, {
       shell: options.shell ?? true,
       cwd: options.cwd === undefined ? this.pwd : this.path(options.cwd),
@@ -53,10 +52,13 @@ export class LocalWorkspace implements Workspace {
     });
     const sink = this.io?.output;
     const streams = sink ? [follow(child.stdout, sink), follow(child.stderr, sink)] : undefined;
-    const stop = signal ? killTreeOn(signal, child.pid) : undefined;
+    const group = child.pid === undefined ? undefined : new CommandGroup(child.pid);
+    const stop = signal && group ? killOn(signal, group) : undefined;
     const result = await child;
     stop?.();
     if (streams) for (const end of streams) end();
+    if (group?.killed) await group.kill();
+    else group?.release();
     signal?.throwIfAborted();
     if (result.failed) {
       const exitCode = result.exitCode;
@@ -131,25 +133,19 @@ function follow(output: Readable | null, sink: OutputSink): () => void {
 }
 
 /** Kills the command's process group when `signal` fires; returns the unsubscribe. */
-function killTreeOn(signal: AbortSignal, pid: number | undefined): () => void {
-  if (pid === undefined) return () => undefined;
-  let escalation: NodeJS.Timeout | undefined;
-  const kill = (): void => {
-    killGroup(pid, "SIGTERM");
-    escalation = setTimeout(() => killGroup(pid, "SIGKILL"), KILL_GRACE_MS);
-    escalation.unref();
-  };
-  signal.addEventListener("abort", kill, { once: true });
-  return () => {
-    signal.removeEventListener("abort", kill);
-    if (escalation) clearTimeout(escalation);
-  };
+function killOn(signal: AbortSignal, group: CommandGroup): () => void {
+  const kill = (): void => void group.kill();
+  if (signal.aborted) kill();
+  else signal.addEventListener("abort", kill, { once: true });
+  return () => signal.removeEventListener("abort", kill);
 }
 
-function killGroup(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, name);
-  } catch {
-    // the group is already gone
-  }
+/**
+ * execa is loaded by the first command, not when adhesive is imported. The
+ * CLI loads it early when it is about to register module hooks (tsx): every
+ * module imported after that goes through them, which costs execa's ~100
+ * files about as much again.
+ */
+export function loadExeca(): Promise<typeof import("execa")> {
+  return import("execa");
 }

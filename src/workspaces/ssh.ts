@@ -3,9 +3,8 @@ import { chmod, lstat, mkdir, readFile, readdir, readlink, rm, symlink } from "n
 import type { Stats } from "node:fs";
 import { dirname as localDirname, join as localJoin, resolve as localResolve } from "node:path";
 import { posix } from "node:path";
-import { parseCommandString } from "execa";
 import { quote } from "shell-quote";
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
 import { AdhesiveError, UsageError, describe } from "../errors.js";
 import { CommandError } from "./command-error.js";
 import { commandStream } from "./command-output.js";
@@ -299,7 +298,7 @@ export class SshWorkspace implements Workspace {
   async run(command: string, options: CommandOptions = {}): Promise<string> {
     const signal = this.io.signal;
     signal?.throwIfAborted();
-    const remote = this.remoteCommand(command, options);
+    const remote = await this.remoteCommand(command, options);
     const stdout: Buffer[] = [];
     let tail = "";
     const keep = (text: string): void => void (tail = (tail + text).slice(-OUTPUT_TAIL_CHARS));
@@ -413,14 +412,14 @@ export class SshWorkspace implements Workspace {
     return posix.isAbsolute(path) ? posix.normalize(path) : posix.join(this.pwd, path);
   }
 
-  private remoteCommand(command: string, options: CommandOptions): string {
+  private async remoteCommand(command: string, options: CommandOptions): Promise<string> {
     const env = Object.entries(options.env ?? {}).map(([name, value]) => {
       if (!ENV_NAME.test(name)) throw new UsageError(`invalid environment variable name ${JSON.stringify(name)}`);
       return `${name}=${value}`;
     });
     const shell = options.shell ?? true;
     const program =
-      shell === false ? parseCommandString(command) : [shell === true ? "/bin/sh" : shell, "-c", command];
+      shell === false ? (await import("execa")).parseCommandString(command) : [shell === true ? "/bin/sh" : shell, "-c", command];
     if (program.length === 0) throw new UsageError("cannot run an empty command");
     const cwd = options.cwd === undefined ? this.pwd : this.path(options.cwd);
     return `exec /bin/sh -c ${sh(WRAPPER)} adhesive-ssh ${sh(cwd, ...env, ...program)}`;
@@ -484,6 +483,8 @@ export async function connectSsh(parent: Workspace, options: SshOptions): Promis
     },
   };
 
+  // ssh2 is loaded by the first connection, not when adhesive is imported
+  const { Client } = await import("ssh2");
   const client = new Client();
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error & { level?: string; code?: string }): void => {

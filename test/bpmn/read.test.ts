@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadBpmn, readBpmn } from "../../src/bpmn/read.js";
-import { BpmnError, type BpmnProblem } from "../../src/errors.js";
+import { BpmnError } from "../../src/errors.js";
+import { problemsOf } from "./problems.js";
 import type { NodeDefinition, ProcessDefinition, ScopeDefinition } from "../../src/model/definition.js";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
@@ -13,15 +14,6 @@ const modelers = join(fixtures, "bpmn", "modelers");
 
 const conformanceFiles = (await readdir(conformance)).filter((file) => file.endsWith(".bpmn")).sort();
 const runnableFiles = conformanceFiles.filter((file) => file !== "unsupported-call-activity.bpmn");
-
-async function problemsOf(pending: Promise<unknown>): Promise<BpmnProblem[]> {
-  const error = await pending.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(BpmnError);
-  return (error as BpmnError).problems;
-}
 
 function allScopes(scope: ScopeDefinition): ScopeDefinition[] {
   return [scope, ...scope.nodes.flatMap((node) => (node.children ? allScopes(node.children) : []))];

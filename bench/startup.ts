@@ -1,0 +1,58 @@
+/*
+ * Start-up (issue 10): wall time of whole CLI processes, next to `node -e 0`,
+ * the floor no Node program goes below. adhesive runs as a user gets it:
+ * bin/, dist/, examples/ and package.json copied to a temporary package
+ * folder (node_modules linked to this repository's), so bin/ runs the
+ * compiled dist/ as installed; a clone runs src/ through tsx instead
+ * (src/source-mode.mjs), which the last row shows. Builds dist/ first.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface StartupRow {
+  name: string;
+  times: number[];
+  error?: string;
+}
+
+function timed(args: string[], cwd: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    execFile(process.execPath, args, { cwd, timeout: 60_000 }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`node ${args.join(" ")}: ${stderr.trim().split("\n").pop() ?? error.message}`));
+      else resolve(performance.now() - start);
+    });
+  });
+}
+
+export async function measureStartup(root: string, reps: number): Promise<StartupRow[]> {
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "ignore" });
+  const installed = mkdtempSync(join(tmpdir(), "adhesive-startup-"));
+  try {
+    for (const part of ["bin", "dist", "examples", "package.json"]) cpSync(join(root, part), join(installed, part), { recursive: true });
+    symlinkSync(join(root, "node_modules"), join(installed, "node_modules"));
+    const commands: Array<[string, string[], string]> = [
+      ["node -e 0", ["-e", "0"], root],
+      ["adhesive --version", ["bin/adhesive.js", "--version"], installed],
+      ["adhesive examples/hello/_adhesive.ts", ["bin/adhesive.js", "examples/hello/_adhesive.ts"], installed],
+      ["adhesive --version (repository: src/ through tsx)", ["bin/adhesive.js", "--version"], root],
+    ];
+    const rows: StartupRow[] = [];
+    for (const [name, args, cwd] of commands) {
+      const row: StartupRow = { name, times: [] };
+      try {
+        await timed(args, cwd); // warm-up: file system cache and tsx's compile cache
+        for (let i = 0; i < reps; i++) row.times.push(await timed(args, cwd));
+      } catch (error) {
+        row.error = (error as Error).message;
+      }
+      rows.push(row);
+      process.stderr.write(`[startup] ${name}: ${row.error ?? `${row.times.length} runs`}\n`);
+    }
+    return rows;
+  } finally {
+    rmSync(installed, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,56 @@
+/*
+ * npm run build: the package as published (npm pack/publish need it first:
+ * .npmrc's ignore-scripts=true also skips prepack).
+ *
+ * - dist/**.js: tsc output with the same layout as src/, so what the code
+ *   loads by URL at run time is found at the same relative place: the module
+ *   hooks (cli/plugin-resolver, loader/format-hook), the worker thread entry,
+ *   and ../../package.json for --version.
+ * - dist/index.d.ts and dist/index.d.cts: one self-contained declaration file
+ *   (rollup-plugin-dts), the same text twice: a CommonJS project needs a
+ *   .d.cts, because TypeScript refuses (TS1479) a CommonJS file whose types
+ *   import an ES module. Only the public API is in it; internal types that the
+ *   API mentions are inlined, and nothing is imported from dependencies
+ *   (bpmn-moddle, ssh2, zod ... have no types or are not the user's business).
+ * - dist/index.cjs: `require("adhesive-bpmn")` loads the very same ES module
+ *   (Node's require(esm)), so the CLI and a CommonJS process file share one
+ *   default registry and one set of error classes.
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { rollup } from "rollup";
+import { dts } from "rollup-plugin-dts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const at = (path) => `${root}${path}`;
+const require = createRequire(import.meta.url);
+
+rmSync(at("dist"), { recursive: true, force: true });
+rmSync(at("build/types"), { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", at("tsconfig.build.json")], { stdio: "inherit" });
+// plain JavaScript on purpose (see the file), so tsc does not emit it
+copyFileSync(at("src/workers/worker-entry.mjs"), at("dist/workers/worker-entry.mjs"));
+// the live view's page: plain files, served as they are from beside src/web/static-files.ts
+cpSync(at("src/web/page"), at("dist/web/page"), { recursive: true });
+
+const bundle = await rollup({
+  input: at("build/types/index.d.ts"),
+  plugins: [dts()],
+  onwarn(warning) {
+    throw new Error(`declaration bundle: ${warning.message}`);
+  },
+});
+const { output } = await bundle.generate({ format: "es" });
+await bundle.close();
+// the API mentions Node's types (AbortSignal, Buffer, streams): @types/node is a dependency
+const declarations = `/// <reference types="node" />\n${output[0].code}`;
+if (/^import\b|\bimport\(/m.test(declarations)) throw new Error("declaration bundle: it imports another package's types");
+writeFileSync(at("dist/index.d.ts"), declarations);
+writeFileSync(at("dist/index.d.cts"), declarations);
+writeFileSync(at("dist/index.cjs"), '"use strict";\n// One module instance for import and require (see scripts/build.mjs).\nmodule.exports = require("./index.js");\n');
+rmSync(at("build"), { recursive: true, force: true });
+
+const { version } = JSON.parse(readFileSync(at("package.json"), "utf8"));
+console.log(`built adhesive-bpmn ${version} into dist/`);

@@ -1,0 +1,62 @@
+/*
+ * Loads a process file as its author wrote it: .ts .mts .cts .js .mjs .cjs,
+ * an ES module (top-level await allowed) or CommonJS, in a "type": "module"
+ * or "commonjs" project or in a folder without package.json. A .js or .ts
+ * file's syntax decides, not its package's "type" (syntax.ts). TypeScript
+ * needs no build step; tsx and esbuild are loaded only for TypeScript.
+ */
+import { readFile } from "node:fs/promises";
+import { register } from "node:module";
+import { pathToFileURL } from "node:url";
+import { registerTypeScriptRequire, requireProcessFile } from "./commonjs.js";
+import type { FormatHookData } from "./format-hook.js";
+import { packageType } from "./package-type.js";
+import { loadExeca } from "../workspaces/local.js";
+import { isModule } from "./syntax.js";
+
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+const AMBIGUOUS = /\.[jt]sx?$/;
+/* set once tsx is registered in this thread (src/source-mode.mjs sets it too) */
+const TSX_REGISTERED = Symbol.for("adhesive-bpmn.tsx");
+/* src/ when run from the sources, dist/ when installed */
+const OWN_CODE = new URL("../", import.meta.url);
+const OWN_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf("."));
+
+let formatHookRegistered = false;
+
+/** Runs the file's top-level code; resolves when it has finished (its top-level awaits included). */
+export async function importProcessFile(file: string): Promise<void> {
+  const typeScript = TYPESCRIPT.test(file);
+  // also for an ES module: the CommonJS .ts files it imports load through require
+  if (typeScript) registerTypeScriptRequire();
+  if (await isCommonJs(file)) return requireProcessFile(file);
+  // an ES module .js/.ts outside a "type": "module" package is loaded by that hook; .mjs/.mts need none
+  const formatHook = AMBIGUOUS.test(file) && (await packageType(file)) !== "module";
+  if (typeScript || formatHook) await loadExeca();
+  if (typeScript) await registerTsx();
+  const url = pathToFileURL(file).href;
+  if (formatHook) registerFormatHook(url);
+  await import(url);
+}
+
+async function isCommonJs(file: string): Promise<boolean> {
+  if (/\.c[jt]sx?$/.test(file)) return true;
+  if (/\.m[jt]sx?$/.test(file)) return false;
+  return !(await isModule(await readFile(file, "utf8"), file));
+}
+
+async function registerTsx(): Promise<void> {
+  const global = globalThis as { [TSX_REGISTERED]?: boolean };
+  if (global[TSX_REGISTERED]) return;
+  global[TSX_REGISTERED] = true;
+  const { register: registerEsm } = await import("tsx/esm/api");
+  registerEsm();
+}
+
+/* after tsx, so that its load hook runs first and hands tsx the format to compile to */
+function registerFormatHook(processFile: string): void {
+  if (formatHookRegistered) return;
+  formatHookRegistered = true;
+  const data: FormatHookData = { skip: [OWN_CODE.href], modules: [processFile] };
+  register(new URL(`./format-hook${OWN_EXTENSION}`, import.meta.url), { data });
+}

@@ -1,0 +1,36 @@
+import { ProcessExitError } from "../errors.js";
+import { insideTask } from "../logs/console-capture.js";
+import { insideExpression } from "../model/expression.js";
+
+let guards = 0;
+let original: typeof process.exit | undefined;
+
+/**
+ * While a run is active, process.exit() called by a task (or a script or
+ * expression) throws a ProcessExitError, which fails that task like any
+ * other error, instead of ending the process with the run half done. Called
+ * anywhere else it exits as usual. Returns the function that stops guarding.
+ */
+export function guardProcessExit(): () => void {
+  if (guards++ === 0) install();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--guards === 0) uninstall();
+  };
+}
+
+function install(): void {
+  const exit = process.exit;
+  original = exit;
+  process.exit = function guardedExit(code?: string | number | null): never {
+    if (insideTask() || insideExpression()) throw new ProcessExitError(code);
+    return exit.call(process, code);
+  } as typeof process.exit;
+}
+
+function uninstall(): void {
+  if (original !== undefined) process.exit = original;
+  original = undefined;
+}

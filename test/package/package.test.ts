@@ -1,0 +1,221 @@
+/*
+ * Given the packed tarball installed into fresh projects outside the
+ * repository (installed.ts), when a user runs a process in each kind of
+ * project, then it works without tsx or a build step of theirs: the CLI in a
+ * CommonJS project (`npm init -y`), an ES module project and a folder without
+ * package.json, plain `node` embedding with import and with require, and the
+ * types under tsc --strict with module node16, nodenext and bundler.
+ */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { installPackage, run, type Installed } from "./installed.js";
+
+let installed: Installed;
+
+// each scenario is a whole npx/node/tsc process, slow on a busy 2-core machine
+vi.setConfig({ testTimeout: 120_000 });
+
+beforeAll(async () => {
+  installed = await installPackage();
+}, 600_000);
+
+afterAll(async () => {
+  await installed?.remove();
+});
+
+/* `npx adhesive ...` as a user types it; --no: never fetch the unrelated npm package named adhesive */
+const npxAdhesive = (cwd: string, ...args: string[]) => run("npx", ["--no", "--", "adhesive", ...args], cwd);
+
+async function write(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+}
+
+const ESM_TS = `import { processStart, task, type Context } from "adhesive-bpmn";
+task("Greet", (ctx: Context) => {
+  ctx.data.greeted = "hello";
+});
+const data = await processStart().task("Greet").processEnd().build();
+console.log("result:", JSON.stringify(data));
+`;
+
+const COMMONJS_TS = `const { processStart, task } = require("adhesive-bpmn");
+task("Greet", (ctx: { data: Record<string, unknown> }) => {
+  ctx.data.greeted = "hello";
+});
+// no top-level await in CommonJS: the run is not awaited
+processStart().task("Greet").processEnd().build().then((data: unknown) => console.log("result:", JSON.stringify(data)));
+`;
+
+describe("the packed tarball", () => {
+  it("holds the compiled package, its types, bin, examples and LICENSE, and no TypeScript sources", () => {
+    const { files } = installed;
+    for (const file of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/workers/worker-entry.mjs", "bin/adhesive.js", "examples/hello/_adhesive.ts", "LICENSE", "README.md"]) {
+      expect(files).toContain(file);
+    }
+    // with src/ in the package, bin/ would run it through tsx (src/source-mode.mjs)
+    expect(files.filter((file) => file.startsWith("src/"))).toEqual([]);
+  });
+});
+
+describe("adhesive in a CommonJS project (npm init -y)", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await installed.project("commonjs");
+    const init = await run("npm", ["init", "-y"], dir);
+    expect(init.code).toBe(0);
+  });
+
+  it("runs the README's kind of _adhesive.ts, ES module syntax and top-level await, found in the working folder", async () => {
+    await write(dir, { "_adhesive.ts": ESM_TS });
+    const { code, stdout, stderr } = await npxAdhesive(dir);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toContain('result: {"greeted":"hello"}');
+  });
+
+  it("runs a CommonJS .ts and .cts that start their run without awaiting it, and waits for it", async () => {
+    await write(dir, { "commonjs.ts": COMMONJS_TS, "commonjs.cts": COMMONJS_TS });
+    for (const file of ["commonjs.ts", "commonjs.cts"]) {
+      const { code, stdout, stderr } = await npxAdhesive(dir, file);
+      expect({ file, stderr }).toEqual({ file, stderr: "" });
+      expect(code).toBe(0);
+      expect(stdout).toContain('result: {"greeted":"hello"}');
+    }
+  });
+
+  it("exits 1 with the failure printed once, no stack trace, for a failing run nobody awaited", async () => {
+    await write(dir, {
+      "failing.cjs": `const { processStart, task } = require("adhesive-bpmn");
+task("Break", () => { throw new Error("the disk is full"); });
+processStart().task("Break").processEnd().build().then(() => console.log("never"));
+`,
+    });
+    const { code, stdout, stderr } = await npxAdhesive(dir, "failing.cjs");
+    expect(code).toBe(1);
+    expect(stderr.match(/the disk is full/g)).toHaveLength(1);
+    expect(stderr).toContain('process failed: task "Break"');
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stdout).not.toContain("never");
+  });
+
+  it("exits 2 saying so for a process file that starts no run", async () => {
+    await write(dir, { "no-run.ts": `import { task } from "adhesive-bpmn";\ntask("Lonely", () => undefined);\n` });
+    const { code, stderr } = await npxAdhesive(dir, "no-run.ts");
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe("adhesive: no-run.ts started no process: call bpmnBuild(), build() or processStart()...build() in it");
+  });
+
+  it("runs the tasks of a TypeScript process file in worker threads (parallel_processing: worker)", async () => {
+    await write(dir, {
+      "workers.ts": `import { isMainThread } from "node:worker_threads";
+import { processStart, task } from "adhesive-bpmn";
+task("Crunch", (ctx) => { ctx.data.inWorker = !isMainThread; });
+console.log("result:", JSON.stringify(await processStart().task("Crunch").processEnd().build()));
+`,
+    });
+    const { code, stdout, stderr } = await run("npx", ["--no", "--", "adhesive", "workers.ts"], dir, { ADHESIVE_PARALLEL_PROCESSING: "worker" });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toContain('result: {"inWorker":true}');
+  });
+
+  it("runs the hello example shipped in the package", async () => {
+    const { code, stdout, stderr } = await npxAdhesive(dir, "../node_modules/adhesive-bpmn/examples/hello/_adhesive.ts");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toContain("published: true");
+  });
+});
+
+describe("adhesive in an ES module project and in a folder without package.json", () => {
+  it('runs .js, .mts and a require()-only .js in a "type": "module" project', async () => {
+    const dir = await installed.project("esm", { name: "esm", type: "module" });
+    await write(dir, { "esm.js": ESM_TS.replace(", type Context", "").replace("(ctx: Context)", "(ctx)"), "esm.mts": ESM_TS, "required.js": COMMONJS_TS.replaceAll(/: \{[^}]*\}|: unknown/g, "") });
+    for (const file of ["esm.js", "esm.mts", "required.js"]) {
+      const { code, stdout, stderr } = await npxAdhesive(dir, file);
+      expect({ file, stderr }).toEqual({ file, stderr: "" });
+      expect(code).toBe(0);
+      expect(stdout).toContain('result: {"greeted":"hello"}');
+    }
+  });
+
+  it("runs an ES module .ts and a CommonJS .ts where no package.json exists", async () => {
+    const dir = await installed.project("no-package-json");
+    await write(dir, { "esm.ts": ESM_TS, "commonjs.ts": COMMONJS_TS });
+    for (const file of ["esm.ts", "commonjs.ts"]) {
+      const { code, stdout, stderr } = await run("node", [join(installed.folder, "node_modules/adhesive-bpmn/bin/adhesive.js"), file], dir);
+      expect({ file, stderr }).toEqual({ file, stderr: "" });
+      expect(code).toBe(0);
+      expect(stdout).toContain('result: {"greeted":"hello"}');
+    }
+  });
+});
+
+describe("embedding adhesive with plain node, no tsx", () => {
+  const app = (load: string) => `${load}
+const engine = new Adhesive();
+engine.task("Add {loop.value}", (ctx) => { ctx.data.sum = (ctx.data.sum ?? 0) + ctx.loop.value; });
+engine.processStart().task("Add {loop.value}", { loop: "data.numbers" }).processEnd().build({ initialData: { numbers: [1, 2] } })
+  .then((data) => console.log("numbers:", JSON.stringify(data.numbers)));
+`;
+
+  it("imports it from node app.mjs", async () => {
+    const dir = await installed.project("embed-esm", { name: "embed-esm", type: "module" });
+    await write(dir, { "app.mjs": app('import { Adhesive } from "adhesive-bpmn";') });
+    const { code, stdout, stderr } = await run("node", ["app.mjs"], dir);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toContain("numbers: [1,2]");
+  });
+
+  it("requires it from node app.cjs, the same module instance as import gets", async () => {
+    const dir = await installed.project("embed-cjs", { name: "embed-cjs", type: "commonjs" });
+    const check = `import("adhesive-bpmn").then((esm) => {
+  const cjs = require("adhesive-bpmn");
+  console.log("same instance:", esm.defaultAdhesive === cjs.defaultAdhesive && esm.TaskError === cjs.TaskError);
+});
+`;
+    await write(dir, { "app.cjs": app('const { Adhesive } = require("adhesive-bpmn");') + check });
+    const { code, stdout, stderr } = await run("node", ["app.cjs"], dir);
+    // no ExperimentalWarning either: require(esm) of a file in node_modules is quiet
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toContain("numbers: [1,2]");
+    expect(stdout).toContain("same instance: true");
+  });
+});
+
+// six tsc runs at once: most of each is reading @types/node, which a user's project checks too
+describe.concurrent("the types under tsc --strict --noEmit", () => {
+  const USE = `import { Adhesive, TaskError, bpmnBuild, task, type Context, type Data } from "adhesive-bpmn";
+task("Build {loop.value}", async (ctx: Context) => {
+  await ctx.workspace.run("make");
+});
+new Adhesive().task({ re: /^Deploy (.+)$/ }, (ctx, target) => {
+  ctx.data.target = target.toUpperCase();
+});
+// @ts-expect-error a matcher is a name, a list of names or an options object: if the types were any, this would fail
+task(42, () => undefined);
+export const run = (): Promise<Data> => bpmnBuild("deploy.bpmn").catch((error: unknown) => (error instanceof TaskError ? { failed: error.code } : {}));
+`;
+  const cases = [
+    { module: "node16", resolution: "node16", type: "module" },
+    { module: "node16", resolution: "node16", type: "commonjs" },
+    { module: "nodenext", resolution: "nodenext", type: "module" },
+    { module: "nodenext", resolution: "nodenext", type: "commonjs" },
+    { module: "esnext", resolution: "bundler", type: "module" },
+    { module: "esnext", resolution: "bundler", type: "commonjs" },
+  ];
+
+  it.each(cases)("report no error with module $module, moduleResolution $resolution, in a $type project", async ({ module, resolution, type }) => {
+    const dir = await installed.project(`types-${resolution}-${type}`, { name: "types", type });
+    const compilerOptions = { strict: true, noEmit: true, module, moduleResolution: resolution, target: "es2022", types: ["node"] };
+    await write(dir, { "tsconfig.json": JSON.stringify({ compilerOptions, include: ["*.ts", "*.cts"] }), "use.ts": USE });
+    // a CommonJS file of a node16/nodenext project gets the require types (index.d.cts)
+    if (type === "commonjs" && resolution !== "bundler") await write(dir, { "use-require.cts": 'import adhesive = require("adhesive-bpmn");\nadhesive.task("X", (ctx) => void ctx.workspace.pwd);\n' });
+    const { code, stdout, stderr } = await run(process.execPath, [join(installed.folder, "node_modules/typescript/bin/tsc"), "-p", dir], dir);
+    expect(stdout + stderr).toBe("");
+    expect(code).toBe(0);
+  }, 240_000);
+});
