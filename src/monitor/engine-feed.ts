@@ -36,7 +36,9 @@ export function feedMonitor(
       monitor.flowTaken(layout.flowOf(flow));
     },
   };
+  // every other hook of the run's observer (and any added later) passes through as it is
   const watched: EngineObserver = {
+    ...observer,
     taskStarted(ctx) {
       observer.taskStarted?.(ctx);
       monitor.taskStarted(indexOf(ctx));
