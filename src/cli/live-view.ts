@@ -31,5 +31,8 @@ export async function keepLiveViewOpen(url: string, io: CliIo & { color: boolean
   if (!process.stdin.isTTY) return;
   const c = createColors(io.color);
   io.err.write(`${c.dim(`the runs ended; the live view stays at ${url} — press Ctrl-C to close it`)}\n`);
+  // the server lets the process end when nothing else runs: this holds it open until Ctrl-C
+  const hold = setInterval(() => undefined, 60_000);
   await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  clearInterval(hold);
 }

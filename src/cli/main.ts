@@ -167,9 +167,11 @@ async function runFile(file: string | undefined, io: CliContext, ui: { port: num
     const code = await loadProcessFile(file, io);
     const failure = (error: unknown) => reportFailure(error, { ...io, verbose: verbose(io.config) });
     const ended = code === EXIT_OK ? await exitCodeOfRuns(runs, file ?? "the process file", failure, io.err) : code;
+    const result = interrupts.exitCode() ?? ended;
     view?.stop();
-    if (view !== undefined && interrupts.exitCode() === undefined) await liveView!.keepLiveViewOpen(view.url, io);
-    return interrupts.exitCode() ?? ended;
+    // the Ctrl-C that closes the page afterwards does not change how the runs went
+    if (view !== undefined && result === ended) await liveView!.keepLiveViewOpen(view.url, io);
+    return result;
   } finally {
     runs.stop();
     reporter.printSummaries();
