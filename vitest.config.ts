@@ -6,6 +6,7 @@ export default defineConfig({
   resolve: { alias: [{ find: /^adhesive-bpmn$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) }] },
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -37,7 +37,7 @@ async function timed(variants: RunOptions[]): Promise<number[]> {
   for (let rep = 0; rep < 5; rep++) {
     for (const [i, options] of variants.entries()) {
       const started = performance.now();
-      await seed().bpmnBuild(SEED, { poolSize: 1e9, tempFolder: temp, ...options });
+      await seed().bpmnBuild(SEED, { poolSize: 1e9, tempFolder: temp, runsFolder: temp, ...options });
       times[i].push(performance.now() - started);
     }
   }
@@ -50,7 +50,7 @@ let url = "";
 let openPage!: () => void;
 const pageOpen = new Promise<void>((resolve) => (openPage = resolve));
 const browser = await openBrowser();
-const run = seed(pageOpen).bpmnBuild(SEED, { poolSize: 1e9, tempFolder: temp, liveView: { onUrl: (printed) => (url = printed) } });
+const run = seed(pageOpen).bpmnBuild(SEED, { poolSize: 1e9, tempFolder: temp, runsFolder: temp, liveView: { onUrl: (printed) => (url = printed) } });
 let live;
 while ((live = liveRuns().find((r) => r.monitor.outcome === "running")) === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
 const page = await browser.context.newPage();

@@ -161,6 +161,16 @@ export class ProcessExitError extends AdhesiveError {
   }
 }
 
+/** A task marked `onInterrupted: "fail"` was running when its run was interrupted: on resume it fails instead of running twice. */
+export class InterruptedTaskError extends AdhesiveError {
+  constructor(taskName: string, elementId: string, attempt: number) {
+    super(
+      "ADHESIVE_TASK_INTERRUPTED",
+      `task "${taskName}" (${elementId}) was running when the run was interrupted, and it is marked onInterrupted: "fail" (this would have been attempt ${attempt}); check what it did, then resume with --retry to run it again`,
+    );
+  }
+}
+
 /** Bad options passed to the API (wrong matcher, unknown option, ...). */
 export class UsageError extends AdhesiveError {
   constructor(message: string) {

@@ -30,6 +30,8 @@ export {
   BpmnError,
   CancelledError,
   DataError,
+  InterruptedError,
+  InterruptedTaskError,
   ExpressionError,
   ProcessExitError,
   RoutingError,
@@ -50,6 +52,9 @@ export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type Fie
 export type { Workspace, CommandOptions, TaskIo, OutputSink } from "./workspaces/workspace.js";
 export { LaneError } from "./lanes/lanes.js";
 export { BackpressureError } from "./runtime/inlet.js";
+export { ResumeError } from "./runtime/run-record.js";
+export { ReplayDivergedError } from "./engine/replay.js";
+export { JournalError } from "./journal/journal-error.js";
 export { fromInbox } from "./inbox/from-inbox.js";
 export { InboxError, FormAnsweredError } from "./inbox/inbox-error.js";
 export { closeLiveView } from "./web/live-view.js";
@@ -104,6 +109,11 @@ export function build(options?: RunOptions): Promise<Data> {
 /** Runs a process drawn in a BPMN file; a relative path is resolved against the folder of the file that calls bpmnBuild. */
 export function bpmnBuild(file: string | URL, options?: RunOptions): Promise<Data> {
   return defaultAdhesive.bpmnBuild(file, options);
+}
+
+/** Continues an interrupted run from its journal (see Adhesive.resume). */
+export function resume(runId: string, options?: RunOptions): Promise<Data> {
+  return defaultAdhesive.resume(runId, options);
 }
 
 export function processStart(): ReturnType<Adhesive["processStart"]> {

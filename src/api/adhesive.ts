@@ -10,6 +10,9 @@ import { mergeInto } from "../engine/merge.js";
 import { locateBpmn, readLocatedBpmn } from "./bpmn-path.js";
 import { verifyRecorder } from "./verify-mode.js";
 import { started } from "./started-runs.js";
+import { claimResume } from "./resume-target.js";
+import { readJournal } from "../journal/reader.js";
+import { journalFileOf } from "../runtime/run-record.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
 let workerMode: (() => void) | undefined;
@@ -93,7 +96,18 @@ export class Adhesive {
     }
     const recorder = verifyRecorder();
     if (recorder) return recorder.record(definition.source, async () => definition, this.registry, this.options(options).initialData);
-    return started(runDefinition(definition, this.registry, this.options(options)));
+    return started(runDefinition(definition, this.registry, claimResume(definition, this.options(options))));
+  }
+
+  /**
+   * Continues a run from its journal (in `runsFolder`), with the process
+   * definition the journal recorded and the implementations registered
+   * here. To continue with a changed BPMN file, call bpmnBuild(file, { runId }).
+   */
+  async resume(runId: string, options?: RunOptions): Promise<Data> {
+    const merged = this.options(options);
+    const journal = await readJournal(journalFileOf(merged, runId));
+    return this.run(journal.header.definition, { ...options, runId });
   }
 
   private options(options: RunOptions | undefined): RunOptions {

@@ -30,6 +30,18 @@ export interface Context {
   readonly tokenId: number;
   /** fires when the token is cancelled (error boundary, timer, SIGINT) */
   readonly signal: AbortSignal;
+  /** 1, or 2, 3, ... when the task runs again because the run was interrupted while it ran (see Durability) */
+  readonly attempt: number;
+  /** whether this call is such a retry (attempt > 1) */
+  readonly resumed: boolean;
+  /** the same for every attempt of this task execution: run id, element, loop keys, execution number */
+  readonly idempotencyKey: string;
+  /**
+   * For message sources of a continued run: the last event the journal
+   * recorded for their elements, so a source can go on after it. Undefined
+   * in a new run, and in tasks.
+   */
+  readonly lastEvent?: unknown;
 }
 
 export type TaskFunction = (ctx: Context, ...groups: string[]) => unknown;

@@ -17,7 +17,7 @@ const FAILED = 1;
 
 /**
  * `adhesive send` and `adhesive complete`: one request to the run's control
- * socket (found through its run folder under temp_folder; <run> may be the
+ * socket (found through its run folder under runs_folder; <run> may be the
  * start of its id). Exit 0 when the run took it, 1 when it refused (nobody
  * waits for that message, no such form, a bad answer), 2 for bad usage.
  */
@@ -42,7 +42,7 @@ export async function inboxCommand(argv: readonly string[], io: CliIo): Promise<
     command === "send" ? { op: "send", message: target, data, correlation: parsed.values.correlation } : { op: "complete", task: target, data: data ?? {} };
   try {
     const config = await loadConfig({ cwd: io.cwd });
-    const found = await findRunFolder(config.tempFolder, run);
+    const found = await findRunFolder(config.runsFolder, run);
     if ("problem" in found) return refused(io, found.problem);
     if (found.info.control === undefined) return refused(io, `run ${found.info.id} has no control socket`);
     const result = await requestControl(found.info.control, request, found.info.id);

@@ -12,7 +12,7 @@ import type { CliIo } from "./main.js";
  */
 export async function startCliLiveView(config: Config, port: number | undefined, io: CliIo & { color: boolean }): Promise<{ url: string; stop(): void }> {
   const c = createColors(io.color);
-  const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.tempFolder);
+  const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.runsFolder);
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const stop = terminal
     ? () => undefined

@@ -17,6 +17,9 @@ import { openScreen } from "./screen.js";
 import { verifyProcessFile } from "./verify.js";
 import { liveViewFlags } from "./live-view-flags.js";
 import { listenForInterrupts } from "./signals.js";
+import { printRun, printRuns } from "./runs.js";
+import { hintResume, resumeTarget } from "./resume.js";
+import { setResumeTarget } from "../api/resume-target.js";
 
 export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js";
 
@@ -24,6 +27,12 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
        adhesive verify [file|folder] show which function each process element maps to, without running anything
        adhesive lint <file.bpmn>...  check BPMN files without running them
        adhesive clean [--keep N] [--dry-run]  remove finished run folders under temp_folder (kept: keep_runs)
+       adhesive runs                 list this project's runs (runs_folder): state, tasks, duration
+       adhesive runs show <id>       one run's task executions with times, outcomes and logs
+       adhesive resume [id] [--retry] [--force]
+                                     continue an interrupted run (default: the newest one); --retry
+                                     runs a failed run's failed task again; --force continues even
+                                     though the process changed where the run's tokens stand
        adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>']
                                     deliver a message to a running run's waiting message events
        adhesive complete <run> <user task> [--data '<json>']
@@ -74,6 +83,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         "dry-run": { type: "boolean" },
         ui: { type: "boolean" },
         "ui-port": { type: "string" },
+        retry: { type: "boolean" },
+        force: { type: "boolean" },
       },
     });
   } catch (error) {
@@ -93,6 +104,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const context = { ...io, color, config };
   if (command === "lint") return lint(rest, context);
   if (command === "clean") return clean({ dryRun: parsed.values["dry-run"] ?? false, keep: parsed.values.keep }, rest, context);
+  if (command === "runs") return runs(rest, context);
+  if (command === "resume") return resume(rest, { retry: parsed.values.retry ?? false, force: parsed.values.force ?? false }, context);
   const file = command === "verify" ? rest[0] : command;
   if ((command === "verify" ? rest.length : parsed.positionals.length) > 1) {
     io.err.write(`adhesive: expected one process file, got ${parsed.positionals.join(" ")}\n\n${HELP}`);
@@ -109,7 +122,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.err.write(`adhesive: ${ui}\n\n${HELP}`);
     return EXIT_USAGE;
   }
-  return runFile(file, context, ui);
+  return runFile(file, context, true, ui);
 }
 
 function print(out: Output, text: string): number {
@@ -139,7 +152,46 @@ async function clean(options: CleanOptions, extra: string[], io: CliContext): Pr
   }
 }
 
-async function runFile(file: string | undefined, io: CliContext, ui: { port: number | undefined } | undefined): Promise<number> {
+async function runs(args: string[], io: CliContext): Promise<number> {
+  const runsIo = { ...io, runsFolder: io.config.runsFolder };
+  try {
+    if (args.length === 0) await printRuns(runsIo);
+    else if (args[0] === "show" && args.length === 2) await printRun(args[1], runsIo);
+    else {
+      io.err.write(`adhesive runs: expected nothing, or show <id>; got ${args.join(" ")}\n`);
+      return EXIT_USAGE;
+    }
+    return EXIT_OK;
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+async function resume(args: string[], how: { retry: boolean; force: boolean }, io: CliContext): Promise<number> {
+  if (args.length > 1) {
+    io.err.write(`adhesive resume: expected at most one run id, got ${args.join(" ")}\n`);
+    return EXIT_USAGE;
+  }
+  let target;
+  try {
+    target = await resumeTarget(args[0], how, io.config.runsFolder);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+  setResumeTarget(target.resume);
+  try {
+    const code = await runFile(target.file, io, false);
+    if (!target.resume.claimed && code === EXIT_OK) {
+      io.err.write(`adhesive resume: ${target.file} did not start process "${target.resume.processId}", which run ${target.resume.runId} ran\n`);
+      return EXIT_USAGE;
+    }
+    return code;
+  } finally {
+    setResumeTarget(undefined);
+  }
+}
+
+async function runFile(file: string | undefined, io: CliContext, hint = true, ui?: { port: number | undefined }): Promise<number> {
   const interrupts = listenForInterrupts(io.err);
   const { config } = io;
   const onSigusr1 = () => printStatus(io);
@@ -157,10 +209,14 @@ async function runFile(file: string | undefined, io: CliContext, ui: { port: num
     parallelProcessing: config.parallelProcessing,
     taskLimit: config.taskLimit,
     inbox: true,
+    runsFolder: config.runsFolder,
+    journal: config.journal,
+    journalFsync: config.journalFsync,
   };
   const runs = new RunWatch();
   try {
     await applyRetention(config, io.err);
+    if (hint) await hintResume(file, io);
     const liveView = ui === undefined ? undefined : await import("./live-view.js");
     const view = ui === undefined ? undefined : await liveView!.startCliLiveView(config, ui.port, io);
     if (view !== undefined) defaultAdhesive.defaults.liveView = true;

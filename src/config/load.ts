@@ -27,6 +27,12 @@ export interface Config {
   readonly taskLimit: number | undefined;
   /** finished run folders kept under tempFolder; older ones are removed when a run starts from the CLI */
   readonly keepRuns: number;
+  /** where each run's journal and logs go: `.adhesive/runs` of the project by default */
+  readonly runsFolder: string;
+  /** false: runs keep no journal and cannot be resumed */
+  readonly journal: boolean;
+  /** fsync the journal after every write */
+  readonly journalFsync: boolean;
   /** the port of the live view (--ui); undefined: a free one */
   readonly uiPort: number | undefined;
   /** per field: the config file path, the `ADHESIVE_*` variable name, or "default" */
@@ -78,10 +84,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     if (checked.values) layers.push({ layer: read.layer, values: checked.values });
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return assemble(layers);
+  return assemble(layers, cwd);
 }
 
-function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }>): Config {
+function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }>, cwd: string): Config {
   // the first layer (highest priority) that sets a key wins for that key alone
   const pick = <K extends ConfigKey>(key: K): { value: NonNullable<LayerValues[K]>; source: string } | undefined => {
     for (const { layer, values } of layers) {
@@ -99,6 +105,9 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
   const parallelProcessing = pick("parallel_processing");
   const taskLimit = pick("task_limit");
   const keepRuns = pick("keep_runs");
+  const runsFolder = pick("runs_folder");
+  const journal = pick("journal");
+  const journalFsync = pick("journal_fsync");
   const uiPort = pick("ui_port");
   return {
     tempFolder: tempFolder?.value ?? join(tmpdir(), "adhesive"),
@@ -111,6 +120,9 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
     parallelProcessing: parallelProcessing?.value ?? "async",
     taskLimit: taskLimit?.value,
     keepRuns: keepRuns?.value ?? DEFAULT_KEEP_RUNS,
+    runsFolder: runsFolder?.value ?? join(cwd, ".adhesive", "runs"),
+    journal: journal?.value ?? true,
+    journalFsync: journalFsync?.value ?? false,
     uiPort: uiPort?.value,
     sources: {
       tempFolder: tempFolder?.source ?? DEFAULT_SOURCE,
@@ -122,6 +134,9 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
       parallelProcessing: parallelProcessing?.source ?? DEFAULT_SOURCE,
       taskLimit: taskLimit?.source ?? DEFAULT_SOURCE,
       keepRuns: keepRuns?.source ?? DEFAULT_SOURCE,
+      runsFolder: runsFolder?.source ?? DEFAULT_SOURCE,
+      journal: journal?.source ?? DEFAULT_SOURCE,
+      journalFsync: journalFsync?.source ?? DEFAULT_SOURCE,
       uiPort: uiPort?.source ?? DEFAULT_SOURCE,
     },
   };

@@ -29,6 +29,9 @@ export const KEY_SPECS = {
   parallel_processing: { expected: PARALLEL_PROCESSING.map((mode) => `"${mode}"`).join(" or "), env: "string" },
   task_limit: { expected: "a positive whole number (tasks a run may start)", env: "integer" },
   keep_runs: { expected: "a whole number, 0 or more", env: "integer" },
+  runs_folder: { expected: "a folder path", env: "string" },
+  journal: { expected: "true or false", env: "boolean" },
+  journal_fsync: { expected: "true or false", env: "boolean" },
   ui_port: { expected: "a port number from 1 to 65535 (the live view of --ui)", env: "integer" },
 } as const satisfies Record<string, KeySpec>;
 
@@ -73,6 +76,9 @@ export async function layerSchema(base: string, home: string) {
       parallel_processing: z.preprocess(lowerCase, z.enum(PARALLEL_PROCESSING)),
       task_limit: z.number().int().positive(),
       keep_runs: z.number().int().nonnegative(),
+      runs_folder: folder(false),
+      journal: z.boolean(),
+      journal_fsync: z.boolean(),
       ui_port: z.number().int().min(1).max(65535),
     } satisfies Record<ConfigKey, z.ZodType>)
     .partial();

@@ -33,8 +33,8 @@ export class TaskContext<W = unknown> {
   readonly tokenId: number;
   /** 1, or 2, 3, ... when the task runs again because the run was interrupted while it ran */
   readonly attempt: number;
-  /** the task execution's number in the run */
-  private readonly seq: number;
+  /** the task execution's number in the run (what its journal calls it) */
+  readonly seq: number;
   private readonly host: ContextHost;
   private workspaceValue: W | undefined;
   private dataValue: Data | undefined;

@@ -110,6 +110,11 @@ function addRecord(journal: Journal, record: Record<string, unknown>, file: stri
       journal.end = record as JournalEnd;
       journal.notes.push(record as JournalNote);
       return;
+    case "resume":
+      // what ended before was continued (a retried failure): the run has not ended again yet
+      journal.end = undefined;
+      journal.notes.push(record as JournalNote);
+      return;
     default:
       journal.notes.push(record as JournalNote);
   }

@@ -15,7 +15,9 @@ export interface JournalHeader {
   v: number;
   run: string;
   at: number;
+  /** the process that ran it (see process-identity.ts) */
   pid: number;
+  start: number | undefined;
   /** the BPMN file (or builder) and process, and the process file that ran it, if known */
   process: { source: string; id: string; name: string; file: string | undefined };
   definition: ProcessDefinition;

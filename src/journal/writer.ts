@@ -1,3 +1,4 @@
+import { AsyncResource } from "node:async_hooks";
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import type { EngineJournal } from "../engine/journal.js";
 import type { TaskDataResult } from "../engine/task-data.js";
@@ -93,13 +94,19 @@ export class JournalWriter implements EngineJournal {
     setImmediate(this.commit);
   }
 
-  private readonly commit = (): void => {
+  /*
+   * Bound to the context the run started in: scheduled while some task's
+   * promise settles, it would otherwise run in that task's async context,
+   * and everything the tasks it launches report would count as that task's
+   * output.
+   */
+  private readonly commit = AsyncResource.bind((): void => {
     this.scheduled = false;
     if (!this.flush()) return;
     const waiting = this.waiting;
     this.waiting = [];
     for (const launch of waiting) launch();
-  };
+  });
 
   /** false when the journal could not be written (the run is being stopped) */
   private flush(): boolean {

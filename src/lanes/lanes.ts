@@ -161,6 +161,9 @@ function laneContext(ctx: Context, name: string, settings: LaneSettings): Contex
     executionId: ctx.executionId,
     tokenId: ctx.tokenId,
     signal: settings.signal,
+    attempt: ctx.attempt,
+    resumed: ctx.resumed,
+    idempotencyKey: ctx.idempotencyKey,
   };
 }
 

@@ -26,7 +26,7 @@ export interface LiveRunSettings {
   graph: ProcessGraph;
   definition: ProcessDefinition;
   executionId: string;
-  /** `<temp_folder>/<executionId>` */
+  /** `<runs_folder>/<executionId>`: its journal and logs */
   runFolder: string;
   processFile: string | undefined;
   /** whether the web page can answer forms (a live view is open) */

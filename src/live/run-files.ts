@@ -69,24 +69,24 @@ export async function readRunView(runFolder: string): Promise<MonitorUpdate | un
   return readJson<MonitorUpdate>(join(runFolder, RUN_VIEW));
 }
 
-/** The runs of `project` found in the temp folder, newest first (a run without a view.json is running elsewhere or was interrupted). */
-export async function listRunFolders(tempFolder: string, project: string): Promise<Array<{ info: RunInfo; view: MonitorUpdate | undefined }>> {
+/** The runs of `project` found in runs_folder, newest first (a run without a view.json is running elsewhere or was interrupted). */
+export async function listRunFolders(runsFolder: string, project: string): Promise<Array<{ info: RunInfo; view: MonitorUpdate | undefined }>> {
   let names: string[];
   try {
-    names = await readdir(tempFolder);
+    names = await readdir(runsFolder);
   } catch {
     return [];
   }
   const dated = await Promise.all(
     names.map(async (name) => {
-      const info = await stat(join(tempFolder, name, RUN_INFO)).catch(() => undefined);
+      const info = await stat(join(runsFolder, name, RUN_INFO)).catch(() => undefined);
       return info === undefined ? undefined : { name, mtime: info.mtimeMs };
     }),
   );
   const newest = dated.filter((entry) => entry !== undefined).sort((a, b) => b.mtime - a.mtime).slice(0, LIST_LIMIT);
   const runs = await Promise.all(
     newest.map(async ({ name }) => {
-      const folder = join(tempFolder, name);
+      const folder = join(runsFolder, name);
       const info = await readRunInfo(folder);
       if (info === undefined || info.project !== project) return undefined;
       return { info, view: await readRunView(folder) };
@@ -96,16 +96,16 @@ export async function listRunFolders(tempFolder: string, project: string): Promi
 }
 
 /** The folder of the run with this id, or the only one whose id starts with it. */
-export async function findRunFolder(tempFolder: string, idOrPrefix: string): Promise<{ folder: string; info: RunInfo } | { problem: string }> {
+export async function findRunFolder(runsFolder: string, idOrPrefix: string): Promise<{ folder: string; info: RunInfo } | { problem: string }> {
   if (!/^[\w-]+$/.test(idOrPrefix)) return { problem: `"${idOrPrefix}" is not a run id` };
-  const names = await readdir(tempFolder).catch(() => [] as string[]);
+  const names = await readdir(runsFolder).catch(() => [] as string[]);
   const matching = names.filter((name) => name === idOrPrefix || name.startsWith(idOrPrefix));
   const exact = matching.includes(idOrPrefix) ? [idOrPrefix] : matching;
-  const runs = (await Promise.all(exact.map(async (name) => ({ folder: join(tempFolder, name), info: await readRunInfo(join(tempFolder, name)) })))).filter(
+  const runs = (await Promise.all(exact.map(async (name) => ({ folder: join(runsFolder, name), info: await readRunInfo(join(runsFolder, name)) })))).filter(
     (run): run is { folder: string; info: RunInfo } => run.info !== undefined,
   );
   if (runs.length === 1) return runs[0];
-  if (runs.length === 0) return { problem: `no run "${idOrPrefix}" in ${tempFolder}` };
+  if (runs.length === 0) return { problem: `no run "${idOrPrefix}" in ${runsFolder}` };
   return { problem: `${runs.length} runs start with "${idOrPrefix}": ${runs.map((run) => run.info.id).join(", ")}; give more of the id` };
 }
 

@@ -31,16 +31,17 @@ export class RunLogs {
     return log;
   }
 
-  /** The task ended; a failed one keeps its output for the error report. */
-  finish(tokenId: number, failed: boolean): void {
-    if (this.open.size === 0) return; // most tasks print nothing
+  /** The task ended; a failed one keeps its output for the error report. Returns its log file, if it printed anything. */
+  finish(tokenId: number, failed: boolean): string | undefined {
+    if (this.open.size === 0) return undefined; // most tasks print nothing
     const log = this.open.get(tokenId);
-    if (log === undefined) return;
+    if (log === undefined) return undefined;
     this.open.delete(tokenId);
     log.end();
-    if (!log.used) return;
+    if (!log.used) return undefined;
     if (failed) this.failed.set(tokenId, log.tail);
     this.closing.push(log.close());
+    return log.path;
   }
 
   /** What the failed task of that token printed, if anything; masked again for values registered since it was printed. */

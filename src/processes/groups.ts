@@ -12,6 +12,19 @@ const POLL_MS = 25;
 
 const supervisor = new Supervisor(KILL_GRACE_MS);
 const running = new Set<CommandGroup>();
+
+/** Hears of every command group of this thread starting and ending (the runs' journals note them). */
+export interface GroupListener {
+  started(pgid: number): void;
+  ended(pgid: number): void;
+}
+
+const listeners = new Set<GroupListener>();
+
+export function listenToCommandGroups(listener: GroupListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 const dying = new Set<Promise<void>>();
 
 /**
@@ -27,6 +40,7 @@ export class CommandGroup {
     this.pgid = pgid;
     running.add(this);
     supervisor.addGroup(pgid);
+    for (const listener of listeners) listener.started(pgid);
   }
 
   /** SIGTERM to the whole group, SIGKILL after the grace period; resolves once no process of it is left. */
@@ -49,14 +63,20 @@ export class CommandGroup {
 
   /** The command ended on its own: no longer killed with the runner. */
   release(): void {
-    running.delete(this);
+    if (!running.delete(this)) return;
     supervisor.removeGroup(this.pgid);
+    for (const listener of listeners) listener.ended(this.pgid);
   }
 }
 
 /** Resolves once every command group being killed (by any run of this thread) is gone. */
 export async function killedCommandsGone(): Promise<void> {
   while (dying.size > 0) await Promise.all(dying);
+}
+
+/** SIGKILL to a group another runner left behind (it died with its commands running); false if it is gone. */
+export function killLeftoverGroup(pgid: number): boolean {
+  return signalGroup(pgid, "SIGKILL");
 }
 
 /** SIGKILL to every running command now: for a runner that exits at once (a second Ctrl-C). */

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { AsyncResource } from "node:async_hooks";
+import { basename, join } from "node:path";
 import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js";
 import type { TaskContext } from "../engine/context.js";
 import type { Data } from "../engine/data.js";
@@ -24,6 +24,12 @@ import { TaskError, UsageError } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
+import { checkChanges, endNote, openRunRecord, type RunRecord } from "./run-record.js";
+import { noteCommandGroups } from "./leftovers.js";
+import { ReplayClock } from "../journal/replay-clock.js";
+import type { JournalWriter } from "../journal/writer.js";
+import { systemClock } from "../engine/clock.js";
+import type { NodeBinding } from "../tasks/binding.js";
 import { redactError } from "../secrets/redact-error.js";
 import { StoppingTasks } from "./stopping.js";
 import { guardProcessExit } from "./process-exit.js";
@@ -39,52 +45,63 @@ export interface ActiveRun {
 /** The runs of this process that have not ended (the CLI prints them on SIGUSR1). */
 export const activeRuns = new Set<ActiveRun>();
 
-/** Compiles, binds and runs a process definition with the declarations of a registry. */
+/** Compiles, binds and runs a process definition with the declarations of a registry; continues it from its journal if it has one. */
 export async function runDefinition(definition: ProcessDefinition, registry: Registry, options: RunOptions = {}): Promise<Data> {
   const graph = compiledProcess(definition);
   const bindings = bindNodes(graph, registry);
   assertBound(bindings, definition.source);
-  const executionId = randomUUID();
+  checkData(options.initialData ?? {}, "initialData", definition.source);
+  const stop = new AbortController();
+  let journalFailure: Error | undefined;
+  // a journal that can no longer be written stops the run: what it did next could not be rebuilt
+  const onJournalError = (error: Error): void => {
+    journalFailure ??= error;
+    stop.abort(error);
+  };
+  // one deep copy per run: the caller may keep changing its own object while the run goes on
+  const record = await openRunRecord(definition, bindings, options, cloneValue(options.initialData ?? {}), onJournalError);
+  const executionId = record.runId;
   const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
   const workspace = new LocalWorkspace({ id: executionId, pwd: await createRunFolder(tempFolder, executionId) });
-  const info: RunInfo = { executionId, source: definition.source, logFolder: join(tempFolder, executionId, "logs") };
+  const info: RunInfo = { executionId, source: definition.source, logFolder: join(record.folder, "logs") };
   const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
   await logs.create();
-  const stop = new AbortController();
-  checkData(options.initialData ?? {}, "initialData", definition.source);
-  // one deep copy per run: the caller may keep changing its own object while the run goes on
-  const initialData = cloneValue(options.initialData ?? {});
   const laneDeclarations = registry.ofKind(["lane"]);
   const workers = workerPool(registry, options);
   const stopping = new StoppingTasks();
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
-  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: join(tempFolder, executionId), processFile: options.processFile });
-  const observer = observe(options.reporter, logs, stopping);
+  const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
+  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile });
+  const observer = observe(options.reporter, logs, stopping, record.writer);
   const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
   const engine = new Engine(graph, {
     executionId,
-    waitTasks: options.waitTasks ?? true,
-    poolSize: options.poolSize ?? availableParallelism(),
+    waitTasks: record.waitTasks,
+    poolSize: record.poolSize,
     runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, workers),
     observer: hooks.observer,
-    signal: options.signal,
-    clock: options.clock,
+    signal: anySignal(options.signal, stop.signal),
+    clock,
     tracker: hooks.tracker,
     taskLimit: options.taskLimit,
     failure: redactError,
+    journal: record.writer,
+    // later turns of the engine run in the run's own async context, not in that of the task whose promise woke it
+    schedule: AsyncResource.bind((fn: () => void) => void setImmediate(fn)),
   });
   const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
-  const launchSources = startSources(bindings, { engine, executionId, initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent });
+  const sources = { engine, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent };
   const releaseConsole = captureConsole();
   const releaseExit = guardProcessExit();
+  const stopNotingGroups = noteCommandGroups(record.writer);
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);
   options.reporter?.runStarted?.(info);
   let outcome: unknown;
   try {
     await live?.attach(engine);
-    const started = engine.start(initialData);
-    launchSources();
+    const started = record.resumed ? (await continueRun(engine, record, definition, bindings, clock as ReplayClock, options.force === true)).result : engine.start(record.initialData);
+    startSources(bindings, { ...sources, lastEvents: lastEvents(record) })();
     // cancelled tasks first: their commands die and their cleanup runs while their lanes are still up
     const data = await started.finally(() => stopping.settled().then(() => settleLanes(lanes, options.reporter)));
     const failed = (await lanes?.settle()) ?? [];
@@ -95,9 +112,12 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await live?.finish(error);
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
     // again: a value registered after the error was made (another task's withSecret) is masked in it too
-    outcome = redactError(error);
+    outcome = redactError(journalFailure ?? error);
     throw outcome;
   } finally {
+    stopNotingGroups();
+    record.writer?.note(endNote(outcome));
+    record.writer?.close();
     options.reporter?.runFinished?.(info, outcome);
     await workers?.pool.close();
     activeRuns.delete(run);
@@ -106,6 +126,35 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     stop.abort();
     await logs.close();
   }
+}
+
+/**
+ * Rebuilds the run from its journal (no task function is called), checks
+ * that the process did not change where its tokens stand, then lets it go
+ * on: the tasks in flight when it stopped run again, timers fall due.
+ */
+async function continueRun(engine: Engine, record: RunRecord, definition: ProcessDefinition, bindings: NodeBinding[], clock: ReplayClock, force: boolean): Promise<{ result: Promise<Data> }> {
+  const replay = engine.beginReplay(record.resumed!.inputs, (at) => clock.set(at));
+  const started = engine.start(record.initialData);
+  // the run's outcome is awaited later; a failure while it is rebuilt must not go unhandled meanwhile
+  started.catch(() => undefined);
+  await replay.apply();
+  const standing = engine.liveTokens().map((token) => ({ elementId: token.elementId, running: token.state === "running" }));
+  checkChanges(record, definition, bindings, standing, force);
+  clock.goLive();
+  engine.endReplay();
+  return { result: started };
+}
+
+/* a message source of a continued run hears of the last event its elements got, so it can go on from there */
+function lastEvents(record: RunRecord): ReadonlyMap<string, unknown> {
+  const last = new Map<string, unknown>();
+  for (const input of record.resumed?.inputs ?? []) if (input.kind === "emitted" || input.kind === "delivered") last.set(input.node, input.event);
+  return last;
+}
+
+function anySignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
+  return a === undefined ? b : AbortSignal.any([a, b]);
 }
 
 /* `stdout: true`: a task's output, written from inside the task, must not be captured into its log again */
@@ -134,34 +183,30 @@ function terminalOrNone(): UiProvider | undefined {
   return process.stdin.isTTY && process.stdout.isTTY ? terminalUi() : undefined;
 }
 
-/** Closes each task's log when it ends and adapts the reporter to the engine hooks, adding durations. */
-function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks): EngineObserver {
-  if (reporter === undefined) {
-    return {
-      taskFinished: (ctx, error) => logs.finish(ctx.tokenId, error !== undefined),
-      taskCancelled: (ctx) => {
-        stopping.cancelled();
-        logs.finish(ctx.tokenId, false);
-      },
-      cancelledTaskSettled: () => stopping.settledOne(),
-    };
-  }
+/** Closes each task's log when it ends (noting it in the journal) and adapts the reporter to the engine hooks, adding durations. */
+function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks, journal: JournalWriter | undefined): EngineObserver {
+  const finish = (ctx: TaskContext, failed: boolean): void => {
+    const file = logs.finish(ctx.tokenId, failed);
+    if (file !== undefined) journal?.note({ t: "log", s: ctx.seq, file: basename(file) });
+  };
   const started = new WeakMap<TaskContext, number>();
   return {
     taskStarted(ctx) {
+      if (reporter === undefined) return;
       started.set(ctx, performance.now());
       reporter.taskStarted?.(ctx as unknown as Context);
     },
     taskFinished(ctx, error) {
-      logs.finish(ctx.tokenId, error !== undefined);
+      finish(ctx, error !== undefined);
+      if (reporter === undefined) return;
       const duration = performance.now() - (started.get(ctx) ?? performance.now());
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
       reporter.taskFinished?.(ctx as unknown as Context, error === undefined ? undefined : redactError(error), duration);
     },
     taskCancelled(ctx) {
       stopping.cancelled();
-      logs.finish(ctx.tokenId, false);
-      reporter.taskCancelled?.(ctx as unknown as Context);
+      finish(ctx, false);
+      reporter?.taskCancelled?.(ctx as unknown as Context);
     },
     cancelledTaskSettled: () => stopping.settledOne(),
   };

@@ -15,6 +15,7 @@ import { compileExpression, type CompiledExpression } from "../model/expression.
 import { outsideTasks, withOutput } from "../logs/console-capture.js";
 import type { RunLogs } from "../logs/run-logs.js";
 import { TaskOutput } from "../logs/task-output.js";
+import { InterruptedTaskError } from "../errors.js";
 
 /** Calls the user's functions for the engine: picks the implementation, its regex groups and the workspace. */
 export class TaskRunner implements NodeRunner {
@@ -69,6 +70,7 @@ export class TaskRunner implements NodeRunner {
   /* an arrow property: passed to withOutput without a closure per task */
   private readonly invoke = (ctx: Context, node: GraphNode): unknown => {
     const declaration = this.resolve(node, ctx.taskName);
+    if (ctx.resumed && declaration.options.onInterrupted === "fail") throw new InterruptedTaskError(ctx.taskName, node.id, ctx.attempt);
     const groups = matchName(declaration.patterns, ctx.taskName) ?? matchName(declaration.patterns, node.name) ?? [];
     if (declaration.kind === "userTask") return this.runUserTask(ctx, declaration.fn as UserTaskFunction, groups);
     return (declaration.fn as TaskFunction)(ctx, ...groups);
@@ -82,7 +84,7 @@ export class TaskRunner implements NodeRunner {
   private dispatch(task: TaskContext, node: GraphNode, token: Token, output: TaskOutput, workers: WorkerPool): unknown {
     const ctx = task as unknown as Context;
     const declaration = this.resolve(node, ctx.taskName);
-    if (declaration.kind !== "task") {
+    if (declaration.kind !== "task" || (ctx.resumed && declaration.options.onInterrupted === "fail")) {
       task.provideWorkspace(this.workspace, output);
       return withOutput(output, this.invoke, ctx, node);
     }
@@ -98,6 +100,8 @@ export class TaskRunner implements NodeRunner {
       lane: ctx.lane,
       executionId: ctx.executionId,
       tokenId: ctx.tokenId,
+      attempt: ctx.attempt,
+      idempotencyKey: ctx.idempotencyKey,
       pwd: this.workspace.pwd,
     };
     return workers.run(job, output, task.signal).then((changes) => applyChanges(ctx.data, changes));

@@ -20,6 +20,8 @@ export interface SourceSettings {
   signal: AbortSignal;
   /** called for every event a source delivers (the CLI's events/s) */
   onEvent?: () => void;
+  /** a continued run: per element, the last event its journal recorded (ctx.lastEvent of its source) */
+  lastEvents?: ReadonlyMap<string, unknown>;
 }
 
 /**
@@ -52,7 +54,7 @@ export function startSources(bindings: readonly NodeBinding[], settings: SourceS
 function startSource(declaration: Declaration, nodes: GraphNode[], settings: SourceSettings): () => void {
   const { engine } = settings;
   const first = nodes[0];
-  const ctx = sourceContext(first, settings);
+  const ctx = sourceContext(first, nodes, settings);
   const groups = matchName(declaration.patterns, bindingName(first)) ?? [];
   const holdsRun = nodes.some((node) => node.kind === "messageStartEvent");
   let ended = false;
@@ -76,13 +78,14 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
   };
 }
 
-function sourceContext(node: GraphNode, settings: SourceSettings): Context {
+function sourceContext(node: GraphNode, nodes: readonly GraphNode[], settings: SourceSettings): Context {
   const info = { id: node.id, name: node.name, type: node.kind };
   const data = { ...settings.initialData };
   const host = { signalFor: () => settings.signal, dataFor: () => data };
   const ctx = new TaskContext<Workspace>(host, {}, info, node.name, undefined, node.lane, settings.executionId, 0);
   ctx.workspace = settings.workspace;
-  return ctx as unknown as Context;
+  const last = nodes.filter((element) => settings.lastEvents?.has(element.id)).map((element) => settings.lastEvents!.get(element.id));
+  return Object.assign(ctx as unknown as Context, { lastEvent: last.at(-1) });
 }
 
 async function pull(

@@ -13,6 +13,13 @@ export interface MatcherOptions {
   when?: string;
   lane?: string;
   deduplicate?: string;
+  /**
+   * What happens to this task when the run was interrupted while it ran and
+   * is resumed: "retry" (default) runs it again (ctx.attempt > 1); "fail"
+   * fails it instead (an InterruptedTaskError an error boundary can catch),
+   * for side effects that must never happen twice.
+   */
+  onInterrupted?: "retry" | "fail";
 }
 
 export type Matcher = string | string[] | MatcherOptions;

@@ -6,14 +6,14 @@ let server: Promise<LiveServer> | undefined;
 /**
  * The process's one live-view server, started by the first run that asks
  * for it (or by the CLI's --ui); later runs appear on the same page. It
- * lists past runs from the run folders in `tempFolder`, of the project
+ * lists past runs from the run folders in `runsFolder` (runs_folder), of the project
  * in the current working folder.
  */
-export function ensureLiveView(options: LiveViewOptions, tempFolder: string): Promise<LiveServer> {
+export function ensureLiveView(options: LiveViewOptions, runsFolder: string): Promise<LiveServer> {
   if (server !== undefined) return server;
   // the server (node:http, the API, the page) loads when a live view is first asked for
   server = import("./server.js")
-    .then(({ startLiveServer }) => startLiveServer({ tempFolder, project: process.cwd() }, options.port ?? 0))
+    .then(({ startLiveServer }) => startLiveServer({ runsFolder, project: process.cwd() }, options.port ?? 0))
     .then((started) => {
       (options.onUrl ?? printUrl)(started.url);
       return started;

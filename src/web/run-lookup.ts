@@ -9,7 +9,7 @@ import type { MonitorUpdate, RunOutcome } from "../monitor/run-monitor.js";
 
 /** Where the server finds runs besides its own process: the run folders of one project. */
 export interface RunPlaces {
-  tempFolder: string;
+  runsFolder: string;
   project: string;
 }
 
@@ -30,7 +30,7 @@ let folderList: { at: number; places: RunPlaces; runs: ReturnType<typeof listRun
 function pastRuns(places: RunPlaces): ReturnType<typeof listRunFolders> {
   const now = Date.now();
   if (folderList === undefined || folderList.places !== places || now - folderList.at > FOLDER_LIST_MS) {
-    folderList = { at: now, places, runs: listRunFolders(places.tempFolder, places.project) };
+    folderList = { at: now, places, runs: listRunFolders(places.runsFolder, places.project) };
   }
   return folderList.runs;
 }
@@ -51,7 +51,7 @@ export async function findRun(id: string, places: RunPlaces): Promise<FoundRun> 
   if (live !== undefined) {
     return { info: live.info, live, folder: live.runFolder, state: async () => live.snapshot(), diagram: () => live.diagramXml(), logs: () => live.logs() };
   }
-  const folder = join(places.tempFolder, id);
+  const folder = join(places.runsFolder, id);
   const info = /^[\w-]+$/.test(id) ? await readRunInfo(folder) : undefined;
   if (info === undefined || info.project !== places.project) throw new InboxError("ADHESIVE_NO_SUCH_RUN", `no run "${id}" in this project`, 404);
   return {

@@ -23,6 +23,8 @@ export interface Job {
   lane: string | undefined;
   executionId: string;
   tokenId: number;
+  attempt: number;
+  idempotencyKey: string;
   /** the run's workspace folder, shared by the threads */
   pwd: string;
 }

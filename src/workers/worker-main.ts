@@ -98,6 +98,9 @@ function context(job: Job, data: Context["data"], signal: AbortSignal, output: O
     executionId: job.executionId,
     tokenId: job.tokenId,
     signal,
+    attempt: job.attempt,
+    resumed: job.attempt > 1,
+    idempotencyKey: job.idempotencyKey,
   };
 }
 

@@ -145,7 +145,7 @@ describe("status on SIGUSR1", () => {
 describe("configuration", () => {
   it("applies the project's .adhesive/config.yml and ADHESIVE_* variables to the run", async () => {
     const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-cli-"));
-    const { code, stdout, stderr } = await adhesive([], { ADHESIVE_TEMP_FOLDER: tempFolder }, fixture("cli/configured"));
+    const { code, stdout, stderr } = await adhesive([], { ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder }, fixture("cli/configured"));
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain("hello from the plugin, tests; at most 1 task(s) at once");

@@ -71,6 +71,9 @@ describe("defaults", () => {
       parallelProcessing: "async",
       taskLimit: undefined,
       keepRuns: 20,
+      runsFolder: join(cwd, ".adhesive", "runs"),
+      journal: true,
+      journalFsync: false,
       uiPort: undefined,
       sources: {
         tempFolder: "default",
@@ -82,6 +85,9 @@ describe("defaults", () => {
         parallelProcessing: "default",
         taskLimit: "default",
         keepRuns: "default",
+        runsFolder: "default",
+        journal: "default",
+        journalFsync: "default",
         uiPort: "default",
       },
     });
@@ -123,6 +129,9 @@ describe("each source on its own", () => {
         "parallel_processing: worker",
         "task_limit: 5000",
         "keep_runs: 3",
+        "runs_folder: /var/lib/adhesive-runs",
+        "journal: false",
+        "journal_fsync: true",
         "ui_port: 8321",
       ].join("\n"),
     );
@@ -137,6 +146,9 @@ describe("each source on its own", () => {
       parallelProcessing: "worker",
       taskLimit: 5000,
       keepRuns: 3,
+      runsFolder: "/var/lib/adhesive-runs",
+      journal: false,
+      journalFsync: true,
       uiPort: 8321,
       sources: {
         tempFolder: file,
@@ -148,6 +160,9 @@ describe("each source on its own", () => {
         parallelProcessing: file,
         taskLimit: file,
         keepRuns: file,
+        runsFolder: file,
+        journal: file,
+        journalFsync: file,
         uiPort: file,
       },
     });
@@ -168,6 +183,9 @@ describe("each source on its own", () => {
         "parallel_processing: async",
         "task_limit: 10",
         "keep_runs: 0",
+        "runs_folder: /srv/runs",
+        "journal: true",
+        "journal_fsync: false",
         "ui_port: 9000",
       ].join("\n"),
     );
@@ -181,8 +199,9 @@ describe("each source on its own", () => {
     expect(config.parallelProcessing).toBe("async");
     expect(config.taskLimit).toBe(10);
     expect(config.keepRuns).toBe(0);
+    expect(config.runsFolder).toBe("/srv/runs");
+    expect(Object.values(config.sources)).toEqual(Array(13).fill(file));
     expect(config.uiPort).toBe(9000);
-    expect(Object.values(config.sources)).toEqual(Array(10).fill(file));
   });
 
   it("reads every key from the environment, coercing the strings", async () => {
@@ -198,6 +217,9 @@ describe("each source on its own", () => {
       ADHESIVE_PARALLEL_PROCESSING: "Worker",
       ADHESIVE_TASK_LIMIT: "100",
       ADHESIVE_KEEP_RUNS: "7",
+      ADHESIVE_RUNS_FOLDER: "/opt/journals",
+      ADHESIVE_JOURNAL: "false",
+      ADHESIVE_JOURNAL_FSYNC: "yes",
       ADHESIVE_UI_PORT: "8080",
     });
     expect(config).toEqual({
@@ -210,6 +232,9 @@ describe("each source on its own", () => {
       parallelProcessing: "worker",
       taskLimit: 100,
       keepRuns: 7,
+      runsFolder: "/opt/journals",
+      journal: false,
+      journalFsync: true,
       uiPort: 8080,
       sources: {
         tempFolder: "ADHESIVE_TEMP_FOLDER",
@@ -221,6 +246,9 @@ describe("each source on its own", () => {
         parallelProcessing: "ADHESIVE_PARALLEL_PROCESSING",
         taskLimit: "ADHESIVE_TASK_LIMIT",
         keepRuns: "ADHESIVE_KEEP_RUNS",
+        runsFolder: "ADHESIVE_RUNS_FOLDER",
+        journal: "ADHESIVE_JOURNAL",
+        journalFsync: "ADHESIVE_JOURNAL_FSYNC",
         uiPort: "ADHESIVE_UI_PORT",
       },
     });
@@ -330,6 +358,9 @@ describe("precedence, key by key", () => {
       parallelProcessing: "default",
       taskLimit: "default",
       keepRuns: "default",
+      runsFolder: "default",
+      journal: "default",
+      journalFsync: "default",
       uiPort: "default",
     });
   });
@@ -494,7 +525,7 @@ describe("errors", () => {
   it("rejects an unknown key, suggesting the likely one and listing the known keys", async () => {
     const file = await writeConfig(cwd, "poolSize: 4\n");
     expect(await onlyProblem()).toBe(
-      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, keep_runs, ui_port`,
+      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, keep_runs, runs_folder, journal, journal_fsync, ui_port`,
     );
   });
 

@@ -52,7 +52,7 @@ describe("messages into a running run", () => {
       .task("Book Order", (ctx) => void (ctx.data.order = ctx.data.event))
       .task("Ship", (ctx) => void shipped.push((ctx.data.order as { id: number }).id));
     const temp = await tempFolder();
-    const done = adhesive.bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder: temp, initialData: {} });
+    const done = adhesive.bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder: temp, runsFolder: temp, initialData: {} });
     const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
     const info = JSON.parse(await readFile(join(run.runFolder, "run.json"), "utf8")) as RunInfo;
     const send = (correlation: string, amount: number) =>
@@ -76,7 +76,7 @@ describe("messages into a running run", () => {
     const temp = await tempFolder();
     let release!: () => void;
     adhesive.task({ re: /^Book Order$/ }, () => new Promise<void>((resolve) => (release = resolve)));
-    const done = adhesive.bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder: temp });
+    const done = adhesive.bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder: temp, runsFolder: temp });
     const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
     expect(() => run.inbox.send({ message: "Refund", data: {} })).toThrow(new InboxError("ADHESIVE_NO_SUCH_MESSAGE", 'the process has no message event "Refund"; its messages: Order, Paid', 404));
     await until(() => (release === undefined ? undefined : true), "Book Order to run");
@@ -92,7 +92,7 @@ describe("messages at gateways and boundary events", () => {
 
   async function started(adhesive: Adhesive, file: string) {
     const temp = await tempFolder();
-    const done = adhesive.bpmnBuild(file, { inbox: true, tempFolder: temp });
+    const done = adhesive.bpmnBuild(file, { inbox: true, tempFolder: temp, runsFolder: temp });
     const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
     return { run, done };
   }

@@ -36,7 +36,7 @@ describe("per-task log capture", () => {
     };
     adhesive.task(["Left", "Right"], chatty);
     adhesive.task("Together", () => undefined);
-    await adhesive.bpmnBuild(parallelJoin, { tempFolder });
+    await adhesive.bpmnBuild(parallelJoin, { tempFolder, runsFolder: tempFolder });
     const logs = await logsOf(tempFolder, executionId);
     const names = Object.keys(logs).sort();
     expect(names).toHaveLength(2);
@@ -58,7 +58,7 @@ describe("per-task log capture", () => {
     const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-logs-"));
     let executionId = "";
     const adhesive = new Adhesive().task(["Left", "Right", "Together"], (ctx) => void (executionId = ctx.executionId));
-    await adhesive.bpmnBuild(parallelJoin, { tempFolder });
+    await adhesive.bpmnBuild(parallelJoin, { tempFolder, runsFolder: tempFolder });
     expect(await logsOf(tempFolder, executionId)).toEqual({});
   });
 
@@ -117,7 +117,7 @@ describe("secrets in captured output", () => {
       }, { projectFolder: project });
     });
     adhesive.task(["Right", "Together"], () => undefined);
-    const error = await adhesive.bpmnBuild(parallelJoin, { tempFolder }).catch((e: unknown) => e);
+    const error = await adhesive.bpmnBuild(parallelJoin, { tempFolder, runsFolder: tempFolder }).catch((e: unknown) => e);
     expect((error as TaskError).output).toBe("using ********\n\n********\n");
     const logs = Object.values(await logsOf(tempFolder, executionId)).join("");
     expect(logs).not.toContain("s3cr3t");

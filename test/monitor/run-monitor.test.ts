@@ -42,7 +42,7 @@ describe("the counts of a finished run", () => {
       })
       .task(["Recover", "Publish"], () => undefined);
     const folder = await runFolderOf((tempFolder) =>
-      adhesive.bpmnBuild(fixture("counts.bpmn"), { inbox: true, tempFolder, initialData: { platforms: ["linux", "macos", "windows"] } }),
+      adhesive.bpmnBuild(fixture("counts.bpmn"), { inbox: true, tempFolder, runsFolder: tempFolder, initialData: { platforms: ["linux", "macos", "windows"] } }),
     );
     const view = await viewOf(folder);
     expect(view.summary).toMatchObject({ state: "done", tokens: 0, running: 0, waiting: 0, completed: 4, failed: 1 });
@@ -76,7 +76,7 @@ describe("the counts of a finished run", () => {
     const stop = new AbortController();
     let updates = 0;
     const folder = await runFolderOf(async (tempFolder) => {
-      const done = adhesive.bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder, signal: stop.signal });
+      const done = adhesive.bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder, runsFolder: tempFolder, signal: stop.signal });
       for (;;) {
         const run = liveRuns().find((r) => r.runFolder.startsWith(tempFolder));
         if (run?.snapshot().elements.paid?.waiting === 500) {
@@ -102,7 +102,7 @@ describe("the counts of a finished run", () => {
 describe("the diagram of a run", () => {
   it("is the builder's export layout for a process built in code", async () => {
     const adhesive = new Adhesive().task(["Checkout", "Build", "Deploy"], () => undefined);
-    const folder = await runFolderOf((tempFolder) => adhesive.processStart().task("Checkout").task("Build").task("Deploy").processEnd().build({ inbox: true, tempFolder }));
+    const folder = await runFolderOf((tempFolder) => adhesive.processStart().task("Checkout").task("Build").task("Deploy").processEnd().build({ inbox: true, tempFolder, runsFolder: tempFolder }));
     const xml = await diagramOf(folder);
     expect(xml).toMatch(/BPMNShape/);
     for (const name of ["Checkout", "Build", "Deploy"]) expect(xml).toContain(`name="${name}"`);
@@ -114,11 +114,11 @@ describe("the diagram of a run", () => {
     const folder = await runFolderOf(async (tempFolder) => {
       const definition = await loadBpmn(fixture("order.bpmn"));
       // only the diagram matters here: the run is cancelled at once
-      await adhesive.run(definition, { inbox: true, tempFolder, signal: AbortSignal.abort() }).catch(() => undefined);
+      await adhesive.run(definition, { inbox: true, tempFolder, runsFolder: tempFolder, signal: AbortSignal.abort() }).catch(() => undefined);
     });
     expect(await diagramOf(folder)).toBe(drawn);
     const undrawn = await runFolderOf((tempFolder) =>
-      new Adhesive().message("Order", () => []).message("Paid", fromInbox).task(["Book Order", "Ship"], () => undefined).bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder }),
+      new Adhesive().message("Order", () => []).message("Paid", fromInbox).task(["Book Order", "Ship"], () => undefined).bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder, runsFolder: tempFolder }),
     );
     const laidOut = await diagramOf(undrawn);
     for (const id of ["order", "book", "paid", "ship"]) expect(laidOut).toContain(`bpmnElement="${id}"`);

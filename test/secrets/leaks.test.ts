@@ -51,7 +51,7 @@ function cli(where: Project, file: string, env: Record<string, string> = {}, uma
     execFile(
       command,
       args,
-      { cwd: where.dir, env: { ...process.env, HOME: where.dir, NO_COLOR: "1", ADHESIVE_TEMP_FOLDER: where.runs, ...env }, timeout: 60_000 },
+      { cwd: where.dir, env: { ...process.env, HOME: where.dir, NO_COLOR: "1", ADHESIVE_TEMP_FOLDER: where.runs, ADHESIVE_RUNS_FOLDER: where.runs, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
     );
   });

@@ -31,7 +31,7 @@ describe("a finished run on the live view", () => {
       })
       .task("Roll Back", () => undefined);
     cleanups.push(() => closeLiveView());
-    await adhesive.bpmnBuild(fixture("deploy.bpmn"), { tempFolder, liveView: { onUrl: (printed) => (url = printed) } });
+    await adhesive.bpmnBuild(fixture("deploy.bpmn"), { tempFolder, runsFolder: tempFolder, liveView: { onUrl: (printed) => (url = printed) } });
     const browser = await openBrowser();
     cleanups.push(() => browser.close());
     const page = await browser.context.newPage();

@@ -15,7 +15,7 @@ afterAll(() => server.close());
 
 describe("a user-task form on the terminal and in the live view", () => {
   it("answered in the browser, the terminal withdraws it and the run finishes", async () => {
-    const env = `NO_COLOR=1 ADHESIVE_TEMP_FOLDER='${join(server.dir, "runs")}' ORDER_RELEASE='${join(server.dir, "release")}'`;
+    const env = `NO_COLOR=1 ADHESIVE_TEMP_FOLDER='${join(server.dir, "temp")}' ADHESIVE_RUNS_FOLDER='${join(server.dir, "runs")}' ORDER_RELEASE='${join(server.dir, "release")}'`;
     const cli = server.startCli("race", liveFixture("order.ts"), env, ["--ui"]);
     const url = new URL(/live view: (http:\S+)/.exec(await cli.waitFor(/live view: http:\S+token=\S+/))![1]);
     const api = (path: string, body?: unknown) =>

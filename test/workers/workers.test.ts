@@ -32,7 +32,7 @@ function adhesive(env: Record<string, string>): Promise<{ code: number | null; s
 describe("parallel_processing: worker", () => {
   it("runs CPU-bound tasks at the same time in different worker threads, with their data, output and workspace", async () => {
     const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-workers-"));
-    const { code, stdout, stderr } = await adhesive({ ADHESIVE_PARALLEL_PROCESSING: "worker", ADHESIVE_POOL_SIZE: "2", ADHESIVE_TEMP_FOLDER: tempFolder });
+    const { code, stdout, stderr } = await adhesive({ ADHESIVE_PARALLEL_PROCESSING: "worker", ADHESIVE_POOL_SIZE: "2", ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder });
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const result = JSON.parse(/^result: (.*)$/m.exec(stdout)![1]) as { runs: Run[]; counts: Array<[string, number]>; cpuPerWall: number };

@@ -1,0 +1,12 @@
+/*
+ * Runs started through the API keep their journal and logs under
+ * ADHESIVE_RUNS_FOLDER (default `.adhesive/runs` of the working directory):
+ * the suite's go to a temporary folder of each test worker, not into the
+ * repository. CLI children inherit it; tests that look at run folders set
+ * their own.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+process.env.ADHESIVE_RUNS_FOLDER ??= mkdtempSync(join(tmpdir(), "adhesive-test-runs-"));
