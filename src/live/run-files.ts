@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MonitorUpdate, RunOutcome } from "../monitor/run-monitor.js";
 import { OWNER_ONLY_FILE } from "../workspaces/temp-folder.js";
@@ -57,8 +57,11 @@ export const RUN_DEFINITION = "definition.json";
 /* the runs list reads at most this many run folders, newest first */
 const LIST_LIMIT = 200;
 
+/* written aside and renamed: a reader (the runs list, adhesive send) never sees half a file */
 export async function writeRunFile(runFolder: string, name: string, content: string): Promise<void> {
-  await writeFile(join(runFolder, name), content, { mode: OWNER_ONLY_FILE });
+  const path = join(runFolder, name);
+  await writeFile(`${path}.tmp`, content, { mode: OWNER_ONLY_FILE });
+  await rename(`${path}.tmp`, path);
 }
 
 export async function readRunInfo(runFolder: string): Promise<RunInfo | undefined> {

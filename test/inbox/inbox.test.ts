@@ -54,7 +54,11 @@ describe("messages into a running run", () => {
     const temp = await tempFolder();
     const done = adhesive.bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder: temp, runsFolder: temp, initialData: {} });
     const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
-    const info = JSON.parse(await readFile(join(run.runFolder, "run.json"), "utf8")) as RunInfo;
+    // the run is listed before its control socket listens and run.json names it
+    const info = await until(async () => {
+      const written = JSON.parse(await readFile(join(run.runFolder, "run.json"), "utf8")) as RunInfo;
+      return written.control === undefined ? undefined : written;
+    }, "run.json with the control socket");
     const send = (correlation: string, amount: number) =>
       requestControl(info.control!, { op: "send", message: "Paid", data: { amount }, correlation }, info.id) as Promise<{ delivered: number; elements: string[] }>;
     await until(() => (run.snapshot().elements.paid?.waiting === 3 ? true : undefined), "three orders waiting for payment");
