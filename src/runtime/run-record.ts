@@ -11,6 +11,7 @@ import { AdhesiveError, CancelledError, InterruptedError, describe } from "../er
 import { isAlive, processIdentity } from "../journal/process-identity.js";
 import { ownerOf } from "../journal/run-summary.js";
 import { killLeftovers } from "./leftovers.js";
+import { ReplayDivergedError } from "../engine/replay.js";
 import { readJournal, type Journal } from "../journal/reader.js";
 import { JOURNAL_FILE, JOURNAL_VERSION, type JournalHeader } from "../journal/records.js";
 import { decodeValue, encodeValue } from "../journal/values.js";
@@ -70,8 +71,8 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   killLeftovers(journal);
   // a record the crash cut off is dropped, or what is appended next would follow half a line
   if (journal.torn > 0) truncateSync(file, statSync(file).size - journal.torn);
+  // the resume note is written once the run really goes on (see continued): a refused resume leaves the journal as it was
   const writer = new JournalWriter(file, writerOptions);
-  writer.note({ t: "resume", ...processIdentity(), at: Date.now(), retry: options.retry === true || undefined });
   const { options: recorded } = journal.header;
   return { ...fresh, writer, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize };
 }
@@ -137,10 +138,20 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** The end of the run, for `adhesive runs` and for whoever resumes it. */
-export function endNote(outcome: unknown): Record<string, unknown> {
+/** The run goes on from its journal (the replay and the checks passed): from now on, this process runs it. */
+export function continued(record: RunRecord, retry: boolean): void {
+  record.writer?.note({ t: "resume", ...processIdentity(), at: Date.now(), retry: retry || undefined });
+}
+
+/** A refused resume (the journal cannot be continued as asked) must not give the run an end. */
+export function refusedResume(error: unknown): boolean {
+  return error instanceof ResumeError || error instanceof ReplayDivergedError;
+}
+
+/** The end of the run, for `adhesive runs` and for whoever resumes it; a finished run keeps its result. */
+export function endNote(outcome: unknown, data: Data | undefined): Record<string, unknown> {
   const at = Date.now();
-  if (outcome === undefined) return { t: "end", state: "done", at };
+  if (outcome === undefined) return { t: "end", state: "done", at, data: encodeValue(data ?? {}) };
   const state = outcome instanceof InterruptedError ? "interrupted" : outcome instanceof CancelledError ? "cancelled" : "failed";
   return { t: "end", state, at, error: describe(outcome) };
 }

@@ -24,7 +24,7 @@ import { TaskError, UsageError } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
-import { checkChanges, endNote, openRunRecord, type RunRecord } from "./run-record.js";
+import { checkChanges, continued, endNote, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
 import { noteCommandGroups } from "./leftovers.js";
 import { ReplayClock } from "../journal/replay-clock.js";
 import type { JournalWriter } from "../journal/writer.js";
@@ -98,25 +98,30 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   activeRuns.add(run);
   options.reporter?.runStarted?.(info);
   let outcome: unknown;
+  let result: Data | undefined;
   try {
     await live?.attach(engine);
-    const started = record.resumed ? (await continueRun(engine, record, definition, bindings, clock as ReplayClock, options.force === true)).result : engine.start(record.initialData);
-    startSources(bindings, { ...sources, lastEvents: lastEvents(record) })();
+    // sources are counted before the engine starts (a run with only message starts must not end at once); they emit once it has
+    const launchSources = startSources(bindings, { ...sources, lastEvents: lastEvents(record) });
+    const started = record.resumed ? (await continueRun(engine, record, definition, bindings, clock as ReplayClock, { force: options.force === true, retry: options.retry === true })).result : engine.start(record.initialData);
+    launchSources();
     // cancelled tasks first: their commands die and their cleanup runs while their lanes are still up
     const data = await started.finally(() => stopping.settled().then(() => settleLanes(lanes, options.reporter)));
     const failed = (await lanes?.settle()) ?? [];
     if (failed.length > 0) throw failed[0];
+    result = data;
     await live?.finish();
     return data;
   } catch (error) {
-    await live?.finish(error);
+    // a refused resume leaves the run as it was: its view too
+    await live?.finish(error, !refusedResume(error));
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
     // again: a value registered after the error was made (another task's withSecret) is masked in it too
     outcome = redactError(journalFailure ?? error);
     throw outcome;
   } finally {
     stopNotingGroups();
-    record.writer?.note(endNote(outcome));
+    if (!refusedResume(outcome)) record.writer?.note(endNote(outcome, result));
     record.writer?.close();
     options.reporter?.runFinished?.(info, outcome);
     await workers?.pool.close();
@@ -133,7 +138,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
  * that the process did not change where its tokens stand, then lets it go
  * on: the tasks in flight when it stopped run again, timers fall due.
  */
-async function continueRun(engine: Engine, record: RunRecord, definition: ProcessDefinition, bindings: NodeBinding[], clock: ReplayClock, force: boolean): Promise<{ result: Promise<Data> }> {
+async function continueRun(engine: Engine, record: RunRecord, definition: ProcessDefinition, bindings: NodeBinding[], clock: ReplayClock, { force, retry }: { force: boolean; retry: boolean }): Promise<{ result: Promise<Data> }> {
   const replay = engine.beginReplay(record.resumed!.inputs, (at) => clock.set(at));
   const started = engine.start(record.initialData);
   // the run's outcome is awaited later; a failure while it is rebuilt must not go unhandled meanwhile
@@ -141,6 +146,7 @@ async function continueRun(engine: Engine, record: RunRecord, definition: Proces
   await replay.apply();
   const standing = engine.liveTokens().map((token) => ({ elementId: token.elementId, running: token.state === "running" }));
   checkChanges(record, definition, bindings, standing, force);
+  continued(record, retry);
   clock.goLive();
   engine.endReplay();
   return { result: started };

@@ -1,0 +1,138 @@
+/*
+ * The journal format (src/journal): values keep what data may hold; a torn
+ * last record is ignored, anything else unreadable is an error naming the
+ * file and the byte offset; and a journal cut at any byte offset still
+ * resumes to the same result.
+ */
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, readdir, readFile, symlink, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { Adhesive, JournalError, scriptedUi, type Data } from "../../src/index.js";
+import { parseJournal } from "../../src/journal/reader.js";
+import { decodeValue, encodeValue } from "../../src/journal/values.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const fixtures = fileURLToPath(new URL("../fixtures/durable/", import.meta.url));
+
+describe("values in the journal", () => {
+  it("writes JSON values as JSON and keeps everything else data may hold through v8.serialize", () => {
+    const cycle: Data = { name: "c" };
+    cycle.self = cycle;
+    const hostile = JSON.parse('{"__proto__":{"admin":true}}') as Data;
+    const values: unknown[] = [
+      { a: [1, "x", true, null] },
+      new Map([[{ k: 1 }, new Set([1n])]]),
+      new Date(Date.UTC(2026, 11, 1)),
+      /a+b/giu,
+      Buffer.from("bytes"),
+      new Float64Array([1.5, -0]),
+      undefined,
+      -0,
+      Number.NaN,
+      new RangeError("out"),
+      cycle,
+      hostile,
+      [1, , 3],
+    ];
+    expect(encodeValue({ a: [1, "x", true, null] })).toEqual({ j: { a: [1, "x", true, null] } });
+    for (const value of values) {
+      const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(value))) as ReturnType<typeof encodeValue>);
+      if (value === cycle) expect((back as Data).self).toBe(back);
+      else expect(back).toStrictEqual(value);
+    }
+    const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(hostile))) as ReturnType<typeof encodeValue>) as Data;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(({} as Data).admin).toBeUndefined();
+  });
+});
+
+const header = JSON.stringify({ t: "run", v: 1, run: "r", at: 1, pid: 1, start: undefined, process: { source: "s", id: "p", name: "p" }, definition: { id: "p", name: "p", source: "s", root: { nodes: [], flows: [] } }, hashes: { definition: "", implementations: {} }, options: { waitTasks: true, poolSize: 1 }, initial: { j: {} } });
+
+describe("reading a journal back", () => {
+  it("ignores a last record the crash cut off, and says how many bytes it had", () => {
+    const journal = parseJournal(`${header}\n{"t":"s","s":1,"n":"a","a":1,"at":2}\n{"t":"d","s":1,"at`, "j.ndjson");
+    expect(journal.inputs).toEqual([{ kind: "started", seq: 1, node: "a", attempt: 1, at: 2 }]);
+    expect(journal.torn).toBe(18);
+  });
+
+  it("names the file and the byte offset of a corrupt record in the middle", () => {
+    const text = `${header}\n{"t":"s","s":1,"n":"a","a":1,"at":2}\n{"t":"d",,}\n{"t":"d","s":1,"at":3}\n`;
+    const offset = Buffer.byteLength(`${header}\n{"t":"s","s":1,"n":"a","a":1,"at":2}\n`);
+    expect(() => parseJournal(text, "/runs/r/journal.ndjson")).toThrow(new RegExp(`^/runs/r/journal\\.ndjson: corrupt record at byte offset ${offset}: `));
+    expect(() => parseJournal(`${header}\n{"t":"d","at":3}\n`, "j")).toThrow(/corrupt record at byte offset \d+: a "d" record has no s/);
+  });
+
+  it("refuses a journal of another format version, and one cut off before its header", () => {
+    expect(() => parseJournal(`${header.replace('"v":1', '"v":7')}\n`, "j")).toThrow(/journal format version 7; this adhesive reads version 1 \(it was written by a newer adhesive\)/);
+    expect(() => parseJournal(header.slice(0, 40), "j")).toThrow(JournalError);
+    expect(() => parseJournal(header.slice(0, 40), "j")).toThrow(/no complete first record/);
+  });
+});
+
+/* the tasks of test/fixtures/durable/release.ts, without its call log */
+function releaseTasks(): Adhesive {
+  return new Adhesive()
+    .task("Prepare", (ctx) => void (ctx.data.version = "1.0"))
+    .task("Build {loop.value}", (ctx) => void (ctx.data.built = new Set([`${String(ctx.loop!.value)}-${String(ctx.data.version)}`])))
+    .task("Lint", (ctx) => void (ctx.data.lint = "ok"))
+    .task("Test", (ctx) => void (ctx.data.tests = new Map([["passed", 42]])))
+    .usertask("Approve", (_ctx, ui) => {
+      ui.addCheckboxGroup("reviewers", { values: ["ana", "bo"] });
+      ui.addDefaultButton("approved", { value: true });
+    })
+    .task("Publish", (ctx) => void (ctx.data.published = `${String(ctx.data.version)} for ${[...(ctx.data.built as Set<string>)].sort().join(", ")}`))
+    .task("Skip", () => undefined);
+}
+
+/* mulberry32, seeded: the same offsets on every run of the suite */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("a journal cut at random byte offsets", () => {
+  it("resumes to the uninterrupted run's data from any cut after its header, and says why before it", async () => {
+    // the journal comes from a finished run of the real CLI, in a process that has exited (its runner is not alive)
+    const dir = await mkdtemp(join(tmpdir(), "adhesive-truncated-"));
+    await cp(fixtures, dir, { recursive: true });
+    await mkdir(join(dir, "node_modules"));
+    await symlink(root, join(dir, "node_modules", "adhesive-bpmn"));
+    await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    const runs = join(dir, "runs");
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, [join(root, "bin", "adhesive.js"), "release.ts"], { cwd: dir, env: { ...process.env, CALLS: join(dir, "calls.log"), ADHESIVE_RUNS_FOLDER: runs }, timeout: 60_000 }, (error, _out, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(),
+      ),
+    );
+    const [runId] = await readdir(runs);
+    const original = join(runs, runId, "journal.ndjson");
+    const text = await readFile(original, "utf8");
+    const headerBytes = Buffer.byteLength(text.slice(0, text.indexOf("\n") + 1));
+    const normalize = (data: Data) => ({ ...data, built: [...(data.built as Set<string>)].sort(), tests: [...(data.tests as Map<string, number>)] });
+    const expected = normalize(decodeValue(parseJournal(text, original).end!.data as ReturnType<typeof encodeValue>) as Data);
+    const random = seeded(42);
+    const offsets = [headerBytes - 1, headerBytes, Buffer.byteLength(text) - 1, ...Array.from({ length: 12 }, () => headerBytes + Math.floor(random() * (Buffer.byteLength(text) - headerBytes)))];
+    for (const offset of offsets) {
+      const copy = await mkdtemp(join(tmpdir(), "adhesive-cut-"));
+      await cp(join(runs, runId), join(copy, runId), { recursive: true });
+      await truncate(join(copy, runId, "journal.ndjson"), offset);
+      // force: these functions do what the process file's do, but they are other functions, which a resume refuses by default
+      const resumed = releaseTasks().bpmnBuild(join(dir, "release.bpmn"), { runId, runsFolder: copy, force: true, ui: scriptedUi({ approved: true, reviewers: ["ana"] }) });
+      if (offset < headerBytes) {
+        await expect(resumed, `cut at ${offset}`).rejects.toThrow(/no complete first record/);
+        continue;
+      }
+      const data = await resumed;
+      // Sets fill in the order the builds finish, which a resumed run may change: compared sorted
+      expect({ offset, data: normalize(data) }).toEqual({ offset, data: expected });
+    }
+  }, 120_000);
+});
