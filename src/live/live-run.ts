@@ -116,14 +116,14 @@ export class LiveRun {
     return this.inboxValue;
   }
 
-  /** The run ended (error undefined: it succeeded); its final counts are written next to its logs. */
-  async finish(error?: unknown): Promise<void> {
+  /** The run ended (error undefined: it succeeded); its final counts are written next to its logs unless `save` is false. */
+  async finish(error?: unknown, save = true): Promise<void> {
     this.monitor.runEnded(error === undefined ? "done" : error instanceof CancelledError ? "cancelled" : "failed", error);
     await this.control?.close();
     this.control = undefined;
     this.flush();
     // the run's outcome must not change because its view could not be saved (a full disk): the runs list then shows it as interrupted
-    await writeRunFile(this.runFolder, RUN_VIEW, redact(JSON.stringify(this.monitor.snapshot()))).catch(() => undefined);
+    if (save) await writeRunFile(this.runFolder, RUN_VIEW, redact(JSON.stringify(this.monitor.snapshot()))).catch(() => undefined);
   }
 
   /** Everything so far, for a page that has just opened. */
