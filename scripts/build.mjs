@@ -17,7 +17,7 @@
  *   default registry and one set of error classes.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { rollup } from "rollup";
@@ -32,6 +32,8 @@ rmSync(at("build/types"), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", at("tsconfig.build.json")], { stdio: "inherit" });
 // plain JavaScript on purpose (see the file), so tsc does not emit it
 copyFileSync(at("src/workers/worker-entry.mjs"), at("dist/workers/worker-entry.mjs"));
+// the live view's page: plain files, served as they are from beside src/web/static-files.ts
+cpSync(at("src/web/page"), at("dist/web/page"), { recursive: true });
 
 const bundle = await rollup({
   input: at("build/types/index.d.ts"),

@@ -16,6 +16,7 @@ REQUIRED=(
   "ssh-keygen openssh-client"     # throw-away host and user keys for it
   "tmux tmux"                     # the terminal user-task tests drive the real CLI in it
   "script bsdutils"               # gives the CLI a pseudo-terminal in the colour tests
+  "/usr/bin/chromium chromium"    # the live-view tests drive it with playwright-core (never a downloaded browser)
 )
 
 present() {

@@ -12,6 +12,7 @@ export type {
   Context,
   Data,
   LaneFunction,
+  LiveViewOptions,
   LoopInfo,
   MessageCallbackFunction,
   MessageFunction,
@@ -54,6 +55,9 @@ export { BackpressureError } from "./runtime/inlet.js";
 export { ResumeError } from "./runtime/run-record.js";
 export { ReplayDivergedError } from "./engine/replay.js";
 export { JournalError } from "./journal/journal-error.js";
+export { fromInbox } from "./inbox/from-inbox.js";
+export { InboxError, FormAnsweredError } from "./inbox/inbox-error.js";
+export { closeLiveView } from "./web/live-view.js";
 export { CommandError } from "./workspaces/command-error.js";
 import { dockerInside, dockerLane, startDocker } from "./workspaces/docker.js";
 import { connectKube, kubeInside } from "./workspaces/kube.js";

@@ -125,6 +125,25 @@ export interface RunOptions {
   retry?: boolean;
   /** continue even though the process or its implementations changed where the run's tokens stand */
   force?: boolean;
+  /**
+   * A live web view of the run on 127.0.0.1 (one server per process, shared
+   * by its runs): the diagram with live counts, the runs list, user-task
+   * forms. `true` takes a free port and prints the URL (with its access
+   * token) on stderr. Turns the inbox on.
+   */
+  liveView?: boolean | LiveViewOptions;
+  /**
+   * A control socket in the run's folder, so `adhesive send` and `adhesive
+   * complete` from another process reach the run (the CLI turns it on).
+   */
+  inbox?: boolean;
+}
+
+export interface LiveViewOptions {
+  /** default: a free port */
+  port?: number;
+  /** told the page's URL, access token included (default: printed on stderr) */
+  onUrl?: (url: string) => void;
 }
 
 /** A lane yields the workspace its tasks run in, then tears it down when the generator resumes. */

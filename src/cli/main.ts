@@ -15,6 +15,7 @@ import { exitCodeOfRuns, RunWatch } from "./wait-for-runs.js";
 import { terminalReporter, type Output } from "./reporter.js";
 import { openScreen } from "./screen.js";
 import { verifyProcessFile } from "./verify.js";
+import { liveViewFlags } from "./live-view-flags.js";
 import { listenForInterrupts } from "./signals.js";
 import { printRun, printRuns } from "./runs.js";
 import { hintResume, resumeTarget } from "./resume.js";
@@ -32,6 +33,10 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
                                      continue an interrupted run (default: the newest one); --retry
                                      runs a failed run's failed task again; --force continues even
                                      though the process changed where the run's tokens stand
+       adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>']
+                                    deliver a message to a running run's waiting message events
+       adhesive complete <run> <user task> [--data '<json>']
+                                    answer a user task the run waits on (by name, element id or form id)
 
 Options:
   -h, --help        show this help
@@ -39,6 +44,8 @@ Options:
   --data <json>     initial data for every process the file starts, merged over its initialData
   --data @<file>    the same, read from a JSON file (relative to the working directory)
   --no-color        no colours even on a terminal
+  --ui              live view of the runs on 127.0.0.1 (prints its URL with an access token)
+  --ui-port <n>     the live view's port (default: ui_port from the config, else a free one)
   --keep <n>        adhesive clean: keep the newest n finished runs (default 0)
   --dry-run         adhesive clean: only list what would be removed
 
@@ -60,6 +67,8 @@ interface CliContext extends CliIo {
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // these take options of their own (--data, --correlation)
+  if (argv[0] === "send" || argv[0] === "complete") return (await import("./inbox-commands.js")).inboxCommand(argv, io);
   let parsed;
   try {
     parsed = parseArgs({
@@ -72,6 +81,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         data: { type: "string", multiple: true },
         keep: { type: "string" },
         "dry-run": { type: "boolean" },
+        ui: { type: "boolean" },
+        "ui-port": { type: "string" },
         retry: { type: "boolean" },
         force: { type: "boolean" },
       },
@@ -106,7 +117,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return reportFailure(error, context);
   }
   if (command === "verify") return verifyProcessFile(() => importProcessFile(file, context), context);
-  return runFile(file, context);
+  const ui = liveViewFlags(parsed.values.ui, parsed.values["ui-port"]);
+  if (typeof ui === "string") {
+    io.err.write(`adhesive: ${ui}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  return runFile(file, context, true, ui);
 }
 
 function print(out: Output, text: string): number {
@@ -175,7 +191,7 @@ async function resume(args: string[], how: { retry: boolean; force: boolean }, i
   }
 }
 
-async function runFile(file: string | undefined, io: CliContext, hint = true): Promise<number> {
+async function runFile(file: string | undefined, io: CliContext, hint = true, ui?: { port: number | undefined }): Promise<number> {
   const interrupts = listenForInterrupts(io.err);
   const { config } = io;
   const onSigusr1 = () => printStatus(io);
@@ -192,6 +208,7 @@ async function runFile(file: string | undefined, io: CliContext, hint = true): P
     stdout: config.stdout,
     parallelProcessing: config.parallelProcessing,
     taskLimit: config.taskLimit,
+    inbox: true,
     runsFolder: config.runsFolder,
     journal: config.journal,
     journalFsync: config.journalFsync,
@@ -200,10 +217,17 @@ async function runFile(file: string | undefined, io: CliContext, hint = true): P
   try {
     await applyRetention(config, io.err);
     if (hint) await hintResume(file, io);
+    const liveView = ui === undefined ? undefined : await import("./live-view.js");
+    const view = ui === undefined ? undefined : await liveView!.startCliLiveView(config, ui.port, io);
+    if (view !== undefined) defaultAdhesive.defaults.liveView = true;
     const code = await loadProcessFile(file, io);
     const failure = (error: unknown) => reportFailure(error, { ...io, verbose: verbose(io.config) });
     const ended = code === EXIT_OK ? await exitCodeOfRuns(runs, file ?? "the process file", failure, io.err) : code;
-    return interrupts.exitCode() ?? ended;
+    const result = interrupts.exitCode() ?? ended;
+    view?.stop();
+    // the Ctrl-C that closes the page afterwards does not change how the runs went
+    if (view !== undefined && result === ended) await liveView!.keepLiveViewOpen(view.url, io);
+    return result;
   } finally {
     runs.stop();
     reporter.printSummaries();

@@ -33,6 +33,8 @@ export interface Config {
   readonly journal: boolean;
   /** fsync the journal after every write */
   readonly journalFsync: boolean;
+  /** the port of the live view (--ui); undefined: a free one */
+  readonly uiPort: number | undefined;
   /** per field: the config file path, the `ADHESIVE_*` variable name, or "default" */
   readonly sources: Readonly<Record<ConfigField, string>>;
 }
@@ -106,6 +108,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
   const runsFolder = pick("runs_folder");
   const journal = pick("journal");
   const journalFsync = pick("journal_fsync");
+  const uiPort = pick("ui_port");
   return {
     tempFolder: tempFolder?.value ?? join(tmpdir(), "adhesive"),
     // the same folder twice would only make module lookup slower
@@ -120,6 +123,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
     runsFolder: runsFolder?.value ?? join(cwd, ".adhesive", "runs"),
     journal: journal?.value ?? true,
     journalFsync: journalFsync?.value ?? false,
+    uiPort: uiPort?.value,
     sources: {
       tempFolder: tempFolder?.source ?? DEFAULT_SOURCE,
       plugins: plugins?.source ?? DEFAULT_SOURCE,
@@ -133,6 +137,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
       runsFolder: runsFolder?.source ?? DEFAULT_SOURCE,
       journal: journal?.source ?? DEFAULT_SOURCE,
       journalFsync: journalFsync?.source ?? DEFAULT_SOURCE,
+      uiPort: uiPort?.source ?? DEFAULT_SOURCE,
     },
   };
 }

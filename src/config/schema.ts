@@ -32,6 +32,7 @@ export const KEY_SPECS = {
   runs_folder: { expected: "a folder path", env: "string" },
   journal: { expected: "true or false", env: "boolean" },
   journal_fsync: { expected: "true or false", env: "boolean" },
+  ui_port: { expected: "a port number from 1 to 65535 (the live view of --ui)", env: "integer" },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEY_SPECS;
@@ -78,6 +79,7 @@ export async function layerSchema(base: string, home: string) {
       runs_folder: folder(false),
       journal: z.boolean(),
       journal_fsync: z.boolean(),
+      ui_port: z.number().int().min(1).max(65535),
     } satisfies Record<ConfigKey, z.ZodType>)
     .partial();
 }

@@ -45,10 +45,12 @@ export interface NodeRunner {
 export interface TokenTracker {
   /** a new token stands at token.node (started, forked or a loop iteration) */
   entered(token: Token): void;
-  /** the token went on to token.node from another node */
-  moved(token: Token): void;
+  /** the token went on to token.node from `from` */
+  moved(token: Token, from: GraphNode): void;
   /** the token is leaving the board from token.node (finished, merged or cancelled) */
   left(token: Token): void;
+  /** a token takes `flow` (a live view draws the path a run took) */
+  took?(flow: GraphFlow): void;
 }
 
 /** Hooks for reporting (terminal lines, logs, lanes); all optional. */
@@ -216,12 +218,20 @@ export class Engine implements Core, ContextHost {
   /**
    * A message for a catch event or message boundary event: every token
    * waiting for it there takes it (with `data.event` set); a message nobody
-   * waits for is dropped.
+   * waits for is dropped. Returns how many tokens wait for it now.
    */
-  deliver(node: GraphNode, event: unknown): void {
-    if (this.finished) return;
+  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): number {
+    if (this.finished) return 0;
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    this.input(InputKind.Delivered, node, 0, event);
+    if (correlation === undefined) {
+      const waiting = this.triggers.waits.waiting(node).length;
+      this.input(InputKind.Delivered, node, 0, event);
+      return waiting;
+    }
+    // an inbox message for the waiting tokens whose data the correlation expression accepts (chosen now, all or none if it throws)
+    const arms = this.triggers.waits.waiting(node).filter((arm) => Boolean(correlation.evaluate(this.scopeOf(arm.token))));
+    for (const arm of arms) this.input(InputKind.Triggered, arm, 0, event);
+    return arms.length;
   }
 
   // ---- rebuilding a run from its journal (replay.ts) ----------------------
@@ -517,8 +527,10 @@ export class Engine implements Core, ContextHost {
       return;
     }
     for (let i = 1; i < flows.length; i++) {
+      this.tracker?.took?.(flows[i]);
       this.spawn(flows[i].target, token.frame, share(token.ref), token.loop, flows[i].order);
     }
+    this.tracker?.took?.(flows[0]);
     this.move(token, flows[0]);
   }
 
@@ -534,11 +546,12 @@ export class Engine implements Core, ContextHost {
 
   relocate(token: Token, target: GraphNode, via: number): void {
     const released = moveToken(token.frame, token, target);
+    const from = token.node;
     token.node = target;
     token.via = via;
     token.generation++;
     token.lane = laneOf(token);
-    this.tracker?.moved(token);
+    this.tracker?.moved(token, from);
     this.joins.unblocked(token.frame, released);
   }
 

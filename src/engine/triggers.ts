@@ -70,6 +70,7 @@ export class Triggers {
     if (token.node !== event) {
       // the other events of the gateway are withdrawn; the token passes the one that happened
       const flow = token.node.outgoing.find((f) => f.target === event)!;
+      this.core.options.tracker?.took?.(flow);
       this.core.relocate(token, event, flow.order);
     }
     if (message) {

@@ -104,6 +104,12 @@ export class Waits {
     return arms.length;
   }
 
+  /** The arms waiting for a message on `event` now (an inbox message may go to some of them). */
+  waiting(event: GraphNode): Arm[] {
+    const waiting = this.byNode.get(event);
+    return waiting === undefined ? [] : [...waiting];
+  }
+
   private schedule(arm: Arm, previous: number): boolean {
     const due = arm.event.schedule!.next(arm.armedAt, previous, arm.fired);
     arm.handle = undefined;

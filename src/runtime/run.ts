@@ -33,6 +33,7 @@ import type { NodeBinding } from "../tasks/binding.js";
 import { redactError } from "../secrets/redact-error.js";
 import { StoppingTasks } from "./stopping.js";
 import { guardProcessExit } from "./process-exit.js";
+import { liveRunFor } from "../live/attach.js";
 
 /** A run in progress, for status output. */
 export interface ActiveRun {
@@ -70,15 +71,18 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const stopping = new StoppingTasks();
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
+  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile });
+  const observer = observe(options.reporter, logs, stopping, record.writer);
+  const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
   const engine = new Engine(graph, {
     executionId,
     waitTasks: record.waitTasks,
     poolSize: record.poolSize,
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, options.ui ?? defaultUi(), lanes, logs, workers),
-    observer: observe(options.reporter, logs, stopping, record.writer),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, workers),
+    observer: hooks.observer,
     signal: anySignal(options.signal, stop.signal),
     clock,
-    tracker: lanes,
+    tracker: hooks.tracker,
     taskLimit: options.taskLimit,
     failure: redactError,
     journal: record.writer,
@@ -96,6 +100,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   let outcome: unknown;
   let result: Data | undefined;
   try {
+    await live?.attach(engine);
     // sources are counted before the engine starts (a run with only message starts must not end at once); they emit once it has
     const launchSources = startSources(bindings, { ...sources, lastEvents: lastEvents(record) });
     const started = record.resumed ? (await continueRun(engine, record, definition, bindings, clock as ReplayClock, { force: options.force === true, retry: options.retry === true })).result : engine.start(record.initialData);
@@ -105,8 +110,11 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     const failed = (await lanes?.settle()) ?? [];
     if (failed.length > 0) throw failed[0];
     result = data;
+    await live?.finish();
     return data;
   } catch (error) {
+    // a refused resume leaves the run as it was: its view too
+    await live?.finish(error, !refusedResume(error));
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
     // again: a value registered after the error was made (another task's withSecret) is masked in it too
     outcome = redactError(journalFailure ?? error);
@@ -173,9 +181,12 @@ function workerPool(registry: Registry, options: RunOptions): { pool: WorkerPool
 }
 
 function defaultUi(): UiProvider {
+  return terminalOrNone() ?? noUi("no user interface was given (opts.ui) and stdin/stdout are not a terminal");
+}
+
+function terminalOrNone(): UiProvider | undefined {
   // prompts need keys from a terminal and a terminal to draw on; anything else would hang or garble
-  if (process.stdin.isTTY && process.stdout.isTTY) return terminalUi();
-  return noUi("no user interface was given (opts.ui) and stdin/stdout are not a terminal");
+  return process.stdin.isTTY && process.stdout.isTTY ? terminalUi() : undefined;
 }
 
 /** Closes each task's log when it ends (noting it in the journal) and adapts the reporter to the engine hooks, adding durations. */

@@ -115,7 +115,7 @@ export class TaskRunner implements NodeRunner {
   }
 
   private async runUserTask(ctx: Context, fn: UserTaskFunction, groups: string[]): Promise<void> {
-    const ui = new UiBuilder(ctx.taskName);
+    const ui = new UiBuilder(ctx.taskName, { elementId: ctx.task.id, tokenId: ctx.tokenId });
     await fn(ctx, ui, ...groups);
     // the prompts draw on the terminal, not into the task's log
     const answers = await outsideTasks(() => this.ui.ask(ui.finish(), ctx.signal));

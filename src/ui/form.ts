@@ -23,6 +23,9 @@ export interface FormField {
 export interface UserTaskForm {
   taskName: string;
   fields: FormField[];
+  /** the user task's element and token, for front ends that list forms (the live view, `adhesive complete`) */
+  elementId?: string;
+  tokenId?: number;
 }
 
 /** A front end that shows a form and returns the answers (field name -> value). */
@@ -34,8 +37,8 @@ export interface UiProvider {
 export class UiBuilder {
   readonly form: UserTaskForm;
 
-  constructor(taskName: string) {
-    this.form = { taskName, fields: [] };
+  constructor(taskName: string, task?: { elementId: string; tokenId: number }) {
+    this.form = { taskName, fields: [], ...task };
   }
 
   addInputText(name: string, options: FieldOptions = {}): void {

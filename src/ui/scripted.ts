@@ -18,7 +18,8 @@ export function scriptedUi(answers: ScriptedAnswers): UiProvider {
   };
 }
 
-function fillDefaults(form: UserTaskForm, given: Record<string, unknown>): Record<string, unknown> {
+/** Fields left unanswered keep their preset; the pressed button (or the first) gets its value. */
+export function fillDefaults(form: UserTaskForm, given: Record<string, unknown>): Record<string, unknown> {
   // no prototype: a field named __proto__ is an answer like any other
   const result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const buttons = form.fields.filter((f) => f.kind === "button");

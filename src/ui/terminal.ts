@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { createColors } from "picocolors";
 import { CancelledError, UsageError } from "../errors.js";
+import { FormAnsweredError } from "../inbox/inbox-error.js";
 import { formOpened, writeAsForm } from "./terminal-sharing.js";
 import { choiceLabel, choiceValue, type FormField, type UiProvider, type UserTaskForm } from "./form.js";
 
@@ -82,7 +83,7 @@ export function terminalUi(options: TerminalUiOptions = {}): UiProvider {
           }
           next.reject(cancelled);
         } else if (isAbort(error)) {
-          writeAsForm(() => output.write(`${c.dim(`  form "${next.form.taskName}" closed: the task was cancelled`)}\n`));
+          writeAsForm(() => output.write(`${c.dim(`  form "${next.form.taskName}" closed: ${closeReason(next.signal.reason)}`)}\n`));
           next.reject(next.signal.reason);
         } else {
           next.reject(error);
@@ -214,6 +215,12 @@ function promptContext(context: PromptContext): PromptContext {
 function interruptProcess(): void {
   if (process.listenerCount("SIGINT") > 0) process.emit("SIGINT", "SIGINT");
   else process.kill(process.pid, "SIGINT");
+}
+
+/* another front end (the live view, `adhesive complete`) may have answered the form first */
+function closeReason(reason: unknown): string {
+  if (reason instanceof FormAnsweredError) return `answered ${reason.by}`;
+  return "the task was cancelled";
 }
 
 // @inquirer's error classes live in @inquirer/core, which is not ours to import; their names are stable

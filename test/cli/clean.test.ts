@@ -42,7 +42,8 @@ describe("run folder retention", () => {
 
     const dry = await adhesive(["clean", "--dry-run", "--keep", "1"], env);
     expect(dry.code).toBe(0);
-    expect(dry.stdout.match(/^would remove [0-9a-f-]{36} {2}(just now|\d+ min ago), \d+ B$/gm)).toHaveLength(2);
+    // a run folder holds its logs, its run.json and the live view's files (view.json, the process it ran)
+    expect(dry.stdout.match(/^would remove [0-9a-f-]{36} {2}(just now|\d+ min ago), \d+(\.\d+)? (B|KB)$/gm)).toHaveLength(2);
     expect(dry.stdout).toContain(`would remove 2 run folders (`);
     expect(dry.stdout).toContain(`under ${tempFolder}; kept the newest 1 finished run\n`);
     expect(await runs(tempFolder)).toHaveLength(3);

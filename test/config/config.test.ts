@@ -74,6 +74,7 @@ describe("defaults", () => {
       runsFolder: join(cwd, ".adhesive", "runs"),
       journal: true,
       journalFsync: false,
+      uiPort: undefined,
       sources: {
         tempFolder: "default",
         plugins: "default",
@@ -87,6 +88,7 @@ describe("defaults", () => {
         runsFolder: "default",
         journal: "default",
         journalFsync: "default",
+        uiPort: "default",
       },
     });
   });
@@ -130,6 +132,7 @@ describe("each source on its own", () => {
         "runs_folder: /var/lib/adhesive-runs",
         "journal: false",
         "journal_fsync: true",
+        "ui_port: 8321",
       ].join("\n"),
     );
     const config = await load();
@@ -146,6 +149,7 @@ describe("each source on its own", () => {
       runsFolder: "/var/lib/adhesive-runs",
       journal: false,
       journalFsync: true,
+      uiPort: 8321,
       sources: {
         tempFolder: file,
         plugins: file,
@@ -159,6 +163,7 @@ describe("each source on its own", () => {
         runsFolder: file,
         journal: file,
         journalFsync: file,
+        uiPort: file,
       },
     });
   });
@@ -181,6 +186,7 @@ describe("each source on its own", () => {
         "runs_folder: /srv/runs",
         "journal: true",
         "journal_fsync: false",
+        "ui_port: 9000",
       ].join("\n"),
     );
     const config = await load();
@@ -194,7 +200,8 @@ describe("each source on its own", () => {
     expect(config.taskLimit).toBe(10);
     expect(config.keepRuns).toBe(0);
     expect(config.runsFolder).toBe("/srv/runs");
-    expect(Object.values(config.sources)).toEqual(Array(12).fill(file));
+    expect(Object.values(config.sources)).toEqual(Array(13).fill(file));
+    expect(config.uiPort).toBe(9000);
   });
 
   it("reads every key from the environment, coercing the strings", async () => {
@@ -213,6 +220,7 @@ describe("each source on its own", () => {
       ADHESIVE_RUNS_FOLDER: "/opt/journals",
       ADHESIVE_JOURNAL: "false",
       ADHESIVE_JOURNAL_FSYNC: "yes",
+      ADHESIVE_UI_PORT: "8080",
     });
     expect(config).toEqual({
       tempFolder: "/opt/runs",
@@ -227,6 +235,7 @@ describe("each source on its own", () => {
       runsFolder: "/opt/journals",
       journal: false,
       journalFsync: true,
+      uiPort: 8080,
       sources: {
         tempFolder: "ADHESIVE_TEMP_FOLDER",
         plugins: "ADHESIVE_PLUGINS",
@@ -240,6 +249,7 @@ describe("each source on its own", () => {
         runsFolder: "ADHESIVE_RUNS_FOLDER",
         journal: "ADHESIVE_JOURNAL",
         journalFsync: "ADHESIVE_JOURNAL_FSYNC",
+        uiPort: "ADHESIVE_UI_PORT",
       },
     });
   });
@@ -351,6 +361,7 @@ describe("precedence, key by key", () => {
       runsFolder: "default",
       journal: "default",
       journalFsync: "default",
+      uiPort: "default",
     });
   });
 
@@ -472,6 +483,7 @@ describe("errors", () => {
 
   it.each([
     ["pool_size: 0", "pool_size must be a positive whole number, got 0"],
+    ["ui_port: 70000", "ui_port must be a port number from 1 to 65535 (the live view of --ui), got 70000"],
     ["pool_size: -2", "pool_size must be a positive whole number, got -2"],
     ["pool_size: 2.5", "pool_size must be a positive whole number, got 2.5"],
     ["pool_size: .inf", "pool_size must be a positive whole number, got Infinity"],
@@ -513,7 +525,7 @@ describe("errors", () => {
   it("rejects an unknown key, suggesting the likely one and listing the known keys", async () => {
     const file = await writeConfig(cwd, "poolSize: 4\n");
     expect(await onlyProblem()).toBe(
-      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, keep_runs, runs_folder, journal, journal_fsync`,
+      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, keep_runs, runs_folder, journal, journal_fsync, ui_port`,
     );
   });
 

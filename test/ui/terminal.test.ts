@@ -5,39 +5,16 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { stripVTControlCharacters } from "node:util";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { TmuxServer, until } from "./tmux.js";
 import { CancelledError, UiBuilder, UsageError, scriptedUi, terminalUi, type UserTaskForm } from "../../src/index.js";
+import { fakeTerminal } from "./fake-terminal.js";
 
 const DOWN = "\u001b[B";
 const ENTER = "\r";
 const SPACE = " ";
 const CTRL_C = "\u0003";
-
-/** A keyboard and a screen that are not a TTY. */
-function fakeTerminal() {
-  const input = new PassThrough();
-  let written = "";
-  const output = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      written += chunk.toString();
-      callback();
-    },
-  });
-  const screen = () => stripVTControlCharacters(written);
-  return {
-    ui: terminalUi({ input, output, color: false }),
-    screen,
-    /** types keys once `text` is on the screen, i.e. once that prompt listens */
-    async answer(text: string, keys: string): Promise<void> {
-      await until(() => screen().includes(text), `"${text}"`, screen);
-      input.write(keys);
-    },
-  };
-}
 
 function form(taskName: string, fill: (ui: UiBuilder) => void): UserTaskForm {
   const builder = new UiBuilder(taskName);

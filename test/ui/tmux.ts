@@ -40,10 +40,10 @@ export class TmuxServer {
   readonly dir = mkdtempSync(join(tmpdir(), "adhesive-tmux-"));
   private readonly socket = join(this.dir, "socket");
 
-  /** `adhesive <file>` (with `env` assignments before it) in a fresh 200x60 pane of its own. */
-  startCli(session: string, file: string, env = ""): TmuxCli {
+  /** `adhesive [options] <file>` (with `env` assignments before it) in a fresh 200x60 pane of its own. */
+  startCli(session: string, file: string, env = "", options: readonly string[] = []): TmuxCli {
     requireTmux();
-    const command = `cd '${root}' && ${env} node '${bin}' '${file}'; echo "[exit $?]"; sleep 60`;
+    const command = `cd '${root}' && ${env} node '${bin}' ${options.join(" ")} '${file}'; echo "[exit $?]"; sleep 60`;
     this.tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "60", command);
     const screen = () => this.tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-500");
     return {

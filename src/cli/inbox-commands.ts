@@ -1,0 +1,73 @@
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/load.js";
+import { describe } from "../errors.js";
+import { requestControl } from "../inbox/control-client.js";
+import type { ControlRequest } from "../inbox/control-socket.js";
+import type { FormView } from "../inbox/forms.js";
+import type { SendResult } from "../inbox/inbox.js";
+import { findRunFolder } from "../live/run-files.js";
+import type { CliIo } from "./main.js";
+
+const USAGE_LINES = `  adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>']
+  adhesive complete <run> <user task> [--data '<json>']
+`;
+
+const USAGE = 2;
+const FAILED = 1;
+
+/**
+ * `adhesive send` and `adhesive complete`: one request to the run's control
+ * socket (found through its run folder under runs_folder; <run> may be the
+ * start of its id). Exit 0 when the run took it, 1 when it refused (nobody
+ * waits for that message, no such form, a bad answer), 2 for bad usage.
+ */
+export async function inboxCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...args] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { data: { type: "string" }, correlation: { type: "string" } } });
+  } catch (error) {
+    return usage(io, describe(error));
+  }
+  const [run, target, ...extra] = parsed.positionals;
+  if (run === undefined || target === undefined || extra.length > 0) return usage(io, `adhesive ${command} takes a run id and a ${command === "send" ? "message name" : "user task"}`);
+  if (command === "complete" && parsed.values.correlation !== undefined) return usage(io, "--correlation is for adhesive send");
+  let data: unknown;
+  try {
+    data = parsed.values.data === undefined ? undefined : JSON.parse(parsed.values.data);
+  } catch (error) {
+    return usage(io, `--data is not JSON: ${describe(error)}`);
+  }
+  const request: ControlRequest =
+    command === "send" ? { op: "send", message: target, data, correlation: parsed.values.correlation } : { op: "complete", task: target, data: data ?? {} };
+  try {
+    const config = await loadConfig({ cwd: io.cwd });
+    const found = await findRunFolder(config.runsFolder, run);
+    if ("problem" in found) return refused(io, found.problem);
+    if (found.info.control === undefined) return refused(io, `run ${found.info.id} has no control socket`);
+    const result = await requestControl(found.info.control, request, found.info.id);
+    io.out.write(`${describeResult(command, target, result, found.info.id)}\n`);
+    return 0;
+  } catch (error) {
+    return refused(io, describe(error));
+  }
+}
+
+function describeResult(command: string | undefined, target: string, result: unknown, id: string): string {
+  if (command === "send") {
+    const { delivered, elements } = result as SendResult;
+    return `delivered "${target}" to ${delivered} token${delivered === 1 ? "" : "s"} of run ${id} (${elements.join(", ")})`;
+  }
+  const form = result as FormView;
+  return `answered user task "${form.taskName}"${form.elementId ? ` (${form.elementId})` : ""} of run ${id}`;
+}
+
+function usage(io: CliIo, message: string): number {
+  io.err.write(`adhesive: ${message}\n\nUsage:\n${USAGE_LINES}`);
+  return USAGE;
+}
+
+function refused(io: CliIo, message: string): number {
+  io.err.write(`adhesive: ${message}\n`);
+  return FAILED;
+}

@@ -1,0 +1,38 @@
+import { createColors } from "picocolors";
+import type { Config } from "../config/load.js";
+import { onFormOpened } from "../live/registry.js";
+import { ensureLiveView } from "../web/live-view.js";
+import type { CliIo } from "./main.js";
+
+/**
+ * `adhesive --ui`: the live view starts before the process file loads, so
+ * its URL (with the access token) is the first thing printed. Off a
+ * terminal nobody can answer a form where the run prints, so each form
+ * that opens gets a line saying where it can be answered.
+ */
+export async function startCliLiveView(config: Config, port: number | undefined, io: CliIo & { color: boolean }): Promise<{ url: string; stop(): void }> {
+  const c = createColors(io.color);
+  const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.runsFolder);
+  const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const stop = terminal
+    ? () => undefined
+    : onFormOpened((run, form) => {
+        const target = JSON.stringify(form.taskName);
+        io.err.write(`${c.cyan("user task")} ${form.taskName} waits for an answer: in the live view, or adhesive complete ${run.id.slice(0, 8)} ${target} --data '{...}'\n`);
+      });
+  return { url: server.url, stop };
+}
+
+/**
+ * On a terminal, the page stays up after the runs end, to look at how they
+ * went, until Ctrl-C; elsewhere (scripts, CI) the CLI exits as usual.
+ */
+export async function keepLiveViewOpen(url: string, io: CliIo & { color: boolean }): Promise<void> {
+  if (!process.stdin.isTTY) return;
+  const c = createColors(io.color);
+  io.err.write(`${c.dim(`the runs ended; the live view stays at ${url} — press Ctrl-C to close it`)}\n`);
+  // the server lets the process end when nothing else runs: this holds it open until Ctrl-C
+  const hold = setInterval(() => undefined, 60_000);
+  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  clearInterval(hold);
+}

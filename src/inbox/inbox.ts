@@ -1,0 +1,129 @@
+import { AdhesiveError, describe } from "../errors.js";
+import { compileExpression, type CompiledExpression } from "../model/expression.js";
+import type { GraphNode, ProcessGraph } from "../model/graph.js";
+import type { FormView, PendingForms } from "./forms.js";
+import { InboxError } from "./inbox-error.js";
+
+/** A message for a running run: `adhesive send`, `POST /api/runs/<id>/messages`. */
+export interface MessageDelivery {
+  /** the message's name, or the catching element's name or id */
+  message: string;
+  /** becomes `data.event` of the token that takes it */
+  data: unknown;
+  /**
+   * Only tokens whose data this expression holds for take the message
+   * (`orderId === "42"`, or FEEL `= orderId = "42"`), like a condition.
+   */
+  correlation?: string;
+}
+
+/** An answer to a waiting user task: `adhesive complete`, the web form. */
+export interface AnswerDelivery {
+  /** the form's id, the user task's element id or its name */
+  task: string;
+  data: unknown;
+  /** where it came from, as the terminal says it ("in the browser") */
+  by: string;
+}
+
+export type Delivery = ({ kind: "message" } & MessageDelivery) | ({ kind: "answer" } & AnswerDelivery);
+
+/** Told about every delivery a run accepts, before it takes effect (a journal records them to replay on resume). */
+export interface DeliveryRecorder {
+  record(delivery: Delivery): void;
+}
+
+/** The engine calls the inbox needs. */
+export interface MessageTarget {
+  readonly isFinished: boolean;
+  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): number;
+  emit(node: GraphNode, event: unknown): void;
+}
+
+export interface SendResult {
+  /** tokens that took the message (or 1 for a new instance at a message start event) */
+  delivered: number;
+  elements: string[];
+}
+
+
+/**
+ * What other processes and the web page can put into a running run:
+ * messages for its message catch events, message boundary events and
+ * event-based gateways (or a new instance at a message start event when
+ * nobody waits), and answers for its open user-task forms.
+ */
+export class Inbox {
+  private readonly graph: ProcessGraph;
+  private readonly target: MessageTarget;
+  readonly forms: PendingForms;
+  recorder: DeliveryRecorder | undefined;
+
+  constructor(graph: ProcessGraph, target: MessageTarget, forms: PendingForms) {
+    this.graph = graph;
+    this.target = target;
+    this.forms = forms;
+  }
+
+  /** `javascript: false` (the web API) takes FEEL correlations only: a browser-reachable endpoint must not run code. */
+  send(delivery: MessageDelivery, { javascript = true } = {}): SendResult {
+    if (this.target.isFinished) throw new InboxError("ADHESIVE_RUN_ENDED", "the run has ended: it takes no more messages", 409);
+    const nodes = this.graph.nodes.filter(takesMessages);
+    const named = nodes.filter((node) => node.messageName === delivery.message || node.name === delivery.message || node.id === delivery.message);
+    if (named.length === 0) {
+      const names = [...new Set(nodes.map((node) => node.messageName ?? node.name))].filter(Boolean);
+      throw new InboxError("ADHESIVE_NO_SUCH_MESSAGE", `the process has no message event "${delivery.message}"${names.length > 0 ? `; its messages: ${names.join(", ")}` : " (it has no message events)"}`, 404);
+    }
+    const correlation = delivery.correlation === undefined ? undefined : compileCorrelation(delivery.correlation, javascript);
+    const event = delivery.data ?? {};
+    this.recorder?.record({ kind: "message", ...delivery });
+    const elements: string[] = [];
+    let delivered = 0;
+    for (const node of named) {
+      if (node.kind === "messageStartEvent") continue;
+      const taken = guarded(() => this.target.deliver(node, event, correlation));
+      if (taken > 0) elements.push(node.id);
+      delivered += taken;
+    }
+    const start = named.find((node) => node.kind === "messageStartEvent");
+    if (delivered === 0 && start !== undefined && correlation === undefined) {
+      guarded(() => this.target.emit(start, event));
+      return { delivered: 1, elements: [start.id] };
+    }
+    if (delivered === 0) {
+      const which = correlation === undefined ? "" : ` whose data matches ${delivery.correlation}`;
+      throw new InboxError("ADHESIVE_NOT_DELIVERED", `no token waits for message "${delivery.message}"${which} now (at ${named.map((n) => n.id).join(", ")}); it was not delivered`, 409);
+    }
+    return { delivered, elements };
+  }
+
+  complete(delivery: AnswerDelivery): FormView {
+    if (this.target.isFinished) throw new InboxError("ADHESIVE_RUN_ENDED", "the run has ended: no user task waits", 409);
+    return this.forms.answer(delivery.task, delivery.data, delivery.by, () => this.recorder?.record({ kind: "answer", ...delivery }));
+  }
+}
+
+function takesMessages(node: GraphNode): boolean {
+  return node.kind === "messageBoundaryEvent" || node.kind === "messageStartEvent" || (node.kind === "intermediateCatchEvent" && node.messageName !== undefined);
+}
+
+function compileCorrelation(text: string, javascript: boolean): CompiledExpression {
+  if (!javascript && !text.trimStart().startsWith("=")) {
+    throw new InboxError("ADHESIVE_BAD_CORRELATION", `correlation ${JSON.stringify(text)}: the web API takes FEEL expressions only (starting with "="); JavaScript ones only from adhesive send`);
+  }
+  try {
+    return compileExpression(text, "correlation");
+  } catch (error) {
+    throw new InboxError("ADHESIVE_BAD_CORRELATION", `correlation expression ${JSON.stringify(text)}: ${describe(error)}`);
+  }
+}
+
+/* what the engine refuses (event data it cannot hold, a correlation that throws) goes back to the sender, not into the run */
+function guarded<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof InboxError) throw error;
+    throw new InboxError(error instanceof AdhesiveError ? error.code : "ADHESIVE_NOT_DELIVERED", describe(error));
+  }
+}

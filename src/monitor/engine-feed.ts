@@ -1,0 +1,56 @@
+import type { TaskContext } from "../engine/context.js";
+import type { EngineObserver, TokenTracker } from "../engine/engine.js";
+import { TokenState, type Token } from "../engine/token.js";
+import type { GraphFlow, GraphNode, ProcessGraph } from "../model/graph.js";
+import type { RunMonitor } from "./run-monitor.js";
+
+/**
+ * Feeds a RunMonitor from the engine's hooks, next to whatever tracker
+ * (lanes) and observer (logs, reporter) the run already has. Tokens carry
+ * their node, so most calls are an index read; task hooks find the node
+ * by id (a Map lookup, no allocation).
+ */
+export function feedMonitor(
+  monitor: RunMonitor,
+  graph: ProcessGraph,
+  tracker: TokenTracker | undefined,
+  observer: EngineObserver,
+): { tracker: TokenTracker; observer: EngineObserver } {
+  const layout = monitor.layout;
+  const indexOf = (ctx: TaskContext): number => graph.byId.get(ctx.task.id)!.index;
+  const fed: TokenTracker = {
+    entered(token: Token) {
+      tracker?.entered(token);
+      monitor.tokenEntered(token.node.index);
+    },
+    moved(token: Token, from: GraphNode) {
+      tracker?.moved(token, from);
+      monitor.tokenMoved(from.index, token.node.index);
+    },
+    left(token: Token) {
+      tracker?.left(token);
+      monitor.tokenLeft(token.node.index, token.state === TokenState.Cancelled);
+    },
+    took(flow: GraphFlow) {
+      tracker?.took?.(flow);
+      monitor.flowTaken(layout.flowOf(flow));
+    },
+  };
+  // every other hook of the run's observer (and any added later) passes through as it is
+  const watched: EngineObserver = {
+    ...observer,
+    taskStarted(ctx) {
+      observer.taskStarted?.(ctx);
+      monitor.taskStarted(indexOf(ctx));
+    },
+    taskFinished(ctx, error) {
+      observer.taskFinished?.(ctx, error);
+      monitor.taskFinished(indexOf(ctx), ctx.tokenId, ctx.taskName, error);
+    },
+    taskCancelled(ctx) {
+      observer.taskCancelled?.(ctx);
+      monitor.taskCancelled(indexOf(ctx));
+    },
+  };
+  return { tracker: fed, observer: watched };
+}

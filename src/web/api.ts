@@ -1,0 +1,132 @@
+import { open } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { describe } from "../errors.js";
+import { InboxError } from "../inbox/inbox-error.js";
+import { isLogFileName } from "../live/logs.js";
+import { redact } from "../secrets/redact.js";
+import { findRun, runsList, type FoundRun, type RunPlaces } from "./run-lookup.js";
+import { openEventStream } from "./sse.js";
+
+/* a log is shown from its end: that is where a failure's reason is */
+const LOG_TAIL_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The JSON API under /api (README "Live view"): the page uses nothing else.
+ * Every text that leaves here went through redact().
+ */
+export async function handleApi(request: IncomingMessage, response: ServerResponse, path: string[], places: RunPlaces): Promise<void> {
+  const method = request.method ?? "GET";
+  const [, runs, id, part, name] = path;
+  if (runs !== "runs" || path.length > 5) throw notFound();
+  if (id === undefined) {
+    if (method !== "GET") throw notAllowed(method);
+    return sendJson(response, { runs: await runsList(places) });
+  }
+  const run = await findRun(id, places);
+  const route = `${method} ${part ?? ""}${name === undefined ? "" : "/*"}`;
+  switch (route) {
+    case "GET ":
+      return sendJson(response, { info: publicInfo(run), ...(await run.state()) });
+    case "GET diagram":
+      return sendText(response, redact(await run.diagram()), "application/xml; charset=utf-8");
+    case "GET events":
+      return openEventStream(request, response, run);
+    case "GET logs":
+      return sendJson(response, { logs: await run.logs() });
+    case "GET logs/*":
+      return sendLog(response, run, name!);
+    case "GET forms":
+      return sendJson(response, { forms: (await run.state()).forms });
+    case "POST forms/*": {
+      const live = liveOf(run);
+      return sendJson(response, { answered: live.inbox.complete({ task: name!, data: await readJson(request), by: "in the browser" }) });
+    }
+    case "POST messages": {
+      const live = liveOf(run);
+      const body = (await readJson(request)) as { message?: unknown; data?: unknown; correlation?: unknown };
+      if (typeof body?.message !== "string") throw new InboxError("ADHESIVE_BAD_REQUEST", 'a message needs { "message": "<name>", "data": <json>, "correlation"?: "= <FEEL>" }');
+      const correlation = typeof body.correlation === "string" ? body.correlation : undefined;
+      return sendJson(response, live.inbox.send({ message: body.message, data: body.data, correlation }, { javascript: false }));
+    }
+    default:
+      throw part === undefined || ["diagram", "events", "logs", "forms", "messages"].includes(part) ? notAllowed(method) : notFound();
+  }
+}
+
+function liveOf(run: FoundRun) {
+  if (run.live === undefined || run.live.monitor.outcome !== "running") {
+    throw new InboxError("ADHESIVE_RUN_ENDED", `run ${run.info.id} is not running in this process: it takes no messages or answers here`, 409);
+  }
+  return run.live;
+}
+
+function publicInfo(run: FoundRun) {
+  const { id, processId, processName, source, processFile, startedAt, pid } = run.info;
+  return { id, processId, processName, source, processFile, startedAt, pid, live: run.live !== undefined };
+}
+
+async function sendLog(response: ServerResponse, run: FoundRun, file: string): Promise<void> {
+  if (!isLogFileName(file)) throw notFound();
+  let handle;
+  try {
+    handle = await open(join(run.folder, "logs", file), "r");
+  } catch {
+    throw new InboxError("ADHESIVE_NO_SUCH_LOG", `run ${run.info.id} has no log ${file}`, 404);
+  }
+  try {
+    const { size } = await handle.stat();
+    const start = Math.max(0, size - LOG_TAIL_BYTES);
+    const buffer = Buffer.alloc(size - start);
+    await handle.read(buffer, 0, buffer.length, start);
+    const cut = start > 0 ? `[... the first ${start} bytes are left out ...]\n` : "";
+    // masked when written, and again here for values read since
+    sendText(response, cut + redact(buffer.toString("utf8")), "text/plain; charset=utf-8");
+  } finally {
+    await handle.close();
+  }
+}
+
+export function sendJson(response: ServerResponse, value: unknown, status = 200): void {
+  sendText(response, redact(JSON.stringify(value)), "application/json; charset=utf-8", status);
+}
+
+export function sendText(response: ServerResponse, text: string, type: string, status = 200): void {
+  response.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text) });
+  response.end(text);
+}
+
+/** An error as the API answers it: `{ code, message }` with the status it carries. */
+export function sendError(response: ServerResponse, error: unknown): void {
+  const status = error instanceof InboxError ? error.status : 500;
+  const code = error instanceof InboxError ? error.code : error instanceof Error && "code" in error ? String(error.code) : "ADHESIVE_INTERNAL";
+  if (!response.headersSent) sendJson(response, { code, message: describe(error) }, status);
+  else response.end();
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  if (!(request.headers["content-type"] ?? "").startsWith("application/json")) {
+    throw new InboxError("ADHESIVE_BAD_REQUEST", "send the body as application/json", 415);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new InboxError("ADHESIVE_BAD_REQUEST", `the body is over ${MAX_BODY_BYTES} bytes`, 413);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch (error) {
+    throw new InboxError("ADHESIVE_BAD_REQUEST", `the body is not JSON: ${describe(error)}`);
+  }
+}
+
+function notFound(): InboxError {
+  return new InboxError("ADHESIVE_NOT_FOUND", "no such API path (see the README's live view section)", 404);
+}
+
+function notAllowed(method: string): InboxError {
+  return new InboxError("ADHESIVE_METHOD", `${method} is not allowed here`, 405);
+}

@@ -1,0 +1,105 @@
+import { join } from "node:path";
+import { InboxError } from "../inbox/inbox-error.js";
+import type { LiveRun, LiveUpdate } from "../live/live-run.js";
+import { diagramOf } from "../live/diagram.js";
+import { listLogs, type LogEntry } from "../live/logs.js";
+import { liveRun, liveRuns } from "../live/registry.js";
+import { listRunFolders, readRunInfo, readRunView, type RunInfo, type RunListing } from "../live/run-files.js";
+import type { MonitorUpdate, RunOutcome } from "../monitor/run-monitor.js";
+
+/** Where the server finds runs besides its own process: the run folders of one project. */
+export interface RunPlaces {
+  runsFolder: string;
+  project: string;
+}
+
+/** A run the API can show: one of this process (live), or one whose folder says how it went. */
+export interface FoundRun {
+  info: RunInfo;
+  live: LiveRun | undefined;
+  folder: string;
+  state(): Promise<LiveUpdate>;
+  diagram(): Promise<string>;
+  logs(): Promise<LogEntry[]>;
+}
+
+/* the page polls the list every second; a temp folder with thousands of run folders is read at most this often */
+const FOLDER_LIST_MS = 3000;
+let folderList: { at: number; places: RunPlaces; runs: ReturnType<typeof listRunFolders> } | undefined;
+
+function pastRuns(places: RunPlaces): ReturnType<typeof listRunFolders> {
+  const now = Date.now();
+  if (folderList === undefined || folderList.places !== places || now - folderList.at > FOLDER_LIST_MS) {
+    folderList = { at: now, places, runs: listRunFolders(places.runsFolder, places.project) };
+  }
+  return folderList.runs;
+}
+
+export async function runsList(places: RunPlaces): Promise<RunListing[]> {
+  const here = liveRuns();
+  const listed: RunListing[] = here.map((run) => listing(run.info, run.monitor.summary(), true));
+  const seen = new Set(here.map((run) => run.id));
+  for (const { info, view } of await pastRuns(places)) {
+    if (seen.has(info.id)) continue;
+    listed.push(listing(info, view?.summary ?? { state: elsewhere(info), startedAt: info.startedAt }, false));
+  }
+  return listed.sort((a, b) => b.startedAt - a.startedAt);
+}
+
+export async function findRun(id: string, places: RunPlaces): Promise<FoundRun> {
+  const live = liveRun(id);
+  if (live !== undefined) {
+    return { info: live.info, live, folder: live.runFolder, state: async () => live.snapshot(), diagram: () => live.diagramXml(), logs: () => live.logs() };
+  }
+  const folder = join(places.runsFolder, id);
+  const info = /^[\w-]+$/.test(id) ? await readRunInfo(folder) : undefined;
+  if (info === undefined || info.project !== places.project) throw new InboxError("ADHESIVE_NO_SUCH_RUN", `no run "${id}" in this project`, 404);
+  return {
+    info,
+    live: undefined,
+    folder,
+    state: async () => pastState(info, await readRunView(folder)),
+    diagram: () => diagramOf(folder),
+    logs: () => listLogs(join(folder, "logs"), undefined),
+  };
+}
+
+function pastState(info: RunInfo, view: MonitorUpdate | undefined): LiveUpdate {
+  if (view !== undefined) return { ...view, forms: [] };
+  const state = elsewhere(info);
+  return {
+    summary: { state, startedAt: info.startedAt, endedAt: undefined, durationMs: 0, tokens: 0, running: 0, waiting: 0, completed: 0, failed: 0, events: 0, eventsPerSecond: undefined, error: state === "running" ? `running in process ${info.pid}: its counts are shown by the live view of that process` : "the run ended without writing its final counts" },
+    elements: {},
+    flows: {},
+    failures: [],
+    forms: [],
+  };
+}
+
+/* a run with no final counts either still runs in another process or died with it */
+function elsewhere(info: RunInfo): RunOutcome {
+  try {
+    process.kill(info.pid, 0);
+    return "running";
+  } catch {
+    return "interrupted";
+  }
+}
+
+type SummaryLike = Partial<MonitorUpdate["summary"]> & { state: RunOutcome; startedAt: number };
+
+function listing(info: RunInfo, summary: SummaryLike, live: boolean): RunListing {
+  return {
+    id: info.id,
+    processName: info.processName,
+    source: info.source,
+    processFile: info.processFile,
+    state: summary.state,
+    startedAt: summary.startedAt,
+    durationMs: summary.durationMs,
+    completed: summary.completed ?? 0,
+    failed: summary.failed ?? 0,
+    running: summary.running ?? 0,
+    live,
+  };
+}

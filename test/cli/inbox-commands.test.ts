@@ -1,0 +1,50 @@
+/*
+ * adhesive send and adhesive complete from another process, against a
+ * run of the real CLI, and how they refuse bad usage.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { adhesiveIn, liveFixture, startCli, type CliRun } from "../web/cli-run.js";
+
+let runs: CliRun[] = [];
+afterEach(() => {
+  for (const run of runs) run.cleanup();
+  runs = [];
+});
+
+function start(args: string[]): CliRun {
+  const run = startCli(args);
+  runs.push(run);
+  return run;
+}
+
+describe("adhesive complete and adhesive send", () => {
+  it("answer the form and the payment of a run waiting off a terminal, and the run finishes", async () => {
+    const run = start(["--ui", liveFixture("order.ts")]);
+    const id = await run.runId();
+    run.release();
+    // off a terminal, the CLI says where the form can be answered
+    await run.waitFor(new RegExp(`user task Approve Order waits for an answer: in the live view, or adhesive complete ${id.slice(0, 8)} "Approve Order"`));
+    const wrong = await adhesiveIn(run, ["complete", id, "Approve Order", "--data", '{"approvr": "bo"}']);
+    expect(wrong).toMatchObject({ code: 1, stderr: 'adhesive: user task "Approve Order" has no field "approvr"; its fields: approver, priority, gifts, approve, reject\n' });
+    const answered = await adhesiveIn(run, ["complete", id.slice(0, 6), "approve", "--data", '{"approver": "bo", "gifts": ["card"], "reject": 1}']);
+    expect(answered).toMatchObject({ code: 0, stdout: `answered user task "Approve Order" (approve) of run ${id}\n` });
+    const paid = await adhesiveIn(run, ["send", id, "payment", "--data", '{"amount": 5}']);
+    expect(paid.stdout).toContain(`delivered "payment" to 1 token of run ${id} (payment)`);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain('result: {"approver":"bo","reject":false,"priority":"low","gifts":["card"],"paid":5,"shipped":true}');
+    // the run is over: its control socket went with it
+    const late = await adhesiveIn(run, ["send", id, "payment"]);
+    expect(late).toMatchObject({ code: 1, stderr: `adhesive: run ${id} is not running (its process has ended)\n` });
+  });
+
+  it("refuse bad usage with exit 2 and an unknown run with exit 1", async () => {
+    const run = start(["--version"]);
+    await run.exited;
+    expect(await adhesiveIn(run, ["send", "abc"])).toMatchObject({ code: 2, stderr: expect.stringContaining("adhesive send takes a run id and a message name") });
+    expect(await adhesiveIn(run, ["complete", "abc", "Task", "--data", "{nope"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--data is not JSON") });
+    expect(await adhesiveIn(run, ["complete", "abc", "Task", "--correlation", "x"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--correlation is for adhesive send") });
+    expect(await adhesiveIn(run, ["send", "../etc", "Paid"])).toMatchObject({ code: 1, stderr: 'adhesive: "../etc" is not a run id\n' });
+    expect(await adhesiveIn(run, ["send", "0badc0de", "Paid"])).toMatchObject({ code: 1, stderr: expect.stringContaining('no run "0badc0de" in ') });
+    expect(await adhesiveIn(run, ["--ui-port", "99999", "x.ts"])).toMatchObject({ code: 2, stderr: expect.stringContaining('--ui-port must be a port number from 1 to 65535, got "99999"') });
+  });
+});

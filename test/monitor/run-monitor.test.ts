@@ -1,0 +1,126 @@
+/*
+ * The counts a run leaves for the live view (its view.json, the same
+ * snapshot the page starts from): per element, per flow, its failures,
+ * masked; and the diagram of a process built in code.
+ */
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { Adhesive, fromInbox, loadBpmn } from "../../src/index.js";
+import { registerSecret } from "../../src/secrets/redact.js";
+import { diagramOf } from "../../src/live/diagram.js";
+import { liveRuns } from "../../src/live/registry.js";
+import type { MonitorUpdate } from "../../src/monitor/run-monitor.js";
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/live/${name}`, import.meta.url));
+
+let folders: string[] = [];
+afterEach(async () => {
+  await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+  folders = [];
+});
+
+async function runFolderOf(run: (tempFolder: string) => Promise<unknown>): Promise<string> {
+  const temp = await mkdtemp(join(tmpdir(), "adhesive-monitor-"));
+  folders.push(temp);
+  await run(temp);
+  const [id] = await readdir(temp);
+  return join(temp, id);
+}
+
+const viewOf = async (folder: string) => JSON.parse(await readFile(join(folder, "view.json"), "utf8")) as MonitorUpdate;
+
+describe("the counts of a finished run", () => {
+  it("has per element what ran, failed and was cancelled, the flows taken, and the failure masked", async () => {
+    registerSecret("hunter2-db-password");
+    const adhesive = new Adhesive()
+      .task({ re: /^Build / }, () => undefined)
+      .task("Test", () => {
+        throw new Error("cannot log in with hunter2-db-password");
+      })
+      .task(["Recover", "Publish"], () => undefined);
+    const folder = await runFolderOf((tempFolder) =>
+      adhesive.bpmnBuild(fixture("counts.bpmn"), { inbox: true, tempFolder, runsFolder: tempFolder, initialData: { platforms: ["linux", "macos", "windows"] } }),
+    );
+    const view = await viewOf(folder);
+    expect(view.summary).toMatchObject({ state: "done", tokens: 0, running: 0, waiting: 0, completed: 4, failed: 1 });
+    // no message start events, so no event rate
+    expect(view.summary).not.toHaveProperty("eventsPerSecond");
+    const none = { tokens: 0, running: 0, waiting: 0, completed: 0, failed: 0, cancelled: 0 };
+    expect(view.elements).toEqual({
+      start: { ...none, completed: 1 },
+      build: { ...none, completed: 3 },
+      check: { ...none, cancelled: 1 },
+      check_start: { ...none, completed: 1 },
+      test: { ...none, failed: 1 },
+      failed: { ...none, completed: 1 },
+      recover: { ...none, completed: 1 },
+      end_recovered: { ...none, completed: 1 },
+    });
+    // each loop iteration leaves on its own; the sub-process joins them; the happy path never ran
+    expect(view.flows).toEqual({ f1: 1, f2: 3, c1: 1, f5: 1, f6: 1 });
+    expect(view.failures).toMatchObject([{ elementId: "test", taskName: "Test", message: "cannot log in with ********" }]);
+    expect(await readFile(join(folder, "view.json"), "utf8")).not.toContain("hunter2");
+  });
+
+  it("counts message events and their rate for a message process", async () => {
+    const adhesive = new Adhesive()
+      .message("Order", function* () {
+        for (let id = 0; id < 500; id++) yield { id };
+      })
+      .message("Paid", fromInbox)
+      .task(["Book Order", "Ship"], () => undefined);
+    // every order waits for a payment nobody sends: the run is cancelled with them waiting
+    const stop = new AbortController();
+    let updates = 0;
+    const folder = await runFolderOf(async (tempFolder) => {
+      const done = adhesive.bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder, runsFolder: tempFolder, signal: stop.signal });
+      for (;;) {
+        const run = liveRuns().find((r) => r.runFolder.startsWith(tempFolder));
+        if (run?.snapshot().elements.paid?.waiting === 500) {
+          run.subscribe(() => updates++);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      stop.abort(new Error("enough"));
+      await done.catch(() => undefined);
+    });
+    const view = await viewOf(folder);
+    expect(view.summary).toMatchObject({ state: "cancelled", events: 500, tokens: 0, error: "run cancelled: enough" });
+    expect(view.summary.eventsPerSecond).toBeGreaterThan(0);
+    expect(view.elements.paid).toMatchObject({ tokens: 0, cancelled: 500 });
+    expect(view.elements.book).toMatchObject({ completed: 500 });
+    // one update for the subscriber's start and a few more, not one per token step
+    expect(updates).toBeGreaterThanOrEqual(2);
+    expect(updates).toBeLessThan(100);
+  });
+});
+
+describe("the diagram of a run", () => {
+  it("is the builder's export layout for a process built in code", async () => {
+    const adhesive = new Adhesive().task(["Checkout", "Build", "Deploy"], () => undefined);
+    const folder = await runFolderOf((tempFolder) => adhesive.processStart().task("Checkout").task("Build").task("Deploy").processEnd().build({ inbox: true, tempFolder, runsFolder: tempFolder }));
+    const xml = await diagramOf(folder);
+    expect(xml).toMatch(/BPMNShape/);
+    for (const name of ["Checkout", "Build", "Deploy"]) expect(xml).toContain(`name="${name}"`);
+  });
+
+  it("is the file's own diagram when it has one, else a layout of it", async () => {
+    const adhesive = new Adhesive().task(["Prepare Order", "Ship Order"], () => undefined).usertask("Approve Order", () => undefined).message("Payment Received", fromInbox);
+    const drawn = await readFile(fixture("order.bpmn"), "utf8");
+    const folder = await runFolderOf(async (tempFolder) => {
+      const definition = await loadBpmn(fixture("order.bpmn"));
+      // only the diagram matters here: the run is cancelled at once
+      await adhesive.run(definition, { inbox: true, tempFolder, runsFolder: tempFolder, signal: AbortSignal.abort() }).catch(() => undefined);
+    });
+    expect(await diagramOf(folder)).toBe(drawn);
+    const undrawn = await runFolderOf((tempFolder) =>
+      new Adhesive().message("Order", () => []).message("Paid", fromInbox).task(["Book Order", "Ship"], () => undefined).bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder, runsFolder: tempFolder }),
+    );
+    const laidOut = await diagramOf(undrawn);
+    for (const id of ["order", "book", "paid", "ship"]) expect(laidOut).toContain(`bpmnElement="${id}"`);
+  });
+});
