@@ -105,6 +105,8 @@ export class Engine implements Core, ContextHost {
   private replay: Replay | undefined;
   private launchRequested = false;
   private readonly clock: Clock;
+  /** how many tokens took the last message delivered (-1: not applied yet) */
+  private takers = -1;
   /** the time of the input being applied, -1 between inputs */
   private time = -1;
   private readonly behaviours: Behaviour[];
@@ -223,15 +225,11 @@ export class Engine implements Core, ContextHost {
   deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): number {
     if (this.finished) return 0;
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    if (correlation === undefined) {
-      const waiting = this.triggers.waits.waiting(node).length;
-      this.input(InputKind.Delivered, node, 0, event);
-      return waiting;
-    }
-    // an inbox message for the waiting tokens whose data the correlation expression accepts (chosen now, all or none if it throws)
-    const arms = this.triggers.waits.waiting(node).filter((arm) => Boolean(correlation.evaluate(this.scopeOf(arm.token))));
-    for (const arm of arms) this.input(InputKind.Triggered, arm, 0, event);
-    return arms.length;
+    const waiting = this.triggers.waits.waiting(node).length;
+    this.takers = -1;
+    this.input(InputKind.Delivered, node, 0, correlation === undefined ? event : new Correlated(event, correlation));
+    // applied at once when the engine was idle (the usual case): how many took it; else how many wait now
+    return this.takers >= 0 ? this.takers : waiting;
   }
 
   // ---- rebuilding a run from its journal (replay.ts) ----------------------
@@ -311,11 +309,29 @@ export class Engine implements Core, ContextHost {
         this.startInstance(target as GraphNode, payload);
         return;
       case InputKind.Delivered:
-        this.journal?.delivered(target as GraphNode, payload, this.now());
-        this.triggers.waits.deliver(target as GraphNode, payload);
+        this.delivered(target as GraphNode, payload);
         return;
     }
   };
+
+  /*
+   * A message goes to the tokens waiting on the node; a correlated one (from
+   * the inbox) to those whose data its correlation expression accepts, all
+   * or none if it throws. Chosen when the input is applied, so a replay of
+   * the journal chooses the same.
+   */
+  private delivered(node: GraphNode, payload: unknown): void {
+    if (!(payload instanceof Correlated)) {
+      this.journal?.delivered(node, payload, this.now(), undefined);
+      this.takers = this.triggers.waits.deliver(node, payload);
+      return;
+    }
+    const { event, correlation } = payload;
+    this.journal?.delivered(node, event, this.now(), correlation.text);
+    const arms = this.triggers.waits.waiting(node).filter((arm) => Boolean(correlation.evaluate(this.scopeOf(arm.token))));
+    this.takers = arms.length;
+    for (const arm of arms) this.input(InputKind.Triggered, arm, 0, event);
+  }
 
   private startInstance(node: GraphNode, event: unknown): void {
     this.emitsWaiting--;
@@ -722,6 +738,17 @@ export class Engine implements Core, ContextHost {
       loop: token.loop,
       lane: token.node.lane,
     };
+  }
+}
+
+/** An inbox message with the correlation expression that picks who takes it. */
+class Correlated {
+  readonly event: unknown;
+  readonly correlation: CompiledExpression;
+
+  constructor(event: unknown, correlation: CompiledExpression) {
+    this.event = event;
+    this.correlation = correlation;
   }
 }
 

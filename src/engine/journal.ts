@@ -19,8 +19,8 @@ export interface EngineJournal {
   timer(arm: number, at: number): void;
   /** a message event started an instance at a message start event */
   emitted(node: GraphNode, event: unknown, at: number): void;
-  /** a message went to the catch and boundary events waiting on `node` */
-  delivered(node: GraphNode, event: unknown, at: number): void;
+  /** a message went to the catch and boundary events waiting on `node` (with a correlation: those whose data it accepts) */
+  delivered(node: GraphNode, event: unknown, at: number, correlation: string | undefined): void;
   /** Calls `launch` once everything recorded so far is on disk (at the latest on the next turn of the event loop). */
   whenWritten(launch: () => void): void;
 }
@@ -32,4 +32,4 @@ export type ReplayInput =
   | { kind: "failed"; seq: number; error: unknown; at: number }
   | { kind: "timer"; arm: number; at: number }
   | { kind: "emitted"; node: string; event: unknown; at: number }
-  | { kind: "delivered"; node: string; event: unknown; at: number };
+  | { kind: "delivered"; node: string; event: unknown; correlation: string | undefined; at: number };

@@ -1,4 +1,5 @@
 import { AdhesiveError } from "../errors.js";
+import { compileExpression } from "../model/expression.js";
 import type { Engine } from "./engine.js";
 import type { ReplayInput } from "./journal.js";
 import type { Token } from "./token.js";
@@ -86,7 +87,7 @@ export class Replay implements ReplayedTasks {
         engine.emit(this.node(input.node), input.event);
         return;
       case "delivered":
-        engine.deliver(this.node(input.node), input.event);
+        engine.deliver(this.node(input.node), input.event, input.correlation === undefined ? undefined : compileExpression(input.correlation, input.node));
         return;
     }
   }

@@ -80,10 +80,9 @@ export class PendingForms {
    * holds field answers (and at most one button). Fields left out keep
    * their preset value, as with scriptedUi. Returns the form answered.
    */
-  answer(name: string, given: unknown, by: string, accepted?: () => void): FormView {
+  answer(name: string, given: unknown, by: string): FormView {
     const entry = this.find(name);
     const answers = checkAnswers(entry.form, given);
-    accepted?.();
     this.open.delete(entry.view.id);
     entry.settle({ answers, by });
     this.onChange?.();

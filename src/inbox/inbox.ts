@@ -28,11 +28,6 @@ export interface AnswerDelivery {
 
 export type Delivery = ({ kind: "message" } & MessageDelivery) | ({ kind: "answer" } & AnswerDelivery);
 
-/** Told about every delivery a run accepts, before it takes effect (a journal records them to replay on resume). */
-export interface DeliveryRecorder {
-  record(delivery: Delivery): void;
-}
-
 /** The engine calls the inbox needs. */
 export interface MessageTarget {
   readonly isFinished: boolean;
@@ -57,7 +52,6 @@ export class Inbox {
   private readonly graph: ProcessGraph;
   private readonly target: MessageTarget;
   readonly forms: PendingForms;
-  recorder: DeliveryRecorder | undefined;
 
   constructor(graph: ProcessGraph, target: MessageTarget, forms: PendingForms) {
     this.graph = graph;
@@ -76,7 +70,6 @@ export class Inbox {
     }
     const correlation = delivery.correlation === undefined ? undefined : compileCorrelation(delivery.correlation, javascript);
     const event = delivery.data ?? {};
-    this.recorder?.record({ kind: "message", ...delivery });
     const elements: string[] = [];
     let delivered = 0;
     for (const node of named) {
@@ -99,7 +92,8 @@ export class Inbox {
 
   complete(delivery: AnswerDelivery): FormView {
     if (this.target.isFinished) throw new InboxError("ADHESIVE_RUN_ENDED", "the run has ended: no user task waits", 409);
-    return this.forms.answer(delivery.task, delivery.data, delivery.by, () => this.recorder?.record({ kind: "answer", ...delivery }));
+    // the answer reaches the journal with the user task's completion
+    return this.forms.answer(delivery.task, delivery.data, delivery.by);
   }
 }
 

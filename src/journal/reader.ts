@@ -107,8 +107,10 @@ function addRecord(journal: Journal, record: Record<string, unknown>, file: stri
       journal.inputs.push({ kind: "timer", arm: int("a"), at });
       return;
     case "em":
+      journal.inputs.push({ kind: "emitted", node: text("n"), event: decode(record.e, bad), at });
+      return;
     case "dl":
-      journal.inputs.push({ kind: record.t === "em" ? "emitted" : "delivered", node: text("n"), event: decode(record.e, bad), at });
+      journal.inputs.push({ kind: "delivered", node: text("n"), event: decode(record.e, bad), correlation: typeof record.k === "string" ? record.k : undefined, at });
       return;
     case "end":
       journal.end = { ...record, at: time } as JournalEnd;

@@ -46,7 +46,7 @@ export interface FailureRecord {
  *   f   it failed           {s, at, e: FailureRecord}
  *   tm  a timer fired       {a: arm number, at}
  *   em  a message started an instance       {n: element id, at, e: value}
- *   dl  a message went to waiting elements  {n, at, e: value}
+ *   dl  a message went to waiting elements  {n, at, e: value, k?: correlation expression}
  * Notes (for people and for `adhesive runs`, not replayed):
  *   lane {name, open: true|false, at}; pid / pid-end {pid: process group, at};
  *   resume {pid, at, retry?}; end {state, at, error?, data?}
@@ -71,8 +71,9 @@ export function timerLine(arm: number, at: number): string {
   return `{"t":"tm","a":${arm},"at":${at}}\n`;
 }
 
-export function messageLine(type: "em" | "dl", node: string, at: number, event: unknown): string {
-  return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}}\n`;
+export function messageLine(type: "em" | "dl", node: string, at: number, event: unknown, correlation?: string): string {
+  const picked = correlation === undefined ? "" : `,"k":${JSON.stringify(correlation)}`;
+  return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}${picked}}\n`;
 }
 
 /** `"c":{...},"r":[...]` for the keys a task changed: those still in `data` were set, the others removed. */

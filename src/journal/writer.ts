@@ -103,8 +103,8 @@ export class JournalWriter implements EngineJournal {
     this.add(messageLine("em", jsonId(node, node.id), at - this.origin, event));
   }
 
-  delivered(node: GraphNode, event: unknown, at: number): void {
-    this.add(messageLine("dl", jsonId(node, node.id), at - this.origin, event));
+  delivered(node: GraphNode, event: unknown, at: number, correlation: string | undefined): void {
+    this.add(messageLine("dl", jsonId(node, node.id), at - this.origin, event, correlation));
   }
 
   /** A record for people and for `adhesive runs` (lanes, process groups, the end), not an input; its `at` is absolute. */
