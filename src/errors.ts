@@ -66,15 +66,12 @@ export class ExpressionError extends AdhesiveError {
   }
 }
 
-/** An exclusive gateway where no outgoing flow applies. */
+/** An exclusive gateway where no outgoing flow applies (or whose implementation, deciding for it, named none). */
 export class RoutingError extends AdhesiveError {
   readonly elementId: string;
 
-  constructor(elementId: string, name: string) {
-    super(
-      "ADHESIVE_NO_ROUTE",
-      `exclusive gateway "${name}" (${elementId}): no outgoing flow condition holds and there is no default flow`,
-    );
+  constructor(elementId: string, name: string, reason = "no outgoing flow condition holds and there is no default flow") {
+    super("ADHESIVE_NO_ROUTE", `exclusive gateway "${name}" (${elementId}): ${reason}`);
     this.elementId = elementId;
   }
 }

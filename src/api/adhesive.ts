@@ -3,6 +3,7 @@ import { ProcessBuilder } from "../builder/process-builder.js";
 import type { Data } from "../engine/data.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { Registry, type Matcher } from "../tasks/registry.js";
+import { conditionExpression, timerSchedule, type TimerValue } from "../model/declared-values.js";
 import { runDefinition } from "../runtime/run.js";
 import { cloneValue } from "../engine/clone.js";
 import { newRef } from "../engine/data.js";
@@ -43,6 +44,20 @@ export class Adhesive {
   /** A gateway implementation runs before the gateway routes; same as task(). */
   gateway(matcher: Matcher, fn: TaskFunction): this {
     return this.task(matcher, fn);
+  }
+
+  /** The value of timer events drawn without one (descriptive models): a duration, cycle, cron expression, date or milliseconds. */
+  timer(matcher: Matcher, value: TimerValue): this {
+    const schedule = timerSchedule(value, matcher);
+    this.registry.add("timer", matcher, () => schedule);
+    return this;
+  }
+
+  /** The condition of conditional events drawn without one: a JavaScript or FEEL (`=...`) expression, as in the file. */
+  condition(matcher: Matcher, expression: string): this {
+    const compiled = conditionExpression(expression, matcher);
+    this.registry.add("condition", matcher, () => compiled);
+    return this;
   }
 
   usertask(matcher: Matcher, fn: UserTaskFunction): this {

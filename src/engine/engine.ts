@@ -1,5 +1,6 @@
 import { CancelledError, TaskError } from "../errors.js";
 import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
+import type { TimerSchedule } from "../model/timer.js";
 import type { GraphFlow, GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { TaskContext, ContextHost, TaskNodeInfo } from "./context.js";
@@ -8,7 +9,8 @@ import { checkData } from "./data-check.js";
 import { newRef, release, setKey, share, shallowCopy, writable, type Data, type DataRef } from "./data.js";
 import { behaviours } from "./elements/index.js";
 import type { Behaviour } from "./elements/behaviour.js";
-import { errorRecord, pickErrorBoundary } from "./errors.js";
+import { errorRecord } from "./errors.js";
+import { EventParts } from "./event-parts.js";
 import { createFrame, moveToken, place, unplace, type Frame } from "./frame.js";
 import { Inbox, InputKind } from "./inbox.js";
 import { JoinGates } from "./join-gates.js";
@@ -36,6 +38,12 @@ export interface NodeRunner {
   run(ctx: TaskContext, node: GraphNode, token: Token): unknown;
   /** the node's `deduplicate` key expression, if its implementation has one */
   deduplicate?(node: GraphNode): CompiledExpression | undefined;
+  /** a loop marker without an expression: the loop its implementation gives (task()'s `loop` option) */
+  loop?(node: GraphNode): { expression: CompiledExpression; sequential: boolean } | undefined;
+  /** a timer event without a value: when it fires, as its timer() declaration says */
+  schedule?(node: GraphNode): TimerSchedule | undefined;
+  /** a conditional event without a condition: its condition() declaration's */
+  condition?(node: GraphNode): CompiledExpression | undefined;
 }
 
 /**
@@ -95,6 +103,7 @@ export class Engine implements Core, ContextHost {
   readonly tasks: Tasks;
   readonly loops: Loops;
   readonly triggers: Triggers;
+  readonly events: EventParts;
   readonly host: ContextHost = this;
   finished = false;
   private readonly joins: JoinGates;
@@ -133,6 +142,7 @@ export class Engine implements Core, ContextHost {
     this.loops = new Loops(this);
     this.triggers = new Triggers(this);
     this.joins = new JoinGates(this);
+    this.events = new EventParts(this);
     this.clock = options.clock ?? systemClock;
     this.slice = new Slice(this.clock, options.schedule ?? nextTurn);
   }
@@ -153,14 +163,17 @@ export class Engine implements Core, ContextHost {
       this.rejectRun = reject;
     });
     const scope = this.graph.root;
-    const root = this.newFrame(scope, undefined, undefined);
-    this.root = root;
     // a shallow copy: the engine may set top-level keys of a data object nobody else holds, never the caller's
     const ref = newRef(shallowCopy(initialData));
+    // a process that only triggered start events begin has no instance running in the root frame
+    const root = this.newFrame(scope, undefined, undefined, scope.starts.length > 0 ? ref : undefined);
+    this.root = root;
     for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
+    this.events.scopes.processStarted(root, ref);
     release(ref);
     this.watchSignal();
     this.drain();
+    this.checkFinished();
     return promise;
   }
 
@@ -278,7 +291,7 @@ export class Engine implements Core, ContextHost {
   private readonly apply = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
     switch (kind) {
       case InputKind.Done:
-        this.tasks.ended(target as Token, generation, undefined, false);
+        this.tasks.ended(target as Token, generation, payload, false);
         return;
       case InputKind.Failed:
         this.tasks.ended(target as Token, generation, payload, true);
@@ -287,6 +300,8 @@ export class Engine implements Core, ContextHost {
         this.triggers.triggered(target as Arm, payload);
         return;
       case InputKind.Emitted:
+        this.emitsWaiting--;
+        this.journal?.emitted(target as GraphNode, payload, this.now());
         this.startInstance(target as GraphNode, payload);
         return;
       case InputKind.Delivered:
@@ -296,14 +311,13 @@ export class Engine implements Core, ContextHost {
     }
   };
 
-  private startInstance(node: GraphNode, event: unknown): void {
-    this.emitsWaiting--;
-    this.journal?.emitted(node, event, this.now());
+  startInstance(node: GraphNode, event: unknown): void {
     const data: Data = { ...this.initial };
-    setKey(data, "event", event);
-    const frame = this.newFrame(this.graph.root, undefined, undefined);
+    if (event !== undefined) setKey(data, "event", event);
+    const ref = newRef(data);
+    const frame = this.newFrame(node.scope, undefined, undefined, ref);
     this.eventFrames.add(frame);
-    this.spawn(node, frame, newRef(data), undefined, -1);
+    this.spawn(node, frame, ref, undefined, -1);
   }
 
   /** Every live token, for status output (SIGUSR1): where it is, what it does, which data keys it carries. */
@@ -477,6 +491,7 @@ export class Engine implements Core, ContextHost {
 
   private complete(token: Token): void {
     if (token.arms !== undefined) this.triggers.waits.disarm(token);
+    if (token.node.onComplete !== 0 && this.events.completed(token)) return;
     if (token.node.loop !== undefined && token.loop?.node === token.node && this.loops.next(token)) return;
     this.route(token);
   }
@@ -500,6 +515,10 @@ export class Engine implements Core, ContextHost {
       this.spawn(flows[i].target, token.frame, share(token.ref), token.loop, flows[i].order);
     }
     this.move(token, flows[0]);
+  }
+
+  take(token: Token, flow: GraphFlow): void {
+    this.move(token, flow);
   }
 
   /** Reuses the token record for the first outgoing flow: no allocation on a straight path. */
@@ -539,8 +558,10 @@ export class Engine implements Core, ContextHost {
 
   // ---- frames ------------------------------------------------------------
 
-  newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined): Frame {
-    return createFrame(this.nextFrameId++, scope, parent, owner);
+  newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined, ref?: DataRef): Frame {
+    const frame = createFrame(this.nextFrameId++, scope, parent, owner);
+    this.events.scopes.opened(frame, ref ?? owner?.ref);
+    return frame;
   }
 
   eventFrameOf(token: Token): Frame | undefined {
@@ -553,11 +574,15 @@ export class Engine implements Core, ContextHost {
   private frameDone(frame: Frame): void {
     this.tasks.frameEnded(frame);
     if (frame.cancelled) return;
+    this.events.scopes.closed(frame, false);
+    this.events.compensation.frameEnded(frame);
     const owner = frame.owner;
     if (owner !== undefined) {
-      if (frame.result !== undefined) {
+      const result = this.childResult(owner, frame.result);
+      if (result === null) return;
+      if (result !== undefined && result !== owner.ref) {
         release(owner.ref);
-        owner.ref = frame.result;
+        owner.ref = result;
       }
       owner.child = undefined;
       owner.state = TokenState.Completed;
@@ -570,6 +595,20 @@ export class Engine implements Core, ContextHost {
       this.wakeSources();
     }
     this.checkFinished();
+  }
+
+  /* what the owner goes on with: the frame's result, unless its behaviour maps it (a call activity); null when that failed the owner */
+  private childResult(owner: Token, result: DataRef | undefined): DataRef | undefined | null {
+    const map = this.behaviours[owner.node.index].childResult;
+    if (map === undefined) return result;
+    try {
+      return map(this, owner, result);
+    } catch (error) {
+      owner.child = undefined;
+      owner.state = TokenState.Completed;
+      this.fail(owner, error);
+      return null;
+    }
   }
 
   private mergeResult(frame: Frame, ref: DataRef): void {
@@ -588,13 +627,7 @@ export class Engine implements Core, ContextHost {
   fail(token: Token, failure: unknown): void {
     const error = this.options.failure === undefined ? failure : this.options.failure(failure);
     const record = errorRecord(error, token.taskName || token.node.name, token.node.id);
-    for (let holder: Token | undefined = token; holder !== undefined; holder = holder.frame.owner) {
-      const boundary = pickErrorBoundary(holder.node, error);
-      if (boundary === undefined) continue;
-      this.triggers.spawnFromBoundary(holder, boundary, "_error", record);
-      this.cancelToken(holder);
-      return;
-    }
+    if (this.events.raise.error(token, error, record)) return;
     this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id));
   }
 
@@ -616,6 +649,7 @@ export class Engine implements Core, ContextHost {
 
   cancelFrame(frame: Frame): void {
     frame.cancelled = true;
+    this.events.scopes.closed(frame, true);
     while (frame.head !== undefined) this.cancelToken(frame.head);
   }
 

@@ -26,6 +26,11 @@ export const enum TokenState {
   Catching = 8,
   /** parked at a task whose deduplicate key another token holds */
   Deduplicated = 9,
+  /**
+   * not on the board: holds the arms of a scope instance's event
+   * sub-processes, or of the run's timer start events (scope-events.ts)
+   */
+  Watching = 10,
 }
 
 /**

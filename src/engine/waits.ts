@@ -1,4 +1,5 @@
 import type { GraphNode } from "../model/graph.js";
+import type { TimerSchedule } from "../model/timer.js";
 import type { Clock } from "./clock.js";
 import type { Token } from "./token.js";
 
@@ -35,6 +36,8 @@ export type Trigger = (arm: Arm, payload: unknown) => void;
 export class Waits {
   private readonly clock: Clock;
   private readonly trigger: Trigger;
+  /** per node index: when its timer fires (a timer without a value in the file gets one from the code) */
+  private readonly schedules: ReadonlyArray<TimerSchedule | undefined>;
   private readonly byNode = new Map<GraphNode, Set<Arm>>();
   /** armed timers by arm number */
   private readonly timers = new Map<number, Arm>();
@@ -42,16 +45,28 @@ export class Waits {
   /* bound once: timers carry their Arm as the argument instead of a closure each */
   private readonly onTimer = (arm: Arm): void => this.timerFired(arm);
 
-  constructor(clock: Clock, trigger: Trigger) {
+  constructor(clock: Clock, trigger: Trigger, schedules: ReadonlyArray<TimerSchedule | undefined>) {
     this.clock = clock;
     this.trigger = trigger;
+    this.schedules = schedules;
+  }
+
+  /** Whether `event` is a timer (else a message, signal or condition a token subscribes to). */
+  isTimer(event: GraphNode): boolean {
+    return this.schedules[event.index] !== undefined;
+  }
+
+  /** The arms waiting on `event` now, in the order they were armed. */
+  armsOn(event: GraphNode): Arm[] {
+    const waiting = this.byNode.get(event);
+    return waiting === undefined ? [] : [...waiting];
   }
 
   /** Arms the timer or subscribes to the message of `event` for `token`. */
   arm(token: Token, event: GraphNode): void {
     const arm: Arm = { seq: ++this.armed, token, event, live: true, fired: 0, armedAt: this.clock.now(), due: 0, handle: undefined };
     (token.arms ??= []).push(arm);
-    if (event.schedule !== undefined) {
+    if (this.isTimer(event)) {
       this.timers.set(arm.seq, arm);
       this.schedule(arm, arm.armedAt);
     } else {
@@ -102,7 +117,7 @@ export class Waits {
   }
 
   private schedule(arm: Arm, previous: number): boolean {
-    const due = arm.event.schedule!.next(arm.armedAt, previous, arm.fired);
+    const due = this.schedules[arm.event.index]!.next(arm.armedAt, previous, arm.fired);
     arm.handle = undefined;
     if (due === undefined) return false;
     arm.due = due;
