@@ -168,9 +168,10 @@ export function describeDeclaration(declaration: Declaration): string {
 
 export function suggest(node: GraphNode, rendered?: string): string {
   const name = JSON.stringify(rendered ?? bindingName(node));
+  const matcher = needsLoop(node) ? `{ name: ${name}, loop: "items" }` : name;
   switch (node.kind) {
     case "userTask":
-      return `usertask(${name}, (ctx, ui) => { ... })`;
+      return `usertask(${matcher}, (ctx, ui) => { ... })`;
     case "messageStartEvent":
     case "messageBoundaryEvent":
     case "intermediateCatchEvent":
@@ -181,7 +182,6 @@ export function suggest(node: GraphNode, rendered?: string): string {
     default:
       if (node.timer !== undefined) return `timer(${name}, "PT5M")`;
       if (CONDITIONAL_KINDS.has(node.kind)) return `condition(${name}, "approved === true")`;
-      if (needsLoop(node)) return `task({ name: ${name}, loop: "items" }, async (ctx) => { ... })`;
-      return `task(${name}, async (ctx) => { ... })`;
+      return `task(${matcher}, async (ctx) => { ... })`;
   }
 }
