@@ -89,9 +89,10 @@ export class Adhesive {
   async bpmnBuild(file: string | URL, options?: RunOptions): Promise<Data> {
     const location = locateBpmn(file);
     const recorder = verifyRecorder();
-    if (recorder) return recorder.record(location.path, () => readLocatedBpmn(location), this.registry, this.options(options).initialData);
+    const load = { process: options?.process };
+    if (recorder) return recorder.record(location.path, () => readLocatedBpmn(location, load), this.registry, this.options(options).initialData);
     // a file that cannot be read is that run's failure, so it counts as started
-    return this.run(await started(readLocatedBpmn(location)), options);
+    return this.run(await started(readLocatedBpmn(location, load)), options);
   }
 
   /** Starts a process built in code: `processStart().task("A").processEnd().build()`. */

@@ -76,6 +76,8 @@ export class FileReader {
   private readonly unresolved: UnresolvedRefs;
   private readonly globals: Map<string, ModdleElement>;
   private readonly calls = new Map<string, string[]>();
+  /** every scope read so far: a call by name is renamed in all of them */
+  private readonly roots: ScopeDefinition[] = [];
 
   constructor(definitions: ModdleElement, problems: BpmnProblem[], unresolved: UnresolvedRefs) {
     this.definitions = definitions;
@@ -96,7 +98,9 @@ export class FileReader {
       calls: this.calls,
       process,
     };
-    return mapScope(ctx, process, { id: str(process, "id") ?? "", root: true, depth: 0 }, undefined);
+    const root = mapScope(ctx, process, { id: str(process, "id") ?? "", root: true, depth: 0 }, undefined);
+    this.roots.push(root);
+    return root;
   }
 
   /**
@@ -120,7 +124,7 @@ export class FileReader {
           called.push({ id, name: processName(this.definitions, process), source: file, root: this.process(process) });
         }
         // a call by name is a call of that id
-        if (key !== id) this.renameCall(key, id, called);
+        if (key !== id) this.renameCall(key, id);
       }
     }
     return { called, missing };
@@ -137,9 +141,9 @@ export class FileReader {
     return named.length === 1 ? named[0] : undefined;
   }
 
-  private renameCall(key: string, id: string, called: CalledProcessDefinition[]): void {
+  private renameCall(key: string, id: string): void {
     this.calls.set(id, [...(this.calls.get(id) ?? []), ...this.calls.get(key)!]);
-    for (const entry of called) renameCalls(entry.root, key, id);
+    for (const root of this.roots) renameCalls(root, key, id);
   }
 }
 

@@ -12,13 +12,14 @@ import type { Arm } from "./waits.js";
  * time an activity completes (its data may have changed), the conditional
  * catch, boundary and event sub-process start events waiting in its scope
  * instance or any instance around it are evaluated on that activity's data;
- * one fires when its condition becomes true (a non-interrupting one fires
- * again only after the condition was false in between).
+ * one fires the first time its condition holds, once per scope instance
+ * (each token has its own data, so a condition that held on one branch's
+ * data may not on another's: it does not fire again on every change).
  */
 export class Conditions {
   private readonly core: Core;
-  /** arms whose condition held at the last evaluation */
-  private readonly holding = new WeakSet<Arm>();
+  /** arms whose condition has held: they do not fire again */
+  private readonly fired = new WeakSet<Arm>();
 
   constructor(core: Core) {
     this.core = core;
@@ -45,7 +46,7 @@ export class Conditions {
     let scope: ReturnType<Core["scopeOf"]> | undefined;
     for (const node of core.graph.conditionals) {
       for (const arm of core.triggers.waits.armsOn(node)) {
-        if (!arm.live || !encloses(arm.token.frame, token.frame)) continue;
+        if (!arm.live || this.fired.has(arm) || !encloses(arm.token.frame, token.frame)) continue;
         let holds: boolean;
         try {
           holds = Boolean(this.conditionOf(node)?.evaluate((scope ??= core.scopeOf(token))));
@@ -53,12 +54,9 @@ export class Conditions {
           this.failed(arm, error);
           continue;
         }
-        if (!holds) {
-          this.holding.delete(arm);
-        } else if (!this.holding.has(arm)) {
-          this.holding.add(arm);
-          core.triggers.triggered(arm, undefined);
-        }
+        if (!holds) continue;
+        this.fired.add(arm);
+        core.triggers.triggered(arm, undefined);
       }
     }
   }
