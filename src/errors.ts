@@ -76,6 +76,23 @@ export class RoutingError extends AdhesiveError {
   }
 }
 
+/**
+ * Every live token waits for something (a message a flow would bring, a
+ * signal, a condition) that nothing left in the run can bring: no task
+ * runs, no timer is armed, no event source can send. The run would wait
+ * forever; it fails instead, naming where the tokens wait.
+ */
+export class StalledError extends AdhesiveError {
+  /** the elements tokens wait at */
+  readonly elementIds: readonly string[];
+
+  constructor(waiting: ReadonlyArray<{ id: string; name: string }>) {
+    const list = waiting.map((node) => (node.name ? `"${node.name}" (${node.id})` : node.id)).join(", ");
+    super("ADHESIVE_STALLED", `the run cannot go on: tokens wait at ${list}, and nothing left in the run can trigger them (no task runs, no timer is armed, no event source sends)`);
+    this.elementIds = waiting.map((node) => node.id);
+  }
+}
+
 /** A task (or expression on an element) failed and no error boundary event caught it. */
 export class TaskError extends AdhesiveError {
   readonly taskName: string;

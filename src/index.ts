@@ -34,6 +34,7 @@ export {
   ExpressionError,
   ProcessExitError,
   RoutingError,
+  StalledError,
   TaskError,
   TaskLimitError,
   UnmappedTaskError,

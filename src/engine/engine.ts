@@ -44,6 +44,8 @@ export interface NodeRunner {
   schedule?(node: GraphNode): TimerSchedule | undefined;
   /** a conditional event without a condition: its condition() declaration's */
   condition?(node: GraphNode): CompiledExpression | undefined;
+  /** whether a message() or messageCallback() source sends to the node (tokens waiting there may still move) */
+  fedFromOutside?(node: GraphNode): boolean;
 }
 
 /**
@@ -408,7 +410,12 @@ export class Engine implements Core, ContextHost {
     for (;;) {
       if (!this.drainQueue() || this.finished) return;
       if (this.inbox.shift(this.apply)) continue;
-      if (!this.tasks.hasLaunches || this.replaying) return;
+      if (this.replaying) return;
+      if (!this.tasks.hasLaunches) {
+        // nothing left to do: unless something can still start instances, see whether the tokens wait in vain
+        if (this.openSources === 0 && this.emitsWaiting === 0 && this.root !== undefined) this.events.stall.check([this.root, ...this.eventFrames]);
+        return;
+      }
       const journal = this.options.journal;
       if (journal === undefined) {
         this.tasks.launch();

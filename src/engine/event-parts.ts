@@ -7,6 +7,7 @@ import { Messages } from "./messages.js";
 import { Raise } from "./raise.js";
 import { ScopeEvents } from "./scope-events.js";
 import { Signals } from "./signals.js";
+import { Stall } from "./stall.js";
 import type { Token } from "./token.js";
 
 /**
@@ -22,6 +23,7 @@ export class EventParts {
   readonly compensation: Compensation;
   readonly conditions: Conditions;
   readonly decisions: Decisions;
+  readonly stall: Stall;
   private readonly core: Core;
 
   constructor(core: Core) {
@@ -33,6 +35,7 @@ export class EventParts {
     this.compensation = new Compensation(core);
     this.conditions = new Conditions(core);
     this.decisions = new Decisions(core);
+    this.stall = new Stall(core);
   }
 
   /** A token completed at a node with completion work: true when it must not be routed (see completions.ts). */

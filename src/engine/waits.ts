@@ -51,6 +51,11 @@ export class Waits {
     this.schedules = schedules;
   }
 
+  /** How many timers are armed now. */
+  get armedTimers(): number {
+    return this.timers.size;
+  }
+
   /** Whether `event` is a timer (else a message, signal or condition a token subscribes to). */
   isTimer(event: GraphNode): boolean {
     return this.schedules[event.index] !== undefined;

@@ -24,6 +24,7 @@ export interface BoundLoop {
 export class BoundExtras {
   private readonly timers = new Map<GraphNode, TimerSchedule>();
   private readonly conditions = new Map<GraphNode, CompiledExpression>();
+  private readonly sourced = new Set<GraphNode>();
   private readonly loops = new Map<Declaration, BoundLoop>();
   private readonly ui: UiProvider;
 
@@ -32,11 +33,17 @@ export class BoundExtras {
     for (const { node, declaration } of bindings) {
       if (declaration?.kind === "timer") this.timers.set(node, (declaration.fn as () => TimerSchedule)());
       if (declaration?.kind === "condition") this.conditions.set(node, (declaration.fn as () => CompiledExpression)());
+      if (declaration?.kind === "message" || declaration?.kind === "messageCallback") this.sourced.add(node);
     }
   }
 
   condition(node: GraphNode): CompiledExpression | undefined {
     return this.conditions.get(node);
+  }
+
+  /** Whether an event source sends to the node. */
+  sends(node: GraphNode): boolean {
+    return this.sourced.has(node);
   }
 
   schedule(node: GraphNode): TimerSchedule | undefined {

@@ -58,6 +58,10 @@ export class TaskRunner implements NodeRunner {
     return this.extras.condition(node);
   }
 
+  fedFromOutside(node: GraphNode): boolean {
+    return this.extras.sends(node);
+  }
+
   deduplicate(node: GraphNode): CompiledExpression | undefined {
     return this.dedupKeys[node.index];
   }
