@@ -45,6 +45,7 @@ export class Compensation {
 
   /** A scope instance ended normally: what completed inside it stays compensable from the scope around. */
   frameEnded(frame: Frame): void {
+    if (frame.compensable === undefined && frame.scope.eventSubProcesses.length === 0) return;
     const entries = frame.compensable;
     frame.compensable = undefined;
     const owner = frame.owner;

@@ -412,8 +412,8 @@ export class Engine implements Core, ContextHost {
       if (this.inbox.shift(this.apply)) continue;
       if (this.replaying) return;
       if (!this.tasks.hasLaunches) {
-        // nothing left to do: unless something can still start instances, see whether the tokens wait in vain
-        if (this.openSources === 0 && this.emitsWaiting === 0 && this.root !== undefined) this.events.stall.check([this.root, ...this.eventFrames]);
+        // nothing left to do: when tokens wait for messages, signals or conditions and nothing can start instances, see whether they wait in vain
+        if (this.triggers.waits.subscriptions > 0 && this.openSources === 0 && this.emitsWaiting === 0) this.events.stall.check(this.root!, this.eventFrames);
         return;
       }
       const journal = this.options.journal;

@@ -40,6 +40,7 @@ export class ScopeEvents {
 
   /** An instance of a scope starts with `ref`: its event sub-processes are watched. */
   opened(frame: Frame, ref: DataRef | undefined): void {
+    if (frame.scope.eventSubProcesses.length === 0) return;
     const watched = frame.scope.eventSubProcesses.filter((esp) => esp.trigger !== undefined && WATCHED.has(esp.trigger.kind));
     if (watched.length === 0 || ref === undefined) return;
     const watcher = this.watcher(watched[0], frame, share(ref));

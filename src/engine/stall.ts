@@ -20,11 +20,11 @@ export class Stall {
     this.core = core;
   }
 
-  check(frames: Iterable<Frame>): void {
+  check(root: Frame, instances: Iterable<Frame>): void {
     const core = this.core;
     if (core.finished || core.triggers.waits.armedTimers > 0) return;
     const waiting = new Set<GraphNode>();
-    const pending = [...frames];
+    const pending = [root, ...instances];
     for (let frame = pending.pop(); frame !== undefined; frame = pending.pop()) {
       if (this.fed(frame.watcher)) return;
       for (let token = frame.head; token !== undefined; token = token.next) {

@@ -42,6 +42,8 @@ export class Waits {
   /** armed timers by arm number */
   private readonly timers = new Map<number, Arm>();
   private armed = 0;
+  /** live message, signal and condition subscriptions */
+  private subscribed = 0;
   /* bound once: timers carry their Arm as the argument instead of a closure each */
   private readonly onTimer = (arm: Arm): void => this.timerFired(arm);
 
@@ -54,6 +56,11 @@ export class Waits {
   /** How many timers are armed now. */
   get armedTimers(): number {
     return this.timers.size;
+  }
+
+  /** How many tokens wait for a message, signal or condition now. */
+  get subscriptions(): number {
+    return this.subscribed;
   }
 
   /** Whether `event` is a timer (else a message, signal or condition a token subscribes to). */
@@ -76,6 +83,7 @@ export class Waits {
       this.schedule(arm, arm.armedAt);
     } else {
       this.subscribers(event).add(arm);
+      this.subscribed++;
     }
   }
 
@@ -88,7 +96,7 @@ export class Waits {
       if (arm.handle !== undefined) this.clock.clearTimer(arm.handle);
       arm.handle = undefined;
       this.timers.delete(arm.seq);
-      this.byNode.get(arm.event)?.delete(arm);
+      if (this.byNode.get(arm.event)?.delete(arm) === true) this.subscribed--;
     }
   }
 
