@@ -24,7 +24,7 @@ import { selectFlows } from "./routing.js";
 import { nextTurn, Slice, type Schedule } from "./slice.js";
 import { TaskData } from "./task-data.js";
 import { Tasks } from "./tasks.js";
-import { TokenState, type Token } from "./token.js";
+import { tokenRecord, TokenState, type Token } from "./token.js";
 import { Triggers } from "./triggers.js";
 import type { Arm } from "./waits.js";
 
@@ -352,27 +352,7 @@ export class Engine implements Core, ContextHost {
   }
 
   createToken(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
-    const token: Token = {
-      id: this.nextTokenId++,
-      node,
-      frame,
-      ref,
-      loop,
-      run: undefined,
-      state: TokenState.Arrived,
-      via,
-      generation: 0,
-      taskName: "",
-      seq: 0,
-      abort: undefined,
-      view: undefined,
-      context: undefined,
-      child: undefined,
-      arms: undefined,
-      lane: undefined,
-      prev: undefined,
-      next: undefined,
-    };
+    const token = tokenRecord(this.nextTokenId++, node, frame, ref, loop, via);
     place(frame, token);
     token.lane = laneOf(token);
     this.tracker?.entered(token);

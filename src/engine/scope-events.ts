@@ -2,7 +2,7 @@ import type { GraphNode, Scope } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { release, setKey, share, writable, type DataRef } from "./data.js";
 import type { Frame } from "./frame.js";
-import { TokenState, type Token } from "./token.js";
+import { tokenRecord, TokenState, type Token } from "./token.js";
 import type { Arm } from "./waits.js";
 
 /* start events of event sub-processes that wait for something while their scope runs (errors and escalations are thrown to them) */
@@ -128,26 +128,8 @@ export class ScopeEvents {
   }
 
   private watcher(node: GraphNode, frame: Frame, ref: DataRef): Token {
-    return {
-      id: 0,
-      node,
-      frame,
-      ref,
-      loop: frame.owner?.loop,
-      run: undefined,
-      state: TokenState.Watching,
-      via: -1,
-      generation: 0,
-      taskName: "",
-      seq: 0,
-      abort: undefined,
-      view: undefined,
-      context: undefined,
-      child: undefined,
-      arms: undefined,
-      lane: undefined,
-      prev: undefined,
-      next: undefined,
-    };
+    const watcher = tokenRecord(0, node, frame, ref, frame.owner?.loop, -1);
+    watcher.state = TokenState.Watching;
+    return watcher;
   }
 }

@@ -67,3 +67,28 @@ export interface Token {
   prev: Token | undefined;
   next: Token | undefined;
 }
+
+/** A token record in state Arrived; every token is made here, so they all have one shape. */
+export function tokenRecord(id: number, node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
+  return {
+    id,
+    node,
+    frame,
+    ref,
+    loop,
+    run: undefined,
+    state: TokenState.Arrived,
+    via,
+    generation: 0,
+    taskName: "",
+    seq: 0,
+    abort: undefined,
+    view: undefined,
+    context: undefined,
+    child: undefined,
+    arms: undefined,
+    lane: undefined,
+    prev: undefined,
+    next: undefined,
+  };
+}
