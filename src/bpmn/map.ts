@@ -18,18 +18,13 @@ export interface MappedProcess {
   missingCalls: Map<string, string[]>;
 }
 
-export interface MapOptions {
-  /** the process to run, by id or name (default: every runnable one) */
-  process?: string;
-}
-
 /** Maps the runnable processes of a parsed file, and the processes they call from it; problems go to `problems`. */
 export function mapDefinitions(
   definitions: ModdleElement,
   file: string,
   problems: BpmnProblem[],
   unresolved: UnresolvedRefs,
-  options: MapOptions = {},
+  options: { process?: string } = {},
 ): MappedProcess | undefined {
   const runnable = runnableProcesses(definitions, options.process, problems);
   if (runnable.length === 0) return undefined;

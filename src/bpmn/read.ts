@@ -5,11 +5,15 @@ import { compiledProcess } from "../model/compile.js";
 import { resolveFolderCalls } from "./called.js";
 import { decodeXml, forbiddenCharacter } from "./decode.js";
 import { escapeIds, restoreTree } from "./ids.js";
-import { mapDefinitions, type MapOptions } from "./map.js";
+import { mapDefinitions } from "./map.js";
 import { parseXml } from "./moddle.js";
 import { validateDefinition } from "./validate.js";
 
-export type LoadOptions = MapOptions;
+/** What loadBpmn reads of a file. */
+export interface LoadOptions {
+  /** the process to run, by id or name (default: every process that runs, see README Pools) */
+  process?: string;
+}
 
 /**
  * Reads a BPMN file into the process model. Any file gets one of two answers:
