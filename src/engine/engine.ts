@@ -255,8 +255,8 @@ export class Engine implements Core, ContextHost {
     this.drain();
   }
 
-  /** A journaled completion: the task's recorded changes become its data, as they did then. */
-  replayDone(token: Token, set: Data, deleted: readonly string[]): void {
+  /** A journaled completion: the task's recorded changes become its data, as they did then (and a gateway's decision its decision). */
+  replayDone(token: Token, set: Data, deleted: readonly string[], decision?: unknown): void {
     if (deleted.length > 0 || Object.keys(set).length > 0) {
       const data = shallowCopy(token.ref.data);
       const fresh = new Set<object>();
@@ -269,7 +269,7 @@ export class Engine implements Core, ContextHost {
       release(token.ref);
       token.ref = newRef(data, fresh);
     }
-    this.input(InputKind.Done, token, token.generation, undefined);
+    this.input(InputKind.Done, token, token.generation, decision);
   }
 
   replayFailed(token: Token, error: unknown): void {

@@ -243,7 +243,7 @@ export class Tasks {
     token.context = undefined;
     if (failed) error = core.options.failure === undefined ? error : core.options.failure(error);
     if (failed) core.journal?.failed(token.seq, error, core.now());
-    else core.journal?.done(token.seq, result, core.now());
+    else core.journal?.done(token.seq, result, core.now(), token.node.decides ? outcome : undefined);
     if (ctx !== undefined) core.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
     // no longer Running, so cancelling it from fail() does not count it out of the pool twice
     token.state = TokenState.Completed;
