@@ -26,6 +26,7 @@ export class Triggers {
   /** The token starts its activity: its timer, message, signal and conditional boundary events are armed. */
   armBoundaries(token: Token): void {
     const node = token.node;
+    if (node.boundaries.length === 0) return;
     for (const boundary of node.timerBoundaries) this.waits.arm(token, boundary);
     for (const boundary of node.messageBoundaries) this.waits.arm(token, boundary);
     for (const boundary of node.watchedBoundaries) this.waits.arm(token, boundary);
