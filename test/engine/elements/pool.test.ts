@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { BpmnError, loadBpmn } from "adhesive-bpmn";
-import { fixture, noop, scenario } from "./scenario.js";
+import { fixture, gate, noop, scenario } from "./scenario.js";
 
 describe("pools and message flows", () => {
   it("runs both pools; the send task starts the warehouse, its message end event lets the shop bill", async () => {
@@ -24,6 +24,22 @@ describe("pools and message flows", () => {
     expect(seen).toEqual([{ order: { id: 7 } }]);
     expect(data.order).toEqual({ id: 7 });
     expect(data.picked).toBe(true);
+  });
+
+  it("a receive task waits for the question the send task sends; the reply interrupts the waiting task through its message boundary", async () => {
+    const wait = gate();
+    const t = scenario("question.bpmn", (a) => {
+      a.task("Ask", (ctx) => void (ctx.data.question = "why?"));
+      a.task("Wait for the answer", wait.body);
+      a.task("Answer", (ctx) => void (ctx.data.answer = `because, to ${(ctx.data.event as { question: string }).question}`));
+      a.task("Read the answer", (ctx) => void (ctx.data.read = (ctx.data.event as { answer: string }).answer));
+      noop(a, "Give up");
+    });
+    const data = await t.run();
+    expect(t.ran).toEqual(["Ask", "Wait for the answer", "Answer", "Read the answer"]);
+    expect(t.cancelled).toEqual(["Wait for the answer"]);
+    expect(data.read).toBe("because, to why?");
+    expect(t.count("Give up")).toBe(0);
   });
 
   it("reads the two processes as pools and leaves the black-box pool out", async () => {
@@ -52,6 +68,15 @@ describe("pools and message flows", () => {
     const data = await t.run({ process: "Warehouse" });
     expect([t.count("Pick"), t.count("Shipped")]).toEqual([2, 2]);
     expect(data).toEqual({ event: { id: 2 }, picked1: true, picked2: true, sent: true });
+  });
+
+  it("runs the executable pools; when none is marked executable, every pool with a start; a process outside the pools is not run", async () => {
+    const marked = scenario("executable.bpmn", (a) => noop(a, "A work", "B work", "Library work"));
+    await marked.run();
+    expect(marked.ran).toEqual(["A work"]);
+    const unmarked = scenario("none-executable.bpmn", (a) => noop(a, "A work", "B work", "Library work"));
+    await unmarked.run();
+    expect(unmarked.ran.sort()).toEqual(["A work", "B work"]);
   });
 
   it("names the processes there are when the one asked for is not", async () => {
