@@ -114,6 +114,11 @@ export class FileReader {
           missing.set(key, this.calls.get(key)!);
           continue;
         }
+        // a process with nothing drawn in it is a collapsed sub-process exported on its own (Bonita): the call runs as a task
+        if (children(process, "flowElements").length === 0) {
+          for (const root of this.roots) callsAsTasks(root, key);
+          continue;
+        }
         const id = str(process, "id") ?? key;
         if (!called.some((entry) => entry.id === id)) {
           called.push({ id, name: processName(this.definitions, process), source: file, root: this.process(process) });
@@ -139,6 +144,17 @@ export class FileReader {
   private renameCall(key: string, id: string): void {
     this.calls.set(id, [...(this.calls.get(id) ?? []), ...this.calls.get(key)!]);
     for (const root of this.roots) renameCalls(root, key, id);
+  }
+}
+
+/* call activities of an empty process are tasks of their name, implemented by the code */
+function callsAsTasks(root: ScopeDefinition, key: string): void {
+  for (const node of nodesById(root).values()) {
+    if (node.calls !== key) continue;
+    node.kind = "task";
+    delete node.calls;
+    delete node.callIn;
+    delete node.callOut;
   }
 }
 

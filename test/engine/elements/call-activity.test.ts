@@ -61,4 +61,11 @@ describe("call activities", () => {
     expect(t.count("Ship")).toBe(0);
     expect((data._error as { code: string }).code).toBe("ADHESIVE_BPMN_ERROR");
   });
+
+  it("a call of a process with nothing drawn in it (a collapsed sub-process exported on its own) runs as a task of its name", async () => {
+    const t = scenario("empty-called.bpmn", (a) => a.task("Check the paperwork", (ctx) => void (ctx.data.checked = true)));
+    const data = await t.run();
+    expect(t.ran).toEqual(["Check the paperwork"]);
+    expect(data.checked).toBe(true);
+  });
 });
