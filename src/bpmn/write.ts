@@ -3,6 +3,7 @@ import type { FormFieldDefinition, LoopDefinition, MappingDefinition, NodeDefini
 import { autoLayout, Diagram } from "./diagram.js";
 import { create, Ids, type Element } from "./moddle-elements.js";
 import { createModdle } from "./moddle.js";
+import { UsageError } from "../errors.js";
 
 /** Namespace of adhesive's own attributes (the builder's `when`), which no BPMN element has. */
 export const ADHESIVE_NS = "https://adhesive.dev/schema/bpmn/1.0";
@@ -44,6 +45,7 @@ const TIMER_FIELDS: Record<TimerDefinition["kind"], string> = { duration: "timeD
  * (adhesive:when, camunda:collection), which it writes back as it read them.
  */
 export async function toBpmnXml(definition: ProcessDefinition): Promise<string> {
+  refuseUnwritable(definition);
   const moddle = await createModdle("camunda");
   const ids = new Ids(definition);
   const semantic = new Writer(moddle, ids).definitions(definition);
@@ -56,6 +58,25 @@ export async function toBpmnXml(definition: ProcessDefinition): Promise<string> 
   diagram.separateSubProcessPlanes();
   diagram.drawLanes();
   return (await moddle.toXML(parsed.rootElement, { format: true })).xml;
+}
+
+/*
+ * The writer draws what the builder builds, and what the reader reads into
+ * those same kinds; a definition with pools, call activities or the other
+ * events is refused rather than written as something else.
+ */
+function refuseUnwritable(definition: ProcessDefinition): void {
+  const unwritable: string[] = [];
+  const scopes = [definition.root];
+  for (let scope = scopes.pop(); scope !== undefined; scope = scopes.pop()) {
+    for (const node of scope.nodes) {
+      if (TYPES[node.kind] === undefined) unwritable.push(`${node.kind} ${node.id}`);
+      if (node.children) scopes.push(node.children);
+    }
+  }
+  if (definition.processes?.length) unwritable.push("called processes");
+  if (definition.messageFlows?.length) unwritable.push("message flows");
+  if (unwritable.length > 0) throw new UsageError(`toBpmnXml(${definition.id}) cannot write ${unwritable.join(", ")}; it writes what the builder builds`);
 }
 
 class Writer {

@@ -1,6 +1,7 @@
 import { BpmnError, ExpressionError, describe, type BpmnProblem } from "../errors.js";
 import {
   MAX_NESTING,
+  TRIGGERED_START_KINDS,
   type CallDataDefinition,
   type FlowDefinition,
   type LoopDefinition,
@@ -194,7 +195,7 @@ function finishNode(definition: NodeDefinition, node: GraphNode, local: Map<stri
   if (depth >= MAX_NESTING) state.problems.push({ elementId: node.id, message: `sub-process nested too deep: more than ${MAX_NESTING} sub-processes inside each other` });
   else node.children = compileScope(definition.children, node, state, depth + 1, node.kind === "pool");
   if (node.kind === "eventSubProcess") {
-    node.trigger = node.children?.nodes.find((child) => child.incomingCount === 0 && child.kind.endsWith("StartEvent"));
+    node.trigger = node.children?.nodes.find((child) => TRIGGERED_START_KINDS.has(child.kind));
     node.scope.eventSubProcesses.push(node);
   }
 }

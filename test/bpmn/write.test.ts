@@ -316,6 +316,12 @@ const fileCases = [
 ];
 
 describe("toBpmnXml: definitions loaded from modeler files", () => {
+  it("refuses what it cannot write (pools, message flows, call activities, the other events), naming it", async () => {
+    const definition = await loadBpmn(join(fixtures, "elements", "collaboration.bpmn"));
+    const error = await toBpmnXml(definition).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^toBpmnXml\(Collaboration_Shop\) cannot write pool Process_Shop, pool Process_Warehouse, .*messageEndEvent End_Shipped.*, message flows; it writes what the builder builds$/);
+  });
+
   it.each(fileCases)("%s reads back equal, with a complete diagram", async (file) => {
     const definition = await loadBpmn(join(fixtures, file));
     const { xml, back } = await roundTrip(definition);
