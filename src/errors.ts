@@ -66,16 +66,30 @@ export class ExpressionError extends AdhesiveError {
   }
 }
 
-/** An exclusive gateway where no outgoing flow applies. */
+/** An exclusive gateway where no outgoing flow applies (or whose implementation, deciding for it, named none). */
 export class RoutingError extends AdhesiveError {
   readonly elementId: string;
 
-  constructor(elementId: string, name: string) {
-    super(
-      "ADHESIVE_NO_ROUTE",
-      `exclusive gateway "${name}" (${elementId}): no outgoing flow condition holds and there is no default flow`,
-    );
+  constructor(elementId: string, name: string, reason = "no outgoing flow condition holds and there is no default flow") {
+    super("ADHESIVE_NO_ROUTE", `exclusive gateway "${name}" (${elementId}): ${reason}`);
     this.elementId = elementId;
+  }
+}
+
+/**
+ * Every live token waits for something (a message a flow would bring, a
+ * signal, a condition) that nothing left in the run can bring: no task
+ * runs, no timer is armed, no event source can send. The run would wait
+ * forever; it fails instead, naming where the tokens wait.
+ */
+export class StalledError extends AdhesiveError {
+  /** the elements tokens wait at */
+  readonly elementIds: readonly string[];
+
+  constructor(waiting: ReadonlyArray<{ id: string; name: string }>) {
+    const list = waiting.map((node) => (node.name ? `"${node.name}" (${node.id})` : node.id)).join(", ");
+    super("ADHESIVE_STALLED", `the run cannot go on: tokens wait at ${list}, and nothing left in the run can trigger them (no task runs, no timer is armed, no event source sends)`);
+    this.elementIds = waiting.map((node) => node.id);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { Adhesive } from "./api/adhesive.js";
 import type { Matcher } from "./tasks/registry.js";
+import type { TimerValue } from "./model/declared-values.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, TaskFunction, UserTaskFunction } from "./api/types.js";
 import type { Data } from "./engine/data.js";
 
@@ -24,6 +25,7 @@ export type {
   UserTaskFunction,
 } from "./api/types.js";
 export type { Matcher, MatcherOptions } from "./tasks/registry.js";
+export type { TimerValue } from "./model/declared-values.js";
 export type { ProcessDefinition, NodeDefinition, FlowDefinition, ScopeDefinition, LoopDefinition, NodeKind } from "./model/definition.js";
 export {
   AdhesiveError,
@@ -35,6 +37,7 @@ export {
   ExpressionError,
   ProcessExitError,
   RoutingError,
+  StalledError,
   TaskError,
   TaskLimitError,
   UnmappedTaskError,
@@ -84,6 +87,16 @@ export function task(matcher: Matcher, fn: TaskFunction): void {
 
 export function gateway(matcher: Matcher, fn: TaskFunction): void {
   defaultAdhesive.gateway(matcher, fn);
+}
+
+/** The value of a timer event drawn without one: `timer("Wait a day", "P1D")` (a duration, cycle, cron expression, date or milliseconds). */
+export function timer(matcher: Matcher, value: TimerValue): void {
+  defaultAdhesive.timer(matcher, value);
+}
+
+/** The condition of conditional events drawn without one: `condition("Stock low", "stock < 10")`. */
+export function condition(matcher: Matcher, expression: string): void {
+  defaultAdhesive.condition(matcher, expression);
 }
 
 export function usertask(matcher: Matcher, fn: UserTaskFunction): void {

@@ -3,6 +3,7 @@ import { ProcessBuilder } from "../builder/process-builder.js";
 import type { Data } from "../engine/data.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { Registry, type Matcher } from "../tasks/registry.js";
+import { conditionExpression, timerSchedule, type TimerValue } from "../model/declared-values.js";
 import { runDefinition } from "../runtime/run.js";
 import { cloneValue } from "../engine/clone.js";
 import { newRef } from "../engine/data.js";
@@ -48,6 +49,20 @@ export class Adhesive {
     return this.task(matcher, fn);
   }
 
+  /** The value of timer events drawn without one (descriptive models): a duration, cycle, cron expression, date or milliseconds. */
+  timer(matcher: Matcher, value: TimerValue): this {
+    const schedule = timerSchedule(value, matcher);
+    this.registry.add("timer", matcher, () => schedule);
+    return this;
+  }
+
+  /** The condition of conditional events drawn without one: a JavaScript or FEEL (`=...`) expression, as in the file. */
+  condition(matcher: Matcher, expression: string): this {
+    const compiled = conditionExpression(expression, matcher);
+    this.registry.add("condition", matcher, () => compiled);
+    return this;
+  }
+
   usertask(matcher: Matcher, fn: UserTaskFunction): this {
     this.registry.add("userTask", matcher, fn);
     return this;
@@ -77,9 +92,10 @@ export class Adhesive {
   async bpmnBuild(file: string | URL, options?: RunOptions): Promise<Data> {
     const location = locateBpmn(file);
     const recorder = verifyRecorder();
-    if (recorder) return recorder.record(location.path, () => readLocatedBpmn(location), this.registry, this.options(options).initialData);
+    const load = { process: options?.process };
+    if (recorder) return recorder.record(location.path, () => readLocatedBpmn(location, load), this.registry, this.options(options).initialData);
     // a file that cannot be read is that run's failure, so it counts as started
-    return this.run(await started(readLocatedBpmn(location)), options);
+    return this.run(await started(readLocatedBpmn(location, load)), options);
   }
 
   /** Starts a process built in code: `processStart().task("A").processEnd().build()`. */

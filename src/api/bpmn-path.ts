@@ -1,7 +1,7 @@
 import { access } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadBpmn } from "../bpmn/read.js";
+import { loadBpmn, type LoadOptions } from "../bpmn/read.js";
 import { callerFrame } from "../call-site.js";
 import { BpmnError, UsageError } from "../errors.js";
 import type { ProcessDefinition } from "../model/definition.js";
@@ -36,9 +36,9 @@ export function locateBpmn(file: string | URL): BpmnLocation {
 }
 
 /** loadBpmn, with a missing file explained by where its path was looked for. */
-export async function readLocatedBpmn(location: BpmnLocation): Promise<ProcessDefinition> {
+export async function readLocatedBpmn(location: BpmnLocation, options: LoadOptions = {}): Promise<ProcessDefinition> {
   try {
-    return await loadBpmn(location.path);
+    return await loadBpmn(location.path, options);
   } catch (error) {
     if (!(error instanceof BpmnError) || (await exists(location.path))) throw error;
     throw new BpmnError(location.path, [{ elementId: "", message: `no such file${lookedUp(location)}` }]);

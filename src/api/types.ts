@@ -80,6 +80,8 @@ export interface RunReporter {
 
 export interface RunOptions {
   initialData?: Data;
+  /** bpmnBuild of a file with several processes (pools): run only this one, by id or name */
+  process?: string;
   /** implicit joins at tasks (default true) */
   waitTasks?: boolean;
   signal?: AbortSignal;

@@ -10,6 +10,14 @@ export interface ReadContext {
   /** node id → lane name, innermost lane wins */
   readonly lanes: ReadonlyMap<string, string>;
   readonly rejected: RejectedElement[];
+  /** compensate boundary event id → the activity an association links it to */
+  readonly associations: ReadonlyMap<string, string>;
+  /** root elements by id: what call activities may call (processes, global tasks) */
+  readonly globals: ReadonlyMap<string, ModdleElement>;
+  /** called element keys → the call activities that call them */
+  readonly calls: Map<string, string[]>;
+  /** the process being read (its extension elements hold embedded forms) */
+  readonly process?: ModdleElement;
 }
 
 /** The scope a node is mapped into: the process or a sub-process. */
@@ -18,6 +26,8 @@ export interface ScopeInfo {
   readonly root: boolean;
   /** sub-processes around it: 0 for the process */
   readonly depth: number;
+  /** the scope of an event sub-process: its start event says what starts it */
+  readonly eventSubProcess?: boolean;
 }
 
 export function problem(ctx: ReadContext, elementId: string, message: string): void {

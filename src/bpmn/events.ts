@@ -1,34 +1,94 @@
-import type { NodeDefinition, TimerDefinition, TimerKind } from "../model/definition.js";
+import type { NodeDefinition, NodeKind, TimerDefinition, TimerKind } from "../model/definition.js";
 import { bool, child, children, str, xmlName, type ModdleElement } from "./moddle.js";
-import { describeElement, problem, refId, reject, unsupported, type ReadContext, type ScopeInfo } from "./context.js";
+import { describeElement, expression, problem, refId, reject, unsupported, type ReadContext, type ScopeInfo } from "./context.js";
 import { foldName } from "./text.js";
 
 /** Fields every node has, already resolved by the caller. */
 export type NodeBase = Pick<NodeDefinition, "id" | "name" | "lane">;
 
-const MESSAGE = "bpmn:MessageEventDefinition";
-const ERROR = "bpmn:ErrorEventDefinition";
-const TIMER = "bpmn:TimerEventDefinition";
+/** `bpmn:SignalEventDefinition` → `signal`. */
+type Trigger = "message" | "timer" | "error" | "escalation" | "signal" | "conditional" | "link" | "terminate" | "compensate" | "cancel";
 
-export function readEvent(
-  ctx: ReadContext,
-  element: ModdleElement,
-  base: NodeBase,
-  scope: ScopeInfo,
-): NodeDefinition | undefined {
-  const definitions = children(element, "eventDefinitions");
+const TRIGGERS: ReadonlyMap<string, Trigger> = new Map<string, Trigger>([
+  ["bpmn:MessageEventDefinition", "message"],
+  ["bpmn:TimerEventDefinition", "timer"],
+  ["bpmn:ErrorEventDefinition", "error"],
+  ["bpmn:EscalationEventDefinition", "escalation"],
+  ["bpmn:SignalEventDefinition", "signal"],
+  ["bpmn:ConditionalEventDefinition", "conditional"],
+  ["bpmn:LinkEventDefinition", "link"],
+  ["bpmn:TerminateEventDefinition", "terminate"],
+  ["bpmn:CompensateEventDefinition", "compensate"],
+  ["bpmn:CancelEventDefinition", "cancel"],
+]);
+
+/* the kind of node per position and trigger; what is missing is not an event BPMN allows there */
+const START: Partial<Record<Trigger, NodeKind>> = {
+  message: "messageStartEvent",
+  timer: "timerStartEvent",
+  signal: "signalStartEvent",
+  conditional: "conditionalStartEvent",
+  error: "errorStartEvent",
+  escalation: "escalationStartEvent",
+  compensate: "compensateStartEvent",
+};
+const END: Partial<Record<Trigger, NodeKind>> = {
+  error: "endEvent",
+  message: "messageEndEvent",
+  signal: "signalEndEvent",
+  escalation: "escalationEndEvent",
+  compensate: "compensateEndEvent",
+  terminate: "terminateEndEvent",
+  cancel: "cancelEndEvent",
+};
+const BOUNDARY: Partial<Record<Trigger, NodeKind>> = {
+  error: "errorBoundaryEvent",
+  timer: "timerBoundaryEvent",
+  message: "messageBoundaryEvent",
+  signal: "signalBoundaryEvent",
+  escalation: "escalationBoundaryEvent",
+  conditional: "conditionalBoundaryEvent",
+  compensate: "compensateBoundaryEvent",
+  cancel: "cancelBoundaryEvent",
+};
+const CATCH: Partial<Record<Trigger, NodeKind>> = {
+  timer: "intermediateCatchEvent",
+  message: "intermediateCatchEvent",
+  signal: "signalCatchEvent",
+  conditional: "conditionalCatchEvent",
+  link: "linkCatchEvent",
+};
+const THROW: Partial<Record<Trigger, NodeKind>> = {
+  message: "messageThrowEvent",
+  signal: "signalThrowEvent",
+  escalation: "escalationThrowEvent",
+  compensate: "compensateThrowEvent",
+  link: "linkThrowEvent",
+};
+
+/* start events that only an event sub-process may have: nothing else can raise them */
+const SUB_PROCESS_ONLY = new Set<Trigger>(["error", "escalation", "compensate"]);
+
+export function readEvent(ctx: ReadContext, element: ModdleElement, base: NodeBase, scope: ScopeInfo): NodeDefinition | undefined {
+  const definitions = [...children(element, "eventDefinitions"), ...children(element, "eventDefinitionRefs")];
+  if (definitions.length > 1) return withDefinitions(ctx, element, scope, definitions, "several event definitions (a multiple event)");
+  const definition = definitions[0];
+  const trigger = definition === undefined ? undefined : TRIGGERS.get(definition.$type);
+  if (definition !== undefined && trigger === undefined) return withDefinitions(ctx, element, scope, definitions);
   switch (element.$type) {
     case "bpmn:StartEvent":
-      return startEvent(ctx, element, base, scope, definitions);
+      return startEvent(ctx, element, base, scope, definition, trigger);
     case "bpmn:EndEvent":
-      return endEvent(ctx, element, base, scope, definitions);
+      if (trigger === undefined) return { ...base, kind: "endEvent" };
+      return triggered(ctx, element, base, scope, definition!, END[trigger]);
     case "bpmn:BoundaryEvent":
-      return boundaryEvent(ctx, element, base, scope, definitions);
+      return boundaryEvent(ctx, element, base, scope, definition, trigger);
     case "bpmn:IntermediateCatchEvent":
-      return catchEvent(ctx, element, base, scope, definitions);
+      if (trigger === undefined) return reject(ctx, element, scope, `${describeElement(element)} has no event definition`);
+      return triggered(ctx, element, base, scope, definition!, CATCH[trigger]);
     case "bpmn:IntermediateThrowEvent":
-      if (definitions.length === 0) return { ...base, kind: "intermediateThrowEvent" };
-      return withDefinitions(ctx, element, scope, definitions);
+      if (trigger === undefined) return { ...base, kind: "intermediateThrowEvent" };
+      return triggered(ctx, element, base, scope, definition!, THROW[trigger]);
     default:
       return unsupported(ctx, element, scope);
   }
@@ -39,27 +99,21 @@ function startEvent(
   element: ModdleElement,
   base: NodeBase,
   scope: ScopeInfo,
-  definitions: ModdleElement[],
+  definition: ModdleElement | undefined,
+  trigger: Trigger | undefined,
 ): NodeDefinition | undefined {
-  if (definitions.length === 0) return { ...base, kind: "startEvent" };
-  if (!isOnly(definitions, MESSAGE)) return withDefinitions(ctx, element, scope, definitions);
-  // messages come from message() sources, which start process instances, not sub-process ones
-  if (!scope.root) {
-    return reject(ctx, element, scope, `${describeElement(element)}: message start events are only supported at the process level`);
+  if (scope.eventSubProcess) {
+    if (trigger === undefined) return reject(ctx, element, scope, `${describeElement(element)} starts an event sub-process but has no event definition`);
+  } else if (trigger === undefined) {
+    return { ...base, kind: "startEvent" };
+  } else if (!scope.root || SUB_PROCESS_ONLY.has(trigger)) {
+    const where = SUB_PROCESS_ONLY.has(trigger) ? "event sub-processes" : "processes and event sub-processes";
+    return reject(ctx, element, scope, `${describeElement(element)} with ${xmlName(definition!)}: such start events only start ${where}`);
   }
-  return { ...base, kind: "messageStartEvent", messageName: messageName(definitions[0], base.name) };
-}
-
-function endEvent(
-  ctx: ReadContext,
-  element: ModdleElement,
-  base: NodeBase,
-  scope: ScopeInfo,
-  definitions: ModdleElement[],
-): NodeDefinition | undefined {
-  if (definitions.length === 0) return { ...base, kind: "endEvent" };
-  if (!isOnly(definitions, ERROR)) return withDefinitions(ctx, element, scope, definitions);
-  return { ...base, kind: "endEvent", errorCode: errorCode(definitions[0]) ?? "" };
+  const node = triggered(ctx, element, base, scope, definition!, START[trigger]);
+  // only an event sub-process can be interrupted by its start event
+  if (node !== undefined && scope.eventSubProcess) node.interrupting = bool(element, "isInterrupting", true);
+  return node;
 }
 
 function boundaryEvent(
@@ -67,51 +121,66 @@ function boundaryEvent(
   element: ModdleElement,
   base: NodeBase,
   scope: ScopeInfo,
-  definitions: ModdleElement[],
+  definition: ModdleElement | undefined,
+  trigger: Trigger | undefined,
 ): NodeDefinition | undefined {
-  const attachment = {
-    attachedTo: refId(ctx, element, "attachedToRef") ?? "",
-    interrupting: bool(element, "cancelActivity", true),
-  };
-  if (definitions.length === 0) return reject(ctx, element, scope, `${describeElement(element)} has no event definition`);
-  if (definitions.length > 1) return withDefinitions(ctx, element, scope, definitions);
-  const [definition] = definitions;
-  switch (definition.$type) {
-    case ERROR:
-      return { ...base, kind: "errorBoundaryEvent", ...attachment, errorCode: errorCode(definition) };
-    case TIMER:
-      return { ...base, kind: "timerBoundaryEvent", ...attachment, timer: timer(ctx, definition, base.id) };
-    case MESSAGE:
-      return { ...base, kind: "messageBoundaryEvent", ...attachment, messageName: messageName(definition, base.name) };
-    default:
-      return withDefinitions(ctx, element, scope, definitions);
-  }
+  if (trigger === undefined) return reject(ctx, element, scope, `${describeElement(element)} has no event definition`);
+  const node = triggered(ctx, element, base, scope, definition!, BOUNDARY[trigger]);
+  if (node === undefined) return undefined;
+  node.attachedTo = refId(ctx, element, "attachedToRef") ?? "";
+  node.interrupting = bool(element, "cancelActivity", true);
+  if (trigger === "compensate") node.handler = ctx.associations.get(base.id);
+  return node;
 }
 
-function catchEvent(
+/** The event of `kind` with what its definition says: which message, timer, error, signal, ... */
+function triggered(
   ctx: ReadContext,
   element: ModdleElement,
   base: NodeBase,
   scope: ScopeInfo,
-  definitions: ModdleElement[],
+  definition: ModdleElement,
+  kind: NodeKind | undefined,
 ): NodeDefinition | undefined {
-  if (isOnly(definitions, TIMER)) {
-    return { ...base, kind: "intermediateCatchEvent", timer: timer(ctx, definitions[0], base.id) };
+  if (kind === undefined) return withDefinitions(ctx, element, scope, [definition]);
+  const node: NodeDefinition = { ...base, kind };
+  switch (TRIGGERS.get(definition.$type)) {
+    case "message":
+      node.messageName = messageName(definition, base.name);
+      break;
+    case "timer":
+      node.timer = timer(definition);
+      break;
+    case "error":
+      // an error end event always throws (its code may be ""); a boundary or start without one catches every error
+      node.errorCode = errorCode(definition) ?? (kind === "endEvent" ? "" : undefined);
+      break;
+    case "escalation":
+      node.escalationCode = escalationCode(definition);
+      break;
+    case "signal":
+      node.signalName = foldName(str(child(definition, "signalRef"), "name")) || str(child(definition, "signalRef"), "id") || base.name;
+      break;
+    case "conditional":
+      // without one the code gives it: condition("<its name>", "approved")
+      node.condition = expression(ctx, definition, "condition", base.id);
+      break;
+    case "link":
+      node.linkName = foldName(str(definition, "name")) || base.name;
+      if (!node.linkName) problem(ctx, base.id, `${describeElement(element)} has no link name to pair its throw and catch events`);
+      break;
+    case "compensate":
+      node.compensates = str(child(definition, "activityRef"), "id");
+      break;
+    default:
+      break;
   }
-  if (isOnly(definitions, MESSAGE)) {
-    return { ...base, kind: "intermediateCatchEvent", messageName: messageName(definitions[0], base.name) };
-  }
-  if (definitions.length === 0) return reject(ctx, element, scope, `${describeElement(element)} has no event definition`);
-  return withDefinitions(ctx, element, scope, definitions);
+  return node;
 }
 
-function isOnly(definitions: ModdleElement[], type: string): boolean {
-  return definitions.length === 1 && definitions[0].$type === type;
-}
-
-/** Rejects an event whose definitions (timer start, terminate end, link, ...) the engine does not run. */
-function withDefinitions(ctx: ReadContext, element: ModdleElement, scope: ScopeInfo, definitions: ModdleElement[]): undefined {
-  const kinds = definitions.map(xmlName).join(", ");
+/** Rejects an event whose definitions the engine does not run. */
+function withDefinitions(ctx: ReadContext, element: ModdleElement, scope: ScopeInfo, definitions: ModdleElement[], what?: string): undefined {
+  const kinds = what ?? definitions.map(xmlName).join(", ");
   return reject(ctx, element, scope, `${describeElement(element)} with ${kinds} is not supported`);
 }
 
@@ -127,17 +196,23 @@ function errorCode(definition: ModdleElement): string | undefined {
   return str(error, "errorCode") ?? str(error, "name") ?? "";
 }
 
+function escalationCode(definition: ModdleElement): string | undefined {
+  const escalation = child(definition, "escalationRef");
+  if (!escalation) return undefined;
+  return str(escalation, "escalationCode") ?? str(escalation, "name") ?? "";
+}
+
 const TIMER_FIELDS: ReadonlyArray<[TimerKind, string]> = [
   ["duration", "timeDuration"],
   ["cycle", "timeCycle"],
   ["date", "timeDate"],
 ];
 
-function timer(ctx: ReadContext, definition: ModdleElement, elementId: string): TimerDefinition | undefined {
+function timer(definition: ModdleElement): TimerDefinition {
   for (const [kind, property] of TIMER_FIELDS) {
     const value = str(child(definition, property), "body")?.trim();
     if (value) return { kind, value };
   }
-  problem(ctx, elementId, "timer event has no timeDuration, timeCycle or timeDate value");
-  return undefined;
+  // a timer drawn without a value takes it from the code: timer("<its name>", "PT5M")
+  return { kind: "duration", value: "" };
 }

@@ -3,7 +3,7 @@ import { attrByLocalName, bool, child, children, str, type ModdleElement } from 
 import { expression, problem, withoutUndefined, type ReadContext } from "./context.js";
 import { expressionText } from "./text.js";
 
-/** Loop marker of an activity, if any; a loop without anything to iterate on is a problem. */
+/** Loop marker of an activity, if any. */
 export function readLoop(ctx: ReadContext, activity: ModdleElement, elementId: string): LoopDefinition | undefined {
   const characteristics = child(activity, "loopCharacteristics");
   if (!characteristics) return undefined;
@@ -11,9 +11,7 @@ export function readLoop(ctx: ReadContext, activity: ModdleElement, elementId: s
     characteristics.$type === "bpmn:StandardLoopCharacteristics"
       ? standardLoop(ctx, characteristics, elementId)
       : multiInstanceLoop(ctx, characteristics, elementId);
-  if (!loop.expression && !loop.cardinality && !loop.collection) {
-    problem(ctx, elementId, "loop has nothing to iterate on: set a loopCondition, loopCardinality, collection or completionCondition");
-  }
+  // a marker without anything to iterate on takes its loop from the code (the `loop` option of the element's task())
   return withoutUndefined(loop);
 }
 

@@ -1,14 +1,17 @@
 import type { BpmnProblem } from "../errors.js";
 import {
+  ACTIVITY_KINDS,
   BOUNDARY_KINDS,
-  EXECUTABLE_KINDS,
+  END_KINDS,
   GATEWAY_KINDS,
+  TRIGGERED_START_KINDS,
   type FlowDefinition,
   type NodeDefinition,
   type NodeKind,
   type ProcessDefinition,
   type ScopeDefinition,
 } from "../model/definition.js";
+import { describeNode, eventProblems } from "./validate-events.js";
 
 /** An element present in the file but left out of the model (already reported). */
 export interface RejectedElement {
@@ -19,27 +22,34 @@ export interface RejectedElement {
   start: boolean;
 }
 
-interface ScopeEntry {
+export interface ScopeEntry {
   /** id of the process or sub-process owning the scope */
   owner: string;
-  label: "process" | "sub-process";
+  label: "process" | "sub-process" | "event sub-process" | "transaction";
   scope: ScopeDefinition;
+  /** the scope around this one */
+  parent: ScopeEntry | undefined;
 }
 
 /** Where a node id lives; `kind` is unknown for rejected elements. */
 type NodeIndex = Map<string, { scope: string; kind?: NodeKind }>;
 
-const ACTIVITY_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...EXECUTABLE_KINDS, "subProcess"]);
-const START_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["startEvent", "messageStartEvent"]);
+const START_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["startEvent", ...TRIGGERED_START_KINDS]);
 /** Nodes that start their scope when nothing flows into them (the original adhesive's rule). */
-const IMPLICIT_START_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...ACTIVITY_KINDS, ...GATEWAY_KINDS]);
-const PATH_END_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["endEvent", ...ACTIVITY_KINDS, ...BOUNDARY_KINDS]);
+const IMPLICIT_START_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...ACTIVITY_KINDS, ...GATEWAY_KINDS, "pool"]);
+/** Nodes that may end a path. */
+const PATH_END_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...END_KINDS, ...ACTIVITY_KINDS, ...BOUNDARY_KINDS, "pool", "eventSubProcess", "linkThrowEvent"]);
 /** Nodes that are entered by an event, never by a sequence flow. */
-const NO_INCOMING_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...START_KINDS, ...BOUNDARY_KINDS]);
+const NO_INCOMING_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...START_KINDS, ...BOUNDARY_KINDS, "pool", "eventSubProcess", "linkCatchEvent"]);
+const LABELS: Partial<Record<NodeKind, ScopeEntry["label"]>> = { pool: "process", eventSubProcess: "event sub-process", transaction: "transaction" };
 
 /** Structural problems of a process model; an empty list means the engine can run it. */
 export function validateDefinition(definition: ProcessDefinition, rejected: RejectedElement[] = []): BpmnProblem[] {
-  const scopes = listScopes({ owner: definition.id, label: "process", scope: definition.root });
+  const roots = [
+    { owner: definition.id, label: "process" as const, scope: definition.root, parent: undefined },
+    ...(definition.processes ?? []).map((called) => ({ owner: called.id, label: "process" as const, scope: called.root, parent: undefined })),
+  ];
+  const scopes = roots.flatMap(listScopes);
   const index = indexNodes(scopes, rejected);
   return [
     ...duplicateIds(scopes),
@@ -49,15 +59,14 @@ export function validateDefinition(definition: ProcessDefinition, rejected: Reje
       ...defaultFlows(entry.scope),
       ...scopeStart(entry, rejected),
       ...deadEnds(entry.scope),
-      ...ambiguousExclusiveGateways(entry.scope),
-      ...eventGatewayTargets(entry.scope),
+      ...eventProblems(entry),
     ]),
   ];
 }
 
 function listScopes(entry: ScopeEntry): ScopeEntry[] {
   const nested = entry.scope.nodes.flatMap((node) =>
-    node.children ? listScopes({ owner: node.id, label: "sub-process", scope: node.children }) : [],
+    node.children ? listScopes({ owner: node.id, label: LABELS[node.kind] ?? "sub-process", scope: node.children, parent: entry }) : [],
   );
   return [entry, ...nested];
 }
@@ -69,10 +78,6 @@ function indexNodes(scopes: ScopeEntry[], rejected: RejectedElement[]): NodeInde
     for (const node of scope.nodes) index.set(node.id, { scope: owner, kind: node.kind });
   }
   return index;
-}
-
-function describeNode(node: NodeDefinition): string {
-  return node.name ? `${node.kind} "${node.name}"` : node.kind;
 }
 
 function duplicateIds(scopes: ScopeEntry[]): BpmnProblem[] {
@@ -99,7 +104,8 @@ function flowEnd(flow: FlowDefinition, end: "source" | "target", owner: string, 
   if (!node) return problem(`${end} "${ref}" does not exist`);
   if (node.scope !== owner) return problem(`${end} "${ref}" is in another (sub-)process; flows cannot cross a sub-process border`);
   if (end === "target" && node.kind && NO_INCOMING_KINDS.has(node.kind)) return problem(`cannot enter ${node.kind} "${ref}"`);
-  if (end === "source" && node.kind === "endEvent") return problem(`cannot leave end event "${ref}"`);
+  if (end === "source" && node.kind && END_KINDS.has(node.kind)) return problem(`cannot leave end event "${ref}"`);
+  if (node.kind === "eventSubProcess") return problem(`cannot ${end === "source" ? "leave" : "enter"} event sub-process "${ref}": an event starts it`);
   return [];
 }
 
@@ -135,11 +141,21 @@ function scopeStart({ owner, label, scope }: ScopeEntry, rejected: RejectedEleme
   if (scope.nodes.length === 0 && !rejected.some((element) => element.scope === owner)) {
     return [{ elementId: owner, message: `the ${label} has no elements` }];
   }
+  if (label === "event sub-process") return eventSubProcessStart(owner, scope, rejected);
   const targets = new Set(scope.flows.map((flow) => flow.target));
   const startable = (node: NodeDefinition): boolean =>
-    START_KINDS.has(node.kind) || (IMPLICIT_START_KINDS.has(node.kind) && !targets.has(node.id));
+    node.kind === "startEvent" ||
+    (label === "process" && TRIGGERED_START_KINDS.has(node.kind)) ||
+    (IMPLICIT_START_KINDS.has(node.kind) && !targets.has(node.id) && !node.forCompensation);
   if (scope.nodes.some(startable) || rejected.some((element) => element.scope === owner && element.start)) return [];
   return [{ elementId: owner, message: `the ${label} has no start: add a start event, or a task without incoming flows` }];
+}
+
+function eventSubProcessStart(owner: string, scope: ScopeDefinition, rejected: RejectedElement[]): BpmnProblem[] {
+  const starts = scope.nodes.filter((node) => TRIGGERED_START_KINDS.has(node.kind));
+  if (starts.length === 1 || rejected.some((element) => element.scope === owner && element.start)) return [];
+  const message = starts.length === 0 ? "has no start event with an event definition" : `has ${starts.length} start events; it may have one`;
+  return [{ elementId: owner, message: `the event sub-process ${message}` }];
 }
 
 function deadEnds(scope: ScopeDefinition): BpmnProblem[] {
@@ -150,36 +166,4 @@ function deadEnds(scope: ScopeDefinition): BpmnProblem[] {
       elementId: node.id,
       message: `${describeNode(node)} has no outgoing sequence flow; only end events, tasks and sub-processes can end a path`,
     }));
-}
-
-/* Two flows without a condition leave the choice to document order, which is almost always a drawing mistake. */
-function ambiguousExclusiveGateways(scope: ScopeDefinition): BpmnProblem[] {
-  return scope.nodes
-    .filter((node) => node.kind === "exclusiveGateway")
-    .flatMap((node) => {
-      const open = scope.flows.filter((flow) => flow.source === node.id && !flow.condition && flow.id !== node.defaultFlow);
-      if (open.length < 2) return [];
-      const ids = open.map((flow) => flow.id).join(", ");
-      return [{
-        elementId: node.id,
-        message: `${describeNode(node)} has ${open.length} outgoing flows without a condition (${ids}); add conditions or mark one as the default flow`,
-      }];
-    });
-}
-
-/* An event-based gateway waits for the events after it; anything else there could never be chosen. */
-function eventGatewayTargets(scope: ScopeDefinition): BpmnProblem[] {
-  const byId = new Map(scope.nodes.map((node) => [node.id, node]));
-  return scope.nodes
-    .filter((node) => node.kind === "eventBasedGateway")
-    .flatMap((node) => {
-      const targets = scope.flows.filter((flow) => flow.source === node.id).map((flow) => byId.get(flow.target));
-      const wrong = targets.filter((target) => target !== undefined && target.kind !== "intermediateCatchEvent");
-      const problems = wrong.map((target) => ({
-        elementId: node.id,
-        message: `${describeNode(node)} leads to ${describeNode(target!)}; an event-based gateway may only lead to timer or message catch events`,
-      }));
-      if (targets.length < 2) problems.push({ elementId: node.id, message: `${describeNode(node)} needs at least two events to choose from` });
-      return problems;
-    });
 }

@@ -1,8 +1,9 @@
 import type { BpmnModdleInstance } from "bpmn-moddle";
-import type { LoopDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition, TimerDefinition } from "../model/definition.js";
+import type { FormFieldDefinition, LoopDefinition, MappingDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition, TimerDefinition } from "../model/definition.js";
 import { autoLayout, Diagram } from "./diagram.js";
 import { create, Ids, type Element } from "./moddle-elements.js";
 import { createModdle } from "./moddle.js";
+import { UsageError } from "../errors.js";
 
 /** Namespace of adhesive's own attributes (the builder's `when`), which no BPMN element has. */
 export const ADHESIVE_NS = "https://adhesive.dev/schema/bpmn/1.0";
@@ -12,6 +13,7 @@ const TYPES: Partial<Record<NodeKind, string>> = {
   messageStartEvent: "bpmn:StartEvent",
   endEvent: "bpmn:EndEvent",
   task: "bpmn:Task",
+  receiveTask: "bpmn:ReceiveTask",
   userTask: "bpmn:UserTask",
   scriptTask: "bpmn:ScriptTask",
   subProcess: "bpmn:SubProcess",
@@ -43,6 +45,7 @@ const TIMER_FIELDS: Record<TimerDefinition["kind"], string> = { duration: "timeD
  * (adhesive:when, camunda:collection), which it writes back as it read them.
  */
 export async function toBpmnXml(definition: ProcessDefinition): Promise<string> {
+  refuseUnwritable(definition);
   const moddle = await createModdle("camunda");
   const ids = new Ids(definition);
   const semantic = new Writer(moddle, ids).definitions(definition);
@@ -55,6 +58,25 @@ export async function toBpmnXml(definition: ProcessDefinition): Promise<string> 
   diagram.separateSubProcessPlanes();
   diagram.drawLanes();
   return (await moddle.toXML(parsed.rootElement, { format: true })).xml;
+}
+
+/*
+ * The writer draws what the builder builds, and what the reader reads into
+ * those same kinds; a definition with pools, call activities or the other
+ * events is refused rather than written as something else.
+ */
+function refuseUnwritable(definition: ProcessDefinition): void {
+  const unwritable: string[] = [];
+  const scopes = [definition.root];
+  for (let scope = scopes.pop(); scope !== undefined; scope = scopes.pop()) {
+    for (const node of scope.nodes) {
+      if (TYPES[node.kind] === undefined) unwritable.push(`${node.kind} ${node.id}`);
+      if (node.children) scopes.push(node.children);
+    }
+  }
+  if (definition.processes?.length) unwritable.push("called processes");
+  if (definition.messageFlows?.length) unwritable.push("message flows");
+  if (unwritable.length > 0) throw new UsageError(`toBpmnXml(${definition.id}) cannot write ${unwritable.join(", ")}; it writes what the builder builds`);
 }
 
 class Writer {
@@ -110,14 +132,44 @@ class Writer {
   }
 
   private node(node: NodeDefinition): Element {
-    const element = this.create(TYPES[node.kind] ?? "bpmn:Task", { id: node.id, name: node.name || undefined });
+    // a job type belongs to a service task (the Camunda descriptor puts camunda:topic there)
+    const type = node.taskType !== undefined && node.kind === "task" ? "bpmn:ServiceTask" : (TYPES[node.kind] ?? "bpmn:Task");
+    const element = this.create(type, { id: node.id, name: node.name || undefined });
     if (node.when !== undefined) element.$attrs["adhesive:when"] = node.when;
     if (node.loop) element.loopCharacteristics = this.loop(node.loop);
     if (node.script) Object.assign(element, { scriptFormat: node.script.format, script: node.script.body });
     if (node.attachedTo !== undefined) element.cancelActivity = node.interrupting ?? true;
     const eventDefinition = this.eventDefinition(node);
     if (eventDefinition) element.eventDefinitions = [eventDefinition];
+    this.camunda(element, node);
     return element;
+  }
+
+  /*
+   * What the reader takes from Camunda's extensions, written with the
+   * Camunda 7 descriptor: a job type as an external task topic, mappings as
+   * camunda:inputOutput (each source as `${...}`, which the reader unwraps
+   * to the expression, FEEL included), a form as camunda:formData.
+   */
+  private camunda(element: Element, node: NodeDefinition): void {
+    if (node.taskType !== undefined) Object.assign(element, { type: "external", topic: node.taskType });
+    const values: Element[] = [];
+    if (node.inputs !== undefined || node.outputs !== undefined) {
+      const parameter = (type: string, mapping: MappingDefinition): Element => this.create(type, { name: mapping.target, value: `\${${mapping.source}}` });
+      values.push(
+        this.create("camunda:InputOutput", {
+          inputParameters: (node.inputs ?? []).map((m) => parameter("camunda:InputParameter", m)),
+          outputParameters: (node.outputs ?? []).map((m) => parameter("camunda:OutputParameter", m)),
+        }),
+      );
+    }
+    if (node.form !== undefined) values.push(this.create("camunda:FormData", { fields: node.form.map((field) => this.formField(field)) }));
+    if (values.length > 0) element.extensionElements = this.create("bpmn:ExtensionElements", { values });
+  }
+
+  private formField(field: FormFieldDefinition): Element {
+    const values = (field.values ?? []).map((value) => this.create("camunda:Value", { id: value.id, name: value.name }));
+    return this.create("camunda:FormField", { id: field.id, label: field.label, type: field.type, defaultValue: field.defaultValue, values: values.length > 0 ? values : undefined });
   }
 
   private eventDefinition(node: NodeDefinition): Element | undefined {

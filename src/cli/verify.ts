@@ -1,7 +1,7 @@
 import { createColors } from "picocolors";
 import { enterVerifyMode, VerifyRecorder } from "../api/verify-mode.js";
 import type { GraphNode } from "../model/graph.js";
-import { bindingName } from "../tasks/binding.js";
+import { bindingName, ruleFor } from "../tasks/binding.js";
 import { checkMappings, type ElementCheck, type MappingCheck, type RenderingCheck } from "../tasks/mapping-check.js";
 import type { Declaration } from "../tasks/registry.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportFailure, type FailureIo } from "./failure.js";
@@ -151,10 +151,10 @@ function elementKind(node: GraphNode): string {
 
 /** The function that implements an element or declaration kind. */
 function implementationCall(of: GraphNode | Declaration["kind"]): string {
-  const kind = typeof of === "string" ? of : of.kind;
+  const kind = typeof of === "string" ? of : (ruleFor(of)?.kinds[0] ?? "task");
   if (kind === "userTask") return "usertask";
-  if (kind === "message" || kind === "messageCallback" || kind === "messageStartEvent" || kind === "messageBoundaryEvent" || kind === "intermediateCatchEvent") return "message";
-  return kind === "lane" ? "lane" : "task";
+  if (kind === "messageCallback") return "message";
+  return kind;
 }
 
 function fromLabel(from: RenderingCheck["from"]): string {

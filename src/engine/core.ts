@@ -7,6 +7,8 @@ import type { Frame } from "./frame.js";
 import type { InputKind } from "./inbox.js";
 import type { EngineJournal } from "./journal.js";
 import type { Arm } from "./waits.js";
+import type { EventParts } from "./event-parts.js";
+import type { GraphFlow } from "../model/graph.js";
 import type { LoopContext } from "./loop-context.js";
 import type { Loops } from "./loops.js";
 import type { Tasks } from "./tasks.js";
@@ -26,6 +28,8 @@ export interface Core {
   readonly tasks: Tasks;
   readonly loops: Loops;
   readonly triggers: Triggers;
+  /** message flows, signals, escalations, event sub-processes, compensation, conditions and decisions */
+  readonly events: EventParts;
   /** whether the run has ended (finished, failed or cancelled) */
   readonly finished: boolean;
   /** gives task contexts their signal and data view */
@@ -63,8 +67,19 @@ export interface Core {
   cancelToken(token: Token): void;
   cancelFrame(frame: Frame): void;
   failRun(error: Error): void;
-  /** A new instance of `scope`: the run, a message event's run or a sub-process instance owned by `owner`. */
-  newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined): Frame;
+  /**
+   * A new instance of `scope`: the run, a message event's run or a sub-process
+   * instance owned by `owner`. `ref`: the data it starts with (default the owner's),
+   * which its event sub-processes start from.
+   */
+  newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined, ref?: DataRef): Frame;
+  /** A new instance of the process of `start` (a timer, signal or message start event), with `data.event` when `event` is given. */
+  startInstance(start: GraphNode, event: unknown): void;
+  /** Keeps the run open while something may still start instances (an event source, a timer start event). */
+  openSource(): void;
+  closeSource(): void;
+  /** Moves the token along `flow`, queued to arrive at its target. */
+  take(token: Token, flow: GraphFlow): void;
   /** The root frame of the token's instance is a message event's (its deduplication keys live as long as it does). */
   eventFrameOf(token: Token): Frame | undefined;
   /** What expressions see; a script gets its task's ctx. */

@@ -1,5 +1,6 @@
 import { CancelledError, TaskError } from "../errors.js";
 import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
+import type { TimerSchedule } from "../model/timer.js";
 import type { GraphFlow, GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { TaskContext, ContextHost, TaskNodeInfo } from "./context.js";
@@ -8,7 +9,8 @@ import { checkData } from "./data-check.js";
 import { newRef, release, setKey, share, shallowCopy, writable, type Data, type DataRef } from "./data.js";
 import { behaviours } from "./elements/index.js";
 import type { Behaviour } from "./elements/behaviour.js";
-import { errorRecord, pickErrorBoundary } from "./errors.js";
+import { errorRecord } from "./errors.js";
+import { EventParts } from "./event-parts.js";
 import { createFrame, moveToken, place, unplace, type Frame } from "./frame.js";
 import { Inbox, InputKind } from "./inbox.js";
 import { JoinGates } from "./join-gates.js";
@@ -22,7 +24,7 @@ import { selectFlows } from "./routing.js";
 import { nextTurn, Slice, type Schedule } from "./slice.js";
 import { TaskData } from "./task-data.js";
 import { Tasks } from "./tasks.js";
-import { TokenState, type Token } from "./token.js";
+import { tokenRecord, TokenState, type Token } from "./token.js";
 import { Triggers } from "./triggers.js";
 import type { Arm } from "./waits.js";
 
@@ -36,6 +38,14 @@ export interface NodeRunner {
   run(ctx: TaskContext, node: GraphNode, token: Token): unknown;
   /** the node's `deduplicate` key expression, if its implementation has one */
   deduplicate?(node: GraphNode): CompiledExpression | undefined;
+  /** a loop marker without an expression: the loop its implementation gives (task()'s `loop` option) */
+  loop?(node: GraphNode): { expression: CompiledExpression; sequential: boolean } | undefined;
+  /** a timer event without a value: when it fires, as its timer() declaration says */
+  schedule?(node: GraphNode): TimerSchedule | undefined;
+  /** a conditional event without a condition: its condition() declaration's */
+  condition?(node: GraphNode): CompiledExpression | undefined;
+  /** whether a message() or messageCallback() source sends to the node (tokens waiting there may still move) */
+  fedFromOutside?(node: GraphNode): boolean;
 }
 
 /**
@@ -97,6 +107,7 @@ export class Engine implements Core, ContextHost {
   readonly tasks: Tasks;
   readonly loops: Loops;
   readonly triggers: Triggers;
+  readonly events: EventParts;
   readonly host: ContextHost = this;
   finished = false;
   private readonly joins: JoinGates;
@@ -140,6 +151,7 @@ export class Engine implements Core, ContextHost {
     this.loops = new Loops(this);
     this.triggers = new Triggers(this);
     this.joins = new JoinGates(this);
+    this.events = new EventParts(this);
     this.clock = options.clock ?? systemClock;
     this.slice = new Slice(this.clock, options.schedule ?? nextTurn);
   }
@@ -165,15 +177,18 @@ export class Engine implements Core, ContextHost {
       this.rejectRun = reject;
     });
     const scope = this.graph.root;
-    const root = this.newFrame(scope, undefined, undefined);
-    this.root = root;
-    this.time = this.clock.now();
     // a shallow copy: the engine may set top-level keys of a data object nobody else holds, never the caller's
     const ref = newRef(shallowCopy(initialData));
+    // a process that only triggered start events begin has no instance running in the root frame
+    const root = this.newFrame(scope, undefined, undefined, scope.starts.length > 0 ? ref : undefined);
+    this.root = root;
+    this.time = this.clock.now();
     for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
+    this.events.scopes.processStarted(root, ref);
     release(ref);
     this.watchSignal();
     this.drain();
+    this.checkFinished();
     return promise;
   }
 
@@ -257,8 +272,8 @@ export class Engine implements Core, ContextHost {
     this.drain();
   }
 
-  /** A journaled completion: the task's recorded changes become its data, as they did then. */
-  replayDone(token: Token, set: Data, deleted: readonly string[]): void {
+  /** A journaled completion: the task's recorded changes become its data, as they did then (and a gateway's decision its decision). */
+  replayDone(token: Token, set: Data, deleted: readonly string[], decision?: unknown): void {
     if (deleted.length > 0 || Object.keys(set).length > 0) {
       const data = shallowCopy(token.ref.data);
       const fresh = new Set<object>();
@@ -271,7 +286,7 @@ export class Engine implements Core, ContextHost {
       release(token.ref);
       token.ref = newRef(data, fresh);
     }
-    this.input(InputKind.Done, token, token.generation, undefined);
+    this.input(InputKind.Done, token, token.generation, decision);
   }
 
   replayFailed(token: Token, error: unknown): void {
@@ -297,7 +312,7 @@ export class Engine implements Core, ContextHost {
     if (this.time < 0) this.time = this.clock.now();
     switch (kind) {
       case InputKind.Done:
-        this.tasks.ended(target as Token, generation, undefined, false);
+        this.tasks.ended(target as Token, generation, payload, false);
         return;
       case InputKind.Failed:
         this.tasks.ended(target as Token, generation, payload, true);
@@ -306,6 +321,8 @@ export class Engine implements Core, ContextHost {
         this.triggers.triggered(target as Arm, payload);
         return;
       case InputKind.Emitted:
+        this.emitsWaiting--;
+        this.journal?.emitted(target as GraphNode, payload, this.now());
         this.startInstance(target as GraphNode, payload);
         return;
       case InputKind.Delivered:
@@ -333,14 +350,14 @@ export class Engine implements Core, ContextHost {
     for (const arm of arms) this.input(InputKind.Triggered, arm, 0, event);
   }
 
-  private startInstance(node: GraphNode, event: unknown): void {
-    this.emitsWaiting--;
-    this.journal?.emitted(node, event, this.now());
+  /** A new instance of the process at a start event: a message event, or a signal, timer or condition (those follow from other inputs). */
+  startInstance(node: GraphNode, event: unknown): void {
     const data: Data = { ...this.initial };
-    setKey(data, "event", event);
-    const frame = this.newFrame(this.graph.root, undefined, undefined);
+    if (event !== undefined) setKey(data, "event", event);
+    const ref = newRef(data);
+    const frame = this.newFrame(node.scope, undefined, undefined, ref);
     this.eventFrames.add(frame);
-    this.spawn(node, frame, newRef(data), undefined, -1);
+    this.spawn(node, frame, ref, undefined, -1);
   }
 
   /** Every live token, for status output (SIGUSR1): where it is, what it does, which data keys it carries. */
@@ -373,27 +390,7 @@ export class Engine implements Core, ContextHost {
   }
 
   createToken(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
-    const token: Token = {
-      id: this.nextTokenId++,
-      node,
-      frame,
-      ref,
-      loop,
-      run: undefined,
-      state: TokenState.Arrived,
-      via,
-      generation: 0,
-      taskName: "",
-      seq: 0,
-      abort: undefined,
-      view: undefined,
-      context: undefined,
-      child: undefined,
-      arms: undefined,
-      lane: undefined,
-      prev: undefined,
-      next: undefined,
-    };
+    const token = tokenRecord(this.nextTokenId++, node, frame, ref, loop, via);
     place(frame, token);
     token.lane = laneOf(token);
     this.tracker?.entered(token);
@@ -439,7 +436,12 @@ export class Engine implements Core, ContextHost {
     for (;;) {
       if (!this.drainQueue() || this.finished) return;
       if (this.inbox.shift(this.apply)) continue;
-      if (!this.tasks.hasLaunches || this.replaying) return;
+      if (this.replaying) return;
+      if (!this.tasks.hasLaunches) {
+        // nothing left to do: when tokens wait for messages, signals or conditions and nothing can start instances, see whether they wait in vain
+        if (this.triggers.waits.subscriptions > 0 && this.openSources === 0 && this.emitsWaiting === 0) this.events.stall.check(this.root!, this.eventFrames);
+        return;
+      }
       const journal = this.options.journal;
       if (journal === undefined) {
         this.tasks.launch();
@@ -523,6 +525,7 @@ export class Engine implements Core, ContextHost {
 
   private complete(token: Token): void {
     if (token.arms !== undefined) this.triggers.waits.disarm(token);
+    if (token.node.onComplete !== 0 && this.events.completed(token)) return;
     if (token.node.loop !== undefined && token.loop?.node === token.node && this.loops.next(token)) return;
     this.route(token);
   }
@@ -548,6 +551,10 @@ export class Engine implements Core, ContextHost {
     }
     this.tracker?.took?.(flows[0]);
     this.move(token, flows[0]);
+  }
+
+  take(token: Token, flow: GraphFlow): void {
+    this.move(token, flow);
   }
 
   /** Reuses the token record for the first outgoing flow: no allocation on a straight path. */
@@ -588,8 +595,10 @@ export class Engine implements Core, ContextHost {
 
   // ---- frames ------------------------------------------------------------
 
-  newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined): Frame {
-    return createFrame(this.nextFrameId++, scope, parent, owner);
+  newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined, ref?: DataRef): Frame {
+    const frame = createFrame(this.nextFrameId++, scope, parent, owner);
+    this.events.scopes.opened(frame, ref ?? owner?.ref);
+    return frame;
   }
 
   eventFrameOf(token: Token): Frame | undefined {
@@ -602,11 +611,15 @@ export class Engine implements Core, ContextHost {
   private frameDone(frame: Frame): void {
     this.tasks.frameEnded(frame);
     if (frame.cancelled) return;
+    this.events.scopes.closed(frame, false);
+    this.events.compensation.frameEnded(frame);
     const owner = frame.owner;
     if (owner !== undefined) {
-      if (frame.result !== undefined) {
+      const result = this.childResult(owner, frame.result);
+      if (result === null) return;
+      if (result !== undefined && result !== owner.ref) {
         release(owner.ref);
-        owner.ref = frame.result;
+        owner.ref = result;
       }
       owner.child = undefined;
       owner.state = TokenState.Completed;
@@ -619,6 +632,20 @@ export class Engine implements Core, ContextHost {
       this.wakeSources();
     }
     this.checkFinished();
+  }
+
+  /* what the owner goes on with: the frame's result, unless its behaviour maps it (a call activity); null when that failed the owner */
+  private childResult(owner: Token, result: DataRef | undefined): DataRef | undefined | null {
+    const map = this.behaviours[owner.node.index].childResult;
+    if (map === undefined) return result;
+    try {
+      return map(this, owner, result);
+    } catch (error) {
+      owner.child = undefined;
+      owner.state = TokenState.Completed;
+      this.fail(owner, error);
+      return null;
+    }
   }
 
   private mergeResult(frame: Frame, ref: DataRef): void {
@@ -637,13 +664,7 @@ export class Engine implements Core, ContextHost {
   fail(token: Token, failure: unknown): void {
     const error = this.options.failure === undefined ? failure : this.options.failure(failure);
     const record = errorRecord(error, token.taskName || token.node.name, token.node.id);
-    for (let holder: Token | undefined = token; holder !== undefined; holder = holder.frame.owner) {
-      const boundary = pickErrorBoundary(holder.node, error);
-      if (boundary === undefined) continue;
-      this.triggers.spawnFromBoundary(holder, boundary, "_error", record);
-      this.cancelToken(holder);
-      return;
-    }
+    if (this.events.raise.error(token, error, record)) return;
     this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id));
   }
 
@@ -665,6 +686,7 @@ export class Engine implements Core, ContextHost {
 
   cancelFrame(frame: Frame): void {
     frame.cancelled = true;
+    this.events.scopes.closed(frame, true);
     while (frame.head !== undefined) this.cancelToken(frame.head);
   }
 

@@ -30,17 +30,28 @@ export function errorRecord(error: unknown, task: string, elementId: string): Er
 }
 
 /**
- * An error boundary without an error code catches everything; one with a
- * code catches errors whose `errorCode`, `code` or `name` equals it.
+ * An error boundary (or error start event) without an error code catches
+ * everything; one with a code catches errors whose `errorCode`, `code` or
+ * `name` equals it. `candidates` are the boundaries or start events, in
+ * document order.
  */
-export function pickErrorBoundary(node: GraphNode, error: unknown): GraphNode | undefined {
-  const boundaries = node.errorBoundaries;
-  if (boundaries.length === 0) return undefined;
+export function pickErrorCatcher(candidates: readonly GraphNode[], error: unknown): GraphNode | undefined {
+  if (candidates.length === 0) return undefined;
   const codes = errorCodes(error);
   let catchAll: GraphNode | undefined;
-  for (const boundary of boundaries) {
-    if (!boundary.errorCode) catchAll ??= boundary;
-    else if (codes.includes(boundary.errorCode)) return boundary;
+  for (const candidate of candidates) {
+    if (!candidate.errorCode) catchAll ??= candidate;
+    else if (codes.includes(candidate.errorCode)) return candidate;
+  }
+  return catchAll;
+}
+
+/** The same rule for escalations: a code catches its own, none catches all. */
+export function pickEscalationCatcher(candidates: readonly GraphNode[], code: string | undefined): GraphNode | undefined {
+  let catchAll: GraphNode | undefined;
+  for (const candidate of candidates) {
+    if (candidate.escalationCode === undefined || candidate.escalationCode === "") catchAll ??= candidate;
+    else if (candidate.escalationCode === code) return candidate;
   }
   return catchAll;
 }

@@ -25,6 +25,22 @@ export interface Frame {
   result: DataRef | undefined;
   cancelled: boolean;
   head: Token | undefined;
+  /** holds the arms of the scope's event sub-processes while the instance runs (scope-events.ts) */
+  watcher: Token | undefined;
+  /** completed activities that compensation may undo, in order of completion (compensation.ts) */
+  compensable: CompensableEntry[] | undefined;
+}
+
+/** A completed activity with a compensation handler, and the data it completed with. */
+export interface CompensableEntry {
+  activity: GraphNode;
+  /** the handler activity, or the compensation event sub-process of a completed sub-process */
+  handler: GraphNode;
+  frame: Frame;
+  ref: DataRef;
+  loop: Token["loop"];
+  /** a completed sub-process compensated by its event sub-process: what completed inside it */
+  inner: CompensableEntry[] | undefined;
 }
 
 export interface JoinState {
@@ -47,6 +63,8 @@ export function createFrame(id: number, scope: Scope, parent: Frame | undefined,
     result: undefined,
     cancelled: false,
     head: undefined,
+    watcher: undefined,
+    compensable: undefined,
   };
 }
 

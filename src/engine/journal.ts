@@ -12,8 +12,12 @@ import type { TaskDataResult } from "./task-data.js";
 export interface EngineJournal {
   /** a task took its slot; its function is called once this record is on disk */
   started(seq: number, node: GraphNode, attempt: number, at: number): void;
-  /** a task's function returned: what it changed in its data (undefined: nothing) */
-  done(seq: number, result: TaskDataResult | undefined, at: number): void;
+  /**
+   * a task's function returned: what it changed in its data (undefined:
+   * nothing); `decision`: what a deciding gateway's function returned (the
+   * flow it takes, decisions.ts), which a replay hands back to replayDone
+   */
+  done(seq: number, result: TaskDataResult | undefined, at: number, decision?: unknown): void;
   failed(seq: number, error: unknown, at: number): void;
   /** the timer of an arm fired (arms are numbered in the order they were armed) */
   timer(arm: number, at: number): void;
@@ -28,7 +32,7 @@ export interface EngineJournal {
 /** A journaled input, read back for a replay (src/journal decodes them). */
 export type ReplayInput =
   | { kind: "started"; seq: number; node: string; attempt: number; at: number }
-  | { kind: "done"; seq: number; set: Data; deleted: readonly string[]; at: number }
+  | { kind: "done"; seq: number; set: Data; deleted: readonly string[]; decision: unknown; at: number }
   | { kind: "failed"; seq: number; error: unknown; at: number }
   | { kind: "timer"; arm: number; at: number }
   | { kind: "emitted"; node: string; event: unknown; at: number }

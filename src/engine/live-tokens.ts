@@ -11,7 +11,7 @@ export interface LiveToken {
   dataKeys: string[];
 }
 
-const STATE_NAMES = ["arrived", "waiting at a join", "waiting for a pool slot", "running", "in its sub-process", "completed", "done", "cancelled", "waiting for an event", "waiting for its deduplication key"];
+const STATE_NAMES = ["arrived", "waiting at a join", "waiting for a pool slot", "running", "in its sub-process", "completed", "done", "cancelled", "waiting for an event", "waiting for its deduplication key", "watching"];
 
 /** Every token of the given frames and of the sub-process frames inside them. */
 export function liveTokens(roots: Iterable<Frame>): LiveToken[] {

@@ -33,11 +33,11 @@ export class Loops {
     const entries = loop.cardinality !== undefined ? countEntries(value) : loopEntries(value);
     if (entries === undefined) {
       token.run = { kind: "condition", entries: undefined, outer: token.loop };
-      token.loop = loopContext(token.node, 0, value, value, token.loop);
+      token.loop = loopContext(token.node, 0, value, value, token.loop, this.text(token.node));
       core.execute(token);
     } else if (entries.length === 0) {
       core.route(token);
-    } else if (loop.sequential) {
+    } else if (loop.sequential || this.core.options.runner.loop?.(token.node)?.sequential === true) {
       token.run = { kind: "sequential", entries, outer: token.loop };
       this.iterate(token, 0, entries[0]);
     } else {
@@ -69,7 +69,7 @@ export class Loops {
     const index = token.loop!.index + 1;
     if (run.kind === "condition") {
       token.run = run;
-      token.loop = loopContext(token.node, index, next, next, run.outer);
+      token.loop = loopContext(token.node, index, next, next, run.outer, this.text(token.node));
       core.execute(token);
       return true;
     }
@@ -79,9 +79,14 @@ export class Loops {
     return false;
   }
 
+  private text(node: GraphNode): string {
+    return node.loop!.text || (this.core.options.runner.loop?.(node)?.expression.text ?? "");
+  }
+
   private evaluate(token: Token): unknown {
     const loop = token.node.loop!;
-    const expression = loop.cardinality ?? loop.collection ?? loop.expression;
+    // a loop marker drawn without an expression loops as its implementation's `loop` option says
+    const expression = loop.cardinality ?? loop.collection ?? loop.expression ?? this.core.options.runner.loop?.(token.node)?.expression;
     return expression === undefined ? undefined : expression.evaluate(this.core.scopeOf(token));
   }
 
@@ -99,7 +104,7 @@ export class Loops {
 
   private iterate(token: Token, index: number, [key, value]: [unknown, unknown]): void {
     const loop = token.node.loop!;
-    token.loop = loopContext(token.node, index, key, value, token.run?.outer ?? token.loop);
+    token.loop = loopContext(token.node, index, key, value, token.run?.outer ?? token.loop, this.text(token.node));
     if (loop.elementVariable !== undefined) {
       token.ref = writable(token.ref);
       setKey(token.ref.data, loop.elementVariable, value);
@@ -122,8 +127,8 @@ export class Loops {
   }
 }
 
-function loopContext(node: GraphNode, index: number, key: unknown, value: unknown, parent: LoopContext | undefined): LoopContext {
-  return { index, key, value, expression: node.loop!.text, parent, node };
+function loopContext(node: GraphNode, index: number, key: unknown, value: unknown, parent: LoopContext | undefined, text: string): LoopContext {
+  return { index, key, value, expression: text, parent, node };
 }
 
 /* A condition loop goes round again on the same values that start one: an empty collection stops it too. */

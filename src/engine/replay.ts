@@ -75,7 +75,7 @@ export class Replay implements ReplayedTasks {
         this.starts.set(input.seq, (this.starts.get(input.seq) ?? 0) + 1);
         return;
       case "done":
-        engine.replayDone(this.task(input.seq), input.set, input.deleted);
+        engine.replayDone(this.task(input.seq), input.set, input.deleted, input.decision);
         return;
       case "failed":
         engine.replayFailed(this.task(input.seq), input.error);

@@ -197,22 +197,26 @@ export class Tasks {
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
       // plain callbacks, not an async function: one less promise and frame per asynchronous task
       (result as PromiseLike<unknown>).then(
-        () => this.settled(token, generation, undefined, false),
+        (value: unknown) => this.settled(token, generation, value, false),
         (error: unknown) => this.settled(token, generation, error, true),
       );
     } else {
-      this.settled(token, generation, undefined, false);
+      this.settled(token, generation, result, false);
     }
   }
 
   /* only cancelling a running task changes its generation before it settles: the run waits for such tasks to end */
-  private settled(token: Token, generation: number, error: unknown, failed: boolean): void {
+  private settled(token: Token, generation: number, outcome: unknown, failed: boolean): void {
     if (token.generation !== generation) this.core.options.observer?.cancelledTaskSettled?.();
-    else this.core.input(failed ? InputKind.Failed : InputKind.Done, token, generation, error);
+    else this.core.input(failed ? InputKind.Failed : InputKind.Done, token, generation, outcome);
   }
 
-  /** A task's function returned (failed: threw); stale outcomes of cancelled or moved tokens are ignored. */
-  ended(token: Token, generation: number, error: unknown, failed: boolean): void {
+  /**
+   * A task's function returned `outcome` (failed: threw it); stale outcomes
+   * of cancelled or moved tokens are ignored. What a deciding gateway's
+   * function returned is its decision (decisions.ts).
+   */
+  ended(token: Token, generation: number, outcome: unknown, failed: boolean): void {
     if (token.generation !== generation) {
       // cancelled after its outcome came in, before it was applied
       this.core.options.observer?.cancelledTaskSettled?.();
@@ -220,6 +224,7 @@ export class Tasks {
     }
     if (token.state !== TokenState.Running) return;
     const core = this.core;
+    let error = failed ? outcome : undefined;
     this.replayed?.ended(token);
     let result: TaskDataResult | undefined;
     if (!failed && token.view !== undefined) {
@@ -238,10 +243,11 @@ export class Tasks {
     token.context = undefined;
     if (failed) error = core.options.failure === undefined ? error : core.options.failure(error);
     if (failed) core.journal?.failed(token.seq, error, core.now());
-    else core.journal?.done(token.seq, result, core.now());
+    else core.journal?.done(token.seq, result, core.now(), token.node.decides ? outcome : undefined);
     if (ctx !== undefined) core.options.observer?.taskFinished?.(ctx, failed ? error ?? new Error("task failed") : undefined);
     // no longer Running, so cancelling it from fail() does not count it out of the pool twice
     token.state = TokenState.Completed;
+    if (!failed && token.node.decides) core.events.decisions.decided(token, outcome);
     // a failed task's token still holds the data it started with: a boundary event continues from that
     if (failed) core.fail(token, error);
     else core.enqueue(token);

@@ -26,6 +26,11 @@ export const enum TokenState {
   Catching = 8,
   /** parked at a task whose deduplicate key another token holds */
   Deduplicated = 9,
+  /**
+   * not on the board: holds the arms of a scope instance's event
+   * sub-processes, or of the run's timer start events (scope-events.ts)
+   */
+  Watching = 10,
 }
 
 /**
@@ -61,4 +66,29 @@ export interface Token {
   /** intrusive list of the frame's live tokens (cancellation walks it) */
   prev: Token | undefined;
   next: Token | undefined;
+}
+
+/** A token record in state Arrived; every token is made here, so they all have one shape. */
+export function tokenRecord(id: number, node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
+  return {
+    id,
+    node,
+    frame,
+    ref,
+    loop,
+    run: undefined,
+    state: TokenState.Arrived,
+    via,
+    generation: 0,
+    taskName: "",
+    seq: 0,
+    abort: undefined,
+    view: undefined,
+    context: undefined,
+    child: undefined,
+    arms: undefined,
+    lane: undefined,
+    prev: undefined,
+    next: undefined,
+  };
 }

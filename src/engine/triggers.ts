@@ -19,14 +19,17 @@ export class Triggers {
 
   constructor(core: Core) {
     this.core = core;
-    this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload));
+    const schedules = core.graph.nodes.map((node) => core.options.runner.schedule?.(node) ?? node.schedule);
+    this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload), schedules);
   }
 
-  /** The token starts its activity: its timer and message boundary events are armed. */
+  /** The token starts its activity: its timer, message, signal and conditional boundary events are armed. */
   armBoundaries(token: Token): void {
     const node = token.node;
+    if (node.boundaries.length === 0) return;
     for (const boundary of node.timerBoundaries) this.waits.arm(token, boundary);
     for (const boundary of node.messageBoundaries) this.waits.arm(token, boundary);
+    for (const boundary of node.watchedBoundaries) this.waits.arm(token, boundary);
   }
 
   /**
@@ -48,24 +51,28 @@ export class Triggers {
     const core = this.core;
     if (core.finished || !arm.live) return;
     const { token, event } = arm;
-    const message = event.schedule === undefined;
+    const message = !this.waits.isTimer(event);
     if (!message) {
       this.waits.fired(arm);
       core.journal?.timer(arm.seq, core.now());
     }
-    if (token.state === TokenState.Catching) {
+    // signals and conditions carry nothing; only messages set data.event
+    const key = payload === undefined ? undefined : "event";
+    if (token.state === TokenState.Watching) {
+      core.events.scopes.triggered(arm, payload);
+    } else if (token.state === TokenState.Catching && event.attachedTo === undefined) {
       this.caught(token, event, message, payload);
     } else if (event.interrupting) {
-      this.spawnFromBoundary(token, event, message ? "event" : undefined, payload);
+      this.spawnFromBoundary(token, event, key, payload);
       core.cancelToken(token);
     } else {
-      this.spawnFromBoundary(token, event, message ? "event" : undefined, payload);
+      this.spawnFromBoundary(token, event, key, payload);
       if (!message) this.waits.rearm(arm);
     }
   }
 
   /** The token's catch event (or, after an event-based gateway, the first of its events) happened: it moves on. */
-  private caught(token: Token, event: GraphNode, message: boolean, payload: unknown): void {
+  caught(token: Token, event: GraphNode, message: boolean, payload: unknown): void {
     this.waits.disarm(token);
     if (token.node !== event) {
       // the other events of the gateway are withdrawn; the token passes the one that happened
@@ -73,7 +80,7 @@ export class Triggers {
       this.core.options.tracker?.took?.(flow);
       this.core.relocate(token, event, flow.order);
     }
-    if (message) {
+    if (message && payload !== undefined) {
       token.ref = writable(token.ref);
       setKey(token.ref.data, "event", payload);
     }

@@ -1,4 +1,5 @@
 import type { GraphNode } from "../model/graph.js";
+import type { TimerSchedule } from "../model/timer.js";
 import type { Clock } from "./clock.js";
 import type { Token } from "./token.js";
 
@@ -37,28 +38,55 @@ export class Waits {
   /** the time of the input being applied: timers count from it */
   private readonly now: () => number;
   private readonly trigger: Trigger;
+  /** per node index: when its timer fires (a timer without a value in the file gets one from the code) */
+  private readonly schedules: ReadonlyArray<TimerSchedule | undefined>;
   private readonly byNode = new Map<GraphNode, Set<Arm>>();
   /** armed timers by arm number */
   private readonly timers = new Map<number, Arm>();
   private armed = 0;
+  /** live message, signal and condition subscriptions */
+  private subscribed = 0;
   /* bound once: timers carry their Arm as the argument instead of a closure each */
   private readonly onTimer = (arm: Arm): void => this.timerFired(arm);
 
-  constructor(clock: Clock, now: () => number, trigger: Trigger) {
+  constructor(clock: Clock, now: () => number, trigger: Trigger, schedules: ReadonlyArray<TimerSchedule | undefined>) {
     this.clock = clock;
     this.now = now;
     this.trigger = trigger;
+    this.schedules = schedules;
+  }
+
+  /** How many timers are armed now. */
+  get armedTimers(): number {
+    return this.timers.size;
+  }
+
+  /** How many tokens wait for a message, signal or condition now. */
+  get subscriptions(): number {
+    return this.subscribed;
+  }
+
+  /** Whether `event` is a timer (else a message, signal or condition a token subscribes to). */
+  isTimer(event: GraphNode): boolean {
+    return this.schedules[event.index] !== undefined;
+  }
+
+  /** The arms waiting on `event` now, in the order they were armed. */
+  armsOn(event: GraphNode): Arm[] {
+    const waiting = this.byNode.get(event);
+    return waiting === undefined ? [] : [...waiting];
   }
 
   /** Arms the timer or subscribes to the message of `event` for `token`. */
   arm(token: Token, event: GraphNode): void {
     const arm: Arm = { seq: ++this.armed, token, event, live: true, fired: 0, armedAt: this.now(), due: 0, handle: undefined };
     (token.arms ??= []).push(arm);
-    if (event.schedule !== undefined) {
+    if (this.isTimer(event)) {
       this.timers.set(arm.seq, arm);
       this.schedule(arm, arm.armedAt);
     } else {
       this.subscribers(event).add(arm);
+      this.subscribed++;
     }
   }
 
@@ -71,7 +99,7 @@ export class Waits {
       if (arm.handle !== undefined) this.clock.clearTimer(arm.handle);
       arm.handle = undefined;
       this.timers.delete(arm.seq);
-      this.byNode.get(arm.event)?.delete(arm);
+      if (this.byNode.get(arm.event)?.delete(arm) === true) this.subscribed--;
     }
   }
 
@@ -111,7 +139,7 @@ export class Waits {
   }
 
   private schedule(arm: Arm, previous: number): boolean {
-    const due = arm.event.schedule!.next(arm.armedAt, previous, arm.fired);
+    const due = this.schedules[arm.event.index]!.next(arm.armedAt, previous, arm.fired);
     arm.handle = undefined;
     if (due === undefined) return false;
     arm.due = due;

@@ -98,7 +98,7 @@ function addRecord(journal: Journal, record: Record<string, unknown>, file: stri
       journal.inputs.push({ kind: "started", seq: int("s"), node: text("n"), attempt: record.a === undefined ? 1 : int("a"), at });
       return;
     case "d":
-      journal.inputs.push({ kind: "done", seq: int("s"), set: decodeChanges(record.c, bad), deleted: (record.r as string[] | undefined) ?? [], at });
+      journal.inputs.push({ kind: "done", seq: int("s"), set: decodeChanges(record.c, bad), deleted: (record.r as string[] | undefined) ?? [], decision: record.g === undefined ? undefined : decode(record.g, bad), at });
       return;
     case "f":
       journal.inputs.push({ kind: "failed", seq: int("s"), error: failureError(record.e as FailureRecord), at });

@@ -42,7 +42,8 @@ export interface FailureRecord {
 /*
  * One line per record, `t` its type. Inputs (what the engine applied):
  *   s   a task started      {s: task number, n: element id, a: attempt (left out: 1), at}
- *   d   it returned         {s, at, c?: {key: value} it set, r?: [keys] it removed}
+ *   d   it returned         {s, at, c?: {key: value} it set, r?: [keys] it removed,
+ *                            g?: value, what a deciding gateway's function returned (the flow to take)}
  *   f   it failed           {s, at, e: FailureRecord}
  *   tm  a timer fired       {a: arm number, at}
  *   em  a message started an instance       {n: element id, at, e: value}

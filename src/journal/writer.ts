@@ -7,6 +7,7 @@ import { describe } from "../errors.js";
 import { JournalError } from "./journal-error.js";
 import { changesText, failedLine, failureRecord, jsonId, messageLine, noteLine, timerLine } from "./records.js";
 import { piece, RecordBuffer } from "./record-buffer.js";
+import { encodeValue } from "./values.js";
 
 const STARTED = piece('{"t":"s","s":');
 const DONE = piece('{"t":"d","s":');
@@ -79,15 +80,16 @@ export class JournalWriter implements EngineJournal {
     this.schedule();
   }
 
-  /* {"t":"d","s":<seq>,"at":<ms>[,"c":{...},"r":[...]]} */
-  done(seq: number, result: TaskDataResult | undefined, at: number): void {
+  /* {"t":"d","s":<seq>,"at":<ms>[,"c":{...},"r":[...]][,"g":<the flow a deciding gateway's function chose>]} */
+  done(seq: number, result: TaskDataResult | undefined, at: number, decision?: unknown): void {
     const out = this.pending;
     out.piece(DONE);
     out.int(seq);
     out.piece(AT);
     out.int(at - this.origin);
-    if (result === undefined) out.piece(END);
-    else out.text(`,${changesText(result.data, result.changed)}}\n`);
+    if (result !== undefined) out.text(`,${changesText(result.data, result.changed)}`);
+    if (decision !== undefined) out.text(`,"g":${JSON.stringify(encodeValue(decision))}`);
+    out.piece(END);
     this.schedule();
   }
 

@@ -1,9 +1,21 @@
 import { BpmnError, ExpressionError, describe, type BpmnProblem } from "../errors.js";
-import { MAX_NESTING, type FlowDefinition, type LoopDefinition, type NodeDefinition, type ProcessDefinition, type ScopeDefinition, type TimerDefinition } from "./definition.js";
+import {
+  MAX_NESTING,
+  TRIGGERED_START_KINDS,
+  type CallDataDefinition,
+  type FlowDefinition,
+  type LoopDefinition,
+  type MappingDefinition,
+  type NodeDefinition,
+  type ProcessDefinition,
+  type ScopeDefinition,
+  type TimerDefinition,
+} from "./definition.js";
 import { compileExpression, compileScript, type CompiledExpression } from "./expression.js";
-import type { CompiledLoop, GraphFlow, GraphNode, JoinMode, ProcessGraph, Scope } from "./graph.js";
+import type { CompiledCallData, CompiledLoop, CompiledMapping, GraphFlow, GraphNode, JoinMode, ProcessGraph, Scope } from "./graph.js";
 import { NameTemplate } from "./name-template.js";
 import { computeJoins } from "./joins.js";
+import { attachBoundaries, collectStarts, completionWork, indexEvents, linkFlows, linkMessageFlows } from "./compile-events.js";
 import { compileTimer, type TimerSchedule } from "./timer.js";
 
 /* The engine never changes a graph, so each definition is compiled once however often it is loaded and run. */
@@ -18,20 +30,31 @@ export function compiledProcess(definition: ProcessDefinition): ProcessGraph {
 
 /** Compiles a process definition into the engine graph; every problem is reported at once. */
 export function compileProcess(definition: ProcessDefinition): ProcessGraph {
-  const state: CompileState = { problems: [], nodes: [], byId: new Map() };
-  const root = compileScope(definition.root, undefined, state, 0);
+  const state: CompileState = { problems: [], nodes: [], byId: new Map(), calls: [] };
+  const root = compileScope(definition.root, undefined, state, 0, true);
+  const processes = new Map<string, Scope>();
+  for (const called of definition.processes ?? []) processes.set(called.id, compileScope(called.root, undefined, state, 0, true));
+  for (const [node, id] of state.calls) {
+    node.called = processes.get(id);
+    if (node.called === undefined) state.problems.push({ elementId: node.id, message: `call activity calls "${id}", which is not a process that was read` });
+  }
+  linkMessageFlows(definition.messageFlows ?? [], state.byId);
+  const { signals, conditionals } = indexEvents(state.nodes);
+  for (const node of state.nodes) node.onComplete = completionWork(node, conditionals.length > 0);
   if (state.problems.length > 0) throw new BpmnError(definition.source, state.problems);
-  return { id: definition.id, name: definition.name, source: definition.source, root, nodes: state.nodes, byId: state.byId };
+  return { id: definition.id, name: definition.name, source: definition.source, root, nodes: state.nodes, byId: state.byId, processes, signals, conditionals };
 }
 
 interface CompileState {
   problems: BpmnProblem[];
   nodes: GraphNode[];
   byId: Map<string, GraphNode>;
+  /** call activities and the process id each calls, resolved once every process is compiled */
+  calls: Array<[GraphNode, string]>;
 }
 
-function compileScope(definition: ScopeDefinition, owner: GraphNode | undefined, state: CompileState, depth: number): Scope {
-  const scope: Scope = { nodes: [], starts: [], messageStarts: [], owner, hasJoins: false };
+function compileScope(definition: ScopeDefinition, owner: GraphNode | undefined, state: CompileState, depth: number, process: boolean): Scope {
+  const scope: Scope = { nodes: [], starts: [], messageStarts: [], owner, hasJoins: false, process, eventSubProcesses: [], triggeredStarts: [] };
   for (const nodeDefinition of definition.nodes) {
     const node = createNode(nodeDefinition, scope, state);
     scope.nodes.push(node);
@@ -40,12 +63,13 @@ function compileScope(definition: ScopeDefinition, owner: GraphNode | undefined,
   }
   const local = new Map(scope.nodes.map((n) => [n.id, n]));
   definition.flows.forEach((flow, order) => addFlow(flow, order, local, state));
-  attachBoundaries(definition.nodes, local, state);
+  linkFlows(scope, definition);
+  attachBoundaries(definition.nodes, local, state.problems);
   for (let i = 0; i < definition.nodes.length; i++) {
-    finishNode(definition.nodes[i], scope.nodes[i], state, depth);
+    finishNode(definition.nodes[i], scope.nodes[i], local, state, depth);
   }
   collectStarts(scope);
-  if (scope.starts.length === 0 && scope.messageStarts.length === 0) {
+  if (scope.starts.length === 0 && scope.messageStarts.length === 0 && scope.triggeredStarts.length === 0 && owner?.kind !== "eventSubProcess") {
     state.problems.push({ elementId: owner?.id ?? "", message: "the process has no start event and no task without incoming flows" });
   }
   computeJoins(scope);
@@ -70,15 +94,38 @@ function createNode(definition: NodeDefinition, scope: Scope, state: CompileStat
     when: undefined,
     script: undefined,
     children: undefined,
+    boundaries: [],
     errorBoundaries: [],
     timerBoundaries: [],
     messageBoundaries: [],
+    watchedBoundaries: [],
+    escalationBoundaries: [],
+    cancelBoundaries: [],
+    compensateBoundary: undefined,
     attachedTo: undefined,
     interrupting: definition.interrupting ?? true,
     timer: definition.timer,
     schedule: undefined,
     errorCode: definition.errorCode,
     messageName: definition.messageName,
+    signalName: definition.signalName,
+    escalationCode: definition.escalationCode,
+    condition: undefined,
+    trigger: undefined,
+    called: undefined,
+    callIn: undefined,
+    callOut: undefined,
+    inputs: undefined,
+    outputs: undefined,
+    handler: undefined,
+    compensates: undefined,
+    forCompensation: definition.forCompensation ?? false,
+    taskType: definition.taskType,
+    form: definition.form,
+    messageTargets: undefined,
+    messageFed: false,
+    decides: false,
+    onComplete: 0,
     join: joinMode(definition),
     ancestors: undefined,
   };
@@ -95,9 +142,12 @@ function joinMode(definition: NodeDefinition): JoinMode {
     case "inclusiveGateway":
       return "always";
     case "task":
+    case "receiveTask":
     case "userTask":
     case "scriptTask":
     case "subProcess":
+    case "transaction":
+    case "callActivity":
     case "complexGateway":
       return "waitTasks";
     default:
@@ -125,40 +175,48 @@ function addFlow(definition: FlowDefinition, order: number, local: Map<string, G
   target.incomingCount++;
 }
 
-function attachBoundaries(definitions: NodeDefinition[], local: Map<string, GraphNode>, state: CompileState): void {
-  for (const definition of definitions) {
-    if (definition.attachedTo === undefined) continue;
-    const boundary = local.get(definition.id)!;
-    const host = local.get(definition.attachedTo);
-    if (!host) {
-      state.problems.push({ elementId: definition.id, message: `boundary event is attached to "${definition.attachedTo}", which is not in the same scope` });
-      continue;
-    }
-    boundary.attachedTo = host;
-    if (definition.kind === "errorBoundaryEvent") host.errorBoundaries.push(boundary);
-    else if (definition.kind === "timerBoundaryEvent") host.timerBoundaries.push(boundary);
-    else if (definition.kind === "messageBoundaryEvent") host.messageBoundaries.push(boundary);
+function finishNode(definition: NodeDefinition, node: GraphNode, local: Map<string, GraphNode>, state: CompileState, depth: number): void {
+  defaultFlow(definition, node, state);
+  if (definition.loop) node.loop = compileLoop(definition.loop, node.id, state);
+  // a timer without a value gets its schedule from the code (timer()), per run
+  if (definition.timer && definition.timer.value !== "") node.schedule = compileSchedule(definition.timer, node.id, state);
+  node.when = compileOptional(definition.when, node.id, state);
+  node.condition = compileOptional(definition.condition, node.id, state);
+  if (definition.script) node.script = compileGuarded(() => compileScript(definition.script!.body, node.id), state);
+  node.inputs = compileMappings(definition.inputs, node.id, state);
+  node.outputs = compileMappings(definition.outputs, node.id, state);
+  node.callIn = compileCallData(definition.callIn, node.id, state);
+  node.callOut = compileCallData(definition.callOut, node.id, state);
+  node.handler = definition.handler === undefined ? undefined : local.get(definition.handler);
+  node.compensates = definition.compensates === undefined ? undefined : local.get(definition.compensates);
+  if (definition.calls !== undefined) state.calls.push([node, definition.calls]);
+  if (definition.children === undefined) return;
+  // built processes do not pass through the reader, which refuses these first
+  if (depth >= MAX_NESTING) state.problems.push({ elementId: node.id, message: `sub-process nested too deep: more than ${MAX_NESTING} sub-processes inside each other` });
+  else node.children = compileScope(definition.children, node, state, depth + 1, node.kind === "pool");
+  if (node.kind === "eventSubProcess") {
+    node.trigger = node.children?.nodes.find((child) => TRIGGERED_START_KINDS.has(child.kind));
+    node.scope.eventSubProcesses.push(node);
   }
 }
 
-function finishNode(definition: NodeDefinition, node: GraphNode, state: CompileState, depth: number): void {
+/*
+ * An exclusive gateway without a `default` attribute uses its one flow
+ * without a condition as the default (Yaoqiang marks it so); with two or
+ * more such flows the decision is the code's (the gateway's implementation
+ * returns the flow to take).
+ */
+function defaultFlow(definition: NodeDefinition, node: GraphNode, state: CompileState): void {
   if (definition.defaultFlow !== undefined) {
     node.defaultFlow = node.outgoing.find((f) => f.id === definition.defaultFlow);
     if (!node.defaultFlow) {
       state.problems.push({ elementId: node.id, message: `default flow "${definition.defaultFlow}" is not an outgoing flow of this element` });
     }
-  } else if (node.kind === "exclusiveGateway") {
-    // modelers without a `default` attribute (Yaoqiang) mark the default by leaving it unconditioned
-    node.defaultFlow = node.outgoing.find((f) => f.condition === undefined);
   }
-  if (definition.loop) node.loop = compileLoop(definition.loop, node.id, state);
-  if (definition.timer) node.schedule = compileSchedule(definition.timer, node.id, state);
-  node.when = compileOptional(definition.when, node.id, state);
-  if (definition.script) node.script = compileGuarded(() => compileScript(definition.script!.body, node.id), state);
-  if (definition.children === undefined) return;
-  // built processes do not pass through the reader, which refuses these first
-  if (depth >= MAX_NESTING) state.problems.push({ elementId: node.id, message: `sub-process nested too deep: more than ${MAX_NESTING} sub-processes inside each other` });
-  else node.children = compileScope(definition.children, node, state, depth + 1);
+  if (node.kind !== "exclusiveGateway") return;
+  const open = node.outgoing.filter((f) => f.condition === undefined && f !== node.defaultFlow);
+  if (open.length >= 2) node.decides = true;
+  else node.defaultFlow ??= open[0];
 }
 
 function compileSchedule(timer: TimerDefinition, elementId: string, state: CompileState): TimerSchedule | undefined {
@@ -182,6 +240,19 @@ function compileLoop(definition: LoopDefinition, elementId: string, state: Compi
   };
 }
 
+function compileMappings(mappings: MappingDefinition[] | undefined, elementId: string, state: CompileState): CompiledMapping[] | undefined {
+  if (mappings === undefined || mappings.length === 0) return undefined;
+  return mappings.flatMap((mapping) => {
+    const source = compileOptional(mapping.source, elementId, state);
+    return source === undefined ? [] : [{ target: mapping.target, source }];
+  });
+}
+
+function compileCallData(data: CallDataDefinition | undefined, elementId: string, state: CompileState): CompiledCallData | undefined {
+  if (data === undefined) return undefined;
+  return { all: data.all, mappings: compileMappings(data.mappings, elementId, state) ?? [] };
+}
+
 function compileOptional(text: string | undefined, elementId: string, state: CompileState): CompiledExpression | undefined {
   if (text === undefined || text.trim() === "") return undefined;
   return compileGuarded(() => compileExpression(text, elementId), state);
@@ -195,15 +266,4 @@ function compileGuarded(compile: () => CompiledExpression, state: CompileState):
     state.problems.push({ elementId, message: describe(error) });
     return undefined;
   }
-}
-
-function collectStarts(scope: Scope): void {
-  for (const node of scope.nodes) {
-    if (node.kind === "messageStartEvent") scope.messageStarts.push(node);
-    else if (node.incomingCount === 0 && node.attachedTo === undefined && isStartable(node)) scope.starts.push(node);
-  }
-}
-
-function isStartable(node: GraphNode): boolean {
-  return node.kind !== "endEvent" && node.kind !== "intermediateCatchEvent";
 }

@@ -9,6 +9,8 @@ export type NodeKind =
   | "messageStartEvent"
   | "endEvent"
   | "task"
+  // a receive task with a message flow waits for its message; without one it runs like a task
+  | "receiveTask"
   | "userTask"
   | "scriptTask"
   | "subProcess"
@@ -21,10 +23,41 @@ export type NodeKind =
   | "timerBoundaryEvent"
   | "messageBoundaryEvent"
   | "intermediateCatchEvent"
-  | "intermediateThrowEvent";
+  | "intermediateThrowEvent"
+  // a pool of a collaboration: its process runs as an instance of its own, beside the other pools
+  | "pool"
+  | "callActivity"
+  | "transaction"
+  | "eventSubProcess"
+  // start events of process-level instances and of event sub-processes
+  | "timerStartEvent"
+  | "signalStartEvent"
+  | "conditionalStartEvent"
+  | "errorStartEvent"
+  | "escalationStartEvent"
+  | "compensateStartEvent"
+  | "signalBoundaryEvent"
+  | "escalationBoundaryEvent"
+  | "conditionalBoundaryEvent"
+  | "compensateBoundaryEvent"
+  | "cancelBoundaryEvent"
+  | "signalCatchEvent"
+  | "conditionalCatchEvent"
+  | "linkCatchEvent"
+  | "messageThrowEvent"
+  | "signalThrowEvent"
+  | "escalationThrowEvent"
+  | "compensateThrowEvent"
+  | "linkThrowEvent"
+  | "messageEndEvent"
+  | "signalEndEvent"
+  | "escalationEndEvent"
+  | "compensateEndEvent"
+  | "terminateEndEvent"
+  | "cancelEndEvent";
 
 /** Node kinds that call a user function (or a script). */
-export const EXECUTABLE_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["task", "userTask", "scriptTask"]);
+export const EXECUTABLE_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["task", "receiveTask", "userTask", "scriptTask"]);
 
 export const GATEWAY_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([
   "exclusiveGateway",
@@ -38,6 +71,39 @@ export const BOUNDARY_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([
   "errorBoundaryEvent",
   "timerBoundaryEvent",
   "messageBoundaryEvent",
+  "signalBoundaryEvent",
+  "escalationBoundaryEvent",
+  "conditionalBoundaryEvent",
+  "compensateBoundaryEvent",
+  "cancelBoundaryEvent",
+]);
+
+/** Activities that hold a scope of their own (boundary events attach to them like to tasks). */
+export const SCOPE_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["subProcess", "transaction", "callActivity"]);
+
+/** Everything a boundary event may be attached to. */
+export const ACTIVITY_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...EXECUTABLE_KINDS, ...SCOPE_KINDS]);
+
+/** Start events that something must trigger: they are not entered when their scope starts. */
+export const TRIGGERED_START_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([
+  "messageStartEvent",
+  "timerStartEvent",
+  "signalStartEvent",
+  "conditionalStartEvent",
+  "errorStartEvent",
+  "escalationStartEvent",
+  "compensateStartEvent",
+]);
+
+/** End events: a path stops there. */
+export const END_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([
+  "endEvent",
+  "messageEndEvent",
+  "signalEndEvent",
+  "escalationEndEvent",
+  "compensateEndEvent",
+  "terminateEndEvent",
+  "cancelEndEvent",
 ]);
 
 export interface LoopDefinition {
@@ -63,6 +129,33 @@ export interface TimerDefinition {
   value: string;
 }
 
+/** A data mapping: `target` gets the value of the expression `source` (Zeebe ioMapping, Camunda 7 inputOutput, camunda:in/out). */
+export interface MappingDefinition {
+  target: string;
+  /** JavaScript or FEEL (`=...`) expression */
+  source: string;
+}
+
+/**
+ * What a call activity passes to the called process and back. `all`: every
+ * data key (adhesive's default, Zeebe's propagateAll*, camunda `variables="all"`);
+ * `mappings` are added to it.
+ */
+export interface CallDataDefinition {
+  all: boolean;
+  mappings: MappingDefinition[];
+}
+
+/** A field of a user task form drawn in the modeler (Camunda 7 formData, a Zeebe form). */
+export interface FormFieldDefinition {
+  id: string;
+  label: string;
+  type: "string" | "long" | "boolean" | "date" | "enum" | "password";
+  /** enum choices: value and label */
+  values?: Array<{ id: string; name: string }>;
+  defaultValue?: string;
+}
+
 export interface NodeDefinition {
   id: string;
   /** Normalised name (whitespace folded), may contain `{...}` placeholders. */
@@ -84,6 +177,32 @@ export interface NodeDefinition {
   children?: ScopeDefinition;
   /** builder `when`: a condition that must hold for the node to run. */
   when?: string;
+  /** signal events: the signal's name */
+  signalName?: string;
+  /** escalation events: the escalation code (boundaries and start events without one catch every escalation) */
+  escalationCode?: string;
+  /** conditional events: the condition that triggers them */
+  condition?: string;
+  /** link throw and catch events: the link's name */
+  linkName?: string;
+  /** compensate throw and end events: the activity to compensate (all of the scope's when absent) */
+  compensates?: string;
+  /** compensate boundary events: the activity that compensates their host (an association in the file) */
+  handler?: string;
+  /** the activity only runs as a compensation handler */
+  forCompensation?: boolean;
+  /** callActivity: id of the called process in ProcessDefinition.processes */
+  calls?: string;
+  /** callActivity: the data the called process starts with, and the data it gives back */
+  callIn?: CallDataDefinition;
+  callOut?: CallDataDefinition;
+  /** data set before the activity runs, and data taken from its result (Zeebe ioMapping, camunda:inputOutput) */
+  inputs?: MappingDefinition[];
+  outputs?: MappingDefinition[];
+  /** service tasks: the job type implementations match besides the name (zeebe:taskDefinition type, camunda:topic) */
+  taskType?: string;
+  /** user tasks: the form drawn in the modeler, shown when no implementation is registered */
+  form?: FormFieldDefinition[];
 }
 
 export interface FlowDefinition {
@@ -107,10 +226,31 @@ export interface ScopeDefinition {
   flows: FlowDefinition[];
 }
 
+/** A message flow between pools, from the element that sends to the element that receives. */
+export interface MessageFlowDefinition {
+  id: string;
+  name?: string;
+  source: string;
+  target: string;
+}
+
+/** A process that call activities call (from the same file or another file of its folder). */
+export interface CalledProcessDefinition {
+  id: string;
+  name: string;
+  /** the file it was read from */
+  source: string;
+  root: ScopeDefinition;
+}
+
 export interface ProcessDefinition {
   id: string;
   name: string;
   /** file the process was read from, or a description such as `<builder>`. */
   source: string;
+  /** the process, or for a collaboration one `pool` node per process that runs */
   root: ScopeDefinition;
+  messageFlows?: MessageFlowDefinition[];
+  /** the processes its call activities call */
+  processes?: CalledProcessDefinition[];
 }

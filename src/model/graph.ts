@@ -1,4 +1,4 @@
-import type { NodeKind, TimerDefinition } from "./definition.js";
+import type { FormFieldDefinition, NodeKind, TimerDefinition } from "./definition.js";
 import type { CompiledExpression } from "./expression.js";
 import type { NameTemplate } from "./name-template.js";
 import type { TimerSchedule } from "./timer.js";
@@ -16,6 +16,12 @@ export interface ProcessGraph {
   /** every node of every scope, indexed by GraphNode.index */
   nodes: GraphNode[];
   byId: Map<string, GraphNode>;
+  /** the processes call activities call, by ProcessDefinition.processes id */
+  processes: Map<string, Scope>;
+  /** per signal name: the events that catch it (catch, boundary and start events), in document order */
+  signals: Map<string, GraphNode[]>;
+  /** conditional catch, boundary and event sub-process start events, re-evaluated when data changes */
+  conditionals: GraphNode[];
 }
 
 export interface Scope {
@@ -29,6 +35,12 @@ export interface Scope {
   owner: GraphNode | undefined;
   /** true when some node of the scope may have to wait for other tokens */
   hasJoins: boolean;
+  /** a process (the run's, a pool's or a called one): its triggered start events start instances of it */
+  process: boolean;
+  /** event sub-processes of the scope: their start events are watched while an instance of the scope runs */
+  eventSubProcesses: GraphNode[];
+  /** timer, signal and conditional start events of a process scope */
+  triggeredStarts: GraphNode[];
 }
 
 export type JoinMode = "never" | "always" | "waitTasks";
@@ -64,10 +76,16 @@ export interface GraphNode {
   when: CompiledExpression | undefined;
   script: CompiledExpression | undefined;
   children: Scope | undefined;
-  /** boundary events attached to this activity */
+  /** boundary events attached to this activity, every kind and per kind */
+  boundaries: GraphNode[];
   errorBoundaries: GraphNode[];
   timerBoundaries: GraphNode[];
   messageBoundaries: GraphNode[];
+  /** signal and conditional boundaries: armed, like timers and messages, while the activity runs */
+  watchedBoundaries: GraphNode[];
+  escalationBoundaries: GraphNode[];
+  cancelBoundaries: GraphNode[];
+  compensateBoundary: GraphNode | undefined;
   attachedTo: GraphNode | undefined;
   interrupting: boolean;
   timer: TimerDefinition | undefined;
@@ -75,6 +93,32 @@ export interface GraphNode {
   schedule: TimerSchedule | undefined;
   errorCode: string | undefined;
   messageName: string | undefined;
+  signalName: string | undefined;
+  escalationCode: string | undefined;
+  /** conditional events */
+  condition: CompiledExpression | undefined;
+  /** event sub-process: its start event */
+  trigger: GraphNode | undefined;
+  /** call activity: the process it runs */
+  called: Scope | undefined;
+  callIn: CompiledCallData | undefined;
+  callOut: CompiledCallData | undefined;
+  inputs: CompiledMapping[] | undefined;
+  outputs: CompiledMapping[] | undefined;
+  /** compensate boundary: the handler; compensate throw: the activity it compensates (all when undefined) */
+  handler: GraphNode | undefined;
+  compensates: GraphNode | undefined;
+  forCompensation: boolean;
+  taskType: string | undefined;
+  form: FormFieldDefinition[] | undefined;
+  /** where its message flows lead: it sends to them when it completes or is passed */
+  messageTargets: GraphNode[] | undefined;
+  /** a message flow leads here: messages come from elements of the run, not only from message() sources */
+  messageFed: boolean;
+  /** an exclusive gateway whose flows carry no conditions: its implementation returns the flow to take */
+  decides: boolean;
+  /** what the engine does when a token completes here besides routing (COMPLETION bits) */
+  onComplete: number;
   /** when a token arriving here waits for the other tokens that can still reach it */
   join: JoinMode;
   /**
@@ -82,6 +126,37 @@ export interface GraphNode {
    * one; only computed for join nodes (it is what the join check reads).
    */
   ancestors: Uint32Array | undefined;
+}
+
+export interface CompiledMapping {
+  target: string;
+  source: CompiledExpression;
+}
+
+export interface CompiledCallData {
+  all: boolean;
+  mappings: CompiledMapping[];
+}
+
+/** Bits of GraphNode.onComplete. */
+export const COMPLETION = {
+  /** send to the node's message flows */
+  send: 1,
+  /** apply output mappings (and a call activity's out mappings) */
+  outputs: 2,
+  /** log the completion: a compensate boundary may compensate it later */
+  compensable: 4,
+  /** a compensation handler finished */
+  handler: 8,
+  /** take the flow the implementation returned */
+  decision: 16,
+  /** data may have changed: conditional events re-evaluate */
+  conditions: 32,
+} as const;
+
+/** A message start event of a process (not of an event sub-process): each message starts an instance. */
+export function startsInstance(node: GraphNode): boolean {
+  return node.kind === "messageStartEvent" && node.scope.process;
 }
 
 export interface GraphFlow {

@@ -29,7 +29,7 @@ function multiplies(node: GraphNode): boolean {
 
 function successors(node: GraphNode): GraphNode[] {
   const result = node.outgoing.map((flow) => flow.target);
-  result.push(...node.errorBoundaries, ...node.timerBoundaries, ...node.messageBoundaries);
+  result.push(...node.boundaries);
   return result;
 }
 

@@ -1,6 +1,6 @@
 import { AdhesiveError } from "../errors.js";
 import type { Engine } from "../engine/engine.js";
-import type { GraphNode } from "../model/graph.js";
+import { startsInstance, type GraphNode } from "../model/graph.js";
 
 /** A messageCallback emitted more events than the run can buffer while its instances are busy. */
 export class BackpressureError extends AdhesiveError {
@@ -56,7 +56,7 @@ export class Inlet {
     this.maxBuffered = limits.maxBuffered;
     this.fail = fail;
     this.onEvent = limits.onEvent;
-    this.startsInstances = nodes.some((node) => node.kind === "messageStartEvent");
+    this.startsInstances = nodes.some((node) => startsInstance(node));
   }
 
   readonly emit = (event: unknown): Promise<void> => {
@@ -98,7 +98,7 @@ export class Inlet {
     this.onEvent?.();
     try {
       for (const node of this.nodes) {
-        if (node.kind === "messageStartEvent") this.engine.emit(node, event);
+        if (startsInstance(node)) this.engine.emit(node, event);
         else this.engine.deliver(node, event);
       }
       return true;

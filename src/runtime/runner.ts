@@ -16,6 +16,8 @@ import { outsideTasks, withOutput } from "../logs/console-capture.js";
 import type { RunLogs } from "../logs/run-logs.js";
 import { TaskOutput } from "../logs/task-output.js";
 import { InterruptedTaskError } from "../errors.js";
+import { BoundExtras } from "./bound-extras.js";
+import type { TimerSchedule } from "../model/timer.js";
 
 /** Calls the user's functions for the engine: picks the implementation, its regex groups and the workspace. */
 export class TaskRunner implements NodeRunner {
@@ -28,6 +30,7 @@ export class TaskRunner implements NodeRunner {
   private readonly dedupKeys: Array<CompiledExpression | undefined>;
   private readonly workers: WorkerPool | undefined;
   private readonly declarationIndex: ReadonlyMap<Declaration, number>;
+  private readonly extras: BoundExtras;
 
   constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, workers?: { pool: WorkerPool; declarations: readonly Declaration[] }) {
     this.workers = workers?.pool;
@@ -41,6 +44,23 @@ export class TaskRunner implements NodeRunner {
     this.workspace = workspace;
     this.ui = ui;
     this.dedupKeys = dedupKeys(nodeCount, bindings);
+    this.extras = new BoundExtras(bindings, this.ui);
+  }
+
+  loop(node: GraphNode): { expression: CompiledExpression; sequential: boolean } | undefined {
+    return this.extras.loop(node, this.bindings[node.index]);
+  }
+
+  schedule(node: GraphNode): TimerSchedule | undefined {
+    return this.extras.schedule(node);
+  }
+
+  condition(node: GraphNode): CompiledExpression | undefined {
+    return this.extras.condition(node);
+  }
+
+  fedFromOutside(node: GraphNode): boolean {
+    return this.extras.sends(node);
   }
 
   deduplicate(node: GraphNode): CompiledExpression | undefined {
@@ -48,7 +68,7 @@ export class TaskRunner implements NodeRunner {
   }
 
   implements(node: GraphNode): boolean {
-    return this.bindings[node.index] !== undefined;
+    return this.bindings[node.index] !== undefined || BoundExtras.showsForm(node);
   }
 
   run(task: TaskContext, node: GraphNode, token: Token): unknown {
@@ -69,6 +89,7 @@ export class TaskRunner implements NodeRunner {
 
   /* an arrow property: passed to withOutput without a closure per task */
   private readonly invoke = (ctx: Context, node: GraphNode): unknown => {
+    if (this.bindings[node.index] === undefined) return this.extras.askForm(ctx, node);
     const declaration = this.resolve(node, ctx.taskName);
     if (ctx.resumed && declaration.options.onInterrupted === "fail") throw new InterruptedTaskError(ctx.taskName, node.id, ctx.attempt);
     const groups = matchName(declaration.patterns, ctx.taskName) ?? matchName(declaration.patterns, node.name) ?? [];
@@ -83,8 +104,9 @@ export class TaskRunner implements NodeRunner {
    */
   private dispatch(task: TaskContext, node: GraphNode, token: Token, output: TaskOutput, workers: WorkerPool): unknown {
     const ctx = task as unknown as Context;
-    const declaration = this.resolve(node, ctx.taskName);
-    if (declaration.kind !== "task" || (ctx.resumed && declaration.options.onInterrupted === "fail")) {
+    const declaration = this.bindings[node.index] === undefined ? undefined : this.resolve(node, ctx.taskName);
+    // a decision is what the function returns, which a worker thread does not send back
+    if (declaration?.kind !== "task" || node.decides || (ctx.resumed && declaration.options.onInterrupted === "fail")) {
       task.provideWorkspace(this.workspace, output);
       return withOutput(output, this.invoke, ctx, node);
     }

@@ -1,7 +1,7 @@
 import { TaskContext } from "../engine/context.js";
 import type { Engine } from "../engine/engine.js";
 import type { Data } from "../engine/data.js";
-import type { GraphNode } from "../model/graph.js";
+import { startsInstance, type GraphNode } from "../model/graph.js";
 import { bindingName, type NodeBinding } from "../tasks/binding.js";
 import { matchName } from "../tasks/matcher.js";
 import type { Declaration } from "../tasks/registry.js";
@@ -56,7 +56,7 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
   const first = nodes[0];
   const ctx = sourceContext(first, nodes, settings);
   const groups = matchName(declaration.patterns, bindingName(first)) ?? [];
-  const holdsRun = nodes.some((node) => node.kind === "messageStartEvent");
+  const holdsRun = nodes.some((node) => startsInstance(node));
   let ended = false;
   // whichever comes first, the source's own end or a failure while it runs, counts: never both
   const end = (error?: unknown): void => {
@@ -101,7 +101,7 @@ async function pull(
     if (settings.signal.aborted || engine.isFinished) return;
     settings.onEvent?.();
     for (const node of nodes) {
-      if (node.kind === "messageStartEvent") engine.emit(node, event);
+      if (startsInstance(node)) engine.emit(node, event);
       else engine.deliver(node, event);
     }
     const pause = backpressure ? engine.whenBelow(settings.maxInFlight) : undefined;

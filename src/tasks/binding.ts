@@ -20,29 +20,61 @@ export interface Rule {
 
 const TASK: Rule = { kinds: ["task"], required: true, label: "task" };
 const USER_TASK: Rule = { kinds: ["userTask"], required: true, label: "user task" };
+/* a user task with a form drawn in the modeler shows that form when nothing implements it */
+const FORM_TASK: Rule = { kinds: ["userTask"], required: false, label: "user task" };
 const GATEWAY: Rule = { kinds: ["task"], required: false, label: "gateway" };
+const DECISION: Rule = { kinds: ["task"], required: true, label: "decision" };
 const MESSAGE: Rule = { kinds: ["message", "messageCallback"], required: true, label: "message event" };
+/* a message flow may bring the message: a source is then optional */
+const FED_MESSAGE: Rule = { kinds: ["message", "messageCallback"], required: false, label: "message event" };
+const SEND: Rule = { kinds: ["task"], required: true, label: "message throw event" };
+const SEND_ALONG_FLOW: Rule = { kinds: ["task"], required: false, label: "message throw event" };
+const TIMER: Rule = { kinds: ["timer"], required: true, label: "timer" };
+const CONDITION: Rule = { kinds: ["condition"], required: true, label: "condition" };
+const CONDITIONAL_KINDS = new Set(["conditionalCatchEvent", "conditionalBoundaryEvent", "conditionalStartEvent"]);
+/* a sub-process or call activity whose loop marker has no expression: a task() of its name gives the loop */
+const LOOP: Rule = { kinds: ["task"], required: true, label: "loop" };
 
 export function ruleFor(node: GraphNode): Rule | undefined {
+  if (node.timer !== undefined && node.schedule === undefined) return TIMER;
+  if (CONDITIONAL_KINDS.has(node.kind) && node.condition === undefined) return CONDITION;
   switch (node.kind) {
     case "task":
       return TASK;
+    case "receiveTask":
+      return node.messageFed ? undefined : TASK;
     case "userTask":
-      return USER_TASK;
+      return node.form !== undefined && node.form.length > 0 ? FORM_TASK : USER_TASK;
     case "messageStartEvent":
     case "messageBoundaryEvent":
-      return MESSAGE;
+      return node.messageFed ? FED_MESSAGE : MESSAGE;
     case "intermediateCatchEvent":
-      return node.messageName !== undefined ? MESSAGE : undefined;
-    case "complexGateway":
+      if (node.messageName === undefined) return undefined;
+      return node.messageFed ? FED_MESSAGE : MESSAGE;
+    case "messageThrowEvent":
+    case "messageEndEvent":
+      return node.messageTargets !== undefined ? SEND_ALONG_FLOW : SEND;
     case "exclusiveGateway":
+      if (node.decides) return DECISION;
+      return node.name ? GATEWAY : undefined;
+    case "complexGateway":
     case "inclusiveGateway":
     case "parallelGateway":
     case "eventBasedGateway":
       return node.name ? GATEWAY : undefined;
+    case "subProcess":
+    case "transaction":
+    case "callActivity":
+      return needsLoop(node) ? LOOP : undefined;
     default:
       return undefined;
   }
+}
+
+/** A loop marker without an expression: the loop comes from the `loop` option of the element's task(). */
+export function needsLoop(node: GraphNode): boolean {
+  const loop = node.loop;
+  return loop !== undefined && loop.expression === undefined && loop.cardinality === undefined && loop.collection === undefined;
 }
 
 /** Matches every element that runs user code against the declarations (by its raw, un-interpolated name). */
@@ -65,7 +97,11 @@ export function bindNodes(graph: ProcessGraph, registry: Registry): NodeBinding[
  * or, for a name with placeholders (`Build {loop.value}`), one of their
  * literal names is a possible rendering of it (`Build linux`).
  */
-function candidatesFor(node: GraphNode, declarations: readonly Declaration[]): Declaration[] {
+function candidatesFor(node: GraphNode, all: readonly Declaration[]): Declaration[] {
+  const declarations = needsLoop(node) ? all.filter((d) => d.options.loop !== undefined) : all;
+  // a job type (zeebe:taskDefinition type, camunda:topic) decides before the name
+  const typed = node.taskType === undefined ? [] : declarations.filter((d) => typesOf(d).includes(node.taskType!));
+  if (typed.length > 0) return typed;
   const name = bindingName(node);
   if (!node.template.dynamic) return declarations.filter((d) => matchName(d.patterns, name) !== undefined);
   const rendering = nameToPattern(name);
@@ -97,9 +133,14 @@ export function renderedMatch(binding: NodeBinding, taskName: string): { matchin
   return { matching, chosen: chosen.length === 1 ? chosen[0] : undefined };
 }
 
-/** Elements match by their name; an unnamed message event by the name of its message. */
+/** Elements match by their name; an unnamed message event by the name of its message, anything else unnamed by its id. */
 export function bindingName(node: GraphNode): string {
-  return node.name || node.messageName || "";
+  return node.name || node.messageName || node.id;
+}
+
+function typesOf(declaration: Declaration): readonly string[] {
+  const type = declaration.options.type;
+  return type === undefined ? [] : Array.isArray(type) ? type : [type];
 }
 
 /** Throws one error naming every element without exactly one implementation. */
@@ -127,14 +168,20 @@ export function describeDeclaration(declaration: Declaration): string {
 
 export function suggest(node: GraphNode, rendered?: string): string {
   const name = JSON.stringify(rendered ?? bindingName(node));
+  const matcher = needsLoop(node) ? `{ name: ${name}, loop: "items" }` : name;
   switch (node.kind) {
     case "userTask":
-      return `usertask(${name}, (ctx, ui) => { ... })`;
+      return `usertask(${matcher}, (ctx, ui) => { ... })`;
     case "messageStartEvent":
     case "messageBoundaryEvent":
     case "intermediateCatchEvent":
+      if (node.timer !== undefined) return `timer(${name}, "PT5M")`;
       return `message(${name}, async function* (ctx) { ... })`;
+    case "exclusiveGateway":
+      return `gateway(${name}, (ctx) => "the name of the flow to take")`;
     default:
-      return `task(${name}, async (ctx) => { ... })`;
+      if (node.timer !== undefined) return `timer(${name}, "PT5M")`;
+      if (CONDITIONAL_KINDS.has(node.kind)) return `condition(${name}, "approved === true")`;
+      return `task(${matcher}, async (ctx) => { ... })`;
   }
 }

@@ -49,7 +49,7 @@ export interface MappingCheck {
   unused: UnusedDeclaration[];
 }
 
-const IMPLEMENTATION_KINDS: readonly DeclarationKind[] = ["task", "userTask", "message", "messageCallback", "lane"];
+const IMPLEMENTATION_KINDS: readonly DeclarationKind[] = ["task", "userTask", "message", "messageCallback", "lane", "timer", "condition"];
 
 /** Checks every element of every mapped run, then finds the implementations that no element uses. */
 export function checkMappings(runs: readonly MappedRun[]): MappingCheck {

@@ -3,7 +3,7 @@ import { UsageError } from "../errors.js";
 import { foldName } from "../model/name-template.js";
 import { nameToPattern, toRegExp } from "./matcher.js";
 
-export type DeclarationKind = "task" | "userTask" | "message" | "messageCallback" | "lane";
+export type DeclarationKind = "task" | "userTask" | "message" | "messageCallback" | "lane" | "timer" | "condition";
 
 /** What `task({...})` and friends accept besides a plain name or list of names. */
 export interface MatcherOptions {
@@ -20,6 +20,8 @@ export interface MatcherOptions {
    * for side effects that must never happen twice.
    */
   onInterrupted?: "retry" | "fail";
+  /** service tasks whose job type (zeebe:taskDefinition type, camunda:topic) is one of these */
+  type?: string | string[];
 }
 
 export type Matcher = string | string[] | MatcherOptions;
@@ -59,8 +61,8 @@ export class Registry {
 
 function normalize(matcher: Matcher, kind: string): MatcherOptions {
   const options: MatcherOptions = typeof matcher === "string" || Array.isArray(matcher) ? { name: matcher } : { ...matcher };
-  if (toList(options.name).length === 0 && toList(options.re).length === 0) {
-    throw new UsageError(`${kind}() needs a name, a list of names, or { re } to match process elements`);
+  if (toList(options.name).length === 0 && toList(options.re).length === 0 && toList(options.type).length === 0) {
+    throw new UsageError(`${kind}() needs a name, a list of names, { re } or { type } to match process elements`);
   }
   return options;
 }
@@ -72,7 +74,8 @@ function toList<T>(value: T | T[] | undefined): T[] {
 
 function labelOf(names: string[], options: MatcherOptions): string {
   const res = toList(options.re).map((re) => (re instanceof RegExp ? re.toString() : `/${re}/`));
-  return [...names.map((n) => JSON.stringify(n)), ...res].join(", ");
+  const types = toList(options.type).map((type) => `type ${JSON.stringify(type)}`);
+  return [...names.map((n) => JSON.stringify(n)), ...res, ...types].join(", ");
 }
 
 /** The user's file and line that declared the task, for verify and error messages. */

@@ -29,6 +29,16 @@ describe("adhesive verify", () => {
     expect(stdout).toContain("2 cannot run");
   });
 
+  it("reports a gateway decision, a timer value and a condition the code must give like a missing task, and exits 1", async () => {
+    const { code, stdout } = await verify("verify/descriptive.ts");
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/missing +exclusive gateway "Who ships\?" \(Gateway_Who\): no implementation matches$/m);
+    expect(stdout).toMatch(/missing +intermediate catch event "Wait a day" \(Wait\): no implementation matches$/m);
+    expect(stdout).toMatch(/missing +conditional catch event "Stock arrived" \(Stock\): no implementation matches$/m);
+    expect(stdout).toMatch(/ok +user task "Sign as \{loop.value\}" \(Sign\) -> usertask\("Sign as \{loop.value\}"\)/);
+    expect(stdout).toContain("3 cannot run");
+  });
+
   it("reports every run of a file that starts them without awaiting, and none of the code after them", async () => {
     const { code, stdout, stderr } = await verify("verify/unawaited.ts");
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });

@@ -1,4 +1,5 @@
 import type { Core } from "../core.js";
+import type { DataRef } from "../data.js";
 import type { Token } from "../token.js";
 
 /**
@@ -8,4 +9,10 @@ import type { Token } from "../token.js";
  */
 export interface Behaviour {
   execute(core: Core, token: Token): void;
+  /**
+   * The scope instance the token owns ended with `result` (the data of its
+   * tokens, merged): the data the token goes on with. Default: the result.
+   * May throw (a mapping failed): the token fails.
+   */
+  childResult?(core: Core, token: Token, result: DataRef | undefined): DataRef | undefined;
 }

@@ -1,9 +1,11 @@
 import { TokenState } from "../token.js";
 import type { Behaviour } from "./behaviour.js";
+import { happened } from "./catch-event.js";
 
 /** Waits for the events after it; the first to happen takes the token, the others are withdrawn (Triggers). */
 export const eventBasedGateway: Behaviour = {
   execute(core, token) {
+    for (const flow of token.node.outgoing) if (happened(core, token, flow.target)) return;
     token.state = TokenState.Catching;
     for (const flow of token.node.outgoing) core.triggers.waits.arm(token, flow.target);
   },

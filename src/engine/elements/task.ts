@@ -1,8 +1,10 @@
+import { applyInputs } from "../data-mapping.js";
 import type { Behaviour } from "./behaviour.js";
 
-/** Tasks, user tasks and scripts: their boundary events are armed while the function runs. */
+/** Tasks, user tasks and scripts: their input mappings are set, their boundary events are armed while the function runs. */
 export const task: Behaviour = {
   execute(core, token) {
+    if (token.node.inputs !== undefined && !applyInputs(core, token)) return;
     core.triggers.armBoundaries(token);
     core.tasks.schedule(token);
   },

@@ -1,0 +1,22 @@
+import { TokenState } from "../token.js";
+import type { Behaviour } from "./behaviour.js";
+import { happened } from "./catch-event.js";
+import { task } from "./task.js";
+
+/**
+ * A receive task that a message flow leads to waits for that message, like
+ * a message catch event (its boundary events are armed meanwhile); one
+ * without runs like a task, implemented by its name.
+ */
+export const receiveTask: Behaviour = {
+  execute(core, token) {
+    if (!token.node.messageFed) {
+      task.execute(core, token);
+      return;
+    }
+    if (happened(core, token, token.node)) return;
+    core.triggers.armBoundaries(token);
+    token.state = TokenState.Catching;
+    core.triggers.waits.arm(token, token.node);
+  },
+};

@@ -1,0 +1,128 @@
+import type { BpmnProblem } from "../errors.js";
+import { END_KINDS, SCOPE_KINDS, TRIGGERED_START_KINDS, type MessageFlowDefinition, type NodeDefinition, type NodeKind, type ScopeDefinition } from "./definition.js";
+import { COMPLETION, type GraphNode, type Scope } from "./graph.js";
+
+/** Connects each boundary event to the activity it is attached to, in the list its kind is handled by. */
+export function attachBoundaries(definitions: NodeDefinition[], local: Map<string, GraphNode>, problems: BpmnProblem[]): void {
+  for (const definition of definitions) {
+    if (definition.attachedTo === undefined) continue;
+    const boundary = local.get(definition.id)!;
+    const host = local.get(definition.attachedTo);
+    if (!host) {
+      problems.push({ elementId: definition.id, message: `boundary event is attached to "${definition.attachedTo}", which is not in the same scope` });
+      continue;
+    }
+    boundary.attachedTo = host;
+    host.boundaries.push(boundary);
+    boundaryList(host, definition.kind)?.push(boundary);
+    if (definition.kind === "compensateBoundaryEvent") host.compensateBoundary = boundary;
+  }
+}
+
+function boundaryList(host: GraphNode, kind: NodeKind): GraphNode[] | undefined {
+  switch (kind) {
+    case "errorBoundaryEvent":
+      return host.errorBoundaries;
+    case "timerBoundaryEvent":
+      return host.timerBoundaries;
+    case "messageBoundaryEvent":
+      return host.messageBoundaries;
+    case "signalBoundaryEvent":
+    case "conditionalBoundaryEvent":
+      return host.watchedBoundaries;
+    case "escalationBoundaryEvent":
+      return host.escalationBoundaries;
+    case "cancelBoundaryEvent":
+      return host.cancelBoundaries;
+    default:
+      return undefined;
+  }
+}
+
+/*
+ * A link throw event leads to the link catch event of its name as if a
+ * sequence flow joined them, so routing and the join check (which reachable
+ * node may still bring a token) need nothing else.
+ */
+export function linkFlows(scope: Scope, definition: ScopeDefinition): void {
+  const catches = new Map<string, GraphNode>();
+  definition.nodes.forEach((node, i) => {
+    if (node.kind === "linkCatchEvent" && node.linkName) catches.set(node.linkName, scope.nodes[i]);
+  });
+  let order = definition.flows.length;
+  definition.nodes.forEach((node, i) => {
+    const target = node.kind === "linkThrowEvent" && node.linkName ? catches.get(node.linkName) : undefined;
+    if (target === undefined) return;
+    const source = scope.nodes[i];
+    source.outgoing.push({ id: `${source.id}->${target.id}`, order: order++, name: node.linkName, source, target, condition: undefined });
+    target.incomingCount++;
+  });
+}
+
+/* kinds that can receive a message a flow brings */
+const RECEIVING: ReadonlySet<NodeKind> = new Set<NodeKind>(["messageStartEvent", "messageBoundaryEvent", "receiveTask"]);
+
+/** Message flows to elements that can receive a message; others (a flow to a plain task) only document the exchange. */
+export function linkMessageFlows(flows: readonly MessageFlowDefinition[], byId: ReadonlyMap<string, GraphNode>): void {
+  for (const flow of flows) {
+    const source = byId.get(flow.source);
+    const target = byId.get(flow.target);
+    if (source === undefined || target === undefined) continue;
+    if (!RECEIVING.has(target.kind) && !(target.kind === "intermediateCatchEvent" && target.messageName !== undefined)) continue;
+    (source.messageTargets ??= []).push(target);
+    target.messageFed = true;
+  }
+}
+
+const SIGNAL_CATCHES: ReadonlySet<NodeKind> = new Set<NodeKind>(["signalCatchEvent", "signalBoundaryEvent", "signalStartEvent"]);
+const CONDITIONALS: ReadonlySet<NodeKind> = new Set<NodeKind>(["conditionalCatchEvent", "conditionalBoundaryEvent", "conditionalStartEvent"]);
+
+/** The events a signal reaches, by name, and the conditional events that watch data. */
+export function indexEvents(nodes: readonly GraphNode[]): { signals: Map<string, GraphNode[]>; conditionals: GraphNode[] } {
+  const signals = new Map<string, GraphNode[]>();
+  const conditionals: GraphNode[] = [];
+  for (const node of nodes) {
+    if (SIGNAL_CATCHES.has(node.kind) && node.signalName !== undefined) signals.set(node.signalName, [...(signals.get(node.signalName) ?? []), node]);
+    // a process-level conditional start is evaluated once, when the run starts
+    if (CONDITIONALS.has(node.kind) && !(node.kind === "conditionalStartEvent" && node.scope.process)) conditionals.push(node);
+  }
+  return { signals, conditionals };
+}
+
+const DATA_CHANGING: ReadonlySet<NodeKind> = new Set<NodeKind>(["task", "receiveTask", "userTask", "scriptTask", ...SCOPE_KINDS]);
+
+/** What completions.ts does when a token completes at the node (COMPLETION bits); 0 for most nodes. */
+export function completionWork(node: GraphNode, hasConditionals: boolean): number {
+  let work = 0;
+  if (node.messageTargets !== undefined) work |= COMPLETION.send;
+  if (node.outputs !== undefined) work |= COMPLETION.outputs;
+  if (node.compensateBoundary !== undefined) work |= COMPLETION.compensable;
+  if (node.forCompensation) work |= COMPLETION.handler;
+  if (node.decides) work |= COMPLETION.decision;
+  if (hasConditionals && DATA_CHANGING.has(node.kind)) work |= COMPLETION.conditions;
+  return work;
+}
+
+/* events a token never starts at: something triggers them, a flow leads to them, or the path stops there */
+const NOT_STARTS: ReadonlySet<NodeKind> = new Set<NodeKind>([
+  ...END_KINDS,
+  ...TRIGGERED_START_KINDS,
+  "intermediateCatchEvent",
+  "signalCatchEvent",
+  "conditionalCatchEvent",
+  "linkCatchEvent",
+  "eventSubProcess",
+]);
+
+/** Where tokens start when an instance of the scope starts, and which start events wait for something. */
+export function collectStarts(scope: Scope): void {
+  for (const node of scope.nodes) {
+    if (node.kind === "messageStartEvent") {
+      if (scope.process) scope.messageStarts.push(node);
+    } else if (TRIGGERED_START_KINDS.has(node.kind)) {
+      if (scope.process) scope.triggeredStarts.push(node);
+    } else if (node.incomingCount === 0 && node.attachedTo === undefined && !node.forCompensation && !NOT_STARTS.has(node.kind)) {
+      scope.starts.push(node);
+    }
+  }
+}

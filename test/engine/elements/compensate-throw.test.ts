@@ -1,0 +1,48 @@
+/*
+ * Compensation: the handlers linked to completed activities run, in
+ * reverse order of completion, when a compensate throw event is reached,
+ * each with the data its activity completed with; a transaction's cancel
+ * end event compensates what it did and leaves by its cancel boundary.
+ */
+import { describe, expect, it } from "vitest";
+import { noop, scenario } from "./scenario.js";
+
+function trip(file: string) {
+  const handled: Record<string, unknown> = {};
+  const t = scenario(file, (a) => {
+    a.task("Book flight", (ctx) => void (ctx.data.flight = "LH 100"));
+    a.task("Book hotel", (ctx) => void (ctx.data.hotel = "Grand"));
+    a.task(["Cancel flight", "Cancel hotel"], (ctx) => void (handled[ctx.taskName] = { ...ctx.data }));
+    noop(a, "Charge", "Apologize", "Confirm", "Tell the customer");
+  });
+  return { t, handled };
+}
+
+describe("compensation", () => {
+  it("nothing is compensated on the way that needs no undoing", async () => {
+    const { t } = trip("compensation.bpmn");
+    await t.run();
+    expect(t.ran).toEqual(["Book flight", "Book hotel", "Charge"]);
+  });
+
+  it("a compensate throw event undoes the hotel, then the flight, each with the data it was booked with, then goes on", async () => {
+    const { t, handled } = trip("compensation.bpmn");
+    await t.run({ initialData: { declined: true } });
+    expect(t.ran).toEqual(["Book flight", "Book hotel", "Charge", "Cancel hotel", "Cancel flight", "Apologize"]);
+    expect(handled["Cancel flight"]).toEqual({ declined: true, flight: "LH 100" });
+    expect(handled["Cancel hotel"]).toEqual({ declined: true, flight: "LH 100", hotel: "Grand" });
+  });
+
+  it("a cancel end event compensates the transaction's bookings and leaves by the cancel boundary", async () => {
+    const { t } = trip("transaction.bpmn");
+    await t.run({ initialData: { full: true } });
+    expect(t.ran).toEqual(["Book flight", "Book hotel", "Cancel hotel", "Cancel flight", "Tell the customer"]);
+    expect(t.count("Confirm")).toBe(0);
+  });
+
+  it("a transaction that completes is confirmed, nothing undone", async () => {
+    const { t } = trip("transaction.bpmn");
+    await t.run();
+    expect(t.ran).toEqual(["Book flight", "Book hotel", "Confirm"]);
+  });
+});
