@@ -8,7 +8,7 @@ import { defaultAdhesive } from "../index.js";
 import { describe } from "../errors.js";
 import { applyRetention, cleanRunFolders, type CleanOptions } from "./clean.js";
 import { readDataOptions } from "./data-option.js";
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
 import { findProcessFile } from "./process-file.js";
 import { importProcessFile as importModule } from "../loader/import-process-file.js";
 import { exitCodeOfRuns, RunWatch } from "./wait-for-runs.js";

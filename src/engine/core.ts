@@ -1,8 +1,8 @@
-import type { ExpressionScope } from "../model/expression.js";
+import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
 import type { GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import type { ContextHost, TaskContext, TaskNodeInfo } from "./context.js";
 import type { DataRef } from "./data.js";
-import type { EngineOptions } from "./engine.js";
+import type { EngineOptions } from "./options.js";
 import type { Frame } from "./frame.js";
 import type { InputKind } from "./inbox.js";
 import type { EngineJournal } from "./journal.js";
@@ -42,6 +42,10 @@ export interface Core {
 
   /** The clock's time, for the journal. */
   now(): number;
+  /** A message event starts an instance at a message start event (an input). */
+  emit(node: GraphNode, event: unknown): void;
+  /** A message for the tokens waiting on `node` (an input); returns how many took it, or wait, if it was not applied at once. */
+  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): number;
   /** An input from outside the token machine: applied now if the engine is idle, else once it is. */
   input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
   /** A new token at `node`, queued to arrive there. */

@@ -1,6 +1,5 @@
 import { CancelledError, TaskError } from "../errors.js";
 import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
-import type { TimerSchedule } from "../model/timer.js";
 import type { GraphFlow, GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { TaskContext, ContextHost, TaskNodeInfo } from "./context.js";
@@ -12,7 +11,9 @@ import type { Behaviour } from "./elements/behaviour.js";
 import { errorRecord } from "./errors.js";
 import { EventParts } from "./event-parts.js";
 import { createFrame, moveToken, place, unplace, type Frame } from "./frame.js";
-import { Inbox, InputKind } from "./inbox.js";
+import { InputKind } from "./inbox.js";
+import { RunLoop } from "./run-loop.js";
+import { Instances } from "./instances.js";
 import { JoinGates } from "./join-gates.js";
 import type { EngineJournal, ReplayInput } from "./journal.js";
 import { Replay } from "./replay.js";
@@ -21,77 +22,17 @@ import type { LoopContext } from "./loop-context.js";
 import { Loops } from "./loops.js";
 import { mergeInto } from "./merge.js";
 import { selectFlows } from "./routing.js";
-import { nextTurn, Slice, type Schedule } from "./slice.js";
-import { TaskData } from "./task-data.js";
+import { nextTurn, Slice } from "./slice.js";
 import { Tasks } from "./tasks.js";
 import { tokenRecord, TokenState, type Token } from "./token.js";
-import { Triggers } from "./triggers.js";
+import { Correlated, Triggers } from "./triggers.js";
+import { watchAbort } from "./abort.js";
+import { taskHost } from "./task-host.js";
 import type { Arm } from "./waits.js";
+import type { EngineOptions, TokenTracker } from "./options.js";
 
 export type { LiveToken } from "./live-tokens.js";
-
-/** Runs the user side of executable nodes; the engine never imports it. */
-export interface NodeRunner {
-  /** whether the node has a function to run (gateways may have none) */
-  implements(node: GraphNode): boolean;
-  /** runs the node's function; a returned promise makes the task asynchronous */
-  run(ctx: TaskContext, node: GraphNode, token: Token): unknown;
-  /** the node's `deduplicate` key expression, if its implementation has one */
-  deduplicate?(node: GraphNode): CompiledExpression | undefined;
-  /** a loop marker without an expression: the loop its implementation gives (task()'s `loop` option) */
-  loop?(node: GraphNode): { expression: CompiledExpression; sequential: boolean } | undefined;
-  /** a timer event without a value: when it fires, as its timer() declaration says */
-  schedule?(node: GraphNode): TimerSchedule | undefined;
-  /** a conditional event without a condition: its condition() declaration's */
-  condition?(node: GraphNode): CompiledExpression | undefined;
-  /** whether a message() or messageCallback() source sends to the node (tokens waiting there may still move) */
-  fedFromOutside?(node: GraphNode): boolean;
-}
-
-/**
- * Follows tokens from node to node (lanes count the tokens in them; a live
- * view could draw them). Called synchronously on the hot path: keep it cheap.
- */
-export interface TokenTracker {
-  /** a new token stands at token.node (started, forked or a loop iteration) */
-  entered(token: Token): void;
-  /** the token went on to token.node from `from` */
-  moved(token: Token, from: GraphNode): void;
-  /** the token is leaving the board from token.node (finished, merged or cancelled) */
-  left(token: Token): void;
-  /** a token takes `flow` (a live view draws the path a run took) */
-  took?(flow: GraphFlow): void;
-}
-
-/** Hooks for reporting (terminal lines, logs, lanes); all optional. */
-export interface EngineObserver {
-  taskStarted?(ctx: TaskContext): void;
-  /** `error` is undefined when the task succeeded */
-  taskFinished?(ctx: TaskContext, error: unknown): void;
-  taskCancelled?(ctx: TaskContext): void;
-  /** a task cancelled while it ran has now returned or thrown (its cleanup is done) */
-  cancelledTaskSettled?(): void;
-}
-
-export interface EngineOptions {
-  executionId: string;
-  waitTasks: boolean;
-  poolSize: number;
-  runner: NodeRunner;
-  observer?: EngineObserver;
-  signal?: AbortSignal;
-  /** time for timer events (default: the system clock) */
-  clock?: Clock;
-  tracker?: TokenTracker;
-  /** how the engine continues on a later turn of the event loop (default setImmediate) */
-  schedule?: Schedule;
-  /** the run fails once it has started this many tasks (a cycle that never ends); default: no limit */
-  taskLimit?: number;
-  /** what a failure becomes before it goes into `data._error` or the run's TaskError (the runtime masks secrets there) */
-  failure?: (error: unknown) => unknown;
-  /** records the run's inputs so it can be rebuilt after a crash (src/journal); task functions wait for it to write */
-  journal?: EngineJournal;
-}
+export type { EngineObserver, EngineOptions, NodeRunner, TokenTracker } from "./options.js";
 
 /**
  * The token machine. Tokens are plain records on a queue; every decision is
@@ -100,7 +41,7 @@ export interface EngineOptions {
  * join-gates.ts, timers and messages in triggers.ts. User code runs through
  * the NodeRunner, so nothing here knows about workspaces, terminals or files.
  */
-export class Engine implements Core, ContextHost {
+export class Engine implements Core {
   readonly graph: ProcessGraph;
   readonly options: EngineOptions;
   readonly infos: TaskNodeInfo[];
@@ -108,33 +49,21 @@ export class Engine implements Core, ContextHost {
   readonly loops: Loops;
   readonly triggers: Triggers;
   readonly events: EventParts;
-  readonly host: ContextHost = this;
+  readonly host: ContextHost = taskHost;
   finished = false;
   private readonly joins: JoinGates;
-  private readonly inbox = new Inbox();
   /** rebuilding the run from its journal: no function is called, nothing is journaled again */
   private replay: Replay | undefined;
-  private launchRequested = false;
   private readonly clock: Clock;
   /** how many tokens took the last message delivered (-1: not applied yet) */
   private takers = -1;
-  /** the time of the input being applied, -1 between inputs */
-  private time = -1;
   private readonly behaviours: Behaviour[];
-  private readonly queue: Array<Token | undefined> = [];
-  private head = 0;
-  private tail = 0;
-  private draining = false;
-  private resumePending = false;
   private readonly slice: Slice;
+  private readonly loop: RunLoop;
   private nextTokenId = 1;
   private nextFrameId = 1;
   private root: Frame | undefined;
-  private readonly eventFrames = new Set<Frame>();
-  private openSources = 0;
-  /** emitted events waiting in the inbox: they count as in flight, or a fast source would fill the inbox */
-  private emitsWaiting = 0;
-  private capacityWaiters: Array<() => void> = [];
+  private readonly instances = new Instances();
   private resolveRun: ((data: Data) => void) | undefined;
   private rejectRun: ((error: Error) => void) | undefined;
   private initial: Data = {};
@@ -154,19 +83,15 @@ export class Engine implements Core, ContextHost {
     this.events = new EventParts(this);
     this.clock = options.clock ?? systemClock;
     this.slice = new Slice(this.clock, options.schedule ?? nextTurn);
+    this.loop = new RunLoop(this, this.clock, this.slice);
   }
 
   get journal(): EngineJournal | undefined {
     return this.replaying ? undefined : this.options.journal;
   }
 
-  /*
-   * One time per input: everything the input sets off (timers it arms, the
-   * journal's records of it) counts from when it was applied, which is also
-   * what a replay of the journal uses.
-   */
   now(): number {
-    return this.time >= 0 ? this.time : this.clock.now();
+    return this.loop.now();
   }
 
   /** Starts the run; resolves with the merged data of the tokens that finished. */
@@ -182,11 +107,11 @@ export class Engine implements Core, ContextHost {
     // a process that only triggered start events begin has no instance running in the root frame
     const root = this.newFrame(scope, undefined, undefined, scope.starts.length > 0 ? ref : undefined);
     this.root = root;
-    this.time = this.clock.now();
+    this.loop.startClock();
     for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
     this.events.scopes.processStarted(root, ref);
     release(ref);
-    this.watchSignal();
+    this.unwatch = watchAbort(this.options.signal, (error) => this.failRun(error));
     this.drain();
     this.checkFinished();
     return promise;
@@ -194,17 +119,17 @@ export class Engine implements Core, ContextHost {
 
   /** Keeps the run open while an event source may still emit. */
   openSource(): void {
-    this.openSources++;
+    this.instances.openSources++;
   }
 
   closeSource(): void {
-    this.openSources--;
+    this.instances.openSources--;
     this.checkFinished();
   }
 
   /** An event source failed: the run fails and names the message event. */
   failSource(node: GraphNode, error: unknown, heldRun: boolean): void {
-    if (heldRun) this.openSources--;
+    if (heldRun) this.instances.openSources--;
     this.failRun(new TaskError(node.name, node.id, error));
   }
 
@@ -215,20 +140,19 @@ export class Engine implements Core, ContextHost {
 
   /** Message event instances that have started and not ended, or are about to start. */
   get eventsInFlight(): number {
-    return this.eventFrames.size + this.emitsWaiting;
+    return this.instances.inFlight;
   }
 
   /** Resolves once fewer than `limit` event instances are in flight. */
   whenBelow(limit: number): Promise<void> | undefined {
-    if (this.eventsInFlight < limit || this.finished) return undefined;
-    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+    return this.finished ? undefined : this.instances.whenBelow(limit);
   }
 
   /** Starts a new instance at a message start event, with `data.event` set. Throws a DataError for an event data cannot hold. */
   emit(node: GraphNode, event: unknown): void {
     if (this.finished) return;
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    this.emitsWaiting++;
+    this.instances.waitingEmits++;
     this.input(InputKind.Emitted, node, 0, event);
   }
 
@@ -272,44 +196,7 @@ export class Engine implements Core, ContextHost {
     this.drain();
   }
 
-  /** A journaled completion: the task's recorded changes become its data, as they did then (and a gateway's decision its decision). */
-  replayDone(token: Token, set: Data, deleted: readonly string[], decision?: unknown): void {
-    if (deleted.length > 0 || Object.keys(set).length > 0) {
-      const data = shallowCopy(token.ref.data);
-      const fresh = new Set<object>();
-      for (const key of deleted) delete data[key];
-      for (const key of Object.keys(set)) {
-        const value = set[key];
-        setKey(data, key, value);
-        if (typeof value === "object" && value !== null) fresh.add(value);
-      }
-      release(token.ref);
-      token.ref = newRef(data, fresh);
-    }
-    this.input(InputKind.Done, token, token.generation, decision);
-  }
-
-  replayFailed(token: Token, error: unknown): void {
-    this.input(InputKind.Failed, token, token.generation, error);
-  }
-
-  /** A journaled timer firing; false when no armed timer has that number. */
-  replayTimer(seq: number): boolean {
-    const arm = this.triggers.waits.timer(seq);
-    if (arm === undefined) return false;
-    this.input(InputKind.Triggered, arm, 0, undefined);
-    return true;
-  }
-
-  input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
-    if (this.finished) return;
-    this.inbox.push(kind, target, generation, payload);
-    this.drain();
-  }
-
-  private readonly apply = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
-    // inputs applied in one go share a time: a slice lasts 20 ms at most, and reading the clock per input would cost more than applying many
-    if (this.time < 0) this.time = this.clock.now();
+  apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
     switch (kind) {
       case InputKind.Done:
         this.tasks.ended(target as Token, generation, payload, false);
@@ -321,33 +208,14 @@ export class Engine implements Core, ContextHost {
         this.triggers.triggered(target as Arm, payload);
         return;
       case InputKind.Emitted:
-        this.emitsWaiting--;
+        this.instances.waitingEmits--;
         this.journal?.emitted(target as GraphNode, payload, this.now());
         this.startInstance(target as GraphNode, payload);
         return;
       case InputKind.Delivered:
-        this.delivered(target as GraphNode, payload);
+        this.takers = this.triggers.delivered(target as GraphNode, payload);
         return;
     }
-  };
-
-  /*
-   * A message goes to the tokens waiting on the node; a correlated one (from
-   * the inbox) to those whose data its correlation expression accepts, all
-   * or none if it throws. Chosen when the input is applied, so a replay of
-   * the journal chooses the same.
-   */
-  private delivered(node: GraphNode, payload: unknown): void {
-    if (!(payload instanceof Correlated)) {
-      this.journal?.delivered(node, payload, this.now(), undefined);
-      this.takers = this.triggers.waits.deliver(node, payload);
-      return;
-    }
-    const { event, correlation } = payload;
-    this.journal?.delivered(node, event, this.now(), correlation.text);
-    const arms = this.triggers.waits.waiting(node).filter((arm) => Boolean(correlation.evaluate(this.scopeOf(arm.token))));
-    this.takers = arms.length;
-    for (const arm of arms) this.input(InputKind.Triggered, arm, 0, event);
   }
 
   /** A new instance of the process at a start event: a message event, or a signal, timer or condition (those follow from other inputs). */
@@ -356,36 +224,20 @@ export class Engine implements Core, ContextHost {
     if (event !== undefined) setKey(data, "event", event);
     const ref = newRef(data);
     const frame = this.newFrame(node.scope, undefined, undefined, ref);
-    this.eventFrames.add(frame);
+    this.instances.frames.add(frame);
     this.spawn(node, frame, ref, undefined, -1);
   }
 
   /** Every live token, for status output (SIGUSR1): where it is, what it does, which data keys it carries. */
   liveTokens(): LiveToken[] {
-    return liveTokens(this.root ? [this.root, ...this.eventFrames] : this.eventFrames);
-  }
-
-  signalFor(handle: object): AbortSignal {
-    const token = handle as Token;
-    token.abort ??= new AbortController();
-    if (token.state === TokenState.Cancelled) token.abort.abort(new CancelledError("the task was cancelled"));
-    return token.abort.signal;
-  }
-
-  /* called once per task context; once its task has ended (a reporter, a late callback) the view only reads */
-  dataFor(handle: object, ctx: TaskContext): Data {
-    const token = handle as Token;
-    const view = new TaskData(token.ref.data, ctx.taskName, ctx.task.id);
-    if (token.context === ctx && token.state === TokenState.Running && token.view === undefined) token.view = view;
-    else view.discard();
-    return view.proxy;
+    return liveTokens(this.root ? [this.root, ...this.instances.frames] : this.instances.frames);
   }
 
   // ---- the queue -------------------------------------------------------
 
   spawn(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
     const token = this.createToken(node, frame, ref, loop, via);
-    this.queue[this.tail++] = token;
+    this.loop.enqueue(token);
     return token;
   }
 
@@ -398,118 +250,38 @@ export class Engine implements Core, ContextHost {
   }
 
   enqueue(token: Token): void {
-    this.queue[this.tail++] = token;
+    this.loop.enqueue(token);
   }
 
   drain(): void {
-    if (this.draining || this.resumePending) return;
-    if (this.slice.step()) {
-      this.resumeLater();
-      return;
-    }
-    this.draining = true;
-    try {
-      this.work();
-    } catch (error) {
-      this.failRun(error instanceof Error ? error : new Error(String(error)));
-    } finally {
-      this.draining = false;
-    }
+    this.loop.drain();
   }
 
-  /*
-   * Drains the queue, then applies the next waiting input (drained in full
-   * before the next one), and once nothing is left calls the functions of
-   * the tasks that started: with a journal, after it has written their
-   * starts. Task functions never run inside a drain, so the state an input
-   * meets depends only on the inputs before it.
-   */
-  private work(): void {
-    try {
-      this.workUntilIdle();
-    } finally {
-      this.time = -1;
-    }
+  input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
+    this.loop.input(kind, target, generation, payload);
   }
 
-  private workUntilIdle(): void {
-    for (;;) {
-      if (!this.drainQueue() || this.finished) return;
-      if (this.inbox.shift(this.apply)) continue;
-      if (this.replaying) return;
-      if (!this.tasks.hasLaunches) {
-        // nothing left to do: when tokens wait for messages, signals or conditions and nothing can start instances, see whether they wait in vain
-        if (this.triggers.waits.subscriptions > 0 && this.openSources === 0 && this.emitsWaiting === 0) this.events.stall.check(this.root!, this.eventFrames);
-        return;
-      }
-      const journal = this.options.journal;
-      if (journal === undefined) {
-        this.tasks.launch();
-        continue;
-      }
-      if (!this.launchRequested) {
-        this.launchRequested = true;
-        journal.whenWritten(this.launchWritten);
-      }
-      return;
-    }
+  get hasLaunches(): boolean {
+    return this.tasks.hasLaunches;
   }
 
-  private readonly launchWritten = (): void => {
-    this.launchRequested = false;
-    if (this.finished) return;
-    this.draining = true;
-    try {
-      this.tasks.launch();
-      this.work();
-    } catch (error) {
-      this.failRun(error instanceof Error ? error : new Error(String(error)));
-    } finally {
-      this.draining = false;
-    }
-  };
-
-  /*
-   * Joins are released only once the token queue is empty: a token that has
-   * already moved onto the join node but is still queued must be parked (and
-   * merged) before the join lets the others go. False when it paused for the
-   * event loop.
-   */
-  private drainQueue(): boolean {
-    const queue = this.queue;
-    for (;;) {
-      if (this.head < this.tail) {
-        if (this.slice.step()) {
-          this.resumeLater();
-          return false;
-        }
-        const token = queue[this.head]!;
-        queue[this.head++] = undefined;
-        if (token.state === TokenState.Arrived) this.arrive(token);
-        else if (token.state === TokenState.Completed) this.complete(token);
-        continue;
-      }
-      // the array keeps its capacity: it empties after every input, and shrinking it would reallocate each time
-      this.head = this.tail = 0;
-      if (!this.joins.releaseNext()) return true;
-    }
+  launch(): void {
+    this.tasks.launch();
   }
 
-  /* the rest of the queue waits for the next turn of the event loop (signals, timers and I/O go first) */
-  private resumeLater(): void {
-    if (this.resumePending || this.finished) return;
-    this.resumePending = true;
-    this.slice.later(this.resume);
+  releaseJoin(): boolean {
+    return this.joins.releaseNext();
   }
 
-  private readonly resume = (): void => {
-    this.resumePending = false;
-    if (!this.finished) this.drain();
-  };
+  /* nothing left to do: when tokens wait for messages, signals or conditions and nothing can start instances, see whether they wait in vain */
+  idle(): void {
+    const { instances } = this;
+    if (this.triggers.waits.subscriptions > 0 && instances.openSources === 0 && instances.waitingEmits === 0) this.events.stall.check(this.root!, instances.frames);
+  }
 
   // ---- arriving at a node and leaving it --------------------------------
 
-  private arrive(token: Token): void {
+  arrive(token: Token): void {
     if (this.joins.mustWait(token)) this.joins.park(token);
     else this.enter(token);
   }
@@ -523,7 +295,7 @@ export class Engine implements Core, ContextHost {
     this.behaviours[token.node.index].execute(this, token);
   }
 
-  private complete(token: Token): void {
+  complete(token: Token): void {
     if (token.arms !== undefined) this.triggers.waits.disarm(token);
     if (token.node.onComplete !== 0 && this.events.completed(token)) return;
     if (token.node.loop !== undefined && token.loop?.node === token.node && this.loops.next(token)) return;
@@ -564,7 +336,7 @@ export class Engine implements Core, ContextHost {
     // errors on the next node (a failing condition) must not be reported under the last task's name
     token.taskName = "";
     token.state = TokenState.Arrived;
-    this.queue[this.tail++] = token;
+    this.loop.enqueue(token);
   }
 
   relocate(token: Token, target: GraphNode, via: number): void {
@@ -604,7 +376,7 @@ export class Engine implements Core, ContextHost {
   eventFrameOf(token: Token): Frame | undefined {
     let frame = token.frame;
     while (frame.parent !== undefined) frame = frame.parent;
-    return this.eventFrames.has(frame) ? frame : undefined;
+    return this.instances.frames.has(frame) ? frame : undefined;
   }
 
   /** The last token of a frame finished: hand its data to whoever waits for the frame. */
@@ -623,13 +395,13 @@ export class Engine implements Core, ContextHost {
       }
       owner.child = undefined;
       owner.state = TokenState.Completed;
-      this.queue[this.tail++] = owner;
+      this.loop.enqueue(owner);
       return;
     }
     if (frame !== this.root) {
-      this.eventFrames.delete(frame);
+      this.instances.frames.delete(frame);
       if (frame.result !== undefined) this.mergeResult(this.root!, frame.result);
-      this.wakeSources();
+      this.instances.wake();
     }
     this.checkFinished();
   }
@@ -695,16 +467,16 @@ export class Engine implements Core, ContextHost {
     this.finished = true;
     this.cancelAll();
     this.unwatch?.();
-    this.wakeSources();
+    this.instances.wake();
     this.rejectRun?.(error);
   }
 
   /* every token goes, then the outcomes still waiting in the inbox: those of tasks cancelled just now tell the runtime they ended */
   private cancelAll(): void {
     if (this.root) this.cancelFrame(this.root);
-    for (const frame of this.eventFrames) this.cancelFrame(frame);
-    this.eventFrames.clear();
-    this.inbox.drain(this.dropped);
+    for (const frame of this.instances.frames) this.cancelFrame(frame);
+    this.instances.frames.clear();
+    this.loop.dropInputs(this.dropped);
   }
 
   private readonly dropped = (kind: InputKind, target: Token | Arm | GraphNode, generation: number): void => {
@@ -714,37 +486,12 @@ export class Engine implements Core, ContextHost {
   };
 
   private checkFinished(): void {
-    if (this.finished || this.openSources > 0 || this.eventFrames.size > 0) return;
+    if (this.finished || this.instances.openSources > 0 || this.instances.frames.size > 0) return;
     if (this.root === undefined || this.root.live > 0) return;
     this.finished = true;
     this.unwatch?.();
-    this.wakeSources();
+    this.instances.wake();
     this.resolveRun?.(this.root.result?.data ?? this.initial);
-  }
-
-  private wakeSources(): void {
-    const waiters = this.capacityWaiters;
-    if (waiters.length === 0) return;
-    this.capacityWaiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  /** A CancelledError given as the abort reason is the run's error as it is; anything else is described in one. */
-  private cancelFor(reason: unknown): void {
-    this.failRun(reason instanceof CancelledError ? reason : new CancelledError(describeReason(reason)));
-  }
-
-  /* The caller's signal may outlive the run (one per CLI session): the listener goes when the run ends. */
-  private watchSignal(): void {
-    const signal = this.options.signal;
-    if (signal === undefined) return;
-    if (signal.aborted) {
-      this.cancelFor(signal.reason);
-      return;
-    }
-    const onAbort = (): void => this.cancelFor(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    this.unwatch = () => signal.removeEventListener("abort", onAbort);
   }
 
   // ---- expressions -----------------------------------------------------
@@ -763,17 +510,6 @@ export class Engine implements Core, ContextHost {
   }
 }
 
-/** An inbox message with the correlation expression that picks who takes it. */
-class Correlated {
-  readonly event: unknown;
-  readonly correlation: CompiledExpression;
-
-  constructor(event: unknown, correlation: CompiledExpression) {
-    this.event = event;
-    this.correlation = correlation;
-  }
-}
-
 /*
  * A lane name is rendered when the token enters the node, before a loop on
  * it starts, so the iterations of a looped task share one lane (as in the
@@ -785,7 +521,3 @@ function laneOf(token: Token): string | undefined {
   return template.dynamic ? template.render({ data: token.ref.data, loop: token.loop }) : template.raw;
 }
 
-function describeReason(reason: unknown): string {
-  if (reason instanceof Error) return reason.message;
-  return reason === undefined ? "aborted" : String(reason);
-}

@@ -1,6 +1,8 @@
 import { AdhesiveError } from "../errors.js";
 import { compileExpression } from "../model/expression.js";
-import type { Engine } from "./engine.js";
+import type { Core } from "./core.js";
+import { newRef, release, setKey, shallowCopy, type Data } from "./data.js";
+import { InputKind } from "./inbox.js";
 import type { ReplayInput } from "./journal.js";
 import type { Token } from "./token.js";
 
@@ -29,14 +31,14 @@ const INPUTS_PER_TURN = 10_000;
  * in flight, and run again (a retry, attempt n + 1).
  */
 export class Replay implements ReplayedTasks {
-  private readonly engine: Engine;
+  private readonly engine: Core;
   private readonly inputs: readonly ReplayInput[];
   private readonly setTime: (at: number) => void;
   private readonly running = new Map<number, Token>();
   /** how often each task was started (calls of its function) */
   private readonly starts = new Map<number, number>();
 
-  constructor(engine: Engine, inputs: readonly ReplayInput[], setTime: (at: number) => void) {
+  constructor(engine: Core, inputs: readonly ReplayInput[], setTime: (at: number) => void) {
     this.engine = engine;
     this.inputs = inputs;
     this.setTime = setTime;
@@ -75,14 +77,19 @@ export class Replay implements ReplayedTasks {
         this.starts.set(input.seq, (this.starts.get(input.seq) ?? 0) + 1);
         return;
       case "done":
-        engine.replayDone(this.task(input.seq), input.set, input.deleted, input.decision);
+        this.done(this.task(input.seq), input.set, input.deleted, input.decision);
         return;
-      case "failed":
-        engine.replayFailed(this.task(input.seq), input.error);
+      case "failed": {
+        const token = this.task(input.seq);
+        engine.input(InputKind.Failed, token, token.generation, input.error);
         return;
-      case "timer":
-        if (!engine.replayTimer(input.arm)) throw new ReplayDivergedError(`the journal has timer #${input.arm} firing, but the rebuilt run has no such timer armed`);
+      }
+      case "timer": {
+        const arm = engine.triggers.waits.timer(input.arm);
+        if (arm === undefined) throw new ReplayDivergedError(`the journal has timer #${input.arm} firing, but the rebuilt run has no such timer armed`);
+        engine.input(InputKind.Triggered, arm, 0, undefined);
         return;
+      }
       case "emitted":
         engine.emit(this.node(input.node), input.event);
         return;
@@ -90,6 +97,23 @@ export class Replay implements ReplayedTasks {
         engine.deliver(this.node(input.node), input.event, input.correlation === undefined ? undefined : compileExpression(input.correlation, input.node));
         return;
     }
+  }
+
+  /* the task's recorded changes become its data, as they did then (and a gateway's decision its decision) */
+  private done(token: Token, set: Data, deleted: readonly string[], decision: unknown): void {
+    if (deleted.length > 0 || Object.keys(set).length > 0) {
+      const data = shallowCopy(token.ref.data);
+      const fresh = new Set<object>();
+      for (const key of deleted) delete data[key];
+      for (const key of Object.keys(set)) {
+        const value = set[key];
+        setKey(data, key, value);
+        if (typeof value === "object" && value !== null) fresh.add(value);
+      }
+      release(token.ref);
+      token.ref = newRef(data, fresh);
+    }
+    this.engine.input(InputKind.Done, token, token.generation, decision);
   }
 
   private task(seq: number, nodeId?: string): Token {

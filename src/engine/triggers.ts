@@ -1,3 +1,4 @@
+import type { CompiledExpression } from "../model/expression.js";
 import type { GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { setKey, share, writable } from "./data.js";
@@ -46,6 +47,26 @@ export class Triggers {
     this.core.spawn(boundary, holder.frame, ref, loop, -1);
   }
 
+  /*
+   * A message (applied as an input) goes to the tokens waiting on the node;
+   * a correlated one (from the inbox) to those whose data its correlation
+   * expression accepts, all or none if it throws. Chosen when the input is
+   * applied, so a replay of the journal chooses the same. Returns how many
+   * took it.
+   */
+  delivered(node: GraphNode, payload: unknown): number {
+    const core = this.core;
+    if (!(payload instanceof Correlated)) {
+      core.journal?.delivered(node, payload, core.now(), undefined);
+      return this.waits.deliver(node, payload);
+    }
+    const { event, correlation } = payload;
+    core.journal?.delivered(node, event, core.now(), correlation.text);
+    const arms = this.waits.waiting(node).filter((arm) => Boolean(correlation.evaluate(core.scopeOf(arm.token))));
+    for (const arm of arms) core.input(InputKind.Triggered, arm, 0, event);
+    return arms.length;
+  }
+
   /** A timer fired or a message arrived for one of the token's arms (applied as an input). */
   triggered(arm: Arm, payload: unknown): void {
     const core = this.core;
@@ -86,5 +107,16 @@ export class Triggers {
     }
     token.state = TokenState.Completed;
     this.core.enqueue(token);
+  }
+}
+
+/** An inbox message with the correlation expression that picks who takes it. */
+export class Correlated {
+  readonly event: unknown;
+  readonly correlation: CompiledExpression;
+
+  constructor(event: unknown, correlation: CompiledExpression) {
+    this.event = event;
+    this.correlation = correlation;
   }
 }

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Adhesive, BpmnError, TaskError, UnmappedTaskError, loadBpmn, type Context, type Data } from "../../src/index.js";
+import { Adhesive, TaskError, UnmappedTaskError, loadBpmn, type Context, type Data } from "../../src/index.js";
 import {
   RunObserver,
   executionCounts,

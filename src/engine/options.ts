@@ -1,0 +1,71 @@
+import type { CompiledExpression } from "../model/expression.js";
+import type { TimerSchedule } from "../model/timer.js";
+import type { GraphFlow, GraphNode } from "../model/graph.js";
+import type { Clock } from "./clock.js";
+import type { TaskContext } from "./context.js";
+import type { EngineJournal } from "./journal.js";
+import type { Schedule } from "./slice.js";
+import type { Token } from "./token.js";
+
+/** Runs the user side of executable nodes; the engine never imports it. */
+export interface NodeRunner {
+  /** whether the node has a function to run (gateways may have none) */
+  implements(node: GraphNode): boolean;
+  /** runs the node's function; a returned promise makes the task asynchronous */
+  run(ctx: TaskContext, node: GraphNode, token: Token): unknown;
+  /** the node's `deduplicate` key expression, if its implementation has one */
+  deduplicate?(node: GraphNode): CompiledExpression | undefined;
+  /** a loop marker without an expression: the loop its implementation gives (task()'s `loop` option) */
+  loop?(node: GraphNode): { expression: CompiledExpression; sequential: boolean } | undefined;
+  /** a timer event without a value: when it fires, as its timer() declaration says */
+  schedule?(node: GraphNode): TimerSchedule | undefined;
+  /** a conditional event without a condition: its condition() declaration's */
+  condition?(node: GraphNode): CompiledExpression | undefined;
+  /** whether a message() or messageCallback() source sends to the node (tokens waiting there may still move) */
+  fedFromOutside?(node: GraphNode): boolean;
+}
+
+/**
+ * Follows tokens from node to node (lanes count the tokens in them; a live
+ * view could draw them). Called synchronously on the hot path: keep it cheap.
+ */
+export interface TokenTracker {
+  /** a new token stands at token.node (started, forked or a loop iteration) */
+  entered(token: Token): void;
+  /** the token went on to token.node from `from` */
+  moved(token: Token, from: GraphNode): void;
+  /** the token is leaving the board from token.node (finished, merged or cancelled) */
+  left(token: Token): void;
+  /** a token takes `flow` (a live view draws the path a run took) */
+  took?(flow: GraphFlow): void;
+}
+
+/** Hooks for reporting (terminal lines, logs, lanes); all optional. */
+export interface EngineObserver {
+  taskStarted?(ctx: TaskContext): void;
+  /** `error` is undefined when the task succeeded */
+  taskFinished?(ctx: TaskContext, error: unknown): void;
+  taskCancelled?(ctx: TaskContext): void;
+  /** a task cancelled while it ran has now returned or thrown (its cleanup is done) */
+  cancelledTaskSettled?(): void;
+}
+
+export interface EngineOptions {
+  executionId: string;
+  waitTasks: boolean;
+  poolSize: number;
+  runner: NodeRunner;
+  observer?: EngineObserver;
+  signal?: AbortSignal;
+  /** time for timer events (default: the system clock) */
+  clock?: Clock;
+  tracker?: TokenTracker;
+  /** how the engine continues on a later turn of the event loop (default setImmediate) */
+  schedule?: Schedule;
+  /** the run fails once it has started this many tasks (a cycle that never ends); default: no limit */
+  taskLimit?: number;
+  /** what a failure becomes before it goes into `data._error` or the run's TaskError (the runtime masks secrets there) */
+  failure?: (error: unknown) => unknown;
+  /** records the run's inputs so it can be rebuilt after a crash (src/journal); task functions wait for it to write */
+  journal?: EngineJournal;
+}

@@ -1,0 +1,192 @@
+import type { GraphNode } from "../model/graph.js";
+import type { Clock } from "./clock.js";
+import { Inbox, type InputKind } from "./inbox.js";
+import type { EngineJournal } from "./journal.js";
+import type { Slice } from "./slice.js";
+import { TokenState, type Token } from "./token.js";
+import type { Arm } from "./waits.js";
+
+/** What the loop drives: the token machine's steps. */
+export interface LoopMachine {
+  readonly finished: boolean;
+  readonly replaying: boolean;
+  /** the run's journal (undefined: none, or replaying) */
+  readonly journal: EngineJournal | undefined;
+  arrive(token: Token): void;
+  complete(token: Token): void;
+  apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
+  /** releases the next join that is due; false when there is none */
+  releaseJoin(): boolean;
+  /** whether started tasks wait for their functions to be called; launch() calls them */
+  readonly hasLaunches: boolean;
+  launch(): void;
+  /** nothing left to do for now */
+  idle(): void;
+  failRun(error: Error): void;
+}
+
+/**
+ * The loop that runs the token machine: the queue of tokens to move, the
+ * inbox of inputs, and the launch of task functions. It drains the queue,
+ * then applies the next waiting input (drained in full before the next
+ * one), and once nothing is left calls the functions of the tasks that
+ * started: with a journal, after it has written their starts. Task
+ * functions never run inside a drain, so the state an input meets depends
+ * only on the inputs before it. Every 20 ms of work it gives the event loop
+ * a turn (slice.ts).
+ */
+export class RunLoop {
+  private readonly machine: LoopMachine;
+  private readonly clock: Clock;
+  private readonly slice: Slice;
+  private readonly queue: Array<Token | undefined> = [];
+  private head = 0;
+  private tail = 0;
+  private readonly inbox = new Inbox();
+  private draining = false;
+  private resumePending = false;
+  private launchRequested = false;
+  /** the time of the inputs being applied, -1 between them */
+  private time = -1;
+
+  constructor(machine: LoopMachine, clock: Clock, slice: Slice) {
+    this.machine = machine;
+    this.clock = clock;
+    this.slice = slice;
+  }
+
+  /*
+   * One time per batch of inputs: everything an input sets off (timers it
+   * arms, the journal's records of it) counts from when it was applied,
+   * which is also what a replay of the journal uses.
+   */
+  now(): number {
+    return this.time >= 0 ? this.time : this.clock.now();
+  }
+
+  /** The run starts: its first drain counts from now. */
+  startClock(): void {
+    this.time = this.clock.now();
+  }
+
+  enqueue(token: Token): void {
+    this.queue[this.tail++] = token;
+  }
+
+  /** An input: applied now if the loop is idle, else once it is. */
+  input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
+    if (this.machine.finished) return;
+    this.inbox.push(kind, target, generation, payload);
+    this.drain();
+  }
+
+  /** The run ended: every waiting input is shown to `dropped` and forgotten. */
+  dropInputs(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number) => void): void {
+    this.inbox.drain(dropped);
+  }
+
+  drain(): void {
+    if (this.draining || this.resumePending) return;
+    if (this.slice.step()) {
+      this.resumeLater();
+      return;
+    }
+    this.guarded(() => this.work());
+  }
+
+  private work(): void {
+    try {
+      this.workUntilIdle();
+    } finally {
+      this.time = -1;
+    }
+  }
+
+  private workUntilIdle(): void {
+    const machine = this.machine;
+    for (;;) {
+      if (!this.drainQueue() || machine.finished) return;
+      if (this.inbox.shift(this.apply)) continue;
+      if (machine.replaying) return;
+      if (!machine.hasLaunches) {
+        machine.idle();
+        return;
+      }
+      const journal = machine.journal;
+      if (journal === undefined) {
+        machine.launch();
+        continue;
+      }
+      if (!this.launchRequested) {
+        this.launchRequested = true;
+        journal.whenWritten(this.launchWritten);
+      }
+      return;
+    }
+  }
+
+  private readonly apply = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
+    // inputs applied in one go share a time: a slice lasts 20 ms at most, and reading the clock per input would cost more than applying many
+    if (this.time < 0) this.time = this.clock.now();
+    this.machine.apply(kind, target, generation, payload);
+  };
+
+  private readonly launchWritten = (): void => {
+    this.launchRequested = false;
+    if (this.machine.finished) return;
+    this.guarded(() => {
+      this.machine.launch();
+      this.work();
+    });
+  };
+
+  private guarded(step: () => void): void {
+    this.draining = true;
+    try {
+      step();
+    } catch (error) {
+      this.machine.failRun(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /*
+   * Joins are released only once the token queue is empty: a token that has
+   * already moved onto the join node but is still queued must be parked (and
+   * merged) before the join lets the others go. False when it paused for the
+   * event loop.
+   */
+  private drainQueue(): boolean {
+    const queue = this.queue;
+    const machine = this.machine;
+    for (;;) {
+      if (this.head < this.tail) {
+        if (this.slice.step()) {
+          this.resumeLater();
+          return false;
+        }
+        const token = queue[this.head]!;
+        queue[this.head++] = undefined;
+        if (token.state === TokenState.Arrived) machine.arrive(token);
+        else if (token.state === TokenState.Completed) machine.complete(token);
+        continue;
+      }
+      // the array keeps its capacity: it empties after every input, and shrinking it would reallocate each time
+      this.head = this.tail = 0;
+      if (!machine.releaseJoin()) return true;
+    }
+  }
+
+  /* the rest of the queue waits for the next turn of the event loop (signals, timers and I/O go first) */
+  private resumeLater(): void {
+    if (this.resumePending || this.machine.finished) return;
+    this.resumePending = true;
+    this.slice.later(this.resume);
+  }
+
+  private readonly resume = (): void => {
+    this.resumePending = false;
+    if (!this.machine.finished) this.drain();
+  };
+}
