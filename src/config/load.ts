@@ -87,6 +87,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   return assemble(layers, cwd);
 }
 
+/* each key's field in Config: the key in camelCase */
+const fieldOf = (key: ConfigKey): ConfigField => key.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase()) as ConfigField;
+
 function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }>, cwd: string): Config {
   // the first layer (highest priority) that sets a key wins for that key alone
   const pick = <K extends ConfigKey>(key: K): { value: NonNullable<LayerValues[K]>; source: string } | undefined => {
@@ -96,49 +99,24 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
     }
     return undefined;
   };
-  const tempFolder = pick("temp_folder");
-  const plugins = pick("plugins");
-  const color = pick("color");
-  const logLevel = pick("log_level");
-  const poolSize = pick("pool_size");
-  const stdout = pick("stdout");
-  const parallelProcessing = pick("parallel_processing");
-  const taskLimit = pick("task_limit");
-  const keepRuns = pick("keep_runs");
-  const runsFolder = pick("runs_folder");
-  const journal = pick("journal");
-  const journalFsync = pick("journal_fsync");
-  const uiPort = pick("ui_port");
+  const value = <K extends ConfigKey>(key: K): NonNullable<LayerValues[K]> | undefined => pick(key)?.value;
+  const color = value("color");
   return {
-    tempFolder: tempFolder?.value ?? join(tmpdir(), "adhesive"),
+    tempFolder: value("temp_folder") ?? join(tmpdir(), "adhesive"),
     // the same folder twice would only make module lookup slower
-    plugins: [...new Set(plugins?.value ?? [])],
-    color: color === undefined || color.value === "auto" ? undefined : color.value,
-    logLevel: logLevel?.value ?? "info",
-    poolSize: poolSize?.value ?? availableParallelism(),
-    stdout: stdout?.value ?? false,
-    parallelProcessing: parallelProcessing?.value ?? "async",
-    taskLimit: taskLimit?.value,
-    keepRuns: keepRuns?.value ?? DEFAULT_KEEP_RUNS,
-    runsFolder: runsFolder?.value ?? join(cwd, ".adhesive", "runs"),
-    journal: journal?.value ?? true,
-    journalFsync: journalFsync?.value ?? false,
-    uiPort: uiPort?.value,
-    sources: {
-      tempFolder: tempFolder?.source ?? DEFAULT_SOURCE,
-      plugins: plugins?.source ?? DEFAULT_SOURCE,
-      color: color?.source ?? DEFAULT_SOURCE,
-      logLevel: logLevel?.source ?? DEFAULT_SOURCE,
-      poolSize: poolSize?.source ?? DEFAULT_SOURCE,
-      stdout: stdout?.source ?? DEFAULT_SOURCE,
-      parallelProcessing: parallelProcessing?.source ?? DEFAULT_SOURCE,
-      taskLimit: taskLimit?.source ?? DEFAULT_SOURCE,
-      keepRuns: keepRuns?.source ?? DEFAULT_SOURCE,
-      runsFolder: runsFolder?.source ?? DEFAULT_SOURCE,
-      journal: journal?.source ?? DEFAULT_SOURCE,
-      journalFsync: journalFsync?.source ?? DEFAULT_SOURCE,
-      uiPort: uiPort?.source ?? DEFAULT_SOURCE,
-    },
+    plugins: [...new Set(value("plugins") ?? [])],
+    color: color === undefined || color === "auto" ? undefined : color,
+    logLevel: value("log_level") ?? "info",
+    poolSize: value("pool_size") ?? availableParallelism(),
+    stdout: value("stdout") ?? false,
+    parallelProcessing: value("parallel_processing") ?? "async",
+    taskLimit: value("task_limit"),
+    keepRuns: value("keep_runs") ?? DEFAULT_KEEP_RUNS,
+    runsFolder: value("runs_folder") ?? join(cwd, ".adhesive", "runs"),
+    journal: value("journal") ?? true,
+    journalFsync: value("journal_fsync") ?? false,
+    uiPort: value("ui_port"),
+    sources: Object.fromEntries(CONFIG_KEYS.map((key) => [fieldOf(key), pick(key)?.source ?? DEFAULT_SOURCE])) as Record<ConfigField, string>,
   };
 }
 

@@ -7,9 +7,10 @@ import { RUN_MARKER } from "../workspaces/run-folders.js";
 /**
  * What a run leaves in its folder for the live view and for other adhesive
  * processes (`adhesive send`, the runs list of a later `adhesive --ui`):
- * `run.json` when it starts, `view.json` (its final counts) when it ends.
- * The journal of durable runs will hold all of this and more; until then
- * these two files are the record.
+ * `run.json` when it starts (where its control socket is), `view.json`
+ * (its final per-element counts, to draw it) when it ends. What the run did
+ * is in its journal beside them; a run without `view.json` gets its state
+ * from the journal (src/web/run-lookup.ts).
  */
 export interface RunInfo {
   version: 1;

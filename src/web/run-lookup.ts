@@ -1,4 +1,9 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isAlive } from "../journal/process-identity.js";
+import { parseJournal } from "../journal/reader.js";
+import { JOURNAL_FILE } from "../journal/records.js";
+import { stateOf } from "../journal/run-summary.js";
 import { InboxError } from "../inbox/inbox-error.js";
 import type { LiveRun, LiveUpdate } from "../live/live-run.js";
 import { diagramOf } from "../live/diagram.js";
@@ -41,7 +46,7 @@ export async function runsList(places: RunPlaces): Promise<RunListing[]> {
   const seen = new Set(here.map((run) => run.id));
   for (const { info, view } of await pastRuns(places)) {
     if (seen.has(info.id)) continue;
-    listed.push(listing(info, view?.summary ?? { state: elsewhere(info), startedAt: info.startedAt }, false));
+    listed.push(listing(info, view?.summary ?? { state: elsewhere(info, join(places.runsFolder, info.id)), startedAt: info.startedAt }, false));
   }
   return listed.sort((a, b) => b.startedAt - a.startedAt);
 }
@@ -58,15 +63,15 @@ export async function findRun(id: string, places: RunPlaces): Promise<FoundRun> 
     info,
     live: undefined,
     folder,
-    state: async () => pastState(info, await readRunView(folder)),
+    state: async () => pastState(info, folder, await readRunView(folder)),
     diagram: () => diagramOf(folder),
     logs: () => listLogs(join(folder, "logs"), undefined),
   };
 }
 
-function pastState(info: RunInfo, view: MonitorUpdate | undefined): LiveUpdate {
+function pastState(info: RunInfo, folder: string, view: MonitorUpdate | undefined): LiveUpdate {
   if (view !== undefined) return { ...view, forms: [] };
-  const state = elsewhere(info);
+  const state = elsewhere(info, folder);
   return {
     summary: { state, startedAt: info.startedAt, endedAt: undefined, durationMs: 0, tokens: 0, running: 0, waiting: 0, completed: 0, failed: 0, events: 0, eventsPerSecond: undefined, error: state === "running" ? `running in process ${info.pid}: its counts are shown by the live view of that process` : "the run ended without writing its final counts" },
     elements: {},
@@ -77,13 +82,17 @@ function pastState(info: RunInfo, view: MonitorUpdate | undefined): LiveUpdate {
 }
 
 /* a run with no final counts either still runs in another process or died with it */
-function elsewhere(info: RunInfo): RunOutcome {
-  try {
-    process.kill(info.pid, 0);
-    return "running";
-  } catch {
-    return "interrupted";
+function elsewhere(info: RunInfo, folder: string): RunOutcome {
+  // the journal knows: its end, or whether the very process that last ran it lives (a reused pid does not count)
+  const file = join(folder, JOURNAL_FILE);
+  if (existsSync(file)) {
+    try {
+      return stateOf(parseJournal(readFileSync(file, "utf8"), file));
+    } catch {
+      // an unreadable journal: the pid is all there is
+    }
   }
+  return isAlive({ pid: info.pid, start: undefined }) ? "running" : "interrupted";
 }
 
 type SummaryLike = Partial<MonitorUpdate["summary"]> & { state: RunOutcome; startedAt: number };

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { seeded } from "../seeded.js";
 import { parseJournal, type Journal } from "../../src/journal/reader.js";
 import { decodeValue, type EncodedValue } from "../../src/journal/values.js";
 
@@ -103,16 +104,6 @@ function finalData(journal: Journal): unknown {
   return { ...data, built: [...(data.built as Set<string>)].sort(), tests: [...(data.tests as Map<string, number>)] };
 }
 
-/* mulberry32: a small seeded generator, so the kill points are the same on every run of the suite */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("a run killed with SIGKILL at 20 random points, resumed each time", () => {
   it("never calls a completed task again, retries an in-flight one at most once per kill, and ends with the uninterrupted run's data", async () => {

@@ -51,6 +51,12 @@ async function configError(env: Record<string, string> = {}): Promise<ConfigErro
 }
 
 /** The single problem's message, checking there is exactly one. */
+/** Config.sources when every key comes from `source`, with `overrides` for some */
+function sourcesAll(source: string, overrides: Partial<Config["sources"]> = {}): Config["sources"] {
+  const fields = ["tempFolder", "plugins", "color", "logLevel", "poolSize", "stdout", "parallelProcessing", "taskLimit", "keepRuns", "runsFolder", "journal", "journalFsync", "uiPort"] as const;
+  return { ...Object.fromEntries(fields.map((field) => [field, source])), ...overrides } as Config["sources"];
+}
+
 async function onlyProblem(env: Record<string, string> = {}): Promise<string> {
   const error = await configError(env);
   expect(error.problems.map((problem) => problem.message)).toHaveLength(1);
@@ -75,21 +81,7 @@ describe("defaults", () => {
       journal: true,
       journalFsync: false,
       uiPort: undefined,
-      sources: {
-        tempFolder: "default",
-        plugins: "default",
-        color: "default",
-        logLevel: "default",
-        poolSize: "default",
-        stdout: "default",
-        parallelProcessing: "default",
-        taskLimit: "default",
-        keepRuns: "default",
-        runsFolder: "default",
-        journal: "default",
-        journalFsync: "default",
-        uiPort: "default",
-      },
+      sources: sourcesAll("default"),
     });
   });
 
@@ -150,21 +142,7 @@ describe("each source on its own", () => {
       journal: false,
       journalFsync: true,
       uiPort: 8321,
-      sources: {
-        tempFolder: file,
-        plugins: file,
-        color: file,
-        logLevel: file,
-        poolSize: file,
-        stdout: file,
-        parallelProcessing: file,
-        taskLimit: file,
-        keepRuns: file,
-        runsFolder: file,
-        journal: file,
-        journalFsync: file,
-        uiPort: file,
-      },
+      sources: sourcesAll(file),
     });
   });
 
@@ -348,21 +326,7 @@ describe("precedence, key by key", () => {
     expect(config.stdout).toBe(true);
     expect(config.color).toBe(true);
     expect(config.parallelProcessing).toBe("async");
-    expect(config.sources).toEqual({
-      tempFolder: "default",
-      plugins: "default",
-      color: projectFile,
-      logLevel: projectFile,
-      poolSize: "ADHESIVE_POOL_SIZE",
-      stdout: homeFile,
-      parallelProcessing: "default",
-      taskLimit: "default",
-      keepRuns: "default",
-      runsFolder: "default",
-      journal: "default",
-      journalFsync: "default",
-      uiPort: "default",
-    });
+    expect(config.sources).toEqual(sourcesAll("default", { color: projectFile, logLevel: projectFile, poolSize: "ADHESIVE_POOL_SIZE", stdout: homeFile }));
   });
 
   it("does not merge plugin lists: the higher layer replaces the lower one", async () => {

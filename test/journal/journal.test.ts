@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { seeded } from "../seeded.js";
 import { Adhesive, JournalError, scriptedUi, type Data } from "../../src/index.js";
 import { parseJournal } from "../../src/journal/reader.js";
 import { decodeValue, encodeValue } from "../../src/journal/values.js";
@@ -88,16 +89,6 @@ function releaseTasks(): Adhesive {
     .task("Skip", () => undefined);
 }
 
-/* mulberry32, seeded: the same offsets on every run of the suite */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("a journal cut at random byte offsets", () => {
   it("resumes to the uninterrupted run's data from any cut after its header, and says why before it", async () => {
