@@ -18,8 +18,13 @@ export interface CleanOptions {
  */
 export async function cleanRunFolders(options: CleanOptions, io: { out: Output; color: boolean; config: Config }): Promise<void> {
   const keep = parseKeep(options.keep);
+  // workspaces under temp_folder, journals and logs under runs_folder (the same folder when both are set so)
+  for (const folder of new Set([io.config.tempFolder, io.config.runsFolder])) await cleanFolder(folder, keep, options.dryRun, io);
+}
+
+async function cleanFolder(tempFolder: string, keep: number, dryRun: boolean, io: { out: Output; color: boolean }): Promise<void> {
+  const options = { dryRun };
   const c = createColors(io.color);
-  const { tempFolder } = io.config;
   const folders = await listRunFolders(tempFolder);
   const removing = beyondRetention(folders, keep);
   let bytes = 0;
@@ -30,10 +35,10 @@ export async function cleanRunFolders(options: CleanOptions, io: { out: Output; 
     io.out.write(`${options.dryRun ? c.yellow("would remove") : c.red("removed")} ${folder.executionId}  ${c.dim(`${age(folder)}, ${formatBytes(size)}`)}\n`);
   }
   const running = folders.filter((folder) => folder.running);
-  for (const folder of running) io.out.write(`${c.green("running")} ${folder.executionId}  ${c.dim(`${age(folder)}, kept`)}\n`);
+  for (const folder of running) io.out.write(`${c.green("kept")} ${folder.executionId}  ${c.dim(`${age(folder)}, running or resumable`)}\n`);
   const kept = folders.length - removing.length - running.length;
   const what = removing.length === 0 ? "nothing to remove" : `${options.dryRun ? "would remove" : "removed"} ${plural(removing.length, "run folder")} (${formatBytes(bytes)})`;
-  const rest = [kept > 0 ? `kept the newest ${plural(kept, "finished run")}` : "", running.length > 0 ? `${running.length} running` : ""].filter(Boolean);
+  const rest = [kept > 0 ? `kept the newest ${plural(kept, "finished run")}` : "", running.length > 0 ? `${running.length} running or resumable` : ""].filter(Boolean);
   io.out.write(`${what} under ${tempFolder}${rest.length > 0 ? `; ${rest.join(", ")}` : ""}\n`);
 }
 
@@ -43,10 +48,12 @@ export async function cleanRunFolders(options: CleanOptions, io: { out: Output; 
  * removed is worth a warning, never a failed run.
  */
 export async function applyRetention(config: Config, err: Output): Promise<void> {
-  try {
-    await pruneRunFolders(config.tempFolder, config.keepRuns);
-  } catch (error) {
-    err.write(`warning: old run folders under ${config.tempFolder} could not be removed (keep_runs: ${config.keepRuns}): ${describe(error)}\n`);
+  for (const folder of new Set([config.tempFolder, config.runsFolder])) {
+    try {
+      await pruneRunFolders(folder, config.keepRuns);
+    } catch (error) {
+      err.write(`warning: old run folders under ${folder} could not be removed (keep_runs: ${config.keepRuns}): ${describe(error)}\n`);
+    }
   }
 }
 

@@ -1,4 +1,8 @@
+import { existsSync } from "node:fs";
 import { lstat, readdir, readFile, rm, stat } from "node:fs/promises";
+import { readJournal } from "../journal/reader.js";
+import { JOURNAL_FILE } from "../journal/records.js";
+import { stateOf } from "../journal/run-summary.js";
 import { join } from "node:path";
 
 /** The marker a run leaves in its folder: which process owns it while it runs. */
@@ -10,7 +14,7 @@ export interface RunFolder {
   path: string;
   /** when the run started (the folder's modification time: its children are created at the start) */
   modified: Date;
-  /** the process that owns it is still alive: never removed */
+  /** the process that owns it is still alive, or its journal says it can be resumed: never removed */
   running: boolean;
 }
 
@@ -29,7 +33,7 @@ export async function listRunFolders(tempFolder: string): Promise<RunFolder[]> {
     if (!children.includes("workspace") && !children.includes("logs")) continue;
     const modified = (await stat(path).catch(() => undefined))?.mtime;
     if (modified === undefined) continue;
-    folders.push({ executionId: entry.name, path, modified, running: await ownerAlive(path) });
+    folders.push({ executionId: entry.name, path, modified, running: (await ownerAlive(path)) || (await resumable(path)) });
   }
   return folders.sort((a, b) => b.modified.getTime() - a.modified.getTime());
 }
@@ -58,6 +62,18 @@ export async function folderSize(path: string): Promise<number> {
     if (info?.isFile()) total += info.size;
   }
   return total;
+}
+
+/* a run folder of runs_folder whose run was interrupted (or runs): removing it would lose what `adhesive resume` needs */
+async function resumable(path: string): Promise<boolean> {
+  const file = join(path, JOURNAL_FILE);
+  if (!existsSync(file)) return false;
+  try {
+    const state = stateOf(await readJournal(file));
+    return state === "interrupted" || state === "running";
+  } catch {
+    return true; // unreadable: left for a person to look at
+  }
 }
 
 async function ownerAlive(path: string): Promise<boolean> {

@@ -24,10 +24,10 @@ async function finishedRuns(count: number, env: Record<string, string>): Promise
 describe("run folder retention", () => {
   it("keeps the newest keep_runs finished runs when the CLI starts a run", async () => {
     const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-keep-"));
-    await finishedRuns(3, { ADHESIVE_TEMP_FOLDER: tempFolder });
+    await finishedRuns(3, { ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder });
     const before = await runs(tempFolder);
     expect(before).toHaveLength(3);
-    await finishedRuns(1, { ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_KEEP_RUNS: "1" });
+    await finishedRuns(1, { ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder, ADHESIVE_KEEP_RUNS: "1" });
     const after = await runs(tempFolder);
     // the newest of the old ones, and the run that just finished
     expect(after).toHaveLength(2);
@@ -36,7 +36,7 @@ describe("run folder retention", () => {
 
   it("adhesive clean --dry-run lists what it would remove; clean removes finished runs and nothing that is not a run", async () => {
     const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-clean-"));
-    const env = { ADHESIVE_TEMP_FOLDER: tempFolder };
+    const env = { ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder };
     await finishedRuns(3, env);
     await mkdir(join(tempFolder, "my-notes"));
 
@@ -58,15 +58,15 @@ describe("run folder retention", () => {
 
   it("never removes the folder of a run that is still going", async () => {
     const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-busy-"));
-    const env = { ...process.env, ADHESIVE_TEMP_FOLDER: tempFolder, SLEEP_MARK: "20" };
+    const env = { ...process.env, ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder, SLEEP_MARK: "20" };
     const child = spawn(process.execPath, [bin, fixture("cli/slow.ts")], { cwd: root, env });
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     try {
       for (let i = 0; i < 100 && (await runs(tempFolder)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
       const [running] = await runs(tempFolder);
-      const { code, stdout } = await adhesive(["clean"], { ADHESIVE_TEMP_FOLDER: tempFolder });
+      const { code, stdout } = await adhesive(["clean"], { ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder });
       expect(code).toBe(0);
-      expect(stdout).toMatch(new RegExp(`^running ${running} `, "m"));
+      expect(stdout).toMatch(new RegExp(`^kept ${running} .*running or resumable`, "m"));
       expect(stdout).toContain("nothing to remove");
       expect(await runs(tempFolder)).toEqual([running]);
     } finally {

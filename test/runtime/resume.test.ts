@@ -32,7 +32,7 @@ async function project(scenario: string): Promise<Project> {
 
 function cli(where: Project, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, NO_COLOR: "1", SCENARIO: where.scenario, CALLS: join(where.dir, "calls.log"), ADHESIVE_RUNS_FOLDER: join(where.dir, ".adhesive", "runs") };
+    const env = { ...process.env, NO_COLOR: "1", SCENARIO: where.scenario, CALLS: join(where.dir, "calls.log"), ADHESIVE_RUNS_FOLDER: join(where.dir, ".adhesive", "runs"), ADHESIVE_TEMP_FOLDER: join(where.dir, "tmp") };
     execFile(process.execPath, [join(root, "bin", "adhesive.js"), ...args], { cwd: where.dir, env, timeout: 60_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
     );
@@ -63,6 +63,9 @@ describe("adhesive resume", () => {
     await crashed(where);
     const hinted = await cli(where, ["runs"]);
     expect(hinted.stdout).toMatch(/interrupted +scenarios\.ts .* 1 done, 0 failed, 1 in flight/);
+    // an interrupted run is never cleaned away: resuming it needs its journal
+    const cleaned = await cli(where, ["clean"]);
+    expect(cleaned.stdout).toMatch(/^kept [0-9a-f-]{36} .*running or resumable$/m);
     const { code, stderr } = await cli(where, ["resume"]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     expect(await calls(where)).toEqual(["First 1", "Middle 1", "Middle 2", "Last 1"]);
