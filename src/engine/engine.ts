@@ -307,7 +307,7 @@ export class Engine implements Core {
     const node = token.node;
     let flows: readonly GraphFlow[];
     try {
-      flows = selectFlows(node, () => this.scopeOf(token));
+      flows = selectFlows(node, token, this);
     } catch (error) {
       this.fail(token, error);
       return;

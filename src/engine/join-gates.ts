@@ -74,7 +74,7 @@ export class JoinGates {
     const index = frame.joins.indexOf(join);
     if (index < 0) return;
     frame.joins.splice(index, 1);
-    const waiting = join.waiting.filter((t) => t.state === TokenState.Waiting).sort((a, b) => a.via - b.via);
+    const waiting = stillWaiting(join.waiting);
     frame.waiting -= waiting.length;
     if (waiting.length === 0) return;
     const first = waiting[0];
@@ -91,4 +91,26 @@ export class JoinGates {
     source.state = TokenState.Done;
     this.core.remove(source);
   }
+}
+
+/* insertion sort up to this many tokens: Array.prototype.sort's setup costs more than sorting a handful, and a join releases once per instance */
+const SMALL_JOIN = 16;
+
+/** The tokens still parked, in document order of the flows they came by; `parked` (discarded after the release) is reused. */
+function stillWaiting(parked: Token[]): Token[] {
+  if (parked.length > SMALL_JOIN) return parked.filter((t) => t.state === TokenState.Waiting).sort((a, b) => a.via - b.via);
+  let kept = 0;
+  for (let j = 0; j < parked.length; j++) {
+    const token = parked[j];
+    if (token.state !== TokenState.Waiting) continue;
+    // every slot written is at or before j, whose token was already read
+    let i = kept++;
+    while (i > 0 && parked[i - 1].via > token.via) {
+      parked[i] = parked[i - 1];
+      i--;
+    }
+    parked[i] = token;
+  }
+  parked.length = kept;
+  return parked;
 }

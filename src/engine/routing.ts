@@ -1,6 +1,12 @@
 import { RoutingError } from "../errors.js";
 import type { ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode } from "../model/graph.js";
+import type { Token } from "./token.js";
+
+/** Where conditions find a token's variables: the engine, asked only when a flow has a condition. */
+export interface ScopeSource {
+  scopeOf(token: Token): ExpressionScope;
+}
 
 const NONE: readonly GraphFlow[] = [];
 
@@ -9,34 +15,36 @@ const NONE: readonly GraphFlow[] = [];
  * gateways take the first flow whose condition holds, in document order, else
  * the default; every other node takes each flow whose condition holds (no
  * condition means true), and the default only when nothing else applies.
- * Expression errors propagate to the caller, which fails the token.
+ * Expression errors propagate to the caller, which fails the token. The
+ * scope is a source and a token, not a closure: every token leaving a node
+ * passes here.
  */
-export function selectFlows(node: GraphNode, scope: () => ExpressionScope): readonly GraphFlow[] {
+export function selectFlows(node: GraphNode, token: Token, scopes: ScopeSource): readonly GraphFlow[] {
   const flows = node.outgoing;
   if (flows.length === 0) return NONE;
   if (flows.length === 1 && flows[0].condition === undefined) return flows;
-  if (node.kind === "exclusiveGateway" || node.kind === "eventBasedGateway") return [selectOne(node, scope)];
-  return selectAll(node, scope);
+  if (node.kind === "exclusiveGateway" || node.kind === "eventBasedGateway") return [selectOne(node, token, scopes)];
+  return selectAll(node, token, scopes);
 }
 
-function selectOne(node: GraphNode, scope: () => ExpressionScope): GraphFlow {
+function selectOne(node: GraphNode, token: Token, scopes: ScopeSource): GraphFlow {
   let evaluated: ExpressionScope | undefined;
   for (const flow of node.outgoing) {
     if (flow === node.defaultFlow || flow.condition === undefined) continue;
-    evaluated ??= scope();
+    evaluated ??= scopes.scopeOf(token);
     if (flow.condition.evaluate(evaluated)) return flow;
   }
   if (node.defaultFlow) return node.defaultFlow;
   throw new RoutingError(node.id, node.name);
 }
 
-function selectAll(node: GraphNode, scope: () => ExpressionScope): readonly GraphFlow[] {
+function selectAll(node: GraphNode, token: Token, scopes: ScopeSource): readonly GraphFlow[] {
   const taken: GraphFlow[] = [];
   let evaluated: ExpressionScope | undefined;
   for (const flow of node.outgoing) {
     if (flow === node.defaultFlow) continue;
     if (flow.condition !== undefined) {
-      evaluated ??= scope();
+      evaluated ??= scopes.scopeOf(token);
       if (!flow.condition.evaluate(evaluated)) continue;
     }
     taken.push(flow);

@@ -6,6 +6,10 @@ import type { Slice } from "./slice.js";
 import { TokenState, type Token } from "./token.js";
 import type { Arm } from "./waits.js";
 
+/* RunLoop.time between batches of inputs (now() reads the clock), and in a batch whose time nobody asked for yet */
+const LIVE = -1;
+const UNREAD = -2;
+
 /** What the loop drives: the token machine's steps. */
 export interface LoopMachine {
   readonly finished: boolean;
@@ -46,8 +50,8 @@ export class RunLoop {
   private draining = false;
   private resumePending = false;
   private launchRequested = false;
-  /** the time of the inputs being applied, -1 between them */
-  private time = -1;
+  /** the time of the inputs being applied; LIVE between them, UNREAD until one asks */
+  private time = LIVE;
 
   constructor(machine: LoopMachine, clock: Clock, slice: Slice) {
     this.machine = machine;
@@ -57,11 +61,15 @@ export class RunLoop {
 
   /*
    * One time per batch of inputs: everything an input sets off (timers it
-   * arms, the journal's records of it) counts from when it was applied,
-   * which is also what a replay of the journal uses.
+   * arms, the journal's records of it) counts from the batch's time, which
+   * is also what a replay of the journal uses. It is read when first asked
+   * for: a run with no journal and no timers never reads the clock.
    */
   now(): number {
-    return this.time >= 0 ? this.time : this.clock.now();
+    if (this.time >= 0) return this.time;
+    const now = this.clock.now();
+    if (this.time === UNREAD) this.time = now;
+    return now;
   }
 
   /** The run starts: its first drain counts from now. */
@@ -91,14 +99,20 @@ export class RunLoop {
       this.resumeLater();
       return;
     }
-    this.guarded(() => this.work());
+    this.work(false);
   }
 
-  private work(): void {
+  /* no closure per call: this runs once per input that finds the loop idle */
+  private work(launchFirst: boolean): void {
+    this.draining = true;
     try {
+      if (launchFirst) this.machine.launch();
       this.workUntilIdle();
+    } catch (error) {
+      this.machine.failRun(error instanceof Error ? error : new Error(String(error)));
     } finally {
-      this.time = -1;
+      this.draining = false;
+      this.time = LIVE;
     }
   }
 
@@ -127,29 +141,14 @@ export class RunLoop {
 
   private readonly apply = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
     // inputs applied in one go share a time: a slice lasts 20 ms at most, and reading the clock per input would cost more than applying many
-    if (this.time < 0) this.time = this.clock.now();
+    if (this.time === LIVE) this.time = UNREAD;
     this.machine.apply(kind, target, generation, payload);
   };
 
   private readonly launchWritten = (): void => {
     this.launchRequested = false;
-    if (this.machine.finished) return;
-    this.guarded(() => {
-      this.machine.launch();
-      this.work();
-    });
+    if (!this.machine.finished) this.work(true);
   };
-
-  private guarded(step: () => void): void {
-    this.draining = true;
-    try {
-      step();
-    } catch (error) {
-      this.machine.failRun(error instanceof Error ? error : new Error(String(error)));
-    } finally {
-      this.draining = false;
-    }
-  }
 
   /*
    * Joins are released only once the token queue is empty: a token that has

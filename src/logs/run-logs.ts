@@ -1,9 +1,8 @@
 import { redact } from "../secrets/redact.js";
-import { createPrivateFolder } from "../workspaces/temp-folder.js";
 import { TaskLog, type LiveOutput } from "./task-log.js";
 
 /**
- * The logs of one run, `<temp>/<executionId>/logs/<task>.<token>.log`: one
+ * The logs of one run, `<runs folder>/<run id>/logs/<task>.<token>.log`: one
  * file per task execution, kept apart even when many run at once.
  */
 export class RunLogs {
@@ -12,16 +11,10 @@ export class RunLogs {
   private readonly open = new Map<number, TaskLog>();
   private readonly failed = new Map<number, string>();
   private readonly closing: Array<Promise<void>> = [];
-  private ready: Promise<void> | undefined;
 
   constructor(folder: string, live: LiveOutput | undefined) {
     this.folder = folder;
     this.live = live;
-  }
-
-  async create(): Promise<void> {
-    this.ready ??= createPrivateFolder(this.folder);
-    await this.ready;
   }
 
   /** The log of a task execution, opened when it first prints. */

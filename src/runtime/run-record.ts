@@ -57,7 +57,7 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   const runId = options.runId ?? randomUUID();
   const folder = join(runsFolderOf(options), runId);
   const fresh = { runId, folder, writer: undefined, resumed: undefined, initialData, waitTasks: options.waitTasks ?? true, poolSize: options.poolSize ?? availableParallelism() };
-  await createPrivateFolder(join(folder, "logs"));
+  createPrivateFolder(join(folder, "logs"));
   if (options.journal === false) return fresh;
   const file = join(folder, JOURNAL_FILE);
   const writerOptions = { fsync: options.journalFsync ?? false, onError };

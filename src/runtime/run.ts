@@ -62,10 +62,10 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const record = await openRunRecord(definition, bindings, options, cloneValue(options.initialData ?? {}), onJournalError);
   const executionId = record.runId;
   const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
-  const workspace = new LocalWorkspace({ id: executionId, pwd: await createRunFolder(tempFolder, executionId) });
+  const workspace = new LocalWorkspace({ id: executionId, pwd: createRunFolder(tempFolder, executionId) });
   const info: RunInfo = { executionId, source: definition.source, logFolder: join(record.folder, "logs") };
+  // the run record made its folder
   const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
-  await logs.create();
   const laneDeclarations = registry.ofKind(["lane"]);
   const workers = workerPool(registry, options);
   const stopping = new StoppingTasks();

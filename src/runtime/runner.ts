@@ -31,6 +31,7 @@ export class TaskRunner implements NodeRunner {
   private readonly workers: WorkerPool | undefined;
   private readonly declarationIndex: ReadonlyMap<Declaration, number>;
   private readonly extras: BoundExtras;
+  private readonly staticGroups: Array<string[] | undefined>;
 
   constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, workers?: { pool: WorkerPool; declarations: readonly Declaration[] }) {
     this.workers = workers?.pool;
@@ -39,6 +40,7 @@ export class TaskRunner implements NodeRunner {
     this.logs = logs;
     this.source = source;
     this.bindings = new Array<NodeBinding | undefined>(nodeCount);
+    this.staticGroups = new Array<string[] | undefined>(nodeCount);
     // message declarations bind to events too, but they are sources: only task implementations run here
     for (const binding of bindings) if (binding.candidates.some(runsAsTask)) this.bindings[binding.node.index] = binding;
     this.workspace = workspace;
@@ -92,7 +94,7 @@ export class TaskRunner implements NodeRunner {
     if (this.bindings[node.index] === undefined) return this.extras.askForm(ctx, node);
     const declaration = this.resolve(node, ctx.taskName);
     if (ctx.resumed && declaration.options.onInterrupted === "fail") throw new InterruptedTaskError(ctx.taskName, node.id, ctx.attempt);
-    const groups = matchName(declaration.patterns, ctx.taskName) ?? matchName(declaration.patterns, node.name) ?? [];
+    const groups = this.groupsOf(declaration, node, ctx.taskName);
     if (declaration.kind === "userTask") return this.runUserTask(ctx, declaration.fn as UserTaskFunction, groups);
     return (declaration.fn as TaskFunction)(ctx, ...groups);
   };
@@ -113,7 +115,7 @@ export class TaskRunner implements NodeRunner {
     const job = {
       index: this.declarationIndex.get(declaration)!,
       label: declaration.label,
-      groups: matchName(declaration.patterns, ctx.taskName) ?? matchName(declaration.patterns, node.name) ?? [],
+      groups: this.groupsOf(declaration, node, ctx.taskName),
       task: { ...ctx.task },
       taskName: ctx.taskName,
       // the token's data as it is: ctx.data is a view that cannot cross threads
@@ -127,6 +129,12 @@ export class TaskRunner implements NodeRunner {
       pwd: this.workspace.pwd,
     };
     return workers.run(job, output, task.signal).then((changes) => applyChanges(ctx.data, changes));
+  }
+
+  /* a name without placeholders has the same groups every time: matched once per node, not per call */
+  private groupsOf(declaration: Declaration, node: GraphNode, taskName: string): string[] {
+    if (node.template.dynamic) return matchGroups(declaration, taskName, node.name);
+    return (this.staticGroups[node.index] ??= matchGroups(declaration, taskName, node.name));
   }
 
   /** A name with placeholders is matched again once rendered: `Build {loop.value}` may run `task("Build linux")`. */
@@ -143,6 +151,11 @@ export class TaskRunner implements NodeRunner {
     const answers = await outsideTasks(() => this.ui.ask(ui.finish(), ctx.signal));
     Object.assign(ctx.data, answers);
   }
+}
+
+/* spread into the call, so a task that changes its arguments cannot change the cached array */
+function matchGroups(declaration: Declaration, taskName: string, nodeName: string): string[] {
+  return matchName(declaration.patterns, taskName) ?? matchName(declaration.patterns, nodeName) ?? [];
 }
 
 function runsAsTask(declaration: Declaration): boolean {
