@@ -4,7 +4,7 @@
  * in the plugin folders, the way the original added them to Python's path.
  * Node's ESM resolver ignores NODE_PATH, so this cannot be done by settings.
  */
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -30,7 +30,8 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
     for (const folder of folders) {
       for (const suffix of SUFFIXES) {
         const file = join(folder, specifier + suffix);
-        if (existsSync(file) && !file.endsWith("/")) return next(pathToFileURL(file).href, context);
+        // a folder itself is no module: Node refuses directory imports, so its index file is tried next
+        if (statSync(file, { throwIfNoEntry: false })?.isFile() === true) return next(pathToFileURL(file).href, context);
       }
     }
     throw error;

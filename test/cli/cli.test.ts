@@ -149,6 +149,7 @@ describe("configuration", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain("hello from the plugin, tests; at most 1 task(s) at once");
+    expect(stdout).toContain("goodbye from the folder plugin, tests");
     // log_level warning: no task lines; the task's own output went to its log, not the terminal
     expect(stdout).not.toMatch(/^(run|done) /m);
     expect(stdout).not.toContain("temp folder:");
