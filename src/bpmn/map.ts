@@ -269,6 +269,8 @@ function taskDetails(ctx: ReadContext, element: ModdleElement, kind: NodeKind): 
     taskType: taskType(element),
     ...dataMappings(ctx, element, id),
     form: kind === "userTask" ? formFields(ctx, element, ctx.process) : undefined,
+    // a message() source or adhesive send reaches a receive task by its message's name too
+    messageName: kind === "receiveTask" ? foldName(str(child(element, "messageRef"), "name")) || undefined : undefined,
   };
 }
 

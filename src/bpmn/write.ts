@@ -139,8 +139,12 @@ class Writer {
     if (node.loop) element.loopCharacteristics = this.loop(node.loop);
     if (node.script) Object.assign(element, { scriptFormat: node.script.format, script: node.script.body });
     if (node.attachedTo !== undefined) element.cancelActivity = node.interrupting ?? true;
-    const eventDefinition = this.eventDefinition(node);
-    if (eventDefinition) element.eventDefinitions = [eventDefinition];
+    // a receive task names its message itself
+    if (node.kind === "receiveTask" && node.messageName !== undefined) element.messageRef = this.message(node.messageName);
+    else {
+      const eventDefinition = this.eventDefinition(node);
+      if (eventDefinition) element.eventDefinitions = [eventDefinition];
+    }
     this.camunda(element, node);
     return element;
   }

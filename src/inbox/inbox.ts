@@ -44,8 +44,8 @@ export interface SendResult {
 
 /**
  * What other processes and the web page can put into a running run:
- * messages for its message catch events, message boundary events and
- * event-based gateways (or a new instance at a message start event when
+ * messages for its message catch events, receive tasks, message boundary
+ * events and event-based gateways (or a new instance at a message start event when
  * nobody waits), and answers for its open user-task forms.
  */
 export class Inbox {
@@ -98,7 +98,7 @@ export class Inbox {
 }
 
 function takesMessages(node: GraphNode): boolean {
-  return node.kind === "messageBoundaryEvent" || node.kind === "messageStartEvent" || (node.kind === "intermediateCatchEvent" && node.messageName !== undefined);
+  return node.kind === "messageBoundaryEvent" || node.kind === "messageStartEvent" || node.kind === "receiveTask" || (node.kind === "intermediateCatchEvent" && node.messageName !== undefined);
 }
 
 function compileCorrelation(text: string, javascript: boolean): CompiledExpression {

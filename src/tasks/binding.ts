@@ -27,6 +27,8 @@ const DECISION: Rule = { kinds: ["task"], required: true, label: "decision" };
 const MESSAGE: Rule = { kinds: ["message", "messageCallback"], required: true, label: "message event" };
 /* a message flow may bring the message: a source is then optional */
 const FED_MESSAGE: Rule = { kinds: ["message", "messageCallback"], required: false, label: "message event" };
+/* a receive task runs as a task, or waits for the messages of a message() source (fromInbox: adhesive send) */
+const RECEIVE: Rule = { kinds: ["task", "message", "messageCallback"], required: true, label: "receive task" };
 const SEND: Rule = { kinds: ["task"], required: true, label: "message throw event" };
 const SEND_ALONG_FLOW: Rule = { kinds: ["task"], required: false, label: "message throw event" };
 const TIMER: Rule = { kinds: ["timer"], required: true, label: "timer" };
@@ -42,7 +44,7 @@ export function ruleFor(node: GraphNode): Rule | undefined {
     case "task":
       return TASK;
     case "receiveTask":
-      return node.messageFed ? undefined : TASK;
+      return node.messageFed ? undefined : RECEIVE;
     case "userTask":
       return node.form !== undefined && node.form.length > 0 ? FORM_TASK : USER_TASK;
     case "messageStartEvent":
@@ -103,9 +105,12 @@ function candidatesFor(node: GraphNode, all: readonly Declaration[]): Declaratio
   const typed = node.taskType === undefined ? [] : declarations.filter((d) => typesOf(d).includes(node.taskType!));
   if (typed.length > 0) return typed;
   const name = bindingName(node);
-  if (!node.template.dynamic) return declarations.filter((d) => matchName(d.patterns, name) !== undefined);
+  // a message source may name the element's message rather than the element ("Wait for payment" receiving "Payment Received")
+  const message = node.messageName !== undefined && node.messageName !== name ? node.messageName : undefined;
+  const matches = (d: Declaration): boolean => matchName(d.patterns, name) !== undefined || (message !== undefined && isSource(d) && matchName(d.patterns, message) !== undefined);
+  if (!node.template.dynamic) return declarations.filter(matches);
   const rendering = nameToPattern(name);
-  const fitting = declarations.filter((d) => matchName(d.patterns, name) !== undefined || d.names.some((literal) => rendering.test(literal)));
+  const fitting = declarations.filter((d) => matches(d) || d.names.some((literal) => rendering.test(literal)));
   // whether a regular expression can match some rendering is undecidable here: leave it to the rendered name
   return fitting.length > 0 ? fitting : declarations.filter((d) => d.names.length < d.patterns.length);
 }
@@ -136,6 +141,10 @@ export function renderedMatch(binding: NodeBinding, taskName: string): { matchin
 /** Elements match by their name; an unnamed message event by the name of its message, anything else unnamed by its id. */
 export function bindingName(node: GraphNode): string {
   return node.name || node.messageName || node.id;
+}
+
+function isSource(declaration: Declaration): boolean {
+  return declaration.kind === "message" || declaration.kind === "messageCallback";
 }
 
 function typesOf(declaration: Declaration): readonly string[] {

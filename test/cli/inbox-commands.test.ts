@@ -37,6 +37,22 @@ describe("adhesive complete and adhesive send", () => {
     expect(late).toMatchObject({ code: 1, stderr: `adhesive: run ${id} is not running (its process has ended)\n` });
   });
 
+  it("send a message to a receive task that waits for the inbox", async () => {
+    const run = start([liveFixture("receive.ts")]);
+    const id = await run.runId();
+    // the token may still be on its way to the receive task
+    for (;;) {
+      const sent = await adhesiveIn(run, ["send", id, "Payment Received", "--data", '{"amount": 3}']);
+      if (sent.code === 0) {
+        expect(sent.stdout).toContain(`delivered "Payment Received" to 1 token of run ${id} (wait)`);
+        break;
+      }
+      expect(sent.stderr).toContain('no token waits for message "Payment Received" now (at wait)');
+    }
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain("confirmed: 3");
+  });
+
   it("refuse bad usage with exit 2 and an unknown run with exit 1", async () => {
     const run = start(["--version"]);
     await run.exited;

@@ -4,13 +4,14 @@ import { happened } from "./catch-event.js";
 import { task } from "./task.js";
 
 /**
- * A receive task that a message flow leads to waits for that message, like
- * a message catch event (its boundary events are armed meanwhile); one
- * without runs like a task, implemented by its name.
+ * A receive task that a message flow leads to, or that a message() source
+ * feeds (fromInbox: adhesive send), waits for its message like a message
+ * catch event (its boundary events are armed meanwhile); any other runs
+ * like a task, implemented by its name.
  */
 export const receiveTask: Behaviour = {
   execute(core, token) {
-    if (!token.node.messageFed) {
+    if (!token.node.messageFed && core.options.runner.fedFromOutside?.(token.node) !== true) {
       task.execute(core, token);
       return;
     }
