@@ -1,11 +1,11 @@
-import { CancelledError, TaskError } from "../errors.js";
+import { TaskError } from "../errors.js";
 import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { TaskContext, ContextHost, TaskNodeInfo } from "./context.js";
 import type { Core } from "./core.js";
 import { checkData } from "./data-check.js";
-import { newRef, release, setKey, share, shallowCopy, writable, type Data, type DataRef } from "./data.js";
+import { newRef, release, setKey, share, shallowCopy, type Data, type DataRef } from "./data.js";
 import { behaviours } from "./elements/index.js";
 import type { Behaviour } from "./elements/behaviour.js";
 import { errorRecord } from "./errors.js";
@@ -20,7 +20,10 @@ import { Replay } from "./replay.js";
 import { liveTokens, type LiveToken } from "./live-tokens.js";
 import type { LoopContext } from "./loop-context.js";
 import { Loops } from "./loops.js";
-import { mergeInto } from "./merge.js";
+import { mergeResult } from "./merge.js";
+import { cancelFrame, cancelToken } from "./cancellation.js";
+import { expressionScope } from "./expression-scope.js";
+import { laneOf } from "./lane-of.js";
 import { selectFlows } from "./routing.js";
 import { nextTurn, Slice } from "./slice.js";
 import { Tasks } from "./tasks.js";
@@ -351,7 +354,7 @@ export class Engine implements Core {
   }
 
   finish(token: Token): void {
-    this.mergeResult(token.frame, token.ref);
+    mergeResult(token.frame, token.ref);
     token.state = TokenState.Done;
     this.remove(token);
   }
@@ -400,7 +403,7 @@ export class Engine implements Core {
     }
     if (frame !== this.root) {
       this.instances.frames.delete(frame);
-      if (frame.result !== undefined) this.mergeResult(this.root!, frame.result);
+      if (frame.result !== undefined) mergeResult(this.root!, frame.result);
       this.instances.wake();
     }
     this.checkFinished();
@@ -420,16 +423,6 @@ export class Engine implements Core {
     }
   }
 
-  private mergeResult(frame: Frame, ref: DataRef): void {
-    if (frame.result === undefined) {
-      frame.result = share(ref);
-      return;
-    }
-    if (frame.result.data === ref.data) return;
-    frame.result = writable(frame.result);
-    mergeInto(frame.result, ref.data);
-  }
-
   // ---- errors and cancellation -----------------------------------------
 
   /** Hands the error to the nearest error boundary event, walking up the sub-processes; else the run fails. */
@@ -441,25 +434,11 @@ export class Engine implements Core {
   }
 
   cancelToken(token: Token): void {
-    const state = token.state;
-    if (state === TokenState.Done || state === TokenState.Cancelled) return;
-    if (state === TokenState.Running) this.tasks.stopped(token);
-    if (state === TokenState.Waiting) this.joins.unpark(token);
-    if (state === TokenState.Deduplicated) this.tasks.withdrawn(token);
-    token.state = TokenState.Cancelled;
-    token.generation++;
-    token.abort?.abort(new CancelledError(`task "${token.taskName || token.node.name}" was cancelled`));
-    token.view?.discard();
-    token.view = undefined;
-    if (token.arms !== undefined) this.triggers.waits.disarm(token);
-    if (token.child !== undefined) this.cancelFrame(token.child);
-    this.remove(token);
+    cancelToken(this, this.joins, token);
   }
 
   cancelFrame(frame: Frame): void {
-    frame.cancelled = true;
-    this.events.scopes.closed(frame, true);
-    while (frame.head !== undefined) this.cancelToken(frame.head);
+    cancelFrame(this, frame);
   }
 
   failRun(error: Error): void {
@@ -496,28 +475,7 @@ export class Engine implements Core {
 
   // ---- expressions -----------------------------------------------------
 
-  /* a script gets the task's copy-on-write view; conditions read the token's data as it is */
   scopeOf(token: Token, context?: TaskContext): ExpressionScope {
-    const data = context !== undefined ? context.data : token.ref.data;
-    return {
-      data,
-      context: context ?? { data, loop: token.loop, task: this.infos[token.node.index], executionId: this.options.executionId },
-      task: this.infos[token.node.index],
-      taskName: token.taskName || token.node.name,
-      loop: token.loop,
-      lane: token.node.lane,
-    };
+    return expressionScope(token, this.infos[token.node.index], this.options.executionId, context);
   }
 }
-
-/*
- * A lane name is rendered when the token enters the node, before a loop on
- * it starts, so the iterations of a looped task share one lane (as in the
- * original adhesive); a looped sub-process renders it per iteration inside.
- */
-function laneOf(token: Token): string | undefined {
-  const template = token.node.laneTemplate;
-  if (template === undefined) return undefined;
-  return template.dynamic ? template.render({ data: token.ref.data, loop: token.loop }) : template.raw;
-}
-

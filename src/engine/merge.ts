@@ -1,4 +1,5 @@
-import { isPlainObject, ownValue, setKey, shallowCopy, type Data, type DataRef } from "./data.js";
+import { isPlainObject, ownValue, setKey, shallowCopy, share, writable, type Data, type DataRef } from "./data.js";
+import type { Frame } from "./frame.js";
 
 /* Cyclic plain objects on both sides would recurse forever; that deep, the later value simply wins. */
 const MAX_MERGE_DEPTH = 64;
@@ -18,6 +19,17 @@ const MAX_MERGE_DEPTH = 64;
  */
 export function mergeInto(ref: DataRef, source: Data): void {
   mergeObject(ref, ref.data, source, 0);
+}
+
+/** A token that ends, or a frame that ends, hands its data to the frame's result: shared when it is the first, merged into it after. */
+export function mergeResult(frame: Frame, ref: DataRef): void {
+  if (frame.result === undefined) {
+    frame.result = share(ref);
+    return;
+  }
+  if (frame.result.data === ref.data) return;
+  frame.result = writable(frame.result);
+  mergeInto(frame.result, ref.data);
 }
 
 function mergeObject(ref: DataRef, target: Data, source: Data, depth: number): void {
