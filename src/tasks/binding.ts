@@ -85,7 +85,7 @@ export function bindNodes(graph: ProcessGraph, registry: Registry): NodeBinding[
   for (const node of graph.nodes) {
     const rule = ruleFor(node);
     if (!rule) continue;
-    const candidates = candidatesFor(node, registry.ofKind(rule.kinds));
+    const candidates = receiving(node, candidatesFor(node, registry.ofKind(rule.kinds)));
     // a name with placeholders is matched again once rendered, so several candidates are fine until then
     const deferred = node.template.dynamic && candidates.length > 1;
     const problem = candidates.length > 1 && !deferred ? "ambiguous" : candidates.length === 0 && rule.required ? "missing" : undefined;
@@ -141,6 +141,13 @@ export function renderedMatch(binding: NodeBinding, taskName: string): { matchin
 /** Elements match by their name; an unnamed message event by the name of its message, anything else unnamed by its id. */
 export function bindingName(node: GraphNode): string {
   return node.name || node.messageName || node.id;
+}
+
+/* a receive task that a message() source names waits for it, even when a task() (a catch-all regex) matches it too */
+function receiving(node: GraphNode, candidates: Declaration[]): Declaration[] {
+  if (node.kind !== "receiveTask") return candidates;
+  const sources = candidates.filter(isSource);
+  return sources.length > 0 ? sources : candidates;
 }
 
 function isSource(declaration: Declaration): boolean {
