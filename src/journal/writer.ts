@@ -11,19 +11,11 @@ import { encodeValue } from "./values.js";
 
 const STARTED = piece('{"t":"s","s":');
 const DONE = piece('{"t":"d","s":');
-const NODE = piece(',"n":');
 const ATTEMPT = piece(',"a":');
 const AT = piece(',"at":');
 const END = piece("}\n");
-
-const ids = new WeakMap<GraphNode, Buffer>();
-
-/* the JSON text of a node's id, encoded once per node */
-function idBytes(node: GraphNode): Buffer {
-  let bytes = ids.get(node);
-  if (bytes === undefined) ids.set(node, (bytes = Buffer.from(JSON.stringify(node.id))));
-  return bytes;
-}
+/* a start or completion record without its node id: the constant pieces and numbers of 24 characters at most */
+const RECORD_BYTES = 96;
 
 export interface WriterOptions {
   /** the run's start (its header's `at`): records keep their time relative to it */
@@ -48,6 +40,8 @@ export class JournalWriter implements EngineJournal {
   private fd: number | undefined;
   private readonly origin: number;
   private readonly pending = new RecordBuffer();
+  /* per node (by index: one run, one graph), its start record's middle `,"n":<id>,"at":`, encoded once */
+  private readonly startMiddles: Array<Buffer | undefined> = [];
   private waiting: Array<() => void> = [];
   private scheduled = false;
   private broken = false;
@@ -63,18 +57,18 @@ export class JournalWriter implements EngineJournal {
     }
   }
 
-  /* {"t":"s","s":<seq>,"n":<id>[,"a":<attempt>],"at":<ms>} */
+  /* {"t":"s","s":<seq>[,"a":<attempt>],"n":<id>,"at":<ms>} */
   started(seq: number, node: GraphNode, attempt: number, at: number): void {
     const out = this.pending;
+    const middle = (this.startMiddles[node.index] ??= Buffer.from(`,"n":${JSON.stringify(node.id)},"at":`));
+    out.reserve(RECORD_BYTES + middle.length);
     out.piece(STARTED);
     out.int(seq);
-    out.piece(NODE);
-    out.piece(idBytes(node));
     if (attempt !== 1) {
       out.piece(ATTEMPT);
       out.int(attempt);
     }
-    out.piece(AT);
+    out.piece(middle);
     out.int(at - this.origin);
     out.piece(END);
     this.schedule();
@@ -83,12 +77,15 @@ export class JournalWriter implements EngineJournal {
   /* {"t":"d","s":<seq>,"at":<ms>[,"c":{...},"r":[...]][,"g":<the flow a deciding gateway's function chose>]} */
   done(seq: number, result: TaskDataResult | undefined, at: number, decision?: unknown): void {
     const out = this.pending;
+    out.reserve(RECORD_BYTES);
     out.piece(DONE);
     out.int(seq);
     out.piece(AT);
     out.int(at - this.origin);
     if (result !== undefined) out.text(`,${changesText(result.data, result.changed)}`);
     if (decision !== undefined) out.text(`,"g":${JSON.stringify(encodeValue(decision))}`);
+    // the texts reserved only their own room
+    out.reserve(END.length);
     out.piece(END);
     this.schedule();
   }

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { seeded } from "../seeded.js";
-import { Adhesive, JournalError, scriptedUi, type Data } from "../../src/index.js";
-import { parseJournal } from "../../src/journal/reader.js";
+import { Adhesive, JournalError, scriptedUi, SimulatedClock, type Data } from "../../src/index.js";
+import { parseJournal, readJournal } from "../../src/journal/reader.js";
 import { decodeValue, encodeValue } from "../../src/journal/values.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -89,6 +89,23 @@ function releaseTasks(): Adhesive {
     .task("Skip", () => undefined);
 }
 
+
+describe("writing a journal", () => {
+  it("writes the times of a run whose clock is behind the wall clock (a SimulatedClock), which read back as they were", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "adhesive-journal-"));
+    const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
+    await new Adhesive()
+      .task({ re: /.*/ }, () => undefined)
+      .bpmnBuild(join(root, "test/fixtures/elements/link.bpmn"), { clock, runsFolder: folder, tempFolder: join(folder, "temp"), runId: "behind" });
+    const journal = await readJournal(join(folder, "behind", "journal.ndjson"));
+    expect(journal.inputs.map((input) => [input.kind, input.at])).toEqual([
+      ["started", Date.UTC(2026, 0, 1)],
+      ["done", Date.UTC(2026, 0, 1)],
+      ["started", Date.UTC(2026, 0, 1)],
+      ["done", Date.UTC(2026, 0, 1)],
+    ]);
+  });
+});
 
 describe("a journal cut at random byte offsets", () => {
   it("resumes to the uninterrupted run's data from any cut after its header, and says why before it", async () => {
