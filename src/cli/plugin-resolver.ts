@@ -31,10 +31,19 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
       for (const suffix of SUFFIXES) {
         const file = join(folder, specifier + suffix);
         // a folder itself is no module: Node refuses directory imports, so its index file is tried next
-        if (statSync(file, { throwIfNoEntry: false })?.isFile() === true) return next(pathToFileURL(file).href, context);
+        if (isFile(file)) return next(pathToFileURL(file).href, context);
       }
     }
     throw error;
+  }
+}
+
+/* a path through a file (ENOTDIR) or an unreadable folder is no module either: Node's own "cannot find" error is what the user should see */
+function isFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
   }
 }
 

@@ -45,7 +45,7 @@ export class Slice {
       return false;
     }
     // reading the clock every step would cost more than a step
-    if ((++this.steps & 255) !== 0) return false;
+    if ((++this.steps & 63) !== 0) return false;
     return this.steps >= SLICE_STEPS || this.clock.now() - this.start >= SLICE_MS;
   }
 

@@ -55,7 +55,8 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
   const { engine } = settings;
   const first = nodes[0];
   const ctx = sourceContext(first, nodes, settings);
-  const groups = matchName(declaration.patterns, bindingName(first)) ?? [];
+  // a receive task's source may match its message's name instead
+  const groups = matchName(declaration.patterns, bindingName(first)) ?? (first.messageName === undefined ? undefined : matchName(declaration.patterns, first.messageName)) ?? [];
   const holdsRun = nodes.some((node) => startsInstance(node));
   let ended = false;
   // whichever comes first, the source's own end or a failure while it runs, counts: never both

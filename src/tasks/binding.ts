@@ -1,6 +1,7 @@
 import { UnmappedTaskError, type MappingProblem } from "../errors.js";
 import type { GraphNode, ProcessGraph } from "../model/graph.js";
 import { matchName, nameToPattern } from "./matcher.js";
+import { foldName } from "../model/name-template.js";
 import type { Declaration, DeclarationKind, Registry } from "./registry.js";
 
 /** The implementation chosen for one process element (or why there is none). */
@@ -105,8 +106,8 @@ function candidatesFor(node: GraphNode, all: readonly Declaration[]): Declaratio
   const typed = node.taskType === undefined ? [] : declarations.filter((d) => typesOf(d).includes(node.taskType!));
   if (typed.length > 0) return typed;
   const name = bindingName(node);
-  // a message source may name the element's message rather than the element ("Wait for payment" receiving "Payment Received")
-  const message = node.messageName !== undefined && node.messageName !== name ? node.messageName : undefined;
+  // a receive task's source may name its message rather than the element ("Wait for payment" receiving "Payment Received")
+  const message = node.kind === "receiveTask" && node.messageName !== undefined && node.messageName !== name ? node.messageName : undefined;
   const matches = (d: Declaration): boolean => matchName(d.patterns, name) !== undefined || (message !== undefined && isSource(d) && matchName(d.patterns, message) !== undefined);
   if (!node.template.dynamic) return declarations.filter(matches);
   const rendering = nameToPattern(name);
@@ -143,11 +144,17 @@ export function bindingName(node: GraphNode): string {
   return node.name || node.messageName || node.id;
 }
 
-/* a receive task that a message() source names waits for it, even when a task() (a catch-all regex) matches it too */
+/*
+ * A receive task that a message() source names waits for it, even when a
+ * task() matches it only by a pattern (a catch-all regex); a task() that
+ * names it literally as well is ambiguous.
+ */
 function receiving(node: GraphNode, candidates: Declaration[]): Declaration[] {
   if (node.kind !== "receiveTask") return candidates;
   const sources = candidates.filter(isSource);
-  return sources.length > 0 ? sources : candidates;
+  if (sources.length === 0) return candidates;
+  const name = foldName(bindingName(node));
+  return candidates.filter((d) => isSource(d) || d.names.includes(name));
 }
 
 function isSource(declaration: Declaration): boolean {

@@ -40,6 +40,29 @@ describe("receive tasks", () => {
     expect(missing.ran).toEqual([]);
   });
 
+  it("is ambiguous when a task() names it literally and a source feeds it too", async () => {
+    const both = scenario("receive.bpmn", (a) => {
+      noop(a, "Prepare Order", "Wait for Payment", "Confirm Payment");
+      a.message("Payment Received", function* () {});
+    });
+    expect(String(await both.run().catch((e: unknown) => e))).toMatch(/receive task "Wait for Payment" \(wait\): matched by 2 implementations: task\(.*message\("Payment Received"\)/);
+    expect(both.ran).toEqual([]);
+  });
+
+  it("hands a source matched by the message's name the groups of its regular expression", async () => {
+    let prepared!: () => void;
+    const preparing = new Promise<void>((resolve) => (prepared = resolve));
+    const t = scenario("receive.bpmn", (a) => {
+      a.task("Prepare Order", () => prepared());
+      noop(a, "Confirm Payment");
+      a.message({ re: /^Payment (\w+)$/ }, async function* (_ctx, word) {
+        await preparing;
+        yield { word };
+      });
+    });
+    expect((await t.run()).event).toEqual({ word: "Received" });
+  });
+
   it("waits for its source even when a catch-all task() matches it too", async () => {
     let prepared!: () => void;
     const preparing = new Promise<void>((resolve) => (prepared = resolve));
