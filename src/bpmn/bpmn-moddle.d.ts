@@ -28,6 +28,8 @@ declare module "bpmn-moddle" {
     fromXML(xml: string, typeName?: string, options?: Record<string, unknown>): Promise<FromXmlResult>;
     toXML(element: unknown, options?: { format?: boolean; preamble?: boolean }): Promise<ToXmlResult>;
     create(type: string, attrs?: Record<string, unknown>): unknown;
+    /** an element of a namespace no loaded descriptor knows, written as given */
+    createAny(name: string, nsUri: string, properties?: Record<string, unknown>): unknown;
   }
 
   export const BpmnModdle: new (

@@ -2,6 +2,7 @@ import type { NodeDefinition, NodeKind, TimerDefinition, TimerKind } from "../mo
 import { bool, child, children, str, xmlName, type ModdleElement } from "./moddle.js";
 import { describeElement, expression, problem, refId, reject, unsupported, type ReadContext, type ScopeInfo } from "./context.js";
 import { foldName } from "./text.js";
+import { extension } from "./pools.js";
 
 /** Fields every node has, already resolved by the caller. */
 export type NodeBase = Pick<NodeDefinition, "id" | "name" | "lane">;
@@ -147,6 +148,7 @@ function triggered(
   switch (TRIGGERS.get(definition.$type)) {
     case "message":
       node.messageName = messageName(definition, base.name);
+      node.correlationKey = correlationKey(child(definition, "messageRef"));
       break;
     case "timer":
       node.timer = timer(definition);
@@ -187,6 +189,11 @@ function withDefinitions(ctx: ReadContext, element: ModdleElement, scope: ScopeI
 /** The referenced message's name is what message() sources match; the event name is the fallback. */
 function messageName(definition: ModdleElement, eventName: string): string {
   return foldName(str(child(definition, "messageRef"), "name")) || eventName;
+}
+
+/** Zeebe's subscription key of a message: a FEEL expression (`=orderId`) over the waiting token's data, or a fixed value. */
+export function correlationKey(message: ModdleElement | undefined): string | undefined {
+  return str(extension(message, "zeebe:subscription"), "correlationKey")?.trim() || undefined;
 }
 
 /** undefined means "no error referenced", i.e. a catch-all boundary. */

@@ -3,7 +3,7 @@ import { MAX_NESTING, type CalledProcessDefinition, type FlowDefinition, type No
 import { attrByLocalName, bool, child, children, str, type ModdleElement, type UnresolvedRefs } from "./moddle.js";
 import { describeElement, expression, problem, refId, reject, unsupported, withoutUndefined, type ReadContext, type ScopeInfo } from "./context.js";
 import { callData, dataMappings, formFields, taskType } from "./camunda.js";
-import { readEvent, type NodeBase } from "./events.js";
+import { correlationKey, readEvent, type NodeBase } from "./events.js";
 import { laneAssignments } from "./lanes.js";
 import { readLoop } from "./loop.js";
 import { calledElement, messageFlows, poolNode, processName, runnableProcesses } from "./pools.js";
@@ -271,6 +271,7 @@ function taskDetails(ctx: ReadContext, element: ModdleElement, kind: NodeKind): 
     form: kind === "userTask" ? formFields(ctx, element, ctx.process) : undefined,
     // a message() source or adhesive send reaches a receive task by its message's name too
     messageName: kind === "receiveTask" ? foldName(str(child(element, "messageRef"), "name")) || undefined : undefined,
+    correlationKey: kind === "receiveTask" ? correlationKey(child(element, "messageRef")) : undefined,
   };
 }
 

@@ -80,17 +80,20 @@ export interface ParsedXml {
   unresolved: UnresolvedRefs;
 }
 
-const ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0";
+export const ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0";
+const CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn";
 let camundaModdle: BpmnModdleInstance | undefined;
 let zeebeModdle: BpmnModdleInstance | undefined;
 
 /*
  * The camunda and zeebe descriptors both define `modelerTemplate`, and moddle
  * refuses to load them together, so pick one per file like Camunda Modeler
- * does. The other vendor's attributes still arrive as generic `$attrs`.
+ * does. The other vendor's attributes still arrive as generic `$attrs`, its
+ * elements as generic elements. A file with both is one toBpmnXml wrote (its
+ * Camunda 7 extensions, and a Zeebe message's correlation key): Camunda 7's.
  */
 async function moddleFor(xml: string): Promise<BpmnModdleInstance> {
-  if (xml.includes(ZEEBE_NS)) return (zeebeModdle ??= await createModdle("zeebe"));
+  if (xml.includes(ZEEBE_NS) && !xml.includes(CAMUNDA_NS)) return (zeebeModdle ??= await createModdle("zeebe"));
   return (camundaModdle ??= await createModdle("camunda"));
 }
 

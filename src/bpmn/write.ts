@@ -2,7 +2,7 @@ import type { BpmnModdleInstance } from "bpmn-moddle";
 import type { FormFieldDefinition, LoopDefinition, MappingDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition, TimerDefinition } from "../model/definition.js";
 import { autoLayout, Diagram } from "./diagram.js";
 import { create, Ids, type Element } from "./moddle-elements.js";
-import { createModdle } from "./moddle.js";
+import { createModdle, ZEEBE_NS } from "./moddle.js";
 import { UsageError } from "../errors.js";
 
 /** Namespace of adhesive's own attributes (the builder's `when`), which no BPMN element has. */
@@ -140,7 +140,7 @@ class Writer {
     if (node.script) Object.assign(element, { scriptFormat: node.script.format, script: node.script.body });
     if (node.attachedTo !== undefined) element.cancelActivity = node.interrupting ?? true;
     // a receive task names its message itself
-    if (node.kind === "receiveTask" && node.messageName !== undefined) element.messageRef = this.message(node.messageName);
+    if (node.kind === "receiveTask" && node.messageName !== undefined) element.messageRef = this.message(node.messageName, node.correlationKey);
     else {
       const eventDefinition = this.eventDefinition(node);
       if (eventDefinition) element.eventDefinitions = [eventDefinition];
@@ -178,7 +178,7 @@ class Writer {
 
   private eventDefinition(node: NodeDefinition): Element | undefined {
     if (node.kind === "messageStartEvent" || node.messageName !== undefined) {
-      return this.create("bpmn:MessageEventDefinition", { messageRef: this.message(node.messageName ?? node.name) });
+      return this.create("bpmn:MessageEventDefinition", { messageRef: this.message(node.messageName ?? node.name, node.correlationKey) });
     }
     if (node.timer) {
       return this.create("bpmn:TimerEventDefinition", { [TIMER_FIELDS[node.timer.kind]]: this.expression(node.timer.value) });
@@ -227,8 +227,13 @@ class Writer {
     return this.create("bpmn:LaneSet", { id: this.ids.next(`${owner}laneset`), lanes: elements });
   }
 
-  private message(name: string): Element {
-    return this.sharedRoot(`message:${name}`, () => this.create("bpmn:Message", { id: this.ids.next("message"), name }));
+  /* a Zeebe correlation key goes back where Camunda 8 keeps it; the writer's Camunda 7 descriptor does not know it, hence a generic element */
+  private message(name: string, correlationKey: string | undefined): Element {
+    return this.sharedRoot(`message:${name}`, () => {
+      const subscription = correlationKey === undefined ? undefined : this.moddle.createAny("zeebe:subscription", ZEEBE_NS, { correlationKey });
+      const extensionElements = subscription === undefined ? undefined : this.create("bpmn:ExtensionElements", { values: [subscription] });
+      return this.create("bpmn:Message", { id: this.ids.next("message"), name, extensionElements });
+    });
   }
 
   private error(code: string): Element {

@@ -8,7 +8,7 @@ import type { SendResult } from "../inbox/inbox.js";
 import { findRunFolder } from "../live/run-files.js";
 import type { CliIo } from "./main.js";
 
-const USAGE_LINES = `  adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>']
+const USAGE_LINES = `  adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>' | --key <correlation key>]
   adhesive complete <run> <user task> [--data '<json>']
 `;
 
@@ -25,13 +25,15 @@ export async function inboxCommand(argv: readonly string[], io: CliIo): Promise<
   const [command, ...args] = argv;
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { data: { type: "string" }, correlation: { type: "string" } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { data: { type: "string" }, correlation: { type: "string" }, key: { type: "string" } } });
   } catch (error) {
     return usage(io, describe(error));
   }
   const [run, target, ...extra] = parsed.positionals;
   if (run === undefined || target === undefined || extra.length > 0) return usage(io, `adhesive ${command} takes a run id and a ${command === "send" ? "message name" : "user task"}`);
   if (command === "complete" && parsed.values.correlation !== undefined) return usage(io, "--correlation is for adhesive send");
+  if (command === "complete" && parsed.values.key !== undefined) return usage(io, "--key is for adhesive send");
+  if (parsed.values.key !== undefined && parsed.values.correlation !== undefined) return usage(io, "give --key or --correlation, not both");
   let data: unknown;
   try {
     data = parsed.values.data === undefined ? undefined : JSON.parse(parsed.values.data);
@@ -39,7 +41,9 @@ export async function inboxCommand(argv: readonly string[], io: CliIo): Promise<
     return usage(io, `--data is not JSON: ${describe(error)}`);
   }
   const request: ControlRequest =
-    command === "send" ? { op: "send", message: target, data, correlation: parsed.values.correlation } : { op: "complete", task: target, data: data ?? {} };
+    command === "send"
+      ? { op: "send", message: target, data, correlation: parsed.values.correlation, key: parsed.values.key }
+      : { op: "complete", task: target, data: data ?? {} };
   try {
     const config = await loadConfig({ cwd: io.cwd });
     const found = await findRunFolder(config.runsFolder, run);

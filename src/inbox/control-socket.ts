@@ -9,7 +9,7 @@ import { InboxError } from "./inbox-error.js";
 
 /** One request on a run's control socket: a line of JSON, answered by one line of JSON. */
 export type ControlRequest =
-  | { op: "send"; message: string; data?: unknown; correlation?: string }
+  | { op: "send"; message: string; data?: unknown; correlation?: string; key?: string }
   | { op: "complete"; task: string; data?: unknown }
   | { op: "state" };
 

@@ -15,6 +15,12 @@ export interface MessageDelivery {
    * (`orderId === "42"`, or FEEL `= orderId = "42"`), like a condition.
    */
   correlation?: string;
+  /**
+   * A correlation key, as Zeebe publishes messages: only tokens whose
+   * message subscription (`zeebe:subscription correlationKey`, evaluated
+   * over their data) has this value take it.
+   */
+  key?: string | number;
 }
 
 /** An answer to a waiting user task: `adhesive complete`, the web form. */
@@ -68,23 +74,29 @@ export class Inbox {
       const names = [...new Set(nodes.map((node) => node.messageName ?? node.name))].filter(Boolean);
       throw new InboxError("ADHESIVE_NO_SUCH_MESSAGE", `the process has no message event "${delivery.message}"${names.length > 0 ? `; its messages: ${names.join(", ")}` : " (it has no message events)"}`, 404);
     }
+    if (delivery.key !== undefined && delivery.correlation !== undefined) throw new InboxError("ADHESIVE_BAD_CORRELATION", "a message takes a correlation key or a correlation expression, not both");
+    if (delivery.key !== undefined && !named.some((node) => node.correlationKey !== undefined)) {
+      throw new InboxError("ADHESIVE_BAD_CORRELATION", `message "${delivery.message}" has no correlation key (zeebe:subscription correlationKey) at ${named.map((n) => n.id).join(", ")} to match ${JSON.stringify(String(delivery.key))}: send a correlation expression instead`);
+    }
     const correlation = delivery.correlation === undefined ? undefined : compileCorrelation(delivery.correlation, javascript);
     const event = delivery.data ?? {};
     const elements: string[] = [];
     let delivered = 0;
     for (const node of named) {
       if (node.kind === "messageStartEvent") continue;
-      const taken = guarded(() => this.target.deliver(node, event, correlation));
+      const keyed = delivery.key === undefined ? correlation : keyCorrelation(node, delivery.key);
+      if (keyed === false) continue;
+      const taken = guarded(() => this.target.deliver(node, event, keyed));
       if (taken > 0) elements.push(node.id);
       delivered += taken;
     }
     const start = named.find((node) => node.kind === "messageStartEvent");
-    if (delivered === 0 && start !== undefined && correlation === undefined) {
+    if (delivered === 0 && start !== undefined && correlation === undefined && delivery.key === undefined) {
       guarded(() => this.target.emit(start, event));
       return { delivered: 1, elements: [start.id] };
     }
     if (delivered === 0) {
-      const which = correlation === undefined ? "" : ` whose data matches ${delivery.correlation}`;
+      const which = delivery.key !== undefined ? ` with correlation key ${JSON.stringify(String(delivery.key))}` : correlation === undefined ? "" : ` whose data matches ${delivery.correlation}`;
       throw new InboxError("ADHESIVE_NOT_DELIVERED", `no token waits for message "${delivery.message}"${which} now (at ${named.map((n) => n.id).join(", ")}); it was not delivered`, 409);
     }
     return { delivered, elements };
@@ -110,6 +122,19 @@ function compileCorrelation(text: string, javascript: boolean): CompiledExpressi
   } catch (error) {
     throw new InboxError("ADHESIVE_BAD_CORRELATION", `correlation expression ${JSON.stringify(text)}: ${describe(error)}`);
   }
+}
+
+/*
+ * A key reaches the tokens whose subscription key has its value, compared as
+ * text (Zeebe's keys are strings). A FEEL key becomes a FEEL correlation,
+ * so the journal records and replays it like any other; a fixed key either
+ * matches (every waiting token) or not (false: none).
+ */
+function keyCorrelation(node: GraphNode, key: string | number): CompiledExpression | undefined | false {
+  const subscription = node.correlationKey;
+  if (subscription === undefined) return false;
+  if (!subscription.startsWith("=")) return subscription === String(key) ? undefined : false;
+  return compileCorrelation(`= string(${subscription.slice(1)}) = ${JSON.stringify(String(key))}`, false);
 }
 
 /* what the engine refuses (event data it cannot hold, a correlation that throws) goes back to the sender, not into the run */

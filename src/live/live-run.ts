@@ -153,7 +153,7 @@ export class LiveRun {
   private handle(request: ControlRequest): unknown {
     switch (request.op) {
       case "send":
-        return this.inbox.send({ message: String(request.message), data: request.data, correlation: request.correlation });
+        return this.inbox.send({ message: String(request.message), data: request.data, correlation: request.correlation, key: typeof request.key === "string" ? request.key : undefined });
       case "complete":
         return this.inbox.complete({ task: String(request.task), data: request.data ?? {}, by: "with adhesive complete" });
       case "state":

@@ -108,6 +108,7 @@ function createNode(definition: NodeDefinition, scope: Scope, state: CompileStat
     schedule: undefined,
     errorCode: definition.errorCode,
     messageName: definition.messageName,
+    correlationKey: definition.correlationKey,
     signalName: definition.signalName,
     escalationCode: definition.escalationCode,
     condition: undefined,

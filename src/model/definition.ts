@@ -171,6 +171,8 @@ export interface NodeDefinition {
   timer?: TimerDefinition;
   errorCode?: string;
   messageName?: string;
+  /** Zeebe `zeebe:subscription correlationKey` of the message: which tokens a message with a key reaches */
+  correlationKey?: string;
   /** gateways and activities: id of the default outgoing flow */
   defaultFlow?: string;
   /** subProcess */

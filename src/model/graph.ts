@@ -93,6 +93,7 @@ export interface GraphNode {
   schedule: TimerSchedule | undefined;
   errorCode: string | undefined;
   messageName: string | undefined;
+  correlationKey: string | undefined;
   signalName: string | undefined;
   escalationCode: string | undefined;
   /** conditional events */

@@ -45,10 +45,11 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
     }
     case "POST messages": {
       const live = liveOf(run);
-      const body = (await readJson(request)) as { message?: unknown; data?: unknown; correlation?: unknown };
-      if (typeof body?.message !== "string") throw new InboxError("ADHESIVE_BAD_REQUEST", 'a message needs { "message": "<name>", "data": <json>, "correlation"?: "= <FEEL>" }');
+      const body = (await readJson(request)) as { message?: unknown; data?: unknown; correlation?: unknown; key?: unknown };
+      if (typeof body?.message !== "string") throw new InboxError("ADHESIVE_BAD_REQUEST", 'a message needs { "message": "<name>", "data": <json>, "correlation"?: "= <FEEL>", "key"?: "<correlation key>" }');
       const correlation = typeof body.correlation === "string" ? body.correlation : undefined;
-      return sendJson(response, live.inbox.send({ message: body.message, data: body.data, correlation }, { javascript: false }));
+      const key = typeof body.key === "string" || typeof body.key === "number" ? body.key : undefined;
+      return sendJson(response, live.inbox.send({ message: body.message, data: body.data, correlation, key }, { javascript: false }));
     }
     default:
       throw part === undefined || ["diagram", "events", "logs", "forms", "messages"].includes(part) ? notAllowed(method) : notFound();

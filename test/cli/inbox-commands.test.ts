@@ -59,6 +59,7 @@ describe("adhesive complete and adhesive send", () => {
     expect(await adhesiveIn(run, ["send", "abc"])).toMatchObject({ code: 2, stderr: expect.stringContaining("adhesive send takes a run id and a message name") });
     expect(await adhesiveIn(run, ["complete", "abc", "Task", "--data", "{nope"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--data is not JSON") });
     expect(await adhesiveIn(run, ["complete", "abc", "Task", "--correlation", "x"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--correlation is for adhesive send") });
+    expect(await adhesiveIn(run, ["send", "abc", "Paid", "--key", "1", "--correlation", "x"])).toMatchObject({ code: 2, stderr: expect.stringContaining("give --key or --correlation, not both") });
     expect(await adhesiveIn(run, ["send", "../etc", "Paid"])).toMatchObject({ code: 1, stderr: 'adhesive: "../etc" is not a run id\n' });
     expect(await adhesiveIn(run, ["send", "0badc0de", "Paid"])).toMatchObject({ code: 1, stderr: expect.stringContaining('no run "0badc0de" in ') });
     expect(await adhesiveIn(run, ["--ui-port", "99999", "x.ts"])).toMatchObject({ code: 2, stderr: expect.stringContaining('--ui-port must be a port number from 1 to 65535, got "99999"') });

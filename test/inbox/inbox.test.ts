@@ -75,6 +75,30 @@ describe("messages into a running run", () => {
     await expect(send("true", 0)).rejects.toThrow(`run ${info.id} is not running (its process has ended)`);
   });
 
+  it("with a correlation key, go to the tokens whose Zeebe subscription key has that value", async () => {
+    const shipped: number[] = [];
+    const adhesive = new Adhesive()
+      .message("Order", function* () {
+        yield* [{ id: 1 }, { id: 2 }, { id: 3 }];
+      })
+      .message("Paid", fromInbox)
+      .task("Book Order", (ctx) => void (ctx.data.order = ctx.data.event))
+      .task("Ship", (ctx) => void shipped.push((ctx.data.order as { id: number }).id));
+    const temp = await tempFolder();
+    const done = adhesive.bpmnBuild(fixture("paid-zeebe.bpmn"), { inbox: true, tempFolder: temp, runsFolder: temp, initialData: {} });
+    const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
+    await until(() => (run.snapshot().elements.paid?.waiting === 3 ? true : undefined), "three orders waiting for payment");
+    expect(run.inbox.send({ message: "Paid", data: { amount: 20 }, key: "2" })).toEqual({ delivered: 1, elements: ["paid"] });
+    await until(() => (shipped.length === 1 ? true : undefined), "order 2 to ship");
+    expect(() => run.inbox.send({ message: "Paid", data: {}, key: "9" })).toThrow('no token waits for message "Paid" with correlation key "9" now (at paid); it was not delivered');
+    expect(() => run.inbox.send({ message: "Paid", data: {}, key: "1", correlation: "true" })).toThrow("a correlation key or a correlation expression, not both");
+    // a number is a key as its text, as Zeebe's keys are
+    expect(run.inbox.send({ message: "Paid", data: { amount: 30 }, key: 3 }, { javascript: false })).toEqual({ delivered: 1, elements: ["paid"] });
+    expect(run.inbox.send({ message: "Paid", data: { amount: 10 }, key: "1" })).toEqual({ delivered: 1, elements: ["paid"] });
+    await done;
+    expect(shipped).toEqual([2, 3, 1]);
+  });
+
   it("refuses a message the process does not have, naming the ones it has", async () => {
     const adhesive = new Adhesive().message("Order", () => [{ id: 1 }]).message("Paid", fromInbox).task("Ship", () => undefined);
     const temp = await tempFolder();
@@ -86,6 +110,7 @@ describe("messages into a running run", () => {
     await until(() => (release === undefined ? undefined : true), "Book Order to run");
     release();
     await until(() => (run.snapshot().elements.paid?.waiting === 1 ? true : undefined), "the order to wait");
+    expect(() => run.inbox.send({ message: "Paid", data: {}, key: "1" })).toThrow('message "Paid" has no correlation key (zeebe:subscription correlationKey) at paid to match "1": send a correlation expression instead');
     expect(run.inbox.send({ message: "paid", data: { amount: 1 } })).toEqual({ delivered: 1, elements: ["paid"] });
     await done;
   });
