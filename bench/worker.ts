@@ -166,8 +166,9 @@ async function adhesiveRunner(workload: Workload, size: number, journal: boolean
     if (workload === "beside") return { big: Array.from({ length: 100_000 }, (_, i) => i) };
     return undefined;
   };
-  const journals = journal ? scratchFolder().dir : undefined;
-  const optionsFor = (n: number) => ({ poolSize: 1e9, maxEventsInFlight: 1000, initialData: initialData(n), journal, runsFolder: journals });
+  // every run's folders (its logs, and its journal when kept) go to a scratch folder removed at exit, not the project's .adhesive/runs
+  const runs = scratchFolder().dir;
+  const optionsFor = (n: number) => ({ poolSize: 1e9, maxEventsInFlight: 1000, initialData: initialData(n), journal, runsFolder: runs, tempFolder: runs });
   const fileFor = (n: number): string => (workload === "seed" ? join(FIXTURES, "seed-message.bpmn") : scratch!.write(`${workload}-${n}.bpmn`, xmlFor(n)));
 
   const file = fileFor(size);
@@ -192,7 +193,7 @@ async function adhesiveRunner(workload: Workload, size: number, journal: boolean
       events = n;
       const expected = workload === "seed" ? n * 5 : n;
       stallReport = () => `; ${parked}/${expected} tasks parked`;
-      const done = adhesive.run(definition, { poolSize: 1e9, maxEventsInFlight: n + 1, journal, runsFolder: journals });
+      const done = adhesive.run(definition, { poolSize: 1e9, maxEventsInFlight: n + 1, journal, runsFolder: runs, tempFolder: runs });
       while (parked < expected) await new Promise((resolve) => setImmediate(resolve));
       measure(expected);
       gate = undefined;
