@@ -33,8 +33,9 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
                                      continue an interrupted run (default: the newest one); --retry
                                      runs a failed run's failed task again; --force continues even
                                      though the process changed where the run's tokens stand
-       adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>']
+       adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>' | --key <key>]
                                     deliver a message to a running run's waiting message events
+                                    (--key: a Camunda 8 correlation key)
        adhesive complete <run> <user task> [--data '<json>']
                                     answer a user task the run waits on (by name, element id or form id)
 
