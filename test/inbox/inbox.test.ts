@@ -40,20 +40,26 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, wha
   }
 }
 
+/** Orders 1, 2 and 3 start at once and wait for their payments (from the inbox); `shipped` lists them as they ship. */
+async function threeOrders(file: string) {
+  const shipped: number[] = [];
+  const adhesive = new Adhesive()
+    .message("Order", function* () {
+      yield* [{ id: 1 }, { id: 2 }, { id: 3 }];
+    })
+    .message("Paid", fromInbox)
+    // the payment becomes data.event: the order is kept under its own key first
+    .task("Book Order", (ctx) => void (ctx.data.order = ctx.data.event))
+    .task("Ship", (ctx) => void shipped.push((ctx.data.order as { id: number }).id));
+  const temp = await tempFolder();
+  const done = adhesive.bpmnBuild(fixture(file), { inbox: true, tempFolder: temp, runsFolder: temp, initialData: {} });
+  const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
+  return { shipped, done, run };
+}
+
 describe("messages into a running run", () => {
   it("go to the waiting tokens whose data the correlation expression accepts, JavaScript or FEEL", async () => {
-    const shipped: number[] = [];
-    const adhesive = new Adhesive()
-      .message("Order", function* () {
-        yield* [{ id: 1 }, { id: 2 }, { id: 3 }];
-      })
-      .message("Paid", fromInbox)
-      // the payment becomes data.event: the order is kept under its own key first
-      .task("Book Order", (ctx) => void (ctx.data.order = ctx.data.event))
-      .task("Ship", (ctx) => void shipped.push((ctx.data.order as { id: number }).id));
-    const temp = await tempFolder();
-    const done = adhesive.bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder: temp, runsFolder: temp, initialData: {} });
-    const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
+    const { shipped, done, run } = await threeOrders("paid.bpmn");
     // the run is listed before its control socket listens and run.json names it
     const info = await until(async () => {
       const written = JSON.parse(await readFile(join(run.runFolder, "run.json"), "utf8")) as RunInfo;
@@ -76,17 +82,7 @@ describe("messages into a running run", () => {
   });
 
   it("with a correlation key, go to the tokens whose Zeebe subscription key has that value", async () => {
-    const shipped: number[] = [];
-    const adhesive = new Adhesive()
-      .message("Order", function* () {
-        yield* [{ id: 1 }, { id: 2 }, { id: 3 }];
-      })
-      .message("Paid", fromInbox)
-      .task("Book Order", (ctx) => void (ctx.data.order = ctx.data.event))
-      .task("Ship", (ctx) => void shipped.push((ctx.data.order as { id: number }).id));
-    const temp = await tempFolder();
-    const done = adhesive.bpmnBuild(fixture("paid-zeebe.bpmn"), { inbox: true, tempFolder: temp, runsFolder: temp, initialData: {} });
-    const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
+    const { shipped, done, run } = await threeOrders("paid-zeebe.bpmn");
     await until(() => (run.snapshot().elements.paid?.waiting === 3 ? true : undefined), "three orders waiting for payment");
     expect(run.inbox.send({ message: "Paid", data: { amount: 20 }, key: "2" })).toEqual({ delivered: 1, elements: ["paid"] });
     await until(() => (shipped.length === 1 ? true : undefined), "order 2 to ship");
