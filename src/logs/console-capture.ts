@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
 import type { OutputSink } from "../workspaces/workspace.js";
+import { sharedPatch } from "../shared-patch.js";
 
 /*
  * Tasks run concurrently on one event loop, so "what did this task print"
@@ -13,7 +14,6 @@ const current = new AsyncLocalStorage<OutputSink>();
 const METHODS = ["log", "info", "warn", "error", "debug", "trace"] as const;
 type Method = (typeof METHODS)[number];
 type Write = NodeJS.WriteStream["write"];
-let captures = 0;
 let originals: Record<Method, (...args: unknown[]) => void> | undefined;
 let originalWrites: Array<{ stream: NodeJS.WriteStream; write: Write; replacement: Write }> | undefined;
 
@@ -33,15 +33,7 @@ export function insideTask(): boolean {
 }
 
 /** Starts routing console calls made inside withOutput(); returns the function that stops it. */
-export function captureConsole(): () => void {
-  if (captures++ === 0) install();
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    if (--captures === 0) uninstall();
-  };
-}
+export const captureConsole = sharedPatch(install, uninstall);
 
 function install(): void {
   originals = {} as Record<Method, (...args: unknown[]) => void>;

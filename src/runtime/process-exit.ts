@@ -1,8 +1,8 @@
 import { ProcessExitError } from "../errors.js";
 import { insideTask } from "../logs/console-capture.js";
 import { insideExpression } from "../model/expression.js";
+import { sharedPatch } from "../shared-patch.js";
 
-let guards = 0;
 let original: typeof process.exit | undefined;
 
 /**
@@ -11,15 +11,7 @@ let original: typeof process.exit | undefined;
  * other error, instead of ending the process with the run half done. Called
  * anywhere else it exits as usual. Returns the function that stops guarding.
  */
-export function guardProcessExit(): () => void {
-  if (guards++ === 0) install();
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    if (--guards === 0) uninstall();
-  };
-}
+export const guardProcessExit = sharedPatch(install, uninstall);
 
 function install(): void {
   const exit = process.exit;

@@ -2,7 +2,7 @@ import type { TaskContext } from "../engine/context.js";
 import type { NodeRunner } from "../engine/engine.js";
 import type { GraphNode } from "../model/graph.js";
 import { resolveRendered, type NodeBinding } from "../tasks/binding.js";
-import { matchName } from "../tasks/matcher.js";
+import { groupsFor } from "../tasks/matcher.js";
 import type { Declaration } from "../tasks/registry.js";
 import { UiBuilder, type UiProvider } from "../ui/form.js";
 import type { Context, LoopInfo, TaskFunction, UserTaskFunction } from "../api/types.js";
@@ -131,10 +131,10 @@ export class TaskRunner implements NodeRunner {
     return workers.run(job, output, task.signal).then((changes) => applyChanges(ctx.data, changes));
   }
 
-  /* a name without placeholders has the same groups every time: matched once per node, not per call */
+  /* a name without placeholders has the same groups every time: matched once per node, not per call (spread into the call, so a task cannot change the cached array) */
   private groupsOf(declaration: Declaration, node: GraphNode, taskName: string): string[] {
-    if (node.template.dynamic) return matchGroups(declaration, taskName, node.name);
-    return (this.staticGroups[node.index] ??= matchGroups(declaration, taskName, node.name));
+    if (node.template.dynamic) return groupsFor(declaration.patterns, taskName, node.name);
+    return (this.staticGroups[node.index] ??= groupsFor(declaration.patterns, taskName, node.name));
   }
 
   /** A name with placeholders is matched again once rendered: `Build {loop.value}` may run `task("Build linux")`. */
@@ -151,11 +151,6 @@ export class TaskRunner implements NodeRunner {
     const answers = await outsideTasks(() => this.ui.ask(ui.finish(), ctx.signal));
     Object.assign(ctx.data, answers);
   }
-}
-
-/* spread into the call, so a task that changes its arguments cannot change the cached array */
-function matchGroups(declaration: Declaration, taskName: string, nodeName: string): string[] {
-  return matchName(declaration.patterns, taskName) ?? matchName(declaration.patterns, nodeName) ?? [];
 }
 
 function runsAsTask(declaration: Declaration): boolean {

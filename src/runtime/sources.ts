@@ -3,7 +3,7 @@ import type { Engine } from "../engine/engine.js";
 import type { Data } from "../engine/data.js";
 import { startsInstance, type GraphNode } from "../model/graph.js";
 import { bindingName, type NodeBinding } from "../tasks/binding.js";
-import { matchName } from "../tasks/matcher.js";
+import { groupsFor } from "../tasks/matcher.js";
 import type { Declaration } from "../tasks/registry.js";
 import type { Context, MessageCallbackFunction, MessageFunction } from "../api/types.js";
 import type { Workspace } from "../workspaces/workspace.js";
@@ -56,7 +56,7 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
   const first = nodes[0];
   const ctx = sourceContext(first, nodes, settings);
   // a receive task's source may match its message's name instead
-  const groups = matchName(declaration.patterns, bindingName(first)) ?? (first.messageName === undefined ? undefined : matchName(declaration.patterns, first.messageName)) ?? [];
+  const groups = groupsFor(declaration.patterns, bindingName(first), first.messageName);
   const holdsRun = nodes.some((node) => startsInstance(node));
   let ended = false;
   // whichever comes first, the source's own end or a failure while it runs, counts: never both

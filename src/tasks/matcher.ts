@@ -39,3 +39,12 @@ export function matchName(patterns: readonly RegExp[], name: string): string[] |
   }
   return undefined;
 }
+
+/** The capture groups for the first of `names` that a pattern matches (an element's rendered name, then its name or its message's); none when none does. */
+export function groupsFor(patterns: readonly RegExp[], ...names: Array<string | undefined>): string[] {
+  for (const name of names) {
+    const groups = name === undefined ? undefined : matchName(patterns, name);
+    if (groups !== undefined) return groups;
+  }
+  return [];
+}
