@@ -68,11 +68,17 @@ export class Tasks {
 
   /** A running task's token is cancelled: its slot and key go to the next. */
   stopped(token: Token): void {
+    const ctx = this.leave(token);
+    if (ctx !== undefined) this.core.options.observer?.taskCancelled?.(ctx);
+  }
+
+  /* the task is over, however it ended: its pool slot and dedup key go to the next; returns its context */
+  private leave(token: Token): TaskContext | undefined {
     if (usesPool(token.node)) this.running--;
     this.releaseKey(token);
     const ctx = token.context;
     token.context = undefined;
-    if (ctx !== undefined) this.core.options.observer?.taskCancelled?.(ctx);
+    return ctx;
   }
 
   /** A token waiting for its deduplication key is cancelled. */
@@ -237,10 +243,7 @@ export class Tasks {
     }
     token.view?.discard();
     token.view = undefined;
-    if (usesPool(token.node)) this.running--;
-    this.releaseKey(token);
-    const ctx = token.context;
-    token.context = undefined;
+    const ctx = this.leave(token);
     if (failed) error = core.options.failure === undefined ? error : core.options.failure(error);
     if (failed) core.journal?.failed(token.seq, error, core.now());
     else core.journal?.done(token.seq, result, core.now(), token.node.decides ? outcome : undefined);
