@@ -3,6 +3,7 @@ import { lstat, readdir, readFile, rm, stat } from "node:fs/promises";
 import { readJournal } from "../journal/reader.js";
 import { JOURNAL_FILE } from "../journal/records.js";
 import { stateOf } from "../journal/run-summary.js";
+import { isAlive } from "../journal/process-identity.js";
 import { join } from "node:path";
 
 /** The marker a run leaves in its folder: which process owns it while it runs. */
@@ -85,12 +86,6 @@ async function ownerAlive(path: string): Promise<boolean> {
     return false;
   }
   if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  // the marker has no start time: any process with that pid counts, also another user's
+  return isAlive({ pid, start: undefined });
 }
