@@ -28,11 +28,16 @@ export interface FoundRun {
   logs(): Promise<LogEntry[]>;
 }
 
-/* the page polls the list every second; a temp folder with thousands of run folders is read at most this often */
+/*
+ * The page polls the list every second; a runs folder with thousands of run
+ * folders, and the journals of runs that wrote no final counts, are read at
+ * most this often.
+ */
 const FOLDER_LIST_MS = 3000;
-let folderList: { at: number; places: RunPlaces; runs: ReturnType<typeof listRunFolders> } | undefined;
+type PastRun = Awaited<ReturnType<typeof listRunFolders>>[number] & { state?: RunOutcome };
+let folderList: { at: number; places: RunPlaces; runs: Promise<PastRun[]> } | undefined;
 
-function pastRuns(places: RunPlaces): ReturnType<typeof listRunFolders> {
+function pastRuns(places: RunPlaces): Promise<PastRun[]> {
   const now = Date.now();
   if (folderList === undefined || folderList.places !== places || now - folderList.at > FOLDER_LIST_MS) {
     folderList = { at: now, places, runs: listRunFolders(places.runsFolder, places.project) };
@@ -40,13 +45,19 @@ function pastRuns(places: RunPlaces): ReturnType<typeof listRunFolders> {
   return folderList.runs;
 }
 
+/* read from its journal once per folder list, and only for a run that is not this process's own */
+function pastSummary(run: PastRun, places: RunPlaces): SummaryLike {
+  if (run.view !== undefined) return run.view.summary;
+  run.state ??= elsewhere(run.info, join(places.runsFolder, run.info.id));
+  return { state: run.state, startedAt: run.info.startedAt };
+}
+
 export async function runsList(places: RunPlaces): Promise<RunListing[]> {
   const here = liveRuns();
   const listed: RunListing[] = here.map((run) => listing(run.info, run.monitor.summary(), true));
   const seen = new Set(here.map((run) => run.id));
-  for (const { info, view } of await pastRuns(places)) {
-    if (seen.has(info.id)) continue;
-    listed.push(listing(info, view?.summary ?? { state: elsewhere(info, join(places.runsFolder, info.id)), startedAt: info.startedAt }, false));
+  for (const run of await pastRuns(places)) {
+    if (!seen.has(run.info.id)) listed.push(listing(run.info, pastSummary(run, places), false));
   }
   return listed.sort((a, b) => b.startedAt - a.startedAt);
 }
