@@ -276,10 +276,15 @@ export class Engine implements Core {
     return this.joins.releaseNext();
   }
 
-  /* nothing left to do: when tokens wait for messages, signals or conditions and nothing can start instances, see whether they wait in vain */
+  /*
+   * Nothing left to do: the run may be over (an input it waited for, even a
+   * stale one, has just been applied), or its tokens may wait for messages,
+   * signals or conditions in vain.
+   */
   idle(): void {
+    this.checkFinished();
     const { instances } = this;
-    if (this.triggers.waits.subscriptions > 0 && instances.openSources === 0 && instances.waitingEmits === 0) this.events.stall.check(this.root!, instances.frames);
+    if (!this.finished && this.triggers.waits.subscriptions > 0 && instances.openSources === 0 && instances.waitingEmits === 0) this.events.stall.check(this.root!, instances.frames);
   }
 
   // ---- arriving at a node and leaving it --------------------------------
@@ -464,8 +469,9 @@ export class Engine implements Core {
     }
   };
 
+  /* a source that closes while its last events still wait in the inbox (the engine paused for the event loop) must not end the run without them */
   private checkFinished(): void {
-    if (this.finished || this.instances.openSources > 0 || this.instances.frames.size > 0) return;
+    if (this.finished || this.instances.openSources > 0 || this.instances.frames.size > 0 || this.loop.pendingInputs > 0) return;
     if (this.root === undefined || this.root.live > 0) return;
     this.finished = true;
     this.unwatch?.();

@@ -88,6 +88,11 @@ export class RunLoop {
     this.drain();
   }
 
+  /** Inputs waiting to be applied: the run cannot end while one is, since it may start or move tokens. */
+  get pendingInputs(): number {
+    return this.inbox.size;
+  }
+
   /** The run ended: every waiting input is shown to `dropped` and forgotten. */
   dropInputs(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number) => void): void {
     this.inbox.drain(dropped);

@@ -71,7 +71,7 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
     const driver =
       declaration.kind === "message"
         ? pull(declaration.fn as MessageFunction, ctx, groups, nodes, holdsRun, settings)
-        : listen(declaration.fn as MessageCallbackFunction, ctx, groups, new Inlet(engine, nodes, settings, end).emit);
+        : listen(declaration.fn as MessageCallbackFunction, ctx, groups, new Inlet(engine, nodes, settings, end));
     driver.then(
       () => end(),
       (error: unknown) => end(error),
@@ -112,7 +112,8 @@ async function pull(
   }
 }
 
-/* async, so a callback that throws at once fails the run like one whose promise rejects */
-async function listen(fn: MessageCallbackFunction, ctx: Context, groups: string[], emit: (event: unknown) => Promise<void>): Promise<void> {
-  await fn(ctx, emit, ...groups);
+/* async, so a callback that throws at once fails the run like one whose promise rejects; done once what it emitted has all started */
+async function listen(fn: MessageCallbackFunction, ctx: Context, groups: string[], inlet: Inlet): Promise<void> {
+  await fn(ctx, inlet.emit, ...groups);
+  await inlet.drained();
 }
