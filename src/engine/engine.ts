@@ -272,7 +272,8 @@ export class Engine implements Core {
     this.tasks.launch();
   }
 
-  releaseJoin(): boolean {
+  releaseWaiting(): boolean {
+    this.tasks.startFreed();
     return this.joins.releaseNext();
   }
 

@@ -19,8 +19,8 @@ export interface LoopMachine {
   arrive(token: Token): void;
   complete(token: Token): void;
   apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
-  /** releases the next join that is due; false when there is none */
-  releaseJoin(): boolean;
+  /** the token queue is empty: frees what waits for that (pool slots cancelled tasks gave up, the next join that is due); false when no token moved */
+  releaseWaiting(): boolean;
   /** whether started tasks wait for their functions to be called; launch() calls them */
   readonly hasLaunches: boolean;
   launch(): void;
@@ -178,7 +178,7 @@ export class RunLoop {
       }
       // the array keeps its capacity: it empties after every input, and shrinking it would reallocate each time
       this.head = this.tail = 0;
-      if (!machine.releaseJoin()) return true;
+      if (!machine.releaseWaiting()) return true;
     }
   }
 

@@ -24,6 +24,8 @@ export class Tasks {
   private launches: Array<Token | number> = [];
   private running = 0;
   private started = 0;
+  /** a cancelled task gave up its pool slot: the next ready task starts once the token queue is empty */
+  private freed = false;
   /** per node: its deduplicate key expression; undefined when no task deduplicates */
   private readonly dedupKeys: Array<CompiledExpression | undefined> | undefined;
   private readonly dedup = new Deduplicator();
@@ -68,6 +70,7 @@ export class Tasks {
 
   /** A running task's token is cancelled: its slot and key go to the next. */
   stopped(token: Token): void {
+    if (usesPool(token.node)) this.freed = true;
     const ctx = this.leave(token);
     if (ctx !== undefined) this.core.options.observer?.taskCancelled?.(ctx);
   }
@@ -254,6 +257,17 @@ export class Tasks {
     // a failed task's token still holds the data it started with: a boundary event continues from that
     if (failed) core.fail(token, error);
     else core.enqueue(token);
+    this.startReady();
+  }
+
+  /**
+   * Slots that cancelled tasks gave up go to the tasks waiting for one. Not
+   * at once: a boundary, a terminate end or a failure cancels many tokens in
+   * one sweep, and a ready task of the same sweep must not start first.
+   */
+  startFreed(): void {
+    if (!this.freed) return;
+    this.freed = false;
     this.startReady();
   }
 
