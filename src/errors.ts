@@ -86,9 +86,9 @@ export class StalledError extends AdhesiveError {
   /** the elements tokens wait at */
   readonly elementIds: readonly string[];
 
-  constructor(waiting: ReadonlyArray<{ id: string; name: string }>) {
+  constructor(waiting: ReadonlyArray<{ id: string; name: string }>, hint?: string) {
     const list = waiting.map((node) => (node.name ? `"${node.name}" (${node.id})` : node.id)).join(", ");
-    super("ADHESIVE_STALLED", `the run cannot go on: tokens wait at ${list}, and nothing left in the run can trigger them (no task runs, no timer is armed, no event source sends)`);
+    super("ADHESIVE_STALLED", `the run cannot go on: tokens wait at ${list}, and nothing left in the run can trigger them (no task runs, no timer is armed, no event source sends)${hint === undefined ? "" : `; ${hint}`}`);
     this.elementIds = waiting.map((node) => node.id);
   }
 }

@@ -17,6 +17,7 @@ export type {
   LoopInfo,
   MessageCallbackFunction,
   MessageFunction,
+  MessageWait,
   RunOptions,
   RunInfo,
   RunReporter,

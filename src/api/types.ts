@@ -76,6 +76,21 @@ export interface RunReporter {
   taskCancelled?(ctx: Context): void;
   /** a lane's workspace could not be torn down (the run rejects with it unless it failed already) */
   laneFailed?(lane: string, error: Error): void;
+  /**
+   * The run can only go on once one of these message events gets a message
+   * through its inbox (`adhesive send`, the live view): no task runs, no
+   * timer is armed, no source sends. Said again whenever the list changes.
+   */
+  waitingForMessages?(run: RunInfo, waits: readonly MessageWait[]): void;
+}
+
+/** A message event a run waits at. */
+export interface MessageWait {
+  elementId: string;
+  /** the element's name (may be empty) */
+  name: string;
+  /** the name of the message it waits for: what `adhesive send` takes */
+  message: string;
 }
 
 export interface RunOptions {

@@ -1,4 +1,5 @@
 import { createColors } from "picocolors";
+import quote from "shell-quote/quote.js";
 import type { Context, RunReporter } from "../api/types.js";
 import { CancelledError } from "../errors.js";
 import { redact } from "../secrets/redact.js";
@@ -36,6 +37,8 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
   const label = (ctx: Context) => c.bold(ctx.taskName) + loopSuffix(ctx);
   const tally = (ctx: Context) => runs.get(ctx.executionId);
   const active = () => [...runs.values()].some((run) => run.ended === undefined);
+  /* per run: the message waits last said, so a run that waits the same way again is not told twice */
+  const waitsSaid = new Map<string, string>();
   const render = statusLine(c, () => [...runs.values()].filter((run) => run.ended === undefined), () => running.values());
   return {
     runStarted(info) {
@@ -71,6 +74,15 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       const run = tally(ctx);
       if (run) run.cancelled++;
       out.write(`${c.magenta("stop")}  ${label(ctx)} ${c.dim("(cancelled)")}\n`);
+    },
+    waitingForMessages(info, waits) {
+      const key = waits.map((wait) => wait.elementId).join(" ");
+      if (waitsSaid.get(info.executionId) === key) return;
+      waitsSaid.set(info.executionId, key);
+      for (const wait of waits) {
+        const element = wait.name && wait.name !== wait.message ? `"${wait.name}" (${wait.elementId})` : wait.elementId;
+        out.write(`${c.cyan("wait")}  for message ${c.bold(wait.message)} at ${element}: adhesive send ${info.executionId.slice(0, 8)} ${quote([wait.message])} --data '{...}'\n`);
+      }
     },
     laneFailed(lane, error) {
       out.write(`${c.red("lane")}  ${c.bold(lane)}: ${c.red(message(error))}\n`);

@@ -127,7 +127,17 @@ export class Engine implements Core {
 
   closeSource(): void {
     this.instances.openSources--;
-    this.checkFinished();
+    this.outsideChanged();
+  }
+
+  /** A source that only feeds catch events has ended: tokens waiting for its messages may now wait in vain. */
+  sourceEnded(): void {
+    this.outsideChanged();
+  }
+
+  /* what can still happen changed outside the token machine: an idle engine sees at once whether the run is over or waits in vain (a busy one does when it is idle) */
+  private outsideChanged(): void {
+    if (!this.finished && this.root !== undefined && this.loop.idle) this.idle();
   }
 
   /** An event source failed: the run fails and names the message event. */

@@ -88,6 +88,11 @@ export class RunLoop {
     this.drain();
   }
 
+  /** Nothing in progress or waiting: no drain, no pause for the event loop, no launch waiting for the journal, no input, no queued token. */
+  get idle(): boolean {
+    return !this.draining && !this.resumePending && !this.launchRequested && this.inbox.size === 0 && this.head === this.tail;
+  }
+
   /** Inputs waiting to be applied: the run cannot end while one is, since it may start or move tokens. */
   get pendingInputs(): number {
     return this.inbox.size;

@@ -109,7 +109,8 @@ export class Inbox {
   }
 }
 
-function takesMessages(node: GraphNode): boolean {
+/** Whether an inbox message can reach the node: message catch, boundary and start events, and receive tasks. */
+export function takesMessages(node: GraphNode): boolean {
   return node.kind === "messageBoundaryEvent" || node.kind === "messageStartEvent" || node.kind === "receiveTask" || (node.kind === "intermediateCatchEvent" && node.messageName !== undefined);
 }
 

@@ -17,6 +17,7 @@ import type { Context, RunInfo, RunOptions, RunReporter } from "../api/types.js"
 import { LocalWorkspace } from "../workspaces/local.js";
 import { createRunFolder } from "../workspaces/temp-folder.js";
 import { TaskRunner } from "./runner.js";
+import { Feeds } from "./feeds.js";
 import { RunLogs } from "../logs/run-logs.js";
 import { captureConsole, outsideTasks } from "../logs/console-capture.js";
 import type { LiveOutput } from "../logs/task-log.js";
@@ -72,13 +73,14 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
   const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile });
-  const observer = observe(options.reporter, logs, stopping, record.writer);
+  const observer = observe(options.reporter, info, logs, stopping, record.writer);
+  const feeds = new Feeds(live !== undefined);
   const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
   const engine = new Engine(graph, {
     executionId,
     waitTasks: record.waitTasks,
     poolSize: record.poolSize,
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, workers),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, feeds, workers),
     observer: hooks.observer,
     signal: anySignal(options.signal, stop.signal),
     clock,
@@ -90,7 +92,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     schedule: AsyncResource.bind((fn: () => void) => void setImmediate(fn)),
   });
   const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
-  const sources = { engine, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent };
+  const sources = { engine, feeds, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent };
   const releaseConsole = captureConsole();
   const releaseExit = guardProcessExit();
   const stopNotingGroups = noteCommandGroups(record.writer);
@@ -190,7 +192,7 @@ function terminalOrNone(): UiProvider | undefined {
 }
 
 /** Closes each task's log when it ends (noting it in the journal) and adapts the reporter to the engine hooks, adding durations. */
-function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks, journal: JournalWriter | undefined): EngineObserver {
+function observe(reporter: RunReporter | undefined, info: RunInfo, logs: RunLogs, stopping: StoppingTasks, journal: JournalWriter | undefined): EngineObserver {
   const finish = (ctx: TaskContext, failed: boolean): void => {
     const file = logs.finish(ctx.tokenId, failed);
     if (file !== undefined) journal?.note({ t: "log", s: ctx.seq, file: basename(file) });
@@ -215,5 +217,8 @@ function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: Sto
       reporter?.taskCancelled?.(ctx as unknown as Context);
     },
     cancelledTaskSettled: () => stopping.settledOne(),
+    waitingForMessages(nodes) {
+      reporter?.waitingForMessages?.(info, nodes.map((node) => ({ elementId: node.id, name: node.name, message: node.messageName ?? node.name })));
+    },
   };
 }

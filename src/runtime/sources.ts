@@ -7,6 +7,8 @@ import { groupsFor } from "../tasks/matcher.js";
 import type { Declaration } from "../tasks/registry.js";
 import type { Context, MessageCallbackFunction, MessageFunction } from "../api/types.js";
 import type { Workspace } from "../workspaces/workspace.js";
+import { fromInbox } from "../inbox/from-inbox.js";
+import type { Feeds } from "./feeds.js";
 import { Inlet } from "./inlet.js";
 
 export interface SourceSettings {
@@ -22,6 +24,8 @@ export interface SourceSettings {
   onEvent?: () => void;
   /** a continued run: per element, the last event its journal recorded (ctx.lastEvent of its source) */
   lastEvents?: ReadonlyMap<string, unknown>;
+  /** which elements a running source still sends to (the engine's stall check asks) */
+  feeds: Feeds;
 }
 
 /**
@@ -58,15 +62,20 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
   // a receive task's source may match its message's name instead
   const groups = groupsFor(declaration.patterns, bindingName(first), first.messageName);
   const holdsRun = nodes.some((node) => startsInstance(node));
+  // fromInbox sends nothing itself: its elements get what the run's inbox brings, if the run has one
+  const sends = declaration.fn !== fromInbox;
   let ended = false;
   // whichever comes first, the source's own end or a failure while it runs, counts: never both
   const end = (error?: unknown): void => {
     if (ended) return;
     ended = true;
+    if (sends) settings.feeds.closed(nodes);
     if (error !== undefined) engine.failSource(first, error, holdsRun);
     else if (holdsRun) engine.closeSource();
+    else engine.sourceEnded();
   };
   if (holdsRun) engine.openSource();
+  if (sends) settings.feeds.opened(nodes);
   return () => {
     const driver =
       declaration.kind === "message"

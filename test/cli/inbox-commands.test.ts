@@ -53,6 +53,17 @@ describe("adhesive complete and adhesive send", () => {
     expect(run.stdout()).toContain("confirmed: 3");
   });
 
+  it("a run that can only wait for a message says how to send it, and the command it prints delivers it", async () => {
+    const run = start([liveFixture("receive.ts")]);
+    const id = await run.runId();
+    const [, command] = await run.waitFor(/wait {2}for message Payment Received at "Wait for Payment" \(wait\): (adhesive send \S+ 'Payment Received' --data '\{\.\.\.\}')\n/);
+    expect(command).toBe(`adhesive send ${id.slice(0, 8)} 'Payment Received' --data '{...}'`);
+    const sent = await adhesiveIn(run, ["send", id.slice(0, 8), "Payment Received", "--data", '{"amount": 7}']);
+    expect(sent.stdout).toContain(`delivered "Payment Received" to 1 token of run ${id} (wait)`);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain("confirmed: 7");
+  });
+
   it("refuse bad usage with exit 2 and an unknown run with exit 1", async () => {
     const run = start(["--version"]);
     await run.exited;
