@@ -77,6 +77,33 @@ export class RoutingError extends AdhesiveError {
 }
 
 /**
+ * A loop that cannot do what it is drawn for: a multi-instance collection
+ * that is not a collection, or a condition loop that would repeat forever
+ * (its value and the data did not change across an iteration).
+ */
+export class LoopError extends AdhesiveError {
+  readonly elementId: string;
+  readonly value: unknown;
+
+  constructor(elementId: string, expression: string, value: unknown, reason: string) {
+    super("ADHESIVE_LOOP", `loop \`${expression}\` on ${elementId} is ${preview(value)}: ${reason}`);
+    this.elementId = elementId;
+    this.value = value;
+  }
+}
+
+/* a value as the user wrote it in data, short enough for one line */
+function preview(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
  * Every live token waits for something (a message a flow would bring, a
  * signal, a condition) that nothing left in the run can bring: no task
  * runs, no timer is armed, no event source can send. The run would wait

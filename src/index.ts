@@ -38,6 +38,7 @@ export {
   ExpressionError,
   ProcessExitError,
   RoutingError,
+  LoopError,
   StalledError,
   TaskError,
   TaskLimitError,

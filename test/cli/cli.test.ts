@@ -66,6 +66,12 @@ describe("adhesive [file]", () => {
     expect(stdout).toMatch(/^done +Build linux \[0: linux\]/m);
   });
 
+  it("fails the README example when --data gives its loop one platform instead of a list, instead of building it forever", async () => {
+    const { code, stderr } = await adhesive(["examples/hello/_adhesive.ts", "--data", '{"platforms": "linux"}']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/process failed: task "Build linux" \(build\) failed: loop `platforms` on build is "linux": the same value and the same data after iteration \d, so it would repeat forever/);
+  });
+
   it("exits 1 naming the failed task and its error", async () => {
     const { code, stdout, stderr } = await adhesive([fixture("cli/failing.ts")]);
     expect(code).toBe(1);
