@@ -66,7 +66,6 @@ export class Stall {
 
 /* tokens that wait for a message in a run without an inbox: say where messages could come from */
 function hint(waiting: ReadonlySet<GraphNode>): string | undefined {
-  const messages = [...waiting].filter((node) => node.messageName !== undefined || node.kind === "receiveTask");
-  if (messages.length === 0) return undefined;
+  if (![...waiting].some((node) => node.messageName !== undefined || node.kind === "receiveTask")) return undefined;
   return "a message event gets its messages from a message() or messageCallback() source while it runs, or, in a run with an inbox (the CLI, or inbox: true in the API), from adhesive send";
 }
