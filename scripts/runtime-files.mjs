@@ -42,7 +42,8 @@ export class RuntimeFileError extends Error {
  * RuntimeFileError listing every path the package would miss.
  * Returns the copied paths, relative to `root`.
  */
-export function copyRuntimeFiles(root) {
+export function copyRuntimeFiles(packageFolder) {
+  const root = resolve(packageFolder);
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   const dist = join(root, "dist");
   const src = join(root, "src");
@@ -97,7 +98,8 @@ export function copyRuntimeFiles(root) {
     if (!(target === dist || target.startsWith(dist + sep))) {
       // bin/ looks for src/ to tell a clone of the repository from the package
       if (target.startsWith(src + sep) && file.startsWith(join(root, "bin") + sep)) return undefined;
-      if (!packaged.some((entry) => target === entry || target.startsWith(entry + sep))) return `${relative(root, target)} is not in the package`;
+      // the package's own folder (../ from bin/) holds it all
+      if (target !== root && !packaged.some((entry) => target === entry || target.startsWith(entry + sep))) return `${relative(root, target)} is not in the package`;
       return found(target, named && !folder) ? undefined : `${relative(root, target)} does not exist`;
     }
     const source = join(src, relative(dist, target));
