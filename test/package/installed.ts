@@ -95,10 +95,18 @@ async function npmInstall(folder: string, dependencies: Record<string, string>):
 
 export async function installPackage(): Promise<Installed> {
   const folder = await mkdtemp(join(tmpdir(), "adhesive-package-"));
-  const { tarball, files } = await pack(folder);
-  // the same typescript as here, so that npm finds it in its cache
-  const { version: typescript } = JSON.parse(readFileSync(join(root, "node_modules/typescript/package.json"), "utf8")) as { version: string };
-  await npmInstall(folder, { "adhesive-bpmn": `file:${tarball}`, typescript });
+  let packed;
+  try {
+    packed = await pack(folder);
+    // the same typescript as here, so that npm finds it in its cache
+    const { version: typescript } = JSON.parse(readFileSync(join(root, "node_modules/typescript/package.json"), "utf8")) as { version: string };
+    await npmInstall(folder, { "adhesive-bpmn": `file:${packed.tarball}`, typescript });
+  } catch (error) {
+    // the test file's afterAll has nothing to remove then
+    await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+  const { tarball, files } = packed;
   return {
     folder,
     tarball,
