@@ -18,7 +18,7 @@ import { TokenState, type Token } from "./token.js";
  */
 export class Tasks {
   private readonly core: Core;
-  private readonly ready: Token[] = [];
+  private readonly ready: Array<Token | undefined> = [];
   private readyHead = 0;
   /* started tasks whose functions have not been called yet: token, generation, token, generation... */
   private launches: Array<Token | number> = [];
@@ -274,15 +274,25 @@ export class Tasks {
   private startReady(): void {
     const ready = this.ready;
     while (this.running < this.core.options.poolSize && this.readyHead < ready.length) {
-      const token = ready[this.readyHead++];
+      const token = ready[this.readyHead]!;
+      // a taken slot lets go of its token at once: tasks falling behind a fast source must not keep every token that ever waited
+      ready[this.readyHead++] = undefined;
       if (token.state === TokenState.Ready) this.run(token);
     }
     if (this.readyHead === ready.length) {
       ready.length = 0;
       this.readyHead = 0;
+    } else if (this.readyHead >= COMPACT_AFTER && this.readyHead * 2 >= ready.length) {
+      // a queue that never empties is moved down now and then, so its length follows what waits, not what ever waited
+      ready.copyWithin(0, this.readyHead);
+      ready.length -= this.readyHead;
+      this.readyHead = 0;
     }
   }
 }
+
+/* taken slots at the head of the ready queue before it is moved down (the move costs what still waits: at most as much as was taken) */
+const COMPACT_AFTER = 1024;
 
 /** The task's changes become the token's data; a task that changed nothing keeps sharing what it had. */
 function keepChanges(token: Token, view: TaskData): TaskDataResult | undefined {

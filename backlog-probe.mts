@@ -1,0 +1,10 @@
+import { Adhesive } from "/work/main/src/index.ts";
+const n = Number(process.argv[2] ?? 1e6);
+const journal = process.argv[3] !== "off";
+const a = new Adhesive();
+let calls = 0;
+a.messageCallback("Event", async (_ctx, emit) => { for (let i = 0; i < n; i++) await emit(i); });
+a.task({ re: /.*/ }, () => { calls++; });
+const t = performance.now();
+await a.bpmnBuild("/work/main/bench/fixtures/seed-message.bpmn", { journal, runsFolder: "/tmp/probe/runs", tempFolder: "/tmp/probe/runs" });
+console.log({ n, journal, calls, ms: Math.round(performance.now() - t), peakMB: Math.round(process.resourceUsage().maxRSS / 1024) });
