@@ -12,6 +12,7 @@ export { Adhesive } from "./api/adhesive.js";
 export type {
   Context,
   Data,
+  FailedElement,
   LaneFunction,
   LiveViewOptions,
   LoopInfo,

@@ -157,8 +157,9 @@ function both(a: RunReporter, b: RunReporter): RunReporter {
     runFinished: (run, error) => (a.runFinished?.(run, error), b.runFinished?.(run, error)),
     eventReceived: (run) => (a.eventReceived?.(run), b.eventReceived?.(run)),
     taskStarted: (ctx) => (a.taskStarted?.(ctx), b.taskStarted?.(ctx)),
-    taskFinished: (ctx, error, ms) => (a.taskFinished?.(ctx, error, ms), b.taskFinished?.(ctx, error, ms)),
+    taskFinished: (ctx, error, ms, caught) => (a.taskFinished?.(ctx, error, ms, caught), b.taskFinished?.(ctx, error, ms, caught)),
     taskCancelled: (ctx) => (a.taskCancelled?.(ctx), b.taskCancelled?.(ctx)),
+    elementFailed: (run, element, error, caught) => (a.elementFailed?.(run, element, error, caught), b.elementFailed?.(run, element, error, caught)),
     laneFailed: (lane, error) => (a.laneFailed?.(lane, error), b.laneFailed?.(lane, error)),
   };
 }

@@ -64,6 +64,16 @@ export interface RunInfo {
   readonly logFolder: string;
 }
 
+/** The element of a process where something failed, as reporters see it. */
+export interface FailedElement {
+  /** the BPMN element id */
+  readonly id: string;
+  /** its name as the run knows it (a task's interpolated name), else its id */
+  readonly name: string;
+  /** its kind: "exclusiveGateway", "task", "endEvent", ... */
+  readonly type: string;
+}
+
 /** Reports what the run does (the CLI prints it); every hook is optional. */
 export interface RunReporter {
   runStarted?(run: RunInfo): void;
@@ -72,8 +82,20 @@ export interface RunReporter {
   /** a message source delivered an event */
   eventReceived?(run: RunInfo): void;
   taskStarted?(ctx: Context): void;
-  taskFinished?(ctx: Context, error: unknown, durationMs: number): void;
+  /**
+   * `error` is undefined when the task succeeded. `caught`: the error it
+   * threw was caught by an error boundary event (or an error event
+   * sub-process) and the run goes on, so it did not fail the run.
+   */
+  taskFinished?(ctx: Context, error: unknown, durationMs: number, caught?: boolean): void;
   taskCancelled?(ctx: Context): void;
+  /**
+   * An element failed without a task function of its own throwing: an
+   * exclusive gateway no flow leaves, a loop, condition or data mapping
+   * expression that threw, an error end event. `caught` as for
+   * taskFinished; otherwise the run fails with it.
+   */
+  elementFailed?(run: RunInfo, element: FailedElement, error: unknown, caught: boolean): void;
   /** a lane's workspace could not be torn down (the run rejects with it unless it failed already) */
   laneFailed?(lane: string, error: Error): void;
   /**

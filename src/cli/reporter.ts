@@ -1,7 +1,7 @@
 import { createColors } from "picocolors";
 import quote from "shell-quote/quote.js";
 import type { Context, RunReporter } from "../api/types.js";
-import { CancelledError } from "../errors.js";
+import { CancelledError, TaskError } from "../errors.js";
 import { redact } from "../secrets/redact.js";
 import { headline, where } from "./failure.js";
 import { shortPath } from "./paths.js";
@@ -42,12 +42,19 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
   const render = statusLine(c, () => [...runs.values()].filter((run) => run.ended === undefined), () => running.values());
   return {
     runStarted(info) {
-      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, cancelled: 0, events: 0 });
+      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, caught: 0, cancelled: 0, events: 0, failedAt: undefined });
       options.screen?.setStatus(render);
     },
     runFinished(info, error) {
       const run = runs.get(info.executionId);
-      if (run) Object.assign(run, { ended: performance.now(), error });
+      if (run) {
+        Object.assign(run, { ended: performance.now(), error });
+        // a run can fail where no hook reported a failure (a message source that threw): the error names the element
+        if (error instanceof TaskError && run.failedAt === undefined) {
+          run.failed++;
+          run.failedAt = { id: error.elementId, name: error.taskName };
+        }
+      }
       if (!active()) options.screen?.setStatus(undefined);
     },
     eventReceived(info) {
@@ -58,7 +65,7 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       running.set(ctx, { label: ctx.taskName + loopSuffix(ctx), started: performance.now() });
       if (taskLines) out.write(`${c.yellow("run ")}  ${label(ctx)}\n`);
     },
-    taskFinished(ctx, error, ms) {
+    taskFinished(ctx, error, ms, caught) {
       running.delete(ctx);
       const run = tally(ctx);
       if (error === undefined) {
@@ -66,8 +73,14 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
         if (taskLines) out.write(`${c.green("done")}  ${label(ctx)} ${c.dim(formatDuration(ms))}\n`);
         return;
       }
-      if (run) run.failed++;
-      out.write(`${c.red("fail")}  ${label(ctx)} ${c.dim(formatDuration(ms))}: ${c.red(message(error))}${c.dim(where(error, { cwd }))}\n`);
+      if (run) count(run, ctx.task.id, ctx.taskName, caught === true);
+      const outcome = caught === true ? c.cyan("caught") : c.red("fail");
+      out.write(`${outcome}  ${label(ctx)} ${c.dim(formatDuration(ms))}: ${c.red(message(error))}${c.dim(where(error, { cwd }))}\n`);
+    },
+    elementFailed(info, element, error, caught) {
+      const run = runs.get(info.executionId);
+      if (run) count(run, element.id, element.name, caught);
+      out.write(`${caught ? c.cyan("caught") : c.red("fail")}  ${c.bold(element.name)}: ${c.red(message(error))}${c.dim(where(error, { cwd }))}\n`);
     },
     taskCancelled(ctx) {
       running.delete(ctx);
@@ -98,14 +111,27 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
   };
 }
 
+/* a caught failure is not a failure of the run: its own count; an uncaught one names the element the run failed at */
+function count(run: RunTally, id: string, name: string, caught: boolean): void {
+  if (caught) {
+    run.caught++;
+    return;
+  }
+  run.failed++;
+  run.failedAt ??= { id, name };
+}
+
 function summary(run: RunTally, c: ReturnType<typeof createColors>, cwd: string): string {
   const duration = formatDuration((run.ended ?? performance.now()) - run.started);
+  const failed = run.error instanceof CancelledError ? undefined : run.failedAt;
+  const at = failed === undefined ? "" : ` at "${failed.name}" (${failed.id})`;
   const outcome =
     run.error === undefined
       ? `${c.green(c.bold("finished"))} ${shortPath(run.info.source, cwd)} in ${duration}`
-      : `${run.error instanceof CancelledError ? c.magenta(c.bold("cancelled")) : c.red(c.bold("failed"))} ${shortPath(run.info.source, cwd)} after ${duration}`;
+      : `${run.error instanceof CancelledError ? c.magenta(c.bold("cancelled")) : c.red(c.bold("failed"))} ${shortPath(run.info.source, cwd)}${at} after ${duration}`;
   const events = run.events > 0 ? `, ${run.events} event${run.events === 1 ? "" : "s"}` : "";
-  const counts = `${run.done} done, ${run.failed} failed, ${run.cancelled} cancelled${events}`;
+  const caught = run.caught > 0 ? `, ${run.caught} caught` : "";
+  const counts = `${run.done} done, ${run.failed} failed${caught}, ${run.cancelled} cancelled${events}`;
   return `${outcome}: ${counts}; ${c.dim(`run ${run.info.executionId}; logs ${run.info.logFolder}`)}`;
 }
 

@@ -36,7 +36,7 @@ export async function printRuns(io: RunsIo): Promise<void> {
     c[STATE_COLORS[run.state]](run.state),
     shortPath(run.processFile ?? run.source, io.cwd),
     new Date(run.started).toISOString().replace("T", " ").slice(0, 19),
-    `${run.done} done, ${run.failed} failed${run.inFlight > 0 ? `, ${run.inFlight} in flight` : ""}`,
+    `${run.done} done, ${run.failed} failed${run.caught > 0 ? `, ${run.caught} caught` : ""}${run.inFlight > 0 ? `, ${run.inFlight} in flight` : ""}`,
     formatDuration(run.durationMs),
   ]);
   io.out.write(table(["run", "state", "process", "started (UTC)", "tasks", "duration"], rows));
@@ -57,7 +57,7 @@ export async function printRun(idOrPrefix: string, io: RunsIo): Promise<void> {
   if (run.state === "interrupted") io.out.write(`  ${c.yellow("resume it with")} adhesive resume ${run.id}\n`);
   if (run.state === "failed") io.out.write(`  ${c.yellow("retry its failed task with")} adhesive resume ${run.id} --retry\n`);
   const rows = taskLines(journal).map((task) => [
-    `#${task.seq}`,
+    task.seq === undefined ? "" : `#${task.seq}`,
     `${task.name} (${task.elementId})`,
     new Date(task.started).toISOString().slice(11, 23),
     task.ended === undefined ? "" : formatDuration(task.ended - task.started),
@@ -86,6 +86,7 @@ export function latestResumable(runs: readonly RunSummary[], retry: boolean): Ru
 function colorOutcome(outcome: string, c: ReturnType<typeof createColors>): string {
   if (outcome === "done") return c.green(outcome);
   if (outcome === "failed") return c.red(outcome);
+  if (outcome === "caught") return c.cyan(outcome);
   return c.yellow(outcome);
 }
 

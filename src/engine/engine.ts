@@ -446,6 +446,7 @@ export class Engine implements Core {
     const error = this.options.failure === undefined ? failure : this.options.failure(failure);
     const record = errorRecord(error, token.taskName || token.node.name, token.node.id);
     if (this.events.raise.error(token, error, record)) return;
+    this.options.observer?.tokenFailed?.(token, error, false);
     this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id));
   }
 

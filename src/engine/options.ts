@@ -59,6 +59,16 @@ export interface EngineObserver {
   cancelledTaskSettled?(): void;
   /** the run can only go on once one of these message events gets a message through its inbox (nothing else runs, waits for a timer or sends) */
   waitingForMessages?(nodes: readonly GraphNode[]): void;
+  /**
+   * A token failed at token.node: its task threw (right after that task's
+   * taskFinished), or its gateway, loop, condition, event or data mapping
+   * could not go on. `caught`: an error boundary event or error event
+   * sub-process takes it over and the run goes on; otherwise the run fails
+   * with it. Called before the catcher starts or any token is cancelled, so
+   * a reporter can tell the failing element from those cancelled with it.
+   * Failures replayed from a journal and caught then are not told again.
+   */
+  tokenFailed?(token: Token, error: unknown, caught: boolean): void;
 }
 
 export interface EngineOptions {

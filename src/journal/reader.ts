@@ -16,6 +16,8 @@ export interface JournalEnd extends JournalNote {
   t: "end";
   state: RunState;
   error?: string;
+  /** the element whose failure failed the run, and why it failed */
+  element?: { id: string; name: string; error: string };
 }
 
 export interface Journal {

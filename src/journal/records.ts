@@ -50,7 +50,10 @@ export interface FailureRecord {
  *   dl  a message went to waiting elements  {n, at, e: value, k?: correlation expression}
  * Notes (for people and for `adhesive runs`, not replayed):
  *   lane {name, open: true|false, at}; pid / pid-end {pid: process group, at};
- *   resume {pid, at, retry?}; end {state, at, error?, data?}
+ *   resume {pid, at, retry?}; end {state, at, error?, data?, element?: {id, name, error}
+ *   where the run failed}; caught {n: element id, s?: the task's number, at, error}:
+ *   an error boundary event (or error event sub-process) caught that failure
+ *   (a task's own failure is its "f" record before it)
  * Values: {j: JSON} or {x: base64 of v8.serialize} (values.ts). Times (at)
  * are milliseconds since the run started (the header's at, epoch ms).
  */

@@ -18,22 +18,29 @@ export interface RunSummary {
   started: number;
   state: RunState;
   done: number;
+  /** task executions and other elements (a gateway, a loop, an event) that failed and were not caught */
   failed: number;
+  /** failures an error boundary event (or error event sub-process) caught: the run went on */
+  caught: number;
   inFlight: number;
   /** until the end, or the last record of a run that has not ended */
   durationMs: number;
   error: string | undefined;
 }
 
-/** One task execution of a run, as `adhesive runs show` lists it. */
+/**
+ * One task execution of a run, as `adhesive runs show` lists it; or an
+ * element without a task execution (a gateway, a loop, an event) that failed
+ * there, without a number.
+ */
 export interface TaskLine {
-  seq: number;
+  seq: number | undefined;
   elementId: string;
   name: string;
   attempts: number;
   started: number;
   ended: number | undefined;
-  outcome: "done" | "failed" | "running" | "interrupted" | "cancelled";
+  outcome: "done" | "failed" | "caught" | "running" | "interrupted" | "cancelled";
   error: string | undefined;
   /** what it printed, under the run's logs folder */
   log: string | undefined;
@@ -66,7 +73,7 @@ export async function listRuns(runsFolder: string): Promise<{ runs: RunSummary[]
 
 export function summarize(journal: Journal, folder: string): RunSummary {
   const { header } = journal;
-  const tasks = taskStates(journal);
+  const tasks = [...taskStates(journal).values()];
   const state = stateOf(journal);
   let last = header.at;
   for (const input of journal.inputs) last = Math.max(last, input.at);
@@ -79,9 +86,10 @@ export function summarize(journal: Journal, folder: string): RunSummary {
     processName: header.process.name,
     started: header.at,
     state,
-    done: [...tasks.values()].filter((task) => task.outcome === "done").length,
-    failed: [...tasks.values()].filter((task) => task.outcome === "failed").length,
-    inFlight: state === "running" || state === "interrupted" ? [...tasks.values()].filter((task) => task.outcome === "running").length : 0,
+    done: tasks.filter((task) => task.outcome === "done").length,
+    failed: tasks.filter((task) => task.outcome === "failed").length,
+    caught: tasks.filter((task) => task.outcome === "caught").length,
+    inFlight: state === "running" || state === "interrupted" ? tasks.filter((task) => task.outcome === "running").length : 0,
     durationMs: (journal.end?.at ?? last) - header.at,
     error: journal.end?.error,
   };
@@ -100,19 +108,22 @@ export function ownerOf(journal: Journal): ProcessIdentity {
   return owner;
 }
 
-/** Every task execution of the run, in the order they started. */
+/** Every task execution of the run in the order they started, with the other elements that failed (caught, or failing the run) where they did. */
 export function taskLines(journal: Journal): TaskLine[] {
   const state = stateOf(journal);
   const names = elementNames(journal.header.definition);
-  return [...taskStates(journal).values()].map((task) => ({
+  return taskStates(journal).map((task) => ({
     ...task,
     name: names.get(task.elementId) ?? task.elementId,
     outcome: task.outcome === "running" && state !== "running" ? (state === "cancelled" ? "cancelled" : "interrupted") : task.outcome,
   }));
 }
 
-function taskStates(journal: Journal): Map<number, Omit<TaskLine, "name">> {
+/* task executions in the order they started, with the failures of other elements where they happened */
+function taskStates(journal: Journal): Array<Omit<TaskLine, "name">> {
   const tasks = new Map<number, Omit<TaskLine, "name">>();
+  const others: Array<Omit<TaskLine, "name">> = [];
+  const line = (elementId: string, at: number, outcome: "failed" | "caught", error: string | undefined): Omit<TaskLine, "name"> => ({ seq: undefined, elementId, attempts: 1, started: at, ended: undefined, outcome, error, log: undefined });
   for (const input of journal.inputs) {
     if (input.kind === "started") {
       const known = tasks.get(input.seq);
@@ -128,10 +139,35 @@ function taskStates(journal: Journal): Map<number, Omit<TaskLine, "name">> {
     }
   }
   for (const note of journal.notes) {
-    const task = note.t === "log" ? tasks.get(note.s as number) : undefined;
-    if (task) task.log = note.file as string;
+    if (note.t === "log") {
+      const task = tasks.get(note.s as number);
+      if (task) task.log = note.file as string;
+    } else if (note.t === "caught" && typeof note.n === "string") {
+      // a task's failure is its "f" record; another element's caught failure has only this note
+      const task = typeof note.s === "number" ? tasks.get(note.s) : undefined;
+      if (task?.outcome === "failed") task.outcome = "caught";
+      else if (task === undefined) others.push(line(note.n, note.at ?? journal.header.at, "caught", typeof note.error === "string" ? note.error : undefined));
+    }
   }
-  return tasks;
+  // at the same millisecond, a caught failure comes before the tasks it led to
+  const lines = others.length === 0 ? [...tasks.values()] : [...others, ...tasks.values()].sort((a, b) => a.started - b.started);
+  const failedAt = endFailure(journal, tasks);
+  if (failedAt !== undefined) lines.push(line(failedAt.id, journal.end?.at ?? journal.header.at, "failed", failedAt.error));
+  return lines;
+}
+
+/*
+ * The element that failed the run when it was not a task's function: a
+ * task that threw has its own line already, its "f" record being the run's
+ * last input (nothing is applied after the run fails).
+ */
+function endFailure(journal: Journal, tasks: ReadonlyMap<number, Omit<TaskLine, "name">>): { id: string; error: string | undefined } | undefined {
+  const element = journal.end?.state === "failed" ? journal.end.element : undefined;
+  if (element === undefined || typeof element.id !== "string") return undefined;
+  const last = journal.inputs[journal.inputs.length - 1];
+  const task = last?.kind === "failed" ? tasks.get(last.seq) : undefined;
+  if (task?.outcome === "failed" && task.elementId === element.id) return undefined;
+  return { id: element.id, error: typeof element.error === "string" ? element.error : undefined };
 }
 
 function elementNames(definition: ProcessDefinition): Map<string, string> {

@@ -42,6 +42,8 @@ export interface RunListing {
   durationMs: number | undefined;
   completed: number;
   failed: number;
+  /** failures an error boundary event caught */
+  caught: number;
   running: number;
   /** this process runs it (its counts are live) */
   live: boolean;

@@ -7,7 +7,7 @@ import type { ReplayInput } from "../engine/journal.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import type { RunOptions } from "../api/types.js";
-import { AdhesiveError, CancelledError, InterruptedError, describe } from "../errors.js";
+import { AdhesiveError, CancelledError, InterruptedError, TaskError, describe } from "../errors.js";
 import { isAlive, processIdentity } from "../journal/process-identity.js";
 import { ownerOf } from "../journal/run-summary.js";
 import { killLeftovers } from "./leftovers.js";
@@ -154,7 +154,9 @@ export function endNote(outcome: unknown, data: Data | undefined): Record<string
   const at = Date.now();
   if (outcome === undefined) return { t: "end", state: "done", at, data: encodeValue(data ?? {}) };
   const state = outcome instanceof InterruptedError ? "interrupted" : outcome instanceof CancelledError ? "cancelled" : "failed";
-  return { t: "end", state, at, error: describe(outcome) };
+  // where it failed: `adhesive runs` names and counts a gateway, a loop or an event that failed the run, which have no task record of their own
+  const element = outcome instanceof TaskError ? { id: outcome.elementId, name: outcome.taskName, error: describe(outcome.cause) } : undefined;
+  return { t: "end", state, at, error: describe(outcome), element };
 }
 
 /**

@@ -21,7 +21,7 @@ import { Feeds } from "./feeds.js";
 import { RunLogs } from "../logs/run-logs.js";
 import { captureConsole, outsideTasks } from "../logs/console-capture.js";
 import type { LiveOutput } from "../logs/task-log.js";
-import { TaskError, UsageError } from "../errors.js";
+import { TaskError, UsageError, describe } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
@@ -73,7 +73,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
   const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile });
-  const observer = observe(options.reporter, info, logs, stopping, record.writer);
+  // a caught failure's note takes the engine's time, as the journal's inputs around it do (called once the engine exists)
+  const observer = observe(info, options.reporter, logs, stopping, record.writer, () => engine.now());
   const feeds = new Feeds(live !== undefined);
   const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
   const engine = new Engine(graph, {
@@ -191,13 +192,20 @@ function terminalOrNone(): UiProvider | undefined {
   return process.stdin.isTTY && process.stdout.isTTY ? terminalUi() : undefined;
 }
 
-/** Closes each task's log when it ends (noting it in the journal) and adapts the reporter to the engine hooks, adding durations. */
-function observe(reporter: RunReporter | undefined, info: RunInfo, logs: RunLogs, stopping: StoppingTasks, journal: JournalWriter | undefined): EngineObserver {
+/**
+ * Closes each task's log when it ends (noting it in the journal), notes
+ * caught failures in the journal, and adapts the reporter to the engine
+ * hooks, adding durations.
+ */
+function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks, journal: JournalWriter | undefined, now: () => number): EngineObserver {
   const finish = (ctx: TaskContext, failed: boolean): void => {
     const file = logs.finish(ctx.tokenId, failed);
     if (file !== undefined) journal?.note({ t: "log", s: ctx.seq, file: basename(file) });
   };
   const started = new WeakMap<TaskContext, number>();
+  const duration = (ctx: TaskContext): number => performance.now() - (started.get(ctx) ?? performance.now());
+  /* a task that threw, until the engine says (at once, in tokenFailed) whether an error boundary caught it */
+  let failing: { ctx: TaskContext; error: unknown; ms: number } | undefined;
   return {
     taskStarted(ctx) {
       if (reporter === undefined) return;
@@ -206,10 +214,18 @@ function observe(reporter: RunReporter | undefined, info: RunInfo, logs: RunLogs
     },
     taskFinished(ctx, error) {
       finish(ctx, error !== undefined);
-      if (reporter === undefined) return;
-      const duration = performance.now() - (started.get(ctx) ?? performance.now());
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
-      reporter.taskFinished?.(ctx as unknown as Context, error === undefined ? undefined : redactError(error), duration);
+      if (error !== undefined) failing = { ctx, error: redactError(error), ms: duration(ctx) };
+      else reporter?.taskFinished?.(ctx as unknown as Context, undefined, duration(ctx));
+    },
+    tokenFailed(token, error, caught) {
+      const task = failing !== undefined && failing.ctx.tokenId === token.id ? failing : undefined;
+      failing = undefined;
+      const shown = task?.error ?? redactError(error);
+      // `adhesive runs` counts a caught failure as caught: the journal's "f" record alone cannot tell
+      if (caught) journal?.note({ t: "caught", n: token.node.id, s: task?.ctx.seq, at: now(), error: describe(shown) });
+      if (task !== undefined) reporter?.taskFinished?.(task.ctx as unknown as Context, shown, task.ms, caught);
+      else reporter?.elementFailed?.(info, { id: token.node.id, name: token.taskName || token.node.name, type: token.node.kind }, shown, caught);
     },
     taskCancelled(ctx) {
       stopping.cancelled();

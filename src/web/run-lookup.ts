@@ -84,7 +84,7 @@ function pastState(info: RunInfo, folder: string, view: MonitorUpdate | undefine
   if (view !== undefined) return { ...view, forms: [] };
   const state = elsewhere(info, folder);
   return {
-    summary: { state, startedAt: info.startedAt, endedAt: undefined, durationMs: 0, tokens: 0, running: 0, waiting: 0, completed: 0, failed: 0, events: 0, eventsPerSecond: undefined, error: state === "running" ? `running in process ${info.pid}: its counts are shown by the live view of that process` : "the run ended without writing its final counts" },
+    summary: { state, startedAt: info.startedAt, endedAt: undefined, durationMs: 0, tokens: 0, running: 0, waiting: 0, completed: 0, failed: 0, caught: 0, events: 0, eventsPerSecond: undefined, error: state === "running" ? `running in process ${info.pid}: its counts are shown by the live view of that process` : "the run ended without writing its final counts" },
     elements: {},
     flows: {},
     failures: [],
@@ -119,6 +119,7 @@ function listing(info: RunInfo, summary: SummaryLike, live: boolean): RunListing
     durationMs: summary.durationMs,
     completed: summary.completed ?? 0,
     failed: summary.failed ?? 0,
+    caught: summary.caught ?? 0,
     running: summary.running ?? 0,
     live,
   };

@@ -78,7 +78,7 @@ describe("adhesive [file]", () => {
     // the line in the user's file that threw, not adhesive's
     expect(stdout).toMatch(/^fail +Right .*: the tests failed \(at test\/fixtures\/cli\/failing\.ts:7\)$/m);
     expect(stderr).toContain('process failed: task "Right" (right) failed: the tests failed (at test/fixtures/cli/failing.ts:7)\n');
-    expect(stdout).toMatch(/^failed test\/fixtures\/engine\/parallel-join\.bpmn after \d+ms: \d done, 1 failed, \d cancelled; run [0-9a-f-]{36}; logs /m);
+    expect(stdout).toMatch(/^failed test\/fixtures\/engine\/parallel-join\.bpmn at "Right" \(right\) after \d+ms: \d done, 1 failed, \d cancelled; run [0-9a-f-]{36}; logs /m);
     // what the task printed was captured, not shown while it ran, and comes with the failure
     expect(stdout).not.toContain("3 of 12 tests failed");
     expect(stderr).toContain("output of the failed task:\n  | 3 of 12 tests failed\n");
