@@ -1,4 +1,4 @@
-import { TaskError } from "../errors.js";
+import { AdhesiveError, TaskError } from "../errors.js";
 import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -28,7 +28,8 @@ import { selectFlows } from "./routing.js";
 import { nextTurn, Slice } from "./slice.js";
 import { Tasks } from "./tasks.js";
 import { tokenRecord, TokenState, type Token } from "./token.js";
-import { Correlated, Triggers } from "./triggers.js";
+import { Triggers } from "./triggers.js";
+import { OutsideMessage, type MessageOutcome } from "./outside-message.js";
 import { watchAbort } from "./abort.js";
 import { taskHost } from "./task-host.js";
 import type { Arm } from "./waits.js";
@@ -58,8 +59,6 @@ export class Engine implements Core {
   /** rebuilding the run from its journal: no function is called, nothing is journaled again */
   private replay: Replay | undefined;
   private readonly clock: Clock;
-  /** how many tokens took the last message delivered (-1: not applied yet) */
-  private takers = -1;
   private readonly behaviours: Behaviour[];
   private readonly slice: Slice;
   private readonly loop: RunLoop;
@@ -161,27 +160,41 @@ export class Engine implements Core {
     return this.finished ? undefined : this.instances.whenBelow(limit);
   }
 
-  /** Starts a new instance at a message start event, with `data.event` set. Throws a DataError for an event data cannot hold. */
-  emit(node: GraphNode, event: unknown): void {
-    if (this.finished) return;
+  /**
+   * Starts a new instance at a message start event, with `data.event` set.
+   * Throws a DataError for an event data cannot hold. `settled` (a message
+   * from outside) hears the outcome once it is journaled.
+   */
+  emit(node: GraphNode, event: unknown, settled?: (outcome: MessageOutcome) => void): void {
+    if (this.finished) return settled?.({ refused: runEnded() });
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
     this.instances.waitingEmits++;
-    this.input(InputKind.Emitted, node, 0, event);
+    this.input(InputKind.Emitted, node, 0, settled === undefined ? event : new OutsideMessage(event, undefined, settled));
   }
 
   /**
    * A message for a catch event or message boundary event: every token
-   * waiting for it there takes it (with `data.event` set); a message nobody
-   * waits for is dropped. Returns how many tokens wait for it now.
+   * waiting for it there takes it (with `data.event` set), or, with a
+   * correlation, those whose data the correlation accepts; a message nobody
+   * waits for is dropped. `settled` (a message from outside) hears how many
+   * took it once that is journaled.
    */
-  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): number {
-    if (this.finished) return 0;
+  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression, settled?: (outcome: MessageOutcome) => void): void {
+    if (this.finished) return settled?.({ refused: runEnded() });
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    const waiting = this.triggers.waits.waiting(node).length;
-    this.takers = -1;
-    this.input(InputKind.Delivered, node, 0, correlation === undefined ? event : new Correlated(event, correlation));
-    // applied at once when the engine was idle (the usual case): how many took it; else how many wait now
-    return this.takers >= 0 ? this.takers : waiting;
+    this.input(InputKind.Delivered, node, 0, correlation === undefined && settled === undefined ? event : new OutsideMessage(event, correlation, settled));
+  }
+
+  /** Calls `done(true)` once everything the run has recorded so far is on disk (at once without a journal); `done(false)` if it never will be. */
+  whenDurable(done: (written: boolean) => void): void {
+    const journal = this.journal;
+    if (journal === undefined) done(true);
+    else journal.whenDurable(done);
+  }
+
+  /* a message from outside hears its outcome once the journal holds it (a refusal holds nothing, but waits its turn all the same) */
+  private settle(settled: (outcome: MessageOutcome) => void, taken: number | Error): void {
+    this.whenDurable((written) => settled(!written ? { refused: notRecorded() } : typeof taken === "number" ? { taken } : { refused: taken }));
   }
 
   // ---- rebuilding a run from its journal (replay.ts) ----------------------
@@ -220,14 +233,20 @@ export class Engine implements Core {
       case InputKind.Triggered:
         this.triggers.triggered(target as Arm, payload);
         return;
-      case InputKind.Emitted:
+      case InputKind.Emitted: {
         this.instances.waitingEmits--;
-        this.journal?.emitted(target as GraphNode, payload, this.now());
-        this.startInstance(target as GraphNode, payload);
+        const outside = payload instanceof OutsideMessage ? payload : undefined;
+        const event = outside === undefined ? payload : outside.event;
+        this.journal?.emitted(target as GraphNode, event, this.now());
+        this.startInstance(target as GraphNode, event);
+        if (outside?.settled !== undefined) this.settle(outside.settled, 1);
         return;
-      case InputKind.Delivered:
-        this.takers = this.triggers.delivered(target as GraphNode, payload);
+      }
+      case InputKind.Delivered: {
+        const taken = this.triggers.delivered(target as GraphNode, payload);
+        if (payload instanceof OutsideMessage && payload.settled !== undefined) this.settle(payload.settled, taken);
         return;
+      }
     }
   }
 
@@ -475,10 +494,12 @@ export class Engine implements Core {
     this.loop.dropInputs(this.dropped);
   }
 
-  private readonly dropped = (kind: InputKind, target: Token | Arm | GraphNode, generation: number): void => {
+  private readonly dropped = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
     if ((kind === InputKind.Done || kind === InputKind.Failed) && (target as Token).generation !== generation) {
       this.options.observer?.cancelledTaskSettled?.();
     }
+    // a message from outside that the run ended before taking: its sender hears so
+    if (payload instanceof OutsideMessage) payload.settled?.({ refused: runEnded() });
   };
 
   /* a source that closes while its last events still wait in the inbox (the engine paused for the event loop) must not end the run without them */
@@ -496,4 +517,12 @@ export class Engine implements Core {
   scopeOf(token: Token, context?: TaskContext): ExpressionScope {
     return expressionScope(token, this.infos[token.node.index], this.options.executionId, context);
   }
+}
+
+function runEnded(): Error {
+  return new AdhesiveError("ADHESIVE_RUN_ENDED", "the run ended before it took the message");
+}
+
+function notRecorded(): Error {
+  return new AdhesiveError("ADHESIVE_NOT_RECORDED", "the run's journal could not record the message: the run is being stopped, and the message was not kept");
 }

@@ -77,9 +77,9 @@ export class Inbox {
   }
 
   /** Forgets every waiting input (the run has ended), showing each to `dropped` first. */
-  drain(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number) => void): void {
+  drain(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown) => void): void {
     for (let i = this.head; i < this.tail; i++) {
-      dropped(this.kinds[i], this.targets[i]!, this.generations[i]);
+      dropped(this.kinds[i], this.targets[i]!, this.generations[i], this.payloads[i]);
       this.targets[i] = undefined;
       this.payloads[i] = undefined;
     }

@@ -99,7 +99,7 @@ export class RunLoop {
   }
 
   /** The run ended: every waiting input is shown to `dropped` and forgotten. */
-  dropInputs(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number) => void): void {
+  dropInputs(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown) => void): void {
     this.inbox.drain(dropped);
   }
 

@@ -43,6 +43,8 @@ export class JournalWriter implements EngineJournal {
   /* per node (by index: one run, one graph), its start record's middle `,"n":<id>,"at":`, encoded once */
   private readonly startMiddles: Array<Buffer | undefined> = [];
   private waiting: Array<() => void> = [];
+  /* acknowledgements waiting for what was recorded before them to be on disk */
+  private durable: Array<(written: boolean) => void> = [];
   private scheduled = false;
   private broken = false;
 
@@ -116,12 +118,27 @@ export class JournalWriter implements EngineJournal {
     this.schedule();
   }
 
+  whenDurable(done: (written: boolean) => void): void {
+    if (this.broken || this.fd === undefined) return done(false);
+    this.durable.push(done);
+    this.schedule();
+  }
+
   /** Writes what is pending now and closes the file (the run has ended). */
   close(): void {
-    this.flush();
+    const written = this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.waiting = [];
+    // what the last records acknowledge (a message that ended the run) is on disk now, or never will be
+    this.settleDurable(written);
+  }
+
+  private settleDurable(written: boolean): void {
+    if (this.durable.length === 0) return;
+    const durable = this.durable;
+    this.durable = [];
+    for (const done of durable) done(written);
   }
 
   private add(line: string): void {
@@ -143,7 +160,9 @@ export class JournalWriter implements EngineJournal {
    */
   private readonly commit = AsyncResource.bind((): void => {
     this.scheduled = false;
-    if (!this.flush()) return;
+    const written = this.flush();
+    this.settleDurable(written);
+    if (!written) return;
     const waiting = this.waiting;
     this.waiting = [];
     for (const launch of waiting) launch();

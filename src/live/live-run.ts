@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { EngineObserver, TokenTracker } from "../engine/engine.js";
 import { CancelledError } from "../errors.js";
 import { PendingForms } from "../inbox/forms.js";
+import { AnswerReceipts } from "../inbox/answer-receipts.js";
 import { Inbox, type MessageTarget } from "../inbox/inbox.js";
 import { controlPath, listenControl, type ControlRequest } from "../inbox/control-socket.js";
 import { racingUi } from "../inbox/racing-ui.js";
@@ -52,6 +53,9 @@ export class LiveRun {
   readonly runFolder: string;
   private readonly settings: LiveRunSettings;
   private inboxValue: Inbox | undefined;
+  private target: MessageTarget | undefined;
+  /* answers given from outside, kept once their user task's completion is on disk (the engine exists once attached) */
+  private readonly receipts = new AnswerReceipts((done) => (this.target === undefined ? done(false) : this.target.whenDurable(done)));
   private control: { close(): Promise<void> } | undefined;
   private readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | undefined;
@@ -82,9 +86,25 @@ export class LiveRun {
     };
   }
 
-  /** The tracker and observer the engine gets: the run's own, plus this monitor. */
+  /** The tracker and observer the engine gets: the run's own, plus this monitor, plus the receipts of answers given from outside. */
   feed(tracker: TokenTracker | undefined, observer: EngineObserver): { tracker: TokenTracker; observer: EngineObserver } {
-    return feedMonitor(this.monitor, this.settings.graph, tracker, observer);
+    const fed = feedMonitor(this.monitor, this.settings.graph, tracker, observer);
+    const receipts = this.receipts;
+    const watched = fed.observer;
+    return {
+      tracker: fed.tracker,
+      observer: {
+        ...watched,
+        taskFinished(ctx, error) {
+          watched.taskFinished?.(ctx, error);
+          receipts.taskEnded(ctx.tokenId, false);
+        },
+        taskCancelled(ctx) {
+          watched.taskCancelled?.(ctx);
+          receipts.taskEnded(ctx.tokenId, true);
+        },
+      },
+    };
   }
 
   /**
@@ -102,7 +122,8 @@ export class LiveRun {
 
   /** The engine is built: messages can go in; the run is listed and reachable on its control socket. */
   async attach(target: MessageTarget): Promise<void> {
-    this.inboxValue = new Inbox(this.settings.graph, target, this.forms);
+    this.target = target;
+    this.inboxValue = new Inbox(this.settings.graph, target, this.forms, this.receipts);
     registerLiveRun(this);
     const path = controlPath(this.runFolder, this.id);
     this.control = await listenControl(path, (request) => this.handle(request));
@@ -118,6 +139,7 @@ export class LiveRun {
 
   /** The run ended (error undefined: it succeeded); its final counts are written next to its logs unless `save` is false. */
   async finish(error?: unknown, save = true): Promise<void> {
+    this.receipts.runEnded();
     this.monitor.runEnded(error === undefined ? "done" : error instanceof CancelledError ? "cancelled" : "failed", error);
     await this.control?.close();
     this.control = undefined;

@@ -41,7 +41,7 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       return sendJson(response, { forms: (await run.state()).forms });
     case "POST forms/*": {
       const live = liveOf(run);
-      return sendJson(response, { answered: live.inbox.complete({ task: name!, data: await readJson(request), by: "in the browser" }) });
+      return sendJson(response, { answered: await live.inbox.complete({ task: name!, data: await readJson(request), by: "in the browser" }) });
     }
     case "POST messages": {
       const live = liveOf(run);
@@ -49,7 +49,7 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       if (typeof body?.message !== "string") throw new InboxError("ADHESIVE_BAD_REQUEST", 'a message needs { "message": "<name>", "data": <json>, "correlation"?: "= <FEEL>", "key"?: "<correlation key>" }');
       const correlation = typeof body.correlation === "string" ? body.correlation : undefined;
       const key = typeof body.key === "string" || typeof body.key === "number" ? body.key : undefined;
-      return sendJson(response, live.inbox.send({ message: body.message, data: body.data, correlation, key }, { javascript: false }));
+      return sendJson(response, await live.inbox.send({ message: body.message, data: body.data, correlation, key }, { javascript: false }));
     }
     default:
       throw part === undefined || ["diagram", "events", "logs", "forms", "messages"].includes(part) ? notAllowed(method) : notFound();

@@ -64,6 +64,19 @@ describe("adhesive complete and adhesive send", () => {
     expect(run.stdout()).toContain("confirmed: 7");
   });
 
+  it("refuse a message whose correlation fails, and the run goes on to take the next one", async () => {
+    const run = start([liveFixture("receive.ts")]);
+    const id = await run.runId();
+    await run.waitFor(/wait {2}for message Payment Received/);
+    const failing = await adhesiveIn(run, ["send", id, "Payment Received", "--correlation", "x.y.z", "--data", '{"amount": 1}']);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain("adhesive: the correlation failed, so the message was not delivered: expression `x.y.z` on correlation failed:");
+    const sent = await adhesiveIn(run, ["send", id, "Payment Received", "--data", '{"amount": 2}']);
+    expect(sent.stdout).toContain(`delivered "Payment Received" to 1 token of run ${id} (wait)`);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain("confirmed: 2");
+  });
+
   it("refuse bad usage with exit 2 and an unknown run with exit 1", async () => {
     const run = start(["--version"]);
     await run.exited;
