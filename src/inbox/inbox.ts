@@ -98,6 +98,8 @@ export class Inbox {
       if (node.kind === "messageStartEvent") continue;
       const keyed = delivery.key === undefined ? correlation : keyCorrelation(node, delivery.key);
       if (keyed === false) continue;
+      // what the message reached first may have ended the run: it was delivered
+      if (delivered > 0 && this.target.isFinished) break;
       const taken = await outcome((settled) => this.target.deliver(node, event, keyed, settled));
       if (taken > 0) elements.push(node.id);
       delivered += taken;
