@@ -66,6 +66,11 @@ export function redact(text: string): string {
   return text.replace(current().pattern, REDACTED);
 }
 
+/** `value` as JSON text with every registered secret value masked. */
+export function redactJson(value: unknown): string {
+  return redact(JSON.stringify(value));
+}
+
 /**
  * Redacts the part of `text` that no text coming after it can change, for
  * output that arrives in pieces: returns that part, redacted, and the rest,
