@@ -70,8 +70,8 @@ export class LiveRun {
   private lastUpdate = 0;
   /* updates taken from the monitor so far; the number of the next one is seq + 1 */
   private seq = 0;
-  /* the snapshot newcomers get until the next update: one made for all who join in between, not one each */
-  private snapshotMessage: LiveMessage | undefined;
+  /* the snapshot newcomers get until the next update (or for 100 ms of a quiet run): one made for all who join in between, not one each */
+  private snapshotMessage: (LiveMessage & { at: number }) | undefined;
   private diagram: Promise<string> | undefined;
 
   constructor(settings: LiveRunSettings) {
@@ -162,15 +162,13 @@ export class LiveRun {
       this.seq++;
       this.snapshotMessage = undefined;
     }
-    this.snapshotMessage ??= { seq: this.seq, json: redactJson(this.snapshot()) };
+    const now = Date.now();
+    if (this.snapshotMessage === undefined || now - this.snapshotMessage.at > UPDATE_INTERVAL_MS) {
+      this.snapshotMessage = { seq: this.seq, json: redactJson(this.snapshot()), at: now };
+    }
     listener(this.snapshotMessage);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** How many event streams follow this run now. */
-  get viewers(): number {
-    return this.listeners.size;
   }
 
   diagramXml(): Promise<string> {
