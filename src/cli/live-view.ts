@@ -1,6 +1,7 @@
 import { createColors } from "picocolors";
 import type { Config } from "../config/load.js";
 import { onFormOpened } from "../live/registry.js";
+import { shown } from "../terminal-text.js";
 import { ensureLiveView } from "../web/live-view.js";
 import type { CliIo } from "./main.js";
 
@@ -17,8 +18,9 @@ export async function startCliLiveView(config: Config, port: number | undefined,
   const stop = terminal
     ? () => undefined
     : onFormOpened((run, form) => {
-        const target = JSON.stringify(form.taskName);
-        io.err.write(`${c.cyan("user task")} ${form.taskName} waits for an answer: in the live view, or adhesive complete ${run.id.slice(0, 8)} ${target} --data '{...}'\n`);
+        // the task name may be rendered from data: masked, its control characters escaped
+        const target = shown(JSON.stringify(form.taskName));
+        io.err.write(`${c.cyan("user task")} ${shown(form.taskName)} waits for an answer: in the live view, or adhesive complete ${run.id.slice(0, 8)} ${target} --data '{...}'\n`);
       });
   return { url: server.url, stop };
 }

@@ -20,6 +20,7 @@ import { listenForInterrupts } from "./signals.js";
 import { printRun, printRuns } from "./runs.js";
 import { hintResume, resumeTarget } from "./resume.js";
 import { setResumeTarget } from "../api/resume-target.js";
+import { shown } from "../terminal-text.js";
 
 export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js";
 
@@ -284,8 +285,9 @@ function printStatus(io: CliContext): void {
     const tokens = run.liveTokens();
     io.err.write(`${c.bold("status")} ${run.source} (${run.executionId}): ${tokens.length} live token${tokens.length === 1 ? "" : "s"}\n`);
     for (const token of tokens) {
-      const loop = token.loop === undefined ? "" : ` [${token.loop}]`;
-      io.err.write(`  #${token.tokenId} ${token.name || token.elementId} (${token.elementId})${loop}: ${token.state}; data: ${token.dataKeys.join(", ") || "-"}\n`);
+      // rendered names, loop values and data keys come from data: masked, control characters escaped
+      const loop = token.loop === undefined ? "" : ` [${shown(token.loop)}]`;
+      io.err.write(`  #${token.tokenId} ${shown(token.name || token.elementId)} (${shown(token.elementId)})${loop}: ${token.state}; data: ${shown(token.dataKeys.join(", ")) || "-"}\n`);
     }
   }
 }

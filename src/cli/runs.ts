@@ -7,6 +7,7 @@ import { listRuns, summarize, taskLines, type RunSummary } from "../journal/run-
 import { shortPath } from "./paths.js";
 import type { Output } from "./reporter.js";
 import { formatDuration } from "./status-line.js";
+import { visibleLine } from "../terminal-text.js";
 
 interface RunsIo {
   out: Output;
@@ -50,18 +51,19 @@ export async function printRun(idOrPrefix: string, io: RunsIo): Promise<void> {
   const folder = join(io.runsFolder, id);
   const journal = await readJournal(join(folder, JOURNAL_FILE));
   const run = summarize(journal, folder);
-  io.out.write(`${c.bold(`run ${run.id}`)}: ${c[STATE_COLORS[run.state]](run.state)}${run.error ? ` (${run.error})` : ""}\n`);
-  io.out.write(`  process  ${run.processName} in ${shortPath(run.source, io.cwd)}${run.processFile ? `, run by ${shortPath(run.processFile, io.cwd)}` : ""}\n`);
+  // an error message (and a name) can carry escape sequences from data: shown escaped, never replayed
+  io.out.write(`${c.bold(`run ${run.id}`)}: ${c[STATE_COLORS[run.state]](run.state)}${run.error ? ` (${visibleLine(run.error)})` : ""}\n`);
+  io.out.write(`  process  ${visibleLine(run.processName)} in ${shortPath(run.source, io.cwd)}${run.processFile ? `, run by ${shortPath(run.processFile, io.cwd)}` : ""}\n`);
   io.out.write(`  started  ${new Date(run.started).toISOString()}, ${formatDuration(run.durationMs)}\n`);
   io.out.write(`  folder   ${shortPath(folder, io.cwd)} (journal and logs)\n`);
   if (run.state === "interrupted") io.out.write(`  ${c.yellow("resume it with")} adhesive resume ${run.id}\n`);
   if (run.state === "failed") io.out.write(`  ${c.yellow("retry its failed task with")} adhesive resume ${run.id} --retry\n`);
   const rows = taskLines(journal).map((task) => [
     task.seq === undefined ? "" : `#${task.seq}`,
-    `${task.name} (${task.elementId})`,
+    visibleLine(`${task.name} (${task.elementId})`),
     new Date(task.started).toISOString().slice(11, 23),
     task.ended === undefined ? "" : formatDuration(task.ended - task.started),
-    colorOutcome(task.outcome, c) + (task.attempts > 1 ? ` (attempt ${task.attempts})` : "") + (task.error ? `: ${task.error}` : ""),
+    colorOutcome(task.outcome, c) + (task.attempts > 1 ? ` (attempt ${task.attempts})` : "") + (task.error ? `: ${visibleLine(task.error)}` : ""),
     task.log ? join("logs", task.log) : "",
   ]);
   if (rows.length > 0) io.out.write(`\n${table(["task", "element", "started", "took", "outcome", "log"], rows)}`);

@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe } from "../errors.js";
+import { redactJson } from "../secrets/redact.js";
 import { OWNER_ONLY_FILE, OWNER_ONLY_FOLDER } from "../workspaces/temp-folder.js";
 import { InboxError } from "./inbox-error.js";
 
@@ -106,7 +107,8 @@ function failure(error: unknown): ControlResponse {
 
 function reply(socket: Socket, response: ControlResponse): void {
   if (socket.destroyed || socket.writableEnded) return;
-  socket.end(`${JSON.stringify(response)}\n`);
+  // what a run answers (its state, an error) may hold a secret, in any encoding
+  socket.end(`${redactJson(response)}\n`);
 }
 
 async function closeServer(server: Server, path: string, sockets: Set<Socket>): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ProcessDefinition } from "../model/definition.js";
+import { redactJson, redactValue } from "../secrets/redact.js";
 import { encodeValue, isJson, type EncodedValue } from "./values.js";
 
 /** The journal format's version: the first line of every journal says it. */
@@ -68,7 +69,7 @@ export function jsonId(key: object, id: string): string {
 }
 
 export function failedLine(seq: number, at: number, failure: FailureRecord): string {
-  return `{"t":"f","s":${seq},"at":${at},"e":${JSON.stringify(failure)}}\n`;
+  return `{"t":"f","s":${seq},"at":${at},"e":${redactJson(failure)}}\n`;
 }
 
 export function timerLine(arm: number, at: number): string {
@@ -76,7 +77,7 @@ export function timerLine(arm: number, at: number): string {
 }
 
 export function messageLine(type: "em" | "dl", node: string, at: number, event: unknown, correlation?: string): string {
-  const picked = correlation === undefined ? "" : `,"k":${JSON.stringify(correlation)}`;
+  const picked = correlation === undefined ? "" : `,"k":${redactJson(correlation)}`;
   return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}${picked}}\n`;
 }
 
@@ -92,12 +93,18 @@ export function changesText(data: Record<string, unknown>, changed: readonly str
 }
 
 export function noteLine(note: Record<string, unknown>): string {
-  return `${JSON.stringify(note)}\n`;
+  return `${redactJson(note)}\n`;
 }
 
-/* JSON values go straight into the line; only the others pay for an object and v8.serialize */
+/*
+ * JSON values go straight into the line; only the others pay for an object
+ * and v8.serialize. A secret value in data is journaled masked (redactValue:
+ * nothing to do while no secret was read): the journal is kept after the
+ * run, and a resumed run reads the secret again where it needs it.
+ */
 function valueText(value: unknown): string {
-  return isJson(value) ? `{"j":${JSON.stringify(value)}}` : JSON.stringify(encodeValue(value));
+  const masked = redactValue(value);
+  return isJson(masked) ? `{"j":${JSON.stringify(masked)}}` : JSON.stringify(encodeValue(masked));
 }
 
 export function failureRecord(error: unknown): FailureRecord {

@@ -11,7 +11,7 @@ import type { ProcessGraph } from "../model/graph.js";
 import { feedMonitor } from "../monitor/engine-feed.js";
 import { MonitorLayout } from "../monitor/layout.js";
 import { RunMonitor, type MonitorUpdate } from "../monitor/run-monitor.js";
-import { redact } from "../secrets/redact.js";
+import { redactJson } from "../secrets/redact.js";
 import type { UiProvider } from "../ui/form.js";
 import { noUi } from "../ui/scripted.js";
 import { diagramOf, saveDiagramSource } from "./diagram.js";
@@ -37,7 +37,19 @@ export interface LiveRunSettings {
 /** What the live view sends: the monitor's counts and the forms waiting for an answer. */
 export type LiveUpdate = MonitorUpdate & { forms: FormView[] };
 
-type Listener = (json: string) => void;
+/**
+ * One message of the live view's event stream: `seq` numbers the updates of
+ * the run (a newcomer's snapshot carries the number of the last update it
+ * includes), `json` is the redacted text. The same object goes to every
+ * listener, so whatever a listener derives from it (the framed bytes) can be
+ * made once per update, not once per listener.
+ */
+export interface LiveMessage {
+  readonly seq: number;
+  readonly json: string;
+}
+
+type Listener = (message: LiveMessage) => void;
 
 /**
  * One run as the live view and other adhesive processes see it: its
@@ -60,6 +72,10 @@ export class LiveRun {
   private readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | undefined;
   private lastUpdate = 0;
+  /* updates taken from the monitor so far; the number of the next one is seq + 1 */
+  private seq = 0;
+  /* the snapshot newcomers get until the next update (or for 100 ms of a quiet run): one made for all who join in between, not one each */
+  private snapshotMessage: (LiveMessage & { at: number }) | undefined;
   private diagram: Promise<string> | undefined;
 
   constructor(settings: LiveRunSettings) {
@@ -145,7 +161,7 @@ export class LiveRun {
     this.control = undefined;
     this.flush();
     // the run's outcome must not change because its view could not be saved (a full disk): the runs list then shows it as interrupted
-    if (save) await writeRunFile(this.runFolder, RUN_VIEW, redact(JSON.stringify(this.monitor.snapshot()))).catch(() => undefined);
+    if (save) await writeRunFile(this.runFolder, RUN_VIEW, redactJson(this.monitor.snapshot())).catch(() => undefined);
   }
 
   /** Everything so far, for a page that has just opened. */
@@ -153,12 +169,26 @@ export class LiveRun {
     return { ...this.monitor.snapshot(), forms: this.forms.list() };
   }
 
-  /** Updates as JSON text, at most every 100 ms; the first is the full snapshot. */
+  /**
+   * Updates as JSON text, at most every 100 ms; the first is the full
+   * snapshot. A newcomer costs the others nothing: it gets a snapshot taken
+   * since the last update, and from then on the same updates as everyone
+   * (an update repeats what the snapshot may already hold, which applying
+   * again does not change; the page drops failures it has). Flushing the
+   * others on every subscribe sent N clients N(N+1)/2 messages.
+   */
   subscribe(listener: Listener): () => void {
-    // the others get what changed up to now; the newcomer starts from everything
-    if (this.listeners.size > 0) this.flush();
-    else this.monitor.takeUpdate();
-    listener(redact(JSON.stringify(this.snapshot())));
+    if (this.listeners.size === 0) {
+      // nobody got the changes since the last update: they are in the snapshot, and the next update starts after it
+      this.monitor.takeUpdate();
+      this.seq++;
+      this.snapshotMessage = undefined;
+    }
+    const now = Date.now();
+    if (this.snapshotMessage === undefined || now - this.snapshotMessage.at > UPDATE_INTERVAL_MS) {
+      this.snapshotMessage = { seq: this.seq, json: redactJson(this.snapshot()), at: now };
+    }
+    listener(this.snapshotMessage);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -199,7 +229,10 @@ export class LiveRun {
     this.timer = undefined;
     this.lastUpdate = Date.now();
     const update = this.monitor.takeUpdate(this.lastUpdate);
-    const json = redact(JSON.stringify({ ...update, forms: this.forms.list() }));
-    for (const listener of this.listeners) listener(json);
+    this.seq++;
+    this.snapshotMessage = undefined;
+    if (this.listeners.size === 0) return;
+    const message: LiveMessage = { seq: this.seq, json: redactJson({ ...update, forms: this.forms.list() }) };
+    for (const listener of this.listeners) listener(message);
   };
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe } from "../errors.js";
 import { InboxError } from "../inbox/inbox-error.js";
 import { isLogFileName } from "../live/logs.js";
-import { redact } from "../secrets/redact.js";
+import { redact, redactJson } from "../secrets/redact.js";
 import { findRun, runsList, type FoundRun, type RunPlaces } from "./run-lookup.js";
 import { openEventStream } from "./sse.js";
 
@@ -90,7 +90,8 @@ async function sendLog(response: ServerResponse, run: FoundRun, file: string): P
 }
 
 export function sendJson(response: ServerResponse, value: unknown, status = 200): void {
-  sendText(response, redact(JSON.stringify(value)), "application/json; charset=utf-8", status);
+  // masked string by string: a secret with " or \ is escaped in the JSON text, where the raw value would not be found
+  sendText(response, redactJson(value), "application/json; charset=utf-8", status);
 }
 
 export function sendText(response: ServerResponse, text: string, type: string, status = 200): void {
