@@ -64,6 +64,22 @@ describe("adhesive complete and adhesive send", () => {
     expect(run.stdout()).toContain("confirmed: 7");
   });
 
+  it("answer a form shown by a custom opts.ui that rejects once withdrawn: the answer wins, it does not fail the task", async () => {
+    const run = start([liveFixture("custom-ui.ts")]);
+    const id = await run.runId();
+    // the token may still be on its way to the user task
+    for (;;) {
+      const answered = await adhesiveIn(run, ["complete", id, "Approve", "--data", '{"approver": "bo"}']);
+      if (answered.code === 0) {
+        expect(answered.stdout).toMatch(new RegExp(`^answered user task "Approve" \\(\\w+\\) of run ${id}\\n$`));
+        break;
+      }
+      expect(answered.stderr).toContain('no user task "Approve" waits for an answer');
+    }
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain('result: {"approver":"bo"}');
+  });
+
   it("refuse bad usage with exit 2 and an unknown run with exit 1", async () => {
     const run = start(["--version"]);
     await run.exited;
