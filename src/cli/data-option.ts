@@ -54,7 +54,7 @@ function parseObject(text: string, what: string): Data {
 export const MAX_DATA_DEPTH = 256;
 
 /* iterative: the value may be nested far too deep for recursion */
-function deeperThan(value: unknown, limit: number): boolean {
+export function deeperThan(value: unknown, limit: number): boolean {
   const pending: Array<[unknown, number]> = [[value, 1]];
   while (pending.length > 0) {
     const [next, depth] = pending.pop()!;

@@ -85,6 +85,8 @@ describe("adhesive complete and adhesive send", () => {
     await run.exited;
     expect(await adhesiveIn(run, ["send", "abc"])).toMatchObject({ code: 2, stderr: expect.stringContaining("adhesive send takes a run id and a message name") });
     expect(await adhesiveIn(run, ["complete", "abc", "Task", "--data", "{nope"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--data is not JSON") });
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    expect(await adhesiveIn(run, ["send", "abc", "Paid", "--data", deep])).toMatchObject({ code: 2, stderr: expect.stringContaining("--data is nested more than 256 levels deep") });
     expect(await adhesiveIn(run, ["complete", "abc", "Task", "--correlation", "x"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--correlation is for adhesive send") });
     expect(await adhesiveIn(run, ["send", "abc", "Paid", "--key", "1", "--correlation", "x"])).toMatchObject({ code: 2, stderr: expect.stringContaining("give --key or --correlation, not both") });
     expect(await adhesiveIn(run, ["send", "../etc", "Paid"])).toMatchObject({ code: 1, stderr: 'adhesive: "../etc" is not a run id\n' });
