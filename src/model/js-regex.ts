@@ -196,10 +196,16 @@ export const regexHelpers = {
     if (pattern instanceof BoundedRegExp && flags === undefined && new.target === undefined) return pattern;
     return new BoundedRegExp(pattern as string, flags);
   } as unknown as RegExpConstructor,
-  receiver(value: unknown, method: string): unknown {
-    if (typeof value === "string") return STRING_METHODS.has(method) ? { [method]: stringMethod(value, method) } : value;
+  /* `written`: how the call site names the receiver, for V8's own error when there is nothing to call (undefined: an optional chain, which has no error) */
+  receiver(value: unknown, method: string, written?: string): unknown {
+    if (typeof value === "string" && STRING_METHODS.has(method)) return { [method]: stringMethod(value, method) };
     if (isPlainRegExp(value) && (method === "test" || method === "exec")) {
       return { [method]: (input: string) => withBoundedCopy(value, (bounded) => bounded[method as "test" | "exec"](input)) };
+    }
+    // V8 would name the rewritten call (R.receiver(...).split is not a function): the error it gives the code as written instead
+    if (written !== undefined) {
+      if (value === null || value === undefined) throw new TypeError(`Cannot read properties of ${String(value)} (reading '${method}')`);
+      if (typeof (value as Record<string, unknown>)[method] !== "function") throw new TypeError(`${written}.${method} is not a function`);
     }
     return value;
   },
@@ -208,6 +214,8 @@ export const regexHelpers = {
 export type RegexHelpers = typeof regexHelpers;
 
 const METHODS = new Set([...STRING_METHODS, "test", "exec"]);
+/* receivers V8 prints without parentheses in "x.split is not a function" */
+const SIMPLE = new Set(["Identifier", "MemberExpression", "CallExpression", "ThisExpression", "Literal", "TemplateLiteral"]);
 
 /**
  * acorn-walk visitors that rewrite the regular expressions of a parsed body
@@ -233,12 +241,16 @@ export function regexVisitors(code: MagicString, edited: () => void): Record<str
     NewExpression: constructor,
     CallExpression: (node) => {
       constructor(node);
-      const callee = (node as Node & { callee: Node }).callee as Node & { computed?: boolean; object?: Node & { regex?: unknown }; property?: Node & { name?: string } };
+      const call = node as Node & { callee: Node; optional?: boolean };
+      const callee = call.callee as Node & { computed?: boolean; optional?: boolean; object?: Node & { regex?: unknown }; property?: Node & { name?: string } };
       if (callee.type !== "MemberExpression" || callee.computed || callee.property?.type !== "Identifier" || !METHODS.has(callee.property.name!)) return;
       const object = callee.object!;
       // a literal is bounded already
       if (object.type === "Super" || object.regex !== undefined) return;
-      wrap(object, `${REGEX}.receiver(`, `, ${JSON.stringify(callee.property.name)})`);
+      let text = code.original.slice(object.start, object.end).replace(/\s+/g, " ");
+      if (!SIMPLE.has(object.type)) text = `(${text})`;
+      const written = call.optional || callee.optional ? "" : `, ${JSON.stringify(text)}`;
+      wrap(object, `${REGEX}.receiver(`, `, ${JSON.stringify(callee.property.name)}${written})`);
     },
   };
 }

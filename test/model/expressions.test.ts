@@ -114,6 +114,21 @@ describe("a JavaScript regular expression that backtracks catastrophically", () 
       }
     }
   });
+
+  it("fails a call that cannot be made with JavaScript's own words for the code as written", () => {
+    const data = { servers: 5, nothing: null, s: "abc" };
+    for (const expression of ['servers.split(",")', "nothing.match(/a/)", 's.test("x")', '(s + 1).exec("x")']) {
+      const plain = (() => {
+        try {
+          return new Function("data", `with (data) { return (${expression}) }`)(data) as unknown;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      expect(() => compileExpression(expression, "f").evaluate(scope(data)), expression).toThrow(`failed: ${String(plain)}`);
+    }
+    expect(compileExpression("nothing?.match(/a/)", "f").evaluate(scope(data))).toBeUndefined();
+  });
 });
 
 describe("FEEL conditions", () => {
