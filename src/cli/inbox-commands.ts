@@ -7,6 +7,7 @@ import type { FormView } from "../inbox/forms.js";
 import type { SendResult } from "../inbox/inbox.js";
 import { findRunFolder } from "../live/run-files.js";
 import type { CliIo } from "./main.js";
+import { deeperThan, MAX_DATA_DEPTH } from "./data-option.js";
 
 const USAGE_LINES = `  adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>' | --key <correlation key>]
   adhesive complete <run> <user task> [--data '<json>']
@@ -40,6 +41,7 @@ export async function inboxCommand(argv: readonly string[], io: CliIo): Promise<
   } catch (error) {
     return usage(io, `--data is not JSON: ${describe(error)}`);
   }
+  if (deeperThan(data, MAX_DATA_DEPTH)) return usage(io, `--data is nested more than ${MAX_DATA_DEPTH} levels deep (objects and arrays within one another): give it flatter`);
   const request: ControlRequest =
     command === "send"
       ? { op: "send", message: target, data, correlation: parsed.values.correlation, key: parsed.values.key }

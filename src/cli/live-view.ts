@@ -38,3 +38,26 @@ export async function keepLiveViewOpen(url: string, io: CliIo & { color: boolean
   await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
   clearInterval(hold);
 }
+
+/**
+ * `adhesive runs --ui`: the page with this project's runs (from runs_folder),
+ * up until Ctrl-C or SIGTERM, on a terminal or not: it is what was asked for.
+ */
+export async function showRunsInLiveView(config: Config, port: number | undefined, io: CliIo & { color: boolean }): Promise<void> {
+  const c = createColors(io.color);
+  const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.runsFolder);
+  io.err.write(`${c.dim("the live view stays up — press Ctrl-C to close it")}\n`);
+  // the server lets the process end when nothing else runs: this holds it open
+  const hold = setInterval(() => undefined, 60_000);
+  await new Promise<void>((resolve) => {
+    const close = (): void => {
+      process.off("SIGINT", close);
+      process.off("SIGTERM", close);
+      resolve();
+    };
+    process.on("SIGINT", close);
+    process.on("SIGTERM", close);
+  });
+  clearInterval(hold);
+  await server.close();
+}

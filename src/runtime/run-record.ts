@@ -113,11 +113,36 @@ function resumable(journal: Journal, definition: ProcessDefinition, options: Run
       if (options.retry !== true) throw new ResumeError(runId, `it failed${end.error ? `: ${end.error}` : ""}; resume it with --retry (API: retry: true) to run the failed task again`);
       // the input that failed the run is left out: its task is in flight again, and runs once more
       const last = journal.inputs[journal.inputs.length - 1];
-      return last?.kind === "failed" ? journal.inputs.slice(0, -1) : journal.inputs;
+      return withoutRetriedFailures(last?.kind === "failed" ? journal.inputs.slice(0, -1) : journal.inputs);
     }
     default:
-      return journal.inputs;
+      return withoutRetriedFailures(journal.inputs);
   }
+}
+
+/*
+ * The failures an earlier --retry ran again: a failure of a task execution
+ * that started again later. Replayed, such a failure would fail the run at
+ * once, so after one failed retry every later one ended the run without
+ * calling the task (a crashed retry could not be resumed either). Left out,
+ * the execution's starts replay as those of a task interrupted more than once.
+ */
+function withoutRetriedFailures(inputs: readonly ReplayInput[]): readonly ReplayInput[] {
+  // failures are few: only their executions' starts are looked at
+  const failed = new Set<number>();
+  for (const input of inputs) if (input.kind === "failed") failed.add(input.seq);
+  if (failed.size === 0) return inputs;
+  const startedLater = new Set<number>();
+  let retried = false;
+  const kept = new Array<ReplayInput | undefined>(inputs.length);
+  for (let i = inputs.length - 1; i >= 0; i--) {
+    const input = inputs[i];
+    if (input.kind === "started" && failed.has(input.seq)) startedLater.add(input.seq);
+    const drop = input.kind === "failed" && startedLater.has(input.seq);
+    retried ||= drop;
+    kept[i] = drop ? undefined : input;
+  }
+  return retried ? kept.filter((input) => input !== undefined) : inputs;
 }
 
 export function definitionHash(definition: ProcessDefinition): string {
