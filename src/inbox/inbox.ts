@@ -64,6 +64,7 @@ export class Inbox {
   readonly forms: PendingForms;
 
   private readonly receipts: AnswerReceipts;
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(graph: ProcessGraph, target: MessageTarget, forms: PendingForms, receipts: AnswerReceipts) {
     this.graph = graph;
@@ -72,13 +73,39 @@ export class Inbox {
     this.receipts = receipts;
   }
 
-  /** `javascript: false` (the web API) takes FEEL correlations only: a browser-reachable endpoint must not run code. */
   /**
    * Resolves once the message is in the run's journal (on disk), so an
    * acknowledged message survives a crash; rejects, and the run goes on,
-   * when nobody takes it or its correlation fails.
+   * when nobody takes it or its correlation fails. `javascript: false` (the
+   * web API) takes FEEL correlations only: a browser-reachable endpoint must
+   * not run code.
    */
-  async send(delivery: MessageDelivery, { javascript = true } = {}): Promise<SendResult> {
+  send(delivery: MessageDelivery, options: { javascript?: boolean } = {}): Promise<SendResult> {
+    return this.track(this.sendNow(delivery, options));
+  }
+
+  /** Resolves once the answer is in the run's journal: it reaches it with the user task's completion. */
+  complete(delivery: AnswerDelivery): Promise<FormView> {
+    return this.track(this.completeNow(delivery));
+  }
+
+  /**
+   * Resolves once every message and answer taken so far has its outcome:
+   * a run that ends waits for them before it closes the ways in, or their
+   * senders would never hear that what ended it was kept.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private track<T>(operation: Promise<T>): Promise<T> {
+    this.inflight.add(operation);
+    const done = (): void => void this.inflight.delete(operation);
+    operation.then(done, done);
+    return operation;
+  }
+
+  private async sendNow(delivery: MessageDelivery, { javascript = true }: { javascript?: boolean }): Promise<SendResult> {
     if (this.target.isFinished) throw new InboxError("ADHESIVE_RUN_ENDED", "the run has ended: it takes no more messages", 409);
     const nodes = this.graph.nodes.filter(takesMessages);
     const named = nodes.filter((node) => node.messageName === delivery.message || node.name === delivery.message || node.id === delivery.message);
@@ -116,8 +143,7 @@ export class Inbox {
     return { delivered, elements };
   }
 
-  /** Resolves once the answer is in the run's journal: it reaches it with the user task's completion. */
-  async complete(delivery: AnswerDelivery): Promise<FormView> {
+  private async completeNow(delivery: AnswerDelivery): Promise<FormView> {
     if (this.target.isFinished) throw new InboxError("ADHESIVE_RUN_ENDED", "the run has ended: no user task waits", 409);
     let kept: Promise<void> | undefined;
     const view = this.forms.answer(delivery.task, delivery.data, delivery.by, (tokenId) => (kept = this.receipts.expect(tokenId)));

@@ -157,6 +157,8 @@ export class LiveRun {
   async finish(error?: unknown, save = true): Promise<void> {
     this.receipts.runEnded();
     this.monitor.runEnded(error === undefined ? "done" : error instanceof CancelledError ? "cancelled" : "failed", error);
+    // what the last message or answer did may have ended the run: its sender hears that it was kept before the socket closes
+    await this.inboxValue?.settled();
     await this.control?.close();
     this.control = undefined;
     this.flush();
