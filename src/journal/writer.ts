@@ -5,7 +5,7 @@ import type { TaskDataResult } from "../engine/task-data.js";
 import type { GraphNode } from "../model/graph.js";
 import { describe } from "../errors.js";
 import { JournalError } from "./journal-error.js";
-import { changesText, failedLine, failureRecord, jsonId, messageLine, noteLine, timerLine } from "./records.js";
+import { changesText, failedJson, failureRecord, jsonId, messageJson, noteJson, timerJson } from "./records.js";
 import { piece, RecordBuffer } from "./record-buffer.js";
 import { encodeValue } from "./values.js";
 
@@ -13,7 +13,7 @@ const STARTED = piece('{"t":"s","s":');
 const DONE = piece('{"t":"d","s":');
 const ATTEMPT = piece(',"a":');
 const AT = piece(',"at":');
-const END = piece("}\n");
+const END = piece("}");
 /* a start or completion record without its node id: the constant pieces and numbers of 24 characters at most */
 const RECORD_BYTES = 96;
 
@@ -71,6 +71,7 @@ export class JournalWriter implements EngineJournal {
     out.piece(middle);
     out.int(at - this.origin);
     out.piece(END);
+    out.seal();
     this.schedule();
   }
 
@@ -87,28 +88,29 @@ export class JournalWriter implements EngineJournal {
     // the texts reserved only their own room
     out.reserve(END.length);
     out.piece(END);
+    out.seal();
     this.schedule();
   }
 
   failed(seq: number, error: unknown, at: number): void {
-    this.add(failedLine(seq, at - this.origin, failureRecord(error)));
+    this.add(failedJson(seq, at - this.origin, failureRecord(error)));
   }
 
   timer(arm: number, at: number): void {
-    this.add(timerLine(arm, at - this.origin));
+    this.add(timerJson(arm, at - this.origin));
   }
 
   emitted(node: GraphNode, event: unknown, at: number): void {
-    this.add(messageLine("em", jsonId(node, node.id), at - this.origin, event));
+    this.add(messageJson("em", jsonId(node, node.id), at - this.origin, event));
   }
 
   delivered(node: GraphNode, event: unknown, at: number, correlation: string | undefined): void {
-    this.add(messageLine("dl", jsonId(node, node.id), at - this.origin, event, correlation));
+    this.add(messageJson("dl", jsonId(node, node.id), at - this.origin, event, correlation));
   }
 
   /** A record for people and for `adhesive runs` (lanes, process groups, the end), not an input; its `at` is absolute. */
   note(note: Record<string, unknown>): void {
-    this.add(noteLine(typeof note.at === "number" ? { ...note, at: note.at - this.origin } : note));
+    this.add(noteJson(typeof note.at === "number" ? { ...note, at: note.at - this.origin } : note));
   }
 
   whenWritten(launch: () => void): void {
@@ -124,8 +126,9 @@ export class JournalWriter implements EngineJournal {
     this.waiting = [];
   }
 
-  private add(line: string): void {
-    this.pending.text(line);
+  private add(json: string): void {
+    this.pending.text(json);
+    this.pending.seal();
     this.schedule();
   }
 

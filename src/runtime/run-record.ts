@@ -16,6 +16,8 @@ import { readJournal, type Journal } from "../journal/reader.js";
 import { JOURNAL_FILE, JOURNAL_VERSION, type JournalHeader } from "../journal/records.js";
 import { decodeValue, encodeValue } from "../journal/values.js";
 import { JournalWriter } from "../journal/writer.js";
+import { framedLine } from "../journal/framing.js";
+import { upgradeJournal } from "../journal/upgrade.js";
 import { createPrivateFolder, OWNER_ONLY_FILE } from "../workspaces/temp-folder.js";
 
 /** A run that cannot be continued as asked (it finished, still runs, failed without --retry, or belongs to another process). */
@@ -63,7 +65,7 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   const writerOptions = { fsync: options.journalFsync ?? false, onError };
   if (!existsSync(file)) {
     const first = header(runId, definition, bindings, options, fresh);
-    writeFileSync(file, `${JSON.stringify(first)}\n`, { mode: OWNER_ONLY_FILE, flag: "wx" });
+    writeFileSync(file, framedLine(JSON.stringify(first)), { mode: OWNER_ONLY_FILE, flag: "wx" });
     return { ...fresh, writer: new JournalWriter(file, { ...writerOptions, origin: first.at }) };
   }
   const journal = await readJournal(file);
@@ -71,7 +73,8 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   // what the dead runner's commands were doing must not go on beside their retries
   killLeftovers(journal);
   // a record the crash cut off is dropped, or what is appended next would follow half a line
-  if (journal.torn > 0) truncateSync(file, statSync(file).size - journal.torn);
+  if (journal.header.v === 1) await upgradeJournal(file);
+  else if (journal.torn > 0) truncateSync(file, statSync(file).size - journal.torn);
   // the resume note is written once the run really goes on (see continued): a refused resume leaves the journal as it was
   const writer = new JournalWriter(file, { ...writerOptions, origin: journal.header.at });
   const { options: recorded } = journal.header;
