@@ -138,6 +138,12 @@ export interface RunOptions {
   runsFolder?: string;
   /** fsync the journal after each write, for machines that may lose power (config journal_fsync); default false */
   journalFsync?: boolean;
+  /**
+   * Runs of the runs folder that ended to keep (config keep_runs; default
+   * 20): when a run starts (at most once a minute per runs folder in a
+   * process), the older ones are removed with their workspaces.
+   */
+  keepRuns?: number;
   /** continuing a run that failed: run its failed task again (like retrying an incident) */
   retry?: boolean;
   /** continue even though the process or its implementations changed where the run's tokens stand */

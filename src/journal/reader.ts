@@ -3,6 +3,7 @@ import { describe } from "../errors.js";
 import { JournalError } from "./journal-error.js";
 import { checkFrame, isTornFrame } from "./framing.js";
 import { readLines } from "./lines.js";
+import type { ProcessIdentity } from "./process-identity.js";
 import { JOURNAL_VERSION, READABLE_VERSIONS, failureError, type FailureRecord, type JournalHeader, type RunState } from "./records.js";
 import { decodeValue, type EncodedValue } from "./values.js";
 
@@ -27,6 +28,10 @@ export interface Journal {
   end: JournalEnd | undefined;
   /** bytes of a last record cut off by a crash; it is ignored (its task runs again) */
   torn: number;
+  /** from the snapshot the journal starts with: who owned the run then */
+  owner: ProcessIdentity | undefined;
+  /** from the snapshot: tasks done and failed before it */
+  totals: { done: number; failed: number } | undefined;
 }
 
 /**
@@ -72,7 +77,7 @@ class JournalReading {
 
   constructor(file: string) {
     this.file = file;
-    this.result = { file, header: undefined as unknown as JournalHeader, inputs: [], notes: [], end: undefined, torn: 0 };
+    this.result = { file, header: undefined as unknown as JournalHeader, inputs: [], notes: [], end: undefined, torn: 0, owner: undefined, totals: undefined };
   }
 
   line(bytes: Buffer, start: number, end: number, offset: number): void {

@@ -15,7 +15,9 @@ import type { UiProvider } from "../ui/form.js";
 import { noUi } from "../ui/scripted.js";
 import { diagramOf, saveDiagramSource } from "./diagram.js";
 import { listLogs, type LogEntry } from "./logs.js";
-import { RUN_INFO, RUN_VIEW, writeRunFile, type RunInfo } from "./run-files.js";
+import { VIEW_FILE, writeRunFile } from "../runs/files.js";
+import type { RunSummary } from "../runs/summary.js";
+import type { SummaryWriter } from "../runs/summary-writer.js";
 import { formOpened, registerLiveRun } from "./registry.js";
 import type { FormView } from "../inbox/forms.js";
 
@@ -29,6 +31,8 @@ export interface LiveRunSettings {
   /** `<runs_folder>/<executionId>`: its journal and logs */
   runFolder: string;
   processFile: string | undefined;
+  /** the run's summary (run.json), which names the control socket for other processes */
+  summary: SummaryWriter;
   /** whether the web page can answer forms (a live view is open) */
   web: boolean;
 }
@@ -46,7 +50,6 @@ type Listener = (json: string) => void;
  */
 export class LiveRun {
   readonly id: string;
-  readonly info: RunInfo;
   readonly monitor: RunMonitor;
   readonly forms = new PendingForms();
   readonly runFolder: string;
@@ -66,20 +69,11 @@ export class LiveRun {
     this.monitor.onChange = this.schedule;
     this.forms.onChange = () => this.monitor.touch();
     this.forms.onOpen = (view) => formOpened(this, view);
-    const { definition } = settings;
-    this.info = {
-      version: 1,
-      id: this.id,
-      processId: definition.id,
-      processName: definition.name,
-      source: definition.source,
-      processFile: settings.processFile,
-      project: process.cwd(),
-      pid: process.pid,
-      started: new Date(this.monitor.startedAt).toISOString(),
-      startedAt: this.monitor.startedAt,
-      control: undefined,
-    };
+  }
+
+  /** The run's summary, as its run.json has it. */
+  get info(): RunSummary {
+    return this.settings.summary.summary;
   }
 
   /** The tracker and observer the engine gets: the run's own, plus this monitor. */
@@ -106,8 +100,7 @@ export class LiveRun {
     registerLiveRun(this);
     const path = controlPath(this.runFolder, this.id);
     this.control = await listenControl(path, (request) => this.handle(request));
-    this.info.control = path;
-    await writeRunFile(this.runFolder, RUN_INFO, JSON.stringify(this.info, null, 2));
+    this.settings.summary.setControl(path);
     await saveDiagramSource(this.runFolder, this.settings.definition);
   }
 
@@ -123,7 +116,7 @@ export class LiveRun {
     this.control = undefined;
     this.flush();
     // the run's outcome must not change because its view could not be saved (a full disk): the runs list then shows it as interrupted
-    if (save) await writeRunFile(this.runFolder, RUN_VIEW, redact(JSON.stringify(this.monitor.snapshot()))).catch(() => undefined);
+    if (save) await writeRunFile(this.runFolder, VIEW_FILE, redact(JSON.stringify(this.monitor.snapshot()))).catch(() => undefined);
   }
 
   /** Everything so far, for a page that has just opened. */

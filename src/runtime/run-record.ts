@@ -7,13 +7,18 @@ import type { ReplayInput } from "../engine/journal.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import type { RunOptions } from "../api/types.js";
-import { AdhesiveError, CancelledError, InterruptedError, describe } from "../errors.js";
+import { AdhesiveError, CancelledError, InterruptedError, UsageError, describe } from "../errors.js";
 import { isAlive, processIdentity } from "../journal/process-identity.js";
-import { ownerOf } from "../journal/run-summary.js";
+import { inRunFolder } from "../runs/folder-error.js";
+import { JOURNAL_FILE, LOGS_FOLDER, SUMMARY_FILE } from "../runs/files.js";
+import { journalOwner } from "../runs/journal-facts.js";
+import { RUN_ID, runFolderOf, runsFolderOf } from "../runs/places.js";
+import { summaryFromJournal, type RunSummary } from "../runs/summary.js";
+import { SummaryWriter } from "../runs/summary-writer.js";
 import { killLeftovers } from "./leftovers.js";
 import { ReplayDivergedError } from "../engine/replay.js";
 import { readJournal, type Journal } from "../journal/reader.js";
-import { JOURNAL_FILE, JOURNAL_VERSION, type JournalHeader } from "../journal/records.js";
+import { JOURNAL_VERSION, type JournalHeader, type RunState } from "../journal/records.js";
 import { decodeValue, encodeValue } from "../journal/values.js";
 import { JournalWriter } from "../journal/writer.js";
 import { framedLine } from "../journal/framing.js";
@@ -30,9 +35,12 @@ export class ResumeError extends AdhesiveError {
 /** Where a run's journal and logs live, and what it starts from: a new run, or one continued from its journal. */
 export interface RunRecord {
   runId: string;
-  /** `<runs_folder>/<runId>`: journal.ndjson, logs/ */
+  /** `<runs_folder>/<runId>`: journal.ndjson, run.json, logs/ (src/runs/files.ts) */
   folder: string;
+  runsFolder: string;
   writer: JournalWriter | undefined;
+  /** run.json: how the run stands, for `adhesive runs`, retention and the live view */
+  summary: SummaryWriter;
   /** the journal the run continues from, with the inputs to replay */
   resumed: { journal: Journal; inputs: readonly ReplayInput[] } | undefined;
   initialData: Data;
@@ -40,33 +48,37 @@ export interface RunRecord {
   poolSize: number;
 }
 
-/* the API honours the config key's variable too (the CLI reads all of the configuration and passes runsFolder) */
-export function runsFolderOf(options: RunOptions): string {
-  return options.runsFolder ?? process.env.ADHESIVE_RUNS_FOLDER ?? join(process.cwd(), ".adhesive", "runs");
-}
-
 /** Where the journal of `runId` is (it may not exist). */
 export function journalFileOf(options: RunOptions, runId: string): string {
-  return join(runsFolderOf(options), runId, JOURNAL_FILE);
+  return join(runFolderOf(runsFolderOf(options), runId), JOURNAL_FILE);
 }
 
 /**
  * Opens the run's record: with no journal for its id, a new one is started
- * (its header written before anything runs); with one, the run continues
- * from it. `journal: false` keeps nothing.
+ * (its header and summary written before anything runs); with one, the run
+ * continues from it. `journal: false` keeps no journal, only the summary.
  */
 export async function openRunRecord(definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, initialData: Data, onError: (error: Error) => void): Promise<RunRecord> {
   const runId = options.runId ?? randomUUID();
-  const folder = join(runsFolderOf(options), runId);
-  const fresh = { runId, folder, writer: undefined, resumed: undefined, initialData, waitTasks: options.waitTasks ?? true, poolSize: options.poolSize ?? availableParallelism() };
-  createPrivateFolder(join(folder, "logs"));
-  if (options.journal === false) return fresh;
+  if (!RUN_ID.test(runId)) throw new UsageError(`runId "${runId}": a run id names a folder, so it may only hold letters, digits, - and _`);
+  const runsFolder = runsFolderOf(options);
+  const folder = runFolderOf(runsFolder, runId);
+  const waitTasks = options.waitTasks ?? true;
+  const poolSize = options.poolSize ?? availableParallelism();
+  inRunFolder(join(folder, LOGS_FOLDER), "create the run's folder", () => createPrivateFolder(join(folder, LOGS_FOLDER)));
   const file = join(folder, JOURNAL_FILE);
   const writerOptions = { fsync: options.journalFsync ?? false, onError };
-  if (!existsSync(file)) {
-    const first = header(runId, definition, bindings, options, fresh);
-    writeFileSync(file, framedLine(JSON.stringify(first)), { mode: OWNER_ONLY_FILE, flag: "wx" });
-    return { ...fresh, writer: new JournalWriter(file, { ...writerOptions, origin: first.at }) };
+  if (options.journal === false || !existsSync(file)) {
+    const at = Date.now();
+    const summary = new SummaryWriter(folder, newSummary(runId, definition, options, at, options.journal !== false));
+    let writer: JournalWriter | undefined;
+    if (options.journal !== false) {
+      const first = header(runId, definition, bindings, options, { initialData, waitTasks, poolSize }, at);
+      inRunFolder(file, "write the journal", () => writeFileSync(file, framedLine(JSON.stringify(first)), { mode: OWNER_ONLY_FILE, flag: "wx" }));
+      writer = new JournalWriter(file, { ...writerOptions, origin: first.at });
+    }
+    inRunFolder(join(folder, SUMMARY_FILE), "write the run's summary", () => summary.open());
+    return { runId, folder, runsFolder, writer, summary, resumed: undefined, initialData, waitTasks, poolSize };
   }
   const journal = await readJournal(file);
   const inputs = resumable(journal, definition, options);
@@ -75,19 +87,48 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   // a record the crash cut off is dropped, or what is appended next would follow half a line
   if (journal.header.v === 1) await upgradeJournal(file);
   else if (journal.torn > 0) truncateSync(file, statSync(file).size - journal.torn);
-  // the resume note is written once the run really goes on (see continued): a refused resume leaves the journal as it was
+  // the resume note and summary are written once the run really goes on (see continued): a refused resume leaves the run as it was
   const writer = new JournalWriter(file, { ...writerOptions, origin: journal.header.at });
   const { options: recorded } = journal.header;
-  return { ...fresh, writer, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize };
+  const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined });
+  return { runId, folder, runsFolder, writer, summary, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize };
 }
 
-function header(runId: string, definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, run: { initialData: Data; waitTasks: boolean; poolSize: number }): JournalHeader {
+function newSummary(runId: string, definition: ProcessDefinition, options: RunOptions, at: number, journal: boolean): RunSummary {
+  return {
+    version: 2,
+    id: runId,
+    state: "running",
+    processId: definition.id,
+    processName: definition.name,
+    source: definition.source,
+    processFile: options.processFile,
+    project: process.cwd(),
+    ...owner(),
+    startedAt: at,
+    endedAt: undefined,
+    lastActivity: at,
+    done: 0,
+    failed: 0,
+    inFlight: 0,
+    error: undefined,
+    control: undefined,
+    journal,
+  };
+}
+
+function owner(): { pid: number; pidStart: number | undefined } {
+  const { pid, start } = processIdentity();
+  return { pid, pidStart: start };
+}
+
+function header(runId: string, definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, run: { initialData: Data; waitTasks: boolean; poolSize: number }, at: number): JournalHeader {
   const { pid, start } = processIdentity();
   return {
     t: "run",
     v: JOURNAL_VERSION,
     run: runId,
-    at: Date.now(),
+    at,
     pid,
     start,
     process: { source: definition.source, id: definition.id, name: definition.name, file: options.processFile },
@@ -105,7 +146,7 @@ function resumable(journal: Journal, definition: ProcessDefinition, options: Run
   if (header.process.id !== definition.id) {
     throw new ResumeError(runId, `it ran process "${header.process.id}" (${header.process.source}), not "${definition.id}" (${definition.source})`);
   }
-  const owner = ownerOf(journal);
+  const owner = journalOwner(journal);
   if (end === undefined && isAlive(owner)) throw new ResumeError(runId, `it is still running (pid ${owner.pid})`);
   switch (end?.state) {
     case "done":
@@ -145,6 +186,7 @@ function sha256(text: string): string {
 /** The run goes on from its journal (the replay and the checks passed): from now on, this process runs it. */
 export function continued(record: RunRecord, retry: boolean): void {
   record.writer?.note({ t: "resume", ...processIdentity(), at: Date.now(), retry: retry || undefined });
+  inRunFolder(join(record.folder, SUMMARY_FILE), "write the run's summary", () => record.summary.open());
 }
 
 /** A refused resume (the journal cannot be continued as asked) must not give the run an end. */
@@ -156,8 +198,13 @@ export function refusedResume(error: unknown): boolean {
 export function endNote(outcome: unknown, data: Data | undefined): Record<string, unknown> {
   const at = Date.now();
   if (outcome === undefined) return { t: "end", state: "done", at, data: encodeValue(data ?? {}) };
-  const state = outcome instanceof InterruptedError ? "interrupted" : outcome instanceof CancelledError ? "cancelled" : "failed";
-  return { t: "end", state, at, error: describe(outcome) };
+  return { t: "end", state: endState(outcome), at, error: describe(outcome) };
+}
+
+/** How a run that did not succeed ended: stopped by a signal (resumable), cancelled, or failed. */
+export function endState(outcome: unknown): RunState {
+  if (outcome === undefined) return "done";
+  return outcome instanceof InterruptedError ? "interrupted" : outcome instanceof CancelledError ? "cancelled" : "failed";
 }
 
 /**

@@ -1,4 +1,4 @@
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism } from "node:os";
 import { AsyncResource } from "node:async_hooks";
 import { basename, join } from "node:path";
 import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js";
@@ -15,20 +15,24 @@ import { terminalUi } from "../ui/terminal.js";
 import type { UiProvider } from "../ui/form.js";
 import type { Context, RunInfo, RunOptions, RunReporter } from "../api/types.js";
 import { LocalWorkspace } from "../workspaces/local.js";
-import { createRunFolder } from "../workspaces/temp-folder.js";
+import { LOGS_FOLDER } from "../runs/files.js";
+import { inRunFolder } from "../runs/folder-error.js";
+import { tempFolderOf, workspaceParentOf } from "../runs/places.js";
+import { createWorkspaceFolder } from "../runs/workspace-folder.js";
+import { keepRunsOf } from "../runs/keep.js";
+import { pruneOnce } from "../runs/retention.js";
 import { TaskRunner } from "./runner.js";
 import { Feeds } from "./feeds.js";
 import { RunLogs } from "../logs/run-logs.js";
 import { captureConsole, outsideTasks } from "../logs/console-capture.js";
 import type { LiveOutput } from "../logs/task-log.js";
-import { TaskError, UsageError } from "../errors.js";
+import { TaskError, UsageError, describe } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
-import { checkChanges, continued, endNote, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
+import { checkChanges, continued, endNote, endState, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
 import { noteCommandGroups } from "./leftovers.js";
 import { ReplayClock } from "../journal/replay-clock.js";
-import type { JournalWriter } from "../journal/writer.js";
 import { systemClock } from "../engine/clock.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import { redactError } from "../secrets/redact-error.js";
@@ -62,9 +66,12 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   // one deep copy per run: the caller may keep changing its own object while the run goes on
   const record = await openRunRecord(definition, bindings, options, cloneValue(options.initialData ?? {}), onJournalError);
   const executionId = record.runId;
-  const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
-  const workspace = new LocalWorkspace({ id: executionId, pwd: createRunFolder(tempFolder, executionId) });
-  const info: RunInfo = { executionId, source: definition.source, logFolder: join(record.folder, "logs") };
+  const tempFolder = tempFolderOf(options);
+  const pwd = inRunFolder(workspaceParentOf(tempFolder, executionId), "create the run's workspace", () => createWorkspaceFolder(tempFolder, executionId, record.runsFolder));
+  const workspace = new LocalWorkspace({ id: executionId, pwd });
+  // the runs that ended beyond keep_runs go, at most once a minute (best effort: a folder that cannot be removed now is tried again)
+  await pruneOnce({ runsFolder: record.runsFolder, tempFolder, project: process.cwd() }, keepRunsOf(options)).catch(() => undefined);
+  const info: RunInfo = { executionId, source: definition.source, logFolder: join(record.folder, LOGS_FOLDER) };
   // the run record made its folder
   const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
   const laneDeclarations = registry.ofKind(["lane"]);
@@ -72,8 +79,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const stopping = new StoppingTasks();
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
-  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile });
-  const observer = observe(options.reporter, info, logs, stopping, record.writer);
+  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile, summary: record.summary });
+  const observer = observe(options.reporter, info, logs, stopping, record);
   const feeds = new Feeds(live !== undefined);
   const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
   const engine = new Engine(graph, {
@@ -123,7 +130,10 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     throw outcome;
   } finally {
     stopNotingGroups();
-    if (!refusedResume(outcome)) record.writer?.note(endNote(outcome, result));
+    if (!refusedResume(outcome)) {
+      record.writer?.note(endNote(outcome, result));
+      record.summary.close(endState(outcome), outcome === undefined ? undefined : describe(outcome));
+    }
     record.writer?.close();
     options.reporter?.runFinished?.(info, outcome);
     await workers?.pool.close();
@@ -191,8 +201,9 @@ function terminalOrNone(): UiProvider | undefined {
   return process.stdin.isTTY && process.stdout.isTTY ? terminalUi() : undefined;
 }
 
-/** Closes each task's log when it ends (noting it in the journal) and adapts the reporter to the engine hooks, adding durations. */
-function observe(reporter: RunReporter | undefined, info: RunInfo, logs: RunLogs, stopping: StoppingTasks, journal: JournalWriter | undefined): EngineObserver {
+/** Closes each task's log when it ends (noting it in the journal), counts tasks for the run's summary, and adapts the reporter to the engine hooks, adding durations. */
+function observe(reporter: RunReporter | undefined, info: RunInfo, logs: RunLogs, stopping: StoppingTasks, record: RunRecord): EngineObserver {
+  const { writer: journal, summary } = record;
   const finish = (ctx: TaskContext, failed: boolean): void => {
     const file = logs.finish(ctx.tokenId, failed);
     if (file !== undefined) journal?.note({ t: "log", s: ctx.seq, file: basename(file) });
@@ -200,12 +211,14 @@ function observe(reporter: RunReporter | undefined, info: RunInfo, logs: RunLogs
   const started = new WeakMap<TaskContext, number>();
   return {
     taskStarted(ctx) {
+      summary.taskStarted(ctx.attempt);
       if (reporter === undefined) return;
       started.set(ctx, performance.now());
       reporter.taskStarted?.(ctx as unknown as Context);
     },
     taskFinished(ctx, error) {
       finish(ctx, error !== undefined);
+      summary.taskEnded(error !== undefined);
       if (reporter === undefined) return;
       const duration = performance.now() - (started.get(ctx) ?? performance.now());
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
@@ -213,6 +226,7 @@ function observe(reporter: RunReporter | undefined, info: RunInfo, logs: RunLogs
     },
     taskCancelled(ctx) {
       stopping.cancelled();
+      summary.taskCancelled();
       finish(ctx, false);
       reporter?.taskCancelled?.(ctx as unknown as Context);
     },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { redact } from "../secrets/redact.js";
-import type { FoundRun } from "./run-lookup.js";
+import type { ViewedRun } from "./run-lookup.js";
 
 /* comments keep proxies and the browser from closing an idle stream */
 const KEEPALIVE_MS = 15_000;
@@ -13,7 +13,7 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
  * A run that is not in this process gets its state once; the stream then
  * stays open and quiet.
  */
-export async function openEventStream(request: IncomingMessage, response: ServerResponse, run: FoundRun): Promise<void> {
+export async function openEventStream(request: IncomingMessage, response: ServerResponse, run: ViewedRun): Promise<void> {
   response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" });
   response.socket?.setNoDelay(true);
   const send = (json: string): void => {
