@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import type { EngineJournal } from "../engine/journal.js";
 import type { TaskDataResult } from "../engine/task-data.js";
 import type { GraphNode } from "../model/graph.js";
-import { describe } from "../errors.js";
+import { fileSystemReason } from "../errors.js";
 import { JournalError } from "./journal-error.js";
 import { changesText, failedJson, failureRecord, jsonId, messageJson, noteJson, timerJson } from "./records.js";
 import { piece, RecordBuffer } from "./record-buffer.js";
@@ -53,7 +53,7 @@ export class JournalWriter implements EngineJournal {
     try {
       this.fd = openSync(file, "a", 0o600);
     } catch (error) {
-      throw new JournalError(file, `cannot open the journal: ${describe(error)}`, { cause: error });
+      throw new JournalError(file, `cannot open the journal: ${fileSystemReason(error)}`, { cause: error });
     }
   }
 
@@ -165,7 +165,7 @@ export class JournalWriter implements EngineJournal {
     } catch (error) {
       this.broken = true;
       this.waiting = [];
-      this.options.onError(new JournalError(this.file, `cannot write the journal: ${describe(error)}`, { cause: error }));
+      this.options.onError(new JournalError(this.file, `cannot write the journal: ${fileSystemReason(error)}; the run stops, since what it did next could not be rebuilt`, { cause: error }));
       return false;
     }
   }

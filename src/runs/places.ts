@@ -1,5 +1,6 @@
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { UsageError } from "../errors.js";
 
 /*
  * Where runs live. The runs folder holds one folder per run: its journal,
@@ -34,3 +35,9 @@ export function workspaceParentOf(tempFolder: string, runId: string): string {
 
 /** A run id names a folder: letters, digits, `-` and `_` only (randomUUID()s by default). */
 export const RUN_ID = /^[\w-]+$/;
+
+/** The run id, or a UsageError for one that cannot name a folder. */
+export function checkedRunId(runId: string): string {
+  if (!RUN_ID.test(runId)) throw new UsageError(`runId "${runId}": a run id names its folders, so it may only hold letters, digits, - and _`);
+  return runId;
+}

@@ -3,6 +3,7 @@ import { lstat, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isAlive } from "../journal/process-identity.js";
 import { WORKSPACE_MARKER_FILE } from "./files.js";
+import { RunFolderError } from "./folder-error.js";
 import { listRuns, type ListedRun, type UnreadableRun } from "./list.js";
 import { RUN_ID, runFolderOf, workspaceParentOf } from "./places.js";
 import { diedRunning, stateOf } from "./state.js";
@@ -67,7 +68,15 @@ export async function planRetention(places: RetentionPlaces, keep: number): Prom
 
 /** Removes what the plan removes, each run's workspace before its run folder (a run found again after a crash between is removed then). */
 export async function removeRuns(runs: readonly RetainedRun[]): Promise<void> {
-  for (const run of runs) for (const folder of [...run.folders].reverse()) await rm(folder, { recursive: true, force: true });
+  for (const run of runs) {
+    for (const folder of [...run.folders].reverse()) {
+      try {
+        await rm(folder, { recursive: true, force: true });
+      } catch (error) {
+        throw new RunFolderError(folder, "remove", error);
+      }
+    }
+  }
 }
 
 /* the last time each runs folder was pruned by a run of this process (pruneOnce) */

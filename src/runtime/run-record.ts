@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Data } from "../engine/data.js";
@@ -7,12 +7,12 @@ import type { ReplayInput } from "../engine/journal.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import type { RunOptions } from "../api/types.js";
-import { AdhesiveError, CancelledError, InterruptedError, UsageError, describe } from "../errors.js";
+import { AdhesiveError, CancelledError, InterruptedError, describe } from "../errors.js";
 import { isAlive, processIdentity } from "../journal/process-identity.js";
 import { inRunFolder } from "../runs/folder-error.js";
 import { JOURNAL_FILE, LOGS_FOLDER, SUMMARY_FILE } from "../runs/files.js";
 import { journalOwner } from "../runs/journal-facts.js";
-import { RUN_ID, runFolderOf, runsFolderOf } from "../runs/places.js";
+import { checkedRunId, runFolderOf, runsFolderOf } from "../runs/places.js";
 import { summaryFromJournal, type RunSummary } from "../runs/summary.js";
 import { SummaryWriter } from "../runs/summary-writer.js";
 import { killLeftovers } from "./leftovers.js";
@@ -59,8 +59,7 @@ export function journalFileOf(options: RunOptions, runId: string): string {
  * continues from it. `journal: false` keeps no journal, only the summary.
  */
 export async function openRunRecord(definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, initialData: Data, onError: (error: Error) => void): Promise<RunRecord> {
-  const runId = options.runId ?? randomUUID();
-  if (!RUN_ID.test(runId)) throw new UsageError(`runId "${runId}": a run id names a folder, so it may only hold letters, digits, - and _`);
+  const runId = checkedRunId(options.runId ?? randomUUID());
   const runsFolder = runsFolderOf(options);
   const folder = runFolderOf(runsFolder, runId);
   const waitTasks = options.waitTasks ?? true;
@@ -74,10 +73,11 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
     let writer: JournalWriter | undefined;
     if (options.journal !== false) {
       const first = header(runId, definition, bindings, options, { initialData, waitTasks, poolSize }, at);
-      inRunFolder(file, "write the journal", () => writeFileSync(file, framedLine(JSON.stringify(first)), { mode: OWNER_ONLY_FILE, flag: "wx" }));
+      // a run whose header cannot be written (a full disk) never started: nothing of it is left
+      inRunFolder(file, "write the journal", () => writeOrRemove(folder, () => writeFileSync(file, framedLine(JSON.stringify(first)), { mode: OWNER_ONLY_FILE, flag: "wx" })));
       writer = new JournalWriter(file, { ...writerOptions, origin: first.at });
     }
-    inRunFolder(join(folder, SUMMARY_FILE), "write the run's summary", () => summary.open());
+    inRunFolder(join(folder, SUMMARY_FILE), "write the run's summary", () => writeOrRemove(folder, () => summary.open(), () => writer?.close()));
     return { runId, folder, runsFolder, writer, summary, resumed: undefined, initialData, waitTasks, poolSize };
   }
   const journal = await readJournal(file);
@@ -92,6 +92,17 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   const { options: recorded } = journal.header;
   const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined });
   return { runId, folder, runsFolder, writer, summary, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize };
+}
+
+/* a new run's first files: when one cannot be written, its folder goes, so no half-made run is left behind */
+function writeOrRemove(folder: string, write: () => void, before?: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    before?.();
+    rmSync(folder, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 function newSummary(runId: string, definition: ProcessDefinition, options: RunOptions, at: number, journal: boolean): RunSummary {
@@ -187,6 +198,19 @@ function sha256(text: string): string {
 export function continued(record: RunRecord, retry: boolean): void {
   record.writer?.note({ t: "resume", ...processIdentity(), at: Date.now(), retry: retry || undefined });
   inRunFolder(join(record.folder, SUMMARY_FILE), "write the run's summary", () => record.summary.open());
+}
+
+/**
+ * The run could not start (its live view could not open, ...): a new run
+ * ends as failed, so nothing takes it for a run whose runner died; a
+ * resumed one is left as it was, to be resumed again.
+ */
+export function abandonRecord(record: RunRecord, error: unknown): void {
+  if (record.resumed === undefined) {
+    record.writer?.note(endNote(error, undefined));
+    record.summary.close("failed", describe(error));
+  }
+  record.writer?.close();
 }
 
 /** A refused resume (the journal cannot be continued as asked) must not give the run an end. */

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { AsyncResource } from "node:async_hooks";
 import { basename, join } from "node:path";
@@ -17,7 +18,7 @@ import type { Context, RunInfo, RunOptions, RunReporter } from "../api/types.js"
 import { LocalWorkspace } from "../workspaces/local.js";
 import { LOGS_FOLDER } from "../runs/files.js";
 import { inRunFolder } from "../runs/folder-error.js";
-import { tempFolderOf, workspaceParentOf } from "../runs/places.js";
+import { checkedRunId, runsFolderOf, tempFolderOf, workspaceParentOf } from "../runs/places.js";
 import { createWorkspaceFolder } from "../runs/workspace-folder.js";
 import { keepRunsOf } from "../runs/keep.js";
 import { pruneOnce } from "../runs/retention.js";
@@ -30,7 +31,7 @@ import { TaskError, UsageError, describe } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
-import { checkChanges, continued, endNote, endState, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
+import { abandonRecord, checkChanges, continued, endNote, endState, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
 import { noteCommandGroups } from "./leftovers.js";
 import { ReplayClock } from "../journal/replay-clock.js";
 import { systemClock } from "../engine/clock.js";
@@ -63,11 +64,14 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     journalFailure ??= error;
     stop.abort(error);
   };
-  // one deep copy per run: the caller may keep changing its own object while the run goes on
-  const record = await openRunRecord(definition, bindings, options, cloneValue(options.initialData ?? {}), onJournalError);
-  const executionId = record.runId;
+  const runId = checkedRunId(options.runId ?? randomUUID());
   const tempFolder = tempFolderOf(options);
-  const pwd = inRunFolder(workspaceParentOf(tempFolder, executionId), "create the run's workspace", () => createWorkspaceFolder(tempFolder, executionId, record.runsFolder));
+  // before the run record: a run that cannot have a workspace never starts, and leaves no run behind
+  const pwd = inRunFolder(workspaceParentOf(tempFolder, runId), "create the run's workspace", () => createWorkspaceFolder(tempFolder, runId, runsFolderOf(options)));
+  const workers = workerPool(registry, options);
+  // one deep copy per run: the caller may keep changing its own object while the run goes on
+  const record = await openRunRecord(definition, bindings, { ...options, runId }, cloneValue(options.initialData ?? {}), onJournalError);
+  const executionId = record.runId;
   const workspace = new LocalWorkspace({ id: executionId, pwd });
   // the runs that ended beyond keep_runs go, at most once a minute (best effort: a folder that cannot be removed now is tried again)
   await pruneOnce({ runsFolder: record.runsFolder, tempFolder, project: process.cwd() }, keepRunsOf(options)).catch(() => undefined);
@@ -75,11 +79,14 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   // the run record made its folder
   const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
   const laneDeclarations = registry.ofKind(["lane"]);
-  const workers = workerPool(registry, options);
   const stopping = new StoppingTasks();
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
-  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile, summary: record.summary });
+  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile, summary: record.summary }).catch(async (error: unknown) => {
+    abandonRecord(record, error);
+    await workers?.pool.close();
+    throw error;
+  });
   const observer = observe(options.reporter, info, logs, stopping, record);
   const feeds = new Feeds(live !== undefined);
   const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
