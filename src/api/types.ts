@@ -144,6 +144,13 @@ export interface RunOptions {
    * process), the older ones are removed with their workspaces.
    */
   keepRuns?: number;
+  /**
+   * How long this process's claim on the run lasts without being renewed
+   * (it is renewed three times as often while the process runs): another
+   * process may take the run over once it has run out, e.g. while this one
+   * is stopped (SIGSTOP). A runner that died is taken over at once. Default 10000.
+   */
+  ownerLeaseMs?: number;
   /** continuing a run that failed: run its failed task again (like retrying an incident) */
   retry?: boolean;
   /** continue even though the process or its implementations changed where the run's tokens stand */

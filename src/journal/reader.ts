@@ -28,6 +28,8 @@ export interface Journal {
   end: JournalEnd | undefined;
   /** bytes of a last record cut off by a crash; it is ignored (its task runs again) */
   torn: number;
+  /** bytes of the whole records read (from the start of the file) */
+  length: number;
   /** from the snapshot the journal starts with: who owned the run then */
   owner: ProcessIdentity | undefined;
   /** from the snapshot: tasks done and failed before it */
@@ -77,10 +79,11 @@ class JournalReading {
 
   constructor(file: string) {
     this.file = file;
-    this.result = { file, header: undefined as unknown as JournalHeader, inputs: [], notes: [], end: undefined, torn: 0, owner: undefined, totals: undefined };
+    this.result = { file, header: undefined as unknown as JournalHeader, inputs: [], notes: [], end: undefined, torn: 0, length: 0, owner: undefined, totals: undefined };
   }
 
   line(bytes: Buffer, start: number, end: number, offset: number): void {
+    this.result.length = offset + end - start + 1;
     if (this.header === undefined) {
       this.framed = typeof checkFrame(bytes, start, end) === "number";
       const record = this.parse(bytes, start, end, offset);

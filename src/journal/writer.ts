@@ -23,7 +23,13 @@ export interface WriterOptions {
   /** fsync after every write, for machines that may lose power (journal_fsync) */
   fsync: boolean;
   /** writing failed: the run must stop, since what it does could no longer be rebuilt */
-  onError(error: JournalError): void;
+  onError(error: Error): void;
+  /**
+   * Asked after every write, before anything the write recorded is acted on
+   * (the tasks it started are launched): why this process may no longer
+   * write the run (another took it over, src/runs/owner), or undefined.
+   */
+  fence?: () => Error | undefined;
 }
 
 /**
@@ -118,6 +124,12 @@ export class JournalWriter implements EngineJournal {
     this.schedule();
   }
 
+  /** Writes nothing more, now: another process owns the run. */
+  abandon(): void {
+    this.broken = true;
+    this.waiting = [];
+  }
+
   /** Writes what is pending now and closes the file (the run has ended). */
   close(): void {
     this.flush();
@@ -161,6 +173,13 @@ export class JournalWriter implements EngineJournal {
       for (let written = 0; written < bytes.length; ) written += writeSync(this.fd, bytes, written, bytes.length - written);
       this.pending.clear();
       if (this.options.fsync) fsyncSync(this.fd);
+      // the write and this check are one step: what a former owner wrote after losing the run is never acted on (nor read: src/journal/segment.ts)
+      const lost = this.options.fence?.();
+      if (lost !== undefined) {
+        this.abandon();
+        this.options.onError(lost);
+        return false;
+      }
       return true;
     } catch (error) {
       this.broken = true;

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Data } from "../engine/data.js";
@@ -23,6 +23,9 @@ import { decodeValue, encodeValue } from "../journal/values.js";
 import { JournalWriter } from "../journal/writer.js";
 import { framedLine } from "../journal/framing.js";
 import { upgradeJournal } from "../journal/upgrade.js";
+import { restartJournal } from "../journal/segment.js";
+import { claimRun, DEFAULT_OWNER_LEASE_MS } from "../runs/owner/file-lease.js";
+import type { RunLease } from "../runs/owner/lease.js";
 import { createPrivateFolder, OWNER_ONLY_FILE } from "../workspaces/temp-folder.js";
 
 /** A run that cannot be continued as asked (it finished, still runs, failed without --retry, or belongs to another process). */
@@ -41,6 +44,8 @@ export interface RunRecord {
   writer: JournalWriter | undefined;
   /** run.json: how the run stands, for `adhesive runs`, retention and the live view */
   summary: SummaryWriter;
+  /** this process's ownership of the run (none without a journal) */
+  lease: RunLease | undefined;
   /** the journal the run continues from, with the inputs to replay */
   resumed: { journal: Journal; inputs: readonly ReplayInput[] } | undefined;
   initialData: Data;
@@ -66,38 +71,61 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   const poolSize = options.poolSize ?? availableParallelism();
   inRunFolder(join(folder, LOGS_FOLDER), "create the run's folder", () => createPrivateFolder(join(folder, LOGS_FOLDER)));
   const file = join(folder, JOURNAL_FILE);
-  const writerOptions = { fsync: options.journalFsync ?? false, onError };
-  if (options.journal === false || !existsSync(file)) {
-    const at = Date.now();
-    const summary = new SummaryWriter(folder, newSummary(runId, definition, options, at, options.journal !== false));
-    let writer: JournalWriter | undefined;
-    if (options.journal !== false) {
-      const first = header(runId, definition, bindings, options, { initialData, waitTasks, poolSize }, at);
-      // a run whose header cannot be written (a full disk) never started: nothing of it is left
-      inRunFolder(file, "write the journal", () => writeOrRemove(folder, () => writeFileSync(file, framedLine(JSON.stringify(first)), { mode: OWNER_ONLY_FILE, flag: "wx" })));
-      writer = new JournalWriter(file, { ...writerOptions, origin: first.at });
+  // one owner per run: claimed before the journal is read, or written for the first time
+  const fresh = !existsSync(file);
+  const lease = options.journal === false ? undefined : claim(folder, runId, options.ownerLeaseMs ?? DEFAULT_OWNER_LEASE_MS, fresh);
+  let writer: JournalWriter | undefined;
+  const writerOptions = { fsync: options.journalFsync ?? false, onError, fence: lease && (() => (lease.holds() ? undefined : lease.lostError())) };
+  const fenced = () => lease !== undefined && !lease.holds();
+  lease?.keep((lost) => {
+    writer?.abandon();
+    onError(lost);
+  });
+  try {
+    if (options.journal === false || fresh) {
+      const at = Date.now();
+      const summary = new SummaryWriter(folder, newSummary(runId, definition, options, at, options.journal !== false), fenced);
+      if (options.journal !== false) {
+        const first = header(runId, definition, bindings, options, { initialData, waitTasks, poolSize }, at);
+        // a run whose header cannot be written (a full disk) never started: nothing of it is left
+        inRunFolder(file, "write the journal", () => writeOrRemove(folder, () => writeFileSync(file, framedLine(JSON.stringify(first)), { mode: OWNER_ONLY_FILE, flag: "wx" })));
+        writer = new JournalWriter(file, { ...writerOptions, origin: first.at });
+      }
+      inRunFolder(join(folder, SUMMARY_FILE), "write the run's summary", () => writeOrRemove(folder, () => summary.open(), () => writer?.close()));
+      return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize };
     }
-    inRunFolder(join(folder, SUMMARY_FILE), "write the run's summary", () => writeOrRemove(folder, () => summary.open(), () => writer?.close()));
-    return { runId, folder, runsFolder, writer, summary, resumed: undefined, initialData, waitTasks, poolSize };
+    const journal = await readJournal(file);
+    // runs of an older adhesive have no owners yet: their journal says who ran them last
+    const inputs = resumable(journal, definition, options, lease!.epoch > 1);
+    // what the dead runner's commands were doing must not go on beside their retries
+    killLeftovers(journal);
+    // this owner's own journal file: the bytes read (a record the crash cut off left out), in format 2
+    if (journal.header.v === 1) await upgradeJournal(file);
+    else restartJournal(file, journal.length, `epoch-${lease!.epoch}`, () => lease!.holds());
+    if (!lease!.holds()) throw lease!.lostError();
+    // the resume note and summary are written once the run really goes on (see continued): a refused resume leaves the run as it was
+    writer = new JournalWriter(file, { ...writerOptions, origin: journal.header.at });
+    const { options: recorded } = journal.header;
+    const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined }, fenced);
+    return { runId, folder, runsFolder, writer, summary, lease, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize };
+  } catch (error) {
+    writer?.close();
+    lease?.release();
+    throw error;
   }
-  const journal = await readJournal(file);
-  const inputs = resumable(journal, definition, options);
-  // what the dead runner's commands were doing must not go on beside their retries
-  killLeftovers(journal);
-  // a record the crash cut off is dropped, or what is appended next would follow half a line
-  if (journal.header.v === 1) await upgradeJournal(file);
-  else if (journal.torn > 0) truncateSync(file, statSync(file).size - journal.torn);
-  // the resume note and summary are written once the run really goes on (see continued): a refused resume leaves the run as it was
-  const writer = new JournalWriter(file, { ...writerOptions, origin: journal.header.at });
-  const { options: recorded } = journal.header;
-  const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined });
-  return { runId, folder, runsFolder, writer, summary, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize };
+}
+
+/* the run's lease, or the refusal that names who holds it */
+function claim(folder: string, runId: string, leaseMs: number, fresh: boolean): RunLease {
+  const claimed = inRunFolder(folder, "claim the run in", () => (fresh ? writeOrRemove(folder, () => claimRun(folder, runId, leaseMs)) : claimRun(folder, runId, leaseMs)));
+  if ("heldBy" in claimed) throw new ResumeError(runId, claimed.heldBy ? `it is still running (pid ${claimed.heldBy.pid})` : "another process is taking it over right now");
+  return claimed;
 }
 
 /* a new run's first files: when one cannot be written, its folder goes, so no half-made run is left behind */
-function writeOrRemove(folder: string, write: () => void, before?: () => void): void {
+function writeOrRemove<T>(folder: string, write: () => T, before?: () => void): T {
   try {
-    write();
+    return write();
   } catch (error) {
     before?.();
     rmSync(folder, { recursive: true, force: true });
@@ -151,14 +179,15 @@ function header(runId: string, definition: ProcessDefinition, bindings: readonly
 }
 
 /** The inputs to replay, once the journal says the run may go on. */
-function resumable(journal: Journal, definition: ProcessDefinition, options: RunOptions): readonly ReplayInput[] {
+function resumable(journal: Journal, definition: ProcessDefinition, options: RunOptions, leased: boolean): readonly ReplayInput[] {
   const { header, end } = journal;
   const runId = header.run;
   if (header.process.id !== definition.id) {
     throw new ResumeError(runId, `it ran process "${header.process.id}" (${header.process.source}), not "${definition.id}" (${definition.source})`);
   }
+  // with a lease, its claim decided that; a run of an older adhesive has only its journal to say who runs it
   const owner = journalOwner(journal);
-  if (end === undefined && isAlive(owner)) throw new ResumeError(runId, `it is still running (pid ${owner.pid})`);
+  if (!leased && end === undefined && isAlive(owner)) throw new ResumeError(runId, `it is still running (pid ${owner.pid})`);
   switch (end?.state) {
     case "done":
       throw new ResumeError(runId, `it finished on ${new Date(end.at ?? header.at).toISOString()}: there is nothing to resume`);
@@ -196,7 +225,8 @@ function sha256(text: string): string {
 
 /** The run goes on from its journal (the replay and the checks passed): from now on, this process runs it. */
 export function continued(record: RunRecord, retry: boolean): void {
-  record.writer?.note({ t: "resume", ...processIdentity(), at: Date.now(), retry: retry || undefined });
+  const taken = record.lease?.takenFrom;
+  record.writer?.note({ t: "resume", ...processIdentity(), at: Date.now(), retry: retry || undefined, epoch: record.lease?.epoch, takenFrom: taken && { pid: taken.pid, start: taken.start } });
   inRunFolder(join(record.folder, SUMMARY_FILE), "write the run's summary", () => record.summary.open());
 }
 
@@ -211,6 +241,7 @@ export function abandonRecord(record: RunRecord, error: unknown): void {
     record.summary.close("failed", describe(error));
   }
   record.writer?.close();
+  record.lease?.release();
 }
 
 /** A refused resume (the journal cannot be continued as asked) must not give the run an end. */

@@ -21,6 +21,7 @@ import { inRunFolder } from "../runs/folder-error.js";
 import { checkedRunId, runsFolderOf, tempFolderOf, workspaceParentOf } from "../runs/places.js";
 import { createWorkspaceFolder } from "../runs/workspace-folder.js";
 import { keepRunsOf } from "../runs/keep.js";
+import { OwnerLostError } from "../runs/owner/lease.js";
 import { pruneOnce } from "../runs/retention.js";
 import { TaskRunner } from "./runner.js";
 import { Feeds } from "./feeds.js";
@@ -129,8 +130,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await live?.finish();
     return data;
   } catch (error) {
-    // a refused resume leaves the run as it was: its view too
-    await live?.finish(error, !refusedResume(error));
+    // a refused resume leaves the run as it was: its view too; and a run another process took over is theirs
+    await live?.finish(error, !refusedResume(error) && !(error instanceof OwnerLostError) && !(journalFailure instanceof OwnerLostError));
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
     // again: a value registered after the error was made (another task's withSecret) is masked in it too
     outcome = redactError(journalFailure ?? error);
@@ -142,6 +143,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
       record.summary.close(endState(outcome), outcome === undefined ? undefined : describe(outcome));
     }
     record.writer?.close();
+    record.lease?.release();
     options.reporter?.runFinished?.(info, outcome);
     await workers?.pool.close();
     activeRuns.delete(run);

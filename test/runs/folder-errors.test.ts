@@ -72,7 +72,7 @@ dd if=/dev/zero of=$dir/full/filler bs=4k count=64 2>/dev/null || true
 echo "<<run>>"; ADHESIVE_RUNS_FOLDER=$dir/full/runs ADHESIVE_TEMP_FOLDER=$dir/temp "$NODE" "$BIN" ${fixture("cli/pipeline.ts")} 2>&1 || echo "exit $?"; echo "<<end>>"
 echo "<<left>>"; ls $dir/full/runs | wc -l; echo "<<end>>"
 `);
-    expect(between(stdout, "run")).toMatch(/^error: cannot (create the run's folder|write the journal|write the run's summary) .*\/full\/runs\/[0-9a-f-]{36}\S*: the disk is full \(ENOSPC: no space left on the device\)\nexit 2\n$/);
+    expect(between(stdout, "run")).toMatch(/^error: cannot (create the run's folder|claim the run in|write the journal|write the run's summary) .*\/full\/runs\/[0-9a-f-]{36}\S*: the disk is full \(ENOSPC: no space left on the device\)\nexit 2\n$/);
     expect(between(stdout, "left").trim()).toBe("0");
   });
 
