@@ -151,6 +151,12 @@ export interface RunOptions {
    * is stopped (SIGSTOP). A runner that died is taken over at once. Default 10000.
    */
   ownerLeaseMs?: number;
+  /**
+   * The journal file grows by this many bytes before a snapshot starts it
+   * anew (as soon as the run is empty: every message instance ended; see
+   * the README's Durable runs). Default 64 MiB.
+   */
+  journalSnapshotBytes?: number;
   /** continuing a run that failed: run its failed task again (like retrying an incident) */
   retry?: boolean;
   /** continue even though the process or its implementations changed where the run's tokens stand */

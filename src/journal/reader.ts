@@ -1,3 +1,5 @@
+import type { EngineCheckpoint } from "../engine/checkpoint.js";
+import type { Data } from "../engine/data.js";
 import type { ReplayInput } from "../engine/journal.js";
 import { describe } from "../errors.js";
 import { JournalError } from "./journal-error.js";
@@ -30,10 +32,14 @@ export interface Journal {
   torn: number;
   /** bytes of the whole records read (from the start of the file) */
   length: number;
-  /** from the snapshot the journal starts with: who owned the run then */
+  /** from the snapshot the journal starts with (snapshot.ts): who owned the run then */
   owner: ProcessIdentity | undefined;
   /** from the snapshot: tasks done and failed before it */
   totals: { done: number; failed: number } | undefined;
+  /** from the snapshot: the engine's numbers and result, which the inputs after it go on from */
+  checkpoint: EngineCheckpoint | undefined;
+  /** from the snapshot: per element, the last message event it got before it */
+  lastEvents: Map<string, unknown>;
 }
 
 /**
@@ -79,7 +85,7 @@ class JournalReading {
 
   constructor(file: string) {
     this.file = file;
-    this.result = { file, header: undefined as unknown as JournalHeader, inputs: [], notes: [], end: undefined, torn: 0, length: 0, owner: undefined, totals: undefined };
+    this.result = { file, header: undefined as unknown as JournalHeader, inputs: [], notes: [], end: undefined, torn: 0, length: 0, owner: undefined, totals: undefined, checkpoint: undefined, lastEvents: new Map() };
   }
 
   line(bytes: Buffer, start: number, end: number, offset: number): void {
@@ -169,6 +175,9 @@ function addRecord(journal: Journal, record: Record<string, unknown>, file: stri
     case "dl":
       journal.inputs.push({ kind: "delivered", node: text("n"), event: decode(record.e, bad), correlation: typeof record.k === "string" ? record.k : undefined, at });
       return;
+    case "snap":
+      readSnapshot(journal, record, bad);
+      return;
     case "end":
       journal.end = { ...record, at: time } as JournalEnd;
       journal.notes.push(journal.end);
@@ -180,6 +189,32 @@ function addRecord(journal: Journal, record: Record<string, unknown>, file: stri
       return;
     default:
       journal.notes.push({ ...record, at: time } as JournalNote);
+  }
+}
+
+/* the record a journal file starts from, right after its header (snapshot.ts) */
+function readSnapshot(journal: Journal, record: Record<string, unknown>, bad: (what: string) => never): void {
+  if (journal.checkpoint !== undefined || journal.inputs.length > 0 || journal.notes.length > 0) bad("is not right after the header");
+  const numbers = record.n as Record<string, unknown> | undefined;
+  const whole = (value: unknown, what: string): number => (Number.isInteger(value) && (value as number) >= 0 ? (value as number) : bad(`has no ${what}`));
+  const { tasks, tokens, frames, arms } = numbers ?? {};
+  journal.checkpoint = {
+    tasks: whole(tasks, "task number"),
+    tokens: whole(tokens, "token number"),
+    frames: whole(frames, "frame number"),
+    arms: whole(arms, "arm number"),
+    result: record.r === undefined ? undefined : (decode(record.r, bad) as Data),
+  };
+  journal.totals = { done: whole(record.done, "done count"), failed: whole(record.failed, "failed count") };
+  const owner = record.owner as { pid?: unknown; start?: unknown } | undefined;
+  journal.owner = { pid: whole(owner?.pid, "owner"), start: typeof owner?.start === "number" ? owner.start : undefined };
+  const last = record.last;
+  if (last === null || typeof last !== "object") bad("has no last events");
+  for (const [node, event] of Object.entries(last as object)) journal.lastEvents.set(node, decode(event, bad));
+  if (!Array.isArray(record.pids)) bad("has no process groups");
+  for (const entry of record.pids as unknown[]) {
+    const [pid, start] = Array.isArray(entry) ? entry : [];
+    journal.notes.push({ t: "pid", pid: whole(pid, "process group"), start: typeof start === "number" ? start : undefined });
   }
 }
 

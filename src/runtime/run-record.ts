@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Data } from "../engine/data.js";
@@ -24,6 +24,7 @@ import { JournalWriter } from "../journal/writer.js";
 import { framedLine } from "../journal/framing.js";
 import { upgradeJournal } from "../journal/upgrade.js";
 import { restartJournal } from "../journal/segment.js";
+import { talliesOf } from "../journal/snapshot.js";
 import { claimRun, DEFAULT_OWNER_LEASE_MS } from "../runs/owner/file-lease.js";
 import type { RunLease } from "../runs/owner/lease.js";
 import { createPrivateFolder, OWNER_ONLY_FILE } from "../workspaces/temp-folder.js";
@@ -87,13 +88,17 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
       const summary = new SummaryWriter(folder, newSummary(runId, definition, options, at, options.journal !== false), fenced);
       if (options.journal !== false) {
         const first = header(runId, definition, bindings, options, { initialData, waitTasks, poolSize }, at);
+        const line = framedLine(JSON.stringify(first));
         // a run whose header cannot be written (a full disk) never started: nothing of it is left
-        inRunFolder(file, "write the journal", () => writeOrRemove(folder, () => writeFileSync(file, framedLine(JSON.stringify(first)), { mode: OWNER_ONLY_FILE, flag: "wx" })));
-        writer = new JournalWriter(file, { ...writerOptions, origin: first.at });
+        inRunFolder(file, "write the journal", () => writeOrRemove(folder, () => writeFileSync(file, line, { mode: OWNER_ONLY_FILE, flag: "wx" })));
+        const tallies = { done: 0, failed: 0, last: new Map(), pids: new Map(), owner: processIdentity() };
+        writer = new JournalWriter(file, { ...writerOptions, origin: first.at, header: line, tallies, tag: `epoch-${lease!.epoch}` });
       }
       inRunFolder(join(folder, SUMMARY_FILE), "write the run's summary", () => writeOrRemove(folder, () => summary.open(), () => writer?.close()));
       return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize };
     }
+    // what a former owner's snapshot or restart left half-made (and one it is making right now can no longer be put in place)
+    for (const name of readdirSync(folder)) if (name.startsWith(`${JOURNAL_FILE}.`) && name.endsWith(".tmp")) rmSync(join(folder, name), { force: true });
     const journal = await readJournal(file);
     // runs of an older adhesive have no owners yet: their journal says who ran them last
     const inputs = resumable(journal, definition, options, lease!.epoch > 1);
@@ -104,7 +109,8 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
     else restartJournal(file, journal.length, `epoch-${lease!.epoch}`, () => lease!.holds());
     if (!lease!.holds()) throw lease!.lostError();
     // the resume note and summary are written once the run really goes on (see continued): a refused resume leaves the run as it was
-    writer = new JournalWriter(file, { ...writerOptions, origin: journal.header.at });
+    const line = framedLine(JSON.stringify({ ...journal.header, v: JOURNAL_VERSION }));
+    writer = new JournalWriter(file, { ...writerOptions, origin: journal.header.at, header: line, tallies: talliesOf(journal, processIdentity()), tag: `epoch-${lease!.epoch}` });
     const { options: recorded } = journal.header;
     const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined }, fenced);
     return { runId, folder, runsFolder, writer, summary, lease, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize };

@@ -39,8 +39,12 @@ import { systemClock } from "../engine/clock.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import { redactError } from "../secrets/redact-error.js";
 import { StoppingTasks } from "./stopping.js";
+import { SnapshotGate } from "./snapshot-gate.js";
 import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
+
+/* a journal file grows by this much before the next snapshot starts a new one (src/journal/snapshot.ts) */
+const DEFAULT_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 /** A run in progress, for status output. */
 export interface ActiveRun {
@@ -107,7 +111,9 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     schedule: AsyncResource.bind((fn: () => void) => void setImmediate(fn)),
   });
   const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
-  const sources = { engine, feeds, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent };
+  const gate = new SnapshotGate();
+  record.writer?.snapshotEvery({ every: options.journalSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES, checkpoint: () => engine.checkpoint(), hold: () => gate.hold(), release: () => gate.release() });
+  const sources = { engine, feeds, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent, gate };
   const releaseConsole = captureConsole();
   const releaseExit = guardProcessExit();
   const stopNotingGroups = noteCommandGroups(record.writer);
@@ -160,8 +166,10 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
  * on: the tasks in flight when it stopped run again, timers fall due.
  */
 async function continueRun(engine: Engine, record: RunRecord, definition: ProcessDefinition, bindings: NodeBinding[], clock: ReplayClock, { force, retry }: { force: boolean; retry: boolean }): Promise<{ result: Promise<Data> }> {
-  const replay = engine.beginReplay(record.resumed!.inputs, (at) => clock.set(at));
-  const started = engine.start(record.initialData);
+  const { journal, inputs } = record.resumed!;
+  const replay = engine.beginReplay(inputs, (at) => clock.set(at));
+  // a journal that starts from a snapshot: the run goes on from its checkpoint
+  const started = engine.start(record.initialData, journal.checkpoint);
   // the run's outcome is awaited later; a failure while it is rebuilt must not go unhandled meanwhile
   started.catch(() => undefined);
   await replay.apply();
@@ -175,7 +183,7 @@ async function continueRun(engine: Engine, record: RunRecord, definition: Proces
 
 /* a message source of a continued run hears of the last event its elements got, so it can go on from there */
 function lastEvents(record: RunRecord): ReadonlyMap<string, unknown> {
-  const last = new Map<string, unknown>();
+  const last = new Map<string, unknown>(record.resumed?.journal.lastEvents);
   for (const input of record.resumed?.inputs ?? []) if (input.kind === "emitted" || input.kind === "delivered") last.set(input.node, input.event);
   return last;
 }
