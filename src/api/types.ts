@@ -140,8 +140,8 @@ export interface RunOptions {
   journalFsync?: boolean;
   /**
    * Runs of the runs folder that ended to keep (config keep_runs; default
-   * 20): when a run starts (at most once a minute per runs folder in a
-   * process), the older ones are removed with their workspaces.
+   * 20): as a run starts (at most once a minute per runs folder in a
+   * process), the older ones are removed with their workspaces, beside it.
    */
   keepRuns?: number;
   /**

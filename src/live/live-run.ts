@@ -60,6 +60,7 @@ export class LiveRun {
   private timer: NodeJS.Timeout | undefined;
   private lastUpdate = 0;
   private diagram: Promise<string> | undefined;
+  private readonly sourceSaved: Promise<void>;
 
   constructor(settings: LiveRunSettings) {
     this.settings = settings;
@@ -69,6 +70,11 @@ export class LiveRun {
     this.monitor.onChange = this.schedule;
     this.forms.onChange = () => this.monitor.touch();
     this.forms.onOpen = (view) => formOpened(this, view);
+    // what its diagram is drawn from, kept in its folder (asked for once the run is listed)
+    this.sourceSaved = saveDiagramSource(this.runFolder, settings.definition);
+    this.sourceSaved.catch(() => undefined);
+    // listed as this process's own from the start: its run.json (src/runs) is written before it attaches
+    registerLiveRun(this);
   }
 
   /** The run's summary, as its run.json has it. */
@@ -97,11 +103,10 @@ export class LiveRun {
   /** The engine is built: messages can go in; the run is listed and reachable on its control socket. */
   async attach(target: MessageTarget): Promise<void> {
     this.inboxValue = new Inbox(this.settings.graph, target, this.forms);
-    registerLiveRun(this);
     const path = controlPath(this.runFolder, this.id);
     this.control = await listenControl(path, (request) => this.handle(request));
     this.settings.summary.setControl(path);
-    await saveDiagramSource(this.runFolder, this.settings.definition);
+    await this.sourceSaved;
   }
 
   get inbox(): Inbox {
@@ -135,7 +140,7 @@ export class LiveRun {
   }
 
   diagramXml(): Promise<string> {
-    this.diagram ??= diagramOf(this.runFolder);
+    this.diagram ??= this.sourceSaved.then(() => diagramOf(this.runFolder));
     return this.diagram;
   }
 

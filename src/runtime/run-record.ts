@@ -94,7 +94,7 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
         const tallies = { done: 0, failed: 0, last: new Map(), pids: new Map(), owner: processIdentity() };
         writer = new JournalWriter(file, { ...writerOptions, origin: first.at, header: line, tallies, tag: `epoch-${lease!.epoch}` });
       }
-      inRunFolder(join(folder, SUMMARY_FILE), "write the run's summary", () => writeOrRemove(folder, () => summary.open(), () => writer?.close()));
+      // its summary is written by announce(), once this process lists the run as its own
       return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize };
     }
     // what a former owner's snapshot or restart left half-made (and one it is making right now can no longer be put in place)
@@ -119,6 +119,26 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
     lease?.release();
     throw error;
   }
+}
+
+/**
+ * A new run's summary (run.json) is written: from now on other processes
+ * see it. Called once this process lists the run as its own (its live view
+ * registered it), before anything runs. A run whose summary cannot be
+ * written (a full disk) never started: nothing of it is left.
+ */
+export function announce(record: RunRecord): void {
+  if (record.resumed !== undefined) return;
+  inRunFolder(join(record.folder, SUMMARY_FILE), "write the run's summary", () =>
+    writeOrRemove(
+      record.folder,
+      () => record.summary.open(),
+      () => {
+        record.writer?.close();
+        record.lease?.release();
+      },
+    ),
+  );
 }
 
 /* the run's lease, or the refusal that names who holds it */

@@ -32,7 +32,7 @@ import { TaskError, UsageError, describe } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
-import { abandonRecord, checkChanges, continued, endNote, endState, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
+import { abandonRecord, announce, checkChanges, continued, endNote, endState, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
 import { noteCommandGroups } from "./leftovers.js";
 import { ReplayClock } from "../journal/replay-clock.js";
 import { systemClock } from "../engine/clock.js";
@@ -78,8 +78,9 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const record = await openRunRecord(definition, bindings, { ...options, runId }, cloneValue(options.initialData ?? {}), onJournalError);
   const executionId = record.runId;
   const workspace = new LocalWorkspace({ id: executionId, pwd });
-  // the runs that ended beyond keep_runs go, at most once a minute (best effort: a folder that cannot be removed now is tried again)
-  await pruneOnce({ runsFolder: record.runsFolder, tempFolder, project: process.cwd() }, keepRunsOf(options)).catch(() => undefined);
+  // the runs that ended beyond keep_runs go, at most once a minute, beside the run (not before it: a runs folder shared by many runs
+  // takes a while to list); best effort: a folder that cannot be removed now is tried again
+  pruneOnce({ runsFolder: record.runsFolder, tempFolder, project: process.cwd() }, keepRunsOf(options)).catch(() => undefined);
   const info: RunInfo = { executionId, source: definition.source, logFolder: join(record.folder, LOGS_FOLDER) };
   // the run record made its folder
   const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
@@ -92,6 +93,14 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await workers?.pool.close();
     throw error;
   });
+  try {
+    // listed by this process (its live view) first, then by others (its run.json)
+    announce(record);
+  } catch (error) {
+    await live?.finish(error, false);
+    await workers?.pool.close();
+    throw error;
+  }
   const observer = observe(options.reporter, info, logs, stopping, record);
   const feeds = new Feeds(live !== undefined);
   const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };

@@ -61,16 +61,6 @@ export function claimRun(runFolder: string, runId: string, leaseMs: number): Run
   }
 }
 
-/** The latest claim of the run: who holds or last held it, and whether it was released. */
-export function latestOwner(runFolder: string): { epoch: number; owner: OwnerRecord | undefined; released: boolean } | undefined {
-  const owners = join(runFolder, OWNERS_FOLDER);
-  if (!existsSync(owners)) return undefined;
-  const epoch = latestEpoch(owners);
-  if (epoch === 0) return undefined;
-  const folder = join(owners, String(epoch));
-  return { epoch, owner: readOwner(folder), released: existsSync(join(folder, RELEASED_FILE)) };
-}
-
 class FileLease implements RunLease {
   readonly epoch: number;
   readonly takenFrom: OwnerRecord | undefined;
