@@ -223,3 +223,25 @@ export function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** Why the file system refused, in words a user can act on (the error's own message for anything else). */
+export function fileSystemReason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case "ENOSPC":
+      return "the disk is full (ENOSPC: no space left on the device)";
+    case "EDQUOT":
+      return "the disk quota is used up (EDQUOT)";
+    case "EROFS":
+      return "the file system is read-only (EROFS)";
+    case "EACCES":
+    case "EPERM":
+      return `permission denied (${(error as NodeJS.ErrnoException).code}): the folder is not writable by this user`;
+    case "ENOTDIR":
+      return "a part of the path is a file, not a folder (ENOTDIR)";
+    case "EMFILE":
+    case "ENFILE":
+      return `too many open files (${(error as NodeJS.ErrnoException).code})`;
+    default:
+      return describe(error);
+  }
+}

@@ -12,7 +12,7 @@ import { locateBpmn, readLocatedBpmn } from "./bpmn-path.js";
 import { verifyRecorder } from "./verify-mode.js";
 import { started } from "./started-runs.js";
 import { claimResume } from "./resume-target.js";
-import { readJournal } from "../journal/reader.js";
+import { readJournalHeader } from "../journal/reader.js";
 import { journalFileOf } from "../runtime/run-record.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
@@ -122,8 +122,9 @@ export class Adhesive {
    */
   async resume(runId: string, options?: RunOptions): Promise<Data> {
     const merged = this.options(options);
-    const journal = await readJournal(journalFileOf(merged, runId));
-    return this.run(journal.header.definition, { ...options, runId });
+    // the header alone: the run reads the whole journal once it has the process
+    const header = await readJournalHeader(journalFileOf(merged, runId));
+    return this.run(header.definition, { ...options, runId });
   }
 
   private options(options: RunOptions | undefined): RunOptions {

@@ -160,6 +160,25 @@ export interface RunOptions {
   runsFolder?: string;
   /** fsync the journal after each write, for machines that may lose power (config journal_fsync); default false */
   journalFsync?: boolean;
+  /**
+   * Runs of the runs folder that ended to keep (config keep_runs; default
+   * 20): as a run starts (at most once a minute per runs folder in a
+   * process), the older ones are removed with their workspaces, beside it.
+   */
+  keepRuns?: number;
+  /**
+   * How long this process's claim on the run lasts without being renewed
+   * (it is renewed three times as often while the process runs): another
+   * process may take the run over once it has run out, e.g. while this one
+   * is stopped (SIGSTOP). A runner that died is taken over at once. Default 10000.
+   */
+  ownerLeaseMs?: number;
+  /**
+   * The journal file grows by this many bytes before a snapshot starts it
+   * anew (as soon as the run is empty: every message instance ended; see
+   * the README's Durable runs). Default 64 MiB.
+   */
+  journalSnapshotBytes?: number;
   /** continuing a run that failed: run its failed task again (like retrying an incident) */
   retry?: boolean;
   /** continue even though the process or its implementations changed where the run's tokens stand */

@@ -183,7 +183,7 @@ async function resume(args: string[], how: { retry: boolean; force: boolean }, i
   }
   let target;
   try {
-    target = await resumeTarget(args[0], how, io.config.runsFolder);
+    target = await resumeTarget(args[0], how, io.config.runsFolder, io.cwd);
   } catch (error) {
     return reportFailure(error, io);
   }
@@ -221,10 +221,11 @@ async function runFile(file: string | undefined, io: CliContext, hint = true, ui
     runsFolder: config.runsFolder,
     journal: config.journal,
     journalFsync: config.journalFsync,
+    keepRuns: config.keepRuns,
   };
   const runs = new RunWatch();
   try {
-    await applyRetention(config, io.err);
+    await applyRetention(config, io.cwd, io.err);
     if (hint) await hintResume(file, io);
     const liveView = ui === undefined ? undefined : await import("./live-view.js");
     const view = ui === undefined ? undefined : await liveView!.startCliLiveView(config, ui.port, io);

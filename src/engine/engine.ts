@@ -15,6 +15,7 @@ import { InputKind } from "./inbox.js";
 import { RunLoop } from "./run-loop.js";
 import { Instances } from "./instances.js";
 import { JoinGates } from "./join-gates.js";
+import type { EngineCheckpoint } from "./checkpoint.js";
 import type { EngineJournal, ReplayInput } from "./journal.js";
 import { Replay } from "./replay.js";
 import { liveTokens, type LiveToken } from "./live-tokens.js";
@@ -96,8 +97,13 @@ export class Engine implements Core {
     return this.loop.now();
   }
 
-  /** Starts the run; resolves with the merged data of the tokens that finished. */
-  start(initialData: Data): Promise<Data> {
+  /**
+   * Starts the run; resolves with the merged data of the tokens that
+   * finished. `from`: a checkpoint of the run (checkpoint.ts), whose start
+   * events and the instances before it are long over: the run starts empty,
+   * with its numbers and result, and goes on from the inputs after it.
+   */
+  start(initialData: Data, from?: EngineCheckpoint): Promise<Data> {
     this.initial = initialData;
     const promise = new Promise<Data>((resolve, reject) => {
       this.resolveRun = resolve;
@@ -107,16 +113,40 @@ export class Engine implements Core {
     // a shallow copy: the engine may set top-level keys of a data object nobody else holds, never the caller's
     const ref = newRef(shallowCopy(initialData));
     // a process that only triggered start events begin has no instance running in the root frame
-    const root = this.newFrame(scope, undefined, undefined, scope.starts.length > 0 ? ref : undefined);
+    const root = this.newFrame(scope, undefined, undefined, scope.starts.length > 0 && from === undefined ? ref : undefined);
     this.root = root;
     this.loop.startClock();
-    for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
-    this.events.scopes.processStarted(root, ref);
+    if (from === undefined) {
+      for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
+      this.events.scopes.processStarted(root, ref);
+    } else this.restore(root, from);
     release(ref);
     this.unwatch = watchAbort(this.options.signal, (error) => this.failRun(error));
     this.drain();
     this.checkFinished();
     return promise;
+  }
+
+  /**
+   * The run as a checkpoint (checkpoint.ts), when nothing is in it; else
+   * undefined. Asked between turns, with the run's journal written.
+   */
+  checkpoint(): EngineCheckpoint | undefined {
+    const root = this.root;
+    if (root === undefined || this.finished || this.replaying || root.live > 0 || root.watcher !== undefined) return undefined;
+    const { instances, tasks } = this;
+    const waits = this.triggers.waits;
+    if (instances.frames.size > 0 || instances.waitingEmits > 0 || !this.loop.idle || this.loop.pendingInputs > 0 || !tasks.quiet) return undefined;
+    if (waits.armedTimers > 0 || waits.subscriptions > 0) return undefined;
+    return { tasks: tasks.numbered, tokens: this.nextTokenId, frames: this.nextFrameId, arms: waits.armCount, result: root.result?.data };
+  }
+
+  private restore(root: Frame, from: EngineCheckpoint): void {
+    this.nextTokenId = from.tokens;
+    this.nextFrameId = Math.max(this.nextFrameId, from.frames);
+    this.tasks.restoreNumbering(from.tasks);
+    this.triggers.waits.restoreArmCount(from.arms);
+    if (from.result !== undefined) root.result = newRef(from.result);
   }
 
   /** Keeps the run open while an event source may still emit. */

@@ -156,6 +156,21 @@ export class Tasks {
     this.launches.push(token, token.generation);
   }
 
+  /** How many tasks the run has started: the last task number (checkpoint.ts). */
+  get numbered(): number {
+    return this.started;
+  }
+
+  /** Whether no task runs, waits for its slot, or waits to be launched. */
+  get quiet(): boolean {
+    return this.running === 0 && this.launches.length === 0 && this.readyHead >= this.ready.length;
+  }
+
+  /** A run rebuilt from a checkpoint numbers its next task after those it had started. */
+  restoreNumbering(started: number): void {
+    this.started = started;
+  }
+
   /** A replay begins: started tasks are handed to it instead of being launched. */
   replayWith(replayed: ReplayedTasks): void {
     this.replayed = replayed;

@@ -2,8 +2,14 @@ import type { ProcessDefinition } from "../model/definition.js";
 import { redactJson, redactValue } from "../secrets/redact.js";
 import { encodeValue, isJson, type EncodedValue } from "./values.js";
 
-/** The journal format's version: the first line of every journal says it. */
-export const JOURNAL_VERSION = 1;
+/**
+ * The journal format's version: the first line of every journal says it.
+ * 2: every line ends with the checksum of its record (framing.ts), and a
+ * journal may start from a snapshot. Journals of version 1 (no checksums)
+ * are still read, and a resume writes them on as version 2.
+ */
+export const JOURNAL_VERSION = 2;
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 export const JOURNAL_FILE = "journal.ndjson";
 
 /**
@@ -41,7 +47,7 @@ export interface FailureRecord {
 }
 
 /*
- * One line per record, `t` its type. Inputs (what the engine applied):
+ * One line per record (framing.ts), `t` its type. Inputs (what the engine applied):
  *   s   a task started      {s: task number, n: element id, a: attempt (left out: 1), at}
  *   d   it returned         {s, at, c?: {key: value} it set, r?: [keys] it removed,
  *                            g?: value, what a deciding gateway's function returned (the flow to take)}
@@ -68,17 +74,19 @@ export function jsonId(key: object, id: string): string {
   return text;
 }
 
-export function failedLine(seq: number, at: number, failure: FailureRecord): string {
-  return `{"t":"f","s":${seq},"at":${at},"e":${redactJson(failure)}}\n`;
+/* The JSON of records; the writer frames each on its line (framing.ts). Secrets in them are masked (redactJson). */
+
+export function failedJson(seq: number, at: number, failure: FailureRecord): string {
+  return `{"t":"f","s":${seq},"at":${at},"e":${redactJson(failure)}}`;
 }
 
-export function timerLine(arm: number, at: number): string {
-  return `{"t":"tm","a":${arm},"at":${at}}\n`;
+export function timerJson(arm: number, at: number): string {
+  return `{"t":"tm","a":${arm},"at":${at}}`;
 }
 
-export function messageLine(type: "em" | "dl", node: string, at: number, event: unknown, correlation?: string): string {
+export function messageJson(type: "em" | "dl", node: string, at: number, event: unknown, correlation?: string): string {
   const picked = correlation === undefined ? "" : `,"k":${redactJson(correlation)}`;
-  return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}${picked}}\n`;
+  return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}${picked}}`;
 }
 
 /** `"c":{...},"r":[...]` for the keys a task changed: those still in `data` were set, the others removed. */
@@ -92,8 +100,8 @@ export function changesText(data: Record<string, unknown>, changed: readonly str
   return [set === "" ? "" : `"c":{${set}}`, removed === "" ? "" : `"r":[${removed}]`].filter(Boolean).join(",");
 }
 
-export function noteLine(note: Record<string, unknown>): string {
-  return `${redactJson(note)}\n`;
+export function noteJson(note: Record<string, unknown>): string {
+  return redactJson(note);
 }
 
 /*

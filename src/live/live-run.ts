@@ -16,7 +16,9 @@ import type { UiProvider } from "../ui/form.js";
 import { noUi } from "../ui/scripted.js";
 import { diagramOf, saveDiagramSource } from "./diagram.js";
 import { listLogs, type LogEntry } from "./logs.js";
-import { RUN_INFO, RUN_VIEW, writeRunFile, type RunInfo } from "./run-files.js";
+import { VIEW_FILE, writeRunFile } from "../runs/files.js";
+import type { RunSummary } from "../runs/summary.js";
+import type { SummaryWriter } from "../runs/summary-writer.js";
 import { formOpened, registerLiveRun } from "./registry.js";
 import type { FormView } from "../inbox/forms.js";
 
@@ -30,6 +32,8 @@ export interface LiveRunSettings {
   /** `<runs_folder>/<executionId>`: its journal and logs */
   runFolder: string;
   processFile: string | undefined;
+  /** the run's summary (run.json), which names the control socket for other processes */
+  summary: SummaryWriter;
   /** whether the web page can answer forms (a live view is open) */
   web: boolean;
 }
@@ -59,7 +63,6 @@ type Listener = (message: LiveMessage) => void;
  */
 export class LiveRun {
   readonly id: string;
-  readonly info: RunInfo;
   readonly monitor: RunMonitor;
   readonly forms = new PendingForms();
   readonly runFolder: string;
@@ -77,6 +80,7 @@ export class LiveRun {
   /* the snapshot newcomers get until the next update (or for 100 ms of a quiet run): one made for all who join in between, not one each */
   private snapshotMessage: (LiveMessage & { at: number }) | undefined;
   private diagram: Promise<string> | undefined;
+  private readonly sourceSaved: Promise<void>;
 
   constructor(settings: LiveRunSettings) {
     this.settings = settings;
@@ -86,20 +90,16 @@ export class LiveRun {
     this.monitor.onChange = this.schedule;
     this.forms.onChange = () => this.monitor.touch();
     this.forms.onOpen = (view) => formOpened(this, view);
-    const { definition } = settings;
-    this.info = {
-      version: 1,
-      id: this.id,
-      processId: definition.id,
-      processName: definition.name,
-      source: definition.source,
-      processFile: settings.processFile,
-      project: process.cwd(),
-      pid: process.pid,
-      started: new Date(this.monitor.startedAt).toISOString(),
-      startedAt: this.monitor.startedAt,
-      control: undefined,
-    };
+    // what its diagram is drawn from, kept in its folder (asked for once the run is listed)
+    this.sourceSaved = saveDiagramSource(this.runFolder, settings.definition);
+    this.sourceSaved.catch(() => undefined);
+    // listed as this process's own from the start: its run.json (src/runs) is written before it attaches
+    registerLiveRun(this);
+  }
+
+  /** The run's summary, as its run.json has it. */
+  get info(): RunSummary {
+    return this.settings.summary.summary;
   }
 
   /** The tracker and observer the engine gets: the run's own, plus this monitor, plus the receipts of answers given from outside. */
@@ -140,12 +140,10 @@ export class LiveRun {
   async attach(target: MessageTarget): Promise<void> {
     this.target = target;
     this.inboxValue = new Inbox(this.settings.graph, target, this.forms, this.receipts);
-    registerLiveRun(this);
     const path = controlPath(this.runFolder, this.id);
     this.control = await listenControl(path, (request) => this.handle(request));
-    this.info.control = path;
-    await writeRunFile(this.runFolder, RUN_INFO, JSON.stringify(this.info, null, 2));
-    await saveDiagramSource(this.runFolder, this.settings.definition);
+    this.settings.summary.setControl(path);
+    await this.sourceSaved;
   }
 
   get inbox(): Inbox {
@@ -163,7 +161,7 @@ export class LiveRun {
     this.control = undefined;
     this.flush();
     // the run's outcome must not change because its view could not be saved (a full disk): the runs list then shows it as interrupted
-    if (save) await writeRunFile(this.runFolder, RUN_VIEW, redactJson(this.monitor.snapshot())).catch(() => undefined);
+    if (save) await writeRunFile(this.runFolder, VIEW_FILE, redactJson(this.monitor.snapshot())).catch(() => undefined);
   }
 
   /** Everything so far, for a page that has just opened. */
@@ -196,7 +194,7 @@ export class LiveRun {
   }
 
   diagramXml(): Promise<string> {
-    this.diagram ??= diagramOf(this.runFolder);
+    this.diagram ??= this.sourceSaved.then(() => diagramOf(this.runFolder));
     return this.diagram;
   }
 

@@ -51,7 +51,7 @@ export interface FailureEntry {
   caught: boolean;
 }
 
-export interface RunSummary {
+export interface MonitorSummary {
   state: RunOutcome;
   startedAt: number;
   endedAt: number | undefined;
@@ -72,7 +72,7 @@ export interface RunSummary {
 
 /** Everything that changed since the last update (the first one has every element that was ever touched). */
 export interface MonitorUpdate {
-  summary: RunSummary;
+  summary: MonitorSummary;
   elements: Record<string, ElementCounts>;
   flows: Record<string, number>;
   failures: FailureEntry[];
@@ -257,7 +257,7 @@ export class RunMonitor implements RunEvents {
     };
   }
 
-  summary(now = Date.now()): RunSummary {
+  summary(now = Date.now()): MonitorSummary {
     let tokens = 0;
     let running = 0;
     let completed = 0;

@@ -10,6 +10,7 @@ import type { Workspace } from "../workspaces/workspace.js";
 import { fromInbox } from "../inbox/from-inbox.js";
 import type { Feeds } from "./feeds.js";
 import { Inlet } from "./inlet.js";
+import type { SnapshotGate } from "./snapshot-gate.js";
 
 export interface SourceSettings {
   engine: Engine;
@@ -26,6 +27,8 @@ export interface SourceSettings {
   lastEvents?: ReadonlyMap<string, unknown>;
   /** which elements a running source still sends to (the engine's stall check asks) */
   feeds: Feeds;
+  /** holds generators back while the journal takes a snapshot */
+  gate?: SnapshotGate;
 }
 
 /**
@@ -109,6 +112,11 @@ async function pull(
   const { engine } = settings;
   for await (const event of fn(ctx, ...groups)) {
     if (settings.signal.aborted || engine.isFinished) return;
+    const held = backpressure ? settings.gate?.held : undefined;
+    if (held) {
+      await held;
+      if (settings.signal.aborted || engine.isFinished) return;
+    }
     settings.onEvent?.();
     for (const node of nodes) {
       if (startsInstance(node)) engine.emit(node, event);

@@ -5,7 +5,8 @@ import { describe } from "../errors.js";
 import { InboxError } from "../inbox/inbox-error.js";
 import { isLogFileName } from "../live/logs.js";
 import { redact, redactJson } from "../secrets/redact.js";
-import { findRun, runsList, type FoundRun, type RunPlaces } from "./run-lookup.js";
+import { LOGS_FOLDER } from "../runs/files.js";
+import { runsList, viewRun, type RunPlaces, type ViewedRun } from "./run-lookup.js";
 import { openEventStream } from "./sse.js";
 
 /* a log is shown from its end: that is where a failure's reason is */
@@ -24,7 +25,7 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
     if (method !== "GET") throw notAllowed(method);
     return sendJson(response, { runs: await runsList(places) });
   }
-  const run = await findRun(id, places);
+  const run = await viewRun(id, places);
   const route = `${method} ${part ?? ""}${name === undefined ? "" : "/*"}`;
   switch (route) {
     case "GET ":
@@ -56,23 +57,23 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
   }
 }
 
-function liveOf(run: FoundRun) {
+function liveOf(run: ViewedRun) {
   if (run.live === undefined || run.live.monitor.outcome !== "running") {
     throw new InboxError("ADHESIVE_RUN_ENDED", `run ${run.info.id} is not running in this process: it takes no messages or answers here`, 409);
   }
   return run.live;
 }
 
-function publicInfo(run: FoundRun) {
+function publicInfo(run: ViewedRun) {
   const { id, processId, processName, source, processFile, startedAt, pid } = run.info;
   return { id, processId, processName, source, processFile, startedAt, pid, live: run.live !== undefined };
 }
 
-async function sendLog(response: ServerResponse, run: FoundRun, file: string): Promise<void> {
+async function sendLog(response: ServerResponse, run: ViewedRun, file: string): Promise<void> {
   if (!isLogFileName(file)) throw notFound();
   let handle;
   try {
-    handle = await open(join(run.folder, "logs", file), "r");
+    handle = await open(join(run.folder, LOGS_FOLDER, file), "r");
   } catch {
     throw new InboxError("ADHESIVE_NO_SUCH_LOG", `run ${run.info.id} has no log ${file}`, 404);
   }

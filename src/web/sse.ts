@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LiveMessage } from "../live/live-run.js";
 import { redactJson } from "../secrets/redact.js";
-import type { FoundRun } from "./run-lookup.js";
+import type { ViewedRun } from "./run-lookup.js";
 
 /* comments keep proxies and the browser from closing an idle stream */
 const KEEPALIVE_MS = 15_000;
@@ -31,7 +31,7 @@ function frameOf(message: LiveMessage): Buffer {
  * each with its update number as `id`. A run that is not in this process
  * gets its state once; the stream then stays open and quiet.
  */
-export async function openEventStream(request: IncomingMessage, response: ServerResponse, run: FoundRun): Promise<void> {
+export async function openEventStream(request: IncomingMessage, response: ServerResponse, run: ViewedRun): Promise<void> {
   response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" });
   response.socket?.setNoDelay(true);
   let closed = false;

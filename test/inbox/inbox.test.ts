@@ -14,7 +14,7 @@ import { requestControl } from "../../src/inbox/control-client.js";
 import { PendingForms } from "../../src/inbox/forms.js";
 import { racingUi } from "../../src/inbox/racing-ui.js";
 import { liveRuns } from "../../src/live/registry.js";
-import type { RunInfo } from "../../src/live/run-files.js";
+import type { RunSummary as RunInfo } from "../../src/runs/summary.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/live/${name}`, import.meta.url));
 

@@ -14,7 +14,8 @@ import { diagramOf } from "../../src/live/diagram.js";
 import { liveRuns } from "../../src/live/registry.js";
 import type { MonitorUpdate } from "../../src/monitor/run-monitor.js";
 import { readJournal } from "../../src/journal/reader.js";
-import { summarize, taskLines } from "../../src/journal/run-summary.js";
+import { summaryFromJournal } from "../../src/runs/summary.js";
+import { taskLines } from "../../src/runs/task-lines.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/live/${name}`, import.meta.url));
 
@@ -113,8 +114,8 @@ describe("an element that fails without a task function throwing", () => {
     expect(view.elements.route).toEqual({ tokens: 0, running: 0, waiting: 0, completed: 0, failed: 0, caught: 1, cancelled: 0 });
     expect(view.failures).toMatchObject([{ elementId: "route", taskName: "Which Environment", caught: true }]);
     const journal = await readJournal(join(folder, "journal.ndjson"));
-    expect(summarize(journal, folder)).toMatchObject({ state: "done", done: 1, failed: 0, caught: 1 });
-    expect(taskLines(journal).map((line) => [line.elementId, line.outcome])).toEqual([
+    expect(summaryFromJournal(journal, process.cwd())).toMatchObject({ state: "done", done: 1, failed: 0, caught: 1 });
+    expect(taskLines(journal, "done").map((line) => [line.elementId, line.outcome])).toEqual([
       ["route", "caught"],
       ["fallback", "done"],
     ]);
