@@ -12,15 +12,13 @@ import { cp, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from "node:
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { seeded } from "../seeded.js";
+import { bin, fixture, root } from "./run-cli.js";
 import { parseJournal, type Journal } from "../../src/journal/reader.js";
 import { decodeValue, type EncodedValue } from "../../src/journal/values.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = join(root, "bin", "adhesive.js");
-const fixtures = fileURLToPath(new URL("../fixtures/durable/", import.meta.url));
+const fixtures = fixture("durable/");
 const KILLS = 20;
 
 interface Project {

@@ -14,32 +14,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Adhesive, scriptedUi } from "../../src/index.js";
+import { scriptedUi } from "../../src/index.js";
 import { printRun } from "../../src/cli/runs.js";
 import { listRuns } from "../../src/runs/list.js";
 import { planRetention } from "../../src/runs/retention.js";
 import { viewRun } from "../../src/web/run-lookup.js";
 import { seeded } from "../seeded.js";
+import { releaseTasks } from "./release-tasks.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = fileURLToPath(new URL("../fixtures/durable/", import.meta.url));
 const FLIPS = 150;
 const THROUGH_THE_CLI = 4;
-
-/* the tasks of test/fixtures/durable/release.ts, without its call log */
-function releaseTasks(): Adhesive {
-  return new Adhesive()
-    .task("Prepare", (ctx) => void (ctx.data.version = "1.0"))
-    .task("Build {loop.value}", (ctx) => void (ctx.data.built = new Set([`${String(ctx.loop!.value)}-${String(ctx.data.version)}`])))
-    .task("Lint", (ctx) => void (ctx.data.lint = "ok"))
-    .task("Test", (ctx) => void (ctx.data.tests = new Map([["passed", 42]])))
-    .usertask("Approve", (_ctx, ui) => {
-      ui.addCheckboxGroup("reviewers", { values: ["ana", "bo"] });
-      ui.addDefaultButton("approved", { value: true });
-    })
-    .task("Publish", (ctx) => void (ctx.data.published = `${String(ctx.data.version)} for ${[...(ctx.data.built as Set<string>)].sort().join(", ")}`))
-    .task("Skip", () => undefined);
-}
 
 function cli(dir: string, runs: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) =>

@@ -14,6 +14,7 @@ import { seeded } from "../seeded.js";
 import { Adhesive, JournalError, scriptedUi, SimulatedClock, type Data } from "../../src/index.js";
 import { parseJournal, readJournal } from "../../src/journal/reader.js";
 import { decodeValue, encodeValue } from "../../src/journal/values.js";
+import { releaseTasks } from "./release-tasks.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = fileURLToPath(new URL("../fixtures/durable/", import.meta.url));
@@ -73,22 +74,6 @@ describe("reading a journal back", () => {
     expect(() => parseJournal(header.slice(0, 40), "j")).toThrow(/no complete first record/);
   });
 });
-
-/* the tasks of test/fixtures/durable/release.ts, without its call log */
-function releaseTasks(): Adhesive {
-  return new Adhesive()
-    .task("Prepare", (ctx) => void (ctx.data.version = "1.0"))
-    .task("Build {loop.value}", (ctx) => void (ctx.data.built = new Set([`${String(ctx.loop!.value)}-${String(ctx.data.version)}`])))
-    .task("Lint", (ctx) => void (ctx.data.lint = "ok"))
-    .task("Test", (ctx) => void (ctx.data.tests = new Map([["passed", 42]])))
-    .usertask("Approve", (_ctx, ui) => {
-      ui.addCheckboxGroup("reviewers", { values: ["ana", "bo"] });
-      ui.addDefaultButton("approved", { value: true });
-    })
-    .task("Publish", (ctx) => void (ctx.data.published = `${String(ctx.data.version)} for ${[...(ctx.data.built as Set<string>)].sort().join(", ")}`))
-    .task("Skip", () => undefined);
-}
-
 
 describe("writing a journal", () => {
   it("writes the times of a run whose clock is behind the wall clock (a SimulatedClock), which read back as they were", async () => {

@@ -11,13 +11,11 @@ import { cp, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from 
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { seeded } from "../seeded.js";
+import { bin, fixture, root } from "../cli/run-cli.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = join(root, "bin", "adhesive.js");
-const fixtures = fileURLToPath(new URL("../fixtures/durable/", import.meta.url));
+const fixtures = fixture("durable/");
 const PAIRS = 20;
 
 interface Cli {
