@@ -26,11 +26,17 @@ export function addModelerForm(ui: UiBuilder, fields: readonly FormFieldDefiniti
   }
 }
 
-/** The answers with the types of their fields. */
+/**
+ * The answers of the form's fields, with their types. The button the
+ * terminal adds to submit the form is no field of the drawn form: it does
+ * not become data.
+ */
 export function typedAnswers(fields: readonly FormFieldDefinition[], answers: Record<string, unknown>): Record<string, unknown> {
-  const typed: Record<string, unknown> = { ...answers };
+  // no prototype: a field named __proto__ is an answer like any other
+  const typed: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const field of fields) {
     if (!Object.hasOwn(answers, field.id)) continue;
+    typed[field.id] = answers[field.id];
     const answer = answers[field.id];
     if (field.type === "boolean") typed[field.id] = answer === true || answer === "true";
     else if (field.type === "long" && typeof answer === "string" && answer.trim() !== "" && Number.isFinite(Number(answer))) typed[field.id] = Number(answer);
