@@ -17,8 +17,12 @@ export interface BpmnProblem {
   message: string;
 }
 
-/** A BPMN file (or built process) that cannot be run; lists every problem at once. */
-export class BpmnError extends AdhesiveError {
+/**
+ * A BPMN file (or built process) that cannot be run; lists every problem at
+ * once. Named BpmnError in 0.1, a name that now belongs to the business
+ * error a task throws; its code is the same.
+ */
+export class InvalidBpmnError extends AdhesiveError {
   readonly file: string;
   readonly problems: BpmnProblem[];
 
@@ -32,6 +36,23 @@ export class BpmnError extends AdhesiveError {
 function formatProblems(file: string, problems: BpmnProblem[]): string {
   const lines = problems.map((p) => `  - ${p.elementId ? `${p.elementId}: ` : ""}${p.message}`);
   return `${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${lines.join("\n")}`;
+}
+
+/**
+ * A business error a task throws for the process to handle, as Camunda's
+ * `throw new BpmnError("CODE")`: error boundary events and error start
+ * events whose error code is `code` catch it (codes match as text, so
+ * `errorCode="404"` also catches `{ code: 404 }`). Not an AdhesiveError:
+ * its `code` is the process's, not one of adhesive's.
+ */
+export class BpmnError extends Error {
+  readonly code: string;
+
+  constructor(code: string | number, message?: string, options?: { cause?: unknown }) {
+    super(message ?? `BPMN error "${code}"`, options);
+    this.code = String(code);
+    this.name = "BpmnError";
+  }
 }
 
 export interface MappingProblem {
@@ -221,6 +242,16 @@ export class UsageError extends AdhesiveError {
 
 export function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
+  if (error !== null && typeof error === "object") {
+    // a thrown plain object (`throw { code: 404, message: "..." }`): its message, else what it holds
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === "string") return message;
+    try {
+      return JSON.stringify(error) ?? String(error);
+    } catch {
+      return String(error);
+    }
+  }
   return String(error);
 }
 

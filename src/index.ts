@@ -32,6 +32,7 @@ export type { ProcessDefinition, NodeDefinition, FlowDefinition, ScopeDefinition
 export {
   AdhesiveError,
   BpmnError,
+  InvalidBpmnError,
   CancelledError,
   DataError,
   InterruptedError,

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadBpmn, type LoadOptions } from "../bpmn/read.js";
 import { callerFrame } from "../call-site.js";
-import { BpmnError, UsageError } from "../errors.js";
+import { InvalidBpmnError, UsageError } from "../errors.js";
 import type { ProcessDefinition } from "../model/definition.js";
 
 /** A BPMN file named in a bpmnBuild() call, with the folder its relative path was resolved against. */
@@ -40,8 +40,8 @@ export async function readLocatedBpmn(location: BpmnLocation, options: LoadOptio
   try {
     return await loadBpmn(location.path, options);
   } catch (error) {
-    if (!(error instanceof BpmnError) || (await exists(location.path))) throw error;
-    throw new BpmnError(location.path, [{ elementId: "", message: `no such file${lookedUp(location)}` }]);
+    if (!(error instanceof InvalidBpmnError) || (await exists(location.path))) throw error;
+    throw new InvalidBpmnError(location.path, [{ elementId: "", message: `no such file${lookedUp(location)}` }]);
   }
 }
 

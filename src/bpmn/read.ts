@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { BpmnError, describe, type BpmnProblem } from "../errors.js";
+import { InvalidBpmnError, describe, type BpmnProblem } from "../errors.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { compiledProcess } from "../model/compile.js";
 import { resolveFolderCalls } from "./called.js";
@@ -17,17 +17,17 @@ export interface LoadOptions {
 
 /**
  * Reads a BPMN file into the process model. Any file gets one of two answers:
- * the model, or a BpmnError listing every problem with its element id.
+ * the model, or an InvalidBpmnError listing every problem with its element id.
  */
 export async function loadBpmn(file: string, options: LoadOptions = {}): Promise<ProcessDefinition> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new BpmnError(file, [{ elementId: "", message: `cannot read the file: ${describe(error)}` }]);
+    throw new InvalidBpmnError(file, [{ elementId: "", message: `cannot read the file: ${describe(error)}` }]);
   }
   const decoded = decodeXml(bytes);
-  if (decoded.problem !== undefined) throw new BpmnError(file, [decoded.problem]);
+  if (decoded.problem !== undefined) throw new InvalidBpmnError(file, [decoded.problem]);
   return readBpmn(decoded.text, file, options);
 }
 
@@ -41,7 +41,7 @@ export async function readBpmn(xml: string, file: string, options: LoadOptions =
     outcome = { problems: [{ elementId: "", message: `cannot read the BPMN: ${describe(error)}` }] };
   }
   if (outcome.process && outcome.problems.length === 0) return outcome.process;
-  throw new BpmnError(file, distinct(outcome.problems));
+  throw new InvalidBpmnError(file, distinct(outcome.problems));
 }
 
 async function readProcess(xml: unknown, file: string, options: LoadOptions): Promise<{ process?: ProcessDefinition; problems: BpmnProblem[] }> {
@@ -71,7 +71,7 @@ function compileProblems(process: ProcessDefinition): BpmnProblem[] {
     compiledProcess(process);
     return [];
   } catch (error) {
-    if (error instanceof BpmnError) return error.problems;
+    if (error instanceof InvalidBpmnError) return error.problems;
     throw error;
   }
 }

@@ -4,7 +4,7 @@ import { BpmnModdle } from "bpmn-moddle";
 import { createColors } from "picocolors";
 import { decodeXml } from "../bpmn/decode.js";
 import { loadBpmn } from "../bpmn/read.js";
-import { BpmnError, describe } from "../errors.js";
+import { InvalidBpmnError, describe } from "../errors.js";
 import type { Output } from "./reporter.js";
 
 interface LintReport {
@@ -47,7 +47,7 @@ async function adhesiveProblems(file: string): Promise<Array<{ elementId: string
     await loadBpmn(file);
     return [];
   } catch (error) {
-    if (error instanceof BpmnError) return error.problems;
+    if (error instanceof InvalidBpmnError) return error.problems;
     return [{ elementId: "", message: describe(error) }];
   }
 }

@@ -1,12 +1,12 @@
-import { AdhesiveError, TaskError } from "../errors.js";
+import { BpmnError, TaskError, describe } from "../errors.js";
 import type { GraphNode } from "../model/graph.js";
 
-/** Raised by an error end event; boundary events with the same error code catch it. */
-export class ThrownBpmnError extends AdhesiveError {
+/** Raised by an error end event: its `code` is the file's error code, which boundary events with the same code catch. */
+export class ThrownBpmnError extends BpmnError {
   readonly errorCode: string;
 
   constructor(errorCode: string, elementId: string) {
-    super("ADHESIVE_BPMN_ERROR", `error end event ${elementId} threw${errorCode ? ` "${errorCode}"` : ""}`);
+    super(errorCode, `error end event ${elementId} threw${errorCode ? ` "${errorCode}"` : ""}`);
     this.errorCode = errorCode;
   }
 }
@@ -22,18 +22,22 @@ export interface ErrorRecord {
 
 export function errorRecord(error: unknown, task: string, elementId: string): ErrorRecord {
   const cause = error instanceof TaskError && error.cause !== undefined ? error.cause : error;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return { message: cause.message, stack: cause.stack, task, elementId, code: typeof code === "string" ? code : undefined };
-  }
-  return { message: String(cause), stack: undefined, task, elementId, code: undefined };
+  const code = codeText((cause as { code?: unknown } | null | undefined)?.code);
+  if (cause instanceof Error) return { message: cause.message, stack: cause.stack, task, elementId, code };
+  return { message: describe(cause), stack: undefined, task, elementId, code };
+}
+
+/* an error code as the file writes it: text (a task may throw `{ code: 404 }`) */
+function codeText(code: unknown): string | undefined {
+  if (typeof code === "string") return code;
+  return typeof code === "number" || typeof code === "bigint" ? String(code) : undefined;
 }
 
 /**
  * An error boundary (or error start event) without an error code catches
  * everything; one with a code catches errors whose `errorCode`, `code` or
- * `name` equals it. `candidates` are the boundaries or start events, in
- * document order.
+ * `name` equals it as text (`errorCode="404"` catches `{ code: 404 }`).
+ * `candidates` are the boundaries or start events, in document order.
  */
 export function pickErrorCatcher(candidates: readonly GraphNode[], error: unknown): GraphNode | undefined {
   if (candidates.length === 0) return undefined;
@@ -59,5 +63,5 @@ export function pickEscalationCatcher(candidates: readonly GraphNode[], code: st
 function errorCodes(error: unknown): string[] {
   if (error === null || typeof error !== "object") return [];
   const e = error as { errorCode?: unknown; code?: unknown; name?: unknown };
-  return [e.errorCode, e.code, e.name].filter((v): v is string => typeof v === "string");
+  return [codeText(e.errorCode), codeText(e.code), codeText(e.name)].filter((v): v is string => v !== undefined);
 }

@@ -1,4 +1,4 @@
-import { BpmnError, ExpressionError, describe, type BpmnProblem } from "../errors.js";
+import { InvalidBpmnError, ExpressionError, describe, type BpmnProblem } from "../errors.js";
 import {
   MAX_NESTING,
   TRIGGERED_START_KINDS,
@@ -41,7 +41,7 @@ export function compileProcess(definition: ProcessDefinition): ProcessGraph {
   linkMessageFlows(definition.messageFlows ?? [], state.byId);
   const { signals, conditionals } = indexEvents(state.nodes);
   for (const node of state.nodes) node.onComplete = completionWork(node, conditionals.length > 0);
-  if (state.problems.length > 0) throw new BpmnError(definition.source, state.problems);
+  if (state.problems.length > 0) throw new InvalidBpmnError(definition.source, state.problems);
   return { id: definition.id, name: definition.name, source: definition.source, root, nodes: state.nodes, byId: state.byId, processes, signals, conditionals };
 }
 

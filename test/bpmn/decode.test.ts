@@ -1,7 +1,7 @@
 /*
  * A BPMN file's bytes become text the way XML says: its byte order mark,
  * else its declared encoding, else UTF-8. Bytes that are not valid in that
- * encoding, and characters XML forbids, are a BpmnError with line and column.
+ * encoding, and characters XML forbids, are an InvalidBpmnError with line and column.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Adhesive, BpmnError, loadBpmn, scriptedUi, SimulatedClock, type ProcessDefinition } from "adhesive-bpmn";
+import { Adhesive, InvalidBpmnError, loadBpmn, scriptedUi, SimulatedClock, type ProcessDefinition } from "adhesive-bpmn";
 import { compiledProcess } from "../../src/model/compile.js";
 import { startsInstance, type GraphNode } from "../../src/model/graph.js";
 import { bindingName } from "../../src/tasks/binding.js";
@@ -14,7 +14,7 @@ export interface MiwgOutcome {
   /** the exporter, from the file name `<exporter>--<test case>.bpmn` */
   modeler: string;
   loaded: boolean;
-  /** the BpmnError's problems when it did not load */
+  /** the InvalidBpmnError's problems when it did not load */
   problems: Array<{ elementId: string; message: string }>;
   /** undefined: finished; else why the no-op run did not */
   failure: string | undefined;
@@ -31,7 +31,7 @@ export async function miwgOutcome(file: string, tempFolder: string): Promise<Miw
   try {
     definition = await loadBpmn(join(MIWG, file));
   } catch (error) {
-    if (!(error instanceof BpmnError)) throw error;
+    if (!(error instanceof InvalidBpmnError)) throw error;
     return { file, modeler, loaded: false, problems: error.problems, failure: "not loaded" };
   }
   return { file, modeler, loaded: true, problems: [], failure: await noOpRun(definition, tempFolder) };

@@ -1,7 +1,7 @@
 /*
  * The BPMN MIWG test suite as eight modelers export it (261 files, kept
  * next to the repository in ../shared/corpus/miwg). Every file loads or is
- * refused with a BpmnError naming the elements; most load, and most of
+ * refused with an InvalidBpmnError naming the elements; most load, and most of
  * those run to their end with nothing but no-op implementations.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +24,7 @@ describe("the BPMN MIWG test suite", () => {
     expect(outcomes).toHaveLength(261);
   });
 
-  it("every file loads or gets a BpmnError whose problems name elements", () => {
+  it("every file loads or gets an InvalidBpmnError whose problems name elements", () => {
     for (const outcome of outcomes.filter((o) => !o.loaded)) {
       expect(outcome.problems.length, outcome.file).toBeGreaterThan(0);
       for (const problem of outcome.problems) {

@@ -1,7 +1,7 @@
 /*
  * Property: whatever happens to a real BPMN file on its way (a flipped byte,
  * a cut-off download, a hand edit that drops an attribute or duplicates an
- * element), loadBpmn answers with a model or a BpmnError listing precise
+ * element), loadBpmn answers with a model or an InvalidBpmnError listing precise
  * problems, never with a crash and never through its "reader bug" fallback.
  * The files are the project's fixtures and the BPMN MIWG corpus of eight
  * modelers (read in place from shared/, see shared/corpus/README.md).
@@ -13,7 +13,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BpmnError, loadBpmn } from "../../src/index.js";
+import { InvalidBpmnError, loadBpmn } from "../../src/index.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const CORPUS_PLACES = [join(root, "..", "shared", "corpus", "miwg"), "/work/shared/corpus/miwg"];
@@ -82,7 +82,7 @@ async function answerTo(bytes: Buffer): Promise<unknown> {
 }
 
 function checkAnswer(answer: unknown, what: string): void {
-  if (answer instanceof BpmnError) {
+  if (answer instanceof InvalidBpmnError) {
     expect(answer.problems.length, what).toBeGreaterThan(0);
     for (const problem of answer.problems) {
       expect(typeof problem.elementId, what).toBe("string");
@@ -97,7 +97,7 @@ function checkAnswer(answer: unknown, what: string): void {
 
 describe(`loadBpmn on mutated real files (${files.length} files: the fixtures and ${relative(root, corpus)})`, () => {
   for (const [name, mutation] of Object.entries(mutations)) {
-    it(`${name}: a model or a BpmnError`, async () => {
+    it(`${name}: a model or an InvalidBpmnError`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...files), mutation, async (file, mutate) => {
           checkAnswer(await answerTo(mutate(contents.get(file)!)), `${name} of ${file}`);
@@ -107,7 +107,7 @@ describe(`loadBpmn on mutated real files (${files.length} files: the fixtures an
     });
   }
 
-  it("several mutations in a row: a model or a BpmnError", async () => {
+  it("several mutations in a row: a model or an InvalidBpmnError", async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...files), fc.array(fc.oneof(...Object.values(mutations)), { minLength: 2, maxLength: 6 }), async (file, steps) => {
         checkAnswer(await answerTo(steps.reduce<Buffer>((bytes, mutate) => mutate(bytes), contents.get(file)!)), `mutations of ${file}`);

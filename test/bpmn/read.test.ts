@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadBpmn, readBpmn } from "../../src/bpmn/read.js";
-import { BpmnError } from "../../src/errors.js";
+import { InvalidBpmnError } from "../../src/errors.js";
 import { problemsOf } from "./problems.js";
 import type { NodeDefinition, ProcessDefinition, ScopeDefinition } from "../../src/model/definition.js";
 
@@ -269,19 +269,19 @@ describe("files that cannot run", () => {
   it("names the file and every element in the error message", async () => {
     const file = join(broken, "python-script.bpmn");
     const error = await loadBpmn(file).catch((reason: unknown) => reason);
-    expect(error).toBeInstanceOf(BpmnError);
-    expect((error as BpmnError).file).toBe(file);
-    expect((error as BpmnError).message).toContain(file);
-    expect((error as BpmnError).message).toContain('Script_Python: scriptTask "Prepare data" has scriptFormat "python"');
+    expect(error).toBeInstanceOf(InvalidBpmnError);
+    expect((error as InvalidBpmnError).file).toBe(file);
+    expect((error as InvalidBpmnError).message).toContain(file);
+    expect((error as InvalidBpmnError).message).toContain('Script_Python: scriptTask "Prepare data" has scriptFormat "python"');
   });
 
-  it("reports a file that does not exist as a BpmnError", async () => {
+  it("reports a file that does not exist as an InvalidBpmnError", async () => {
     const problems = await problemsOf(loadBpmn(join(broken, "does-not-exist.bpmn")));
     expect(problems).toHaveLength(1);
     expect(problems[0].message).toMatch(/cannot read the file: ENOENT/);
   });
 
-  it("reports a directory as a BpmnError", async () => {
+  it("reports a directory as an InvalidBpmnError", async () => {
     await problemsOf(loadBpmn(broken));
   });
 
@@ -291,7 +291,7 @@ describe("files that cannot run", () => {
     ["BPMN in the wrong namespace", '<definitions xmlns="http://example.com"><process id="p"/></definitions>'],
     ["binary garbage", "\u0000\u0001\u0002PK\u0003\u0004"],
     ["a process with no elements", '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p"/></definitions>'],
-  ])("answers %s with a BpmnError", async (_what, xml) => {
+  ])("answers %s with an InvalidBpmnError", async (_what, xml) => {
     const problems = await problemsOf(readBpmn(xml, "inline.bpmn"));
     expect(problems.length).toBeGreaterThan(0);
   });
@@ -303,7 +303,7 @@ describe("files that cannot run", () => {
         () => "ok",
         (error: unknown) => error,
       );
-      if (outcome !== "ok") expect(outcome).toBeInstanceOf(BpmnError);
+      if (outcome !== "ok") expect(outcome).toBeInstanceOf(InvalidBpmnError);
     }
   });
 });

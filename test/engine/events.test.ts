@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Adhesive, BpmnError, SimulatedClock, type Context, type Data, type RunOptions } from "../../src/index.js";
+import { Adhesive, InvalidBpmnError, SimulatedClock, type Context, type Data, type RunOptions } from "../../src/index.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/engine/events/${name}`, import.meta.url));
 
@@ -154,8 +154,8 @@ describe("timer boundary events", () => {
   it("rejects a timer value it cannot read, naming the element", async () => {
     const adhesive = new Adhesive().task(["Long Task", "On Timer", "Normal Path"], () => undefined);
     const error = await adhesive.bpmnBuild(fixture("bad-timer.bpmn")).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BpmnError);
-    expect((error as BpmnError).problems).toEqual([
+    expect(error).toBeInstanceOf(InvalidBpmnError);
+    expect((error as InvalidBpmnError).problems).toEqual([
       { elementId: "timer", message: 'timer duration "soon" is not an ISO 8601 duration such as PT30S, PT5M or P1DT2H' },
     ]);
   });

@@ -4,7 +4,7 @@
  * pool is only documentation.
  */
 import { describe, expect, it } from "vitest";
-import { BpmnError, loadBpmn } from "adhesive-bpmn";
+import { InvalidBpmnError, loadBpmn } from "adhesive-bpmn";
 import { fixture, gate, noop, scenario } from "./scenario.js";
 
 describe("pools and message flows", () => {
@@ -81,8 +81,8 @@ describe("pools and message flows", () => {
 
   it("names the processes there are when the one asked for is not", async () => {
     const error = await loadBpmn(fixture("collaboration.bpmn"), { process: "Billing" }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BpmnError);
-    expect((error as BpmnError).problems[0].message).toBe('no process has the id or name "Billing"; the file has "Process_Shop" (Shop), "Process_Warehouse" (Warehouse)');
+    expect(error).toBeInstanceOf(InvalidBpmnError);
+    expect((error as InvalidBpmnError).problems[0].message).toBe('no process has the id or name "Billing"; the file has "Process_Shop" (Shop), "Process_Warehouse" (Warehouse)');
   });
 
   it("a message flow to a plain task only documents the exchange: the task runs as a task", async () => {
