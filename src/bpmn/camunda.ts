@@ -1,8 +1,8 @@
 import type { CallDataDefinition, FormFieldDefinition, MappingDefinition, NodeDefinition } from "../model/definition.js";
 import { attrByLocalName, child, children, str, type ModdleElement } from "./moddle.js";
-import { problem, withoutUndefined, type ReadContext } from "./context.js";
+import { fileExpression, problem, withoutUndefined, type ReadContext } from "./context.js";
 import { extension, extensions } from "./pools.js";
-import { expressionText, foldName } from "./text.js";
+import { foldName, juelBody } from "./text.js";
 
 /*
  * What Camunda Modeler writes for its engines, read so such files run
@@ -33,19 +33,19 @@ export function dataMappings(ctx: ReadContext, element: ModdleElement, elementId
 export function callData(ctx: ReadContext, element: ModdleElement, elementId: string): Pick<NodeDefinition, "callIn" | "callOut"> {
   const zeebe = extension(element, "zeebe:calledelement");
   const { inputs = [], outputs = [] } = dataMappings(ctx, element, elementId);
-  const callIn = binding(extensions(element, "camunda:in"), zeebe?.propagateAllParentVariables, inputs);
-  const callOut = binding(extensions(element, "camunda:out"), zeebe?.propagateAllChildVariables, outputs);
+  const callIn = binding(ctx, extensions(element, "camunda:in"), zeebe?.propagateAllParentVariables, inputs, elementId);
+  const callOut = binding(ctx, extensions(element, "camunda:out"), zeebe?.propagateAllChildVariables, outputs, elementId);
   return { callIn, callOut };
 }
 
-function binding(camunda: ModdleElement[], propagateAll: unknown, mappings: MappingDefinition[]): CallDataDefinition {
+function binding(ctx: ReadContext, camunda: ModdleElement[], propagateAll: unknown, mappings: MappingDefinition[], elementId: string): CallDataDefinition {
   const all = camunda.length === 0 ? propagateAll !== false : camunda.some((entry) => str(entry, "variables") === "all");
   const mapped = camunda.flatMap((entry): MappingDefinition[] => {
     const target = str(entry, "target")?.trim();
     const source = str(entry, "source")?.trim();
-    const sourceExpression = expressionText(str(entry, "sourceExpression"));
+    const sourceExpression = str(entry, "sourceExpression");
     if (!target) return [];
-    if (sourceExpression !== undefined) return [{ target, source: juel(sourceExpression) }];
+    if (sourceExpression?.trim()) return [{ target, source: juel(ctx, sourceExpression, elementId) }];
     return source ? [{ target, source: dataKey(source) }] : [];
   });
   return { all, mappings: [...mapped, ...mappings] };
@@ -68,7 +68,7 @@ function camundaMappings(ctx: ReadContext, inputOutput: ModdleElement | undefine
     const target = str(parameter, "name")?.trim();
     if (!target) return [];
     const definition = child(parameter, "definition");
-    const source = definition !== undefined ? definitionValue(ctx, definition, elementId) : juel(str(parameter, "value") ?? "");
+    const source = definition !== undefined ? definitionValue(ctx, definition, elementId) : juel(ctx, str(parameter, "value") ?? "", elementId);
     return source === undefined ? [] : [{ target, source }];
   });
 }
@@ -81,7 +81,7 @@ function definitionValue(ctx: ReadContext, definition: ModdleElement, elementId:
     case "camunda:Map":
       return `({${children(definition, "entries").map((entry) => `${JSON.stringify(str(entry, "key") ?? "")}: ${entryValue(ctx, entry, elementId)}`).join(", ")}})`;
     case "camunda:Value":
-      return juel(str(definition, "value") ?? "");
+      return juel(ctx, str(definition, "value") ?? "", elementId);
     default:
       problem(ctx, elementId, `input/output parameter with ${definition.$type.split(":").pop()} is not supported; use a value or an expression`);
       return undefined;
@@ -90,18 +90,17 @@ function definitionValue(ctx: ReadContext, definition: ModdleElement, elementId:
 
 function entryValue(ctx: ReadContext, entry: ModdleElement, elementId: string): string {
   const definition = child(entry, "definition");
-  return (definition !== undefined ? definitionValue(ctx, definition, elementId) : juel(str(entry, "value") ?? "")) ?? "null";
+  return (definition !== undefined ? definitionValue(ctx, definition, elementId) : juel(ctx, str(entry, "value") ?? "", elementId)) ?? "null";
 }
 
 /**
- * A Camunda 7 value as a JavaScript expression: `${x.y}` is the expression,
- * text with `${...}` inside is a template literal (the same syntax), other
- * text is that string.
+ * A Camunda 7 value as a JavaScript expression: `${x.y}` is the expression
+ * (JUEL, see fileExpression), text with `${...}` inside is a template
+ * literal (the same syntax), other text is that string.
  */
-function juel(text: string): string {
-  const whole = expressionText(text);
-  if (whole === undefined) return '""';
-  if (whole !== text.trim()) return whole;
+function juel(ctx: ReadContext, text: string, elementId: string): string {
+  if (juelBody(text) !== undefined) return fileExpression(ctx, text, elementId) ?? '""';
+  if (text.trim() === "") return '""';
   return text.includes("${") ? `\`${text.replace(/`/g, "\\`")}\`` : JSON.stringify(text);
 }
 

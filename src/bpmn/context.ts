@@ -1,6 +1,7 @@
 import type { BpmnProblem } from "../errors.js";
 import { child, str, unresolvedRef, xmlName, type ModdleElement, type UnresolvedRefs } from "./moddle.js";
-import { expressionText, foldName } from "./text.js";
+import { juelToJavaScript } from "../model/juel.js";
+import { dedent, juelBody, foldName } from "./text.js";
 import type { RejectedElement } from "./validate.js";
 
 /** State shared while one file is mapped: problems are collected, never thrown. */
@@ -73,7 +74,25 @@ export function expression(ctx: ReadContext, owner: ModdleElement, property: str
   if (language && FOREIGN_LANGUAGE.test(language)) {
     problem(ctx, elementId, `${property} is written in "${language}"; expressions must be JavaScript (or FEEL starting with "=")`);
   }
-  return expressionText(str(node, "body"));
+  return fileExpression(ctx, str(node, "body"), elementId, property);
+}
+
+/**
+ * An expression as the file wrote it, as adhesive runs it: JavaScript, FEEL
+ * after `=`, or Camunda 7's `${...}` in the JUEL subset of juel.ts; one
+ * outside that subset is a problem naming the element and the expression.
+ * Undefined when blank (or refused).
+ */
+export function fileExpression(ctx: ReadContext, body: string | undefined, elementId: string, what = "expression"): string | undefined {
+  if (body === undefined) return undefined;
+  const text = dedent(body).trim();
+  const juel = juelBody(text);
+  if (juel === undefined) return text === "" ? undefined : text;
+  if (juel === "") return undefined;
+  const translated = juelToJavaScript(juel);
+  if ("js" in translated) return translated.js;
+  problem(ctx, elementId, `${what} \`${text}\` ${translated.error}`);
+  return undefined;
 }
 
 /** Optional fields are left out rather than present as undefined, so definitions print cleanly. */

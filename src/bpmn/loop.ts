@@ -1,7 +1,6 @@
 import type { LoopDefinition } from "../model/definition.js";
 import { attrByLocalName, bool, child, children, str, type ModdleElement } from "./moddle.js";
-import { expression, problem, withoutUndefined, type ReadContext } from "./context.js";
-import { expressionText } from "./text.js";
+import { expression, fileExpression, problem, withoutUndefined, type ReadContext } from "./context.js";
 
 /** Loop marker of an activity, if any. */
 export function readLoop(ctx: ReadContext, activity: ModdleElement, elementId: string): LoopDefinition | undefined {
@@ -25,7 +24,7 @@ function multiInstanceLoop(ctx: ReadContext, loop: ModdleElement, elementId: str
     problem(ctx, elementId, "complexBehaviorDefinition is not supported");
   }
   const cardinality = expression(ctx, loop, "loopCardinality", elementId);
-  const { collection, elementVariable } = collectionOf(loop);
+  const { collection, elementVariable } = collectionOf(ctx, loop, elementId);
   const completion = expression(ctx, loop, "completionCondition", elementId);
   // the Python adhesive put its loop expression in completionCondition; keep reading it that way
   const standalone = collection === undefined && cardinality === undefined;
@@ -46,9 +45,9 @@ interface Collection {
 }
 
 /** Camunda 8 extension element first, then Camunda 7 (or Flowable/Activiti) attributes. */
-function collectionOf(loop: ModdleElement): Collection {
+function collectionOf(ctx: ReadContext, loop: ModdleElement, elementId: string): Collection {
   const zeebe = zeebeLoop(loop);
-  const collection = str(zeebe, "inputCollection")?.trim() || expressionText(str(loop, "collection") ?? attrByLocalName(loop, "collection"));
+  const collection = str(zeebe, "inputCollection")?.trim() || fileExpression(ctx, str(loop, "collection") ?? attrByLocalName(loop, "collection"), elementId, "collection");
   const elementVariable = str(zeebe, "inputElement") ?? str(loop, "elementVariable") ?? attrByLocalName(loop, "elementVariable");
   return { collection: collection || undefined, elementVariable: elementVariable?.trim() || undefined };
 }

@@ -22,6 +22,11 @@ const JUEL_WRAPPER = /^[$#]\{([^{}]*)\}$/;
 export function expressionText(body: string | undefined): string | undefined {
   if (body === undefined) return undefined;
   const text = dedent(body).trim();
-  const unwrapped = JUEL_WRAPPER.exec(text)?.[1].trim() ?? text;
+  const unwrapped = juelBody(text) ?? text;
   return unwrapped === "" ? undefined : unwrapped;
+}
+
+/** What is inside a whole-string `${...}` / `#{...}` (trimmed), or undefined when the text is not one. */
+export function juelBody(text: string): string | undefined {
+  return JUEL_WRAPPER.exec(text.trim())?.[1].trim();
 }
