@@ -20,13 +20,24 @@ export function taskType(element: ModdleElement): string | undefined {
   return zeebe || topic || undefined;
 }
 
-/** Data set before the activity and data taken from its result. */
-export function dataMappings(ctx: ReadContext, element: ModdleElement, elementId: string): Pick<NodeDefinition, "inputs" | "outputs"> {
+/**
+ * Data set before the activity and data taken from its result. Inputs are
+ * local variables of the activity, as both Camunda engines scope them: the
+ * activity sees them, the process keeps its own values after it. A Zeebe
+ * task with outputs keeps what its job wrote to itself (`task`: the
+ * element is a task, whose job completion Zeebe scopes so).
+ */
+export function dataMappings(ctx: ReadContext, element: ModdleElement, elementId: string, task = false): Pick<NodeDefinition, "inputs" | "outputs" | "onlyOutputs"> {
   const zeebe = extension(element, "zeebe:iomapping");
   const camunda = extension(element, "camunda:inputoutput");
+  const zeebeOutputs = zeebeMappings(zeebe, "outputParameters");
   const inputs = [...zeebeMappings(zeebe, "inputParameters"), ...camundaMappings(ctx, camunda, "inputParameters", elementId)];
-  const outputs = [...zeebeMappings(zeebe, "outputParameters"), ...camundaMappings(ctx, camunda, "outputParameters", elementId)];
-  return { inputs: inputs.length > 0 ? inputs : undefined, outputs: outputs.length > 0 ? outputs : undefined };
+  const outputs = [...zeebeOutputs, ...camundaMappings(ctx, camunda, "outputParameters", elementId)];
+  return {
+    inputs: inputs.length > 0 ? inputs : undefined,
+    outputs: outputs.length > 0 ? outputs : undefined,
+    onlyOutputs: task && zeebeOutputs.length > 0 ? true : undefined,
+  };
 }
 
 /** What a call activity passes in and gives back: everything unless the file maps variables. */
@@ -35,6 +46,7 @@ export function callData(ctx: ReadContext, element: ModdleElement, elementId: st
   const { inputs = [], outputs = [] } = dataMappings(ctx, element, elementId);
   const callIn = binding(ctx, extensions(element, "camunda:in"), zeebe?.propagateAllParentVariables, inputs, elementId);
   const callOut = binding(ctx, extensions(element, "camunda:out"), zeebe?.propagateAllChildVariables, outputs, elementId);
+  if (inputs.length > 0) callIn.locals = inputs.map((input) => input.target);
   return { callIn, callOut };
 }
 

@@ -267,7 +267,7 @@ function taskDetails(ctx: ReadContext, element: ModdleElement, kind: NodeKind): 
   const id = str(element, "id") ?? "";
   return {
     taskType: taskType(element),
-    ...dataMappings(ctx, element, id),
+    ...dataMappings(ctx, element, id, true),
     form: kind === "userTask" ? formFields(ctx, element, ctx.process) : undefined,
     // a message() source or adhesive send reaches a receive task by its message's name too
     messageName: kind === "receiveTask" ? foldName(str(child(element, "messageRef"), "name")) || undefined : undefined,

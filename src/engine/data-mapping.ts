@@ -1,28 +1,23 @@
 import type { CompiledCallData, CompiledMapping } from "../model/graph.js";
 import type { Core } from "./core.js";
-import { newRef, setKey, share, shallowCopy, writable, type Data, type DataRef } from "./data.js";
+import { newRef, release, setKey, share, shallowCopy, writable, type Data, type DataRef } from "./data.js";
 import { mergeInto } from "./merge.js";
 import type { Token } from "./token.js";
 
 /*
  * Data mappings drawn in the modeler (Zeebe ioMapping, Camunda 7
  * inputOutput, call activity in/out): each target key gets the value of its
- * source expression. Inputs are evaluated on the token's data before the
- * activity runs and stay in its data; outputs on the data it completed with.
+ * source expression. Inputs are local variables of the activity, as both
+ * Camunda engines scope them: evaluated on the token's data before the
+ * activity runs, visible to it, and gone when it completes (the keys go
+ * back to their values around the activity, token.outer). Outputs are
+ * evaluated on the data it completed with and written to the process data.
  * An expression that throws fails the token, like a condition.
  */
 
 /** Sets the node's input mappings; false when one failed (the token has been failed). */
 export function applyInputs(core: Core, token: Token): boolean {
-  return apply(core, token, token.node.inputs!);
-}
-
-/** Sets the node's output mappings from the data it completed with; false when one failed. */
-export function applyOutputs(core: Core, token: Token): boolean {
-  return apply(core, token, token.node.outputs!);
-}
-
-function apply(core: Core, token: Token, mappings: readonly CompiledMapping[]): boolean {
+  const mappings = token.node.inputs!;
   let values: unknown[];
   try {
     const scope = core.scopeOf(token);
@@ -31,9 +26,52 @@ function apply(core: Core, token: Token, mappings: readonly CompiledMapping[]): 
     core.fail(token, error);
     return false;
   }
+  token.outer = share(token.ref);
   token.ref = writable(token.ref);
   mappings.forEach((mapping, i) => setKey(token.ref.data, mapping.target, values[i]));
   return true;
+}
+
+/**
+ * The activity completed: its outputs are evaluated on the data it
+ * completed with (its inputs included), its inputs' keys go back to their
+ * values around it (for a Zeebe task with outputs, all its data does), and
+ * the outputs are set. False when an output failed (the token has been failed).
+ */
+export function applyOutputs(core: Core, token: Token): boolean {
+  const node = token.node;
+  const mappings = node.outputs ?? [];
+  let values: unknown[];
+  try {
+    const scope = core.scopeOf(token);
+    values = mappings.map((mapping) => mapping.source.evaluate(scope));
+  } catch (error) {
+    core.fail(token, error);
+    return false;
+  }
+  const outer = token.outer;
+  token.outer = undefined;
+  if (outer !== undefined && node.onlyOutputs) {
+    release(token.ref);
+    token.ref = outer;
+  } else if (outer !== undefined) {
+    token.ref = writable(token.ref);
+    for (const input of node.inputs!) restoreKey(token.ref.data, outer.data, input.target);
+    release(outer);
+  }
+  if (mappings.length > 0) token.ref = writable(token.ref);
+  mappings.forEach((mapping, i) => setKey(token.ref.data, mapping.target, values[i]));
+  return true;
+}
+
+/** The data around the token's activity: what its boundary events and the event sub-processes it raises to continue with. */
+export function activityData(token: Token): DataRef {
+  return token.outer ?? token.ref;
+}
+
+function restoreKey(data: Data, outer: Data, key: string): void {
+  if (Object.hasOwn(outer, key)) setKey(data, key, outer[key]);
+  else delete data[key];
 }
 
 /** The data a call activity's process starts with: all of the caller's (shared) unless the file maps variables. */
@@ -61,11 +99,14 @@ export function callInput(core: Core, token: Token): DataRef | undefined {
 export function callOutput(core: Core, owner: Token, result: DataRef | undefined): DataRef | undefined {
   const node = owner.node;
   const binding = node.callOut;
+  const locals = node.callIn?.locals;
   const passedAll = node.callIn === undefined || node.callIn.all;
-  if ((binding === undefined || (binding.all && binding.mappings.length === 0)) && passedAll) return result;
-  const out = binding ?? { all: true, mappings: [] };
+  if ((binding === undefined || (binding.all && binding.mappings.length === 0)) && passedAll && locals === undefined) return result;
+  const out = binding ?? { all: true, mappings: [], locals: undefined };
   const ref = newRef(shallowCopy(owner.ref.data));
   if (result !== undefined && out.all) mergeInto(ref, result.data);
+  // the call activity's own inputs were its local variables: the caller keeps its values
+  for (const key of locals ?? []) restoreKey(ref.data, owner.ref.data, key);
   if (out.mappings.length > 0) {
     const scope = { ...core.scopeOf(owner), data: result?.data ?? {} };
     out.mappings.forEach((mapping) => setKey(ref.data, mapping.target, mapping.source.evaluate(scope)));

@@ -1,6 +1,7 @@
 import type { GraphNode, Scope } from "../model/graph.js";
 import type { NodeKind } from "../model/definition.js";
 import type { Core } from "./core.js";
+import { activityData } from "./data-mapping.js";
 import { setKey, share, writable } from "./data.js";
 import { pickErrorCatcher, pickEscalationCatcher, type ErrorRecord } from "./errors.js";
 import type { Token } from "./token.js";
@@ -33,7 +34,7 @@ export class Raise {
       const esp = this.eventSubProcess(holder, "errorStartEvent", (starts) => pickErrorCatcher(starts, error));
       if (esp !== undefined) {
         this.caught(token, error);
-        const ref = writable(share(holder.ref));
+        const ref = writable(share(activityData(holder)));
         setKey(ref.data, "_error", record);
         core.events.scopes.start(holder.frame, esp, ref);
         return true;

@@ -42,6 +42,8 @@ export interface Token {
   node: GraphNode;
   frame: Frame;
   ref: DataRef;
+  /** while its activity runs with input mappings: the data around the activity, which its completion goes back to (data-mapping.ts) */
+  outer: DataRef | undefined;
   loop: LoopContext | undefined;
   /** set while the token iterates a sequential or condition loop */
   run: LoopRun | undefined;
@@ -75,6 +77,7 @@ export function tokenRecord(id: number, node: GraphNode, frame: Frame, ref: Data
     node,
     frame,
     ref,
+    outer: undefined,
     loop,
     run: undefined,
     state: TokenState.Arrived,

@@ -6,6 +6,7 @@ import { TokenState, type Token } from "./token.js";
 import { InputKind } from "./inbox.js";
 import { Waits, type Arm } from "./waits.js";
 import { OutsideMessage } from "./outside-message.js";
+import { activityData } from "./data-mapping.js";
 
 /**
  * Timers and messages for tokens: boundary events on the activity a token
@@ -38,7 +39,7 @@ export class Triggers {
    * data the activity started with (plus `key`: `_error` or `event`).
    */
   spawnFromBoundary(holder: Token, boundary: GraphNode, key: string | undefined, value: unknown): void {
-    let ref = share(holder.ref);
+    let ref = share(activityData(holder));
     if (key !== undefined) {
       ref = writable(ref);
       setKey(ref.data, key, value);

@@ -95,7 +95,8 @@ const DATA_CHANGING: ReadonlySet<NodeKind> = new Set<NodeKind>(["task", "receive
 export function completionWork(node: GraphNode, hasConditionals: boolean): number {
   let work = 0;
   if (node.messageTargets !== undefined) work |= COMPLETION.send;
-  if (node.outputs !== undefined) work |= COMPLETION.outputs;
+  // inputs are local: the completion drops them again
+  if (node.outputs !== undefined || node.inputs !== undefined) work |= COMPLETION.outputs;
   if (node.compensateBoundary !== undefined) work |= COMPLETION.compensable;
   if (node.forCompensation) work |= COMPLETION.handler;
   if (node.decides) work |= COMPLETION.decision;

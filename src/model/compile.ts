@@ -118,6 +118,7 @@ function createNode(definition: NodeDefinition, scope: Scope, state: CompileStat
     callOut: undefined,
     inputs: undefined,
     outputs: undefined,
+    onlyOutputs: definition.onlyOutputs === true && definition.outputs !== undefined,
     handler: undefined,
     compensates: undefined,
     forCompensation: definition.forCompensation ?? false,
@@ -184,7 +185,8 @@ function finishNode(definition: NodeDefinition, node: GraphNode, local: Map<stri
   node.when = compileOptional(definition.when, node.id, state);
   node.condition = compileOptional(definition.condition, node.id, state);
   if (definition.script) node.script = compileGuarded(() => compileScript(definition.script!.body, node.id), state);
-  node.inputs = compileMappings(definition.inputs, node.id, state);
+  // the activity must keep the data around it when only its outputs leave it, even without inputs
+  node.inputs = compileMappings(definition.inputs, node.id, state) ?? (node.onlyOutputs ? [] : undefined);
   node.outputs = compileMappings(definition.outputs, node.id, state);
   node.callIn = compileCallData(definition.callIn, node.id, state);
   node.callOut = compileCallData(definition.callOut, node.id, state);
@@ -251,7 +253,7 @@ function compileMappings(mappings: MappingDefinition[] | undefined, elementId: s
 
 function compileCallData(data: CallDataDefinition | undefined, elementId: string, state: CompileState): CompiledCallData | undefined {
   if (data === undefined) return undefined;
-  return { all: data.all, mappings: compileMappings(data.mappings, elementId, state) ?? [] };
+  return { all: data.all, mappings: compileMappings(data.mappings, elementId, state) ?? [], locals: data.locals };
 }
 
 function compileOptional(text: string | undefined, elementId: string, state: CompileState): CompiledExpression | undefined {

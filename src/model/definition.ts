@@ -144,6 +144,12 @@ export interface MappingDefinition {
 export interface CallDataDefinition {
   all: boolean;
   mappings: MappingDefinition[];
+  /**
+   * callIn: targets of the call activity's own input mappings (Zeebe
+   * ioMapping, camunda:inputOutput). They are local to the call activity:
+   * the called process sees them, the caller keeps its own values after.
+   */
+  locals?: string[];
 }
 
 /** A field of a user task form drawn in the modeler (Camunda 7 formData, a Zeebe form). */
@@ -201,6 +207,12 @@ export interface NodeDefinition {
   /** data set before the activity runs, and data taken from its result (Zeebe ioMapping, camunda:inputOutput) */
   inputs?: MappingDefinition[];
   outputs?: MappingDefinition[];
+  /**
+   * Zeebe tasks with output mappings: what the task itself wrote stays
+   * local to it and only the outputs reach the process (without outputs,
+   * its writes merge into the process as usual).
+   */
+  onlyOutputs?: boolean;
   /** service tasks: the job type implementations match besides the name (zeebe:taskDefinition type, camunda:topic) */
   taskType?: string;
   /** user tasks: the form drawn in the modeler, shown when no implementation is registered */

@@ -104,8 +104,11 @@ export interface GraphNode {
   called: Scope | undefined;
   callIn: CompiledCallData | undefined;
   callOut: CompiledCallData | undefined;
+  /** input mappings: local to the activity (an empty list when only the data outside it must be kept, see onlyOutputs) */
   inputs: CompiledMapping[] | undefined;
   outputs: CompiledMapping[] | undefined;
+  /** Zeebe: only the output mappings leave the task (NodeDefinition.onlyOutputs) */
+  onlyOutputs: boolean;
   /** compensate boundary: the handler; compensate throw: the activity it compensates (all when undefined) */
   handler: GraphNode | undefined;
   compensates: GraphNode | undefined;
@@ -137,13 +140,15 @@ export interface CompiledMapping {
 export interface CompiledCallData {
   all: boolean;
   mappings: CompiledMapping[];
+  /** callIn: the call activity's own input mappings' targets, which the caller keeps its values of */
+  locals: string[] | undefined;
 }
 
 /** Bits of GraphNode.onComplete. */
 export const COMPLETION = {
   /** send to the node's message flows */
   send: 1,
-  /** apply output mappings (and a call activity's out mappings) */
+  /** drop the input mappings' local values, apply output mappings */
   outputs: 2,
   /** log the completion: a compensate boundary may compensate it later */
   compensable: 4,
