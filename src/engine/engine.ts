@@ -5,7 +5,7 @@ import { systemClock, type Clock } from "./clock.js";
 import type { TaskContext, ContextHost, TaskNodeInfo } from "./context.js";
 import type { Core } from "./core.js";
 import { checkData } from "./data-check.js";
-import { newRef, release, setKey, share, shallowCopy, type Data, type DataRef } from "./data.js";
+import { newRef, release, share, shallowCopy, type Data, type DataRef } from "./data.js";
 import { behaviours } from "./elements/index.js";
 import type { Behaviour } from "./elements/behaviour.js";
 import { errorRecord } from "./errors.js";
@@ -31,6 +31,7 @@ import { Tasks } from "./tasks.js";
 import { tokenRecord, TokenState, type Token } from "./token.js";
 import { Triggers } from "./triggers.js";
 import { OutsideMessage, type MessageOutcome } from "./outside-message.js";
+import { setMessage } from "./messages.js";
 import { watchAbort } from "./abort.js";
 import { taskHost } from "./task-host.js";
 import type { Arm } from "./waits.js";
@@ -283,7 +284,7 @@ export class Engine implements Core {
   /** A new instance of the process at a start event: a message event, or a signal, timer or condition (those follow from other inputs). */
   startInstance(node: GraphNode, event: unknown): void {
     const data: Data = { ...this.initial };
-    if (event !== undefined) setKey(data, "event", event);
+    if (event !== undefined) setMessage(data, event);
     const ref = newRef(data);
     const frame = this.newFrame(node.scope, undefined, undefined, ref);
     this.instances.frames.add(frame);

@@ -1,7 +1,27 @@
 import { startsInstance, type GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
-import { share } from "./data.js";
+import { isPlainObject, setKey, share, type Data } from "./data.js";
 import type { Token } from "./token.js";
+
+/*
+ * Messages that message flows carried: the sender's data. Only those are
+ * kept here (a message flow sends rarely), so that setMessage can tell them
+ * from messages that came from outside the run.
+ */
+const flowMessages = new WeakSet<object>();
+
+/**
+ * A message reaches data: it is `data.event`, and a message from outside
+ * the run (a message() source, the inbox) that is a plain object also sets
+ * its keys, as Camunda makes a message's variables process variables. A
+ * message flow's message is the sender's whole data: only `data.event`.
+ */
+export function setMessage(data: Data, payload: unknown): void {
+  if (isPlainObject(payload) && !flowMessages.has(payload)) {
+    for (const key of Object.keys(payload)) setKey(data, key, payload[key]);
+  }
+  setKey(data, "event", payload);
+}
 
 /** What take() returns when no message came before the token. */
 export const NO_MESSAGE: unique symbol = Symbol("no message");
@@ -31,6 +51,7 @@ export class Messages {
     if (targets === undefined) return;
     // the message is the sender's data; the extra reference is never released, so nothing changes it in place again
     const payload = share(token.ref).data;
+    flowMessages.add(payload);
     for (const target of targets) this.deliver(target, payload);
   }
 

@@ -1,7 +1,10 @@
 import type { GraphNode, Scope } from "../model/graph.js";
 import type { Core } from "./core.js";
-import { release, setKey, share, writable, type DataRef } from "./data.js";
+import { release, share, writable, type DataRef } from "./data.js";
+import { activityData } from "./data-mapping.js";
 import type { Frame } from "./frame.js";
+import { mergeInto } from "./merge.js";
+import { setMessage } from "./messages.js";
 import { tokenRecord, TokenState, type Token } from "./token.js";
 import type { Arm } from "./waits.js";
 
@@ -82,10 +85,10 @@ export class ScopeEvents {
       return;
     }
     const esp = event.scope.owner!;
-    let ref = share(watcher.ref);
+    let ref = instanceData(watcher.frame, watcher.ref);
     if (payload !== undefined) {
       ref = writable(ref);
-      setKey(ref.data, "event", payload);
+      setMessage(ref.data, payload);
     }
     this.start(watcher.frame, esp, ref);
     if (!event.interrupting && this.core.triggers.waits.isTimer(event)) this.core.triggers.waits.rearm(arm);
@@ -132,4 +135,24 @@ export class ScopeEvents {
     watcher.state = TokenState.Watching;
     return watcher;
   }
+}
+
+/*
+ * What an instance's data is now, for an event sub-process that starts in
+ * it: what the instance started with, then what its ended paths left
+ * (frame.result), then what each of its live tokens carries, in the order
+ * they were made; merged as joins merge.
+ */
+function instanceData(frame: Frame, start: DataRef): DataRef {
+  let ref = share(start);
+  const tokens: Token[] = [];
+  for (let token = frame.head; token !== undefined; token = token.next) tokens.push(token);
+  tokens.sort((a, b) => a.id - b.id);
+  const parts = [frame.result?.data, ...tokens.map((token) => activityData(token).data)];
+  for (const data of parts) {
+    if (data === undefined || data === ref.data) continue;
+    ref = writable(ref);
+    mergeInto(ref, data);
+  }
+  return ref;
 }

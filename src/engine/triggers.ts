@@ -7,6 +7,7 @@ import { InputKind } from "./inbox.js";
 import { Waits, type Arm } from "./waits.js";
 import { OutsideMessage } from "./outside-message.js";
 import { activityData } from "./data-mapping.js";
+import { setMessage } from "./messages.js";
 
 /**
  * Timers and messages for tokens: boundary events on the activity a token
@@ -42,7 +43,8 @@ export class Triggers {
     let ref = share(activityData(holder));
     if (key !== undefined) {
       ref = writable(ref);
-      setKey(ref.data, key, value);
+      if (key === "event") setMessage(ref.data, value);
+      else setKey(ref.data, key, value);
     }
     const loop = holder.loop?.node === holder.node ? holder.loop.parent : holder.loop;
     this.core.spawn(boundary, holder.frame, ref, loop, -1);
@@ -108,7 +110,7 @@ export class Triggers {
     }
     if (message && payload !== undefined) {
       token.ref = writable(token.ref);
-      setKey(token.ref.data, "event", payload);
+      setMessage(token.ref.data, payload);
     }
     token.state = TokenState.Completed;
     this.core.enqueue(token);

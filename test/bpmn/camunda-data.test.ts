@@ -1,10 +1,13 @@
 /*
  * Process data as Camunda scopes it, on files written from Camunda's docs:
  * an activity's input mappings are its own local variables (visible to it,
- * gone after it), its output mappings write to the process.
+ * gone after it), its output mappings write to the process; a message's
+ * variables become process variables; an event sub-process sees the
+ * instance's data as it is when it starts.
  */
 import { describe, expect, it } from "vitest";
-import { scenario } from "../engine/elements/scenario.js";
+import { scriptedUi } from "adhesive-bpmn";
+import { scenario, until } from "../engine/elements/scenario.js";
 
 const camunda = (file: string) => `../camunda/${file}`;
 
@@ -56,5 +59,38 @@ describe("input and output mappings", () => {
     expect(seen).toEqual(["SKU-7", "INV-42"]);
     // without output mappings the task's own writes merge into the process (Zeebe: job variables propagate)
     expect(data).toEqual({ orderId: "42", lines: [{ sku: "SKU-7" }], price: 30, invoiceNumber: "N-INV-42", invoice: "N-INV-42" });
+  });
+});
+
+describe("messages", () => {
+  it("a message's variables become process variables, and the message is data.event", async () => {
+    const booked: unknown[] = [];
+    const t = scenario(camunda("c8-message-variables.bpmn"), (a) => {
+      a.message("Payment received", async function* () {
+        yield { orderId: "A-1", amount: 30 };
+      });
+      a.task({ type: "book-payment" }, (ctx) => void booked.push([ctx.data.amount, ctx.data.event]));
+    });
+    const data = await t.run({ initialData: { orderId: "A-1", amount: 0 } });
+    expect(booked).toEqual([[30, { orderId: "A-1", amount: 30 }]]);
+    expect(data).toEqual({ orderId: "A-1", amount: 30, event: { orderId: "A-1", amount: 30 } });
+  });
+});
+
+describe("event sub-processes", () => {
+  it("a timer event sub-process sees what the instance's tasks wrote before it started, not the data the instance started with", async () => {
+    const reports: unknown[] = [];
+    const t = scenario(camunda("event-sub-process-data.bpmn"), (a) => {
+      a.task("Pick items", (ctx) => void (ctx.data.picked = 3));
+      a.task("Report progress", (ctx) => void reports.push(ctx.data.picked));
+    });
+    const run = t.run({ initialData: { picked: 0 }, ui: scriptedUi({}) });
+    await until(() => t.count("Pick items") === 1);
+    await t.clock.advance(3_600_000);
+    await until(() => reports.length === 1);
+    await t.clock.advance(2 * 3_600_000);
+    const data = await run;
+    expect(reports.slice(0, 2)).toEqual([3, 3]);
+    expect(data.picked).toBe(3);
   });
 });
