@@ -81,31 +81,39 @@ export interface ParsedXml {
 }
 
 export const ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0";
-const CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn";
+let readingModdle: BpmnModdleInstance | undefined;
 let camundaModdle: BpmnModdleInstance | undefined;
-let zeebeModdle: BpmnModdleInstance | undefined;
 
 /*
- * The camunda and zeebe descriptors both define `modelerTemplate`, and moddle
- * refuses to load them together, so pick one per file like Camunda Modeler
- * does. The other vendor's attributes still arrive as generic `$attrs`, its
- * elements as generic elements. A file with both is one toBpmnXml wrote (its
- * Camunda 7 extensions, and a Zeebe message's correlation key): Camunda 7's.
+ * Files are read with both vendors' descriptors: Camunda's modelers write
+ * Zeebe extensions and `camunda:` attributes into one Camunda 8 file (Web
+ * Modeler's camunda:diagramRelationId, a C7 diagram migrated to C8), and
+ * toBpmnXml writes Camunda 7 extensions beside a Zeebe correlation key. The
+ * two descriptors both add `modelerTemplate` to every flow element, which
+ * moddle refuses; Zeebe's copy is left out (templates do not change how a
+ * process runs, and the attribute still arrives in `$attrs`).
  */
-async function moddleFor(xml: string): Promise<BpmnModdleInstance> {
-  if (xml.includes(ZEEBE_NS) && !xml.includes(CAMUNDA_NS)) return (zeebeModdle ??= await createModdle("zeebe"));
-  return (camundaModdle ??= await createModdle("camunda"));
+async function readingModdleOnce(): Promise<BpmnModdleInstance> {
+  if (readingModdle !== undefined) return readingModdle;
+  const [{ BpmnModdle }, camunda, zeebe] = await Promise.all([
+    import("bpmn-moddle"),
+    import("camunda-bpmn-moddle/resources/camunda.json", { with: { type: "json" } }),
+    import("zeebe-bpmn-moddle/resources/zeebe.json", { with: { type: "json" } }),
+  ]);
+  const zeebeTypes = zeebe.default.types.filter((type: { name: string }) => type.name !== "TemplateSupported");
+  readingModdle = new BpmnModdle({ camunda: camunda.default, zeebe: { ...zeebe.default, types: zeebeTypes } });
+  return readingModdle;
 }
 
-/** bpmn-moddle with one vendor's extensions, loaded when the first file is read or written, not when adhesive is imported. */
-export async function createModdle(vendor: "camunda" | "zeebe"): Promise<BpmnModdleInstance> {
+/** bpmn-moddle with Camunda 7's extensions, what toBpmnXml writes with; loaded when first used, not when adhesive is imported. */
+export async function createModdle(): Promise<BpmnModdleInstance> {
+  if (camundaModdle !== undefined) return camundaModdle;
   const [{ BpmnModdle }, descriptor] = await Promise.all([
     import("bpmn-moddle"),
-    vendor === "zeebe"
-      ? import("zeebe-bpmn-moddle/resources/zeebe.json", { with: { type: "json" } })
-      : import("camunda-bpmn-moddle/resources/camunda.json", { with: { type: "json" } }),
+    import("camunda-bpmn-moddle/resources/camunda.json", { with: { type: "json" } }),
   ]);
-  return new BpmnModdle({ [vendor]: descriptor.default });
+  camundaModdle = new BpmnModdle({ camunda: descriptor.default });
+  return camundaModdle;
 }
 
 export async function parseXml(xml: string): Promise<ParsedXml> {
@@ -114,7 +122,7 @@ export async function parseXml(xml: string): Promise<ParsedXml> {
   if (text.trim() === "") return { problems: [{ elementId: "", message: "the file is empty" }], unresolved };
   let result;
   try {
-    result = await (await moddleFor(text)).fromXML(text, "bpmn:Definitions");
+    result = await (await readingModdleOnce()).fromXML(text, "bpmn:Definitions");
   } catch (error) {
     return { problems: [parseFailure(error)], unresolved };
   }

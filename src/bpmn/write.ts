@@ -46,7 +46,7 @@ const TIMER_FIELDS: Record<TimerDefinition["kind"], string> = { duration: "timeD
  */
 export async function toBpmnXml(definition: ProcessDefinition): Promise<string> {
   refuseUnwritable(definition);
-  const moddle = await createModdle("camunda");
+  const moddle = await createModdle();
   const ids = new Ids(definition);
   const semantic = new Writer(moddle, ids).definitions(definition);
   const { xml } = await moddle.toXML(semantic, { format: true });

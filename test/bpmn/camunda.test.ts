@@ -74,6 +74,30 @@ describe("Camunda 8 (Zeebe) files", () => {
     expect(data).not.toHaveProperty("OK");
   });
 
+  it("a file that also declares the camunda namespace, as Web Modeler writes it, keeps its job types, mappings and forms", async () => {
+    const seen: unknown[] = [];
+    const t = scenario("../camunda/c8-both-namespaces.bpmn", (a) =>
+      a.task({ type: "fetch-order" }, (ctx) => {
+        seen.push(ctx.data.orderRef);
+        ctx.data.status = "paid";
+      }),
+    );
+    const forms: UserTaskForm[] = [];
+    const ui = scriptedUi((form) => {
+      forms.push(form);
+      return { approved: "true", note: "looks fine" };
+    });
+    const data = await t.run({ initialData: { order: { id: "A-17" } }, ui });
+    expect(seen).toEqual(["A-17"]);
+    expect(forms[0].fields.map((field) => [field.kind, field.name])).toEqual([
+      ["radioGroup", "approved"],
+      ["text", "note"],
+      ["button", "OK"],
+    ]);
+    // the input is the task's own; with an output mapping, only the output leaves a Zeebe task
+    expect(data).toEqual({ order: { id: "A-17" }, orderStatus: "paid", approved: true, note: "looks fine" });
+  });
+
   it("a job type decides before the name: a task() of the name is not used for a typed task", async () => {
     const t = scenario("zeebe.bpmn", (a) => {
       a.task("Score applicant", () => void (t.ran.push("by name")));
