@@ -6,7 +6,7 @@ import { callData, dataMappings, formFields, taskType } from "./camunda.js";
 import { correlationKey, readEvent, type NodeBase } from "./events.js";
 import { laneAssignments } from "./lanes.js";
 import { readLoop } from "./loop.js";
-import { calledElement, messageFlows, poolNode, processName, runnableProcesses } from "./pools.js";
+import { calledElement, extension, messageFlows, poolNode, processName, runnableProcesses } from "./pools.js";
 import { expressionText, foldName } from "./text.js";
 import type { RejectedElement } from "./validate.js";
 
@@ -253,7 +253,7 @@ function mapNode(
   if (IGNORED.has(element.$type)) return undefined;
   const id = str(element, "id") ?? "";
   const base: NodeBase = { id, name: foldName(str(element, "name")), lane: ctx.lanes.get(id) ?? inheritedLane };
-  const taskKind = TASK_KINDS.get(element.$type);
+  const taskKind = scriptJob(element) ? "task" : TASK_KINDS.get(element.$type);
   if (taskKind) return activity(ctx, element, scope, { ...base, kind: taskKind, script: script(ctx, element, base), ...taskDetails(ctx, element, taskKind) });
   if (element.$type === "bpmn:SubProcess" || element.$type === "bpmn:Transaction") return subProcess(ctx, element, scope, base);
   if (element.$type === "bpmn:CallActivity") return callActivity(ctx, element, scope, base);
@@ -330,10 +330,28 @@ const JAVASCRIPT_FORMATS = new Set([
 ]);
 
 function script(ctx: ReadContext, element: ModdleElement, base: NodeBase): NodeDefinition["script"] {
-  if (element.$type !== "bpmn:ScriptTask") return undefined;
+  if (element.$type !== "bpmn:ScriptTask" || scriptJob(element)) return undefined;
+  const zeebe = extension(element, "zeebe:script");
+  if (zeebe !== undefined) return zeebeScript(ctx, element, zeebe, base);
   const format = str(element, "scriptFormat")?.trim() || "javascript";
   if (!JAVASCRIPT_FORMATS.has(format.toLowerCase())) {
     problem(ctx, base.id, `${describeElement(element)} has scriptFormat "${format}"; only JavaScript scripts are supported`);
   }
-  return { format, body: str(element, "script") ?? "" };
+  // Camunda 7: the script's value goes to this variable
+  const resultVariable = (str(element, "resultVariable") ?? attrByLocalName(element, "resultVariable"))?.trim() || undefined;
+  return withoutUndefined({ format, body: str(element, "script") ?? "", resultVariable });
+}
+
+/* Camunda 8: a script task with a job type and no script is a job a worker does, implemented like a service task */
+function scriptJob(element: ModdleElement): boolean {
+  return element.$type === "bpmn:ScriptTask" && extension(element, "zeebe:taskdefinition") !== undefined && extension(element, "zeebe:script") === undefined;
+}
+
+/* Camunda 8: a FEEL expression whose value becomes the result variable */
+function zeebeScript(ctx: ReadContext, element: ModdleElement, zeebe: ModdleElement, base: NodeBase): NodeDefinition["script"] {
+  const expression = str(zeebe, "expression")?.trim() ?? "";
+  const resultVariable = str(zeebe, "resultVariable")?.trim() ?? "";
+  if (!expression.startsWith("=")) problem(ctx, base.id, `${describeElement(element)}: zeebe:script expression "${expression}" is no FEEL expression; write it with a leading =`);
+  if (resultVariable === "") problem(ctx, base.id, `${describeElement(element)}: zeebe:script has no resultVariable to put the expression's value in`);
+  return { format: "feel", body: expression, resultVariable };
 }

@@ -11,7 +11,7 @@ import {
   type ScopeDefinition,
   type TimerDefinition,
 } from "./definition.js";
-import { compileExpression, compileScript, type CompiledExpression } from "./expression.js";
+import { compileExpression, compileScriptTask, type CompiledExpression } from "./expression.js";
 import type { CompiledCallData, CompiledLoop, CompiledMapping, GraphFlow, GraphNode, JoinMode, ProcessGraph, Scope } from "./graph.js";
 import { NameTemplate } from "./name-template.js";
 import { computeJoins } from "./joins.js";
@@ -184,7 +184,7 @@ function finishNode(definition: NodeDefinition, node: GraphNode, local: Map<stri
   if (definition.timer && definition.timer.value !== "") node.schedule = compileSchedule(definition.timer, node.id, state);
   node.when = compileOptional(definition.when, node.id, state);
   node.condition = compileOptional(definition.condition, node.id, state);
-  if (definition.script) node.script = compileGuarded(() => compileScript(definition.script!.body, node.id), state);
+  if (definition.script) node.script = compileGuarded(() => compileScriptTask(definition.script!, node.id), state);
   // the activity must keep the data around it when only its outputs leave it, even without inputs
   node.inputs = compileMappings(definition.inputs, node.id, state) ?? (node.onlyOutputs ? [] : undefined);
   node.outputs = compileMappings(definition.outputs, node.id, state);

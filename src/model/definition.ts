@@ -122,6 +122,13 @@ export interface LoopDefinition {
   source: "standardLoop" | "multiInstance" | "builder";
 }
 
+export interface ScriptDefinition {
+  format: string;
+  body: string;
+  /** the data key that gets the script's value (zeebe:script, camunda:resultVariable): the script is then one expression */
+  resultVariable?: string;
+}
+
 export type TimerKind = "duration" | "cycle" | "date";
 
 export interface TimerDefinition {
@@ -169,8 +176,8 @@ export interface NodeDefinition {
   kind: NodeKind;
   lane?: string;
   loop?: LoopDefinition;
-  /** scriptTask */
-  script?: { format: string; body: string };
+  /** scriptTask: JavaScript statements, or one FEEL expression (format "feel", Zeebe's zeebe:script) */
+  script?: ScriptDefinition;
   /** boundary events */
   attachedTo?: string;
   interrupting?: boolean;

@@ -1,4 +1,5 @@
 import { ExpressionError, ProcessExitError, describe } from "../errors.js";
+import type { ScriptDefinition } from "./definition.js";
 import { compileFeel } from "./feel.js";
 import { freshRegexBudget, REGEX, regexHelpers, restoreRegexBudget, type RegexHelpers } from "./js-regex.js";
 import { freshSteps, instrument, restoreSteps, STEP, STEP_PARAMETER, step } from "./js-steps.js";
@@ -108,6 +109,38 @@ export function compileExpression(text: string, elementId: string): CompiledExpr
     return new JsExpression(source, elementId, `return (${source}\n);`);
   } catch (error) {
     throw new ExpressionError(source, elementId, `syntax error: ${describe(error)}`, error);
+  }
+}
+
+/**
+ * A script task's script: JavaScript statements, or, with a result
+ * variable, one expression (JavaScript or FEEL) whose value the data key
+ * gets (zeebe:script, camunda:resultVariable).
+ */
+export function compileScriptTask(script: ScriptDefinition, elementId: string): CompiledExpression {
+  const feel = script.format.toLowerCase() === "feel";
+  if (script.resultVariable === undefined) return feel ? compileFeel(script.body.trim(), elementId) : compileScript(script.body, elementId);
+  return new ResultScript(feel ? compileFeel(script.body.trim(), elementId) : compileExpression(script.body, elementId), script.resultVariable);
+}
+
+class ResultScript implements CompiledExpression {
+  readonly text: string;
+  readonly elementId: string;
+  private readonly expression: CompiledExpression;
+  private readonly key: string;
+
+  constructor(expression: CompiledExpression, key: string) {
+    this.text = expression.text;
+    this.elementId = expression.elementId;
+    this.expression = expression;
+    this.key = key;
+  }
+
+  evaluate(scope: ExpressionScope): unknown {
+    const value = this.expression.evaluate(scope);
+    // defined, not assigned: a result variable named __proto__ is a data key like any other
+    Object.defineProperty(scope.data, this.key, { value, writable: true, enumerable: true, configurable: true });
+    return undefined;
   }
 }
 

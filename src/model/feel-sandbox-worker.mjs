@@ -25,9 +25,14 @@ port.on("message", (message) => {
   wake();
 });
 
+/* Camunda's FEEL functions feelin lacks, as feel.ts defines them (functions cannot be posted here) */
+const CAMUNDA_FUNCTIONS = { "is defined": (value) => value !== null && value !== undefined };
+
 function feel({ body, context }) {
-  const { value, warnings } = evaluate(body, context);
-  return { value, warnings: warnings.map(({ type, message }) => ({ type, message })) };
+  const { value, warnings } = evaluate(body, { ...CAMUNDA_FUNCTIONS, ...context });
+  // dates and durations as ISO text: a posted Luxon object would arrive as a bare object
+  const plain = value !== null && typeof value === "object" && typeof value.toISO === "function" ? value.toISO() : value;
+  return { value: plain, warnings: warnings.map(({ type, message }) => ({ type, message })) };
 }
 
 /* the regular expressions seen last, compiled once (an expression runs per token) */

@@ -38,18 +38,36 @@ class FeelExpression implements CompiledExpression {
   }
 
   evaluate(scope: ExpressionScope): unknown {
-    const context = { ...scope.data, data: scope.data, loop: scope.loop, taskName: scope.taskName };
+    const names = { data: scope.data, loop: scope.loop, taskName: scope.taskName };
     let outcome: FeelOutcome;
     try {
-      outcome = this.bounded ? evaluateBounded(this.body, context) : evaluate(this.body, context);
+      // the sandbox thread has the functions of its own: a function cannot be posted to it
+      outcome = this.bounded ? evaluateBounded(this.body, { ...scope.data, ...names }) : evaluate(this.body, { ...CAMUNDA_FUNCTIONS, ...scope.data, ...names });
     } catch (error) {
       const reason = error instanceof FeelLimitReached ? error.message : describe(error);
       throw new ExpressionError(this.text, this.elementId, reason, error);
     }
     const unknown = unknownNames(outcome);
     if (unknown !== undefined) throw new ExpressionError(this.text, this.elementId, `${unknown} (data has: ${Object.keys(scope.data).join(", ") || "no keys"})`);
-    return outcome.value;
+    return plainValue(outcome.value);
   }
+}
+
+/*
+ * Camunda's own FEEL functions that feelin does not have. `is defined`
+ * as Camunda 8.4 and later define it: false for a name that is no
+ * variable (feelin evaluates it to null) and for null. The sandbox thread
+ * (feel-sandbox-worker.mjs) defines the same.
+ */
+const CAMUNDA_FUNCTIONS: Readonly<Record<string, unknown>> = {
+  "is defined": (value: unknown): boolean => value !== null && value !== undefined,
+};
+
+/* feelin's dates, times and durations (Luxon objects) as the ISO 8601 text data can hold and timers read */
+function plainValue(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  const iso = (value as { toISO?: unknown }).toISO;
+  return typeof iso === "function" ? (iso as () => unknown).call(value) : value;
 }
 
 export function compileFeel(source: string, elementId: string): CompiledExpression {

@@ -1,7 +1,8 @@
 /*
  * Expressions of Camunda files run as written: Camunda 7's JUEL conditions
  * in the subset the README lists (anything else is a load error naming
- * the element and the expression).
+ * the element and the expression), Camunda 8's FEEL script tasks and its
+ * FEEL function is defined().
  */
 import { describe, expect, it } from "vitest";
 import { InvalidBpmnError, loadBpmn } from "adhesive-bpmn";
@@ -42,5 +43,35 @@ describe("Camunda 7 JUEL conditions", () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatchObject({ elementId: "Flow_None", message: expect.stringContaining("`${empty items}` uses the JUEL operator empty") });
     expect(problems[1]).toMatchObject({ elementId: "Flow_Some", message: expect.stringContaining("uses Camunda 7's execution object") });
+  });
+});
+
+describe("Camunda 7 script tasks", () => {
+  it("camunda:resultVariable gets the value of a JavaScript script", async () => {
+    const data = await scenario(camunda("c7-script-result.bpmn"), () => undefined).run({ initialData: { a: 2, b: 3 } });
+    expect(data).toEqual({ a: 2, b: 3, sum: 5 });
+  });
+});
+
+describe("Camunda 8 script tasks and FEEL", () => {
+  function total() {
+    const archived: unknown[] = [];
+    const t = scenario(camunda("c8-script-tasks.bpmn"), (a) => a.task({ type: "archive" }, (ctx) => void archived.push(ctx.data.total)));
+    return { t, archived };
+  }
+
+  it("zeebe:script puts its FEEL value in its resultVariable; is defined(discount) holds when the data has it", async () => {
+    const { t, archived } = total();
+    const data = await t.run({ initialData: { items: [{ price: 10 }, { price: 20 }], discount: 5 } });
+    expect(t.ran).toEqual(["Sum up", "Apply discount", "Archive order"]);
+    expect(archived).toEqual([25]);
+    expect(data.total).toBe(25);
+  });
+
+  it("is defined(discount) is false for data without it, and the default flow is taken", async () => {
+    const { t, archived } = total();
+    await t.run({ initialData: { items: [{ price: 10 }, { price: 20 }] } });
+    expect(t.ran).toEqual(["Sum up", "Archive order"]);
+    expect(archived).toEqual([30]);
   });
 });
