@@ -2,7 +2,8 @@ import type { CallDataDefinition, FormFieldDefinition, MappingDefinition, NodeDe
 import { attrByLocalName, child, children, str, type ModdleElement } from "./moddle.js";
 import { fileExpression, problem, withoutUndefined, type ReadContext } from "./context.js";
 import { extension, extensions } from "./pools.js";
-import { foldName, juelBody } from "./text.js";
+import { juelBody } from "../model/juel.js";
+import { foldName } from "./text.js";
 
 /*
  * What Camunda Modeler writes for its engines, read so such files run

@@ -1,7 +1,7 @@
 import type { BpmnProblem } from "../errors.js";
 import { child, str, unresolvedRef, xmlName, type ModdleElement, type UnresolvedRefs } from "./moddle.js";
-import { juelToJavaScript } from "../model/juel.js";
-import { dedent, juelBody, foldName } from "./text.js";
+import { juelBody, juelToJavaScript } from "../model/juel.js";
+import { dedent, foldName } from "./text.js";
 import type { RejectedElement } from "./validate.js";
 
 /** State shared while one file is mapped: problems are collected, never thrown. */

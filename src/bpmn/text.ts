@@ -1,3 +1,5 @@
+import { juelBody } from "../model/juel.js";
+
 /** Modelers wrap long labels with newlines; task matching needs them as one line. */
 export function foldName(name: string | undefined): string {
   return (name ?? "").replace(/\s+/g, " ").trim();
@@ -11,14 +13,7 @@ export function dedent(text: string): string {
   return lines.map((line) => line.slice(Math.min(common, line.length - line.trimStart().length))).join("\n");
 }
 
-/*
- * Camunda 7 files write expressions as JUEL `${...}` / `#{...}`. A whole-string
- * wrapper around a brace-free body (`${items}`, `${route == "fast"}`) is
- * dropped so those files run unchanged; FEEL `=...` stays for the engine.
- */
-const JUEL_WRAPPER = /^[$#]\{([^{}]*)\}$/;
-
-/** An expression as adhesive evaluates it, or undefined when blank. */
+/** An expression as adhesive evaluates it (a whole `${...}` unwrapped, see juel.ts), or undefined when blank. */
 export function expressionText(body: string | undefined): string | undefined {
   if (body === undefined) return undefined;
   const text = dedent(body).trim();
@@ -26,7 +21,3 @@ export function expressionText(body: string | undefined): string | undefined {
   return unwrapped === "" ? undefined : unwrapped;
 }
 
-/** What is inside a whole-string `${...}` / `#{...}` (trimmed), or undefined when the text is not one. */
-export function juelBody(text: string): string | undefined {
-  return JUEL_WRAPPER.exec(text.trim())?.[1].trim();
-}

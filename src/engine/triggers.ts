@@ -23,7 +23,7 @@ export class Triggers {
   constructor(core: Core) {
     this.core = core;
     const schedules = core.graph.nodes.map((node) => core.options.runner.schedule?.(node) ?? node.schedule);
-    this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload), schedules);
+    this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload), schedules, (token) => core.scopeOf(token));
   }
 
   /** The token starts its activity: its timer, message, signal and conditional boundary events are armed. */

@@ -1,3 +1,4 @@
+import type { ExpressionScope } from "../model/expression.js";
 import type { GraphNode } from "../model/graph.js";
 import type { TimerSchedule } from "../model/timer.js";
 import type { Clock } from "./clock.js";
@@ -15,7 +16,8 @@ export interface Arm {
   event: GraphNode;
   /** false once disarmed: a firing or message that was already on its way is ignored */
   live: boolean;
-  /** timers: firings so far, when it is due, its clock handle */
+  /** timers: when it fires (a timer whose value is an expression: for the token's data when armed), firings so far, when it is due, its clock handle */
+  schedule: TimerSchedule | undefined;
   fired: number;
   armedAt: number;
   due: number;
@@ -40,6 +42,8 @@ export class Waits {
   private readonly trigger: Trigger;
   /** per node index: when its timer fires (a timer without a value in the file gets one from the code) */
   private readonly schedules: ReadonlyArray<TimerSchedule | undefined>;
+  /** what a timer's expression sees for a token */
+  private readonly scopeOf: (token: Token) => ExpressionScope;
   private readonly byNode = new Map<GraphNode, Set<Arm>>();
   /** armed timers by arm number */
   private readonly timers = new Map<number, Arm>();
@@ -49,11 +53,12 @@ export class Waits {
   /* bound once: timers carry their Arm as the argument instead of a closure each */
   private readonly onTimer = (arm: Arm): void => this.timerFired(arm);
 
-  constructor(clock: Clock, now: () => number, trigger: Trigger, schedules: ReadonlyArray<TimerSchedule | undefined>) {
+  constructor(clock: Clock, now: () => number, trigger: Trigger, schedules: ReadonlyArray<TimerSchedule | undefined>, scopeOf: (token: Token) => ExpressionScope) {
     this.clock = clock;
     this.now = now;
     this.trigger = trigger;
     this.schedules = schedules;
+    this.scopeOf = scopeOf;
   }
 
   /** How many arms were armed so far: the last arm number (checkpoint.ts). */
@@ -89,9 +94,12 @@ export class Waits {
 
   /** Arms the timer or subscribes to the message of `event` for `token`. */
   arm(token: Token, event: GraphNode): void {
-    const arm: Arm = { seq: ++this.armed, token, event, live: true, fired: 0, armedAt: this.now(), due: 0, handle: undefined };
+    const timer = this.schedules[event.index];
+    // an expression's value first: when it throws (an ExpressionError naming the element), nothing is armed
+    const schedule = timer?.resolve === undefined ? timer : timer.resolve(this.scopeOf(token));
+    const arm: Arm = { seq: ++this.armed, token, event, live: true, schedule, fired: 0, armedAt: this.now(), due: 0, handle: undefined };
     (token.arms ??= []).push(arm);
-    if (this.isTimer(event)) {
+    if (schedule !== undefined) {
       this.timers.set(arm.seq, arm);
       this.schedule(arm, arm.armedAt);
     } else {
@@ -149,7 +157,7 @@ export class Waits {
   }
 
   private schedule(arm: Arm, previous: number): boolean {
-    const due = this.schedules[arm.event.index]!.next(arm.armedAt, previous, arm.fired);
+    const due = arm.schedule!.next(arm.armedAt, previous, arm.fired);
     arm.handle = undefined;
     if (due === undefined) return false;
     arm.due = due;

@@ -224,7 +224,7 @@ function defaultFlow(definition: NodeDefinition, node: GraphNode, state: Compile
 
 function compileSchedule(timer: TimerDefinition, elementId: string, state: CompileState): TimerSchedule | undefined {
   try {
-    return compileTimer(timer);
+    return compileTimer(timer, elementId);
   } catch (error) {
     state.problems.push({ elementId, message: `timer ${timer.kind} ${describe(error)}` });
     return undefined;

@@ -37,6 +37,17 @@ const UNSUPPORTED_WORDS: ReadonlyMap<string, string> = new Map([
   ["instanceof", "the JUEL operator instanceof"],
 ]);
 
+/*
+ * A whole-string wrapper around a brace-free body (`${items}`,
+ * `${route == "fast"}`); FEEL `=...` is no JUEL.
+ */
+const JUEL_WRAPPER = /^[$#]\{([^{}]*)\}$/;
+
+/** What is inside a whole-string `${...}` / `#{...}` (trimmed), or undefined when the text is not one. */
+export function juelBody(text: string): string | undefined {
+  return JUEL_WRAPPER.exec(text.trim())?.[1].trim();
+}
+
 export type JuelTranslation = { js: string } | { error: string };
 
 /** The JavaScript of a JUEL expression's body (what is inside `${...}`), or why it is outside the subset adhesive runs. */

@@ -1,23 +1,37 @@
 import { Cron } from "croner";
 import { parse as parseDuration, toSeconds } from "iso8601-duration";
-import type { TimerDefinition } from "./definition.js";
+import { ExpressionError, describe } from "../errors.js";
+import type { TimerDefinition, TimerKind } from "./definition.js";
+import { compileExpression, type CompiledExpression, type ExpressionScope } from "./expression.js";
+import { compileFeel } from "./feel.js";
+import { javaScriptSyntaxError, juelBody, juelToJavaScript } from "./juel.js";
 
 /**
  * When a timer fires, compiled once from its BPMN value: an ISO 8601
  * duration (`PT1M`), a repeating cycle (`R3/PT10S`, `R/PT1S`,
  * `R2/2026-01-01T00:00:00Z/P1D`), a cron expression (as a cycle), or a date.
+ * A value that is an expression (Camunda 7 `${...}`, FEEL `=...`, or
+ * JavaScript) is evaluated on the token's data each time the timer is
+ * armed (resolve), as Camunda evaluates it when it creates the timer.
  */
 export interface TimerSchedule {
   readonly text: string;
   /** epoch ms of the next firing after `fired` firings, counting from `armedAt`; undefined when done */
   next(armedAt: number, previous: number, fired: number): number | undefined;
+  /** a timer whose value is an expression: the schedule its value gives on this data (throws an ExpressionError naming the element) */
+  resolve?(scope: ExpressionScope): TimerSchedule;
 }
 
 export class TimerValueError extends Error {}
 
-export function compileTimer(timer: TimerDefinition): TimerSchedule {
+export function compileTimer(timer: TimerDefinition, elementId = ""): TimerSchedule {
   const text = timer.value.trim();
-  switch (timer.kind) {
+  const expression = timerExpression(timer.kind, text, elementId);
+  return expression === undefined ? literal(timer.kind, text) : new ExpressionTimer(timer.kind, text, expression);
+}
+
+function literal(kind: TimerKind, text: string): TimerSchedule {
+  switch (kind) {
     case "duration":
       return once(text, durationMs(text));
     case "date":
@@ -25,6 +39,62 @@ export function compileTimer(timer: TimerDefinition): TimerSchedule {
     case "cycle":
       return text.startsWith("R") ? repeating(text) : cron(text);
   }
+}
+
+/*
+ * `=...` is FEEL and `${...}` Camunda 7's JUEL (juel.ts); other text is
+ * JavaScript only when it is no timer value and looks like code (a call,
+ * a property, an operator, a string), so a typo such as `PT5X` or `soon`
+ * stays a load-time error about the value rather than a ReferenceError.
+ */
+function timerExpression(kind: TimerKind, text: string, elementId: string): CompiledExpression | undefined {
+  if (text.startsWith("=")) return compileFeel(text, elementId);
+  const juel = juelBody(text);
+  if (juel !== undefined) {
+    const translated = juelToJavaScript(juel);
+    if ("error" in translated) throw new TimerValueError(`\`${text}\` ${translated.error}`);
+    return compileExpression(translated.js, elementId);
+  }
+  try {
+    literal(kind, text);
+    return undefined;
+  } catch (error) {
+    if (!/[.()+`'"[?]/.test(text) || javaScriptSyntaxError(text) !== undefined) throw error;
+    return compileExpression(text, elementId);
+  }
+}
+
+class ExpressionTimer implements TimerSchedule {
+  readonly text: string;
+  private readonly kind: TimerKind;
+  private readonly expression: CompiledExpression;
+
+  constructor(kind: TimerKind, text: string, expression: CompiledExpression) {
+    this.kind = kind;
+    this.text = text;
+    this.expression = expression;
+  }
+
+  next(): number | undefined {
+    throw new Error(`timer \`${this.text}\` on ${this.expression.elementId} was armed without its value: resolve it on the token's data first`);
+  }
+
+  resolve(scope: ExpressionScope): TimerSchedule {
+    const value = this.expression.evaluate(scope);
+    const text = valueText(this.kind, value);
+    try {
+      return literal(this.kind, text);
+    } catch (error) {
+      throw new ExpressionError(this.text, this.expression.elementId, `its value ${JSON.stringify(text)} is no timer ${this.kind}: ${describe(error)}`);
+    }
+  }
+}
+
+/* what an expression gave, as the text of a timer value: numbers are milliseconds (a duration) or epoch milliseconds (a date) */
+function valueText(kind: TimerKind, value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "number") return kind === "date" ? new Date(value).toISOString() : `PT${value / 1000}S`;
+  return typeof value === "string" ? value.trim() : String(value);
 }
 
 function once(text: string, delay: number): TimerSchedule {
@@ -57,10 +127,19 @@ function repeating(text: string): TimerSchedule {
   throw new TimerValueError(`"${text}" is not a repeating interval: write R3/PT10S, R/PT1M or R2/<start date>/P1D`);
 }
 
+/*
+ * croner, a maintained cron library adhesive already uses, reads both cron
+ * dialects process files hold: Zeebe's (Spring style, seconds first,
+ * Sunday 0) and Camunda 7's Quartz (seconds first, `?` for the day field
+ * that does not matter, Sunday 1, an optional year, steps such as `0/5`).
+ * A `?` or a seventh field says Quartz, whose weekdays croner numbers as
+ * Quartz does on request; steps from a number are accepted in both.
+ */
 function cron(text: string): TimerSchedule {
+  const quartz = text.includes("?") || text.split(/\s+/).length === 7;
   let pattern: Cron;
   try {
-    pattern = new Cron(text, { paused: true });
+    pattern = new Cron(text, { paused: true, sloppyRanges: true, alternativeWeekdays: quartz });
   } catch (error) {
     throw new TimerValueError(`"${text}" is neither a repeating interval (R3/PT10S) nor a cron expression: ${(error as Error).message}`);
   }
