@@ -150,8 +150,13 @@ export class TaskError extends AdhesiveError {
   /** what the failed task printed (its commands and console calls), when it printed anything */
   output: string | undefined;
 
-  constructor(taskName: string, elementId: string, cause: unknown, tokenId?: number) {
-    super("ADHESIVE_TASK_FAILED", `task "${taskName}" (${elementId}) failed: ${describe(cause)}`, { cause });
+  /**
+   * `callers`: the call activities the failed element runs in, innermost
+   * first: an element of a called process is named by where it was called from.
+   */
+  constructor(taskName: string, elementId: string, cause: unknown, tokenId?: number, callers: ReadonlyArray<{ id: string; name: string }> = []) {
+    const within = callers.map((caller) => ` in call activity ${caller.name ? `"${caller.name}" ` : ""}(${caller.id})`).join("");
+    super("ADHESIVE_TASK_FAILED", `task "${taskName}" (${elementId})${within} failed: ${describe(cause)}`, { cause });
     this.taskName = taskName;
     this.elementId = elementId;
     this.tokenId = tokenId;

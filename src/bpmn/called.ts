@@ -4,14 +4,16 @@ import type { BpmnProblem } from "../errors.js";
 import type { CalledProcessDefinition, ProcessDefinition, ScopeDefinition } from "../model/definition.js";
 import { decodeXml } from "./decode.js";
 import { escapeIds, restoreTree } from "./ids.js";
-import { FileReader, renameCalls } from "./map.js";
+import { ANY_PROCESS, FileReader, renameCalls } from "./map.js";
 import { children, parseXml, str, type ModdleElement, type ParsedXml } from "./moddle.js";
 import { processName } from "./pools.js";
 import { foldName } from "./text.js";
 
 /**
  * Call activities whose process is not in their own file call a process of
- * another `.bpmn` file in the same folder, found by id or by name. Such a
+ * another `.bpmn` (or `.bpmn20.xml`) file in the same folder, found by id
+ * or by name; one whose process an expression names may call any process
+ * of every such file, which are all read. Such a
  * process's element ids are prefixed with its file name (`billing.bpmn#Task_1`):
  * modelers number elements the same way in every file. A process in several
  * files is ambiguous and reported, naming them.
@@ -24,16 +26,24 @@ export async function resolveFolderCalls(process: ProcessDefinition, missing: Ma
   for (let entry = pending.shift(); entry !== undefined; entry = pending.shift()) {
     const [key, callers] = entry;
     const found = await findInFolder(folder, self, key);
+    if (key === ANY_PROCESS) {
+      for (const each of found) if (!called.some((existing) => existing.id === calledId(each, key))) read(each, called, pending, problems);
+      continue;
+    }
     if (found.length !== 1) {
       for (const caller of callers) problems.push({ elementId: caller, message: notFound(key, folder, found) });
       continue;
     }
-    const id = `${basename(found[0].file)}#${str(found[0].process, "id") ?? key}`;
+    const id = calledId(found[0], key);
     if (!called.some((existing) => existing.id === id)) read(found[0], called, pending, problems);
     renameCalls(process.root, key, id);
     for (const entry of called) renameCalls(entry.root, key, id);
   }
   if (called.length > 0) process.processes = called;
+}
+
+function calledId(found: FolderProcess, key: string): string {
+  return `${basename(found.file)}#${str(found.process, "id") ?? key}`;
 }
 
 /* the process and what it calls from its own file; what that file lacks is looked for in the folder again */
@@ -60,7 +70,7 @@ function read(found: FolderProcess, called: CalledProcessDefinition[], pending: 
 
 function notFound(key: string, folder: string, found: FolderProcess[]): string {
   if (found.length > 1) return `calls process "${key}", which ${found.length} files of ${folder} define: ${found.map((f) => basename(f.file)).join(", ")}`;
-  return `calls process "${key}", which is neither in this file nor in another .bpmn file of ${folder}`;
+  return `calls process "${key}", which is neither in this file nor in another .bpmn or .bpmn20.xml file of ${folder}`;
 }
 
 interface FolderProcess {
@@ -71,6 +81,9 @@ interface FolderProcess {
   process: ModdleElement;
 }
 
+/* process files as modelers save them: Camunda Modeler's .bpmn, Activiti's and Flowable's (and Camunda 7 examples') .bpmn20.xml */
+const PROCESS_FILE = /\.bpmn(20\.xml)?$/i;
+
 async function findInFolder(folder: string, self: string, key: string): Promise<FolderProcess[]> {
   let names: string[];
   try {
@@ -79,13 +92,18 @@ async function findInFolder(folder: string, self: string, key: string): Promise<
     return [];
   }
   const found: FolderProcess[] = [];
-  for (const name of names.filter((n) => n.toLowerCase().endsWith(".bpmn")).sort()) {
+  for (const name of names.filter((n) => PROCESS_FILE.test(n)).sort()) {
     const file = join(folder, name);
     if (file === self) continue;
     const entry = await parsedFile(file, key);
     const definitions = entry?.parsed.definitions;
     if (entry === undefined || definitions === undefined) continue;
     const processes = children(definitions, "rootElements").filter((element) => element.$type === "bpmn:Process");
+    if (key === ANY_PROCESS) {
+      const drawn = processes.filter((p) => children(p, "flowElements").length > 0);
+      found.push(...drawn.map((process) => ({ file, parsed: entry.parsed, escaped: entry.escaped, process })));
+      continue;
+    }
     const match = processes.find((p) => str(p, "id") === key) ?? processes.find((p) => processName(definitions, p) === foldName(key));
     if (match !== undefined) found.push({ file, parsed: entry.parsed, escaped: entry.escaped, process: match });
   }
@@ -110,7 +128,7 @@ async function parsedFile(file: string, key: string): Promise<{ parsed: ParsedXm
     cache.set(file, entry);
   }
   // most files of a folder are not the one: only those that mention the key are parsed
-  if (!entry.text.includes(key)) return undefined;
+  if (key !== ANY_PROCESS && !entry.text.includes(key)) return undefined;
   const escaped = escapeIds(entry.text);
   entry.result ??= parseXml(escaped.xml).then((parsed) => ({ parsed, escaped: escaped.escaped }));
   return entry.result;

@@ -1,12 +1,14 @@
 import type { BpmnProblem } from "../errors.js";
 import { MAX_NESTING, type CalledProcessDefinition, type FlowDefinition, type NodeDefinition, type NodeKind, type ProcessDefinition, type ScopeDefinition } from "../model/definition.js";
 import { attrByLocalName, bool, child, children, str, type ModdleElement, type UnresolvedRefs } from "./moddle.js";
-import { describeElement, expression, problem, refId, reject, unsupported, withoutUndefined, type ReadContext, type ScopeInfo } from "./context.js";
+import { describeElement, expression, fileExpression, refId, reject, unsupported, withoutUndefined, type ReadContext, type ScopeInfo } from "./context.js";
+import { juelBody } from "../model/juel.js";
+import { script, scriptJob } from "./scripts.js";
 import { callData, dataMappings, formFields, taskType } from "./camunda.js";
 import { correlationKey, readEvent, type NodeBase } from "./events.js";
 import { laneAssignments } from "./lanes.js";
 import { readLoop } from "./loop.js";
-import { calledElement, extension, messageFlows, poolNode, processName, runnableProcesses } from "./pools.js";
+import { calledElement, messageFlows, poolNode, processName, runnableProcesses } from "./pools.js";
 import { expressionText, foldName } from "./text.js";
 import type { RejectedElement } from "./validate.js";
 
@@ -73,6 +75,8 @@ export class FileReader {
   private readonly calls = new Map<string, string[]>();
   /** every scope read so far: a call by name is renamed in all of them */
   private readonly roots: ScopeDefinition[] = [];
+  /** the processes read so far, run or called */
+  private readonly read = new Set<ModdleElement>();
 
   constructor(definitions: ModdleElement, problems: BpmnProblem[], unresolved: UnresolvedRefs) {
     this.definitions = definitions;
@@ -93,6 +97,7 @@ export class FileReader {
       calls: this.calls,
       process,
     };
+    this.read.add(process);
     const root = mapScope(ctx, process, { id: str(process, "id") ?? "", root: true, depth: 0 }, undefined);
     this.roots.push(root);
     return root;
@@ -109,6 +114,11 @@ export class FileReader {
     for (let pending = this.pendingCalls(done); pending.length > 0; pending = this.pendingCalls(done)) {
       for (const key of pending) {
         done.add(key);
+        if (key === ANY_PROCESS) {
+          this.callEveryProcess(file, called);
+          missing.set(key, this.calls.get(key)!);
+          continue;
+        }
         const process = this.processFor(key);
         if (process === undefined) {
           missing.set(key, this.calls.get(key)!);
@@ -128,6 +138,15 @@ export class FileReader {
       }
     }
     return { called, missing };
+  }
+
+  /* a call whose process an expression names may call any process of the file (and of its folder: `missing`) */
+  private callEveryProcess(file: string, called: CalledProcessDefinition[]): void {
+    for (const process of this.globals.values()) {
+      const id = str(process, "id") ?? "";
+      if (process.$type !== "bpmn:Process" || this.read.has(process) || children(process, "flowElements").length === 0) continue;
+      called.push({ id, name: processName(this.definitions, process), source: file, root: this.process(process) });
+    }
   }
 
   private pendingCalls(done: Set<string>): string[] {
@@ -302,13 +321,22 @@ function subProcess(ctx: ReadContext, element: ModdleElement, scope: ScopeInfo, 
   return activity(ctx, element, scope, { ...base, kind, children: body, ...dataMappings(ctx, element, base.id) });
 }
 
+/** The key of ReadContext.calls under which the calls whose process an expression names are kept: they may call any process. */
+export const ANY_PROCESS = "*";
+
 /**
  * A call activity calls a process of this file or of another file in its
- * folder (resolved later); one that calls a global task, or names nothing,
- * runs as a task implemented by its name.
+ * folder (resolved later), or the one its expression names when it runs
+ * (`calledElement="${...}"`, Zeebe `processId="=..."`); one that calls a
+ * global task, or names nothing, runs as a task implemented by its name.
  */
 function callActivity(ctx: ReadContext, element: ModdleElement, scope: ScopeInfo, base: NodeBase): NodeDefinition | undefined {
   const key = calledElement(element);
+  const callsExpression = key === undefined ? undefined : calledExpression(ctx, key, base.id);
+  if (callsExpression !== undefined) {
+    ctx.calls.set(ANY_PROCESS, [...(ctx.calls.get(ANY_PROCESS) ?? []), base.id]);
+    return activity(ctx, element, scope, { ...base, kind: "callActivity", callsExpression, ...callData(ctx, element, base.id) });
+  }
   const global = key === undefined ? undefined : ctx.globals.get(key);
   const taskKind = key === undefined ? "task" : global === undefined ? undefined : GLOBAL_TASK_KINDS.get(global.$type);
   if (taskKind !== undefined) {
@@ -319,39 +347,9 @@ function callActivity(ctx: ReadContext, element: ModdleElement, scope: ScopeInfo
   return activity(ctx, element, scope, { ...base, kind: "callActivity", calls: key, ...callData(ctx, element, base.id) });
 }
 
-const JAVASCRIPT_FORMATS = new Set([
-  "javascript",
-  "js",
-  "text/javascript",
-  "application/javascript",
-  "ecmascript",
-  "text/ecmascript",
-  "application/ecmascript",
-]);
-
-function script(ctx: ReadContext, element: ModdleElement, base: NodeBase): NodeDefinition["script"] {
-  if (element.$type !== "bpmn:ScriptTask" || scriptJob(element)) return undefined;
-  const zeebe = extension(element, "zeebe:script");
-  if (zeebe !== undefined) return zeebeScript(ctx, element, zeebe, base);
-  const format = str(element, "scriptFormat")?.trim() || "javascript";
-  if (!JAVASCRIPT_FORMATS.has(format.toLowerCase())) {
-    problem(ctx, base.id, `${describeElement(element)} has scriptFormat "${format}"; only JavaScript scripts are supported`);
-  }
-  // Camunda 7: the script's value goes to this variable
-  const resultVariable = (str(element, "resultVariable") ?? attrByLocalName(element, "resultVariable"))?.trim() || undefined;
-  return withoutUndefined({ format, body: str(element, "script") ?? "", resultVariable });
-}
-
-/* Camunda 8: a script task with a job type and no script is a job a worker does, implemented like a service task */
-function scriptJob(element: ModdleElement): boolean {
-  return element.$type === "bpmn:ScriptTask" && extension(element, "zeebe:taskdefinition") !== undefined && extension(element, "zeebe:script") === undefined;
-}
-
-/* Camunda 8: a FEEL expression whose value becomes the result variable */
-function zeebeScript(ctx: ReadContext, element: ModdleElement, zeebe: ModdleElement, base: NodeBase): NodeDefinition["script"] {
-  const expression = str(zeebe, "expression")?.trim() ?? "";
-  const resultVariable = str(zeebe, "resultVariable")?.trim() ?? "";
-  if (!expression.startsWith("=")) problem(ctx, base.id, `${describeElement(element)}: zeebe:script expression "${expression}" is no FEEL expression; write it with a leading =`);
-  if (resultVariable === "") problem(ctx, base.id, `${describeElement(element)}: zeebe:script has no resultVariable to put the expression's value in`);
-  return { format: "feel", body: expression, resultVariable };
+/* FEEL after `=` (Zeebe) or Camunda 7's `${...}`; undefined for a process id */
+function calledExpression(ctx: ReadContext, key: string, elementId: string): string | undefined {
+  if (key.startsWith("=")) return key;
+  if (juelBody(key) === undefined) return undefined;
+  return fileExpression(ctx, key, elementId, "calledElement") ?? '""';
 }

@@ -1,4 +1,4 @@
-import type { CompiledCallData, CompiledMapping } from "../model/graph.js";
+import type { CompiledCallData } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { newRef, release, setKey, share, shallowCopy, writable, type Data, type DataRef } from "./data.js";
 import { mergeInto } from "./merge.js";

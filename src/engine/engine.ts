@@ -8,7 +8,7 @@ import { checkData } from "./data-check.js";
 import { newRef, release, share, shallowCopy, type Data, type DataRef } from "./data.js";
 import { behaviours } from "./elements/index.js";
 import type { Behaviour } from "./elements/behaviour.js";
-import { errorRecord } from "./errors.js";
+import { callActivitiesAround, errorRecord } from "./errors.js";
 import { EventParts } from "./event-parts.js";
 import { createFrame, moveToken, place, unplace, type Frame } from "./frame.js";
 import { InputKind } from "./inbox.js";
@@ -497,7 +497,7 @@ export class Engine implements Core {
     const record = errorRecord(error, token.taskName || token.node.name, token.node.id);
     if (this.events.raise.error(token, error, record)) return;
     this.options.observer?.tokenFailed?.(token, error, false);
-    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id));
+    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id, callActivitiesAround(token)));
   }
 
   cancelToken(token: Token): void {

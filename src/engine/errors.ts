@@ -1,5 +1,7 @@
 import { BpmnError, TaskError, describe } from "../errors.js";
 import type { GraphNode } from "../model/graph.js";
+import type { Frame } from "./frame.js";
+import type { Token } from "./token.js";
 
 /** Raised by an error end event: its `code` is the file's error code, which boundary events with the same code catch. */
 export class ThrownBpmnError extends BpmnError {
@@ -64,4 +66,13 @@ function errorCodes(error: unknown): string[] {
   if (error === null || typeof error !== "object") return [];
   const e = error as { errorCode?: unknown; code?: unknown; name?: unknown };
   return [codeText(e.errorCode), codeText(e.code), codeText(e.name)].filter((v): v is string => v !== undefined);
+}
+
+/** The call activities a token runs in, innermost first (TaskError names them). */
+export function callActivitiesAround(token: Token): GraphNode[] {
+  const callers: GraphNode[] = [];
+  for (let frame: Frame | undefined = token.frame; frame !== undefined; frame = frame.parent) {
+    if (frame.owner?.node.kind === "callActivity") callers.push(frame.owner.node);
+  }
+  return callers;
 }

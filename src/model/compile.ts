@@ -42,7 +42,25 @@ export function compileProcess(definition: ProcessDefinition): ProcessGraph {
   const { signals, conditionals } = indexEvents(state.nodes);
   for (const node of state.nodes) node.onComplete = completionWork(node, conditionals.length > 0);
   if (state.problems.length > 0) throw new InvalidBpmnError(definition.source, state.problems);
-  return { id: definition.id, name: definition.name, source: definition.source, root, nodes: state.nodes, byId: state.byId, processes, signals, conditionals };
+  const callable = state.nodes.some((node) => node.calledExpression !== undefined) ? callableProcesses(definition, processes) : undefined;
+  return { id: definition.id, name: definition.name, source: definition.source, root, nodes: state.nodes, byId: state.byId, processes, callable, signals, conditionals };
+}
+
+/* what a calledElement expression's value may name: a process's id, its id in its own file, its name */
+function callableProcesses(definition: ProcessDefinition, processes: ReadonlyMap<string, Scope>): Map<string, Scope | null> {
+  const callable = new Map<string, Scope | null>();
+  const add = (key: string, scope: Scope): void => {
+    if (key === "") return;
+    const known = callable.get(key);
+    callable.set(key, known === undefined || known === scope ? scope : null);
+  };
+  for (const called of definition.processes ?? []) {
+    const scope = processes.get(called.id)!;
+    add(called.id, scope);
+    add(called.id.slice(called.id.indexOf("#") + 1), scope);
+    add(called.name, scope);
+  }
+  return callable;
 }
 
 interface CompileState {
@@ -114,6 +132,7 @@ function createNode(definition: NodeDefinition, scope: Scope, state: CompileStat
     condition: undefined,
     trigger: undefined,
     called: undefined,
+    calledExpression: undefined,
     callIn: undefined,
     callOut: undefined,
     inputs: undefined,
@@ -193,6 +212,7 @@ function finishNode(definition: NodeDefinition, node: GraphNode, local: Map<stri
   node.handler = definition.handler === undefined ? undefined : local.get(definition.handler);
   node.compensates = definition.compensates === undefined ? undefined : local.get(definition.compensates);
   if (definition.calls !== undefined) state.calls.push([node, definition.calls]);
+  node.calledExpression = compileOptional(definition.callsExpression, node.id, state);
   if (definition.children === undefined) return;
   // built processes do not pass through the reader, which refuses these first
   if (depth >= MAX_NESTING) state.problems.push({ elementId: node.id, message: `sub-process nested too deep: more than ${MAX_NESTING} sub-processes inside each other` });

@@ -208,6 +208,12 @@ export interface NodeDefinition {
   forCompensation?: boolean;
   /** callActivity: id of the called process in ProcessDefinition.processes */
   calls?: string;
+  /**
+   * callActivity: an expression whose value names the process to call, by
+   * id or name, when the activity runs (calledElement="${...}", Zeebe
+   * processId="=..."); every process of the file and of its folder is read
+   */
+  callsExpression?: string;
   /** callActivity: the data the called process starts with, and the data it gives back */
   callIn?: CallDataDefinition;
   callOut?: CallDataDefinition;

@@ -18,6 +18,12 @@ export interface ProcessGraph {
   byId: Map<string, GraphNode>;
   /** the processes call activities call, by ProcessDefinition.processes id */
   processes: Map<string, Scope>;
+  /**
+   * for call activities whose process an expression names: every process
+   * by id, by its id in its own file (`billing.bpmn#Bill` as `Bill`) and by
+   * name; null where two processes answer to it
+   */
+  callable: ReadonlyMap<string, Scope | null> | undefined;
   /** per signal name: the events that catch it (catch, boundary and start events), in document order */
   signals: Map<string, GraphNode[]>;
   /** conditional catch, boundary and event sub-process start events, re-evaluated when data changes */
@@ -102,6 +108,8 @@ export interface GraphNode {
   trigger: GraphNode | undefined;
   /** call activity: the process it runs */
   called: Scope | undefined;
+  /** call activity: the expression whose value names the process it runs (ProcessGraph.callable) */
+  calledExpression: CompiledExpression | undefined;
   callIn: CompiledCallData | undefined;
   callOut: CompiledCallData | undefined;
   /** input mappings: local to the activity (an empty list when only the data outside it must be kept, see onlyOutputs) */

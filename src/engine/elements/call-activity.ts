@@ -1,4 +1,8 @@
+import { ExpressionError } from "../../errors.js";
+import type { Scope } from "../../model/graph.js";
+import type { Core } from "../core.js";
 import { callInput, callOutput } from "../data-mapping.js";
+import type { Token } from "../token.js";
 import type { Behaviour } from "./behaviour.js";
 import { enterScope } from "./sub-process.js";
 
@@ -11,13 +15,32 @@ import { enterScope } from "./sub-process.js";
 export const callActivity: Behaviour = {
   execute(core, token) {
     if (token.node.when !== undefined && !core.tasks.when(token)) return;
+    const scope = token.node.called ?? calledScope(core, token);
+    if (scope === undefined) return;
     const ref = callInput(core, token);
     if (ref === undefined) return;
     core.triggers.armBoundaries(token);
-    const scope = token.node.called!;
     enterScope(core, token, scope, scope.starts, ref);
   },
   childResult(core, token, result) {
     return callOutput(core, token, result);
   },
 };
+
+/* the process an expression names (calledElement="${...}"), by id or name; undefined when it names none (the token has been failed) */
+function calledScope(core: Core, token: Token): Scope | undefined {
+  const expression = token.node.calledExpression!;
+  let value: unknown;
+  try {
+    value = expression.evaluate(core.scopeOf(token));
+  } catch (error) {
+    core.fail(token, error);
+    return undefined;
+  }
+  const scope = core.graph.callable?.get(String(value));
+  if (scope) return scope;
+  const known = [...(core.graph.callable?.keys() ?? [])].map((key) => JSON.stringify(key)).join(", ");
+  const why = scope === null ? "which more than one process answers to; give its id" : `which is no process of the file or its folder (${known || "there are none"})`;
+  core.fail(token, new ExpressionError(expression.text, token.node.id, `its value ${JSON.stringify(value)} names the process to call, ${why}`));
+  return undefined;
+}
