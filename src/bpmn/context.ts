@@ -17,6 +17,8 @@ export interface ReadContext {
   readonly globals: ReadonlyMap<string, ModdleElement>;
   /** called element keys → the call activities that call them */
   readonly calls: Map<string, string[]>;
+  /** ids given to sequence flows the file wrote without one, and how often each was given */
+  readonly generatedIds: Map<string, number>;
   /** the process being read (its extension elements hold embedded forms) */
   readonly process?: ModdleElement;
 }

@@ -77,6 +77,7 @@ export class FileReader {
   private readonly roots: ScopeDefinition[] = [];
   /** the processes read so far, run or called */
   private readonly read = new Set<ModdleElement>();
+  private readonly generatedIds = new Map<string, number>();
 
   constructor(definitions: ModdleElement, problems: BpmnProblem[], unresolved: UnresolvedRefs) {
     this.definitions = definitions;
@@ -95,6 +96,7 @@ export class FileReader {
       associations: associations(process),
       globals: this.globals,
       calls: this.calls,
+      generatedIds: this.generatedIds,
       process,
     };
     this.read.add(process);
@@ -215,14 +217,28 @@ function mapScope(ctx: ReadContext, container: ModdleElement, scope: ScopeInfo, 
 }
 
 function mapFlow(ctx: ReadContext, element: ModdleElement): FlowDefinition {
-  const id = str(element, "id") ?? "";
+  const source = refId(ctx, element, "sourceRef") ?? "";
+  const target = refId(ctx, element, "targetRef") ?? "";
+  const id = str(element, "id") ?? generatedFlowId(ctx, source, target);
   return withoutUndefined({
     id,
     name: foldName(str(element, "name")) || undefined,
-    source: refId(ctx, element, "sourceRef") ?? "",
-    target: refId(ctx, element, "targetRef") ?? "",
+    source,
+    target,
     condition: expression(ctx, element, "conditionExpression", id),
   });
+}
+
+/*
+ * BPMN makes ids optional, and a flow needs none to be followed: one
+ * without gets `Source->Target` (`#2`, `#3` for more between the same
+ * pair), which no id in a file can be (`>` is not allowed in an id).
+ */
+function generatedFlowId(ctx: ReadContext, source: string, target: string): string {
+  const base = `${source}->${target}`;
+  const count = (ctx.generatedIds.get(base) ?? 0) + 1;
+  ctx.generatedIds.set(base, count);
+  return count === 1 ? base : `${base}#${count}`;
 }
 
 /** Data objects and stores only document the process; they do not change how it runs. */
@@ -270,6 +286,8 @@ function mapNode(
   inheritedLane: string | undefined,
 ): NodeDefinition | undefined {
   if (IGNORED.has(element.$type)) return undefined;
+  // flows refer to a node by its id: one without cannot be reached or left
+  if (str(element, "id") === undefined) return reject(ctx, element, scope, `${describeElement(element)} has no id; a flow node needs one for sequence flows to refer to it`);
   const id = str(element, "id") ?? "";
   const base: NodeBase = { id, name: foldName(str(element, "name")), lane: ctx.lanes.get(id) ?? inheritedLane };
   const taskKind = scriptJob(element) ? "task" : TASK_KINDS.get(element.$type);

@@ -186,7 +186,7 @@ function referenceProblems(warning: ModdleWarning, unresolved: UnresolvedRefs): 
 
 function unparsableProblems(message: string): BpmnProblem[] {
   const duplicate = /nested error: duplicate ID <([^>]*)>/.exec(message);
-  if (duplicate) return [{ elementId: duplicate[1], message: "duplicate id" }];
+  if (duplicate) return [{ elementId: duplicate[1], message: "duplicate id: more than one element of the file has it" }];
   // a DOCTYPE makes moddle complain about text outside the root; the model is fine
   if (message.includes("non-whitespace outside of root node")) return [];
   return [{ elementId: "", message: `unreadable content: ${describeUnparsable(message)}` }];

@@ -80,13 +80,14 @@ function indexNodes(scopes: ScopeEntry[], rejected: RejectedElement[]): NodeInde
   return index;
 }
 
+/* every element that has the id, so the message says which ones clash */
 function duplicateIds(scopes: ScopeEntry[]): BpmnProblem[] {
-  const seen = new Set<string>();
-  const duplicates = new Set<string>();
+  const holders = new Map<string, string[]>();
   for (const { scope } of scopes) {
-    for (const { id } of [...scope.nodes, ...scope.flows]) (seen.has(id) ? duplicates : seen).add(id);
+    for (const node of scope.nodes) holders.set(node.id, [...(holders.get(node.id) ?? []), describeNode(node)]);
+    for (const flow of scope.flows) holders.set(flow.id, [...(holders.get(flow.id) ?? []), `sequence flow ${flow.source} -> ${flow.target}`]);
   }
-  return [...duplicates].map((id) => ({ elementId: id, message: "duplicate id" }));
+  return [...holders].filter(([, named]) => named.length > 1).map(([id, named]) => ({ elementId: id, message: `duplicate id: ${named.join(", ")} ${named.length === 2 ? "both" : "all"} have it` }));
 }
 
 function flowEnds(entry: ScopeEntry, index: NodeIndex): BpmnProblem[] {
