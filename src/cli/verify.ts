@@ -110,7 +110,9 @@ type Colors = ReturnType<typeof createColors>;
 
 function elementLines(check: ElementCheck, c: Colors, show: (d: Declaration) => string): string {
   const { binding } = check;
-  const element = `${elementName(binding.node)} ${c.dim(`(${binding.node.id})`)}`;
+  // a service task's job type (zeebe:taskDefinition type, camunda:topic) is what typed implementations match
+  const jobType = binding.node.taskType === undefined ? "" : ` job type ${JSON.stringify(binding.node.taskType)}`;
+  const element = `${elementName(binding.node)} ${c.dim(`(${binding.node.id})`)}${jobType}`;
   const mapping = binding.candidates.length > 0 ? ` -> ${binding.candidates.map(show).join(" | ")}` : "";
   const lines: string[] = [];
   if (check.status === "ok") lines.push(`  ${c.green("ok")}        ${element}${mapping}`);
@@ -133,7 +135,8 @@ function elementLines(check: ElementCheck, c: Colors, show: (d: Declaration) => 
 }
 
 function guess(check: ElementCheck, show: (d: Declaration) => string): string {
-  if (check.suggestions.length === 0) return "";
+  const type = check.binding.node.taskType;
+  if (check.suggestions.length === 0) return type === undefined ? "" : `; implement its job type with task({ type: ${JSON.stringify(type)} }, fn)`;
   const needed = implementationCall(check.binding.node);
   const shown = check.suggestions.map((d) => (implementationCall(d.kind) === needed ? show(d) : `${show(d)} (a ${elementKind(check.binding.node)} needs ${needed}())`));
   return `; did you mean ${shown.join(" or ")}?`;

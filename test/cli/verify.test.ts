@@ -61,6 +61,13 @@ describe("adhesive verify", () => {
     expect(stdout).toContain("2 cannot run, 3 unused implementations");
   });
 
+  it("names a service task's job type, and how to implement a missing one", async () => {
+    const { code, stdout } = await verify("verify/job-types.ts");
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/ok +task "Score applicant" \(Task_Score\) job type "credit-score" -> task\(.*credit-score.*\)/);
+    expect(stdout).toMatch(/missing +task "Rate risk" \(Task_Rate\) job type "rate-risk": no implementation matches; implement its job type with task\(\{ type: "rate-risk" \}, fn\)$/m);
+  });
+
   it("exits 0 with a warning when the only finding is an unused implementation", async () => {
     const { code, stdout } = await verify("verify/unused-only.ts");
     expect(code).toBe(0);
