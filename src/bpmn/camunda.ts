@@ -37,7 +37,8 @@ export function dataMappings(ctx: ReadContext, element: ModdleElement, elementId
   return {
     inputs: inputs.length > 0 ? inputs : undefined,
     outputs: outputs.length > 0 ? outputs : undefined,
-    onlyOutputs: task && zeebeOutputs.length > 0 ? true : undefined,
+    // adhesive:onlyOutputs: what toBpmnXml writes for a Zeebe task's mappings, which it writes as Camunda 7's
+    onlyOutputs: task && outputs.length > 0 && (zeebeOutputs.length > 0 || attrByLocalName(element, "onlyOutputs") === "true") ? true : undefined,
   };
 }
 

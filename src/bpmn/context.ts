@@ -91,6 +91,8 @@ export function fileExpression(ctx: ReadContext, body: string | undefined, eleme
   const juel = juelBody(text);
   if (juel === undefined) return text === "" ? undefined : text;
   if (juel === "") return undefined;
+  // toBpmnXml wraps every mapping in `${...}`, FEEL ones too: `${=orders}` is FEEL
+  if (juel.startsWith("=")) return juel;
   const translated = juelToJavaScript(juel);
   if ("js" in translated) return translated.js;
   problem(ctx, elementId, `${what} \`${text}\` ${translated.error}`);

@@ -136,6 +136,8 @@ class Writer {
     const type = node.taskType !== undefined && node.kind === "task" ? "bpmn:ServiceTask" : (TYPES[node.kind] ?? "bpmn:Task");
     const element = this.create(type, { id: node.id, name: node.name || undefined });
     if (node.when !== undefined) element.$attrs["adhesive:when"] = node.when;
+    // its mappings are written as Camunda 7's, which keep a task's own writes: that a Zeebe task keeps only its outputs is said here
+    if (node.onlyOutputs === true) element.$attrs["adhesive:onlyOutputs"] = "true";
     if (node.loop) element.loopCharacteristics = this.loop(node.loop);
     if (node.script) Object.assign(element, { scriptFormat: node.script.format, script: node.script.body });
     if (node.attachedTo !== undefined) element.cancelActivity = node.interrupting ?? true;
