@@ -70,9 +70,13 @@ function sleepsOf(mark: string): number {
   return processesOf(mark).filter((line) => /^\s*\d+\s+\S+\s+sleep /.test(line)).length;
 }
 
+/** Polls until `condition` holds; 60 s is only a failure cap (the CLI's start-up alone takes seconds on a loaded machine). */
 async function waitFor(condition: () => boolean, what: () => string): Promise<void> {
-  for (let i = 0; i < 150 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-  if (!condition()) throw new Error(`timed out: ${what()}`);
+  const deadline = Date.now() + 60_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function workspaceOf(tempFolder: string): Promise<string> {
