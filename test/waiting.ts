@@ -8,12 +8,12 @@
 /** The cap of a wait on something that takes no real time (a task starting, a run reaching a state). */
 export const WAIT_LIMIT_MS = 30_000;
 
-/** Polls `condition` until it holds; fails naming `what` after `limitMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, limitMs = WAIT_LIMIT_MS): Promise<void> {
+/** Polls `condition` every `everyMs` until it holds; fails naming `what` after `limitMs`. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, limitMs = WAIT_LIMIT_MS, everyMs = 5): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 
