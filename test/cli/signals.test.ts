@@ -121,7 +121,11 @@ describe("kill -9 of the CLI", () => {
     const cli = await startStubborn();
     const secret = join(await workspaceOf(cli.tempFolder), "token.txt");
     expect(existsSync(secret)).toBe(true);
-    const supervisors = () => execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" }).split("\n").filter((line) => line.includes("adhesive-supervisor"));
+    // this CLI's own (other tests and other projects' suites may run CLIs with supervisors at the same time)
+    const supervisors = () =>
+      execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" })
+        .split("\n")
+        .filter((line) => line.includes("adhesive-supervisor") && Number(line.trim().split(/\s+/)[1]) === cli.child.pid);
     // it names itself once its node has started, which on a loaded machine can be after the commands have
     await waitFor(() => supervisors().length > 0, () => "no adhesive-supervisor process");
     cli.child.kill("SIGKILL");
