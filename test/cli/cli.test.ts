@@ -203,7 +203,11 @@ function listProcesses(): string {
     .join("\n");
 }
 
+/** Polls every 100 ms; 60 s only caps a hang. */
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-  if (!condition()) throw new Error("timed out waiting for the condition");
+  const deadline = Date.now() + 60_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
