@@ -13,11 +13,11 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = `${root}bin/adhesive.js`;
 
 /** Polls `condition`; the limit only caps a hang (the CLI's start-up alone takes seconds on a loaded machine). */
-export async function until(condition: () => boolean, what: string, describeState: () => string, ms = 30_000): Promise<void> {
+export async function until(condition: () => boolean, what: string, describeState: () => string, ms = 30_000, everyMs = 10): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}; screen:\n${describeState()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 
@@ -51,7 +51,8 @@ export class TmuxServer {
     return {
       waitFor: async (pattern) => {
         let last = "";
-        await until(() => pattern.test((last = screen())), String(pattern), () => last, 60_000);
+        // each look at the screen is a tmux process: every 50 ms, or the polling itself loads a busy machine
+        await until(() => pattern.test((last = screen())), String(pattern), () => last, 60_000, 50);
         return last;
       },
       keys: (...keys) => void this.tmux("send-keys", "-t", session, ...keys),
