@@ -132,7 +132,7 @@ describe("memory", () => {
 
   beforeAll(async () => {
     result = await measure();
-  }, 300_000);
+  });
 
   it(`keeps nothing per event once a run of ${EVENTS} message events has returned`, () => {
     expect(result.tasks).toBe(EVENTS * 2);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   url = new URL(printed);
   token = url.searchParams.get("token")!;
   browser = await openBrowser();
-}, 180_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -115,7 +115,7 @@ describe("a later live view of the same project", () => {
     const [, printed] = await other.waitFor(/live view: (http:\S+)/);
     url = new URL(printed);
     token = url.searchParams.get("token")!;
-  }, 120_000);
+  });
   afterAll(() => other?.cleanup());
 
   it("lists the earlier run from its run folder, finished, with its counts and diagram", async () => {
