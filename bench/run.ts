@@ -340,6 +340,12 @@ async function main(): Promise<void> {
   if (jsonOut) {
     writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, startup }, null, 2));
   }
+  // a job that failed (a timed run that skipped work among them) fails the bench: its figures must never pass for a result
+  const failed = [...selected, ...selectedInflight].filter((row) => row.result !== undefined && !row.result.ok);
+  if (failed.length > 0) {
+    console.error(`\nbench FAILED: ${failed.length} job(s) failed (see FAILED above)`);
+    process.exitCode = 1;
+  }
 }
 
 function heapPerToken(row: InflightRow | undefined): number | undefined {

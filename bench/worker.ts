@@ -315,6 +315,18 @@ async function bpmnEngineRunner(workload: Workload, size: number, concurrency: "
 
 // ---- main ----------------------------------------------------------------
 
+/** The task executions one run of the workload at `size` must make: a run that skipped work fails the job instead of looking fast. */
+function expectedTasks(workload: Workload, size: number): number {
+  if (workload === "seed") return size * 5;
+  if (workload === "beside") return 1000;
+  return size;
+}
+
+function assertCount(ran: number, size: number, what: string): void {
+  const expected = expectedTasks(job.workload, size);
+  if (ran !== expected) throw new Error(`${what} ran ${ran} tasks, expected ${expected} (${job.workload} at ${size}): work was skipped`);
+}
+
 async function main(): Promise<void> {
   const runner =
     job.engine === "baseline"
@@ -326,7 +338,7 @@ async function main(): Promise<void> {
   let warmupMs: number | undefined;
   if (job.warmup > 0) {
     const started = performance.now();
-    await runner.run(job.warmup, true);
+    assertCount(await runner.run(job.warmup, true), job.warmup, "the warm-up");
     warmupMs = performance.now() - started;
   }
   fullGc();
@@ -353,6 +365,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     tokens = await runner.run(job.size);
     times.push(performance.now() - started);
+    assertCount(tokens, job.size, `timed run ${rep + 1}`);
   }
   send({ ok: true, times, tokens, rssIdleMB, peakRssMB: peakRss(), loadMs: runner.loadMs, warmupMs });
 }

@@ -5,7 +5,10 @@
  * - dist/**.js: tsc output with the same layout as src/, so what the code
  *   loads by URL at run time is found at the same relative place: the module
  *   hooks (cli/plugin-resolver, loader/format-hook), the worker thread entry,
- *   and ../../package.json for --version.
+ *   and ../../package.json for --version. What tsc does not emit (plain
+ *   JavaScript entries of threads and processes, the live view's page) is
+ *   copied from src/ as the compiled code names it (runtime-files.mjs), and
+ *   a file it names that is missing fails the build.
  * - dist/index.d.ts and dist/index.d.cts: one self-contained declaration file
  *   (rollup-plugin-dts), the same text twice: a CommonJS project needs a
  *   .d.cts, because TypeScript refuses (TS1479) a CommonJS file whose types
@@ -17,11 +20,12 @@
  *   default registry and one set of error classes.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { rollup } from "rollup";
 import { dts } from "rollup-plugin-dts";
+import { copyRuntimeFiles } from "./runtime-files.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const at = (path) => `${root}${path}`;
@@ -30,10 +34,7 @@ const require = createRequire(import.meta.url);
 rmSync(at("dist"), { recursive: true, force: true });
 rmSync(at("build/types"), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", at("tsconfig.build.json")], { stdio: "inherit" });
-// plain JavaScript on purpose (see the file), so tsc does not emit it
-copyFileSync(at("src/workers/worker-entry.mjs"), at("dist/workers/worker-entry.mjs"));
-// the live view's page: plain files, served as they are from beside src/web/static-files.ts
-cpSync(at("src/web/page"), at("dist/web/page"), { recursive: true });
+const copied = copyRuntimeFiles(root);
 
 const bundle = await rollup({
   input: at("build/types/index.d.ts"),
@@ -53,4 +54,4 @@ writeFileSync(at("dist/index.cjs"), '"use strict";\n// One module instance for i
 rmSync(at("build"), { recursive: true, force: true });
 
 const { version } = JSON.parse(readFileSync(at("package.json"), "utf8"));
-console.log(`built adhesive-bpmn ${version} into dist/`);
+console.log(`built adhesive-bpmn ${version} into dist/, with ${copied.join(", ")} from src/`);

@@ -77,6 +77,33 @@ export class RoutingError extends AdhesiveError {
 }
 
 /**
+ * A loop that cannot do what it is drawn for: a multi-instance collection
+ * that is not a collection, or a condition loop that would repeat forever
+ * (its value and the data did not change across an iteration).
+ */
+export class LoopError extends AdhesiveError {
+  readonly elementId: string;
+  readonly value: unknown;
+
+  constructor(elementId: string, expression: string, value: unknown, reason: string) {
+    super("ADHESIVE_LOOP", `loop \`${expression}\` on ${elementId} is ${preview(value)}: ${reason}`);
+    this.elementId = elementId;
+    this.value = value;
+  }
+}
+
+/* a value as the user wrote it in data, short enough for one line */
+function preview(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
  * Every live token waits for something (a message a flow would bring, a
  * signal, a condition) that nothing left in the run can bring: no task
  * runs, no timer is armed, no event source can send. The run would wait
@@ -86,9 +113,9 @@ export class StalledError extends AdhesiveError {
   /** the elements tokens wait at */
   readonly elementIds: readonly string[];
 
-  constructor(waiting: ReadonlyArray<{ id: string; name: string }>) {
+  constructor(waiting: ReadonlyArray<{ id: string; name: string }>, hint?: string) {
     const list = waiting.map((node) => (node.name ? `"${node.name}" (${node.id})` : node.id)).join(", ");
-    super("ADHESIVE_STALLED", `the run cannot go on: tokens wait at ${list}, and nothing left in the run can trigger them (no task runs, no timer is armed, no event source sends)`);
+    super("ADHESIVE_STALLED", `the run cannot go on: tokens wait at ${list}, and nothing left in the run can trigger them (no task runs, no timer is armed, no event source sends)${hint === undefined ? "" : `; ${hint}`}`);
     this.elementIds = waiting.map((node) => node.id);
   }
 }
@@ -195,4 +222,26 @@ export class UsageError extends AdhesiveError {
 export function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** Why the file system refused, in words a user can act on (the error's own message for anything else). */
+export function fileSystemReason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case "ENOSPC":
+      return "the disk is full (ENOSPC: no space left on the device)";
+    case "EDQUOT":
+      return "the disk quota is used up (EDQUOT)";
+    case "EROFS":
+      return "the file system is read-only (EROFS)";
+    case "EACCES":
+    case "EPERM":
+      return `permission denied (${(error as NodeJS.ErrnoException).code}): the folder is not writable by this user`;
+    case "ENOTDIR":
+      return "a part of the path is a file, not a folder (ENOTDIR)";
+    case "EMFILE":
+    case "ENFILE":
+      return `too many open files (${(error as NodeJS.ErrnoException).code})`;
+    default:
+      return describe(error);
+  }
 }

@@ -12,11 +12,13 @@ export { Adhesive } from "./api/adhesive.js";
 export type {
   Context,
   Data,
+  FailedElement,
   LaneFunction,
   LiveViewOptions,
   LoopInfo,
   MessageCallbackFunction,
   MessageFunction,
+  MessageWait,
   RunOptions,
   RunInfo,
   RunReporter,
@@ -37,6 +39,7 @@ export {
   ExpressionError,
   ProcessExitError,
   RoutingError,
+  LoopError,
   StalledError,
   TaskError,
   TaskLimitError,
@@ -58,6 +61,9 @@ export { BackpressureError } from "./runtime/inlet.js";
 export { ResumeError } from "./runtime/run-record.js";
 export { ReplayDivergedError } from "./engine/replay.js";
 export { JournalError } from "./journal/journal-error.js";
+export { OwnerLostError } from "./runs/owner/lease.js";
+export { RunFolderError } from "./runs/folder-error.js";
+export { RunNotFoundError } from "./runs/find.js";
 export { fromInbox } from "./inbox/from-inbox.js";
 export { InboxError, FormAnsweredError } from "./inbox/inbox-error.js";
 export { closeLiveView } from "./web/live-view.js";

@@ -12,7 +12,7 @@ import { locateBpmn, readLocatedBpmn } from "./bpmn-path.js";
 import { verifyRecorder } from "./verify-mode.js";
 import { started } from "./started-runs.js";
 import { claimResume } from "./resume-target.js";
-import { readJournal } from "../journal/reader.js";
+import { readJournalHeader } from "../journal/reader.js";
 import { journalFileOf } from "../runtime/run-record.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
@@ -122,8 +122,9 @@ export class Adhesive {
    */
   async resume(runId: string, options?: RunOptions): Promise<Data> {
     const merged = this.options(options);
-    const journal = await readJournal(journalFileOf(merged, runId));
-    return this.run(journal.header.definition, { ...options, runId });
+    // the header alone: the run reads the whole journal once it has the process
+    const header = await readJournalHeader(journalFileOf(merged, runId));
+    return this.run(header.definition, { ...options, runId });
   }
 
   private options(options: RunOptions | undefined): RunOptions {
@@ -157,8 +158,9 @@ function both(a: RunReporter, b: RunReporter): RunReporter {
     runFinished: (run, error) => (a.runFinished?.(run, error), b.runFinished?.(run, error)),
     eventReceived: (run) => (a.eventReceived?.(run), b.eventReceived?.(run)),
     taskStarted: (ctx) => (a.taskStarted?.(ctx), b.taskStarted?.(ctx)),
-    taskFinished: (ctx, error, ms) => (a.taskFinished?.(ctx, error, ms), b.taskFinished?.(ctx, error, ms)),
+    taskFinished: (ctx, error, ms, caught) => (a.taskFinished?.(ctx, error, ms, caught), b.taskFinished?.(ctx, error, ms, caught)),
     taskCancelled: (ctx) => (a.taskCancelled?.(ctx), b.taskCancelled?.(ctx)),
+    elementFailed: (run, element, error, caught) => (a.elementFailed?.(run, element, error, caught), b.elementFailed?.(run, element, error, caught)),
     laneFailed: (lane, error) => (a.laneFailed?.(lane, error), b.laneFailed?.(lane, error)),
   };
 }

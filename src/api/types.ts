@@ -64,6 +64,16 @@ export interface RunInfo {
   readonly logFolder: string;
 }
 
+/** The element of a process where something failed, as reporters see it. */
+export interface FailedElement {
+  /** the BPMN element id */
+  readonly id: string;
+  /** its name as the run knows it (a task's interpolated name), else its id */
+  readonly name: string;
+  /** its kind: "exclusiveGateway", "task", "endEvent", ... */
+  readonly type: string;
+}
+
 /** Reports what the run does (the CLI prints it); every hook is optional. */
 export interface RunReporter {
   runStarted?(run: RunInfo): void;
@@ -72,10 +82,37 @@ export interface RunReporter {
   /** a message source delivered an event */
   eventReceived?(run: RunInfo): void;
   taskStarted?(ctx: Context): void;
-  taskFinished?(ctx: Context, error: unknown, durationMs: number): void;
+  /**
+   * `error` is undefined when the task succeeded. `caught`: the error it
+   * threw was caught by an error boundary event (or an error event
+   * sub-process) and the run goes on, so it did not fail the run.
+   */
+  taskFinished?(ctx: Context, error: unknown, durationMs: number, caught?: boolean): void;
   taskCancelled?(ctx: Context): void;
+  /**
+   * An element failed without a task function of its own throwing: an
+   * exclusive gateway no flow leaves, a loop, condition or data mapping
+   * expression that threw, an error end event. `caught` as for
+   * taskFinished; otherwise the run fails with it.
+   */
+  elementFailed?(run: RunInfo, element: FailedElement, error: unknown, caught: boolean): void;
   /** a lane's workspace could not be torn down (the run rejects with it unless it failed already) */
   laneFailed?(lane: string, error: Error): void;
+  /**
+   * The run can only go on once one of these message events gets a message
+   * through its inbox (`adhesive send`, the live view): no task runs, no
+   * timer is armed, no source sends. Said again whenever the list changes.
+   */
+  waitingForMessages?(run: RunInfo, waits: readonly MessageWait[]): void;
+}
+
+/** A message event a run waits at. */
+export interface MessageWait {
+  elementId: string;
+  /** the element's name (may be empty) */
+  name: string;
+  /** the name of the message it waits for: what `adhesive send` takes */
+  message: string;
 }
 
 export interface RunOptions {
@@ -123,6 +160,25 @@ export interface RunOptions {
   runsFolder?: string;
   /** fsync the journal after each write, for machines that may lose power (config journal_fsync); default false */
   journalFsync?: boolean;
+  /**
+   * Runs of the runs folder that ended to keep (config keep_runs; default
+   * 20): as a run starts (at most once a minute per runs folder in a
+   * process), the older ones are removed with their workspaces, beside it.
+   */
+  keepRuns?: number;
+  /**
+   * How long this process's claim on the run lasts without being renewed
+   * (it is renewed three times as often while the process runs): another
+   * process may take the run over once it has run out, e.g. while this one
+   * is stopped (SIGSTOP). A runner that died is taken over at once. Default 10000.
+   */
+  ownerLeaseMs?: number;
+  /**
+   * The journal file grows by this many bytes before a snapshot starts it
+   * anew (as soon as the run is empty: every message instance ended; see
+   * the README's Durable runs). Default 64 MiB.
+   */
+  journalSnapshotBytes?: number;
   /** continuing a run that failed: run its failed task again (like retrying an incident) */
   retry?: boolean;
   /** continue even though the process or its implementations changed where the run's tokens stand */

@@ -1,8 +1,7 @@
-import { rm } from "node:fs/promises";
 import { createColors } from "picocolors";
 import type { Config } from "../config/load.js";
-import { UsageError, describe } from "../errors.js";
-import { beyondRetention, folderSize, listRunFolders, pruneRunFolders, type RunFolder } from "../workspaces/run-folders.js";
+import { UsageError, fileSystemReason } from "../errors.js";
+import { folderSize, planRetention, pruneOnce, removeRuns, type RetentionPlaces } from "../runs/retention.js";
 import type { Output } from "./reporter.js";
 
 export interface CleanOptions {
@@ -12,49 +11,50 @@ export interface CleanOptions {
 }
 
 /**
- * `adhesive clean [--keep N] [--dry-run]`: removes the finished run folders
- * under temp_folder, listing each with its age and size; a running one is
- * never touched. With --dry-run it only lists what it would remove.
+ * `adhesive clean [--keep N] [--dry-run]`: removes this project's finished
+ * runs (their folder under runs_folder and their workspace under
+ * temp_folder), listing each with its age and size; a run still going, or
+ * one whose runner died without ending it, is never touched, nor anything of
+ * another project in a shared temp folder. With --dry-run it only lists
+ * what it would remove.
  */
-export async function cleanRunFolders(options: CleanOptions, io: { out: Output; color: boolean; config: Config }): Promise<void> {
+export async function cleanRunFolders(options: CleanOptions, io: { out: Output; color: boolean; cwd: string; config: Config }): Promise<void> {
   const keep = parseKeep(options.keep);
-  // workspaces under temp_folder, journals and logs under runs_folder (the same folder when both are set so)
-  for (const folder of new Set([io.config.tempFolder, io.config.runsFolder])) await cleanFolder(folder, keep, options.dryRun, io);
-}
-
-async function cleanFolder(tempFolder: string, keep: number, dryRun: boolean, io: { out: Output; color: boolean }): Promise<void> {
-  const options = { dryRun };
   const c = createColors(io.color);
-  const folders = await listRunFolders(tempFolder);
-  const removing = beyondRetention(folders, keep);
+  const plan = await planRetention(placesOf(io.config, io.cwd), keep);
+  const removing = [...plan.removing, ...plan.orphans];
   let bytes = 0;
-  for (const folder of removing) {
-    const size = await folderSize(folder.path);
+  for (const run of removing) {
+    let size = 0;
+    for (const folder of run.folders) size += await folderSize(folder);
     bytes += size;
-    if (!options.dryRun) await rm(folder.path, { recursive: true, force: true });
-    io.out.write(`${options.dryRun ? c.yellow("would remove") : c.red("removed")} ${folder.executionId}  ${c.dim(`${age(folder)}, ${formatBytes(size)}`)}\n`);
+    if (!options.dryRun) await removeRuns([run]);
+    io.out.write(`${options.dryRun ? c.yellow("would remove") : c.red("removed")} ${run.id}  ${c.dim(`${age(run.at)}, ${formatBytes(size)}${plan.orphans.includes(run) ? ", a workspace whose run folder is gone" : ""}`)}\n`);
   }
-  const running = folders.filter((folder) => folder.running);
-  for (const folder of running) io.out.write(`${c.green("kept")} ${folder.executionId}  ${c.dim(`${age(folder)}, running or resumable`)}\n`);
-  const kept = folders.length - removing.length - running.length;
+  for (const run of plan.running) io.out.write(`${c.green("kept")} ${run.id}  ${c.dim(`${age(run.at)}, running or resumable`)}\n`);
+  for (const run of plan.unreadable) io.out.write(`${c.yellow("kept")} ${run.id}  ${c.dim(`unreadable, left for you to look at: ${run.problem}`)}\n`);
+  const { runsFolder, tempFolder } = io.config;
+  const where = runsFolder === tempFolder ? runsFolder : `${runsFolder} (workspaces under ${tempFolder})`;
   const what = removing.length === 0 ? "nothing to remove" : `${options.dryRun ? "would remove" : "removed"} ${plural(removing.length, "run folder")} (${formatBytes(bytes)})`;
-  const rest = [kept > 0 ? `kept the newest ${plural(kept, "finished run")}` : "", running.length > 0 ? `${running.length} running or resumable` : ""].filter(Boolean);
-  io.out.write(`${what} under ${tempFolder}${rest.length > 0 ? `; ${rest.join(", ")}` : ""}\n`);
+  const rest = [plan.kept.length > 0 ? `kept the newest ${plural(plan.kept.length, "finished run")}` : "", plan.running.length > 0 ? `${plan.running.length} running or resumable` : ""].filter(Boolean);
+  io.out.write(`${what} under ${where}${rest.length > 0 ? `; ${rest.join(", ")}` : ""}\n`);
 }
 
 /**
- * keep_runs, applied when the CLI starts a process file: the finished run
- * folders beyond the newest keep_runs are removed. A folder that cannot be
- * removed is worth a warning, never a failed run.
+ * keep_runs, applied when the CLI starts a process file: this project's
+ * finished runs beyond the newest keep_runs are removed. A folder that
+ * cannot be removed is worth a warning, never a failed run.
  */
-export async function applyRetention(config: Config, err: Output): Promise<void> {
-  for (const folder of new Set([config.tempFolder, config.runsFolder])) {
-    try {
-      await pruneRunFolders(folder, config.keepRuns);
-    } catch (error) {
-      err.write(`warning: old run folders under ${folder} could not be removed (keep_runs: ${config.keepRuns}): ${describe(error)}\n`);
-    }
+export async function applyRetention(config: Config, cwd: string, err: Output): Promise<void> {
+  try {
+    await pruneOnce(placesOf(config, cwd), config.keepRuns);
+  } catch (error) {
+    err.write(`warning: old runs under ${config.runsFolder} could not be removed (keep_runs: ${config.keepRuns}): ${fileSystemReason(error)}\n`);
   }
+}
+
+function placesOf(config: Config, cwd: string): RetentionPlaces {
+  return { runsFolder: config.runsFolder, tempFolder: config.tempFolder, project: cwd };
 }
 
 function parseKeep(keep: string | undefined): number {
@@ -63,8 +63,8 @@ function parseKeep(keep: string | undefined): number {
   return Number(keep);
 }
 
-function age(folder: RunFolder): string {
-  const minutes = Math.max(0, Math.round((Date.now() - folder.modified.getTime()) / 60_000));
+function age(at: number): string {
+  const minutes = Math.max(0, Math.round((Date.now() - at) / 60_000));
   if (minutes < 1) return "just now";
   if (minutes < 60) return `${minutes} min ago`;
   const hours = Math.round(minutes / 60);

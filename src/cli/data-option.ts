@@ -40,10 +40,29 @@ function parseObject(text: string, what: string): Data {
     const got = Array.isArray(parsed) ? "an array" : parsed === null ? "null" : `a ${typeof parsed}`;
     throw new UsageError(`${what}: must be a JSON object ({"key": value, ...}), got ${got}`);
   }
+  // before anything walks it recursively (the check below, merges, copies, the journal), which a deep enough nesting overflows
+  if (deeperThan(parsed, MAX_DATA_DEPTH)) {
+    throw new UsageError(`${what}: nested more than ${MAX_DATA_DEPTH} levels deep (objects and arrays within one another): give it flatter`);
+  }
   const polluting = findKey(parsed, "__proto__");
   // merged into objects that have a prototype, a "__proto__" key would change that prototype
   if (polluting !== undefined) throw new UsageError(`${what}: the key "__proto__" is not allowed (at ${polluting})`);
   return parsed;
+}
+
+/** How many objects and arrays within each other `--data` may hold: far more than data needs, far less than what overflows the stack where data is walked recursively. */
+export const MAX_DATA_DEPTH = 256;
+
+/* iterative: the value may be nested far too deep for recursion */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [next, depth] = pending.pop()!;
+    if (next === null || typeof next !== "object") continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(next)) if (child !== null && typeof child === "object") pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function findKey(value: unknown, key: string, path = "$"): string | undefined {

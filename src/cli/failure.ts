@@ -3,6 +3,7 @@ import { formatFrame, userFrame } from "../call-site.js";
 import { AdhesiveError, CancelledError, TaskError } from "../errors.js";
 import { redact } from "../secrets/redact.js";
 import { redactError } from "../secrets/redact-error.js";
+import { shown, visibleLine, visibleLines } from "../terminal-text.js";
 import { CommandError, lastLines } from "../workspaces/command-error.js";
 import { shortPath } from "./paths.js";
 import type { Output } from "./reporter.js";
@@ -29,25 +30,26 @@ export function reportFailure(failure: unknown, io: FailureIo): number {
   const error = redactError(failure);
   const c = createColors(io.color);
   if (error instanceof CancelledError) {
-    io.err.write(`${c.yellow("cancelled")}: ${error.message}\n`);
+    io.err.write(`${c.yellow("cancelled")}: ${visibleLines(redact(error.message))}\n`);
     return EXIT_INTERRUPTED;
   }
   if (error instanceof TaskError) {
     const cause = error.cause;
-    io.err.write(`${c.red("process failed")}: task "${error.taskName}" (${error.elementId}) failed: ${redact(headline(cause))}${where(cause, io)}\n`);
+    // the task name is rendered from data and the message may quote it: both may hold escape sequences
+    io.err.write(`${c.red("process failed")}: task "${shown(error.taskName)}" (${shown(error.elementId)}) failed: ${visibleLines(redact(headline(cause)))}${visibleLine(where(cause, io))}\n`);
     const output = error.output ?? (cause instanceof CommandError ? cause.output : undefined);
     if (output) io.err.write(outputBlock(output, c));
     return EXIT_FAILED;
   }
   if (error instanceof AdhesiveError) {
-    io.err.write(`${c.red("error")}: ${redact(error.message)}\n`);
+    io.err.write(`${c.red("error")}: ${visibleLines(redact(error.message))}\n`);
     return EXIT_USAGE;
   }
   if (io.verbose && error instanceof Error && error.stack) {
-    io.err.write(`${c.red("error")}: ${redact(error.stack)}\n`);
+    io.err.write(`${c.red("error")}: ${visibleLines(redact(error.stack))}\n`);
     return EXIT_FAILED;
   }
-  io.err.write(`${c.red("error")}: ${redact(error instanceof Error ? error.message : String(error))}${where(error, io)}\n`);
+  io.err.write(`${c.red("error")}: ${visibleLines(redact(error instanceof Error ? error.message : String(error)))}${visibleLine(where(error, io))}\n`);
   return EXIT_FAILED;
 }
 
@@ -69,9 +71,10 @@ export function where(error: unknown, io: { cwd: string }): string {
 
 function outputBlock(output: string, c: ReturnType<typeof createColors>): string {
   const lines = output.replace(/\s+$/, "").split("\n");
-  const shown = lastLines(output, OUTPUT_LINES);
+  const tail = lastLines(output, OUTPUT_LINES);
   const note = lines.length > OUTPUT_LINES ? ` (last ${OUTPUT_LINES} lines; the run's logs folder has all of it)` : "";
-  return `${c.bold("output of the failed task")}${c.dim(note)}:\n${shown
+  // what the task printed is shown, not replayed: its escape sequences are escaped like any other text from data
+  return `${c.bold("output of the failed task")}${c.dim(note)}:\n${visibleLines(redact(tail))
     .split("\n")
     .map((line) => `  ${c.dim("|")} ${line}`)
     .join("\n")}\n`;

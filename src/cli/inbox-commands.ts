@@ -5,8 +5,11 @@ import { requestControl } from "../inbox/control-client.js";
 import type { ControlRequest } from "../inbox/control-socket.js";
 import type { FormView } from "../inbox/forms.js";
 import type { SendResult } from "../inbox/inbox.js";
-import { findRunFolder } from "../live/run-files.js";
+import { findRun } from "../runs/find.js";
+import { stateOf } from "../runs/state.js";
+import { readSummary } from "../runs/summary.js";
 import type { CliIo } from "./main.js";
+import { deeperThan, MAX_DATA_DEPTH } from "./data-option.js";
 
 const USAGE_LINES = `  adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>' | --key <correlation key>]
   adhesive complete <run> <user task> [--data '<json>']
@@ -40,17 +43,20 @@ export async function inboxCommand(argv: readonly string[], io: CliIo): Promise<
   } catch (error) {
     return usage(io, `--data is not JSON: ${describe(error)}`);
   }
+  if (deeperThan(data, MAX_DATA_DEPTH)) return usage(io, `--data is nested more than ${MAX_DATA_DEPTH} levels deep (objects and arrays within one another): give it flatter`);
   const request: ControlRequest =
     command === "send"
       ? { op: "send", message: target, data, correlation: parsed.values.correlation, key: parsed.values.key }
       : { op: "complete", task: target, data: data ?? {} };
   try {
     const config = await loadConfig({ cwd: io.cwd });
-    const found = await findRunFolder(config.runsFolder, run);
-    if ("problem" in found) return refused(io, found.problem);
-    if (found.info.control === undefined) return refused(io, `run ${found.info.id} has no control socket`);
-    const result = await requestControl(found.info.control, request, found.info.id);
-    io.out.write(`${describeResult(command, target, result, found.info.id)}\n`);
+    const { id, folder } = await findRun(config.runsFolder, run);
+    const summary = await readSummary(folder);
+    if (summary === undefined || stateOf(summary) !== "running") return refused(io, `run ${id} is not running (its process has ended)`);
+    const control = summary.control;
+    if (control === undefined) return refused(io, `run ${id} has no control socket: it runs without an inbox`);
+    const result = await requestControl(control, request, id);
+    io.out.write(`${describeResult(command, target, result, id)}\n`);
     return 0;
   } catch (error) {
     return refused(io, describe(error));

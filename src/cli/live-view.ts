@@ -1,6 +1,7 @@
 import { createColors } from "picocolors";
 import type { Config } from "../config/load.js";
 import { onFormOpened } from "../live/registry.js";
+import { shown } from "../terminal-text.js";
 import { ensureLiveView } from "../web/live-view.js";
 import type { CliIo } from "./main.js";
 
@@ -17,8 +18,9 @@ export async function startCliLiveView(config: Config, port: number | undefined,
   const stop = terminal
     ? () => undefined
     : onFormOpened((run, form) => {
-        const target = JSON.stringify(form.taskName);
-        io.err.write(`${c.cyan("user task")} ${form.taskName} waits for an answer: in the live view, or adhesive complete ${run.id.slice(0, 8)} ${target} --data '{...}'\n`);
+        // the task name may be rendered from data: masked, its control characters escaped
+        const target = shown(JSON.stringify(form.taskName));
+        io.err.write(`${c.cyan("user task")} ${shown(form.taskName)} waits for an answer: in the live view, or adhesive complete ${run.id.slice(0, 8)} ${target} --data '{...}'\n`);
       });
   return { url: server.url, stop };
 }
@@ -35,4 +37,27 @@ export async function keepLiveViewOpen(url: string, io: CliIo & { color: boolean
   const hold = setInterval(() => undefined, 60_000);
   await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
   clearInterval(hold);
+}
+
+/**
+ * `adhesive runs --ui`: the page with this project's runs (from runs_folder),
+ * up until Ctrl-C or SIGTERM, on a terminal or not: it is what was asked for.
+ */
+export async function showRunsInLiveView(config: Config, port: number | undefined, io: CliIo & { color: boolean }): Promise<void> {
+  const c = createColors(io.color);
+  const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.runsFolder);
+  io.err.write(`${c.dim("the live view stays up — press Ctrl-C to close it")}\n`);
+  // the server lets the process end when nothing else runs: this holds it open
+  const hold = setInterval(() => undefined, 60_000);
+  await new Promise<void>((resolve) => {
+    const close = (): void => {
+      process.off("SIGINT", close);
+      process.off("SIGTERM", close);
+      resolve();
+    };
+    process.on("SIGINT", close);
+    process.on("SIGTERM", close);
+  });
+  clearInterval(hold);
+  await server.close();
 }

@@ -20,6 +20,7 @@ import { listenForInterrupts } from "./signals.js";
 import { printRun, printRuns } from "./runs.js";
 import { hintResume, resumeTarget } from "./resume.js";
 import { setResumeTarget } from "../api/resume-target.js";
+import { shown } from "../terminal-text.js";
 
 export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js";
 
@@ -45,7 +46,8 @@ Options:
   --data <json>     initial data for every process the file starts, merged over its initialData
   --data @<file>    the same, read from a JSON file (relative to the working directory)
   --no-color        no colours even on a terminal
-  --ui              live view of the runs on 127.0.0.1 (prints its URL with an access token)
+  --ui              live view of the runs on 127.0.0.1 (prints its URL with an access token);
+                    also with resume, and with runs (the page stays up until Ctrl-C)
   --ui-port <n>     the live view's port (default: ui_port from the config, else a free one)
   --keep <n>        adhesive clean: keep the newest n finished runs (default 0)
   --dry-run         adhesive clean: only list what would be removed
@@ -103,10 +105,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const color = !parsed.values["no-color"] && (config.color ?? io.color);
   const [command, ...rest] = parsed.positionals;
   const context = { ...io, color, config };
+  const ui = liveViewFlags(parsed.values.ui, parsed.values["ui-port"]);
+  if (typeof ui === "string") {
+    io.err.write(`adhesive: ${ui}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  if (ui !== undefined && (command === "lint" || command === "clean" || command === "verify")) {
+    io.err.write(`adhesive ${command}: --ui is for running a process file, adhesive resume and adhesive runs\n`);
+    return EXIT_USAGE;
+  }
   if (command === "lint") return lint(rest, context);
   if (command === "clean") return clean({ dryRun: parsed.values["dry-run"] ?? false, keep: parsed.values.keep }, rest, context);
-  if (command === "runs") return runs(rest, context);
-  if (command === "resume") return resume(rest, { retry: parsed.values.retry ?? false, force: parsed.values.force ?? false }, context);
+  if (command === "runs") return runs(rest, context, ui);
+  if (command === "resume") return resume(rest, { retry: parsed.values.retry ?? false, force: parsed.values.force ?? false }, context, ui);
   const file = command === "verify" ? rest[0] : command;
   if ((command === "verify" ? rest.length : parsed.positionals.length) > 1) {
     io.err.write(`adhesive: expected one process file, got ${parsed.positionals.join(" ")}\n\n${HELP}`);
@@ -118,11 +129,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return reportFailure(error, context);
   }
   if (command === "verify") return verifyProcessFile(() => importProcessFile(file, context), context);
-  const ui = liveViewFlags(parsed.values.ui, parsed.values["ui-port"]);
-  if (typeof ui === "string") {
-    io.err.write(`adhesive: ${ui}\n\n${HELP}`);
-    return EXIT_USAGE;
-  }
   return runFile(file, context, true, ui);
 }
 
@@ -153,7 +159,8 @@ async function clean(options: CleanOptions, extra: string[], io: CliContext): Pr
   }
 }
 
-async function runs(args: string[], io: CliContext): Promise<number> {
+/** `adhesive runs [show <id>]`; with --ui, the live view's runs list too, open until Ctrl-C. */
+async function runs(args: string[], io: CliContext, ui?: { port: number | undefined }): Promise<number> {
   const runsIo = { ...io, runsFolder: io.config.runsFolder };
   try {
     if (args.length === 0) await printRuns(runsIo);
@@ -162,26 +169,27 @@ async function runs(args: string[], io: CliContext): Promise<number> {
       io.err.write(`adhesive runs: expected nothing, or show <id>; got ${args.join(" ")}\n`);
       return EXIT_USAGE;
     }
+    if (ui !== undefined) await (await import("./live-view.js")).showRunsInLiveView(io.config, ui.port, io);
     return EXIT_OK;
   } catch (error) {
     return reportFailure(error, io);
   }
 }
 
-async function resume(args: string[], how: { retry: boolean; force: boolean }, io: CliContext): Promise<number> {
+async function resume(args: string[], how: { retry: boolean; force: boolean }, io: CliContext, ui?: { port: number | undefined }): Promise<number> {
   if (args.length > 1) {
     io.err.write(`adhesive resume: expected at most one run id, got ${args.join(" ")}\n`);
     return EXIT_USAGE;
   }
   let target;
   try {
-    target = await resumeTarget(args[0], how, io.config.runsFolder);
+    target = await resumeTarget(args[0], how, io.config.runsFolder, io.cwd);
   } catch (error) {
     return reportFailure(error, io);
   }
   setResumeTarget(target.resume);
   try {
-    const code = await runFile(target.file, io, false);
+    const code = await runFile(target.file, io, false, ui);
     if (!target.resume.claimed && code === EXIT_OK) {
       io.err.write(`adhesive resume: ${target.file} did not start process "${target.resume.processId}", which run ${target.resume.runId} ran\n`);
       return EXIT_USAGE;
@@ -213,10 +221,11 @@ async function runFile(file: string | undefined, io: CliContext, hint = true, ui
     runsFolder: config.runsFolder,
     journal: config.journal,
     journalFsync: config.journalFsync,
+    keepRuns: config.keepRuns,
   };
   const runs = new RunWatch();
   try {
-    await applyRetention(config, io.err);
+    await applyRetention(config, io.cwd, io.err);
     if (hint) await hintResume(file, io);
     const liveView = ui === undefined ? undefined : await import("./live-view.js");
     const view = ui === undefined ? undefined : await liveView!.startCliLiveView(config, ui.port, io);
@@ -284,8 +293,9 @@ function printStatus(io: CliContext): void {
     const tokens = run.liveTokens();
     io.err.write(`${c.bold("status")} ${run.source} (${run.executionId}): ${tokens.length} live token${tokens.length === 1 ? "" : "s"}\n`);
     for (const token of tokens) {
-      const loop = token.loop === undefined ? "" : ` [${token.loop}]`;
-      io.err.write(`  #${token.tokenId} ${token.name || token.elementId} (${token.elementId})${loop}: ${token.state}; data: ${token.dataKeys.join(", ") || "-"}\n`);
+      // rendered names, loop values and data keys come from data: masked, control characters escaped
+      const loop = token.loop === undefined ? "" : ` [${shown(token.loop)}]`;
+      io.err.write(`  #${token.tokenId} ${shown(token.name || token.elementId)} (${shown(token.elementId)})${loop}: ${token.state}; data: ${shown(token.dataKeys.join(", ")) || "-"}\n`);
     }
   }
 }

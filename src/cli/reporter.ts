@@ -1,7 +1,9 @@
 import { createColors } from "picocolors";
+import quote from "shell-quote/quote.js";
 import type { Context, RunReporter } from "../api/types.js";
-import { CancelledError } from "../errors.js";
-import { redact } from "../secrets/redact.js";
+import { CancelledError, TaskError } from "../errors.js";
+import { redact, redactJson } from "../secrets/redact.js";
+import { shown, visibleLine } from "../terminal-text.js";
 import { headline, where } from "./failure.js";
 import { shortPath } from "./paths.js";
 import type { Screen } from "./screen.js";
@@ -33,18 +35,28 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
   const cwd = options.cwd ?? process.cwd();
   const runs = new Map<string, RunTally>();
   const running = new Map<Context, { label: string; started: number }>();
-  const label = (ctx: Context) => c.bold(ctx.taskName) + loopSuffix(ctx);
+  // a task name is rendered from data ({data.x}, {loop.value}): it may hold a secret or escape sequences
+  const label = (ctx: Context) => c.bold(shown(ctx.taskName)) + loopSuffix(ctx);
   const tally = (ctx: Context) => runs.get(ctx.executionId);
   const active = () => [...runs.values()].some((run) => run.ended === undefined);
+  /* per run: the message waits last said, so a run that waits the same way again is not told twice */
+  const waitsSaid = new Map<string, string>();
   const render = statusLine(c, () => [...runs.values()].filter((run) => run.ended === undefined), () => running.values());
   return {
     runStarted(info) {
-      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, cancelled: 0, events: 0 });
+      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, caught: 0, cancelled: 0, events: 0, failedAt: undefined });
       options.screen?.setStatus(render);
     },
     runFinished(info, error) {
       const run = runs.get(info.executionId);
-      if (run) Object.assign(run, { ended: performance.now(), error });
+      if (run) {
+        Object.assign(run, { ended: performance.now(), error });
+        // a run can fail where no hook reported a failure (a message source that threw): the error names the element
+        if (error instanceof TaskError && run.failedAt === undefined) {
+          run.failed++;
+          run.failedAt = { id: error.elementId, name: error.taskName };
+        }
+      }
       if (!active()) options.screen?.setStatus(undefined);
     },
     eventReceived(info) {
@@ -52,10 +64,10 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       if (run) run.events++;
     },
     taskStarted(ctx) {
-      running.set(ctx, { label: ctx.taskName + loopSuffix(ctx), started: performance.now() });
+      running.set(ctx, { label: shown(ctx.taskName) + loopSuffix(ctx), started: performance.now() });
       if (taskLines) out.write(`${c.yellow("run ")}  ${label(ctx)}\n`);
     },
-    taskFinished(ctx, error, ms) {
+    taskFinished(ctx, error, ms, caught) {
       running.delete(ctx);
       const run = tally(ctx);
       if (error === undefined) {
@@ -63,8 +75,14 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
         if (taskLines) out.write(`${c.green("done")}  ${label(ctx)} ${c.dim(formatDuration(ms))}\n`);
         return;
       }
-      if (run) run.failed++;
-      out.write(`${c.red("fail")}  ${label(ctx)} ${c.dim(formatDuration(ms))}: ${c.red(message(error))}${c.dim(where(error, { cwd }))}\n`);
+      if (run) count(run, ctx.task.id, ctx.taskName, caught === true);
+      const outcome = caught === true ? c.cyan("caught") : c.red("fail");
+      out.write(`${outcome}  ${label(ctx)} ${c.dim(formatDuration(ms))}: ${c.red(message(error))}${c.dim(visibleLine(where(error, { cwd })))}\n`);
+    },
+    elementFailed(info, element, error, caught) {
+      const run = runs.get(info.executionId);
+      if (run) count(run, element.id, element.name, caught);
+      out.write(`${caught ? c.cyan("caught") : c.red("fail")}  ${c.bold(shown(element.name))}: ${c.red(message(error))}${c.dim(visibleLine(where(error, { cwd })))}\n`);
     },
     taskCancelled(ctx) {
       running.delete(ctx);
@@ -72,8 +90,17 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       if (run) run.cancelled++;
       out.write(`${c.magenta("stop")}  ${label(ctx)} ${c.dim("(cancelled)")}\n`);
     },
+    waitingForMessages(info, waits) {
+      const key = waits.map((wait) => wait.elementId).join(" ");
+      if (waitsSaid.get(info.executionId) === key) return;
+      waitsSaid.set(info.executionId, key);
+      for (const wait of waits) {
+        const element = wait.name && wait.name !== wait.message ? `"${shown(wait.name)}" (${shown(wait.elementId)})` : shown(wait.elementId);
+        out.write(`${c.cyan("wait")}  for message ${c.bold(shown(wait.message))} at ${element}: adhesive send ${info.executionId.slice(0, 8)} ${shown(quote([wait.message]))} --data '{...}'\n`);
+      }
+    },
     laneFailed(lane, error) {
-      out.write(`${c.red("lane")}  ${c.bold(lane)}: ${c.red(message(error))}\n`);
+      out.write(`${c.red("lane")}  ${c.bold(shown(lane))}: ${c.red(message(error))}\n`);
     },
     printSummaries() {
       for (const [id, run] of runs) {
@@ -86,26 +113,40 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
   };
 }
 
+/* a caught failure is not a failure of the run: its own count; an uncaught one names the element the run failed at */
+function count(run: RunTally, id: string, name: string, caught: boolean): void {
+  if (caught) {
+    run.caught++;
+    return;
+  }
+  run.failed++;
+  run.failedAt ??= { id, name };
+}
+
 function summary(run: RunTally, c: ReturnType<typeof createColors>, cwd: string): string {
   const duration = formatDuration((run.ended ?? performance.now()) - run.started);
+  const failed = run.error instanceof CancelledError ? undefined : run.failedAt;
+  const at = failed === undefined ? "" : ` at "${shown(failed.name)}" (${shown(failed.id)})`;
   const outcome =
     run.error === undefined
-      ? `${c.green(c.bold("finished"))} ${shortPath(run.info.source, cwd)} in ${duration}`
-      : `${run.error instanceof CancelledError ? c.magenta(c.bold("cancelled")) : c.red(c.bold("failed"))} ${shortPath(run.info.source, cwd)} after ${duration}`;
+      ? `${c.green(c.bold("finished"))} ${visibleLine(shortPath(run.info.source, cwd))} in ${duration}`
+      : `${run.error instanceof CancelledError ? c.magenta(c.bold("cancelled")) : c.red(c.bold("failed"))} ${visibleLine(shortPath(run.info.source, cwd))}${at} after ${duration}`;
   const events = run.events > 0 ? `, ${run.events} event${run.events === 1 ? "" : "s"}` : "";
-  const counts = `${run.done} done, ${run.failed} failed, ${run.cancelled} cancelled${events}`;
+  const caught = run.caught > 0 ? `, ${run.caught} caught` : "";
+  const counts = `${run.done} done, ${run.failed} failed${caught}, ${run.cancelled} cancelled${events}`;
   return `${outcome}: ${counts}; ${c.dim(`run ${run.info.executionId}; logs ${run.info.logFolder}`)}`;
 }
 
 function loopSuffix(ctx: Context): string {
   if (!ctx.loop) return "";
   const value = ctx.loop.value;
-  const shown = typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
-  return ` [${ctx.loop.index}: ${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown}]`;
+  // masked before it is cut: a cut secret would no longer be recognised
+  const text = typeof value === "object" && value !== null ? redactJson(value) : redact(String(value));
+  return ` [${ctx.loop.index}: ${visibleLine(text.length > 40 ? `${text.slice(0, 37)}...` : text)}]`;
 }
 
 /* the first line only: a failed command's last lines are its output, printed once with the failure; a task may put a secret it read into its message */
 function message(error: unknown): string {
-  return redact(headline(error).split("\n")[0]);
+  return shown(headline(error).split("\n")[0]);
 }
 

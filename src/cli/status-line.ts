@@ -9,8 +9,12 @@ export interface RunTally {
   error: unknown;
   done: number;
   failed: number;
+  /** errors an error boundary event caught: the run went on */
+  caught: number;
   cancelled: number;
   events: number;
+  /** the element whose failure failed the run, once it is known */
+  failedAt: { id: string; name: string } | undefined;
 }
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -19,7 +23,7 @@ const RATE_WINDOW_MS = 2000;
 
 /**
  * The status line of the running processes: elapsed time, done and failed
- * counts, events/s when message sources deliver, then the running tasks
+ * counts (and caught ones, if any), events/s when message sources deliver, then the running tasks
  * with how long each has run, longest first. Counts come first so a narrow
  * terminal cuts the task list, not them.
  */
@@ -32,11 +36,13 @@ export function statusLine(
   return () => {
     const now = performance.now();
     const runs = activeRuns();
-    const sum = (key: "done" | "failed" | "events") => runs.reduce((total, run) => total + run[key], 0);
+    const sum = (key: "done" | "failed" | "caught" | "events") => runs.reduce((total, run) => total + run[key], 0);
     const started = Math.min(...runs.map((run) => run.started), now);
     const parts = [`${c.cyan(SPINNER[Math.floor(now / 100) % SPINNER.length])} ${formatDuration(now - started)}`, `${sum("done")} done`];
     const failed = sum("failed");
     parts.push(failed > 0 ? c.red(`${failed} failed`) : `${failed} failed`);
+    const caught = sum("caught");
+    if (caught > 0) parts.push(c.cyan(`${caught} caught`));
     const events = sum("events");
     samples.push({ at: now, events });
     while (samples.length > 2 && now - samples[0].at > RATE_WINDOW_MS) samples.shift();

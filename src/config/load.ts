@@ -1,6 +1,7 @@
 import { availableParallelism, homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { z } from "zod";
+import { DEFAULT_KEEP_RUNS } from "../runs/keep.js";
 import { ConfigError, type ConfigProblem } from "./config-error.js";
 import { describeValue } from "./describe.js";
 import { readEnvLayer, readFileLayer, unknownFileKeyProblem, type RawLayer } from "./layers.js";
@@ -53,7 +54,6 @@ export interface LoadConfigOptions {
 export const DEFAULT_SOURCE = "default";
 
 /* enough to look at the last few days of runs, few enough that checkouts and build output do not fill the disk */
-export const DEFAULT_KEEP_RUNS = 20;
 
 /**
  * Reads the configuration: `ADHESIVE_<KEY>` variables over

@@ -44,8 +44,8 @@ export interface Core {
   now(): number;
   /** A message event starts an instance at a message start event (an input). */
   emit(node: GraphNode, event: unknown): void;
-  /** A message for the tokens waiting on `node` (an input); returns how many took it, or wait, if it was not applied at once. */
-  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): number;
+  /** A message for the tokens waiting on `node` (an input). */
+  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): void;
   /** An input from outside the token machine: applied now if the engine is idle, else once it is. */
   input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
   /** A new token at `node`, queued to arrive there. */

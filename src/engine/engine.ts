@@ -1,4 +1,4 @@
-import { TaskError } from "../errors.js";
+import { AdhesiveError, TaskError } from "../errors.js";
 import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -15,6 +15,7 @@ import { InputKind } from "./inbox.js";
 import { RunLoop } from "./run-loop.js";
 import { Instances } from "./instances.js";
 import { JoinGates } from "./join-gates.js";
+import type { EngineCheckpoint } from "./checkpoint.js";
 import type { EngineJournal, ReplayInput } from "./journal.js";
 import { Replay } from "./replay.js";
 import { liveTokens, type LiveToken } from "./live-tokens.js";
@@ -28,7 +29,8 @@ import { selectFlows } from "./routing.js";
 import { nextTurn, Slice } from "./slice.js";
 import { Tasks } from "./tasks.js";
 import { tokenRecord, TokenState, type Token } from "./token.js";
-import { Correlated, Triggers } from "./triggers.js";
+import { Triggers } from "./triggers.js";
+import { OutsideMessage, type MessageOutcome } from "./outside-message.js";
 import { watchAbort } from "./abort.js";
 import { taskHost } from "./task-host.js";
 import type { Arm } from "./waits.js";
@@ -58,8 +60,6 @@ export class Engine implements Core {
   /** rebuilding the run from its journal: no function is called, nothing is journaled again */
   private replay: Replay | undefined;
   private readonly clock: Clock;
-  /** how many tokens took the last message delivered (-1: not applied yet) */
-  private takers = -1;
   private readonly behaviours: Behaviour[];
   private readonly slice: Slice;
   private readonly loop: RunLoop;
@@ -97,8 +97,13 @@ export class Engine implements Core {
     return this.loop.now();
   }
 
-  /** Starts the run; resolves with the merged data of the tokens that finished. */
-  start(initialData: Data): Promise<Data> {
+  /**
+   * Starts the run; resolves with the merged data of the tokens that
+   * finished. `from`: a checkpoint of the run (checkpoint.ts), whose start
+   * events and the instances before it are long over: the run starts empty,
+   * with its numbers and result, and goes on from the inputs after it.
+   */
+  start(initialData: Data, from?: EngineCheckpoint): Promise<Data> {
     this.initial = initialData;
     const promise = new Promise<Data>((resolve, reject) => {
       this.resolveRun = resolve;
@@ -108,16 +113,40 @@ export class Engine implements Core {
     // a shallow copy: the engine may set top-level keys of a data object nobody else holds, never the caller's
     const ref = newRef(shallowCopy(initialData));
     // a process that only triggered start events begin has no instance running in the root frame
-    const root = this.newFrame(scope, undefined, undefined, scope.starts.length > 0 ? ref : undefined);
+    const root = this.newFrame(scope, undefined, undefined, scope.starts.length > 0 && from === undefined ? ref : undefined);
     this.root = root;
     this.loop.startClock();
-    for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
-    this.events.scopes.processStarted(root, ref);
+    if (from === undefined) {
+      for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
+      this.events.scopes.processStarted(root, ref);
+    } else this.restore(root, from);
     release(ref);
     this.unwatch = watchAbort(this.options.signal, (error) => this.failRun(error));
     this.drain();
     this.checkFinished();
     return promise;
+  }
+
+  /**
+   * The run as a checkpoint (checkpoint.ts), when nothing is in it; else
+   * undefined. Asked between turns, with the run's journal written.
+   */
+  checkpoint(): EngineCheckpoint | undefined {
+    const root = this.root;
+    if (root === undefined || this.finished || this.replaying || root.live > 0 || root.watcher !== undefined) return undefined;
+    const { instances, tasks } = this;
+    const waits = this.triggers.waits;
+    if (instances.frames.size > 0 || instances.waitingEmits > 0 || !this.loop.idle || this.loop.pendingInputs > 0 || !tasks.quiet) return undefined;
+    if (waits.armedTimers > 0 || waits.subscriptions > 0) return undefined;
+    return { tasks: tasks.numbered, tokens: this.nextTokenId, frames: this.nextFrameId, arms: waits.armCount, result: root.result?.data };
+  }
+
+  private restore(root: Frame, from: EngineCheckpoint): void {
+    this.nextTokenId = from.tokens;
+    this.nextFrameId = Math.max(this.nextFrameId, from.frames);
+    this.tasks.restoreNumbering(from.tasks);
+    this.triggers.waits.restoreArmCount(from.arms);
+    if (from.result !== undefined) root.result = newRef(from.result);
   }
 
   /** Keeps the run open while an event source may still emit. */
@@ -127,7 +156,17 @@ export class Engine implements Core {
 
   closeSource(): void {
     this.instances.openSources--;
-    this.checkFinished();
+    this.outsideChanged();
+  }
+
+  /** A source that only feeds catch events has ended: tokens waiting for its messages may now wait in vain. */
+  sourceEnded(): void {
+    this.outsideChanged();
+  }
+
+  /* what can still happen changed outside the token machine: an idle engine sees at once whether the run is over or waits in vain (a busy one does when it is idle) */
+  private outsideChanged(): void {
+    if (!this.finished && this.root !== undefined && this.loop.idle) this.idle();
   }
 
   /** An event source failed: the run fails and names the message event. */
@@ -151,27 +190,41 @@ export class Engine implements Core {
     return this.finished ? undefined : this.instances.whenBelow(limit);
   }
 
-  /** Starts a new instance at a message start event, with `data.event` set. Throws a DataError for an event data cannot hold. */
-  emit(node: GraphNode, event: unknown): void {
-    if (this.finished) return;
+  /**
+   * Starts a new instance at a message start event, with `data.event` set.
+   * Throws a DataError for an event data cannot hold. `settled` (a message
+   * from outside) hears the outcome once it is journaled.
+   */
+  emit(node: GraphNode, event: unknown, settled?: (outcome: MessageOutcome) => void): void {
+    if (this.finished) return settled?.({ refused: runEnded() });
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
     this.instances.waitingEmits++;
-    this.input(InputKind.Emitted, node, 0, event);
+    this.input(InputKind.Emitted, node, 0, settled === undefined ? event : new OutsideMessage(event, undefined, settled));
   }
 
   /**
    * A message for a catch event or message boundary event: every token
-   * waiting for it there takes it (with `data.event` set); a message nobody
-   * waits for is dropped. Returns how many tokens wait for it now.
+   * waiting for it there takes it (with `data.event` set), or, with a
+   * correlation, those whose data the correlation accepts; a message nobody
+   * waits for is dropped. `settled` (a message from outside) hears how many
+   * took it once that is journaled.
    */
-  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): number {
-    if (this.finished) return 0;
+  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression, settled?: (outcome: MessageOutcome) => void): void {
+    if (this.finished) return settled?.({ refused: runEnded() });
     checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    const waiting = this.triggers.waits.waiting(node).length;
-    this.takers = -1;
-    this.input(InputKind.Delivered, node, 0, correlation === undefined ? event : new Correlated(event, correlation));
-    // applied at once when the engine was idle (the usual case): how many took it; else how many wait now
-    return this.takers >= 0 ? this.takers : waiting;
+    this.input(InputKind.Delivered, node, 0, correlation === undefined && settled === undefined ? event : new OutsideMessage(event, correlation, settled));
+  }
+
+  /** Calls `done(true)` once everything the run has recorded so far is on disk (at once without a journal); `done(false)` if it never will be. */
+  whenDurable(done: (written: boolean) => void): void {
+    const journal = this.journal;
+    if (journal === undefined) done(true);
+    else journal.whenDurable(done);
+  }
+
+  /* a message from outside hears its outcome once the journal holds it (a refusal holds nothing, but waits its turn all the same) */
+  private settle(settled: (outcome: MessageOutcome) => void, taken: number | Error): void {
+    this.whenDurable((written) => settled(!written ? { refused: notRecorded() } : typeof taken === "number" ? { taken } : { refused: taken }));
   }
 
   // ---- rebuilding a run from its journal (replay.ts) ----------------------
@@ -210,14 +263,20 @@ export class Engine implements Core {
       case InputKind.Triggered:
         this.triggers.triggered(target as Arm, payload);
         return;
-      case InputKind.Emitted:
+      case InputKind.Emitted: {
         this.instances.waitingEmits--;
-        this.journal?.emitted(target as GraphNode, payload, this.now());
-        this.startInstance(target as GraphNode, payload);
+        const outside = payload instanceof OutsideMessage ? payload : undefined;
+        const event = outside === undefined ? payload : outside.event;
+        this.journal?.emitted(target as GraphNode, event, this.now());
+        this.startInstance(target as GraphNode, event);
+        if (outside?.settled !== undefined) this.settle(outside.settled, 1);
         return;
-      case InputKind.Delivered:
-        this.takers = this.triggers.delivered(target as GraphNode, payload);
+      }
+      case InputKind.Delivered: {
+        const taken = this.triggers.delivered(target as GraphNode, payload);
+        if (payload instanceof OutsideMessage && payload.settled !== undefined) this.settle(payload.settled, taken);
         return;
+      }
     }
   }
 
@@ -272,14 +331,20 @@ export class Engine implements Core {
     this.tasks.launch();
   }
 
-  releaseJoin(): boolean {
+  releaseWaiting(): boolean {
+    this.tasks.startFreed();
     return this.joins.releaseNext();
   }
 
-  /* nothing left to do: when tokens wait for messages, signals or conditions and nothing can start instances, see whether they wait in vain */
+  /*
+   * Nothing left to do: the run may be over (an input it waited for, even a
+   * stale one, has just been applied), or its tokens may wait for messages,
+   * signals or conditions in vain.
+   */
   idle(): void {
+    this.checkFinished();
     const { instances } = this;
-    if (this.triggers.waits.subscriptions > 0 && instances.openSources === 0 && instances.waitingEmits === 0) this.events.stall.check(this.root!, instances.frames);
+    if (!this.finished && this.triggers.waits.subscriptions > 0 && instances.openSources === 0 && instances.waitingEmits === 0) this.events.stall.check(this.root!, instances.frames);
   }
 
   // ---- arriving at a node and leaving it --------------------------------
@@ -430,6 +495,7 @@ export class Engine implements Core {
     const error = this.options.failure === undefined ? failure : this.options.failure(failure);
     const record = errorRecord(error, token.taskName || token.node.name, token.node.id);
     if (this.events.raise.error(token, error, record)) return;
+    this.options.observer?.tokenFailed?.(token, error, false);
     this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id));
   }
 
@@ -458,14 +524,17 @@ export class Engine implements Core {
     this.loop.dropInputs(this.dropped);
   }
 
-  private readonly dropped = (kind: InputKind, target: Token | Arm | GraphNode, generation: number): void => {
+  private readonly dropped = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
     if ((kind === InputKind.Done || kind === InputKind.Failed) && (target as Token).generation !== generation) {
       this.options.observer?.cancelledTaskSettled?.();
     }
+    // a message from outside that the run ended before taking: its sender hears so
+    if (payload instanceof OutsideMessage) payload.settled?.({ refused: runEnded() });
   };
 
+  /* a source that closes while its last events still wait in the inbox (the engine paused for the event loop) must not end the run without them */
   private checkFinished(): void {
-    if (this.finished || this.instances.openSources > 0 || this.instances.frames.size > 0) return;
+    if (this.finished || this.instances.openSources > 0 || this.instances.frames.size > 0 || this.loop.pendingInputs > 0) return;
     if (this.root === undefined || this.root.live > 0) return;
     this.finished = true;
     this.unwatch?.();
@@ -478,4 +547,12 @@ export class Engine implements Core {
   scopeOf(token: Token, context?: TaskContext): ExpressionScope {
     return expressionScope(token, this.infos[token.node.index], this.options.executionId, context);
   }
+}
+
+function runEnded(): Error {
+  return new AdhesiveError("ADHESIVE_RUN_ENDED", "the run ended before it took the message");
+}
+
+function notRecorded(): Error {
+  return new AdhesiveError("ADHESIVE_NOT_RECORDED", "the run's journal could not record the message: the run is being stopped, and the message was not kept");
 }

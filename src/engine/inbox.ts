@@ -16,6 +16,9 @@ export const enum InputKind {
   Delivered = 4,
 }
 
+/* taken inputs at the head before the arrays are moved down (the move costs what still waits: at most as much as was taken) */
+const COMPACT_AFTER = 1024;
+
 /**
  * Inputs that arrived while the engine was busy (a drain in progress or
  * paused for the event loop, or tasks being launched), applied one at a
@@ -54,15 +57,29 @@ export class Inbox {
     const payload = this.payloads[i];
     this.targets[i] = undefined;
     this.payloads[i] = undefined;
+    const kind = this.kinds[i];
+    const generation = this.generations[i];
     if (this.head === this.tail) this.head = this.tail = 0;
-    apply(this.kinds[i], target, this.generations[i], payload);
+    else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.tail) this.compact();
+    apply(kind, target, generation, payload);
     return true;
   }
 
+  /* an inbox that never empties (inputs keep coming while the engine works) is moved down now and then, so its arrays follow what waits */
+  private compact(): void {
+    const { head, tail } = this;
+    for (const array of [this.kinds, this.targets, this.generations, this.payloads] as unknown[][]) {
+      array.copyWithin(0, head, tail);
+      array.length = tail - head;
+    }
+    this.head = 0;
+    this.tail = tail - head;
+  }
+
   /** Forgets every waiting input (the run has ended), showing each to `dropped` first. */
-  drain(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number) => void): void {
+  drain(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown) => void): void {
     for (let i = this.head; i < this.tail; i++) {
-      dropped(this.kinds[i], this.targets[i]!, this.generations[i]);
+      dropped(this.kinds[i], this.targets[i]!, this.generations[i], this.payloads[i]);
       this.targets[i] = undefined;
       this.payloads[i] = undefined;
     }

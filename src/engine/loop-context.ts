@@ -16,6 +16,9 @@ export interface LoopRun {
   kind: "sequential" | "condition";
   entries: Array<[unknown, unknown]> | undefined;
   outer: LoopContext | undefined;
+  /** a condition loop: the value and data its current iteration started with (an iteration that changes neither repeats forever) */
+  value: unknown;
+  data: unknown;
 }
 
 /** Turns a loop expression value into iteration entries ([key, value]); undefined means a condition loop. */

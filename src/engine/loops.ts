@@ -1,8 +1,9 @@
-import { AdhesiveError } from "../errors.js";
+import { isDeepStrictEqual } from "node:util";
+import { AdhesiveError, LoopError } from "../errors.js";
 import type { GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { setKey, share, writable } from "./data.js";
-import { loopEntries, type LoopContext } from "./loop-context.js";
+import { loopEntries, type LoopContext, type LoopRun } from "./loop-context.js";
 import type { Token } from "./token.js";
 
 /**
@@ -31,14 +32,18 @@ export class Loops {
       return;
     }
     const entries = loop.cardinality !== undefined ? countEntries(value) : loopEntries(value);
+    if (entries === undefined && loop.collection !== undefined) {
+      core.fail(token, new LoopError(token.node.id, this.text(token.node), value, "a multi-instance collection must be a list (or a Set, Map or object), one instance per item"));
+      return;
+    }
     if (entries === undefined) {
-      token.run = { kind: "condition", entries: undefined, outer: token.loop };
+      token.run = { kind: "condition", entries: undefined, outer: token.loop, value, data: token.ref.data };
       token.loop = loopContext(token.node, 0, value, value, token.loop, this.text(token.node));
       core.execute(token);
     } else if (entries.length === 0) {
       core.route(token);
     } else if (loop.sequential || this.core.options.runner.loop?.(token.node)?.sequential === true) {
-      token.run = { kind: "sequential", entries, outer: token.loop };
+      token.run = { kind: "sequential", entries, outer: token.loop, value: undefined, data: undefined };
       this.iterate(token, 0, entries[0]);
     } else {
       this.parallel(token, entries);
@@ -57,7 +62,7 @@ export class Loops {
     try {
       const completed = this.completionReached(token);
       if (run === undefined || completed) next = false;
-      else if (run.kind === "condition") next = continuesCondition(this.evaluate(token));
+      else if (run.kind === "condition") next = this.goesOn(token, run);
       else next = token.loop!.index + 1 < run.entries!.length;
     } catch (error) {
       core.fail(token, error);
@@ -77,6 +82,26 @@ export class Loops {
     iteration.run = run;
     this.iterate(iteration, index, run.entries![index]);
     return false;
+  }
+
+  /*
+   * Whether a condition loop goes round again (its value, or false). A
+   * value other than true or false that neither it nor the data changed
+   * would repeat forever: most likely a list that arrived as one item
+   * (`--data '{"databases": "pg"}'`), so it fails. A boolean condition may
+   * wait for the world outside (a task that polls until something is up).
+   */
+  private goesOn(token: Token, run: LoopRun): unknown {
+    const value = this.evaluate(token);
+    if (!continuesCondition(value)) return false;
+    const data = token.ref.data;
+    if (typeof value !== "boolean" && Object.is(value, run.value) && (data === run.data || isDeepStrictEqual(data, run.data))) {
+      const reason = `the same value and the same data after iteration ${token.loop!.index + 1}, so it would repeat forever; a condition loop goes on while its value is truthy and must change it (to loop over items, give it a list)`;
+      throw new LoopError(token.node.id, this.text(token.node), value, reason);
+    }
+    run.value = value;
+    run.data = data;
+    return value;
   }
 
   private text(node: GraphNode): string {

@@ -7,6 +7,13 @@ import type { EngineJournal } from "./journal.js";
 import type { Schedule } from "./slice.js";
 import type { Token } from "./token.js";
 
+/**
+ * What can still bring a message to a node: a message source that is still
+ * sending, or the run's inbox, which delivers only when someone outside
+ * sends (adhesive send).
+ */
+export type Feeder = "source" | "inbox";
+
 /** Runs the user side of executable nodes; the engine never imports it. */
 export interface NodeRunner {
   /** whether the node has a function to run (gateways may have none) */
@@ -21,8 +28,10 @@ export interface NodeRunner {
   schedule?(node: GraphNode): TimerSchedule | undefined;
   /** a conditional event without a condition: its condition() declaration's */
   condition?(node: GraphNode): CompiledExpression | undefined;
-  /** whether a message() or messageCallback() source sends to the node (tokens waiting there may still move) */
+  /** whether a message() or messageCallback() source is bound to the node (a receive task then waits for its messages) */
   fedFromOutside?(node: GraphNode): boolean;
+  /** what can still bring a message to the node now; undefined: nothing, a token waiting there waits in vain */
+  feeder?(node: GraphNode): Feeder | undefined;
 }
 
 /**
@@ -48,6 +57,18 @@ export interface EngineObserver {
   taskCancelled?(ctx: TaskContext): void;
   /** a task cancelled while it ran has now returned or thrown (its cleanup is done) */
   cancelledTaskSettled?(): void;
+  /** the run can only go on once one of these message events gets a message through its inbox (nothing else runs, waits for a timer or sends) */
+  waitingForMessages?(nodes: readonly GraphNode[]): void;
+  /**
+   * A token failed at token.node: its task threw (right after that task's
+   * taskFinished), or its gateway, loop, condition, event or data mapping
+   * could not go on. `caught`: an error boundary event or error event
+   * sub-process takes it over and the run goes on; otherwise the run fails
+   * with it. Called before the catcher starts or any token is cancelled, so
+   * a reporter can tell the failing element from those cancelled with it.
+   * Failures replayed from a journal and caught then are not told again.
+   */
+  tokenFailed?(token: Token, error: unknown, caught: boolean): void;
 }
 
 export interface EngineOptions {

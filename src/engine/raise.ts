@@ -25,12 +25,14 @@ export class Raise {
     for (let holder: Token | undefined = token; holder !== undefined; holder = holder.frame.owner) {
       const boundary = pickErrorCatcher(holder.node.errorBoundaries, error);
       if (boundary !== undefined) {
+        this.caught(token, error);
         core.triggers.spawnFromBoundary(holder, boundary, "_error", record);
         core.cancelToken(holder);
         return true;
       }
       const esp = this.eventSubProcess(holder, "errorStartEvent", (starts) => pickErrorCatcher(starts, error));
       if (esp !== undefined) {
+        this.caught(token, error);
         const ref = writable(share(holder.ref));
         setKey(ref.data, "_error", record);
         core.events.scopes.start(holder.frame, esp, ref);
@@ -38,6 +40,11 @@ export class Raise {
       }
     }
     return false;
+  }
+
+  /* before the catcher starts and the scope is cancelled: the failing element is reported caught, not cancelled */
+  private caught(token: Token, error: unknown): void {
+    if (!this.core.replaying) this.core.options.observer?.tokenFailed?.(token, error, true);
   }
 
   /** An escalation thrown at `token`; interrupting catchers cancel the scope they hold, the thrower included. */

@@ -19,8 +19,8 @@ export interface LoopMachine {
   arrive(token: Token): void;
   complete(token: Token): void;
   apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
-  /** releases the next join that is due; false when there is none */
-  releaseJoin(): boolean;
+  /** the token queue is empty: frees what waits for that (pool slots cancelled tasks gave up, the next join that is due); false when no token moved */
+  releaseWaiting(): boolean;
   /** whether started tasks wait for their functions to be called; launch() calls them */
   readonly hasLaunches: boolean;
   launch(): void;
@@ -88,8 +88,18 @@ export class RunLoop {
     this.drain();
   }
 
+  /** Nothing in progress or waiting: no drain, no pause for the event loop, no launch waiting for the journal, no input, no queued token. */
+  get idle(): boolean {
+    return !this.draining && !this.resumePending && !this.launchRequested && this.inbox.size === 0 && this.head === this.tail;
+  }
+
+  /** Inputs waiting to be applied: the run cannot end while one is, since it may start or move tokens. */
+  get pendingInputs(): number {
+    return this.inbox.size;
+  }
+
   /** The run ended: every waiting input is shown to `dropped` and forgotten. */
-  dropInputs(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number) => void): void {
+  dropInputs(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown) => void): void {
     this.inbox.drain(dropped);
   }
 
@@ -173,7 +183,7 @@ export class RunLoop {
       }
       // the array keeps its capacity: it empties after every input, and shrinking it would reallocate each time
       this.head = this.tail = 0;
-      if (!machine.releaseJoin()) return true;
+      if (!machine.releaseWaiting()) return true;
     }
   }
 

@@ -18,12 +18,14 @@ import { TokenState, type Token } from "./token.js";
  */
 export class Tasks {
   private readonly core: Core;
-  private readonly ready: Token[] = [];
+  private readonly ready: Array<Token | undefined> = [];
   private readyHead = 0;
   /* started tasks whose functions have not been called yet: token, generation, token, generation... */
   private launches: Array<Token | number> = [];
   private running = 0;
   private started = 0;
+  /** a cancelled task gave up its pool slot: the next ready task starts once the token queue is empty */
+  private freed = false;
   /** per node: its deduplicate key expression; undefined when no task deduplicates */
   private readonly dedupKeys: Array<CompiledExpression | undefined> | undefined;
   private readonly dedup = new Deduplicator();
@@ -68,6 +70,7 @@ export class Tasks {
 
   /** A running task's token is cancelled: its slot and key go to the next. */
   stopped(token: Token): void {
+    if (usesPool(token.node)) this.freed = true;
     const ctx = this.leave(token);
     if (ctx !== undefined) this.core.options.observer?.taskCancelled?.(ctx);
   }
@@ -151,6 +154,21 @@ export class Tasks {
     }
     core.journal?.started(token.seq, node, 1, core.now());
     this.launches.push(token, token.generation);
+  }
+
+  /** How many tasks the run has started: the last task number (checkpoint.ts). */
+  get numbered(): number {
+    return this.started;
+  }
+
+  /** Whether no task runs, waits for its slot, or waits to be launched. */
+  get quiet(): boolean {
+    return this.running === 0 && this.launches.length === 0 && this.readyHead >= this.ready.length;
+  }
+
+  /** A run rebuilt from a checkpoint numbers its next task after those it had started. */
+  restoreNumbering(started: number): void {
+    this.started = started;
   }
 
   /** A replay begins: started tasks are handed to it instead of being launched. */
@@ -257,18 +275,39 @@ export class Tasks {
     this.startReady();
   }
 
+  /**
+   * Slots that cancelled tasks gave up go to the tasks waiting for one. Not
+   * at once: a boundary, a terminate end or a failure cancels many tokens in
+   * one sweep, and a ready task of the same sweep must not start first.
+   */
+  startFreed(): void {
+    if (!this.freed) return;
+    this.freed = false;
+    this.startReady();
+  }
+
   private startReady(): void {
     const ready = this.ready;
     while (this.running < this.core.options.poolSize && this.readyHead < ready.length) {
-      const token = ready[this.readyHead++];
+      const token = ready[this.readyHead]!;
+      // a taken slot lets go of its token at once: tasks falling behind a fast source must not keep every token that ever waited
+      ready[this.readyHead++] = undefined;
       if (token.state === TokenState.Ready) this.run(token);
     }
     if (this.readyHead === ready.length) {
       ready.length = 0;
       this.readyHead = 0;
+    } else if (this.readyHead >= COMPACT_AFTER && this.readyHead * 2 >= ready.length) {
+      // a queue that never empties is moved down now and then, so its length follows what waits, not what ever waited
+      ready.copyWithin(0, this.readyHead);
+      ready.length -= this.readyHead;
+      this.readyHead = 0;
     }
   }
 }
+
+/* taken slots at the head of the ready queue before it is moved down (the move costs what still waits: at most as much as was taken) */
+const COMPACT_AFTER = 1024;
 
 /** The task's changes become the token's data; a task that changed nothing keeps sharing what it had. */
 function keepChanges(token: Token, view: TaskData): TaskDataResult | undefined {

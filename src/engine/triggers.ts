@@ -1,4 +1,3 @@
-import type { CompiledExpression } from "../model/expression.js";
 import type { GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { setKey, share, writable } from "./data.js";
@@ -6,6 +5,7 @@ import { systemClock } from "./clock.js";
 import { TokenState, type Token } from "./token.js";
 import { InputKind } from "./inbox.js";
 import { Waits, type Arm } from "./waits.js";
+import { OutsideMessage } from "./outside-message.js";
 
 /**
  * Timers and messages for tokens: boundary events on the activity a token
@@ -49,20 +49,24 @@ export class Triggers {
 
   /*
    * A message (applied as an input) goes to the tokens waiting on the node;
-   * a correlated one (from the inbox) to those whose data its correlation
-   * expression accepts, all or none if it throws. Chosen when the input is
-   * applied, so a replay of the journal chooses the same. Returns how many
-   * took it.
+   * one from outside with a correlation (the inbox) to those whose data the
+   * correlation accepts. A correlation that throws refuses the message: no
+   * token takes it, the sender hears why, and the run goes on (a replay of
+   * the journal refuses it the same way). Returns how many took it.
    */
-  delivered(node: GraphNode, payload: unknown): number {
+  delivered(node: GraphNode, payload: unknown): number | Error {
     const core = this.core;
-    if (!(payload instanceof Correlated)) {
-      core.journal?.delivered(node, payload, core.now(), undefined);
-      return this.waits.deliver(node, payload);
+    const outside = payload instanceof OutsideMessage ? payload : undefined;
+    const event = outside === undefined ? payload : outside.event;
+    const correlation = outside?.correlation;
+    core.journal?.delivered(node, event, core.now(), correlation?.text);
+    if (correlation === undefined) return this.waits.deliver(node, event);
+    let arms: Arm[];
+    try {
+      arms = this.waits.waiting(node).filter((arm) => Boolean(correlation.evaluate(core.scopeOf(arm.token))));
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
     }
-    const { event, correlation } = payload;
-    core.journal?.delivered(node, event, core.now(), correlation.text);
-    const arms = this.waits.waiting(node).filter((arm) => Boolean(correlation.evaluate(core.scopeOf(arm.token))));
     for (const arm of arms) core.input(InputKind.Triggered, arm, 0, event);
     return arms.length;
   }
@@ -107,16 +111,5 @@ export class Triggers {
     }
     token.state = TokenState.Completed;
     this.core.enqueue(token);
-  }
-}
-
-/** An inbox message with the correlation expression that picks who takes it. */
-export class Correlated {
-  readonly event: unknown;
-  readonly correlation: CompiledExpression;
-
-  constructor(event: unknown, correlation: CompiledExpression) {
-    this.event = event;
-    this.correlation = correlation;
   }
 }

@@ -56,6 +56,16 @@ export class Waits {
     this.schedules = schedules;
   }
 
+  /** How many arms were armed so far: the last arm number (checkpoint.ts). */
+  get armCount(): number {
+    return this.armed;
+  }
+
+  /** A run rebuilt from a checkpoint numbers its next arm after those it had armed. */
+  restoreArmCount(armed: number): void {
+    this.armed = armed;
+  }
+
   /** How many timers are armed now. */
   get armedTimers(): number {
     return this.timers.size;

@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe } from "../errors.js";
+import { redactJson } from "../secrets/redact.js";
 import { OWNER_ONLY_FILE, OWNER_ONLY_FOLDER } from "../workspaces/temp-folder.js";
 import { InboxError } from "./inbox-error.js";
 
@@ -20,6 +21,8 @@ export type ControlHandler = (request: ControlRequest) => unknown;
 /* a request is a message or an answer: anything longer is not one */
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
+/* how long an answer written as the run ends may take to reach its sender before its socket is closed */
+const ANSWER_FLUSH_MS = 2_000;
 /* sun_path holds 108 bytes on Linux, 104 on macOS */
 const MAX_SOCKET_PATH = 100;
 
@@ -106,12 +109,22 @@ function failure(error: unknown): ControlResponse {
 
 function reply(socket: Socket, response: ControlResponse): void {
   if (socket.destroyed || socket.writableEnded) return;
-  socket.end(`${JSON.stringify(response)}\n`);
+  // what a run answers (its state, an error) may hold a secret, in any encoding
+  socket.end(`${redactJson(response)}\n`);
 }
 
 async function closeServer(server: Server, path: string, sockets: Set<Socket>): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const socket of sockets) socket.destroy();
+  // an answer on its way (the last message, which ended the run) still reaches its sender; requests without one are cut
+  const answering = [...sockets].filter((socket) => socket.writableEnded);
+  for (const socket of sockets) if (!socket.writableEnded) socket.destroy();
+  await Promise.all(answering.map((socket) => new Promise<void>((resolve) => {
+    socket.once("close", () => resolve());
+    setTimeout(() => {
+      socket.destroy();
+      resolve();
+    }, ANSWER_FLUSH_MS).unref();
+  })));
   await closed;
   if (process.platform !== "win32") await unlink(path).catch(() => undefined);
 }

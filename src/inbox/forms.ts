@@ -78,11 +78,14 @@ export class PendingForms {
   /**
    * Answers the form named by its id, element id or task name; `given`
    * holds field answers (and at most one button). Fields left out keep
-   * their preset value, as with scriptedUi. Returns the form answered.
+   * their preset value, as with scriptedUi. Returns the form answered;
+   * `taking` hears the form's token first.
    */
-  answer(name: string, given: unknown, by: string): FormView {
+  answer(name: string, given: unknown, by: string, taking?: (tokenId: number) => void): FormView {
     const entry = this.find(name);
     const answers = checkAnswers(entry.form, given);
+    // told before the form takes the answer: its task may end right after
+    if (entry.view.tokenId !== undefined) taking?.(entry.view.tokenId);
     this.open.delete(entry.view.id);
     entry.settle({ answers, by });
     this.onChange?.();

@@ -1,6 +1,8 @@
 import { AdhesiveError, describe } from "../errors.js";
 import { compileExpression, type CompiledExpression } from "../model/expression.js";
 import type { GraphNode, ProcessGraph } from "../model/graph.js";
+import type { MessageOutcome } from "../engine/outside-message.js";
+import type { AnswerReceipts } from "./answer-receipts.js";
 import type { FormView, PendingForms } from "./forms.js";
 import { InboxError } from "./inbox-error.js";
 
@@ -34,11 +36,13 @@ export interface AnswerDelivery {
 
 export type Delivery = ({ kind: "message" } & MessageDelivery) | ({ kind: "answer" } & AnswerDelivery);
 
-/** The engine calls the inbox needs. */
+/** The engine calls the inbox needs: each tells its outcome only once the run's journal holds it. */
 export interface MessageTarget {
   readonly isFinished: boolean;
-  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): number;
-  emit(node: GraphNode, event: unknown): void;
+  deliver(node: GraphNode, event: unknown, correlation: CompiledExpression | undefined, settled: (outcome: MessageOutcome) => void): void;
+  emit(node: GraphNode, event: unknown, settled: (outcome: MessageOutcome) => void): void;
+  /** `done(true)` once everything the run has recorded so far is on disk */
+  whenDurable(done: (written: boolean) => void): void;
 }
 
 export interface SendResult {
@@ -59,14 +63,49 @@ export class Inbox {
   private readonly target: MessageTarget;
   readonly forms: PendingForms;
 
-  constructor(graph: ProcessGraph, target: MessageTarget, forms: PendingForms) {
+  private readonly receipts: AnswerReceipts;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(graph: ProcessGraph, target: MessageTarget, forms: PendingForms, receipts: AnswerReceipts) {
     this.graph = graph;
     this.target = target;
     this.forms = forms;
+    this.receipts = receipts;
   }
 
-  /** `javascript: false` (the web API) takes FEEL correlations only: a browser-reachable endpoint must not run code. */
-  send(delivery: MessageDelivery, { javascript = true } = {}): SendResult {
+  /**
+   * Resolves once the message is in the run's journal (on disk), so an
+   * acknowledged message survives a crash; rejects, and the run goes on,
+   * when nobody takes it or its correlation fails. `javascript: false` (the
+   * web API) takes FEEL correlations only: a browser-reachable endpoint must
+   * not run code.
+   */
+  send(delivery: MessageDelivery, options: { javascript?: boolean } = {}): Promise<SendResult> {
+    return this.track(this.sendNow(delivery, options));
+  }
+
+  /** Resolves once the answer is in the run's journal: it reaches it with the user task's completion. */
+  complete(delivery: AnswerDelivery): Promise<FormView> {
+    return this.track(this.completeNow(delivery));
+  }
+
+  /**
+   * Resolves once every message and answer taken so far has its outcome:
+   * a run that ends waits for them before it closes the ways in, or their
+   * senders would never hear that what ended it was kept.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private track<T>(operation: Promise<T>): Promise<T> {
+    this.inflight.add(operation);
+    const done = (): void => void this.inflight.delete(operation);
+    operation.then(done, done);
+    return operation;
+  }
+
+  private async sendNow(delivery: MessageDelivery, { javascript = true }: { javascript?: boolean }): Promise<SendResult> {
     if (this.target.isFinished) throw new InboxError("ADHESIVE_RUN_ENDED", "the run has ended: it takes no more messages", 409);
     const nodes = this.graph.nodes.filter(takesMessages);
     const named = nodes.filter((node) => node.messageName === delivery.message || node.name === delivery.message || node.id === delivery.message);
@@ -86,13 +125,15 @@ export class Inbox {
       if (node.kind === "messageStartEvent") continue;
       const keyed = delivery.key === undefined ? correlation : keyCorrelation(node, delivery.key);
       if (keyed === false) continue;
-      const taken = guarded(() => this.target.deliver(node, event, keyed));
+      // what the message reached first may have ended the run: it was delivered
+      if (delivered > 0 && this.target.isFinished) break;
+      const taken = await outcome((settled) => this.target.deliver(node, event, keyed, settled));
       if (taken > 0) elements.push(node.id);
       delivered += taken;
     }
     const start = named.find((node) => node.kind === "messageStartEvent");
     if (delivered === 0 && start !== undefined && correlation === undefined && delivery.key === undefined) {
-      guarded(() => this.target.emit(start, event));
+      await outcome((settled) => this.target.emit(start, event, settled));
       return { delivered: 1, elements: [start.id] };
     }
     if (delivered === 0) {
@@ -102,14 +143,17 @@ export class Inbox {
     return { delivered, elements };
   }
 
-  complete(delivery: AnswerDelivery): FormView {
+  private async completeNow(delivery: AnswerDelivery): Promise<FormView> {
     if (this.target.isFinished) throw new InboxError("ADHESIVE_RUN_ENDED", "the run has ended: no user task waits", 409);
-    // the answer reaches the journal with the user task's completion
-    return this.forms.answer(delivery.task, delivery.data, delivery.by);
+    let kept: Promise<void> | undefined;
+    const view = this.forms.answer(delivery.task, delivery.data, delivery.by, (tokenId) => (kept = this.receipts.expect(tokenId)));
+    await kept;
+    return view;
   }
 }
 
-function takesMessages(node: GraphNode): boolean {
+/** Whether an inbox message can reach the node: message catch, boundary and start events, and receive tasks. */
+export function takesMessages(node: GraphNode): boolean {
   return node.kind === "messageBoundaryEvent" || node.kind === "messageStartEvent" || node.kind === "receiveTask" || (node.kind === "intermediateCatchEvent" && node.messageName !== undefined);
 }
 
@@ -137,12 +181,26 @@ function keyCorrelation(node: GraphNode, key: string | number): CompiledExpressi
   return compileCorrelation(`= string(${subscription.slice(1)}) = ${JSON.stringify(String(key))}`, false);
 }
 
-/* what the engine refuses (event data it cannot hold, a correlation that throws) goes back to the sender, not into the run */
-function guarded<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof InboxError) throw error;
-    throw new InboxError(error instanceof AdhesiveError ? error.code : "ADHESIVE_NOT_DELIVERED", describe(error));
-  }
+/*
+ * How many tokens took a message, once the journal holds it. What the
+ * engine refuses (event data it cannot hold, a correlation that throws, a
+ * run that ended) goes back to the sender, not into the run.
+ */
+function outcome(send: (settled: (outcome: MessageOutcome) => void) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    try {
+      send((result) => ("taken" in result ? resolve(result.taken) : reject(refusal(result.refused))));
+    } catch (error) {
+      reject(refusal(error));
+    }
+  });
+}
+
+function refusal(error: unknown): InboxError {
+  if (error instanceof InboxError) return error;
+  const code = error instanceof AdhesiveError ? error.code : "ADHESIVE_NOT_DELIVERED";
+  if (code === "ADHESIVE_RUN_ENDED") return new InboxError(code, `${describe(error)}; it was not delivered`, 409);
+  if (code === "ADHESIVE_NOT_RECORDED") return new InboxError(code, describe(error), 503);
+  if (code === "ADHESIVE_EXPRESSION") return new InboxError("ADHESIVE_BAD_CORRELATION", `the correlation failed, so the message was not delivered: ${describe(error)}`, 422);
+  return new InboxError(code, describe(error));
 }

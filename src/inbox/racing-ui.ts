@@ -16,11 +16,12 @@ export function racingUi(local: UiProvider | undefined, forms: PendingForms): Ui
       if (signal.aborted) throw signal.reason;
       const remote = forms.add(form);
       const withdraw = new AbortController();
+      let answeredBy: string | undefined;
       let onAbort!: () => void;
       const cancelled = new Promise<never>((_, reject) => signal.addEventListener("abort", (onAbort = () => reject(signal.reason)), { once: true }));
       const racers: Array<Promise<Record<string, unknown>>> = [
         remote.answered.then(({ answers, by }) => {
-          withdraw.abort(new FormAnsweredError(form.taskName, by));
+          answeredBy = by;
           return answers;
         }),
         cancelled,
@@ -33,6 +34,8 @@ export function racingUi(local: UiProvider | undefined, forms: PendingForms): Ui
       } finally {
         signal.removeEventListener("abort", onAbort);
         remote.close();
+        // only once the race is decided: a provider that rejects as soon as it is aborted would otherwise win it with that rejection, failing the task the answer was for
+        if (answeredBy !== undefined) withdraw.abort(new FormAnsweredError(form.taskName, answeredBy));
       }
     },
   };

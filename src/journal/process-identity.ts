@@ -7,7 +7,11 @@ export interface ProcessIdentity {
   start: number | undefined;
 }
 
+let own: ProcessIdentity | undefined;
+
 export function processIdentity(pid = process.pid): ProcessIdentity {
+  // this process's is asked for at every run's start: read once
+  if (pid === process.pid) return (own ??= { pid, start: startTime(pid) });
   return { pid, start: startTime(pid) };
 }
 

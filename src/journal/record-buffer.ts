@@ -1,3 +1,5 @@
+import { FRAME_BYTES, writeFrame } from "./framing.js";
+
 /**
  * The bytes of the records a turn of the event loop produced, until they are
  * written. The two records every task writes (its start, and a completion
@@ -5,11 +7,15 @@
  * pieces and the digits of their numbers: building a string per record
  * first and encoding it again cost more than the rest of the journal
  * (measured: about 190 ns a record that way, a fraction of that this way).
- * Everything else is written as the JSON text records.ts makes.
+ * Everything else is written as the JSON text records.ts makes. Each
+ * record ends with seal(), which adds its checksum and newline (framing.ts)
+ * over the bytes already here, so no record is encoded twice.
  */
 export class RecordBuffer {
   private bytes = Buffer.allocUnsafe(1 << 16);
   private used = 0;
+  /* where the record being put together starts */
+  private start = 0;
 
   get length(): number {
     return this.used;
@@ -22,6 +28,14 @@ export class RecordBuffer {
 
   clear(): void {
     this.used = 0;
+    this.start = 0;
+  }
+
+  /** The record since the last seal() is complete: its checksum and newline follow it. */
+  seal(): void {
+    this.reserve(FRAME_BYTES);
+    this.used = writeFrame(this.bytes, this.start, this.used);
+    this.start = this.used;
   }
 
   text(text: string): void {

@@ -1,8 +1,15 @@
 import type { ProcessDefinition } from "../model/definition.js";
+import { redactJson, redactValue } from "../secrets/redact.js";
 import { encodeValue, isJson, type EncodedValue } from "./values.js";
 
-/** The journal format's version: the first line of every journal says it. */
-export const JOURNAL_VERSION = 1;
+/**
+ * The journal format's version: the first line of every journal says it.
+ * 2: every line ends with the checksum of its record (framing.ts), and a
+ * journal may start from a snapshot. Journals of version 1 (no checksums)
+ * are still read, and a resume writes them on as version 2.
+ */
+export const JOURNAL_VERSION = 2;
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 export const JOURNAL_FILE = "journal.ndjson";
 
 /**
@@ -40,7 +47,7 @@ export interface FailureRecord {
 }
 
 /*
- * One line per record, `t` its type. Inputs (what the engine applied):
+ * One line per record (framing.ts), `t` its type. Inputs (what the engine applied):
  *   s   a task started      {s: task number, n: element id, a: attempt (left out: 1), at}
  *   d   it returned         {s, at, c?: {key: value} it set, r?: [keys] it removed,
  *                            g?: value, what a deciding gateway's function returned (the flow to take)}
@@ -50,7 +57,10 @@ export interface FailureRecord {
  *   dl  a message went to waiting elements  {n, at, e: value, k?: correlation expression}
  * Notes (for people and for `adhesive runs`, not replayed):
  *   lane {name, open: true|false, at}; pid / pid-end {pid: process group, at};
- *   resume {pid, at, retry?}; end {state, at, error?, data?}
+ *   resume {pid, at, retry?}; end {state, at, error?, data?, element?: {id, name, error}
+ *   where the run failed}; caught {n: element id, s?: the task's number, at, error}:
+ *   an error boundary event (or error event sub-process) caught that failure
+ *   (a task's own failure is its "f" record before it)
  * Values: {j: JSON} or {x: base64 of v8.serialize} (values.ts). Times (at)
  * are milliseconds since the run started (the header's at, epoch ms).
  */
@@ -64,17 +74,19 @@ export function jsonId(key: object, id: string): string {
   return text;
 }
 
-export function failedLine(seq: number, at: number, failure: FailureRecord): string {
-  return `{"t":"f","s":${seq},"at":${at},"e":${JSON.stringify(failure)}}\n`;
+/* The JSON of records; the writer frames each on its line (framing.ts). Secrets in them are masked (redactJson). */
+
+export function failedJson(seq: number, at: number, failure: FailureRecord): string {
+  return `{"t":"f","s":${seq},"at":${at},"e":${redactJson(failure)}}`;
 }
 
-export function timerLine(arm: number, at: number): string {
-  return `{"t":"tm","a":${arm},"at":${at}}\n`;
+export function timerJson(arm: number, at: number): string {
+  return `{"t":"tm","a":${arm},"at":${at}}`;
 }
 
-export function messageLine(type: "em" | "dl", node: string, at: number, event: unknown, correlation?: string): string {
-  const picked = correlation === undefined ? "" : `,"k":${JSON.stringify(correlation)}`;
-  return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}${picked}}\n`;
+export function messageJson(type: "em" | "dl", node: string, at: number, event: unknown, correlation?: string): string {
+  const picked = correlation === undefined ? "" : `,"k":${redactJson(correlation)}`;
+  return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}${picked}}`;
 }
 
 /** `"c":{...},"r":[...]` for the keys a task changed: those still in `data` were set, the others removed. */
@@ -88,13 +100,19 @@ export function changesText(data: Record<string, unknown>, changed: readonly str
   return [set === "" ? "" : `"c":{${set}}`, removed === "" ? "" : `"r":[${removed}]`].filter(Boolean).join(",");
 }
 
-export function noteLine(note: Record<string, unknown>): string {
-  return `${JSON.stringify(note)}\n`;
+export function noteJson(note: Record<string, unknown>): string {
+  return redactJson(note);
 }
 
-/* JSON values go straight into the line; only the others pay for an object and v8.serialize */
+/*
+ * JSON values go straight into the line; only the others pay for an object
+ * and v8.serialize. A secret value in data is journaled masked (redactValue:
+ * nothing to do while no secret was read): the journal is kept after the
+ * run, and a resumed run reads the secret again where it needs it.
+ */
 function valueText(value: unknown): string {
-  return isJson(value) ? `{"j":${JSON.stringify(value)}}` : JSON.stringify(encodeValue(value));
+  const masked = redactValue(value);
+  return isJson(masked) ? `{"j":${JSON.stringify(masked)}}` : JSON.stringify(encodeValue(masked));
 }
 
 export function failureRecord(error: unknown): FailureRecord {

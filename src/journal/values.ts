@@ -1,4 +1,5 @@
 import { deserialize, serialize } from "node:v8";
+import { redactValue } from "../secrets/redact.js";
 
 /**
  * Data values in the journal. A value JSON carries unchanged (plain objects
@@ -12,7 +13,9 @@ import { deserialize, serialize } from "node:v8";
 export type EncodedValue = { j: unknown } | { x: string };
 
 export function encodeValue(value: unknown): EncodedValue {
-  return isJson(value) ? { j: value } : { x: serialize(value).toString("base64") };
+  // a secret value in data is kept masked (see records.ts)
+  const masked = redactValue(value);
+  return isJson(masked) ? { j: masked } : { x: serialize(masked).toString("base64") };
 }
 
 /** Whether JSON carries the value unchanged. */

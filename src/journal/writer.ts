@@ -1,19 +1,23 @@
 import { AsyncResource } from "node:async_hooks";
-import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import type { EngineCheckpoint } from "../engine/checkpoint.js";
 import type { EngineJournal } from "../engine/journal.js";
 import type { TaskDataResult } from "../engine/task-data.js";
 import type { GraphNode } from "../model/graph.js";
-import { describe } from "../errors.js";
+import { fileSystemReason } from "../errors.js";
 import { JournalError } from "./journal-error.js";
-import { changesText, failedLine, failureRecord, jsonId, messageLine, noteLine, timerLine } from "./records.js";
+import { changesText, failedJson, failureRecord, jsonId, messageJson, noteJson, timerJson } from "./records.js";
 import { piece, RecordBuffer } from "./record-buffer.js";
+import { framedLine } from "./framing.js";
+import { countNote, snapshotJson, type JournalTallies } from "./snapshot.js";
 import { encodeValue } from "./values.js";
 
 const STARTED = piece('{"t":"s","s":');
 const DONE = piece('{"t":"d","s":');
 const ATTEMPT = piece(',"a":');
 const AT = piece(',"at":');
-const END = piece("}\n");
+const END = piece("}");
 /* a start or completion record without its node id: the constant pieces and numbers of 24 characters at most */
 const RECORD_BYTES = 96;
 
@@ -23,8 +27,36 @@ export interface WriterOptions {
   /** fsync after every write, for machines that may lose power (journal_fsync) */
   fsync: boolean;
   /** writing failed: the run must stop, since what it does could no longer be rebuilt */
-  onError(error: JournalError): void;
+  onError(error: Error): void;
+  /**
+   * Asked after every write, before anything the write recorded is acted on
+   * (the tasks it started are launched): why this process may no longer
+   * write the run (another took it over, src/runs/owner), or undefined.
+   */
+  fence?: () => Error | undefined;
+  /** the header's line, which every journal file starts with (snapshot.ts) */
+  header: string;
+  /** what the journal said so far (a resumed run), for snapshots */
+  tallies: JournalTallies;
+  /** keeps temporary files of two owners apart (their epoch) */
+  tag: string;
 }
+
+/** What the runtime lends the writer to take snapshots (snapshot.ts). */
+export interface SnapshotSource {
+  /** the file grows by this many bytes before the next snapshot is taken */
+  every: number;
+  /** the engine's checkpoint, when it is empty now */
+  checkpoint(): EngineCheckpoint | undefined;
+  /** holds new message instances back for a while, so the engine can become empty */
+  hold(): void;
+  /** lets them go on */
+  release(): void;
+}
+
+/* how long a snapshot waits for the engine to become empty before it gives up until the file has grown some more */
+const HOLD_MS = 2000;
+const RETRY_MS = 5;
 
 /**
  * Appends a run's records to its journal file. Records of one turn of the
@@ -43,17 +75,28 @@ export class JournalWriter implements EngineJournal {
   /* per node (by index: one run, one graph), its start record's middle `,"n":<id>,"at":`, encoded once */
   private readonly startMiddles: Array<Buffer | undefined> = [];
   private waiting: Array<() => void> = [];
+  /* acknowledgements waiting for what was recorded before them to be on disk */
+  private durable: Array<(written: boolean) => void> = [];
   private scheduled = false;
   private broken = false;
+  private readonly tallies: JournalTallies;
+  private snapshots: SnapshotSource | undefined;
+  /* bytes in the journal file, and at how many the next snapshot is due */
+  private size = 0;
+  private nextSnapshot = Infinity;
+  /* since when a snapshot waits for the engine to become empty */
+  private holding: number | undefined;
 
   constructor(file: string, options: WriterOptions) {
     this.file = file;
     this.options = options;
     this.origin = options.origin;
+    this.tallies = options.tallies;
     try {
       this.fd = openSync(file, "a", 0o600);
+      this.size = fstatSync(this.fd).size;
     } catch (error) {
-      throw new JournalError(file, `cannot open the journal: ${describe(error)}`, { cause: error });
+      throw new JournalError(file, `cannot open the journal: ${fileSystemReason(error)}`, { cause: error });
     }
   }
 
@@ -71,11 +114,13 @@ export class JournalWriter implements EngineJournal {
     out.piece(middle);
     out.int(at - this.origin);
     out.piece(END);
+    out.seal();
     this.schedule();
   }
 
   /* {"t":"d","s":<seq>,"at":<ms>[,"c":{...},"r":[...]][,"g":<the flow a deciding gateway's function chose>]} */
   done(seq: number, result: TaskDataResult | undefined, at: number, decision?: unknown): void {
+    this.tallies.done++;
     const out = this.pending;
     out.reserve(RECORD_BYTES);
     out.piece(DONE);
@@ -87,28 +132,33 @@ export class JournalWriter implements EngineJournal {
     // the texts reserved only their own room
     out.reserve(END.length);
     out.piece(END);
+    out.seal();
     this.schedule();
   }
 
   failed(seq: number, error: unknown, at: number): void {
-    this.add(failedLine(seq, at - this.origin, failureRecord(error)));
+    this.tallies.failed++;
+    this.add(failedJson(seq, at - this.origin, failureRecord(error)));
   }
 
   timer(arm: number, at: number): void {
-    this.add(timerLine(arm, at - this.origin));
+    this.add(timerJson(arm, at - this.origin));
   }
 
   emitted(node: GraphNode, event: unknown, at: number): void {
-    this.add(messageLine("em", jsonId(node, node.id), at - this.origin, event));
+    this.tallies.last.set(node.id, event);
+    this.add(messageJson("em", jsonId(node, node.id), at - this.origin, event));
   }
 
   delivered(node: GraphNode, event: unknown, at: number, correlation: string | undefined): void {
-    this.add(messageLine("dl", jsonId(node, node.id), at - this.origin, event, correlation));
+    this.tallies.last.set(node.id, event);
+    this.add(messageJson("dl", jsonId(node, node.id), at - this.origin, event, correlation));
   }
 
   /** A record for people and for `adhesive runs` (lanes, process groups, the end), not an input; its `at` is absolute. */
   note(note: Record<string, unknown>): void {
-    this.add(noteLine(typeof note.at === "number" ? { ...note, at: note.at - this.origin } : note));
+    countNote(this.tallies, note);
+    this.add(noteJson(typeof note.at === "number" ? { ...note, at: note.at - this.origin } : note));
   }
 
   whenWritten(launch: () => void): void {
@@ -116,16 +166,48 @@ export class JournalWriter implements EngineJournal {
     this.schedule();
   }
 
+  whenDurable(done: (written: boolean) => void): void {
+    if (this.broken || this.fd === undefined) return done(false);
+    this.durable.push(done);
+    this.schedule();
+  }
+
+  /** Takes snapshots once the file has grown by `source.every` bytes (snapshot.ts). */
+  snapshotEvery(source: SnapshotSource): void {
+    this.snapshots = source;
+    this.nextSnapshot = this.size + source.every;
+  }
+
+  /** Writes nothing more, now: another process owns the run. */
+  abandon(): void {
+    this.broken = true;
+    this.waiting = [];
+    this.settleDurable(false);
+  }
+
   /** Writes what is pending now and closes the file (the run has ended). */
   close(): void {
-    this.flush();
+    const written = this.flush();
+    if (this.holding !== undefined) this.snapshots?.release();
+    this.holding = undefined;
+    this.snapshots = undefined;
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.waiting = [];
+    // what the last records acknowledge (a message that ended the run) is on disk now, or never will be
+    this.settleDurable(written);
   }
 
-  private add(line: string): void {
-    this.pending.text(line);
+  private settleDurable(written: boolean): void {
+    if (this.durable.length === 0) return;
+    const durable = this.durable;
+    this.durable = [];
+    for (const done of durable) done(written);
+  }
+
+  private add(json: string): void {
+    this.pending.text(json);
+    this.pending.seal();
     this.schedule();
   }
 
@@ -143,11 +225,70 @@ export class JournalWriter implements EngineJournal {
    */
   private readonly commit = AsyncResource.bind((): void => {
     this.scheduled = false;
-    if (!this.flush()) return;
+    const written = this.flush();
+    this.settleDurable(written);
+    if (!written) return;
     const waiting = this.waiting;
     this.waiting = [];
     for (const launch of waiting) launch();
+    if (this.size >= this.nextSnapshot && this.holding === undefined) this.trySnapshot();
   });
+
+  /* takes the snapshot once the engine is empty, holding new instances back for at most HOLD_MS */
+  private readonly trySnapshot = AsyncResource.bind((): void => {
+    const source = this.snapshots;
+    if (source === undefined || this.fd === undefined || this.broken) return;
+    if (!this.flush()) return;
+    const checkpoint = source.checkpoint();
+    if (checkpoint === undefined) {
+      const now = Date.now();
+      if (this.holding === undefined) {
+        this.holding = now;
+        source.hold();
+      }
+      if (now - this.holding < HOLD_MS) {
+        // not unref()ed: while the generators are held, this timer may be all that keeps the run going
+        setTimeout(this.trySnapshot, RETRY_MS);
+        return;
+      }
+      // never empty for that long (instances that wait for something): the journal goes on, and is tried again later
+      this.nextSnapshot = this.size + source.every / 4;
+    } else {
+      this.startFrom(checkpoint);
+      this.nextSnapshot = this.size + source.every;
+    }
+    this.holding = undefined;
+    source.release();
+  });
+
+  /* the new journal file: the header and the snapshot, on disk before it replaces the old one */
+  private startFrom(checkpoint: EngineCheckpoint): void {
+    const next = `${this.file}.snapshot-${this.options.tag}.tmp`;
+    let fd: number | undefined;
+    try {
+      fd = openSync(next, "w", 0o600);
+      const bytes = Buffer.from(this.options.header + framedLine(snapshotJson(checkpoint, this.tallies, Date.now() - this.origin)));
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+      fsyncSync(fd);
+      const lost = this.options.fence?.();
+      if (lost !== undefined) {
+        closeSync(fd);
+        rmSync(next, { force: true });
+        this.abandon();
+        this.options.onError(lost);
+        return;
+      }
+      renameSync(next, this.file);
+      if (this.options.fsync) fsyncFolder(dirname(this.file));
+      closeSync(this.fd!);
+      this.fd = fd;
+      this.size = bytes.length;
+    } catch {
+      // the old file is whole (a full disk, say): the run goes on with it, and tries again once it has grown some more
+      if (fd !== undefined && fd !== this.fd) closeSync(fd);
+      rmSync(next, { force: true });
+    }
+  }
 
   /** false when the journal could not be written (the run is being stopped) */
   private flush(): boolean {
@@ -156,14 +297,32 @@ export class JournalWriter implements EngineJournal {
     const bytes = this.pending.view();
     try {
       for (let written = 0; written < bytes.length; ) written += writeSync(this.fd, bytes, written, bytes.length - written);
+      this.size += bytes.length;
       this.pending.clear();
       if (this.options.fsync) fsyncSync(this.fd);
+      // the write and this check are one step: what a former owner wrote after losing the run is never acted on (nor read: src/journal/segment.ts)
+      const lost = this.options.fence?.();
+      if (lost !== undefined) {
+        this.abandon();
+        this.options.onError(lost);
+        return false;
+      }
       return true;
     } catch (error) {
       this.broken = true;
       this.waiting = [];
-      this.options.onError(new JournalError(this.file, `cannot write the journal: ${describe(error)}`, { cause: error }));
+      this.options.onError(new JournalError(this.file, `cannot write the journal: ${fileSystemReason(error)}; the run stops, since what it did next could not be rebuilt`, { cause: error }));
       return false;
     }
+  }
+}
+
+/* the rename that put the new file in place survives a power cut once its folder is synced */
+function fsyncFolder(folder: string): void {
+  const fd = openSync(folder, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

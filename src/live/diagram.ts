@@ -2,7 +2,7 @@ import { access, chmod, copyFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProcessDefinition } from "../model/definition.js";
 import { OWNER_ONLY_FILE } from "../workspaces/temp-folder.js";
-import { RUN_DEFINITION, RUN_PROCESS, writeRunFile } from "./run-files.js";
+import { DEFINITION_FILE, PROCESS_COPY_FILE, writeRunFile } from "../runs/files.js";
 
 /* a drawn file has shapes; one written by hand or by a generator may have none */
 const HAS_DI = /<(?:[\w-]+:)?BPMNShape\b/;
@@ -14,10 +14,10 @@ const HAS_DI = /<(?:[\w-]+:)?BPMNShape\b/;
  */
 export async function saveDiagramSource(runFolder: string, definition: ProcessDefinition): Promise<void> {
   if (await isBpmnFile(definition.source)) {
-    await copyFile(definition.source, join(runFolder, RUN_PROCESS));
-    await chmod(join(runFolder, RUN_PROCESS), OWNER_ONLY_FILE);
+    await copyFile(definition.source, join(runFolder, PROCESS_COPY_FILE));
+    await chmod(join(runFolder, PROCESS_COPY_FILE), OWNER_ONLY_FILE);
   } else {
-    await writeRunFile(runFolder, RUN_DEFINITION, JSON.stringify(definition));
+    await writeRunFile(runFolder, DEFINITION_FILE, JSON.stringify(definition));
   }
 }
 
@@ -29,10 +29,10 @@ export async function saveDiagramSource(runFolder: string, definition: ProcessDe
 export async function diagramOf(runFolder: string): Promise<string> {
   // the BPMN reader and writer load when a page first asks for a diagram
   const [{ readBpmn }, { toBpmnXml }] = await Promise.all([import("../bpmn/read.js"), import("../bpmn/write.js")]);
-  const copy = await readFile(join(runFolder, RUN_PROCESS), "utf8").catch(() => undefined);
+  const copy = await readFile(join(runFolder, PROCESS_COPY_FILE), "utf8").catch(() => undefined);
   if (copy !== undefined && HAS_DI.test(copy)) return copy;
-  if (copy !== undefined) return toBpmnXml(await readBpmn(copy, join(runFolder, RUN_PROCESS)));
-  const definition = JSON.parse(await readFile(join(runFolder, RUN_DEFINITION), "utf8")) as ProcessDefinition;
+  if (copy !== undefined) return toBpmnXml(await readBpmn(copy, join(runFolder, PROCESS_COPY_FILE)));
+  const definition = JSON.parse(await readFile(join(runFolder, DEFINITION_FILE), "utf8")) as ProcessDefinition;
   return toBpmnXml(definition);
 }
 

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { EngineObserver, TokenTracker } from "../engine/engine.js";
 import { CancelledError } from "../errors.js";
 import { PendingForms } from "../inbox/forms.js";
+import { AnswerReceipts } from "../inbox/answer-receipts.js";
 import { Inbox, type MessageTarget } from "../inbox/inbox.js";
 import { controlPath, listenControl, type ControlRequest } from "../inbox/control-socket.js";
 import { racingUi } from "../inbox/racing-ui.js";
@@ -10,12 +11,14 @@ import type { ProcessGraph } from "../model/graph.js";
 import { feedMonitor } from "../monitor/engine-feed.js";
 import { MonitorLayout } from "../monitor/layout.js";
 import { RunMonitor, type MonitorUpdate } from "../monitor/run-monitor.js";
-import { redact } from "../secrets/redact.js";
+import { redactJson } from "../secrets/redact.js";
 import type { UiProvider } from "../ui/form.js";
 import { noUi } from "../ui/scripted.js";
 import { diagramOf, saveDiagramSource } from "./diagram.js";
 import { listLogs, type LogEntry } from "./logs.js";
-import { RUN_INFO, RUN_VIEW, writeRunFile, type RunInfo } from "./run-files.js";
+import { VIEW_FILE, writeRunFile } from "../runs/files.js";
+import type { RunSummary } from "../runs/summary.js";
+import type { SummaryWriter } from "../runs/summary-writer.js";
 import { formOpened, registerLiveRun } from "./registry.js";
 import type { FormView } from "../inbox/forms.js";
 
@@ -29,6 +32,8 @@ export interface LiveRunSettings {
   /** `<runs_folder>/<executionId>`: its journal and logs */
   runFolder: string;
   processFile: string | undefined;
+  /** the run's summary (run.json), which names the control socket for other processes */
+  summary: SummaryWriter;
   /** whether the web page can answer forms (a live view is open) */
   web: boolean;
 }
@@ -36,7 +41,19 @@ export interface LiveRunSettings {
 /** What the live view sends: the monitor's counts and the forms waiting for an answer. */
 export type LiveUpdate = MonitorUpdate & { forms: FormView[] };
 
-type Listener = (json: string) => void;
+/**
+ * One message of the live view's event stream: `seq` numbers the updates of
+ * the run (a newcomer's snapshot carries the number of the last update it
+ * includes), `json` is the redacted text. The same object goes to every
+ * listener, so whatever a listener derives from it (the framed bytes) can be
+ * made once per update, not once per listener.
+ */
+export interface LiveMessage {
+  readonly seq: number;
+  readonly json: string;
+}
+
+type Listener = (message: LiveMessage) => void;
 
 /**
  * One run as the live view and other adhesive processes see it: its
@@ -46,17 +63,24 @@ type Listener = (json: string) => void;
  */
 export class LiveRun {
   readonly id: string;
-  readonly info: RunInfo;
   readonly monitor: RunMonitor;
   readonly forms = new PendingForms();
   readonly runFolder: string;
   private readonly settings: LiveRunSettings;
   private inboxValue: Inbox | undefined;
+  private target: MessageTarget | undefined;
+  /* answers given from outside, kept once their user task's completion is on disk (the engine exists once attached) */
+  private readonly receipts = new AnswerReceipts((done) => (this.target === undefined ? done(false) : this.target.whenDurable(done)));
   private control: { close(): Promise<void> } | undefined;
   private readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | undefined;
   private lastUpdate = 0;
+  /* updates taken from the monitor so far; the number of the next one is seq + 1 */
+  private seq = 0;
+  /* the snapshot newcomers get until the next update (or for 100 ms of a quiet run): one made for all who join in between, not one each */
+  private snapshotMessage: (LiveMessage & { at: number }) | undefined;
   private diagram: Promise<string> | undefined;
+  private readonly sourceSaved: Promise<void>;
 
   constructor(settings: LiveRunSettings) {
     this.settings = settings;
@@ -66,25 +90,37 @@ export class LiveRun {
     this.monitor.onChange = this.schedule;
     this.forms.onChange = () => this.monitor.touch();
     this.forms.onOpen = (view) => formOpened(this, view);
-    const { definition } = settings;
-    this.info = {
-      version: 1,
-      id: this.id,
-      processId: definition.id,
-      processName: definition.name,
-      source: definition.source,
-      processFile: settings.processFile,
-      project: process.cwd(),
-      pid: process.pid,
-      started: new Date(this.monitor.startedAt).toISOString(),
-      startedAt: this.monitor.startedAt,
-      control: undefined,
-    };
+    // what its diagram is drawn from, kept in its folder (asked for once the run is listed)
+    this.sourceSaved = saveDiagramSource(this.runFolder, settings.definition);
+    this.sourceSaved.catch(() => undefined);
+    // listed as this process's own from the start: its run.json (src/runs) is written before it attaches
+    registerLiveRun(this);
   }
 
-  /** The tracker and observer the engine gets: the run's own, plus this monitor. */
+  /** The run's summary, as its run.json has it. */
+  get info(): RunSummary {
+    return this.settings.summary.summary;
+  }
+
+  /** The tracker and observer the engine gets: the run's own, plus this monitor, plus the receipts of answers given from outside. */
   feed(tracker: TokenTracker | undefined, observer: EngineObserver): { tracker: TokenTracker; observer: EngineObserver } {
-    return feedMonitor(this.monitor, this.settings.graph, tracker, observer);
+    const fed = feedMonitor(this.monitor, this.settings.graph, tracker, observer);
+    const receipts = this.receipts;
+    const watched = fed.observer;
+    return {
+      tracker: fed.tracker,
+      observer: {
+        ...watched,
+        taskFinished(ctx, error) {
+          watched.taskFinished?.(ctx, error);
+          receipts.taskEnded(ctx.tokenId, false);
+        },
+        taskCancelled(ctx) {
+          watched.taskCancelled?.(ctx);
+          receipts.taskEnded(ctx.tokenId, true);
+        },
+      },
+    };
   }
 
   /**
@@ -102,13 +138,12 @@ export class LiveRun {
 
   /** The engine is built: messages can go in; the run is listed and reachable on its control socket. */
   async attach(target: MessageTarget): Promise<void> {
-    this.inboxValue = new Inbox(this.settings.graph, target, this.forms);
-    registerLiveRun(this);
+    this.target = target;
+    this.inboxValue = new Inbox(this.settings.graph, target, this.forms, this.receipts);
     const path = controlPath(this.runFolder, this.id);
     this.control = await listenControl(path, (request) => this.handle(request));
-    this.info.control = path;
-    await writeRunFile(this.runFolder, RUN_INFO, JSON.stringify(this.info, null, 2));
-    await saveDiagramSource(this.runFolder, this.settings.definition);
+    this.settings.summary.setControl(path);
+    await this.sourceSaved;
   }
 
   get inbox(): Inbox {
@@ -118,12 +153,15 @@ export class LiveRun {
 
   /** The run ended (error undefined: it succeeded); its final counts are written next to its logs unless `save` is false. */
   async finish(error?: unknown, save = true): Promise<void> {
+    this.receipts.runEnded();
     this.monitor.runEnded(error === undefined ? "done" : error instanceof CancelledError ? "cancelled" : "failed", error);
+    // what the last message or answer did may have ended the run: its sender hears that it was kept before the socket closes
+    await this.inboxValue?.settled();
     await this.control?.close();
     this.control = undefined;
     this.flush();
     // the run's outcome must not change because its view could not be saved (a full disk): the runs list then shows it as interrupted
-    if (save) await writeRunFile(this.runFolder, RUN_VIEW, redact(JSON.stringify(this.monitor.snapshot()))).catch(() => undefined);
+    if (save) await writeRunFile(this.runFolder, VIEW_FILE, redactJson(this.monitor.snapshot())).catch(() => undefined);
   }
 
   /** Everything so far, for a page that has just opened. */
@@ -131,18 +169,32 @@ export class LiveRun {
     return { ...this.monitor.snapshot(), forms: this.forms.list() };
   }
 
-  /** Updates as JSON text, at most every 100 ms; the first is the full snapshot. */
+  /**
+   * Updates as JSON text, at most every 100 ms; the first is the full
+   * snapshot. A newcomer costs the others nothing: it gets a snapshot taken
+   * since the last update, and from then on the same updates as everyone
+   * (an update repeats what the snapshot may already hold, which applying
+   * again does not change; the page drops failures it has). Flushing the
+   * others on every subscribe sent N clients N(N+1)/2 messages.
+   */
   subscribe(listener: Listener): () => void {
-    // the others get what changed up to now; the newcomer starts from everything
-    if (this.listeners.size > 0) this.flush();
-    else this.monitor.takeUpdate();
-    listener(redact(JSON.stringify(this.snapshot())));
+    if (this.listeners.size === 0) {
+      // nobody got the changes since the last update: they are in the snapshot, and the next update starts after it
+      this.monitor.takeUpdate();
+      this.seq++;
+      this.snapshotMessage = undefined;
+    }
+    const now = Date.now();
+    if (this.snapshotMessage === undefined || now - this.snapshotMessage.at > UPDATE_INTERVAL_MS) {
+      this.snapshotMessage = { seq: this.seq, json: redactJson(this.snapshot()), at: now };
+    }
+    listener(this.snapshotMessage);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   diagramXml(): Promise<string> {
-    this.diagram ??= diagramOf(this.runFolder);
+    this.diagram ??= this.sourceSaved.then(() => diagramOf(this.runFolder));
     return this.diagram;
   }
 
@@ -177,7 +229,10 @@ export class LiveRun {
     this.timer = undefined;
     this.lastUpdate = Date.now();
     const update = this.monitor.takeUpdate(this.lastUpdate);
-    const json = redact(JSON.stringify({ ...update, forms: this.forms.list() }));
-    for (const listener of this.listeners) listener(json);
+    this.seq++;
+    this.snapshotMessage = undefined;
+    if (this.listeners.size === 0) return;
+    const message: LiveMessage = { seq: this.seq, json: redactJson({ ...update, forms: this.forms.list() }) };
+    for (const listener of this.listeners) listener(message);
   };
 }

@@ -1,7 +1,9 @@
 import { createWriteStream, fchmod, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { OutputSink, OutputStream } from "../workspaces/workspace.js";
+import { redact } from "../secrets/redact.js";
 import { RedactingSink } from "../secrets/stream-redactor.js";
+import { shown, visibleColored } from "../terminal-text.js";
 import { OWNER_ONLY_FILE } from "../workspaces/temp-folder.js";
 
 /* What a failure report shows of a task's output: the end, where the reason usually is. */
@@ -25,6 +27,7 @@ export class TaskLog implements OutputSink {
   private readonly live: LiveOutput | undefined;
   private readonly sources: RedactingSink;
   private file: WriteStream | undefined;
+  private pathValue: string | undefined;
   private tailText = "";
   /* live output goes out in whole lines, each prefixed with the task name; this is the line not yet ended */
   private liveLine = "";
@@ -39,9 +42,16 @@ export class TaskLog implements OutputSink {
     this.sources = new RedactingSink(this.record);
   }
 
-  /** `<task>.<token>.log`: a token that runs the same task again (a condition loop) appends to it */
+  /**
+   * `<task>.<token>.log`: a token that runs the same task again (a condition
+   * loop) appends to it. The task name may be rendered from data that holds
+   * a secret: it is masked before the name is made file-safe and cut, which
+   * would leave a value no longer recognised as one.
+   */
   get path(): string {
-    return join(this.folder, `${fileSafe(this.taskName)}.${this.tokenId}.log`);
+    // made once: a value registered later must not rename a file already written
+    this.pathValue ??= join(this.folder, `${fileSafe(redact(this.taskName))}.${this.tokenId}.log`);
+    return this.pathValue;
   }
 
   /** whether anything was written (only then is there a file) */
@@ -69,7 +79,7 @@ export class TaskLog implements OutputSink {
     if (this.ended) return;
     this.sources.end();
     this.ended = true;
-    if (this.liveLine !== "") this.live?.write(`[${this.taskName}] ${this.liveLine}\n`);
+    if (this.liveLine !== "") this.live?.write(this.liveText([this.liveLine]));
     this.liveLine = "";
   }
 
@@ -92,7 +102,13 @@ export class TaskLog implements OutputSink {
   private writeLive(text: string): void {
     const lines = (this.liveLine + text).split("\n");
     this.liveLine = lines.pop()!;
-    if (lines.length > 0) this.live!.write(lines.map((line) => `[${this.taskName}] ${line}\n`).join(""));
+    if (lines.length > 0) this.live!.write(this.liveText(lines));
+  }
+
+  /* lines for the terminal: the name masked and escaped, what the task printed with its control characters escaped but its colours kept (already masked) */
+  private liveText(lines: string[]): string {
+    const prefix = `[${shown(this.taskName)}] `;
+    return lines.map((line) => `${prefix}${visibleColored(line.endsWith("\r") ? line.slice(0, -1) : line)}\n`).join("");
   }
 }
 

@@ -1,5 +1,6 @@
 import { ExpressionError, ProcessExitError, describe } from "../errors.js";
 import { compileFeel } from "./feel.js";
+import { freshRegexBudget, REGEX, regexHelpers, restoreRegexBudget, type RegexHelpers } from "./js-regex.js";
 import { freshSteps, instrument, restoreSteps, STEP, STEP_PARAMETER, step } from "./js-steps.js";
 
 /** What an expression can see besides the data's own top-level keys. */
@@ -18,7 +19,10 @@ export interface CompiledExpression {
   evaluate(scope: ExpressionScope): unknown;
 }
 
-type Evaluator = (data: Record<string, unknown>, names: ExpressionScope, countStep: () => void) => unknown;
+type Evaluator = (data: Record<string, unknown>, names: ExpressionScope, countStep: () => void, regexes: RegexHelpers) => unknown;
+
+/* The parameter that brings the regex helpers in (read once into the REGEX constant, like STEP_PARAMETER). */
+const REGEX_PARAMETER = "__adhesive_regex_helpers__";
 
 /*
  * Expressions are user-authored code from the process file, evaluated with the
@@ -28,24 +32,26 @@ type Evaluator = (data: Record<string, unknown>, names: ExpressionScope, countSt
  * The fixed names (data, context, ...) are the inner scope so a data key
  * named `data` cannot hide them. Loops and functions in the code count steps
  * (js-steps.ts), so an endless loop fails its token instead of freezing the
- * runner.
+ * runner, and regular expressions match in a thread with a time limit
+ * (js-regex.ts), so a backtracking one fails its token too.
  */
 function compileBody(body: string): { fn: Evaluator; counted: boolean } {
-  let counted: string | undefined;
+  let instrumented;
   try {
-    counted = instrument(body);
+    instrumented = instrument(body);
   } catch (error) {
     // V8's own message for the code as written (acorn's positions would count the `return (` around an expression)
     evaluator(body);
     throw error;
   }
-  if (counted === undefined) return { fn: evaluator(body), counted: false };
-  return { fn: evaluator(`const ${STEP} = ${STEP_PARAMETER}; ${counted}`), counted: true };
+  if (instrumented === undefined) return { fn: evaluator(body), counted: false };
+  const constants = `const ${STEP} = ${STEP_PARAMETER}, ${REGEX} = ${REGEX_PARAMETER};`;
+  return { fn: evaluator(`${constants} ${instrumented.code}`), counted: true };
 }
 
 function evaluator(body: string): Evaluator {
   // the newline keeps a trailing // comment in a script from swallowing the closing braces
-  return new Function("__data", "__names", STEP_PARAMETER, `with (__data) { with (__names) { ${body}\n} }`) as Evaluator;
+  return new Function("__data", "__names", STEP_PARAMETER, REGEX_PARAMETER, `with (__data) { with (__names) { ${body}\n} }`) as Evaluator;
 }
 
 let evaluating = 0;
@@ -70,7 +76,7 @@ class JsExpression implements CompiledExpression {
   evaluate(scope: ExpressionScope): unknown {
     evaluating++;
     try {
-      return this.counted ? this.evaluateCounted(scope) : this.fn(scope.data, scope, step);
+      return this.counted ? this.evaluateCounted(scope) : this.fn(scope.data, scope, step, regexHelpers);
     } catch (error) {
       if (error instanceof ProcessExitError) throw error;
       throw new ExpressionError(this.text, this.elementId, describe(error), error);
@@ -81,12 +87,15 @@ class JsExpression implements CompiledExpression {
 
   private evaluateCounted(scope: ExpressionScope): unknown {
     if (STEP_PARAMETER in scope.data) throw new Error(`the data key ${STEP_PARAMETER} is reserved: loops in expressions count their steps with it`);
+    if (REGEX_PARAMETER in scope.data) throw new Error(`the data key ${REGEX_PARAMETER} is reserved: expressions bound their regular expressions with it`);
     // no closure per evaluation: this runs per token
     const outer = freshSteps();
+    const outerRegexBudget = freshRegexBudget();
     try {
-      return this.fn(scope.data, scope, step);
+      return this.fn(scope.data, scope, step, regexHelpers);
     } finally {
       restoreSteps(outer);
+      restoreRegexBudget(outerRegexBudget);
     }
   }
 }

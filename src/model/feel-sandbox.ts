@@ -23,6 +23,8 @@ interface Sandbox {
   worker: Worker;
   port: MessagePort;
   state: Int32Array;
+  /* the last regex input sent to the thread */
+  input?: string;
 }
 
 let sandbox: Sandbox | undefined;
@@ -38,16 +40,50 @@ let sandbox: Sandbox | undefined;
  * keeps using a worker that never answered.
  */
 export function evaluateBounded(body: string, context: Record<string, unknown>): FeelOutcome {
-  const current = sandbox ?? start();
-  Atomics.store(current.state, 0, 0);
-  current.port.postMessage({ body, context });
-  const answered = Atomics.wait(current.state, 0, 0, FEEL_LIMITS.timeoutMs) !== "timed-out";
-  const reply = answered ? (receiveMessageOnPort(current.port)?.message as (FeelOutcome & { error?: string }) | undefined) : undefined;
-  if (reply === undefined) {
-    discard(current);
-    throw new FeelLimitReached();
-  }
+  const reply = call({ body, context }, FEEL_LIMITS.timeoutMs) as (FeelOutcome & { error?: string }) | undefined;
+  if (reply === undefined) throw new FeelLimitReached();
   if (reply.error !== undefined) throw new Error(reply.error);
+  return reply;
+}
+
+/** One regular expression operation of a JavaScript expression (js-regex.ts), run by the same thread. */
+export interface RegexRequest {
+  op: "exec" | "match" | "replace" | "split";
+  source: string;
+  flags: string;
+  lastIndex: unknown;
+  replacement?: string;
+  limit?: number;
+}
+
+export interface RegexReply {
+  lastIndex: unknown;
+  /* exec: the match as plain arrays and objects (a structured clone keeps no extra properties on an array) */
+  match?: { values: Array<string | undefined>; index: number; groups?: Record<string, string | undefined>; indices?: { values: Array<[number, number] | undefined>; groups?: Record<string, [number, number] | undefined> } } | null;
+  value?: unknown;
+}
+
+/**
+ * Runs a regular expression operation on `input` in the sandbox thread;
+ * undefined when it did not finish within `timeoutMs` (the thread is
+ * terminated: V8 stops a backtracking match on termination). The thread
+ * keeps the last input, so a loop of matches over one long string sends it
+ * once.
+ */
+export function regexBounded(request: RegexRequest, input: string, timeoutMs: number): RegexReply | undefined {
+  const current = sandbox ?? start();
+  const same = current.input === input;
+  current.input = input;
+  return call({ regex: request, input: same ? undefined : input }, timeoutMs, current) as RegexReply | undefined;
+}
+
+/* The reply, or undefined once the time is up (the thread is then discarded). */
+function call(message: unknown, timeoutMs: number, current = sandbox ?? start()): unknown {
+  Atomics.store(current.state, 0, 0);
+  current.port.postMessage(message);
+  const answered = Atomics.wait(current.state, 0, 0, timeoutMs) !== "timed-out";
+  const reply = answered ? (receiveMessageOnPort(current.port)?.message as unknown) : undefined;
+  if (reply === undefined) discard(current);
   return reply;
 }
 

@@ -33,6 +33,20 @@ function successors(node: GraphNode): GraphNode[] {
   return result;
 }
 
+/*
+ * Where the token at `node` itself can go next. An interrupting boundary
+ * takes the activity's token on (the activity is cancelled); a
+ * non-interrupting one leaves it where it is and forks a new token per
+ * firing, so the activity's token never reaches the boundary's path: it
+ * must not hold a join there (a reminder after its task would wait for the
+ * task to end).
+ */
+function moves(node: GraphNode): GraphNode[] {
+  const result = node.outgoing.map((flow) => flow.target);
+  for (const boundary of node.boundaries) if (boundary.interrupting) result.push(boundary);
+  return result;
+}
+
 /** Number of tokens that can arrive at each node, saturated at 2 (Kahn order; cycles count as many). */
 function countArrivals(scope: Scope): Uint8Array {
   const size = scope.nodes.length;
@@ -81,7 +95,7 @@ function predecessorLists(scope: Scope): number[][] {
   let lists = predecessorCache.get(scope);
   if (lists) return lists;
   lists = scope.nodes.map(() => []);
-  for (const node of scope.nodes) for (const target of successors(node)) lists[target.local].push(node.local);
+  for (const node of scope.nodes) for (const target of moves(node)) lists[target.local].push(node.local);
   predecessorCache.set(scope, lists);
   return lists;
 }

@@ -1,6 +1,7 @@
 import { parse, type Node } from "acorn";
 import { simple } from "acorn-walk";
 import MagicString from "magic-string";
+import { MAY_USE_REGEX, regexVisitors } from "./js-regex.js";
 
 /**
  * Loop iterations plus function calls one JavaScript expression or script
@@ -52,23 +53,35 @@ export function restoreSteps(outer: number): void {
  */
 const MAY_LOOP = /\b(?:for|while|do|function|class)\b|=>/;
 
+/** A body as instrument() rewrote it: with step() calls (`steps`), with its regular expressions bounded (`regexes`, see js-regex.ts), or both. */
+export interface Instrumented {
+  code: string;
+  steps: boolean;
+  regexes: boolean;
+}
+
 /**
  * The function body with a step() call at the start of every loop body and
- * every function body, or undefined when there is nothing to count. The
- * source is parsed with acorn and edited in place with magic-string, so
- * everything else, comments and positions in error messages included, stays
- * as written. Throws acorn's SyntaxError for invalid code.
+ * every function body and its regular expressions bounded, or undefined when
+ * there is nothing to count or bound. The source is parsed with acorn and
+ * edited in place with magic-string, so everything else, comments and
+ * positions in error messages included, stays as written. Throws acorn's
+ * SyntaxError for invalid code.
  */
-export function instrument(body: string): string | undefined {
-  if (!MAY_LOOP.test(body)) return undefined;
+export function instrument(body: string): Instrumented | undefined {
+  const mayLoop = MAY_LOOP.test(body);
+  const mayUseRegex = MAY_USE_REGEX.test(body);
+  if (!mayLoop && !mayUseRegex) return undefined;
   const ast = parse(body, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: true });
   const code = new MagicString(body);
-  let edits = 0;
+  let steps = 0;
+  let regexes = 0;
   const count = (node: Node): void => {
     countAtStart(code, node);
-    edits++;
+    steps++;
   };
   simple(ast, {
+    ...(mayUseRegex ? regexVisitors(code, () => regexes++) : {}),
     WhileStatement: (node) => count(node.body),
     DoWhileStatement: (node) => count(node.body),
     ForStatement: (node) => count(node.body),
@@ -76,7 +89,7 @@ export function instrument(body: string): string | undefined {
     ForOfStatement: (node) => count(node.body),
     Function: (node) => count(node.body),
   });
-  return edits === 0 ? undefined : code.toString();
+  return steps === 0 && regexes === 0 ? undefined : { code: code.toString(), steps: steps > 0, regexes: regexes > 0 };
 }
 
 /* A block gets the call after its directives ("use strict" must stay first); a single statement or an arrow's expression is wrapped. */

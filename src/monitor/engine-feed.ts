@@ -18,6 +18,8 @@ export function feedMonitor(
 ): { tracker: TokenTracker; observer: EngineObserver } {
   const layout = monitor.layout;
   const indexOf = (ctx: TaskContext): number => graph.byId.get(ctx.task.id)!.index;
+  /* the token whose failure is being handled: when it is taken off, that is its failure, not a cancellation */
+  let failing: Token | undefined;
   const fed: TokenTracker = {
     entered(token: Token) {
       tracker?.entered(token);
@@ -29,7 +31,9 @@ export function feedMonitor(
     },
     left(token: Token) {
       tracker?.left(token);
-      monitor.tokenLeft(token.node.index, token.state === TokenState.Cancelled);
+      const failed = token === failing;
+      if (failed) failing = undefined;
+      monitor.tokenLeft(token.node.index, token.state === TokenState.Cancelled && !failed);
     },
     took(flow: GraphFlow) {
       tracker?.took?.(flow);
@@ -50,6 +54,11 @@ export function feedMonitor(
     taskCancelled(ctx) {
       observer.taskCancelled?.(ctx);
       monitor.taskCancelled(indexOf(ctx));
+    },
+    tokenFailed(token, error, caught) {
+      observer.tokenFailed?.(token, error, caught);
+      failing = token;
+      monitor.elementFailed(token.node.index, token.id, token.taskName || token.node.name, error, caught);
     },
   };
   return { tracker: fed, observer: watched };

@@ -1,4 +1,4 @@
-import { describe } from "../errors.js";
+import { TaskError, describe } from "../errors.js";
 import { redact } from "../secrets/redact.js";
 import type { MonitorLayout } from "./layout.js";
 
@@ -16,9 +16,11 @@ export interface RunEvents {
   tokenLeft(node: number, cancelled: boolean): void;
   flowTaken(flow: number): void;
   taskStarted(node: number): void;
-  /** `error` is undefined when the task succeeded */
+  /** `error` is undefined when the task succeeded; a task that threw is counted by the elementFailed that follows */
   taskFinished(node: number, tokenId: number, taskName: string, error: unknown): void;
   taskCancelled(node: number): void;
+  /** a task threw there, or the element (a gateway, a loop, an event) failed; `caught`: an error boundary event took it over */
+  elementFailed(node: number, tokenId: number, name: string, error: unknown, caught: boolean): void;
   runEnded(outcome: RunOutcome, error?: unknown): void;
 }
 
@@ -32,7 +34,10 @@ export interface ElementCounts {
   waiting: number;
   /** tasks that finished; for events and gateways, tokens that went on (tokens merged at a join count once) */
   completed: number;
+  /** failures that failed the run */
   failed: number;
+  /** failures an error boundary event (or error event sub-process) caught: the run went on */
+  caught: number;
   cancelled: number;
 }
 
@@ -42,9 +47,11 @@ export interface FailureEntry {
   tokenId: number;
   message: string;
   at: number;
+  /** an error boundary event caught it */
+  caught: boolean;
 }
 
-export interface RunSummary {
+export interface MonitorSummary {
   state: RunOutcome;
   startedAt: number;
   endedAt: number | undefined;
@@ -54,6 +61,7 @@ export interface RunSummary {
   waiting: number;
   completed: number;
   failed: number;
+  caught: number;
   /** message events that started an instance */
   events: number;
   /** over the last second or so; undefined for processes without message start events */
@@ -64,7 +72,7 @@ export interface RunSummary {
 
 /** Everything that changed since the last update (the first one has every element that was ever touched). */
 export interface MonitorUpdate {
-  summary: RunSummary;
+  summary: MonitorSummary;
   elements: Record<string, ElementCounts>;
   flows: Record<string, number>;
   failures: FailureEntry[];
@@ -88,6 +96,7 @@ export class RunMonitor implements RunEvents {
   private readonly running: Float64Array;
   private readonly completed: Float64Array;
   private readonly failed: Float64Array;
+  private readonly caught: Float64Array;
   private readonly cancelled: Float64Array;
   private readonly flows: Float64Array;
   /* elements that reported a task (gateways with a function do too): their completions come from the task, not from tokens passing */
@@ -98,6 +107,8 @@ export class RunMonitor implements RunEvents {
   private events = 0;
   private readonly rate: Array<[number, number]> = [];
   private state: RunOutcome = "running";
+  /** the element whose failure failed the run */
+  private runFailedAt: number | undefined;
   private error: string | undefined;
   readonly startedAt: number;
   private endedAt: number | undefined;
@@ -112,6 +123,7 @@ export class RunMonitor implements RunEvents {
     this.running = new Float64Array(n);
     this.completed = new Float64Array(n);
     this.failed = new Float64Array(n);
+    this.caught = new Float64Array(n);
     this.cancelled = new Float64Array(n);
     this.observed = Uint8Array.from(layout.isTask);
     this.flows = new Float64Array(layout.flowIds.length);
@@ -154,10 +166,15 @@ export class RunMonitor implements RunEvents {
     this.touch();
   }
 
-  taskFinished(node: number, tokenId: number, taskName: string, error: unknown): void {
+  taskFinished(node: number, _tokenId: number, _taskName: string, error: unknown): void {
     this.running[node]--;
     if (error === undefined) this.completed[node]++;
-    else this.recordFailure(node, tokenId, taskName, error);
+    this.touch();
+  }
+
+  elementFailed(node: number, tokenId: number, name: string, error: unknown, caught: boolean): void {
+    if (!caught) this.runFailedAt = node;
+    this.recordFailure(node, tokenId, name, error, caught);
     this.touch();
   }
 
@@ -172,6 +189,11 @@ export class RunMonitor implements RunEvents {
     this.state = outcome;
     this.endedAt = endedAt;
     if (error !== undefined) this.error = redact(describe(error));
+    // a run can fail where no token failed (a message source that threw): its error names the element
+    if (outcome === "failed" && this.runFailedAt === undefined && error instanceof TaskError) {
+      const at = this.layout.element(error.elementId);
+      if (at !== undefined) this.recordFailure(at, error.tokenId ?? 0, error.taskName, error.cause, false);
+    }
     this.touch();
   }
 
@@ -230,20 +252,23 @@ export class RunMonitor implements RunEvents {
       waiting: Math.max(0, this.tokens[i] - running),
       completed: this.completed[i],
       failed: this.failed[i],
+      caught: this.caught[i],
       cancelled: this.cancelled[i],
     };
   }
 
-  summary(now = Date.now()): RunSummary {
+  summary(now = Date.now()): MonitorSummary {
     let tokens = 0;
     let running = 0;
     let completed = 0;
     let failed = 0;
+    let caught = 0;
     for (let i = 0; i < this.tokens.length; i++) {
       tokens += this.tokens[i];
       running += this.running[i];
       if (this.observed[i] === 1) completed += this.completed[i];
       failed += this.failed[i];
+      caught += this.caught[i];
     }
     const end = this.endedAt ?? now;
     return {
@@ -256,6 +281,7 @@ export class RunMonitor implements RunEvents {
       waiting: Math.max(0, tokens - running),
       completed,
       failed,
+      caught,
       events: this.events,
       eventsPerSecond: this.layout.hasMessageStarts ? this.eventsPerSecond(end) : undefined,
       error: this.error,
@@ -274,16 +300,17 @@ export class RunMonitor implements RunEvents {
   }
 
   private metrics(): Float64Array[] {
-    return [this.tokens, this.running, this.completed, this.failed, this.cancelled];
+    return [this.tokens, this.running, this.completed, this.failed, this.caught, this.cancelled];
   }
 
-  private recordFailure(node: number, tokenId: number, taskName: string, error: unknown): void {
-    this.failed[node]++;
+  private recordFailure(node: number, tokenId: number, taskName: string, error: unknown, caught: boolean): void {
+    if (caught) this.caught[node]++;
+    else this.failed[node]++;
     if (this.failures.length === MAX_FAILURES) {
       this.failures.shift();
       this.failuresDropped++;
     }
-    this.failures.push({ elementId: this.layout.elements[node].id, taskName, tokenId, message: redact(describe(error)), at: Date.now() });
+    this.failures.push({ elementId: this.layout.elements[node].id, taskName, tokenId, message: redact(describe(error)), at: Date.now(), caught });
   }
 }
 

@@ -70,7 +70,8 @@ export class BoundExtras {
 
   async askForm(ctx: Context, node: GraphNode): Promise<void> {
     const fields = node.form!;
-    const ui = new UiBuilder(ctx.taskName);
+    // its token, so an answer from outside is acknowledged once the task's completion keeps it
+    const ui = new UiBuilder(ctx.taskName, { elementId: ctx.task.id, tokenId: ctx.tokenId });
     addModelerForm(ui, fields);
     // the prompts draw on the terminal, not into the task's log
     const answers = await outsideTasks(() => this.ui.ask(ui.finish(), ctx.signal));

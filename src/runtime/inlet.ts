@@ -43,6 +43,8 @@ export class Inlet {
   private readonly waiting: Waiting[] = [];
   private head = 0;
   private pumping = false;
+  /** the pump's promise while it runs */
+  private pumped: Promise<void> = DONE;
 
   constructor(
     engine: Engine,
@@ -69,13 +71,21 @@ export class Inlet {
       return this.refused();
     }
     const promise = new Promise<void>((resolve) => this.waiting.push({ event, resolve }));
-    void this.pump();
+    if (!this.pumping) this.pumped = this.pump();
     return promise;
   };
 
+  /**
+   * Resolves once every buffered event has started its instance (or the run
+   * has ended): a callback that returned without awaiting its emits is not
+   * done while they wait, or its end would end the run without them.
+   */
+  drained(): Promise<void> {
+    return this.pumping ? this.pumped : DONE;
+  }
+
   /* one loop hands buffered events over, in order, as instances finish */
   private async pump(): Promise<void> {
-    if (this.pumping) return;
     this.pumping = true;
     try {
       while (this.head < this.waiting.length && !this.engine.isFinished) {

@@ -26,3 +26,8 @@ function uninstall(): void {
   if (original !== undefined) process.exit = original;
   original = undefined;
 }
+
+/** Ends the process, even from inside a task's code (the watchdog's exit at a second Ctrl-C runs there, see signal-watchdog.ts). */
+export function exitProcess(code: number): never {
+  return (original ?? process.exit).call(process, code);
+}

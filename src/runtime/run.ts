@@ -1,4 +1,5 @@
-import { availableParallelism, tmpdir } from "node:os";
+import { randomUUID } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { AsyncResource } from "node:async_hooks";
 import { basename, join } from "node:path";
 import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js";
@@ -15,25 +16,35 @@ import { terminalUi } from "../ui/terminal.js";
 import type { UiProvider } from "../ui/form.js";
 import type { Context, RunInfo, RunOptions, RunReporter } from "../api/types.js";
 import { LocalWorkspace } from "../workspaces/local.js";
-import { createRunFolder } from "../workspaces/temp-folder.js";
+import { LOGS_FOLDER } from "../runs/files.js";
+import { inRunFolder } from "../runs/folder-error.js";
+import { checkedRunId, runsFolderOf, tempFolderOf, workspaceParentOf } from "../runs/places.js";
+import { createWorkspaceFolder } from "../runs/workspace-folder.js";
+import { keepRunsOf } from "../runs/keep.js";
+import { OwnerLostError } from "../runs/owner/lease.js";
+import { pruneOnce } from "../runs/retention.js";
 import { TaskRunner } from "./runner.js";
+import { Feeds } from "./feeds.js";
 import { RunLogs } from "../logs/run-logs.js";
 import { captureConsole, outsideTasks } from "../logs/console-capture.js";
 import type { LiveOutput } from "../logs/task-log.js";
-import { TaskError, UsageError } from "../errors.js";
+import { TaskError, UsageError, describe } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
-import { checkChanges, continued, endNote, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
+import { abandonRecord, announce, checkChanges, continued, endNote, endState, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
 import { noteCommandGroups } from "./leftovers.js";
 import { ReplayClock } from "../journal/replay-clock.js";
-import type { JournalWriter } from "../journal/writer.js";
 import { systemClock } from "../engine/clock.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import { redactError } from "../secrets/redact-error.js";
 import { StoppingTasks } from "./stopping.js";
+import { SnapshotGate } from "./snapshot-gate.js";
 import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
+
+/* a journal file grows by this much before the next snapshot starts a new one (src/journal/snapshot.ts) */
+const DEFAULT_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 /** A run in progress, for status output. */
 export interface ActiveRun {
@@ -58,27 +69,47 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     journalFailure ??= error;
     stop.abort(error);
   };
+  const runId = checkedRunId(options.runId ?? randomUUID());
+  const tempFolder = tempFolderOf(options);
+  // before the run record: a run that cannot have a workspace never starts, and leaves no run behind
+  const pwd = inRunFolder(workspaceParentOf(tempFolder, runId), "create the run's workspace", () => createWorkspaceFolder(tempFolder, runId, runsFolderOf(options)));
+  const workers = workerPool(registry, options);
   // one deep copy per run: the caller may keep changing its own object while the run goes on
-  const record = await openRunRecord(definition, bindings, options, cloneValue(options.initialData ?? {}), onJournalError);
+  const record = await openRunRecord(definition, bindings, { ...options, runId }, cloneValue(options.initialData ?? {}), onJournalError);
   const executionId = record.runId;
-  const tempFolder = options.tempFolder ?? join(tmpdir(), "adhesive");
-  const workspace = new LocalWorkspace({ id: executionId, pwd: createRunFolder(tempFolder, executionId) });
-  const info: RunInfo = { executionId, source: definition.source, logFolder: join(record.folder, "logs") };
+  const workspace = new LocalWorkspace({ id: executionId, pwd });
+  // the runs that ended beyond keep_runs go, at most once a minute, beside the run (not before it: a runs folder shared by many runs
+  // takes a while to list); best effort: a folder that cannot be removed now is tried again
+  pruneOnce({ runsFolder: record.runsFolder, tempFolder, project: process.cwd() }, keepRunsOf(options)).catch(() => undefined);
+  const info: RunInfo = { executionId, source: definition.source, logFolder: join(record.folder, LOGS_FOLDER) };
   // the run record made its folder
   const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
   const laneDeclarations = registry.ofKind(["lane"]);
-  const workers = workerPool(registry, options);
   const stopping = new StoppingTasks();
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
-  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile });
-  const observer = observe(options.reporter, logs, stopping, record.writer);
+  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile, summary: record.summary }).catch(async (error: unknown) => {
+    abandonRecord(record, error);
+    await workers?.pool.close();
+    throw error;
+  });
+  try {
+    // listed by this process (its live view) first, then by others (its run.json)
+    announce(record);
+  } catch (error) {
+    await live?.finish(error, false);
+    await workers?.pool.close();
+    throw error;
+  }
+  // a caught failure's note takes the engine's time, as the journal's inputs around it do (called once the engine exists)
+  const observer = observe(info, options.reporter, logs, stopping, record, () => engine.now());
+  const feeds = new Feeds(live !== undefined);
   const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
   const engine = new Engine(graph, {
     executionId,
     waitTasks: record.waitTasks,
     poolSize: record.poolSize,
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, workers),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, feeds, workers),
     observer: hooks.observer,
     signal: anySignal(options.signal, stop.signal),
     clock,
@@ -90,7 +121,9 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     schedule: AsyncResource.bind((fn: () => void) => void setImmediate(fn)),
   });
   const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
-  const sources = { engine, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent };
+  const gate = new SnapshotGate();
+  record.writer?.snapshotEvery({ every: options.journalSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES, checkpoint: () => engine.checkpoint(), hold: () => gate.hold(), release: () => gate.release() });
+  const sources = { engine, feeds, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent, gate };
   const releaseConsole = captureConsole();
   const releaseExit = guardProcessExit();
   const stopNotingGroups = noteCommandGroups(record.writer);
@@ -113,16 +146,20 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await live?.finish();
     return data;
   } catch (error) {
-    // a refused resume leaves the run as it was: its view too
-    await live?.finish(error, !refusedResume(error));
+    // a refused resume leaves the run as it was: its view too; and a run another process took over is theirs
+    await live?.finish(error, !refusedResume(error) && !(error instanceof OwnerLostError) && !(journalFailure instanceof OwnerLostError));
     if (error instanceof TaskError && error.tokenId !== undefined) error.output ??= logs.outputOf(error.tokenId);
     // again: a value registered after the error was made (another task's withSecret) is masked in it too
     outcome = redactError(journalFailure ?? error);
     throw outcome;
   } finally {
     stopNotingGroups();
-    if (!refusedResume(outcome)) record.writer?.note(endNote(outcome, result));
+    if (!refusedResume(outcome)) {
+      record.writer?.note(endNote(outcome, result));
+      record.summary.close(endState(outcome), outcome === undefined ? undefined : describe(outcome));
+    }
     record.writer?.close();
+    record.lease?.release();
     options.reporter?.runFinished?.(info, outcome);
     await workers?.pool.close();
     activeRuns.delete(run);
@@ -139,8 +176,10 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
  * on: the tasks in flight when it stopped run again, timers fall due.
  */
 async function continueRun(engine: Engine, record: RunRecord, definition: ProcessDefinition, bindings: NodeBinding[], clock: ReplayClock, { force, retry }: { force: boolean; retry: boolean }): Promise<{ result: Promise<Data> }> {
-  const replay = engine.beginReplay(record.resumed!.inputs, (at) => clock.set(at));
-  const started = engine.start(record.initialData);
+  const { journal, inputs } = record.resumed!;
+  const replay = engine.beginReplay(inputs, (at) => clock.set(at));
+  // a journal that starts from a snapshot: the run goes on from its checkpoint
+  const started = engine.start(record.initialData, journal.checkpoint);
   // the run's outcome is awaited later; a failure while it is rebuilt must not go unhandled meanwhile
   started.catch(() => undefined);
   await replay.apply();
@@ -154,7 +193,7 @@ async function continueRun(engine: Engine, record: RunRecord, definition: Proces
 
 /* a message source of a continued run hears of the last event its elements got, so it can go on from there */
 function lastEvents(record: RunRecord): ReadonlyMap<string, unknown> {
-  const last = new Map<string, unknown>();
+  const last = new Map<string, unknown>(record.resumed?.journal.lastEvents);
   for (const input of record.resumed?.inputs ?? []) if (input.kind === "emitted" || input.kind === "delivered") last.set(input.node, input.event);
   return last;
 }
@@ -189,31 +228,55 @@ function terminalOrNone(): UiProvider | undefined {
   return process.stdin.isTTY && process.stdout.isTTY ? terminalUi() : undefined;
 }
 
-/** Closes each task's log when it ends (noting it in the journal) and adapts the reporter to the engine hooks, adding durations. */
-function observe(reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks, journal: JournalWriter | undefined): EngineObserver {
+/**
+ * Closes each task's log when it ends (noting it in the journal), notes
+ * caught failures in the journal, counts tasks for the run's summary, and
+ * adapts the reporter to the engine hooks, adding durations.
+ */
+function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks, record: RunRecord, now: () => number): EngineObserver {
+  const { writer: journal, summary } = record;
   const finish = (ctx: TaskContext, failed: boolean): void => {
     const file = logs.finish(ctx.tokenId, failed);
     if (file !== undefined) journal?.note({ t: "log", s: ctx.seq, file: basename(file) });
   };
   const started = new WeakMap<TaskContext, number>();
+  const duration = (ctx: TaskContext): number => performance.now() - (started.get(ctx) ?? performance.now());
+  /* a task that threw, until the engine says (at once, in tokenFailed) whether an error boundary caught it */
+  let failing: { ctx: TaskContext; error: unknown; ms: number } | undefined;
   return {
     taskStarted(ctx) {
+      summary.taskStarted(ctx.attempt);
       if (reporter === undefined) return;
       started.set(ctx, performance.now());
       reporter.taskStarted?.(ctx as unknown as Context);
     },
     taskFinished(ctx, error) {
       finish(ctx, error !== undefined);
-      if (reporter === undefined) return;
-      const duration = performance.now() - (started.get(ctx) ?? performance.now());
+      summary.taskEnded(error !== undefined);
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
-      reporter.taskFinished?.(ctx as unknown as Context, error === undefined ? undefined : redactError(error), duration);
+      if (error !== undefined) failing = { ctx, error: redactError(error), ms: duration(ctx) };
+      else reporter?.taskFinished?.(ctx as unknown as Context, undefined, duration(ctx));
+    },
+    tokenFailed(token, error, caught) {
+      const task = failing !== undefined && failing.ctx.tokenId === token.id ? failing : undefined;
+      failing = undefined;
+      const shown = task?.error ?? redactError(error);
+      // `adhesive runs` counts a caught failure as caught: the journal's "f" record alone cannot tell
+      if (caught) journal?.note({ t: "caught", n: token.node.id, s: task?.ctx.seq, at: now(), error: describe(shown) });
+      if (caught) summary.failureCaught(task !== undefined);
+      else if (task === undefined) summary.elementFailed();
+      if (task !== undefined) reporter?.taskFinished?.(task.ctx as unknown as Context, shown, task.ms, caught);
+      else reporter?.elementFailed?.(info, { id: token.node.id, name: token.taskName || token.node.name, type: token.node.kind }, shown, caught);
     },
     taskCancelled(ctx) {
       stopping.cancelled();
+      summary.taskCancelled();
       finish(ctx, false);
       reporter?.taskCancelled?.(ctx as unknown as Context);
     },
     cancelledTaskSettled: () => stopping.settledOne(),
+    waitingForMessages(nodes) {
+      reporter?.waitingForMessages?.(info, nodes.map((node) => ({ elementId: node.id, name: node.name, message: node.messageName ?? node.name })));
+    },
   };
 }

@@ -1,5 +1,7 @@
 import type { TaskContext } from "../engine/context.js";
 import type { NodeRunner } from "../engine/engine.js";
+import type { Feeder } from "../engine/options.js";
+import type { Feeds } from "./feeds.js";
 import type { GraphNode } from "../model/graph.js";
 import { resolveRendered, type NodeBinding } from "../tasks/binding.js";
 import { groupsFor } from "../tasks/matcher.js";
@@ -32,8 +34,10 @@ export class TaskRunner implements NodeRunner {
   private readonly declarationIndex: ReadonlyMap<Declaration, number>;
   private readonly extras: BoundExtras;
   private readonly staticGroups: Array<string[] | undefined>;
+  private readonly feeds: Feeds;
 
-  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, workers?: { pool: WorkerPool; declarations: readonly Declaration[] }) {
+  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, feeds: Feeds, workers?: { pool: WorkerPool; declarations: readonly Declaration[] }) {
+    this.feeds = feeds;
     this.workers = workers?.pool;
     this.declarationIndex = new Map((workers?.declarations ?? []).map((declaration, index) => [declaration, index]));
     this.lanes = lanes;
@@ -63,6 +67,10 @@ export class TaskRunner implements NodeRunner {
 
   fedFromOutside(node: GraphNode): boolean {
     return this.extras.sends(node);
+  }
+
+  feeder(node: GraphNode): Feeder | undefined {
+    return this.feeds.feeder(node);
   }
 
   deduplicate(node: GraphNode): CompiledExpression | undefined {

@@ -7,7 +7,10 @@ import { groupsFor } from "../tasks/matcher.js";
 import type { Declaration } from "../tasks/registry.js";
 import type { Context, MessageCallbackFunction, MessageFunction } from "../api/types.js";
 import type { Workspace } from "../workspaces/workspace.js";
+import { fromInbox } from "../inbox/from-inbox.js";
+import type { Feeds } from "./feeds.js";
 import { Inlet } from "./inlet.js";
+import type { SnapshotGate } from "./snapshot-gate.js";
 
 export interface SourceSettings {
   engine: Engine;
@@ -22,6 +25,10 @@ export interface SourceSettings {
   onEvent?: () => void;
   /** a continued run: per element, the last event its journal recorded (ctx.lastEvent of its source) */
   lastEvents?: ReadonlyMap<string, unknown>;
+  /** which elements a running source still sends to (the engine's stall check asks) */
+  feeds: Feeds;
+  /** holds generators back while the journal takes a snapshot */
+  gate?: SnapshotGate;
 }
 
 /**
@@ -58,20 +65,25 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
   // a receive task's source may match its message's name instead
   const groups = groupsFor(declaration.patterns, bindingName(first), first.messageName);
   const holdsRun = nodes.some((node) => startsInstance(node));
+  // fromInbox sends nothing itself: its elements get what the run's inbox brings, if the run has one
+  const sends = declaration.fn !== fromInbox;
   let ended = false;
   // whichever comes first, the source's own end or a failure while it runs, counts: never both
   const end = (error?: unknown): void => {
     if (ended) return;
     ended = true;
+    if (sends) settings.feeds.closed(nodes);
     if (error !== undefined) engine.failSource(first, error, holdsRun);
     else if (holdsRun) engine.closeSource();
+    else engine.sourceEnded();
   };
   if (holdsRun) engine.openSource();
+  if (sends) settings.feeds.opened(nodes);
   return () => {
     const driver =
       declaration.kind === "message"
         ? pull(declaration.fn as MessageFunction, ctx, groups, nodes, holdsRun, settings)
-        : listen(declaration.fn as MessageCallbackFunction, ctx, groups, new Inlet(engine, nodes, settings, end).emit);
+        : listen(declaration.fn as MessageCallbackFunction, ctx, groups, new Inlet(engine, nodes, settings, end));
     driver.then(
       () => end(),
       (error: unknown) => end(error),
@@ -100,6 +112,11 @@ async function pull(
   const { engine } = settings;
   for await (const event of fn(ctx, ...groups)) {
     if (settings.signal.aborted || engine.isFinished) return;
+    const held = backpressure ? settings.gate?.held : undefined;
+    if (held) {
+      await held;
+      if (settings.signal.aborted || engine.isFinished) return;
+    }
     settings.onEvent?.();
     for (const node of nodes) {
       if (startsInstance(node)) engine.emit(node, event);
@@ -112,7 +129,8 @@ async function pull(
   }
 }
 
-/* async, so a callback that throws at once fails the run like one whose promise rejects */
-async function listen(fn: MessageCallbackFunction, ctx: Context, groups: string[], emit: (event: unknown) => Promise<void>): Promise<void> {
-  await fn(ctx, emit, ...groups);
+/* async, so a callback that throws at once fails the run like one whose promise rejects; done once what it emitted has all started */
+async function listen(fn: MessageCallbackFunction, ctx: Context, groups: string[], inlet: Inlet): Promise<void> {
+  await fn(ctx, inlet.emit, ...groups);
+  await inlet.drained();
 }

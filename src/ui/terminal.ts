@@ -4,6 +4,7 @@ import { CancelledError, UsageError } from "../errors.js";
 import { FormAnsweredError } from "../inbox/inbox-error.js";
 import { formOpened, writeAsForm } from "./terminal-sharing.js";
 import { choiceLabel, choiceValue, type FormField, type UiProvider, type UserTaskForm } from "./form.js";
+import { shown } from "../terminal-text.js";
 
 export interface TerminalUiOptions {
   /** where keys come from (default: process.stdin, which must then be a terminal) */
@@ -83,7 +84,7 @@ export function terminalUi(options: TerminalUiOptions = {}): UiProvider {
           }
           next.reject(cancelled);
         } else if (isAbort(error)) {
-          writeAsForm(() => output.write(`${c.dim(`  form "${next.form.taskName}" closed: ${closeReason(next.signal.reason)}`)}\n`));
+          writeAsForm(() => output.write(`${c.dim(`  form "${shown(next.form.taskName)}" closed: ${closeReason(next.signal.reason)}`)}\n`));
           next.reject(next.signal.reason);
         } else {
           next.reject(error);
@@ -136,7 +137,8 @@ async function showForm(
   // counted after the import, when forms that arrived in the same tick have queued up
   const stillWaiting = waitingCount();
   const more = stillWaiting > 0 ? c.dim(` (${stillWaiting} more form${stillWaiting === 1 ? "" : "s"} waiting)`) : "";
-  writeAsForm(() => context.output.write(`\n${c.cyan(c.bold(`User task: ${form.taskName}`))}${more}\n`));
+  // the task name may be rendered from data: masked, its control characters escaped
+  writeAsForm(() => context.output.write(`\n${c.cyan(c.bold(`User task: ${shown(form.taskName)}`))}${more}\n`));
   // same shape as scriptedUi: every field in order, then the pressed button
   const answers: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const field of form.fields) {

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { describe } from "../errors.js";
 import { InboxError } from "../inbox/inbox-error.js";
 import { isLogFileName } from "../live/logs.js";
-import { redact } from "../secrets/redact.js";
-import { findRun, runsList, type FoundRun, type RunPlaces } from "./run-lookup.js";
+import { redact, redactJson } from "../secrets/redact.js";
+import { LOGS_FOLDER } from "../runs/files.js";
+import { runsList, viewRun, type RunPlaces, type ViewedRun } from "./run-lookup.js";
 import { openEventStream } from "./sse.js";
 
 /* a log is shown from its end: that is where a failure's reason is */
@@ -24,7 +25,7 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
     if (method !== "GET") throw notAllowed(method);
     return sendJson(response, { runs: await runsList(places) });
   }
-  const run = await findRun(id, places);
+  const run = await viewRun(id, places);
   const route = `${method} ${part ?? ""}${name === undefined ? "" : "/*"}`;
   switch (route) {
     case "GET ":
@@ -41,7 +42,7 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       return sendJson(response, { forms: (await run.state()).forms });
     case "POST forms/*": {
       const live = liveOf(run);
-      return sendJson(response, { answered: live.inbox.complete({ task: name!, data: await readJson(request), by: "in the browser" }) });
+      return sendJson(response, { answered: await live.inbox.complete({ task: name!, data: await readJson(request), by: "in the browser" }) });
     }
     case "POST messages": {
       const live = liveOf(run);
@@ -49,30 +50,30 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       if (typeof body?.message !== "string") throw new InboxError("ADHESIVE_BAD_REQUEST", 'a message needs { "message": "<name>", "data": <json>, "correlation"?: "= <FEEL>", "key"?: "<correlation key>" }');
       const correlation = typeof body.correlation === "string" ? body.correlation : undefined;
       const key = typeof body.key === "string" || typeof body.key === "number" ? body.key : undefined;
-      return sendJson(response, live.inbox.send({ message: body.message, data: body.data, correlation, key }, { javascript: false }));
+      return sendJson(response, await live.inbox.send({ message: body.message, data: body.data, correlation, key }, { javascript: false }));
     }
     default:
       throw part === undefined || ["diagram", "events", "logs", "forms", "messages"].includes(part) ? notAllowed(method) : notFound();
   }
 }
 
-function liveOf(run: FoundRun) {
+function liveOf(run: ViewedRun) {
   if (run.live === undefined || run.live.monitor.outcome !== "running") {
     throw new InboxError("ADHESIVE_RUN_ENDED", `run ${run.info.id} is not running in this process: it takes no messages or answers here`, 409);
   }
   return run.live;
 }
 
-function publicInfo(run: FoundRun) {
+function publicInfo(run: ViewedRun) {
   const { id, processId, processName, source, processFile, startedAt, pid } = run.info;
   return { id, processId, processName, source, processFile, startedAt, pid, live: run.live !== undefined };
 }
 
-async function sendLog(response: ServerResponse, run: FoundRun, file: string): Promise<void> {
+async function sendLog(response: ServerResponse, run: ViewedRun, file: string): Promise<void> {
   if (!isLogFileName(file)) throw notFound();
   let handle;
   try {
-    handle = await open(join(run.folder, "logs", file), "r");
+    handle = await open(join(run.folder, LOGS_FOLDER, file), "r");
   } catch {
     throw new InboxError("ADHESIVE_NO_SUCH_LOG", `run ${run.info.id} has no log ${file}`, 404);
   }
@@ -90,7 +91,8 @@ async function sendLog(response: ServerResponse, run: FoundRun, file: string): P
 }
 
 export function sendJson(response: ServerResponse, value: unknown, status = 200): void {
-  sendText(response, redact(JSON.stringify(value)), "application/json; charset=utf-8", status);
+  // masked string by string: a secret with " or \ is escaped in the JSON text, where the raw value would not be found
+  sendText(response, redactJson(value), "application/json; charset=utf-8", status);
 }
 
 export function sendText(response: ServerResponse, text: string, type: string, status = 200): void {

@@ -11,12 +11,15 @@ export function newToken(): string {
 
 /**
  * Why a request is refused, or undefined when it may be served. Checks the
- * Host header first (a DNS-rebinding page reaches 127.0.0.1 under its own
+ * Host header first (exactly one) (a DNS-rebinding page reaches 127.0.0.1 under its own
  * host name), then the token: in the header, or for GET requests (page,
  * static files, server-sent events, which cannot set headers) in the
  * `token` query parameter.
  */
 export function refusal(request: IncomingMessage, url: URL, port: number, token: string): { status: number; message: string } | undefined {
+  // node keeps only the first Host in request.headers: a second one (another site's name, read by whatever sits in front) must not pass unseen
+  const hosts = hostHeaders(request);
+  if (hosts > 1) return { status: 400, message: `refused: ${hosts} Host headers (a request names one host)` };
   const host = request.headers.host ?? "";
   if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
     return { status: 403, message: `refused: Host "${host}" is not this live view (127.0.0.1:${port} or localhost:${port})` };
@@ -27,6 +30,12 @@ export function refusal(request: IncomingMessage, url: URL, port: number, token:
     return { status: 401, message: `refused: no valid access token (give it in ${where}; the URL adhesive printed has it)` };
   }
   return undefined;
+}
+
+function hostHeaders(request: IncomingMessage): number {
+  let count = 0;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) if (request.rawHeaders[i].toLowerCase() === "host") count++;
+  return count;
 }
 
 function sameToken(given: string, token: string): boolean {

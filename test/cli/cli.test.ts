@@ -69,13 +69,19 @@ describe("adhesive [file]", () => {
     expect(stdout).toMatch(/^done +Build linux \[0: linux\]/m);
   });
 
+  it("fails the README example when --data gives its loop one platform instead of a list, instead of building it forever", async () => {
+    const { code, stderr } = await adhesive(["examples/hello/_adhesive.ts", "--data", '{"platforms": "linux"}']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/process failed: task "Build linux" \(build\) failed: loop `platforms` on build is "linux": the same value and the same data after iteration \d, so it would repeat forever/);
+  });
+
   it("exits 1 naming the failed task and its error", async () => {
     const { code, stdout, stderr } = await adhesive([fixture("cli/failing.ts")]);
     expect(code).toBe(1);
     // the line in the user's file that threw, not adhesive's
     expect(stdout).toMatch(/^fail +Right .*: the tests failed \(at test\/fixtures\/cli\/failing\.ts:7\)$/m);
     expect(stderr).toContain('process failed: task "Right" (right) failed: the tests failed (at test/fixtures/cli/failing.ts:7)\n');
-    expect(stdout).toMatch(new RegExp(String.raw`^failed test/fixtures/engine/parallel-join\.bpmn after ${DURATION}: \d done, 1 failed, \d cancelled; run [0-9a-f-]{36}; logs `, "m"));
+    expect(stdout).toMatch(new RegExp(String.raw`^failed test/fixtures/engine/parallel-join\.bpmn at "Right" \(right\) after ${DURATION}: \d done, 1 failed, \d cancelled; run [0-9a-f-]{36}; logs `, "m"));
     // what the task printed was captured, not shown while it ran, and comes with the failure
     expect(stdout).not.toContain("3 of 12 tests failed");
     expect(stderr).toContain("output of the failed task:\n  | 3 of 12 tests failed\n");

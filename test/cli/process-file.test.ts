@@ -97,4 +97,18 @@ describe("--data", () => {
       expect(stderr.startsWith(message), `${data}: ${stderr}`).toBe(true);
     }
   });
+
+  it("exits 2 for data nested deeper than 256 levels, from a file 100,000 levels deep too, without a stack trace; 256 levels run", async () => {
+    const nested = (levels: number) => `{"x": ${"[".repeat(levels - 1)}${"]".repeat(levels - 1)}}`;
+    const folder = await mkdtemp(join(tmpdir(), "adhesive-deep-data-"));
+    await writeFile(join(folder, "deep.json"), nested(100_000));
+    for (const data of [nested(257), `@${join(folder, "deep.json")}`]) {
+      const { code, stdout, stderr } = await run(data);
+      expect({ code, stdout }, data.slice(0, 20)).toEqual({ code: 2, stdout: "" });
+      expect(stderr).toMatch(/^error: --data( @\S+ \(\S+\))?: nested more than 256 levels deep \(objects and arrays within one another\): give it flatter\n$/);
+    }
+    const { code, stdout } = await run(nested(256));
+    expect(code).toBe(0);
+    expect(finalData(stdout)).toMatchObject({ env: "dev", x: expect.any(Array) });
+  });
 });

@@ -161,6 +161,56 @@ describe("timer boundary events", () => {
   });
 });
 
+/** A user interface whose answers the test gives, one form at a time, whenever it likes. */
+function heldAnswers() {
+  const open: Array<(answers: Record<string, unknown>) => void> = [];
+  const ui: RunOptions["ui"] = { ask: () => new Promise((resolve) => open.push(resolve)) };
+  return { ui, open, answer: (answers: Record<string, unknown>) => open.shift()!(answers) };
+}
+
+describe("non-interrupting boundary paths are not held by joins they cannot be part of", () => {
+  it("reminders of an approval that joins two branches are sent when due, while it waits", async () => {
+    const forms = heldAnswers();
+    const t = scenario("reminders-after-join.bpmn", (a) => {
+      a.task(["Run Tests", "Lint", "Send Reminder", "Release"], () => undefined);
+      a.usertask("Approve", (_ctx, ui) => ui.addInputText("ok"));
+    });
+    const run = t.start({ ui: forms.ui });
+    await until(() => forms.open.length === 1);
+    for (const due of [1, 2, 3]) {
+      await t.clock.advance(5_000);
+      expect(t.count("Send Reminder")).toBe(due);
+    }
+    expect(t.count("Release")).toBe(0);
+    forms.answer({ ok: "yes" });
+    await run;
+    expect(t.count("Send Reminder")).toBe(3);
+    expect(t.count("Release")).toBe(1);
+  });
+
+  it("reminders of an approval inside a loop drawn with gateways are sent when due, in every round", async () => {
+    const forms = heldAnswers();
+    const t = scenario("reminders-in-loop.bpmn", (a) => {
+      a.task(["Prepare", "Send Reminder"], () => undefined);
+      a.usertask("Approve", (_ctx, ui) => ui.addInputText("ok"));
+    });
+    const run = t.start({ ui: forms.ui });
+    await until(() => forms.open.length === 1);
+    await t.clock.advance(5_000);
+    expect(t.count("Send Reminder")).toBe(1);
+    await t.clock.advance(5_000);
+    expect(t.count("Send Reminder")).toBe(2);
+    forms.answer({ ok: false });
+    await until(() => forms.open.length === 1);
+    expect(t.count("Prepare")).toBe(2);
+    await t.clock.advance(5_000);
+    expect(t.count("Send Reminder")).toBe(3);
+    forms.answer({ ok: true });
+    await run;
+    expect(t.count("Send Reminder")).toBe(3);
+  });
+});
+
 describe("catch events and event-based gateways", () => {
   it("a timer catch event holds the token until it is due", async () => {
     const t = scenario("wait.bpmn", () => undefined);

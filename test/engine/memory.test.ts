@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const EVENTS = 100_000;
+const BACKLOG_EVENTS = 100_000;
 
 const child = `
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -97,6 +98,38 @@ console.log(JSON.stringify({
 rmSync(dir, { recursive: true, force: true });
 `;
 
+/*
+ * While a run goes on: tasks fall behind a fast source (a pool of 2, every
+ * task journaled before it runs), so tasks wait for slots all along. The
+ * heap held at event 100k must be about what it was at event 20k: bounded
+ * by the events in flight (maxEventsInFlight), not by the events so far.
+ * The ready queue used to keep every token that ever waited for a slot.
+ */
+const backlogChild = `
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+const { Adhesive } = await import(${JSON.stringify(pathToFileURL(join(root, "src/index.ts")).href)});
+const dir = mkdtempSync(join(tmpdir(), "adhesive-backlog-"));
+const heapAt = {};
+const adhesive = new Adhesive();
+adhesive.messageCallback("Event", async (_ctx, emit) => {
+  for (let i = 1; i <= ${BACKLOG_EVENTS}; i++) await emit({ i });
+});
+adhesive.task({ re: /^(Task \\d|Joined)$/ }, (ctx) => {
+  const i = ctx.data.event.i;
+  if (ctx.taskName === "Task 1" && (i === ${BACKLOG_EVENTS / 5} || i === ${BACKLOG_EVENTS})) {
+    for (let k = 0; k < 4; k++) globalThis.gc();
+    heapAt[i] = process.memoryUsage().heapUsed;
+  }
+});
+await adhesive.bpmnBuild(${JSON.stringify(join(root, "test/fixtures/messages/five-parallel.bpmn"))}, {
+  poolSize: 2, maxEventsInFlight: 100, runsFolder: join(dir, "runs"), tempFolder: join(dir, "temp"),
+});
+console.log(JSON.stringify(heapAt));
+rmSync(dir, { recursive: true, force: true });
+`;
+
 interface Measured {
   before: number;
   after: number;
@@ -107,18 +140,18 @@ interface Measured {
   abortListeners: number;
 }
 
-function measure(): Promise<Measured> {
+function measure<T = Measured>(script = child): Promise<T> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ["--expose-gc", "--import", "tsx", "--input-type=module", "-e", child],
+      ["--expose-gc", "--import", "tsx", "--input-type=module", "-e", script],
       // 100k events: seconds, more on a loaded machine; 300 s only caps a hang
       { cwd: root, maxBuffer: 1 << 20, timeout: 300_000 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`memory child failed: ${error.message}\n${stderr}`));
         const line = stdout.trim().split("\n").pop() ?? "";
         try {
-          resolve(JSON.parse(line) as Measured);
+          resolve(JSON.parse(line) as T);
         } catch {
           reject(new Error(`memory child printed no result:\n${stdout}\n${stderr}`));
         }
@@ -150,4 +183,13 @@ describe("memory", () => {
   it("removes its listener from the caller's AbortSignal when the run ends", () => {
     expect(result.abortListeners).toBe(0);
   });
+});
+
+describe("memory while tasks fall behind a fast source, with the journal on", () => {
+  it(`holds about as much at event ${BACKLOG_EVENTS} as at event ${BACKLOG_EVENTS / 5}: what is in flight, not what went before`, async () => {
+    const heap = await measure<Record<string, number>>(backlogChild);
+    const grown = heap[BACKLOG_EVENTS] - heap[BACKLOG_EVENTS / 5];
+    // a token kept per event waiting for a slot is hundreds of bytes: 80k events of them are tens of MB
+    expect(grown, `heap grew by ${grown} bytes from event ${BACKLOG_EVENTS / 5} to ${BACKLOG_EVENTS}`).toBeLessThan(4 * 1024 * 1024);
+  }, 240_000);
 });

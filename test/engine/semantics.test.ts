@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Adhesive, TaskError, UnmappedTaskError, scriptedUi, type Context, type Data, type RunOptions } from "../../src/index.js";
+import { Adhesive, LoopError, TaskError, UnmappedTaskError, scriptedUi, type Context, type Data, type RunOptions } from "../../src/index.js";
 import { barrier } from "../waiting.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/engine/${name}`, import.meta.url));
@@ -258,6 +258,32 @@ describe("loops: the loop expression's value decides", () => {
     expect(t.after()).toBe(1);
   });
 
+  it("fails a condition loop whose value is not true and that changed neither its value nor the data in an iteration: it would repeat forever", async () => {
+    const t = looping();
+    // a list that arrived as one item (--data '{"loopOver": "pg"}')
+    const error = await t.run("pg").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskError);
+    expect((error as TaskError).elementId).toBe("work");
+    expect((error as Error).cause).toBeInstanceOf(LoopError);
+    expect((error as Error).message).toContain('loop `loopOver` on work is "pg": the same value and the same data after iteration 1, so it would repeat forever');
+    expect(t.iterations.map((i) => i.value)).toEqual(["pg"]);
+    expect(t.after()).toBe(0);
+  });
+
+  it("lets a condition loop go on while its value or its data changes, and a true one poll the world outside", async () => {
+    const counting = new Adhesive().task("Work {loop.index}", (ctx) => void (ctx.data.loopOver = (ctx.data.loopOver as number) - 1)).task("After", noop);
+    expect(await counting.bpmnBuild(fixture("loop.bpmn"), { initialData: { loopOver: 3 } })).toEqual({ loopOver: 0 });
+    let polls = 0;
+    // a poll that records nothing until it succeeds: its condition is true each time, with the same data
+    const polling = new Adhesive()
+      .task("Work {loop.index}", (ctx) => {
+        if (++polls === 4) ctx.data.loopOver = false;
+      })
+      .task("After", noop);
+    await polling.bpmnBuild(fixture("loop.bpmn"), { initialData: { loopOver: true } });
+    expect(polls).toBe(4);
+  });
+
   it("skips the task on a falsy or empty value and goes on", async () => {
     for (const value of [false, 0, null, [], new Set(), {}]) {
       const t = looping();
@@ -337,6 +363,14 @@ describe("multi-instance loops from Camunda files run unchanged", () => {
     expect(deployed.sort()).toEqual([["web-1", "web-1"], ["web-2", "web-2"]]);
     expect(data.announced).toBe("Announce Production");
     expect(maxRunning()).toBeLessThanOrEqual(2);
+  });
+
+  it("fails a camunda:collection that is not a collection, naming the element and the value, instead of looping on it", async () => {
+    const adhesive = new Adhesive().task(["Ping {loop.index}", "Deploy", "Announce Production", "Announce Staging"], noop);
+    const error = await adhesive.bpmnBuild(fixture("camunda7-multi-instance.bpmn"), { initialData: { servers: "web-1", env: "prod" } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskError);
+    expect((error as TaskError).elementId).toBe("deploy");
+    expect((error as Error).message).toContain('loop `servers` on deploy is "web-1": a multi-instance collection must be a list');
   });
 
   it("Camunda 8: zeebe inputCollection/inputElement and FEEL conditions on an exclusive gateway", async () => {

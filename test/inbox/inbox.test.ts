@@ -14,7 +14,7 @@ import { requestControl } from "../../src/inbox/control-client.js";
 import { PendingForms } from "../../src/inbox/forms.js";
 import { racingUi } from "../../src/inbox/racing-ui.js";
 import { liveRuns } from "../../src/live/registry.js";
-import type { RunInfo } from "../../src/live/run-files.js";
+import type { RunSummary as RunInfo } from "../../src/runs/summary.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/live/${name}`, import.meta.url));
 
@@ -84,13 +84,13 @@ describe("messages into a running run", () => {
   it("with a correlation key, go to the tokens whose Zeebe subscription key has that value", async () => {
     const { shipped, done, run } = await threeOrders("paid-zeebe.bpmn");
     await until(() => (run.snapshot().elements.paid?.waiting === 3 ? true : undefined), "three orders waiting for payment");
-    expect(run.inbox.send({ message: "Paid", data: { amount: 20 }, key: "2" })).toEqual({ delivered: 1, elements: ["paid"] });
+    expect(await run.inbox.send({ message: "Paid", data: { amount: 20 }, key: "2" })).toEqual({ delivered: 1, elements: ["paid"] });
     await until(() => (shipped.length === 1 ? true : undefined), "order 2 to ship");
-    expect(() => run.inbox.send({ message: "Paid", data: {}, key: "9" })).toThrow('no token waits for message "Paid" with correlation key "9" now (at paid); it was not delivered');
-    expect(() => run.inbox.send({ message: "Paid", data: {}, key: "1", correlation: "true" })).toThrow("a correlation key or a correlation expression, not both");
+    await expect(run.inbox.send({ message: "Paid", data: {}, key: "9" })).rejects.toThrow('no token waits for message "Paid" with correlation key "9" now (at paid); it was not delivered');
+    await expect(run.inbox.send({ message: "Paid", data: {}, key: "1", correlation: "true" })).rejects.toThrow("a correlation key or a correlation expression, not both");
     // a number is a key as its text, as Zeebe's keys are
-    expect(run.inbox.send({ message: "Paid", data: { amount: 30 }, key: 3 }, { javascript: false })).toEqual({ delivered: 1, elements: ["paid"] });
-    expect(run.inbox.send({ message: "Paid", data: { amount: 10 }, key: "1" })).toEqual({ delivered: 1, elements: ["paid"] });
+    expect(await run.inbox.send({ message: "Paid", data: { amount: 30 }, key: 3 }, { javascript: false })).toEqual({ delivered: 1, elements: ["paid"] });
+    expect(await run.inbox.send({ message: "Paid", data: { amount: 10 }, key: "1" })).toEqual({ delivered: 1, elements: ["paid"] });
     await done;
     expect(shipped).toEqual([2, 3, 1]);
   });
@@ -102,12 +102,12 @@ describe("messages into a running run", () => {
     adhesive.task({ re: /^Book Order$/ }, () => new Promise<void>((resolve) => (release = resolve)));
     const done = adhesive.bpmnBuild(fixture("paid.bpmn"), { inbox: true, tempFolder: temp, runsFolder: temp });
     const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
-    expect(() => run.inbox.send({ message: "Refund", data: {} })).toThrow(new InboxError("ADHESIVE_NO_SUCH_MESSAGE", 'the process has no message event "Refund"; its messages: Order, Paid', 404));
+    await expect(run.inbox.send({ message: "Refund", data: {} })).rejects.toThrow(new InboxError("ADHESIVE_NO_SUCH_MESSAGE", 'the process has no message event "Refund"; its messages: Order, Paid', 404));
     await until(() => (release === undefined ? undefined : true), "Book Order to run");
     release();
     await until(() => (run.snapshot().elements.paid?.waiting === 1 ? true : undefined), "the order to wait");
-    expect(() => run.inbox.send({ message: "Paid", data: {}, key: "1" })).toThrow('message "Paid" has no correlation key (zeebe:subscription correlationKey) at paid to match "1": send a correlation expression instead');
-    expect(run.inbox.send({ message: "paid", data: { amount: 1 } })).toEqual({ delivered: 1, elements: ["paid"] });
+    await expect(run.inbox.send({ message: "Paid", data: {}, key: "1" })).rejects.toThrow('message "Paid" has no correlation key (zeebe:subscription correlationKey) at paid to match "1": send a correlation expression instead');
+    expect(await run.inbox.send({ message: "paid", data: { amount: 1 } })).toEqual({ delivered: 1, elements: ["paid"] });
     await done;
   });
 });
@@ -132,7 +132,7 @@ describe("messages at gateways and boundary events", () => {
       .message("Payment Received", fromInbox);
     const { run, done } = await started(adhesive, engineFixture("event-gateway.bpmn"));
     await until(() => (run.snapshot().elements.gw?.waiting === 1 ? true : undefined), "the gateway to wait");
-    expect(run.inbox.send({ message: "Payment Received", data: { amount: 3 } })).toEqual({ delivered: 1, elements: ["payment"] });
+    expect(await run.inbox.send({ message: "Payment Received", data: { amount: 3 } })).toEqual({ delivered: 1, elements: ["payment"] });
     await done;
     expect(shipped).toEqual([{ amount: 3 }]);
     expect(run.snapshot().flows).toMatchObject({ f3: 1, f5: 1 });
@@ -148,10 +148,10 @@ describe("messages at gateways and boundary events", () => {
       .message(["Cancel Request", "Comment"], fromInbox);
     const { run, done } = await started(adhesive, engineFixture("message-boundary.bpmn"));
     await until(() => (run.snapshot().elements.approval?.running === 1 ? true : undefined), "the approval to run");
-    expect(run.inbox.send({ message: "Comment", data: "first" })).toEqual({ delivered: 1, elements: ["comment"] });
-    expect(run.inbox.send({ message: "comment", data: "second" })).toEqual({ delivered: 1, elements: ["comment"] });
+    expect(await run.inbox.send({ message: "Comment", data: "first" })).toEqual({ delivered: 1, elements: ["comment"] });
+    expect(await run.inbox.send({ message: "comment", data: "second" })).toEqual({ delivered: 1, elements: ["comment"] });
     await until(() => (notes.length === 2 ? true : undefined), "both comments noted");
-    expect(run.inbox.send({ message: "Cancel Request", data: { by: "ana" } })).toEqual({ delivered: 1, elements: ["cancelRequest"] });
+    expect(await run.inbox.send({ message: "Cancel Request", data: { by: "ana" } })).toEqual({ delivered: 1, elements: ["cancelRequest"] });
     await done;
     expect(notes).toEqual(["first", "second"]);
     expect(run.snapshot().elements).toMatchObject({ approval: { cancelled: 1, completed: 0 }, cancelled: { completed: 1 } });

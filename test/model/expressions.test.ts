@@ -54,6 +54,83 @@ describe("a JavaScript condition that never ends", () => {
   });
 });
 
+describe("a JavaScript regular expression that backtracks catastrophically", () => {
+  const text = `${"a".repeat(64)}b`;
+
+  it("fails its token naming the flow and the time bound; the next run is not held up", async () => {
+    const adhesive = new Adhesive().task(["All A", "Other"], (ctx) => void (ctx.data.took = ctx.taskName));
+    const error = await failure(adhesive.bpmnBuild(fixture("backtracking-condition.bpmn"), { initialData: { text } }));
+    expect(error.cause).toBeInstanceOf(ExpressionError);
+    expect((error.cause as ExpressionError).code).toBe("ADHESIVE_EXPRESSION");
+    expect((error.cause as ExpressionError).elementId).toBe("toAll");
+    expect(error.message).toContain("its regular expressions did not finish within 1000 ms");
+    expect(await adhesive.bpmnBuild(fixture("backtracking-condition.bpmn"), { initialData: { text: "aaaa" } })).toMatchObject({ took: "All A" });
+  });
+
+  it("is bounded however it is made: a literal, RegExp, a string pattern, a RegExp from the data", () => {
+    for (const expression of ["/^(a+)+$/.test(text)", 'new RegExp("^(a+)+$").test(text)', 'text.match("^(a+)+$")', "text.replace(/^(a+)+$/, 'x')", "text.split(/(a+)+$/)", "pattern.test(text)"]) {
+      expect(() => compileExpression(expression, "flow").evaluate(scope({ text, pattern: /^(a+)+$/ })), expression).toThrow(/regular expressions did not finish within 1000 ms/);
+    }
+  });
+
+  it("cannot swallow the bound with a try/catch inside a loop: once its time is used up, every further match fails at once", () => {
+    const script = compileScript("data.rounds = 0; data.failed = 0; for (let i = 0; i < 50; i++) { try { /^(a+)+$/.test(text); } catch { data.failed++; } data.rounds++; }", "script");
+    const data: Data = { text };
+    script.evaluate(scope(data));
+    expect(data).toMatchObject({ rounds: 50, failed: 50 });
+  });
+
+  it("matches exactly as JavaScript does", () => {
+    const data = { s: "aab, ab,ba", re: /ab/g, amount: 30 };
+    const expressions = [
+      "/^a+$/.test(s)",
+      "s.match(/a(?<x>b)?/)",
+      "s.match(/a/g)",
+      's.replace(/a/g, "[$&]")',
+      "s.replace(/(a)(b)?/g, (m, a, b, offset) => m + offset)",
+      "s.split(/,\\s*/)",
+      "s.split(/(,)/, 2)",
+      '[...s.matchAll(/a(b)?/g)].map((m) => m.index + ":" + m[0])',
+      "s.search(/b/)",
+      's.match("a+")',
+      's.search("b")',
+      'new RegExp("^" + "a").test(s)',
+      'RegExp("b", "g").exec(s)',
+      's.replaceAll(/a/g, "x")',
+      "(() => { const r = /a/g; const out = []; let m; while ((m = r.exec(s)) !== null) out.push(m.index, r.lastIndex); return out; })()",
+      "/a(?<k>b)/d.exec(s).indices",
+      "re.test(s) && re.lastIndex",
+      "s.match(re)",
+      '"x,y".split(",")',
+      "s?.match(/b/)?.[0]",
+      "/x/ instanceof RegExp",
+      "amount / 2 > 10",
+    ];
+    for (const expression of expressions) {
+      const plain = new Function("s", "re", "amount", `return (${expression})`)(data.s, /ab/g, data.amount) as unknown;
+      // twice: the second answer of a repeated match comes from the kept answers
+      for (let round = 0; round < 2; round++) {
+        expect(compileExpression(expression, "f").evaluate(scope({ ...data, re: /ab/g })), expression).toEqual(plain);
+      }
+    }
+  });
+
+  it("fails a call that cannot be made with JavaScript's own words for the code as written", () => {
+    const data = { servers: 5, nothing: null, s: "abc" };
+    for (const expression of ['servers.split(",")', "nothing.match(/a/)", 's.test("x")', '(s + 1).exec("x")']) {
+      const plain = (() => {
+        try {
+          return new Function("data", `with (data) { return (${expression}) }`)(data) as unknown;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      expect(() => compileExpression(expression, "f").evaluate(scope(data)), expression).toThrow(`failed: ${String(plain)}`);
+    }
+    expect(compileExpression("nothing?.match(/a/)", "f").evaluate(scope(data))).toBeUndefined();
+  });
+});
+
 describe("FEEL conditions", () => {
   const run = (pick: string, data: Data = {}) => new Adhesive().task(["Huge", "Plain", "Typo", "Missing", "None"], (ctx) => void (ctx.data.took = ctx.taskName)).bpmnBuild(fixture("feel-conditions.bpmn"), { initialData: { pick, ...data } });
 

@@ -13,6 +13,9 @@ import { registerSecret } from "../../src/secrets/redact.js";
 import { diagramOf } from "../../src/live/diagram.js";
 import { liveRuns } from "../../src/live/registry.js";
 import type { MonitorUpdate } from "../../src/monitor/run-monitor.js";
+import { readJournal } from "../../src/journal/reader.js";
+import { summaryFromJournal } from "../../src/runs/summary.js";
+import { taskLines } from "../../src/runs/task-lines.js";
 import { until } from "../waiting.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/live/${name}`, import.meta.url));
@@ -34,7 +37,7 @@ async function runFolderOf(run: (tempFolder: string) => Promise<unknown>): Promi
 const viewOf = async (folder: string) => JSON.parse(await readFile(join(folder, "view.json"), "utf8")) as MonitorUpdate;
 
 describe("the counts of a finished run", () => {
-  it("has per element what ran, failed and was cancelled, the flows taken, and the failure masked", async () => {
+  it("has per element what ran, was caught and was cancelled, the flows taken, and the caught failure masked", async () => {
     registerSecret("hunter2-db-password");
     const adhesive = new Adhesive()
       .task({ re: /^Build / }, () => undefined)
@@ -46,23 +49,24 @@ describe("the counts of a finished run", () => {
       adhesive.bpmnBuild(fixture("counts.bpmn"), { inbox: true, tempFolder, runsFolder: tempFolder, initialData: { platforms: ["linux", "macos", "windows"] } }),
     );
     const view = await viewOf(folder);
-    expect(view.summary).toMatchObject({ state: "done", tokens: 0, running: 0, waiting: 0, completed: 4, failed: 1 });
+    // the failure of Test was caught by the boundary event of its sub-process: the run did not fail
+    expect(view.summary).toMatchObject({ state: "done", tokens: 0, running: 0, waiting: 0, completed: 4, failed: 0, caught: 1 });
     // no message start events, so no event rate
     expect(view.summary).not.toHaveProperty("eventsPerSecond");
-    const none = { tokens: 0, running: 0, waiting: 0, completed: 0, failed: 0, cancelled: 0 };
+    const none = { tokens: 0, running: 0, waiting: 0, completed: 0, failed: 0, caught: 0, cancelled: 0 };
     expect(view.elements).toEqual({
       start: { ...none, completed: 1 },
       build: { ...none, completed: 3 },
       check: { ...none, cancelled: 1 },
       check_start: { ...none, completed: 1 },
-      test: { ...none, failed: 1 },
+      test: { ...none, caught: 1 },
       failed: { ...none, completed: 1 },
       recover: { ...none, completed: 1 },
       end_recovered: { ...none, completed: 1 },
     });
     // each loop iteration leaves on its own; the sub-process joins them; the happy path never ran
     expect(view.flows).toEqual({ f1: 1, f2: 3, c1: 1, f5: 1, f6: 1 });
-    expect(view.failures).toMatchObject([{ elementId: "test", taskName: "Test", message: "cannot log in with ********" }]);
+    expect(view.failures).toMatchObject([{ elementId: "test", taskName: "Test", message: "cannot log in with ********", caught: true }]);
     expect(await readFile(join(folder, "view.json"), "utf8")).not.toContain("hunter2");
   });
 
@@ -97,6 +101,25 @@ describe("the counts of a finished run", () => {
     expect(updates).toBeGreaterThanOrEqual(2);
     expect(updates).toBeLessThanOrEqual(3 + Math.ceil(watchedMs / 100));
     expect(updates).toBeLessThan(500);
+  });
+});
+
+describe("an element that fails without a task function throwing", () => {
+  it("is caught, not cancelled, when the boundary event of its sub-process catches it; the journal counts it caught", async () => {
+    const adhesive = new Adhesive().task(["Deploy Prod", "Fall Back"], () => undefined);
+    const folder = await runFolderOf((tempFolder) =>
+      adhesive.bpmnBuild(fileURLToPath(new URL("../fixtures/report/caught-gateway.bpmn", import.meta.url)), { inbox: true, tempFolder, runsFolder: tempFolder, initialData: { env: "dev" } }),
+    );
+    const view = await viewOf(folder);
+    expect(view.summary).toMatchObject({ state: "done", completed: 1, failed: 0, caught: 1 });
+    expect(view.elements.route).toEqual({ tokens: 0, running: 0, waiting: 0, completed: 0, failed: 0, caught: 1, cancelled: 0 });
+    expect(view.failures).toMatchObject([{ elementId: "route", taskName: "Which Environment", caught: true }]);
+    const journal = await readJournal(join(folder, "journal.ndjson"));
+    expect(summaryFromJournal(journal, process.cwd())).toMatchObject({ state: "done", done: 1, failed: 0, caught: 1 });
+    expect(taskLines(journal, "done").map((line) => [line.elementId, line.outcome])).toEqual([
+      ["route", "caught"],
+      ["fallback", "done"],
+    ]);
   });
 });
 

@@ -48,13 +48,14 @@ processStart().task("Greet").processEnd().build().then((data: unknown) => consol
 `;
 
 describe("the packed tarball", () => {
-  it("holds the compiled package, its types, bin, examples and LICENSE, and no TypeScript sources", () => {
+  it("holds the compiled package, its types, bin, examples and LICENSE, the plain files it loads at run time, and no TypeScript sources", () => {
     const { files } = installed;
-    for (const file of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/workers/worker-entry.mjs", "bin/adhesive.js", "examples/hello/_adhesive.ts", "LICENSE", "README.md"]) {
+    const loadedAtRunTime = ["dist/workers/worker-entry.mjs", "dist/model/feel-sandbox-worker.mjs", "dist/processes/supervisor-main.mjs", "dist/cli/signal-watchdog-worker.mjs", "dist/web/page/index.html"];
+    for (const file of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", ...loadedAtRunTime, "bin/adhesive.js", "examples/hello/_adhesive.ts", "LICENSE", "README.md"]) {
       expect(files).toContain(file);
     }
-    // with src/ in the package, bin/ would run it through tsx (src/source-mode.mjs)
-    expect(files.filter((file) => file.startsWith("src/"))).toEqual([]);
+    // with src/ or its marker in the package, bin/ and the worker entry would run the sources through tsx (src/source-mode.mjs)
+    expect(files.filter((file) => file.startsWith("src/") || file.endsWith("source-mode.mjs"))).toEqual([]);
   });
 });
 

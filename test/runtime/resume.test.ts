@@ -121,6 +121,25 @@ describe("adhesive resume", () => {
     expect(await calls(where)).toEqual(["First 1", "Middle 1", "Middle 2", "Last 1"]);
   });
 
+  it("retries a failed task as often as --retry is given, until it is fixed, also after a retry was interrupted", async () => {
+    const where = await project("retry-again");
+    expect((await cli(where, ["scenarios.ts"])).code).toBe(1);
+    for (let retry = 0; retry < 2; retry++) {
+      const again = await cli(where, ["resume", "--retry"]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain("the deployment target did not answer");
+    }
+    expect(await calls(where)).toEqual(["First 1", "Middle 1", "Middle 2", "Middle 3"]);
+    // the next retry is killed while its task runs: a plain resume continues it
+    await writeFile(join(where.dir, "crash"), "");
+    expect((await cli(where, ["resume", "--retry"])).code).toBeNull();
+    await writeFile(join(where.dir, "fixed"), "");
+    const fixed = await cli(where, ["resume"]);
+    expect({ code: fixed.code, stderr: fixed.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(await calls(where)).toEqual(["First 1", "Middle 1", "Middle 2", "Middle 3", "Middle 4", "Middle 5", "Last 1"]);
+    expect((await journal(where)).end?.state).toBe("done");
+  });
+
   it("asks a user task whose form was open again", async () => {
     const where = await project("approval");
     await crashed(where);

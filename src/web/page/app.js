@@ -56,6 +56,7 @@ async function showRuns() {
           el("td", { text: duration(run.durationMs) }),
           el("td", { text: String(run.completed) }),
           el("td", { text: String(run.failed) }),
+          el("td", { text: String(run.caught || 0) }),
           el("td", { text: String(run.running) }),
         ),
       ),
@@ -110,7 +111,7 @@ function apply(update, full) {
   if (state.selected !== undefined && (state.selected in update.elements || update.failures.length > 0)) renderDetails(false);
 }
 
-const MARKERS = ["ad-running", "ad-waiting", "ad-done", "ad-failed", "ad-form"];
+const MARKERS = ["ad-running", "ad-waiting", "ad-done", "ad-failed", "ad-caught", "ad-form"];
 
 function drawElement(id, counts) {
   const registry = viewer.get("elementRegistry");
@@ -121,7 +122,9 @@ function drawElement(id, counts) {
   if (counts.running > 0) wanted.add("ad-running");
   if (counts.waiting > 0) wanted.add("ad-waiting");
   if (counts.completed > 0 && counts.tokens === 0) wanted.add("ad-done");
+  // a failure that failed the run outweighs errors its boundary events caught before
   if (counts.failed > 0) wanted.add("ad-failed");
+  else if (counts.caught > 0) wanted.add("ad-caught");
   if (state.forms.some((form) => form.elementId === id)) wanted.add("ad-form");
   for (const marker of MARKERS) {
     if (wanted.has(marker)) canvas.addMarker(id, marker);
@@ -136,6 +139,7 @@ function drawElement(id, counts) {
     badge("waiting", counts.waiting, "waiting"),
     badge("completed", counts.completed, "completed"),
     badge("failed", counts.failed, "failed — click for the error"),
+    badge("caught", counts.caught, "caught by an error boundary event — click for the error"),
   );
   if (html.childElementCount > 0) overlays.add(id, "ad-counts", { position: { top: -10, right: 10 }, html });
 }
@@ -158,6 +162,7 @@ function renderSummary() {
     ["waiting", s.waiting],
     ["completed", s.completed],
     ["failed", s.failed],
+    ["caught", s.caught || 0],
   ];
   if (s.eventsPerSecond !== undefined && s.eventsPerSecond !== null) rows.push(["events", s.events], ["events/s", s.eventsPerSecond]);
   const box = document.getElementById("summary");
@@ -186,9 +191,9 @@ async function renderDetails(readLogs) {
     el("h2", { text: name }),
     el("p", { class: "element-id", text: id }),
     counts
-      ? el("p", { text: `running ${counts.running} · waiting ${counts.waiting} · completed ${counts.completed} · failed ${counts.failed} · cancelled ${counts.cancelled}` })
+      ? el("p", { text: `running ${counts.running} · waiting ${counts.waiting} · completed ${counts.completed} · failed ${counts.failed} · caught ${counts.caught || 0} · cancelled ${counts.cancelled}` })
       : el("p", { class: "hint", text: "no token has reached it" }),
-    ...failures.slice(-5).map((f) => el("div", { class: "failure" }, el("strong", { text: `${f.taskName} (token ${f.tokenId})` }), el("pre", { text: f.message }))),
+    ...failures.slice(-5).map((f) => el("div", { class: f.caught ? "failure caught" : "failure" }, el("strong", { text: `${f.taskName} (token ${f.tokenId}): ${f.caught ? "caught" : "failed"}` }), el("pre", { text: f.message }))),
     el("h3", { text: "logs" }),
     logs,
     el("pre", { id: "log-text", hidden: true }),
@@ -228,7 +233,7 @@ function renderForms() {
     const node = formNode(form);
     renderedForms.set(form.id, node);
     box.append(node);
-    if (form.elementId) drawElement(form.elementId, state.elements[form.elementId] || { running: 0, waiting: 0, completed: 0, failed: 0, tokens: 0 });
+    if (form.elementId) drawElement(form.elementId, state.elements[form.elementId] || { running: 0, waiting: 0, completed: 0, failed: 0, caught: 0, tokens: 0 });
   }
 }
 

@@ -1,0 +1,141 @@
+import { existsSync } from "node:fs";
+import { lstat, readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { isAlive } from "../journal/process-identity.js";
+import { WORKSPACE_MARKER_FILE } from "./files.js";
+import { RunFolderError } from "./folder-error.js";
+import { listRuns, type ListedRun, type UnreadableRun } from "./list.js";
+import { RUN_ID, runFolderOf, workspaceParentOf } from "./places.js";
+import { diedRunning, stateOf } from "./state.js";
+import type { WorkspaceMarker } from "./workspace-folder.js";
+
+/** The two places of a project's runs (places.ts). */
+export interface RetentionPlaces {
+  runsFolder: string;
+  tempFolder: string;
+  /** the project's working folder, for runs summed up from their journal */
+  project: string;
+}
+
+/** One run as retention sees it, with every folder that is its own. */
+export interface RetainedRun {
+  id: string;
+  /** its folder under the runs folder, and its workspace's under the temp folder when that is another one and this project's */
+  folders: string[];
+  /** when it last did something (its end, else its last activity) */
+  at: number;
+}
+
+/** What retention of `keep` runs does to a project's runs. */
+export interface RetentionPlan {
+  /** finished runs beyond the newest `keep`, newest first */
+  removing: RetainedRun[];
+  /** the newest `keep` finished runs */
+  kept: RetainedRun[];
+  /** runs still going, and runs whose runner died without ending them (kept for `adhesive resume`) */
+  running: RetainedRun[];
+  /** workspaces this project's runs left under the temp folder after their run folder went */
+  orphans: RetainedRun[];
+  /** run folders whose state cannot be read: left for a person to look at */
+  unreadable: UnreadableRun[];
+}
+
+/**
+ * Which of this project's runs retention removes: every run that ended
+ * (done, failed, cancelled, or stopped by a signal such as Ctrl-C) beyond
+ * the newest `keep`, started through the CLI or the API alike, with its
+ * workspace. Never a run that is still going, nor one whose runner died
+ * without ending it (kill -9, a power cut: nobody chose to stop it, and
+ * `adhesive resume` needs its journal). Only this project's: a workspace
+ * under the temp folder (which several projects may share) is removed only
+ * when its marker names this project's runs folder.
+ */
+export async function planRetention(places: RetentionPlaces, keep: number): Promise<RetentionPlan> {
+  const { runs, unreadable } = await listRuns(places.runsFolder, places.project);
+  const plan: RetentionPlan = { removing: [], kept: [], running: [], orphans: [], unreadable };
+  const ended: RetainedRun[] = [];
+  for (const run of runs) {
+    const retained = { id: run.id, folders: await foldersOf(run, places), at: run.summary.endedAt ?? run.summary.lastActivity };
+    if (stateOf(run.summary) === "running" || diedRunning(run.summary)) plan.running.push(retained);
+    else ended.push(retained);
+  }
+  // listRuns sorts newest first by start
+  plan.kept = ended.slice(0, keep);
+  plan.removing = ended.slice(keep);
+  plan.orphans = await orphanWorkspaces(places);
+  return plan;
+}
+
+/** Removes what the plan removes, each run's workspace before its run folder (a run found again after a crash between is removed then). */
+export async function removeRuns(runs: readonly RetainedRun[]): Promise<void> {
+  for (const run of runs) {
+    for (const folder of [...run.folders].reverse()) {
+      try {
+        await rm(folder, { recursive: true, force: true });
+      } catch (error) {
+        throw new RunFolderError(folder, "remove", error);
+      }
+    }
+  }
+}
+
+/* the last time each runs folder was pruned by a run of this process (pruneOnce) */
+const pruned = new Map<string, number>();
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * Retention as a run starts: at most once a minute per runs folder in a
+ * process, so a program that starts runs by the thousand through the API
+ * does not list the runs folder for each. The CLI prunes before it loads
+ * the process file (and reports what it could not remove); this is what
+ * prunes runs started through the API alone.
+ */
+export async function pruneOnce(places: RetentionPlaces, keep: number, now = Date.now()): Promise<RetentionPlan | undefined> {
+  const last = pruned.get(places.runsFolder);
+  if (last !== undefined && now - last < PRUNE_EVERY_MS) return undefined;
+  pruned.set(places.runsFolder, now);
+  const plan = await planRetention(places, keep);
+  await removeRuns([...plan.removing, ...plan.orphans]);
+  return plan;
+}
+
+/** Bytes under a folder (files only, links not followed). */
+export async function folderSize(path: string): Promise<number> {
+  const entries = await readdir(path, { recursive: true }).catch(() => [] as string[]);
+  let total = 0;
+  for (const entry of entries) {
+    const info = await lstat(join(path, entry)).catch(() => undefined);
+    if (info?.isFile()) total += info.size;
+  }
+  return total;
+}
+
+/* the run folder, and the workspace's when it is another folder and its marker says it is this project's */
+async function foldersOf(run: ListedRun, places: RetentionPlaces): Promise<string[]> {
+  const workspace = workspaceParentOf(places.tempFolder, run.id);
+  if (workspace === run.folder) return [run.folder];
+  return (await markerOf(workspace))?.runsFolder === places.runsFolder ? [run.folder, workspace] : [run.folder];
+}
+
+/* workspaces of this project (by their marker) whose run folder is gone: what a removed run or an interrupted removal left */
+async function orphanWorkspaces(places: RetentionPlaces): Promise<RetainedRun[]> {
+  if (places.tempFolder === places.runsFolder) return [];
+  const orphans: RetainedRun[] = [];
+  for (const id of await readdir(places.tempFolder).catch(() => [] as string[])) {
+    if (!RUN_ID.test(id) || existsSync(runFolderOf(places.runsFolder, id))) continue;
+    const folder = workspaceParentOf(places.tempFolder, id);
+    const marker = await markerOf(folder);
+    if (marker?.runsFolder !== places.runsFolder || isAlive({ pid: marker.pid, start: marker.pidStart })) continue;
+    const at = (await lstat(folder).catch(() => undefined))?.mtimeMs ?? 0;
+    orphans.push({ id, folders: [folder], at });
+  }
+  return orphans;
+}
+
+async function markerOf(folder: string): Promise<WorkspaceMarker | undefined> {
+  try {
+    return JSON.parse(await readFile(join(folder, WORKSPACE_MARKER_FILE), "utf8")) as WorkspaceMarker;
+  } catch {
+    return undefined;
+  }
+}
