@@ -52,6 +52,15 @@ export async function printRuns(io: RunsIo): Promise<void> {
   for (const run of unreadable) io.out.write(`${c.red("unreadable")} ${run.id}: ${run.problem}\n`);
 }
 
+/** The task counts of one run: only what happened, so a run whose error was caught never reads "failed". */
+function showCounts(run: RunSummary, state: RunState): string {
+  const parts = [`${run.done} done`];
+  if (run.failed > 0) parts.push(`${run.failed} failed`);
+  if (run.caught > 0) parts.push(`${run.caught} caught`);
+  if (state === "running" || state === "interrupted") parts.push(`${run.inFlight} in flight`);
+  return parts.join(", ");
+}
+
 /** `adhesive runs show <id>`: the run and each of its task executions (since its journal's last snapshot). */
 export async function printRun(idOrPrefix: string, io: RunsIo): Promise<void> {
   const c = createColors(io.color);
@@ -63,7 +72,7 @@ export async function printRun(idOrPrefix: string, io: RunsIo): Promise<void> {
   io.out.write(`${c.bold(`run ${run.id}`)}: ${c[STATE_COLORS[state]](state)}${run.error ? ` (${visibleLine(run.error)})` : ""}\n`);
   io.out.write(`  process  ${visibleLine(run.processName)} in ${shortPath(run.source, io.cwd)}${run.processFile ? `, run by ${shortPath(run.processFile, io.cwd)}` : ""}\n`);
   io.out.write(`  started  ${new Date(run.startedAt).toISOString()}, ${formatDuration(durationOf(run, state))}\n`);
-  io.out.write(`  tasks    ${run.done} done, ${run.failed} failed${run.caught > 0 ? `, ${run.caught} caught` : ""}${state === "running" || state === "interrupted" ? `, ${run.inFlight} in flight` : ""}\n`);
+  io.out.write(`  tasks    ${showCounts(run, state)}\n`);
   io.out.write(`  folder   ${shortPath(folder, io.cwd)} (journal and logs)\n`);
   if (state === "interrupted") io.out.write(`  ${c.yellow("resume it with")} adhesive resume ${run.id}\n`);
   if (state === "failed") io.out.write(`  ${c.yellow("retry its failed task with")} adhesive resume ${run.id} --retry\n`);
