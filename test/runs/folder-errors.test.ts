@@ -5,17 +5,14 @@
  * mounted (read-only, or tiny) in a private mount namespace with `unshare`,
  * where the system allows it; skipped where it does not.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { beforeAll, describe, expect, it } from "vitest";
 import { bin, fixture, root } from "../cli/run-cli.js";
 
-function canMount(): boolean {
-  try {
-    execFileSync("unshare", ["--user", "--map-root-user", "--mount", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], { stdio: "ignore", timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
+/** The tests mount small and read-only file systems in a user namespace: without one they fail, naming why, never skip. */
+function requireMounts(): void {
+  const out = spawnSync("unshare", ["--user", "--map-root-user", "--mount", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], { encoding: "utf8", timeout: 60_000 });
+  if (out.status !== 0) throw new Error(`these tests need unshare (util-linux) and user namespaces that may mount tmpfs: ${out.error?.message ?? out.stderr}`);
 }
 
 /** Runs `script` (sh) as root of a user namespace with a private mount namespace; $NODE and $BIN name node and the CLI. */
@@ -48,7 +45,9 @@ mount -t tmpfs -o size=1m,ro tmpfs $dir/ro
 mount -t tmpfs -o size=${size} tmpfs $dir/full
 `;
 
-describe.skipIf(!canMount())("a runs folder that cannot be written", () => {
+describe("a runs folder that cannot be written", () => {
+  beforeAll(requireMounts);
+
   it("read-only: exit 2, one line naming the folder and saying the file system is read-only (a run, adhesive clean)", () => {
     const { stdout } = inNamespace(`${mounts("1m")}
 echo "<<runs>>"; ADHESIVE_RUNS_FOLDER=$dir/ro/runs ADHESIVE_TEMP_FOLDER=$dir/full/temp "$NODE" "$BIN" ${fixture("cli/pipeline.ts")} 2>&1 || echo "exit $?"; echo "<<end>>"

@@ -7,7 +7,7 @@
  * instead of buffered without end.
  */
 import { request } from "node:http";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openBrowser, type Browser } from "./browser.js";
@@ -104,12 +104,6 @@ describe("a thousand viewers of one run", () => {
   }, 180_000);
 });
 
-/** The resident memory of process `pid`, in bytes (Linux). */
-function rss(pid: number): number {
-  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(kb![1]) * 1024;
-}
-
 describe("a viewer that stops reading", () => {
   it("is dropped once its backlog passes the bound, while the others keep getting every update", async () => {
     const { run, url, token, id } = await started("flood.ts");
@@ -119,12 +113,9 @@ describe("a viewer that stops reading", () => {
     clients.push(reader);
     // the reader gets far more than the stalled one can ever be sent: the kernel's buffers, and the server's bound
     const READ = 64 * 1024 * 1024;
-    await until(`the reading client got ${READ / 8} bytes`, () => reader.bytes > READ / 8);
-    const before = rss(run.child.pid!);
     await until(`the reading client got ${READ} bytes`, () => reader.bytes > READ);
-    // the server did not keep what the stalled client missed (measured: about +15 MB of noise here, +72 MB when it keeps it all)
-    expect(rss(run.child.pid!) - before).toBeLessThan(READ / 2);
-    // what reached the stalled client is what was in flight when it was dropped (the kernel's buffers), not what the run sent since
+    // what reached the stalled client is what was in flight when it was dropped (the kernel's buffers), not what the run sent since:
+    // a server that kept what it missed would hand it all over now (the server's memory is not measured: GC timing makes it noise)
     const received = await stalled.drain(60_000);
     expect(received).toBeLessThan(READ / 4);
     expect(reader.ended).toBe(false);
