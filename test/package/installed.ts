@@ -30,8 +30,8 @@ export interface Result {
 // the outer `npm test` describes this repository's package to its children; the projects are others
 export const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_package_|npm_lifecycle_|INIT_CWD$)/.test(name)));
 
-/** Runs a program to its end; never rejects (the exit code tells). */
-export function run(command: string, args: readonly string[], cwd: string, extraEnv: Record<string, string> = {}, timeout = 120_000): Promise<Result> {
+/** Runs a program to its end; never rejects (the exit code tells). `timeout` kills a hang: npx, node and tsc take long on a loaded machine. */
+export function run(command: string, args: readonly string[], cwd: string, extraEnv: Record<string, string> = {}, timeout = 600_000): Promise<Result> {
   return new Promise((resolve) => {
     execFile(command, args, { cwd, env: { ...env, ...extraEnv }, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
@@ -40,7 +40,7 @@ export function run(command: string, args: readonly string[], cwd: string, extra
 }
 
 async function mustRun(command: string, args: readonly string[], cwd: string): Promise<string> {
-  const result = await run(command, args, cwd, {}, 300_000);
+  const result = await run(command, args, cwd, {}, 900_000);
   if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${result.code}:\n${result.stdout}${result.stderr}`);
   return result.stdout;
 }
