@@ -18,6 +18,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -120,5 +121,23 @@ export async function installPackage(): Promise<Installed> {
     },
     installInto: (dir) => npmInstall(dir, { "adhesive-bpmn": `file:${tarball}` }),
     remove: () => rm(folder, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The package installed once for a test file: before its tests, removed after them.
+ * The getter returns it once beforeAll has run. The install takes minutes on a loaded machine: its limit only caps a hang.
+ */
+export function useInstalledPackage(): () => Installed {
+  let installed: Installed | undefined;
+  beforeAll(async () => {
+    installed = await installPackage();
+  }, 1_800_000);
+  afterAll(async () => {
+    await installed?.remove();
+  });
+  return () => {
+    if (installed === undefined) throw new Error("the package is not installed yet: use it inside a test");
+    return installed;
   };
 }
