@@ -1,20 +1,20 @@
 import type { NodeKind } from "../../model/definition.js";
 import type { Behaviour } from "./behaviour.js";
-import { callActivity } from "./call-activity.js";
-import { catchEvent } from "./catch-event.js";
-import { cancelEnd, compensateThrow } from "./compensate-throw.js";
-import { endEvent } from "./end-event.js";
-import { escalationThrow } from "./escalation-throw.js";
-import { eventBasedGateway } from "./event-based-gateway.js";
-import { eventSubProcess } from "./event-sub-process.js";
-import { messageThrow } from "./message-throw.js";
+import { callActivity } from "./activities/call-activity.js";
+import { catchEvent } from "./events/catch-event.js";
+import { cancelEnd, compensateThrow } from "./events/compensate-throw.js";
+import { endEvent } from "./events/end-event.js";
+import { escalationThrow } from "./events/escalation-throw.js";
+import { eventBasedGateway } from "./gateways/event-based-gateway.js";
+import { eventSubProcess } from "./activities/event-sub-process.js";
+import { messageThrow } from "./events/message-throw.js";
 import { passThrough } from "./pass-through.js";
-import { pool } from "./pool.js";
-import { receiveTask } from "./receive-task.js";
-import { signalThrow } from "./signal-throw.js";
-import { subProcess } from "./sub-process.js";
-import { task } from "./task.js";
-import { terminateEnd } from "./terminate-end.js";
+import { pool } from "./activities/pool.js";
+import { receiveTask } from "./activities/receive-task.js";
+import { signalThrow } from "./events/signal-throw.js";
+import { subProcess } from "./activities/sub-process.js";
+import { task } from "./activities/task.js";
+import { terminateEnd } from "./events/terminate-end.js";
 
 /** The behaviour of each element kind; a new kind is a new file and a line here. Anything else passes its token on. */
 const BEHAVIOURS: Partial<Record<NodeKind, Behaviour>> = {

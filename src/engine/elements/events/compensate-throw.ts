@@ -1,4 +1,4 @@
-import type { Behaviour } from "./behaviour.js";
+import type { Behaviour } from "../behaviour.js";
 
 /** Compensate throw and end events compensate completed activities of their scope; the token goes on when that is done (compensation.ts). */
 export const compensateThrow: Behaviour = {

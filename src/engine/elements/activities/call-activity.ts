@@ -1,5 +1,5 @@
-import { callInput, callOutput } from "../data-mapping.js";
-import type { Behaviour } from "./behaviour.js";
+import { callInput, callOutput } from "../../data-mapping.js";
+import type { Behaviour } from "../behaviour.js";
 import { enterScope } from "./sub-process.js";
 
 /**

@@ -1,10 +1,10 @@
-import type { Scope, GraphNode } from "../../model/graph.js";
-import type { Core } from "../core.js";
-import { applyInputs } from "../data-mapping.js";
-import { release, share, type DataRef } from "../data.js";
-import type { Frame } from "../frame.js";
-import { TokenState, type Token } from "../token.js";
-import type { Behaviour } from "./behaviour.js";
+import type { Scope, GraphNode } from "../../../model/graph.js";
+import type { Core } from "../../core.js";
+import { applyInputs } from "../../data-mapping.js";
+import { release, share, type DataRef } from "../../data.js";
+import type { Frame } from "../../frame.js";
+import { TokenState, type Token } from "../../token.js";
+import type { Behaviour } from "../behaviour.js";
 
 /**
  * An embedded sub-process (or transaction): a new instance (frame) of its

@@ -1,5 +1,5 @@
-import { applyInputs } from "../data-mapping.js";
-import type { Behaviour } from "./behaviour.js";
+import { applyInputs } from "../../data-mapping.js";
+import type { Behaviour } from "../behaviour.js";
 
 /** Tasks, user tasks and scripts: their input mappings are set, their boundary events are armed while the function runs. */
 export const task: Behaviour = {
