@@ -6,10 +6,3 @@ export const compensateThrow: Behaviour = {
     core.events.compensation.throw(token);
   },
 };
-
-/** A cancel end event cancels the transaction around it (compensation.ts). */
-export const cancelEnd: Behaviour = {
-  execute(core, token) {
-    core.events.compensation.cancel(token);
-  },
-};
