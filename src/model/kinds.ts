@@ -66,6 +66,9 @@ const TASK: Omit<KindFacts, "elements"> = {
 
 const SCOPE: Omit<KindFacts, "elements"> = { ...TASK, runs: "scope" };
 
+/* a pool and an event sub-process hold a process or scope that an event, not a flow, starts */
+const HOLDER = { triggers: [], waits: false, incoming: false, mayEndPath: true, join: "never" } as const;
+
 function gateway(element: string, join: JoinMode): KindFacts {
   return { family: "gateway", triggers: [], elements: [element], writes: element, waits: false, incoming: true, mayEndPath: false, startsWhenUnreached: true, join };
 }
@@ -104,28 +107,8 @@ export const KINDS: { readonly [K in NodeKind]: KindFacts } = {
   subProcess: { ...SCOPE, elements: ["bpmn:SubProcess"], writes: "bpmn:SubProcess", scopeLabel: "sub-process" },
   transaction: { ...SCOPE, elements: ["bpmn:Transaction"], scopeLabel: "transaction" },
   callActivity: { ...SCOPE, elements: ["bpmn:CallActivity"] },
-  eventSubProcess: {
-    family: "eventSubProcess",
-    triggers: [],
-    elements: ["bpmn:SubProcess"],
-    waits: false,
-    incoming: false,
-    mayEndPath: true,
-    startsWhenUnreached: false,
-    join: "never",
-    scopeLabel: "event sub-process",
-  },
-  pool: {
-    family: "pool",
-    triggers: [],
-    elements: ["bpmn:Participant"],
-    waits: false,
-    incoming: false,
-    mayEndPath: true,
-    startsWhenUnreached: true,
-    join: "never",
-    scopeLabel: "process",
-  },
+  eventSubProcess: { ...HOLDER, family: "eventSubProcess", elements: ["bpmn:SubProcess"], startsWhenUnreached: false, scopeLabel: "event sub-process" },
+  pool: { ...HOLDER, family: "pool", elements: ["bpmn:Participant"], startsWhenUnreached: true, scopeLabel: "process" },
 
   exclusiveGateway: gateway("bpmn:ExclusiveGateway", "never"),
   parallelGateway: gateway("bpmn:ParallelGateway", "always"),
