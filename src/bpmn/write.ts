@@ -1,5 +1,6 @@
 import type { BpmnModdleInstance } from "bpmn-moddle";
 import type { FormFieldDefinition, LoopDefinition, MappingDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition, TimerDefinition } from "../model/definition.js";
+import { KINDS } from "../model/kinds.js";
 import { autoLayout, Diagram } from "./diagram.js";
 import { create, Ids, type Element } from "./moddle-elements.js";
 import { createModdle, ZEEBE_NS } from "./moddle.js";
@@ -7,27 +8,6 @@ import { UsageError } from "../errors.js";
 
 /** Namespace of adhesive's own attributes (the builder's `when`), which no BPMN element has. */
 export const ADHESIVE_NS = "https://adhesive.dev/schema/bpmn/1.0";
-
-const TYPES: Partial<Record<NodeKind, string>> = {
-  startEvent: "bpmn:StartEvent",
-  messageStartEvent: "bpmn:StartEvent",
-  endEvent: "bpmn:EndEvent",
-  task: "bpmn:Task",
-  receiveTask: "bpmn:ReceiveTask",
-  userTask: "bpmn:UserTask",
-  scriptTask: "bpmn:ScriptTask",
-  subProcess: "bpmn:SubProcess",
-  exclusiveGateway: "bpmn:ExclusiveGateway",
-  parallelGateway: "bpmn:ParallelGateway",
-  inclusiveGateway: "bpmn:InclusiveGateway",
-  complexGateway: "bpmn:ComplexGateway",
-  eventBasedGateway: "bpmn:EventBasedGateway",
-  errorBoundaryEvent: "bpmn:BoundaryEvent",
-  timerBoundaryEvent: "bpmn:BoundaryEvent",
-  messageBoundaryEvent: "bpmn:BoundaryEvent",
-  intermediateCatchEvent: "bpmn:IntermediateCatchEvent",
-  intermediateThrowEvent: "bpmn:IntermediateThrowEvent",
-};
 
 const TIMER_FIELDS: Record<TimerDefinition["kind"], string> = { duration: "timeDuration", cycle: "timeCycle", date: "timeDate" };
 
@@ -70,7 +50,7 @@ function refuseUnwritable(definition: ProcessDefinition): void {
   const scopes = [definition.root];
   for (let scope = scopes.pop(); scope !== undefined; scope = scopes.pop()) {
     for (const node of scope.nodes) {
-      if (TYPES[node.kind] === undefined) unwritable.push(`${node.kind} ${node.id}`);
+      if (KINDS[node.kind].writes === undefined) unwritable.push(`${node.kind} ${node.id}`);
       if (node.children) scopes.push(node.children);
     }
   }
@@ -133,7 +113,7 @@ class Writer {
 
   private node(node: NodeDefinition): Element {
     // a job type belongs to a service task (the Camunda descriptor puts camunda:topic there)
-    const type = node.taskType !== undefined && node.kind === "task" ? "bpmn:ServiceTask" : (TYPES[node.kind] ?? "bpmn:Task");
+    const type = node.taskType !== undefined && node.kind === "task" ? "bpmn:ServiceTask" : (KINDS[node.kind].writes ?? "bpmn:Task");
     const element = this.create(type, { id: node.id, name: node.name || undefined });
     if (node.when !== undefined) element.$attrs["adhesive:when"] = node.when;
     // its mappings are written as Camunda 7's, which keep a task's own writes: that a Zeebe task keeps only its outputs is said here

@@ -3,6 +3,8 @@ import type { NodeKind } from "../model/definition.js";
 import type { Core } from "./core.js";
 import { activityData } from "./data-mapping.js";
 import { setKey, share, writable } from "./data.js";
+import { leaveByError } from "./elements/events/boundaries/error-boundary.js";
+import { leaveByEscalation } from "./elements/events/boundaries/escalation-boundary.js";
 import { pickErrorCatcher, pickEscalationCatcher, type ErrorRecord } from "./errors.js";
 import type { Token } from "./token.js";
 
@@ -27,8 +29,7 @@ export class Raise {
       const boundary = pickErrorCatcher(holder.node.errorBoundaries, error);
       if (boundary !== undefined) {
         this.caught(token, error);
-        core.triggers.spawnFromBoundary(holder, boundary, "_error", record);
-        core.cancelToken(holder);
+        leaveByError(core, holder, boundary, record);
         return true;
       }
       const esp = this.eventSubProcess(holder, "errorStartEvent", (starts) => pickErrorCatcher(starts, error));
@@ -54,13 +55,12 @@ export class Raise {
     for (let holder: Token | undefined = token; holder !== undefined; holder = holder.frame.owner) {
       const boundary = pickEscalationCatcher(holder.node.escalationBoundaries, code);
       if (boundary !== undefined) {
-        core.triggers.spawnFromBoundary(holder, boundary, undefined, undefined);
-        if (boundary.interrupting) core.cancelToken(holder);
+        leaveByEscalation(core, holder, boundary);
         return;
       }
       const esp = this.eventSubProcess(holder, "escalationStartEvent", (starts) => pickEscalationCatcher(starts, code));
       if (esp !== undefined) {
-        core.events.scopes.start(holder.frame, esp, share(holder.ref));
+        core.events.scopes.start(holder.frame, esp, share(activityData(holder)));
         return;
       }
     }

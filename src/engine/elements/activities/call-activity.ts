@@ -1,9 +1,10 @@
-import { ExpressionError } from "../../errors.js";
-import type { Scope } from "../../model/graph.js";
-import type { Core } from "../core.js";
-import { callInput, callOutput } from "../data-mapping.js";
-import type { Token } from "../token.js";
-import type { Behaviour } from "./behaviour.js";
+import { ExpressionError } from "../../../errors.js";
+import type { Scope } from "../../../model/graph.js";
+import type { Core } from "../../core.js";
+import { callInput, callOutput } from "../../data-mapping.js";
+import type { Token } from "../../token.js";
+import type { Behaviour } from "../behaviour.js";
+import { armBoundaries } from "../events/boundaries/boundary.js";
 import { enterScope } from "./sub-process.js";
 
 /**
@@ -19,7 +20,7 @@ export const callActivity: Behaviour = {
     if (scope === undefined) return;
     const ref = callInput(core, token);
     if (ref === undefined) return;
-    core.triggers.armBoundaries(token);
+    armBoundaries(core, token);
     enterScope(core, token, scope, scope.starts, ref);
   },
   childResult(core, token, result) {
