@@ -1,4 +1,4 @@
-import type { CompiledCallData } from "../model/graph.js";
+import type { CompiledCallData, CompiledMapping } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { newRef, release, setKey, share, shallowCopy, writable, type Data, type DataRef } from "./data.js";
 import { mergeInto } from "./merge.js";
@@ -18,14 +18,8 @@ import type { Token } from "./token.js";
 /** Sets the node's input mappings; false when one failed (the token has been failed). */
 export function applyInputs(core: Core, token: Token): boolean {
   const mappings = token.node.inputs!;
-  let values: unknown[];
-  try {
-    const scope = core.scopeOf(token);
-    values = mappings.map((mapping) => mapping.source.evaluate(scope));
-  } catch (error) {
-    core.fail(token, error);
-    return false;
-  }
+  const values = evaluated(core, token, mappings);
+  if (values === undefined) return false;
   token.outer = share(token.ref);
   token.ref = writable(token.ref);
   mappings.forEach((mapping, i) => setKey(token.ref.data, mapping.target, values[i]));
@@ -41,14 +35,8 @@ export function applyInputs(core: Core, token: Token): boolean {
 export function applyOutputs(core: Core, token: Token): boolean {
   const node = token.node;
   const mappings = node.outputs ?? [];
-  let values: unknown[];
-  try {
-    const scope = core.scopeOf(token);
-    values = mappings.map((mapping) => mapping.source.evaluate(scope));
-  } catch (error) {
-    core.fail(token, error);
-    return false;
-  }
+  const values = evaluated(core, token, mappings);
+  if (values === undefined) return false;
   const outer = token.outer;
   token.outer = undefined;
   if (outer !== undefined && node.onlyOutputs) {
@@ -62,6 +50,17 @@ export function applyOutputs(core: Core, token: Token): boolean {
   if (mappings.length > 0) token.ref = writable(token.ref);
   mappings.forEach((mapping, i) => setKey(token.ref.data, mapping.target, values[i]));
   return true;
+}
+
+/* the mappings' values on the token's data; undefined when one threw (the token has been failed) */
+function evaluated(core: Core, token: Token, mappings: readonly CompiledMapping[]): unknown[] | undefined {
+  try {
+    const scope = core.scopeOf(token);
+    return mappings.map((mapping) => mapping.source.evaluate(scope));
+  } catch (error) {
+    core.fail(token, error);
+    return undefined;
+  }
 }
 
 /** The data around the token's activity: what its boundary events and the event sub-processes it raises to continue with. */
