@@ -24,7 +24,7 @@ export function armBoundaries(core: Core, token: Token): void {
 
 /** A token leaves `holder`'s activity by `boundary`, with the data the activity started with (plus `key`: `_error` or `event`). */
 export function leaveBy(core: Core, holder: Token, boundary: GraphNode, key: string | undefined, value: unknown): void {
-  let ref = share(holder.ref);
+  let ref = share(core.loops.startData(holder));
   if (key !== undefined) {
     ref = writable(ref);
     setKey(ref.data, key, value);
@@ -41,6 +41,6 @@ export function leaveBy(core: Core, holder: Token, boundary: GraphNode, key: str
 export function boundaryFired(core: Core, arm: Arm, key: string | undefined, payload: unknown, message: boolean): void {
   const { token, event } = arm;
   leaveBy(core, token, event, key, payload);
-  if (event.interrupting) core.cancelToken(token);
+  if (event.interrupting) core.loops.cancelActivity(token);
   else if (!message) core.triggers.waits.rearm(arm);
 }
