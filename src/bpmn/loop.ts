@@ -24,7 +24,7 @@ function multiInstanceLoop(ctx: ReadContext, loop: ModdleElement, elementId: str
     problem(ctx, elementId, "complexBehaviorDefinition is not supported");
   }
   const cardinality = expression(ctx, loop, "loopCardinality", elementId);
-  const { collection, elementVariable } = collectionOf(ctx, loop, elementId);
+  const { collection, elementVariable, outputCollection, outputElement } = collectionOf(ctx, loop, elementId);
   const completion = expression(ctx, loop, "completionCondition", elementId);
   // the Python adhesive put its loop expression in completionCondition; keep reading it that way
   const standalone = collection === undefined && cardinality === undefined;
@@ -34,6 +34,8 @@ function multiInstanceLoop(ctx: ReadContext, loop: ModdleElement, elementId: str
     collection,
     elementVariable,
     completionCondition: standalone ? undefined : completion,
+    outputCollection,
+    outputElement,
     sequential: bool(loop, "isSequential", false),
     source: "multiInstance",
   };
@@ -42,6 +44,8 @@ function multiInstanceLoop(ctx: ReadContext, loop: ModdleElement, elementId: str
 interface Collection {
   collection?: string;
   elementVariable?: string;
+  outputCollection?: string;
+  outputElement?: string;
 }
 
 /** Camunda 8 extension element first, then Camunda 7 (or Flowable/Activiti) attributes. */
@@ -49,7 +53,12 @@ function collectionOf(ctx: ReadContext, loop: ModdleElement, elementId: string):
   const zeebe = zeebeLoop(loop);
   const collection = str(zeebe, "inputCollection")?.trim() || fileExpression(ctx, str(loop, "collection") ?? attrByLocalName(loop, "collection"), elementId, "collection");
   const elementVariable = str(zeebe, "inputElement") ?? str(loop, "elementVariable") ?? attrByLocalName(loop, "elementVariable");
-  return { collection: collection || undefined, elementVariable: elementVariable?.trim() || undefined };
+  return {
+    collection: collection || undefined,
+    elementVariable: elementVariable?.trim() || undefined,
+    outputCollection: str(zeebe, "outputCollection")?.trim() || undefined,
+    outputElement: str(zeebe, "outputElement")?.trim() || undefined,
+  };
 }
 
 function zeebeLoop(loop: ModdleElement): ModdleElement | undefined {

@@ -3,6 +3,7 @@ import type { FormFieldDefinition, LoopDefinition, MappingDefinition, NodeDefini
 import { KINDS } from "../model/kinds.js";
 import { autoLayout, Diagram } from "./diagram.js";
 import { create, Ids, type Element } from "./moddle-elements.js";
+import { withoutUndefined } from "./context.js";
 import { createModdle, ZEEBE_NS } from "./moddle.js";
 import { UsageError } from "../errors.js";
 
@@ -184,6 +185,16 @@ class Writer {
     if (loop.elementVariable !== undefined) element.elementVariable = loop.elementVariable;
     const completion = loop.expression ?? loop.completionCondition;
     if (completion !== undefined) element.completionCondition = this.expression(completion);
+    if (loop.outputCollection !== undefined) {
+      // only Zeebe names an output collection: its loop element carries the input side too, which the reader takes first
+      const zeebe = this.moddle.createAny("zeebe:loopCharacteristics", ZEEBE_NS, withoutUndefined({
+        inputCollection: loop.collection,
+        inputElement: loop.elementVariable,
+        outputCollection: loop.outputCollection,
+        outputElement: loop.outputElement,
+      }));
+      element.extensionElements = this.create("bpmn:ExtensionElements", { values: [zeebe] });
+    }
     return element;
   }
 

@@ -234,6 +234,8 @@ function compileLoop(definition: LoopDefinition, elementId: string, state: Compi
     collection: compileOptional(definition.collection, elementId, state),
     elementVariable: definition.elementVariable,
     completionCondition: compileOptional(definition.completionCondition, elementId, state),
+    outputCollection: definition.outputCollection,
+    outputElement: compileOptional(definition.outputElement, elementId, state),
     sequential: definition.sequential,
     text: (definition.expression ?? definition.collection ?? definition.cardinality ?? "").trim(),
   };

@@ -67,6 +67,10 @@ export interface LoopDefinition {
   elementVariable?: string;
   /** multi-instance completion condition (when a collection or cardinality is used). */
   completionCondition?: string;
+  /** data key that receives the list of every instance's `outputElement` (Zeebe). */
+  outputCollection?: string;
+  /** expression evaluated as each instance completes (Zeebe `outputElement`). */
+  outputElement?: string;
   sequential: boolean;
   /** where the expression came from, for error messages. */
   source: "standardLoop" | "multiInstance" | "builder";

@@ -26,8 +26,9 @@ export function armBoundaries(core: Core, token: Token): void {
 
 /** A token leaves `holder`'s activity by `boundary`, with the data the activity started with (plus `key`: `_error` or `event`). */
 export function leaveBy(core: Core, holder: Token, boundary: GraphNode, key: string | undefined, value: unknown): void {
-  // without the activity's input mappings: they were its own
-  let ref = share(activityData(holder));
+  // a looped activity's data before its loop; else its own, without its input mappings (they were its own)
+  const start = core.loops.startData(holder);
+  let ref = share(start === holder.ref ? activityData(holder) : start);
   if (key !== undefined) {
     ref = writable(ref);
     if (key === "event") setMessage(ref.data, value);
@@ -45,6 +46,6 @@ export function leaveBy(core: Core, holder: Token, boundary: GraphNode, key: str
 export function boundaryFired(core: Core, arm: Arm, key: string | undefined, payload: unknown, message: boolean): void {
   const { token, event } = arm;
   leaveBy(core, token, event, key, payload);
-  if (event.interrupting) core.cancelToken(token);
+  if (event.interrupting) core.loops.cancelActivity(token);
   else if (!message) core.triggers.waits.rearm(arm);
 }

@@ -16,5 +16,5 @@ export const errorBoundary: Behaviour = passThrough;
 
 export function leaveByError(core: Core, holder: Token, boundary: GraphNode, record: ErrorRecord): void {
   leaveBy(core, holder, boundary, "_error", record);
-  core.cancelToken(holder);
+  core.loops.cancelActivity(holder);
 }

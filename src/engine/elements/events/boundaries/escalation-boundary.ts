@@ -15,5 +15,5 @@ export const escalationBoundary: Behaviour = passThrough;
 
 export function leaveByEscalation(core: Core, holder: Token, boundary: GraphNode): void {
   leaveBy(core, holder, boundary, undefined, undefined);
-  if (boundary.interrupting) core.cancelToken(holder);
+  if (boundary.interrupting) core.loops.cancelActivity(holder);
 }
