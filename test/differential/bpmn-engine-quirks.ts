@@ -19,6 +19,7 @@ export class QuirkWatch {
   /* flows into a parallel join, and those touched already (flow + parent execution) */
   private readonly intoJoin: Set<string>;
   private readonly touched = new Set<string>();
+  private readonly sources: Map<string, string>;
   private thrown = 0;
   private caught = 0;
   /* the error boundary BPMN has catch the error end event that just threw */
@@ -29,6 +30,7 @@ export class QuirkWatch {
     private readonly data: Record<string, unknown>,
   ) {
     const incoming = (gateway: string): number => elements.flows.filter((flow) => flow.target === gateway).length;
+    this.sources = new Map(elements.flows.map((flow) => [flow.id, flow.source]));
     this.intoJoin = new Set(elements.flows.filter((flow) => elements.parallelGateways.has(flow.target) && incoming(flow.target) > 1).map((flow) => flow.id));
   }
 
@@ -88,6 +90,18 @@ export class QuirkWatch {
   }
 
   discarded(flow: EngineEvent): void {
+    /*
+     * "bpmn-engine discard ahead of a rejoining boundary path": an
+     * activity interrupted by a boundary event discards its outgoing flow,
+     * and the discard runs on to a join ahead of the boundary path's token,
+     * which comes down the same flows later: the join fires without it. If
+     * that token does come, touchJoin sees it; if the run ends first
+     * (fails, terminates), only this does.
+     */
+    const source = this.sources.get(flow.id);
+    if (this.elements.racingDiscards.has(flow.id) && source !== undefined && (this.running.get(scoped(flow, source))?.size ?? 0) > 0) {
+      this.note(`the discard of ${flow.id} runs ahead of the boundary path that rejoins it`);
+    }
     this.touchJoin(flow);
   }
 

@@ -60,13 +60,17 @@ const esc = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, 
 
 class Writer {
   private next = 1;
-  readonly elements: Elements = { tasks: new Map(), loops: new Map(), ends: new Map(), flows: [], boundaries: new Map(), errorCatchers: new Map(), signals: [], activities: new Set(), parallelGateways: new Set() };
+  readonly elements: Elements = { tasks: new Map(), loops: new Map(), ends: new Map(), flows: [], boundaries: new Map(), racingDiscards: new Set(), errorCatchers: new Map(), signals: [], activities: new Set(), parallelGateways: new Set() };
   private errorUsed = false;
   private readonly gateways = new Set<string>();
   /* the sub-processes around what is being written, innermost last; and for error end events, those around them */
   private readonly scopes: string[] = [];
   private readonly enclosing = new Map<string, string[]>();
   private readonly errorBoundaryOf = new Map<string, string>();
+  /* activities an interrupting boundary's path rejoins, the containers of flows, and containers with a parallel join */
+  private readonly rejoined = new Set<string>();
+  private readonly flowContainers = new Map<string, Container>();
+  private readonly joined = new Set<Container>();
 
   constructor(private readonly engine: EngineName) {}
 
@@ -81,6 +85,10 @@ class Writer {
     const fragment = this.block(root, body);
     const exits = this.attach(root, [{ from: start }], fragment);
     this.closeWith(root, exits);
+    for (const flow of this.elements.flows) {
+      const container = this.flowContainers.get(flow.id)!;
+      if (this.rejoined.has(flow.source) && this.joined.has(container) && !this.elements.parallelGateways.has(flow.target)) this.elements.racingDiscards.add(flow.id);
+    }
     for (const [end, subs] of this.enclosing) {
       const catcher = subs.findLast((sub) => this.errorBoundaryOf.has(sub));
       if (catcher !== undefined) this.elements.errorCatchers.set(end, this.errorBoundaryOf.get(catcher)!);
@@ -136,6 +144,7 @@ class Writer {
     const id = this.id("Flow");
     container.flows.push({ id, source: exit.from, target, when: exit.when, branch: exit.isDefault ? Number.MAX_SAFE_INTEGER : (exit.branch ?? 0) });
     this.elements.flows.push({ id, source: exit.from, target });
+    this.flowContainers.set(id, container);
     if (exit.isDefault) container.defaults.set(exit.from, id);
   }
 
@@ -250,6 +259,7 @@ class Writer {
   private merge(container: Container, kind: "exclusiveGateway" | "parallelGateway" | "inclusiveGateway" | undefined, exits: Exit[]): Exit[] {
     if (kind === undefined || exits.length === 0) return exits;
     const join = this.gateway(container, kind, "Join");
+    if (this.elements.parallelGateways.has(join)) this.joined.add(container);
     for (const exit of exits) this.connect(container, exit, join);
     return [{ from: join }];
   }
@@ -265,6 +275,7 @@ class Writer {
       container.nodes.push(() => this.boundaryXml(event, id, boundary));
       const after = this.attach(container, [{ from: event }], this.block(container, boundary.path));
       if (boundary.rejoin) exits.push(...after);
+      if (boundary.rejoin && (boundary.kind === "error" || boundary.cancel)) this.rejoined.add(id);
       else this.closeWith(container, after);
     }
     return { entry: id, exits };

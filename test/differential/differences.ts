@@ -54,31 +54,31 @@ export const NORMALISED: readonly Normalisation[] = [
     id: "bpmn-engine parallel join edge case",
     whose: "bpmn-engine",
     reason:
-      "bpmn-engine's parallel join fires once every incoming flow was touched (taken or discarded) and takes in every touch before; a flow touched twice is its documented 'Join Edge case' (bpmn-elements docs/ParallelGateway.md): it merges tokens BPMN keeps apart (§13.4.1: one token per incoming flow per activation), or waits for ever. A discard that trails the token (a boundary event discarded after its task completed) touches a flow twice too. run-bpmn-engine.ts marks such runs unreliable.",
+      "bpmn-engine's parallel join fires once every incoming flow was touched (taken or discarded) and takes in every touch before; a flow touched twice is its documented 'Join Edge case' (bpmn-elements docs/ParallelGateway.md): it merges tokens BPMN keeps apart (§13.4.1: one token per incoming flow per activation), or waits for ever. A discard that trails the token (a boundary event discarded after its task completed) touches a flow twice too; and the discard of the outgoing flow of an activity a boundary event interrupted runs ahead of the boundary path's token that rejoins that flow, so a join further on fires without that token. bpmn-engine-quirks.ts marks such runs unreliable (a second touch, or such a discard where a join is in the same scope).",
   },
   {
     id: "bpmn-engine one token per activity",
     whose: "bpmn-engine",
     reason:
-      "bpmn-elements runs the tokens that reach an activity one after the other (src/activity/Activity.js: the inbound consumer is cancelled while the activity runs), where BPMN starts a separate instance for each (§10.3 Activities, uncontrolled flow: 'a separate instance of the Activity will be created'): the second waits, and a boundary event of the first cancels it. run-bpmn-engine.ts marks runs where a token reaches a running activity unreliable.",
+      "bpmn-elements runs the tokens that reach an activity one after the other (src/activity/Activity.js: the inbound consumer is cancelled while the activity runs), where BPMN starts a separate instance for each (§10.3 Activities, uncontrolled flow: 'a separate instance of the Activity will be created'): the second waits, and a boundary event of the first cancels it. bpmn-engine-quirks.ts marks runs where a token reaches a running activity unreliable.",
   },
   {
     id: "bpmn-engine error caught twice",
     whose: "bpmn-engine",
     reason:
-      "An error caught by one boundary event is caught again by an error boundary armed in the same step (a caught sub-process error whose boundary path leads straight to a task with an error boundary fires that one too). BPMN catches an error once, on 'the boundary of the nearest enclosing parent Activity' (§10.5.3 End Event, Error). run-bpmn-engine.ts counts errors thrown against error boundaries fired and marks such runs unreliable.",
+      "An error caught by one boundary event is caught again by an error boundary armed in the same step (a caught sub-process error whose boundary path leads straight to a task with an error boundary fires that one too). BPMN catches an error once, on 'the boundary of the nearest enclosing parent Activity' (§10.5.3 End Event, Error). bpmn-engine-quirks.ts counts errors thrown against error boundaries fired and marks such runs unreliable.",
   },
   {
     id: "bpmn-engine error end event caught outside",
     whose: "bpmn-engine",
     reason:
-      "An error end event in a sub-process nested in another, both with an error boundary, is caught by the outer one: bpmn-elements delegates a thrown error to every error catch armed in the run (src/eventDefinitions/ErrorEventDefinition.js publishes activity.throw with delegate: true) and the one armed first takes it. BPMN has 'the nearest enclosing parent Activity' catch it (§10.5.3 End Event, Error). run-bpmn-engine.ts marks such runs unreliable.",
+      "An error end event in a sub-process nested in another, both with an error boundary, is caught by the outer one: bpmn-elements delegates a thrown error to every error catch armed in the run (src/eventDefinitions/ErrorEventDefinition.js publishes activity.throw with delegate: true) and the one armed first takes it. BPMN has 'the nearest enclosing parent Activity' catch it (§10.5.3 End Event, Error). bpmn-engine-quirks.ts marks such runs unreliable.",
   },
   {
     id: "bpmn-engine while loop of no iterations",
     whose: "bpmn-engine",
     reason:
-      "A standard loop with testBefore whose condition stops it before the first iteration never completes in bpmn-engine (src/tasks/LoopCharacteristics.js, SequentialLoopCharacteristics._startNext returns without completing at index 0); BPMN runs it no times and goes on (§13.3.6). run-bpmn-engine.ts marks such runs unreliable.",
+      "A standard loop with testBefore whose condition stops it before the first iteration never completes in bpmn-engine (src/tasks/LoopCharacteristics.js, SequentialLoopCharacteristics._startNext returns without completing at index 0); BPMN runs it no times and goes on (§13.3.6). bpmn-engine-quirks.ts marks such runs unreliable.",
   },
   {
     id: "uncaught error end events",

@@ -80,6 +80,12 @@ export interface Elements {
   flows: Array<{ id: string; source: string; target: string }>;
   /** boundary event id -> its kind */
   boundaries: Map<string, Boundary["kind"]>;
+  /**
+   * outgoing flows of an activity with an interrupting boundary whose path
+   * rejoins the flow, where a parallel join is in the same scope and the
+   * flow does not lead straight into it (see bpmn-engine-quirks.ts)
+   */
+  racingDiscards: Set<string>;
   /** error end event id -> the error boundary BPMN has catch it: that of the innermost enclosing sub-process with one */
   errorCatchers: Map<string, string>;
   signals: number[];
