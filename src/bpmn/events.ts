@@ -1,4 +1,5 @@
 import type { NodeDefinition, NodeKind, TimerDefinition, TimerKind } from "../model/definition.js";
+import { eventKind, isWaitedFor, type EventTrigger } from "../model/kinds.js";
 import { bool, child, children, str, xmlName, type ModdleElement } from "./moddle.js";
 import { describeElement, expression, problem, refId, reject, unsupported, type ReadContext, type ScopeInfo } from "./context.js";
 import { foldName } from "./text.js";
@@ -7,10 +8,7 @@ import { extension } from "./pools.js";
 /** Fields every node has, already resolved by the caller. */
 export type NodeBase = Pick<NodeDefinition, "id" | "name" | "lane">;
 
-/** `bpmn:SignalEventDefinition` → `signal`. */
-type Trigger = "message" | "timer" | "error" | "escalation" | "signal" | "conditional" | "link" | "terminate" | "compensate" | "cancel";
-
-const TRIGGERS: ReadonlyMap<string, Trigger> = new Map<string, Trigger>([
+const TRIGGERS: ReadonlyMap<string, EventTrigger> = new Map<string, EventTrigger>([
   ["bpmn:MessageEventDefinition", "message"],
   ["bpmn:TimerEventDefinition", "timer"],
   ["bpmn:ErrorEventDefinition", "error"],
@@ -23,52 +21,10 @@ const TRIGGERS: ReadonlyMap<string, Trigger> = new Map<string, Trigger>([
   ["bpmn:CancelEventDefinition", "cancel"],
 ]);
 
-/* the kind of node per position and trigger; what is missing is not an event BPMN allows there */
-const START: Partial<Record<Trigger, NodeKind>> = {
-  message: "messageStartEvent",
-  timer: "timerStartEvent",
-  signal: "signalStartEvent",
-  conditional: "conditionalStartEvent",
-  error: "errorStartEvent",
-  escalation: "escalationStartEvent",
-  compensate: "compensateStartEvent",
-};
-const END: Partial<Record<Trigger, NodeKind>> = {
-  error: "endEvent",
-  message: "messageEndEvent",
-  signal: "signalEndEvent",
-  escalation: "escalationEndEvent",
-  compensate: "compensateEndEvent",
-  terminate: "terminateEndEvent",
-  cancel: "cancelEndEvent",
-};
-const BOUNDARY: Partial<Record<Trigger, NodeKind>> = {
-  error: "errorBoundaryEvent",
-  timer: "timerBoundaryEvent",
-  message: "messageBoundaryEvent",
-  signal: "signalBoundaryEvent",
-  escalation: "escalationBoundaryEvent",
-  conditional: "conditionalBoundaryEvent",
-  compensate: "compensateBoundaryEvent",
-  cancel: "cancelBoundaryEvent",
-};
-const CATCH: Partial<Record<Trigger, NodeKind>> = {
-  timer: "intermediateCatchEvent",
-  message: "intermediateCatchEvent",
-  signal: "signalCatchEvent",
-  conditional: "conditionalCatchEvent",
-  link: "linkCatchEvent",
-};
-const THROW: Partial<Record<Trigger, NodeKind>> = {
-  message: "messageThrowEvent",
-  signal: "signalThrowEvent",
-  escalation: "escalationThrowEvent",
-  compensate: "compensateThrowEvent",
-  link: "linkThrowEvent",
-};
-
 /* start events that only an event sub-process may have: nothing else can raise them */
-const SUB_PROCESS_ONLY = new Set<Trigger>(["error", "escalation", "compensate"]);
+function subProcessOnly(trigger: EventTrigger): boolean {
+  return eventKind("bpmn:StartEvent", trigger) !== undefined && !isWaitedFor(trigger);
+}
 
 export function readEvent(ctx: ReadContext, element: ModdleElement, base: NodeBase, scope: ScopeInfo): NodeDefinition | undefined {
   const definitions = [...children(element, "eventDefinitions"), ...children(element, "eventDefinitionRefs")];
@@ -81,15 +37,15 @@ export function readEvent(ctx: ReadContext, element: ModdleElement, base: NodeBa
       return startEvent(ctx, element, base, scope, definition, trigger);
     case "bpmn:EndEvent":
       if (trigger === undefined) return { ...base, kind: "endEvent" };
-      return triggered(ctx, element, base, scope, definition!, END[trigger]);
+      return triggered(ctx, element, base, scope, definition!, eventKind("bpmn:EndEvent", trigger));
     case "bpmn:BoundaryEvent":
       return boundaryEvent(ctx, element, base, scope, definition, trigger);
     case "bpmn:IntermediateCatchEvent":
       if (trigger === undefined) return reject(ctx, element, scope, `${describeElement(element)} has no event definition`);
-      return triggered(ctx, element, base, scope, definition!, CATCH[trigger]);
+      return triggered(ctx, element, base, scope, definition!, eventKind("bpmn:IntermediateCatchEvent", trigger));
     case "bpmn:IntermediateThrowEvent":
       if (trigger === undefined) return { ...base, kind: "intermediateThrowEvent" };
-      return triggered(ctx, element, base, scope, definition!, THROW[trigger]);
+      return triggered(ctx, element, base, scope, definition!, eventKind("bpmn:IntermediateThrowEvent", trigger));
     default:
       return unsupported(ctx, element, scope);
   }
@@ -101,17 +57,17 @@ function startEvent(
   base: NodeBase,
   scope: ScopeInfo,
   definition: ModdleElement | undefined,
-  trigger: Trigger | undefined,
+  trigger: EventTrigger | undefined,
 ): NodeDefinition | undefined {
   if (scope.eventSubProcess) {
     if (trigger === undefined) return reject(ctx, element, scope, `${describeElement(element)} starts an event sub-process but has no event definition`);
   } else if (trigger === undefined) {
     return { ...base, kind: "startEvent" };
-  } else if (!scope.root || SUB_PROCESS_ONLY.has(trigger)) {
-    const where = SUB_PROCESS_ONLY.has(trigger) ? "event sub-processes" : "processes and event sub-processes";
+  } else if (!scope.root || subProcessOnly(trigger)) {
+    const where = subProcessOnly(trigger) ? "event sub-processes" : "processes and event sub-processes";
     return reject(ctx, element, scope, `${describeElement(element)} with ${xmlName(definition!)}: such start events only start ${where}`);
   }
-  const node = triggered(ctx, element, base, scope, definition!, START[trigger]);
+  const node = triggered(ctx, element, base, scope, definition!, eventKind("bpmn:StartEvent", trigger));
   // only an event sub-process can be interrupted by its start event
   if (node !== undefined && scope.eventSubProcess) node.interrupting = bool(element, "isInterrupting", true);
   return node;
@@ -123,10 +79,10 @@ function boundaryEvent(
   base: NodeBase,
   scope: ScopeInfo,
   definition: ModdleElement | undefined,
-  trigger: Trigger | undefined,
+  trigger: EventTrigger | undefined,
 ): NodeDefinition | undefined {
   if (trigger === undefined) return reject(ctx, element, scope, `${describeElement(element)} has no event definition`);
-  const node = triggered(ctx, element, base, scope, definition!, BOUNDARY[trigger]);
+  const node = triggered(ctx, element, base, scope, definition!, eventKind("bpmn:BoundaryEvent", trigger));
   if (node === undefined) return undefined;
   node.attachedTo = refId(ctx, element, "attachedToRef") ?? "";
   node.interrupting = bool(element, "cancelActivity", true);

@@ -25,7 +25,7 @@ function multiInstanceLoop(ctx: ReadContext, loop: ModdleElement, elementId: str
     problem(ctx, elementId, "complexBehaviorDefinition is not supported");
   }
   const cardinality = expression(ctx, loop, "loopCardinality", elementId);
-  const { collection, elementVariable } = collectionOf(loop);
+  const { collection, elementVariable, outputCollection, outputElement } = collectionOf(loop);
   const completion = expression(ctx, loop, "completionCondition", elementId);
   // the Python adhesive put its loop expression in completionCondition; keep reading it that way
   const standalone = collection === undefined && cardinality === undefined;
@@ -35,6 +35,8 @@ function multiInstanceLoop(ctx: ReadContext, loop: ModdleElement, elementId: str
     collection,
     elementVariable,
     completionCondition: standalone ? undefined : completion,
+    outputCollection,
+    outputElement,
     sequential: bool(loop, "isSequential", false),
     source: "multiInstance",
   };
@@ -43,6 +45,8 @@ function multiInstanceLoop(ctx: ReadContext, loop: ModdleElement, elementId: str
 interface Collection {
   collection?: string;
   elementVariable?: string;
+  outputCollection?: string;
+  outputElement?: string;
 }
 
 /** Camunda 8 extension element first, then Camunda 7 (or Flowable/Activiti) attributes. */
@@ -50,7 +54,12 @@ function collectionOf(loop: ModdleElement): Collection {
   const zeebe = zeebeLoop(loop);
   const collection = str(zeebe, "inputCollection")?.trim() || expressionText(str(loop, "collection") ?? attrByLocalName(loop, "collection"));
   const elementVariable = str(zeebe, "inputElement") ?? str(loop, "elementVariable") ?? attrByLocalName(loop, "elementVariable");
-  return { collection: collection || undefined, elementVariable: elementVariable?.trim() || undefined };
+  return {
+    collection: collection || undefined,
+    elementVariable: elementVariable?.trim() || undefined,
+    outputCollection: str(zeebe, "outputCollection")?.trim() || undefined,
+    outputElement: str(zeebe, "outputElement")?.trim() || undefined,
+  };
 }
 
 function zeebeLoop(loop: ModdleElement): ModdleElement | undefined {

@@ -6,6 +6,7 @@ import { callData, dataMappings, formFields, taskType } from "./camunda.js";
 import { correlationKey, readEvent, type NodeBase } from "./events.js";
 import { laneAssignments } from "./lanes.js";
 import { readLoop } from "./loop.js";
+import { EVENT_ELEMENTS, elementKinds } from "../model/kinds.js";
 import { calledElement, messageFlows, poolNode, processName, runnableProcesses } from "./pools.js";
 import { expressionText, foldName } from "./text.js";
 import type { RejectedElement } from "./validate.js";
@@ -209,40 +210,10 @@ function mapFlow(ctx: ReadContext, element: ModdleElement): FlowDefinition {
 /** Data objects and stores only document the process; they do not change how it runs. */
 const IGNORED = new Set(["bpmn:DataObject", "bpmn:DataObjectReference", "bpmn:DataStoreReference"]);
 
-const TASK_KINDS: ReadonlyMap<string, NodeKind> = new Map<string, NodeKind>([
-  ["bpmn:Task", "task"],
-  ["bpmn:ServiceTask", "task"],
-  ["bpmn:SendTask", "task"],
-  ["bpmn:ReceiveTask", "receiveTask"],
-  ["bpmn:ManualTask", "task"],
-  ["bpmn:BusinessRuleTask", "task"],
-  ["bpmn:UserTask", "userTask"],
-  ["bpmn:ScriptTask", "scriptTask"],
-]);
-
+const TASK_KINDS = elementKinds("activity");
 /* what a call activity calling a global task runs: the task, implemented by its name */
-const GLOBAL_TASK_KINDS: ReadonlyMap<string, NodeKind> = new Map<string, NodeKind>([
-  ["bpmn:GlobalTask", "task"],
-  ["bpmn:GlobalManualTask", "task"],
-  ["bpmn:GlobalBusinessRuleTask", "task"],
-  ["bpmn:GlobalUserTask", "userTask"],
-]);
-
-const GATEWAY_KINDS: ReadonlyMap<string, NodeKind> = new Map<string, NodeKind>([
-  ["bpmn:ExclusiveGateway", "exclusiveGateway"],
-  ["bpmn:ParallelGateway", "parallelGateway"],
-  ["bpmn:InclusiveGateway", "inclusiveGateway"],
-  ["bpmn:ComplexGateway", "complexGateway"],
-  ["bpmn:EventBasedGateway", "eventBasedGateway"],
-]);
-
-const EVENT_TYPES = new Set([
-  "bpmn:StartEvent",
-  "bpmn:EndEvent",
-  "bpmn:BoundaryEvent",
-  "bpmn:IntermediateCatchEvent",
-  "bpmn:IntermediateThrowEvent",
-]);
+const GLOBAL_TASK_KINDS = elementKinds("activity", "globalTasks");
+const GATEWAY_KINDS = elementKinds("gateway");
 
 function mapNode(
   ctx: ReadContext,
@@ -259,7 +230,7 @@ function mapNode(
   if (element.$type === "bpmn:CallActivity") return callActivity(ctx, element, scope, base);
   const gatewayKind = GATEWAY_KINDS.get(element.$type);
   if (gatewayKind) return { ...base, kind: gatewayKind, defaultFlow: refId(ctx, element, "default") };
-  if (EVENT_TYPES.has(element.$type)) return readEvent(ctx, element, base, scope);
+  if (EVENT_ELEMENTS.has(element.$type)) return readEvent(ctx, element, base, scope);
   return unsupported(ctx, element, scope);
 }
 

@@ -1,5 +1,6 @@
 import type { BpmnProblem } from "../errors.js";
-import { ACTIVITY_KINDS, type NodeDefinition, type NodeKind, type ScopeDefinition } from "../model/definition.js";
+import type { NodeDefinition, ScopeDefinition } from "../model/definition.js";
+import { ACTIVITY_KINDS, WAIT_KINDS } from "../model/kinds.js";
 import type { ScopeEntry } from "./validate.js";
 
 /** What events need besides flows: a link's partner, a compensation handler, a transaction around a cancel. */
@@ -75,8 +76,6 @@ function insideTransaction(entry: ScopeEntry | undefined): boolean {
   return false;
 }
 
-const CATCH_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["intermediateCatchEvent", "signalCatchEvent", "conditionalCatchEvent", "receiveTask"]);
-
 /* An event-based gateway waits for the events after it; anything else there could never be chosen. */
 function eventGatewayTargets(scope: ScopeDefinition): BpmnProblem[] {
   const byId = new Map(scope.nodes.map((node) => [node.id, node]));
@@ -84,7 +83,7 @@ function eventGatewayTargets(scope: ScopeDefinition): BpmnProblem[] {
     .filter((node) => node.kind === "eventBasedGateway")
     .flatMap((node) => {
       const targets = scope.flows.filter((flow) => flow.source === node.id).map((flow) => byId.get(flow.target));
-      const wrong = targets.filter((target) => target !== undefined && !CATCH_KINDS.has(target.kind));
+      const wrong = targets.filter((target) => target !== undefined && !WAIT_KINDS.has(target.kind));
       const problems = wrong.map((target) => ({
         elementId: node.id,
         message: `${describeNode(node)} leads to ${describeNode(target!)}; an event-based gateway may only lead to catch events and receive tasks`,

@@ -1,16 +1,6 @@
 import type { BpmnProblem } from "../errors.js";
-import {
-  ACTIVITY_KINDS,
-  BOUNDARY_KINDS,
-  END_KINDS,
-  GATEWAY_KINDS,
-  TRIGGERED_START_KINDS,
-  type FlowDefinition,
-  type NodeDefinition,
-  type NodeKind,
-  type ProcessDefinition,
-  type ScopeDefinition,
-} from "../model/definition.js";
+import type { FlowDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition } from "../model/definition.js";
+import { ACTIVITY_KINDS, BOUNDARY_KINDS, END_KINDS, KINDS, kindsWhere, TRIGGERED_START_KINDS } from "../model/kinds.js";
 import { describeNode, eventProblems } from "./validate-events.js";
 
 /** An element present in the file but left out of the model (already reported). */
@@ -34,14 +24,12 @@ export interface ScopeEntry {
 /** Where a node id lives; `kind` is unknown for rejected elements. */
 type NodeIndex = Map<string, { scope: string; kind?: NodeKind }>;
 
-const START_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["startEvent", ...TRIGGERED_START_KINDS]);
 /** Nodes that start their scope when nothing flows into them (the original adhesive's rule). */
-const IMPLICIT_START_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...ACTIVITY_KINDS, ...GATEWAY_KINDS, "pool"]);
+const IMPLICIT_START_KINDS = kindsWhere((facts) => facts.startsWhenUnreached);
 /** Nodes that may end a path. */
-const PATH_END_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...END_KINDS, ...ACTIVITY_KINDS, ...BOUNDARY_KINDS, "pool", "eventSubProcess", "linkThrowEvent"]);
+const PATH_END_KINDS = kindsWhere((facts) => facts.mayEndPath !== false);
 /** Nodes that are entered by an event, never by a sequence flow. */
-const NO_INCOMING_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...START_KINDS, ...BOUNDARY_KINDS, "pool", "eventSubProcess", "linkCatchEvent"]);
-const LABELS: Partial<Record<NodeKind, ScopeEntry["label"]>> = { pool: "process", eventSubProcess: "event sub-process", transaction: "transaction" };
+const NO_INCOMING_KINDS = kindsWhere((facts) => !facts.incoming);
 
 /** Structural problems of a process model; an empty list means the engine can run it. */
 export function validateDefinition(definition: ProcessDefinition, rejected: RejectedElement[] = []): BpmnProblem[] {
@@ -66,7 +54,7 @@ export function validateDefinition(definition: ProcessDefinition, rejected: Reje
 
 function listScopes(entry: ScopeEntry): ScopeEntry[] {
   const nested = entry.scope.nodes.flatMap((node) =>
-    node.children ? listScopes({ owner: node.id, label: LABELS[node.kind] ?? "sub-process", scope: node.children, parent: entry }) : [],
+    node.children ? listScopes({ owner: node.id, label: KINDS[node.kind].scopeLabel ?? "sub-process", scope: node.children, parent: entry }) : [],
   );
   return [entry, ...nested];
 }

@@ -1,33 +1,14 @@
 import type { BpmnModdleInstance } from "bpmn-moddle";
 import type { FormFieldDefinition, LoopDefinition, MappingDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition, TimerDefinition } from "../model/definition.js";
+import { KINDS } from "../model/kinds.js";
 import { autoLayout, Diagram } from "./diagram.js";
 import { create, Ids, type Element } from "./moddle-elements.js";
+import { withoutUndefined } from "./context.js";
 import { createModdle, ZEEBE_NS } from "./moddle.js";
 import { UsageError } from "../errors.js";
 
 /** Namespace of adhesive's own attributes (the builder's `when`), which no BPMN element has. */
 export const ADHESIVE_NS = "https://adhesive.dev/schema/bpmn/1.0";
-
-const TYPES: Partial<Record<NodeKind, string>> = {
-  startEvent: "bpmn:StartEvent",
-  messageStartEvent: "bpmn:StartEvent",
-  endEvent: "bpmn:EndEvent",
-  task: "bpmn:Task",
-  receiveTask: "bpmn:ReceiveTask",
-  userTask: "bpmn:UserTask",
-  scriptTask: "bpmn:ScriptTask",
-  subProcess: "bpmn:SubProcess",
-  exclusiveGateway: "bpmn:ExclusiveGateway",
-  parallelGateway: "bpmn:ParallelGateway",
-  inclusiveGateway: "bpmn:InclusiveGateway",
-  complexGateway: "bpmn:ComplexGateway",
-  eventBasedGateway: "bpmn:EventBasedGateway",
-  errorBoundaryEvent: "bpmn:BoundaryEvent",
-  timerBoundaryEvent: "bpmn:BoundaryEvent",
-  messageBoundaryEvent: "bpmn:BoundaryEvent",
-  intermediateCatchEvent: "bpmn:IntermediateCatchEvent",
-  intermediateThrowEvent: "bpmn:IntermediateThrowEvent",
-};
 
 const TIMER_FIELDS: Record<TimerDefinition["kind"], string> = { duration: "timeDuration", cycle: "timeCycle", date: "timeDate" };
 
@@ -70,7 +51,7 @@ function refuseUnwritable(definition: ProcessDefinition): void {
   const scopes = [definition.root];
   for (let scope = scopes.pop(); scope !== undefined; scope = scopes.pop()) {
     for (const node of scope.nodes) {
-      if (TYPES[node.kind] === undefined) unwritable.push(`${node.kind} ${node.id}`);
+      if (KINDS[node.kind].writes === undefined) unwritable.push(`${node.kind} ${node.id}`);
       if (node.children) scopes.push(node.children);
     }
   }
@@ -133,7 +114,7 @@ class Writer {
 
   private node(node: NodeDefinition): Element {
     // a job type belongs to a service task (the Camunda descriptor puts camunda:topic there)
-    const type = node.taskType !== undefined && node.kind === "task" ? "bpmn:ServiceTask" : (TYPES[node.kind] ?? "bpmn:Task");
+    const type = node.taskType !== undefined && node.kind === "task" ? "bpmn:ServiceTask" : (KINDS[node.kind].writes ?? "bpmn:Task");
     const element = this.create(type, { id: node.id, name: node.name || undefined });
     if (node.when !== undefined) element.$attrs["adhesive:when"] = node.when;
     if (node.loop) element.loopCharacteristics = this.loop(node.loop);
@@ -202,6 +183,16 @@ class Writer {
     if (loop.elementVariable !== undefined) element.elementVariable = loop.elementVariable;
     const completion = loop.expression ?? loop.completionCondition;
     if (completion !== undefined) element.completionCondition = this.expression(completion);
+    if (loop.outputCollection !== undefined) {
+      // only Zeebe names an output collection: its loop element carries the input side too, which the reader takes first
+      const zeebe = this.moddle.createAny("zeebe:loopCharacteristics", ZEEBE_NS, withoutUndefined({
+        inputCollection: loop.collection,
+        inputElement: loop.elementVariable,
+        outputCollection: loop.outputCollection,
+        outputElement: loop.outputElement,
+      }));
+      element.extensionElements = this.create("bpmn:ExtensionElements", { values: [zeebe] });
+    }
     return element;
   }
 

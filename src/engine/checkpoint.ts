@@ -1,4 +1,6 @@
-import type { Data } from "./data.js";
+import { newRef, type Data } from "./data.js";
+import type { Engine } from "./engine.js";
+import type { Frame } from "./frame.js";
 
 /**
  * What a run is when nothing is in it: no token (not even one parked at a
@@ -22,4 +24,23 @@ export interface EngineCheckpoint {
   arms: number;
   /** the merged data of the instances that ended, if any did */
   result: Data | undefined;
+}
+
+/** The run as a checkpoint, when nothing is in it; else undefined. Asked between turns, with the run's journal written. */
+export function checkpointOf(engine: Engine): EngineCheckpoint | undefined {
+  const { root, instances, tasks, loop } = engine;
+  if (root === undefined || engine.finished || engine.replaying || root.live > 0 || root.watcher !== undefined) return undefined;
+  const waits = engine.triggers.waits;
+  if (instances.frames.size > 0 || instances.waitingEmits > 0 || !loop.idle || loop.pendingInputs > 0 || !tasks.quiet) return undefined;
+  if (waits.armedTimers > 0 || waits.subscriptions > 0) return undefined;
+  return { tasks: tasks.numbered, tokens: engine.nextTokenId, frames: engine.nextFrameId, arms: waits.armCount, result: root.result?.data };
+}
+
+/** A run started from a checkpoint goes on with its numbers and its result. */
+export function restore(engine: Engine, root: Frame, from: EngineCheckpoint): void {
+  engine.nextTokenId = from.tokens;
+  engine.nextFrameId = Math.max(engine.nextFrameId, from.frames);
+  engine.tasks.restoreNumbering(from.tasks);
+  engine.triggers.waits.restoreArmCount(from.arms);
+  if (from.result !== undefined) root.result = newRef(from.result);
 }

@@ -1,6 +1,6 @@
-import { AdhesiveError } from "../errors.js";
 import type { GraphNode, Scope } from "../model/graph.js";
 import type { Core } from "./core.js";
+import { leaveByCancel } from "./elements/events/boundaries/cancel-boundary.js";
 import { release, share } from "./data.js";
 import type { CompensableEntry, Frame } from "./frame.js";
 import { TokenState, type Token } from "./token.js";
@@ -125,14 +125,7 @@ export class Compensation {
       core.enqueue(waiting);
       return;
     }
-    const { transaction } = run.then;
-    const boundary = transaction.node.cancelBoundaries[0];
-    if (boundary === undefined) {
-      core.fail(transaction, new AdhesiveError("ADHESIVE_CANCELLED", `transaction "${transaction.node.name}" (${transaction.node.id}) was cancelled and has no cancel boundary event`));
-      return;
-    }
-    core.triggers.spawnFromBoundary(transaction, boundary, undefined, undefined);
-    core.cancelToken(transaction);
+    leaveByCancel(core, run.then.transaction);
   }
 }
 

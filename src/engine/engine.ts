@@ -1,4 +1,4 @@
-import { AdhesiveError, TaskError } from "../errors.js";
+import { TaskError } from "../errors.js";
 import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -15,7 +15,7 @@ import { InputKind } from "./inbox.js";
 import { RunLoop } from "./run-loop.js";
 import { Instances } from "./instances.js";
 import { JoinGates } from "./join-gates.js";
-import type { EngineCheckpoint } from "./checkpoint.js";
+import { checkpointOf, restore, type EngineCheckpoint } from "./checkpoint.js";
 import type { EngineJournal, ReplayInput } from "./journal.js";
 import { Replay } from "./replay.js";
 import { liveTokens, type LiveToken } from "./live-tokens.js";
@@ -30,7 +30,8 @@ import { nextTurn, Slice } from "./slice.js";
 import { Tasks } from "./tasks.js";
 import { tokenRecord, TokenState, type Token } from "./token.js";
 import { Triggers } from "./triggers.js";
-import { OutsideMessage, type MessageOutcome } from "./outside-message.js";
+import { OutsideMessage, runEnded, settle, type MessageOutcome } from "./outside-message.js";
+import { checkFinished, failRun as endRun, frameDone } from "./run-end.js";
 import { watchAbort } from "./abort.js";
 import { taskHost } from "./task-host.js";
 import type { Arm } from "./waits.js";
@@ -56,21 +57,20 @@ export class Engine implements Core {
   readonly events: EventParts;
   readonly host: ContextHost = taskHost;
   finished = false;
+  // read and set by the engine's own files (run-end.ts, checkpoint.ts); nothing outside src/engine sees the Engine
+  readonly behaviours: Behaviour[];
+  readonly loop: RunLoop;
+  readonly instances = new Instances();
+  root: Frame | undefined;
+  nextTokenId = 1;
+  nextFrameId = 1;
+  /** who hears how the run ends, and with what data when no instance left any */
+  readonly ending: { resolve?: (data: Data) => void; reject?: (error: Error) => void; unwatch?: () => void; initial: Data } = { initial: {} };
   private readonly joins: JoinGates;
   /** rebuilding the run from its journal: no function is called, nothing is journaled again */
   private replay: Replay | undefined;
   private readonly clock: Clock;
-  private readonly behaviours: Behaviour[];
   private readonly slice: Slice;
-  private readonly loop: RunLoop;
-  private nextTokenId = 1;
-  private nextFrameId = 1;
-  private root: Frame | undefined;
-  private readonly instances = new Instances();
-  private resolveRun: ((data: Data) => void) | undefined;
-  private rejectRun: ((error: Error) => void) | undefined;
-  private initial: Data = {};
-  private unwatch: (() => void) | undefined;
   private readonly tracker: TokenTracker | undefined;
 
   constructor(graph: ProcessGraph, options: EngineOptions) {
@@ -104,10 +104,10 @@ export class Engine implements Core {
    * with its numbers and result, and goes on from the inputs after it.
    */
   start(initialData: Data, from?: EngineCheckpoint): Promise<Data> {
-    this.initial = initialData;
+    this.ending.initial = initialData;
     const promise = new Promise<Data>((resolve, reject) => {
-      this.resolveRun = resolve;
-      this.rejectRun = reject;
+      this.ending.resolve = resolve;
+      this.ending.reject = reject;
     });
     const scope = this.graph.root;
     // a shallow copy: the engine may set top-level keys of a data object nobody else holds, never the caller's
@@ -119,11 +119,11 @@ export class Engine implements Core {
     if (from === undefined) {
       for (const node of scope.starts) this.spawn(node, root, share(ref), undefined, -1);
       this.events.scopes.processStarted(root, ref);
-    } else this.restore(root, from);
+    } else restore(this, root, from);
     release(ref);
-    this.unwatch = watchAbort(this.options.signal, (error) => this.failRun(error));
+    this.ending.unwatch = watchAbort(this.options.signal, (error) => this.failRun(error));
     this.drain();
-    this.checkFinished();
+    checkFinished(this);
     return promise;
   }
 
@@ -132,21 +132,7 @@ export class Engine implements Core {
    * undefined. Asked between turns, with the run's journal written.
    */
   checkpoint(): EngineCheckpoint | undefined {
-    const root = this.root;
-    if (root === undefined || this.finished || this.replaying || root.live > 0 || root.watcher !== undefined) return undefined;
-    const { instances, tasks } = this;
-    const waits = this.triggers.waits;
-    if (instances.frames.size > 0 || instances.waitingEmits > 0 || !this.loop.idle || this.loop.pendingInputs > 0 || !tasks.quiet) return undefined;
-    if (waits.armedTimers > 0 || waits.subscriptions > 0) return undefined;
-    return { tasks: tasks.numbered, tokens: this.nextTokenId, frames: this.nextFrameId, arms: waits.armCount, result: root.result?.data };
-  }
-
-  private restore(root: Frame, from: EngineCheckpoint): void {
-    this.nextTokenId = from.tokens;
-    this.nextFrameId = Math.max(this.nextFrameId, from.frames);
-    this.tasks.restoreNumbering(from.tasks);
-    this.triggers.waits.restoreArmCount(from.arms);
-    if (from.result !== undefined) root.result = newRef(from.result);
+    return checkpointOf(this);
   }
 
   /** Keeps the run open while an event source may still emit. */
@@ -222,11 +208,6 @@ export class Engine implements Core {
     else journal.whenDurable(done);
   }
 
-  /* a message from outside hears its outcome once the journal holds it (a refusal holds nothing, but waits its turn all the same) */
-  private settle(settled: (outcome: MessageOutcome) => void, taken: number | Error): void {
-    this.whenDurable((written) => settled(!written ? { refused: notRecorded() } : typeof taken === "number" ? { taken } : { refused: taken }));
-  }
-
   // ---- rebuilding a run from its journal (replay.ts) ----------------------
 
   get replaying(): boolean {
@@ -269,12 +250,12 @@ export class Engine implements Core {
         const event = outside === undefined ? payload : outside.event;
         this.journal?.emitted(target as GraphNode, event, this.now());
         this.startInstance(target as GraphNode, event);
-        if (outside?.settled !== undefined) this.settle(outside.settled, 1);
+        if (outside?.settled !== undefined) settle(this, outside.settled, 1);
         return;
       }
       case InputKind.Delivered: {
         const taken = this.triggers.delivered(target as GraphNode, payload);
-        if (payload instanceof OutsideMessage && payload.settled !== undefined) this.settle(payload.settled, taken);
+        if (payload instanceof OutsideMessage && payload.settled !== undefined) settle(this, payload.settled, taken);
         return;
       }
     }
@@ -282,7 +263,7 @@ export class Engine implements Core {
 
   /** A new instance of the process at a start event: a message event, or a signal, timer or condition (those follow from other inputs). */
   startInstance(node: GraphNode, event: unknown): void {
-    const data: Data = { ...this.initial };
+    const data: Data = { ...this.ending.initial };
     if (event !== undefined) setKey(data, "event", event);
     const ref = newRef(data);
     const frame = this.newFrame(node.scope, undefined, undefined, ref);
@@ -342,7 +323,7 @@ export class Engine implements Core {
    * signals or conditions in vain.
    */
   idle(): void {
-    this.checkFinished();
+    checkFinished(this);
     const { instances } = this;
     if (!this.finished && this.triggers.waits.subscriptions > 0 && instances.openSources === 0 && instances.waitingEmits === 0) this.events.stall.check(this.root!, instances.frames);
   }
@@ -429,7 +410,7 @@ export class Engine implements Core {
     release(token.ref);
     const frame = token.frame;
     this.joins.unblocked(frame, unplace(frame, token));
-    if (frame.live === 0) this.frameDone(frame);
+    if (frame.live === 0) frameDone(this, frame);
     else this.joins.checkStalled(frame);
   }
 
@@ -445,47 +426,6 @@ export class Engine implements Core {
     let frame = token.frame;
     while (frame.parent !== undefined) frame = frame.parent;
     return this.instances.frames.has(frame) ? frame : undefined;
-  }
-
-  /** The last token of a frame finished: hand its data to whoever waits for the frame. */
-  private frameDone(frame: Frame): void {
-    this.tasks.frameEnded(frame);
-    if (frame.cancelled) return;
-    this.events.scopes.closed(frame, false);
-    this.events.compensation.frameEnded(frame);
-    const owner = frame.owner;
-    if (owner !== undefined) {
-      const result = this.childResult(owner, frame.result);
-      if (result === null) return;
-      if (result !== undefined && result !== owner.ref) {
-        release(owner.ref);
-        owner.ref = result;
-      }
-      owner.child = undefined;
-      owner.state = TokenState.Completed;
-      this.loop.enqueue(owner);
-      return;
-    }
-    if (frame !== this.root) {
-      this.instances.frames.delete(frame);
-      if (frame.result !== undefined) mergeResult(this.root!, frame.result);
-      this.instances.wake();
-    }
-    this.checkFinished();
-  }
-
-  /* what the owner goes on with: the frame's result, unless its behaviour maps it (a call activity); null when that failed the owner */
-  private childResult(owner: Token, result: DataRef | undefined): DataRef | undefined | null {
-    const map = this.behaviours[owner.node.index].childResult;
-    if (map === undefined) return result;
-    try {
-      return map(this, owner, result);
-    } catch (error) {
-      owner.child = undefined;
-      owner.state = TokenState.Completed;
-      this.fail(owner, error);
-      return null;
-    }
   }
 
   // ---- errors and cancellation -----------------------------------------
@@ -508,38 +448,7 @@ export class Engine implements Core {
   }
 
   failRun(error: Error): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.cancelAll();
-    this.unwatch?.();
-    this.instances.wake();
-    this.rejectRun?.(error);
-  }
-
-  /* every token goes, then the outcomes still waiting in the inbox: those of tasks cancelled just now tell the runtime they ended */
-  private cancelAll(): void {
-    if (this.root) this.cancelFrame(this.root);
-    for (const frame of this.instances.frames) this.cancelFrame(frame);
-    this.instances.frames.clear();
-    this.loop.dropInputs(this.dropped);
-  }
-
-  private readonly dropped = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
-    if ((kind === InputKind.Done || kind === InputKind.Failed) && (target as Token).generation !== generation) {
-      this.options.observer?.cancelledTaskSettled?.();
-    }
-    // a message from outside that the run ended before taking: its sender hears so
-    if (payload instanceof OutsideMessage) payload.settled?.({ refused: runEnded() });
-  };
-
-  /* a source that closes while its last events still wait in the inbox (the engine paused for the event loop) must not end the run without them */
-  private checkFinished(): void {
-    if (this.finished || this.instances.openSources > 0 || this.instances.frames.size > 0 || this.loop.pendingInputs > 0) return;
-    if (this.root === undefined || this.root.live > 0) return;
-    this.finished = true;
-    this.unwatch?.();
-    this.instances.wake();
-    this.resolveRun?.(this.root.result?.data ?? this.initial);
+    endRun(this, error);
   }
 
   // ---- expressions -----------------------------------------------------
@@ -547,12 +456,4 @@ export class Engine implements Core {
   scopeOf(token: Token, context?: TaskContext): ExpressionScope {
     return expressionScope(token, this.infos[token.node.index], this.options.executionId, context);
   }
-}
-
-function runEnded(): Error {
-  return new AdhesiveError("ADHESIVE_RUN_ENDED", "the run ended before it took the message");
-}
-
-function notRecorded(): Error {
-  return new AdhesiveError("ADHESIVE_NOT_RECORDED", "the run's journal could not record the message: the run is being stopped, and the message was not kept");
 }

@@ -2,9 +2,10 @@ import { isDeepStrictEqual } from "node:util";
 import { AdhesiveError, LoopError } from "../errors.js";
 import type { GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
-import { setKey, share, writable } from "./data.js";
-import { loopEntries, type LoopContext, type LoopRun } from "./loop-context.js";
-import type { Token } from "./token.js";
+import { release, setKey, share, writable, type DataRef } from "./data.js";
+import { loopEntries, loopRun, type LoopContext, type LoopRun } from "./loop-context.js";
+import { mergeInto } from "./merge.js";
+import { TokenState, type Token } from "./token.js";
 
 /**
  * Loops on activities. The loop expression's value decides: a collection
@@ -37,13 +38,17 @@ export class Loops {
       return;
     }
     if (entries === undefined) {
-      token.run = { kind: "condition", entries: undefined, outer: token.loop, value, data: token.ref.data };
+      token.run = loopRun("condition", undefined, token.loop);
+      token.run.value = value;
+      token.run.data = token.ref.data;
       token.loop = loopContext(token.node, 0, value, value, token.loop, this.text(token.node));
       core.execute(token);
     } else if (entries.length === 0) {
       core.route(token);
+    } else if (isMultiInstance(token.node)) {
+      this.instances(token, entries, loop.sequential);
     } else if (loop.sequential || this.core.options.runner.loop?.(token.node)?.sequential === true) {
-      token.run = { kind: "sequential", entries, outer: token.loop, value: undefined, data: undefined };
+      token.run = loopRun("sequential", entries, token.loop);
       this.iterate(token, 0, entries[0]);
     } else {
       this.parallel(token, entries);
@@ -58,6 +63,7 @@ export class Loops {
   next(token: Token): boolean {
     const core = this.core;
     const run = token.run;
+    if (run !== undefined && (run.kind === "instances" || run.kind === "sequence")) return this.instanceDone(token, run);
     let next: unknown = false;
     try {
       const completed = this.completionReached(token);
@@ -82,6 +88,105 @@ export class Loops {
     iteration.run = run;
     this.iterate(iteration, index, run.entries![index]);
     return false;
+  }
+
+  /*
+   * A BPMN multi-instance activity: every instance is a token of its own
+   * (one after another when sequential, each going on with the data the
+   * one before left), and the activity completes once. Parallel instances
+   * that end wait in `run.results`; the last one (or the first whose
+   * completion condition holds, which cancels the rest) leaves with all
+   * their data merged in index order.
+   */
+  private instances(token: Token, entries: Array<[unknown, unknown]>, sequential: boolean): void {
+    const run = loopRun(sequential ? "sequence" : "instances", entries, token.loop);
+    run.start = share(token.ref);
+    if (token.node.loop!.outputCollection !== undefined) run.outputs = new Array(entries.length);
+    if (sequential) {
+      token.run = run;
+      this.iterate(token, 0, entries[0]);
+      return;
+    }
+    run.pending = entries.length;
+    run.results = new Array(entries.length);
+    run.tokens = [token];
+    for (let i = 1; i < entries.length; i++) run.tokens.push(this.core.createToken(token.node, token.frame, share(token.ref), token.loop, token.via));
+    for (let i = 0; i < run.tokens.length; i++) {
+      run.tokens[i].run = run;
+      this.iterate(run.tokens[i], i, entries[i]);
+    }
+  }
+
+  /* An instance completed: true while the activity goes on without this token, false when the token leaves it. */
+  private instanceDone(token: Token, run: LoopRun): boolean {
+    const core = this.core;
+    const index = token.loop!.index;
+    let completed: boolean;
+    try {
+      if (run.outputs !== undefined) run.outputs[index] = token.node.loop!.outputElement?.evaluate(core.scopeOf(token));
+      completed = this.completionReached(token);
+    } catch (error) {
+      core.fail(token, error);
+      return true;
+    }
+    if (run.kind === "sequence") {
+      if (!completed && index + 1 < run.entries!.length) {
+        this.iterate(token, index + 1, run.entries![index + 1]);
+        return true;
+      }
+      this.leave(token, run, token.ref);
+      return false;
+    }
+    run.results![index] = share(token.ref);
+    run.pending--;
+    if (!completed && run.pending > 0) {
+      token.run = undefined;
+      token.state = TokenState.Done;
+      core.remove(token);
+      return true;
+    }
+    this.leave(token, run, mergedResults(run.results!));
+    return false;
+  }
+
+  /* The multi-instance activity completes: its token leaves with `ref`, without the instances' element variable, with the output collection. */
+  private leave(token: Token, run: LoopRun, ref: DataRef): void {
+    const loop = token.node.loop!;
+    if (ref !== token.ref) {
+      release(token.ref);
+      token.ref = ref;
+    }
+    if (loop.elementVariable !== undefined || loop.outputCollection !== undefined) {
+      token.ref = writable(token.ref);
+      const data = token.ref.data;
+      const before = run.start!.data;
+      if (loop.elementVariable !== undefined) {
+        if (Object.hasOwn(before, loop.elementVariable)) setKey(data, loop.elementVariable, before[loop.elementVariable]);
+        else delete data[loop.elementVariable];
+      }
+      if (loop.outputCollection !== undefined) setKey(data, loop.outputCollection, run.outputs);
+    }
+    release(run.start!);
+    token.run = undefined;
+  }
+
+  /**
+   * An interrupting boundary event or a caught error ends the activity of
+   * `holder`: for a multi-instance activity, every instance.
+   */
+  cancelActivity(holder: Token): void {
+    const run = holder.run;
+    if (run?.kind !== "instances" || holder.loop?.node !== holder.node) {
+      this.core.cancelToken(holder);
+      return;
+    }
+    for (const instance of run.tokens!) this.core.cancelToken(instance);
+  }
+
+  /** The data a token leaving `holder`'s activity by a boundary event carries: what the activity started with. */
+  startData(holder: Token): DataRef {
+    const run = holder.run;
+    return run?.start !== undefined && holder.loop?.node === holder.node ? run.start : holder.ref;
   }
 
   /*
@@ -142,6 +247,11 @@ export class Loops {
     const condition = token.node.loop?.completionCondition;
     if (condition === undefined || token.loop?.node !== token.node) return false;
     if (!condition.evaluate(this.core.scopeOf(token))) return false;
+    const run = token.run;
+    if (run?.kind === "instances") {
+      for (const other of run.tokens!) if (other !== token) this.core.cancelToken(other);
+      return true;
+    }
     const instance = token.loop.parent;
     for (let other = token.frame.head; other !== undefined; ) {
       const next = other.next;
@@ -150,6 +260,26 @@ export class Loops {
     }
     return true;
   }
+}
+
+/* The data of the completed instances, merged in index order (a cancelled instance has none). */
+function mergedResults(results: Array<DataRef | undefined>): DataRef {
+  let merged: DataRef | undefined;
+  for (const ref of results) {
+    if (ref === undefined) continue;
+    if (merged === undefined) merged = share(ref);
+    else if (ref.data !== merged.data) {
+      merged = writable(merged);
+      mergeInto(merged, ref.data);
+    }
+  }
+  for (const ref of results) if (ref !== undefined) release(ref);
+  return merged!;
+}
+
+/* A multi-instance activity as BPMN has it (a collection or a cardinality): it completes once; adhesive's own loop expression goes on per iteration. */
+function isMultiInstance(node: GraphNode): boolean {
+  return node.loop!.cardinality !== undefined || node.loop!.collection !== undefined;
 }
 
 function loopContext(node: GraphNode, index: number, key: unknown, value: unknown, parent: LoopContext | undefined, text: string): LoopContext {

@@ -1,3 +1,4 @@
+import { AdhesiveError } from "../errors.js";
 import type { CompiledExpression } from "../model/expression.js";
 
 /**
@@ -25,4 +26,17 @@ export class OutsideMessage {
     this.correlation = correlation;
     this.settled = settled;
   }
+}
+
+/* a message from outside hears its outcome once the journal holds it (a refusal holds nothing, but waits its turn all the same) */
+export function settle(run: { whenDurable(done: (written: boolean) => void): void }, settled: (outcome: MessageOutcome) => void, taken: number | Error): void {
+  run.whenDurable((written) => settled(!written ? { refused: notRecorded() } : typeof taken === "number" ? { taken } : { refused: taken }));
+}
+
+export function runEnded(): Error {
+  return new AdhesiveError("ADHESIVE_RUN_ENDED", "the run ended before it took the message");
+}
+
+function notRecorded(): Error {
+  return new AdhesiveError("ADHESIVE_NOT_RECORDED", "the run's journal could not record the message: the run is being stopped, and the message was not kept");
 }

@@ -2,6 +2,8 @@ import type { GraphNode, Scope } from "../model/graph.js";
 import type { NodeKind } from "../model/definition.js";
 import type { Core } from "./core.js";
 import { setKey, share, writable } from "./data.js";
+import { leaveByError } from "./elements/events/boundaries/error-boundary.js";
+import { leaveByEscalation } from "./elements/events/boundaries/escalation-boundary.js";
 import { pickErrorCatcher, pickEscalationCatcher, type ErrorRecord } from "./errors.js";
 import type { Token } from "./token.js";
 
@@ -26,8 +28,7 @@ export class Raise {
       const boundary = pickErrorCatcher(holder.node.errorBoundaries, error);
       if (boundary !== undefined) {
         this.caught(token, error);
-        core.triggers.spawnFromBoundary(holder, boundary, "_error", record);
-        core.cancelToken(holder);
+        leaveByError(core, holder, boundary, record);
         return true;
       }
       const esp = this.eventSubProcess(holder, "errorStartEvent", (starts) => pickErrorCatcher(starts, error));
@@ -53,8 +54,7 @@ export class Raise {
     for (let holder: Token | undefined = token; holder !== undefined; holder = holder.frame.owner) {
       const boundary = pickEscalationCatcher(holder.node.escalationBoundaries, code);
       if (boundary !== undefined) {
-        core.triggers.spawnFromBoundary(holder, boundary, undefined, undefined);
-        if (boundary.interrupting) core.cancelToken(holder);
+        leaveByEscalation(core, holder, boundary);
         return;
       }
       const esp = this.eventSubProcess(holder, "escalationStartEvent", (starts) => pickEscalationCatcher(starts, code));

@@ -1,6 +1,6 @@
-import { RoutingError } from "../errors.js";
 import type { ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode } from "../model/graph.js";
+import { selectOne } from "./elements/gateways/exclusive-gateway.js";
 import type { Token } from "./token.js";
 
 /** Where conditions find a token's variables: the engine, asked only when a flow has a condition. */
@@ -12,9 +12,9 @@ const NONE: readonly GraphFlow[] = [];
 
 /**
  * The flows a token leaving `node` takes. Exclusive (and event-based)
- * gateways take the first flow whose condition holds, in document order, else
- * the default; every other node takes each flow whose condition holds (no
- * condition means true), and the default only when nothing else applies.
+ * gateways take one (gateways/exclusive-gateway.ts); every other node takes
+ * each flow whose condition holds (no condition means true), and the
+ * default only when nothing else applies.
  * Expression errors propagate to the caller, which fails the token. The
  * scope is a source and a token, not a closure: every token leaving a node
  * passes here.
@@ -25,17 +25,6 @@ export function selectFlows(node: GraphNode, token: Token, scopes: ScopeSource):
   if (flows.length === 1 && flows[0].condition === undefined) return flows;
   if (node.kind === "exclusiveGateway" || node.kind === "eventBasedGateway") return [selectOne(node, token, scopes)];
   return selectAll(node, token, scopes);
-}
-
-function selectOne(node: GraphNode, token: Token, scopes: ScopeSource): GraphFlow {
-  let evaluated: ExpressionScope | undefined;
-  for (const flow of node.outgoing) {
-    if (flow === node.defaultFlow || flow.condition === undefined) continue;
-    evaluated ??= scopes.scopeOf(token);
-    if (flow.condition.evaluate(evaluated)) return flow;
-  }
-  if (node.defaultFlow) return node.defaultFlow;
-  throw new RoutingError(node.id, node.name);
 }
 
 function selectAll(node: GraphNode, token: Token, scopes: ScopeSource): readonly GraphFlow[] {

@@ -1,12 +1,10 @@
 import type { GraphNode, Scope } from "../model/graph.js";
+import { WATCHED_START_KINDS } from "../model/kinds.js";
 import type { Core } from "./core.js";
 import { release, setKey, share, writable, type DataRef } from "./data.js";
 import type { Frame } from "./frame.js";
 import { tokenRecord, TokenState, type Token } from "./token.js";
 import type { Arm } from "./waits.js";
-
-/* start events of event sub-processes that wait for something while their scope runs (errors and escalations are thrown to them) */
-const WATCHED = new Set(["timerStartEvent", "messageStartEvent", "signalStartEvent", "conditionalStartEvent"]);
 
 /**
  * Event sub-processes and the run's triggered start events. While an
@@ -41,7 +39,7 @@ export class ScopeEvents {
   /** An instance of a scope starts with `ref`: its event sub-processes are watched. */
   opened(frame: Frame, ref: DataRef | undefined): void {
     if (frame.scope.eventSubProcesses.length === 0) return;
-    const watched = frame.scope.eventSubProcesses.filter((esp) => esp.trigger !== undefined && WATCHED.has(esp.trigger.kind));
+    const watched = frame.scope.eventSubProcesses.filter((esp) => esp.trigger !== undefined && WATCHED_START_KINDS.has(esp.trigger.kind));
     if (watched.length === 0 || ref === undefined) return;
     const watcher = this.watcher(watched[0], frame, share(ref));
     frame.watcher = watcher;

@@ -1,6 +1,7 @@
 import type { GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
-import { setKey, share, writable } from "./data.js";
+import { setKey, writable } from "./data.js";
+import { boundaryFired } from "./elements/events/boundaries/boundary.js";
 import { systemClock } from "./clock.js";
 import { TokenState, type Token } from "./token.js";
 import { InputKind } from "./inbox.js";
@@ -10,9 +11,8 @@ import { OutsideMessage } from "./outside-message.js";
 /**
  * Timers and messages for tokens: boundary events on the activity a token
  * runs, the catch event it stands on, the events after its event-based
- * gateway. Interrupting boundaries cancel the activity; others fork a token
- * per firing. A token leaves through a boundary with the data its activity
- * started with.
+ * gateway, the start events of event sub-processes. What a boundary does
+ * when it fires is in elements/events/boundaries/.
  */
 export class Triggers {
   readonly waits: Waits;
@@ -22,29 +22,6 @@ export class Triggers {
     this.core = core;
     const schedules = core.graph.nodes.map((node) => core.options.runner.schedule?.(node) ?? node.schedule);
     this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload), schedules);
-  }
-
-  /** The token starts its activity: its timer, message, signal and conditional boundary events are armed. */
-  armBoundaries(token: Token): void {
-    const node = token.node;
-    if (node.boundaries.length === 0) return;
-    for (const boundary of node.timerBoundaries) this.waits.arm(token, boundary);
-    for (const boundary of node.messageBoundaries) this.waits.arm(token, boundary);
-    for (const boundary of node.watchedBoundaries) this.waits.arm(token, boundary);
-  }
-
-  /**
-   * A token leaves `holder` through one of its boundary events, with the
-   * data the activity started with (plus `key`: `_error` or `event`).
-   */
-  spawnFromBoundary(holder: Token, boundary: GraphNode, key: string | undefined, value: unknown): void {
-    let ref = share(holder.ref);
-    if (key !== undefined) {
-      ref = writable(ref);
-      setKey(ref.data, key, value);
-    }
-    const loop = holder.loop?.node === holder.node ? holder.loop.parent : holder.loop;
-    this.core.spawn(boundary, holder.frame, ref, loop, -1);
   }
 
   /*
@@ -87,12 +64,8 @@ export class Triggers {
       core.events.scopes.triggered(arm, payload);
     } else if (token.state === TokenState.Catching && event.attachedTo === undefined) {
       this.caught(token, event, message, payload);
-    } else if (event.interrupting) {
-      this.spawnFromBoundary(token, event, key, payload);
-      core.cancelToken(token);
     } else {
-      this.spawnFromBoundary(token, event, key, payload);
-      if (!message) this.waits.rearm(arm);
+      boundaryFired(core, arm, key, payload, message);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { BpmnProblem } from "../errors.js";
-import { END_KINDS, SCOPE_KINDS, TRIGGERED_START_KINDS, type MessageFlowDefinition, type NodeDefinition, type NodeKind, type ScopeDefinition } from "./definition.js";
+import type { MessageFlowDefinition, NodeDefinition, NodeKind, ScopeDefinition } from "./definition.js";
 import { COMPLETION, type GraphNode, type Scope } from "./graph.js";
+import { ACTIVITY_KINDS, CONDITIONAL_KINDS, END_KINDS, INTERMEDIATE_CATCH_KINDS, KINDS, MESSAGE_CATCH_KINDS, SIGNAL_CATCH_KINDS, TRIGGERED_START_KINDS } from "./kinds.js";
 
 /** Connects each boundary event to the activity it is attached to, in the list its kind is handled by. */
 export function attachBoundaries(definitions: NodeDefinition[], local: Map<string, GraphNode>, problems: BpmnProblem[]): void {
@@ -20,19 +21,19 @@ export function attachBoundaries(definitions: NodeDefinition[], local: Map<strin
 }
 
 function boundaryList(host: GraphNode, kind: NodeKind): GraphNode[] | undefined {
-  switch (kind) {
-    case "errorBoundaryEvent":
+  switch (KINDS[kind].position === "boundary" ? KINDS[kind].triggers[0] : undefined) {
+    case "error":
       return host.errorBoundaries;
-    case "timerBoundaryEvent":
+    case "timer":
       return host.timerBoundaries;
-    case "messageBoundaryEvent":
+    case "message":
       return host.messageBoundaries;
-    case "signalBoundaryEvent":
-    case "conditionalBoundaryEvent":
+    case "signal":
+    case "conditional":
       return host.watchedBoundaries;
-    case "escalationBoundaryEvent":
+    case "escalation":
       return host.escalationBoundaries;
-    case "cancelBoundaryEvent":
+    case "cancel":
       return host.cancelBoundaries;
     default:
       return undefined;
@@ -59,37 +60,34 @@ export function linkFlows(scope: Scope, definition: ScopeDefinition): void {
   });
 }
 
-/* kinds that can receive a message a flow brings */
-const RECEIVING: ReadonlySet<NodeKind> = new Set<NodeKind>(["messageStartEvent", "messageBoundaryEvent", "receiveTask"]);
-
 /** Message flows to elements that can receive a message; others (a flow to a plain task) only document the exchange. */
 export function linkMessageFlows(flows: readonly MessageFlowDefinition[], byId: ReadonlyMap<string, GraphNode>): void {
   for (const flow of flows) {
     const source = byId.get(flow.source);
     const target = byId.get(flow.target);
     if (source === undefined || target === undefined) continue;
-    if (!RECEIVING.has(target.kind) && !(target.kind === "intermediateCatchEvent" && target.messageName !== undefined)) continue;
+    if (!receives(target)) continue;
     (source.messageTargets ??= []).push(target);
     target.messageFed = true;
   }
 }
 
-const SIGNAL_CATCHES: ReadonlySet<NodeKind> = new Set<NodeKind>(["signalCatchEvent", "signalBoundaryEvent", "signalStartEvent"]);
-const CONDITIONALS: ReadonlySet<NodeKind> = new Set<NodeKind>(["conditionalCatchEvent", "conditionalBoundaryEvent", "conditionalStartEvent"]);
+/* an event that is a timer or a message catches a message only when it names one */
+function receives(target: GraphNode): boolean {
+  return MESSAGE_CATCH_KINDS.has(target.kind) && (KINDS[target.kind].triggers.length === 1 || target.messageName !== undefined);
+}
 
 /** The events a signal reaches, by name, and the conditional events that watch data. */
 export function indexEvents(nodes: readonly GraphNode[]): { signals: Map<string, GraphNode[]>; conditionals: GraphNode[] } {
   const signals = new Map<string, GraphNode[]>();
   const conditionals: GraphNode[] = [];
   for (const node of nodes) {
-    if (SIGNAL_CATCHES.has(node.kind) && node.signalName !== undefined) signals.set(node.signalName, [...(signals.get(node.signalName) ?? []), node]);
+    if (SIGNAL_CATCH_KINDS.has(node.kind) && node.signalName !== undefined) signals.set(node.signalName, [...(signals.get(node.signalName) ?? []), node]);
     // a process-level conditional start is evaluated once, when the run starts
-    if (CONDITIONALS.has(node.kind) && !(node.kind === "conditionalStartEvent" && node.scope.process)) conditionals.push(node);
+    if (CONDITIONAL_KINDS.has(node.kind) && !(node.kind === "conditionalStartEvent" && node.scope.process)) conditionals.push(node);
   }
   return { signals, conditionals };
 }
-
-const DATA_CHANGING: ReadonlySet<NodeKind> = new Set<NodeKind>(["task", "receiveTask", "userTask", "scriptTask", ...SCOPE_KINDS]);
 
 /** What completions.ts does when a token completes at the node (COMPLETION bits); 0 for most nodes. */
 export function completionWork(node: GraphNode, hasConditionals: boolean): number {
@@ -99,20 +97,12 @@ export function completionWork(node: GraphNode, hasConditionals: boolean): numbe
   if (node.compensateBoundary !== undefined) work |= COMPLETION.compensable;
   if (node.forCompensation) work |= COMPLETION.handler;
   if (node.decides) work |= COMPLETION.decision;
-  if (hasConditionals && DATA_CHANGING.has(node.kind)) work |= COMPLETION.conditions;
+  if (hasConditionals && ACTIVITY_KINDS.has(node.kind)) work |= COMPLETION.conditions;
   return work;
 }
 
 /* events a token never starts at: something triggers them, a flow leads to them, or the path stops there */
-const NOT_STARTS: ReadonlySet<NodeKind> = new Set<NodeKind>([
-  ...END_KINDS,
-  ...TRIGGERED_START_KINDS,
-  "intermediateCatchEvent",
-  "signalCatchEvent",
-  "conditionalCatchEvent",
-  "linkCatchEvent",
-  "eventSubProcess",
-]);
+const NOT_STARTS: ReadonlySet<NodeKind> = new Set<NodeKind>([...END_KINDS, ...TRIGGERED_START_KINDS, ...INTERMEDIATE_CATCH_KINDS, "eventSubProcess"]);
 
 /** Where tokens start when an instance of the scope starts, and which start events wait for something. */
 export function collectStarts(scope: Scope): void {

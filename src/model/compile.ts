@@ -1,7 +1,6 @@
 import { BpmnError, ExpressionError, describe, type BpmnProblem } from "../errors.js";
 import {
   MAX_NESTING,
-  TRIGGERED_START_KINDS,
   type CallDataDefinition,
   type FlowDefinition,
   type LoopDefinition,
@@ -12,7 +11,8 @@ import {
   type TimerDefinition,
 } from "./definition.js";
 import { compileExpression, compileScript, type CompiledExpression } from "./expression.js";
-import type { CompiledCallData, CompiledLoop, CompiledMapping, GraphFlow, GraphNode, JoinMode, ProcessGraph, Scope } from "./graph.js";
+import type { CompiledCallData, CompiledLoop, CompiledMapping, GraphFlow, GraphNode, ProcessGraph, Scope } from "./graph.js";
+import { KINDS, TRIGGERED_START_KINDS } from "./kinds.js";
 import { NameTemplate } from "./name-template.js";
 import { computeJoins } from "./joins.js";
 import { attachBoundaries, collectStarts, completionWork, indexEvents, linkFlows, linkMessageFlows } from "./compile-events.js";
@@ -127,33 +127,9 @@ function createNode(definition: NodeDefinition, scope: Scope, state: CompileStat
     messageFed: false,
     decides: false,
     onComplete: 0,
-    join: joinMode(definition),
+    join: KINDS[definition.kind].join,
     ancestors: undefined,
   };
-}
-
-/*
- * Parallel and inclusive gateways always synchronise; activities (and the
- * complex gateway, which adhesive runs like a task) only in "wait tasks"
- * mode; exclusive gateways and events pass every token through.
- */
-function joinMode(definition: NodeDefinition): JoinMode {
-  switch (definition.kind) {
-    case "parallelGateway":
-    case "inclusiveGateway":
-      return "always";
-    case "task":
-    case "receiveTask":
-    case "userTask":
-    case "scriptTask":
-    case "subProcess":
-    case "transaction":
-    case "callActivity":
-    case "complexGateway":
-      return "waitTasks";
-    default:
-      return "never";
-  }
 }
 
 function addFlow(definition: FlowDefinition, order: number, local: Map<string, GraphNode>, state: CompileState): void {
@@ -236,6 +212,8 @@ function compileLoop(definition: LoopDefinition, elementId: string, state: Compi
     collection: compileOptional(definition.collection, elementId, state),
     elementVariable: definition.elementVariable,
     completionCondition: compileOptional(definition.completionCondition, elementId, state),
+    outputCollection: definition.outputCollection,
+    outputElement: compileOptional(definition.outputElement, elementId, state),
     sequential: definition.sequential,
     text: (definition.expression ?? definition.collection ?? definition.cardinality ?? "").trim(),
   };

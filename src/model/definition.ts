@@ -56,56 +56,6 @@ export type NodeKind =
   | "terminateEndEvent"
   | "cancelEndEvent";
 
-/** Node kinds that call a user function (or a script). */
-export const EXECUTABLE_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["task", "receiveTask", "userTask", "scriptTask"]);
-
-export const GATEWAY_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([
-  "exclusiveGateway",
-  "parallelGateway",
-  "inclusiveGateway",
-  "complexGateway",
-  "eventBasedGateway",
-]);
-
-export const BOUNDARY_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([
-  "errorBoundaryEvent",
-  "timerBoundaryEvent",
-  "messageBoundaryEvent",
-  "signalBoundaryEvent",
-  "escalationBoundaryEvent",
-  "conditionalBoundaryEvent",
-  "compensateBoundaryEvent",
-  "cancelBoundaryEvent",
-]);
-
-/** Activities that hold a scope of their own (boundary events attach to them like to tasks). */
-export const SCOPE_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["subProcess", "transaction", "callActivity"]);
-
-/** Everything a boundary event may be attached to. */
-export const ACTIVITY_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([...EXECUTABLE_KINDS, ...SCOPE_KINDS]);
-
-/** Start events that something must trigger: they are not entered when their scope starts. */
-export const TRIGGERED_START_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([
-  "messageStartEvent",
-  "timerStartEvent",
-  "signalStartEvent",
-  "conditionalStartEvent",
-  "errorStartEvent",
-  "escalationStartEvent",
-  "compensateStartEvent",
-]);
-
-/** End events: a path stops there. */
-export const END_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([
-  "endEvent",
-  "messageEndEvent",
-  "signalEndEvent",
-  "escalationEndEvent",
-  "compensateEndEvent",
-  "terminateEndEvent",
-  "cancelEndEvent",
-]);
-
 export interface LoopDefinition {
   /** adhesive loop expression: collection, object or condition. */
   expression?: string;
@@ -117,6 +67,10 @@ export interface LoopDefinition {
   elementVariable?: string;
   /** multi-instance completion condition (when a collection or cardinality is used). */
   completionCondition?: string;
+  /** data key that receives the list of every instance's `outputElement` (Zeebe). */
+  outputCollection?: string;
+  /** expression evaluated as each instance completes (Zeebe `outputElement`). */
+  outputElement?: string;
   sequential: boolean;
   /** where the expression came from, for error messages. */
   source: "standardLoop" | "multiInstance" | "builder";

@@ -51,6 +51,8 @@ export interface CompiledLoop {
   collection: CompiledExpression | undefined;
   elementVariable: string | undefined;
   completionCondition: CompiledExpression | undefined;
+  outputCollection: string | undefined;
+  outputElement: CompiledExpression | undefined;
   sequential: boolean;
   /** the text shown as `ctx.loop.expression` */
   text: string;

@@ -1,5 +1,6 @@
 import type { NodeKind } from "../model/definition.js";
 import type { GraphFlow, ProcessGraph } from "../model/graph.js";
+import { kindsWhere } from "../model/kinds.js";
 
 /** A process element as the live view names it. */
 export interface ElementInfo {
@@ -55,4 +56,5 @@ export class MonitorLayout {
   }
 }
 
-const TASK_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["task", "userTask", "scriptTask"]);
+/* tasks the monitor counts: a receive task waits for a message */
+const TASK_KINDS = kindsWhere((facts) => facts.runs === "function" && !facts.waits);

@@ -1,6 +1,7 @@
 import { UnmappedTaskError, type MappingProblem } from "../errors.js";
 import type { GraphNode, ProcessGraph } from "../model/graph.js";
 import { matchName, nameToPattern } from "./matcher.js";
+import { CONDITIONAL_KINDS } from "../model/kinds.js";
 import { foldName } from "../model/name-template.js";
 import type { Declaration, DeclarationKind, Registry } from "./registry.js";
 
@@ -34,7 +35,6 @@ const SEND: Rule = { kinds: ["task"], required: true, label: "message throw even
 const SEND_ALONG_FLOW: Rule = { kinds: ["task"], required: false, label: "message throw event" };
 const TIMER: Rule = { kinds: ["timer"], required: true, label: "timer" };
 const CONDITION: Rule = { kinds: ["condition"], required: true, label: "condition" };
-const CONDITIONAL_KINDS = new Set(["conditionalCatchEvent", "conditionalBoundaryEvent", "conditionalStartEvent"]);
 /* a sub-process or call activity whose loop marker has no expression: a task() of its name gives the loop */
 const LOOP: Rule = { kinds: ["task"], required: true, label: "loop" };
 

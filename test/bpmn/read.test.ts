@@ -211,6 +211,8 @@ describe("files from Camunda Modeler", () => {
       collection: "=orders",
       elementVariable: "order",
       completionCondition: "=count(shipped) >= 10",
+      outputCollection: "shipped",
+      outputElement: "=trackingId",
       sequential: true,
       source: "multiInstance",
     });

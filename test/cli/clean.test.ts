@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { adhesive, bin, fixture, root } from "./run-cli.js";
+import { until } from "../waiting.js";
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -32,7 +33,7 @@ describe("run folder retention", () => {
     // the newest of the old ones, and the run that just finished
     expect(after).toHaveLength(2);
     expect(after.filter((id) => before.includes(id))).toHaveLength(1);
-  }, 60_000);
+  });
 
   it("adhesive clean --dry-run lists what it would remove; clean removes finished runs and nothing that is not a run", async () => {
     const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-clean-"));
@@ -54,15 +55,16 @@ describe("run folder retention", () => {
     expect(await runs(tempFolder)).toEqual([]);
     expect(existsSync(join(tempFolder, "my-notes"))).toBe(true);
     expect((await adhesive(["clean"], env)).stdout).toBe(`nothing to remove under ${tempFolder}\n`);
-  }, 60_000);
+  });
 
   it("never removes the folder of a run that is still going", async () => {
     const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-busy-"));
-    const env = { ...process.env, ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder, SLEEP_MARK: "20" };
+    // the run's command lasts an hour: it is still going when clean looks, however slow the machine; SIGINT ends it
+    const env = { ...process.env, ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder, SLEEP_MARK: "3600" };
     const child = spawn(process.execPath, [bin, fixture("cli/slow.ts")], { cwd: root, env });
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     try {
-      for (let i = 0; i < 100 && (await runs(tempFolder)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await until(async () => (await runs(tempFolder)).length > 0, "the run's folder", 60_000, 100);
       const [running] = await runs(tempFolder);
       const { code, stdout } = await adhesive(["clean"], { ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder });
       expect(code).toBe(0);
@@ -73,7 +75,7 @@ describe("run folder retention", () => {
       child.kill("SIGINT");
       await exited;
     }
-  }, 60_000);
+  });
 
   it("exits 2 for a --keep that is not a count", async () => {
     const { code, stderr } = await adhesive(["clean", "--keep", "all"]);

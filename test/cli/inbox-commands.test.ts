@@ -40,10 +40,10 @@ describe("adhesive complete and adhesive send", () => {
   it("send a message to a receive task that waits for the inbox", async () => {
     const run = start([liveFixture("receive.ts")]);
     const id = await run.runId();
-    // the token may still be on its way to the receive task
-    for (;;) {
+    // the token may still be on its way to the receive task (60 s only caps a hang)
+    for (const deadline = Date.now() + 60_000; ; await new Promise((resolve) => setTimeout(resolve, 100))) {
       const sent = await adhesiveIn(run, ["send", id, "Payment Received", "--data", '{"amount": 3}']);
-      if (sent.code === 0) {
+      if (sent.code === 0 || Date.now() > deadline) {
         expect(sent.stdout).toContain(`delivered "Payment Received" to 1 token of run ${id} (wait)`);
         break;
       }

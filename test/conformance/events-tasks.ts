@@ -101,8 +101,8 @@ export function latch(): Latch {
   };
 }
 
-/** Waits (polling, bounded) for a condition; throws naming `what` if it never holds. */
-export async function until(condition: () => boolean, what: string, limitMs = 10_000): Promise<void> {
+/** Waits (polling, bounded) for a condition; throws naming `what` if it never holds (the limit only caps a hang). */
+export async function until(condition: () => boolean, what: string, limitMs = 30_000): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
@@ -111,7 +111,7 @@ export async function until(condition: () => boolean, what: string, limitMs = 10
 }
 
 /** Resolves or rejects like `promise`, or rejects if it takes longer than `limitMs` (a hang is a failure, not a timeout of the test runner). */
-export function bounded<T>(promise: Promise<T>, what: string, limitMs = 10_000): Promise<T> {
+export function bounded<T>(promise: Promise<T>, what: string, limitMs = 30_000): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const limit = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not finish within ${limitMs} ms (hang)`)), limitMs);
@@ -130,6 +130,16 @@ export function outcome<T>(promise: Promise<T>): Promise<T | unknown> {
 /** Lets the macrotasks queued so far (I/O, timers due, the engine's follow-ups) run. */
 export function nextTurn(ms = 10): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Lets the event loop go round `count` times, so that whatever the engine
+ * would do next (it works in promise callbacks and setImmediate turns) has
+ * happened: for checks that something did NOT happen. Counted in turns, not
+ * milliseconds, so a slow machine gives the engine the same chance.
+ */
+export async function turns(count = 50): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** `time.sleep(ms)` of the original, on a simulated clock; ends early (without error) when `signal` fires. */

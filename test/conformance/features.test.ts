@@ -9,7 +9,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Adhesive, TaskError, UnmappedTaskError, loadBpmn, type Context, type Data } from "../../src/index.js";
+import { Adhesive, SimulatedClock, TaskError, UnmappedTaskError, loadBpmn, type Context, type Data } from "../../src/index.js";
+import { barrier, bounded, until } from "../waiting.js";
 import {
   RunObserver,
   executionCounts,
@@ -22,13 +23,17 @@ import {
   yieldToOthers,
 } from "./features-tasks.js";
 
-/** `count += loop.index` of loop-default / loop-parallel / loop-serial, plus a record of each iteration seen. */
-function countLoopIndex(expression: string) {
+/**
+ * `count += loop.index` of loop-default / loop-parallel / loop-serial, plus a
+ * record of each iteration seen; then `wait` (parallel iterations meet at a
+ * barrier, serial ones let the others have a turn).
+ */
+function countLoopIndex(expression: string, wait: () => Promise<void> = yieldToOthers) {
   return async (ctx: Context) => {
     if (ctx.loop?.expression !== expression) throw new Error(`loop expression ${String(ctx.loop?.expression)}`);
     (ctx.data as { count: number }).count += ctx.loop.index;
     ((ctx.data.iterations ??= new Set<string>()) as Set<string>).add(`${ctx.loop.index}:${String(ctx.loop.value)}`);
-    await yieldToOthers();
+    await wait();
   };
 }
 
@@ -58,7 +63,8 @@ describe("loop.feature", () => {
     ["Parallel loops should iterate collections in parallel", "Run Task in parallel", "feature--loop--loop-parallel--loop-parallel.bpmn"],
   ]) {
     it(scenario, async () => {
-      const adhesive = new Adhesive().task(task, countLoopIndex("items"));
+      // the three iterations meet: they can only if they run at once
+      const adhesive = new Adhesive().task(task, countLoopIndex("items", barrier(3, "iterations")));
       const observer = new RunObserver();
 
       const data = await adhesive.bpmnBuild(fixture(file), {
@@ -224,9 +230,10 @@ describe("loop.feature", () => {
 
 /** processes/build/build_loop: one looped task, linear build(). */
 async function buildLoop() {
+  const allFive = barrier(5, "iterations");
   const adhesive = new Adhesive().task({ name: "Basic loop", loop: "data.loop_items" }, async (ctx) => {
     ((ctx.data.executions ??= new Set<string>()) as Set<string>).add(randomUUID());
-    await yieldToOthers();
+    await allFive();
   });
   const observer = new RunObserver();
   const data = await adhesive.build({ initialData: { loop_items: [1, 2, 3, 4, 5] }, poolSize: 8, reporter: observer.reporter });
@@ -259,9 +266,11 @@ describe("build.feature", () => {
 
 describe("programmatic.feature", () => {
   it("A programmatic process that runs a task in parallel", async () => {
+    // the iterations of both branches meet: they can only if all ten run at once
+    const allTen = barrier(10, "iterations");
     const adhesive = new Adhesive().task("Run in parallel", async (ctx) => {
       ((ctx.data.executions ??= new Set<string>()) as Set<string>).add(randomUUID());
-      await yieldToOthers();
+      await allTen();
     });
     const observer = new RunObserver();
 
@@ -339,11 +348,26 @@ describe("connections_data_fields.feature", () => {
 });
 
 describe("cancel_task.feature", () => {
+  /*
+   * The original's PT1S timers cancel tasks that sleep 2 s. Here the timers run
+   * on a SimulatedClock that the test moves once the sleeping tasks run, and
+   * the sleep is a command that would take an hour: only the timer ends it.
+   */
+  const LONG_SLEEP = "sleep 3600";
+
+  /** Starts `run` on `clock`, waits until `sleepers` tasks named `name` run and `timers` timers are armed, then moves the clock past PT1S. */
+  async function timeOut<T>(clock: SimulatedClock, observer: RunObserver, name: string, counts: { sleepers: number; timers: number }, run: Promise<T>): Promise<T> {
+    await until(() => observer.count("started", name) === counts.sleepers && clock.size === counts.timers, `${counts.sleepers} "${name}" running and ${counts.timers} timer(s) armed`);
+    await clock.advance(1000);
+    return bounded(run, "the run (the timer cancels the sleeping task)");
+  }
+
   it("A task that cancels the current task in a timer", async () => {
+    const clock = new SimulatedClock();
     const adhesive = new Adhesive()
       .task("Sleep 2 Seconds", async (ctx) => {
         record(ctx);
-        await ctx.workspace.run("sleep 2");
+        await ctx.workspace.run(LONG_SLEEP);
       })
       .task("Timeout Happened", (ctx) => void (ctx.data.timeout_happened = true))
       .task("Should Not Execute", () => {
@@ -355,7 +379,8 @@ describe("cancel_task.feature", () => {
       });
     const observer = new RunObserver();
 
-    const data = await adhesive.bpmnBuild(fixture("feature--cancel_boundary--simple--cancel-boundary.bpmn"), { reporter: observer.reporter });
+    const run = adhesive.bpmnBuild(fixture("feature--cancel_boundary--simple--cancel-boundary.bpmn"), { clock, reporter: observer.reporter });
+    const data = await timeOut(clock, observer, "Sleep 2 Seconds", { sleepers: 1, timers: 1 }, run);
 
     expect(data.timeout_happened).toBe(true);
     expect(data.error_happened).toBeUndefined();
@@ -367,17 +392,19 @@ describe("cancel_task.feature", () => {
   });
 
   it("A task that cancels a subprocess in a timer", async () => {
+    const clock = new SimulatedClock();
     const adhesive = new Adhesive()
       .task("Sleep 2 seconds", async (ctx) => {
         record(ctx);
-        await ctx.workspace.run("sleep 2");
+        await ctx.workspace.run(LONG_SLEEP);
       })
       .task("Should not execute", () => {
         throw new Error("The timer should have cancelled the subprocess");
       });
     const observer = new RunObserver();
 
-    const data = await adhesive.bpmnBuild(fixture("feature--cancel_boundary--subprocess--cancel-subprocess.bpmn"), { reporter: observer.reporter });
+    const run = adhesive.bpmnBuild(fixture("feature--cancel_boundary--subprocess--cancel-subprocess.bpmn"), { clock, reporter: observer.reporter });
+    const data = await timeOut(clock, observer, "Sleep 2 seconds", { sleepers: 1, timers: 1 }, run);
 
     // an interrupted activity's changes are dropped: the boundary continues with the data it started with (as for errors)
     expect(executionCounts(data)).toEqual({});
@@ -386,20 +413,23 @@ describe("cancel_task.feature", () => {
   });
 
   it("A task that cancels a nested subprocess in a timer", async () => {
+    const clock = new SimulatedClock();
     const adhesive = new Adhesive()
       .task("Sleep 2 seconds", async (ctx) => {
         record(ctx);
-        await ctx.workspace.run("sleep 2");
+        await ctx.workspace.run(LONG_SLEEP);
       })
       .task("Should not execute", () => {
         throw new Error("The timer should have cancelled the subprocess");
       });
     const observer = new RunObserver();
 
-    const data = await adhesive.bpmnBuild(fixture("feature--cancel_boundary--nested-subprocess--cancel-nested-subprocess.bpmn"), {
+    const run = adhesive.bpmnBuild(fixture("feature--cancel_boundary--nested-subprocess--cancel-nested-subprocess.bpmn"), {
       poolSize: 4,
+      clock,
       reporter: observer.reporter,
     });
+    const data = await timeOut(clock, observer, "Sleep 2 seconds", { sleepers: 2, timers: 2 }, run);
 
     // two sub-processes (one fed by the start event, one without incoming flows), each cancelled by its own timer
     // an interrupted activity's changes are dropped: the boundary continues with the data it started with (as for errors)
@@ -418,7 +448,8 @@ describe("cancel_task.feature", () => {
         throw new Error("ded");
       })
       .task("Wait 2 seconds", (ctx) => {
-        sleepOutcome = ctx.workspace.run("sleep 2").then(
+        // a command that would take an hour: only the cancellation ends it
+        sleepOutcome = ctx.workspace.run(LONG_SLEEP).then(
           () => "completed",
           () => "killed",
         );
@@ -438,9 +469,12 @@ describe("cancel_task.feature", () => {
       .processEnd()
       .build({ poolSize: 4, reporter: observer.reporter });
 
-    const error = await run.then(
-      () => undefined,
-      (e: unknown) => e,
+    const error = await bounded(
+      run.then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      "the failed run (it ends once the other branch's command is killed)",
     );
     expect(error).toBeInstanceOf(TaskError);
     expect((error as TaskError).taskName).toBe("Raise Exception");

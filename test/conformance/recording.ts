@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Adhesive, Context } from "../../src/index.js";
 import type { ProcessDefinition, ScopeDefinition } from "../../src/model/definition.js";
+import { barrier } from "../waiting.js";
 
 /** The recording convention of shared/conformance/README.md: executions[taskName] is a Set of unique ids. */
 export function record(ctx: Context): void {
@@ -39,8 +40,11 @@ export function registerConformanceTasks(adhesive: Adhesive, loops: Map<string, 
   };
   adhesive.task(RECORDING_NAMES, recordChecked);
   adhesive.task({ re: [/^Cleanup Platform .*?$/, /^Test Browser .*? on .*?$/] }, recordChecked);
+  // the original's Parallel 1..5 each slept a second, so that they overlapped; here they meet at a barrier,
+  // which they can only if all five run at once (no time is assumed)
+  const allFive = barrier(5, "Parallel tasks");
   adhesive.task({ re: /^Parallel \d+$/ }, async (ctx) => {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await allFive();
     ((ctx.data.executions ??= new Set()) as Set<string>).add(ctx.taskName);
   });
   adhesive.task(["Throw Some Exception", "Throw Some Error"], (ctx) => {

@@ -6,6 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Adhesive, LoopError, TaskError, UnmappedTaskError, scriptedUi, type Context, type Data, type RunOptions } from "../../src/index.js";
+import { barrier } from "../waiting.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/engine/${name}`, import.meta.url));
 
@@ -115,14 +116,20 @@ describe("inclusive gateway: joins only the branches that were activated", () =>
 describe("implicit join (waitTasks)", () => {
   it("waits at a task with two incoming paths until the slower branch arrives, then runs it once", async () => {
     const adhesive = new Adhesive();
+    let rightDone!: () => void;
+    const rightRan = new Promise<void>((resolve) => (rightDone = resolve));
+    // Left is the slower branch: it ends only after Right has
     adhesive.task("Left", async (ctx) => {
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await rightRan;
       ctx.data.left = true;
     });
-    adhesive.task("Right", (ctx) => void (ctx.data.right = true));
+    adhesive.task("Right", (ctx) => {
+      ctx.data.right = true;
+      rightDone();
+    });
     const seen: Data[] = [];
     adhesive.task("Together", (ctx) => void seen.push({ ...ctx.data }));
-    await adhesive.bpmnBuild(fixture("parallel-join.bpmn"));
+    await adhesive.bpmnBuild(fixture("parallel-join.bpmn"), { poolSize: 2 });
     expect(seen).toEqual([{ left: true, right: true }]);
   });
 
@@ -300,7 +307,8 @@ describe("loops: the loop expression's value decides", () => {
     expect(seen).toEqual([undefined, 1, 2]);
     expect(data.last).toBe(3);
 
-    const parallel = new Adhesive().task("Work {loop.index}", tick);
+    // the three iterations meet: they can only if they run at once
+    const parallel = new Adhesive().task("Work {loop.index}", barrier(3, "iterations"));
     const p = recorder(parallel.task("After", noop));
     await p.run("loop.bpmn", { initialData: { loopOver: [1, 2, 3] }, poolSize: 8 });
     expect(p.maxRunning()).toBe(3);
@@ -388,13 +396,17 @@ describe("errors: boundary events catch, cancel the scope and carry data._error"
   it("catches a failure inside a sub-process on its boundary, cancels the sibling task and skips the normal path", async () => {
     const adhesive = new Adhesive();
     let slowSignal: AbortSignal | undefined;
+    let slowStarted!: () => void;
+    const slowRunning = new Promise<void>((resolve) => (slowStarted = resolve));
     adhesive.task("Slow Step", (ctx) => {
       slowSignal = ctx.signal;
+      slowStarted();
       return new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
     });
     adhesive.task("Failing Step", async (ctx) => {
       ctx.data.partial = true;
-      await tick();
+      // fails once its sibling runs, so there is a running task to cancel
+      await slowRunning;
       throw new Error("disk full");
     });
     let error: unknown;
@@ -403,7 +415,8 @@ describe("errors: boundary events catch, cancel the scope and carry data._error"
       throw new Error("must not run");
     });
     const { ran, run } = recorder(adhesive);
-    const data = await run("error-scope.bpmn", { initialData: { version: 1 } });
+    // two slots: both steps run at once however few CPUs the pool size defaults to (taskset)
+    const data = await run("error-scope.bpmn", { initialData: { version: 1 }, poolSize: 2 });
     expect(slowSignal?.aborted).toBe(true);
     expect(error).toMatchObject({ message: "disk full", task: "Failing Step", elementId: "failing" });
     expect(ran).not.toContain("Continue");
@@ -430,16 +443,19 @@ describe("errors: boundary events catch, cancel the scope and carry data._error"
   it("rejects with a TaskError naming the task when nothing catches, cancelling the other running tasks", async () => {
     const adhesive = new Adhesive();
     let leftSignal: AbortSignal | undefined;
+    let leftStarted!: () => void;
+    const leftRunning = new Promise<void>((resolve) => (leftStarted = resolve));
     adhesive.task("Left", (ctx) => {
       leftSignal = ctx.signal;
+      leftStarted();
       return new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
     });
     adhesive.task("Right", async () => {
-      await tick();
+      await leftRunning;
       throw new Error("tests failed");
     });
     adhesive.task("Together", noop);
-    const error = await adhesive.bpmnBuild(fixture("parallel-join.bpmn")).catch((e: unknown) => e);
+    const error = await adhesive.bpmnBuild(fixture("parallel-join.bpmn"), { poolSize: 2 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskError);
     expect(error).toMatchObject({ code: "ADHESIVE_TASK_FAILED", taskName: "Right", elementId: "right" });
     expect((error as Error).message).toContain("tests failed");
@@ -478,8 +494,10 @@ describe("starting, task kinds, pool size and mapping", () => {
 
   it("never runs more tasks at once than poolSize, also after caught failures", async () => {
     const adhesive = new Adhesive();
+    // jobs meet in pairs: two always run at once, and a third never starts while they wait
+    const pair = barrier(2, "jobs");
     adhesive.task("Job {loop.value}", async (ctx) => {
-      await tick();
+      await pair();
       if ((ctx.loop!.value as number) % 2 === 1) throw new Error("odd job");
     });
     const { run, ran, maxRunning } = recorder(adhesive);

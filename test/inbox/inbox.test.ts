@@ -30,7 +30,7 @@ async function tempFolder(): Promise<string> {
   return folder;
 }
 
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -117,7 +117,9 @@ describe("messages at gateways and boundary events", () => {
 
   async function started(adhesive: Adhesive, file: string) {
     const temp = await tempFolder();
-    const done = adhesive.bpmnBuild(file, { inbox: true, tempFolder: temp, runsFolder: temp });
+    // a task waiting for its boundary event holds a pool slot: leave room for the paths the messages start,
+    // however few CPUs the default pool size counts (taskset)
+    const done = adhesive.bpmnBuild(file, { inbox: true, tempFolder: temp, runsFolder: temp, poolSize: 4 });
     const run = await until(() => liveRuns().find((r) => r.runFolder.startsWith(temp)), "the run to be listed");
     return { run, done };
   }

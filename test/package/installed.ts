@@ -18,6 +18,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -30,8 +31,8 @@ export interface Result {
 // the outer `npm test` describes this repository's package to its children; the projects are others
 export const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_package_|npm_lifecycle_|INIT_CWD$)/.test(name)));
 
-/** Runs a program to its end; never rejects (the exit code tells). */
-export function run(command: string, args: readonly string[], cwd: string, extraEnv: Record<string, string> = {}, timeout = 120_000): Promise<Result> {
+/** Runs a program to its end; never rejects (the exit code tells). `timeout` kills a hang: npx, node and tsc take long on a loaded machine. */
+export function run(command: string, args: readonly string[], cwd: string, extraEnv: Record<string, string> = {}, timeout = 600_000): Promise<Result> {
   return new Promise((resolve) => {
     execFile(command, args, { cwd, env: { ...env, ...extraEnv }, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
@@ -40,7 +41,7 @@ export function run(command: string, args: readonly string[], cwd: string, extra
 }
 
 async function mustRun(command: string, args: readonly string[], cwd: string): Promise<string> {
-  const result = await run(command, args, cwd, {}, 300_000);
+  const result = await run(command, args, cwd, {}, 900_000);
   if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${result.code}:\n${result.stdout}${result.stderr}`);
   return result.stdout;
 }
@@ -120,5 +121,23 @@ export async function installPackage(): Promise<Installed> {
     },
     installInto: (dir) => npmInstall(dir, { "adhesive-bpmn": `file:${tarball}` }),
     remove: () => rm(folder, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The package installed once for a test file: before its tests, removed after them.
+ * The getter returns it once beforeAll has run. The install takes minutes on a loaded machine: its limit only caps a hang.
+ */
+export function useInstalledPackage(): () => Installed {
+  let installed: Installed | undefined;
+  beforeAll(async () => {
+    installed = await installPackage();
+  }, 1_800_000);
+  afterAll(async () => {
+    await installed?.remove();
+  });
+  return () => {
+    if (installed === undefined) throw new Error("the package is not installed yet: use it inside a test");
+    return installed;
   };
 }

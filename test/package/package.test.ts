@@ -8,21 +8,10 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { installPackage, run, type Installed } from "./installed.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { run, useInstalledPackage } from "./installed.js";
 
-let installed: Installed;
-
-// each scenario is a whole npx/node/tsc process, slow on a busy 2-core machine
-vi.setConfig({ testTimeout: 120_000 });
-
-beforeAll(async () => {
-  installed = await installPackage();
-}, 600_000);
-
-afterAll(async () => {
-  await installed?.remove();
-});
+const installed = useInstalledPackage();
 
 /* `npx adhesive ...` as a user types it; --no: never fetch the unrelated npm package named adhesive */
 const npxAdhesive = (cwd: string, ...args: string[]) => run("npx", ["--no", "--", "adhesive", ...args], cwd);
@@ -49,7 +38,7 @@ processStart().task("Greet").processEnd().build().then((data: unknown) => consol
 
 describe("the packed tarball", () => {
   it("holds the compiled package, its types, bin, examples and LICENSE, the plain files it loads at run time, and no TypeScript sources", () => {
-    const { files } = installed;
+    const { files } = installed();
     const loadedAtRunTime = ["dist/workers/worker-entry.mjs", "dist/model/feel-sandbox-worker.mjs", "dist/processes/supervisor-main.mjs", "dist/cli/signal-watchdog-worker.mjs", "dist/web/page/index.html"];
     for (const file of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", ...loadedAtRunTime, "bin/adhesive.js", "examples/hello/_adhesive.ts", "LICENSE", "README.md"]) {
       expect(files).toContain(file);
@@ -62,7 +51,7 @@ describe("the packed tarball", () => {
 describe("adhesive in a CommonJS project (npm init -y)", () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await installed.project("commonjs");
+    dir = await installed().project("commonjs");
     const init = await run("npm", ["init", "-y"], dir);
     expect(init.code).toBe(0);
   });
@@ -131,7 +120,7 @@ console.log("result:", JSON.stringify(await processStart().task("Crunch").proces
 
 describe("adhesive in an ES module project and in a folder without package.json", () => {
   it('runs .js, .mts and a require()-only .js in a "type": "module" project', async () => {
-    const dir = await installed.project("esm", { name: "esm", type: "module" });
+    const dir = await installed().project("esm", { name: "esm", type: "module" });
     await write(dir, { "esm.js": ESM_TS.replace(", type Context", "").replace("(ctx: Context)", "(ctx)"), "esm.mts": ESM_TS, "required.js": COMMONJS_TS.replaceAll(/: \{[^}]*\}|: unknown/g, "") });
     for (const file of ["esm.js", "esm.mts", "required.js"]) {
       const { code, stdout, stderr } = await npxAdhesive(dir, file);
@@ -142,10 +131,10 @@ describe("adhesive in an ES module project and in a folder without package.json"
   });
 
   it("runs an ES module .ts and a CommonJS .ts where no package.json exists", async () => {
-    const dir = await installed.project("no-package-json");
+    const dir = await installed().project("no-package-json");
     await write(dir, { "esm.ts": ESM_TS, "commonjs.ts": COMMONJS_TS });
     for (const file of ["esm.ts", "commonjs.ts"]) {
-      const { code, stdout, stderr } = await run("node", [join(installed.folder, "node_modules/adhesive-bpmn/bin/adhesive.js"), file], dir);
+      const { code, stdout, stderr } = await run("node", [join(installed().folder, "node_modules/adhesive-bpmn/bin/adhesive.js"), file], dir);
       expect({ file, stderr }).toEqual({ file, stderr: "" });
       expect(code).toBe(0);
       expect(stdout).toContain('result: {"greeted":"hello"}');
@@ -162,7 +151,7 @@ engine.processStart().task("Add {loop.value}", { loop: "data.numbers" }).process
 `;
 
   it("imports it from node app.mjs", async () => {
-    const dir = await installed.project("embed-esm", { name: "embed-esm", type: "module" });
+    const dir = await installed().project("embed-esm", { name: "embed-esm", type: "module" });
     await write(dir, { "app.mjs": app('import { Adhesive } from "adhesive-bpmn";') });
     const { code, stdout, stderr } = await run("node", ["app.mjs"], dir);
     expect(stderr).toBe("");
@@ -171,7 +160,7 @@ engine.processStart().task("Add {loop.value}", { loop: "data.numbers" }).process
   });
 
   it("requires it from node app.cjs, the same module instance as import gets", async () => {
-    const dir = await installed.project("embed-cjs", { name: "embed-cjs", type: "commonjs" });
+    const dir = await installed().project("embed-cjs", { name: "embed-cjs", type: "commonjs" });
     const check = `import("adhesive-bpmn").then((esm) => {
   const cjs = require("adhesive-bpmn");
   console.log("same instance:", esm.defaultAdhesive === cjs.defaultAdhesive && esm.TaskError === cjs.TaskError);
@@ -210,13 +199,13 @@ export const run = (): Promise<Data> => bpmnBuild("deploy.bpmn").catch((error: u
   ];
 
   it.each(cases)("report no error with module $module, moduleResolution $resolution, in a $type project", async ({ module, resolution, type }) => {
-    const dir = await installed.project(`types-${resolution}-${type}`, { name: "types", type });
+    const dir = await installed().project(`types-${resolution}-${type}`, { name: "types", type });
     const compilerOptions = { strict: true, noEmit: true, module, moduleResolution: resolution, target: "es2022", types: ["node"] };
     await write(dir, { "tsconfig.json": JSON.stringify({ compilerOptions, include: ["*.ts", "*.cts"] }), "use.ts": USE });
     // a CommonJS file of a node16/nodenext project gets the require types (index.d.cts)
     if (type === "commonjs" && resolution !== "bundler") await write(dir, { "use-require.cts": 'import adhesive = require("adhesive-bpmn");\nadhesive.task("X", (ctx) => void ctx.workspace.pwd);\n' });
-    const { code, stdout, stderr } = await run(process.execPath, [join(installed.folder, "node_modules/typescript/bin/tsc"), "-p", dir], dir);
+    const { code, stdout, stderr } = await run(process.execPath, [join(installed().folder, "node_modules/typescript/bin/tsc"), "-p", dir], dir);
     expect(stdout + stderr).toBe("");
     expect(code).toBe(0);
-  }, 240_000);
+  });
 });

@@ -15,20 +15,10 @@ import { copyFile, cp, mkdtemp, readdir, readFile, writeFile } from "node:fs/pro
 import { request } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { env, installPackage, run, type Installed } from "./installed.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { env, run, useInstalledPackage } from "./installed.js";
 
-let installed: Installed;
-
-vi.setConfig({ testTimeout: 120_000 });
-
-beforeAll(async () => {
-  installed = await installPackage();
-}, 600_000);
-
-afterAll(async () => {
-  await installed?.remove();
-});
+const installed = useInstalledPackage();
 
 interface Cli {
   child: ChildProcess;
@@ -55,7 +45,7 @@ function killQuietly(pid: number): void {
 
 /** The installed CLI (node_modules/adhesive-bpmn/bin/adhesive.js) in `cwd`, as a child that runs on. */
 function startCli(cwd: string, args: string[], extraEnv: Record<string, string> = {}): Cli {
-  const child = spawn(process.execPath, [installed.bin, ...args], { cwd, env: { ...env, NO_COLOR: "1", ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [installed().bin, ...args], { cwd, env: { ...env, NO_COLOR: "1", ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
   started.push(child);
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -82,7 +72,7 @@ function processesOf(mark: string): string[] {
 
 describe("FEEL expressions that run in the sandbox thread (matches, replace, split, for, some, every)", () => {
   it("give their values in a run of the installed CLI", async () => {
-    const dir = await installed.project("feel");
+    const dir = await installed().project("feel");
     await writeFile(
       join(dir, "_adhesive.ts"),
       `import { processStart, task } from "adhesive-bpmn";
@@ -100,7 +90,7 @@ const data = await processStart()
 console.log("result:", JSON.stringify(data));
 `,
     );
-    const { code, stdout, stderr } = await run(process.execPath, [installed.bin], dir, { NO_COLOR: "1" });
+    const { code, stdout, stderr } = await run(process.execPath, [installed().bin], dir, { NO_COLOR: "1" });
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain('result: {"csv":"1,2,3","name":"aaa","doubled":[2,4,6],"onlyAs":true}');
@@ -113,7 +103,7 @@ console.log("result:", JSON.stringify(data));
  * copied into a project of the installed package with its diagram beside it.
  */
 async function stubbornProject(name: string): Promise<string> {
-  const dir = await installed.project(name);
+  const dir = await installed().project(name);
   // the secret is the project's own, in .adhesive/secrets
   await cp(fileURLToPath(new URL("../fixtures/cli/stubborn", import.meta.url)), dir, { recursive: true });
   const fixture = join(dir, "_adhesive.ts");
@@ -184,7 +174,7 @@ function get(url: URL, path: string, token: string): Promise<{ status: number; b
 
 describe("the installed CLI's live view (--ui)", () => {
   it("serves its page, static files and JSON API while the run waits, and the run then finishes", async () => {
-    const dir = await installed.project("live-view");
+    const dir = await installed().project("live-view");
     await writeFile(
       join(dir, "_adhesive.ts"),
       `import { access } from "node:fs/promises";

@@ -10,22 +10,19 @@
 import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { env, installPackage, run, type Installed } from "./installed.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { env, run, useInstalledPackage } from "./installed.js";
 
-let installed: Installed;
+const installed = useInstalledPackage();
 /* project B, with copy B in its node_modules */
 let project: string;
 let copyA: string;
 let copyB: string;
 
-vi.setConfig({ testTimeout: 120_000 });
-
 beforeAll(async () => {
-  installed = await installPackage();
-  project = await installed.project("project-b");
-  await installed.installInto(project);
-  copyA = join(installed.folder, "node_modules/adhesive-bpmn/");
+  project = await installed().project("project-b");
+  await installed().installInto(project);
+  copyA = join(installed().folder, "node_modules/adhesive-bpmn/");
   copyB = join(project, "node_modules/adhesive-bpmn/");
   await writeFile(
     join(project, "_adhesive.ts"),
@@ -53,12 +50,9 @@ await processStart()
   );
 }, 900_000);
 
-afterAll(async () => {
-  await installed?.remove();
-});
 
 /* copy A's CLI as a user runs a global install: through its bin link */
-const binA = () => join(installed.folder, "node_modules/.bin/adhesive");
+const binA = () => join(installed().folder, "node_modules/.bin/adhesive");
 
 describe("copy A's CLI running a process file of a project that has copy B", () => {
   it("in the project's folder: the run happens and is waited for, its task lines printed, exit 0", async () => {
@@ -70,7 +64,7 @@ describe("copy A's CLI running a process file of a project that has copy B", () 
   });
 
   it("from another folder, naming the file: the file's project decides, not the working directory", async () => {
-    const elsewhere = await installed.project("elsewhere");
+    const elsewhere = await installed().project("elsewhere");
     const { code, stdout, stderr } = await run(binA(), [join(project, "_adhesive.ts")], elsewhere, { NO_COLOR: "1" });
     expect(stderr).toBe("");
     expect(code).toBe(0);

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Adhesive, TaskError, withSecret } from "../../src/index.js";
+import { until } from "../waiting.js";
 
 const parallelJoin = fileURLToPath(new URL("../fixtures/engine/parallel-join.bpmn", import.meta.url));
 
@@ -39,11 +40,12 @@ describe("a run that fails while another task runs a command", () => {
     });
     adhesive.task("Right", async () => {
       await started;
-      while (sleeping(mark).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await until(() => sleeping(mark).length > 0, "Left's command to run");
       throw new Error("the tests failed");
     });
     adhesive.task("Together", () => undefined);
-    const error = await adhesive.bpmnBuild(parallelJoin, { tempFolder: project }).catch((e: unknown) => e);
+    // Left and Right run at once, however few CPUs the default pool size counts (taskset -c 0: one)
+    const error = await adhesive.bpmnBuild(parallelJoin, { tempFolder: project, poolSize: 2 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskError);
     expect((error as TaskError).message).toContain('task "Right" (right) failed: the tests failed');
     expect(sleeping(mark)).toEqual([]);

@@ -13,6 +13,7 @@ import { clearSecrets, redact, registeredSecrets } from "../../src/secrets/redac
 import { SecretError, withSecret, type WithSecretOptions } from "../../src/secrets/secrets.js";
 import { CommandError } from "../../src/workspaces/command-error.js";
 import { LocalWorkspace } from "../../src/workspaces/local.js";
+import { bounded, until } from "../waiting.js";
 
 const SECRET = "s3cr3t-passw0rd-line-one\nsecond-line-9f8e7d\n";
 const LINES = ["s3cr3t-passw0rd-line-one", "second-line-9f8e7d"];
@@ -94,12 +95,17 @@ describe("withSecret", () => {
       "key",
       "key.pem",
       async () => {
-        setTimeout(() => controller.abort(new Error("cancelled by the test")), 300);
-        await ws.run("sleep 20");
+        // cancelled once the command runs (it writes a file first); it would take an hour
+        const running = join(folder, "running");
+        void until(() => existsSync(running), "the command to run").then(
+          () => controller.abort(new Error("cancelled by the test")),
+          (error: unknown) => controller.abort(error),
+        );
+        await ws.run("echo > running; sleep 3600");
       },
       options,
     );
-    await expect(outcome).rejects.toThrow("cancelled by the test");
+    await expect(bounded(outcome, "the cancelled command to settle")).rejects.toThrow("cancelled by the test");
     expect(existsSync(join(folder, "key.pem"))).toBe(false);
   });
 

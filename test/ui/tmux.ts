@@ -12,11 +12,12 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = `${root}bin/adhesive.js`;
 
-export async function until(condition: () => boolean, what: string, describeState: () => string, ms = 8000): Promise<void> {
+/** Polls `condition`; the limit only caps a hang (the CLI's start-up alone takes seconds on a loaded machine). */
+export async function until(condition: () => boolean, what: string, describeState: () => string, ms = 30_000, everyMs = 10): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}; screen:\n${describeState()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 
@@ -43,13 +44,15 @@ export class TmuxServer {
   /** `adhesive [options] <file>` (with `env` assignments before it) in a fresh 200x60 pane of its own. */
   startCli(session: string, file: string, env = "", options: readonly string[] = []): TmuxCli {
     requireTmux();
-    const command = `cd '${root}' && ${env} node '${bin}' ${options.join(" ")} '${file}'; echo "[exit $?]"; sleep 60`;
+    // the pane outlives the CLI (until close() kills the server), so its last screen and exit code can be read
+    const command = `cd '${root}' && ${env} node '${bin}' ${options.join(" ")} '${file}'; echo "[exit $?]"; sleep 3600`;
     this.tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "60", command);
     const screen = () => this.tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-500");
     return {
       waitFor: async (pattern) => {
         let last = "";
-        await until(() => pattern.test((last = screen())), String(pattern), () => last, 10_000);
+        // each look at the screen is a tmux process: every 50 ms, or the polling itself loads a busy machine
+        await until(() => pattern.test((last = screen())), String(pattern), () => last, 60_000, 50);
         return last;
       },
       keys: (...keys) => void this.tmux("send-keys", "-t", session, ...keys),

@@ -53,8 +53,8 @@ export function startCli(args: string[], project = mkdtempSync(join(tmpdir(), "a
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor: (pattern, ms = 20_000) => until(() => (pattern.exec(out) ?? pattern.exec(err)) ?? undefined, String(pattern), ms),
-    runId: (ms = 20_000) =>
+    waitFor: (pattern, ms = 60_000) => until(() => (pattern.exec(out) ?? pattern.exec(err)) ?? undefined, String(pattern), ms),
+    runId: (ms = 60_000) =>
       until(
         () => {
           const folders = (() => {
@@ -89,7 +89,7 @@ export function startCli(args: string[], project = mkdtempSync(join(tmpdir(), "a
 /** Another CLI process (adhesive send / complete) in the same project. */
 export function adhesiveIn(run: CliRun, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: run.project, env: run.env, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd: run.project, env: run.env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
     });
   });

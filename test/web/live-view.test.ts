@@ -23,7 +23,7 @@ beforeAll(async () => {
   url = new URL(printed);
   token = url.searchParams.get("token")!;
   browser = await openBrowser();
-}, 60_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -54,7 +54,7 @@ describe("the run page", () => {
     // the runs list links the run; its page draws the BPMN file's own diagram
     await page.click("a[href*='/runs/']");
     const prepare = page.locator('.djs-element.ad-running[data-element-id="prepare"]');
-    await prepare.waitFor({ timeout: 20_000 });
+    await prepare.waitFor({ timeout: 60_000 });
     for (const id of ["start", "prepare", "fork", "approve", "payment", "join", "ship", "end"]) {
       expect(await page.locator(`.djs-element[data-element-id="${id}"]`).count()).toBe(1);
     }
@@ -72,8 +72,9 @@ describe("the run page", () => {
     run.release();
     const id = await run.runId();
     // the payment catch event waits once the fork has run
+    const deadline = Date.now() + 60_000;
     for (let sent = await adhesiveIn(run, ["send", id.slice(0, 8), "Payment Received", "--data", '{"amount": 10}']); ; ) {
-      if (sent.code === 0) {
+      if (sent.code === 0 || Date.now() > deadline) {
         expect(sent.stdout).toContain(`delivered "Payment Received" to 1 token of run ${id} (payment)`);
         break;
       }
@@ -94,7 +95,7 @@ describe("the run page", () => {
     const page = await browser.context.newPage();
     await page.goto(new URL(`/runs/${id}?token=${token}`, url).href);
     const form = page.locator("form.user-task", { hasText: "User task: Approve Order" });
-    await form.waitFor({ timeout: 20_000 });
+    await form.waitFor({ timeout: 60_000 });
     await page.locator('.djs-element.ad-form[data-element-id="approve"]').waitFor();
     await form.locator('input[name="approver"]').fill("ana");
     await form.locator('input[name="priority"][value="high"]').check();
@@ -114,7 +115,7 @@ describe("a later live view of the same project", () => {
     const [, printed] = await other.waitFor(/live view: (http:\S+)/);
     url = new URL(printed);
     token = url.searchParams.get("token")!;
-  }, 60_000);
+  });
   afterAll(() => other?.cleanup());
 
   it("lists the earlier run from its run folder, finished, with its counts and diagram", async () => {
@@ -173,12 +174,16 @@ describe("a later live view of the same project", () => {
     expect(javascript).toMatchObject({ status: 400, body: { code: "ADHESIVE_BAD_CORRELATION" } });
     // the project's release file is there already: the payment is awaited soon
     let paid = await post(`/api/runs/${id}/messages`, { message: "Payment Received", data: { amount: 7 }, correlation: "= order = 42" });
-    while (paid.status === 409) paid = await post(`/api/runs/${id}/messages`, { message: "Payment Received", data: { amount: 7 }, correlation: "= order = 42" });
+    for (const deadline = Date.now() + 60_000; paid.status === 409 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      paid = await post(`/api/runs/${id}/messages`, { message: "Payment Received", data: { amount: 7 }, correlation: "= order = 42" });
+    }
     expect(paid).toEqual({ status: 200, body: { delivered: 1, elements: ["payment"] } });
     const form = await (async () => {
-      for (;;) {
+      for (const deadline = Date.now() + 60_000; ; ) {
         const { forms } = JSON.parse((await get(`/api/runs/${id}/forms`, { "x-adhesive-token": token })).body) as { forms: Array<{ id: string }> };
         if (forms.length > 0) return forms[0];
+        if (Date.now() > deadline) throw new Error("timed out waiting for the approval form");
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();

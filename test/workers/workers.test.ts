@@ -32,7 +32,9 @@ function adhesive(env: Record<string, string>): Promise<{ code: number | null; s
 describe("parallel_processing: worker", () => {
   it("runs CPU-bound tasks at the same time in different worker threads, with their data, output and workspace", async () => {
     const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-workers-"));
-    const { code, stdout, stderr } = await adhesive({ ADHESIVE_PARALLEL_PROCESSING: "worker", ADHESIVE_POOL_SIZE: "2", ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder });
+    // CRUNCH_TOGETHER: each task spins until another one has started, so two run at the same moment however slowly
+    // the worker threads come up (rather than hoping it happens within the 400 ms each spins)
+    const { code, stdout, stderr } = await adhesive({ ADHESIVE_PARALLEL_PROCESSING: "worker", ADHESIVE_POOL_SIZE: "2", CRUNCH_TOGETHER: "1", ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_RUNS_FOLDER: tempFolder });
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const result = JSON.parse(/^result: (.*)$/m.exec(stdout)![1]) as { runs: Run[]; counts: Array<[string, number]>; cpuPerWall: number };
@@ -41,7 +43,7 @@ describe("parallel_processing: worker", () => {
     // thread 0 is the main thread: every task ran in a worker, and two workers were used
     expect(runs.every((r) => r.threadId > 0)).toBe(true);
     expect(new Set(runs.map((r) => r.threadId)).size).toBe(2);
-    // two CPU-bound tasks were running at the same moment on different threads: both cores were busy
+    // two CPU-bound tasks were running at the same moment on different threads (both cores busy, given two)
     const overlapping = runs.some((a) => runs.some((b) => a.threadId !== b.threadId && a.started < b.ended && b.started < a.ended));
     expect(overlapping).toBe(true);
     // Sets and Maps made by the workers came back and merged at the join

@@ -15,6 +15,7 @@ import { withSecret } from "../../src/secrets/secrets.js";
 import { CommandError } from "../../src/workspaces/command-error.js";
 import { bindMount, dockerInside, dockerLane, startDocker } from "../../src/workspaces/docker.js";
 import { collector, fakeCliSetup, NASTY_COMMAND, type FakeCliSetup } from "./fake-cli.js";
+import { bounded, until, WAIT_LIMIT_MS } from "../waiting.js";
 
 const IMAGE = "node:20-alpine";
 const NAME = "adhesive-test";
@@ -175,21 +176,20 @@ describe("docker workspace (against a fake docker CLI)", () => {
   it("removes the container when the task is cancelled mid-command (the exec is killed, rm -f still runs)", async () => {
     const controller = new AbortController();
     const task = setup.parent().forTask({ get signal() { return controller.signal; }, output: undefined });
-    const started = Date.now();
     const outcome = dockerInside(
       task,
       IMAGE,
       async (ws) => {
-        setTimeout(() => controller.abort(new Error("cancelled by the test")), 500);
-        await ws.run("sleep 20");
+        cancelOnceExecRuns(controller);
+        await ws.run("sleep 3600");
       },
       { name: NAME },
     );
-    await expect(outcome).rejects.toThrow("cancelled by the test");
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // the command would take an hour: settling at all shows the exec was killed
+    await expect(bounded(outcome, "the cancelled docker exec to settle")).rejects.toThrow("cancelled by the test");
     expect(await setup.calls()).toEqual([
       runCall(setup.folder),
-      ["docker", "exec", "-w", setup.folder, NAME, "sh", "-c", "sleep 20"],
+      ["docker", "exec", "-w", setup.folder, NAME, "sh", "-c", "sleep 3600"],
       rmCall,
     ]);
   });
@@ -252,20 +252,29 @@ describe("docker workspace (against a fake docker CLI)", () => {
           async (path) => {
             expect(await readFile(path, "utf8")).toBe("very-secret-token\n");
             expect((await stat(path)).mode & 0o777).toBe(0o600);
-            setTimeout(() => controller.abort(new Error("cancelled by the test")), 300);
-            await ws.run("sleep 20");
+            cancelOnceExecRuns(controller);
+            await ws.run("sleep 3600");
           },
           { projectFolder: project, homeFolder: join(setup.root, "home") },
         ),
       { name: NAME },
     );
-    await expect(outcome).rejects.toThrow("cancelled by the test");
+    await expect(bounded(outcome, "the cancelled docker exec to settle")).rejects.toThrow("cancelled by the test");
     expect(existsSync(target)).toBe(false);
     const calls = await setup.calls();
     expect(calls.at(-2)).toEqual(["docker", "exec", "-w", "/", NAME, "rm", "-rf", target]);
     expect(calls.at(-1)).toEqual(rmCall);
   });
 });
+
+/** Cancels the task once the fake docker has been asked to exec the command (it logs a call before it runs it). */
+function cancelOnceExecRuns(controller: AbortController): void {
+  const execs = async () => (await setup.calls()).filter((call) => call[1] === "exec" && call.at(-1)!.startsWith("sleep")).length;
+  void until(async () => (await execs()) > 0, "the docker exec of the command", WAIT_LIMIT_MS, 20).then(
+    () => controller.abort(new Error("cancelled by the test")),
+    (error: unknown) => controller.abort(error),
+  );
+}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -15,6 +15,7 @@ import { AdhesiveError } from "../../src/errors.js";
 import { CommandError } from "../../src/workspaces/command-error.js";
 import { connectKube, kubeInside } from "../../src/workspaces/kube.js";
 import { collector, fakeCliSetup, NASTY_COMMAND, type FakeCliSetup } from "./fake-cli.js";
+import { bounded, until } from "../waiting.js";
 
 const WRAPPER = 'cd "$1" && shift && exec "$@"';
 
@@ -121,10 +122,12 @@ describe("kube workspace (against a fake kubectl)", () => {
     const task = setup.parent().forTask({ get signal() { return controller.signal; }, output: sink });
     const ws = await connectKube(task, { pod: "web-0", pwd: setup.folder });
     await ws.writeFile("left-over.txt", "x");
-    setTimeout(() => controller.abort(new Error("cancelled by the test")), 500);
-    const started = Date.now();
-    await expect(ws.run("echo started; sleep 20")).rejects.toThrow("cancelled by the test");
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // cancelled once the command has started; it would take an hour, so settling at all shows kubectl exec was killed
+    void until(() => sink.text.includes("started"), "the command to start").then(
+      () => controller.abort(new Error("cancelled by the test")),
+      (error: unknown) => controller.abort(error),
+    );
+    await expect(bounded(ws.run("echo started; sleep 3600"), "the cancelled kubectl exec to settle")).rejects.toThrow("cancelled by the test");
     expect(sink.text).toContain("started");
     await ws.rm("left-over.txt");
     expect(existsSync(join(setup.folder, "left-over.txt"))).toBe(false);

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { Adhesive, SimulatedClock, type Context, type Data, type RunOptions } from "adhesive-bpmn";
+import { until as waitUntil } from "../../waiting.js";
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/elements/${name}`, import.meta.url));
 
@@ -18,7 +19,9 @@ export function scenario(file: string, setup: (adhesive: Adhesive) => void) {
   };
   setup(adhesive);
   const clock = new SimulatedClock();
-  const run = (options: RunOptions = {}): Promise<Data> => adhesive.bpmnBuild(fixture(file), { clock, reporter, ...options });
+  // a task waiting for an event holds a pool slot: leave room for the paths the events start,
+  // however few CPUs the default pool size counts (taskset)
+  const run = (options: RunOptions = {}): Promise<Data> => adhesive.bpmnBuild(fixture(file), { clock, reporter, poolSize: 4, ...options });
   const count = (name: string): number => ran.filter((n) => n === name).length;
   return { adhesive, ran, cancelled, clock, run, count };
 }
@@ -38,10 +41,9 @@ export function gate() {
   return { body, release, signals };
 }
 
-/** Waits (in real time, bounded) until the run reaches a state: reading the file and setting up come first. */
-export async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error(`timed out waiting for ${condition.toString()}`);
+/** Waits (bounded) until the run reaches a state: reading the file and setting up come first. */
+export function until(condition: () => boolean): Promise<void> {
+  return waitUntil(condition, condition.toString());
 }
 
 /** A task that does nothing; `names` are implemented by it. */

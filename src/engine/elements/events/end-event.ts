@@ -1,5 +1,5 @@
-import { ThrownBpmnError } from "../errors.js";
-import type { Behaviour } from "./behaviour.js";
+import { ThrownBpmnError } from "../../errors.js";
+import type { Behaviour } from "../behaviour.js";
 
 /** A plain end event finishes the token (sending along its message flows); an error end event throws its code to the error boundaries around it. */
 export const endEvent: Behaviour = {

@@ -1,6 +1,7 @@
-import { TokenState } from "../token.js";
-import type { Behaviour } from "./behaviour.js";
-import { happened } from "./catch-event.js";
+import { TokenState } from "../../token.js";
+import type { Behaviour } from "../behaviour.js";
+import { armBoundaries } from "../events/boundaries/boundary.js";
+import { happened } from "../events/catch-event.js";
 import { task } from "./task.js";
 
 /**
@@ -16,7 +17,7 @@ export const receiveTask: Behaviour = {
       return;
     }
     if (happened(core, token, token.node)) return;
-    core.triggers.armBoundaries(token);
+    armBoundaries(core, token);
     token.state = TokenState.Catching;
     core.triggers.waits.arm(token, token.node);
   },

@@ -1,10 +1,11 @@
-import type { Scope, GraphNode } from "../../model/graph.js";
-import type { Core } from "../core.js";
-import { applyInputs } from "../data-mapping.js";
-import { release, share, type DataRef } from "../data.js";
-import type { Frame } from "../frame.js";
-import { TokenState, type Token } from "../token.js";
-import type { Behaviour } from "./behaviour.js";
+import type { Scope, GraphNode } from "../../../model/graph.js";
+import type { Core } from "../../core.js";
+import { applyInputs } from "../../data-mapping.js";
+import { release, share, type DataRef } from "../../data.js";
+import type { Frame } from "../../frame.js";
+import { TokenState, type Token } from "../../token.js";
+import type { Behaviour } from "../behaviour.js";
+import { armBoundaries } from "../events/boundaries/boundary.js";
 
 /**
  * An embedded sub-process (or transaction): a new instance (frame) of its
@@ -16,7 +17,7 @@ export const subProcess: Behaviour = {
   execute(core, token) {
     if (token.node.when !== undefined && !core.tasks.when(token)) return;
     if (token.node.inputs !== undefined && !applyInputs(core, token)) return;
-    core.triggers.armBoundaries(token);
+    armBoundaries(core, token);
     const scope = token.node.children!;
     enterScope(core, token, scope, scope.starts, share(token.ref));
   },

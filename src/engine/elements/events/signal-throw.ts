@@ -1,5 +1,5 @@
-import { TokenState } from "../token.js";
-import type { Behaviour } from "./behaviour.js";
+import { TokenState } from "../../token.js";
+import type { Behaviour } from "../behaviour.js";
 
 /** Signal throw and end events broadcast their signal to the whole run (signals.ts), then go on. */
 export const signalThrow: Behaviour = {

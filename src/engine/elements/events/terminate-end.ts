@@ -1,4 +1,4 @@
-import type { Behaviour } from "./behaviour.js";
+import type { Behaviour } from "../behaviour.js";
 
 /**
  * A terminate end event ends its scope instance: every other token in it

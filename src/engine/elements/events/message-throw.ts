@@ -1,4 +1,4 @@
-import type { Behaviour } from "./behaviour.js";
+import type { Behaviour } from "../behaviour.js";
 
 /**
  * Message throw and end events: the message goes along the element's

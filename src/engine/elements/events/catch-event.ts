@@ -1,8 +1,8 @@
-import type { GraphNode } from "../../model/graph.js";
-import type { Core } from "../core.js";
-import { NO_MESSAGE } from "../messages.js";
-import { TokenState, type Token } from "../token.js";
-import type { Behaviour } from "./behaviour.js";
+import type { GraphNode } from "../../../model/graph.js";
+import type { Core } from "../../core.js";
+import { NO_MESSAGE } from "../../messages.js";
+import { TokenState, type Token } from "../../token.js";
+import type { Behaviour } from "../behaviour.js";
 
 /**
  * An intermediate catch event (timer, message, signal, conditional): the

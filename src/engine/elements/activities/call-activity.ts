@@ -1,5 +1,6 @@
-import { callInput, callOutput } from "../data-mapping.js";
-import type { Behaviour } from "./behaviour.js";
+import { callInput, callOutput } from "../../data-mapping.js";
+import type { Behaviour } from "../behaviour.js";
+import { armBoundaries } from "../events/boundaries/boundary.js";
 import { enterScope } from "./sub-process.js";
 
 /**
@@ -13,7 +14,7 @@ export const callActivity: Behaviour = {
     if (token.node.when !== undefined && !core.tasks.when(token)) return;
     const ref = callInput(core, token);
     if (ref === undefined) return;
-    core.triggers.armBoundaries(token);
+    armBoundaries(core, token);
     const scope = token.node.called!;
     enterScope(core, token, scope, scope.starts, ref);
   },

@@ -1,6 +1,6 @@
-import { TokenState } from "../token.js";
-import type { Behaviour } from "./behaviour.js";
-import { happened } from "./catch-event.js";
+import { TokenState } from "../../token.js";
+import type { Behaviour } from "../behaviour.js";
+import { happened } from "../events/catch-event.js";
 
 /** Waits for the events after it; the first to happen takes the token, the others are withdrawn (Triggers). */
 export const eventBasedGateway: Behaviour = {

@@ -1,5 +1,5 @@
-import { share } from "../data.js";
-import type { Behaviour } from "./behaviour.js";
+import { share } from "../../data.js";
+import type { Behaviour } from "../behaviour.js";
 import { enterScope } from "./sub-process.js";
 
 /**

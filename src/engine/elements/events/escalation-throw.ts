@@ -1,5 +1,5 @@
-import { TokenState } from "../token.js";
-import type { Behaviour } from "./behaviour.js";
+import { TokenState } from "../../token.js";
+import type { Behaviour } from "../behaviour.js";
 
 /** Escalation throw and end events raise their escalation to the boundary events and event sub-processes around them (raise.ts). */
 export const escalationThrow: Behaviour = {
