@@ -8,12 +8,14 @@
  * `Features` set, so a known difference can keep its features out of the
  * property that must hold.
  *
- * Two rules keep the outcome a matter of semantics, not of the order in
+ * A few rules keep the outcome a matter of semantics, not of the order in
  * which an engine happens to do simultaneous things (see virtual-time.ts):
  * every branch of a parallel or inclusive split and every sub-process body
- * begins with a task, and a signal catch is followed by a task. So after
- * any one event (a task ending, a timer firing) exactly one token moves
- * until it reaches tasks; two tokens never race to an end event or a signal.
+ * begins with a task, a signal catch is followed by a task, and every
+ * activity takes time (a multi-instance activity has at least one
+ * instance). So after any one event (a task ending, a timer firing) tokens
+ * move only until they reach tasks; two tokens never race to a terminate
+ * end event or a signal.
  */
 import fc from "fast-check";
 import type { Block, Boundary, CondBranch, EndKind, Loop, Process } from "./model.js";
@@ -155,7 +157,8 @@ export function processArb(features: Features, maxDepth = 2): fc.Arbitrary<Proce
       kinds.push(
         fc.record({
           kind: fc.constantFrom<"parallel" | "sequential">("parallel", "sequential"),
-          count: fc.integer({ min: 0, max: 3 }),
+          // at least one instance: an activity of no instances takes no time, and its token could race another one (see above)
+          count: fc.integer({ min: 1, max: 3 }),
           completion: f.completionCondition ? fc.option(varArb, { nil: undefined, freq: 3 }) : fc.constant(undefined),
         }),
       );
