@@ -1,0 +1,192 @@
+/**
+ * THE list of differences between adhesive and bpmn-engine that the
+ * differential test knows about. Everything not listed here must be equal.
+ *
+ * 1. NORMALISED: differences that are not adhesive's to fix (bpmn-engine's
+ *    own quirks, expression dialects, adhesive's documented conventions).
+ *    Each says where the harness deals with it: the files get what each
+ *    engine means, the generator avoids the shape, or a bpmn-engine run
+ *    that hits the quirk is marked unreliable and not compared (the test
+ *    counts those and fails if they stop being rare). They stay.
+ * 2. KNOWN_DIFFERENCES: adhesive differs from BPMN (and bpmn-engine agrees
+ *    with BPMN). Each names the generator features that provoke it: the
+ *    strict property leaves those out while the entry is listed, and an
+ *    `it.fails` runs the entry's minimal example, so the entry turns red
+ *    the day adhesive is fixed. Then delete the entry: its features join
+ *    the property, which may find what the entry was hiding.
+ *
+ * Spec sections are those of BPMN 2.0.2 (formal/13-12-09).
+ */
+import type { Features } from "./generator.js";
+import type { Block, Process } from "./model.js";
+
+/* ---------------------------------------------------------------------------
+ * 1. NORMALISED
+ * ------------------------------------------------------------------------- */
+
+export interface Normalisation {
+  id: string;
+  whose: "bpmn-engine" | "adhesive, on purpose" | "BPMN leaves it open";
+  /** what differs, why it is not adhesive's to fix, and where the harness deals with it */
+  reason: string;
+}
+
+export const NORMALISED: readonly Normalisation[] = [
+  {
+    id: "expression dialect",
+    whose: "bpmn-engine",
+    reason:
+      "bpmn-engine evaluates `${environment.variables.v1}` property expressions, adhesive JavaScript (`data.v1 === true`): each engine's file gets the expression in its language (model.ts). Nothing else in the two files differs, except where another rule here says so.",
+  },
+  {
+    id: "standard loop until",
+    whose: "bpmn-engine",
+    reason:
+      "bpmn-engine reads a standard loop's loopCondition as 'until' (bpmn-elements docs/LoopCharacteristics.md: 'Loop until condition is met'; src/tasks/LoopCharacteristics.js), BPMN as 'while' (§13.3.6 Loop Activity: 'executes the inner Activity as long as the loopCondition evaluates to true'): bpmn-engine's file gets the negated variable (model.ts).",
+  },
+  {
+    id: "bpmn-engine inclusive join",
+    whose: "bpmn-engine",
+    reason:
+      "bpmn-engine has no inclusive join: bpmn-elements' InclusiveGateway passes every token on, only parallel gateways join (src/activity/Activity.js, isParallelJoin). Its parallel join counts a discarded incoming flow as arrived (dead path elimination), which is what an inclusive join does in a block-structured process, so bpmn-engine's file gets a parallel gateway where the process joins an inclusive split (model.ts). For the same reason every generated gateway either splits or joins: several flows into a split go through an exclusive merge first (model.ts, attach).",
+  },
+  {
+    id: "bpmn-engine parallel join edge case",
+    whose: "bpmn-engine",
+    reason:
+      "bpmn-engine's parallel join fires once every incoming flow was touched (taken or discarded) and takes in every touch before; a flow touched twice is its documented 'Join Edge case' (bpmn-elements docs/ParallelGateway.md): it merges tokens BPMN keeps apart (§13.4.1: one token per incoming flow per activation), or waits for ever. A discard that trails the token (a boundary event discarded after its task completed) touches a flow twice too; and the discard of the outgoing flow of an activity a boundary event interrupted runs ahead of the boundary path's token that rejoins that flow, so a join further on fires without that token. bpmn-engine-quirks.ts marks such runs unreliable (a second touch, or such a discard where a join is in the same scope).",
+  },
+  {
+    id: "bpmn-engine one token per activity",
+    whose: "bpmn-engine",
+    reason:
+      "bpmn-elements runs the tokens that reach an activity one after the other (src/activity/Activity.js: the inbound consumer is cancelled while the activity runs), where BPMN starts a separate instance for each (§10.3 Activities, uncontrolled flow: 'a separate instance of the Activity will be created'): the second waits, and a boundary event of the first cancels it. bpmn-engine-quirks.ts marks runs where a token reaches a running activity unreliable.",
+  },
+  {
+    id: "bpmn-engine error caught twice",
+    whose: "bpmn-engine",
+    reason:
+      "An error caught by one boundary event is caught again by an error boundary armed in the same step (a caught sub-process error whose boundary path leads straight to a task with an error boundary fires that one too). BPMN catches an error once, on 'the boundary of the nearest enclosing parent Activity' (§10.5.3 End Event, Error). bpmn-engine-quirks.ts counts errors thrown against error boundaries fired and marks such runs unreliable.",
+  },
+  {
+    id: "bpmn-engine error end event caught outside",
+    whose: "bpmn-engine",
+    reason:
+      "An error end event in a sub-process nested in another, both with an error boundary, is caught by the outer one: bpmn-elements delegates a thrown error to every error catch armed in the run (src/eventDefinitions/ErrorEventDefinition.js publishes activity.throw with delegate: true) and the one armed first takes it. BPMN has 'the nearest enclosing parent Activity' catch it (§10.5.3 End Event, Error). bpmn-engine-quirks.ts marks such runs unreliable.",
+  },
+  {
+    id: "bpmn-engine while loop of no iterations",
+    whose: "bpmn-engine",
+    reason:
+      "A standard loop with testBefore whose condition stops it before the first iteration never completes in bpmn-engine (src/tasks/LoopCharacteristics.js, SequentialLoopCharacteristics._startNext returns without completing at index 0); BPMN runs it no times and goes on (§13.3.6). bpmn-engine-quirks.ts marks such runs unreliable.",
+  },
+  {
+    id: "uncaught error end events",
+    whose: "BPMN leaves it open",
+    reason:
+      "An error end event no boundary catches: BPMN leaves the outcome open (§10.5.3 End Event, Error: 'The behavior of the Process is unspecified if no Activity in the hierarchy has such an Error Intermediate Event'); bpmn-engine ends as at a plain end event, adhesive fails the run. The generator only writes error end events inside a sub-process with an error boundary (generator.ts, catchErrorEnds).",
+  },
+  {
+    id: "adhesive stalled",
+    whose: "adhesive, on purpose",
+    reason:
+      "A run whose tokens wait for what nothing left in it can bring fails with a StalledError (ADHESIVE_STALLED) instead of waiting for ever; bpmn-engine keeps waiting. Both count as 'stuck' (run-adhesive.ts).",
+  },
+  {
+    id: "implicit joins",
+    whose: "adhesive, on purpose",
+    reason:
+      "With waitTasks (adhesive's default), a token reaching a task or sub-process that another live token of its scope could still reach waits for it and merges with it (SPEC, 'Implicit join'), where BPMN runs the activity once per token (§10.3 Activities, uncontrolled flow). The property compares adhesive with waitTasks: false on every process, and with the default only where no activity can get two tokens (token-flow.ts, implicitJoin).",
+  },
+  {
+    id: "loop expression conventions",
+    whose: "adhesive, on purpose",
+    reason:
+      "A standard loop's loopCondition (and a multi-instance completionCondition without a cardinality or collection) is adhesive's loop expression: a list gives one iteration per item, a truthy scalar repeats (SPEC, 'Loops'). The generator only writes boolean loop conditions and gives every multi-instance loop a loopCardinality, so these conventions never apply.",
+  },
+];
+
+/* ---------------------------------------------------------------------------
+ * 2. KNOWN_DIFFERENCES
+ * ------------------------------------------------------------------------- */
+
+export interface KnownDifference {
+  id: string;
+  /** what adhesive does wrong, in one line */
+  title: string;
+  /** the BPMN 2.0.2 text (or bpmn-elements doc) that decides it */
+  reference: string;
+  /** generator features that provoke it: left out of the strict property while this entry is listed */
+  features: Array<keyof Features>;
+  /** the smallest process that shows it (shrunk by fast-check, then by hand) */
+  example: Process;
+  /** what each engine does with the example */
+  observed: string;
+}
+
+const task = (seconds: number, more: Partial<Extract<Block, { t: "task" }>> = {}): Block => ({ t: "task", seconds, failsIf: undefined, loop: undefined, boundaries: [], ...more });
+const nothing: Block = { t: "seq", items: [] };
+const NO_VARS = [false, false, false];
+
+export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
+  {
+    id: "timer boundary per instance",
+    title: "a timer boundary event on a multi-instance activity is armed for every instance instead of once for the activity",
+    reference: "§13.5.3 Intermediate Boundary Events (a boundary event is armed while its activity runs) and §10.3.8 Loop Characteristics (boundary events belong to the multi-instance activity as a whole)",
+    features: ["loopedBoundary"],
+    example: {
+      vars: NO_VARS,
+      body: task(10, { loop: { kind: "sequential", count: 2 }, boundaries: [{ kind: "timer", cancel: true, seconds: 15, repeat: 1, path: nothing, rejoin: false }] }),
+    },
+    observed:
+      "sequential multi-instance task (2 instances of 10 s) with an interrupting 15 s timer boundary: adhesive starts the timer again with each instance, so it never fires and both instances run; bpmn-engine fires it at 15 s and cancels the second instance. Likewise a parallel multi-instance task (3 instances) with a non-interrupting 5 s timer: adhesive takes the boundary path 3 times, bpmn-engine once",
+  },
+  {
+    id: "do-while loop skips",
+    title: "a standard loop with testBefore=\"false\" (BPMN's default) tests its condition before the first iteration, so a false condition runs it no times",
+    reference: "§13.3.6 Loop Activity (testBefore decides whether the condition is evaluated before or after the activity runs) and §10.3.8 Loop Characteristics (testBefore: Boolean = false); issue 19, third bullet",
+    features: ["doWhileLoop"],
+    example: { vars: NO_VARS, body: task(10, { loop: { kind: "standard", count: 1, condition: 0, testBefore: false } }) },
+    observed: "task with a standard loop (testBefore false, loopMaximum 1, condition false): adhesive never runs the task, bpmn-engine runs it once",
+  },
+  {
+    id: "loopMaximum ignored",
+    title: "a standard loop does not stop at loopMaximum",
+    reference: "§13.3.6 Loop Activity ('A loopMaximum attribute can be set to specify a maximal number of iterations'); issue 19, third bullet",
+    features: ["standardLoop", "doWhileLoop"],
+    example: { vars: [true, false, false], body: task(10, { loop: { kind: "standard", count: 1, condition: 0, testBefore: true } }) },
+    observed:
+      "task with a standard loop (testBefore true, loopMaximum 1, condition always true): adhesive runs it until the run's taskLimit stops it (600 times here), bpmn-engine once",
+  },
+  {
+    id: "inclusive gateway without a way out",
+    title: "an inclusive gateway whose conditions are all false and which has no default flow ends the token silently instead of failing",
+    reference: "§10.6.3 Inclusive Gateway ('If a default path is not specified and ... none of the conditional Expressions evaluates to true, a runtime exception occurs') and §13.4.3; issue 19, 'Gateways, events, errors'",
+    features: ["inclusiveNoDefault"],
+    example: { vars: NO_VARS, body: { t: "or", branches: [{ when: 0, body: task(10) }], defaultBranch: null, merge: false } },
+    observed: "inclusive gateway with one conditional flow (false) and no default: adhesive completes the run, bpmn-engine fails it ('no conditional flow taken')",
+  },
+  {
+    id: "split gateway merges tokens in series",
+    title: "a parallel or inclusive gateway with one incoming flow waits for a later token that can still come down that flow and merges the two, instead of passing each on",
+    reference:
+      "§13.4.1 Parallel Gateway and §13.4.3 Inclusive Gateway (a gateway is activated when each incoming flow that can get a token has one; with one incoming flow every token activates it) and §10.3 Activities, uncontrolled flow (tokens that come one after the other are separate)",
+    features: ["serialGateway"],
+    example: {
+      vars: NO_VARS,
+      body: {
+        t: "seq",
+        items: [task(30, { boundaries: [{ kind: "timer", cancel: false, seconds: 5, repeat: 1, path: nothing, rejoin: true }] }), { t: "par", branches: [task(10), task(10)], merge: false }],
+      },
+    },
+    observed:
+      "task (30 s) with a non-interrupting 5 s timer whose path rejoins the flow, then a parallel split into two tasks: adhesive holds the timer's token at the split until the task's token comes at 30 s and runs each branch once; bpmn-engine splits at 5 s and at 30 s and runs each branch twice (an inclusive split does the same)",
+  },
+];
+
+/** The features the strict property may use: all but those of the known differences. */
+export function strictFeatures(all: Features): Features {
+  const left: Features = { ...all };
+  for (const entry of KNOWN_DIFFERENCES) for (const feature of entry.features) left[feature] = false;
+  return left;
+}
