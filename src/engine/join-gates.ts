@@ -1,7 +1,6 @@
 import type { Core } from "./core.js";
-import { writable } from "./data.js";
 import { countBlockers, isStalled, type Frame, type JoinState } from "./frame.js";
-import { mergeInto } from "./merge.js";
+import { mergedWith } from "./merge.js";
 import { TokenState, type Token } from "./token.js";
 
 /**
@@ -84,10 +83,7 @@ export class JoinGates {
   }
 
   private merge(target: Token, source: Token): void {
-    if (source.ref.data !== target.ref.data) {
-      target.ref = writable(target.ref);
-      mergeInto(target.ref, source.ref.data);
-    }
+    target.ref = mergedWith(target.ref, source.ref.data);
     source.state = TokenState.Done;
     this.core.remove(source);
   }

@@ -4,7 +4,7 @@ import type { GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { release, setKey, share, writable, type DataRef } from "./data.js";
 import { loopEntries, loopRun, type LoopContext, type LoopRun } from "./loop-context.js";
-import { mergeInto } from "./merge.js";
+import { mergedWith } from "./merge.js";
 import { TokenState, type Token } from "./token.js";
 
 /**
@@ -267,11 +267,7 @@ function mergedResults(results: Array<DataRef | undefined>): DataRef {
   let merged: DataRef | undefined;
   for (const ref of results) {
     if (ref === undefined) continue;
-    if (merged === undefined) merged = share(ref);
-    else if (ref.data !== merged.data) {
-      merged = writable(merged);
-      mergeInto(merged, ref.data);
-    }
+    merged = merged === undefined ? share(ref) : mergedWith(merged, ref.data);
   }
   for (const ref of results) if (ref !== undefined) release(ref);
   return merged!;

@@ -21,15 +21,17 @@ export function mergeInto(ref: DataRef, source: Data): void {
   mergeObject(ref, ref.data, source, 0);
 }
 
+/** `target` with `source` merged into it: the same ref when they hold the same data, else one the caller may keep writing. */
+export function mergedWith(target: DataRef, source: Data): DataRef {
+  if (target.data === source) return target;
+  const ref = writable(target);
+  mergeInto(ref, source);
+  return ref;
+}
+
 /** A token that ends, or a frame that ends, hands its data to the frame's result: shared when it is the first, merged into it after. */
 export function mergeResult(frame: Frame, ref: DataRef): void {
-  if (frame.result === undefined) {
-    frame.result = share(ref);
-    return;
-  }
-  if (frame.result.data === ref.data) return;
-  frame.result = writable(frame.result);
-  mergeInto(frame.result, ref.data);
+  frame.result = frame.result === undefined ? share(ref) : mergedWith(frame.result, ref.data);
 }
 
 function mergeObject(ref: DataRef, target: Data, source: Data, depth: number): void {
