@@ -77,6 +77,10 @@ export const docker = { inside: dockerInside, start: startDocker, lane: dockerLa
 export const kube = { inside: kubeInside, connect: connectKube };
 export type { DockerOptions, DockerWorkspace } from "./workspaces/docker.js";
 export type { KubeOptions, KubeWorkspace } from "./workspaces/kube.js";
+import { checkout } from "./workspaces/checkout.js";
+/** `scm.checkout(ws, { from?, to? })`: the project's files in a workspace, without its `.adhesive` folder (src/workspaces/checkout.ts). */
+export const scm = { checkout };
+export type { CheckoutOptions } from "./workspaces/checkout.js";
 import { connectSsh, sshInside, sshLane } from "./workspaces/ssh.js";
 /** `ssh.inside(ws, { host, username, keyFile | privateKey | password }, fn)`: a workspace on another machine over one ssh connection (src/workspaces/ssh.ts). */
 export const ssh = { connect: connectSsh, inside: sshInside, lane: sshLane };
