@@ -70,12 +70,17 @@ export { InboxError, FormAnsweredError } from "./inbox/inbox-error.js";
 export { closeLiveView } from "./web/live-view.js";
 export { CommandError } from "./workspaces/command-error.js";
 import { dockerInside, dockerLane, startDocker } from "./workspaces/docker.js";
+import { dockerBuild } from "./workspaces/docker-build.js";
 import { connectKube, kubeInside } from "./workspaces/kube.js";
-/** `docker.inside(ws, image, fn)`: a workspace in a container (see src/workspaces/docker.ts); `start` and `lane` for lanes. */
-export const docker = { inside: dockerInside, start: startDocker, lane: dockerLane };
+/**
+ * `docker.inside(ws, image, fn)`: a workspace in a container (see src/workspaces/docker.ts); `start` and `lane` for lanes;
+ * `build(ws, tags, { context?, file?, buildArgs? })` builds an image in a workspace (src/workspaces/docker-build.ts).
+ */
+export const docker = { inside: dockerInside, start: startDocker, lane: dockerLane, build: dockerBuild };
 /** `kube.inside(ws, { pod, namespace?, container?, context? }, fn)`: a workspace in a pod's container via kubectl. */
 export const kube = { inside: kubeInside, connect: connectKube };
 export type { DockerOptions, DockerWorkspace } from "./workspaces/docker.js";
+export type { DockerBuildOptions, DockerBuildResult } from "./workspaces/docker-build.js";
 export type { KubeOptions, KubeWorkspace } from "./workspaces/kube.js";
 import { checkout } from "./workspaces/checkout.js";
 /** `scm.checkout(ws, { from?, to? })`: the project's files in a workspace, without its `.adhesive` folder (src/workspaces/checkout.ts). */
