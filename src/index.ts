@@ -13,6 +13,7 @@ export type {
   Context,
   Data,
   FailedElement,
+  ImplementationInfo,
   LaneFunction,
   LiveViewOptions,
   LoopInfo,
