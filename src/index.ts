@@ -13,6 +13,7 @@ export type {
   Context,
   Data,
   FailedElement,
+  ImplementationInfo,
   LaneFunction,
   LiveViewOptions,
   LoopInfo,
@@ -70,13 +71,28 @@ export { InboxError, FormAnsweredError } from "./inbox/inbox-error.js";
 export { closeLiveView } from "./web/live-view.js";
 export { CommandError } from "./workspaces/command-error.js";
 import { dockerInside, dockerLane, startDocker } from "./workspaces/docker.js";
+import { dockerBuild } from "./workspaces/docker-build.js";
 import { connectKube, kubeInside } from "./workspaces/kube.js";
-/** `docker.inside(ws, image, fn)`: a workspace in a container (see src/workspaces/docker.ts); `start` and `lane` for lanes. */
-export const docker = { inside: dockerInside, start: startDocker, lane: dockerLane };
-/** `kube.inside(ws, { pod, namespace?, container?, context? }, fn)`: a workspace in a pod's container via kubectl. */
-export const kube = { inside: kubeInside, connect: connectKube };
+import { kubeApi } from "./workspaces/kube-api.js";
+/**
+ * `docker.inside(ws, image, fn)`: a workspace in a container (see src/workspaces/docker.ts); `start` and `lane` for lanes;
+ * `build(ws, tags, { context?, file?, buildArgs? })` builds an image in a workspace (src/workspaces/docker-build.ts).
+ */
+export const docker = { inside: dockerInside, start: startDocker, lane: dockerLane, build: dockerBuild };
+/**
+ * `kube.inside(ws, { pod, namespace?, container?, context? }, fn)`: a workspace in a pod's container via kubectl;
+ * `api(ws, { namespace?, context? })` gets, lists, creates, applies, scales and deletes objects with kubectl in a workspace (src/workspaces/kube-api.ts).
+ */
+export const kube = { inside: kubeInside, connect: connectKube, api: kubeApi };
 export type { DockerOptions, DockerWorkspace } from "./workspaces/docker.js";
+export type { DockerBuildOptions, DockerBuildResult } from "./workspaces/docker-build.js";
 export type { KubeOptions, KubeWorkspace } from "./workspaces/kube.js";
+export { KubeApiError } from "./workspaces/kube-api.js";
+export type { KubeApi, KubeApiOptions, KubeListOptions, KubeMetadata, KubeNamespaceOption, KubeObject, KubeSelector } from "./workspaces/kube-api.js";
+import { checkout } from "./workspaces/checkout.js";
+/** `scm.checkout(ws, { from?, to? })`: the project's files in a workspace, without its `.adhesive` folder (src/workspaces/checkout.ts). */
+export const scm = { checkout };
+export type { CheckoutOptions } from "./workspaces/checkout.js";
 import { connectSsh, sshInside, sshLane } from "./workspaces/ssh.js";
 /** `ssh.inside(ws, { host, username, keyFile | privateKey | password }, fn)`: a workspace on another machine over one ssh connection (src/workspaces/ssh.ts). */
 export const ssh = { connect: connectSsh, inside: sshInside, lane: sshLane };

@@ -155,6 +155,8 @@ function mergeOptions(defaults: RunOptions, options: RunOptions | undefined): Ru
 function both(a: RunReporter, b: RunReporter): RunReporter {
   return {
     runStarted: (run) => (a.runStarted?.(run), b.runStarted?.(run)),
+    unusedImplementations: (run, unused) => (a.unusedImplementations?.(run, unused), b.unusedImplementations?.(run, unused)),
+    waitingForMessages: (run, waits) => (a.waitingForMessages?.(run, waits), b.waitingForMessages?.(run, waits)),
     runFinished: (run, error) => (a.runFinished?.(run, error), b.runFinished?.(run, error)),
     eventReceived: (run) => (a.eventReceived?.(run), b.eventReceived?.(run)),
     taskStarted: (ctx) => (a.taskStarted?.(ctx), b.taskStarted?.(ctx)),

@@ -74,9 +74,25 @@ export interface FailedElement {
   readonly type: string;
 }
 
+/** A task(), usertask(), message(), lane(), timer() or condition() declaration, as reporters see it. */
+export interface ImplementationInfo {
+  /** the function that declared it: "task", "usertask", "message", "messageCallback", "lane", "timer" or "condition" */
+  readonly kind: string;
+  /** its matcher as written: `"Deploy"`, `/^Build .+$/`, `type "mail"` */
+  readonly label: string;
+  /** where it was declared (`file:line`), when known */
+  readonly origin: string | undefined;
+}
+
 /** Reports what the run does (the CLI prints it); every hook is optional. */
 export interface RunReporter {
   runStarted?(run: RunInfo): void;
+  /**
+   * Implementations that no element of the run's process matches (a name
+   * misspelt, a task left over after the diagram changed): once per run,
+   * right after runStarted, and only when there are some.
+   */
+  unusedImplementations?(run: RunInfo, unused: readonly ImplementationInfo[]): void;
   /** `error` is undefined when the run succeeded */
   runFinished?(run: RunInfo, error: unknown): void;
   /** a message source delivered an event */

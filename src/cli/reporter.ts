@@ -59,6 +59,14 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       }
       if (!active()) options.screen?.setStatus(undefined);
     },
+    unusedImplementations(info, unused) {
+      // a warning, shown at every log level, as verify shows it
+      const source = visibleLine(shortPath(info.source, cwd));
+      for (const implementation of unused) {
+        const at = implementation.origin === undefined ? "" : ` at ${visibleLine(shortPath(implementation.origin, cwd))}`;
+        out.write(`${c.yellow("warn")}  unused ${implementation.kind}(${shown(implementation.label)})${at}: matches no element of ${source}\n`);
+      }
+    },
     eventReceived(info) {
       const run = runs.get(info.executionId);
       if (run) run.events++;

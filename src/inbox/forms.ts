@@ -1,5 +1,5 @@
 import { redact } from "../secrets/redact.js";
-import { choiceLabel, choiceValue, type FieldKind, type UserTaskForm } from "../ui/form.js";
+import { choiceLabel, choiceValue, pressedButton, sharedButtonValues, type FieldKind, type UserTaskForm } from "../ui/form.js";
 import { fillDefaults } from "../ui/scripted.js";
 import { InboxError } from "./inbox-error.js";
 
@@ -125,6 +125,7 @@ function checkAnswers(form: UserTaskForm, given: unknown): Record<string, unknow
     throw new InboxError("ADHESIVE_BAD_ANSWER", `${where}: the answer must be a JSON object of field names and values`);
   }
   const answers = given as Record<string, unknown>;
+  // buttons sharing a name are one key: its value says which one is pressed
   const fields = new Map(form.fields.map((field) => [field.name, field]));
   const unknown = Object.keys(answers).filter((key) => !fields.has(key));
   if (unknown.length > 0) {
@@ -132,6 +133,13 @@ function checkAnswers(form: UserTaskForm, given: unknown): Record<string, unknow
   }
   const buttons = Object.keys(answers).filter((key) => fields.get(key)!.kind === "button");
   if (buttons.length > 1) throw new InboxError("ADHESIVE_BAD_ANSWER", `${where}: press one button, not ${buttons.join(" and ")}`);
+  for (const name of buttons) {
+    const values = sharedButtonValues(form, name);
+    if (values !== undefined && pressedButton(form, name, answers[name]) === undefined) {
+      const shown = values.map((value) => JSON.stringify(value)).join(", ");
+      throw new InboxError("ADHESIVE_BAD_ANSWER", `${where}: the buttons "${name}" have the values ${shown}; answer "${name}" with one of them, not ${JSON.stringify(answers[name])}`);
+    }
+  }
   const fixed: Record<string, unknown> = { ...answers };
   for (const [name, value] of Object.entries(answers)) {
     const field = fields.get(name)!;

@@ -8,8 +8,10 @@ import type { Data } from "../engine/data.js";
 import { cloneValue } from "../engine/clone.js";
 import { checkData } from "../engine/data-check.js";
 import { compiledProcess } from "../model/compile.js";
+import type { ProcessGraph } from "../model/graph.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { assertBound, bindNodes } from "../tasks/binding.js";
+import { unusedImplementations } from "../tasks/mapping-check.js";
 import type { Declaration, Registry } from "../tasks/registry.js";
 import { noUi } from "../ui/scripted.js";
 import { terminalUi } from "../ui/terminal.js";
@@ -130,6 +132,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);
   options.reporter?.runStarted?.(info);
+  reportUnused(options.reporter, info, registry, { graph, bindings });
   let outcome: unknown;
   let result: Data | undefined;
   try {
@@ -189,6 +192,14 @@ async function continueRun(engine: Engine, record: RunRecord, definition: Proces
   clock.goLive();
   engine.endReplay();
   return { result: started };
+}
+
+/* computed only for a reporter that listens: a run without one (benchmarks, embedders) pays nothing */
+function reportUnused(reporter: RunReporter | undefined, info: RunInfo, registry: Registry, process: { graph: ProcessGraph; bindings: readonly NodeBinding[] }): void {
+  if (reporter?.unusedImplementations === undefined) return;
+  const unused = unusedImplementations(registry, [process]);
+  if (unused.length === 0) return;
+  reporter.unusedImplementations(info, unused.map((d) => ({ kind: d.kind === "userTask" ? "usertask" : d.kind, label: d.label, origin: d.origin })));
 }
 
 /* a message source of a continued run hears of the last event its elements got, so it can go on from there */

@@ -100,14 +100,22 @@ function unusedDeclarations(checked: MappingCheck["runs"]): UnusedDeclaration[] 
   for (const [registry, entries] of byRegistry) {
     // a process that could not be read may be the one that uses them
     if (entries.some(({ run }) => run.graph === undefined)) continue;
-    const used = new Set(entries.flatMap(({ run }) => run.bindings.flatMap((b) => b.candidates)));
-    const laneNames = entries.flatMap(({ run }) => run.graph!.nodes.flatMap((node) => (node.laneTemplate ? [node.laneTemplate.raw] : [])));
-    for (const declaration of registry.ofKind(IMPLEMENTATION_KINDS)) {
-      if (used.has(declaration) || (declaration.kind === "lane" && laneUsed(declaration, laneNames))) continue;
-      unused.push({ declaration, nearest: nearestElements(declaration, entries) });
-    }
+    const processes = entries.map(({ run }) => ({ graph: run.graph!, bindings: run.bindings }));
+    for (const declaration of unusedImplementations(registry, processes)) unused.push({ declaration, nearest: nearestElements(declaration, entries) });
   }
   return unused;
+}
+
+/**
+ * The implementations of `registry` that no element of these processes can
+ * use: no element's binding has them as a candidate, and, for a lane(), no
+ * lane name can render to one of its names. A run warns about them; verify
+ * lists them with the elements they may have been meant for.
+ */
+export function unusedImplementations(registry: Registry, processes: ReadonlyArray<{ graph: ProcessGraph; bindings: readonly NodeBinding[] }>): Declaration[] {
+  const used = new Set(processes.flatMap(({ bindings }) => bindings.flatMap((b) => b.candidates)));
+  const laneNames = processes.flatMap(({ graph }) => graph.nodes.flatMap((node) => (node.laneTemplate ? [node.laneTemplate.raw] : [])));
+  return registry.ofKind(IMPLEMENTATION_KINDS).filter((d) => !used.has(d) && !(d.kind === "lane" && laneUsed(d, laneNames)));
 }
 
 /** Lanes bind when a token enters, by the rendered lane name; `lane("default")` replaces the default workspace. */

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { UsageError } from "../errors.js";
 
 export type FieldKind = "text" | "password" | "combobox" | "checkboxGroup" | "radioGroup" | "button";
@@ -33,9 +34,16 @@ export interface UiProvider {
   ask(form: UserTaskForm, signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
-/** The `ui` object user task functions fill. */
+/**
+ * The `ui` object user task functions fill. Buttons may share a name when
+ * their values differ (`decision` with "approve" and "reject", as in the
+ * original): pressing one writes its value under that name, and a button
+ * without a title of its own is labelled with its value.
+ */
 export class UiBuilder {
   readonly form: UserTaskForm;
+  /* buttons added without a title: labelled by their value once another button shares their name */
+  private readonly untitled = new Set<FormField>();
 
   constructor(taskName: string, task?: { elementId: string; tokenId: number }) {
     this.form = { taskName, fields: [], ...task };
@@ -66,10 +74,21 @@ export class UiBuilder {
   }
 
   private add(kind: FieldKind, name: string, options: FieldOptions): void {
-    if (this.form.fields.some((f) => f.name === name)) {
-      throw new UsageError(`user task "${this.form.taskName}": field "${name}" is added twice`);
+    const field: FormField = { kind, name, title: options.title ?? name, value: options.value, values: options.values ?? [] };
+    const same = this.form.fields.filter((f) => f.name === name);
+    if (kind === "button" && same.length > 0 && same.every((f) => f.kind === "button")) this.addSharing(field, same, options.title === undefined);
+    else if (same.length > 0) throw new UsageError(`user task "${this.form.taskName}": field "${name}" is added twice`);
+    else if (kind === "button" && options.title === undefined) this.untitled.add(field);
+    this.form.fields.push(field);
+  }
+
+  private addSharing(button: FormField, same: readonly FormField[], untitled: boolean): void {
+    const value = buttonValue(button);
+    if (same.some((other) => isDeepStrictEqual(buttonValue(other), value))) {
+      throw new UsageError(`user task "${this.form.taskName}": two buttons "${button.name}" with the value ${JSON.stringify(value)}; buttons that share a name need different values`);
     }
-    this.form.fields.push({ kind, name, title: options.title ?? name, value: options.value, values: options.values ?? [] });
+    for (const other of same) if (this.untitled.delete(other)) other.title = valueLabel(buttonValue(other));
+    if (untitled) button.title = valueLabel(value);
   }
 
   /** A form without buttons gets an OK button, so every form has a way to be submitted. */
@@ -77,6 +96,32 @@ export class UiBuilder {
     if (!this.form.fields.some((f) => f.kind === "button")) this.addDefaultButton("OK");
     return this.form;
   }
+}
+
+function valueLabel(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** What pressing a button writes under its name: its value, else its name. */
+export function buttonValue(button: FormField): unknown {
+  return button.value ?? button.name;
+}
+
+/**
+ * The button that `answer` presses among those named `name`: the one whose
+ * value it is when several share the name, the only one whatever the answer
+ * otherwise (`{ approve: true }`). undefined when it presses none.
+ */
+export function pressedButton(form: UserTaskForm, name: string, answer: unknown): FormField | undefined {
+  const named = form.fields.filter((f) => f.kind === "button" && f.name === name);
+  if (named.length === 1) return named[0];
+  return named.find((button) => isDeepStrictEqual(buttonValue(button), answer));
+}
+
+/** The values of the buttons sharing `name` (what an answer must give to press one of them). */
+export function sharedButtonValues(form: UserTaskForm, name: string): unknown[] | undefined {
+  const named = form.fields.filter((f) => f.kind === "button" && f.name === name);
+  return named.length > 1 ? named.map(buttonValue) : undefined;
 }
 
 export function choiceValue(choice: Choice): string {

@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import type { FormField, UiProvider, UserTaskForm } from "./form.js";
+import { buttonValue, pressedButton, sharedButtonValues, type FormField, type UiProvider, type UserTaskForm } from "./form.js";
 
 export type ScriptedAnswers = Record<string, unknown> | ((form: UserTaskForm) => Record<string, unknown> | Promise<Record<string, unknown>>);
 
@@ -18,20 +18,30 @@ export function scriptedUi(answers: ScriptedAnswers): UiProvider {
   };
 }
 
-/** Fields left unanswered keep their preset; the pressed button (or the first) gets its value. */
+/**
+ * Fields left unanswered keep their preset; the pressed button (or the
+ * first) gets its value. A button is pressed by answering its name; of
+ * buttons sharing a name, by answering that name with the button's value.
+ */
 export function fillDefaults(form: UserTaskForm, given: Record<string, unknown>): Record<string, unknown> {
   // no prototype: a field named __proto__ is an answer like any other
   const result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const buttons = form.fields.filter((f) => f.kind === "button");
-  const pressed = buttons.filter((b) => b.name in given);
   for (const field of form.fields) {
     if (field.kind === "button") continue;
     result[field.name] = field.name in given ? given[field.name] : defaultValue(field);
   }
+  const answered = [...new Set(buttons.map((b) => b.name))].filter((name) => name in given);
+  const pressed = answered.map((name) => pressedButton(form, name, given[name]) ?? noSuchButton(form, name, given[name]));
   for (const button of pressed.length > 0 ? pressed : buttons.slice(0, 1)) {
-    result[button.name] = button.value ?? button.name;
+    result[button.name] = buttonValue(button);
   }
   return result;
+}
+
+function noSuchButton(form: UserTaskForm, name: string, answer: unknown): never {
+  const values = (sharedButtonValues(form, name) ?? []).map((value) => JSON.stringify(value)).join(", ");
+  throw new UsageError(`user task "${form.taskName}": the buttons "${name}" have the values ${values}; the answer ${JSON.stringify(answer)} presses none of them`);
 }
 
 function defaultValue(field: FormField): unknown {

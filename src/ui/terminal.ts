@@ -3,7 +3,7 @@ import { createColors } from "picocolors";
 import { CancelledError, UsageError } from "../errors.js";
 import { FormAnsweredError } from "../inbox/inbox-error.js";
 import { formOpened, writeAsForm } from "./terminal-sharing.js";
-import { choiceLabel, choiceValue, type FormField, type UiProvider, type UserTaskForm } from "./form.js";
+import { buttonValue, choiceLabel, choiceValue, type FormField, type UiProvider, type UserTaskForm } from "./form.js";
 import { shown } from "../terminal-text.js";
 
 export interface TerminalUiOptions {
@@ -147,13 +147,14 @@ async function showForm(
   const buttons = form.fields.filter((f) => f.kind === "button");
   let pressed = buttons[0];
   if (buttons.length > 1) {
-    const name = await prompts.select(
-      { message: "Which button?", choices: buttons.map((b) => ({ value: b.name, name: b.title })), default: buttons[0].name },
+    // chosen by position: buttons may share a name (and differ by value)
+    const index = await prompts.select(
+      { message: "Which button?", choices: buttons.map((b, i) => ({ value: i, name: b.title })), default: 0 },
       promptContext(context),
     );
-    pressed = buttons.find((b) => b.name === name) ?? pressed;
+    pressed = buttons[index] ?? pressed;
   }
-  if (pressed !== undefined) answers[pressed.name] = pressed.value ?? pressed.name;
+  if (pressed !== undefined) answers[pressed.name] = buttonValue(pressed);
   return answers;
 }
 

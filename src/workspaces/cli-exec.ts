@@ -60,9 +60,17 @@ export function envPairs(env: Record<string, string> | undefined, where: string)
  */
 export function asUserCommandError(error: unknown, command: string, where: string): unknown {
   if (!(error instanceof CommandError)) return error;
-  const how =
-    error.exitCode !== undefined ? `exited with code ${error.exitCode}` : error.signal ? `was killed by ${error.signal}` : "could not start";
-  return new CommandError(command, error.exitCode, error.signal, error.output, `${how} ${where}`, { cause: error });
+  return new CommandError(command, error.exitCode, error.signal, error.output, `${howItEnded(error)} ${where}`, { cause: error });
+}
+
+/** How a failed CLI call ended: "exited with code 1", "was killed by SIGTERM", "could not start". */
+export function howItEnded(error: CommandError): string {
+  return error.exitCode !== undefined ? `exited with code ${error.exitCode}` : error.signal ? `was killed by ${error.signal}` : "could not start";
+}
+
+/** howItEnded, then the CLI's last output lines (what it said on stderr) as a quoted block, for messages of errors about it. */
+export function cliFailure(error: CommandError): string {
+  return error.output ? `${howItEnded(error)}:\n${indented(error.output)}` : howItEnded(error);
 }
 
 /** A short random suffix for container names and temporary folders. */

@@ -19,9 +19,9 @@ import { posix } from "node:path";
 import { AdhesiveError, UsageError, describe } from "../errors.js";
 import {
   asUserCommandError,
+  cliFailure,
   commandLine,
   envPairs,
-  indented,
   randomSuffix,
   withTempSubfolder,
   runArgv,
@@ -185,7 +185,7 @@ export class DockerWorkspace implements Workspace {
     } catch (error) {
       throw new AdhesiveError(
         "ADHESIVE_DOCKER_STOP",
-        `could not remove docker container ${name} (image ${image}): ${error instanceof CommandError ? commandFailure(error) : describe(error)}`,
+        `could not remove docker container ${name} (image ${image}): ${error instanceof CommandError ? cliFailure(error) : describe(error)}`,
         { cause: error },
       );
     }
@@ -265,7 +265,7 @@ export async function startDocker(parent: Workspace, image: string, options: Doc
     if (!(error instanceof CommandError)) throw error;
     throw new AdhesiveError(
       "ADHESIVE_DOCKER_START",
-      `could not start a docker container from image "${image}": docker run ${commandFailure(error)}`,
+      `could not start a docker container from image "${image}": docker run ${cliFailure(error)}`,
       { cause: error },
     );
   }
@@ -334,9 +334,4 @@ async function parentUser(parent: Workspace): Promise<string> {
 export function bindMount(path: string): string {
   const field = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
   return ["type=bind", field(`source=${path}`), field(`target=${path}`)].join(",");
-}
-
-function commandFailure(error: CommandError): string {
-  const how = error.exitCode !== undefined ? `exited with code ${error.exitCode}` : error.signal ? `was killed by ${error.signal}` : "could not start";
-  return error.output ? `${how}:\n${indented(error.output)}` : how;
 }

@@ -17,9 +17,9 @@ import { posix } from "node:path";
 import { AdhesiveError, UsageError } from "../errors.js";
 import {
   asUserCommandError,
+  cliFailure,
   commandLine,
   envPairs,
-  indented,
   withTempSubfolder,
   runArgv,
   shellArgv,
@@ -214,10 +214,9 @@ export async function connectKube(parent: Workspace, options: KubeOptions): Prom
       pwd = (await runArgv(parent, execArgv(target, ["pwd"]), { capture: true })).trim();
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
-      const how = error.exitCode !== undefined ? `exited with code ${error.exitCode}` : error.signal ? `was killed by ${error.signal}` : "could not start";
       throw new AdhesiveError(
         "ADHESIVE_KUBE_CONNECT",
-        `could not reach pod ${describePod(options)}: kubectl exec ${how}${error.output ? `:\n${indented(error.output)}` : ""}`,
+        `could not reach pod ${describePod(options)}: kubectl exec ${cliFailure(error)}`,
         { cause: error },
       );
     }

@@ -1,9 +1,10 @@
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { CommandGroup } from "../processes/groups.js";
 import { CommandError } from "./command-error.js";
 import { commandStream } from "./command-output.js";
+import { copyFilter } from "./copy-filter.js";
 import type { CommandOptions, OutputSink, TaskIo, Workspace } from "./workspace.js";
 
 export interface LocalWorkspaceOptions {
@@ -90,8 +91,21 @@ export class LocalWorkspace implements Workspace {
     await mkdir(this.path(path), { recursive: true });
   }
 
-  copyToAgent(from: string, to: string): Promise<void> {
-    return cp(resolve(from), this.path(to), { recursive: true });
+  /** Leaves out what copy-filter.ts says: `.adhesive` folders, sockets and FIFOs below `from`. */
+  async copyToAgent(from: string, to: string): Promise<void> {
+    const source = resolve(from);
+    const target = this.path(to);
+    const filter = copyFilter(source);
+    const stats = await lstat(source);
+    if (!stats.isDirectory()) return cp(source, target, { recursive: true, filter });
+    // entry by entry: cp refuses a target inside its source before filtering, and the run's
+    // workspace may well be inside the project's .adhesive folder, which is left out anyway
+    const created = await mkdir(target, { recursive: true });
+    for (const name of await readdir(source)) {
+      const entry = join(source, name);
+      if (await filter(entry)) await cp(entry, join(target, name), { recursive: true, filter });
+    }
+    if (created !== undefined) await chmod(target, stats.mode & 0o7777);
   }
 
   copyFromAgent(from: string, to: string): Promise<void> {

@@ -97,6 +97,19 @@ describe("adhesive [file]", () => {
     for (const line of ["compile: started", "link: started"]) expect((stdout + stderr).split(line)).toHaveLength(2);
   });
 
+  it("warns once per run about implementations no element of the process matches, and runs the process all the same", async () => {
+    const { code, stdout } = await adhesive([fixture("cli/unused.ts")]);
+    expect(code).toBe(0);
+    const warnings = stdout.split("\n").filter((line) => line.startsWith("warn"));
+    // once, though three events each ran the tasks; the used implementations are not named
+    expect(warnings).toEqual([
+      'warn  unused task("Not Used Task") at test/fixtures/cli/unused.ts:9: matches no element of test/fixtures/messages/burst-join.bpmn',
+      'warn  unused usertask("Not Used UserTask") at test/fixtures/cli/unused.ts:10: matches no element of test/fixtures/messages/burst-join.bpmn',
+      'warn  unused lane("Not Used Lane") at test/fixtures/cli/unused.ts:11: matches no element of test/fixtures/messages/burst-join.bpmn',
+    ]);
+    expect(stdout).toMatch(/^finished test\/fixtures\/messages\/burst-join\.bpmn .*: 18 done, 0 failed, 0 cancelled, 3 events;/m);
+  });
+
   it("exits 2 before running anything when tasks have no single implementation", async () => {
     const { code, stdout, stderr } = await adhesive([fixture("cli/unmapped.ts")]);
     expect(code).toBe(2);

@@ -205,6 +205,23 @@ describe("a user-task form on the terminal and outside at once", () => {
     expect(await answer).toEqual({ approver: "nobody", priority: "low", pin: "s3cr3t-pin", OK: "OK" });
   });
 
+  it("presses one of the buttons that share a name by its value, and refuses a value none of them has", async () => {
+    const forms = new PendingForms();
+    const ui = new UiBuilder("Review Release", { elementId: "review", tokenId: 3 });
+    ui.addDefaultButton("decision", { value: "approve" });
+    ui.addDefaultButton("decision", { value: "reject" });
+    const answer = racingUi(undefined, forms).ask(ui.finish(), new AbortController().signal);
+    expect(forms.list()[0].fields.map((field) => [field.name, field.title, field.value])).toEqual([
+      ["decision", "approve", "approve"],
+      ["decision", "reject", "reject"],
+    ]);
+    expect(() => forms.answer("review", { decision: true }, "with adhesive complete")).toThrow(
+      'user task "Review Release": the buttons "decision" have the values "approve", "reject"; answer "decision" with one of them, not true',
+    );
+    forms.answer("review", { decision: "reject" }, "with adhesive complete");
+    expect(await answer).toEqual({ decision: "reject" });
+  });
+
   it("a cancelled task withdraws the form everywhere", async () => {
     const forms = new PendingForms();
     const cancel = new AbortController();

@@ -98,3 +98,60 @@ describe("user tasks in a run", () => {
     await expect(forms(new Adhesive()).bpmnBuild(bpmn, { ui })).rejects.toBeInstanceOf(TaskError);
   });
 });
+
+describe("buttons that share a name", () => {
+  const review = () =>
+    form("Review Release", (ui) => {
+      ui.addInputText("note");
+      ui.addDefaultButton("decision", { value: "approve" });
+      ui.addDefaultButton("decision", { title: "Send back", value: "reject" });
+      ui.addDefaultButton("escalate", { value: true });
+    });
+
+  it("are labelled by their value unless titled, and press by the value answered under their name", async () => {
+    expect(review().fields.filter((f) => f.kind === "button").map((f) => [f.name, f.title])).toEqual([
+      ["decision", "approve"],
+      ["decision", "Send back"],
+      ["escalate", "escalate"],
+    ]);
+    expect(await scriptedUi({ decision: "reject" }).ask(review(), signal)).toEqual({ note: "", decision: "reject" });
+    expect(await scriptedUi({}).ask(review(), signal)).toEqual({ note: "", decision: "approve" });
+    expect(await scriptedUi({ escalate: "yes" }).ask(review(), signal)).toEqual({ note: "", escalate: true });
+    await expect(scriptedUi({ decision: "maybe" }).ask(review(), signal)).rejects.toThrow(
+      'user task "Review Release": the buttons "decision" have the values "approve", "reject"; the answer "maybe" presses none of them',
+    );
+  });
+
+  it("need different values, and no other kind of field may have their name", () => {
+    expect(() => form("Twice", (ui) => {
+      ui.addDefaultButton("decision", { value: "approve" });
+      ui.addDefaultButton("decision", { value: "approve", title: "Approve too" });
+    })).toThrow('two buttons "decision" with the value "approve"; buttons that share a name need different values');
+    // without values both would write their name
+    expect(() => form("No values", (ui) => {
+      ui.addDefaultButton("go");
+      ui.addDefaultButton("go");
+    })).toThrow(/two buttons "go"/);
+    expect(() => form("Mixed", (ui) => {
+      ui.addInputText("decision");
+      ui.addDefaultButton("decision", { value: "approve" });
+    })).toThrow(/field "decision" is added twice/);
+  });
+
+  it("write the pressed button's value into the data the next task sees", async () => {
+    const seen: unknown[] = [];
+    const data = await new Adhesive()
+      .usertask("Review Release", (_ctx, ui) => {
+        ui.addDefaultButton("decision", { value: "approve" });
+        ui.addDefaultButton("decision", { value: "reject" });
+      })
+      .task("Record Decision", (ctx) => void seen.push(ctx.data.decision))
+      .processStart()
+      .usertask("Review Release")
+      .task("Record Decision")
+      .processEnd()
+      .build({ ui: scriptedUi({ decision: "reject" }), journal: false });
+    expect(seen).toEqual(["reject"]);
+    expect(data.decision).toBe("reject");
+  });
+});

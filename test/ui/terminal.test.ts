@@ -62,6 +62,19 @@ describe("terminalUi with injected streams", () => {
     expect(got).toEqual({ name: "anonymous", secret: "", colour: "g", features: ["lint"], size: "M", approve: "yes" });
   });
 
+  it("offers buttons that share a name by their labels and answers with the pressed one's value", async () => {
+    const t = fakeTerminal();
+    const review = form("Review Release", (ui) => {
+      ui.addDefaultButton("decision", { value: "approve" });
+      ui.addDefaultButton("decision", { value: "reject" });
+      ui.addDefaultButton("decision", { title: "Later", value: "defer" });
+    });
+    const answers = t.ui.ask(review, new AbortController().signal);
+    await t.answer("Which button?", DOWN + ENTER);
+    expect(await answers).toEqual({ decision: "reject" });
+    expect(t.screen()).toMatch(/approve[^]*reject[^]*Later/);
+  });
+
   it("presses the implicit OK button of a form without buttons, without asking", async () => {
     const t = fakeTerminal();
     const answers = t.ui.ask(form("Just Text", (ui) => ui.addInputText("x", { title: "X" })), new AbortController().signal);

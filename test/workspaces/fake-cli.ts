@@ -24,6 +24,8 @@ export interface FakeCliSetup {
   log: string;
   /** a LocalWorkspace in `folder` whose commands find the fake CLIs first on PATH */
   parent(options?: { fail?: Record<string, { exit: number; stdout?: string; stderr?: string }>; output?: OutputSink }): LocalWorkspace;
+  /** what the fake kubectl's API server holds (fake-kube-api.mjs) */
+  kubeObjects(): Promise<Array<Record<string, unknown>>>;
   /** the argument vectors the fake CLIs received, in order */
   calls(): Promise<string[][]>;
   cleanup(): Promise<void>;
@@ -36,10 +38,12 @@ export async function fakeCliSetup(): Promise<FakeCliSetup> {
   const folder = join(root, AWKWARD_NAME);
   await mkdir(folder);
   const log = join(root, "calls.jsonl");
+  const kubeState = join(root, "kube-state.json");
   return {
     root,
     folder,
     log,
+    kubeObjects: async () => (JSON.parse(await readFile(kubeState, "utf8").catch(() => '{"objects": []}')) as { objects: Array<Record<string, unknown>> }).objects,
     parent: (options = {}) =>
       new LocalWorkspace({
         id: "test",
@@ -47,6 +51,7 @@ export async function fakeCliSetup(): Promise<FakeCliSetup> {
         env: {
           PATH: `${FAKE_BIN}:${process.env.PATH ?? ""}`,
           FAKE_CLI_LOG: log,
+          FAKE_KUBE_STATE: kubeState,
           ...(options.fail ? { FAKE_CLI_FAIL: JSON.stringify(options.fail) } : {}),
         },
       }, { signal: undefined, output: options.output }),

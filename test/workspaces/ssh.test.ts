@@ -6,6 +6,7 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -222,6 +223,22 @@ describe("ssh workspace (real OpenSSH server on 127.0.0.1)", () => {
     expect(existsSync(join(ws.pwd, "up"))).toBe(false);
     await ws.rm("up"); // already gone: no error, like rm -rf
     await expect(ws.readFile("missing.txt")).rejects.toMatchObject({ code: "ADHESIVE_SSH_FILE" });
+  });
+
+  it("copying a project leaves out its .adhesive folder (a run's control socket in it) and FIFOs, as the local copy does", async () => {
+    const project = join(local, "project");
+    await mkdir(join(project, ".adhesive", "runs", "r1"), { recursive: true });
+    await writeFile(join(project, "build.sh"), "echo built\n");
+    await writeFile(join(project, ".adhesive", "config.yml"), "log_level: info\n");
+    await run("mkfifo", [join(project, "pipe")]);
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(project, ".adhesive", "runs", "r1", "control.sock"), resolve));
+    try {
+      await ws.copyToAgent(project, "checkout");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(await ws.runOutput("ls -A checkout")).toBe("build.sh");
   });
 
   it("withTempFolder hands out a fresh folder and removes it, also when the callback throws; withChdir moves pwd", async () => {

@@ -246,13 +246,15 @@ function formNode(form) {
     { class: "user-task", "data-form": form.id, "data-element": form.elementId },
     el("h2", { text: `User task: ${form.taskName}` }),
     ...fields.map(fieldNode),
-    el("div", { class: "buttons" }, ...buttons.map((button) => el("button", { type: "submit", name: button.name, value: button.name, text: button.title }))),
+    el("div", { class: "buttons" }, ...buttons.map((button, index) => el("button", { type: "submit", name: button.name, value: String(index), text: button.title }))),
     message,
   );
   node.addEventListener("submit", async (event) => {
     event.preventDefault();
     const answers = collect(node, fields);
-    if (event.submitter && event.submitter.name) answers[event.submitter.name] = true;
+    // buttons that share a name are told apart by their value; a button alone with its name is pressed by any
+    const button = event.submitter && buttons[Number(event.submitter.value)];
+    if (button) answers[button.name] = buttons.filter((other) => other.name === button.name).length > 1 ? button.value : true;
     try {
       await api(`/api/runs/${state.info.id}/forms/${form.id}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(answers) });
       node.classList.add("answered");

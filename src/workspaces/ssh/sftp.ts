@@ -3,6 +3,7 @@ import type { Stats } from "node:fs";
 import { join as localJoin } from "node:path";
 import { posix } from "node:path";
 import type { SFTPWrapper } from "ssh2";
+import { skippedInCopy } from "../copy-filter.js";
 
 /* Parallel SFTP transfers when copying a folder. */
 const COPY_CONCURRENCY = 8;
@@ -50,7 +51,9 @@ export async function upload(sftp: SFTPWrapper, source: string, target: string, 
     const entries = await readdir(source);
     await eachLimited(entries, COPY_CONCURRENCY, async (name) => {
       const from = localJoin(source, name);
-      await upload(sftp, from, posix.join(target, name), await lstat(from));
+      const entry = await lstat(from);
+      // as every workspace's copyToAgent: no .adhesive folder, socket or FIFO from below the source (copy-filter.ts)
+      if (!skippedInCopy(name, entry)) await upload(sftp, from, posix.join(target, name), entry);
     });
   } else if (stats.isSymbolicLink()) {
     const link = await readlink(source);
