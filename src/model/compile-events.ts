@@ -96,7 +96,8 @@ export function completionWork(node: GraphNode, hasConditionals: boolean): numbe
   // inputs are local: the completion drops them again
   if (node.outputs !== undefined || node.inputs !== undefined) work |= COMPLETION.outputs;
   if (node.compensateBoundary !== undefined) work |= COMPLETION.compensable;
-  if (node.forCompensation) work |= COMPLETION.handler;
+  // a compensation event sub-process is the handler of its completed sub-process (compensation.ts)
+  if (node.forCompensation || node.trigger?.kind === "compensateStartEvent") work |= COMPLETION.handler;
   if (node.decides) work |= COMPLETION.decision;
   if (hasConditionals && ACTIVITY_KINDS.has(node.kind)) work |= COMPLETION.conditions;
   return work;

@@ -186,7 +186,8 @@ function finishNode(definition: NodeDefinition, node: GraphNode, local: Map<stri
   node.callIn = compileCallData(definition.callIn, node.id, state);
   node.callOut = compileCallData(definition.callOut, node.id, state);
   node.handler = definition.handler === undefined ? undefined : local.get(definition.handler);
-  node.compensates = definition.compensates === undefined ? undefined : local.get(definition.compensates);
+  // from an event sub-process, an activity of the scope around it (compiled before it; ids are unique in a file)
+  node.compensates = definition.compensates === undefined ? undefined : (local.get(definition.compensates) ?? state.byId.get(definition.compensates));
   if (definition.calls !== undefined) state.calls.push([node, definition.calls]);
   node.calledExpression = compileOptional(definition.callsExpression, node.id, state);
   if (definition.children === undefined) return;
