@@ -98,7 +98,8 @@ function eventGatewayTargets(scope: ScopeDefinition): BpmnProblem[] {
         elementId: node.id,
         message: `${describeNode(node)} leads to ${describeNode(target!)}; an event-based gateway may only lead to catch events and receive tasks`,
       }));
-      if (targets.length < 2) problems.push({ elementId: node.id, message: `${describeNode(node)} needs at least two events to choose from` });
+      // without any it ends its path (a lint warning: warnings.ts)
+      if (targets.length === 1) problems.push({ elementId: node.id, message: `${describeNode(node)} needs at least two events to choose from` });
       return problems;
     });
 }
