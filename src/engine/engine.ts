@@ -122,6 +122,8 @@ export class Engine implements Core {
       this.events.scopes.processStarted(root, ref);
     } else restore(this, root, from);
     release(ref);
+    // a timer start event whose value failed has failed the run (Triggers)
+    if (this.finished) return promise;
     this.ending.unwatch = watchAbort(this.options.signal, (error) => this.failRun(error));
     this.drain();
     checkFinished(this);

@@ -8,6 +8,6 @@ export const eventBasedGateway: Behaviour = {
     if (token.node.outgoing.length === 0) return core.route(token);
     for (const flow of token.node.outgoing) if (happened(core, token, flow.target)) return;
     token.state = TokenState.Catching;
-    for (const flow of token.node.outgoing) core.triggers.waits.arm(token, flow.target);
+    for (const flow of token.node.outgoing) if (!core.triggers.waits.arm(token, flow.target)) return;
   },
 };
