@@ -17,7 +17,7 @@ function trip(file: string) {
   const t = scenario(file, (a) => {
     a.task("Book flight", (ctx) => void (ctx.data.flight = "LH 100"));
     a.task("Book hotel", (ctx) => void (ctx.data.hotel = "Grand"));
-    a.task(["Cancel flight", "Cancel hotel", "Release seat", "Tell the agency"], (ctx) => void (handled[ctx.taskName] = { ...ctx.data }));
+    a.task(["Cancel flight", "Cancel hotel", "Release seat", "Tell the agency", "Cancel trip"], (ctx) => void (handled[ctx.taskName] = { ...ctx.data }));
     noop(a, "Charge", "Apologize", "Confirm", "Tell the customer", "Reserve seat", "Note booking");
   });
   return { t, handled };
@@ -58,6 +58,13 @@ describe("compensation", () => {
     expect(t.count("Release seat")).toBe(0);
     expect(handled["Cancel flight"]).toEqual({ flight: "LH 100" });
     expect(handled["Cancel hotel"]).toEqual({ flight: "LH 100", hotel: "Grand" });
+  });
+
+  it("a completed sub-process with a compensate boundary event of its own is undone by its handler alone, with the data it completed with", async () => {
+    const { t, handled } = trip("compensation-sub-process-handler.bpmn");
+    await t.run();
+    expect(t.ran).toEqual(["Reserve seat", "Book flight", "Note booking", "Book hotel", "Charge", "Cancel trip", "Apologize"]);
+    expect(handled["Cancel trip"]).toEqual({ flight: "LH 100", hotel: "Grand" });
   });
 
   it("a completed sub-process with a compensation event sub-process is compensated by it; its throw undoes only the hotel it names", async () => {
