@@ -141,6 +141,26 @@ export class StalledError extends AdhesiveError {
   }
 }
 
+/** A call activity that a failing element runs in, and the process it called (plain data: `data._error.calledBy` holds these). */
+export interface CallRecord {
+  /** the call activity's id and name */
+  elementId: string;
+  name: string;
+  /** the called process's id and name */
+  process: string;
+  processName: string;
+}
+
+/** ` in process "Payment" (Payment) called by call activity "Pay" (Call_Pay)`, per call, innermost first; "" outside called processes. */
+export function callChain(calls: readonly CallRecord[]): string {
+  return calls.map((call) => ` in process ${named(call.processName, call.process)} called by call activity ${named(call.name, call.elementId)}`).join("");
+}
+
+/* `"Pay" (Call_Pay)`, or the id alone */
+function named(name: string, id: string): string {
+  return name ? `"${name}" (${id})` : id;
+}
+
 /** A task (or expression on an element) failed and no error boundary event caught it. */
 export class TaskError extends AdhesiveError {
   readonly taskName: string;
@@ -149,18 +169,21 @@ export class TaskError extends AdhesiveError {
   readonly tokenId: number | undefined;
   /** what the failed task printed (its commands and console calls), when it printed anything */
   output: string | undefined;
+  /** the call activities the failed element runs in, innermost first */
+  readonly calls: readonly CallRecord[];
 
   /**
    * `callers`: the call activities the failed element runs in, innermost
-   * first: an element of a called process is named by where it was called from.
+   * first: an element of a called process is named by the process and by
+   * where it was called from.
    */
-  constructor(taskName: string, elementId: string, cause: unknown, tokenId?: number, callers: ReadonlyArray<{ id: string; name: string }> = []) {
-    const within = callers.map((caller) => ` in call activity ${caller.name ? `"${caller.name}" ` : ""}(${caller.id})`).join("");
-    super("ADHESIVE_TASK_FAILED", `task "${taskName}" (${elementId})${within} failed: ${describe(cause)}`, { cause });
+  constructor(taskName: string, elementId: string, cause: unknown, tokenId?: number, callers: readonly CallRecord[] = []) {
+    super("ADHESIVE_TASK_FAILED", `task "${taskName}" (${elementId})${callChain(callers)} failed: ${describe(cause)}`, { cause });
     this.taskName = taskName;
     this.elementId = elementId;
     this.tokenId = tokenId;
     this.output = undefined;
+    this.calls = callers;
   }
 }
 

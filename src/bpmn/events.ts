@@ -81,8 +81,7 @@ function boundaryEvent(
   definition: ModdleElement | undefined,
   trigger: EventTrigger | undefined,
 ): NodeDefinition | undefined {
-  if (trigger === undefined) return reject(ctx, element, scope, `${describeElement(element)} has no event definition`);
-  const node = triggered(ctx, element, base, scope, definition!, eventKind("bpmn:BoundaryEvent", trigger));
+  const node = trigger === undefined ? { ...base, kind: "boundaryEvent" as const } : triggered(ctx, element, base, scope, definition!, eventKind("bpmn:BoundaryEvent", trigger));
   if (node === undefined) return undefined;
   node.attachedTo = refId(ctx, element, "attachedToRef") ?? "";
   node.interrupting = bool(element, "cancelActivity", true);

@@ -8,7 +8,7 @@ import { checkData } from "./data-check.js";
 import { newRef, release, share, shallowCopy, type Data, type DataRef } from "./data.js";
 import { behaviours } from "./elements/index.js";
 import type { Behaviour } from "./elements/behaviour.js";
-import { callActivitiesAround, errorRecord } from "./errors.js";
+import { callsAround, errorRecord } from "./errors.js";
 import { EventParts } from "./event-parts.js";
 import { createFrame, moveToken, place, unplace, type Frame } from "./frame.js";
 import { InputKind } from "./inbox.js";
@@ -122,6 +122,8 @@ export class Engine implements Core {
       this.events.scopes.processStarted(root, ref);
     } else restore(this, root, from);
     release(ref);
+    // a timer start event whose value failed has failed the run (Triggers)
+    if (this.finished) return promise;
     this.ending.unwatch = watchAbort(this.options.signal, (error) => this.failRun(error));
     this.drain();
     checkFinished(this);
@@ -434,10 +436,11 @@ export class Engine implements Core {
   /** Hands the error to the nearest error boundary event, walking up the sub-processes; else the run fails. */
   fail(token: Token, failure: unknown): void {
     const error = this.options.failure === undefined ? failure : this.options.failure(failure);
-    const record = errorRecord(error, token.taskName || token.node.name, token.node.id);
+    const calls = callsAround(token);
+    const record = errorRecord(error, token.taskName || token.node.name, token.node.id, calls);
     if (this.events.raise.error(token, error, record)) return;
     this.options.observer?.tokenFailed?.(token, error, false);
-    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id, callActivitiesAround(token)));
+    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id, calls));
   }
 
   cancelToken(token: Token): void {

@@ -30,6 +30,9 @@ const LATE_MS = 1000;
 /** Called when an arm triggers; `payload` is the message event (undefined for timers). */
 export type Trigger = (arm: Arm, payload: unknown) => void;
 
+/** Called when a timer's value, an expression, fails on the token's data: nothing was armed. */
+export type ArmFailed = (token: Token, event: GraphNode, error: unknown) => void;
+
 /**
  * The timers and message subscriptions of live tokens. A token's arms hang
  * off the token itself, so leaving a node disarms in O(arms); messages find
@@ -40,6 +43,7 @@ export class Waits {
   /** the time of the input being applied: timers count from it */
   private readonly now: () => number;
   private readonly trigger: Trigger;
+  private readonly failed: ArmFailed;
   /** per node index: when its timer fires (a timer without a value in the file gets one from the code) */
   private readonly schedules: ReadonlyArray<TimerSchedule | undefined>;
   /** what a timer's expression sees for a token */
@@ -53,10 +57,11 @@ export class Waits {
   /* bound once: timers carry their Arm as the argument instead of a closure each */
   private readonly onTimer = (arm: Arm): void => this.timerFired(arm);
 
-  constructor(clock: Clock, now: () => number, trigger: Trigger, schedules: ReadonlyArray<TimerSchedule | undefined>, scopeOf: (token: Token) => ExpressionScope) {
+  constructor(clock: Clock, now: () => number, trigger: Trigger, failed: ArmFailed, schedules: ReadonlyArray<TimerSchedule | undefined>, scopeOf: (token: Token) => ExpressionScope) {
     this.clock = clock;
     this.now = now;
     this.trigger = trigger;
+    this.failed = failed;
     this.schedules = schedules;
     this.scopeOf = scopeOf;
   }
@@ -92,11 +97,22 @@ export class Waits {
     return waiting === undefined ? [] : [...waiting];
   }
 
-  /** Arms the timer or subscribes to the message of `event` for `token`. */
-  arm(token: Token, event: GraphNode): void {
+  /**
+   * Arms the timer or subscribes to the message of `event` for `token`.
+   * False when the timer's value is an expression that failed: nothing is
+   * armed, `failed` has heard it (the caller stops).
+   */
+  arm(token: Token, event: GraphNode): boolean {
     const timer = this.schedules[event.index];
-    // an expression's value first: when it throws (an ExpressionError naming the element), nothing is armed
-    const schedule = timer?.resolve === undefined ? timer : timer.resolve(this.scopeOf(token));
+    let schedule = timer;
+    if (timer?.resolve !== undefined) {
+      try {
+        schedule = timer.resolve(this.scopeOf(token));
+      } catch (error) {
+        this.failed(token, event, error);
+        return false;
+      }
+    }
     const arm: Arm = { seq: ++this.armed, token, event, live: true, schedule, fired: 0, armedAt: this.now(), due: 0, handle: undefined };
     (token.arms ??= []).push(arm);
     if (schedule !== undefined) {
@@ -106,6 +122,7 @@ export class Waits {
       this.subscribers(event).add(arm);
       this.subscribed++;
     }
+    return true;
   }
 
   disarm(token: Token): void {

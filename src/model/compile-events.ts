@@ -1,7 +1,7 @@
 import type { BpmnProblem } from "../errors.js";
 import type { MessageFlowDefinition, NodeDefinition, NodeKind, ScopeDefinition } from "./definition.js";
 import { COMPLETION, type GraphNode, type Scope } from "./graph.js";
-import { ACTIVITY_KINDS, CONDITIONAL_KINDS, END_KINDS, INTERMEDIATE_CATCH_KINDS, KINDS, MESSAGE_CATCH_KINDS, SIGNAL_CATCH_KINDS, TRIGGERED_START_KINDS } from "./kinds.js";
+import { ACTIVITY_KINDS, CONDITIONAL_KINDS, KINDS, MESSAGE_CATCH_KINDS, SIGNAL_CATCH_KINDS, TRIGGERED_START_KINDS } from "./kinds.js";
 
 /** Connects each boundary event to the activity it is attached to, in the list its kind is handled by. */
 export function attachBoundaries(definitions: NodeDefinition[], local: Map<string, GraphNode>, problems: BpmnProblem[]): void {
@@ -14,6 +14,8 @@ export function attachBoundaries(definitions: NodeDefinition[], local: Map<strin
       continue;
     }
     boundary.attachedTo = host;
+    // nothing triggers a boundary event without a definition: its host never leaves by it
+    if (definition.kind === "boundaryEvent") continue;
     host.boundaries.push(boundary);
     boundaryList(host, definition.kind)?.push(boundary);
     if (definition.kind === "compensateBoundaryEvent") host.compensateBoundary = boundary;
@@ -96,14 +98,12 @@ export function completionWork(node: GraphNode, hasConditionals: boolean): numbe
   // inputs are local: the completion drops them again
   if (node.outputs !== undefined || node.inputs !== undefined) work |= COMPLETION.outputs;
   if (node.compensateBoundary !== undefined) work |= COMPLETION.compensable;
-  if (node.forCompensation) work |= COMPLETION.handler;
+  // a compensation event sub-process is the handler of its completed sub-process (compensation.ts)
+  if (node.forCompensation || node.trigger?.kind === "compensateStartEvent") work |= COMPLETION.handler;
   if (node.decides) work |= COMPLETION.decision;
   if (hasConditionals && ACTIVITY_KINDS.has(node.kind)) work |= COMPLETION.conditions;
   return work;
 }
-
-/* events a token never starts at: something triggers them, a flow leads to them, or the path stops there */
-const NOT_STARTS: ReadonlySet<NodeKind> = new Set<NodeKind>([...END_KINDS, ...TRIGGERED_START_KINDS, ...INTERMEDIATE_CATCH_KINDS, "eventSubProcess"]);
 
 /** Where tokens start when an instance of the scope starts, and which start events wait for something. */
 export function collectStarts(scope: Scope): void {
@@ -112,7 +112,7 @@ export function collectStarts(scope: Scope): void {
       if (scope.process) scope.messageStarts.push(node);
     } else if (TRIGGERED_START_KINDS.has(node.kind)) {
       if (scope.process) scope.triggeredStarts.push(node);
-    } else if (node.incomingCount === 0 && node.attachedTo === undefined && !node.forCompensation && !NOT_STARTS.has(node.kind)) {
+    } else if (node.incomingCount === 0 && !node.forCompensation && (node.kind === "startEvent" || KINDS[node.kind].startsWhenUnreached)) {
       scope.starts.push(node);
     }
   }

@@ -47,6 +47,8 @@ export interface Scope {
   eventSubProcesses: GraphNode[];
   /** timer, signal and conditional start events of a process scope */
   triggeredStarts: GraphNode[];
+  /** a process that call activities call: which one (errors inside name it) */
+  called: { id: string; name: string } | undefined;
 }
 
 export type JoinMode = "never" | "always" | "waitTasks";

@@ -43,9 +43,9 @@ export interface KindFacts {
   waits: boolean;
   /** a sequence flow may lead to it (others are entered by an event, or hold a process) */
   incoming: boolean;
-  /** a path may stop there without an outgoing flow; `never` for end events, which cannot be left */
+  /** a path may stop there without an outgoing flow (else it still does, with a lint warning: warnings.ts); `never` for end events, which cannot be left */
   mayEndPath: boolean | "never";
-  /** with no incoming flow it starts its scope (the original adhesive's rule) */
+  /** with no incoming flow it starts its scope (the original adhesive's rule for tasks and gateways; bpmn-engine's for intermediate events) */
   startsWhenUnreached: boolean;
   /** when a token arriving here waits for the others that can still reach it */
   join: JoinMode;
@@ -83,7 +83,7 @@ function event(position: NonNullable<KindFacts["position"]>, direction: "catch" 
     waits: position === "intermediate" && direction === "catch" && !triggers.includes("link"),
     incoming: position === "intermediate" || position === "end",
     mayEndPath: position === "end" ? "never" : position === "boundary",
-    startsWhenUnreached: false,
+    startsWhenUnreached: position === "intermediate",
     join: "never",
   };
 }
@@ -134,13 +134,15 @@ export const KINDS: { readonly [K in NodeKind]: KindFacts } = {
   conditionalBoundaryEvent: event("boundary", "catch", ["conditional"], BOUNDARY),
   compensateBoundaryEvent: event("boundary", "catch", ["compensate"], BOUNDARY),
   cancelBoundaryEvent: event("boundary", "catch", ["cancel"], BOUNDARY),
+  // BPMN requires a definition; drawn without one, nothing triggers it (as in bpmn-engine)
+  boundaryEvent: event("boundary", "catch", ["none"], BOUNDARY),
 
   // one kind for both: the catch event is a timer when it has a schedule, else it waits for a message
   intermediateCatchEvent: { ...event("intermediate", "catch", ["timer", "message"], CATCH), writes: CATCH },
   signalCatchEvent: event("intermediate", "catch", ["signal"], CATCH),
   conditionalCatchEvent: event("intermediate", "catch", ["conditional"], CATCH),
   // a link throw event leads to its catch event as if a sequence flow joined them (compile-events.ts)
-  linkCatchEvent: { ...event("intermediate", "catch", ["link"], CATCH), incoming: false },
+  linkCatchEvent: { ...event("intermediate", "catch", ["link"], CATCH), incoming: false, startsWhenUnreached: false },
   intermediateThrowEvent: { ...event("intermediate", "throw", ["none"], THROW), writes: THROW },
   messageThrowEvent: event("intermediate", "throw", ["message"], THROW),
   signalThrowEvent: event("intermediate", "throw", ["signal"], THROW),
@@ -196,8 +198,6 @@ export const TRIGGERED_START_KINDS = kindsWhere((facts) => facts.position === "s
 export const WATCHED_START_KINDS = kindsWhere((facts) => facts.position === "start" && facts.triggers.some(isWaitedFor));
 /** End events: a path stops there. */
 export const END_KINDS = kindsWhere((facts) => facts.position === "end");
-/** Intermediate catch events: a flow (or a link) leads to them, a token never starts there. */
-export const INTERMEDIATE_CATCH_KINDS = kindsWhere((facts) => facts.position === "intermediate" && facts.direction === "catch");
 /** Where a token waits for its event: the targets an event-based gateway may have. */
 export const WAIT_KINDS = kindsWhere((facts) => facts.waits);
 /** Elements a message flow can bring a message to (a kind that is also a timer only when it names a message). */

@@ -96,3 +96,13 @@ describe("a run that fails on a loop expression that throws", () => {
     expect(view.failures).toMatchObject([{ elementId: "deploy", caught: false }]);
   });
 });
+
+describe("a run that fails inside a called process", () => {
+  it("names the failing task, the process it is in and the call activity that called it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "adhesive-report-"));
+    projects.push(dir);
+    const { code, stderr } = await adhesive([fixture("report/called-fails.ts")], { ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp"), NO_COLOR: "1" });
+    expect(code).toBe(1);
+    expect(stderr).toContain('process failed: task "Count stock" (Task_Count) in process "Check" (Process_Check) called by call activity "Check stock" (Call_Check) failed: the warehouse is closed');
+  });
+});

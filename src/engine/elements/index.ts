@@ -15,6 +15,7 @@ import { conditionalBoundary } from "./events/boundaries/conditional-boundary.js
 import { errorBoundary } from "./events/boundaries/error-boundary.js";
 import { escalationBoundary } from "./events/boundaries/escalation-boundary.js";
 import { messageBoundary } from "./events/boundaries/message-boundary.js";
+import { noneBoundary } from "./events/boundaries/none-boundary.js";
 import { signalBoundary } from "./events/boundaries/signal-boundary.js";
 import { timerBoundary } from "./events/boundaries/timer-boundary.js";
 import { cancelEnd } from "./events/cancel-end.js";
@@ -83,6 +84,7 @@ const BEHAVIOURS: Record<NodeKind, Behaviour> = {
   conditionalBoundaryEvent: conditionalBoundary,
   compensateBoundaryEvent: compensateBoundary,
   cancelBoundaryEvent: cancelBoundary,
+  boundaryEvent: noneBoundary,
 
   intermediateCatchEvent: catchEvent,
   signalCatchEvent: signalCatch,
