@@ -159,14 +159,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       "task with a standard loop (testBefore true, loopMaximum 1, condition always true): adhesive runs it until the run's taskLimit stops it (600 times here), bpmn-engine once",
   },
   {
-    id: "inclusive gateway without a way out",
-    title: "an inclusive gateway whose conditions are all false and which has no default flow ends the token silently instead of failing",
-    reference: "§10.6.3 Inclusive Gateway ('If a default path is not specified and ... none of the conditional Expressions evaluates to true, a runtime exception occurs') and §13.4.3; issue 19, 'Gateways, events, errors'",
-    features: ["inclusiveNoDefault"],
-    example: { vars: NO_VARS, body: { t: "or", branches: [{ when: 0, body: task(10) }], defaultBranch: null, merge: false } },
-    observed: "inclusive gateway with one conditional flow (false) and no default: adhesive completes the run, bpmn-engine fails it ('no conditional flow taken')",
-  },
-  {
     id: "split gateway merges tokens in series",
     title: "a parallel or inclusive gateway with one incoming flow waits for a later token that can still come down that flow and merges the two, instead of passing each on",
     reference:

@@ -25,5 +25,5 @@ export function selectOne(node: GraphNode, token: Token, scopes: ScopeSource): G
     if (flow.condition.evaluate(evaluated)) return flow;
   }
   if (node.defaultFlow) return node.defaultFlow;
-  throw new RoutingError(node.id, node.name);
+  throw new RoutingError(node, scopes.graph.source);
 }
