@@ -23,7 +23,9 @@ export class Triggers {
   constructor(core: Core) {
     this.core = core;
     const schedules = core.graph.nodes.map((node) => core.options.runner.schedule?.(node) ?? node.schedule);
-    this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload), schedules, (token) => core.scopeOf(token));
+    this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload), schedules, (token) => core.scopeOf(token), (arm) =>
+      core.events.signals.armed(arm),
+    );
   }
 
   /*

@@ -44,6 +44,8 @@ export class Waits {
   private readonly schedules: ReadonlyArray<TimerSchedule | undefined>;
   /** what a timer's expression sees for a token */
   private readonly scopeOf: (token: Token) => ExpressionScope;
+  /** told of every arm on a signal: a signal thrown earlier in the step may reach it (signals.ts) */
+  private readonly signalArmed: (arm: Arm) => void;
   private readonly byNode = new Map<GraphNode, Set<Arm>>();
   /** armed timers by arm number */
   private readonly timers = new Map<number, Arm>();
@@ -53,12 +55,20 @@ export class Waits {
   /* bound once: timers carry their Arm as the argument instead of a closure each */
   private readonly onTimer = (arm: Arm): void => this.timerFired(arm);
 
-  constructor(clock: Clock, now: () => number, trigger: Trigger, schedules: ReadonlyArray<TimerSchedule | undefined>, scopeOf: (token: Token) => ExpressionScope) {
+  constructor(
+    clock: Clock,
+    now: () => number,
+    trigger: Trigger,
+    schedules: ReadonlyArray<TimerSchedule | undefined>,
+    scopeOf: (token: Token) => ExpressionScope,
+    signalArmed: (arm: Arm) => void,
+  ) {
     this.clock = clock;
     this.now = now;
     this.trigger = trigger;
     this.schedules = schedules;
     this.scopeOf = scopeOf;
+    this.signalArmed = signalArmed;
   }
 
   /** How many arms were armed so far: the last arm number (checkpoint.ts). */
@@ -105,6 +115,7 @@ export class Waits {
     } else {
       this.subscribers(event).add(arm);
       this.subscribed++;
+      if (event.signalName !== undefined) this.signalArmed(arm);
     }
   }
 
