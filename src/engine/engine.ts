@@ -322,7 +322,7 @@ export class Engine implements Core {
   }
 
   releaseWaiting(): boolean {
-    if (this.events.signals.deliverLate()) return true;
+    if (this.events.stepOver()) return true;
     this.tasks.startFreed();
     return this.joins.releaseNext();
   }

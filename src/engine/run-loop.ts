@@ -19,7 +19,7 @@ export interface LoopMachine {
   arrive(token: Token): void;
   complete(token: Token): void;
   apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
-  /** the token queue is empty: frees what waits for that (signals for catches armed after their throw in the step, pool slots cancelled tasks gave up, the next join that is due); false when no token moved */
+  /** the token queue is empty: frees what waits for that (catches armed in the step whose signal or condition already happened, pool slots cancelled tasks gave up, the next join that is due); false when no token moved */
   releaseWaiting(): boolean;
   /** whether started tasks wait for their functions to be called; launch() calls them */
   readonly hasLaunches: boolean;

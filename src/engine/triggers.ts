@@ -24,7 +24,7 @@ export class Triggers {
     this.core = core;
     const schedules = core.graph.nodes.map((node) => core.options.runner.schedule?.(node) ?? node.schedule);
     this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload), schedules, (token) => core.scopeOf(token), (arm) =>
-      core.events.signals.armed(arm),
+      core.events.subscribed(arm),
     );
   }
 

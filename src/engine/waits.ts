@@ -44,8 +44,8 @@ export class Waits {
   private readonly schedules: ReadonlyArray<TimerSchedule | undefined>;
   /** what a timer's expression sees for a token */
   private readonly scopeOf: (token: Token) => ExpressionScope;
-  /** told of every arm on a signal: a signal thrown earlier in the step may reach it (signals.ts) */
-  private readonly signalArmed: (arm: Arm) => void;
+  /** told of every message, signal or condition subscription: what already happened may trigger it (event-parts.ts) */
+  private readonly subscribedTo: (arm: Arm) => void;
   private readonly byNode = new Map<GraphNode, Set<Arm>>();
   /** armed timers by arm number */
   private readonly timers = new Map<number, Arm>();
@@ -61,14 +61,14 @@ export class Waits {
     trigger: Trigger,
     schedules: ReadonlyArray<TimerSchedule | undefined>,
     scopeOf: (token: Token) => ExpressionScope,
-    signalArmed: (arm: Arm) => void,
+    subscribedTo: (arm: Arm) => void,
   ) {
     this.clock = clock;
     this.now = now;
     this.trigger = trigger;
     this.schedules = schedules;
     this.scopeOf = scopeOf;
-    this.signalArmed = signalArmed;
+    this.subscribedTo = subscribedTo;
   }
 
   /** How many arms were armed so far: the last arm number (checkpoint.ts). */
@@ -115,7 +115,7 @@ export class Waits {
     } else {
       this.subscribers(event).add(arm);
       this.subscribed++;
-      if (event.signalName !== undefined) this.signalArmed(arm);
+      this.subscribedTo(arm);
     }
   }
 

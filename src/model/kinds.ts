@@ -205,6 +205,11 @@ export const MESSAGE_CATCH_KINDS = kindsWhere((facts) => catches(facts, "message
 export const SIGNAL_CATCH_KINDS = kindsWhere((facts) => catches(facts, "signal"));
 export const CONDITIONAL_KINDS = kindsWhere((facts) => catches(facts, "conditional"));
 
+/** Whether the event waits for a condition on data (conditions.ts re-evaluates it when data changes). */
+export function watchesData(node: { kind: NodeKind }): boolean {
+  return CONDITIONAL_KINDS.has(node.kind);
+}
+
 /** The kind an event element with `trigger` is read as; undefined where BPMN allows no such event. */
 export function eventKind(element: string, trigger: EventTrigger): NodeKind | undefined {
   return EVENT_KINDS.get(element)?.get(trigger);
