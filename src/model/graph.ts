@@ -79,7 +79,6 @@ export interface GraphNode {
   outgoing: GraphFlow[];
   incomingCount: number;
   defaultFlow: GraphFlow | undefined;
-  /** flows without condition, used as default by exclusive gateways without a `default` attribute */
   loop: CompiledLoop | undefined;
   when: CompiledExpression | undefined;
   script: CompiledExpression | undefined;
