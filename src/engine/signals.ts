@@ -1,4 +1,5 @@
 import type { GraphNode } from "../model/graph.js";
+import { START_KINDS } from "../model/kinds.js";
 import type { Core } from "./core.js";
 import type { Token } from "./token.js";
 import type { Arm } from "./waits.js";
@@ -43,7 +44,7 @@ export class Signals {
     const arms: Arm[] = [];
     const starts: GraphNode[] = [];
     for (const node of nodes) {
-      if (node.kind === "signalStartEvent" && node.scope.process) {
+      if (START_KINDS.has(node.kind) && node.scope.process) {
         if (core.events.scopes.runs(node.scope)) starts.push(node);
       } else {
         arms.push(...core.triggers.waits.armsOn(node));

@@ -3,6 +3,7 @@ import type { GraphNode } from "../model/graph.js";
 import type { TimerSchedule } from "../model/timer.js";
 import type { Clock } from "./clock.js";
 import type { Token } from "./token.js";
+import { MULTIPLE_KINDS } from "../model/kinds.js";
 
 /**
  * One thing a token waits for: a timer or a message on `event` (a boundary
@@ -91,7 +92,7 @@ export class Waits {
     return this.subscribed;
   }
 
-  /** Whether `event` is a timer (else a message, signal or condition a token subscribes to). */
+  /** Whether `event` has a timer (else, or besides, a message, signal or condition a token subscribes to). */
   isTimer(event: GraphNode): boolean {
     return this.schedules[event.index] !== undefined;
   }
@@ -102,21 +103,39 @@ export class Waits {
     return waiting === undefined ? [] : [...waiting];
   }
 
-  /** Arms the timer or subscribes to the message of `event` for `token`. */
+  /**
+   * Arms the timer, or subscribes to the message, signal or condition, of
+   * `event` for `token`. An event with several definitions gets both: its
+   * timer, and one subscription that its message, its signal and its
+   * condition each trigger.
+   */
   arm(token: Token, event: GraphNode): void {
-    const timer = this.schedules[event.index];
+    const timed = this.schedules[event.index] !== undefined;
+    if (timed) this.armTimer(token, event);
+    if (!timed || MULTIPLE_KINDS.has(event.kind)) this.subscribe(token, event);
+  }
+
+  /** Arms the timer of `event` (a timer start event of the process: only its timer starts instances this way). */
+  armTimer(token: Token, event: GraphNode): void {
+    const timer = this.schedules[event.index]!;
     // an expression's value first: when it throws (an ExpressionError naming the element), nothing is armed
-    const schedule = timer?.resolve === undefined ? timer : timer.resolve(this.scopeOf(token));
+    const schedule = timer.resolve === undefined ? timer : timer.resolve(this.scopeOf(token));
+    const arm = this.newArm(token, event, schedule);
+    this.timers.set(arm.seq, arm);
+    this.schedule(arm, arm.armedAt);
+  }
+
+  private subscribe(token: Token, event: GraphNode): void {
+    const arm = this.newArm(token, event, undefined);
+    this.subscribers(event).add(arm);
+    this.subscribed++;
+    this.subscribedTo(arm);
+  }
+
+  private newArm(token: Token, event: GraphNode, schedule: TimerSchedule | undefined): Arm {
     const arm: Arm = { seq: ++this.armed, token, event, live: true, schedule, fired: 0, armedAt: this.now(), due: 0, handle: undefined };
     (token.arms ??= []).push(arm);
-    if (schedule !== undefined) {
-      this.timers.set(arm.seq, arm);
-      this.schedule(arm, arm.armedAt);
-    } else {
-      this.subscribers(event).add(arm);
-      this.subscribed++;
-      this.subscribedTo(arm);
-    }
+    return arm;
   }
 
   disarm(token: Token): void {

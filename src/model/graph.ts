@@ -1,5 +1,6 @@
 import type { FormFieldDefinition, NodeKind, TimerDefinition } from "./definition.js";
 import type { CompiledExpression } from "./expression.js";
+import { isMessageStart } from "./kinds.js";
 import type { NameTemplate } from "./name-template.js";
 import type { TimerSchedule } from "./timer.js";
 
@@ -171,7 +172,7 @@ export const COMPLETION = {
 
 /** A message start event of a process (not of an event sub-process): each message starts an instance. */
 export function startsInstance(node: GraphNode): boolean {
-  return node.kind === "messageStartEvent" && node.scope.process;
+  return isMessageStart(node) && node.scope.process;
 }
 
 export interface GraphFlow {
