@@ -40,7 +40,7 @@ export class EventParts {
     this.stall = new Stall(core);
   }
 
-  /** A token subscribed to a signal or a condition: a signal thrown beside it in this step, or a condition that already holds, triggers it when the step is over. */
+  /** A token subscribed to a message, signal or condition: a signal thrown beside it in this step, or a condition that already holds, triggers it when the step is over. */
   subscribed(arm: Arm): void {
     if (arm.event.signalName !== undefined) this.signals.armed(arm);
     if (watchesData(arm.event)) this.conditions.armed(arm);

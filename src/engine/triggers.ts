@@ -23,9 +23,8 @@ export class Triggers {
   constructor(core: Core) {
     this.core = core;
     const schedules = core.graph.nodes.map((node) => core.options.runner.schedule?.(node) ?? node.schedule);
-    this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload), schedules, (token) => core.scopeOf(token), (arm) =>
-      core.events.subscribed(arm),
-    );
+    const trigger = (arm: Arm, payload: unknown): void => core.input(InputKind.Triggered, arm, 0, payload);
+    this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), trigger, schedules, (token) => core.scopeOf(token), (arm) => core.events.subscribed(arm));
   }
 
   /*
