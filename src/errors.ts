@@ -87,13 +87,23 @@ export class ExpressionError extends AdhesiveError {
   }
 }
 
-/** An exclusive gateway where no outgoing flow applies (or whose implementation, deciding for it, named none). */
+/**
+ * A gateway no outgoing flow leaves: an exclusive or inclusive gateway where
+ * no condition holds and there is no default flow (BPMN §13.4.2, §10.6.3: "a
+ * runtime exception occurs"), or an exclusive gateway whose implementation,
+ * deciding for it, named none. It fails the token: an error boundary around
+ * the gateway catches it like any error.
+ */
 export class RoutingError extends AdhesiveError {
   readonly elementId: string;
+  /** the process file the gateway is in (a built process's name) */
+  readonly file: string;
 
-  constructor(elementId: string, name: string, reason = "no outgoing flow condition holds and there is no default flow") {
-    super("ADHESIVE_NO_ROUTE", `exclusive gateway "${name}" (${elementId}): ${reason}`);
-    this.elementId = elementId;
+  constructor(gateway: { id: string; name: string; kind: string }, file: string, reason = "no outgoing flow condition holds and there is no default flow") {
+    const what = gateway.kind.replace(/Gateway$/, " gateway");
+    super("ADHESIVE_NO_ROUTE", `${what} "${gateway.name}" (${gateway.id})${file ? ` in ${file}` : ""}: ${reason}`);
+    this.elementId = gateway.id;
+    this.file = file;
   }
 }
 

@@ -40,6 +40,14 @@ export interface Core {
   /** the run is being rebuilt from its journal: no task function is called */
   readonly replaying: boolean;
 
+  /**
+   * How many tokens the queue has handed out, and taken in, since the run
+   * began: the tokens queued when something happens, and not yet handed
+   * out, move in the same step as it.
+   */
+  readonly taken: number;
+  readonly queued: number;
+
   /** The clock's time, for the journal. */
   now(): number;
   /** A message event starts an instance at a message start event (an input). */

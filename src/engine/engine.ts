@@ -98,6 +98,14 @@ export class Engine implements Core {
     return this.loop.now();
   }
 
+  get taken(): number {
+    return this.loop.taken;
+  }
+
+  get queued(): number {
+    return this.loop.queued;
+  }
+
   /**
    * Starts the run; resolves with the merged data of the tokens that
    * finished. `from`: a checkpoint of the run (checkpoint.ts), whose start
@@ -316,6 +324,7 @@ export class Engine implements Core {
   }
 
   releaseWaiting(): boolean {
+    if (this.events.stepOver()) return true;
     this.tasks.startFreed();
     return this.joins.releaseNext();
   }

@@ -31,6 +31,7 @@ export class Triggers {
       (token, event, error) => this.armFailed(token, event, error),
       schedules,
       (token) => core.scopeOf(token),
+      (arm) => core.events.subscribed(arm),
     );
   }
 
@@ -78,7 +79,7 @@ export class Triggers {
     const core = this.core;
     if (core.finished || !arm.live) return;
     const { token, event } = arm;
-    const message = !this.waits.isTimer(event);
+    const message = arm.schedule === undefined;
     if (!message) {
       this.waits.fired(arm);
       core.journal?.timer(arm.seq, core.now());

@@ -3,6 +3,7 @@ import type { GraphNode } from "../model/graph.js";
 import type { TimerSchedule } from "../model/timer.js";
 import type { Clock } from "./clock.js";
 import type { Token } from "./token.js";
+import { MULTIPLE_KINDS } from "../model/kinds.js";
 
 /**
  * One thing a token waits for: a timer or a message on `event` (a boundary
@@ -48,6 +49,8 @@ export class Waits {
   private readonly schedules: ReadonlyArray<TimerSchedule | undefined>;
   /** what a timer's expression sees for a token */
   private readonly scopeOf: (token: Token) => ExpressionScope;
+  /** told of every message, signal or condition subscription: what already happened may trigger it (event-parts.ts) */
+  private readonly subscribedTo: (arm: Arm) => void;
   private readonly byNode = new Map<GraphNode, Set<Arm>>();
   /** armed timers by arm number */
   private readonly timers = new Map<number, Arm>();
@@ -57,13 +60,22 @@ export class Waits {
   /* bound once: timers carry their Arm as the argument instead of a closure each */
   private readonly onTimer = (arm: Arm): void => this.timerFired(arm);
 
-  constructor(clock: Clock, now: () => number, trigger: Trigger, failed: ArmFailed, schedules: ReadonlyArray<TimerSchedule | undefined>, scopeOf: (token: Token) => ExpressionScope) {
+  constructor(
+    clock: Clock,
+    now: () => number,
+    trigger: Trigger,
+    failed: ArmFailed,
+    schedules: ReadonlyArray<TimerSchedule | undefined>,
+    scopeOf: (token: Token) => ExpressionScope,
+    subscribedTo: (arm: Arm) => void,
+  ) {
     this.clock = clock;
     this.now = now;
     this.trigger = trigger;
     this.failed = failed;
     this.schedules = schedules;
     this.scopeOf = scopeOf;
+    this.subscribedTo = subscribedTo;
   }
 
   /** How many arms were armed so far: the last arm number (checkpoint.ts). */
@@ -86,7 +98,7 @@ export class Waits {
     return this.subscribed;
   }
 
-  /** Whether `event` is a timer (else a message, signal or condition a token subscribes to). */
+  /** Whether `event` has a timer (else, or besides, a message, signal or condition a token subscribes to). */
   isTimer(event: GraphNode): boolean {
     return this.schedules[event.index] !== undefined;
   }
@@ -98,14 +110,24 @@ export class Waits {
   }
 
   /**
-   * Arms the timer or subscribes to the message of `event` for `token`.
-   * False when the timer's value is an expression that failed: nothing is
-   * armed, `failed` has heard it (the caller stops).
+   * Arms the timer, or subscribes to the message, signal or condition, of
+   * `event` for `token`. An event with several definitions gets both: its
+   * timer, and one subscription that its message, its signal and its
+   * condition each trigger. False when the timer's value is an expression
+   * that failed: nothing is armed, `failed` has heard it (the caller stops).
    */
   arm(token: Token, event: GraphNode): boolean {
-    const timer = this.schedules[event.index];
-    let schedule = timer;
-    if (timer?.resolve !== undefined) {
+    const timed = this.schedules[event.index] !== undefined;
+    if (timed && !this.armTimer(token, event)) return false;
+    if (!timed || MULTIPLE_KINDS.has(event.kind)) this.subscribe(token, event);
+    return true;
+  }
+
+  /** Arms the timer of `event` (a timer start event of the process: only its timer starts instances this way); false as `arm`. */
+  armTimer(token: Token, event: GraphNode): boolean {
+    const timer = this.schedules[event.index]!;
+    let schedule: TimerSchedule = timer;
+    if (timer.resolve !== undefined) {
       try {
         schedule = timer.resolve(this.scopeOf(token));
       } catch (error) {
@@ -113,16 +135,23 @@ export class Waits {
         return false;
       }
     }
+    const arm = this.newArm(token, event, schedule);
+    this.timers.set(arm.seq, arm);
+    this.schedule(arm, arm.armedAt);
+    return true;
+  }
+
+  private subscribe(token: Token, event: GraphNode): void {
+    const arm = this.newArm(token, event, undefined);
+    this.subscribers(event).add(arm);
+    this.subscribed++;
+    this.subscribedTo(arm);
+  }
+
+  private newArm(token: Token, event: GraphNode, schedule: TimerSchedule | undefined): Arm {
     const arm: Arm = { seq: ++this.armed, token, event, live: true, schedule, fired: 0, armedAt: this.now(), due: 0, handle: undefined };
     (token.arms ??= []).push(arm);
-    if (schedule !== undefined) {
-      this.timers.set(arm.seq, arm);
-      this.schedule(arm, arm.armedAt);
-    } else {
-      this.subscribers(event).add(arm);
-      this.subscribed++;
-    }
-    return true;
+    return arm;
   }
 
   disarm(token: Token): void {

@@ -1,7 +1,7 @@
 import type { BpmnProblem } from "../errors.js";
 import type { MessageFlowDefinition, NodeDefinition, NodeKind, ScopeDefinition } from "./definition.js";
 import { COMPLETION, type GraphNode, type Scope } from "./graph.js";
-import { ACTIVITY_KINDS, CONDITIONAL_KINDS, KINDS, MESSAGE_CATCH_KINDS, SIGNAL_CATCH_KINDS, TRIGGERED_START_KINDS } from "./kinds.js";
+import { ACTIVITY_KINDS, catchesMessage, catchesSignal, isMessageStart, KINDS, START_KINDS, TRIGGERED_START_KINDS, watchesData } from "./kinds.js";
 
 /** Connects each boundary event to the activity it is attached to, in the list its kind is handled by. */
 export function attachBoundaries(definitions: NodeDefinition[], local: Map<string, GraphNode>, problems: BpmnProblem[]): void {
@@ -23,6 +23,8 @@ export function attachBoundaries(definitions: NodeDefinition[], local: Map<strin
 }
 
 function boundaryList(host: GraphNode, kind: NodeKind): GraphNode[] | undefined {
+  // a multiple boundary is armed like a signal or conditional one (waits.ts arms its timer too)
+  if (KINDS[kind].multiple) return host.watchedBoundaries;
   switch (KINDS[kind].position === "boundary" ? KINDS[kind].triggers[0] : undefined) {
     case "error":
       return host.errorBoundaries;
@@ -68,15 +70,10 @@ export function linkMessageFlows(flows: readonly MessageFlowDefinition[], byId: 
     const source = byId.get(flow.source);
     const target = byId.get(flow.target);
     if (source === undefined || target === undefined) continue;
-    if (!receives(target)) continue;
+    if (!catchesMessage(target)) continue;
     (source.messageTargets ??= []).push(target);
     target.messageFed = true;
   }
-}
-
-/* an event that is a timer or a message catches a message only when it names one */
-function receives(target: GraphNode): boolean {
-  return MESSAGE_CATCH_KINDS.has(target.kind) && (KINDS[target.kind].triggers.length === 1 || target.messageName !== undefined);
 }
 
 /** The events a signal reaches, by name, and the conditional events that watch data. */
@@ -84,9 +81,9 @@ export function indexEvents(nodes: readonly GraphNode[]): { signals: Map<string,
   const signals = new Map<string, GraphNode[]>();
   const conditionals: GraphNode[] = [];
   for (const node of nodes) {
-    if (SIGNAL_CATCH_KINDS.has(node.kind) && node.signalName !== undefined) signals.set(node.signalName, [...(signals.get(node.signalName) ?? []), node]);
+    if (catchesSignal(node)) signals.set(node.signalName!, [...(signals.get(node.signalName!) ?? []), node]);
     // a process-level conditional start is evaluated once, when the run starts
-    if (CONDITIONAL_KINDS.has(node.kind) && !(node.kind === "conditionalStartEvent" && node.scope.process)) conditionals.push(node);
+    if (watchesData(node) && !(START_KINDS.has(node.kind) && node.scope.process)) conditionals.push(node);
   }
   return { signals, conditionals };
 }
@@ -108,10 +105,11 @@ export function completionWork(node: GraphNode, hasConditionals: boolean): numbe
 /** Where tokens start when an instance of the scope starts, and which start events wait for something. */
 export function collectStarts(scope: Scope): void {
   for (const node of scope.nodes) {
-    if (node.kind === "messageStartEvent") {
-      if (scope.process) scope.messageStarts.push(node);
-    } else if (TRIGGERED_START_KINDS.has(node.kind)) {
-      if (scope.process) scope.triggeredStarts.push(node);
+    if (TRIGGERED_START_KINDS.has(node.kind)) {
+      if (!scope.process) continue;
+      // a multiple start event with a message is both: messages start instances, and so do its timer, signal or condition
+      if (isMessageStart(node)) scope.messageStarts.push(node);
+      if (node.kind !== "messageStartEvent") scope.triggeredStarts.push(node);
     } else if (node.incomingCount === 0 && !node.forCompensation && (node.kind === "startEvent" || KINDS[node.kind].startsWhenUnreached)) {
       scope.starts.push(node);
     }

@@ -205,10 +205,11 @@ function finishNode(definition: NodeDefinition, node: GraphNode, local: Map<stri
 }
 
 /*
- * An exclusive gateway without a `default` attribute uses its one flow
- * without a condition as the default (Yaoqiang marks it so); with two or
- * more such flows the decision is the code's (the gateway's implementation
- * returns the flow to take).
+ * A flow without a condition holds (BPMN §13.4.2: the first flow in document
+ * order that holds is taken, the default only when none does). An exclusive
+ * gateway with two or more such flows beside its default is a descriptive
+ * model: the decision is the code's (the gateway's implementation returns
+ * the flow to take).
  */
 function defaultFlow(definition: NodeDefinition, node: GraphNode, state: CompileState): void {
   if (definition.defaultFlow !== undefined) {
@@ -220,7 +221,6 @@ function defaultFlow(definition: NodeDefinition, node: GraphNode, state: Compile
   if (node.kind !== "exclusiveGateway") return;
   const open = node.outgoing.filter((f) => f.condition === undefined && f !== node.defaultFlow);
   if (open.length >= 2) node.decides = true;
-  else node.defaultFlow ??= open[0];
 }
 
 function compileSchedule(timer: TimerDefinition, elementId: string, state: CompileState): TimerSchedule | undefined {

@@ -56,7 +56,11 @@ export type NodeKind =
   | "escalationEndEvent"
   | "compensateEndEvent"
   | "terminateEndEvent"
-  | "cancelEndEvent";
+  | "cancelEndEvent"
+  // several event definitions (BPMN "Multiple"): any one of them triggers it
+  | "multipleStartEvent"
+  | "multipleBoundaryEvent"
+  | "multipleCatchEvent";
 
 export interface LoopDefinition {
   /** adhesive loop expression: collection, object or condition. */

@@ -33,6 +33,8 @@ export interface KindFacts {
   direction?: "catch" | "throw";
   /** the event definitions this kind stands for */
   triggers: readonly EventTrigger[];
+  /** several of `triggers` at once (BPMN "Multiple"): any one of those it has triggers it; the node's fields say which it has */
+  multiple?: true;
   /** BPMN element types read as this kind; events are read by element type and trigger together */
   elements: readonly string[];
   /** global tasks a call activity may call: the call runs as this kind, implemented by the task's name */
@@ -87,6 +89,9 @@ function event(position: NonNullable<KindFacts["position"]>, direction: "catch" 
     join: "never",
   };
 }
+
+/* what a multiple event may combine: the triggers that are waited for (isWaitedFor), one definition of each */
+const MULTIPLE_TRIGGERS: readonly EventTrigger[] = ["message", "timer", "signal", "conditional"];
 
 const START = "bpmn:StartEvent";
 const END = "bpmn:EndEvent";
@@ -158,6 +163,10 @@ export const KINDS: { readonly [K in NodeKind]: KindFacts } = {
   compensateEndEvent: event("end", "throw", ["compensate"], END),
   terminateEndEvent: event("end", "throw", ["terminate"], END),
   cancelEndEvent: event("end", "throw", ["cancel"], END),
+
+  multipleStartEvent: { ...event("start", "catch", MULTIPLE_TRIGGERS, START), multiple: true },
+  multipleBoundaryEvent: { ...event("boundary", "catch", MULTIPLE_TRIGGERS, BOUNDARY), multiple: true },
+  multipleCatchEvent: { ...event("intermediate", "catch", MULTIPLE_TRIGGERS, CATCH), multiple: true },
 };
 
 export const ALL_KINDS = Object.keys(KINDS) as NodeKind[];
@@ -179,8 +188,9 @@ export function isWaitedFor(trigger: EventTrigger): boolean {
   return WAITED_FOR.has(trigger);
 }
 
+/* a multiple event catches a trigger only when it has its definition: the kind sets below leave it out, the functions after them look at its fields */
 function catches(facts: KindFacts, trigger: EventTrigger): boolean {
-  return facts.direction === "catch" && facts.triggers.includes(trigger);
+  return facts.direction === "catch" && facts.triggers.includes(trigger) && facts.multiple !== true;
 }
 
 /** Node kinds that call a user function (or a script). */
@@ -205,6 +215,38 @@ export const MESSAGE_CATCH_KINDS = kindsWhere((facts) => catches(facts, "message
 export const SIGNAL_CATCH_KINDS = kindsWhere((facts) => catches(facts, "signal"));
 export const CONDITIONAL_KINDS = kindsWhere((facts) => catches(facts, "conditional"));
 
+/** Events with several event definitions, any one of which triggers them. */
+export const MULTIPLE_KINDS = kindsWhere((facts) => facts.multiple === true);
+
+/** The fields of a node that say which event definitions a multiple event has. */
+interface EventFields {
+  kind: NodeKind;
+  messageName?: string | undefined;
+  signalName?: string | undefined;
+  condition?: unknown;
+}
+
+/** Whether the event waits for a condition on data (conditions.ts re-evaluates it when data changes). */
+export function watchesData(node: EventFields): boolean {
+  return CONDITIONAL_KINDS.has(node.kind) || (MULTIPLE_KINDS.has(node.kind) && node.condition !== undefined);
+}
+
+/** Whether a signal of the event's name reaches it. */
+export function catchesSignal(node: EventFields): boolean {
+  return (SIGNAL_CATCH_KINDS.has(node.kind) || MULTIPLE_KINDS.has(node.kind)) && node.signalName !== undefined;
+}
+
+/** Whether a message can reach the event; one that is a timer or a message (intermediateCatchEvent) only when it names a message. */
+export function catchesMessage(node: EventFields): boolean {
+  if (MULTIPLE_KINDS.has(node.kind)) return node.messageName !== undefined;
+  return MESSAGE_CATCH_KINDS.has(node.kind) && (KINDS[node.kind].triggers.length === 1 || node.messageName !== undefined);
+}
+
+/** A start event that messages start (a message start event, or a multiple one with a message definition). */
+export function isMessageStart(node: EventFields): boolean {
+  return node.kind === "messageStartEvent" || (node.kind === "multipleStartEvent" && node.messageName !== undefined);
+}
+
 /** The kind an event element with `trigger` is read as; undefined where BPMN allows no such event. */
 export function eventKind(element: string, trigger: EventTrigger): NodeKind | undefined {
   return EVENT_KINDS.get(element)?.get(trigger);
@@ -214,7 +256,7 @@ const EVENT_KINDS: ReadonlyMap<string, ReadonlyMap<EventTrigger, NodeKind>> = ((
   const byElement = new Map<string, Map<EventTrigger, NodeKind>>();
   for (const kind of ALL_KINDS) {
     const facts = KINDS[kind];
-    if (facts.family !== "event") continue;
+    if (facts.family !== "event" || facts.multiple) continue;
     for (const element of facts.elements) {
       const byTrigger = byElement.get(element) ?? new Map<EventTrigger, NodeKind>();
       byElement.set(element, byTrigger);
@@ -233,6 +275,11 @@ export function elementKinds(family: "activity" | "gateway", source: "elements" 
     for (const element of facts[source] ?? []) byElement.set(element, kind);
   }
   return byElement;
+}
+
+/** The kind an event element with several event definitions is read as; undefined where adhesive runs none (throw and end events). */
+export function multipleKind(element: string): NodeKind | undefined {
+  return ALL_KINDS.find((kind) => KINDS[kind].multiple && KINDS[kind].elements.includes(element));
 }
 
 /** The event element types (start, end, boundary, intermediate catch and throw). */

@@ -52,6 +52,9 @@ export function ruleFor(node: GraphNode): Rule | undefined {
     case "messageBoundaryEvent":
       return node.messageFed ? FED_MESSAGE : MESSAGE;
     case "intermediateCatchEvent":
+    case "multipleStartEvent":
+    case "multipleBoundaryEvent":
+    case "multipleCatchEvent":
       if (node.messageName === undefined) return undefined;
       return node.messageFed ? FED_MESSAGE : MESSAGE;
     case "messageThrowEvent":
@@ -198,7 +201,10 @@ export function suggest(node: GraphNode, rendered?: string): string {
     case "messageStartEvent":
     case "messageBoundaryEvent":
     case "intermediateCatchEvent":
-      if (node.timer !== undefined) return `timer(${name}, "PT5M")`;
+    case "multipleStartEvent":
+    case "multipleBoundaryEvent":
+    case "multipleCatchEvent":
+      if (node.timer !== undefined && node.messageName === undefined) return `timer(${name}, "PT5M")`;
       return `message(${name}, async function* (ctx) { ... })`;
     case "exclusiveGateway":
       return `gateway(${name}, (ctx) => "the name of the flow to take")`;

@@ -71,11 +71,11 @@ describe("a run that fails at an exclusive gateway no flow leaves", () => {
   it("names the gateway and counts it failed; the gateway is failed, not cancelled", async () => {
     const { code, stdout, stderr, runs, show, view } = await report("no-route.ts");
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^fail +Which Environment: exclusive gateway "Which Environment" \(route\): no outgoing flow condition holds and there is no default flow$/m);
+    expect(stdout).toMatch(/^fail +Which Environment: exclusive gateway "Which Environment" \(route\) in \S*test\/fixtures\/report\/no-route\.bpmn: no outgoing flow condition holds and there is no default flow$/m);
     expect(stdout).toMatch(/^failed test\/fixtures\/report\/no-route\.bpmn at "Which Environment" \(route\) after \S+: 1 done, 1 failed, 0 cancelled; run /m);
     expect(stderr).toContain('"Which Environment" (route)');
     expect(runs).toMatch(/^[0-9a-f-]{36} +failed +test\/fixtures\/report\/no-route\.ts +\S+ \S+ +1 done, 1 failed +\S+$/m);
-    expect(show).toMatch(/^ +Which Environment \(route\) +\S+ +failed: exclusive gateway "Which Environment" \(route\): no outgoing flow/m);
+    expect(show).toMatch(/^ +Which Environment \(route\) +\S+ +failed: exclusive gateway "Which Environment" \(route\) in \S*no-route\.bpmn: no outgoing flow/m);
     expect(view.summary).toMatchObject({ state: "failed", completed: 1, failed: 1, caught: 0 });
     expect(view.elements.route).toEqual({ ...none, failed: 1 });
     expect(view.failures).toMatchObject([{ elementId: "route", taskName: "Which Environment", caught: false }]);
