@@ -80,7 +80,7 @@ export class ScopeEvents {
     const { token: watcher, event } = arm;
     if (watcher === this.starter) {
       this.core.startInstance(event, undefined);
-      if (!this.core.triggers.waits.rearm(arm)) this.core.closeSource();
+      if (!this.core.triggers.waits.rearm(arm)) this.core.outside.closeSource();
       return;
     }
     const esp = event.scope.owner!;
@@ -119,7 +119,7 @@ export class ScopeEvents {
 
   private armStart(root: Frame, ref: DataRef, start: GraphNode): void {
     this.starter ??= this.watcher(start, root, share(ref));
-    this.core.openSource();
+    this.core.outside.openSource();
     this.core.triggers.waits.armTimer(this.starter, start);
   }
 

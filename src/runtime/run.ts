@@ -136,7 +136,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   let outcome: unknown;
   let result: Data | undefined;
   try {
-    await live?.attach(engine);
+    await live?.attach(engine.outside);
     // sources are counted before the engine starts (a run with only message starts must not end at once); they emit once it has
     const launchSources = startSources(bindings, { ...sources, lastEvents: lastEvents(record) });
     const started = record.resumed ? (await continueRun(engine, record, definition, bindings, clock as ReplayClock, { force: options.force === true, retry: options.retry === true })).result : engine.start(record.initialData);
