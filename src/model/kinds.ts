@@ -51,6 +51,8 @@ export interface KindFacts {
   startsWhenUnreached: boolean;
   /** when a token arriving here waits for the others that can still reach it */
   join: JoinMode;
+  /** which implementation runs it (tasks/binding.ts): a task(), a usertask(), a message() source, the task() that sends its message, a named gateway's task(), or a looped scope's loop */
+  implementedBy?: "task" | "userTask" | "receive" | "message" | "send" | "gateway" | "loop";
   /** how the validator names the scope it holds */
   scopeLabel?: "process" | "sub-process" | "event sub-process" | "transaction";
 }
@@ -58,6 +60,7 @@ export interface KindFacts {
 const TASK: Omit<KindFacts, "elements"> = {
   family: "activity",
   runs: "function",
+  implementedBy: "task",
   triggers: [],
   waits: false,
   incoming: true,
@@ -66,13 +69,13 @@ const TASK: Omit<KindFacts, "elements"> = {
   join: "waitTasks",
 };
 
-const SCOPE: Omit<KindFacts, "elements"> = { ...TASK, runs: "scope" };
+const SCOPE: Omit<KindFacts, "elements"> = { ...TASK, runs: "scope", implementedBy: "loop" };
 
 /* a pool and an event sub-process hold a process or scope that an event, not a flow, starts */
 const HOLDER = { triggers: [], waits: false, incoming: false, mayEndPath: true, join: "never" } as const;
 
 function gateway(element: string, join: JoinMode): KindFacts {
-  return { family: "gateway", triggers: [], elements: [element], writes: element, waits: false, incoming: true, mayEndPath: false, startsWhenUnreached: true, join };
+  return { family: "gateway", implementedBy: "gateway", triggers: [], elements: [element], writes: element, waits: false, incoming: true, mayEndPath: false, startsWhenUnreached: true, join };
 }
 
 function event(position: NonNullable<KindFacts["position"]>, direction: "catch" | "throw", triggers: readonly EventTrigger[], element: string): KindFacts {
@@ -106,9 +109,9 @@ export const KINDS: { readonly [K in NodeKind]: KindFacts } = {
     globalTasks: ["bpmn:GlobalTask", "bpmn:GlobalManualTask", "bpmn:GlobalBusinessRuleTask"],
     writes: "bpmn:Task",
   },
-  receiveTask: { ...TASK, direction: "catch", triggers: ["message"], elements: ["bpmn:ReceiveTask"], writes: "bpmn:ReceiveTask", waits: true },
-  userTask: { ...TASK, elements: ["bpmn:UserTask"], globalTasks: ["bpmn:GlobalUserTask"], writes: "bpmn:UserTask" },
-  scriptTask: { ...TASK, elements: ["bpmn:ScriptTask"], writes: "bpmn:ScriptTask" },
+  receiveTask: { ...TASK, implementedBy: "receive", direction: "catch", triggers: ["message"], elements: ["bpmn:ReceiveTask"], writes: "bpmn:ReceiveTask", waits: true },
+  userTask: { ...TASK, implementedBy: "userTask", elements: ["bpmn:UserTask"], globalTasks: ["bpmn:GlobalUserTask"], writes: "bpmn:UserTask" },
+  scriptTask: { ...TASK, implementedBy: undefined, elements: ["bpmn:ScriptTask"], writes: "bpmn:ScriptTask" },
   subProcess: { ...SCOPE, elements: ["bpmn:SubProcess"], writes: "bpmn:SubProcess", scopeLabel: "sub-process" },
   transaction: { ...SCOPE, elements: ["bpmn:Transaction"], scopeLabel: "transaction" },
   callActivity: { ...SCOPE, elements: ["bpmn:CallActivity"] },
@@ -123,7 +126,7 @@ export const KINDS: { readonly [K in NodeKind]: KindFacts } = {
   eventBasedGateway: gateway("bpmn:EventBasedGateway", "never"),
 
   startEvent: { ...event("start", "catch", ["none"], START), writes: START },
-  messageStartEvent: { ...event("start", "catch", ["message"], START), writes: START },
+  messageStartEvent: { ...event("start", "catch", ["message"], START), writes: START, implementedBy: "message" },
   timerStartEvent: event("start", "catch", ["timer"], START),
   signalStartEvent: event("start", "catch", ["signal"], START),
   conditionalStartEvent: event("start", "catch", ["conditional"], START),
@@ -133,7 +136,7 @@ export const KINDS: { readonly [K in NodeKind]: KindFacts } = {
 
   errorBoundaryEvent: { ...event("boundary", "catch", ["error"], BOUNDARY), writes: BOUNDARY },
   timerBoundaryEvent: { ...event("boundary", "catch", ["timer"], BOUNDARY), writes: BOUNDARY },
-  messageBoundaryEvent: { ...event("boundary", "catch", ["message"], BOUNDARY), writes: BOUNDARY },
+  messageBoundaryEvent: { ...event("boundary", "catch", ["message"], BOUNDARY), writes: BOUNDARY, implementedBy: "message" },
   signalBoundaryEvent: event("boundary", "catch", ["signal"], BOUNDARY),
   escalationBoundaryEvent: event("boundary", "catch", ["escalation"], BOUNDARY),
   conditionalBoundaryEvent: event("boundary", "catch", ["conditional"], BOUNDARY),
@@ -143,13 +146,13 @@ export const KINDS: { readonly [K in NodeKind]: KindFacts } = {
   boundaryEvent: event("boundary", "catch", ["none"], BOUNDARY),
 
   // one kind for both: the catch event is a timer when it has a schedule, else it waits for a message
-  intermediateCatchEvent: { ...event("intermediate", "catch", ["timer", "message"], CATCH), writes: CATCH },
+  intermediateCatchEvent: { ...event("intermediate", "catch", ["timer", "message"], CATCH), writes: CATCH, implementedBy: "message" },
   signalCatchEvent: event("intermediate", "catch", ["signal"], CATCH),
   conditionalCatchEvent: event("intermediate", "catch", ["conditional"], CATCH),
   // a link throw event leads to its catch event as if a sequence flow joined them (compile-events.ts)
   linkCatchEvent: { ...event("intermediate", "catch", ["link"], CATCH), incoming: false, startsWhenUnreached: false },
   intermediateThrowEvent: { ...event("intermediate", "throw", ["none"], THROW), writes: THROW },
-  messageThrowEvent: event("intermediate", "throw", ["message"], THROW),
+  messageThrowEvent: { ...event("intermediate", "throw", ["message"], THROW), implementedBy: "send" },
   signalThrowEvent: event("intermediate", "throw", ["signal"], THROW),
   escalationThrowEvent: event("intermediate", "throw", ["escalation"], THROW),
   compensateThrowEvent: event("intermediate", "throw", ["compensate"], THROW),
@@ -157,16 +160,16 @@ export const KINDS: { readonly [K in NodeKind]: KindFacts } = {
 
   // an error end event is a plain end event with a code: it throws it
   endEvent: { ...event("end", "throw", ["none", "error"], END), writes: END },
-  messageEndEvent: event("end", "throw", ["message"], END),
+  messageEndEvent: { ...event("end", "throw", ["message"], END), implementedBy: "send" },
   signalEndEvent: event("end", "throw", ["signal"], END),
   escalationEndEvent: event("end", "throw", ["escalation"], END),
   compensateEndEvent: event("end", "throw", ["compensate"], END),
   terminateEndEvent: event("end", "throw", ["terminate"], END),
   cancelEndEvent: event("end", "throw", ["cancel"], END),
 
-  multipleStartEvent: { ...event("start", "catch", MULTIPLE_TRIGGERS, START), multiple: true },
-  multipleBoundaryEvent: { ...event("boundary", "catch", MULTIPLE_TRIGGERS, BOUNDARY), multiple: true },
-  multipleCatchEvent: { ...event("intermediate", "catch", MULTIPLE_TRIGGERS, CATCH), multiple: true },
+  multipleStartEvent: { ...event("start", "catch", MULTIPLE_TRIGGERS, START), multiple: true, implementedBy: "message" },
+  multipleBoundaryEvent: { ...event("boundary", "catch", MULTIPLE_TRIGGERS, BOUNDARY), multiple: true, implementedBy: "message" },
+  multipleCatchEvent: { ...event("intermediate", "catch", MULTIPLE_TRIGGERS, CATCH), multiple: true, implementedBy: "message" },
 };
 
 export const ALL_KINDS = Object.keys(KINDS) as NodeKind[];
