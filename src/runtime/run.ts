@@ -133,6 +133,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   activeRuns.add(run);
   options.reporter?.runStarted?.(info);
   reportUnused(options.reporter, info, registry, { graph, bindings });
+  if (definition.warnings !== undefined && definition.warnings.length > 0) options.reporter?.fileWarnings?.(info, definition.warnings);
   let outcome: unknown;
   let result: Data | undefined;
   try {
