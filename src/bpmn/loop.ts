@@ -1,5 +1,5 @@
 import type { LoopDefinition } from "../model/definition.js";
-import { attrByLocalName, bool, child, children, str, type ModdleElement } from "./moddle.js";
+import { attrByLocalName, bool, child, children, str, unresolvedRef, type ModdleElement } from "./moddle.js";
 import { expression, fileExpression, problem, withoutUndefined, type ReadContext } from "./context.js";
 
 /** Loop marker of an activity, if any. */
@@ -48,17 +48,51 @@ interface Collection {
   outputElement?: string;
 }
 
-/** Camunda 8 extension element first, then Camunda 7 (or Flowable/Activiti) attributes. */
+/** Camunda 8 extension element first, then Camunda 7 (or Flowable/Activiti) attributes, then BPMN's own data references. */
 function collectionOf(ctx: ReadContext, loop: ModdleElement, elementId: string): Collection {
   const zeebe = zeebeLoop(loop);
+  const bpmn = dataItems(ctx, loop);
   const collection = str(zeebe, "inputCollection")?.trim() || fileExpression(ctx, str(loop, "collection") ?? attrByLocalName(loop, "collection"), elementId, "collection");
   const elementVariable = str(zeebe, "inputElement") ?? str(loop, "elementVariable") ?? attrByLocalName(loop, "elementVariable");
   return {
-    collection: collection || undefined,
-    elementVariable: elementVariable?.trim() || undefined,
-    outputCollection: str(zeebe, "outputCollection")?.trim() || undefined,
-    outputElement: str(zeebe, "outputElement")?.trim() || undefined,
+    collection: collection || bpmn.collection,
+    elementVariable: elementVariable?.trim() || bpmn.elementVariable,
+    outputCollection: str(zeebe, "outputCollection")?.trim() || bpmn.outputCollection,
+    outputElement: str(zeebe, "outputElement")?.trim() || bpmn.outputElement,
   };
+}
+
+/*
+ * BPMN 2.0 (§10.3.8) names the data a multi-instance activity iterates
+ * over: loopDataInputRef is the collection, inputDataItem what each
+ * instance gets of it, outputDataItem what each instance leaves, and
+ * loopDataOutputRef the collection of those. Here each is a data key: the
+ * referenced element's name (or id), or the reference's text when it names
+ * no element (SpiffWorkflow writes variable names there).
+ */
+function dataItems(ctx: ReadContext, loop: ModdleElement): Collection {
+  const input = dataKey(ctx, loop, "loopDataInputRef");
+  const output = dataKey(ctx, loop, "loopDataOutputRef");
+  const outputItem = itemName(child(loop, "outputDataItem"));
+  return {
+    collection: input === undefined ? undefined : keyExpression(input),
+    elementVariable: itemName(child(loop, "inputDataItem")),
+    outputCollection: output,
+    outputElement: output === undefined || outputItem === undefined ? undefined : keyExpression(outputItem),
+  };
+}
+
+function dataKey(ctx: ReadContext, loop: ModdleElement, property: string): string | undefined {
+  return itemName(child(loop, property)) ?? (unresolvedRef(ctx.unresolved, loop, property)?.trim() || undefined);
+}
+
+function itemName(item: ModdleElement | undefined): string | undefined {
+  return (str(item, "name")?.trim() || str(item, "id")?.trim()) || undefined;
+}
+
+/* `data["order items"]`: a key that is no identifier still reads as one expression */
+function keyExpression(key: string): string {
+  return `data[${JSON.stringify(key)}]`;
 }
 
 function zeebeLoop(loop: ModdleElement): ModdleElement | undefined {

@@ -158,10 +158,11 @@ function describeUnparsable(message: string): string {
 /*
  * References that decide how the process runs are problems when dangling.
  * sourceRef/targetRef/attachedToRef/default are only recorded: the structural
- * checks report them with context. Others (itemSubjectRef, incoming/outgoing,
+ * checks report them with context; a multi-instance loop's data references
+ * are data keys by their text (loop.ts). Others (itemSubjectRef, incoming/outgoing,
  * which repeat the sequence flows) do not change execution and are ignored.
  */
-const RECORDED_REFS = new Set(["sourceRef", "targetRef", "attachedToRef", "default"]);
+const RECORDED_REFS = new Set(["sourceRef", "targetRef", "attachedToRef", "default", "loopDataInputRef", "loopDataOutputRef"]);
 const REPORTED_REFS = new Set(["messageRef", "errorRef", "flowNodeRef", "processRef", "signalRef", "escalationRef"]);
 
 function warningProblems(warning: ModdleWarning, unresolved: UnresolvedRefs): BpmnProblem[] {

@@ -123,3 +123,19 @@ describe("parallel instances with a completion condition and boundary events", (
     expect((data._error as { message: string }).message).toContain("mirror c is down");
   });
 });
+
+describe("a multi-instance activity with BPMN's data items", () => {
+  it("runs an instance per item of loopDataInputRef with inputDataItem set, and collects each outputDataItem in loopDataOutputRef", async () => {
+    const shipped: number[] = [];
+    const adhesive = new Adhesive()
+      .task("Quote", (ctx) => void (ctx.data.price = (ctx.data.order as { qty: number }).qty * 10))
+      .task("Ship", (ctx) => void shipped.push(ctx.data.parcel as number));
+    const data = await adhesive.bpmnBuild(fixture("data-items.bpmn"), { initialData: { orders: [{ qty: 1 }, { qty: 3 }, { qty: 2 }] } });
+    // the collection in the instances' order; the input item is each instance's own and gone afterwards
+    expect(data.quotes).toEqual([10, 30, 20]);
+    expect(data).not.toHaveProperty("order");
+    expect(data).not.toHaveProperty("parcel");
+    // a reference by text (SpiffWorkflow) names the data key the same way
+    expect(shipped).toEqual([10, 30, 20]);
+  });
+});
