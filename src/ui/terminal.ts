@@ -3,7 +3,7 @@ import { createColors } from "picocolors";
 import { CancelledError, UsageError } from "../errors.js";
 import { FormAnsweredError } from "../inbox/inbox-error.js";
 import { formOpened, writeAsForm } from "./terminal-sharing.js";
-import type { UiProvider, UserTaskForm } from "./form.js";
+import type { FormField, UiProvider, UserTaskForm } from "./form.js";
 import { shown } from "../terminal-text.js";
 
 export interface TerminalUiOptions {
@@ -14,6 +14,8 @@ export interface TerminalUiOptions {
   /** colours in the form header (default: when the output is a terminal) */
   color?: boolean;
 }
+
+const OK_BUTTON: FormField = { kind: "button", name: "OK", title: "OK", value: undefined, values: [] };
 
 /** Context argument the form prompt takes (@inquirer/core's). */
 interface PromptContext {
@@ -137,7 +139,9 @@ async function showForm(
   const more = stillWaiting > 0 ? c.dim(` (${stillWaiting} more form${stillWaiting === 1 ? "" : "s"} waiting)`) : "";
   // the task name may be rendered from data: masked, its control characters escaped
   writeAsForm(() => context.output.write(`\n${c.cyan(c.bold(`User task: ${shown(form.taskName)}`))}${more}\n`));
-  return formPrompt({ form, c }, promptContext(context));
+  // a form made without UiBuilder.finish() gets its OK button here: only a button submits
+  const submittable = form.fields.some((field) => field.kind === "button") ? form : { ...form, fields: [...form.fields, OK_BUTTON] };
+  return formPrompt({ form: submittable, c }, promptContext(context));
 }
 
 /**

@@ -135,12 +135,17 @@ describe("terminalUi with injected streams", () => {
     expect(await answers).toEqual({ decision: "reject" });
   });
 
-  it("gives a form without buttons an OK button to submit it with", async () => {
+  it("gives a form without buttons an OK button to submit it with, made with UiBuilder or by hand", async () => {
     const t = fakeTerminal();
     const answers = t.ui.ask(form("Just Text", (ui) => ui.addInputText("x", { title: "X" })), new AbortController().signal);
     await t.answer("[ OK ]", `1${ENTER}`);
     await t.answer("❯ [ OK ]", ENTER);
     expect(await answers).toEqual({ x: "1", OK: "OK" });
+    // a form made by hand, without UiBuilder.finish(), gets one too
+    const other = fakeTerminal();
+    const handMade = other.ui.ask({ taskName: "By Hand", fields: [{ kind: "text", name: "y", title: "Y", value: undefined, values: [] }] }, new AbortController().signal);
+    await other.answer("[ OK ]", `2${ENTER}${ENTER}`);
+    expect(await handMade).toEqual({ y: "2", OK: "OK" });
   });
 
   it("shows one form at a time, in arrival order, and says how many wait", async () => {
