@@ -6,6 +6,7 @@
  * (tasks/binding.ts), so a name the checker accepts is one the run can use.
  */
 import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadBpmn } from "../bpmn/read.js";
 import { describe } from "../errors.js";
@@ -53,7 +54,7 @@ export async function typesCommand(args: readonly string[], io: CliIo): Promise<
     const text = namesDeclaration(await processNames(files), files);
     if (out === "-") io.out.write(text);
     else {
-      await writeFile(out, text);
+      await writeFile(resolve(io.cwd, out), text);
       io.err.write(`adhesive types: wrote ${out}\n`);
     }
     return EXIT_OK;

@@ -93,11 +93,11 @@ describe("adhesive types", () => {
   }
 
   it("writes the names of the tasks, user tasks, messages, gateways and job types, placeholders as any text", async () => {
-    const out = join(dir, "written.d.ts");
-    const { code, stderr } = await adhesive(["types", release, "--out", out]);
+    // by default into adhesive-names.d.ts in the working directory
+    const { code, stderr } = await adhesive(["types", release], {}, dir);
     expect(code).toBe(0);
-    expect(stderr).toBe(`adhesive types: wrote ${out}\n`);
-    const text = await readFile(out, "utf8");
+    expect(stderr).toBe("adhesive types: wrote adhesive-names.d.ts\n");
+    const text = await readFile(join(dir, "adhesive-names.d.ts"), "utf8");
     expect(text).toContain('declare module "adhesive-bpmn" {');
     const unions = Object.fromEntries([...text.matchAll(/^ {4}(\w+): (.*);$/gm)].map((m) => [m[1], m[2]]));
     expect(unions).toEqual({
