@@ -87,13 +87,23 @@ export class ExpressionError extends AdhesiveError {
   }
 }
 
-/** An exclusive gateway where no outgoing flow applies (or whose implementation, deciding for it, named none). */
+/**
+ * A gateway no outgoing flow leaves: an exclusive or inclusive gateway where
+ * no condition holds and there is no default flow (BPMN §13.4.2, §10.6.3: "a
+ * runtime exception occurs"), or an exclusive gateway whose implementation,
+ * deciding for it, named none. It fails the token: an error boundary around
+ * the gateway catches it like any error.
+ */
 export class RoutingError extends AdhesiveError {
   readonly elementId: string;
+  /** the process file the gateway is in (a built process's name) */
+  readonly file: string;
 
-  constructor(elementId: string, name: string, reason = "no outgoing flow condition holds and there is no default flow") {
-    super("ADHESIVE_NO_ROUTE", `exclusive gateway "${name}" (${elementId}): ${reason}`);
-    this.elementId = elementId;
+  constructor(gateway: { id: string; name: string; kind: string }, file: string, reason = "no outgoing flow condition holds and there is no default flow") {
+    const what = gateway.kind.replace(/Gateway$/, " gateway");
+    super("ADHESIVE_NO_ROUTE", `${what} "${gateway.name}" (${gateway.id})${file ? ` in ${file}` : ""}: ${reason}`);
+    this.elementId = gateway.id;
+    this.file = file;
   }
 }
 
@@ -141,6 +151,26 @@ export class StalledError extends AdhesiveError {
   }
 }
 
+/** A call activity that a failing element runs in, and the process it called (plain data: `data._error.calledBy` holds these). */
+export interface CallRecord {
+  /** the call activity's id and name */
+  elementId: string;
+  name: string;
+  /** the called process's id and name */
+  process: string;
+  processName: string;
+}
+
+/** ` in process "Payment" (Payment) called by call activity "Pay" (Call_Pay)`, per call, innermost first; "" outside called processes. */
+export function callChain(calls: readonly CallRecord[]): string {
+  return calls.map((call) => ` in process ${named(call.processName, call.process)} called by call activity ${named(call.name, call.elementId)}`).join("");
+}
+
+/* `"Pay" (Call_Pay)`, or the id alone */
+function named(name: string, id: string): string {
+  return name ? `"${name}" (${id})` : id;
+}
+
 /** A task (or expression on an element) failed and no error boundary event caught it. */
 export class TaskError extends AdhesiveError {
   readonly taskName: string;
@@ -149,18 +179,21 @@ export class TaskError extends AdhesiveError {
   readonly tokenId: number | undefined;
   /** what the failed task printed (its commands and console calls), when it printed anything */
   output: string | undefined;
+  /** the call activities the failed element runs in, innermost first */
+  readonly calls: readonly CallRecord[];
 
   /**
    * `callers`: the call activities the failed element runs in, innermost
-   * first: an element of a called process is named by where it was called from.
+   * first: an element of a called process is named by the process and by
+   * where it was called from.
    */
-  constructor(taskName: string, elementId: string, cause: unknown, tokenId?: number, callers: ReadonlyArray<{ id: string; name: string }> = []) {
-    const within = callers.map((caller) => ` in call activity ${caller.name ? `"${caller.name}" ` : ""}(${caller.id})`).join("");
-    super("ADHESIVE_TASK_FAILED", `task "${taskName}" (${elementId})${within} failed: ${describe(cause)}`, { cause });
+  constructor(taskName: string, elementId: string, cause: unknown, tokenId?: number, callers: readonly CallRecord[] = []) {
+    super("ADHESIVE_TASK_FAILED", `task "${taskName}" (${elementId})${callChain(callers)} failed: ${describe(cause)}`, { cause });
     this.taskName = taskName;
     this.elementId = elementId;
     this.tokenId = tokenId;
     this.output = undefined;
+    this.calls = callers;
   }
 }
 

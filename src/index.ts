@@ -50,6 +50,7 @@ export {
   UnmappedTaskError,
   UsageError,
   type BpmnProblem,
+  type CallRecord,
   type MappingProblem,
 } from "./errors.js";
 export { loadBpmn } from "./bpmn/read.js";

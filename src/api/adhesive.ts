@@ -157,6 +157,7 @@ function both(a: RunReporter, b: RunReporter): RunReporter {
   return {
     runStarted: (run) => (a.runStarted?.(run), b.runStarted?.(run)),
     unusedImplementations: (run, unused) => (a.unusedImplementations?.(run, unused), b.unusedImplementations?.(run, unused)),
+    fileWarnings: (run, warnings) => (a.fileWarnings?.(run, warnings), b.fileWarnings?.(run, warnings)),
     waitingForMessages: (run, waits) => (a.waitingForMessages?.(run, waits), b.waitingForMessages?.(run, waits)),
     runFinished: (run, error) => (a.runFinished?.(run, error), b.runFinished?.(run, error)),
     eventReceived: (run) => (a.eventReceived?.(run), b.eventReceived?.(run)),

@@ -3,6 +3,7 @@ import type { Clock } from "../engine/clock.js";
 import type { Data } from "../engine/data.js";
 import type { UiBuilder, UiProvider } from "../ui/form.js";
 import type { Workspace } from "../workspaces/workspace.js";
+import type { BpmnProblem } from "../errors.js";
 
 export type { Data } from "../engine/data.js";
 export type { TaskNodeInfo } from "../engine/context.js";
@@ -93,6 +94,13 @@ export interface RunReporter {
    * right after runStarted, and only when there are some.
    */
   unusedImplementations?(run: RunInfo, unused: readonly ImplementationInfo[]): void;
+  /**
+   * What the file draws that BPMN forbids and adhesive runs anyway (an
+   * element without an outgoing flow, a boundary event without a
+   * definition; the warnings of `adhesive lint`): once per run, right after
+   * runStarted, and only when there are some.
+   */
+  fileWarnings?(run: RunInfo, warnings: readonly BpmnProblem[]): void;
   /** `error` is undefined when the run succeeded */
   runFinished?(run: RunInfo, error: unknown): void;
   /** a message source delivered an event */

@@ -16,6 +16,8 @@ export interface VerifiedRun {
   /** once read; undefined while reading or when it could not be read */
   graph: ProcessGraph | undefined;
   bindings: NodeBinding[];
+  /** what the file's process runs but is most likely a drawing mistake (bpmn/warnings.ts) */
+  warnings: NonNullable<ProcessDefinition["warnings"]>;
   /** why the process could not be read or compiled */
   error: unknown;
 }
@@ -32,7 +34,7 @@ export class VerifyRecorder {
 
   /** Records a run whose process `read` resolves to; the returned promise never settles. */
   record(source: string, read: () => Promise<ProcessDefinition>, registry: Registry, initialData: Data | undefined): Promise<never> {
-    const run: VerifiedRun = { source, registry, initialData: cloneValue(initialData ?? {}), graph: undefined, bindings: [], error: undefined };
+    const run: VerifiedRun = { source, registry, initialData: cloneValue(initialData ?? {}), graph: undefined, bindings: [], warnings: [], error: undefined };
     // in call order, whatever order their files finish reading in
     this.runs.push(run);
     this.reading++;
@@ -43,6 +45,7 @@ export class VerifyRecorder {
         run.source = definition.source || source;
         run.graph = graph;
         run.bindings = bindNodes(graph, registry);
+        run.warnings = definition.warnings ?? [];
       })
       .catch((error: unknown) => {
         run.error = error;

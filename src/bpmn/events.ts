@@ -1,5 +1,5 @@
 import type { NodeDefinition, NodeKind, TimerDefinition, TimerKind } from "../model/definition.js";
-import { eventKind, isWaitedFor, type EventTrigger } from "../model/kinds.js";
+import { eventKind, isWaitedFor, multipleKind, type EventTrigger } from "../model/kinds.js";
 import { bool, child, children, str, xmlName, type ModdleElement } from "./moddle.js";
 import { describeElement, expression, problem, refId, reject, unsupported, type ReadContext, type ScopeInfo } from "./context.js";
 import { foldName } from "./text.js";
@@ -28,7 +28,7 @@ function subProcessOnly(trigger: EventTrigger): boolean {
 
 export function readEvent(ctx: ReadContext, element: ModdleElement, base: NodeBase, scope: ScopeInfo): NodeDefinition | undefined {
   const definitions = [...children(element, "eventDefinitions"), ...children(element, "eventDefinitionRefs")];
-  if (definitions.length > 1) return withDefinitions(ctx, element, scope, definitions, "several event definitions (a multiple event)");
+  if (definitions.length > 1) return multiple(ctx, element, base, scope, definitions);
   const definition = definitions[0];
   const trigger = definition === undefined ? undefined : TRIGGERS.get(definition.$type);
   if (definition !== undefined && trigger === undefined) return withDefinitions(ctx, element, scope, definitions);
@@ -81,8 +81,7 @@ function boundaryEvent(
   definition: ModdleElement | undefined,
   trigger: EventTrigger | undefined,
 ): NodeDefinition | undefined {
-  if (trigger === undefined) return reject(ctx, element, scope, `${describeElement(element)} has no event definition`);
-  const node = triggered(ctx, element, base, scope, definition!, eventKind("bpmn:BoundaryEvent", trigger));
+  const node = trigger === undefined ? { ...base, kind: "boundaryEvent" as const } : triggered(ctx, element, base, scope, definition!, eventKind("bpmn:BoundaryEvent", trigger));
   if (node === undefined) return undefined;
   node.attachedTo = refId(ctx, element, "attachedToRef") ?? "";
   node.interrupting = bool(element, "cancelActivity", true);
@@ -101,9 +100,15 @@ function triggered(
 ): NodeDefinition | undefined {
   if (kind === undefined) return withDefinitions(ctx, element, scope, [definition]);
   const node: NodeDefinition = { ...base, kind };
+  fill(ctx, element, node, definition);
+  return node;
+}
+
+/** Sets on `node` what `definition` says: which message, timer, error, signal, ... */
+function fill(ctx: ReadContext, element: ModdleElement, node: NodeDefinition, definition: ModdleElement): void {
   switch (TRIGGERS.get(definition.$type)) {
     case "message":
-      node.messageName = messageName(definition, base.name);
+      node.messageName = messageName(definition, node.name);
       node.correlationKey = correlationKey(child(definition, "messageRef"));
       break;
     case "timer":
@@ -111,21 +116,21 @@ function triggered(
       break;
     case "error":
       // an error end event always throws (its code may be ""); a boundary or start without one catches every error
-      node.errorCode = errorCode(definition) ?? (kind === "endEvent" ? "" : undefined);
+      node.errorCode = errorCode(definition) ?? (node.kind === "endEvent" ? "" : undefined);
       break;
     case "escalation":
       node.escalationCode = escalationCode(definition);
       break;
     case "signal":
-      node.signalName = foldName(str(child(definition, "signalRef"), "name")) || str(child(definition, "signalRef"), "id") || base.name;
+      node.signalName = foldName(str(child(definition, "signalRef"), "name")) || str(child(definition, "signalRef"), "id") || node.name;
       break;
     case "conditional":
       // without one the code gives it: condition("<its name>", "approved")
-      node.condition = expression(ctx, definition, "condition", base.id);
+      node.condition = expression(ctx, definition, "condition", node.id);
       break;
     case "link":
-      node.linkName = foldName(str(definition, "name")) || base.name;
-      if (!node.linkName) problem(ctx, base.id, `${describeElement(element)} has no link name to pair its throw and catch events`);
+      node.linkName = foldName(str(definition, "name")) || node.name;
+      if (!node.linkName) problem(ctx, node.id, `${describeElement(element)} has no link name to pair its throw and catch events`);
       break;
     case "compensate":
       node.compensates = str(child(definition, "activityRef"), "id");
@@ -133,13 +138,48 @@ function triggered(
     default:
       break;
   }
+}
+
+/*
+ * A catch, boundary or start event with several event definitions (BPMN
+ * "Multiple", §10.5): any one of them triggers it. adhesive runs those that
+ * are waited for (message, timer, signal, conditional), one of each, given
+ * in the file (the code gives a multiple event no timer or condition: it
+ * would not know which event of the name it is for). A parallel multiple
+ * event (all of them) and throw events with several definitions are
+ * refused, naming the element and why.
+ */
+function multiple(ctx: ReadContext, element: ModdleElement, base: NodeBase, scope: ScopeInfo, definitions: ModdleElement[]): NodeDefinition | undefined {
+  const what = `${describeElement(element)} with ${definitions.map(xmlName).join(", ")}`;
+  const kind = multipleKind(element.$type);
+  if (kind === undefined) return reject(ctx, element, scope, `${what}: a throw or end event that throws several event definitions is not supported; throw each with its own event`);
+  if (bool(element, "parallelMultiple", false)) {
+    return reject(ctx, element, scope, `${what} is parallel multiple (parallelMultiple="true"): waiting for all of its events is not supported; catch each with its own event after a parallel gateway`);
+  }
+  const triggers = definitions.map((definition) => TRIGGERS.get(definition.$type));
+  const other = definitions.filter((_, i) => triggers[i] === undefined || !isWaitedFor(triggers[i]!));
+  if (other.length > 0) return reject(ctx, element, scope, `${what}: a multiple event combines message, timer, signal and conditional definitions; ${other.map(xmlName).join(", ")} is not one of them`);
+  const twice = triggers.find((trigger, i) => triggers.indexOf(trigger) !== i);
+  if (twice !== undefined) return reject(ctx, element, scope, `${what}: a multiple event takes one definition of each kind, this one has several ${twice} definitions`);
+  if (element.$type === "bpmn:StartEvent" && !scope.root && !scope.eventSubProcess) {
+    return reject(ctx, element, scope, `${what}: such start events only start processes and event sub-processes`);
+  }
+  const node: NodeDefinition = { ...base, kind };
+  for (const definition of definitions) fill(ctx, element, node, definition);
+  if (node.timer !== undefined && node.timer.value === "") return reject(ctx, element, scope, `${what}: its timer has no value; a multiple event takes its timer from the file`);
+  if (triggers.includes("conditional") && node.condition === undefined) return reject(ctx, element, scope, `${what}: its conditional definition has no condition; a multiple event takes its condition from the file`);
+  if (element.$type === "bpmn:BoundaryEvent") {
+    node.attachedTo = refId(ctx, element, "attachedToRef") ?? "";
+    node.interrupting = bool(element, "cancelActivity", true);
+  } else if (scope.eventSubProcess && element.$type === "bpmn:StartEvent") {
+    node.interrupting = bool(element, "isInterrupting", true);
+  }
   return node;
 }
 
 /** Rejects an event whose definitions the engine does not run. */
-function withDefinitions(ctx: ReadContext, element: ModdleElement, scope: ScopeInfo, definitions: ModdleElement[], what?: string): undefined {
-  const kinds = what ?? definitions.map(xmlName).join(", ");
-  return reject(ctx, element, scope, `${describeElement(element)} with ${kinds} is not supported`);
+function withDefinitions(ctx: ReadContext, element: ModdleElement, scope: ScopeInfo, definitions: ModdleElement[]): undefined {
+  return reject(ctx, element, scope, `${describeElement(element)} with ${definitions.map(xmlName).join(", ")} is not supported`);
 }
 
 /** The referenced message's name is what message() sources match; the event name is the fallback. */

@@ -1,5 +1,6 @@
 import type { BpmnProblem } from "../errors.js";
 import type { MessageFlowDefinition, NodeDefinition, ScopeDefinition } from "../model/definition.js";
+import { isMessageStart } from "../model/kinds.js";
 import { bool, child, children, str, type ModdleElement } from "./moddle.js";
 import { foldName } from "./text.js";
 
@@ -132,7 +133,7 @@ function flowTargets(flow: ModdleElement, nodes: ReadonlyMap<string, NodeDefinit
   if (id !== undefined && nodes.has(id)) return [id];
   if (target?.$type !== "bpmn:Participant") return [];
   const scope = processes.get(str(child(target, "processRef"), "id") ?? "");
-  const starts = scope?.nodes.filter((node) => node.kind === "messageStartEvent") ?? [];
+  const starts = scope?.nodes.filter(isMessageStart) ?? [];
   const message = foldName(str(child(flow, "messageRef"), "name"));
   const named = starts.filter((start) => start.messageName === message);
   return (named.length > 0 ? named : starts).map((start) => start.id);

@@ -8,6 +8,7 @@ import { escapeIds, restoreTree } from "./ids.js";
 import { mapDefinitions } from "./map.js";
 import { parseXml } from "./moddle.js";
 import { validateDefinition } from "./validate.js";
+import { lintWarnings } from "./warnings.js";
 
 /** What loadBpmn reads of a file. */
 export interface LoadOptions {
@@ -59,6 +60,10 @@ async function readProcess(xml: unknown, file: string, options: LoadOptions): Pr
   problems.push(...validateDefinition(mapped.process, mapped.rejected));
   // expressions, scripts and timers compile now, so their syntax errors are load-time problems with element ids
   if (problems.length === 0) problems.push(...compileProblems(mapped.process));
+  if (problems.length === 0) {
+    const warnings = lintWarnings(mapped.process);
+    if (warnings.length > 0) mapped.process.warnings = warnings;
+  }
   return { process: mapped.process, problems: restored(problems, escaped.escaped) };
 }
 

@@ -7,7 +7,7 @@ import type { ScopeEntry } from "./validate.js";
 export function eventProblems(entry: ScopeEntry): BpmnProblem[] {
   return [
     ...links(entry.scope),
-    ...compensation(entry.scope),
+    ...compensation(entry),
     ...cancels(entry),
     ...eventGatewayTargets(entry.scope),
   ];
@@ -32,7 +32,8 @@ function links(scope: ScopeDefinition): BpmnProblem[] {
   return problems;
 }
 
-function compensation(scope: ScopeDefinition): BpmnProblem[] {
+function compensation(entry: ScopeEntry): BpmnProblem[] {
+  const scope = entry.scope;
   const byId = new Map(scope.nodes.map((node) => [node.id, node]));
   const flowEnds = new Set(scope.flows.flatMap((flow) => [flow.source, flow.target]));
   return scope.nodes.flatMap((node): BpmnProblem[] => {
@@ -45,12 +46,21 @@ function compensation(scope: ScopeDefinition): BpmnProblem[] {
       return [{ elementId: node.id, message: `${describeNode(node)} has no compensation handler: link an activity marked "for compensation" to it with an association` }];
     }
     if ((node.kind === "compensateThrowEvent" || node.kind === "compensateEndEvent") && node.compensates !== undefined) {
-      const target = byId.get(node.compensates);
+      const target = compensable(entry, node.compensates);
       if (target !== undefined && ACTIVITY_KINDS.has(target.kind)) return [];
-      return [{ elementId: node.id, message: `${describeNode(node)} compensates "${node.compensates}", which is not an activity of the same scope` }];
+      return [{ elementId: node.id, message: `${describeNode(node)} compensates "${node.compensates}", which is not an activity of the same scope (or, from an event sub-process, of the scope around it)` }];
     }
     return [];
   });
+}
+
+/* what a compensate throw may name: an activity of its scope; in an event sub-process, one of the scope it belongs to (Camunda) */
+function compensable(entry: ScopeEntry, id: string): NodeDefinition | undefined {
+  for (let current: ScopeEntry | undefined = entry; current !== undefined; current = current.parent) {
+    const found = current.scope.nodes.find((node) => node.id === id);
+    if (found !== undefined || current.label !== "event sub-process") return found;
+  }
+  return undefined;
 }
 
 /* Cancel events belong to transactions: the end event inside one, the boundary event on one. */
@@ -88,7 +98,8 @@ function eventGatewayTargets(scope: ScopeDefinition): BpmnProblem[] {
         elementId: node.id,
         message: `${describeNode(node)} leads to ${describeNode(target!)}; an event-based gateway may only lead to catch events and receive tasks`,
       }));
-      if (targets.length < 2) problems.push({ elementId: node.id, message: `${describeNode(node)} needs at least two events to choose from` });
+      // without any it ends its path (a lint warning: warnings.ts)
+      if (targets.length === 1) problems.push({ elementId: node.id, message: `${describeNode(node)} needs at least two events to choose from` });
       return problems;
     });
 }

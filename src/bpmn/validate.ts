@@ -26,18 +26,12 @@ type NodeIndex = Map<string, { scope: string; kind?: NodeKind }>;
 
 /** Nodes that start their scope when nothing flows into them (the original adhesive's rule). */
 const IMPLICIT_START_KINDS = kindsWhere((facts) => facts.startsWhenUnreached);
-/** Nodes that may end a path. */
-const PATH_END_KINDS = kindsWhere((facts) => facts.mayEndPath !== false);
 /** Nodes that are entered by an event, never by a sequence flow. */
 const NO_INCOMING_KINDS = kindsWhere((facts) => !facts.incoming);
 
 /** Structural problems of a process model; an empty list means the engine can run it. */
 export function validateDefinition(definition: ProcessDefinition, rejected: RejectedElement[] = []): BpmnProblem[] {
-  const roots = [
-    { owner: definition.id, label: "process" as const, scope: definition.root, parent: undefined },
-    ...(definition.processes ?? []).map((called) => ({ owner: called.id, label: "process" as const, scope: called.root, parent: undefined })),
-  ];
-  const scopes = roots.flatMap(listScopes);
+  const scopes = scopesOf(definition);
   const index = indexNodes(scopes, rejected);
   return [
     ...duplicateIds(scopes),
@@ -46,10 +40,18 @@ export function validateDefinition(definition: ProcessDefinition, rejected: Reje
       ...boundaryAttachments(entry, index),
       ...defaultFlows(entry.scope),
       ...scopeStart(entry, rejected),
-      ...deadEnds(entry.scope),
       ...eventProblems(entry),
     ]),
   ];
+}
+
+/** Every scope of the process and of the processes it calls, sub-processes included. */
+export function scopesOf(definition: ProcessDefinition): ScopeEntry[] {
+  const roots = [
+    { owner: definition.id, label: "process" as const, scope: definition.root, parent: undefined },
+    ...(definition.processes ?? []).map((called) => ({ owner: called.id, label: "process" as const, scope: called.root, parent: undefined })),
+  ];
+  return roots.flatMap(listScopes);
 }
 
 function listScopes(entry: ScopeEntry): ScopeEntry[] {
@@ -137,7 +139,7 @@ function scopeStart({ owner, label, scope }: ScopeEntry, rejected: RejectedEleme
     (label === "process" && TRIGGERED_START_KINDS.has(node.kind)) ||
     (IMPLICIT_START_KINDS.has(node.kind) && !targets.has(node.id) && !node.forCompensation);
   if (scope.nodes.some(startable) || rejected.some((element) => element.scope === owner && element.start)) return [];
-  return [{ elementId: owner, message: `the ${label} has no start: add a start event, or a task without incoming flows` }];
+  return [{ elementId: owner, message: `the ${label} has no start: add a start event, or a task or event without incoming flows` }];
 }
 
 function eventSubProcessStart(owner: string, scope: ScopeDefinition, rejected: RejectedElement[]): BpmnProblem[] {
@@ -145,14 +147,4 @@ function eventSubProcessStart(owner: string, scope: ScopeDefinition, rejected: R
   if (starts.length === 1 || rejected.some((element) => element.scope === owner && element.start)) return [];
   const message = starts.length === 0 ? "has no start event with an event definition" : `has ${starts.length} start events; it may have one`;
   return [{ elementId: owner, message: `the event sub-process ${message}` }];
-}
-
-function deadEnds(scope: ScopeDefinition): BpmnProblem[] {
-  const sources = new Set(scope.flows.map((flow) => flow.source));
-  return scope.nodes
-    .filter((node) => !sources.has(node.id) && !PATH_END_KINDS.has(node.kind))
-    .map((node) => ({
-      elementId: node.id,
-      message: `${describeNode(node)} has no outgoing sequence flow; only end events, tasks and sub-processes can end a path`,
-    }));
 }

@@ -1,6 +1,6 @@
 import { createColors } from "picocolors";
 import { formatFrame, userFrame } from "../call-site.js";
-import { AdhesiveError, CancelledError, TaskError } from "../errors.js";
+import { AdhesiveError, CancelledError, TaskError, callChain } from "../errors.js";
 import { redact } from "../secrets/redact.js";
 import { redactError } from "../secrets/redact-error.js";
 import { shown, visibleLine, visibleLines } from "../terminal-text.js";
@@ -36,7 +36,7 @@ export function reportFailure(failure: unknown, io: FailureIo): number {
   if (error instanceof TaskError) {
     const cause = error.cause;
     // the task name is rendered from data and the message may quote it: both may hold escape sequences
-    io.err.write(`${c.red("process failed")}: task "${shown(error.taskName)}" (${shown(error.elementId)}) failed: ${visibleLines(redact(headline(cause)))}${visibleLine(where(cause, io))}\n`);
+    io.err.write(`${c.red("process failed")}: task "${shown(error.taskName)}" (${shown(error.elementId)})${shown(callChain(error.calls))} failed: ${visibleLines(redact(headline(cause)))}${visibleLine(where(cause, io))}\n`);
     const output = error.output ?? (cause instanceof CommandError ? cause.output : undefined);
     if (output) io.err.write(outputBlock(output, c));
     return EXIT_FAILED;

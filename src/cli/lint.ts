@@ -30,25 +30,28 @@ export async function lintFiles(out: Output, color: boolean, files: readonly str
   const c = createColors(color);
   let allOk = true;
   for (const file of files) {
-    const problems = await adhesiveProblems(file);
-    const warnings = problems.length === 0 ? await styleWarnings(file) : [];
+    const { problems, warnings } = await adhesiveCheck(file);
+    const style = problems.length === 0 ? await styleWarnings(file) : [];
     if (problems.length === 0) out.write(`${c.green("ok")}    ${file}\n`);
     else out.write(`${c.red("error")} ${file}\n`);
     for (const p of problems) out.write(`  ${c.red("error")}   ${p.elementId || "-"}: ${p.message}\n`);
-    for (const w of warnings) out.write(`  ${c.yellow("warning")} ${w}\n`);
+    for (const w of [...warnings.map((p) => `${p.elementId}: ${p.message}`), ...style]) out.write(`  ${c.yellow("warning")} ${w}\n`);
     allOk &&= problems.length === 0;
   }
   return allOk;
 }
 
-async function adhesiveProblems(file: string): Promise<Array<{ elementId: string; message: string }>> {
+type Problem = { elementId: string; message: string };
+
+/* what keeps the file from running, else what adhesive runs but doubts (bpmn/warnings.ts) */
+async function adhesiveCheck(file: string): Promise<{ problems: Problem[]; warnings: Problem[] }> {
   try {
     // loading compiles the process too: expression syntax errors are among its problems
-    await loadBpmn(file);
-    return [];
+    const definition = await loadBpmn(file);
+    return { problems: [], warnings: definition.warnings ?? [] };
   } catch (error) {
-    if (error instanceof InvalidBpmnError) return error.problems;
-    return [{ elementId: "", message: describe(error) }];
+    if (error instanceof InvalidBpmnError) return { problems: error.problems, warnings: [] };
+    return { problems: [{ elementId: "", message: describe(error) }], warnings: [] };
   }
 }
 

@@ -67,6 +67,10 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
         out.write(`${c.yellow("warn")}  unused ${implementation.kind}(${shown(implementation.label)})${at}: matches no element of ${source}\n`);
       }
     },
+    fileWarnings(info, warnings) {
+      const source = visibleLine(shortPath(info.source, cwd));
+      for (const warning of warnings) out.write(`${c.yellow("warn")}  ${source}#${visibleLine(warning.elementId)}: ${visibleLine(warning.message)}\n`);
+    },
     eventReceived(info) {
       const run = runs.get(info.executionId);
       if (run) run.events++;

@@ -86,6 +86,7 @@ function printCheck(check: MappingCheck, io: VerifyIo): number {
   for (const { run, elements: checks } of check.runs) {
     if (run.graph === undefined) continue;
     io.out.write(`${c.bold(shortPath(run.source, io.cwd))}\n`);
+    for (const warning of run.warnings) io.out.write(`  ${c.yellow("warning")}   ${warning.elementId}: ${warning.message}\n`);
     for (const element of checks) {
       // a gateway may have an implementation; one without is fine and not worth a line
       if (element.status === "ok" && element.binding.candidates.length === 0) continue;

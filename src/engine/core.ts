@@ -14,6 +14,7 @@ import type { Loops } from "./loops.js";
 import type { Tasks } from "./tasks.js";
 import type { Token } from "./token.js";
 import type { Triggers } from "./triggers.js";
+import type { Outside } from "./outside.js";
 
 /**
  * What element behaviours (elements/) and the engine's parts (tasks, loops,
@@ -30,6 +31,8 @@ export interface Core {
   readonly triggers: Triggers;
   /** message flows, signals, escalations, event sub-processes, compensation, conditions and decisions */
   readonly events: EventParts;
+  /** event sources that keep the run open, and the messages they send */
+  readonly outside: Outside;
   /** whether the run has ended (finished, failed or cancelled) */
   readonly finished: boolean;
   /** gives task contexts their signal and data view */
@@ -40,12 +43,16 @@ export interface Core {
   /** the run is being rebuilt from its journal: no task function is called */
   readonly replaying: boolean;
 
+  /**
+   * How many tokens the queue has handed out, and taken in, since the run
+   * began: the tokens queued when something happens, and not yet handed
+   * out, move in the same step as it.
+   */
+  readonly taken: number;
+  readonly queued: number;
+
   /** The clock's time, for the journal. */
   now(): number;
-  /** A message event starts an instance at a message start event (an input). */
-  emit(node: GraphNode, event: unknown): void;
-  /** A message for the tokens waiting on `node` (an input). */
-  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression): void;
   /** An input from outside the token machine: applied now if the engine is idle, else once it is. */
   input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
   /** A new token at `node`, queued to arrive there. */
@@ -79,9 +86,6 @@ export interface Core {
   newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined, ref?: DataRef): Frame;
   /** A new instance of the process of `start` (a timer, signal or message start event), with `data.event` when `event` is given. */
   startInstance(start: GraphNode, event: unknown): void;
-  /** Keeps the run open while something may still start instances (an event source, a timer start event). */
-  openSource(): void;
-  closeSource(): void;
   /** Moves the token along `flow`, queued to arrive at its target. */
   take(token: Token, flow: GraphFlow): void;
   /** The root frame of the token's instance is a message event's (its deduplication keys live as long as it does). */

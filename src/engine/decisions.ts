@@ -31,7 +31,7 @@ export class Decisions {
     this.chosen.delete(token);
     let flow: GraphFlow | undefined;
     try {
-      flow = value === undefined ? this.byConditions(token) : pick(token.node, value);
+      flow = value === undefined ? this.byConditions(token) : pick(token.node, value, this.core.graph.source);
     } catch (error) {
       this.core.fail(token, error);
       return;
@@ -46,19 +46,19 @@ export class Decisions {
       if (flow.condition !== undefined && flow.condition.evaluate((scope ??= this.core.scopeOf(token)))) return flow;
     }
     if (node.defaultFlow !== undefined) return node.defaultFlow;
-    throw new RoutingError(node.id, node.name, `its implementation returned no flow; return one of ${choices(node)}`);
+    throw new RoutingError(node, this.core.graph.source, `its implementation returned no flow; return one of ${choices(node)}`);
   }
 }
 
-function pick(node: GraphNode, value: unknown): GraphFlow {
-  if (typeof value !== "string") throw new RoutingError(node.id, node.name, `its implementation returned ${describe(value)}; return the name or id of one of ${choices(node)}`);
+function pick(node: GraphNode, value: unknown, file: string): GraphFlow {
+  if (typeof value !== "string") throw new RoutingError(node, file, `its implementation returned ${describe(value)}; return the name or id of one of ${choices(node)}`);
   const name = foldName(value);
   const flow =
     node.outgoing.find((f) => f.id === value) ??
     node.outgoing.find((f) => f.name !== undefined && foldName(f.name) === name) ??
     node.outgoing.find((f) => f.target.name === name) ??
     node.outgoing.find((f) => f.target.id === value);
-  if (flow === undefined) throw new RoutingError(node.id, node.name, `its implementation returned "${value}", which is none of ${choices(node)}`);
+  if (flow === undefined) throw new RoutingError(node, file, `its implementation returned "${value}", which is none of ${choices(node)}`);
   return flow;
 }
 

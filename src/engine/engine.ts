@@ -1,14 +1,13 @@
 import { TaskError } from "../errors.js";
-import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
+import type { ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { TaskContext, ContextHost, TaskNodeInfo } from "./context.js";
 import type { Core } from "./core.js";
-import { checkData } from "./data-check.js";
 import { newRef, release, share, shallowCopy, type Data, type DataRef } from "./data.js";
 import { behaviours } from "./elements/index.js";
 import type { Behaviour } from "./elements/behaviour.js";
-import { callActivitiesAround, errorRecord } from "./errors.js";
+import { callsAround, errorRecord } from "./errors.js";
 import { EventParts } from "./event-parts.js";
 import { createFrame, moveToken, place, unplace, type Frame } from "./frame.js";
 import { InputKind } from "./inbox.js";
@@ -30,7 +29,7 @@ import { nextTurn, Slice } from "./slice.js";
 import { Tasks } from "./tasks.js";
 import { tokenRecord, TokenState, type Token } from "./token.js";
 import { Triggers } from "./triggers.js";
-import { OutsideMessage, runEnded, settle, type MessageOutcome } from "./outside-message.js";
+import { Outside } from "./outside.js";
 import { checkFinished, failRun as endRun, frameDone } from "./run-end.js";
 import { setMessage } from "./messages.js";
 import { watchAbort } from "./abort.js";
@@ -56,6 +55,7 @@ export class Engine implements Core {
   readonly loops: Loops;
   readonly triggers: Triggers;
   readonly events: EventParts;
+  readonly outside: Outside;
   readonly host: ContextHost = taskHost;
   finished = false;
   // read and set by the engine's own files (run-end.ts, checkpoint.ts); nothing outside src/engine sees the Engine
@@ -85,6 +85,7 @@ export class Engine implements Core {
     this.triggers = new Triggers(this);
     this.joins = new JoinGates(this);
     this.events = new EventParts(this);
+    this.outside = new Outside(this);
     this.clock = options.clock ?? systemClock;
     this.slice = new Slice(this.clock, options.schedule ?? nextTurn);
     this.loop = new RunLoop(this, this.clock, this.slice);
@@ -96,6 +97,14 @@ export class Engine implements Core {
 
   now(): number {
     return this.loop.now();
+  }
+
+  get taken(): number {
+    return this.loop.taken;
+  }
+
+  get queued(): number {
+    return this.loop.queued;
   }
 
   /**
@@ -122,6 +131,8 @@ export class Engine implements Core {
       this.events.scopes.processStarted(root, ref);
     } else restore(this, root, from);
     release(ref);
+    // a timer start event whose value failed has failed the run (Triggers)
+    if (this.finished) return promise;
     this.ending.unwatch = watchAbort(this.options.signal, (error) => this.failRun(error));
     this.drain();
     checkFinished(this);
@@ -134,79 +145,6 @@ export class Engine implements Core {
    */
   checkpoint(): EngineCheckpoint | undefined {
     return checkpointOf(this);
-  }
-
-  /** Keeps the run open while an event source may still emit. */
-  openSource(): void {
-    this.instances.openSources++;
-  }
-
-  closeSource(): void {
-    this.instances.openSources--;
-    this.outsideChanged();
-  }
-
-  /** A source that only feeds catch events has ended: tokens waiting for its messages may now wait in vain. */
-  sourceEnded(): void {
-    this.outsideChanged();
-  }
-
-  /* what can still happen changed outside the token machine: an idle engine sees at once whether the run is over or waits in vain (a busy one does when it is idle) */
-  private outsideChanged(): void {
-    if (!this.finished && this.root !== undefined && this.loop.idle) this.idle();
-  }
-
-  /** An event source failed: the run fails and names the message event. */
-  failSource(node: GraphNode, error: unknown, heldRun: boolean): void {
-    if (heldRun) this.instances.openSources--;
-    this.failRun(new TaskError(node.name, node.id, error));
-  }
-
-  /** Whether the run has ended (finished, failed or cancelled); sources stop pulling then. */
-  get isFinished(): boolean {
-    return this.finished;
-  }
-
-  /** Message event instances that have started and not ended, or are about to start. */
-  get eventsInFlight(): number {
-    return this.instances.inFlight;
-  }
-
-  /** Resolves once fewer than `limit` event instances are in flight. */
-  whenBelow(limit: number): Promise<void> | undefined {
-    return this.finished ? undefined : this.instances.whenBelow(limit);
-  }
-
-  /**
-   * Starts a new instance at a message start event, with `data.event` set.
-   * Throws a DataError for an event data cannot hold. `settled` (a message
-   * from outside) hears the outcome once it is journaled.
-   */
-  emit(node: GraphNode, event: unknown, settled?: (outcome: MessageOutcome) => void): void {
-    if (this.finished) return settled?.({ refused: runEnded() });
-    checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    this.instances.waitingEmits++;
-    this.input(InputKind.Emitted, node, 0, settled === undefined ? event : new OutsideMessage(event, undefined, settled));
-  }
-
-  /**
-   * A message for a catch event or message boundary event: every token
-   * waiting for it there takes it (with `data.event` set), or, with a
-   * correlation, those whose data the correlation accepts; a message nobody
-   * waits for is dropped. `settled` (a message from outside) hears how many
-   * took it once that is journaled.
-   */
-  deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression, settled?: (outcome: MessageOutcome) => void): void {
-    if (this.finished) return settled?.({ refused: runEnded() });
-    checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
-    this.input(InputKind.Delivered, node, 0, correlation === undefined && settled === undefined ? event : new OutsideMessage(event, correlation, settled));
-  }
-
-  /** Calls `done(true)` once everything the run has recorded so far is on disk (at once without a journal); `done(false)` if it never will be. */
-  whenDurable(done: (written: boolean) => void): void {
-    const journal = this.journal;
-    if (journal === undefined) done(true);
-    else journal.whenDurable(done);
   }
 
   // ---- rebuilding a run from its journal (replay.ts) ----------------------
@@ -245,20 +183,12 @@ export class Engine implements Core {
       case InputKind.Triggered:
         this.triggers.triggered(target as Arm, payload);
         return;
-      case InputKind.Emitted: {
-        this.instances.waitingEmits--;
-        const outside = payload instanceof OutsideMessage ? payload : undefined;
-        const event = outside === undefined ? payload : outside.event;
-        this.journal?.emitted(target as GraphNode, event, this.now());
-        this.startInstance(target as GraphNode, event);
-        if (outside?.settled !== undefined) settle(this, outside.settled, 1);
+      case InputKind.Emitted:
+        this.outside.emitted(target as GraphNode, payload);
         return;
-      }
-      case InputKind.Delivered: {
-        const taken = this.triggers.delivered(target as GraphNode, payload);
-        if (payload instanceof OutsideMessage && payload.settled !== undefined) settle(this, payload.settled, taken);
+      case InputKind.Delivered:
+        this.outside.delivered(target as GraphNode, payload);
         return;
-      }
     }
   }
 
@@ -314,6 +244,7 @@ export class Engine implements Core {
   }
 
   releaseWaiting(): boolean {
+    if (this.events.stepOver()) return true;
     this.tasks.startFreed();
     return this.joins.releaseNext();
   }
@@ -434,10 +365,11 @@ export class Engine implements Core {
   /** Hands the error to the nearest error boundary event, walking up the sub-processes; else the run fails. */
   fail(token: Token, failure: unknown): void {
     const error = this.options.failure === undefined ? failure : this.options.failure(failure);
-    const record = errorRecord(error, token.taskName || token.node.name, token.node.id);
+    const calls = callsAround(token);
+    const record = errorRecord(error, token.taskName || token.node.name, token.node.id, calls);
     if (this.events.raise.error(token, error, record)) return;
     this.options.observer?.tokenFailed?.(token, error, false);
-    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id, callActivitiesAround(token)));
+    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id, calls));
   }
 
   cancelToken(token: Token): void {

@@ -1,4 +1,4 @@
-import { BpmnError, TaskError, describe } from "../errors.js";
+import { BpmnError, TaskError, describe, type CallRecord } from "../errors.js";
 import type { GraphNode } from "../model/graph.js";
 import type { Frame } from "./frame.js";
 import type { Token } from "./token.js";
@@ -20,13 +20,19 @@ export interface ErrorRecord {
   task: string;
   elementId: string;
   code: string | undefined;
+  /** the element ran in a called process: the call activities around it, innermost first, each with the process it called */
+  calledBy?: CallRecord[];
 }
 
-export function errorRecord(error: unknown, task: string, elementId: string): ErrorRecord {
+export function errorRecord(error: unknown, task: string, elementId: string, calls: CallRecord[] = []): ErrorRecord {
   const cause = error instanceof TaskError && error.cause !== undefined ? error.cause : error;
   const code = codeText((cause as { code?: unknown } | null | undefined)?.code);
-  if (cause instanceof Error) return { message: cause.message, stack: cause.stack, task, elementId, code };
-  return { message: describe(cause), stack: undefined, task, elementId, code };
+  const record: ErrorRecord =
+    cause instanceof Error
+      ? { message: cause.message, stack: cause.stack, task, elementId, code }
+      : { message: describe(cause), stack: undefined, task, elementId, code };
+  if (calls.length > 0) record.calledBy = calls;
+  return record;
 }
 
 /* an error code as the file writes it: text (a task may throw `{ code: 404 }`) */
@@ -68,11 +74,14 @@ function errorCodes(error: unknown): string[] {
   return [codeText(e.errorCode), codeText(e.code), codeText(e.name)].filter((v): v is string => v !== undefined);
 }
 
-/** The call activities a token runs in, innermost first (TaskError names them). */
-export function callActivitiesAround(token: Token): GraphNode[] {
-  const callers: GraphNode[] = [];
+/** The call activities a token runs in, innermost first, with the processes they called (TaskError and data._error name them). */
+export function callsAround(token: Token): CallRecord[] {
+  const calls: CallRecord[] = [];
   for (let frame: Frame | undefined = token.frame; frame !== undefined; frame = frame.parent) {
-    if (frame.owner?.node.kind === "callActivity") callers.push(frame.owner.node);
+    const caller = frame.owner?.node;
+    if (caller?.kind !== "callActivity") continue;
+    const called = frame.scope.called;
+    calls.push({ elementId: caller.id, name: caller.name, process: called?.id ?? "", processName: called?.name ?? "" });
   }
-  return callers;
+  return calls;
 }

@@ -9,6 +9,8 @@ import { ScopeEvents } from "./scope-events.js";
 import { Signals } from "./signals.js";
 import { Stall } from "./stall.js";
 import type { Token } from "./token.js";
+import type { Arm } from "./waits.js";
+import { watchesData } from "../model/kinds.js";
 
 /**
  * The parts of the token machine that the BPMN events need beyond tokens,
@@ -36,6 +38,19 @@ export class EventParts {
     this.conditions = new Conditions(core);
     this.decisions = new Decisions(core);
     this.stall = new Stall(core);
+  }
+
+  /** A token subscribed to a message, signal or condition: a signal thrown beside it in this step, or a condition that already holds, triggers it when the step is over. */
+  subscribed(arm: Arm): void {
+    if (arm.event.signalName !== undefined) this.signals.armed(arm);
+    if (watchesData(arm.event)) this.conditions.armed(arm);
+  }
+
+  /** The token queue emptied: what was armed in the step and has already happened triggers now. True when something did. */
+  stepOver(): boolean {
+    const signalled = this.signals.deliverLate();
+    const held = this.conditions.checkArmed();
+    return signalled || held;
   }
 
   /** A token completed at a node with completion work: true when it must not be routed (see completions.ts). */

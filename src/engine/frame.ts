@@ -24,6 +24,8 @@ export interface Frame {
   /** data of the tokens that finished in this frame, merged */
   result: DataRef | undefined;
   cancelled: boolean;
+  /** its owner went on: a compensation handler that runs in it later hands nothing back (compensation.ts) */
+  ended: boolean;
   head: Token | undefined;
   /** holds the arms of the scope's event sub-processes while the instance runs (scope-events.ts) */
   watcher: Token | undefined;
@@ -34,12 +36,17 @@ export interface Frame {
 /** A completed activity with a compensation handler, and the data it completed with. */
 export interface CompensableEntry {
   activity: GraphNode;
-  /** the handler activity, or the compensation event sub-process of a completed sub-process */
-  handler: GraphNode;
+  /**
+   * the handler activity, or the compensation event sub-process of a
+   * completed sub-process; undefined for a completed sub-process without
+   * one, whose compensation is that of `inner`
+   */
+  handler: GraphNode | undefined;
+  /** the instance of the handler's scope: where the activity ran, or the instance of the completed sub-process */
   frame: Frame;
   ref: DataRef;
   loop: Token["loop"];
-  /** a completed sub-process compensated by its event sub-process: what completed inside it */
+  /** a completed sub-process: what completed inside it */
   inner: CompensableEntry[] | undefined;
 }
 
@@ -62,6 +69,7 @@ export function createFrame(id: number, scope: Scope, parent: Frame | undefined,
     joins: [],
     result: undefined,
     cancelled: false,
+    ended: false,
     head: undefined,
     watcher: undefined,
     compensable: undefined,

@@ -1,3 +1,4 @@
+import type { NodeKind } from "../model/definition.js";
 import { startsInstance, type GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { isPlainObject, setKey, share, type Data } from "./data.js";
@@ -22,6 +23,9 @@ export function setMessage(data: Data, payload: unknown): void {
   }
   setKey(data, "event", payload);
 }
+
+/* where a token stands waiting for its message: one that comes before the token is kept for it */
+const KEEPS_EARLY: ReadonlySet<NodeKind> = new Set<NodeKind>(["intermediateCatchEvent", "multipleCatchEvent", "receiveTask"]);
 
 /** What take() returns when no message came before the token. */
 export const NO_MESSAGE: unique symbol = Symbol("no message");
@@ -72,7 +76,7 @@ export class Messages {
     }
     const arms = core.triggers.waits.armsOn(target);
     for (const arm of arms) core.triggers.triggered(arm, payload);
-    if (arms.length > 0 || (target.kind !== "intermediateCatchEvent" && target.kind !== "receiveTask")) return;
+    if (arms.length > 0 || !KEEPS_EARLY.has(target.kind)) return;
     const queue = this.early.get(target);
     if (queue === undefined) this.early.set(target, [payload]);
     else queue.push(payload);

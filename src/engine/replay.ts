@@ -91,10 +91,10 @@ export class Replay implements ReplayedTasks {
         return;
       }
       case "emitted":
-        engine.emit(this.node(input.node), input.event);
+        engine.outside.emit(this.node(input.node), input.event);
         return;
       case "delivered":
-        engine.deliver(this.node(input.node), input.event, input.correlation === undefined ? undefined : compileExpression(input.correlation, input.node));
+        engine.outside.deliver(this.node(input.node), input.event, input.correlation === undefined ? undefined : compileExpression(input.correlation, input.node));
         return;
     }
   }

@@ -1,10 +1,12 @@
+import { RoutingError } from "../errors.js";
 import type { ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode } from "../model/graph.js";
 import { selectOne } from "./elements/gateways/exclusive-gateway.js";
 import type { Token } from "./token.js";
 
-/** Where conditions find a token's variables: the engine, asked only when a flow has a condition. */
+/** Where conditions find a token's variables (the engine, asked only when a flow has a condition), and the file a routing error names. */
 export interface ScopeSource {
+  readonly graph: { readonly source: string };
   scopeOf(token: Token): ExpressionScope;
 }
 
@@ -14,7 +16,8 @@ const NONE: readonly GraphFlow[] = [];
  * The flows a token leaving `node` takes. Exclusive (and event-based)
  * gateways take one (gateways/exclusive-gateway.ts); every other node takes
  * each flow whose condition holds (no condition means true), and the
- * default only when nothing else applies.
+ * default only when nothing else applies; an inclusive gateway where none
+ * applies is a RoutingError.
  * Expression errors propagate to the caller, which fails the token. The
  * scope is a source and a token, not a closure: every token leaving a node
  * passes here.
@@ -38,6 +41,9 @@ function selectAll(node: GraphNode, token: Token, scopes: ScopeSource): readonly
     }
     taken.push(flow);
   }
-  if (taken.length === 0 && node.defaultFlow) taken.push(node.defaultFlow);
+  if (taken.length > 0) return taken;
+  if (node.defaultFlow) return [node.defaultFlow];
+  // BPMN §10.6.3: an inclusive gateway with no way out is a runtime exception; any other node's token ends there
+  if (node.kind === "inclusiveGateway") throw new RoutingError(node, scopes.graph.source);
   return taken;
 }

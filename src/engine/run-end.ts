@@ -18,12 +18,15 @@ import type { GraphNode } from "../model/graph.js";
 
 /** The last token of a frame finished: hand its data to whoever waits for the frame. */
 export function frameDone(engine: Engine, frame: Frame): void {
+  // the last compensation handler that ran in an instance that had ended (compensation.ts): nobody waits for it
+  if (frame.ended) return;
   engine.tasks.frameEnded(frame);
   if (frame.cancelled) return;
   engine.events.scopes.closed(frame, false);
   engine.events.compensation.frameEnded(frame);
   const owner = frame.owner;
   if (owner !== undefined) {
+    frame.ended = true;
     const result = childResult(engine, owner, frame.result);
     if (result === null) return;
     if (result !== undefined && result !== owner.ref) {

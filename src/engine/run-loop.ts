@@ -19,7 +19,7 @@ export interface LoopMachine {
   arrive(token: Token): void;
   complete(token: Token): void;
   apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
-  /** the token queue is empty: frees what waits for that (pool slots cancelled tasks gave up, the next join that is due); false when no token moved */
+  /** the token queue is empty: frees what waits for that (catches armed in the step whose signal or condition already happened, pool slots cancelled tasks gave up, the next join that is due); false when no token moved */
   releaseWaiting(): boolean;
   /** whether started tasks wait for their functions to be called; launch() calls them */
   readonly hasLaunches: boolean;
@@ -46,6 +46,8 @@ export class RunLoop {
   private readonly queue: Array<Token | undefined> = [];
   private head = 0;
   private tail = 0;
+  /** tokens the queue took in before it last emptied */
+  private passed = 0;
   private readonly inbox = new Inbox();
   private draining = false;
   private resumePending = false;
@@ -79,6 +81,16 @@ export class RunLoop {
 
   enqueue(token: Token): void {
     this.queue[this.tail++] = token;
+  }
+
+  /** How many tokens the queue has handed out since the run began. */
+  get taken(): number {
+    return this.passed + this.head;
+  }
+
+  /** How many tokens the queue has taken in since the run began: those between `taken` and this move in the same step. */
+  get queued(): number {
+    return this.passed + this.tail;
   }
 
   /** An input: applied now if the loop is idle, else once it is. */
@@ -182,6 +194,7 @@ export class RunLoop {
         continue;
       }
       // the array keeps its capacity: it empties after every input, and shrinking it would reallocate each time
+      this.passed += this.tail;
       this.head = this.tail = 0;
       if (!machine.releaseWaiting()) return true;
     }

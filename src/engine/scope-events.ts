@@ -1,5 +1,5 @@
 import type { GraphNode, Scope } from "../model/graph.js";
-import { WATCHED_START_KINDS } from "../model/kinds.js";
+import { WATCHED_START_KINDS, watchesData } from "../model/kinds.js";
 import type { Core } from "./core.js";
 import { release, share, writable, type DataRef } from "./data.js";
 import { activityData } from "./data-mapping.js";
@@ -68,8 +68,9 @@ export class ScopeEvents {
   processStarted(root: Frame, ref: DataRef): void {
     for (const scope of this.runnable) {
       for (const start of scope.triggeredStarts) {
-        if (start.kind === "timerStartEvent") this.armStart(root, ref, start);
-        else if (start.kind === "conditionalStartEvent" && this.holds(start, ref)) this.core.startInstance(start, undefined);
+        // a multiple start event may be both
+        if (this.core.triggers.waits.isTimer(start)) this.armStart(root, ref, start);
+        if (watchesData(start) && this.holds(start, ref)) this.core.startInstance(start, undefined);
       }
     }
   }
@@ -79,7 +80,7 @@ export class ScopeEvents {
     const { token: watcher, event } = arm;
     if (watcher === this.starter) {
       this.core.startInstance(event, undefined);
-      if (!this.core.triggers.waits.rearm(arm)) this.core.closeSource();
+      if (!this.core.triggers.waits.rearm(arm)) this.core.outside.closeSource();
       return;
     }
     const esp = event.scope.owner!;
@@ -89,7 +90,7 @@ export class ScopeEvents {
       setMessage(ref.data, payload);
     }
     this.start(watcher.frame, esp, ref);
-    if (!event.interrupting && this.core.triggers.waits.isTimer(event)) this.core.triggers.waits.rearm(arm);
+    if (!event.interrupting && arm.schedule !== undefined) this.core.triggers.waits.rearm(arm);
   }
 
   /**
@@ -118,8 +119,8 @@ export class ScopeEvents {
 
   private armStart(root: Frame, ref: DataRef, start: GraphNode): void {
     this.starter ??= this.watcher(start, root, share(ref));
-    this.core.openSource();
-    this.core.triggers.waits.arm(this.starter, start);
+    this.core.outside.openSource();
+    this.core.triggers.waits.armTimer(this.starter, start);
   }
 
   private stopStarts(): void {

@@ -1,3 +1,4 @@
+import { TaskError } from "../errors.js";
 import type { GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { setKey, writable } from "./data.js";
@@ -23,7 +24,30 @@ export class Triggers {
   constructor(core: Core) {
     this.core = core;
     const schedules = core.graph.nodes.map((node) => core.options.runner.schedule?.(node) ?? node.schedule);
-    this.waits = new Waits(core.options.clock ?? systemClock, () => core.now(), (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload), schedules, (token) => core.scopeOf(token));
+    this.waits = new Waits(
+      core.options.clock ?? systemClock,
+      () => core.now(),
+      (arm, payload) => core.input(InputKind.Triggered, arm, 0, payload),
+      (token, event, error) => this.armFailed(token, event, error),
+      schedules,
+      (token) => core.scopeOf(token),
+      (arm) => core.events.subscribed(arm),
+    );
+  }
+
+  /*
+   * A timer whose value is an expression that fails on the data is an error
+   * of the element that armed it, as Camunda raises an incident there: the
+   * catch event, the event-based gateway, or the activity of a timer
+   * boundary (its catch-all error boundaries catch it, as any failure of
+   * the activity). A timer start event of an event sub-process fails the
+   * sub-process that holds it; one of the process, the run.
+   */
+  private armFailed(token: Token, event: GraphNode, error: unknown): void {
+    const core = this.core;
+    if (token.state !== TokenState.Watching) core.fail(token, error);
+    else if (token.frame.owner !== undefined) core.fail(token.frame.owner, error);
+    else core.failRun(new TaskError(event.name, event.id, error));
   }
 
   /*
@@ -55,7 +79,7 @@ export class Triggers {
     const core = this.core;
     if (core.finished || !arm.live) return;
     const { token, event } = arm;
-    const message = !this.waits.isTimer(event);
+    const message = arm.schedule === undefined;
     if (!message) {
       this.waits.fired(arm);
       core.journal?.timer(arm.seq, core.now());

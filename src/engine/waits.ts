@@ -3,6 +3,7 @@ import type { GraphNode } from "../model/graph.js";
 import type { TimerSchedule } from "../model/timer.js";
 import type { Clock } from "./clock.js";
 import type { Token } from "./token.js";
+import { MULTIPLE_KINDS } from "../model/kinds.js";
 
 /**
  * One thing a token waits for: a timer or a message on `event` (a boundary
@@ -30,6 +31,9 @@ const LATE_MS = 1000;
 /** Called when an arm triggers; `payload` is the message event (undefined for timers). */
 export type Trigger = (arm: Arm, payload: unknown) => void;
 
+/** Called when a timer's value, an expression, fails on the token's data: nothing was armed. */
+export type ArmFailed = (token: Token, event: GraphNode, error: unknown) => void;
+
 /**
  * The timers and message subscriptions of live tokens. A token's arms hang
  * off the token itself, so leaving a node disarms in O(arms); messages find
@@ -40,10 +44,13 @@ export class Waits {
   /** the time of the input being applied: timers count from it */
   private readonly now: () => number;
   private readonly trigger: Trigger;
+  private readonly failed: ArmFailed;
   /** per node index: when its timer fires (a timer without a value in the file gets one from the code) */
   private readonly schedules: ReadonlyArray<TimerSchedule | undefined>;
   /** what a timer's expression sees for a token */
   private readonly scopeOf: (token: Token) => ExpressionScope;
+  /** told of every message, signal or condition subscription: what already happened may trigger it (event-parts.ts) */
+  private readonly subscribedTo: (arm: Arm) => void;
   private readonly byNode = new Map<GraphNode, Set<Arm>>();
   /** armed timers by arm number */
   private readonly timers = new Map<number, Arm>();
@@ -53,12 +60,22 @@ export class Waits {
   /* bound once: timers carry their Arm as the argument instead of a closure each */
   private readonly onTimer = (arm: Arm): void => this.timerFired(arm);
 
-  constructor(clock: Clock, now: () => number, trigger: Trigger, schedules: ReadonlyArray<TimerSchedule | undefined>, scopeOf: (token: Token) => ExpressionScope) {
+  constructor(
+    clock: Clock,
+    now: () => number,
+    trigger: Trigger,
+    failed: ArmFailed,
+    schedules: ReadonlyArray<TimerSchedule | undefined>,
+    scopeOf: (token: Token) => ExpressionScope,
+    subscribedTo: (arm: Arm) => void,
+  ) {
     this.clock = clock;
     this.now = now;
     this.trigger = trigger;
+    this.failed = failed;
     this.schedules = schedules;
     this.scopeOf = scopeOf;
+    this.subscribedTo = subscribedTo;
   }
 
   /** How many arms were armed so far: the last arm number (checkpoint.ts). */
@@ -81,7 +98,7 @@ export class Waits {
     return this.subscribed;
   }
 
-  /** Whether `event` is a timer (else a message, signal or condition a token subscribes to). */
+  /** Whether `event` has a timer (else, or besides, a message, signal or condition a token subscribes to). */
   isTimer(event: GraphNode): boolean {
     return this.schedules[event.index] !== undefined;
   }
@@ -92,20 +109,49 @@ export class Waits {
     return waiting === undefined ? [] : [...waiting];
   }
 
-  /** Arms the timer or subscribes to the message of `event` for `token`. */
-  arm(token: Token, event: GraphNode): void {
-    const timer = this.schedules[event.index];
-    // an expression's value first: when it throws (an ExpressionError naming the element), nothing is armed
-    const schedule = timer?.resolve === undefined ? timer : timer.resolve(this.scopeOf(token));
+  /**
+   * Arms the timer, or subscribes to the message, signal or condition, of
+   * `event` for `token`. An event with several definitions gets both: its
+   * timer, and one subscription that its message, its signal and its
+   * condition each trigger. False when the timer's value is an expression
+   * that failed: nothing is armed, `failed` has heard it (the caller stops).
+   */
+  arm(token: Token, event: GraphNode): boolean {
+    const timed = this.schedules[event.index] !== undefined;
+    if (timed && !this.armTimer(token, event)) return false;
+    if (!timed || MULTIPLE_KINDS.has(event.kind)) this.subscribe(token, event);
+    return true;
+  }
+
+  /** Arms the timer of `event` (a timer start event of the process: only its timer starts instances this way); false as `arm`. */
+  armTimer(token: Token, event: GraphNode): boolean {
+    const timer = this.schedules[event.index]!;
+    let schedule: TimerSchedule = timer;
+    if (timer.resolve !== undefined) {
+      try {
+        schedule = timer.resolve(this.scopeOf(token));
+      } catch (error) {
+        this.failed(token, event, error);
+        return false;
+      }
+    }
+    const arm = this.newArm(token, event, schedule);
+    this.timers.set(arm.seq, arm);
+    this.schedule(arm, arm.armedAt);
+    return true;
+  }
+
+  private subscribe(token: Token, event: GraphNode): void {
+    const arm = this.newArm(token, event, undefined);
+    this.subscribers(event).add(arm);
+    this.subscribed++;
+    this.subscribedTo(arm);
+  }
+
+  private newArm(token: Token, event: GraphNode, schedule: TimerSchedule | undefined): Arm {
     const arm: Arm = { seq: ++this.armed, token, event, live: true, schedule, fired: 0, armedAt: this.now(), due: 0, handle: undefined };
     (token.arms ??= []).push(arm);
-    if (schedule !== undefined) {
-      this.timers.set(arm.seq, arm);
-      this.schedule(arm, arm.armedAt);
-    } else {
-      this.subscribers(event).add(arm);
-      this.subscribed++;
-    }
+    return arm;
   }
 
   disarm(token: Token): void {

@@ -1,6 +1,7 @@
 import { AdhesiveError, describe } from "../errors.js";
 import { compileExpression, type CompiledExpression } from "../model/expression.js";
 import type { GraphNode, ProcessGraph } from "../model/graph.js";
+import { isMessageStart, MULTIPLE_KINDS } from "../model/kinds.js";
 import type { MessageOutcome } from "../engine/outside-message.js";
 import type { AnswerReceipts } from "./answer-receipts.js";
 import type { FormView, PendingForms } from "./forms.js";
@@ -122,7 +123,7 @@ export class Inbox {
     const elements: string[] = [];
     let delivered = 0;
     for (const node of named) {
-      if (node.kind === "messageStartEvent") continue;
+      if (isMessageStart(node)) continue;
       const keyed = delivery.key === undefined ? correlation : keyCorrelation(node, delivery.key);
       if (keyed === false) continue;
       // what the message reached first may have ended the run: it was delivered
@@ -131,7 +132,7 @@ export class Inbox {
       if (taken > 0) elements.push(node.id);
       delivered += taken;
     }
-    const start = named.find((node) => node.kind === "messageStartEvent");
+    const start = named.find(isMessageStart);
     if (delivered === 0 && start !== undefined && correlation === undefined && delivery.key === undefined) {
       await outcome((settled) => this.target.emit(start, event, settled));
       return { delivered: 1, elements: [start.id] };
@@ -154,7 +155,7 @@ export class Inbox {
 
 /** Whether an inbox message can reach the node: message catch, boundary and start events, and receive tasks. */
 export function takesMessages(node: GraphNode): boolean {
-  return node.kind === "messageBoundaryEvent" || node.kind === "messageStartEvent" || node.kind === "receiveTask" || (node.kind === "intermediateCatchEvent" && node.messageName !== undefined);
+  return node.kind === "messageBoundaryEvent" || node.kind === "receiveTask" || isMessageStart(node) || ((node.kind === "intermediateCatchEvent" || MULTIPLE_KINDS.has(node.kind)) && node.messageName !== undefined);
 }
 
 function compileCorrelation(text: string, javascript: boolean): CompiledExpression {

@@ -1,7 +1,7 @@
 import type { BpmnProblem } from "../errors.js";
 import type { MessageFlowDefinition, NodeDefinition, NodeKind, ScopeDefinition } from "./definition.js";
 import { COMPLETION, type GraphNode, type Scope } from "./graph.js";
-import { ACTIVITY_KINDS, CONDITIONAL_KINDS, END_KINDS, INTERMEDIATE_CATCH_KINDS, KINDS, MESSAGE_CATCH_KINDS, SIGNAL_CATCH_KINDS, TRIGGERED_START_KINDS } from "./kinds.js";
+import { ACTIVITY_KINDS, catchesMessage, catchesSignal, isMessageStart, KINDS, START_KINDS, TRIGGERED_START_KINDS, watchesData } from "./kinds.js";
 
 /** Connects each boundary event to the activity it is attached to, in the list its kind is handled by. */
 export function attachBoundaries(definitions: NodeDefinition[], local: Map<string, GraphNode>, problems: BpmnProblem[]): void {
@@ -14,6 +14,8 @@ export function attachBoundaries(definitions: NodeDefinition[], local: Map<strin
       continue;
     }
     boundary.attachedTo = host;
+    // nothing triggers a boundary event without a definition: its host never leaves by it
+    if (definition.kind === "boundaryEvent") continue;
     host.boundaries.push(boundary);
     boundaryList(host, definition.kind)?.push(boundary);
     if (definition.kind === "compensateBoundaryEvent") host.compensateBoundary = boundary;
@@ -21,6 +23,8 @@ export function attachBoundaries(definitions: NodeDefinition[], local: Map<strin
 }
 
 function boundaryList(host: GraphNode, kind: NodeKind): GraphNode[] | undefined {
+  // a multiple boundary is armed like a signal or conditional one (waits.ts arms its timer too)
+  if (KINDS[kind].multiple) return host.watchedBoundaries;
   switch (KINDS[kind].position === "boundary" ? KINDS[kind].triggers[0] : undefined) {
     case "error":
       return host.errorBoundaries;
@@ -66,15 +70,10 @@ export function linkMessageFlows(flows: readonly MessageFlowDefinition[], byId: 
     const source = byId.get(flow.source);
     const target = byId.get(flow.target);
     if (source === undefined || target === undefined) continue;
-    if (!receives(target)) continue;
+    if (!catchesMessage(target)) continue;
     (source.messageTargets ??= []).push(target);
     target.messageFed = true;
   }
-}
-
-/* an event that is a timer or a message catches a message only when it names one */
-function receives(target: GraphNode): boolean {
-  return MESSAGE_CATCH_KINDS.has(target.kind) && (KINDS[target.kind].triggers.length === 1 || target.messageName !== undefined);
 }
 
 /** The events a signal reaches, by name, and the conditional events that watch data. */
@@ -82,9 +81,9 @@ export function indexEvents(nodes: readonly GraphNode[]): { signals: Map<string,
   const signals = new Map<string, GraphNode[]>();
   const conditionals: GraphNode[] = [];
   for (const node of nodes) {
-    if (SIGNAL_CATCH_KINDS.has(node.kind) && node.signalName !== undefined) signals.set(node.signalName, [...(signals.get(node.signalName) ?? []), node]);
+    if (catchesSignal(node)) signals.set(node.signalName!, [...(signals.get(node.signalName!) ?? []), node]);
     // a process-level conditional start is evaluated once, when the run starts
-    if (CONDITIONAL_KINDS.has(node.kind) && !(node.kind === "conditionalStartEvent" && node.scope.process)) conditionals.push(node);
+    if (watchesData(node) && !(START_KINDS.has(node.kind) && node.scope.process)) conditionals.push(node);
   }
   return { signals, conditionals };
 }
@@ -96,23 +95,22 @@ export function completionWork(node: GraphNode, hasConditionals: boolean): numbe
   // inputs are local: the completion drops them again
   if (node.outputs !== undefined || node.inputs !== undefined) work |= COMPLETION.outputs;
   if (node.compensateBoundary !== undefined) work |= COMPLETION.compensable;
-  if (node.forCompensation) work |= COMPLETION.handler;
+  // a compensation event sub-process is the handler of its completed sub-process (compensation.ts)
+  if (node.forCompensation || node.trigger?.kind === "compensateStartEvent") work |= COMPLETION.handler;
   if (node.decides) work |= COMPLETION.decision;
   if (hasConditionals && ACTIVITY_KINDS.has(node.kind)) work |= COMPLETION.conditions;
   return work;
 }
 
-/* events a token never starts at: something triggers them, a flow leads to them, or the path stops there */
-const NOT_STARTS: ReadonlySet<NodeKind> = new Set<NodeKind>([...END_KINDS, ...TRIGGERED_START_KINDS, ...INTERMEDIATE_CATCH_KINDS, "eventSubProcess"]);
-
 /** Where tokens start when an instance of the scope starts, and which start events wait for something. */
 export function collectStarts(scope: Scope): void {
   for (const node of scope.nodes) {
-    if (node.kind === "messageStartEvent") {
-      if (scope.process) scope.messageStarts.push(node);
-    } else if (TRIGGERED_START_KINDS.has(node.kind)) {
-      if (scope.process) scope.triggeredStarts.push(node);
-    } else if (node.incomingCount === 0 && node.attachedTo === undefined && !node.forCompensation && !NOT_STARTS.has(node.kind)) {
+    if (TRIGGERED_START_KINDS.has(node.kind)) {
+      if (!scope.process) continue;
+      // a multiple start event with a message is both: messages start instances, and so do its timer, signal or condition
+      if (isMessageStart(node)) scope.messageStarts.push(node);
+      if (node.kind !== "messageStartEvent") scope.triggeredStarts.push(node);
+    } else if (node.incomingCount === 0 && !node.forCompensation && (node.kind === "startEvent" || KINDS[node.kind].startsWhenUnreached)) {
       scope.starts.push(node);
     }
   }

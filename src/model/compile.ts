@@ -33,7 +33,11 @@ export function compileProcess(definition: ProcessDefinition): ProcessGraph {
   const state: CompileState = { problems: [], nodes: [], byId: new Map(), calls: [] };
   const root = compileScope(definition.root, undefined, state, 0, true);
   const processes = new Map<string, Scope>();
-  for (const called of definition.processes ?? []) processes.set(called.id, compileScope(called.root, undefined, state, 0, true));
+  for (const called of definition.processes ?? []) {
+    const scope = compileScope(called.root, undefined, state, 0, true);
+    scope.called = { id: called.id, name: called.name };
+    processes.set(called.id, scope);
+  }
   for (const [node, id] of state.calls) {
     node.called = processes.get(id);
     if (node.called === undefined) state.problems.push({ elementId: node.id, message: `call activity calls "${id}", which is not a process that was read` });
@@ -72,7 +76,7 @@ interface CompileState {
 }
 
 function compileScope(definition: ScopeDefinition, owner: GraphNode | undefined, state: CompileState, depth: number, process: boolean): Scope {
-  const scope: Scope = { nodes: [], starts: [], messageStarts: [], owner, hasJoins: false, process, eventSubProcesses: [], triggeredStarts: [] };
+  const scope: Scope = { nodes: [], starts: [], messageStarts: [], owner, hasJoins: false, process, eventSubProcesses: [], triggeredStarts: [], called: undefined };
   for (const nodeDefinition of definition.nodes) {
     const node = createNode(nodeDefinition, scope, state);
     scope.nodes.push(node);
@@ -186,7 +190,8 @@ function finishNode(definition: NodeDefinition, node: GraphNode, local: Map<stri
   node.callIn = compileCallData(definition.callIn, node.id, state);
   node.callOut = compileCallData(definition.callOut, node.id, state);
   node.handler = definition.handler === undefined ? undefined : local.get(definition.handler);
-  node.compensates = definition.compensates === undefined ? undefined : local.get(definition.compensates);
+  // from an event sub-process, an activity of the scope around it (compiled before it; ids are unique in a file)
+  node.compensates = definition.compensates === undefined ? undefined : (local.get(definition.compensates) ?? state.byId.get(definition.compensates));
   if (definition.calls !== undefined) state.calls.push([node, definition.calls]);
   node.calledExpression = compileOptional(definition.callsExpression, node.id, state);
   if (definition.children === undefined) return;
@@ -200,10 +205,11 @@ function finishNode(definition: NodeDefinition, node: GraphNode, local: Map<stri
 }
 
 /*
- * An exclusive gateway without a `default` attribute uses its one flow
- * without a condition as the default (Yaoqiang marks it so); with two or
- * more such flows the decision is the code's (the gateway's implementation
- * returns the flow to take).
+ * A flow without a condition holds (BPMN §13.4.2: the first flow in document
+ * order that holds is taken, the default only when none does). An exclusive
+ * gateway with two or more such flows beside its default is a descriptive
+ * model: the decision is the code's (the gateway's implementation returns
+ * the flow to take).
  */
 function defaultFlow(definition: NodeDefinition, node: GraphNode, state: CompileState): void {
   if (definition.defaultFlow !== undefined) {
@@ -215,7 +221,6 @@ function defaultFlow(definition: NodeDefinition, node: GraphNode, state: Compile
   if (node.kind !== "exclusiveGateway") return;
   const open = node.outgoing.filter((f) => f.condition === undefined && f !== node.defaultFlow);
   if (open.length >= 2) node.decides = true;
-  else node.defaultFlow ??= open[0];
 }
 
 function compileSchedule(timer: TimerDefinition, elementId: string, state: CompileState): TimerSchedule | undefined {

@@ -41,6 +41,8 @@ export type NodeKind =
   | "conditionalBoundaryEvent"
   | "compensateBoundaryEvent"
   | "cancelBoundaryEvent"
+  // a boundary event drawn without an event definition: never triggered
+  | "boundaryEvent"
   | "signalCatchEvent"
   | "conditionalCatchEvent"
   | "linkCatchEvent"
@@ -54,7 +56,11 @@ export type NodeKind =
   | "escalationEndEvent"
   | "compensateEndEvent"
   | "terminateEndEvent"
-  | "cancelEndEvent";
+  | "cancelEndEvent"
+  // several event definitions (BPMN "Multiple"): any one of them triggers it
+  | "multipleStartEvent"
+  | "multipleBoundaryEvent"
+  | "multipleCatchEvent";
 
 export interface LoopDefinition {
   /** adhesive loop expression: collection, object or condition. */
@@ -234,4 +240,6 @@ export interface ProcessDefinition {
   messageFlows?: MessageFlowDefinition[];
   /** the processes its call activities call */
   processes?: CalledProcessDefinition[];
+  /** what runs but is most likely a drawing mistake (bpmn/warnings.ts): lint and verify print these */
+  warnings?: Array<{ elementId: string; message: string }>;
 }

@@ -1,5 +1,6 @@
 import type { FormFieldDefinition, NodeKind, TimerDefinition } from "./definition.js";
 import type { CompiledExpression } from "./expression.js";
+import { isMessageStart } from "./kinds.js";
 import type { NameTemplate } from "./name-template.js";
 import type { TimerSchedule } from "./timer.js";
 
@@ -47,6 +48,8 @@ export interface Scope {
   eventSubProcesses: GraphNode[];
   /** timer, signal and conditional start events of a process scope */
   triggeredStarts: GraphNode[];
+  /** a process that call activities call: which one (errors inside name it) */
+  called: { id: string; name: string } | undefined;
 }
 
 export type JoinMode = "never" | "always" | "waitTasks";
@@ -79,7 +82,6 @@ export interface GraphNode {
   outgoing: GraphFlow[];
   incomingCount: number;
   defaultFlow: GraphFlow | undefined;
-  /** flows without condition, used as default by exclusive gateways without a `default` attribute */
   loop: CompiledLoop | undefined;
   when: CompiledExpression | undefined;
   script: CompiledExpression | undefined;
@@ -172,7 +174,7 @@ export const COMPLETION = {
 
 /** A message start event of a process (not of an event sub-process): each message starts an instance. */
 export function startsInstance(node: GraphNode): boolean {
-  return node.kind === "messageStartEvent" && node.scope.process;
+  return isMessageStart(node) && node.scope.process;
 }
 
 export interface GraphFlow {

@@ -10,10 +10,21 @@ import { setBit, type GraphNode, type Scope } from "./graph.js";
 export function computeJoins(scope: Scope): void {
   const arrivals = countArrivals(scope);
   for (const node of scope.nodes) {
-    if (node.join === "never" || arrivals[node.local] < 2) continue;
+    if (node.join === "never" || arrivals[node.local] < 2 || passesEach(node)) continue;
     node.ancestors = ancestorsOf(node, scope);
     scope.hasJoins = true;
   }
+}
+
+/*
+ * A parallel or inclusive gateway with one incoming flow is activated by
+ * each token that comes down it (BPMN §13.4.1, §13.4.3: a token on each
+ * incoming flow that can get one), however many come one after the other.
+ * Tasks keep adhesive's implicit join (SPEC, "Implicit join"), so do
+ * complex gateways, which run like tasks.
+ */
+function passesEach(node: GraphNode): boolean {
+  return node.join === "always" && node.incomingCount <= 1;
 }
 
 /*

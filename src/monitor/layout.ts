@@ -1,6 +1,6 @@
 import type { NodeKind } from "../model/definition.js";
 import type { GraphFlow, ProcessGraph } from "../model/graph.js";
-import { kindsWhere } from "../model/kinds.js";
+import { isMessageStart, kindsWhere } from "../model/kinds.js";
 
 /** A process element as the live view names it. */
 export interface ElementInfo {
@@ -37,7 +37,7 @@ export class MonitorLayout {
     this.flowIndices = new Map(flows.map((flow, index) => [flow, index]));
     this.flowIdIndices = new Map(flows.map((flow, index) => [flow.id, index]));
     this.isTask = Uint8Array.from(graph.nodes, (node) => (TASK_KINDS.has(node.kind) ? 1 : 0));
-    this.isMessageStart = Uint8Array.from(graph.nodes, (node) => (node.kind === "messageStartEvent" ? 1 : 0));
+    this.isMessageStart = Uint8Array.from(graph.nodes, (node) => (isMessageStart(node) ? 1 : 0));
     this.hasMessageStarts = this.isMessageStart.includes(1);
     this.isEnd = Uint8Array.from(graph.nodes, (node) => (node.kind === "endEvent" ? 1 : 0));
   }

@@ -62,8 +62,8 @@ export class Inlet {
   }
 
   readonly emit = (event: unknown): Promise<void> => {
-    if (this.engine.isFinished) return DONE;
-    if (!this.startsInstances || (this.head === this.waiting.length && this.engine.eventsInFlight < this.maxInFlight)) {
+    if (this.engine.outside.isFinished) return DONE;
+    if (!this.startsInstances || (this.head === this.waiting.length && this.engine.outside.eventsInFlight < this.maxInFlight)) {
       return this.deliver(event) ? DONE : this.refused();
     }
     if (this.waiting.length - this.head >= this.maxBuffered) {
@@ -88,10 +88,10 @@ export class Inlet {
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
-      while (this.head < this.waiting.length && !this.engine.isFinished) {
-        const room = this.engine.whenBelow(this.maxInFlight);
+      while (this.head < this.waiting.length && !this.engine.outside.isFinished) {
+        const room = this.engine.outside.whenBelow(this.maxInFlight);
         if (room !== undefined) await room;
-        if (this.engine.isFinished) break;
+        if (this.engine.outside.isFinished) break;
         const next = this.waiting[this.head];
         this.waiting[this.head++] = undefined as unknown as Waiting;
         if (this.deliver(next.event)) next.resolve();
@@ -108,8 +108,8 @@ export class Inlet {
     this.onEvent?.();
     try {
       for (const node of this.nodes) {
-        if (startsInstance(node)) this.engine.emit(node, event);
-        else this.engine.deliver(node, event);
+        if (startsInstance(node)) this.engine.outside.emit(node, event);
+        else this.engine.outside.deliver(node, event);
       }
       return true;
     } catch (error) {

@@ -133,10 +133,11 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   activeRuns.add(run);
   options.reporter?.runStarted?.(info);
   reportUnused(options.reporter, info, registry, { graph, bindings });
+  if (definition.warnings !== undefined && definition.warnings.length > 0) options.reporter?.fileWarnings?.(info, definition.warnings);
   let outcome: unknown;
   let result: Data | undefined;
   try {
-    await live?.attach(engine);
+    await live?.attach(engine.outside);
     // sources are counted before the engine starts (a run with only message starts must not end at once); they emit once it has
     const launchSources = startSources(bindings, { ...sources, lastEvents: lastEvents(record) });
     const started = record.resumed ? (await continueRun(engine, record, definition, bindings, clock as ReplayClock, { force: options.force === true, retry: options.retry === true })).result : engine.start(record.initialData);

@@ -6,7 +6,7 @@ import type { GraphNode } from "../model/graph.js";
 import { resolveRendered, type NodeBinding } from "../tasks/binding.js";
 import { groupsFor } from "../tasks/matcher.js";
 import type { Declaration } from "../tasks/registry.js";
-import { UiBuilder, type UiProvider } from "../ui/form.js";
+import { answersAsData, UiBuilder, type UiProvider } from "../ui/form.js";
 import type { Context, LoopInfo, TaskFunction, UserTaskFunction } from "../api/types.js";
 import type { WorkerPool } from "../workers/pool.js";
 import type { DataChanges, PlainLoop } from "../workers/protocol.js";
@@ -156,8 +156,9 @@ export class TaskRunner implements NodeRunner {
     const ui = new UiBuilder(ctx.taskName, { elementId: ctx.task.id, tokenId: ctx.tokenId });
     await fn(ctx, ui, ...groups);
     // the prompts draw on the terminal, not into the task's log
-    const answers = await outsideTasks(() => this.ui.ask(ui.finish(), ctx.signal));
-    Object.assign(ctx.data, answers);
+    const form = ui.finish();
+    const answers = await outsideTasks(() => this.ui.ask(form, ctx.signal));
+    Object.assign(ctx.data, answersAsData(form, answers));
   }
 }
 

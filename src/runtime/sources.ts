@@ -73,11 +73,11 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
     if (ended) return;
     ended = true;
     if (sends) settings.feeds.closed(nodes);
-    if (error !== undefined) engine.failSource(first, error, holdsRun);
-    else if (holdsRun) engine.closeSource();
-    else engine.sourceEnded();
+    if (error !== undefined) engine.outside.failSource(first, error, holdsRun);
+    else if (holdsRun) engine.outside.closeSource();
+    else engine.outside.sourceEnded();
   };
-  if (holdsRun) engine.openSource();
+  if (holdsRun) engine.outside.openSource();
   if (sends) settings.feeds.opened(nodes);
   return () => {
     const driver =
@@ -111,21 +111,21 @@ async function pull(
 ): Promise<void> {
   const { engine } = settings;
   for await (const event of fn(ctx, ...groups)) {
-    if (settings.signal.aborted || engine.isFinished) return;
+    if (settings.signal.aborted || engine.outside.isFinished) return;
     const held = backpressure ? settings.gate?.held : undefined;
     if (held) {
       await held;
-      if (settings.signal.aborted || engine.isFinished) return;
+      if (settings.signal.aborted || engine.outside.isFinished) return;
     }
     settings.onEvent?.();
     for (const node of nodes) {
-      if (startsInstance(node)) engine.emit(node, event);
-      else engine.deliver(node, event);
+      if (startsInstance(node)) engine.outside.emit(node, event);
+      else engine.outside.deliver(node, event);
     }
-    const pause = backpressure ? engine.whenBelow(settings.maxInFlight) : undefined;
+    const pause = backpressure ? engine.outside.whenBelow(settings.maxInFlight) : undefined;
     if (pause) await pause;
     // stop before pulling again: an event taken from the generator after the run ended would be lost
-    if (settings.signal.aborted || engine.isFinished) return;
+    if (settings.signal.aborted || engine.outside.isFinished) return;
   }
 }
 

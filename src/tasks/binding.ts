@@ -1,7 +1,7 @@
 import { UnmappedTaskError, type MappingProblem } from "../errors.js";
 import type { GraphNode, ProcessGraph } from "../model/graph.js";
 import { matchName, nameToPattern } from "./matcher.js";
-import { CONDITIONAL_KINDS } from "../model/kinds.js";
+import { CONDITIONAL_KINDS, KINDS } from "../model/kinds.js";
 import { foldName } from "../model/name-template.js";
 import type { Declaration, DeclarationKind, Registry } from "./registry.js";
 
@@ -41,33 +41,23 @@ const LOOP: Rule = { kinds: ["task"], required: true, label: "loop" };
 export function ruleFor(node: GraphNode): Rule | undefined {
   if (node.timer !== undefined && node.schedule === undefined) return TIMER;
   if (CONDITIONAL_KINDS.has(node.kind) && node.condition === undefined) return CONDITION;
-  switch (node.kind) {
+  switch (KINDS[node.kind].implementedBy) {
     case "task":
       return TASK;
-    case "receiveTask":
+    case "receive":
       return node.messageFed ? undefined : RECEIVE;
     case "userTask":
       return node.form !== undefined && node.form.length > 0 ? FORM_TASK : USER_TASK;
-    case "messageStartEvent":
-    case "messageBoundaryEvent":
+    case "message":
+      // a kind that is a message event only when it names a message (a timer catch event, a multiple event)
+      if (KINDS[node.kind].triggers.length > 1 && node.messageName === undefined) return undefined;
       return node.messageFed ? FED_MESSAGE : MESSAGE;
-    case "intermediateCatchEvent":
-      if (node.messageName === undefined) return undefined;
-      return node.messageFed ? FED_MESSAGE : MESSAGE;
-    case "messageThrowEvent":
-    case "messageEndEvent":
+    case "send":
       return node.messageTargets !== undefined ? SEND_ALONG_FLOW : SEND;
-    case "exclusiveGateway":
+    case "gateway":
       if (node.decides) return DECISION;
       return node.name ? GATEWAY : undefined;
-    case "complexGateway":
-    case "inclusiveGateway":
-    case "parallelGateway":
-    case "eventBasedGateway":
-      return node.name ? GATEWAY : undefined;
-    case "subProcess":
-    case "transaction":
-    case "callActivity":
+    case "loop":
       return needsLoop(node) ? LOOP : undefined;
     default:
       return undefined;
@@ -192,16 +182,15 @@ export function describeDeclaration(declaration: Declaration): string {
 export function suggest(node: GraphNode, rendered?: string): string {
   const name = JSON.stringify(rendered ?? bindingName(node));
   const matcher = needsLoop(node) ? `{ name: ${name}, loop: "items" }` : name;
-  switch (node.kind) {
+  switch (KINDS[node.kind].implementedBy) {
     case "userTask":
       return `usertask(${matcher}, (ctx, ui) => { ... })`;
-    case "messageStartEvent":
-    case "messageBoundaryEvent":
-    case "intermediateCatchEvent":
-      if (node.timer !== undefined) return `timer(${name}, "PT5M")`;
+    case "message":
+      if (node.timer !== undefined && node.messageName === undefined) return `timer(${name}, "PT5M")`;
       return `message(${name}, async function* (ctx) { ... })`;
-    case "exclusiveGateway":
-      return `gateway(${name}, (ctx) => "the name of the flow to take")`;
+    case "gateway":
+      if (node.decides) return `gateway(${name}, (ctx) => "the name of the flow to take")`;
+      return `task(${matcher}, async (ctx) => { ... })`;
     default:
       if (node.timer !== undefined) return `timer(${name}, "PT5M")`;
       if (CONDITIONAL_KINDS.has(node.kind)) return `condition(${name}, "approved === true")`;

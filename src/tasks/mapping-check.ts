@@ -14,6 +14,8 @@ export interface MappedRun {
   initialData: Data;
   graph: ProcessGraph | undefined;
   bindings: readonly NodeBinding[];
+  /** what the process runs but is most likely a drawing mistake (bpmn/warnings.ts) */
+  warnings: ReadonlyArray<{ elementId: string; message: string }>;
   error: unknown;
 }
 

@@ -18,6 +18,8 @@ export interface FormField {
   title: string;
   value: unknown;
   values: readonly Choice[];
+  /** the OK button a form without buttons gets: it submits the form, its answer is no data */
+  implicit?: true;
 }
 
 /** What a user task asks: its fields and buttons, in the order they were added. */
@@ -93,7 +95,10 @@ export class UiBuilder {
 
   /** A form without buttons gets an OK button, so every form has a way to be submitted. */
   finish(): UserTaskForm {
-    if (!this.form.fields.some((f) => f.kind === "button")) this.addDefaultButton("OK");
+    if (!this.form.fields.some((f) => f.kind === "button")) {
+      this.addDefaultButton("OK");
+      this.form.fields[this.form.fields.length - 1].implicit = true;
+    }
     return this.form;
   }
 }
@@ -122,6 +127,19 @@ export function pressedButton(form: UserTaskForm, name: string, answer: unknown)
 export function sharedButtonValues(form: UserTaskForm, name: string): unknown[] | undefined {
   const named = form.fields.filter((f) => f.kind === "button" && f.name === name);
   return named.length > 1 ? named.map(buttonValue) : undefined;
+}
+
+/**
+ * What of a form's answers lands in ctx.data: every field the user task
+ * added, buttons included (the pressed one with its value), but not the OK
+ * button a form without buttons gets, as with a form drawn in the modeler.
+ */
+export function answersAsData(form: UserTaskForm, answers: Record<string, unknown>): Record<string, unknown> {
+  const implicit = form.fields.find((field) => field.implicit === true);
+  if (implicit === undefined || !Object.hasOwn(answers, implicit.name)) return answers;
+  const data = { ...answers };
+  delete data[implicit.name];
+  return data;
 }
 
 export function choiceValue(choice: Choice): string {

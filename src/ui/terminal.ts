@@ -15,7 +15,7 @@ export interface TerminalUiOptions {
   color?: boolean;
 }
 
-const OK_BUTTON: FormField = { kind: "button", name: "OK", title: "OK", value: undefined, values: [] };
+const OK_BUTTON: FormField = { kind: "button", name: "OK", title: "OK", value: undefined, values: [], implicit: true };
 
 /** Context argument the form prompt takes (@inquirer/core's). */
 interface PromptContext {

@@ -2,7 +2,8 @@
  * Call activities as Camunda files write them: the called process named
  * by an expression when the activity runs (Camunda 7 calledElement="${...}",
  * Camunda 8 processId="=..."), looked for in the file and in the sibling
- * .bpmn and .bpmn20.xml files; an error inside names the call activity.
+ * .bpmn and .bpmn20.xml files; an error inside names the process and the
+ * call activity.
  */
 import { describe, expect, it } from "vitest";
 import { ExpressionError, TaskError } from "adhesive-bpmn";
@@ -38,7 +39,7 @@ describe("call activities", () => {
     expect((cause as Error).message).toContain('"billing-express"');
   });
 
-  it("an error inside a called process names the call activity it was called from", async () => {
+  it("an error inside a called process names the process and the call activity it was called from", async () => {
     const t = orders((a) =>
       a.task({ type: "invoice" }, () => {
         throw new Error("printer jam");
@@ -46,7 +47,9 @@ describe("call activities", () => {
     );
     const error = await t.run({ initialData: { billingProcess: "billing-standard" } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskError);
-    expect((error as Error).message).toBe('task "Write invoice" (billing-standard.bpmn20.xml#Task_Invoice) in call activity "Bill" (Call_Bill) failed: printer jam');
+    expect((error as Error).message).toBe(
+      'task "Write invoice" (billing-standard.bpmn20.xml#Task_Invoice) in process "Standard billing" (billing-standard.bpmn20.xml#billing-standard) called by call activity "Bill" (Call_Bill) failed: printer jam',
+    );
   });
 
   it("Camunda 8: processId=\"=...\" is FEEL over the data", async () => {

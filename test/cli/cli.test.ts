@@ -110,6 +110,15 @@ describe("adhesive [file]", () => {
     expect(stdout).toMatch(/^finished test\/fixtures\/messages\/burst-join\.bpmn .*: 18 done, 0 failed, 0 cancelled, 3 events;/m);
   });
 
+  it("warns about what the file draws that BPMN forbids, as lint does, and runs it as bpmn-engine would", async () => {
+    const { code, stdout } = await adhesive([fixture("cli/dangling.ts")]);
+    expect(code).toBe(0);
+    expect(stdout.split("\n").filter((line) => line.startsWith("warn"))).toEqual([
+      'warn  test/fixtures/cli/dangling.bpmn#Gateway_Feedback: exclusiveGateway "Ask for feedback?" has no outgoing sequence flow: a token that reaches it ends its path there; draw an end event after it',
+    ]);
+    expect(stdout).toMatch(/^finished test\/fixtures\/cli\/dangling\.bpmn .*: 1 done/m);
+  });
+
   it("exits 2 before running anything when tasks have no single implementation", async () => {
     const { code, stdout, stderr } = await adhesive([fixture("cli/unmapped.ts")]);
     expect(code).toBe(2);

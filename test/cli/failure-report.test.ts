@@ -71,11 +71,11 @@ describe("a run that fails at an exclusive gateway no flow leaves", () => {
   it("names the gateway and counts it failed; the gateway is failed, not cancelled", async () => {
     const { code, stdout, stderr, runs, show, view } = await report("no-route.ts");
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^fail +Which Environment: exclusive gateway "Which Environment" \(route\): no outgoing flow condition holds and there is no default flow$/m);
+    expect(stdout).toMatch(/^fail +Which Environment: exclusive gateway "Which Environment" \(route\) in \S*test\/fixtures\/report\/no-route\.bpmn: no outgoing flow condition holds and there is no default flow$/m);
     expect(stdout).toMatch(/^failed test\/fixtures\/report\/no-route\.bpmn at "Which Environment" \(route\) after \S+: 1 done, 1 failed, 0 cancelled; run /m);
     expect(stderr).toContain('"Which Environment" (route)');
     expect(runs).toMatch(/^[0-9a-f-]{36} +failed +test\/fixtures\/report\/no-route\.ts +\S+ \S+ +1 done, 1 failed +\S+$/m);
-    expect(show).toMatch(/^ +Which Environment \(route\) +\S+ +failed: exclusive gateway "Which Environment" \(route\): no outgoing flow/m);
+    expect(show).toMatch(/^ +Which Environment \(route\) +\S+ +failed: exclusive gateway "Which Environment" \(route\) in \S*no-route\.bpmn: no outgoing flow/m);
     expect(view.summary).toMatchObject({ state: "failed", completed: 1, failed: 1, caught: 0 });
     expect(view.elements.route).toEqual({ ...none, failed: 1 });
     expect(view.failures).toMatchObject([{ elementId: "route", taskName: "Which Environment", caught: false }]);
@@ -94,5 +94,15 @@ describe("a run that fails on a loop expression that throws", () => {
     expect(view.summary).toMatchObject({ state: "failed", completed: 1, failed: 1, caught: 0 });
     expect(view.elements.deploy).toEqual({ ...none, failed: 1 });
     expect(view.failures).toMatchObject([{ elementId: "deploy", caught: false }]);
+  });
+});
+
+describe("a run that fails inside a called process", () => {
+  it("names the failing task, the process it is in and the call activity that called it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "adhesive-report-"));
+    projects.push(dir);
+    const { code, stderr } = await adhesive([fixture("report/called-fails.ts")], { ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp"), NO_COLOR: "1" });
+    expect(code).toBe(1);
+    expect(stderr).toContain('process failed: task "Count stock" (Task_Count) in process "Check" (Process_Check) called by call activity "Check stock" (Call_Check) failed: the warehouse is closed');
   });
 });

@@ -39,6 +39,14 @@ describe("adhesive verify", () => {
     expect(stdout).toContain("3 cannot run");
   });
 
+  it("prints the process's lint warnings, which do not fail it", async () => {
+    const { code, stdout } = await verify("verify/dangling.ts");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ {2}warning {3}Gateway_Feedback: exclusiveGateway "Ask for feedback\?" has no outgoing sequence flow/m);
+    expect(stdout).toMatch(/^ {2}warning {3}Boundary_Lost: boundaryEvent "Parcel lost" has no event definition/m);
+    expect(stdout).toMatch(/ok +task "Refund" \(Task_Refund\)/);
+  });
+
   it("reports every run of a file that starts them without awaiting, and none of the code after them", async () => {
     const { code, stdout, stderr } = await verify("verify/unawaited.ts");
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });

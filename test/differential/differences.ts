@@ -158,30 +158,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     observed:
       "task with a standard loop (testBefore true, loopMaximum 1, condition always true): adhesive runs it until the run's taskLimit stops it (600 times here), bpmn-engine once",
   },
-  {
-    id: "inclusive gateway without a way out",
-    title: "an inclusive gateway whose conditions are all false and which has no default flow ends the token silently instead of failing",
-    reference: "§10.6.3 Inclusive Gateway ('If a default path is not specified and ... none of the conditional Expressions evaluates to true, a runtime exception occurs') and §13.4.3; issue 19, 'Gateways, events, errors'",
-    features: ["inclusiveNoDefault"],
-    example: { vars: NO_VARS, body: { t: "or", branches: [{ when: 0, body: task(10) }], defaultBranch: null, merge: false } },
-    observed: "inclusive gateway with one conditional flow (false) and no default: adhesive completes the run, bpmn-engine fails it ('no conditional flow taken')",
-  },
-  {
-    id: "split gateway merges tokens in series",
-    title: "a parallel or inclusive gateway with one incoming flow waits for a later token that can still come down that flow and merges the two, instead of passing each on",
-    reference:
-      "§13.4.1 Parallel Gateway and §13.4.3 Inclusive Gateway (a gateway is activated when each incoming flow that can get a token has one; with one incoming flow every token activates it) and §10.3 Activities, uncontrolled flow (tokens that come one after the other are separate)",
-    features: ["serialGateway"],
-    example: {
-      vars: NO_VARS,
-      body: {
-        t: "seq",
-        items: [task(30, { boundaries: [{ kind: "timer", cancel: false, seconds: 5, repeat: 1, path: nothing, rejoin: true }] }), { t: "par", branches: [task(10), task(10)], merge: false }],
-      },
-    },
-    observed:
-      "task (30 s) with a non-interrupting 5 s timer whose path rejoins the flow, then a parallel split into two tasks: adhesive holds the timer's token at the split until the task's token comes at 30 s and runs each branch once; bpmn-engine splits at 5 s and at 30 s and runs each branch twice (an inclusive split does the same)",
-  },
 ];
 
 /** The features the strict property may use: all but those of the known differences. */

@@ -3,8 +3,9 @@
  * process, read off its blocks (no run needed). Two questions depend on it:
  * whether adhesive's implicit joins can change the outcome (the default
  * mode is only compared where they cannot), and whether a parallel or
- * inclusive gateway can get tokens one after another down one path (a known
- * difference, see differences.ts).
+ * inclusive gateway can get tokens one after another down one path (the
+ * serialGateway feature: a split passes each on; a join that gets two down
+ * one of its flows is bpmn-engine's "join edge case", bpmn-engine-quirks.ts).
  *
  * "Many" means two or more, one after the other or at once: a split whose
  * branches flow straight on, or a non-interrupting boundary whose path

@@ -5,7 +5,7 @@
  * Time is the scenario's SimulatedClock.
  */
 import { describe, expect, it } from "vitest";
-import { ExpressionError } from "adhesive-bpmn";
+import { ExpressionError, TaskError } from "adhesive-bpmn";
 import { gate, scenario, until } from "../engine/elements/scenario.js";
 
 const camunda = (file: string) => `../camunda/${file}`;
@@ -62,14 +62,61 @@ describe("timers whose value is an expression", () => {
     expect(t.ran).toEqual(["Retry"]);
   });
 
-  it("a value that is no duration fails the run naming the timer and its expression", async () => {
+  it("a value that is no duration fails the catch event that armed it, naming the timer and its expression", async () => {
     const t = scenario(camunda("c8-timers.bpmn"), (a) => {
       a.task({ type: "remind" }, () => undefined);
       a.task({ type: "escalate" }, () => undefined);
     });
     const error = await t.run({ initialData: { graceHours: "a few", dueDate: "2026-01-02T12:00:00Z" } }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ExpressionError);
-    expect((error as ExpressionError).elementId).toBe("Timer_Grace");
-    expect((error as Error).message).toContain('=duration("PT" + string(graceHours) + "H")');
+    expect(error).toBeInstanceOf(TaskError);
+    expect((error as TaskError).elementId).toBe("Timer_Grace");
+    const cause = (error as TaskError).cause;
+    expect(cause).toBeInstanceOf(ExpressionError);
+    expect((cause as ExpressionError).elementId).toBe("Timer_Grace");
+    expect((cause as Error).message).toContain('=duration("PT" + string(graceHours) + "H")');
+  });
+});
+
+/*
+ * A timer's expression that fails is an error of the element that armed
+ * the timer, as Camunda raises an incident on it: the activity of a timer
+ * boundary event (a catch-all error boundary on it catches that, as any
+ * failure of the activity), the sub-process holding an event sub-process's
+ * timer start event, the catch event. Never an exception out of the run.
+ */
+describe("timers whose expression fails", () => {
+  const failures = (data: Record<string, unknown>) => {
+    const t = scenario(camunda("timer-failures.bpmn"), (a) => {
+      a.task(["Collect payment", "Send reminder", "Tell the admin", "Ship goods", "Apologize", "Fix shipping"], () => undefined);
+    });
+    return { t, run: () => t.run({ initialData: { reminderIn: "PT1H", shipWithin: "PT1H", closeAfter: "PT1M", ...data } }) };
+  };
+
+  it("a timer boundary's value fails the activity before it starts: its catch-all error boundary takes over, data._error names the timer and its expression", async () => {
+    const { t, run } = failures({ reminderIn: "soon" });
+    const data = await run();
+    expect(t.ran).toEqual(["Tell the admin"]);
+    expect(data._error).toMatchObject({ elementId: "Task_Collect", task: "Collect payment", code: "ADHESIVE_EXPRESSION" });
+    expect((data._error as { message: string }).message).toBe(
+      'expression `${reminderIn}` on Timer_Remind failed: its value "soon" is no timer duration: "soon" is not an ISO 8601 duration such as PT30S, PT5M or P1DT2H',
+    );
+  });
+
+  it("an event sub-process's timer start event fails the sub-process that holds it, whose error boundary catches it", async () => {
+    const { t, run } = failures({ shipWithin: "later" });
+    const data = await run();
+    expect(t.ran).toEqual(["Collect payment", "Fix shipping"]);
+    expect(data._error).toMatchObject({ elementId: "Sub_Ship", task: "Ship" });
+    expect((data._error as { message: string }).message).toContain("expression `${shipWithin}` on Timer_Late failed");
+  });
+
+  it("a catch event's value fails the run with a TaskError naming the catch event", async () => {
+    const { t, run } = failures({ closeAfter: "never" });
+    const error = await run().catch((e: unknown) => e);
+    expect(t.ran).toEqual(["Collect payment", "Ship goods"]);
+    expect(error).toBeInstanceOf(TaskError);
+    expect((error as Error).message).toBe(
+      'task "Close after" (Timer_Close) failed: expression `${closeAfter}` on Timer_Close failed: its value "never" is no timer duration: "never" is not an ISO 8601 duration such as PT30S, PT5M or P1DT2H',
+    );
   });
 });

@@ -82,7 +82,7 @@ describe("user tasks in a run", () => {
       });
   }
 
-  it("puts the answers of both parallel forms into ctx.data", async () => {
+  it("puts the answers of both parallel forms into ctx.data: the pressed button the task declared, not the OK a form without buttons gets", async () => {
     const asked: string[] = [];
     const ui = scriptedUi((f) => {
       asked.push(f.taskName);
@@ -90,7 +90,19 @@ describe("user tasks in a run", () => {
     });
     const data = await forms(new Adhesive()).bpmnBuild(bpmn, { ui });
     expect(asked.sort()).toEqual(["Choose Options", "Enter Details"]);
-    expect(data).toEqual({ name: "Zoe", colour: "g", OK: "OK", features: ["test"], approve: "yes", background: true, summary: "Zoe/g" });
+    expect(data).toEqual({ name: "Zoe", colour: "g", features: ["test"], approve: "yes", background: true, summary: "Zoe/g" });
+  });
+
+  it("a usertask() that adds nothing is a confirmation and changes no data; a button the task declares lands with its value", async () => {
+    const asked: UserTaskForm[] = [];
+    const adhesive = new Adhesive()
+      .usertask("Enter Details", () => undefined)
+      .usertask("Choose Options", (_ctx, ui) => ui.addDefaultButton("go", { title: "Go ahead" }))
+      .task(["Background Work", "Summarize"], () => undefined);
+    const data = await adhesive.bpmnBuild(bpmn, { ui: scriptedUi((f) => (asked.push(f), {})) });
+    // the confirmation still shows a button to submit it
+    expect(asked.find((f) => f.taskName === "Enter Details")?.fields.map((f) => [f.kind, f.name])).toEqual([["button", "OK"]]);
+    expect(data).toEqual({ go: "go" });
   });
 
   it("fails the run with a TaskError when the provider rejects", async () => {

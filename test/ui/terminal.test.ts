@@ -306,7 +306,6 @@ describe("adhesive on a terminal (tmux)", () => {
       name: "Alice",
       password: "s3cret",
       colour: "b",
-      OK: "OK",
       features: ["lint", "test"],
       size: "L",
       reject: "no",

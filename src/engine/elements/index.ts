@@ -15,6 +15,8 @@ import { conditionalBoundary } from "./events/boundaries/conditional-boundary.js
 import { errorBoundary } from "./events/boundaries/error-boundary.js";
 import { escalationBoundary } from "./events/boundaries/escalation-boundary.js";
 import { messageBoundary } from "./events/boundaries/message-boundary.js";
+import { noneBoundary } from "./events/boundaries/none-boundary.js";
+import { multipleBoundary } from "./events/boundaries/multiple-boundary.js";
 import { signalBoundary } from "./events/boundaries/signal-boundary.js";
 import { timerBoundary } from "./events/boundaries/timer-boundary.js";
 import { cancelEnd } from "./events/cancel-end.js";
@@ -29,6 +31,7 @@ import { linkCatch } from "./events/link-catch.js";
 import { linkThrow } from "./events/link-throw.js";
 import { messageEnd } from "./events/message-end.js";
 import { messageThrow } from "./events/message-throw.js";
+import { multipleCatch } from "./events/multiple-catch.js";
 import { noneThrow } from "./events/none-throw.js";
 import { signalCatch } from "./events/signal-catch.js";
 import { signalEnd } from "./events/signal-end.js";
@@ -44,6 +47,7 @@ import { conditionalStart } from "./starts/conditional-start.js";
 import { errorStart } from "./starts/error-start.js";
 import { escalationStart } from "./starts/escalation-start.js";
 import { messageStart } from "./starts/message-start.js";
+import { multipleStart } from "./starts/multiple-start.js";
 import { signalStart } from "./starts/signal-start.js";
 import { startEvent } from "./starts/start-event.js";
 import { timerStart } from "./starts/timer-start.js";
@@ -83,6 +87,7 @@ const BEHAVIOURS: Record<NodeKind, Behaviour> = {
   conditionalBoundaryEvent: conditionalBoundary,
   compensateBoundaryEvent: compensateBoundary,
   cancelBoundaryEvent: cancelBoundary,
+  boundaryEvent: noneBoundary,
 
   intermediateCatchEvent: catchEvent,
   signalCatchEvent: signalCatch,
@@ -102,6 +107,10 @@ const BEHAVIOURS: Record<NodeKind, Behaviour> = {
   compensateEndEvent: compensateEnd,
   terminateEndEvent: terminateEnd,
   cancelEndEvent: cancelEnd,
+
+  multipleStartEvent: multipleStart,
+  multipleBoundaryEvent: multipleBoundary,
+  multipleCatchEvent: multipleCatch,
 };
 
 /** Per node index, so the engine's hot path is one array read. */

@@ -6,7 +6,7 @@
  * the call activity's boundary events.
  */
 import { describe, expect, it } from "vitest";
-import { loadBpmn } from "adhesive-bpmn";
+import { loadBpmn, TaskError } from "adhesive-bpmn";
 import { fixture, noop, scenario } from "./scenario.js";
 
 function orders(declined: boolean) {
@@ -54,13 +54,30 @@ describe("call activities", () => {
     expect(data).toMatchObject({ items: ["book", "piano"], charged_book: true, charged_piano: true, declined: false });
   });
 
-  it("an error end event of the called process is caught by the call activity's error boundary", async () => {
+  it("an error end event of the called process is caught by the call activity's error boundary; data._error names where it came from", async () => {
     const { t, run } = orders(true);
     const data = await run();
     expect(t.ran.filter((name) => name !== "Notify sales")).toEqual(["Count stock", "Charge book", "Charge piano", "Authorize", "Refund"]);
     expect(t.count("Ship")).toBe(0);
     // the file's error code, as a task's `throw new BpmnError("declined")` would give
-    expect((data._error as { code: string }).code).toBe("declined");
+    expect(data._error).toMatchObject({
+      code: "declined",
+      elementId: "payment.bpmn#End_Declined",
+      calledBy: [{ elementId: "Call_Pay", name: "Pay", process: "payment.bpmn#Payment", processName: "Payment" }],
+    });
+  });
+
+  it("a task failing in a called process fails the run naming the task, the process and the call activity", async () => {
+    const t = scenario("call-activity.bpmn", (a) => {
+      a.task("Count stock", () => {
+        throw new Error("the warehouse is closed");
+      });
+      noop(a, "Ship", "Notify sales", "Refund", "Authorize");
+      a.task({ re: /^Charge (.+)$/ }, () => undefined);
+    });
+    const error = await t.run({ initialData: { items: ["book"] } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskError);
+    expect((error as TaskError).message).toBe('task "Count stock" (Task_Count) in process "Check" (Process_Check) called by call activity "Check stock" (Call_Check) failed: the warehouse is closed');
   });
 
   it("a call of a process with nothing drawn in it (a collapsed sub-process exported on its own) runs as a task of its name", async () => {

@@ -2,6 +2,8 @@
  * Conditional events re-evaluate whenever an activity in their scope
  * completes: the catch event lets its token go once the other branch's
  * data meets its condition, the boundary event interrupts its sub-process.
+ * One whose condition already holds when it is armed fires at once (BPMN
+ * §10.5.4; Camunda: the condition is evaluated when its scope is activated).
  */
 import { describe, expect, it } from "vitest";
 import { StalledError } from "adhesive-bpmn";
@@ -27,6 +29,23 @@ describe("conditional events", () => {
     expect(error).toBeInstanceOf(StalledError);
     expect((error as StalledError).elementIds).toEqual(["Catch_Approved"]);
     expect((error as StalledError).message).toContain('"Approved" (Catch_Approved)');
+  });
+});
+
+describe("conditional events whose condition already holds when they are armed", () => {
+  const order = () => scenario("conditional-at-start.bpmn", (a) => noop(a, "Prepare invoice", "Skip invoice", "Pack", "Add padding", "Book carrier", "Hold shipment", "Send"));
+
+  it("fire at once: the interrupting boundary before its task runs, the non-interrupting one beside it, the event sub-process as its scope starts, the catch event as its token arrives", async () => {
+    const t = order();
+    await t.run({ initialData: { paid: true, fragile: true, blocked: true, approved: true } });
+    expect([...t.ran].sort()).toEqual(["Add padding", "Hold shipment", "Pack", "Send", "Skip invoice"]);
+    expect(t.cancelled).toEqual([]);
+  });
+
+  it("wait while it does not hold", async () => {
+    const t = order();
+    await t.run({ initialData: { paid: false, fragile: false, blocked: false, approved: true } });
+    expect([...t.ran].sort()).toEqual(["Book carrier", "Pack", "Prepare invoice", "Send"]);
   });
 });
 

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RoutingError, StalledError, UnmappedTaskError, scriptedUi, type Adhesive } from "adhesive-bpmn";
-import { noop, scenario, until } from "./scenario.js";
+import { fixture, noop, scenario, until } from "./scenario.js";
 
 function contract(decide: () => unknown, setup: (a: Adhesive) => void = () => undefined) {
   return scenario("descriptive.bpmn", (a) => {
@@ -67,7 +67,7 @@ describe("gateway decisions and descriptive models", () => {
     const error = await outcome;
     expect((error as { cause: unknown }).cause).toBeInstanceOf(RoutingError);
     expect(((error as { cause: RoutingError }).cause).code).toBe("ADHESIVE_NO_ROUTE");
-    expect((error as Error).message).toContain('exclusive gateway "Who ships?" (Gateway_Who): its implementation returned "by drone", which is none of "ourselves" (f_us), "by partner" (f_partner)');
+    expect((error as Error).message).toContain(`exclusive gateway "Who ships?" (Gateway_Who) in ${fixture("descriptive.bpmn")}: its implementation returned "by drone", which is none of "ourselves" (f_us), "by partner" (f_partner)`);
   });
 
   it("reports every missing decision, loop, timer and condition before anything runs, the way it reports a missing task", async () => {

@@ -20,7 +20,7 @@ export const callActivity: Behaviour = {
     if (scope === undefined) return;
     const ref = callInput(core, token);
     if (ref === undefined) return;
-    armBoundaries(core, token);
+    if (!armBoundaries(core, token)) return;
     enterScope(core, token, scope, scope.starts, ref);
   },
   childResult(core, token, result) {

@@ -5,14 +5,12 @@ import { enterScope } from "./sub-process.js";
 /**
  * An event sub-process that triggered (scope-events.ts, raise.ts): an
  * instance of it starts at its start event. A compensation event
- * sub-process compensates what completed inside the sub-process it belongs
- * to (compensation.ts hands over that log).
+ * sub-process runs when its completed sub-process is compensated, in that
+ * sub-process's instance (compensation.ts).
  */
 export const eventSubProcess: Behaviour = {
   execute(core, token) {
     const node = token.node;
-    const child = enterScope(core, token, node.children!, [node.trigger!], share(token.ref));
-    const inner = core.events.compensation.innerLog(token);
-    if (inner !== undefined) child.compensable = inner;
+    enterScope(core, token, node.children!, [node.trigger!], share(token.ref));
   },
 };

@@ -17,7 +17,7 @@ export const receiveTask: Behaviour = {
       return;
     }
     if (happened(core, token, token.node)) return;
-    armBoundaries(core, token);
+    if (!armBoundaries(core, token)) return;
     token.state = TokenState.Catching;
     core.triggers.waits.arm(token, token.node);
   },

@@ -17,7 +17,7 @@ export const subProcess: Behaviour = {
   execute(core, token) {
     if (token.node.when !== undefined && !core.tasks.when(token)) return;
     if (token.node.inputs !== undefined && !applyInputs(core, token)) return;
-    armBoundaries(core, token);
+    if (!armBoundaries(core, token)) return;
     const scope = token.node.children!;
     enterScope(core, token, scope, scope.starts, share(token.ref));
   },
@@ -27,6 +27,12 @@ export const subProcess: Behaviour = {
 export function enterScope(core: Core, token: Token, scope: Scope, starts: readonly GraphNode[], ref: DataRef): Frame {
   token.state = TokenState.InSubProcess;
   const child = core.newFrame(scope, token.frame, token, ref);
+  // a timer start event of its event sub-processes whose value failed has failed the token (Triggers)
+  if (token.state !== TokenState.InSubProcess) {
+    core.cancelFrame(child);
+    release(ref);
+    return child;
+  }
   token.child = child;
   for (const start of starts) core.spawn(start, child, share(ref), token.loop, -1);
   release(ref);

@@ -6,7 +6,7 @@ import { armBoundaries } from "../events/boundaries/boundary.js";
 export const task: Behaviour = {
   execute(core, token) {
     if (token.node.inputs !== undefined && !applyInputs(core, token)) return;
-    armBoundaries(core, token);
+    if (!armBoundaries(core, token)) return;
     core.tasks.schedule(token);
   },
 };

@@ -1,4 +1,5 @@
 import type { GraphNode } from "../../../model/graph.js";
+import { watchesData } from "../../../model/kinds.js";
 import type { Core } from "../../core.js";
 import { NO_MESSAGE } from "../../messages.js";
 import { TokenState, type Token } from "../../token.js";
@@ -31,7 +32,7 @@ export function happened(core: Core, token: Token, event: GraphNode): boolean {
       return true;
     }
   }
-  if (event.kind !== "conditionalCatchEvent") return false;
+  if (!watchesData(event)) return false;
   const holds = core.events.conditions.holdsOnArrival(token, event);
   if (holds) core.triggers.caught(token, event, false, undefined);
   return holds || token.state === TokenState.Cancelled;

@@ -8,10 +8,10 @@ import { passThrough } from "../pass-through.js";
 
 /**
  * An exclusive gateway passes every token through (no join) and takes one
- * flow: the first whose condition holds, in document order, else the
- * default; none is a RoutingError. Its one flow without a condition is its
- * default (compile.ts); with two or more the gateway's implementation
- * returns the flow to take (`gateway("Decide", fn)`, decisions.ts).
+ * flow: the first in document order whose condition holds or that has
+ * none, else the default; none is a RoutingError (BPMN §13.4.2). With two or
+ * more flows without a condition the gateway's implementation returns the
+ * flow to take instead (`gateway("Decide", fn)`, decisions.ts).
  */
 export const exclusiveGateway: Behaviour = passThrough;
 
@@ -19,10 +19,11 @@ export const exclusiveGateway: Behaviour = passThrough;
 export function selectOne(node: GraphNode, token: Token, scopes: ScopeSource): GraphFlow {
   let evaluated: ExpressionScope | undefined;
   for (const flow of node.outgoing) {
-    if (flow === node.defaultFlow || flow.condition === undefined) continue;
+    if (flow === node.defaultFlow) continue;
+    if (flow.condition === undefined) return flow;
     evaluated ??= scopes.scopeOf(token);
     if (flow.condition.evaluate(evaluated)) return flow;
   }
   if (node.defaultFlow) return node.defaultFlow;
-  throw new RoutingError(node.id, node.name);
+  throw new RoutingError(node, scopes.graph.source);
 }

@@ -14,14 +14,15 @@ import type { Arm } from "../../../waits.js";
  * started with; an interrupting boundary cancels the activity.
  */
 
-/** The token starts its activity: its timer, message, signal and conditional boundary events are armed. */
-export function armBoundaries(core: Core, token: Token): void {
+/** The token starts its activity: its timer, message, signal and conditional boundary events are armed. False when a timer's value failed: the activity has failed (Triggers). */
+export function armBoundaries(core: Core, token: Token): boolean {
   const node = token.node;
-  if (node.boundaries.length === 0) return;
+  if (node.boundaries.length === 0) return true;
   const waits = core.triggers.waits;
-  for (const boundary of node.timerBoundaries) waits.arm(token, boundary);
+  for (const boundary of node.timerBoundaries) if (!waits.arm(token, boundary)) return false;
   for (const boundary of node.messageBoundaries) waits.arm(token, boundary);
   for (const boundary of node.watchedBoundaries) waits.arm(token, boundary);
+  return true;
 }
 
 /** A token leaves `holder`'s activity by `boundary`, with the data the activity started with (plus `key`: `_error` or `event`). */
