@@ -12,6 +12,7 @@ import { loadBpmn } from "../bpmn/read.js";
 import { describe } from "../errors.js";
 import { compiledProcess } from "../model/compile.js";
 import type { GraphNode } from "../model/graph.js";
+import { KINDS } from "../model/kinds.js";
 import { foldName } from "../model/name-template.js";
 import { bindingName, ruleFor } from "../tasks/binding.js";
 import { EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
@@ -78,7 +79,7 @@ function addNode(names: ProcessNameSets, node: GraphNode): void {
   const kinds = ruleFor(node)?.kinds ?? [];
   const name = foldName(bindingName(node));
   if (kinds.includes("task")) {
-    names[node.kind.endsWith("Gateway") ? "gateways" : "tasks"].add(name);
+    names[KINDS[node.kind].implementedBy === "gateway" ? "gateways" : "tasks"].add(name);
     if (node.taskType !== undefined) names.jobTypes.add(node.taskType);
   }
   if (kinds.includes("userTask")) names.userTasks.add(name);
