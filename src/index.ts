@@ -7,6 +7,7 @@ import type { Matcher } from "./tasks/registry.js";
 import type { TimerValue } from "./model/declared-values.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, TaskFunction, UserTaskFunction } from "./api/types.js";
 import type { Data } from "./engine/data.js";
+import type { GatewayName, JobType, MessageName, TaskName, UserTaskName } from "./api/process-names.js";
 
 export { Adhesive } from "./api/adhesive.js";
 export type {
@@ -28,6 +29,7 @@ export type {
   UserTaskFunction,
 } from "./api/types.js";
 export type { Matcher, MatcherOptions } from "./tasks/registry.js";
+export type { ProcessNames, TaskName, UserTaskName, MessageName, GatewayName, JobType } from "./api/process-names.js";
 export type { TimerValue } from "./model/declared-values.js";
 export type { ProcessDefinition, NodeDefinition, FlowDefinition, ScopeDefinition, LoopDefinition, NodeKind } from "./model/definition.js";
 export {
@@ -105,11 +107,11 @@ export { loadConfig, ConfigError, type Config } from "./config/load.js";
 /** The instance behind the top-level functions. */
 export const defaultAdhesive = new Adhesive();
 
-export function task(matcher: Matcher, fn: TaskFunction): void {
+export function task(matcher: Matcher<TaskName, JobType>, fn: TaskFunction): void {
   defaultAdhesive.task(matcher, fn);
 }
 
-export function gateway(matcher: Matcher, fn: TaskFunction): void {
+export function gateway(matcher: Matcher<GatewayName>, fn: TaskFunction): void {
   defaultAdhesive.gateway(matcher, fn);
 }
 
@@ -123,15 +125,15 @@ export function condition(matcher: Matcher, expression: string): void {
   defaultAdhesive.condition(matcher, expression);
 }
 
-export function usertask(matcher: Matcher, fn: UserTaskFunction): void {
+export function usertask(matcher: Matcher<UserTaskName>, fn: UserTaskFunction): void {
   defaultAdhesive.usertask(matcher, fn);
 }
 
-export function message(matcher: Matcher, fn: MessageFunction): void {
+export function message(matcher: Matcher<MessageName>, fn: MessageFunction): void {
   defaultAdhesive.message(matcher, fn);
 }
 
-export function messageCallback(matcher: Matcher, fn: MessageCallbackFunction): void {
+export function messageCallback(matcher: Matcher<MessageName>, fn: MessageCallbackFunction): void {
   defaultAdhesive.messageCallback(matcher, fn);
 }
 

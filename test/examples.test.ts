@@ -165,19 +165,17 @@ describe("examples on a terminal (tmux)", () => {
 
   it("examples/user-task: a person fills in the release details while the tests run, then approves", async () => {
     const { waitFor, keys, type } = server.startCli("user-task", "examples/user-task");
-    await waitFor(/Version to release/);
+    // each form is shown whole, and the keys go once it is drawn
+    await waitFor(/❯ Version to release  1\.0\.0\n[^]*enter: next field/);
     keys("Enter");
-    await waitFor(/Registry token/);
     type("t0ken-value");
+    // Enter moves on to the channel, turned to Beta; the platforms stay as preset; down to OK
+    keys("Enter", "Right", "Down", "Down", "Down", "Down");
+    await waitFor(/Channel\s+‹ Beta ›[^]*❯ \[ OK \]/);
     keys("Enter");
-    await waitFor(/Channel/);
-    keys("Down", "Enter");
-    await waitFor(/Platforms/);
-    keys("Enter");
-    await waitFor(/Release notes for 1\.0\.0/);
-    keys("Enter");
-    await waitFor(/Which button\?/);
-    keys("Enter");
+    await waitFor(/❯ Release notes for 1\.0\.0  \(•\) short/);
+    // Enter keeps the notes and moves on to Publish, the second Enter presses it
+    keys("Enter", "Enter");
     const end = await waitFor(/\[exit \d+\]/);
     expect(end).toContain("[exit 0]");
     const release = JSON.parse(/^release: (.*)$/m.exec(end)![1]) as Record<string, unknown>;

@@ -14,6 +14,7 @@ import { started } from "./started-runs.js";
 import { claimResume } from "./resume-target.js";
 import { readJournalHeader } from "../journal/reader.js";
 import { journalFileOf } from "../runtime/run-record.js";
+import type { GatewayName, JobType, MessageName, TaskName, UserTaskName } from "./process-names.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
 
 let workerMode: (() => void) | undefined;
@@ -39,13 +40,13 @@ export class Adhesive {
   /** `adhesive --data`: merged over the initialData of every run (its keys win; null removes one) */
   dataOverride: Data | undefined;
 
-  task(matcher: Matcher, fn: TaskFunction): this {
+  task(matcher: Matcher<TaskName, JobType>, fn: TaskFunction): this {
     this.registry.add("task", matcher, fn);
     return this;
   }
 
   /** A gateway implementation runs before the gateway routes; same as task(). */
-  gateway(matcher: Matcher, fn: TaskFunction): this {
+  gateway(matcher: Matcher<GatewayName>, fn: TaskFunction): this {
     return this.task(matcher, fn);
   }
 
@@ -63,17 +64,17 @@ export class Adhesive {
     return this;
   }
 
-  usertask(matcher: Matcher, fn: UserTaskFunction): this {
+  usertask(matcher: Matcher<UserTaskName>, fn: UserTaskFunction): this {
     this.registry.add("userTask", matcher, fn);
     return this;
   }
 
-  message(matcher: Matcher, fn: MessageFunction): this {
+  message(matcher: Matcher<MessageName>, fn: MessageFunction): this {
     this.registry.add("message", matcher, fn);
     return this;
   }
 
-  messageCallback(matcher: Matcher, fn: MessageCallbackFunction): this {
+  messageCallback(matcher: Matcher<MessageName>, fn: MessageCallbackFunction): this {
     this.registry.add("messageCallback", matcher, fn);
     return this;
   }

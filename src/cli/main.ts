@@ -27,6 +27,10 @@ export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js
 const HELP = `Usage: adhesive [file|folder]       run a process file (default: the folder's _adhesive.{ts,mts,cts,js,mjs,cjs})
        adhesive verify [file|folder] show which function each process element maps to, without running anything
        adhesive lint <file.bpmn>...  check BPMN files without running them
+       adhesive types <file.bpmn>... [--out <file.d.ts>]
+                                     write the processes' task, user task, message, gateway and job
+                                     type names as a .d.ts (default adhesive-names.d.ts), so that tsc
+                                     rejects task("Biuld") and editors complete the names
        adhesive clean [--keep N] [--dry-run]  remove finished run folders under temp_folder (kept: keep_runs)
        adhesive runs                 list this project's runs (runs_folder): state, tasks, duration
        adhesive runs show <id>       one run's task executions with times, outcomes and logs
@@ -72,6 +76,7 @@ interface CliContext extends CliIo {
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   // these take options of their own (--data, --correlation)
   if (argv[0] === "send" || argv[0] === "complete") return (await import("./inbox-commands.js")).inboxCommand(argv, io);
+  if (argv[0] === "types") return (await import("./types-file.js")).typesCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

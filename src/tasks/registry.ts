@@ -5,9 +5,14 @@ import { nameToPattern, toRegExp } from "./matcher.js";
 
 export type DeclarationKind = "task" | "userTask" | "message" | "messageCallback" | "lane" | "timer" | "condition";
 
-/** What `task({...})` and friends accept besides a plain name or list of names. */
-export interface MatcherOptions {
-  name?: string | string[];
+/**
+ * What `task({...})` and friends accept besides a plain name or list of
+ * names. `Name` and `Type` narrow the names once `adhesive types` has
+ * written the process's names (see ProcessNames); regular expressions stay
+ * free.
+ */
+export interface MatcherOptions<Name extends string = string, Type extends string = string> {
+  name?: Name | Name[];
   re?: string | RegExp | Array<string | RegExp>;
   loop?: string | { expression: string; sequential?: boolean };
   when?: string;
@@ -21,10 +26,11 @@ export interface MatcherOptions {
    */
   onInterrupted?: "retry" | "fail";
   /** service tasks whose job type (zeebe:taskDefinition type, camunda:topic) is one of these */
-  type?: string | string[];
+  type?: Type | Type[];
 }
 
-export type Matcher = string | string[] | MatcherOptions;
+/** A name, a list of names, or options (`{ re }`, `{ type }`, `loop`, ...). */
+export type Matcher<Name extends string = string, Type extends string = string> = Name | Name[] | MatcherOptions<Name, Type>;
 
 /** One registered implementation. */
 export interface Declaration<F = unknown> {

@@ -3,7 +3,7 @@ import { createColors } from "picocolors";
 import { CancelledError, UsageError } from "../errors.js";
 import { FormAnsweredError } from "../inbox/inbox-error.js";
 import { formOpened, writeAsForm } from "./terminal-sharing.js";
-import { buttonValue, choiceLabel, choiceValue, type FormField, type UiProvider, type UserTaskForm } from "./form.js";
+import type { FormField, UiProvider, UserTaskForm } from "./form.js";
 import { shown } from "../terminal-text.js";
 
 export interface TerminalUiOptions {
@@ -15,10 +15,9 @@ export interface TerminalUiOptions {
   color?: boolean;
 }
 
-/** The prompts module, loaded on the first form so runs without user tasks never pay for it. */
-type Prompts = typeof import("@inquirer/prompts");
+const OK_BUTTON: FormField = { kind: "button", name: "OK", title: "OK", value: undefined, values: [], implicit: true };
 
-/** Context argument every @inquirer prompt takes. */
+/** Context argument the form prompt takes (@inquirer/core's). */
 interface PromptContext {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
@@ -44,8 +43,9 @@ interface FormQueue {
 const queues = new WeakMap<NodeJS.ReadableStream, FormQueue>();
 
 /**
- * Answers user tasks on the terminal with @inquirer/prompts. Forms are shown
- * one at a time in arrival order; a form that arrives while another is open
+ * Answers user tasks on the terminal with the whole form (ui/terminal-form.ts,
+ * loaded with the first form, so runs without user tasks never pay for it).
+ * Forms are shown one at a time in arrival order; a form that arrives while another is open
  * waits, while the rest of the process keeps running. A form whose task is
  * cancelled closes (or leaves the queue); Ctrl-C in a form interrupts the run
  * as Ctrl-C anywhere else would. Without a terminal on stdin (and no injected
@@ -133,66 +133,19 @@ async function showForm(
   waitingCount: () => number,
   c: ReturnType<typeof createColors>,
 ): Promise<Record<string, unknown>> {
-  const prompts: Prompts = await import("@inquirer/prompts");
+  const { formPrompt } = await import("./terminal-form.js");
   // counted after the import, when forms that arrived in the same tick have queued up
   const stillWaiting = waitingCount();
   const more = stillWaiting > 0 ? c.dim(` (${stillWaiting} more form${stillWaiting === 1 ? "" : "s"} waiting)`) : "";
   // the task name may be rendered from data: masked, its control characters escaped
   writeAsForm(() => context.output.write(`\n${c.cyan(c.bold(`User task: ${shown(form.taskName)}`))}${more}\n`));
-  // same shape as scriptedUi: every field in order, then the pressed button
-  const answers: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const field of form.fields) {
-    if (field.kind !== "button") answers[field.name] = await askField(prompts, field, context);
-  }
-  const buttons = form.fields.filter((f) => f.kind === "button");
-  let pressed = buttons[0];
-  if (buttons.length > 1) {
-    // chosen by position: buttons may share a name (and differ by value)
-    const index = await prompts.select(
-      { message: "Which button?", choices: buttons.map((b, i) => ({ value: i, name: b.title })), default: 0 },
-      promptContext(context),
-    );
-    pressed = buttons[index] ?? pressed;
-  }
-  if (pressed !== undefined) answers[pressed.name] = buttonValue(pressed);
-  return answers;
-}
-
-async function askField(prompts: Prompts, field: FormField, context: PromptContext): Promise<unknown> {
-  const choices = field.values.map((choice) => ({ value: choiceValue(choice), name: choiceLabel(choice) }));
-  const preset = typeof field.value === "string" ? field.value : undefined;
-  switch (field.kind) {
-    case "password": {
-      const answer = await prompts.password({ message: field.title, mask: true }, promptContext(context));
-      // a password prompt has no visible default, so Enter on an empty line keeps the given value
-      return answer === "" && field.value !== undefined ? field.value : answer;
-    }
-    case "checkboxGroup": {
-      const selected = Array.isArray(field.value) ? field.value : field.value === undefined ? [] : [field.value];
-      return prompts.checkbox({ message: field.title, choices: choices.map((ch) => ({ ...ch, checked: selected.includes(ch.value) })) }, promptContext(context));
-    }
-    case "combobox":
-    case "radioGroup":
-      if (choices.length > 0) {
-        const known = choices.some((ch) => ch.value === preset) ? preset : undefined;
-        return prompts.select({ message: field.title, choices, default: known }, promptContext(context));
-      }
-      // nothing to choose from: free text is the only useful way to answer
-      return askText(prompts, field, context);
-    default:
-      return askText(prompts, field, context);
-  }
-}
-
-async function askText(prompts: Prompts, field: FormField, context: PromptContext): Promise<unknown> {
-  const shown = field.value === undefined ? undefined : String(field.value);
-  const answer = await prompts.input({ message: field.title, default: shown }, promptContext(context));
-  // keeping the default returns it with its own type, as scriptedUi does
-  return shown !== undefined && answer === shown ? field.value : answer;
+  // a form made without UiBuilder.finish() gets its OK button here: only a button submits
+  const submittable = form.fields.some((field) => field.kind === "button") ? form : { ...form, fields: [...form.fields, OK_BUTTON] };
+  return formPrompt({ form: submittable, c }, promptContext(context));
 }
 
 /**
- * Each prompt pipes into its output and ends the pipe when it is done, so it
+ * A prompt pipes into its output and ends the pipe when it is done, so it
  * gets a proxy per prompt (an injected stream must outlive the prompt). The
  * proxy marks what it passes on as the form's own drawing: the CLI holds
  * every other output while a form is open (ui/terminal-sharing.ts).
@@ -226,7 +179,7 @@ function closeReason(reason: unknown): string {
   return "the task was cancelled";
 }
 
-// @inquirer's error classes live in @inquirer/core, which is not ours to import; their names are stable
+// by name: @inquirer/core's classes are only loaded with the first form
 function isAbort(error: unknown): boolean {
   return error instanceof Error && error.name === "AbortPromptError";
 }

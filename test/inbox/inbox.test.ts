@@ -187,7 +187,8 @@ describe("a user-task form on the terminal and outside at once", () => {
     const terminal = fakeTerminal();
     const forms = new PendingForms();
     const answer = racingUi(terminal.ui, forms).ask(approvalForm(), new AbortController().signal);
-    for (const [prompt, keys] of [["Approved by", "bo\r"], ["Priority", "\r"], ["PIN", "\r"]]) await terminal.answer(prompt, keys);
+    // the whole form: a new name (Ctrl-U clears the preset), Enter past the priority and PIN, Enter on OK
+    await terminal.answer("[ OK ]", "\u0015bo\r\r\r\r");
     expect(await answer).toEqual({ approver: "bo", priority: "low", pin: "s3cr3t-pin", OK: "OK" });
     expect(forms.list()).toEqual([]);
     expect(() => forms.answer("Approve Order", {}, "in the browser")).toThrow('no user task "Approve Order" waits for an answer (no user task waits for an answer)');

@@ -4,6 +4,8 @@ import { stripVTControlCharacters } from "node:util";
 import { terminalUi } from "../../src/index.js";
 import { until } from "./tmux.js";
 
+const ERASE_LINE = "\u001b[2K";
+
 /** A keyboard and a screen that are not a TTY, for terminalUi. */
 export function fakeTerminal() {
   const input = new PassThrough();
@@ -15,13 +17,18 @@ export function fakeTerminal() {
     },
   });
   const screen = () => stripVTControlCharacters(written);
+  // a form is drawn again after each key: erased line by line, then written whole
+  const drawing = () => stripVTControlCharacters(written.slice(written.lastIndexOf(ERASE_LINE)));
   return {
     ui: terminalUi({ input, output, color: false }),
     input,
+    /** everything written, each drawing of a form after the one before */
     screen,
-    /** types keys once `text` is on the screen, i.e. once that prompt listens */
+    /** the form as it is drawn now */
+    drawing,
+    /** types keys once the form as drawn now shows `text`, i.e. once the keys before have been read */
     async answer(text: string, keys: string): Promise<void> {
-      await until(() => screen().includes(text), `"${text}"`, screen);
+      await until(() => drawing().includes(text), `"${text}"`, drawing);
       input.write(keys);
     },
   };

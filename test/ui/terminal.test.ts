@@ -11,10 +11,18 @@ import { TmuxServer, until } from "./tmux.js";
 import { CancelledError, UiBuilder, UsageError, scriptedUi, terminalUi, type UserTaskForm } from "../../src/index.js";
 import { fakeTerminal } from "./fake-terminal.js";
 
+const UP = "\u001b[A";
 const DOWN = "\u001b[B";
+const RIGHT = "\u001b[C";
+const LEFT = "\u001b[D";
+const TAB = "\t";
+const SHIFT_TAB = "\u001b[Z";
 const ENTER = "\r";
 const SPACE = " ";
 const CTRL_C = "\u0003";
+/* readline's kill-to-start-of-line: clears a text field's preset */
+const CTRL_U = "\u0015";
+const HELP = "enter: next field, or press the button";
 
 function form(taskName: string, fill: (ui: UiBuilder) => void): UserTaskForm {
   const builder = new UiBuilder(taskName);
@@ -33,28 +41,67 @@ const everyKind = () =>
     ui.addDefaultButton("reject", { title: "Reject", value: "no" });
   });
 
+/** Whether `promise` has settled by now (every key written so far has been read once the screen shows its effect). */
+function settled(promise: Promise<unknown>): () => boolean {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  return () => done;
+}
+
 describe("terminalUi with injected streams", () => {
-  it("asks every field kind in order and returns values, not labels", async () => {
+  it("shows the whole form at once, every field with its preset and the buttons at its foot", async () => {
+    const t = fakeTerminal();
+    void t.ui.ask(everyKind(), new AbortController().signal);
+    await until(() => t.screen().includes(HELP), "the form", t.screen);
+    const first = t.screen();
+    expect(first).toContain("User task: Every Kind");
+    // the labels line up; the focus is on the first field; labels, not values, of the choices
+    expect(first).toContain(
+      [
+        "❯ Name      anonymous",
+        // (a drawn line's trailing blanks are left out)
+        "  Secret",
+        "  Colour    ‹ Green ›",
+        "  Features  [x] lint",
+        "            [ ] test",
+        "            [ ] docs",
+        "  Size      ( ) S  (•) M  ( ) L",
+        "",
+        "  [ Approve ]   [ Reject ]",
+      ].join("\n"),
+    );
+  });
+
+  it("edits any field in any order, going back to one already passed, and submits only with a button", async () => {
     const t = fakeTerminal();
     const answers = t.ui.ask(everyKind(), new AbortController().signal);
-    await t.answer("Name", `Bob${ENTER}`);
-    await t.answer("Secret", `pw${ENTER}`);
-    await t.answer("Colour", DOWN + ENTER);
-    await t.answer("Features", DOWN + SPACE + ENTER);
-    await t.answer("Size", DOWN + ENTER);
-    await t.answer("Which button?", DOWN + ENTER);
-    expect(await answers).toEqual({ name: "Bob", secret: "pw", colour: "b", features: ["lint", "test"], size: "L", reject: "no" });
-    expect(t.screen()).toContain("User task: Every Kind");
-    // labels are what the person reads; the password never shows
-    expect(t.screen()).toContain("Blue");
+    const answered = settled(answers);
+    // a new name, Tab to the password, Enter to the colour (Blue), lint off and test on, the size down to S
+    await t.answer(HELP, `${CTRL_U}Bob${TAB}pw${ENTER}${RIGHT}${DOWN}${SPACE}${DOWN}${SPACE}${DOWN}${DOWN}${LEFT}`);
+    // Enter on the last field moves on to the first button, and sends nothing
+    await t.answer("❯ Size      (•) S", ENTER);
+    await t.answer("❯ [ Approve ]", "");
+    expect(answered()).toBe(false);
+    // back up to the name, change it, then the colour again (round to Red), then Shift-Tab to the password
+    await t.answer("❯ [ Approve ]", `${UP.repeat(7)}${CTRL_U}Robert${DOWN}${DOWN}${RIGHT}${SHIFT_TAB}`);
+    // up from the first field goes round to the last stop: the Reject button
+    await t.answer("❯ Secret    **", `${UP}${UP}`);
+    await t.answer("  [ Approve ] ❯ [ Reject ]", ENTER);
+    expect(await answers).toEqual({ name: "Robert", secret: "pw", colour: "r", features: ["test"], size: "S", reject: "no" });
+    expect(Object.keys(await answers)).toEqual(["name", "secret", "colour", "features", "size", "reject"]);
+    // the form as sent stays on the screen; the password never shows
+    expect(t.drawing()).toBe(["  Name      Robert", "  Secret    **", "  Colour    Red", "  Features  test", "  Size      S", "✔ Reject", ""].join("\n"));
     expect(t.screen()).not.toContain("pw");
   });
 
-  it("gives exactly what scriptedUi gives when every default is accepted", async () => {
+  it("gives exactly what scriptedUi gives when Enter accepts every preset and presses the first button", async () => {
     const t = fakeTerminal();
-    const shown = everyKind();
-    const answers = t.ui.ask(shown, new AbortController().signal);
-    for (const title of ["Name", "Secret", "Colour", "Features", "Size", "Which button?"]) await t.answer(title, ENTER);
+    const answers = t.ui.ask(everyKind(), new AbortController().signal);
+    // name, secret, colour, three features, size: Enter moves on; on Approve it presses
+    await t.answer(HELP, ENTER.repeat(8));
     const scripted = await scriptedUi({}).ask(everyKind(), new AbortController().signal);
     const got = await answers;
     expect(got).toEqual(scripted);
@@ -62,7 +109,20 @@ describe("terminalUi with injected streams", () => {
     expect(got).toEqual({ name: "anonymous", secret: "", colour: "g", features: ["lint"], size: "M", approve: "yes" });
   });
 
-  it("offers buttons that share a name by their labels and answers with the pressed one's value", async () => {
+  it("keeps a preset's own type unless the field is edited", async () => {
+    const t = fakeTerminal();
+    const answers = t.ui.ask(
+      form("Typed", (ui) => {
+        ui.addInputText("replicas", { title: "Replicas", value: 3 });
+        ui.addInputText("port", { title: "Port", value: 8080 });
+      }),
+      new AbortController().signal,
+    );
+    await t.answer(HELP, `${DOWN}${CTRL_U}9090${ENTER}${ENTER}`);
+    expect(await answers).toEqual({ replicas: 3, port: "9090", OK: "OK" });
+  });
+
+  it("offers buttons that share a name side by side by their labels and answers with the pressed one's value", async () => {
     const t = fakeTerminal();
     const review = form("Review Release", (ui) => {
       ui.addDefaultButton("decision", { value: "approve" });
@@ -70,17 +130,22 @@ describe("terminalUi with injected streams", () => {
       ui.addDefaultButton("decision", { title: "Later", value: "defer" });
     });
     const answers = t.ui.ask(review, new AbortController().signal);
-    await t.answer("Which button?", DOWN + ENTER);
+    await t.answer("❯ [ approve ]   [ reject ]   [ Later ]", RIGHT);
+    await t.answer("  [ approve ] ❯ [ reject ]   [ Later ]", ENTER);
     expect(await answers).toEqual({ decision: "reject" });
-    expect(t.screen()).toMatch(/approve[^]*reject[^]*Later/);
   });
 
-  it("presses the implicit OK button of a form without buttons, without asking", async () => {
+  it("gives a form without buttons an OK button to submit it with, made with UiBuilder or by hand", async () => {
     const t = fakeTerminal();
     const answers = t.ui.ask(form("Just Text", (ui) => ui.addInputText("x", { title: "X" })), new AbortController().signal);
-    await t.answer("X", `1${ENTER}`);
+    await t.answer("[ OK ]", `1${ENTER}`);
+    await t.answer("❯ [ OK ]", ENTER);
     expect(await answers).toEqual({ x: "1", OK: "OK" });
-    expect(t.screen()).not.toContain("Which button?");
+    // a form made by hand, without UiBuilder.finish(), gets one too
+    const other = fakeTerminal();
+    const handMade = other.ui.ask({ taskName: "By Hand", fields: [{ kind: "text", name: "y", title: "Y", value: undefined, values: [] }] }, new AbortController().signal);
+    await other.answer("[ OK ]", `2${ENTER}${ENTER}`);
+    expect(await handMade).toEqual({ y: "2", OK: "OK" });
   });
 
   it("shows one form at a time, in arrival order, and says how many wait", async () => {
@@ -97,12 +162,12 @@ describe("terminalUi with injected streams", () => {
     await until(() => t.screen().includes("Field A"), "the first form", t.screen);
     expect(t.screen()).toContain("User task: First (1 more form waiting)");
     expect(t.screen()).not.toContain("Second");
-    await t.answer("Field A", `one${ENTER}`);
-    await t.answer("Field B", `two${ENTER}`);
+    await t.answer("Field A", `one${ENTER}${ENTER}`);
+    await t.answer("Field B", `two${ENTER}${ENTER}`);
     expect(await first).toEqual({ a: "one", OK: "OK" });
     expect(await second).toEqual({ b: "two", OK: "OK" });
     expect(order).toEqual(["first", "second"]);
-    expect(t.screen().indexOf("User task: Second")).toBeGreaterThan(t.screen().indexOf("Field A one"));
+    expect(t.screen().indexOf("User task: Second")).toBeGreaterThan(t.screen().indexOf("  Field A  one\n✔ OK"));
   });
 
   it("closes the open form when its signal aborts, rejects with the reason and shows the next one", async () => {
@@ -114,7 +179,7 @@ describe("terminalUi with injected streams", () => {
     const reason = new Error("token cancelled");
     cancel.abort(reason);
     await expect(open).rejects.toBe(reason);
-    await t.answer("Field B", `b${ENTER}`);
+    await t.answer("Field B", `b${ENTER}${ENTER}`);
     expect(await next).toEqual({ b: "b", OK: "OK" });
   });
 
@@ -127,8 +192,8 @@ describe("terminalUi with injected streams", () => {
     await until(() => t.screen().includes("Field A"), "the open form", t.screen);
     cancel.abort("no longer needed");
     await expect(queued).rejects.toBe("no longer needed");
-    await t.answer("Field A", `a${ENTER}`);
-    await t.answer("Field C", `c${ENTER}`);
+    await t.answer("Field A", `a${ENTER}${ENTER}`);
+    await t.answer("Field C", `c${ENTER}${ENTER}`);
     expect(await open).toEqual({ a: "a", OK: "OK" });
     expect(await last).toEqual({ c: "c", OK: "OK" });
     expect(t.screen()).not.toContain("Dropped");
@@ -184,30 +249,31 @@ describe("adhesive on a terminal (tmux)", () => {
     const backgroundGo = join(socketDir, "background-go");
     const backgroundDone = join(socketDir, "background-done");
     const { waitFor, keys, type } = startCli("forms", formsFile, `BACKGROUND_GO_FILE='${backgroundGo}' BACKGROUND_DONE_FILE='${backgroundDone}'`);
+    // each form is shown whole: the keys go once it is drawn (keys typed before a form listens are dropped)
     const answerers: Record<string, { answer(): Promise<void>; done: RegExp }> = {
       "Enter Details": {
         async answer() {
-          await waitFor(/Your name/);
-          type("Alice");
-          keys("Enter");
-          await waitFor(/Your password/);
+          await waitFor(/❯ Your name\s*\n[^]*\[ OK \]\n.*enter: next field/);
+          // a slip in the name, fixed after the colour is chosen: any field can be edited again before OK
+          type("Alise");
+          keys("Tab");
           type("s3cret");
+          keys("Enter", "Right", "Up", "Up", "BSpace", "BSpace");
+          type("ce");
+          keys("Down", "Down", "Down");
+          await waitFor(/Favourite colour  ‹ Blue ›\n\n❯ \[ OK \]/);
           keys("Enter");
-          await waitFor(/Favourite colour/);
-          keys("Down", "Enter");
         },
-        done: /Favourite colour Blue/,
+        done: /Your name {9}Alice\n {2}Your password {5}\*{6}\n {2}Favourite colour  Blue\n✔ OK/,
       },
       "Choose Options": {
         async answer() {
-          await waitFor(/Features/);
-          keys("Down", "Space", "Enter");
-          await waitFor(/Size/);
-          keys("Down", "Enter");
-          await waitFor(/Which button\?/);
-          keys("Down", "Enter");
+          await waitFor(/❯ Features  \[x\] lint/);
+          keys("Down", "Space", "Down", "Down", "Right", "Down", "Right");
+          await waitFor(/Size {6}\( \) S  \( \) M  \(•\) L\n\n {2}\[ Approve \] ❯ \[ Reject \]/);
+          keys("Enter");
         },
-        done: /Which button\? Reject/,
+        done: /Features  lint, test\n {2}Size {6}L\n✔ Reject/,
       },
     };
 
