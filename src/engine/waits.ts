@@ -24,6 +24,11 @@ export interface Arm {
   handle: unknown;
 }
 
+/** What holds arms: a token, or the loop run of an activity that completes once (its boundaries are armed once, not per iteration). */
+export interface Armed {
+  arms: Arm[] | undefined;
+}
+
 /* A repeating timer that fires this late (the process was down, or busy) goes on from now, not from when it was due. */
 const LATE_MS = 1000;
 
@@ -92,13 +97,13 @@ export class Waits {
     return waiting === undefined ? [] : [...waiting];
   }
 
-  /** Arms the timer or subscribes to the message of `event` for `token`. */
-  arm(token: Token, event: GraphNode): void {
+  /** Arms the timer or subscribes to the message of `event` for `token`; `holder` keeps the arm (disarm). */
+  arm(token: Token, event: GraphNode, holder: Armed = token): void {
     const timer = this.schedules[event.index];
     // an expression's value first: when it throws (an ExpressionError naming the element), nothing is armed
     const schedule = timer?.resolve === undefined ? timer : timer.resolve(this.scopeOf(token));
     const arm: Arm = { seq: ++this.armed, token, event, live: true, schedule, fired: 0, armedAt: this.now(), due: 0, handle: undefined };
-    (token.arms ??= []).push(arm);
+    (holder.arms ??= []).push(arm);
     if (schedule !== undefined) {
       this.timers.set(arm.seq, arm);
       this.schedule(arm, arm.armedAt);
@@ -108,10 +113,10 @@ export class Waits {
     }
   }
 
-  disarm(token: Token): void {
-    const arms = token.arms;
+  disarm(holder: Armed): void {
+    const arms = holder.arms;
     if (arms === undefined) return;
-    token.arms = undefined;
+    holder.arms = undefined;
     for (const arm of arms) {
       arm.live = false;
       if (arm.handle !== undefined) this.clock.clearTimer(arm.handle);
