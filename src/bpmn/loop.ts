@@ -14,9 +14,30 @@ export function readLoop(ctx: ReadContext, activity: ModdleElement, elementId: s
   return withoutUndefined(loop);
 }
 
-/* adhesive semantics: the loopCondition is the collection/condition and iterations run in parallel. */
+/*
+ * adhesive semantics: the loopCondition is the collection/condition and a
+ * collection's iterations run in parallel; a condition honours testBefore
+ * (false, do-while, unless the file says otherwise) and loopMaximum.
+ */
 function standardLoop(ctx: ReadContext, loop: ModdleElement, elementId: string): LoopDefinition {
-  return { expression: expression(ctx, loop, "loopCondition", elementId), sequential: false, source: "standardLoop" };
+  return {
+    expression: expression(ctx, loop, "loopCondition", elementId),
+    sequential: false,
+    testBefore: bool(loop, "testBefore", false),
+    maximum: loopMaximum(ctx, loop, elementId),
+    source: "standardLoop",
+  };
+}
+
+/* moddle reads the attribute with parseInt: text that does not start with a whole number arrives as NaN */
+function loopMaximum(ctx: ReadContext, loop: ModdleElement, elementId: string): number | undefined {
+  const value = loop.loopMaximum;
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    problem(ctx, elementId, `loopMaximum must be a whole number of iterations (0 or more), got ${String(value)}`);
+    return undefined;
+  }
+  return value;
 }
 
 function multiInstanceLoop(ctx: ReadContext, loop: ModdleElement, elementId: string): LoopDefinition {

@@ -173,10 +173,15 @@ class Writer {
     return undefined;
   }
 
-  /* Standard loops are adhesive's parallel loops; a sequential one is a sequential multi-instance (as the original wrote it). */
+  /*
+   * Standard loops are adhesive's parallel loops; a sequential one is a
+   * sequential multi-instance (as the original wrote it). A loop without
+   * testBefore (the builder's) tests its condition first: written so, as
+   * BPMN's default is do-while.
+   */
   private loop(loop: LoopDefinition): Element {
     if (!loop.sequential && loop.source !== "multiInstance" && loop.expression !== undefined) {
-      return this.create("bpmn:StandardLoopCharacteristics", { loopCondition: this.expression(loop.expression) });
+      return this.create("bpmn:StandardLoopCharacteristics", withoutUndefined({ testBefore: loop.testBefore ?? true, loopMaximum: loop.maximum, loopCondition: this.expression(loop.expression) }));
     }
     const element = this.create("bpmn:MultiInstanceLoopCharacteristics", { isSequential: loop.sequential });
     if (loop.cardinality !== undefined) element.loopCardinality = this.expression(loop.cardinality);

@@ -7,9 +7,9 @@ import { TokenState, type Token } from "./token.js";
 /**
  * A token is cancelled wherever it stands: its task is stopped (its signal
  * aborts), its place at a join or in a dedup queue is given up, its timers
- * and message waits are disarmed, and its sub-process goes with it. Its
- * generation moves on, so an outcome of its task that comes in later is
- * ignored.
+ * and message waits are disarmed (its loop's too, once no iteration of it
+ * is left), and its sub-process goes with it. Its generation moves on, so
+ * an outcome of its task that comes in later is ignored.
  */
 export function cancelToken(core: Core, joins: JoinGates, token: Token): void {
   const state = token.state;
@@ -23,6 +23,7 @@ export function cancelToken(core: Core, joins: JoinGates, token: Token): void {
   token.view?.discard();
   token.view = undefined;
   if (token.arms !== undefined) core.triggers.waits.disarm(token);
+  if (token.run !== undefined) core.loops.cancelled(token);
   if (token.child !== undefined) core.cancelFrame(token.child);
   core.remove(token);
 }

@@ -1,6 +1,7 @@
 import type { GraphNode } from "../model/graph.js";
 import type { DataRef } from "./data.js";
 import type { Token } from "./token.js";
+import type { Arm } from "./waits.js";
 
 /** What `ctx.loop` shows; `parent` is the enclosing loop. */
 export interface LoopContext {
@@ -34,23 +35,31 @@ export interface LoopRun {
   results: Array<DataRef | undefined> | undefined;
   /** each completed instance's outputElement, by index (Zeebe outputCollection) */
   outputs: unknown[] | undefined;
+  /**
+   * an activity that completes once (a condition loop, a multi-instance
+   * activity): its timer, message, signal and conditional boundaries, armed
+   * once for the activity on one of its tokens (waits.ts)
+   */
+  arms: Arm[] | undefined;
 }
 
 /** A LoopRun record; every one is made here, so they all have one shape. */
 export function loopRun(kind: LoopRun["kind"], entries: Array<[unknown, unknown]> | undefined, outer: LoopContext | undefined): LoopRun {
-  return { kind, entries, outer, value: undefined, data: undefined, start: undefined, pending: 0, tokens: undefined, results: undefined, outputs: undefined };
+  return { kind, entries, outer, value: undefined, data: undefined, start: undefined, pending: 0, tokens: undefined, results: undefined, outputs: undefined, arms: undefined };
 }
 
-/** Turns a loop expression value into iteration entries ([key, value]); undefined means a condition loop. */
-export function loopEntries(value: unknown): Array<[unknown, unknown]> | undefined {
-  if (value === null || value === undefined || value === false) return [];
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
-    return value ? undefined : [];
-  }
+/**
+ * Turns a loop expression value into iteration entries ([key, value]);
+ * undefined means a condition loop. A collection (an array, Set, Map,
+ * iterable or object) gives one entry per item; anything else is a
+ * condition: a truthy one loops, a falsy one skips the activity, unless the
+ * condition is tested after the first iteration (do-while).
+ */
+export function loopEntries(value: unknown, testBefore = true): Array<[unknown, unknown]> | undefined {
   if (value instanceof Map) return [...value.entries()];
-  if (typeof (value as Iterable<unknown>)[Symbol.iterator] === "function") {
-    return [...(value as Iterable<unknown>)].map((item) => [item, item]);
+  if (typeof value === "object" && value !== null) {
+    if (typeof (value as Iterable<unknown>)[Symbol.iterator] === "function") return [...(value as Iterable<unknown>)].map((item) => [item, item]);
+    return Object.entries(value);
   }
-  if (typeof value === "object") return Object.entries(value as object);
-  return value ? undefined : [];
+  return value || !testBefore ? undefined : [];
 }

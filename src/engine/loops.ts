@@ -1,18 +1,22 @@
 import { isDeepStrictEqual } from "node:util";
-import { AdhesiveError, LoopError } from "../errors.js";
+import { LoopError } from "../errors.js";
 import type { GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { release, setKey, share, writable, type DataRef } from "./data.js";
 import { loopEntries, loopRun, type LoopContext, type LoopRun } from "./loop-context.js";
 import { mergedWith } from "./merge.js";
 import { TokenState, type Token } from "./token.js";
+import type { Armed } from "./waits.js";
 
 /**
  * Loops on activities. The loop expression's value decides: a collection
  * gives one iteration per item (in parallel, or one at a time when
  * sequential), a truthy scalar repeats while it stays truthy, falsy or
- * empty skips the activity. Each iteration is a token of its own with
- * `ctx.loop` set; a multi-instance completion condition cancels the rest.
+ * empty skips the activity (a standard loop's condition, do-while unless
+ * testBefore, runs it once first). Each iteration is a token of its own
+ * with `ctx.loop` set; a multi-instance completion condition cancels the
+ * rest. A condition loop and a multi-instance activity complete once, so
+ * their boundary events are armed once, on the loop run.
  */
 export class Loops {
   private readonly core: Core;
@@ -26,17 +30,16 @@ export class Loops {
     const core = this.core;
     const loop = token.node.loop!;
     let value: unknown;
+    let entries: Array<[unknown, unknown]> | undefined;
     try {
       value = this.evaluate(token);
+      entries = this.entries(token.node, value);
     } catch (error) {
+      // an error of the activity: its error boundary catches it like a task's
       core.fail(token, error);
       return;
     }
-    const entries = loop.cardinality !== undefined ? countEntries(value) : loopEntries(value);
-    if (entries === undefined && loop.collection !== undefined) {
-      core.fail(token, new LoopError(token.node.id, this.text(token.node), value, "a multi-instance collection must be a list (or a Set, Map or object), one instance per item"));
-      return;
-    }
+    if (loop.maximum !== undefined) entries = capped(entries, loop.maximum);
     if (entries === undefined) {
       token.run = loopRun("condition", undefined, token.loop);
       token.run.value = value;
@@ -68,7 +71,7 @@ export class Loops {
     try {
       const completed = this.completionReached(token);
       if (run === undefined || completed) next = false;
-      else if (run.kind === "condition") next = this.goesOn(token, run);
+      else if (run.kind === "condition") next = this.belowMaximum(token) && this.goesOn(token, run);
       else next = token.loop!.index + 1 < run.entries!.length;
     } catch (error) {
       core.fail(token, error);
@@ -76,7 +79,10 @@ export class Loops {
     }
     if (run === undefined) return false;
     token.run = undefined;
-    if (!next) return false;
+    if (!next) {
+      this.disarm(run);
+      return false;
+    }
     const index = token.loop!.index + 1;
     if (run.kind === "condition") {
       token.run = run;
@@ -111,8 +117,10 @@ export class Loops {
     run.results = new Array(entries.length);
     run.tokens = [token];
     for (let i = 1; i < entries.length; i++) run.tokens.push(this.core.createToken(token.node, token.frame, share(token.ref), token.loop, token.via));
+    for (const instance of run.tokens) instance.run = run;
     for (let i = 0; i < run.tokens.length; i++) {
-      run.tokens[i].run = run;
+      // an instance that failed as it started (an input mapping) and was caught on the activity's boundary cancelled them all
+      if (run.tokens[i].state === TokenState.Cancelled) return;
       this.iterate(run.tokens[i], i, entries[i]);
     }
   }
@@ -141,6 +149,7 @@ export class Loops {
     run.pending--;
     if (!completed && run.pending > 0) {
       token.run = undefined;
+      if (run.arms?.[0].token === token) handOver(run, token);
       token.state = TokenState.Done;
       core.remove(token);
       return true;
@@ -167,6 +176,9 @@ export class Loops {
       if (loop.outputCollection !== undefined) setKey(data, loop.outputCollection, run.outputs);
     }
     release(run.start!);
+    run.start = undefined;
+    run.results = undefined;
+    this.disarm(run);
     token.run = undefined;
   }
 
@@ -181,6 +193,35 @@ export class Loops {
       return;
     }
     for (const instance of run.tokens!) this.core.cancelToken(instance);
+  }
+
+  /**
+   * A token of a loop was cancelled (cancellation.ts). Once none of the
+   * activity's is left, what it held goes: its boundary arms, the data it
+   * started with and what its completed instances left.
+   */
+  cancelled(token: Token): void {
+    const run = token.run!;
+    token.run = undefined;
+    if (run.kind === "instances" && --run.pending > 0) return;
+    this.disarm(run);
+    if (run.start !== undefined) release(run.start);
+    run.start = undefined;
+    if (run.results !== undefined) for (const ref of run.results) if (ref !== undefined) release(ref);
+    run.results = undefined;
+  }
+
+  /**
+   * Where the timer, message, signal and conditional boundaries of the
+   * token's activity are armed: on the loop run of an activity that
+   * completes once, at its first iteration (undefined after: they are armed
+   * already), else on the token, per iteration (adhesive's collection loops,
+   * whose iterations leave on their own).
+   */
+  boundaryArms(token: Token): Armed | undefined {
+    const run = token.run;
+    if (run === undefined || run.kind === "sequential" || token.loop?.node !== token.node) return token;
+    return run.arms === undefined ? run : undefined;
   }
 
   /** The data a token leaving `holder`'s activity by a boundary event carries: what the activity started with. */
@@ -207,6 +248,25 @@ export class Loops {
     run.value = value;
     run.data = data;
     return value;
+  }
+
+  /* the iterations a loop's value gives; undefined: a condition loop */
+  private entries(node: GraphNode, value: unknown): Array<[unknown, unknown]> | undefined {
+    const loop = node.loop!;
+    if (loop.cardinality !== undefined) return countEntries(node, this.text(node), value);
+    if (loop.collection === undefined) return loopEntries(value, loop.testBefore);
+    if (typeof value === "object" && value !== null) return loopEntries(value);
+    throw new LoopError(node.id, this.text(node), value, "a multi-instance collection must be a list (or a Set, Map or object), one instance per item");
+  }
+
+  /* a condition loop stops after loopMaximum iterations */
+  private belowMaximum(token: Token): boolean {
+    const maximum = token.node.loop!.maximum;
+    return maximum === undefined || token.loop!.index + 1 < maximum;
+  }
+
+  private disarm(run: LoopRun): void {
+    if (run.arms !== undefined) this.core.triggers.waits.disarm(run);
   }
 
   private text(node: GraphNode): string {
@@ -288,10 +348,30 @@ function continuesCondition(value: unknown): boolean {
   return entries === undefined || entries.length > 0;
 }
 
-function countEntries(value: unknown): Array<[unknown, unknown]> {
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 0) {
-    throw new AdhesiveError("ADHESIVE_EXPRESSION", `loop cardinality must be a whole number, got ${String(value)}`);
-  }
+/* a standard loop's loopMaximum bounds a collection's iterations as well as a condition's (0: none) */
+function capped(entries: Array<[unknown, unknown]> | undefined, maximum: number): Array<[unknown, unknown]> | undefined {
+  if (entries === undefined) return maximum === 0 ? [] : undefined;
+  return entries.length > maximum ? entries.slice(0, maximum) : entries;
+}
+
+function countEntries(node: GraphNode, text: string, value: unknown): Array<[unknown, unknown]> {
+  const numeric = typeof value === "number" || typeof value === "bigint" || (typeof value === "string" && value.trim() !== "");
+  const count = numeric ? Number(value) : NaN;
+  if (!Number.isInteger(count) || count < 0) throw new LoopError(node.id, text, value, "a loopCardinality must be a whole number (0 or more), one instance per count");
   return Array.from({ length: count }, (_, i) => [i, i] as [unknown, unknown]);
+}
+
+/*
+ * The instance holding the activity's boundary arms completed while others
+ * run: the next one still running holds them (instances start in index
+ * order, so the holder is the lowest running one and the search is short).
+ */
+function handOver(run: LoopRun, from: Token): void {
+  const tokens = run.tokens!;
+  for (let i = 1; i < tokens.length; i++) {
+    const next = tokens[(from.loop!.index + i) % tokens.length];
+    if (next.run !== run) continue;
+    for (const arm of run.arms!) arm.token = next;
+    return;
+  }
 }

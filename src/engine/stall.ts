@@ -4,6 +4,7 @@ import type { Core } from "./core.js";
 import type { Frame } from "./frame.js";
 import type { Feeder } from "./options.js";
 import { TokenState, type Token } from "./token.js";
+import type { Arm } from "./waits.js";
 
 /**
  * A run in which every live token waits for a message, a signal or a
@@ -50,9 +51,12 @@ export class Stall {
     else if (waiting.size > 0) core.failRun(new StalledError([...waiting], hint(waiting)));
   }
 
-  /* whether a source still sends to one of the token's arms; arms only the inbox can feed are noted */
+  /* whether a source still sends to one of the token's arms (or its loop's: a looped activity's boundaries); arms only the inbox can feed are noted */
   private fed(token: Token | undefined): boolean {
-    const arms = token?.arms;
+    return this.feeds(token?.arms) || this.feeds(token?.run?.arms);
+  }
+
+  private feeds(arms: Arm[] | undefined): boolean {
     if (arms === undefined) return false;
     const runner = this.core.options.runner;
     for (const arm of arms) {

@@ -25,6 +25,11 @@ export interface Arm {
   handle: unknown;
 }
 
+/** What holds arms: a token, or the loop run of an activity that completes once (its boundaries are armed once, not per iteration). */
+export interface Armed {
+  arms: Arm[] | undefined;
+}
+
 /* A repeating timer that fires this late (the process was down, or busy) goes on from now, not from when it was due. */
 const LATE_MS = 1000;
 
@@ -111,20 +116,21 @@ export class Waits {
 
   /**
    * Arms the timer, or subscribes to the message, signal or condition, of
-   * `event` for `token`. An event with several definitions gets both: its
-   * timer, and one subscription that its message, its signal and its
-   * condition each trigger. False when the timer's value is an expression
-   * that failed: nothing is armed, `failed` has heard it (the caller stops).
+   * `event` for `token`; `holder` keeps the arm (disarm). An event with
+   * several definitions gets both: its timer, and one subscription that its
+   * message, its signal and its condition each trigger. False when the
+   * timer's value is an expression that failed: nothing is armed, `failed`
+   * has heard it (the caller stops).
    */
-  arm(token: Token, event: GraphNode): boolean {
+  arm(token: Token, event: GraphNode, holder: Armed = token): boolean {
     const timed = this.schedules[event.index] !== undefined;
-    if (timed && !this.armTimer(token, event)) return false;
-    if (!timed || MULTIPLE_KINDS.has(event.kind)) this.subscribe(token, event);
+    if (timed && !this.armTimer(token, event, holder)) return false;
+    if (!timed || MULTIPLE_KINDS.has(event.kind)) this.subscribe(token, event, holder);
     return true;
   }
 
   /** Arms the timer of `event` (a timer start event of the process: only its timer starts instances this way); false as `arm`. */
-  armTimer(token: Token, event: GraphNode): boolean {
+  armTimer(token: Token, event: GraphNode, holder: Armed = token): boolean {
     const timer = this.schedules[event.index]!;
     let schedule: TimerSchedule = timer;
     if (timer.resolve !== undefined) {
@@ -135,29 +141,29 @@ export class Waits {
         return false;
       }
     }
-    const arm = this.newArm(token, event, schedule);
+    const arm = this.newArm(token, event, schedule, holder);
     this.timers.set(arm.seq, arm);
     this.schedule(arm, arm.armedAt);
     return true;
   }
 
-  private subscribe(token: Token, event: GraphNode): void {
-    const arm = this.newArm(token, event, undefined);
+  private subscribe(token: Token, event: GraphNode, holder: Armed): void {
+    const arm = this.newArm(token, event, undefined, holder);
     this.subscribers(event).add(arm);
     this.subscribed++;
     this.subscribedTo(arm);
   }
 
-  private newArm(token: Token, event: GraphNode, schedule: TimerSchedule | undefined): Arm {
+  private newArm(token: Token, event: GraphNode, schedule: TimerSchedule | undefined, holder: Armed): Arm {
     const arm: Arm = { seq: ++this.armed, token, event, live: true, schedule, fired: 0, armedAt: this.now(), due: 0, handle: undefined };
-    (token.arms ??= []).push(arm);
+    (holder.arms ??= []).push(arm);
     return arm;
   }
 
-  disarm(token: Token): void {
-    const arms = token.arms;
+  disarm(holder: Armed): void {
+    const arms = holder.arms;
     if (arms === undefined) return;
-    token.arms = undefined;
+    holder.arms = undefined;
     for (const arm of arms) {
       arm.live = false;
       if (arm.handle !== undefined) this.clock.clearTimer(arm.handle);

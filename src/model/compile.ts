@@ -242,6 +242,9 @@ function compileLoop(definition: LoopDefinition, elementId: string, state: Compi
     outputCollection: definition.outputCollection,
     outputElement: compileOptional(definition.outputElement, elementId, state),
     sequential: definition.sequential,
+    // a marker drawn without a condition loops as the code's `loop` option says: adhesive's loop, tested first
+    testBefore: definition.expression === undefined || (definition.testBefore ?? true),
+    maximum: definition.maximum,
     text: (definition.expression ?? definition.collection ?? definition.cardinality ?? "").trim(),
   };
 }

@@ -78,6 +78,15 @@ export interface LoopDefinition {
   /** expression evaluated as each instance completes (Zeebe `outputElement`). */
   outputElement?: string;
   sequential: boolean;
+  /**
+   * A standard loop's `testBefore`: false (BPMN's default) runs the activity
+   * once before its condition counts (do-while). Unset: the condition is
+   * tested first (adhesive's loop option and the original's multi-instance
+   * completionCondition).
+   */
+  testBefore?: boolean;
+  /** A standard loop's `loopMaximum`: at most this many iterations. */
+  maximum?: number;
   /** where the expression came from, for error messages. */
   source: "standardLoop" | "multiInstance" | "builder";
 }

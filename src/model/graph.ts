@@ -63,6 +63,10 @@ export interface CompiledLoop {
   outputCollection: string | undefined;
   outputElement: CompiledExpression | undefined;
   sequential: boolean;
+  /** false: a condition loop runs once before its condition counts (a standard loop's own loopCondition, testBefore="false") */
+  testBefore: boolean;
+  /** a standard loop's loopMaximum: at most this many iterations */
+  maximum: number | undefined;
   /** the text shown as `ctx.loop.expression` */
   text: string;
 }

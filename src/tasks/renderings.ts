@@ -79,5 +79,7 @@ function loopValues(node: GraphNode, { loop, data }: Iteration): Array<[unknown,
     if (!Number.isInteger(count) || count < 0) return `the loop cardinality \`${expression.text}\` on ${node.id} is ${String(value)} with the initial data`;
     return Array.from({ length: count }, (_, i) => [i, i]);
   }
-  return loopEntries(value) ?? `${node.id} loops while \`${expression.text}\` holds, re-evaluated as it runs`;
+  const entries = loopEntries(value, compiled.testBefore);
+  if (entries !== undefined && compiled.maximum !== undefined) return entries.slice(0, compiled.maximum);
+  return entries ?? `${node.id} loops while \`${expression.text}\` holds, re-evaluated as it runs`;
 }

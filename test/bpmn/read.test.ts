@@ -77,11 +77,11 @@ describe("mapping BPMN elements", () => {
       id: "_5",
       name: "Build Germanium Image on {loop.value}",
       kind: "task",
-      loop: { expression: "data.test_platforms", sequential: false, source: "standardLoop" },
+      loop: { expression: "data.test_platforms", sequential: false, testBefore: false, source: "standardLoop" },
     });
     const sub = node(process, "_10");
     expect(sub.kind).toBe("subProcess");
-    expect(sub.loop).toEqual({ expression: "context.data.test_platforms", sequential: false, source: "standardLoop" });
+    expect(sub.loop).toEqual({ expression: "context.data.test_platforms", sequential: false, testBefore: false, source: "standardLoop" });
     expect(sub.children?.nodes.map((child) => child.id)).toEqual(["_9", "_13", "_15"]);
     expect(sub.children?.flows).toEqual([
       { id: "_14", source: "_13", target: "_9" },
@@ -90,6 +90,19 @@ describe("mapping BPMN elements", () => {
     expect(node(process, "_9").loop?.expression).toBe("context.data.test_browsers");
     expect(node(process, "_15").name).toBe("Cleanup Platform {loop.value}");
     expect(node(process, "_13").script?.body).toContain("context.data.platform = loop.value;");
+  });
+
+  it("reads a standard loop's testBefore (false unless the file says true, as BPMN has it) and loopMaximum", async () => {
+    const doWhile = await loadBpmn(join(fixtures, "engine/loops/do-while.bpmn"));
+    expect(node(doWhile, "attempt").loop).toEqual({ expression: "retry", sequential: false, testBefore: false, maximum: 4, source: "standardLoop" });
+    const whileDo = await loadBpmn(join(fixtures, "engine/loops/while-do.bpmn"));
+    expect(node(whileDo, "attempt").loop).toMatchObject({ testBefore: true, maximum: 4 });
+  });
+
+  it("reports a loopMaximum that is not a whole number of iterations", async () => {
+    const xml = (await readFile(join(fixtures, "engine/loops/do-while.bpmn"), "utf8")).replace('loopMaximum="4"', 'loopMaximum="many"');
+    const problems = await problemsOf(readBpmn(xml, "inline.bpmn"));
+    expect(problems.map((p) => [p.elementId, p.message])).toEqual([["attempt", "loopMaximum must be a whole number of iterations (0 or more), got NaN"]]);
   });
 
   it("dedents an indented loop expression", async () => {

@@ -18,15 +18,15 @@ vi.mock("bpmn-auto-layout", async (importOriginal) => {
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
-/** What must survive the round trip: everything but where the definition came from. */
+/** What must survive the round trip: everything but where the definition came from (a loop without testBefore tests first). */
 function comparable(definition: ProcessDefinition): unknown {
   const scope = (s: ScopeDefinition): unknown => ({
     nodes: s.nodes.map((node) => {
       const { loop, children, ...rest } = node;
       const copy: Record<string, unknown> = { ...rest };
       if (loop) {
-        const { source: _source, ...withoutSource } = loop;
-        copy.loop = withoutSource;
+        const { source: _source, testBefore = true, ...withoutSource } = loop;
+        copy.loop = { ...withoutSource, testBefore };
       }
       if (children) copy.children = scope(children);
       return copy;
@@ -222,7 +222,7 @@ describe("toBpmnXml: processes built in code", () => {
     expect((await readBpmn(xml, "x.bpmn")).root.nodes[1].when).toBe("data.branch === 'main' && count > 1");
   });
 
-  it("writes a parallel loop as a standard loop and a sequential one as a sequential multi-instance", async () => {
+  it("writes a parallel loop as a standard loop that tests first (BPMN's default is do-while) and a sequential one as a sequential multi-instance", async () => {
     const xml = await new Adhesive()
       .processStart()
       .task("P", { loop: "items" })
@@ -230,8 +230,16 @@ describe("toBpmnXml: processes built in code", () => {
       .processEnd()
       .toBpmnXml();
 
-    expect(xml).toMatch(/<bpmn:standardLoopCharacteristics>\s*<bpmn:loopCondition[^>]*>items</);
+    expect(xml).toMatch(/<bpmn:standardLoopCharacteristics testBefore="true">\s*<bpmn:loopCondition[^>]*>items</);
     expect(xml).toMatch(/<bpmn:multiInstanceLoopCharacteristics isSequential="true">\s*<bpmn:completionCondition[^>]*>items</);
+  });
+
+  it("keeps a standard loop's testBefore and loopMaximum", async () => {
+    for (const file of ["do-while.bpmn", "while-do.bpmn"]) {
+      const read = await loadBpmn(join(fixtures, "engine/loops", file));
+      const back = await readBpmn(await toBpmnXml(read), file);
+      expect(back.root.nodes.find((n) => n.id === "attempt")?.loop).toEqual(read.root.nodes.find((n) => n.id === "attempt")?.loop);
+    }
   });
 
   it("draws each sub-process collapsed, with its contents on a plane of its own", async () => {

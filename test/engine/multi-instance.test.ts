@@ -139,3 +139,78 @@ describe("a multi-instance activity with BPMN's data items", () => {
     expect(shipped).toEqual([10, 30, 20]);
   });
 });
+
+/** A task of `seconds` on the simulated clock, cut short when its token is cancelled. */
+function takes(clock: SimulatedClock, seconds: number, then: (ctx: Context) => void = () => undefined) {
+  return (ctx: Context) =>
+    new Promise<void>((resolve) => {
+      const timer = clock.setTimer(seconds * 1000, () => (then(ctx), resolve()), undefined);
+      ctx.signal.addEventListener("abort", () => (clock.clearTimer(timer), resolve()), { once: true });
+    });
+}
+
+describe("boundary events belong to the multi-instance activity, not to each instance", () => {
+  it("an interrupting 15 s timer on two sequential instances of 10 s is armed once: it fires during the second and cancels it", async () => {
+    const clock = new SimulatedClock();
+    const cancelled: string[] = [];
+    const adhesive = new Adhesive().task("Step {loop.index}", takes(clock, 10)).task(["After", "Timed Out"], () => undefined);
+    const { ran, run } = recorded(adhesive);
+    const done = run("sequential-deadline.bpmn", { clock, reporter: { taskStarted: (ctx) => void ran.push(ctx.taskName), taskCancelled: (ctx) => void cancelled.push(ctx.taskName) } });
+    await until(() => ran.length === 1 && clock.size === 2, "the first instance running and the deadline armed");
+    await clock.advance(10_000);
+    await until(() => ran.length === 2 && clock.size === 2, "the second instance running");
+    await clock.advance(5_000);
+    await done;
+    expect(ran).toEqual(["Step 0", "Step 1", "Timed Out"]);
+    expect(cancelled).toEqual(["Step 1"]);
+  });
+
+  /** parallel-watchers.bpmn with Check implemented by `check`; `ping()` sends the Ping message. */
+  function watchers(check: (ctx: Context) => Promise<void>) {
+    const emitter: { ping: (event: unknown) => void } = { ping: () => undefined };
+    const adhesive = new Adhesive()
+      .task("Check {loop.value}", check)
+      .task(["After", "Remind", "Answer Ping", "Note Progress"], () => undefined)
+      .messageCallback("Ping", (_ctx, emit) => void (emitter.ping = emit));
+    const { ran, run } = recorded(adhesive);
+    return { ran, run, ping: (event: unknown) => emitter.ping(event), times: (name: string) => ran.filter((n) => n === name).length };
+  }
+
+  it("a non-interrupting 5 s timer on three parallel instances of 10 s takes its path once", async () => {
+    const clock = new SimulatedClock();
+    const t = watchers(takes(clock, 10));
+    const done = t.run("parallel-watchers.bpmn", { clock, poolSize: 6, initialData: { hosts: ["a", "b", "c"] } });
+    await until(() => t.ran.length === 3 && clock.size === 4, "three instances running and the timer armed");
+    await clock.advance(5_000);
+    await until(() => t.times("Remind") === 1, "the reminder");
+    await clock.advance(5_000);
+    await done;
+    expect(t.times("Remind")).toBe(1);
+    expect(t.times("After")).toBe(1);
+  });
+
+  it("a non-interrupting message boundary takes its path once per message, not once per instance", async () => {
+    const clock = new SimulatedClock();
+    const t = watchers(takes(clock, 10));
+    const done = t.run("parallel-watchers.bpmn", { clock, poolSize: 6, initialData: { hosts: ["a", "b", "c"] } });
+    await until(() => t.ran.length === 3 && clock.size === 4, "three instances running and the boundaries armed");
+    t.ping({ n: 1 });
+    await until(() => t.times("Answer Ping") === 1, "the answer to the ping");
+    await clock.advance(10_000);
+    await done;
+    expect(t.times("Answer Ping")).toBe(1);
+    expect(t.times("Remind")).toBe(1);
+  });
+
+  it("a non-interrupting conditional boundary fires once, when the first instance's data satisfies it", async () => {
+    const clock = new SimulatedClock();
+    // the instances end one after the other: a at 6 s, b at 7 s, c at 8 s
+    const t = watchers((ctx) => takes(clock, 6 + ctx.loop!.index, (c) => void (c.data.checked = { [String(c.data.host)]: true }))(ctx));
+    const done = t.run("parallel-watchers.bpmn", { clock, poolSize: 6, initialData: { hosts: ["a", "b", "c"] } });
+    await until(() => t.ran.length === 3 && clock.size === 4, "three instances running and the timer armed");
+    await clock.advance(10_000);
+    const data = await done;
+    expect(t.times("Note Progress")).toBe(1);
+    expect(data.checked).toEqual({ a: true, b: true, c: true });
+  });
+});

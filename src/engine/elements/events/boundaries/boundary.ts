@@ -14,14 +14,22 @@ import type { Arm } from "../../../waits.js";
  * started with; an interrupting boundary cancels the activity.
  */
 
-/** The token starts its activity: its timer, message, signal and conditional boundary events are armed. False when a timer's value failed: the activity has failed (Triggers). */
+/**
+ * The token starts its activity: its timer, message, signal and conditional
+ * boundary events are armed, once for an activity that completes once
+ * however many times it loops (a boundary belongs to the activity as a
+ * whole: BPMN 2.0.2 §10.3.8, §13.5.3). False when a timer's value failed:
+ * the activity has failed (Triggers).
+ */
 export function armBoundaries(core: Core, token: Token): boolean {
   const node = token.node;
   if (node.boundaries.length === 0) return true;
+  const holder = node.loop === undefined ? token : core.loops.boundaryArms(token);
+  if (holder === undefined) return true;
   const waits = core.triggers.waits;
-  for (const boundary of node.timerBoundaries) if (!waits.arm(token, boundary)) return false;
-  for (const boundary of node.messageBoundaries) waits.arm(token, boundary);
-  for (const boundary of node.watchedBoundaries) waits.arm(token, boundary);
+  for (const boundary of node.timerBoundaries) if (!waits.arm(token, boundary, holder)) return false;
+  for (const boundary of node.messageBoundaries) waits.arm(token, boundary, holder);
+  for (const boundary of node.watchedBoundaries) waits.arm(token, boundary, holder);
   return true;
 }
 
