@@ -1,7 +1,7 @@
 /*
  * Durable runs through the real CLI (issue 12): a process with a chain,
  * parallel branches, a parallel loop, a sub-process, a timer and a scripted
- * user task is killed with SIGKILL at 20 random (seeded) points, and
+ * user task is killed with SIGKILL at 14 random (seeded) points, and
  * `adhesive resume` is run until the run is done. Then: a task that had
  * completed at a kill never ran again, a task in flight at a kill ran at most
  * once more per kill, and the final data is that of an uninterrupted run.
@@ -19,7 +19,7 @@ import { parseJournal, type Journal } from "../../src/journal/reader.js";
 import { decodeValue, type EncodedValue } from "../../src/journal/values.js";
 
 const fixtures = fixture("durable/");
-const KILLS = 20;
+const KILLS = 14;
 
 interface Project {
   dir: string;
@@ -104,7 +104,7 @@ function finalData(journal: Journal): unknown {
 }
 
 
-describe("a run killed with SIGKILL at 20 random points, resumed each time", () => {
+describe("a run killed with SIGKILL at 14 random points, resumed each time", () => {
   it("never calls a completed task again, retries an in-flight one at most once per kill, and ends with the uninterrupted run's data", async () => {
     const reference = await project();
     const clean = await cli(reference, ["release.ts"]);

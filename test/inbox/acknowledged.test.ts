@@ -21,7 +21,7 @@ import { startCli, type CliRun } from "../web/cli-run.js";
 
 const processFile = fileURLToPath(new URL("../fixtures/acknowledged/payments.ts", import.meta.url));
 /* a payment and an approval per round, each followed by a kill, but for the last round */
-const KILLS = 50;
+const KILLS = 30;
 const ROUNDS = KILLS / 2 + 1;
 /* what a runner that is still starting, or not yet waiting, answers: try again */
 const NOT_YET = new Set(["ADHESIVE_RUN_UNREACHABLE", "ADHESIVE_NOT_DELIVERED", "ADHESIVE_NO_SUCH_FORM"]);

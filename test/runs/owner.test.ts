@@ -16,7 +16,7 @@ import { seeded } from "../seeded.js";
 import { bin, fixture, root } from "../cli/run-cli.js";
 
 const fixtures = fixture("durable/");
-const PAIRS = 20;
+const PAIRS = 12;
 
 interface Cli {
   pid: number;
