@@ -340,8 +340,10 @@ async function main(): Promise<void> {
   if (jsonOut) {
     writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, startup }, null, 2));
   }
-  // a job that failed (a timed run that skipped work among them) fails the bench: its figures must never pass for a result
-  const failed = [...selected, ...selectedInflight].filter((row) => row.result !== undefined && !row.result.ok);
+  // a job of ours that failed (a timed run that skipped work among them) fails the bench: its figures must never pass for a
+  // result. bpmn-engine failing a size it cannot run (wide 1k never completes, deep 10k overflows its stack) is a finding
+  // about bpmn-engine, printed in its row; no ratio is taken from it.
+  const failed = [...selected, ...selectedInflight].filter((row) => row.result !== undefined && !row.result.ok && row.engine !== "bpmn-engine");
   if (failed.length > 0) {
     console.error(`\nbench FAILED: ${failed.length} job(s) failed (see FAILED above)`);
     process.exitCode = 1;
