@@ -154,7 +154,9 @@ export class Loops {
       core.remove(token);
       return true;
     }
-    this.leave(token, run, mergedResults(run.results!));
+    const merged = mergedResults(run.results!);
+    run.results = undefined;
+    this.leave(token, run, merged);
     return false;
   }
 
@@ -175,10 +177,7 @@ export class Loops {
       }
       if (loop.outputCollection !== undefined) setKey(data, loop.outputCollection, run.outputs);
     }
-    release(run.start!);
-    run.start = undefined;
-    run.results = undefined;
-    this.disarm(run);
+    this.letGo(run);
     token.run = undefined;
   }
 
@@ -204,6 +203,11 @@ export class Loops {
     const run = token.run!;
     token.run = undefined;
     if (run.kind === "instances" && --run.pending > 0) return;
+    this.letGo(run);
+  }
+
+  /* The activity is over, by completing or cancelled: what its loop run held goes (its boundary arms, the data it started with, results not merged). */
+  private letGo(run: LoopRun): void {
     this.disarm(run);
     if (run.start !== undefined) release(run.start);
     run.start = undefined;
