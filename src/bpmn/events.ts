@@ -68,8 +68,7 @@ function startEvent(
     return reject(ctx, element, scope, `${describeElement(element)} with ${xmlName(definition!)}: such start events only start ${where}`);
   }
   const node = triggered(ctx, element, base, scope, definition!, eventKind("bpmn:StartEvent", trigger));
-  // only an event sub-process can be interrupted by its start event
-  if (node !== undefined && scope.eventSubProcess) node.interrupting = bool(element, "isInterrupting", true);
+  if (node !== undefined) interruption(ctx, element, node, scope);
   return node;
 }
 
@@ -83,10 +82,19 @@ function boundaryEvent(
 ): NodeDefinition | undefined {
   const node = trigger === undefined ? { ...base, kind: "boundaryEvent" as const } : triggered(ctx, element, base, scope, definition!, eventKind("bpmn:BoundaryEvent", trigger));
   if (node === undefined) return undefined;
-  node.attachedTo = refId(ctx, element, "attachedToRef") ?? "";
-  node.interrupting = bool(element, "cancelActivity", true);
+  interruption(ctx, element, node, scope);
   if (trigger === "compensate") node.handler = ctx.associations.get(base.id);
   return node;
+}
+
+/* what a boundary event is attached to and whether it interrupts it; whether an event sub-process's start event interrupts its scope (no other start event can) */
+function interruption(ctx: ReadContext, element: ModdleElement, node: NodeDefinition, scope: ScopeInfo): void {
+  if (element.$type === "bpmn:BoundaryEvent") {
+    node.attachedTo = refId(ctx, element, "attachedToRef") ?? "";
+    node.interrupting = bool(element, "cancelActivity", true);
+  } else if (element.$type === "bpmn:StartEvent" && scope.eventSubProcess) {
+    node.interrupting = bool(element, "isInterrupting", true);
+  }
 }
 
 /** The event of `kind` with what its definition says: which message, timer, error, signal, ... */
@@ -168,12 +176,7 @@ function multiple(ctx: ReadContext, element: ModdleElement, base: NodeBase, scop
   for (const definition of definitions) fill(ctx, element, node, definition);
   if (node.timer !== undefined && node.timer.value === "") return reject(ctx, element, scope, `${what}: its timer has no value; a multiple event takes its timer from the file`);
   if (triggers.includes("conditional") && node.condition === undefined) return reject(ctx, element, scope, `${what}: its conditional definition has no condition; a multiple event takes its condition from the file`);
-  if (element.$type === "bpmn:BoundaryEvent") {
-    node.attachedTo = refId(ctx, element, "attachedToRef") ?? "";
-    node.interrupting = bool(element, "cancelActivity", true);
-  } else if (scope.eventSubProcess && element.$type === "bpmn:StartEvent") {
-    node.interrupting = bool(element, "isInterrupting", true);
-  }
+  interruption(ctx, element, node, scope);
   return node;
 }
 
