@@ -107,6 +107,6 @@ function stillWaiting(parked: Token[]): Token[] {
     }
     parked[i] = token;
   }
-  parked.length = kept;
+  if (kept !== parked.length) parked.length = kept;
   return parked;
 }

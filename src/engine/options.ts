@@ -20,6 +20,8 @@ export interface NodeRunner {
   implements(node: GraphNode): boolean;
   /** runs the node's function; a returned promise makes the task asynchronous */
   run(ctx: TaskContext, node: GraphNode, token: Token): unknown;
+  /** a promise run() returned has settled (before the engine takes its outcome in) */
+  settled?(): void;
   /** the node's `deduplicate` key expression, if its implementation has one */
   deduplicate?(node: GraphNode): CompiledExpression | undefined;
   /** a loop marker without an expression: the loop its implementation gives (task()'s `loop` option) */

@@ -219,10 +219,17 @@ export class Tasks {
       return;
     }
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
+      const runner = node.script === undefined ? options.runner : undefined;
       // plain callbacks, not an async function: one less promise and frame per asynchronous task
       (result as PromiseLike<unknown>).then(
-        (value: unknown) => this.settled(token, generation, value, false),
-        (error: unknown) => this.settled(token, generation, error, true),
+        (value: unknown) => {
+          runner?.settled?.();
+          this.settled(token, generation, value, false);
+        },
+        (error: unknown) => {
+          runner?.settled?.();
+          this.settled(token, generation, error, true);
+        },
       );
     } else {
       this.settled(token, generation, result, false);
@@ -288,6 +295,8 @@ export class Tasks {
 
   private startReady(): void {
     const ready = this.ready;
+    // most calls find nothing waiting: setting an array's length leaves the optimised code, even to the length it has
+    if (this.readyHead === ready.length) return;
     while (this.running < this.core.options.poolSize && this.readyHead < ready.length) {
       const token = ready[this.readyHead]!;
       // a taken slot lets go of its token at once: tasks falling behind a fast source must not keep every token that ever waited

@@ -14,7 +14,7 @@ import type { LocalWorkspace } from "../workspaces/local.js";
 import type { Token } from "../engine/token.js";
 import type { Lanes } from "../lanes/lanes.js";
 import { compileExpression, type CompiledExpression } from "../model/expression.js";
-import { outsideTasks, withOutput } from "../logs/console-capture.js";
+import { isThenable, outsideTasks, taskReturned, taskSettled, withOutput, withOutputUntilReturn } from "../logs/console-capture.js";
 import type { RunLogs } from "../logs/run-logs.js";
 import { TaskOutput } from "../logs/task-output.js";
 import { InterruptedTaskError } from "../errors.js";
@@ -35,6 +35,8 @@ export class TaskRunner implements NodeRunner {
   private readonly extras: BoundExtras;
   private readonly staticGroups: Array<string[] | undefined>;
   private readonly feeds: Feeds;
+  /* per node: its function returned synchronously last time (see withOutputUntilReturn) */
+  private readonly returnedSync: Uint8Array;
 
   constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, feeds: Feeds, workers?: { pool: WorkerPool; declarations: readonly Declaration[] }) {
     this.feeds = feeds;
@@ -45,6 +47,7 @@ export class TaskRunner implements NodeRunner {
     this.source = source;
     this.bindings = new Array<NodeBinding | undefined>(nodeCount);
     this.staticGroups = new Array<string[] | undefined>(nodeCount);
+    this.returnedSync = new Uint8Array(nodeCount);
     // message declarations bind to events too, but they are sources: only task implementations run here
     for (const binding of bindings) if (binding.candidates.some(runsAsTask)) this.bindings[binding.node.index] = binding;
     this.workspace = workspace;
@@ -82,6 +85,12 @@ export class TaskRunner implements NodeRunner {
   }
 
   run(task: TaskContext, node: GraphNode, token: Token): unknown {
+    const result = this.start(task, node, token);
+    taskReturned(result);
+    return result;
+  }
+
+  private start(task: TaskContext, node: GraphNode, token: Token): unknown {
     const ctx = task as unknown as Context;
     // the workspace view (made on first use) and the log follow this task: its commands die with its token
     const output = new TaskOutput(this.logs, task);
@@ -89,12 +98,24 @@ export class TaskRunner implements NodeRunner {
     if (lane === undefined) {
       if (this.workers !== undefined) return this.dispatch(task, node, token, output, this.workers);
       task.provideWorkspace(this.workspace, output);
-      return withOutput(output, this.invoke, ctx, node);
+      return this.call(output, ctx, node);
     }
     return lane.then((workspace) => {
       task.provideWorkspace(workspace, output);
       return withOutput(output, this.invoke, ctx, node);
     });
+  }
+
+  settled(): void {
+    taskSettled();
+  }
+
+  /* a function that returned synchronously last time is called without entering the async context */
+  private call(output: TaskOutput, ctx: Context, node: GraphNode): unknown {
+    const sync = this.returnedSync[node.index] === 1;
+    const result = sync ? withOutputUntilReturn(output, this.invoke, ctx, node) : withOutput(output, this.invoke, ctx, node);
+    this.returnedSync[node.index] = isThenable(result) ? 0 : 1;
+    return result;
   }
 
   /* an arrow property: passed to withOutput without a closure per task */
@@ -118,7 +139,7 @@ export class TaskRunner implements NodeRunner {
     // a decision is what the function returns, which a worker thread does not send back
     if (declaration?.kind !== "task" || node.decides || (ctx.resumed && declaration.options.onInterrupted === "fail")) {
       task.provideWorkspace(this.workspace, output);
-      return withOutput(output, this.invoke, ctx, node);
+      return this.call(output, ctx, node);
     }
     const job = {
       index: this.declarationIndex.get(declaration)!,

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Adhesive, TaskError, withSecret, type Context } from "../../src/index.js";
 
 const parallelJoin = fileURLToPath(new URL("../fixtures/engine/parallel-join.bpmn", import.meta.url));
+const fiveParallel = fileURLToPath(new URL("../fixtures/messages/five-parallel.bpmn", import.meta.url));
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 async function logsOf(tempFolder: string, executionId: string): Promise<Record<string, string>> {
@@ -51,6 +52,38 @@ describe("per-task log capture", () => {
         expect(text).toContain(`${task} warns ${i}\n`);
       }
       expect(text).not.toContain(other);
+    }
+  });
+
+  /*
+   * A function that returned synchronously is called again without entering
+   * the async context (its promise hooks slow every promise of the process):
+   * what it prints until it returns still lands in its own log. The one call
+   * that first returns a promise prints after its await to the terminal, not
+   * to its log (event 3 here); from its next call the function is captured
+   * across its awaits again. An async function is never called that way.
+   */
+  it("captures each call of a task whether it returns synchronously or turns asynchronous", async () => {
+    const tempFolder = await mkdtemp(join(tmpdir(), "adhesive-logs-"));
+    const adhesive = new Adhesive();
+    let executionId = "";
+    adhesive.message("Event", async function* () {
+      for (let i = 0; i < 6; i++) yield { i };
+    });
+    adhesive.task("Task 1", (ctx: Context<{ i: number }>) => {
+      executionId = ctx.executionId;
+      console.log(`event ${ctx.data.i} before`);
+      if (ctx.data.i < 3) return undefined;
+      return tick().then(() => console.log(`event ${ctx.data.i} after`));
+    });
+    adhesive.task({ re: /^Task [2-5]$|^Joined$/ }, () => undefined);
+    await adhesive.bpmnBuild(fiveParallel, { tempFolder, runsFolder: tempFolder, poolSize: 1 });
+    const logs = Object.values(await logsOf(tempFolder, executionId));
+    expect(logs).toHaveLength(6);
+    const byEvent = new Map(logs.map((text) => [Number(/event (\d+) before/.exec(text)![1]), text]));
+    for (let i = 0; i < 6; i++) {
+      expect(byEvent.get(i)).toMatch(new RegExp(`^event ${i} before\n`));
+      expect(byEvent.get(i)!.split("\n").filter(Boolean)).toHaveLength(i < 3 ? 1 : i === 3 ? 1 : 2);
     }
   });
 
