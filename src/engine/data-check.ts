@@ -34,50 +34,67 @@ const KEPT = new Set<unknown>([
  * check only what changed.
  */
 export function checkData(value: unknown, path: string, owner: string): void {
-  const problem = findProblem(value, path, new Set());
-  if (problem !== undefined) throw new DataError(owner, problem.path, problem.reason);
+  const problem = dataProblem(value);
+  if (problem !== undefined) throw new DataError(owner, `${path}${problem.path}`, problem.reason);
 }
 
-interface Problem {
+export interface DataProblem {
+  /** below the value checked: "" (the value itself), ".key", "[0]", "<key>" ... */
   path: string;
   reason: string;
 }
 
-function findProblem(value: unknown, path: string, seen: Set<object>): Problem | undefined {
+/**
+ * The first thing inside `value` that data cannot hold. Paths are built only
+ * on the way back from a problem, and a primitive costs one typeof: every
+ * message event and every key a task changes passes here.
+ */
+export function dataProblem(value: unknown): DataProblem | undefined {
+  const type = typeof value;
+  if (type !== "object" && type !== "function" && type !== "symbol") return undefined;
+  return findProblem(value, new Set());
+}
+
+function findProblem(value: unknown, seen: Set<object>): DataProblem | undefined {
   switch (typeof value) {
     case "function":
-      return { path, reason: `is a function (${value.name || "anonymous"})` };
+      return { path: "", reason: `is a function (${value.name || "anonymous"})` };
     case "symbol":
-      return { path, reason: "is a Symbol" };
+      return { path: "", reason: "is a Symbol" };
     case "object":
-      return value === null ? undefined : findInObject(value, path, seen);
+      return value === null ? undefined : findInObject(value, seen);
     default:
       return undefined;
   }
 }
 
-function findInObject(value: object, path: string, seen: Set<object>): Problem | undefined {
+function below(problem: DataProblem | undefined, segment: string): DataProblem | undefined {
+  if (problem !== undefined) problem.path = `${segment}${problem.path}`;
+  return problem;
+}
+
+function findInObject(value: object, seen: Set<object>): DataProblem | undefined {
   if (seen.has(value)) return undefined;
   seen.add(value);
   const proto = Object.getPrototypeOf(value);
-  if (!KEPT.has(proto)) return { path, reason: `is ${describeInstance(value, proto)}` };
+  if (!KEPT.has(proto)) return { path: "", reason: `is ${describeInstance(value, proto)}` };
   if (value instanceof Map) {
     for (const [key, item] of value) {
-      const problem = findProblem(key, `${path}<key ${String(key)}>`, seen) ?? findProblem(item, `${path}<${String(key)}>`, seen);
+      const problem = below(findProblem(key, seen), `<key ${String(key)}>`) ?? below(findProblem(item, seen), `<${String(key)}>`);
       if (problem) return problem;
     }
     return undefined;
   }
   if (value instanceof Set) {
     for (const item of value) {
-      const problem = findProblem(item, `${path}<member>`, seen);
+      const problem = below(findProblem(item, seen), "<member>");
       if (problem) return problem;
     }
     return undefined;
   }
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp || value instanceof Error) return undefined;
   for (const key of Object.keys(value)) {
-    const problem = findProblem((value as Record<string, unknown>)[key], Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, seen);
+    const problem = below(findProblem((value as Record<string, unknown>)[key], seen), Array.isArray(value) ? `[${key}]` : `.${key}`);
     if (problem) return problem;
   }
   return undefined;

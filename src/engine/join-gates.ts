@@ -12,8 +12,8 @@ import { TokenState, type Token } from "./token.js";
  */
 export class JoinGates {
   private readonly core: Core;
-  /** joins no live token can reach any more, released once the token queue is empty */
-  private readonly releases: Array<[Frame, JoinState]> = [];
+  /** joins no live token can reach any more, released once the token queue is empty: frame, join, frame, join... (no pair per release) */
+  private readonly releases: Array<Frame | JoinState> = [];
 
   constructor(core: Core) {
     this.core = core;
@@ -29,14 +29,14 @@ export class JoinGates {
     const frame = token.frame;
     token.state = TokenState.Waiting;
     frame.waiting++;
-    let join = frame.joins.find((j) => j.node === token.node);
+    let join = joinAt(frame, token);
     if (join) {
       join.waiting.push(token);
     } else {
       join = { node: token.node, waiting: [token], blockers: countBlockers(frame, token.node) };
       frame.joins.push(join);
     }
-    if (join.blockers === 0) this.releases.push([frame, join]);
+    if (join.blockers === 0) this.releases.push(frame, join);
     else this.checkStalled(frame);
   }
 
@@ -44,7 +44,7 @@ export class JoinGates {
   unpark(token: Token): void {
     const frame = token.frame;
     frame.waiting--;
-    const join = frame.joins.find((j) => j.node === token.node);
+    const join = joinAt(frame, token);
     if (join === undefined) return;
     join.waiting.splice(join.waiting.indexOf(token), 1);
     if (join.waiting.length === 0) frame.joins.splice(frame.joins.indexOf(join), 1);
@@ -52,19 +52,20 @@ export class JoinGates {
 
   /** A token move or removal made a join unreachable: it is released once the queue is empty. */
   unblocked(frame: Frame, join: JoinState | undefined): void {
-    if (join !== undefined) this.releases.push([frame, join]);
+    if (join !== undefined) this.releases.push(frame, join);
   }
 
   checkStalled(frame: Frame): void {
     // a cycle of joins waiting on each other: let the oldest one go rather than hang
-    if (isStalled(frame) && frame.joins.length > 0 && this.releases.length === 0) this.releases.push([frame, frame.joins[0]]);
+    if (isStalled(frame) && frame.joins.length > 0 && this.releases.length === 0) this.releases.push(frame, frame.joins[0]);
   }
 
   /** Releases the next join that is due; false when there is none. */
   releaseNext(): boolean {
-    const next = this.releases.shift();
-    if (next === undefined) return false;
-    this.release(next[0], next[1]);
+    const releases = this.releases;
+    if (releases.length === 0) return false;
+    const frame = releases.shift() as Frame;
+    this.release(frame, releases.shift() as JoinState);
     return true;
   }
 
@@ -87,6 +88,13 @@ export class JoinGates {
     source.state = TokenState.Done;
     this.core.remove(source);
   }
+}
+
+/* a loop, not find(): no closure per arrival */
+function joinAt(frame: Frame, token: Token): JoinState | undefined {
+  const joins = frame.joins;
+  for (let i = 0; i < joins.length; i++) if (joins[i].node === token.node) return joins[i];
+  return undefined;
 }
 
 /* insertion sort up to this many tokens: Array.prototype.sort's setup costs more than sorting a handful, and a join releases once per instance */

@@ -1,7 +1,7 @@
-import { TaskError } from "../errors.js";
+import { DataError, TaskError } from "../errors.js";
 import type { CompiledExpression } from "../model/expression.js";
 import type { GraphNode } from "../model/graph.js";
-import { checkData } from "./data-check.js";
+import { dataProblem } from "./data-check.js";
 import type { Engine } from "./engine.js";
 import { InputKind } from "./inbox.js";
 import { OutsideMessage, runEnded, settle, type MessageOutcome } from "./outside-message.js";
@@ -63,7 +63,7 @@ export class Outside {
    */
   emit(node: GraphNode, event: unknown, settled?: (outcome: MessageOutcome) => void): void {
     if (this.engine.finished) return settled?.({ refused: runEnded() });
-    checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
+    checkEvent(event, node);
     this.engine.instances.waitingEmits++;
     this.engine.input(InputKind.Emitted, node, 0, settled === undefined ? event : new OutsideMessage(event, undefined, settled));
   }
@@ -77,7 +77,7 @@ export class Outside {
    */
   deliver(node: GraphNode, event: unknown, correlation?: CompiledExpression, settled?: (outcome: MessageOutcome) => void): void {
     if (this.engine.finished) return settled?.({ refused: runEnded() });
-    checkData(event, "data.event", `message event "${node.name}" (${node.id})`);
+    checkEvent(event, node);
     this.engine.input(InputKind.Delivered, node, 0, correlation === undefined && settled === undefined ? event : new OutsideMessage(event, correlation, settled));
   }
 
@@ -110,4 +110,10 @@ export class Outside {
     const engine = this.engine;
     if (!engine.finished && engine.root !== undefined && engine.loop.idle) engine.idle();
   }
+}
+
+/* every event passes here: the message naming the event is made only for a problem */
+function checkEvent(event: unknown, node: GraphNode): void {
+  const problem = dataProblem(event);
+  if (problem !== undefined) throw new DataError(`message event "${node.name}" (${node.id})`, `data.event${problem.path}`, problem.reason);
 }

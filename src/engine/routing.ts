@@ -31,6 +31,7 @@ export function selectFlows(node: GraphNode, token: Token, scopes: ScopeSource):
 }
 
 function selectAll(node: GraphNode, token: Token, scopes: ScopeSource): readonly GraphFlow[] {
+  if (allTaken(node)) return node.outgoing;
   const taken: GraphFlow[] = [];
   let evaluated: ExpressionScope | undefined;
   for (const flow of node.outgoing) {
@@ -46,4 +47,12 @@ function selectAll(node: GraphNode, token: Token, scopes: ScopeSource): readonly
   // BPMN §10.6.3: an inclusive gateway with no way out is a runtime exception; any other node's token ends there
   if (node.kind === "inclusiveGateway") throw new RoutingError(node, scopes.graph.source);
   return taken;
+}
+
+/* a plain fork takes every flow: no array per token for it */
+function allTaken(node: GraphNode): boolean {
+  if (node.defaultFlow !== undefined) return false;
+  const flows = node.outgoing;
+  for (let i = 0; i < flows.length; i++) if (flows[i].condition !== undefined) return false;
+  return true;
 }

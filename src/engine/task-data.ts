@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
 import { AdhesiveError } from "../errors.js";
 import { cloneValue } from "./clone.js";
-import { checkData } from "./data-check.js";
+import { dataProblem } from "./data-check.js";
+import { DataError } from "../errors.js";
 import { ownValue, setKey, shallowCopy, type Data } from "./data.js";
 
 /** The token's data after a task, when the task changed it. */
@@ -93,7 +94,8 @@ export class TaskData implements ProxyHandler<Data> {
     for (const key of changed) {
       if (!Object.hasOwn(this.target, key)) continue;
       const value = this.target[key];
-      checkData(value, `data.${key}`, `task "${this.taskName}" (${this.elementId})`);
+      const problem = dataProblem(value);
+      if (problem !== undefined) throw new DataError(`task "${this.taskName}" (${this.elementId})`, `data.${key}${problem.path}`, problem.reason);
       if (typeof value === "object" && value !== null) fresh.add(value);
     }
     return { data: this.target, fresh, changed };

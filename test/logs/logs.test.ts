@@ -70,11 +70,12 @@ describe("per-task log capture", () => {
     adhesive.message("Event", async function* () {
       for (let i = 0; i < 6; i++) yield { i };
     });
-    adhesive.task("Task 1", (ctx: Context<{ i: number }>) => {
+    adhesive.task("Task 1", (ctx: Context) => {
       executionId = ctx.executionId;
-      console.log(`event ${ctx.data.i} before`);
-      if (ctx.data.i < 3) return undefined;
-      return tick().then(() => console.log(`event ${ctx.data.i} after`));
+      const event = ctx.data.i as number;
+      console.log(`event ${event} before`);
+      if (event < 3) return undefined;
+      return tick().then(() => console.log(`event ${event} after`));
     });
     adhesive.task({ re: /^Task [2-5]$|^Joined$/ }, () => undefined);
     await adhesive.bpmnBuild(fiveParallel, { tempFolder, runsFolder: tempFolder, poolSize: 1 });
