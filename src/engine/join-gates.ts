@@ -73,7 +73,7 @@ export class JoinGates {
   private release(frame: Frame, join: JoinState): void {
     const index = frame.joins.indexOf(join);
     if (index < 0) return;
-    frame.joins.splice(index, 1);
+    removeAt(frame.joins, index);
     const waiting = stillWaiting(join.waiting);
     frame.waiting -= waiting.length;
     if (waiting.length === 0) return;
@@ -88,6 +88,12 @@ export class JoinGates {
     source.state = TokenState.Done;
     this.core.remove(source);
   }
+}
+
+/* splice() makes an array of what it removed: a join is released once per instance */
+function removeAt<T>(array: T[], index: number): void {
+  for (let i = index + 1; i < array.length; i++) array[i - 1] = array[i];
+  array.pop();
 }
 
 /* a loop, not find(): no closure per arrival */

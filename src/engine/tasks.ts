@@ -20,8 +20,10 @@ export class Tasks {
   private readonly core: Core;
   private readonly ready: Array<Token | undefined> = [];
   private readyHead = 0;
-  /* started tasks whose functions have not been called yet: token, generation, token, generation... */
-  private launches: Array<Token | number> = [];
+  /* started tasks whose functions have not been called yet: token, generation, token, generation... (two arrays taking turns, kept at their size) */
+  private launches: Array<Token | number | undefined> = [];
+  private launchCount = 0;
+  private spareLaunches: Array<Token | number | undefined> = [];
   private running = 0;
   private started = 0;
   /** a cancelled task gave up its pool slot: the next ready task starts once the token queue is empty */
@@ -153,7 +155,12 @@ export class Tasks {
       return;
     }
     core.journal?.started(token.seq, node, 1, core.now());
-    this.launches.push(token, token.generation);
+    this.queueLaunch(token);
+  }
+
+  private queueLaunch(token: Token): void {
+    this.launches[this.launchCount++] = token;
+    this.launches[this.launchCount++] = token.generation;
   }
 
   /** How many tasks the run has started: the last task number (checkpoint.ts). */
@@ -163,7 +170,7 @@ export class Tasks {
 
   /** Whether no task runs, waits for its slot, or waits to be launched. */
   get quiet(): boolean {
-    return this.running === 0 && this.launches.length === 0 && this.readyHead >= this.ready.length;
+    return this.running === 0 && this.launchCount === 0 && this.readyHead >= this.ready.length;
   }
 
   /** A run rebuilt from a checkpoint numbers its next task after those it had started. */
@@ -184,22 +191,26 @@ export class Tasks {
     for (const token of inFlight) {
       if (token.state !== TokenState.Running) continue;
       core.journal?.started(token.seq, token.node, attempts.get(token.seq) ?? 1, core.now());
-      this.launches.push(token, token.generation);
+      this.queueLaunch(token);
     }
   }
 
   /** Whether started tasks wait for their functions to be called. */
   get hasLaunches(): boolean {
-    return this.launches.length > 0;
+    return this.launchCount > 0;
   }
 
   /** Calls the functions of the tasks started since the last launch; what they return comes back as inputs. */
   launch(): void {
     const launches = this.launches;
-    this.launches = [];
-    for (let i = 0; i < launches.length; i += 2) {
+    const count = this.launchCount;
+    this.launches = this.spareLaunches;
+    this.launchCount = 0;
+    this.spareLaunches = launches;
+    for (let i = 0; i < count; i += 2) {
       const token = launches[i] as Token;
       const generation = launches[i + 1] as number;
+      launches[i] = undefined;
       if (token.generation === generation && token.state === TokenState.Running) this.call(token, generation);
     }
   }
