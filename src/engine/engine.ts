@@ -239,6 +239,10 @@ export class Engine implements Core {
     return this.tasks.hasLaunches;
   }
 
+  get poolFull(): boolean {
+    return this.tasks.poolFull;
+  }
+
   launch(): void {
     this.tasks.launch();
   }

@@ -27,6 +27,8 @@ export interface EngineJournal {
   delivered(node: GraphNode, event: unknown, at: number, correlation: string | undefined): void;
   /** Calls `launch` once everything recorded so far is on disk (at the latest on the next turn of the event loop). */
   whenWritten(launch: () => void): void;
+  /** Writes everything recorded so far now; false when it cannot (the run is being stopped). */
+  writeNow(): boolean;
   /** Calls `done(true)` once everything recorded so far is on disk, `done(false)` when it cannot be written (the run is being stopped): an acknowledgement waits for it. */
   whenDurable(done: (written: boolean) => void): void;
 }

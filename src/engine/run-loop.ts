@@ -23,6 +23,8 @@ export interface LoopMachine {
   releaseWaiting(): boolean;
   /** whether started tasks wait for their functions to be called; launch() calls them */
   readonly hasLaunches: boolean;
+  /** whether tasks wait for a slot of the pool: no later turn would start more of them at once */
+  readonly poolFull: boolean;
   launch(): void;
   /** nothing left to do for now */
   idle(): void;
@@ -34,7 +36,9 @@ export interface LoopMachine {
  * inbox of inputs, and the launch of task functions. It drains the queue,
  * then applies the next waiting input (drained in full before the next
  * one), and once nothing is left calls the functions of the tasks that
- * started: with a journal, after it has written their starts. Task
+ * started: with a journal, after it has written their starts (group
+ * committed with the turn's other records, or at once when the pool is
+ * full and a later turn would not start more tasks together). Task
  * functions never run inside a drain, so the state an input meets depends
  * only on the inputs before it. Every 20 ms of work it gives the event loop
  * a turn (slice.ts).
@@ -149,7 +153,8 @@ export class RunLoop {
         return;
       }
       const journal = machine.journal;
-      if (journal === undefined) {
+      // a full pool starts its next tasks one completion at a time: waiting a turn to write their starts together gains nothing
+      if (journal === undefined || (machine.poolFull && journal.writeNow())) {
         machine.launch();
         continue;
       }

@@ -168,6 +168,11 @@ export class Tasks {
     return this.started;
   }
 
+  /** Whether tasks wait for a pool slot. */
+  get poolFull(): boolean {
+    return this.readyHead < this.ready.length;
+  }
+
   /** Whether no task runs, waits for its slot, or waits to be launched. */
   get quiet(): boolean {
     return this.running === 0 && this.launchCount === 0 && this.readyHead >= this.ready.length;

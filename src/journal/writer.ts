@@ -166,6 +166,12 @@ export class JournalWriter implements EngineJournal {
     this.schedule();
   }
 
+  writeNow(): boolean {
+    const written = this.flush();
+    if (written) this.settleDurable(true);
+    return written;
+  }
+
   whenDurable(done: (written: boolean) => void): void {
     if (this.broken || this.fd === undefined) return done(false);
     this.durable.push(done);
