@@ -1,6 +1,6 @@
 import type { GraphNode } from "../model/graph.js";
 import type { Clock } from "./clock.js";
-import { Inbox, type InputKind } from "./inbox.js";
+import { Inbox, InputKind } from "./inbox.js";
 import type { EngineJournal } from "./journal.js";
 import type { Slice } from "./slice.js";
 import { TokenState, type Token } from "./token.js";
@@ -53,6 +53,17 @@ export class RunLoop {
   /** tokens the queue took in before it last emptied */
   private passed = 0;
   private readonly inbox = new Inbox();
+  /*
+   * Outcomes of task functions that returned while their launch was in
+   * progress and nothing waited in the inbox: the inputs the inbox would
+   * have held first, applied in the same order and each drained in full as
+   * the inbox's are, without the trip through it (every synchronous task
+   * makes one). Flat: token, generation, outcome, failed, ...
+   */
+  private readonly returned: unknown[] = [];
+  private returnedHead = 0;
+  private returnedCount = 0;
+  private launching = false;
   private draining = false;
   private resumePending = false;
   private launchRequested = false;
@@ -100,22 +111,31 @@ export class RunLoop {
   /** An input: applied now if the loop is idle, else once it is. */
   input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
     if (this.machine.finished) return;
+    if (this.launching && kind <= InputKind.Failed && this.inbox.size === 0) {
+      const returned = this.returned;
+      returned[this.returnedCount++] = target;
+      returned[this.returnedCount++] = generation;
+      returned[this.returnedCount++] = payload;
+      returned[this.returnedCount++] = kind === InputKind.Failed;
+      return;
+    }
     this.inbox.push(kind, target, generation, payload);
     this.drain();
   }
 
   /** Nothing in progress or waiting: no drain, no pause for the event loop, no launch waiting for the journal, no input, no queued token. */
   get idle(): boolean {
-    return !this.draining && !this.resumePending && !this.launchRequested && this.inbox.size === 0 && this.head === this.tail;
+    return !this.draining && !this.resumePending && !this.launchRequested && this.pendingInputs === 0 && this.head === this.tail;
   }
 
   /** Inputs waiting to be applied: the run cannot end while one is, since it may start or move tokens. */
   get pendingInputs(): number {
-    return this.inbox.size;
+    return this.inbox.size + (this.returnedCount - this.returnedHead) / 4;
   }
 
   /** The run ended: every waiting input is shown to `dropped` and forgotten. */
   dropInputs(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown) => void): void {
+    while (this.returnedHead < this.returnedCount) this.applyReturned(dropped);
     this.inbox.drain(dropped);
   }
 
@@ -132,7 +152,7 @@ export class RunLoop {
   private work(launchFirst: boolean): void {
     this.draining = true;
     try {
-      if (launchFirst) this.machine.launch();
+      if (launchFirst) this.launch();
       this.workUntilIdle();
     } catch (error) {
       this.machine.failRun(error instanceof Error ? error : new Error(String(error)));
@@ -146,6 +166,10 @@ export class RunLoop {
     const machine = this.machine;
     for (;;) {
       if (!this.drainQueue() || machine.finished) return;
+      if (this.returnedHead < this.returnedCount) {
+        this.applyReturned(this.apply);
+        continue;
+      }
       if (this.inbox.shift(this.apply)) continue;
       if (machine.replaying) return;
       if (!machine.hasLaunches) {
@@ -155,7 +179,7 @@ export class RunLoop {
       const journal = machine.journal;
       // a full pool starts its next tasks one completion at a time: waiting a turn to write their starts together gains nothing
       if (journal === undefined || (machine.poolFull && journal.writeNow())) {
-        machine.launch();
+        this.launch();
         continue;
       }
       if (!this.launchRequested) {
@@ -164,6 +188,29 @@ export class RunLoop {
       }
       return;
     }
+  }
+
+  private launch(): void {
+    this.launching = true;
+    try {
+      this.machine.launch();
+    } finally {
+      this.launching = false;
+    }
+  }
+
+  /* the oldest returned outcome to `to`; the slots are reused from the start once all are taken */
+  private applyReturned(to: (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown) => void): void {
+    const returned = this.returned;
+    const i = this.returnedHead;
+    const token = returned[i] as Token;
+    const generation = returned[i + 1] as number;
+    const payload = returned[i + 2];
+    const kind = returned[i + 3] === true ? InputKind.Failed : InputKind.Done;
+    returned[i] = returned[i + 2] = undefined;
+    this.returnedHead = i + 4;
+    if (this.returnedHead === this.returnedCount) this.returnedHead = this.returnedCount = 0;
+    to(kind, token, generation, payload);
   }
 
   private readonly apply = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
