@@ -5,8 +5,8 @@
  * memory figures are never mixed; timed jobs run a warm-up, then several
  * repetitions, and the median is reported.
  *
- *   npm run bench                      full run (about 4-5 minutes on 2 cores)
- *   npm run bench -- --quick           smoke run (well under a minute)
+ *   npm run bench                      full run (about 8-10 minutes on 2 cores)
+ *   npm run bench -- --quick           smoke run (about a minute)
  *   npm run bench -- --only deep       only rows whose label matches the regex
  *   npm run bench -- --json out.json   also write every figure as JSON
  *   npm run bench -- --cpu-prof        children write .cpuprofile files to bench/profiles/
@@ -17,8 +17,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, totalmem, type as osType } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bytes, K, ms } from "./format.js";
-import { heapPerToken, label, Plan, wall } from "./plan.js";
+import { bytes, count, K, ms } from "./format.js";
+import { adhesiveSettings, heapPerToken, label, Plan, wall } from "./plan.js";
 import { report } from "./report.js";
 import { measureStartup } from "./startup.js";
 import type { Job, JobResult } from "./worker.js";
@@ -46,7 +46,7 @@ function runJob(job: Job, timeoutSec: number): Promise<JobResult> {
   if (cpuProf) {
     const dir = join(here, "profiles");
     mkdirSync(dir, { recursive: true });
-    execArgv.push("--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${job.engine}-${job.workload}-${job.size}-${job.mode}${job.concurrency ? `-${job.concurrency}` : ""}.cpuprofile`);
+    execArgv.push("--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${job.engine}-${job.workload}-${job.size}-${job.mode}${job.concurrency ? `-${job.concurrency}` : ""}${job.journal ? "-journal" : ""}${job.engine === "adhesive" && job.poolSize === undefined ? "-default-pool" : ""}.cpuprofile`);
   }
   return new Promise((resolve) => {
     const child = fork(join(here, "worker.ts"), [JSON.stringify(job)], { cwd: root, execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"] });
@@ -67,7 +67,7 @@ function runJob(job: Job, timeoutSec: number): Promise<JobResult> {
 }
 
 function failed(error: string): JobResult {
-  return { ok: false, error, times: [], tokens: 0, rssIdleMB: 0, peakRssMB: 0 };
+  return { ok: false, error, times: [], cpuTimes: [], tokens: 0, rssIdleMB: 0, peakRssMB: 0 };
 }
 
 function matches(text: string): boolean {
@@ -111,7 +111,8 @@ async function main(): Promise<void> {
   const plan = new Plan(quick);
   const selected = plan.rows.filter((r) => matches(label(r.workload, r.size, r.engine, r.variant)));
   const selectedInflight = plan.inflight.filter((r) => matches(`inflight ${label(r.workload, r.size, r.engine)}`));
-  const total = selected.length + selectedInflight.length;
+  const selectedLong = plan.long.filter((r) => matches(`long seed ${count(r.size)} adhesive journal, default pool`));
+  const total = selected.length + selectedInflight.length + selectedLong.length;
   let done = 0;
 
   for (const row of selected) {
@@ -127,8 +128,8 @@ async function main(): Promise<void> {
       workload: row.workload,
       size: row.size,
       mode: "time",
-      concurrency: row.variant === "journal" ? undefined : row.variant,
-      journal: row.variant === "journal",
+      concurrency: row.variant === "sequential" || row.variant === "concurrent" ? row.variant : undefined,
+      ...(row.engine === "adhesive" ? adhesiveSettings(row.variant) : {}),
       reps: row.reps,
       warmup: row.warmup,
     };
@@ -146,17 +147,26 @@ async function main(): Promise<void> {
     const outcome = row.result.ok ? `${bytes(heapPerToken(row)!)} per token` : `FAILED: ${row.result.error}`;
     process.stderr.write(`[${done}/${total}] ${name}: ${outcome} (${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
   }
+  for (const row of selectedLong) {
+    done++;
+    const name = `long run, seed ${count(row.size)} events, journal on, default pool`;
+    const job: Job = { engine: "adhesive", workload: "seed", size: row.size, mode: "long", sampleEvery: row.sampleEvery, ...adhesiveSettings("journal, default pool"), reps: 1, warmup: 0 };
+    const t = performance.now();
+    row.result = await runJob(job, row.timeoutSec);
+    const outcome = row.result.ok ? `${ms(row.result.times[0])}` : `FAILED: ${row.result.error}`;
+    process.stderr.write(`[${done}/${total}] ${name}: ${outcome} (${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
+  }
 
   const startup = matches("startup") ? await measureStartup(root, quick ? 5 : 15) : [];
-  console.log(report(plan, selected, selectedInflight, startup));
+  console.log(report(plan, selected, selectedInflight, selectedLong, startup));
   console.log(`\nload average at end: ${load()}; bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (jsonOut) {
-    writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, startup }, null, 2));
+    writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, long: selectedLong, startup }, null, 2));
   }
   // a job of ours that failed (a timed run that skipped work among them) fails the bench: its figures must never pass for a
   // result. bpmn-engine failing a size it cannot run (wide 1k never completes, deep 10k overflows its stack) is a finding
   // about bpmn-engine, printed in its row; no ratio is taken from it.
-  const failed = [...selected, ...selectedInflight].filter((row) => row.result !== undefined && !row.result.ok && row.engine !== "bpmn-engine");
+  const failed = [...selected, ...selectedInflight, ...selectedLong].filter((row) => row.result !== undefined && !row.result.ok && !("engine" in row && row.engine === "bpmn-engine"));
   if (failed.length > 0) {
     console.error(`\nbench FAILED: ${failed.length} job(s) failed (see FAILED above)`);
     process.exitCode = 1;

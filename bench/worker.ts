@@ -3,12 +3,18 @@
  * --expose-gc), so the memory figures of one engine never include the other's.
  * The job comes as JSON in argv[2]; the result goes back over the IPC channel.
  *
- * "time" jobs: a warm-up run, then `reps` timed runs of the whole workload.
+ * "time" jobs: a warm-up run, then `reps` timed runs of the whole workload,
+ * each measured in wall time and in CPU time (process.cpuUsage(): user +
+ * system of every thread, so the journal's writes on libuv's pool count).
  * "inflight" jobs: start `size` events whose tasks all wait on one shared
  * promise, and measure the heap (after full GCs) while every token is parked,
  * minus the heap before the run, divided by the parked tokens.
+ * "long" jobs (adhesive, seed): one run of `size` events, no warm-up,
+ * sampled every `sampleEvery` events: elapsed and CPU time, RSS, heap used
+ * and the journal file's size, to show what a long run holds and leaves.
  */
-import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,10 +28,14 @@ export interface Job {
   engine: EngineName;
   /** adhesive: keep each run's journal (in a scratch folder); otherwise journal: false, as before journals existed */
   journal?: boolean;
+  /** adhesive: tasks running at once; undefined is adhesive's default (the CPU count) */
+  poolSize?: number;
   workload: Workload;
   /** events (seed) or instances (bpmn-engine seed), branches (wide), tasks (deep), iterations (loop) */
   size: number;
-  mode: "time" | "inflight";
+  mode: "time" | "inflight" | "long";
+  /** "long": events between two samples */
+  sampleEvery?: number;
   /** bpmn-engine seed: one instance after the other, or all started at once */
   concurrency?: "sequential" | "concurrent";
   reps: number;
@@ -44,11 +54,28 @@ export interface HeapFigures {
   events: number;
 }
 
+/** one point of a long run */
+export interface LongSample {
+  events: number;
+  elapsedMs: number;
+  cpuMs: number;
+  rssMB: number;
+  heapUsedMB: number;
+  /** the journal file's size at that moment (it shrinks when a snapshot replaces it) */
+  journalBytes: number;
+  /** the largest size the journal file was seen at so far (looked at 50 times between samples) */
+  journalPeakBytes: number;
+  /** the times the file was seen smaller than before: snapshots that replaced it, at least */
+  journalShrinks: number;
+}
+
 export interface JobResult {
   ok: boolean;
   error?: string;
   /** wall time of each timed run, ms */
   times: number[];
+  /** CPU time (user + system, all threads) of each timed run, ms */
+  cpuTimes: number[];
   warmupMs?: number;
   /** task executions per run (counted, or checked once for bpmn-engine) */
   tokens: number;
@@ -59,6 +86,7 @@ export interface JobResult {
   /** high-water RSS of the process, MB */
   peakRssMB: number;
   heap?: HeapFigures;
+  samples?: LongSample[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -90,14 +118,19 @@ function fullGc(): void {
 /** The run must finish; if the event loop empties first, an engine has silently stalled. */
 let stallReport: () => string = () => "";
 process.on("uncaughtException", (error) => {
-  send({ ok: false, error: `${error.name}: ${error.message}${stallReport()}`, times: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() });
+  send({ ok: false, error: `${error.name}: ${error.message}${stallReport()}`, times: [], cpuTimes: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() });
 });
 process.on("beforeExit", () => {
-  send({ ok: false, error: `did not finish: nothing left to run but the run never completed${stallReport()}`, times: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() });
+  send({ ok: false, error: `did not finish: nothing left to run but the run never completed${stallReport()}`, times: [], cpuTimes: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() });
 });
 
 function peakRss(): number {
   return process.resourceUsage().maxRSS / 1024;
+}
+
+function cpuNow(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 interface Runner {
@@ -106,6 +139,8 @@ interface Runner {
   run(size: number, warmup?: boolean): Promise<number>;
   /** parks `size` events in their tasks, calls `measure`, releases them, waits for the end */
   inflight?(size: number, measure: (tokens: number) => void): Promise<void>;
+  /** one run of `size` events, calling `probe` every `every` events and at the end with the journal file's size; returns the task executions */
+  long?(size: number, every: number, probe: (events: number, journalBytes: number) => void): Promise<number>;
 }
 
 // ---- bare Node: the floor ------------------------------------------------
@@ -134,14 +169,20 @@ function baselineRunner(): Runner {
 
 // ---- adhesive ------------------------------------------------------------
 
-async function adhesiveRunner(workload: Workload, size: number, journal: boolean): Promise<Runner> {
+async function adhesiveRunner(workload: Workload, size: number, journal: boolean, poolSize: number | undefined): Promise<Runner> {
   const adhesive = new Adhesive();
   let events = 0;
   let executed = 0;
   let gate: Promise<void> | undefined;
   let parked = 0;
+  /** set by a long run only: one check of a variable per event costs the timed runs nothing measurable */
+  let probe: ((events: number) => void) | undefined;
+  let probeEvery = 0;
   adhesive.message("Event", async function* () {
-    for (let i = 0; i < events; i++) yield i;
+    for (let i = 0; i < events; i++) {
+      if (probe !== undefined && i > 0 && i % probeEvery === 0) probe(i);
+      yield i;
+    }
   });
   adhesive.task({ re: /.*/ }, () => {
     executed++;
@@ -168,7 +209,8 @@ async function adhesiveRunner(workload: Workload, size: number, journal: boolean
   };
   // every run's folders (its logs, and its journal when kept) go to a scratch folder removed at exit, not the project's .adhesive/runs
   const runs = scratchFolder().dir;
-  const optionsFor = (n: number) => ({ poolSize: 1e9, maxEventsInFlight: 1000, initialData: initialData(n), journal, runsFolder: runs, tempFolder: runs });
+  const pool = poolSize === undefined ? {} : { poolSize };
+  const optionsFor = (n: number) => ({ ...pool, maxEventsInFlight: 1000, initialData: initialData(n), journal, runsFolder: runs, tempFolder: runs });
   const fileFor = (n: number): string => (workload === "seed" ? join(FIXTURES, "seed-message.bpmn") : scratch!.write(`${workload}-${n}.bpmn`, xmlFor(n)));
 
   const file = fileFor(size);
@@ -199,6 +241,22 @@ async function adhesiveRunner(workload: Workload, size: number, journal: boolean
       gate = undefined;
       open();
       await done;
+    },
+    async long(n, every, onProbe) {
+      executed = 0;
+      events = n;
+      const runId = randomUUID();
+      const journalFile = join(runs, runId, "journal.ndjson");
+      const journalBytes = (): number => (journal ? statSync(journalFile).size : 0);
+      probeEvery = every;
+      probe = (at) => onProbe(at, journalBytes());
+      try {
+        await adhesive.run(definition, { ...optionsFor(n), runId });
+      } finally {
+        probe = undefined;
+      }
+      onProbe(n, journalBytes());
+      return executed;
     },
   };
 }
@@ -332,7 +390,7 @@ async function main(): Promise<void> {
     job.engine === "baseline"
       ? baselineRunner()
       : job.engine === "adhesive"
-        ? await adhesiveRunner(job.workload, job.size, job.journal === true)
+        ? await adhesiveRunner(job.workload, job.size, job.journal === true, job.poolSize)
         : await bpmnEngineRunner(job.workload, job.size, job.concurrency ?? "sequential");
 
   let warmupMs: number | undefined;
@@ -355,22 +413,51 @@ async function main(): Promise<void> {
     });
     fullGc();
     const after = process.memoryUsage().heapUsed;
-    send({ ok: true, times: [], tokens, rssIdleMB, peakRssMB: peakRss(), loadMs: runner.loadMs, warmupMs, heap: { before, held, after, tokens, events: job.size } });
+    send({ ok: true, times: [], cpuTimes: [], tokens, rssIdleMB, peakRssMB: peakRss(), loadMs: runner.loadMs, warmupMs, heap: { before, held, after, tokens, events: job.size } });
+    return;
+  }
+
+  if (job.mode === "long") {
+    if (!runner.long) throw new Error(`no long run for ${job.engine}`);
+    const samples: LongSample[] = [];
+    const every = job.sampleEvery ?? job.size;
+    // the journal's size is looked at 50 times between samples (a stat each), to see its peaks and its snapshots
+    const probeEvery = Math.max(1, Math.floor(every / 50));
+    let journalPeakBytes = 0;
+    let journalShrinks = 0;
+    let lastBytes = 0;
+    const started = performance.now();
+    const cpuStarted = cpuNow();
+    const tokens = await runner.long(job.size, probeEvery, (events, journalBytes) => {
+      if (journalBytes < lastBytes) journalShrinks++;
+      lastBytes = journalBytes;
+      journalPeakBytes = Math.max(journalPeakBytes, journalBytes);
+      if (events % every !== 0 && events !== job.size) return;
+      const { rss, heapUsed } = process.memoryUsage();
+      samples.push({ events, elapsedMs: performance.now() - started, cpuMs: cpuNow() - cpuStarted, rssMB: mb(rss), heapUsedMB: mb(heapUsed), journalBytes, journalPeakBytes, journalShrinks });
+    });
+    const wall = performance.now() - started;
+    const cpu = cpuNow() - cpuStarted;
+    assertCount(tokens, job.size, "the long run");
+    send({ ok: true, times: [wall], cpuTimes: [cpu], tokens, rssIdleMB, peakRssMB: peakRss(), loadMs: runner.loadMs, warmupMs, samples });
     return;
   }
 
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let tokens = 0;
   for (let rep = 0; rep < job.reps; rep++) {
     const started = performance.now();
+    const cpuStarted = cpuNow();
     tokens = await runner.run(job.size);
+    cpuTimes.push(cpuNow() - cpuStarted);
     times.push(performance.now() - started);
     assertCount(tokens, job.size, `timed run ${rep + 1}`);
   }
-  send({ ok: true, times, tokens, rssIdleMB, peakRssMB: peakRss(), loadMs: runner.loadMs, warmupMs });
+  send({ ok: true, times, cpuTimes, tokens, rssIdleMB, peakRssMB: peakRss(), loadMs: runner.loadMs, warmupMs });
 }
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  send({ ok: false, error: message, times: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() });
+  send({ ok: false, error: message, times: [], cpuTimes: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() });
 });
