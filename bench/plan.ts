@@ -4,7 +4,7 @@
  * the --quick one are written out side by side so a reader sees both.
  */
 import { count, K, M, median } from "./format.js";
-import type { EngineName, JobResult, Workload } from "./worker.js";
+import type { EngineName, JobResult, Workload } from "./job.js";
 
 /**
  * bpmn-engine: instances one after the other or all at once. adhesive runs

@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { cpu, heapPerToken, rate, wall, type InflightRow, type LongRow, type Plan, type Row, type Variant } from "./plan.js";
 import type { StartupRow } from "./startup.js";
 import { targets } from "./targets.js";
-import type { Workload } from "./worker.js";
+import type { Workload } from "./job.js";
 
 const ADHESIVE_ENGINE: Record<string, string> = {
   "": "adhesive",

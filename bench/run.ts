@@ -21,7 +21,7 @@ import { bytes, count, K, ms } from "./format.js";
 import { adhesiveSettings, heapPerToken, label, Plan, wall } from "./plan.js";
 import { report } from "./report.js";
 import { measureStartup } from "./startup.js";
-import type { Job, JobResult } from "./worker.js";
+import type { Job, JobResult } from "./job.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
