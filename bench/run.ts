@@ -6,7 +6,7 @@
  * repetitions, and the median is reported.
  *
  *   npm run bench                      full run (about 8-10 minutes on 2 cores)
- *   npm run bench -- --quick           smoke run (about a minute)
+ *   npm run bench -- --quick           smoke run (1-2 minutes on a quiet machine)
  *   npm run bench -- --only deep       only rows whose label matches the regex
  *   npm run bench -- --json out.json   also write every figure as JSON
  *   npm run bench -- --cpu-prof        children write .cpuprofile files to bench/profiles/
