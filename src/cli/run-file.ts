@@ -18,7 +18,6 @@ import { importProcessFile as importModule } from "../loader/import-process-file
 import { exitCodeOfRuns, RunWatch } from "./wait-for-runs.js";
 import { terminalReporter } from "./reporter.js";
 import { openScreen } from "./screen.js";
-import { verifyProcessFile } from "./verify.js";
 import { listenForInterrupts } from "./signals.js";
 import { hintResume } from "./resume.js";
 import { shown } from "../terminal-text.js";
@@ -35,8 +34,8 @@ export async function useDataOptions(values: readonly string[], io: CliContext):
 }
 
 /** `adhesive verify [file]`. */
-export function verifyFile(file: string | undefined, io: CliContext): Promise<number> {
-  return verifyProcessFile(() => importProcessFile(file, io), io);
+export async function verifyFile(file: string | undefined, io: CliContext): Promise<number> {
+  return (await import("./verify.js")).verifyProcessFile(() => importProcessFile(file, io), io);
 }
 
 /** Runs the process file and waits for the runs it starts; returns the exit code. `hint`: point to an interrupted last run (not when resuming it). */
