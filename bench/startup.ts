@@ -4,7 +4,8 @@
  * bin/, dist/, examples/ and package.json copied to a temporary package
  * folder (node_modules linked to this repository's), so bin/ runs the
  * compiled dist/ as installed; a clone runs src/ through tsx instead
- * (src/source-mode.mjs), which the last row shows. Builds dist/ first.
+ * (src/source-mode.mjs), which the last two rows show: the test suite starts
+ * the CLI that way hundreds of times. Builds dist/ first.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -38,6 +39,7 @@ export async function measureStartup(root: string, reps: number): Promise<Startu
       ["adhesive --version", ["bin/adhesive.js", "--version"], installed],
       ["adhesive examples/hello/_adhesive.ts", ["bin/adhesive.js", "examples/hello/_adhesive.ts"], installed],
       ["adhesive --version (repository: src/ through tsx)", ["bin/adhesive.js", "--version"], root],
+      ["adhesive examples/hello/_adhesive.ts (repository: src/ through tsx)", ["bin/adhesive.js", "examples/hello/_adhesive.ts"], root],
     ];
     const rows: StartupRow[] = [];
     for (const [name, args, cwd] of commands) {

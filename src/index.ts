@@ -7,6 +7,7 @@ import type { Matcher } from "./tasks/registry.js";
 import type { TimerValue } from "./model/declared-values.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, TaskFunction, UserTaskFunction } from "./api/types.js";
 import type { Data } from "./engine/data.js";
+import type { ProcessDefinition } from "./model/definition.js";
 import type { GatewayName, JobType, MessageName, TaskName, UserTaskName } from "./api/process-names.js";
 
 export { Adhesive } from "./api/adhesive.js";
@@ -56,7 +57,13 @@ export {
 export { loadBpmn } from "./bpmn/read.js";
 export { SimulatedClock } from "./engine/simulated-clock.js";
 export type { Clock } from "./engine/clock.js";
-export { toBpmnXml } from "./bpmn/write.js";
+/**
+ * Writes a process definition as BPMN 2.0 XML with a diagram, so a process built in code opens in any modeler and
+ * loadBpmn() reads it back to the same definition (src/bpmn/write.ts, loaded with the first call).
+ */
+export async function toBpmnXml(definition: ProcessDefinition): Promise<string> {
+  return (await import("./bpmn/write.js")).toBpmnXml(definition);
+}
 export { scriptedUi, type ScriptedAnswers } from "./ui/scripted.js";
 export { terminalUi, type TerminalUiOptions } from "./ui/terminal.js";
 export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type FieldOptions, type Choice } from "./ui/form.js";
@@ -73,33 +80,16 @@ export { fromInbox } from "./inbox/from-inbox.js";
 export { InboxError, FormAnsweredError } from "./inbox/inbox-error.js";
 export { closeLiveView } from "./web/live-view.js";
 export { CommandError } from "./workspaces/command-error.js";
-import { dockerInside, dockerLane, startDocker } from "./workspaces/docker.js";
-import { dockerBuild } from "./workspaces/docker-build.js";
-import { connectKube, kubeInside } from "./workspaces/kube.js";
-import { kubeApi } from "./workspaces/kube-api.js";
-/**
- * `docker.inside(ws, image, fn)`: a workspace in a container (see src/workspaces/docker.ts); `start` and `lane` for lanes;
- * `build(ws, tags, { context?, file?, buildArgs? })` builds an image in a workspace (src/workspaces/docker-build.ts).
- */
-export const docker = { inside: dockerInside, start: startDocker, lane: dockerLane, build: dockerBuild };
-/**
- * `kube.inside(ws, { pod, namespace?, container?, context? }, fn)`: a workspace in a pod's container via kubectl;
- * `api(ws, { namespace?, context? })` gets, lists, creates, applies, scales and deletes objects with kubectl in a workspace (src/workspaces/kube-api.ts).
- */
-export const kube = { inside: kubeInside, connect: connectKube, api: kubeApi };
+export { docker, kube, scm, ssh } from "./api/workspace-kinds.js";
 export type { DockerOptions, DockerWorkspace } from "./workspaces/docker.js";
 export type { DockerBuildOptions, DockerBuildResult } from "./workspaces/docker-build.js";
 export type { KubeOptions, KubeWorkspace } from "./workspaces/kube.js";
 export { KubeApiError } from "./workspaces/kube-api.js";
 export type { KubeApi, KubeApiOptions, KubeListOptions, KubeMetadata, KubeNamespaceOption, KubeObject, KubeSelector } from "./workspaces/kube-api.js";
-import { checkout } from "./workspaces/checkout.js";
-/** `scm.checkout(ws, { from?, to? })`: the project's files in a workspace, without its `.adhesive` folder (src/workspaces/checkout.ts). */
-export const scm = { checkout };
 export type { CheckoutOptions } from "./workspaces/checkout.js";
-import { connectSsh, sshInside, sshLane } from "./workspaces/ssh.js";
-/** `ssh.inside(ws, { host, username, keyFile | privateKey | password }, fn)`: a workspace on another machine over one ssh connection (src/workspaces/ssh.ts). */
-export const ssh = { connect: connectSsh, inside: sshInside, lane: sshLane };
-export { SshConnectError, SshError, type SshOptions, type SshWorkspace } from "./workspaces/ssh.js";
+export { SshConnectError, SshError } from "./workspaces/ssh/errors.js";
+export type { SshOptions } from "./workspaces/ssh/options.js";
+export type { SshWorkspace } from "./workspaces/ssh/workspace.js";
 export { withSecret, SecretError, type WithSecretOptions } from "./secrets/secrets.js";
 export { redact } from "./secrets/redact.js";
 export { loadConfig, ConfigError, type Config } from "./config/load.js";

@@ -1,4 +1,4 @@
-import iconv from "iconv-lite";
+import { createRequire } from "node:module";
 import type { BpmnProblem } from "../errors.js";
 
 /*
@@ -20,6 +20,10 @@ const BARE_UTF16: ReadonlyArray<readonly [bytes: readonly number[], encoding: st
   [[0x3c, 0x00, 0x3f, 0x00], "utf-16le"],
   [[0x00, 0x3c, 0x00, 0x3f], "utf-16be"],
 ];
+/* iconv-lite is required by the first file in another encoding: nearly all are UTF-8 */
+const require = createRequire(import.meta.url);
+const iconv = (): typeof import("iconv-lite") => require("iconv-lite") as typeof import("iconv-lite");
+
 const DECLARED = /^<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']/;
 
 /** Characters XML 1.0 does not allow anywhere in a document. */
@@ -32,8 +36,9 @@ export function decodeXml(bytes: Uint8Array): Decoded {
   const { encoding, skip, why } = chooseEncoding(bytes);
   const body = bytes.subarray(skip);
   if (UNICODE.has(encoding)) return decodeUnicode(body, encoding, skip, why);
-  if (!iconv.encodingExists(encoding)) return fileProblem(`the XML declaration names the encoding "${encoding}", which is not supported`);
-  const text = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), encoding, { stripBOM: false });
+  const { encodingExists, decode } = iconv();
+  if (!encodingExists(encoding)) return fileProblem(`the XML declaration names the encoding "${encoding}", which is not supported`);
+  const text = decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), encoding, { stripBOM: false });
   const bad = text.indexOf("\uFFFD");
   if (bad === -1) return { text };
   return fileProblem(`bytes that are not valid ${encoding} (${why}) at ${position(text, bad)}`);

@@ -1,7 +1,6 @@
 import type { Data } from "../engine/data.js";
 import { UsageError } from "../errors.js";
 import type { FlowDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition } from "../model/definition.js";
-import { toBpmnXml } from "../bpmn/write.js";
 import { checkStepOptions, stepNode, type StepOptions } from "./linear.js";
 
 /** Runs the built definition; supplied by the Adhesive instance that started the builder. */
@@ -180,7 +179,7 @@ export class BuiltProcess<O = unknown> {
   }
 
   /** The process as BPMN 2.0 XML with a diagram, so any modeler opens it. */
-  toBpmnXml(): Promise<string> {
-    return toBpmnXml(this.definition);
+  async toBpmnXml(): Promise<string> {
+    return (await import("../bpmn/write.js")).toBpmnXml(this.definition);
   }
 }

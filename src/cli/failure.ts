@@ -5,13 +5,9 @@ import { redact } from "../secrets/redact.js";
 import { redactError } from "../secrets/redact-error.js";
 import { shown, visibleLine, visibleLines } from "../terminal-text.js";
 import { CommandError, lastLines } from "../workspaces/command-error.js";
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE } from "./exit-codes.js";
 import { shortPath } from "./paths.js";
 import type { Output } from "./reporter.js";
-
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
 
 /* what a failure report shows of a task's output; all of it is in the run's logs folder */
 const OUTPUT_LINES = 40;

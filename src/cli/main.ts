@@ -1,28 +1,20 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { register } from "node:module";
-import { loadConfig, type Config } from "../config/load.js";
-import { activeRuns } from "../runtime/run.js";
-import { createColors } from "picocolors";
-import { defaultAdhesive } from "../index.js";
+import type { Config } from "../config/load.js";
 import { describe } from "../errors.js";
-import { applyRetention, cleanRunFolders, type CleanOptions } from "./clean.js";
-import { readDataOptions } from "./data-option.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
-import { findProcessFile } from "./process-file.js";
-import { importProcessFile as importModule } from "../loader/import-process-file.js";
-import { exitCodeOfRuns, RunWatch } from "./wait-for-runs.js";
-import { terminalReporter, type Output } from "./reporter.js";
-import { openScreen } from "./screen.js";
-import { verifyProcessFile } from "./verify.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { liveViewFlags } from "./live-view-flags.js";
-import { listenForInterrupts } from "./signals.js";
-import { printRun, printRuns } from "./runs.js";
-import { hintResume, resumeTarget } from "./resume.js";
-import { setResumeTarget } from "../api/resume-target.js";
-import { shown } from "../terminal-text.js";
+import type { CleanOptions } from "./clean.js";
+import type { Output } from "./reporter.js";
 
-export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./failure.js";
+/*
+ * Each command imports what it uses when it runs: --version and --help read
+ * nothing but this module, and a run of a process file loads neither the
+ * runs list, lint nor the live view. From the sources every module is a
+ * round trip through tsx, and the test suite starts the CLI hundreds of times.
+ */
+
+export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 
 const HELP = `Usage: adhesive [file|folder]       run a process file (default: the folder's _adhesive.{ts,mts,cts,js,mjs,cjs})
        adhesive verify [file|folder] show which function each process element maps to, without running anything
@@ -68,7 +60,7 @@ export interface CliIo {
 }
 
 /** What the commands get: the terminal, and the configuration of the project the CLI runs in. */
-interface CliContext extends CliIo {
+export interface CliContext extends CliIo {
   config: Config;
 }
 
@@ -103,7 +95,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   if (parsed.values.version) return print(io.out, `${version()}\n`);
   let config: Config;
   try {
-    config = await loadConfig({ cwd: io.cwd });
+    config = await (await import("../config/load.js")).loadConfig({ cwd: io.cwd });
   } catch (error) {
     return reportFailure(error, { ...io, color: io.color && !parsed.values["no-color"] });
   }
@@ -128,12 +120,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.err.write(`adhesive: expected one process file, got ${parsed.positionals.join(" ")}\n\n${HELP}`);
     return EXIT_USAGE;
   }
-  try {
-    defaultAdhesive.dataOverride = await readDataOptions(parsed.values.data ?? [], io.cwd);
-  } catch (error) {
-    return reportFailure(error, context);
-  }
-  if (command === "verify") return verifyProcessFile(() => importProcessFile(file, context), context);
+  const { runFile, useDataOptions, verifyFile } = await import("./run-file.js");
+  const failed = await useDataOptions(parsed.values.data ?? [], context);
+  if (failed !== undefined) return failed;
+  if (command === "verify") return verifyFile(file, context);
   return runFile(file, context, true, ui);
 }
 
@@ -157,7 +147,7 @@ async function clean(options: CleanOptions, extra: string[], io: CliContext): Pr
     return EXIT_USAGE;
   }
   try {
-    await cleanRunFolders(options, io);
+    await (await import("./clean.js")).cleanRunFolders(options, io);
     return EXIT_OK;
   } catch (error) {
     return reportFailure(error, io);
@@ -168,6 +158,7 @@ async function clean(options: CleanOptions, extra: string[], io: CliContext): Pr
 async function runs(args: string[], io: CliContext, ui?: { port: number | undefined }): Promise<number> {
   const runsIo = { ...io, runsFolder: io.config.runsFolder };
   try {
+    const { printRun, printRuns } = await import("./runs.js");
     if (args.length === 0) await printRuns(runsIo);
     else if (args[0] === "show" && args.length === 2) await printRun(args[1], runsIo);
     else {
@@ -188,10 +179,11 @@ async function resume(args: string[], how: { retry: boolean; force: boolean }, i
   }
   let target;
   try {
-    target = await resumeTarget(args[0], how, io.config.runsFolder, io.cwd);
+    target = await (await import("./resume.js")).resumeTarget(args[0], how, io.config.runsFolder, io.cwd);
   } catch (error) {
     return reportFailure(error, io);
   }
+  const [{ setResumeTarget }, { runFile }] = await Promise.all([import("../api/resume-target.js"), import("./run-file.js")]);
   setResumeTarget(target.resume);
   try {
     const code = await runFile(target.file, io, false, ui);
@@ -205,102 +197,12 @@ async function resume(args: string[], how: { retry: boolean; force: boolean }, i
   }
 }
 
-async function runFile(file: string | undefined, io: CliContext, hint = true, ui?: { port: number | undefined }): Promise<number> {
-  const interrupts = listenForInterrupts(io.err);
-  const { config } = io;
-  const onSigusr1 = () => printStatus(io);
-  process.on("SIGUSR1", onSigusr1);
-  const screen = openScreen(io.out, io.err);
-  const taskLines = config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info";
-  const reporter = terminalReporter(io.out, io.color, { taskLines, cwd: io.cwd, screen });
-  defaultAdhesive.defaults = {
-    ...defaultAdhesive.defaults,
-    reporter,
-    signal: interrupts.signal,
-    tempFolder: config.tempFolder,
-    poolSize: config.poolSize,
-    stdout: config.stdout,
-    parallelProcessing: config.parallelProcessing,
-    taskLimit: config.taskLimit,
-    inbox: true,
-    runsFolder: config.runsFolder,
-    journal: config.journal,
-    journalFsync: config.journalFsync,
-    keepRuns: config.keepRuns,
-  };
-  const runs = new RunWatch();
-  try {
-    await applyRetention(config, io.cwd, io.err);
-    if (hint) await hintResume(file, io);
-    const liveView = ui === undefined ? undefined : await import("./live-view.js");
-    const view = ui === undefined ? undefined : await liveView!.startCliLiveView(config, ui.port, io);
-    if (view !== undefined) defaultAdhesive.defaults.liveView = true;
-    const code = await loadProcessFile(file, io);
-    const failure = (error: unknown) => reportFailure(error, { ...io, verbose: verbose(io.config) });
-    const ended = code === EXIT_OK ? await exitCodeOfRuns(runs, file ?? "the process file", failure, io.err) : code;
-    const result = interrupts.exitCode() ?? ended;
-    view?.stop();
-    // the Ctrl-C that closes the page afterwards does not change how the runs went
-    if (view !== undefined && result === ended) await liveView!.keepLiveViewOpen(view.url, io);
-    return result;
-  } finally {
-    runs.stop();
-    reporter.printSummaries();
-    screen?.close();
-    interrupts.dispose();
-    process.off("SIGUSR1", onSigusr1);
-  }
-}
-
-/** Runs the user's process file; its top-level code runs the processes. */
-async function loadProcessFile(given: string | undefined, io: CliContext): Promise<number> {
-  try {
-    await importProcessFile(given, io);
-    return EXIT_OK;
-  } catch (error) {
-    return reportFailure(error, { ...io, verbose: verbose(io.config) });
-  }
-}
-
-/** Imports the process file (TypeScript included, in any project type). */
-async function importProcessFile(given: string | undefined, io: CliContext): Promise<void> {
-  const file = await findProcessFile(given, io.cwd);
-  usePlugins(io.config.plugins);
-  // worker threads import the same file to find the task functions
-  defaultAdhesive.defaults = { ...defaultAdhesive.defaults, processFile: file };
-  await importModule(file);
-}
-
-function verbose(config: Config): boolean {
-  return config.logLevel === "trace" || config.logLevel === "debug";
-}
-
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }
 
-let pluginsRegistered = false;
-
-/* Bare imports of the process file that Node cannot resolve are looked up in the plugin folders. */
-function usePlugins(folders: readonly string[]): void {
-  if (folders.length === 0 || pluginsRegistered) return;
-  pluginsRegistered = true;
-  // .ts when run from the sources, .js from dist/
-  register(new URL(`./plugin-resolver${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`, import.meta.url), { data: { folders } });
-}
-
-/** SIGUSR1: where every token of every running process is, without stopping anything. */
-function printStatus(io: CliContext): void {
-  const c = createColors(io.color);
-  if (activeRuns.size === 0) io.err.write("status: no process is running\n");
-  for (const run of activeRuns) {
-    const tokens = run.liveTokens();
-    io.err.write(`${c.bold("status")} ${run.source} (${run.executionId}): ${tokens.length} live token${tokens.length === 1 ? "" : "s"}\n`);
-    for (const token of tokens) {
-      // rendered names, loop values and data keys come from data: masked, control characters escaped
-      const loop = token.loop === undefined ? "" : ` [${shown(token.loop)}]`;
-      io.err.write(`  #${token.tokenId} ${shown(token.name || token.elementId)} (${shown(token.elementId)})${loop}: ${token.state}; data: ${shown(token.dataKeys.join(", ")) || "-"}\n`);
-    }
-  }
+/* the failure report (failure.ts) is only loaded for a failure */
+async function reportFailure(error: unknown, io: { err: Output; color: boolean; cwd: string }): Promise<number> {
+  return (await import("./failure.js")).reportFailure(error, io);
 }

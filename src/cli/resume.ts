@@ -4,11 +4,10 @@ import type { ResumeTarget } from "../api/resume-target.js";
 import type { Config } from "../config/load.js";
 import { UsageError } from "../errors.js";
 import { findRun } from "../runs/find.js";
-import { listRuns, loadSummary } from "../runs/list.js";
+import { listRuns, loadSummary, type ListedRun } from "../runs/list.js";
 import { stateOf } from "../runs/state.js";
 import { findProcessFile } from "./process-file.js";
 import { shortPath } from "./paths.js";
-import { latestResumable } from "./runs.js";
 import type { Output } from "./reporter.js";
 
 /** The run `adhesive resume [id]` continues, and the process file to import for it: from its summary, not its journal (the resume reads that). */
@@ -32,6 +31,14 @@ export async function resumeTarget(idOrPrefix: string | undefined, how: { retry:
   }
   if (!existsSync(file)) throw new UsageError(`run ${runId} was run by ${file}, which no longer exists`);
   return { file, resume: { runId, processId: run.processId, retry: how.retry, force: how.force, claimed: false } };
+}
+
+/* the run `adhesive resume` continues without an id: the newest interrupted one (with --retry, or failed) */
+function latestResumable(runs: readonly ListedRun[], retry: boolean): ListedRun | undefined {
+  return runs.find(({ summary }) => {
+    const state = stateOf(summary);
+    return summary.journal && (state === "interrupted" || (retry && state === "failed"));
+  });
 }
 
 /** One line when the latest run of this process file was interrupted: how to continue it instead of starting over. */

@@ -88,14 +88,6 @@ export async function printRun(idOrPrefix: string, io: RunsIo): Promise<void> {
   if (rows.length > 0) io.out.write(`\n${table(["task", "element", "started", "took", "outcome", "log"], rows)}`);
 }
 
-/** The run `adhesive resume` continues without an id: the newest interrupted one (with --retry, or failed). */
-export function latestResumable(runs: readonly ListedRun[], retry: boolean): ListedRun | undefined {
-  return runs.find(({ summary }) => {
-    const state = stateOf(summary);
-    return summary.journal && (state === "interrupted" || (retry && state === "failed"));
-  });
-}
-
 /* until its end; a run that has not ended: until now while it runs, else its last activity */
 function durationOf(run: RunSummary, state: RunState): number {
   return (run.endedAt ?? (state === "running" ? Date.now() : run.lastActivity)) - run.startedAt;

@@ -15,7 +15,8 @@ import type { GraphNode } from "../model/graph.js";
 import { KINDS } from "../model/kinds.js";
 import { foldName } from "../model/name-template.js";
 import { bindingName, ruleFor } from "../tasks/binding.js";
-import { EXIT_OK, EXIT_USAGE, reportFailure } from "./failure.js";
+import { EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
+import { reportFailure } from "./failure.js";
 import type { CliIo } from "./main.js";
 
 /** The keys of ProcessNames, in the order the file lists them. */

@@ -4,7 +4,8 @@ import type { GraphNode } from "../model/graph.js";
 import { bindingName, ruleFor } from "../tasks/binding.js";
 import { checkMappings, type ElementCheck, type MappingCheck, type RenderingCheck } from "../tasks/mapping-check.js";
 import type { Declaration } from "../tasks/registry.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportFailure, type FailureIo } from "./failure.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
+import { reportFailure, type FailureIo } from "./failure.js";
 import { shortPath } from "./paths.js";
 import type { Output } from "./reporter.js";
 

@@ -11,7 +11,6 @@ import { pathToFileURL } from "node:url";
 import { registerTypeScriptRequire, requireProcessFile } from "./commonjs.js";
 import type { FormatHookData } from "./format-hook.js";
 import { packageType } from "./package-type.js";
-import { loadExeca } from "../workspaces/local.js";
 import { isModule } from "./syntax.js";
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
@@ -32,7 +31,6 @@ export async function importProcessFile(file: string): Promise<void> {
   if (await isCommonJs(file)) return requireProcessFile(file);
   // an ES module .js/.ts outside a "type": "module" package is loaded by that hook; .mjs/.mts need none
   const formatHook = AMBIGUOUS.test(file) && (await packageType(file)) !== "module";
-  if (typeScript || formatHook) await loadExeca();
   if (typeScript) await registerTsx();
   const url = pathToFileURL(file).href;
   if (formatHook) registerFormatHook(url);

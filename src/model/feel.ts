@@ -1,7 +1,12 @@
-import { evaluate, parseExpression } from "@bpmn-io/feelin";
+import { createRequire } from "node:module";
 import { ExpressionError, describe } from "../errors.js";
 import type { CompiledExpression, ExpressionScope } from "./expression.js";
 import { evaluateBounded, FeelLimitReached, type FeelOutcome } from "./feel-sandbox.js";
+
+/* feelin (with Luxon and its lezer parser) is required by the first FEEL expression: most processes have none */
+const require = createRequire(import.meta.url);
+let loaded: typeof import("@bpmn-io/feelin") | undefined;
+const feelin = (): typeof import("@bpmn-io/feelin") => (loaded ??= require("@bpmn-io/feelin") as typeof import("@bpmn-io/feelin"));
 
 /*
  * Constructs whose cost is not bounded by the size of the expression and the
@@ -42,7 +47,7 @@ class FeelExpression implements CompiledExpression {
     let outcome: FeelOutcome;
     try {
       // the sandbox thread has the functions of its own: a function cannot be posted to it
-      outcome = this.bounded ? evaluateBounded(this.body, { ...scope.data, ...names }) : evaluate(this.body, { ...CAMUNDA_FUNCTIONS, ...scope.data, ...names });
+      outcome = this.bounded ? evaluateBounded(this.body, { ...scope.data, ...names }) : feelin().evaluate(this.body, { ...CAMUNDA_FUNCTIONS, ...scope.data, ...names });
     } catch (error) {
       const reason = error instanceof FeelLimitReached ? error.message : describe(error);
       throw new ExpressionError(this.text, this.elementId, reason, error);
@@ -79,7 +84,7 @@ export function compileFeel(source: string, elementId: string): CompiledExpressi
 
 /** One walk over feelin's parse tree: the first syntax error, and whether evaluation needs the sandbox. */
 function inspect(body: string): { syntaxError?: string; bounded: boolean } {
-  const cursor = parseExpression(body, {}, undefined).cursor();
+  const cursor = feelin().parseExpression(body, {}, undefined).cursor();
   let bounded = false;
   do {
     const type = cursor.type;

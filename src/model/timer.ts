@@ -1,10 +1,15 @@
-import { Cron } from "croner";
-import { parse as parseDuration, toSeconds } from "iso8601-duration";
+import { createRequire } from "node:module";
+import type { Cron } from "croner";
 import { ExpressionError, describe } from "../errors.js";
 import type { TimerDefinition, TimerKind } from "./definition.js";
 import { compileExpression, type CompiledExpression, type ExpressionScope } from "./expression.js";
 import { compileFeel } from "./feel.js";
 import { javaScriptSyntaxError, juelBody, juelToJavaScript } from "./juel.js";
+
+/* croner and iso8601-duration are required by the first timer: most processes have none */
+const require = createRequire(import.meta.url);
+const croner = (): typeof import("croner") => require("croner") as typeof import("croner");
+const durations = (): typeof import("iso8601-duration") => require("iso8601-duration") as typeof import("iso8601-duration");
 
 /**
  * When a timer fires, compiled once from its BPMN value: an ISO 8601
@@ -139,7 +144,7 @@ function cron(text: string): TimerSchedule {
   const quartz = text.includes("?") || text.split(/\s+/).length === 7;
   let pattern: Cron;
   try {
-    pattern = new Cron(text, { paused: true, sloppyRanges: true, alternativeWeekdays: quartz });
+    pattern = new (croner().Cron)(text, { paused: true, sloppyRanges: true, alternativeWeekdays: quartz });
   } catch (error) {
     throw new TimerValueError(`"${text}" is neither a repeating interval (R3/PT10S) nor a cron expression: ${(error as Error).message}`);
   }
@@ -152,7 +157,8 @@ function cron(text: string): TimerSchedule {
 function durationMs(text: string): number {
   let seconds: number;
   try {
-    seconds = toSeconds(parseDuration(text));
+    const { parse, toSeconds } = durations();
+    seconds = toSeconds(parse(text));
   } catch {
     throw new TimerValueError(`"${text}" is not an ISO 8601 duration such as PT30S, PT5M or P1DT2H`);
   }

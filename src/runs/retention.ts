@@ -1,7 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { lstat, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAlive } from "../journal/process-identity.js";
+import { OWNER_ONLY_FILE, createPrivateFolder } from "../workspaces/temp-folder.js";
 import { WORKSPACE_MARKER_FILE } from "./files.js";
 import { RunFolderError } from "./folder-error.js";
 import { listRuns, type ListedRun, type UnreadableRun } from "./list.js";
@@ -50,7 +53,7 @@ export interface RetentionPlan {
  * under the temp folder (which several projects may share) is removed only
  * when its marker names this project's runs folder.
  */
-export async function planRetention(places: RetentionPlaces, keep: number): Promise<RetentionPlan> {
+export async function planRetention(places: RetentionPlaces, keep: number, options: { orphans: boolean } = { orphans: true }): Promise<RetentionPlan> {
   const { runs, unreadable } = await listRuns(places.runsFolder, places.project);
   const plan: RetentionPlan = { removing: [], kept: [], running: [], orphans: [], unreadable };
   const ended: RetainedRun[] = [];
@@ -62,7 +65,7 @@ export async function planRetention(places: RetentionPlaces, keep: number): Prom
   // listRuns sorts newest first by start
   plan.kept = ended.slice(0, keep);
   plan.removing = ended.slice(keep);
-  plan.orphans = await orphanWorkspaces(places);
+  if (options.orphans) plan.orphans = await orphanWorkspaces(places);
   return plan;
 }
 
@@ -82,21 +85,59 @@ export async function removeRuns(runs: readonly RetainedRun[]): Promise<void> {
 /* the last time each runs folder was pruned by a run of this process (pruneOnce) */
 const pruned = new Map<string, number>();
 const PRUNE_EVERY_MS = 60_000;
+const ORPHAN_SCAN_EVERY_MS = 60 * 60_000;
+/* outside both folders: tests and tools list the runs folder as runs and the temp folder as workspaces */
+const ORPHAN_SCAN_STAMPS = join(tmpdir(), "adhesive-orphan-scans");
 
 /**
  * Retention as a run starts: at most once a minute per runs folder in a
  * process, so a program that starts runs by the thousand through the API
  * does not list the runs folder for each. The CLI prunes before it loads
  * the process file (and reports what it could not remove); this is what
- * prunes runs started through the API alone.
+ * prunes runs started through the API alone. Orphan workspaces are looked
+ * for at most once an hour per project (orphanScanDue).
  */
 export async function pruneOnce(places: RetentionPlaces, keep: number, now = Date.now()): Promise<RetentionPlan | undefined> {
   const last = pruned.get(places.runsFolder);
   if (last !== undefined && now - last < PRUNE_EVERY_MS) return undefined;
   pruned.set(places.runsFolder, now);
-  const plan = await planRetention(places, keep);
+  const plan = await planRetention(places, keep, { orphans: orphanScanDue(places, now) });
   await removeRuns([...plan.removing, ...plan.orphans]);
   return plan;
+}
+
+/*
+ * Looking for orphan workspaces reads the marker of every workspace under
+ * the temp folder, which all projects share: 0.2 s and more per start where
+ * test suites left 10k of them. Every start of every project did it. A
+ * stamp per project (its runs folder and temp folder) makes it once an
+ * hour; a project without one (a new one, or one from before the stamp)
+ * starts its hour then: what a removed run folder leaves behind waits up to
+ * an hour, and `adhesive clean` always looks. A stamp that cannot be
+ * written means no look.
+ */
+function orphanScanDue(places: RetentionPlaces, now: number): boolean {
+  // without a temp folder there is nothing to look at
+  if (places.tempFolder === places.runsFolder || !existsSync(places.tempFolder)) return false;
+  const folder = ORPHAN_SCAN_STAMPS;
+  const stamp = join(folder, createHash("sha256").update(`${places.runsFolder}\0${places.tempFolder}`).digest("hex").slice(0, 32));
+  let last: number | undefined;
+  try {
+    last = Number(readFileSync(stamp, "utf8"));
+  } catch {
+    last = undefined;
+  }
+  // a clock set back, or a stamp that is no number, counts as an hour gone
+  const due = last !== undefined && !(now - last < ORPHAN_SCAN_EVERY_MS && now >= last);
+  if (last !== undefined && !due) return false;
+  try {
+    // before the look: starts at the same moment do not all look
+    createPrivateFolder(folder);
+    writeFileSync(stamp, String(now), { mode: OWNER_ONLY_FILE });
+  } catch {
+    return false;
+  }
+  return due;
 }
 
 /** Bytes under a folder (files only, links not followed). */
@@ -119,8 +160,8 @@ async function foldersOf(run: ListedRun, places: RetentionPlaces): Promise<strin
 
 /*
  * Workspaces of this project (by their marker) whose run folder is gone:
- * what a removed run or an interrupted removal left. Every CLI start looks,
- * through the temp folder that all projects share, so the markers are read
+ * what a removed run or an interrupted removal left. The look goes through
+ * the temp folder that all projects share, so the markers are read
  * synchronously: awaiting each read through libuv's thread pool took 1.5 s
  * for 10k workspaces, reading them in line 0.2 s.
  */

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import quote from "shell-quote/quote.js";
 import { UsageError } from "../errors.js";
 import { CommandError } from "./command-error.js";
+import { commandWords } from "./command-words.js";
 import type { CommandOptions, Workspace } from "./workspace.js";
 
 /**
@@ -29,15 +30,11 @@ export function runArgv(parent: Workspace, argv: readonly string[], options: { c
 
 /**
  * The argument vector that runs `command` the way `workspace.run` promises:
- * through `defaultShell` (or the shell named by `options.shell`), or split on
- * whitespace and run directly with `shell: false`.
+ * through `defaultShell` (or the shell named by `options.shell`), or split
+ * into words (command-words.ts) and run directly with `shell: false`.
  */
 export function shellArgv(command: string, shell: CommandOptions["shell"], defaultShell: string): string[] {
-  if (shell === false) {
-    const words = command.trim().split(/\s+/).filter((word) => word !== "");
-    if (words.length === 0) throw new UsageError("run: empty command");
-    return words;
-  }
+  if (shell === false) return commandWords(command);
   return [typeof shell === "string" ? shell : defaultShell, "-c", command];
 }
 

@@ -35,3 +35,32 @@ export function commandStream(sink: OutputSink | undefined, keep?: (text: string
     },
   };
 }
+
+/* How much combined output a command keeps for its CommandError (the error shows the last lines of it). */
+const OUTPUT_TAIL_CHARS = 64 * 1024;
+
+/** A command's stdout and stderr as commandStream()s to the task's log, and the masked tail of both, interleaved, for its CommandError. */
+export interface CommandOutput {
+  out: CommandStream;
+  err: CommandStream;
+  /** the last OUTPUT_TAIL_CHARS characters of both, secrets masked */
+  tail(): string;
+  /** the command ended: flushes both */
+  end(): void;
+}
+
+export function commandOutput(sink: OutputSink | undefined): CommandOutput {
+  let tail = "";
+  const keep = (text: string): void => void (tail = (tail + text).slice(-OUTPUT_TAIL_CHARS));
+  const out = commandStream(sink, keep);
+  const err = commandStream(sink, keep);
+  return {
+    out,
+    err,
+    tail: () => tail,
+    end() {
+      out.end();
+      err.end();
+    },
+  };
+}

@@ -1,9 +1,12 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import type { Readable } from "node:stream";
 import { CommandGroup } from "../processes/groups.js";
+import { describe } from "../errors.js";
 import { CommandError } from "./command-error.js";
-import { commandStream } from "./command-output.js";
+import { commandOutput } from "./command-output.js";
+import { commandWords } from "./command-words.js";
 import { copyFilter } from "./copy-filter.js";
 import type { CommandOptions, OutputSink, TaskIo, Workspace } from "./workspace.js";
 
@@ -17,7 +20,9 @@ export interface LocalWorkspaceOptions {
  * Runs commands and touches files on this machine, in a folder of the run.
  * Commands run in their own process group so cancelling a task kills the
  * whole tree the shell started, not only the shell; a cancelled command's
- * run() settles only once that group is gone.
+ * run() settles only once that group is gone. node:child_process is all
+ * they need: a library such as execa is ~150 modules to load for a run's
+ * first command, more than adhesive's own run path.
  */
 export class LocalWorkspace implements Workspace {
   readonly id: string;
@@ -40,33 +45,34 @@ export class LocalWorkspace implements Workspace {
   async run(command: string, options: CommandOptions = {}): Promise<string> {
     const signal = this.io?.signal;
     signal?.throwIfAborted();
-    const { execa } = await loadExeca();
-    const child = execa(command, {
-      shell: options.shell ?? true,
-      cwd: options.cwd === undefined ? this.pwd : this.path(options.cwd),
-      env: { ...this.env, ...options.env },
-      stdin: "ignore",
-      all: true,
-      reject: false,
-      detached: true,
-      stripFinalNewline: false,
+    const shell = options.shell ?? true;
+    const cwd = options.cwd === undefined ? this.pwd : this.path(options.cwd);
+    const [program, ...args] = shell === false ? commandWords(command) : [command];
+    let child;
+    try {
+      child = spawn(program, args, { shell, cwd, env: { ...process.env, ...this.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    } catch (error) {
+      // what Node refuses before starting anything: a NUL byte in the command or an environment variable
+      throw new CommandError(command, undefined, undefined, "", `could not start: ${describe(error)}`, { cause: error });
+    }
+    const output = commandOutput(this.io?.output);
+    const stdout: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (options.capture) stdout.push(chunk);
+      output.out.write(chunk);
     });
-    const sink = this.io?.output;
-    const streams = sink ? [follow(child.stdout, sink), follow(child.stderr, sink)] : undefined;
+    child.stderr.on("data", (chunk: Buffer) => output.err.write(chunk));
     const group = child.pid === undefined ? undefined : new CommandGroup(child.pid);
     const stop = signal && group ? killOn(signal, group) : undefined;
-    const result = await child;
+    const ended = await closed(child);
     stop?.();
-    if (streams) for (const end of streams) end();
+    output.end();
     if (group?.killed) await group.kill();
     else group?.release();
     signal?.throwIfAborted();
-    if (result.failed) {
-      const exitCode = result.exitCode;
-      const reason = exitCode === undefined && !result.signal ? `could not start: ${result.originalMessage ?? result.shortMessage}` : undefined;
-      throw new CommandError(command, exitCode, result.signal, String(result.all ?? ""), reason);
-    }
-    return options.capture ? String(result.stdout ?? "") : "";
+    if (ended.error !== undefined) throw new CommandError(command, undefined, undefined, output.tail(), `could not start: ${startFailure(ended.error, cwd)}`);
+    if (ended.code !== 0) throw new CommandError(command, ended.code ?? undefined, ended.signal ?? undefined, output.tail());
+    return options.capture ? Buffer.concat(stdout).toString("utf8") : "";
   }
 
   async runOutput(command: string, options: Omit<CommandOptions, "capture"> = {}): Promise<string> {
@@ -138,12 +144,23 @@ export class LocalWorkspace implements Workspace {
   }
 }
 
-/** Sends one output stream of a command to the task's log; returns the function that flushes it once the command has ended. */
-function follow(output: Readable | null, sink: OutputSink): () => void {
-  if (output === null) return () => undefined;
-  const stream = commandStream(sink);
-  output.on("data", (chunk: Buffer) => stream.write(chunk));
-  return () => stream.end();
+/**
+ * How the command ended, once its output is read to the end too: its exit
+ * code, or the signal that killed it, or why it could not start (Node
+ * emits "close" after "error" then).
+ */
+function closed(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }> {
+  return new Promise((resolve) => {
+    let error: Error | undefined;
+    child.on("error", (failure) => (error ??= failure));
+    child.once("close", (code, signal) => resolve(child.pid === undefined && error !== undefined ? { code: null, signal: null, error } : { code, signal }));
+  });
+}
+
+/* a missing working folder fails the spawn like a missing shell would ("spawn /bin/sh ENOENT"): say which */
+function startFailure(error: Error, cwd: string): string {
+  if ((error as NodeJS.ErrnoException).code === "ENOENT" && !existsSync(cwd)) return `its working folder ${cwd} does not exist`;
+  return error.message;
 }
 
 /** Kills the command's process group when `signal` fires; returns the unsubscribe. */
@@ -152,14 +169,4 @@ function killOn(signal: AbortSignal, group: CommandGroup): () => void {
   if (signal.aborted) kill();
   else signal.addEventListener("abort", kill, { once: true });
   return () => signal.removeEventListener("abort", kill);
-}
-
-/**
- * execa is loaded by the first command, not when adhesive is imported. The
- * CLI loads it early when it is about to register module hooks (tsx): every
- * module imported after that goes through them, which costs execa's ~100
- * files about as much again.
- */
-export function loadExeca(): Promise<typeof import("execa")> {
-  return import("execa");
 }

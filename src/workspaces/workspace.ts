@@ -1,6 +1,9 @@
 /** Options of `workspace.run()`. */
 export interface CommandOptions {
-  /** the shell that runs the command: `true` (the default) is /bin/sh, a string names another one (`"bash"`) */
+  /**
+   * the shell that runs the command: `true` (the default) is /bin/sh, a string names another one (`"bash"`);
+   * `false` runs the first word as the program and the others as its arguments (no quotes or variables; `\ ` keeps a space in a word)
+   */
   shell?: boolean | string;
   /** return the command's output instead of only checking its exit code */
   capture?: boolean;

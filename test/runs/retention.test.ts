@@ -7,10 +7,11 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { pruneOnce } from "../../src/runs/retention.js";
 import { bin, fixture, root } from "../cli/run-cli.js";
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -131,4 +132,27 @@ describe("retention (keep_runs)", () => {
     expect(await ids(mine.runs)).toEqual([]);
     expect(await ids(temp)).toEqual([]);
   }, 60_000);
+});
+
+describe("orphan workspaces as runs start", () => {
+  it("are looked for once an hour per project: the first start begins the hour, a start an hour later removes them", async () => {
+    const base = await mkdtemp(join(tmpdir(), "adhesive-orphan-hour-"));
+    const places = { runsFolder: join(base, "runs"), tempFolder: join(base, "temp"), project: base };
+    const orphan = "0a0a0a0a-0000-4000-8000-000000000000";
+    await mkdir(join(places.tempFolder, orphan, "workspace"), { recursive: true });
+    // this project's, and its runner is gone: this pid with another start time is a pid reused since
+    const marker = { runId: orphan, runsFolder: places.runsFolder, pid: process.pid, pidStart: -1 };
+    await writeFile(join(places.tempFolder, orphan, "workspace.json"), JSON.stringify(marker));
+    const hour = 60 * 60_000;
+    const t0 = Date.parse("2026-01-01T00:00:00Z");
+
+    expect((await pruneOnce(places, 20, t0))?.orphans).toEqual([]);
+    expect((await pruneOnce(places, 20, t0 + 30 * 60_000))?.orphans).toEqual([]);
+    expect(await ids(places.tempFolder)).toEqual([orphan]);
+    expect(await readdir(places.runsFolder).catch(() => [])).toEqual([]);
+
+    const plan = await pruneOnce(places, 20, t0 + hour);
+    expect(plan?.orphans.map((run) => run.id)).toEqual([orphan]);
+    expect(await ids(places.tempFolder)).toEqual([]);
+  });
 });

@@ -13,7 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AdhesiveError } from "../../src/errors.js";
 import { withSecret } from "../../src/secrets/secrets.js";
 import { CommandError } from "../../src/workspaces/command-error.js";
-import { bindMount, dockerInside, dockerLane, startDocker } from "../../src/workspaces/docker.js";
+import { docker } from "../../src/index.js";
+import { bindMount, dockerInside, dockerLane, DockerWorkspace, startDocker } from "../../src/workspaces/docker.js";
 import { collector, fakeCliSetup, NASTY_COMMAND, type FakeCliSetup } from "./fake-cli.js";
 import { bounded, until, WAIT_LIMIT_MS } from "../waiting.js";
 
@@ -232,6 +233,15 @@ describe("docker workspace (against a fake docker CLI)", () => {
     await lane.return(undefined);
     const calls = await setup.calls();
     expect(calls).toEqual([runCall(setup.folder, [], ["-u", "root"]), rmCall, runCall(setup.folder), rmCall]);
+  });
+
+  it("the API's docker.lane (docker.ts loads with the first call) hands out the container and removes it at lane teardown", async () => {
+    const lane = docker.lane(setup.parent(), IMAGE, { name: NAME });
+    const first = await lane.next();
+    expect(first.value).toBeInstanceOf(DockerWorkspace);
+    expect(await setup.calls()).toEqual([runCall(setup.folder)]);
+    expect(await lane.return(undefined)).toEqual({ done: true, value: undefined });
+    expect(await setup.calls()).toEqual([runCall(setup.folder), rmCall]);
   });
 
   it("a secret written outside the mount goes in with docker cp and is removed even when the task is cancelled", async () => {

@@ -1,8 +1,10 @@
 /**
- * The local workspace's copies. A project folder holds more than files:
- * the run's own control socket (`.adhesive/runs/<id>/control.sock`), FIFOs
- * a tool left behind. Copying the project into a workspace must not fail
- * on them, nor copy adhesive's own state along.
+ * The local workspace's commands and copies. Commands run through /bin/sh,
+ * another shell, or none; a failure says why with the end of the output. A
+ * project folder holds more than files: the run's own control socket
+ * (`.adhesive/runs/<id>/control.sock`), FIFOs a tool left behind. Copying
+ * the project into a workspace must not fail on them, nor copy adhesive's
+ * own state along.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -12,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CommandError } from "../../src/workspaces/command-error.js";
 import { LocalWorkspace } from "../../src/workspaces/local.js";
 
 let root: string;
@@ -100,5 +103,29 @@ describe("local workspace copyToAgent", () => {
     expect(await readFile(join(ws.pwd, "one", "package.json"), "utf8")).toBe("{}\n");
     expect(await readFile(join(ws.pwd, "into", "kept.txt"), "utf8")).toBe("kept");
     expect(await readFile(join(ws.pwd, "into", "build.sh"), "utf8")).toContain("echo built");
+  });
+});
+
+describe("local workspace commands", () => {
+  it("run through /bin/sh, a shell named, or none (the command split into words), with env and cwd", async () => {
+    const ws = new LocalWorkspace({ id: "test", pwd: root, env: { FROM_WORKSPACE: "ws" } });
+    await mkdir(join(root, "sub"));
+
+    expect(await ws.runOutput('echo "$0" "$FROM_WORKSPACE" "$FROM_RUN"; pwd', { env: { FROM_RUN: "run" }, cwd: "sub" })).toBe(`/bin/sh ws run\n${join(root, "sub")}`);
+    expect(await ws.runOutput('echo "$0"', { shell: "bash" })).toBe("bash");
+    expect(await ws.run("printf %s|%s $HOME my\\ file", { shell: false, capture: true })).toBe("$HOME|my file");
+    expect(await ws.run("echo not captured")).toBe("");
+  });
+
+  it("a failure is a CommandError: the exit code or signal and the last lines of stdout and stderr, or why it could not start", async () => {
+    const ws = new LocalWorkspace({ id: "test", pwd: root });
+
+    const failed = await ws.run("echo out; echo err >&2; exit 3").catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(CommandError);
+    expect(failed).toMatchObject({ exitCode: 3, signal: undefined });
+    expect((failed as CommandError).output.split("\n").sort()).toEqual(["err", "out"]);
+    await expect(ws.run("kill -TERM $$")).rejects.toMatchObject({ exitCode: undefined, signal: "SIGTERM" });
+    await expect(ws.run("true", { cwd: "missing" })).rejects.toThrow(`could not start: its working folder ${join(root, "missing")} does not exist`);
+    await expect(ws.run("no-such-program-here", { shell: false })).rejects.toThrow(/could not start: .*ENOENT/);
   });
 });

@@ -5,14 +5,13 @@ import { posix } from "node:path";
 import type { SFTPWrapper } from "ssh2";
 import { AdhesiveError, UsageError, describe } from "../../errors.js";
 import { CommandError } from "../command-error.js";
-import { commandStream } from "../command-output.js";
+import { commandOutput } from "../command-output.js";
+import { commandWords } from "../command-words.js";
 import type { CommandOptions, TaskIo, Workspace } from "../workspace.js";
 import { type SshConnection, WRAPPER, sh } from "./connection.js";
 import { SshError } from "./errors.js";
 import { type RemoteStats, call, download, mkdirp, upload } from "./sftp.js";
 
-/* How much combined output a command keeps for its CommandError (the error shows the last lines of it). */
-const OUTPUT_TAIL_CHARS = 64 * 1024;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -56,37 +55,33 @@ export class SshWorkspace implements Workspace {
   async run(command: string, options: CommandOptions = {}): Promise<string> {
     const signal = this.io.signal;
     signal?.throwIfAborted();
-    const remote = await this.remoteCommand(command, options);
+    const remote = this.remoteCommand(command, options);
     const stdout: Buffer[] = [];
-    let tail = "";
-    const keep = (text: string): void => void (tail = (tail + text).slice(-OUTPUT_TAIL_CHARS));
-    const out = commandStream(this.io.output, keep);
-    const err = commandStream(this.io.output, keep);
-    const flush = (): void => (out.end(), err.end());
+    const output = commandOutput(this.io.output);
     let result: { code: number | undefined; signal: string | undefined };
     try {
       result = await this.connection.exec(remote, {
         signal,
         onStdout: (chunk) => {
           if (options.capture) stdout.push(chunk);
-          out.write(chunk);
+          output.out.write(chunk);
         },
-        onStderr: (chunk) => err.write(chunk),
+        onStderr: (chunk) => output.err.write(chunk),
       });
     } catch (error) {
-      flush();
+      output.end();
       signal?.throwIfAborted();
       if (error instanceof SshError) throw error;
-      throw new CommandError(command, undefined, undefined, tail, `could not start over ssh on ${this.connection.label}: ${describe(error)}`);
+      throw new CommandError(command, undefined, undefined, output.tail(), `could not start over ssh on ${this.connection.label}: ${describe(error)}`);
     }
-    flush();
+    output.end();
     signal?.throwIfAborted();
     if (result.code !== 0) {
       const reason =
         result.code === undefined && result.signal === undefined
           ? `stopped without an exit status: the ssh connection to ${this.connection.label} closed`
           : undefined;
-      throw new CommandError(command, result.code, result.signal, tail, reason);
+      throw new CommandError(command, result.code, result.signal, output.tail(), reason);
     }
     return options.capture ? Buffer.concat(stdout).toString("utf8") : "";
   }
@@ -170,15 +165,13 @@ export class SshWorkspace implements Workspace {
     return posix.isAbsolute(path) ? posix.normalize(path) : posix.join(this.pwd, path);
   }
 
-  private async remoteCommand(command: string, options: CommandOptions): Promise<string> {
+  private remoteCommand(command: string, options: CommandOptions): string {
     const env = Object.entries(options.env ?? {}).map(([name, value]) => {
       if (!ENV_NAME.test(name)) throw new UsageError(`invalid environment variable name ${JSON.stringify(name)}`);
       return `${name}=${value}`;
     });
     const shell = options.shell ?? true;
-    const program =
-      shell === false ? (await import("execa")).parseCommandString(command) : [shell === true ? "/bin/sh" : shell, "-c", command];
-    if (program.length === 0) throw new UsageError("cannot run an empty command");
+    const program = shell === false ? commandWords(command) : [shell === true ? "/bin/sh" : shell, "-c", command];
     const cwd = options.cwd === undefined ? this.pwd : this.path(options.cwd);
     return `exec /bin/sh -c ${sh(WRAPPER)} adhesive-ssh ${sh(cwd, ...env, ...program)}`;
   }
