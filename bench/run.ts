@@ -18,6 +18,7 @@ import { availableParallelism, cpus, loadavg, release, totalmem, type as osType 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measureStartup, type StartupRow } from "./startup.js";
+import { cliReport, cliTargets, measureCli, type CliRow } from "./cli.js";
 import type { EngineName, Job, JobResult, Workload } from "./worker.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -335,17 +336,19 @@ async function main(): Promise<void> {
   }
 
   const startup = matches("startup") ? await measureStartup(root, quick ? 5 : 15) : [];
-  console.log(report(selected, selectedInflight, startup));
+  const cli = matches("cli") ? await measureCli(root, quick ? 20 * K : 100 * K, quick ? 1 : 3) : [];
+  console.log(report(selected, selectedInflight, startup, cli));
   console.log(`\nload average at end: ${load()}; bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (jsonOut) {
-    writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, startup }, null, 2));
+    writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, startup, cli }, null, 2));
   }
   // a job of ours that failed (a timed run that skipped work among them) fails the bench: its figures must never pass for a
   // result. bpmn-engine failing a size it cannot run (wide 1k never completes, deep 10k overflows its stack) is a finding
   // about bpmn-engine, printed in its row; no ratio is taken from it.
   const failed = [...selected, ...selectedInflight].filter((row) => row.result !== undefined && !row.result.ok && row.engine !== "bpmn-engine");
-  if (failed.length > 0) {
-    console.error(`\nbench FAILED: ${failed.length} job(s) failed (see FAILED above)`);
+  const jobsFailed = failed.length + cli.filter((row) => row.error !== undefined).length;
+  if (jobsFailed > 0) {
+    console.error(`\nbench FAILED: ${jobsFailed} job(s) failed (see FAILED above)`);
     process.exitCode = 1;
   }
 }
@@ -360,7 +363,7 @@ function inflightFor(workload: Workload, engine: EngineName, size?: number): Inf
   return size === undefined ? candidates[0] : candidates.find((r) => r.size === size);
 }
 
-function report(selected: Row[], selectedInflight: InflightRow[], startup: StartupRow[]): string {
+function report(selected: Row[], selectedInflight: InflightRow[], startup: StartupRow[], cli: CliRow[]): string {
   const out: string[] = [];
   const sizeUnit: Record<Workload, string> = { seed: "events", wide: "branches", deep: "tasks", loop: "iterations", "data-loop": "items in data", "inline-loop": "items inline", beside: "numbers beside" };
 
@@ -445,7 +448,8 @@ function report(selected: Row[], selectedInflight: InflightRow[], startup: Start
     out.push("", "Start-up: whole processes, wall time; adhesive as installed (dist/), after one warm-up run:", table(["command", "reps", "wall (median)", "min..max"], startupBody, [false, true, true, false]));
   }
 
-  out.push("", "Targets (SPEC 7 / issue 6, issue 10):", targets(startup));
+  if (cli.length > 0) out.push(...cliReport(cli, table));
+  out.push("", "Targets (SPEC 7 / issue 6, issue 10, issue 20):", targets(startup, cli));
   return out.join("\n");
 }
 
@@ -457,7 +461,7 @@ function heapColumn(row: Row): string {
   return perToken === undefined ? "" : bytes(perToken);
 }
 
-function targets(startup: StartupRow[]): string {
+function targets(startup: StartupRow[], cli: CliRow[]): string {
   const lines: string[][] = [];
   const verdict = (ok: boolean | undefined): string => (ok === undefined ? "n/a" : ok ? "PASS" : "MISS");
   const target = (name: string, value: string, ok: boolean | undefined, note = ""): void => {
@@ -534,6 +538,7 @@ function targets(startup: StartupRow[]): string {
     const value = row ? median(row.times) : undefined;
     target(name, value === undefined ? "not run" : ms(value), value === undefined ? undefined : value < budget, floor ? `node -e 0: ${ms(median(floor.times))}` : "");
   }
+  for (const line of cliTargets(cli)) target(...line);
   return table(["target", "measured", "", "note"], lines, [false, true, false, false]);
 }
 
