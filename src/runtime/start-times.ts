@@ -1,30 +1,49 @@
 /**
  * When each running task of a run started, by token id (a token runs one
- * task at a time), with what its owner wants to show of it. A hash table in
- * typed arrays (linear probing, backward-shift deletion): a task costs a few
- * array writes. A Map of numbers boxed every start time, and a map keyed by
- * the task's context kept the context and all it reaches alive through the
- * young generation's collections: the CLI spent more time collecting
- * garbage than running the engine.
+ * task at a time), with what its owner wants to show of it. The engine
+ * hands out token ids one after another, so running tasks' ids are close
+ * together: a ring of slots indexed by the id's low bits holds nearly all
+ * of them, and a task costs a few writes to neighbouring slots. A slot
+ * still held by a task that has run while `slots` more tokens were made
+ * sends the newcomer to a Map; when that Map grows, so does the ring. A Map
+ * of every start time boxed each number, and a map keyed by the task's
+ * context kept the context and all it reaches alive through the young
+ * generation's collections: the CLI spent more time collecting garbage
+ * than running the engine.
  */
 export class StartTimes<T = undefined> {
-  /* token ids, EMPTY where a slot is free */
-  private ids = new Float64Array(MIN_SLOTS).fill(EMPTY);
-  private times = new Float64Array(MIN_SLOTS);
-  private shown: Array<T | undefined> = new Array<T | undefined>(MIN_SLOTS).fill(undefined);
-  private bits = Math.log2(MIN_SLOTS);
+  /* token ids, FREE where a slot holds none */
+  private ids: Float64Array;
+  private times: Float64Array;
+  private shown: Array<T | undefined>;
+  private readonly others = new Map<number, { at: number; shown: T | undefined }>();
   private count = 0;
+
+  /** `slots`: the ring's first size, a power of two */
+  constructor(slots = 1024) {
+    this.ids = new Float64Array(slots).fill(FREE);
+    this.times = new Float64Array(slots);
+    this.shown = new Array<T | undefined>(slots).fill(undefined);
+  }
 
   get size(): number {
     return this.count;
   }
 
   set(id: number, at: number, shown?: T): void {
-    if ((this.count + 1) * 2 > this.ids.length) this.grow();
-    const mask = this.ids.length - 1;
-    let slot = this.home(id);
-    while (this.ids[slot] !== EMPTY && this.ids[slot] !== id) slot = (slot + 1) & mask;
-    if (this.ids[slot] === EMPTY) this.count++;
+    const slot = id & (this.ids.length - 1);
+    const held = this.ids[slot];
+    if (held !== FREE && held !== id) {
+      if (this.others.size * 8 < this.ids.length) {
+        if (!this.others.has(id)) this.count++;
+        this.others.set(id, { at, shown });
+        return;
+      }
+      this.grow();
+      this.set(id, at, shown);
+      return;
+    }
+    if (held === FREE) this.count++;
     this.ids[slot] = id;
     this.times[slot] = at;
     this.shown[slot] = shown;
@@ -32,62 +51,47 @@ export class StartTimes<T = undefined> {
 
   /** The start time of `id`, which is forgotten; undefined if it was never set. */
   take(id: number): number | undefined {
-    const { ids, times, shown } = this;
-    const mask = ids.length - 1;
-    let slot = this.home(id);
-    while (ids[slot] !== id) {
-      if (ids[slot] === EMPTY) return undefined;
-      slot = (slot + 1) & mask;
+    const slot = id & (this.ids.length - 1);
+    if (this.ids[slot] === id) {
+      this.ids[slot] = FREE;
+      this.shown[slot] = undefined;
+      this.count--;
+      return this.times[slot];
     }
-    const at = times[slot];
+    if (this.others.size === 0) return undefined;
+    const other = this.others.get(id);
+    if (other === undefined) return undefined;
+    this.others.delete(id);
     this.count--;
-    // the entries after it in its run move back, so that a lookup never stops at a gap before them
-    let gap = slot;
-    for (let next = (slot + 1) & mask; ids[next] !== EMPTY; next = (next + 1) & mask) {
-      // `next` may fill the gap unless its home slot lies after the gap, up to `next` (cyclically)
-      if (((next - this.home(ids[next])) & mask) >= ((next - gap) & mask)) {
-        ids[gap] = ids[next];
-        times[gap] = times[next];
-        shown[gap] = shown[next];
-        gap = next;
-      }
-    }
-    ids[gap] = EMPTY;
-    shown[gap] = undefined;
-    return at;
+    return other.at;
   }
 
   /** The `n` that started first, oldest first: a scan of the table, for a status line, not for every task. */
   oldest(n: number): Array<{ started: number; shown: T | undefined }> {
     const found: Array<{ started: number; shown: T | undefined }> = [];
-    for (let slot = 0; slot < this.ids.length; slot++) {
-      if (this.ids[slot] === EMPTY || (found.length === n && this.times[slot] >= found[n - 1].started)) continue;
+    const consider = (started: number, shown: T | undefined): void => {
+      if (found.length === n && started >= found[n - 1].started) return;
       if (found.length === n) found.pop();
       let at = found.length;
-      while (at > 0 && found[at - 1].started > this.times[slot]) at--;
-      found.splice(at, 0, { started: this.times[slot], shown: this.shown[slot] });
-    }
+      while (at > 0 && found[at - 1].started > started) at--;
+      found.splice(at, 0, { started, shown });
+    };
+    for (let slot = 0; slot < this.ids.length; slot++) if (this.ids[slot] !== FREE) consider(this.times[slot], this.shown[slot]);
+    for (const other of this.others.values()) consider(other.at, other.shown);
     return found;
   }
 
-  /*
-   * Fibonacci hashing: running tasks' token ids are mostly consecutive, and in their own slots they would form one run
-   * that every deletion walks to its end
-   */
-  private home(id: number): number {
-    return Math.imul(id, 0x9e3779b1) >>> (32 - this.bits);
-  }
-
   private grow(): void {
-    const { ids, times, shown } = this;
-    this.ids = new Float64Array(ids.length * 2).fill(EMPTY);
+    const { ids, times, shown, others } = this;
+    const moved = [...others];
+    this.ids = new Float64Array(ids.length * 2).fill(FREE);
     this.times = new Float64Array(ids.length * 2);
     this.shown = new Array<T | undefined>(ids.length * 2).fill(undefined);
-    this.bits++;
+    others.clear();
     this.count = 0;
-    for (let i = 0; i < ids.length; i++) if (ids[i] !== EMPTY) this.set(ids[i], times[i], shown[i]);
+    for (let slot = 0; slot < ids.length; slot++) if (ids[slot] !== FREE) this.set(ids[slot], times[slot], shown[slot]);
+    for (const [id, other] of moved) this.set(id, other.at, other.shown);
   }
 }
 
-const EMPTY = -1;
-const MIN_SLOTS = 64;
+const FREE = -1;
