@@ -9,7 +9,7 @@ import { shortPath } from "./paths.js";
 import type { Screen } from "./screen.js";
 import { formatDuration, statusLine, type RunTally } from "./status-line.js";
 import { StartTimes } from "../runtime/start-times.js";
-import { TurnClock } from "../runtime/turn-clock.js";
+import { durationsUnused, TurnClock, type DurationsUnused } from "../runtime/turn-clock.js";
 import { DEFAULT_TASK_LINE_RATE } from "../config/load.js";
 import { realTime, TaskLines, type TaskLineOptions } from "./task-lines.js";
 
@@ -31,7 +31,7 @@ export interface ReporterOptions {
 }
 
 /** The CLI's reporter: task lines, a live status line on a terminal, and a summary per run. */
-export interface TerminalReporter extends RunReporter {
+export interface TerminalReporter extends RunReporter, DurationsUnused {
   /** Prints one line per run that ended since the last call: outcome, duration, counts, run id and logs folder. */
   printSummaries(): void;
 }
@@ -46,7 +46,10 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
   const label = (ctx: Context) => c.bold(shown(ctx.taskName)) + loopSuffix(ctx.loop);
   /* only the status line reads the running tasks: only a terminal keeps them */
   const onTerminal = options.screen !== undefined;
-  const tally = (ctx: Context) => runs.get(ctx.executionId);
+  /* every task and event asks for its run's tally: the last one found answers without a lookup */
+  let last: RunTally | undefined;
+  const tallyOf = (executionId: string): RunTally | undefined => (last?.info.executionId === executionId ? last : (last = runs.get(executionId)));
+  const tally = (ctx: Context) => tallyOf(ctx.executionId);
   const active = () => [...runs.values()].some((run) => run.ended === undefined);
   /* per run: the message waits last said, so a run that waits the same way again is not told twice */
   const waitsSaid = new Map<string, string>();
@@ -58,6 +61,7 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
   const render = statusLine(c, () => [...runs.values()].filter((run) => run.ended === undefined), (task) => (typeof task === "string" ? shown(task) : shown(task.name) + loopSuffix(task.loop)));
   const clock = new TurnClock();
   return {
+    [durationsUnused]: () => lines === undefined || lines.counting,
     runStarted(info) {
       runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, caught: 0, cancelled: 0, events: 0, failedAt: undefined, running: onTerminal ? new StartTimes() : undefined });
       options.screen?.setStatus(render);
@@ -89,13 +93,12 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       for (const warning of warnings) write(`${c.yellow("warn")}  ${source}#${visibleLine(warning.elementId)}: ${visibleLine(warning.message)}\n`);
     },
     eventReceived(info) {
-      const run = runs.get(info.executionId);
+      const run = tallyOf(info.executionId);
       if (run) run.events++;
     },
     taskStarted(ctx) {
       // not the context: what holds it keeps all it reaches (the token, its data) alive through the young generation's collections
-      const running = tally(ctx)?.running;
-      running?.set(ctx.tokenId, clock.recent(), ctx.loop === undefined ? ctx.taskName : { name: ctx.taskName, loop: ctx.loop });
+      if (onTerminal) tally(ctx)?.running?.set(ctx.tokenId, clock.recent(), ctx.loop === undefined ? ctx.taskName : { name: ctx.taskName, loop: ctx.loop });
       lines?.started(ctx, label);
     },
     taskFinished(ctx, error, ms, caught) {
@@ -136,6 +139,7 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
     printSummaries() {
       lines?.flush();
       if (!active()) lines?.close();
+      last = undefined;
       for (const [id, run] of runs) {
         if (run.ended === undefined) continue;
         runs.delete(id);

@@ -77,6 +77,11 @@ export class TaskLines {
     this.out.write(`${this.c.green("done")}  ${label(ctx)} ${this.c.dim(formatDuration(ms))}\n`);
   }
 
+  /** Whether task lines are being counted rather than printed (their durations are not shown). */
+  get counting(): boolean {
+    return this.counts !== undefined;
+  }
+
   /** Prints the counts not printed yet (before a failure line, and when the runs have ended). */
   flush(): void {
     if (this.counted === 0) return;

@@ -42,7 +42,7 @@ import type { NodeBinding } from "../tasks/binding.js";
 import { redactError } from "../secrets/redact-error.js";
 import { StoppingTasks } from "./stopping.js";
 import { StartTimes } from "./start-times.js";
-import { TurnClock } from "./turn-clock.js";
+import { durationsUnused, TurnClock, type DurationsUnused } from "./turn-clock.js";
 import { SnapshotGate } from "./snapshot-gate.js";
 import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
@@ -259,6 +259,12 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
     const at = clock.now();
     return at - (started.take(ctx.tokenId) ?? at);
   };
+  const unused = (reporter as DurationsUnused | undefined)?.[durationsUnused];
+  const succeeded = (ctx: TaskContext): number => {
+    if (unused?.call(reporter) !== true) return duration(ctx);
+    started.take(ctx.tokenId);
+    return 0;
+  };
   /* a task that threw, until the engine says (at once, in tokenFailed) whether an error boundary caught it */
   let failing: { ctx: TaskContext; error: unknown; ms: number } | undefined;
   return {
@@ -273,7 +279,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       summary.taskEnded(error !== undefined);
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
       if (error !== undefined) failing = { ctx, error: redactError(error), ms: duration(ctx) };
-      else reporter?.taskFinished?.(ctx as unknown as Context, undefined, duration(ctx));
+      else reporter?.taskFinished?.(ctx as unknown as Context, undefined, succeeded(ctx));
     },
     tokenFailed(token, error, caught) {
       const task = failing !== undefined && failing.ctx.tokenId === token.id ? failing : undefined;
