@@ -5,7 +5,7 @@ import type { Output } from "./reporter.js";
 import { formatDuration } from "./status-line.js";
 
 /* the window the rate is counted over, and how often a summary line comes while lines are summarised */
-export const SUMMARY_MS = 1000;
+const SUMMARY_MS = 1000;
 /* a summary names this many tasks, then says how many others there were */
 const NAMED_IN_SUMMARY = 8;
 
