@@ -140,7 +140,7 @@ async function runOnce(output: CliOutput, events: number, where: { installed: st
         : [command[0], command.slice(1)];
     const fd = openSync(outFile, "w");
     const started = performance.now();
-    const code = await new Promise<number | null>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       const child = spawn(file, args, { cwd: project, env, stdio: ["ignore", fd, "pipe"] });
       let stderr = "";
       child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -149,12 +149,10 @@ async function runOnce(output: CliOutput, events: number, where: { installed: st
       child.on("close", (exit) => {
         clearTimeout(timer);
         if (exit !== 0) reject(new Error(`${output} at ${events} events exited ${exit}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
-        else resolve(exit);
+        else resolve();
       });
-    });
+    }).finally(() => closeSync(fd));
     const wallMs = performance.now() - started;
-    closeSync(fd);
-    void code;
     const printed = readFileSync(outFile, "utf8");
     const counted = /tasks: (\d+)/.exec(printed);
     if (counted === null || Number(counted[1]) !== events * 5) {
