@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { cpu, heapPerToken, rate, wall, type InflightRow, type LongRow, type Plan, type Row, type Variant } from "./plan.js";
 import type { StartupRow } from "./startup.js";
 import { targets } from "./targets.js";
+import { cliReport, type CliRow } from "./cli.js";
 import type { Workload } from "./job.js";
 
 const ADHESIVE_ENGINE: Record<string, string> = {
@@ -13,7 +14,7 @@ const ADHESIVE_ENGINE: Record<string, string> = {
   "journal, default pool": "adhesive + journal, default pool",
 };
 
-export function report(plan: Plan, selected: Row[], selectedInflight: InflightRow[], selectedLong: LongRow[], startup: StartupRow[]): string {
+export function report(plan: Plan, selected: Row[], selectedInflight: InflightRow[], selectedLong: LongRow[], startup: StartupRow[], cli: CliRow[]): string {
   const out: string[] = [];
   const quick = plan.quick;
   const sizeUnit: Record<Workload, string> = { seed: "events", wide: "branches", deep: "tasks", loop: "iterations", "data-loop": "items in data", "inline-loop": "items inline", beside: "numbers beside" };
@@ -99,7 +100,8 @@ export function report(plan: Plan, selected: Row[], selectedInflight: InflightRo
     out.push("", "Start-up: whole processes, wall time; adhesive as installed (dist/), after one warm-up run:", table(["command", "reps", "wall (median)", "min..max"], startupBody, [false, true, true, false]));
   }
 
-  out.push("", "Targets (SPEC 7 / issue 6, issue 10, issue 20):", targets(plan, startup));
+  if (cli.length > 0) out.push(...cliReport(cli, table));
+  out.push("", "Targets (SPEC 7 / issue 6, issue 10, issue 20):", targets(plan, startup, cli));
   return out.join("\n");
 }
 

@@ -21,6 +21,7 @@ import { bytes, count, K, ms } from "./format.js";
 import { adhesiveSettings, heapPerToken, label, Plan, wall } from "./plan.js";
 import { report } from "./report.js";
 import { measureStartup } from "./startup.js";
+import { measureCli } from "./cli.js";
 import type { Job, JobResult } from "./job.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -158,17 +159,19 @@ async function main(): Promise<void> {
   }
 
   const startup = matches("startup") ? await measureStartup(root, quick ? 5 : 15) : [];
-  console.log(report(plan, selected, selectedInflight, selectedLong, startup));
+  const cli = matches("cli") ? await measureCli(root, quick ? 20 * K : 100 * K, quick ? 1 : 3) : [];
+  console.log(report(plan, selected, selectedInflight, selectedLong, startup, cli));
   console.log(`\nload average at end: ${load()}; bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (jsonOut) {
-    writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, long: selectedLong, startup }, null, 2));
+    writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, long: selectedLong, startup, cli }, null, 2));
   }
   // a job of ours that failed (a timed run that skipped work among them) fails the bench: its figures must never pass for a
   // result. bpmn-engine failing a size it cannot run (wide 1k never completes, deep 10k overflows its stack) is a finding
   // about bpmn-engine, printed in its row; no ratio is taken from it.
   const failed = [...selected, ...selectedInflight, ...selectedLong].filter((row) => row.result !== undefined && !row.result.ok && !("engine" in row && row.engine === "bpmn-engine"));
-  if (failed.length > 0) {
-    console.error(`\nbench FAILED: ${failed.length} job(s) failed (see FAILED above)`);
+  const jobsFailed = failed.length + cli.filter((row) => row.error !== undefined).length;
+  if (jobsFailed > 0) {
+    console.error(`\nbench FAILED: ${jobsFailed} job(s) failed (see FAILED above)`);
     process.exitCode = 1;
   }
 }

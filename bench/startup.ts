@@ -28,12 +28,22 @@ function timed(args: string[], cwd: string): Promise<number> {
   });
 }
 
-export async function measureStartup(root: string, reps: number): Promise<StartupRow[]> {
+/**
+ * A fresh `npm run build` laid out as installed: bin/, dist/, examples/ and
+ * package.json in a temporary package folder, node_modules linked to the
+ * repository's. The caller removes the folder.
+ */
+export function installedCopy(root: string, prefix: string): string {
   execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "ignore" });
-  const installed = mkdtempSync(join(tmpdir(), "adhesive-startup-"));
+  const installed = mkdtempSync(join(tmpdir(), prefix));
+  for (const part of ["bin", "dist", "examples", "package.json"]) cpSync(join(root, part), join(installed, part), { recursive: true });
+  symlinkSync(join(root, "node_modules"), join(installed, "node_modules"));
+  return installed;
+}
+
+export async function measureStartup(root: string, reps: number): Promise<StartupRow[]> {
+  const installed = installedCopy(root, "adhesive-startup-");
   try {
-    for (const part of ["bin", "dist", "examples", "package.json"]) cpSync(join(root, part), join(installed, part), { recursive: true });
-    symlinkSync(join(root, "node_modules"), join(installed, "node_modules"));
     const commands: Array<[string, string[], string]> = [
       ["node -e 0", ["-e", "0"], root],
       ["adhesive --version", ["bin/adhesive.js", "--version"], installed],

@@ -3,11 +3,12 @@ import { availableParallelism } from "node:os";
 import { bytes, count, K, M, median, ms, table, times } from "./format.js";
 import { cpu, heapPerToken, perToken, rate, wall, type Plan, type Row, type Variant } from "./plan.js";
 import type { StartupRow } from "./startup.js";
+import { cliTargets, type CliRow } from "./cli.js";
 
 /** one line of the table: what it asks, what was measured, whether it held (undefined: not measured in this run) */
 export type Target = (name: string, value: string, ok: boolean | undefined, note?: string) => void;
 
-export function targets(plan: Plan, startup: StartupRow[]): string {
+export function targets(plan: Plan, startup: StartupRow[], cli: CliRow[]): string {
   const quick = plan.quick;
   const find = plan.find.bind(plan);
   const lines: string[][] = [];
@@ -92,7 +93,7 @@ export function targets(plan: Plan, startup: StartupRow[]): string {
     target(name, value === undefined ? "not run" : times(value), value === undefined ? undefined : value <= most, value === undefined ? "" : `${ms(median(row!.times))} vs node -e 0 ${ms(median(floor!.times))}`);
   }
 
-  // CLI <= 1.3x API (issue 20): bench/cli.ts, written separately, adds its lines here through `target`
+  for (const line of cliTargets(cli)) target(...line);
 
   return table(["target", "measured", "", "note"], lines, [false, true, false, false]);
 }

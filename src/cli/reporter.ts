@@ -8,6 +8,10 @@ import { headline, where } from "./failure.js";
 import { shortPath } from "./paths.js";
 import type { Screen } from "./screen.js";
 import { formatDuration, statusLine, type RunTally } from "./status-line.js";
+import { StartTimes } from "../runtime/start-times.js";
+import { durationsUnused, TurnClock, type DurationsUnused } from "../runtime/turn-clock.js";
+import { DEFAULT_TASK_LINE_RATE } from "../config/load.js";
+import { realTime, TaskLines, type TaskLineOptions } from "./task-lines.js";
 
 export interface Output {
   write(text: string): void;
@@ -16,6 +20,10 @@ export interface Output {
 export interface ReporterOptions {
   /** a line per task start and finish, and the summary of a successful run (log_level info and below); failures, cancellations and lanes are always shown */
   taskLines?: boolean;
+  /** task lines a second printed one by one; above it, a line a second counts them (config task_line_rate) */
+  taskLineRate?: number;
+  /** the clock and timer of that rate (tests pass their own) */
+  time?: Pick<TaskLineOptions, "now" | "every">;
   /** paths in the output are shown relative to it (default process.cwd()) */
   cwd?: string;
   /** on a terminal: where the live status line goes */
@@ -23,31 +31,44 @@ export interface ReporterOptions {
 }
 
 /** The CLI's reporter: task lines, a live status line on a terminal, and a summary per run. */
-export interface TerminalReporter extends RunReporter {
+export interface TerminalReporter extends RunReporter, DurationsUnused {
   /** Prints one line per run that ended since the last call: outcome, duration, counts, run id and logs folder. */
   printSummaries(): void;
 }
 
-/** One line per task start and finish; colours only when the output is a terminal. */
+/** Task lines (counted once they come too fast), failures and summaries; colours only when the output is a terminal. */
 export function terminalReporter(out: Output, color: boolean, options: ReporterOptions = {}): TerminalReporter {
   const c = createColors(color);
-  const taskLines = options.taskLines ?? true;
   const cwd = options.cwd ?? process.cwd();
+  const lines = (options.taskLines ?? true) ? new TaskLines(out, c, { rate: options.taskLineRate ?? DEFAULT_TASK_LINE_RATE, ...(options.time ?? realTime) }) : undefined;
   const runs = new Map<string, RunTally>();
-  const running = new Map<Context, { label: string; started: number }>();
   // a task name is rendered from data ({data.x}, {loop.value}): it may hold a secret or escape sequences
-  const label = (ctx: Context) => c.bold(shown(ctx.taskName)) + loopSuffix(ctx);
-  const tally = (ctx: Context) => runs.get(ctx.executionId);
+  const label = (ctx: Context) => c.bold(shown(ctx.taskName)) + loopSuffix(ctx.loop);
+  /* only the status line reads the running tasks: only a terminal keeps them */
+  const onTerminal = options.screen !== undefined;
+  /* every task and event asks for its run's tally: the last one found answers without a lookup */
+  let last: RunTally | undefined;
+  const tallyOf = (executionId: string): RunTally | undefined => (last?.info.executionId === executionId ? last : (last = runs.get(executionId)));
+  const tally = (ctx: Context) => tallyOf(ctx.executionId);
   const active = () => [...runs.values()].some((run) => run.ended === undefined);
   /* per run: the message waits last said, so a run that waits the same way again is not told twice */
   const waitsSaid = new Map<string, string>();
-  const render = statusLine(c, () => [...runs.values()].filter((run) => run.ended === undefined), () => running.values());
+  /* every line that is not a task line: the counts of the tasks done before it come first */
+  const write = (text: string): void => {
+    lines?.flush();
+    out.write(text);
+  };
+  const render = statusLine(c, () => [...runs.values()].filter((run) => run.ended === undefined), (task) => (typeof task === "string" ? shown(task) : shown(task.name) + loopSuffix(task.loop)));
+  const clock = new TurnClock();
   return {
+    [durationsUnused]: () => lines === undefined || lines.counting,
     runStarted(info) {
-      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, caught: 0, cancelled: 0, events: 0, failedAt: undefined });
+      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, caught: 0, cancelled: 0, events: 0, failedAt: undefined, running: onTerminal ? new StartTimes() : undefined });
       options.screen?.setStatus(render);
     },
     runFinished(info, error) {
+      // the counts of its last tasks before whatever the process file prints next
+      lines?.flush();
       const run = runs.get(info.executionId);
       if (run) {
         Object.assign(run, { ended: performance.now(), error });
@@ -64,43 +85,44 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       const source = visibleLine(shortPath(info.source, cwd));
       for (const implementation of unused) {
         const at = implementation.origin === undefined ? "" : ` at ${visibleLine(shortPath(implementation.origin, cwd))}`;
-        out.write(`${c.yellow("warn")}  unused ${implementation.kind}(${shown(implementation.label)})${at}: matches no element of ${source}\n`);
+        write(`${c.yellow("warn")}  unused ${implementation.kind}(${shown(implementation.label)})${at}: matches no element of ${source}\n`);
       }
     },
     fileWarnings(info, warnings) {
       const source = visibleLine(shortPath(info.source, cwd));
-      for (const warning of warnings) out.write(`${c.yellow("warn")}  ${source}#${visibleLine(warning.elementId)}: ${visibleLine(warning.message)}\n`);
+      for (const warning of warnings) write(`${c.yellow("warn")}  ${source}#${visibleLine(warning.elementId)}: ${visibleLine(warning.message)}\n`);
     },
     eventReceived(info) {
-      const run = runs.get(info.executionId);
+      const run = tallyOf(info.executionId);
       if (run) run.events++;
     },
     taskStarted(ctx) {
-      running.set(ctx, { label: shown(ctx.taskName) + loopSuffix(ctx), started: performance.now() });
-      if (taskLines) out.write(`${c.yellow("run ")}  ${label(ctx)}\n`);
+      // not the context: what holds it keeps all it reaches (the token, its data) alive through the young generation's collections
+      if (onTerminal) tally(ctx)?.running?.set(ctx.tokenId, clock.recent(), ctx.loop === undefined ? ctx.taskName : { name: ctx.taskName, loop: ctx.loop });
+      lines?.started(ctx, label);
     },
     taskFinished(ctx, error, ms, caught) {
-      running.delete(ctx);
       const run = tally(ctx);
+      run?.running?.take(ctx.tokenId);
       if (error === undefined) {
         if (run) run.done++;
-        if (taskLines) out.write(`${c.green("done")}  ${label(ctx)} ${c.dim(formatDuration(ms))}\n`);
+        lines?.finished(ctx, ms, label);
         return;
       }
       if (run) count(run, ctx.task.id, ctx.taskName, caught === true);
       const outcome = caught === true ? c.cyan("caught") : c.red("fail");
-      out.write(`${outcome}  ${label(ctx)} ${c.dim(formatDuration(ms))}: ${c.red(message(error))}${c.dim(visibleLine(where(error, { cwd })))}\n`);
+      write(`${outcome}  ${label(ctx)} ${c.dim(formatDuration(ms))}: ${c.red(message(error))}${c.dim(visibleLine(where(error, { cwd })))}\n`);
     },
     elementFailed(info, element, error, caught) {
       const run = runs.get(info.executionId);
       if (run) count(run, element.id, element.name, caught);
-      out.write(`${caught ? c.cyan("caught") : c.red("fail")}  ${c.bold(shown(element.name))}: ${c.red(message(error))}${c.dim(visibleLine(where(error, { cwd })))}\n`);
+      write(`${caught ? c.cyan("caught") : c.red("fail")}  ${c.bold(shown(element.name))}: ${c.red(message(error))}${c.dim(visibleLine(where(error, { cwd })))}\n`);
     },
     taskCancelled(ctx) {
-      running.delete(ctx);
       const run = tally(ctx);
+      run?.running?.take(ctx.tokenId);
       if (run) run.cancelled++;
-      out.write(`${c.magenta("stop")}  ${label(ctx)} ${c.dim("(cancelled)")}\n`);
+      write(`${c.magenta("stop")}  ${label(ctx)} ${c.dim("(cancelled)")}\n`);
     },
     waitingForMessages(info, waits) {
       const key = waits.map((wait) => wait.elementId).join(" ");
@@ -108,17 +130,20 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       waitsSaid.set(info.executionId, key);
       for (const wait of waits) {
         const element = wait.name && wait.name !== wait.message ? `"${shown(wait.name)}" (${shown(wait.elementId)})` : shown(wait.elementId);
-        out.write(`${c.cyan("wait")}  for message ${c.bold(shown(wait.message))} at ${element}: adhesive send ${info.executionId.slice(0, 8)} ${shown(quote([wait.message]))} --data '{...}'\n`);
+        write(`${c.cyan("wait")}  for message ${c.bold(shown(wait.message))} at ${element}: adhesive send ${info.executionId.slice(0, 8)} ${shown(quote([wait.message]))} --data '{...}'\n`);
       }
     },
     laneFailed(lane, error) {
-      out.write(`${c.red("lane")}  ${c.bold(shown(lane))}: ${c.red(message(error))}\n`);
+      write(`${c.red("lane")}  ${c.bold(shown(lane))}: ${c.red(message(error))}\n`);
     },
     printSummaries() {
+      lines?.flush();
+      if (!active()) lines?.close();
+      last = undefined;
       for (const [id, run] of runs) {
         if (run.ended === undefined) continue;
         runs.delete(id);
-        if (run.error === undefined && !taskLines) continue;
+        if (run.error === undefined && lines === undefined) continue;
         out.write(`${summary(run, c, cwd)}\n`);
       }
     },
@@ -149,12 +174,12 @@ function summary(run: RunTally, c: ReturnType<typeof createColors>, cwd: string)
   return `${outcome}: ${counts}; ${c.dim(`run ${run.info.executionId}; logs ${run.info.logFolder}`)}`;
 }
 
-function loopSuffix(ctx: Context): string {
-  if (!ctx.loop) return "";
-  const value = ctx.loop.value;
+function loopSuffix(loop: Context["loop"]): string {
+  if (!loop) return "";
+  const value = loop.value;
   // masked before it is cut: a cut secret would no longer be recognised
   const text = typeof value === "object" && value !== null ? redactJson(value) : redact(String(value));
-  return ` [${ctx.loop.index}: ${visibleLine(text.length > 40 ? `${text.slice(0, 37)}...` : text)}]`;
+  return ` [${loop.index}: ${visibleLine(text.length > 40 ? `${text.slice(0, 37)}...` : text)}]`;
 }
 
 /* the first line only: a failed command's last lines are its output, printed once with the failure; a task may put a secret it read into its message */

@@ -46,7 +46,7 @@ export async function runFile(file: string | undefined, io: CliContext, hint = t
   process.on("SIGUSR1", onSigusr1);
   const screen = openScreen(io.out, io.err);
   const taskLines = config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info";
-  const reporter = terminalReporter(io.out, io.color, { taskLines, cwd: io.cwd, screen });
+  const reporter = terminalReporter(io.out, io.color, { taskLines, taskLineRate: config.taskLineRate, cwd: io.cwd, screen });
   defaultAdhesive.defaults = {
     ...defaultAdhesive.defaults,
     reporter,

@@ -1,5 +1,9 @@
 import type { createColors } from "picocolors";
-import type { RunInfo } from "../api/types.js";
+import type { LoopInfo, RunInfo } from "../api/types.js";
+import type { StartTimes } from "../runtime/start-times.js";
+
+/** What the status line shows of a running task: its name, and its loop value when it has one. */
+export type RunningTask = string | { readonly name: string; readonly loop: LoopInfo };
 
 /** What the CLI counts of one run, for the status and summary lines. */
 export interface RunTally {
@@ -15,23 +19,25 @@ export interface RunTally {
   events: number;
   /** the element whose failure failed the run, once it is known */
   failedAt: { id: string; name: string } | undefined;
+  /** on a terminal: the running tasks by token id; undefined elsewhere, where nothing reads them */
+  running: StartTimes<RunningTask> | undefined;
 }
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 /* events/s is the rate over this much of the recent past: smooth enough to read, recent enough to matter */
 const RATE_WINDOW_MS = 2000;
 
+/* a status line fits a handful of task names: the rest are counted, not named */
+const NAMED_RUNNING = 10;
+
 /**
  * The status line of the running processes: elapsed time, done and failed
  * counts (and caught ones, if any), events/s when message sources deliver, then the running tasks
  * with how long each has run, longest first. Counts come first so a narrow
- * terminal cuts the task list, not them.
+ * terminal cuts the task list, not them. Drawn at most 10 times a second,
+ * whatever the number of tasks: only the oldest running tasks are named.
  */
-export function statusLine(
-  c: ReturnType<typeof createColors>,
-  activeRuns: () => RunTally[],
-  runningTasks: () => Iterable<{ label: string; started: number }>,
-): () => string {
+export function statusLine(c: ReturnType<typeof createColors>, activeRuns: () => RunTally[], label: (task: RunningTask) => string): () => string {
   const samples: Array<{ at: number; events: number }> = [];
   return () => {
     const now = performance.now();
@@ -47,8 +53,13 @@ export function statusLine(
     samples.push({ at: now, events });
     while (samples.length > 2 && now - samples[0].at > RATE_WINDOW_MS) samples.shift();
     if (events > 0) parts.push(`${Math.round(rate(samples))} events/s`);
-    const tasks = [...runningTasks()].sort((a, b) => a.started - b.started);
-    if (tasks.length > 0) parts.push(`${tasks.length} running: ${tasks.map((t) => `${t.label} ${c.dim(formatDuration(now - t.started))}`).join(", ")}`);
+    const running = runs.reduce((total, run) => total + (run.running?.size ?? 0), 0);
+    if (running > 0) {
+      const oldest = runs.flatMap((run) => run.running?.oldest(NAMED_RUNNING) ?? []).sort((a, b) => a.started - b.started);
+      const named = oldest.slice(0, NAMED_RUNNING).map((task) => `${label(task.shown!)} ${c.dim(formatDuration(now - task.started))}`);
+      if (running > named.length) named.push("…");
+      parts.push(`${running} running: ${named.join(", ")}`);
+    }
     return parts.join(c.dim(" · "));
   };
 }
@@ -62,7 +73,8 @@ function rate(samples: ReadonlyArray<{ at: number; events: number }>): number {
 
 export function formatDuration(ms: number): string {
   if (ms < 1) return "<1ms";
-  if (ms < 1000) return `${Math.round(ms)}ms`;
+  // 999.6 is "1.0s", not "1000ms"
+  if (ms < 999.5) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 }

@@ -19,6 +19,8 @@ export interface Config {
   /** undefined: colours exactly when the output is a terminal */
   readonly color: boolean | undefined;
   readonly logLevel: LogLevel;
+  /** task lines a second printed one by one; above it, a line a second counts the tasks done */
+  readonly taskLineRate: number;
   /** tasks running at once */
   readonly poolSize: number;
   /** stream task output live instead of only showing it on failure */
@@ -52,6 +54,9 @@ export interface LoadConfigOptions {
 }
 
 export const DEFAULT_SOURCE = "default";
+
+/* task lines a second are read one by one at most; faster, a line a second with counts says more (src/cli/task-lines.ts) */
+export const DEFAULT_TASK_LINE_RATE = 100;
 
 /* enough to look at the last few days of runs, few enough that checkouts and build output do not fill the disk */
 
@@ -107,6 +112,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
     plugins: [...new Set(value("plugins") ?? [])],
     color: color === undefined || color === "auto" ? undefined : color,
     logLevel: value("log_level") ?? "info",
+    taskLineRate: value("task_line_rate") ?? DEFAULT_TASK_LINE_RATE,
     poolSize: value("pool_size") ?? availableParallelism(),
     stdout: value("stdout") ?? false,
     parallelProcessing: value("parallel_processing") ?? "async",

@@ -28,6 +28,8 @@ export class AnswerReceipts {
 
   /** The task of a token ended (`cancelled`: it was stopped before it could keep its answer). */
   taskEnded(tokenId: number, cancelled: boolean): void {
+    // every task of the run ends here: most runs never wait for an answer
+    if (this.waiting.size === 0) return;
     const waiting = this.waiting.get(tokenId);
     if (waiting === undefined) return;
     this.waiting.delete(tokenId);

@@ -104,23 +104,8 @@ export class LiveRun {
 
   /** The tracker and observer the engine gets: the run's own, plus this monitor, plus the receipts of answers given from outside. */
   feed(tracker: TokenTracker | undefined, observer: EngineObserver): { tracker: TokenTracker; observer: EngineObserver } {
-    const fed = feedMonitor(this.monitor, this.settings.graph, tracker, observer);
     const receipts = this.receipts;
-    const watched = fed.observer;
-    return {
-      tracker: fed.tracker,
-      observer: {
-        ...watched,
-        taskFinished(ctx, error) {
-          watched.taskFinished?.(ctx, error);
-          receipts.taskEnded(ctx.tokenId, false);
-        },
-        taskCancelled(ctx) {
-          watched.taskCancelled?.(ctx);
-          receipts.taskEnded(ctx.tokenId, true);
-        },
-      },
-    };
+    return feedMonitor(this.monitor, this.settings.graph, tracker, observer, (tokenId, cancelled) => receipts.taskEnded(tokenId, cancelled));
   }
 
   /**

@@ -6,15 +6,18 @@ import type { RunMonitor } from "./run-monitor.js";
 
 /**
  * Feeds a RunMonitor from the engine's hooks, next to whatever tracker
- * (lanes) and observer (logs, reporter) the run already has. Tokens carry
- * their node, so most calls are an index read; task hooks find the node
- * by id (a Map lookup, no allocation).
+ * (lanes) and observer (logs, reporter) the run already has, and tells
+ * `taskEnded` (the inbox's answer receipts) of every task that ends. Tokens
+ * carry their node, so most calls are an index read; task hooks find the
+ * node by id (a Map lookup, no allocation). Every token of the run passes
+ * here, so there is one layer of calls, not one per listener.
  */
 export function feedMonitor(
   monitor: RunMonitor,
   graph: ProcessGraph,
   tracker: TokenTracker | undefined,
   observer: EngineObserver,
+  taskEnded: (tokenId: number, cancelled: boolean) => void,
 ): { tracker: TokenTracker; observer: EngineObserver } {
   const layout = monitor.layout;
   const indexOf = (ctx: TaskContext): number => graph.byId.get(ctx.task.id)!.index;
@@ -50,10 +53,12 @@ export function feedMonitor(
     taskFinished(ctx, error) {
       observer.taskFinished?.(ctx, error);
       monitor.taskFinished(indexOf(ctx), ctx.tokenId, ctx.taskName, error);
+      taskEnded(ctx.tokenId, false);
     },
     taskCancelled(ctx) {
       observer.taskCancelled?.(ctx);
       monitor.taskCancelled(indexOf(ctx));
+      taskEnded(ctx.tokenId, true);
     },
     tokenFailed(token, error, caught) {
       observer.tokenFailed?.(token, error, caught);

@@ -25,7 +25,8 @@ export class MonitorLayout {
   readonly hasMessageStarts: boolean;
   /** 1 for end events: a token leaving there has gone through (elsewhere it was merged, dropped or cancelled) */
   readonly isEnd: Uint8Array;
-  private readonly flowIndices: Map<GraphFlow, number>;
+  /* per element: the index of its first outgoing flow (a node's flows are numbered one after another) */
+  private readonly firstFlow: Uint32Array;
   private readonly elementIndices: Map<string, number>;
   private readonly flowIdIndices: Map<string, number>;
 
@@ -34,7 +35,8 @@ export class MonitorLayout {
     this.elementIndices = new Map(graph.nodes.map((node) => [node.id, node.index]));
     const flows = graph.nodes.flatMap((node) => node.outgoing);
     this.flowIds = flows.map((flow) => flow.id);
-    this.flowIndices = new Map(flows.map((flow, index) => [flow, index]));
+    this.firstFlow = new Uint32Array(graph.nodes.length);
+    for (let i = 0, next = 0; i < graph.nodes.length; next += graph.nodes[i].outgoing.length, i++) this.firstFlow[i] = next;
     this.flowIdIndices = new Map(flows.map((flow, index) => [flow.id, index]));
     this.isTask = Uint8Array.from(graph.nodes, (node) => (TASK_KINDS.has(node.kind) ? 1 : 0));
     this.isMessageStart = Uint8Array.from(graph.nodes, (node) => (isMessageStart(node) ? 1 : 0));
@@ -42,9 +44,11 @@ export class MonitorLayout {
     this.isEnd = Uint8Array.from(graph.nodes, (node) => (node.kind === "endEvent" ? 1 : 0));
   }
 
-  /** Index of a compiled flow (no allocation: a Map lookup by identity). */
+  /** Index of a compiled flow of this graph (every flow a token takes: no hashing, a node has few flows). */
   flowOf(flow: GraphFlow): number {
-    return this.flowIndices.get(flow) ?? -1;
+    const outgoing = flow.source.outgoing;
+    for (let i = 0; i < outgoing.length; i++) if (outgoing[i] === flow) return this.firstFlow[flow.source.index] + i;
+    return -1;
   }
 
   element(id: string): number | undefined {

@@ -41,6 +41,8 @@ import { systemClock } from "../engine/clock.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import { redactError } from "../secrets/redact-error.js";
 import { StoppingTasks } from "./stopping.js";
+import { StartTimes } from "./start-times.js";
+import { durationsUnused, TurnClock, type DurationsUnused } from "./turn-clock.js";
 import { SnapshotGate } from "./snapshot-gate.js";
 import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
@@ -251,15 +253,25 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
     const file = logs.finish(ctx.tokenId, failed);
     if (file !== undefined) journal?.note({ t: "log", s: ctx.seq, file: basename(file) });
   };
-  const started = new WeakMap<TaskContext, number>();
-  const duration = (ctx: TaskContext): number => performance.now() - (started.get(ctx) ?? performance.now());
+  const started = new StartTimes();
+  const clock = new TurnClock();
+  const duration = (ctx: TaskContext): number => {
+    const at = clock.now();
+    return at - (started.take(ctx.tokenId) ?? at);
+  };
+  const unused = (reporter as DurationsUnused | undefined)?.[durationsUnused];
+  const succeeded = (ctx: TaskContext): number => {
+    if (unused?.call(reporter) !== true) return duration(ctx);
+    started.take(ctx.tokenId);
+    return 0;
+  };
   /* a task that threw, until the engine says (at once, in tokenFailed) whether an error boundary caught it */
   let failing: { ctx: TaskContext; error: unknown; ms: number } | undefined;
   return {
     taskStarted(ctx) {
       summary.taskStarted(ctx.attempt);
       if (reporter === undefined) return;
-      started.set(ctx, performance.now());
+      started.set(ctx.tokenId, clock.recent());
       reporter.taskStarted?.(ctx as unknown as Context);
     },
     taskFinished(ctx, error) {
@@ -267,7 +279,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       summary.taskEnded(error !== undefined);
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
       if (error !== undefined) failing = { ctx, error: redactError(error), ms: duration(ctx) };
-      else reporter?.taskFinished?.(ctx as unknown as Context, undefined, duration(ctx));
+      else reporter?.taskFinished?.(ctx as unknown as Context, undefined, succeeded(ctx));
     },
     tokenFailed(token, error, caught) {
       const task = failing !== undefined && failing.ctx.tokenId === token.id ? failing : undefined;
@@ -281,6 +293,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       else reporter?.elementFailed?.(info, { id: token.node.id, name: token.taskName || token.node.name, type: token.node.kind }, shown, caught);
     },
     taskCancelled(ctx) {
+      started.take(ctx.tokenId);
       stopping.cancelled();
       summary.taskCancelled();
       finish(ctx, false);

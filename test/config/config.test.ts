@@ -55,7 +55,7 @@ async function configError(env: Record<string, string> = {}): Promise<ConfigErro
 /** The single problem's message, checking there is exactly one. */
 /** Config.sources when every key comes from `source`, with `overrides` for some */
 function sourcesAll(source: string, overrides: Partial<Config["sources"]> = {}): Config["sources"] {
-  const fields = ["tempFolder", "plugins", "color", "logLevel", "poolSize", "stdout", "parallelProcessing", "taskLimit", "keepRuns", "runsFolder", "journal", "journalFsync", "uiPort"] as const;
+  const fields = ["tempFolder", "plugins", "color", "logLevel", "taskLineRate", "poolSize", "stdout", "parallelProcessing", "taskLimit", "keepRuns", "runsFolder", "journal", "journalFsync", "uiPort"] as const;
   return { ...Object.fromEntries(fields.map((field) => [field, source])), ...overrides } as Config["sources"];
 }
 
@@ -90,6 +90,7 @@ describe("defaults", () => {
       plugins: [],
       color: undefined,
       logLevel: "info",
+      taskLineRate: 100,
       poolSize: availableParallelism(),
       stdout: false,
       parallelProcessing: "async",
@@ -134,6 +135,7 @@ describe("each source on its own", () => {
         `plugins: [${plugin}]`,
         "color: true",
         "log_level: debug",
+        "task_line_rate: 0",
         "pool_size: 3",
         "stdout: true",
         "parallel_processing: worker",
@@ -151,6 +153,7 @@ describe("each source on its own", () => {
       plugins: [plugin],
       color: true,
       logLevel: "debug",
+      taskLineRate: 0,
       poolSize: 3,
       stdout: true,
       parallelProcessing: "worker",
@@ -174,6 +177,7 @@ describe("each source on its own", () => {
         `  - ${plugin}`,
         "color: false",
         "log_level: critical",
+        "task_line_rate: 500",
         "pool_size: 12",
         "stdout: false",
         "parallel_processing: async",
@@ -190,13 +194,14 @@ describe("each source on its own", () => {
     expect(config.plugins).toEqual([plugin]);
     expect(config.color).toBe(false);
     expect(config.logLevel).toBe("critical");
+    expect(config.taskLineRate).toBe(500);
     expect(config.poolSize).toBe(12);
     expect(config.stdout).toBe(false);
     expect(config.parallelProcessing).toBe("async");
     expect(config.taskLimit).toBe(10);
     expect(config.keepRuns).toBe(0);
     expect(config.runsFolder).toBe("/srv/runs");
-    expect(Object.values(config.sources)).toEqual(Array(13).fill(file));
+    expect(Object.values(config.sources)).toEqual(Array(14).fill(file));
     expect(config.uiPort).toBe(9000);
   });
 
@@ -208,6 +213,7 @@ describe("each source on its own", () => {
       ADHESIVE_PLUGINS: [first, second].join(delimiter),
       ADHESIVE_COLOR: "no",
       ADHESIVE_LOG_LEVEL: "WARNING",
+      ADHESIVE_TASK_LINE_RATE: "25",
       ADHESIVE_POOL_SIZE: "4",
       ADHESIVE_STDOUT: "true",
       ADHESIVE_PARALLEL_PROCESSING: "Worker",
@@ -223,6 +229,7 @@ describe("each source on its own", () => {
       plugins: [first, second],
       color: false,
       logLevel: "warning",
+      taskLineRate: 25,
       poolSize: 4,
       stdout: true,
       parallelProcessing: "worker",
@@ -237,6 +244,7 @@ describe("each source on its own", () => {
         plugins: "ADHESIVE_PLUGINS",
         color: "ADHESIVE_COLOR",
         logLevel: "ADHESIVE_LOG_LEVEL",
+        taskLineRate: "ADHESIVE_TASK_LINE_RATE",
         poolSize: "ADHESIVE_POOL_SIZE",
         stdout: "ADHESIVE_STDOUT",
         parallelProcessing: "ADHESIVE_PARALLEL_PROCESSING",
@@ -312,6 +320,7 @@ describe("precedence, key by key", () => {
     { key: "stdout", field: "stdout", values: () => ["true", "false", "1"], expected: () => [true, false, true] },
     { key: "parallel_processing", field: "parallelProcessing", values: () => ["worker", "async", "worker"], expected: () => ["worker", "async", "worker"] },
     { key: "keep_runs", field: "keepRuns", values: () => ["0", "5", "100"], expected: () => [0, 5, 100] },
+    { key: "task_line_rate", field: "taskLineRate", values: () => ["0", "50", "1000"], expected: () => [0, 50, 1000] },
   ];
 
   it.each(cases)("$key: env over project over home", async ({ key, field, values, expected }) => {
@@ -474,6 +483,7 @@ describe("errors", () => {
     ["pool_size:", "pool_size must be a positive whole number, got an empty value"],
     ["keep_runs: -1", "keep_runs must be a whole number, 0 or more, got -1"],
     ["keep_runs: all", 'keep_runs must be a whole number, 0 or more, got "all"'],
+    ["task_line_rate: -5", "task_line_rate must be a whole number, 0 or more (task lines a second), got -5"],
     ["stdout: yes", 'stdout must be true or false, got "yes"'],
     ["stdout: 1", "stdout must be true or false, got 1"],
     ["color: sometimes", 'color must be true, false or auto, got "sometimes"'],
@@ -507,7 +517,7 @@ describe("errors", () => {
   it("rejects an unknown key, suggesting the likely one and listing the known keys", async () => {
     const file = await writeConfig(cwd, "poolSize: 4\n");
     expect(await onlyProblem()).toBe(
-      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, pool_size, stdout, parallel_processing, task_limit, keep_runs, runs_folder, journal, journal_fsync, ui_port`,
+      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, task_line_rate, pool_size, stdout, parallel_processing, task_limit, keep_runs, runs_folder, journal, journal_fsync, ui_port`,
     );
   });
 
