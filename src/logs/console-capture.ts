@@ -51,12 +51,12 @@ export function withOutputUntilReturn<A, B, R>(sink: OutputSink, fn: (a: A, b: B
 }
 
 /**
- * What a task function called through either of the above returned: a
- * promise keeps the async context on until taskSettled() hears of it; once
+ * A task function called through either of the above returned: a promise
+ * (`async`) keeps the async context on until taskSettled() hears of it; once
  * none is in flight, the promise hooks go off.
  */
-export function taskReturned(result: unknown): void {
-  if (isThenable(result)) pending++;
+export function taskReturned(async: boolean): void {
+  if (async) pending++;
   else if (pending === 0) current.disable();
 }
 
@@ -83,10 +83,6 @@ export function insideTask(): boolean {
 
 function sinkOfCaller(): OutputSink | undefined {
   return direct ?? current.getStore();
-}
-
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 /** Starts routing console calls made inside withOutput(); returns the function that stops it. */

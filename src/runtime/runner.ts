@@ -14,7 +14,7 @@ import type { LocalWorkspace } from "../workspaces/local.js";
 import type { Token } from "../engine/token.js";
 import type { Lanes } from "../lanes/lanes.js";
 import { compileExpression, type CompiledExpression } from "../model/expression.js";
-import { isThenable, outsideTasks, taskReturned, taskSettled, withOutput, withOutputUntilReturn } from "../logs/console-capture.js";
+import { outsideTasks, taskReturned, taskSettled, withOutput, withOutputUntilReturn } from "../logs/console-capture.js";
 import type { RunLogs } from "../logs/run-logs.js";
 import { TaskOutput } from "../logs/task-output.js";
 import { InterruptedTaskError } from "../errors.js";
@@ -86,7 +86,9 @@ export class TaskRunner implements NodeRunner {
 
   run(task: TaskContext, node: GraphNode, token: Token): unknown {
     const result = this.start(task, node, token);
-    taskReturned(result);
+    const async = result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function";
+    this.returnedSync[node.index] = async ? 0 : 1;
+    taskReturned(async);
     return result;
   }
 
@@ -113,9 +115,7 @@ export class TaskRunner implements NodeRunner {
   /* a function that returned synchronously last time is called without entering the async context */
   private call(output: TaskOutput, ctx: Context, node: GraphNode): unknown {
     const sync = this.returnedSync[node.index] === 1;
-    const result = sync ? withOutputUntilReturn(output, this.invoke, ctx, node) : withOutput(output, this.invoke, ctx, node);
-    this.returnedSync[node.index] = isThenable(result) ? 0 : 1;
-    return result;
+    return sync ? withOutputUntilReturn(output, this.invoke, ctx, node) : withOutput(output, this.invoke, ctx, node);
   }
 
   /* an arrow property: passed to withOutput without a closure per task */
