@@ -168,8 +168,11 @@ export class JournalWriter implements EngineJournal {
 
   writeNow(): boolean {
     const written = this.flush();
-    if (written) this.settleDurable(true);
-    return written;
+    if (!written) return false;
+    this.settleDurable(true);
+    // a full pool can keep the run in one slice of work for a while, with no commit turn to notice that a snapshot is due: the generators are held from here, and the snapshot is tried once the slice yields
+    if (this.snapshotDue) this.holdForSnapshot();
+    return true;
   }
 
   whenDurable(done: (written: boolean) => void): void {
@@ -237,8 +240,12 @@ export class JournalWriter implements EngineJournal {
     const waiting = this.waiting;
     this.waiting = [];
     for (const launch of waiting) launch();
-    if (this.size >= this.nextSnapshot && this.holding === undefined) this.trySnapshot();
+    if (this.snapshotDue) this.trySnapshot();
   });
+
+  private get snapshotDue(): boolean {
+    return this.size >= this.nextSnapshot && this.holding === undefined;
+  }
 
   /* takes the snapshot once the engine is empty, holding new instances back for at most HOLD_MS */
   private readonly trySnapshot = AsyncResource.bind((): void => {
@@ -247,12 +254,8 @@ export class JournalWriter implements EngineJournal {
     if (!this.flush()) return;
     const checkpoint = source.checkpoint();
     if (checkpoint === undefined) {
-      const now = Date.now();
-      if (this.holding === undefined) {
-        this.holding = now;
-        source.hold();
-      }
-      if (now - this.holding < HOLD_MS) {
+      if (this.holding === undefined) return this.holdForSnapshot();
+      if (Date.now() - this.holding < HOLD_MS) {
         // not unref()ed: while the generators are held, this timer may be all that keeps the run going
         setTimeout(this.trySnapshot, RETRY_MS);
         return;
@@ -266,6 +269,12 @@ export class JournalWriter implements EngineJournal {
     this.holding = undefined;
     source.release();
   });
+
+  private holdForSnapshot(): void {
+    this.holding = Date.now();
+    this.snapshots?.hold();
+    setTimeout(this.trySnapshot, RETRY_MS);
+  }
 
   /* the new journal file: the header and the snapshot, on disk before it replaces the old one */
   private startFrom(checkpoint: EngineCheckpoint): void {

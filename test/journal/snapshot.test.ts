@@ -59,7 +59,7 @@ describe("a long message run with snapshots", () => {
     const size = (await stat(file)).size;
     // without snapshots it grows with every event; with them it starts anew every EVERY bytes or so
     expect(plainSize).toBeGreaterThan(8 * EVERY);
-    expect(size).toBeLessThan(3 * EVERY);
+    expect(size).toBeLessThan(2 * EVERY);
     const journal = await readJournal(file);
     expect(journal.checkpoint).toBeDefined();
     expect(journal.totals!.done + journal.inputs.filter((input) => input.kind === "done").length).toBe(EVENTS * 5);
