@@ -18,7 +18,7 @@ export interface Frame {
   /** live tokens parked at joins */
   waiting: number;
   /** live tokens per scope-local node index; only for scopes with joins */
-  counts: Int32Array | undefined;
+  counts: number[] | undefined;
   /** joins of this frame that currently have parked tokens */
   joins: JoinState[];
   /** data of the tokens that finished in this frame, merged */
@@ -65,7 +65,7 @@ export function createFrame(id: number, scope: Scope, parent: Frame | undefined,
     owner,
     live: 0,
     waiting: 0,
-    counts: scope.hasJoins ? new Int32Array(scope.nodes.length) : undefined,
+    counts: scope.hasJoins ? zeros(scope.nodes.length) : undefined,
     joins: [],
     result: undefined,
     cancelled: false,
@@ -74,6 +74,13 @@ export function createFrame(id: number, scope: Scope, parent: Frame | undefined,
     watcher: undefined,
     compensable: undefined,
   };
+}
+
+/* a plain array of small integers, not an Int32Array: a typed array is three objects and an off-heap buffer, made and freed per message event */
+function zeros(length: number): number[] {
+  const counts: number[] = [];
+  for (let i = 0; i < length; i++) counts.push(0);
+  return counts;
 }
 
 /** Records that `token` now stands at its node. Call before removing the token it came from. */

@@ -6,6 +6,7 @@ import type { Core } from "./core.js";
 import { newRef, release } from "./data.js";
 import { Deduplicator } from "./dedup.js";
 import type { Frame } from "./frame.js";
+import type { NodeRunner } from "./options.js";
 import { InputKind } from "./inbox.js";
 import type { TaskData, TaskDataResult } from "./task-data.js";
 import type { ReplayedTasks } from "./replay.js";
@@ -235,21 +236,24 @@ export class Tasks {
       return;
     }
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
-      const runner = node.script === undefined ? options.runner : undefined;
-      // plain callbacks, not an async function: one less promise and frame per asynchronous task
-      (result as PromiseLike<unknown>).then(
-        (value: unknown) => {
-          runner?.settled?.();
-          this.settled(token, generation, value, false);
-        },
-        (error: unknown) => {
-          runner?.settled?.();
-          this.settled(token, generation, error, true);
-        },
-      );
+      this.whenSettled(result as PromiseLike<unknown>, token, generation, node.script === undefined ? options.runner : undefined);
     } else {
       this.settled(token, generation, result, false);
     }
+  }
+
+  /* plain callbacks, not an async function: one less promise and frame per asynchronous task; in a function of their own, so both share one closure context (a block scope would add a second one per task) */
+  private whenSettled(result: PromiseLike<unknown>, token: Token, generation: number, runner: NodeRunner | undefined): void {
+    result.then(
+      (value: unknown) => {
+        runner?.settled?.();
+        this.settled(token, generation, value, false);
+      },
+      (error: unknown) => {
+        runner?.settled?.();
+        this.settled(token, generation, error, true);
+      },
+    );
   }
 
   /* only cancelling a running task changes its generation before it settles: the run waits for such tasks to end */
