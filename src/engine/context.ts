@@ -16,8 +16,15 @@ export interface WorkspaceSource<W, I = unknown> {
 
 /** Lets a context create its AbortSignal and its data view only when the task asks for them. */
 export interface ContextHost {
-  signalFor(handle: object): AbortSignal;
-  dataFor(handle: object, ctx: TaskContext): Data;
+  /** the run's id: the same for every context of a run, so it lives here rather than in each */
+  readonly executionId: string;
+  signalFor(handle: ContextHandle): AbortSignal;
+  dataFor(handle: ContextHandle, ctx: TaskContext): Data;
+}
+
+/** What a context stands for (the engine's token): only the host looks inside; its id never changes. */
+export interface ContextHandle {
+  readonly id: number;
 }
 
 /**
@@ -29,8 +36,6 @@ export class TaskContext<W = unknown> {
   readonly taskName: string;
   readonly loop: LoopContext | undefined;
   readonly lane: string | undefined;
-  readonly executionId: string;
-  readonly tokenId: number;
   /** 1, or 2, 3, ... when the task runs again because the run was interrupted while it ran */
   readonly attempt: number;
   /** the task execution's number in the run (what its journal calls it) */
@@ -40,17 +45,15 @@ export class TaskContext<W = unknown> {
   private dataValue: Data | undefined;
   private workspaceSource: WorkspaceSource<W> | undefined;
   private workspaceIo: unknown;
-  private readonly handle: object;
+  private readonly handle: ContextHandle;
 
   constructor(
     host: ContextHost,
-    handle: object,
+    handle: ContextHandle,
     task: TaskNodeInfo,
     taskName: string,
     loop: LoopContext | undefined,
     lane: string | undefined,
-    executionId: string,
-    tokenId: number,
     attempt = 1,
     seq = 0,
   ) {
@@ -60,8 +63,6 @@ export class TaskContext<W = unknown> {
     this.taskName = taskName;
     this.loop = loop;
     this.lane = lane;
-    this.executionId = executionId;
-    this.tokenId = tokenId;
     this.attempt = attempt;
     this.seq = seq;
     this.workspaceValue = undefined;
@@ -87,6 +88,16 @@ export class TaskContext<W = unknown> {
     // the pair is stored untyped and only ever called together, so io always fits source
     this.workspaceSource = source as WorkspaceSource<W>;
     this.workspaceIo = io;
+  }
+
+  /** the run's id */
+  get executionId(): string {
+    return this.host.executionId;
+  }
+
+  /** the execution token's id: unique in the run, the same from the task's start to its end */
+  get tokenId(): number {
+    return this.handle.id;
   }
 
   /** whether this call is a retry after the run was interrupted (attempt > 1) */

@@ -33,7 +33,7 @@ import { Outside } from "./outside.js";
 import { checkFinished, failRun as endRun, frameDone } from "./run-end.js";
 import { setMessage } from "./messages.js";
 import { watchAbort } from "./abort.js";
-import { taskHost } from "./task-host.js";
+import { TaskHost } from "./task-host.js";
 import type { Arm } from "./waits.js";
 import type { EngineOptions, TokenTracker } from "./options.js";
 
@@ -56,7 +56,7 @@ export class Engine implements Core {
   readonly triggers: Triggers;
   readonly events: EventParts;
   readonly outside: Outside;
-  readonly host: ContextHost = taskHost;
+  readonly host: ContextHost;
   finished = false;
   // read and set by the engine's own files (run-end.ts, checkpoint.ts); nothing outside src/engine sees the Engine
   readonly behaviours: Behaviour[];
@@ -77,6 +77,7 @@ export class Engine implements Core {
   constructor(graph: ProcessGraph, options: EngineOptions) {
     this.graph = graph;
     this.options = options;
+    this.host = new TaskHost(options.executionId);
     this.infos = graph.nodes.map((node) => Object.freeze({ id: node.id, name: node.name, type: node.kind }));
     this.behaviours = behaviours(graph.nodes.map((node) => node.kind));
     this.tracker = options.tracker;

@@ -1,24 +1,30 @@
 import { CancelledError } from "../errors.js";
-import type { ContextHost, TaskContext } from "./context.js";
+import type { ContextHandle, ContextHost, TaskContext } from "./context.js";
 import type { Data } from "./data.js";
 import { TaskData } from "./task-data.js";
 import { TokenState, type Token } from "./token.js";
 
-/** Gives task contexts what they make only when a task asks: its AbortSignal and its copy-on-write data view. */
-export const taskHost: ContextHost = {
-  signalFor(handle: object): AbortSignal {
+/** Gives a run's task contexts what they share, and what they make only when a task asks: its AbortSignal and its copy-on-write data view. */
+export class TaskHost implements ContextHost {
+  readonly executionId: string;
+
+  constructor(executionId: string) {
+    this.executionId = executionId;
+  }
+
+  signalFor(handle: ContextHandle): AbortSignal {
     const token = handle as Token;
     token.abort ??= new AbortController();
     if (token.state === TokenState.Cancelled) token.abort.abort(new CancelledError("the task was cancelled"));
     return token.abort.signal;
-  },
+  }
 
   /* called once per task context; once its task has ended (a reporter, a late callback) the view only reads */
-  dataFor(handle: object, ctx: TaskContext): Data {
+  dataFor(handle: ContextHandle, ctx: TaskContext): Data {
     const token = handle as Token;
     const view = new TaskData(token.ref.data, ctx.taskName, ctx.task.id);
     if (token.context === ctx && token.state === TokenState.Running && token.view === undefined) token.view = view;
     else view.discard();
     return view.proxy;
-  },
-};
+  }
+}

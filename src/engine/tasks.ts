@@ -225,7 +225,7 @@ export class Tasks {
     const core = this.core;
     const { options } = core;
     const node = token.node;
-    const ctx = new TaskContext(core.host, token, core.infos[node.index], token.taskName, token.loop, token.lane, options.executionId, token.id, this.attempts?.get(token.seq) ?? 1, token.seq);
+    const ctx = new TaskContext(core.host, token, core.infos[node.index], token.taskName, token.loop, token.lane, this.attempts?.get(token.seq) ?? 1, token.seq);
     token.context = ctx;
     options.observer?.taskStarted?.(ctx);
     let result: unknown;
