@@ -10,7 +10,7 @@ import type { EngineName, JobResult, Workload } from "./job.js";
  * bpmn-engine: instances one after the other or all at once. adhesive runs
  * with no journal and poolSize 1e9 (no pool limit: the engine's own cost)
  * unless the variant says "journal" (each run keeps its journal) or
- * "default pool" (no poolSize: adhesive's default, the CPU count, as users run it).
+ * "default pool" (no poolSize: adhesive's default, 32 or the CPU count if higher, as users run it).
  */
 export type Variant = "sequential" | "concurrent" | "journal" | "default pool" | "journal, default pool" | undefined;
 

@@ -1,6 +1,6 @@
 /** The tables `npm run bench` prints once every row has run. */
 import { bytes, count, K, median, ms, perSecond, table, times } from "./format.js";
-import { availableParallelism } from "node:os";
+import { defaultPoolSize } from "../src/runtime/pool-size.js";
 import { cpu, heapPerToken, rate, wall, type InflightRow, type LongRow, type Plan, type Row, type Variant } from "./plan.js";
 import type { StartupRow } from "./startup.js";
 import { targets } from "./targets.js";
@@ -60,7 +60,7 @@ export function report(plan: Plan, selected: Row[], selectedInflight: InflightRo
     "system time of the child's threads during that run (the journal's writes on libuv's pool included), median of the repetitions;",
     "peak RSS = the child's high-water mark, (idle) = its RSS after loading and warm-up; to floor = this row's median CPU and wall",
     "divided by the bare-Node row's of the same size, in this run. adhesive runs with poolSize 1e9 (no limit: the engine's own cost),",
-    `"default pool" passes no poolSize (adhesive's default, the CPU count: ${availableParallelism()} here); "+ journal" keeps each run's journal.`,
+    `"default pool" passes no poolSize (adhesive's default: ${defaultPoolSize("async")} here); "+ journal" keeps each run's journal.`,
     "compared: bpmn-engine rows: adhesive's tokens/s divided by that row's (in --quick mode bpmn-engine runs 100 instances, compared",
     "with adhesive at 1k events); journal rows: journal on / off at the same pool size; default-pool rows: default pool / poolSize 1e9.",
   );
@@ -111,7 +111,7 @@ export function report(plan: Plan, selected: Row[], selectedInflight: InflightRo
  * grown by journalSnapshotBytes), so its bytes per event fall as events grow.
  */
 function longTable(row: LongRow): string {
-  const title = `Long run: ${count(row.size)} seed events in one message run, journal on, default pool (${availableParallelism()} here), sampled every ${count(row.sampleEvery)} events:`;
+  const title = `Long run: ${count(row.size)} seed events in one message run, journal on, default pool (${defaultPoolSize("async")} here), sampled every ${count(row.sampleEvery)} events:`;
   const result = row.result;
   if (!result?.ok || !result.samples) return `${title}\nFAILED: ${result?.error ?? "not run"}`;
   let previous = { events: 0, elapsedMs: 0 };

@@ -1,5 +1,5 @@
 /** The targets table: each goal of SPEC 7 and the issues, with what this run measured and PASS, MISS or n/a. */
-import { availableParallelism } from "node:os";
+import { defaultPoolSize } from "../src/runtime/pool-size.js";
 import { bytes, count, K, M, median, ms, table, times } from "./format.js";
 import { cpu, heapPerToken, perToken, rate, wall, type Plan, type Row, type Variant } from "./plan.js";
 import type { StartupRow } from "./startup.js";
@@ -69,7 +69,7 @@ export function targets(plan: Plan, startup: StartupRow[], cli: CliRow[]): strin
   }
   for (const [on, off, pool] of [
     ["journal", undefined, "poolSize 1e9"],
-    ["journal, default pool", "default pool", `default pool (${availableParallelism()})`],
+    ["journal, default pool", "default pool", `default pool (${defaultPoolSize("async")})`],
   ] as Array<[Variant, Variant, string]>) {
     ratioTarget(target, `journal on <= 1.3x off, seed 100k, ${pool}`, find("seed", 100 * K, "adhesive", on), find("seed", 100 * K, "adhesive", off), 1.3, "journal off");
   }

@@ -146,7 +146,7 @@ export interface RunOptions {
   /** implicit joins at tasks (default true) */
   waitTasks?: boolean;
   signal?: AbortSignal;
-  /** tasks running at once (default: CPU count) */
+  /** tasks running at once (default: 32 or the CPU count if more; with `parallelProcessing: "worker"`, the CPU count: one worker thread each) */
   poolSize?: number;
   /** answers user tasks (default: the terminal on a TTY) */
   ui?: UiProvider;

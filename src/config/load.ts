@@ -1,4 +1,4 @@
-import { availableParallelism, homedir, tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { z } from "zod";
 import { DEFAULT_KEEP_RUNS } from "../runs/keep.js";
@@ -6,6 +6,7 @@ import { ConfigError, type ConfigProblem } from "./config-error.js";
 import { describeValue } from "./describe.js";
 import { readEnvLayer, readFileLayer, unknownFileKeyProblem, type RawLayer } from "./layers.js";
 import { CONFIG_KEYS, KEY_SPECS, isConfigKey, layerSchema, type ConfigKey, type LayerValues, type LogLevel, type ParallelProcessing } from "./schema.js";
+import { defaultPoolSize } from "../runtime/pool-size.js";
 
 export { ConfigError, type ConfigProblem } from "./config-error.js";
 export type { LogLevel, ParallelProcessing } from "./schema.js";
@@ -113,7 +114,7 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
     color: color === undefined || color === "auto" ? undefined : color,
     logLevel: value("log_level") ?? "info",
     taskLineRate: value("task_line_rate") ?? DEFAULT_TASK_LINE_RATE,
-    poolSize: value("pool_size") ?? availableParallelism(),
+    poolSize: value("pool_size") ?? defaultPoolSize(value("parallel_processing")),
     stdout: value("stdout") ?? false,
     parallelProcessing: value("parallel_processing") ?? "async",
     taskLimit: value("task_limit"),

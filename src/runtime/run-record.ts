@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Data } from "../engine/data.js";
 import type { ReplayInput } from "../engine/journal.js";
@@ -28,6 +27,7 @@ import { talliesOf } from "../journal/snapshot.js";
 import { claimRun, DEFAULT_OWNER_LEASE_MS } from "../runs/owner/file-lease.js";
 import type { RunLease } from "../runs/owner/lease.js";
 import { createPrivateFolder, OWNER_ONLY_FILE } from "../workspaces/temp-folder.js";
+import { defaultPoolSize } from "./pool-size.js";
 
 /** A run that cannot be continued as asked (it finished, still runs, failed without --retry, or belongs to another process). */
 export class ResumeError extends AdhesiveError {
@@ -69,7 +69,7 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
   const runsFolder = runsFolderOf(options);
   const folder = runFolderOf(runsFolder, runId);
   const waitTasks = options.waitTasks ?? true;
-  const poolSize = options.poolSize ?? availableParallelism();
+  const poolSize = options.poolSize ?? defaultPoolSize(options.parallelProcessing);
   inRunFolder(join(folder, LOGS_FOLDER), "create the run's folder", () => createPrivateFolder(join(folder, LOGS_FOLDER)));
   const file = join(folder, JOURNAL_FILE);
   // one owner per run: claimed before the journal is read, or written for the first time

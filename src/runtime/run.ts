@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { availableParallelism } from "node:os";
 import { AsyncResource } from "node:async_hooks";
 import { basename, join } from "node:path";
 import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js";
@@ -46,6 +45,7 @@ import { durationsUnused, TurnClock, type DurationsUnused } from "./turn-clock.j
 import { SnapshotGate } from "./snapshot-gate.js";
 import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
+import { defaultPoolSize } from "./pool-size.js";
 
 /* a journal file grows by this much before the next snapshot starts a new one (src/journal/snapshot.ts) */
 const DEFAULT_SNAPSHOT_BYTES = 64 * 1024 * 1024;
@@ -230,7 +230,7 @@ function workerPool(registry: Registry, options: RunOptions): { pool: WorkerPool
   if (options.processFile === undefined) {
     throw new UsageError('parallelProcessing: "worker" needs processFile: the file the worker threads import to find the task functions');
   }
-  return { pool: new WorkerPool(options.processFile, options.poolSize ?? availableParallelism()), declarations: registry.declarations };
+  return { pool: new WorkerPool(options.processFile, options.poolSize ?? defaultPoolSize("worker")), declarations: registry.declarations };
 }
 
 function defaultUi(): UiProvider {

@@ -91,7 +91,7 @@ describe("defaults", () => {
       color: undefined,
       logLevel: "info",
       taskLineRate: 100,
-      poolSize: availableParallelism(),
+      poolSize: Math.max(32, availableParallelism()),
       stdout: false,
       parallelProcessing: "async",
       taskLimit: undefined,
@@ -114,6 +114,13 @@ describe("defaults", () => {
   it("treats an empty file and a file of comments as setting nothing", async () => {
     await writeConfig(cwd, "");
     await writeConfig(home, "# pool_size: 3\n");
+    const config = await load();
+    expect(config.poolSize).toBe(Math.max(32, availableParallelism()));
+    expect(config.sources.poolSize).toBe("default");
+  });
+
+  it("defaults pool_size to the CPU count for worker threads", async () => {
+    await writeConfig(cwd, "parallel_processing: worker\n");
     const config = await load();
     expect(config.poolSize).toBe(availableParallelism());
     expect(config.sources.poolSize).toBe("default");
