@@ -94,13 +94,27 @@ export { withSecret, SecretError, type WithSecretOptions } from "./secrets/secre
 export { redact } from "./secrets/redact.js";
 export { loadConfig, ConfigError, type Config } from "./config/load.js";
 
-/** The instance behind the top-level functions. */
+/** The instance behind the top-level functions: `task()` is `defaultAdhesive.task()`. Create your own `new Adhesive()` to keep implementations apart. */
 export const defaultAdhesive = new Adhesive();
 
+/**
+ * Implements process elements: tasks of every kind, receive tasks, message
+ * throw events, and the loop of a sub-process of that name. `matcher` is a
+ * name (with `{loop.value}`-style placeholders), a list of names, or
+ * `{ name, re, type, loop, when, lane, deduplicate, onInterrupted }`;
+ * `type` matches a service task's job type. `fn` gets the task's context
+ * (`ctx.data`, `ctx.workspace`, `ctx.loop`, ...) and the regular
+ * expression's groups; what it sets in `ctx.data` is the task's result.
+ * An element matched by none or by two implementations fails the run before
+ * anything runs.
+ *
+ * @example task("Build {loop.value}", async (ctx) => { await ctx.workspace.run(`make ${ctx.loop!.value}`); });
+ */
 export function task(matcher: Matcher<TaskName, JobType>, fn: TaskFunction): void {
   defaultAdhesive.task(matcher, fn);
 }
 
+/** Implements a gateway: `task()` for gateways. For an exclusive gateway whose flows carry no conditions, `fn` returns the flow to take (its name, its target's name, or either's id). */
 export function gateway(matcher: Matcher<GatewayName>, fn: TaskFunction): void {
   defaultAdhesive.gateway(matcher, fn);
 }
@@ -115,22 +129,27 @@ export function condition(matcher: Matcher, expression: string): void {
   defaultAdhesive.condition(matcher, expression);
 }
 
+/** Implements a user task: `fn` builds its form with `ui.addInputText()`, `ui.addCombobox()`, `ui.addDefaultButton()`, ...; the answers land in `ctx.data`. The form is shown on the terminal, the live view, or answered by `adhesive complete` or `scriptedUi()`. */
 export function usertask(matcher: Matcher<UserTaskName>, fn: UserTaskFunction): void {
   defaultAdhesive.usertask(matcher, fn);
 }
 
+/** A source of message events for the message start, catch and boundary events of that name: a generator or async generator whose every value is one event (`data.event` where it arrives). `fromInbox` declares events that only `adhesive send` delivers. */
 export function message(matcher: Matcher<MessageName>, fn: MessageFunction): void {
   defaultAdhesive.message(matcher, fn);
 }
 
+/** A source of message events driven by callbacks: `fn(ctx, emit)` calls `emit(event)` for each event (await it to respect `maxEventsInFlight`). */
 export function messageCallback(matcher: Matcher<MessageName>, fn: MessageCallbackFunction): void {
   defaultAdhesive.messageCallback(matcher, fn);
 }
 
+/** Says what a lane is: an async generator that sets up a workspace, yields it for the tasks in the lane, and tears it down (after the yield) when the last token leaves the lane. */
 export function lane(matcher: Matcher, fn: LaneFunction): void {
   defaultAdhesive.lane(matcher, fn);
 }
 
+/** Runs the declared tasks one after the other, in declaration order, and resolves to the final data. */
 export function build(options?: RunOptions): Promise<Data> {
   return defaultAdhesive.build(options);
 }
@@ -145,6 +164,7 @@ export function resume(runId: string, options?: RunOptions): Promise<Data> {
   return defaultAdhesive.resume(runId, options);
 }
 
+/** Starts a process built in code: `processStart().task("A").branchStart()...branchEnd().processEnd().build()`. */
 export function processStart(): ReturnType<Adhesive["processStart"]> {
   return defaultAdhesive.processStart();
 }
