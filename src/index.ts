@@ -70,6 +70,8 @@ export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type Fie
 export type { Workspace, CommandOptions, TaskIo, OutputSink } from "./workspaces/workspace.js";
 export { LaneError } from "./lanes/lanes.js";
 export { BackpressureError } from "./runtime/inlet.js";
+export { keyed, KeyedEvent } from "./api/keyed.js";
+export { NoCorrelationKeyError } from "./runtime/source-delivery.js";
 export { ResumeError } from "./runtime/run-record.js";
 export { ReplayDivergedError } from "./engine/replay.js";
 export { JournalError } from "./journal/journal-error.js";

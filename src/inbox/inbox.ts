@@ -1,3 +1,4 @@
+import { keyCorrelation } from "../engine/correlation-key.js";
 import { AdhesiveError, describe } from "../errors.js";
 import { compileExpression, type CompiledExpression } from "../model/expression.js";
 import type { GraphNode, ProcessGraph } from "../model/graph.js";
@@ -124,11 +125,11 @@ export class Inbox {
     let delivered = 0;
     for (const node of named) {
       if (isMessageStart(node)) continue;
-      const keyed = delivery.key === undefined ? correlation : keyCorrelation(node, delivery.key);
-      if (keyed === false) continue;
+      const correlated = delivery.key === undefined ? correlation : keyed(node, delivery.key);
+      if (correlated === false) continue;
       // what the message reached first may have ended the run: it was delivered
       if (delivered > 0 && this.target.isFinished) break;
-      const taken = await outcome((settled) => this.target.deliver(node, event, keyed, settled));
+      const taken = await outcome((settled) => this.target.deliver(node, event, correlated, settled));
       if (taken > 0) elements.push(node.id);
       delivered += taken;
     }
@@ -169,17 +170,13 @@ function compileCorrelation(text: string, javascript: boolean): CompiledExpressi
   }
 }
 
-/*
- * A key reaches the tokens whose subscription key has its value, compared as
- * text (Zeebe's keys are strings). A FEEL key becomes a FEEL correlation,
- * so the journal records and replays it like any other; a fixed key either
- * matches (every waiting token) or not (false: none).
- */
-function keyCorrelation(node: GraphNode, key: string | number): CompiledExpression | undefined | false {
-  const subscription = node.correlationKey;
-  if (subscription === undefined) return false;
-  if (!subscription.startsWith("=")) return subscription === String(key) ? undefined : false;
-  return compileCorrelation(`= string(${subscription.slice(1)}) = ${JSON.stringify(String(key))}`, false);
+/* the key's correlation; a subscription that does not compile goes back to the sender like a correlation that does not */
+function keyed(node: GraphNode, key: string | number): CompiledExpression | undefined | false {
+  try {
+    return keyCorrelation(node, key);
+  } catch (error) {
+    throw new InboxError("ADHESIVE_BAD_CORRELATION", `the correlation key of ${node.id} (${node.correlationKey}): ${describe(error)}`);
+  }
 }
 
 /*

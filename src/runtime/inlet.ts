@@ -1,6 +1,7 @@
 import { AdhesiveError } from "../errors.js";
 import type { Engine } from "../engine/engine.js";
 import { startsInstance, type GraphNode } from "../model/graph.js";
+import { handOver } from "./source-delivery.js";
 
 /** A messageCallback emitted more events than the run can buffer while its instances are busy. */
 export class BackpressureError extends AdhesiveError {
@@ -107,13 +108,10 @@ export class Inlet {
   private deliver(event: unknown): boolean {
     this.onEvent?.();
     try {
-      for (const node of this.nodes) {
-        if (startsInstance(node)) this.engine.outside.emit(node, event);
-        else this.engine.outside.deliver(node, event);
-      }
+      handOver(this.engine, this.nodes, event);
       return true;
     } catch (error) {
-      // an event data cannot hold (DataError) fails the run, naming the message event
+      // an event data cannot hold (DataError), or a key no element has, fails the run, naming the message event
       this.fail(error);
       return false;
     }

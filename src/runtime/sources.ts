@@ -10,6 +10,7 @@ import type { Workspace } from "../workspaces/workspace.js";
 import { fromInbox } from "../inbox/from-inbox.js";
 import type { Feeds } from "./feeds.js";
 import { Inlet } from "./inlet.js";
+import { handOver } from "./source-delivery.js";
 import type { SnapshotGate } from "./snapshot-gate.js";
 
 export interface SourceSettings {
@@ -118,10 +119,7 @@ async function pull(
       if (settings.signal.aborted || engine.outside.isFinished) return;
     }
     settings.onEvent?.();
-    for (const node of nodes) {
-      if (startsInstance(node)) engine.outside.emit(node, event);
-      else engine.outside.deliver(node, event);
-    }
+    handOver(engine, nodes, event);
     const pause = backpressure ? engine.outside.whenBelow(settings.maxInFlight) : undefined;
     if (pause) await pause;
     // stop before pulling again: an event taken from the generator after the run ended would be lost
