@@ -111,13 +111,14 @@ export const defaultAdhesive = new Adhesive();
  * anything runs.
  *
  * @example task("Build {loop.value}", async (ctx) => { await ctx.workspace.run(`make ${ctx.loop!.value}`); });
+ * @example task<OrderData>("Ship", (ctx) => { ctx.data.shipped = true; }); // ctx.data is an OrderData
  */
-export function task(matcher: Matcher<TaskName, JobType>, fn: TaskFunction): void {
+export function task<D extends object = Data>(matcher: Matcher<TaskName, JobType>, fn: TaskFunction<D>): void {
   defaultAdhesive.task(matcher, fn);
 }
 
 /** Implements a gateway: `task()` for gateways. For an exclusive gateway whose flows carry no conditions, `fn` returns the flow to take (its name, its target's name, or either's id). */
-export function gateway(matcher: Matcher<GatewayName>, fn: TaskFunction): void {
+export function gateway<D extends object = Data>(matcher: Matcher<GatewayName>, fn: TaskFunction<D>): void {
   defaultAdhesive.gateway(matcher, fn);
 }
 
@@ -132,37 +133,37 @@ export function condition(matcher: Matcher, expression: string): void {
 }
 
 /** Implements a user task: `fn` builds its form with `ui.addInputText()`, `ui.addCombobox()`, `ui.addDefaultButton()`, ...; the answers land in `ctx.data`. The form is shown on the terminal, the live view, or answered by `adhesive complete` or `scriptedUi()`. */
-export function usertask(matcher: Matcher<UserTaskName>, fn: UserTaskFunction): void {
+export function usertask<D extends object = Data>(matcher: Matcher<UserTaskName>, fn: UserTaskFunction<D>): void {
   defaultAdhesive.usertask(matcher, fn);
 }
 
 /** A source of message events for the message start, catch and boundary events of that name: a generator or async generator whose every value is one event (`data.event` where it arrives). `fromInbox` declares events that only `adhesive send` delivers. */
-export function message(matcher: Matcher<MessageName>, fn: MessageFunction): void {
+export function message<D extends object = Data>(matcher: Matcher<MessageName>, fn: MessageFunction<D>): void {
   defaultAdhesive.message(matcher, fn);
 }
 
 /** A source of message events driven by callbacks: `fn(ctx, emit)` calls `emit(event)` for each event (await it to respect `maxEventsInFlight`). */
-export function messageCallback(matcher: Matcher<MessageName>, fn: MessageCallbackFunction): void {
+export function messageCallback<D extends object = Data>(matcher: Matcher<MessageName>, fn: MessageCallbackFunction<D>): void {
   defaultAdhesive.messageCallback(matcher, fn);
 }
 
 /** Says what a lane is: an async generator that sets up a workspace, yields it for the tasks in the lane, and tears it down (after the yield) when the last token leaves the lane. */
-export function lane(matcher: Matcher, fn: LaneFunction): void {
+export function lane<D extends object = Data>(matcher: Matcher, fn: LaneFunction<D>): void {
   defaultAdhesive.lane(matcher, fn);
 }
 
 /** Runs the declared tasks one after the other, in declaration order, and resolves to the final data. */
-export function build(options?: RunOptions): Promise<Data> {
+export function build<D extends object = Data>(options?: RunOptions<D>): Promise<D> {
   return defaultAdhesive.build(options);
 }
 
 /** Runs a process drawn in a BPMN file; a relative path is resolved against the folder of the file that calls bpmnBuild. */
-export function bpmnBuild(file: string | URL, options?: RunOptions): Promise<Data> {
+export function bpmnBuild<D extends object = Data>(file: string | URL, options?: RunOptions<D>): Promise<D> {
   return defaultAdhesive.bpmnBuild(file, options);
 }
 
 /** Continues an interrupted run from its journal (see Adhesive.resume). */
-export function resume(runId: string, options?: RunOptions): Promise<Data> {
+export function resume<D extends object = Data>(runId: string, options?: RunOptions<D>): Promise<D> {
   return defaultAdhesive.resume(runId, options);
 }
 

@@ -40,13 +40,13 @@ export class Adhesive {
   /** `adhesive --data`: merged over the initialData of every run (its keys win; null removes one) */
   dataOverride: Data | undefined;
 
-  task(matcher: Matcher<TaskName, JobType>, fn: TaskFunction): this {
+  task<D extends object = Data>(matcher: Matcher<TaskName, JobType>, fn: TaskFunction<D>): this {
     this.registry.add("task", matcher, fn);
     return this;
   }
 
   /** A gateway implementation runs before the gateway routes; same as task(). */
-  gateway(matcher: Matcher<GatewayName>, fn: TaskFunction): this {
+  gateway<D extends object = Data>(matcher: Matcher<GatewayName>, fn: TaskFunction<D>): this {
     return this.task(matcher, fn);
   }
 
@@ -64,37 +64,37 @@ export class Adhesive {
     return this;
   }
 
-  usertask(matcher: Matcher<UserTaskName>, fn: UserTaskFunction): this {
+  usertask<D extends object = Data>(matcher: Matcher<UserTaskName>, fn: UserTaskFunction<D>): this {
     this.registry.add("userTask", matcher, fn);
     return this;
   }
 
-  message(matcher: Matcher<MessageName>, fn: MessageFunction): this {
+  message<D extends object = Data>(matcher: Matcher<MessageName>, fn: MessageFunction<D>): this {
     this.registry.add("message", matcher, fn);
     return this;
   }
 
-  messageCallback(matcher: Matcher<MessageName>, fn: MessageCallbackFunction): this {
+  messageCallback<D extends object = Data>(matcher: Matcher<MessageName>, fn: MessageCallbackFunction<D>): this {
     this.registry.add("messageCallback", matcher, fn);
     return this;
   }
 
-  lane(matcher: Matcher, fn: LaneFunction): this {
+  lane<D extends object = Data>(matcher: Matcher, fn: LaneFunction<D>): this {
     this.registry.add("lane", matcher, fn);
     return this;
   }
 
   /** Runs the declared tasks one after the other, in declaration order. */
-  build(options?: RunOptions): Promise<Data> {
+  build<D extends object = Data>(options?: RunOptions<D>): Promise<D> {
     return this.run(linearDefinition(this.linearTasks()), options);
   }
 
   /** Runs a process drawn in a BPMN file; a relative path is resolved against the folder of the calling file. */
-  async bpmnBuild(file: string | URL, options?: RunOptions): Promise<Data> {
+  async bpmnBuild<D extends object = Data>(file: string | URL, options?: RunOptions<D>): Promise<D> {
     const location = locateBpmn(file);
     const recorder = verifyRecorder();
     const load = { process: options?.process };
-    if (recorder) return recorder.record(location.path, () => readLocatedBpmn(location, load), this.registry, this.options(options).initialData);
+    if (recorder) return recorder.record(location.path, () => readLocatedBpmn(location, load), this.registry, this.options(options).initialData) as Promise<D>;
     // a file that cannot be read is that run's failure, so it counts as started
     return this.run(await started(readLocatedBpmn(location, load)), options);
   }
@@ -105,15 +105,15 @@ export class Adhesive {
   }
 
   /** Runs any process definition (from a file, a builder or your own code). */
-  async run(definition: ProcessDefinition, options?: RunOptions): Promise<Data> {
+  async run<D extends object = Data>(definition: ProcessDefinition, options?: RunOptions<D>): Promise<D> {
     if (workerMode !== undefined) {
       workerMode();
       // a worker thread only needs the file's task() calls: the process runs in the main thread
-      return new Promise<Data>(() => undefined);
+      return new Promise<D>(() => undefined);
     }
     const recorder = verifyRecorder();
-    if (recorder) return recorder.record(definition.source, async () => definition, this.registry, this.options(options).initialData);
-    return started(runDefinition(definition, this.registry, claimResume(definition, this.options(options))));
+    if (recorder) return recorder.record(definition.source, async () => definition, this.registry, this.options(options).initialData) as Promise<D>;
+    return started(runDefinition(definition, this.registry, claimResume(definition, this.options(options)))) as Promise<D>;
   }
 
   /**
@@ -121,15 +121,16 @@ export class Adhesive {
    * definition the journal recorded and the implementations registered
    * here. To continue with a changed BPMN file, call bpmnBuild(file, { runId }).
    */
-  async resume(runId: string, options?: RunOptions): Promise<Data> {
+  async resume<D extends object = Data>(runId: string, options?: RunOptions<D>): Promise<D> {
     const merged = this.options(options);
     // the header alone: the run reads the whole journal once it has the process
     const header = await readJournalHeader(journalFileOf(merged, runId));
     return this.run(header.definition, { ...options, runId });
   }
 
-  private options(options: RunOptions | undefined): RunOptions {
-    const merged = mergeOptions(this.defaults, options);
+  /* the process data's type is the caller's claim: from here on the run holds plain data */
+  private options<D extends object>(options: RunOptions<D> | undefined): RunOptions {
+    const merged = mergeOptions(this.defaults, options as RunOptions | undefined);
     if (this.dataOverride === undefined) return merged;
     const initialData = newRef(cloneValue(merged.initialData ?? {}));
     mergeInto(initialData, cloneValue(this.dataOverride));

@@ -17,13 +17,18 @@ export interface LoopInfo {
   readonly parent: LoopInfo | undefined;
 }
 
-/** What every task, user task, gateway, message and lane function receives. */
-export interface Context {
+/**
+ * What every task, user task, gateway, message and lane function receives.
+ * `D` is the process data's type, `ctx.data`: give your own interface to
+ * `task<OrderData>()` and `bpmnBuild<OrderData>()` (it is your claim about
+ * the data; adhesive does not check it when the process runs).
+ */
+export interface Context<D extends object = Data> {
   readonly task: TaskNodeInfo;
   /** the element's name with `{loop.value}`, `{data.x}` filled in */
   readonly taskName: string;
   /** this token's data: safe to mutate, other branches never see it */
-  readonly data: Data;
+  readonly data: D;
   readonly loop: LoopInfo | undefined;
   readonly lane: string | undefined;
   workspace: Workspace;
@@ -45,16 +50,16 @@ export interface Context {
   readonly lastEvent?: unknown;
 }
 
-export type TaskFunction = (ctx: Context, ...groups: string[]) => unknown;
-export type UserTaskFunction = (ctx: Context, ui: UiBuilder, ...groups: string[]) => unknown;
-export type MessageFunction = (ctx: Context, ...groups: string[]) => AsyncIterable<unknown> | Iterable<unknown>;
+export type TaskFunction<D extends object = Data> = (ctx: Context<D>, ...groups: string[]) => unknown;
+export type UserTaskFunction<D extends object = Data> = (ctx: Context<D>, ui: UiBuilder, ...groups: string[]) => unknown;
+export type MessageFunction<D extends object = Data> = (ctx: Context<D>, ...groups: string[]) => AsyncIterable<unknown> | Iterable<unknown>;
 /**
  * `emit(event)` resolves once the event has started its instance: await it
  * to be held back while the run has `maxEventsInFlight` instances running.
  * Events not awaited wait in a buffer; past `maxEventsBuffered` the run
  * fails with a BackpressureError (ADHESIVE_BACKPRESSURE).
  */
-export type MessageCallbackFunction = (ctx: Context, emit: (event: unknown) => Promise<void>, ...groups: string[]) => unknown;
+export type MessageCallbackFunction<D extends object = Data> = (ctx: Context<D>, emit: (event: unknown) => Promise<void>, ...groups: string[]) => unknown;
 
 /** A run as reporters see it. */
 export interface RunInfo {
@@ -139,8 +144,9 @@ export interface MessageWait {
   message: string;
 }
 
-export interface RunOptions {
-  initialData?: Data;
+export interface RunOptions<D extends object = Data> {
+  /** the data the run starts with (of the process data's type, or part of it) */
+  initialData?: NoInfer<Partial<D>>;
   /** bpmnBuild of a file with several processes (pools): run only this one, by id or name */
   process?: string;
   /** implicit joins at tasks (default true) */
@@ -229,4 +235,4 @@ export interface LiveViewOptions {
 }
 
 /** A lane yields the workspace its tasks run in, then tears it down when the generator resumes. */
-export type LaneFunction = (ctx: Context, ...groups: string[]) => AsyncGenerator<Workspace, void, unknown>;
+export type LaneFunction<D extends object = Data> = (ctx: Context<D>, ...groups: string[]) => AsyncGenerator<Workspace, void, unknown>;

@@ -1,5 +1,5 @@
 import type { BpmnModdleInstance } from "bpmn-moddle";
-import type { FormFieldDefinition, LoopDefinition, MappingDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition, TimerDefinition } from "../model/definition.js";
+import type { FormFieldDefinition, LoopDefinition, MappingDefinition, NodeDefinition, ProcessDefinition, ScopeDefinition, TimerDefinition } from "../model/definition.js";
 import { KINDS } from "../model/kinds.js";
 import { autoLayout, Diagram } from "./diagram.js";
 import { create, Ids, type Element } from "./moddle-elements.js";

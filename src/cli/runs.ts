@@ -4,7 +4,7 @@ import { readJournal } from "../journal/reader.js";
 import type { RunState } from "../journal/records.js";
 import { JOURNAL_FILE, LOGS_FOLDER } from "../runs/files.js";
 import { findRun } from "../runs/find.js";
-import { listRuns, type ListedRun } from "../runs/list.js";
+import { listRuns } from "../runs/list.js";
 import { stateOf } from "../runs/state.js";
 import { readSummary, summaryFromJournal, type RunSummary } from "../runs/summary.js";
 import { taskLines } from "../runs/task-lines.js";

@@ -1,4 +1,4 @@
-import type { CompiledExpression, ExpressionScope } from "../model/expression.js";
+import type { ExpressionScope } from "../model/expression.js";
 import type { GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import type { ContextHost, TaskContext, TaskNodeInfo } from "./context.js";
 import type { DataRef } from "./data.js";

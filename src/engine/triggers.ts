@@ -1,14 +1,13 @@
 import { TaskError } from "../errors.js";
 import type { GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
-import { setKey, writable } from "./data.js";
+import { writable } from "./data.js";
 import { boundaryFired } from "./elements/events/boundaries/boundary.js";
 import { systemClock } from "./clock.js";
 import { TokenState, type Token } from "./token.js";
 import { InputKind } from "./inbox.js";
 import { Waits, type Arm } from "./waits.js";
 import { OutsideMessage } from "./outside-message.js";
-import { activityData } from "./data-mapping.js";
 import { setMessage } from "./messages.js";
 
 /**

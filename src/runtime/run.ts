@@ -15,7 +15,7 @@ import type { Declaration, Registry } from "../tasks/registry.js";
 import { noUi } from "../ui/scripted.js";
 import { terminalUi } from "../ui/terminal.js";
 import type { UiProvider } from "../ui/form.js";
-import type { Context, RunInfo, RunOptions, RunReporter } from "../api/types.js";
+import type { RunInfo, RunOptions, RunReporter } from "../api/types.js";
 import { LocalWorkspace } from "../workspaces/local.js";
 import { LOGS_FOLDER } from "../runs/files.js";
 import { inRunFolder } from "../runs/folder-error.js";
@@ -46,6 +46,7 @@ import { SnapshotGate } from "./snapshot-gate.js";
 import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
 import { defaultPoolSize } from "./pool-size.js";
+import { userContext } from "./user-context.js";
 
 /* a journal file grows by this much before the next snapshot starts a new one (src/journal/snapshot.ts) */
 const DEFAULT_SNAPSHOT_BYTES = 64 * 1024 * 1024;
@@ -272,14 +273,14 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       summary.taskStarted(ctx.attempt);
       if (reporter === undefined) return;
       started.set(ctx.tokenId, clock.recent());
-      reporter.taskStarted?.(ctx as unknown as Context);
+      reporter.taskStarted?.(userContext(ctx));
     },
     taskFinished(ctx, error) {
       finish(ctx, error !== undefined);
       summary.taskEnded(error !== undefined);
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
       if (error !== undefined) failing = { ctx, error: redactError(error), ms: duration(ctx) };
-      else reporter?.taskFinished?.(ctx as unknown as Context, undefined, succeeded(ctx));
+      else reporter?.taskFinished?.(userContext(ctx), undefined, succeeded(ctx));
     },
     tokenFailed(token, error, caught) {
       const task = failing !== undefined && failing.ctx.tokenId === token.id ? failing : undefined;
@@ -289,7 +290,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       if (caught) journal?.note({ t: "caught", n: token.node.id, s: task?.ctx.seq, at: now(), error: describe(shown) });
       if (caught) summary.failureCaught(task !== undefined);
       else if (task === undefined) summary.elementFailed();
-      if (task !== undefined) reporter?.taskFinished?.(task.ctx as unknown as Context, shown, task.ms, caught);
+      if (task !== undefined) reporter?.taskFinished?.(userContext(task.ctx), shown, task.ms, caught);
       else reporter?.elementFailed?.(info, { id: token.node.id, name: token.taskName || token.node.name, type: token.node.kind }, shown, caught);
     },
     taskCancelled(ctx) {
@@ -297,7 +298,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       stopping.cancelled();
       summary.taskCancelled();
       finish(ctx, false);
-      reporter?.taskCancelled?.(ctx as unknown as Context);
+      reporter?.taskCancelled?.(userContext(ctx));
     },
     cancelledTaskSettled: () => stopping.settledOne(),
     waitingForMessages(nodes) {

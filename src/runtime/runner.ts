@@ -20,6 +20,7 @@ import { TaskOutput } from "../logs/task-output.js";
 import { InterruptedTaskError } from "../errors.js";
 import { BoundExtras } from "./bound-extras.js";
 import type { TimerSchedule } from "../model/timer.js";
+import { userContext } from "./user-context.js";
 
 /** Calls the user's functions for the engine: picks the implementation, its regex groups and the workspace. */
 export class TaskRunner implements NodeRunner {
@@ -93,7 +94,7 @@ export class TaskRunner implements NodeRunner {
   }
 
   private start(task: TaskContext, node: GraphNode, token: Token): unknown {
-    const ctx = task as unknown as Context;
+    const ctx = userContext(task);
     // the workspace view (made on first use) and the log follow this task: its commands die with its token
     const output = new TaskOutput(this.logs, task);
     const lane = this.lanes?.workspaceFor(token, ctx);
@@ -135,7 +136,7 @@ export class TaskRunner implements NodeRunner {
    * kinds (user tasks) need the main thread.
    */
   private dispatch(task: TaskContext, node: GraphNode, token: Token, output: TaskOutput, workers: WorkerPool): unknown {
-    const ctx = task as unknown as Context;
+    const ctx = userContext(task);
     const declaration = this.bindings[node.index] === undefined ? undefined : this.resolve(node, ctx.taskName);
     // a decision is what the function returns, which a worker thread does not send back
     if (declaration?.kind !== "task" || node.decides || (ctx.resumed && declaration.options.onInterrupted === "fail")) {

@@ -99,7 +99,7 @@ function sourceContext(node: GraphNode, nodes: readonly GraphNode[], settings: S
   const ctx = new TaskContext<Workspace>(host, { id: 0 }, info, node.name, undefined, node.lane);
   ctx.workspace = settings.workspace;
   const last = nodes.filter((element) => settings.lastEvents?.has(element.id)).map((element) => settings.lastEvents!.get(element.id));
-  return Object.assign(ctx as unknown as Context, { lastEvent: last.at(-1) });
+  return Object.assign(ctx, { lastEvent: last.at(-1) });
 }
 
 async function pull(

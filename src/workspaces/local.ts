@@ -8,7 +8,7 @@ import { CommandError } from "./command-error.js";
 import { commandOutput } from "./command-output.js";
 import { commandWords } from "./command-words.js";
 import { copyFilter } from "./copy-filter.js";
-import type { CommandOptions, OutputSink, TaskIo, Workspace } from "./workspace.js";
+import type { CommandOptions, TaskIo, Workspace } from "./workspace.js";
 
 export interface LocalWorkspaceOptions {
   id: string;
