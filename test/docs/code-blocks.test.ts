@@ -61,6 +61,8 @@ function compilerOptions(): ts.CompilerOptions {
   return {
     ...options,
     noEmit: true,
+    // a page may list what it imports before it shows how each is used
+    noUnusedLocals: false,
     paths: { "adhesive-bpmn": [join(root, "src/index.ts")] },
     typeRoots: [join(root, "node_modules/@types")],
   };
