@@ -54,6 +54,7 @@ export {
   type CallRecord,
   type MappingProblem,
 } from "./errors.js";
+export { MissingPackageError } from "./optional-package.js";
 export { loadBpmn } from "./bpmn/read.js";
 export { SimulatedClock } from "./engine/simulated-clock.js";
 export type { Clock } from "./engine/clock.js";

@@ -8,6 +8,7 @@ import { SshConnection, sh } from "./connection.js";
 import { SshConnectError, SshError } from "./errors.js";
 import type { SshOptions } from "./options.js";
 import { SshWorkspace } from "./workspace.js";
+import { optionalPackage } from "../../optional-package.js";
 
 const DEFAULT_PORT = 22;
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
@@ -54,8 +55,8 @@ export async function connectSsh(parent: Workspace, options: SshOptions): Promis
     },
   };
 
-  // ssh2 is loaded by the first connection, not when adhesive is imported
-  const { Client } = await import("ssh2");
+  // ssh2 is loaded by the first connection, not when adhesive is imported; only ssh() users install it
+  const { Client } = await optionalPackage("ssh2", "ssh()", () => import("ssh2"));
   const client = new Client();
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error & { level?: string; code?: string }): void => {
