@@ -1,9 +1,7 @@
 import { juelBody } from "../model/juel.js";
 
-/** Modelers wrap long labels with newlines; task matching needs them as one line. */
-export function foldName(name: string | undefined): string {
-  return (name ?? "").replace(/\s+/g, " ").trim();
-}
+// modelers wrap long labels with newlines; task matching needs them as one line (one definition, in the model)
+export { foldName } from "../model/name-template.js";
 
 /** Like Python's textwrap.dedent: expressions are often indented inside the XML. */
 export function dedent(text: string): string {

@@ -4,7 +4,7 @@ import type { ContextHost, TaskContext, TaskNodeInfo } from "./context.js";
 import type { DataRef } from "./data.js";
 import type { EngineOptions } from "./options.js";
 import type { Frame } from "./frame.js";
-import type { InputKind } from "./inbox.js";
+import type { InputKind } from "./inputs.js";
 import type { EngineJournal } from "./journal.js";
 import type { Arm } from "./waits.js";
 import type { EventParts } from "./event-parts.js";

@@ -10,7 +10,7 @@ import type { Behaviour } from "./elements/behaviour.js";
 import { callsAround, errorRecord } from "./errors.js";
 import { EventParts } from "./event-parts.js";
 import { createFrame, moveToken, place, unplace, type Frame } from "./frame.js";
-import { InputKind } from "./inbox.js";
+import { InputKind } from "./inputs.js";
 import { RunLoop } from "./run-loop.js";
 import { Instances } from "./instances.js";
 import { JoinGates } from "./join-gates.js";

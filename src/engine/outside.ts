@@ -3,7 +3,7 @@ import type { CompiledExpression } from "../model/expression.js";
 import type { GraphNode } from "../model/graph.js";
 import { dataProblem } from "./data-check.js";
 import type { Engine } from "./engine.js";
-import { InputKind } from "./inbox.js";
+import { InputKind } from "./inputs.js";
 import { OutsideMessage, runEnded, settle, type MessageOutcome } from "./outside-message.js";
 
 /**

@@ -2,7 +2,7 @@ import { AdhesiveError } from "../errors.js";
 import { compileExpression } from "../model/expression.js";
 import type { Core } from "./core.js";
 import { newRef, release, setKey, shallowCopy, type Data } from "./data.js";
-import { InputKind } from "./inbox.js";
+import { InputKind } from "./inputs.js";
 import type { ReplayInput } from "./journal.js";
 import type { Token } from "./token.js";
 

@@ -1,7 +1,7 @@
 import { release, type DataRef } from "./data.js";
 import type { Engine } from "./engine.js";
 import type { Frame } from "./frame.js";
-import { InputKind } from "./inbox.js";
+import { InputKind } from "./inputs.js";
 import { mergeResult } from "./merge.js";
 import { OutsideMessage, runEnded } from "./outside-message.js";
 import { TokenState, type Token } from "./token.js";

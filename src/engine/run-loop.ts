@@ -1,6 +1,6 @@
 import type { GraphNode } from "../model/graph.js";
 import type { Clock } from "./clock.js";
-import { Inbox, InputKind } from "./inbox.js";
+import { InputKind, InputQueue } from "./inputs.js";
 import type { EngineJournal } from "./journal.js";
 import type { Slice } from "./slice.js";
 import { TokenState, type Token } from "./token.js";
@@ -52,7 +52,7 @@ export class RunLoop {
   private tail = 0;
   /** tokens the queue took in before it last emptied */
   private passed = 0;
-  private readonly inbox = new Inbox();
+  private readonly inputs = new InputQueue();
   /*
    * Outcomes of task functions that returned while their launch was in
    * progress and nothing waited in the inbox: the inputs the inbox would
@@ -111,7 +111,7 @@ export class RunLoop {
   /** An input: applied now if the loop is idle, else once it is. */
   input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
     if (this.machine.finished) return;
-    if (this.launching && kind <= InputKind.Failed && this.inbox.size === 0) {
+    if (this.launching && kind <= InputKind.Failed && this.inputs.size === 0) {
       const returned = this.returned;
       returned[this.returnedCount++] = target;
       returned[this.returnedCount++] = generation;
@@ -119,7 +119,7 @@ export class RunLoop {
       returned[this.returnedCount++] = kind === InputKind.Failed;
       return;
     }
-    this.inbox.push(kind, target, generation, payload);
+    this.inputs.push(kind, target, generation, payload);
     this.drain();
   }
 
@@ -130,13 +130,13 @@ export class RunLoop {
 
   /** Inputs waiting to be applied: the run cannot end while one is, since it may start or move tokens. */
   get pendingInputs(): number {
-    return this.inbox.size + (this.returnedCount - this.returnedHead) / 4;
+    return this.inputs.size + (this.returnedCount - this.returnedHead) / 4;
   }
 
   /** The run ended: every waiting input is shown to `dropped` and forgotten. */
   dropInputs(dropped: (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown) => void): void {
     while (this.returnedHead < this.returnedCount) this.applyReturned(dropped);
-    this.inbox.drain(dropped);
+    this.inputs.drain(dropped);
   }
 
   drain(): void {
@@ -170,7 +170,7 @@ export class RunLoop {
         this.applyReturned(this.apply);
         continue;
       }
-      if (this.inbox.shift(this.apply)) continue;
+      if (this.inputs.shift(this.apply)) continue;
       if (machine.replaying) return;
       if (!machine.hasLaunches) {
         machine.idle();

@@ -7,7 +7,7 @@ import { newRef, release } from "./data.js";
 import { Deduplicator } from "./dedup.js";
 import type { Frame } from "./frame.js";
 import type { NodeRunner } from "./options.js";
-import { InputKind } from "./inbox.js";
+import { InputKind } from "./inputs.js";
 import type { TaskData, TaskDataResult } from "./task-data.js";
 import type { ReplayedTasks } from "./replay.js";
 import { TokenState, type Token } from "./token.js";

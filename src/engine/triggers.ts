@@ -5,7 +5,7 @@ import { writable } from "./data.js";
 import { boundaryFired } from "./elements/events/boundaries/boundary.js";
 import { systemClock } from "./clock.js";
 import { TokenState, type Token } from "./token.js";
-import { InputKind } from "./inbox.js";
+import { InputKind } from "./inputs.js";
 import { Waits, type Arm } from "./waits.js";
 import { OutsideMessage } from "./outside-message.js";
 import { setMessage } from "./messages.js";

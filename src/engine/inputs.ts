@@ -28,7 +28,7 @@ const FIRST_CAPACITY = 1024;
  * it reaches the same state. Parallel arrays rather than a record per input:
  * every synchronous task's completion passes through here.
  */
-export class Inbox {
+export class InputQueue {
   /*
    * A ring over parallel arrays: taking from the head never moves what
    * waits, and an inbox that never empties (inputs keep coming while the
