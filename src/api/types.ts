@@ -151,11 +151,13 @@ export interface RunOptions<D extends object = Data> {
   process?: string;
   /** implicit joins at tasks (default true) */
   waitTasks?: boolean;
+  /** aborting it stops the run: running tasks are cancelled (their ctx.signal fires) and the run rejects with a CancelledError */
   signal?: AbortSignal;
   /** tasks running at once (default: 32 or the CPU count if more; with `parallelProcessing: "worker"`, the CPU count: one worker thread each) */
   poolSize?: number;
   /** answers user tasks (default: the terminal on a TTY) */
   ui?: UiProvider;
+  /** hears of the run's tasks as they start and end (the CLI's task lines are one) */
   reporter?: RunReporter;
   /** where run folders go (default: OS temp dir + /adhesive) */
   tempFolder?: string;
