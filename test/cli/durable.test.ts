@@ -49,7 +49,8 @@ interface KillPoint {
  * some progress, however fast the machine is.
  */
 function cli(where: Project, args: string[], kill?: KillPoint): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: where.dir, env: { ...process.env, NO_COLOR: "1", CALLS: where.calls, ADHESIVE_RUNS_FOLDER: where.runs } });
+  // two tasks at once, as when the default pool was the CPU count: a run then needs more than 14 resumes, so every kill point lands inside it
+  const child = spawn(process.execPath, [bin, ...args], { cwd: where.dir, env: { ...process.env, NO_COLOR: "1", CALLS: where.calls, ADHESIVE_RUNS_FOLDER: where.runs, ADHESIVE_POOL_SIZE: "2" } });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
