@@ -45,16 +45,18 @@ export interface TimelinePage {
 
 /** Entries [offset, offset + limit) of the timeline, of one element when `elementId` is given. */
 export function timelinePage(view: JournalView, options: { elementId?: string; offset?: number; limit?: number }): TimelinePage {
-  const counts = new Map<string, number>();
-  for (const entry of view.entries) if (entry.elementId !== undefined) counts.set(entry.elementId, (counts.get(entry.elementId) ?? 0) + 1);
-  const matching = options.elementId === undefined ? view.entries : view.entries.filter((entry) => entry.elementId === options.elementId);
   const offset = Math.max(0, options.offset ?? 0);
   const limit = Math.min(Math.max(1, options.limit ?? TIMELINE_PAGE), TIMELINE_PAGE);
+  // the whole timeline needs no list of positions: they are its indexes
+  const positions = options.elementId === undefined ? undefined : view.positions(options.elementId);
+  const total = positions?.length ?? view.size;
+  const page: number[] = [];
+  for (let n = offset; n < Math.min(total, offset + limit); n++) page.push(positions === undefined ? n : positions[n]);
   return {
-    total: matching.length,
+    total,
     offset,
-    entries: matching.slice(offset, offset + limit).map((entry) => shownEntry(view, entry)),
-    elements: [...counts].map(([id, entries]) => ({ id, name: view.elements.get(id)?.name ?? id, entries })),
+    entries: page.map((i) => shownEntry(view, view.entry(i))),
+    elements: [...view.entriesPerElement()].map(([id, entries]) => ({ id, name: view.elements.get(id)?.name ?? id, entries })),
     snapshot: view.snapshot,
   };
 }
@@ -73,15 +75,15 @@ export interface ShownExecution {
 
 /** An element's task executions (the newest `limit`) and the other entries about it (messages, failures without a task). */
 export function elementPage(view: JournalView, elementId: string, state: RunState, limit = TIMELINE_PAGE) {
-  const executions = [...view.executions.values()].filter((execution) => execution.elementId === elementId);
-  const others = view.entries.filter((entry) => entry.elementId === elementId && entry.seq === undefined);
+  const executions = view.executionsOf(elementId);
+  const others = view.positions(elementId, (_, hasTask) => !hasTask);
   const element = view.elements.get(elementId);
   return {
     element: { id: elementId, name: element?.name ?? elementId, kind: element?.kind },
     total: executions.length,
     executions: executions.slice(-limit).map((execution) => shownExecution(execution, state)),
     otherTotal: others.length,
-    others: others.slice(-limit).map((entry) => shownEntry(view, entry)),
+    others: others.slice(-limit).map((i) => shownEntry(view, view.entry(i))),
   };
 }
 

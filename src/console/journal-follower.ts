@@ -72,6 +72,7 @@ export class JournalFollower {
   private async readFrom(size: number, record: (record: RawRecord, offset: number) => void): Promise<void> {
     const handle = await open(this.file, "r");
     try {
+      // bytes [0, kept) of the buffer: the start of a line not yet complete, which begins at this.offset in the file
       let buffer = Buffer.allocUnsafe(Math.min(CHUNK, size - this.offset));
       let kept = 0;
       while (this.offset + kept < size) {
@@ -83,41 +84,68 @@ export class JournalFollower {
         const { bytesRead } = await handle.read(buffer, kept, Math.min(buffer.length - kept, size - this.offset - kept), this.offset + kept);
         if (bytesRead === 0) break;
         const filled = kept + bytesRead;
-        let start = 0;
-        for (let newline = buffer.indexOf(10, kept); newline >= 0 && newline < filled; newline = buffer.indexOf(10, start)) {
-          const parsed = this.parse(buffer, start, newline);
-          if (parsed === undefined) return;
-          record(parsed, this.offset);
-          this.offset += newline + 1 - start;
-          start = newline + 1;
+        const lines = buffer.lastIndexOf(10, filled - 1) + 1;
+        if (lines > 0) {
+          if (!this.lines(buffer, lines, record)) return;
+          buffer.copy(buffer, 0, lines, filled);
         }
-        kept = filled - start;
-        if (start > 0) buffer.copy(buffer, 0, start, filled);
+        kept = filled - lines;
       }
     } finally {
       await handle.close();
     }
   }
 
-  private parse(bytes: Buffer, start: number, end: number): RawRecord | undefined {
-    this.framed ??= typeof checkFrame(bytes, start, end) === "number";
-    let jsonEnd = end;
-    if (this.framed) {
-      const checked = checkFrame(bytes, start, end);
-      if (typeof checked === "string") return this.stop(`corrupt record at byte offset ${this.offset}: ${checked}`);
-      jsonEnd = checked;
+  /*
+   * The whole lines in bytes[0, end): frames checked line by line, then one
+   * JSON.parse for them all (a million small parses cost twice as much).
+   * False when a record is damaged: those before it are handed on.
+   */
+  private lines(bytes: Buffer, end: number, record: (record: RawRecord, offset: number) => void): boolean {
+    const starts: number[] = [];
+    let good = 0;
+    for (let start = 0; start < end; ) {
+      const newline = bytes.indexOf(10, start);
+      this.framed ??= typeof checkFrame(bytes, start, newline) === "number";
+      const checked = this.framed ? checkFrame(bytes, start, newline) : newline;
+      if (typeof checked === "string") {
+        this.problem = `corrupt record at byte offset ${this.offset + start}: ${checked}`;
+        break;
+      }
+      starts.push(start);
+      start = good = newline + 1;
     }
+    const texts = bytes.toString("utf8", 0, good).split("\n");
+    texts.pop();
+    // a checked frame is a tab and 8 hex digits
+    const json = this.framed ? texts.map((text) => text.slice(0, -9)) : texts;
+    let records: unknown[];
     try {
-      const parsed = JSON.parse(bytes.toString("utf8", start, jsonEnd)) as unknown;
-      if (parsed !== null && typeof parsed === "object" && typeof (parsed as { t?: unknown }).t === "string") return parsed as RawRecord;
-      return this.stop(`corrupt record at byte offset ${this.offset}: not a journal record`);
-    } catch (error) {
-      return this.stop(`corrupt record at byte offset ${this.offset}: ${describe(error)}`);
+      records = JSON.parse(`[${json.join(",")}]`) as unknown[];
+    } catch {
+      records = json.map((text) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch (error) {
+          return new Unparsed(describe(error));
+        }
+      });
     }
+    for (let k = 0; k < records.length; k++) {
+      const parsed = records[k];
+      if (parsed === null || typeof parsed !== "object" || parsed instanceof Unparsed || typeof (parsed as { t?: unknown }).t !== "string") {
+        this.problem = `corrupt record at byte offset ${this.offset + starts[k]}: ${parsed instanceof Unparsed ? parsed.reason : "not a journal record"}`;
+        this.offset += starts[k];
+        return false;
+      }
+      record(parsed as RawRecord, this.offset + starts[k]);
+    }
+    this.offset += good;
+    return this.problem === undefined;
   }
+}
 
-  private stop(problem: string): undefined {
-    this.problem = problem;
-    return undefined;
-  }
+/* a line that is not JSON, and why */
+class Unparsed {
+  constructor(readonly reason: string) {}
 }

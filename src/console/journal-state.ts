@@ -13,10 +13,11 @@ export function journalState(view: JournalView, summary: MonitorSummary): Monito
     elements[id] = { tokens: counts.running, running: counts.running, waiting: 0, completed: counts.completed, failed: counts.failed, caught: counts.caught, cancelled: 0 };
   }
   const failures: FailureEntry[] = [];
-  for (const entry of view.entries) {
-    if ((entry.kind !== "failed" && entry.kind !== "caught") || entry.elementId === undefined) continue;
+  for (const i of view.positions(undefined, (kind) => kind === "failed" || kind === "caught").slice(-200)) {
+    const entry = view.entry(i);
+    if (entry.elementId === undefined) continue;
     const name = view.elements.get(entry.elementId)?.name ?? entry.elementId;
     failures.push({ elementId: entry.elementId, taskName: name, tokenId: entry.seq ?? 0, message: entry.error ?? "failed", at: entry.at, caught: entry.kind === "caught" });
   }
-  return { summary, elements, flows: {}, failures: failures.slice(-200) };
+  return { summary, elements, flows: {}, failures };
 }

@@ -1,12 +1,12 @@
-import { readdirSync, statSync, type Stats } from "node:fs";
+import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { describe } from "../errors.js";
 import type { RunState } from "../journal/records.js";
 import { JOURNAL_FILE, SUMMARY_FILE } from "../runs/files.js";
 import { loadSummary } from "../runs/list.js";
 import { runFolderOf } from "../runs/places.js";
-import { stateOf } from "../runs/state.js";
-import type { RunSummary } from "../runs/summary.js";
+import { diedRunning, stateOf } from "../runs/state.js";
+import { parseSummary, type RunSummary } from "../runs/summary.js";
 import { runDataText } from "./run-data-text.js";
 
 /** A run folder whose summary cannot be read, nor made from its journal. */
@@ -63,7 +63,7 @@ export class RunIndex {
     const unreadable: UnreadableFolder[] = [];
     for (const id of names) {
       const folder = runFolderOf(this.runsFolder, id);
-      // metadata calls of microseconds each: synchronous, not a turn of the event loop each (see workspace-folder.ts)
+      // calls of microseconds each on small files: synchronous, not four turns of the thread pool each (see workspace-folder.ts)
       const summaryFile = statOf(join(folder, SUMMARY_FILE));
       const journalFile = statOf(join(folder, JOURNAL_FILE));
       if (summaryFile === undefined && journalFile === undefined) continue;
@@ -73,7 +73,9 @@ export class RunIndex {
       if (entry === undefined || entry.key !== key) {
         entry = { key, summary: undefined, problem: undefined, dataText: undefined };
         try {
-          entry.summary = await loadSummary(folder, this.project);
+          entry.summary = summaryFile === undefined ? undefined : writtenSummary(folder);
+          // none, damaged, or its runner died: summed up from the journal (and written again for next time)
+          entry.summary ??= await loadSummary(folder, this.project);
           if (entry.summary === undefined) entry.problem = "it has neither a summary (run.json) nor a journal";
         } catch (error) {
           entry.problem = describe(error);
@@ -95,6 +97,18 @@ export class RunIndex {
     entry.dataText ??= runDataText(run.folder);
     return entry.dataText;
   }
+}
+
+/* the run's run.json when it can be taken as it is: intact, and not "running" with its runner dead */
+function writtenSummary(folder: string): RunSummary | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(folder, SUMMARY_FILE), "utf8");
+  } catch {
+    return undefined;
+  }
+  const summary = parseSummary(text);
+  return summary !== undefined && !(summary.state === "running" && diedRunning(summary)) ? summary : undefined;
 }
 
 function statOf(path: string): Stats | undefined {

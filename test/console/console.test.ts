@@ -69,7 +69,7 @@ async function openPage(path = ""): Promise<Page> {
 
 /** The runs the list shows, as run id -> state (read at once: the list is redrawn every 2 s). */
 async function listed(page: Page): Promise<Record<string, string>> {
-  const rows = await page.locator("#run-table tbody tr").evaluateAll((trs) => trs.map((tr) => [(tr as HTMLElement).dataset.run!, tr.querySelector("td.state")!.textContent!]));
+  const rows = await page.locator("#run-table tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.getAttribute("data-run")!, tr.querySelector("td.state")!.textContent!]));
   return Object.fromEntries(rows);
 }
 
@@ -133,17 +133,17 @@ describe("adhesive ui: a run's page", () => {
     const rows = page.locator("#timeline-entries tbody tr");
     await rows.last().waitFor();
     await until(async () => (await rows.count()) === journalKinds(ids.shipped).length, "every journal entry in the timeline");
-    const kinds = await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.kind!));
+    const kinds = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-kind")!));
     // the approval is an answer on the page, a "d" record in the journal
     expect(kinds.map((kind) => (kind === "answered" ? "completed" : kind))).toEqual(journalKinds(ids.shipped));
     expect(kinds.filter((kind) => kind !== "message" && kind !== "timer")).toEqual(["started", "completed", "started", "completed", "started", "answered", "started", "completed", "ended"]);
-    const elements = await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.element ?? "").filter((id) => id !== "payment" && id !== ""));
+    const elements = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-element") ?? "").filter((id) => id !== "payment" && id !== ""));
     expect(elements).toEqual(["check", "check", "charge", "charge", "approve", "approve", "ship", "ship"]);
     await page.locator('.djs-element.ad-done[data-element-id="ship"]').waitFor();
     await page.screenshot({ path: docs("console-timeline.png") });
     await page.selectOption("#timeline-element", "charge");
     await until(async () => (await rows.count()) === 2, "the timeline of Charge Card alone");
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => `${(tr as HTMLElement).dataset.element} ${(tr as HTMLElement).dataset.kind}`))).toEqual(["charge started", "charge completed"]);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute("data-element")} ${tr.getAttribute("data-kind")}`))).toEqual(["charge started", "charge completed"]);
     await page.close();
   });
 
