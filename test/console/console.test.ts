@@ -26,7 +26,8 @@ const docs = (name: string) => fileURLToPath(new URL(`../../docs/${name}`, impor
 const CARD = "tok-5551234-console";
 
 const project = mkdtempSync(join(tmpdir(), "adhesive-console-"));
-const ids: Record<"shipped" | "declined" | "noStock" | "backordered" | "greeting", string> = { shipped: "", declined: "", noStock: "", backordered: "", greeting: "" };
+const ids: Record<"shipped" | "declined" | "noStock" | "backordered" | "greeting" | "waiting", string> = { shipped: "", declined: "", noStock: "", backordered: "", greeting: "", waiting: "" };
+let waiting: CliRun;
 let ui: CliRun;
 let url: string;
 let browser: Browser;
@@ -48,6 +49,10 @@ beforeAll(async () => {
   ids.noStock = await run("orders.ts", { order: 3 });
   ids.backordered = await run("orders.ts", { order: 4, stock: 0, cardToken: CARD });
   ids.greeting = await run("greet.ts", { name: "ana" });
+  // one that is still running, its task waiting
+  waiting = startCli([fixture("waiting.ts")], project);
+  ids.waiting = await waiting.runId();
+  await waiting.waitFor(/run\s+Wait For Stock/);
   // HOME: the user's secrets are read too; this project's stand in for them
   ui = startCli(["ui"], project, { HOME: project });
   [, url] = await ui.waitFor(/console: (http:\S+)/);
@@ -57,6 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   ui?.child.kill("SIGKILL");
+  waiting?.child.kill("SIGKILL");
   rmSync(project, { recursive: true, force: true });
 });
 
@@ -81,11 +87,11 @@ describe("adhesive ui: the runs list", () => {
   it("lists every run of the project with the state adhesive runs gives it", async () => {
     const page = await openPage();
     await listShows(page, Object.values(ids));
-    expect(await listed(page)).toEqual({ [ids.shipped]: "done", [ids.declined]: "done", [ids.noStock]: "failed", [ids.backordered]: "done", [ids.greeting]: "done" });
+    expect(await listed(page)).toEqual({ [ids.shipped]: "done", [ids.declined]: "done", [ids.noStock]: "failed", [ids.backordered]: "done", [ids.greeting]: "done", [ids.waiting]: "running" });
     // run, process, state, started, duration, done, failed, caught, in flight
     const counts = await page.locator(`#run-table tr[data-run="${ids.declined}"]`).evaluate((tr) => [...tr.querySelectorAll("td")].slice(5).map((td) => td.textContent));
     expect(counts).toEqual(["2", "0", "1", "0"]);
-    expect(await page.textContent("#runs-count")).toBe("5 runs");
+    expect(await page.textContent("#runs-count")).toBe("6 runs");
     await page.setViewportSize({ width: 1000, height: 330 });
     await page.screenshot({ path: docs("console-runs.png") });
     await page.close();
@@ -109,7 +115,7 @@ describe("adhesive ui: the runs list", () => {
     await listShows(page, [ids.noStock]);
     await page.fill("#search", CARD);
     await listShows(page, []);
-    expect(await page.textContent("#runs-count")).toBe("0 of 5 runs match");
+    expect(await page.textContent("#runs-count")).toBe("0 of 6 runs match");
     await page.close();
   });
 });
@@ -201,6 +207,27 @@ describe("adhesive ui: a run's page", () => {
     expect(readFileSync(join(project, "runs", ids.backordered, "journal.ndjson"), "utf8")).toContain(CARD);
     await page.close();
     expect(browser.outside).toEqual([]);
+  });
+});
+
+describe("adhesive ui: a run of another process", () => {
+  it("shows a running run's task running, and the run interrupted once its runner died", async () => {
+    const page = await openPage(`/runs/${ids.waiting}`);
+    await page.locator(".djs-element.ad-running").waitFor();
+    expect(await page.textContent('#summary dd[data-field="state"]')).toBe("running");
+    await page.locator('#timeline-entries tr[data-kind="started"]').waitFor();
+    waiting.child.kill("SIGKILL");
+    await waiting.exited;
+    const list = await openPage();
+    await until(async () => (await listed(list))[ids.waiting] === "interrupted", "the run whose runner died to be listed as interrupted");
+    // the open page reads the run again while it says running
+    await page.locator('#summary dd[data-field="state"]', { hasText: "interrupted" }).waitFor();
+    const task = await page.locator('#timeline-entries tr[data-kind="started"]').getAttribute("data-element");
+    await page.locator(`.djs-element[data-element-id="${task}"]`).click();
+    await page.locator("#details li.execution .outcome", { hasText: "interrupted" }).waitFor();
+    expect(await page.locator(".djs-element.ad-running").count()).toBe(0);
+    await page.close();
+    await list.close();
   });
 });
 

@@ -28,6 +28,13 @@ async function showRun(id) {
     apply(JSON.parse(message.data), false);
   });
   setInterval(renderSummary, 1000);
+  // a run of another process sends no updates here: while it runs, its state is read again from its folder
+  if (!state.info.live) {
+    const poll = setInterval(async () => {
+      if (state.summary.state !== "running") return clearInterval(poll);
+      apply(await api(`/api/runs/${id}`), true);
+    }, 2000);
+  }
 }
 
 /* an update has only what changed; the first (and a reconnect's first) has everything */
