@@ -134,21 +134,24 @@ function held(value: HeldValue): unknown {
 }
 
 function textOf(view: JournalView, entry: TimelineEntry): string {
-  const keys = (changes: Change[] | undefined): string => {
-    const set = (changes ?? []).filter((c) => !c.removed).map((c) => c.key);
-    const removed = (changes ?? []).filter((c) => c.removed).map((c) => c.key);
-    const parts = [set.length > 0 ? `set ${set.join(", ")}` : "", removed.length > 0 ? `removed ${removed.join(", ")}` : ""].filter(Boolean);
-    return parts.length === 0 ? "" : `: ${parts.join("; ")}`;
+  // what a task set and removed: "set a, b; removed c"
+  const changed = (): string => {
+    const set = (entry.changes ?? []).filter((c) => !c.removed).map((c) => c.key);
+    const removed = (entry.changes ?? []).filter((c) => c.removed).map((c) => c.key);
+    return [set.length > 0 ? `set ${set.join(", ")}` : "", removed.length > 0 ? `removed ${removed.join(", ")}` : ""].filter(Boolean).join("; ");
   };
+  const keys = (): string => (changed() === "" ? "" : `: ${changed()}`);
   switch (entry.kind) {
     case "started":
       return entry.attempt !== undefined && entry.attempt > 1 ? `started (attempt ${entry.attempt})` : "started";
     case "completed":
-      return `completed${keys(entry.changes)}`;
+      return `completed${keys()}`;
     case "answered":
-      return `answered${keys(entry.changes)}`;
-    case "decided":
-      return `decided${keys(entry.changes)}`;
+      return `answered${keys()}`;
+    case "decided": {
+      const decision = entry.value === undefined || typeof entry.value === "string" ? entry.value : held(entry.value);
+      return `decided: ${typeof decision === "string" ? decision : JSON.stringify(decision)}${changed() === "" ? "" : `; ${changed()}`}`;
+    }
     case "failed":
       return entry.failedRun ? "failed: the run failed here" : "failed";
     case "caught":

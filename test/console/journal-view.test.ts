@@ -77,6 +77,19 @@ describe("a run's timeline", () => {
     expect(elementPage(view!, "in_stock", "failed").others.map((e) => e.kind)).toEqual(["failed"]);
   });
 
+  it("shows a gateway's decision made by code", async () => {
+    const adhesive = new Adhesive()
+      .gateway("Route", (ctx) => (ctx.data.weight as number) > 10 ? "standard" : "express")
+      .task("Send Express", () => undefined)
+      .task("Send Standard", () => undefined);
+    await adhesive.bpmnBuild(fileURLToPath(new URL("../fixtures/console/route.bpmn", import.meta.url)), { runId: "routed", runsFolder: folder, tempFolder: folder, initialData: { weight: 2 } });
+    const { view } = await journalViewOf(join(folder, "routed"));
+    const { entries } = timelinePage(view!, {});
+    expect(steps(entries)).toEqual(["route started", "route decided", "express started", "express completed", "- ended"]);
+    expect(entries[1]).toMatchObject({ name: "Route", value: "express", text: "decided: express" });
+    expect(elementPage(view!, "route", "done").executions[0]).toMatchObject({ outcome: "done", decision: "express" });
+  });
+
   it("filters the timeline by element and pages it", async () => {
     const { view } = await journalViewOf(join(folder, "shipped"));
     const charge = timelinePage(view!, { elementId: "charge" });
