@@ -1,7 +1,8 @@
 import type { NodeDefinition, NodeKind, ProcessDefinition } from "../model/definition.js";
 import type { RunState } from "../journal/records.js";
-import { decodeValue, type EncodedValue } from "../journal/values.js";
+import type { EncodedValue } from "../journal/values.js";
 import { float64s, int32s, uint16s, uint8s } from "./columns.js";
+import { DataTrail, type Change, type HeldValue } from "./data-trail.js";
 import type { RawRecord } from "./journal-follower.js";
 
 /*
@@ -19,17 +20,7 @@ export type EntryKind = "started" | "completed" | "failed" | "caught" | "answere
 const KINDS: readonly EntryKind[] = ["started", "completed", "failed", "caught", "answered", "decided", "timer", "message", "instance", "resumed", "lane", "ended", "snapshot"];
 const KIND = Object.fromEntries(KINDS.map((kind, i) => [kind, i])) as Record<EntryKind, number>;
 
-/** A data value as held here: encoded as in the journal, or (initial data written whole by v8) decoded already. */
-export type HeldValue = EncodedValue | { v: unknown };
-
-/** One key a task set or removed: what it was before (as far as the journal's changes tell) and after. */
-export interface Change {
-  key: string;
-  /** undefined: the key was not set before (or, after a snapshot, not known) */
-  before: HeldValue | undefined;
-  after: HeldValue | undefined;
-  removed: boolean;
-}
+export type { Change, HeldValue };
 
 export interface TimelineEntry {
   /** position in the timeline: journal order */
@@ -105,14 +96,13 @@ export class JournalView {
   private readonly exOutcome = uint8s();
   private readonly exAttempts = uint16s();
   private readonly exExtras = new Map<number, ExecutionExtra>();
-  /* the latest value of each data key, as the initial data and the tasks' changes give it; after a snapshot, only what changed since */
-  private readonly data = new Map<string, HeldValue>();
+  private readonly data: DataTrail;
 
   constructor(header: RawRecord) {
     this.runId = String(header.run);
     this.startedAt = Number(header.at);
     this.elements = elementsOf(header.definition as ProcessDefinition | undefined);
-    this.holdInitial(header.initial as EncodedValue | undefined);
+    this.data = new DataTrail(header.initial as EncodedValue | undefined);
   }
 
   /** How many entries the timeline has. */
@@ -151,7 +141,7 @@ export class JournalView {
         return this.ended(record, at);
       case "snap":
         this.snapshot = { done: Number(record.done) || 0, failed: Number(record.failed) || 0, caught: Number(record.caught) || 0 };
-        this.data.clear();
+        this.data.forget();
         return void this.push("snapshot", this.startedAt, undefined, undefined);
       default:
       // pid, pid-end: process groups, for cleaning up after a crash
@@ -268,7 +258,7 @@ export class JournalView {
   }
 
   private done(seq: number, record: RawRecord, at: number): void {
-    const changes = this.changes(record.c as Record<string, EncodedValue> | undefined, record.r as string[] | undefined);
+    const changes = this.data.apply(record.c as Record<string, EncodedValue> | undefined, record.r as string[] | undefined);
     const decision = record.g as EncodedValue | undefined;
     const elementId = this.hasExecution(seq) ? this.ids[this.exElement.get(seq - this.seqBase)] : undefined;
     if (elementId !== undefined) {
@@ -333,33 +323,6 @@ export class JournalView {
       if (kind === KIND.failed && this.element.get(i) === wanted) return i;
     }
     return undefined;
-  }
-
-  private changes(set: Record<string, EncodedValue> | undefined, removed: string[] | undefined): Change[] | undefined {
-    if (set === undefined && (removed === undefined || removed.length === 0)) return undefined;
-    const changes: Change[] = [];
-    for (const key of Object.keys(set ?? {})) {
-      changes.push({ key, before: this.data.get(key), after: set![key], removed: false });
-      this.data.set(key, set![key]);
-    }
-    for (const key of removed ?? []) {
-      changes.push({ key, before: this.data.get(key), after: undefined, removed: true });
-      this.data.delete(key);
-    }
-    return changes.length === 0 ? undefined : changes;
-  }
-
-  private holdInitial(initial: EncodedValue | undefined): void {
-    if (initial === undefined) return;
-    // one value per run: decoded here when v8 wrote it whole, each key then held decoded
-    let data: unknown;
-    try {
-      data = "j" in initial ? initial.j : decodeValue(initial);
-    } catch {
-      return;
-    }
-    if (data === null || typeof data !== "object" || Array.isArray(data)) return;
-    for (const [key, value] of Object.entries(data)) this.data.set(key, "j" in initial ? { j: value } : { v: value });
   }
 
   private hasExecution(seq: number): boolean {
