@@ -1,6 +1,7 @@
 import type { RunState } from "../journal/records.js";
 import { decodeValue } from "../journal/values.js";
-import type { Change, Execution, ExecutionOutcome, HeldValue, JournalView, TimelineEntry } from "./journal-view.js";
+import type { Change, HeldValue } from "./data-trail.js";
+import type { Execution, ExecutionOutcome, JournalView, TimelineEntry } from "./journal-view.js";
 import { shownValue } from "./shown-value.js";
 
 /*

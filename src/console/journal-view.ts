@@ -20,8 +20,6 @@ export type EntryKind = "started" | "completed" | "failed" | "caught" | "answere
 const KINDS: readonly EntryKind[] = ["started", "completed", "failed", "caught", "answered", "decided", "timer", "message", "instance", "resumed", "lane", "ended", "snapshot"];
 const KIND = Object.fromEntries(KINDS.map((kind, i) => [kind, i])) as Record<EntryKind, number>;
 
-export type { Change, HeldValue };
-
 export interface TimelineEntry {
   /** position in the timeline: journal order */
   i: number;
