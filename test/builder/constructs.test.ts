@@ -53,21 +53,42 @@ const tasks = (...names: string[]) => () => recorder(names);
 /**
  * Runs `build(adhesive)` as built and from its exported file, with fresh
  * implementations each time; both must run the same tasks to the same data.
+ * `drive` runs the process (given the function that starts it) when the
+ * test must act while it runs: advance a clock, wait for a task.
  */
 async function bothWays(
   build: (adhesive: Adhesive) => BuiltProcess<RunOptions>,
   setup: () => { adhesive: Adhesive; order: string[] },
-  options: RunOptions = {},
+  options: RunOptions | (() => RunOptions) = {},
+  drive: (start: () => Promise<unknown>, order: string[], options: RunOptions) => Promise<unknown> = (start) => start(),
 ): Promise<{ data: unknown; order: string[] }> {
+  const optionsOf = typeof options === "function" ? options : () => options;
   const first = setup();
-  const data = await first.adhesive.run(build(first.adhesive).definition, options);
+  const firstOptions = optionsOf();
+  const data = await drive(() => first.adhesive.run(build(first.adhesive).definition, firstOptions), first.order, firstOptions);
   const second = setup();
   const file = await exported(build(second.adhesive));
-  const fromFile = await second.adhesive.bpmnBuild(file, options);
+  const secondOptions = optionsOf();
+  const fromFile = await drive(() => second.adhesive.bpmnBuild(file, secondOptions), second.order, secondOptions);
   expect(second.order).toEqual(first.order);
   expect(fromFile).toEqual(data);
   return { data, order: first.order };
 }
+
+/** A task that runs until it is cancelled (by an interrupting boundary event), or until `release` is called. */
+function waiting(adhesive: Adhesive, name: string, order: string[]): { release: () => void } {
+  let release = (): void => undefined;
+  adhesive.task(name, (ctx) => {
+    order.push(ctx.taskName);
+    return new Promise<void>((resolve, reject) => {
+      release = resolve;
+      ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason as Error));
+    });
+  });
+  return { release: () => release() };
+}
+
+const minutes = (n: number) => n * 60_000;
 
 describe("builder: exclusive gateways", () => {
   const order = (adhesive: Adhesive) =>
@@ -173,5 +194,96 @@ describe("builder: names", () => {
     expect(xml).toMatch(/<bpmn:process id="orders" name="Order handling" isExecutable="true">/);
     expect(xml).toMatch(/<bpmn:subProcess id="subprocess_1" name="Fulfil order">/);
     expect((await openInModeler(xml)).drawn.get("subprocess_1")).toBe("Fulfil order");
+  });
+});
+
+describe("builder: boundary events", () => {
+  const charge = (adhesive: Adhesive) =>
+    adhesive
+      .processStart()
+      .task("Charge")
+      .onError("CARD_DECLINED", (b) => b.task("Notify"))
+      .task("Ship")
+      .processEnd();
+
+  it("runs the error path when the task fails with the caught code, and skips the rest", async () => {
+    const { order: ran, data } = await bothWays(charge, () => recorder(["Charge", "Notify", "Ship"], { Charge: "CARD_DECLINED" }));
+
+    expect(ran).toEqual(["Charge", "Notify"]);
+    expect(data).toMatchObject({ Notify: true, _error: { code: "CARD_DECLINED", task: "Charge" } });
+    expect(data).not.toHaveProperty("Ship");
+  });
+
+  it("goes on as usual when the task succeeds", async () => {
+    expect((await bothWays(charge, tasks("Charge", "Notify", "Ship"))).order).toEqual(["Charge", "Ship"]);
+  });
+
+  it("catches every error with onError() without a code, on a sub-process too", async () => {
+    const any = (adhesive: Adhesive) =>
+      adhesive.processStart().subProcessStart({ name: "Payment" }).task("Charge").subProcessEnd().onError((b) => b.task("Refund")).task("Ship").processEnd();
+    expect((await bothWays(any, () => recorder(["Charge", "Refund", "Ship"], { Charge: "ANYTHING" }))).order).toEqual(["Charge", "Refund"]);
+  });
+
+  it("cancels a task whose timer fires and runs the timer's path", async () => {
+    const approval = (adhesive: Adhesive) =>
+      adhesive.processStart().task("Wait for approval").onTimer("PT5M", (b) => b.task("Escalate")).task("Deploy").processEnd();
+    const setup = () => {
+      const r = recorder(["Escalate", "Deploy"]);
+      waiting(r.adhesive, "Wait for approval", r.order);
+      return r;
+    };
+    const { order: ran } = await bothWays(approval, setup, () => ({ clock: new SimulatedClock() }), async (start, order, options) => {
+      const running = start();
+      await until(() => order.includes("Wait for approval"), "the task to start");
+      await (options.clock as SimulatedClock).advance(minutes(4));
+      expect(order).toEqual(["Wait for approval"]);
+      await (options.clock as SimulatedClock).advance(minutes(1));
+      return bounded(running, "the run after the timer");
+    });
+
+    expect(ran).toEqual(["Wait for approval", "Escalate"]);
+  });
+
+  it("runs a non-interrupting timer's path while the task goes on", async () => {
+    const reminder = (adhesive: Adhesive) =>
+      adhesive.processStart().task("Review").onTimer("PT1H", (b) => b.task("Remind"), { interrupting: false }).task("Merge").processEnd();
+    let review = { release: () => undefined as void };
+    const setup = () => {
+      const r = recorder(["Remind", "Merge"]);
+      review = waiting(r.adhesive, "Review", r.order);
+      return r;
+    };
+    const { order: ran } = await bothWays(reminder, setup, () => ({ clock: new SimulatedClock() }), async (start, order, options) => {
+      const running = start();
+      await until(() => order.includes("Review"), "the review to start");
+      await (options.clock as SimulatedClock).advance(minutes(60));
+      await until(() => order.includes("Remind"), "the reminder");
+      review.release();
+      return bounded(running, "the run after the review");
+    });
+
+    expect(ran).toEqual(["Review", "Remind", "Merge"]);
+  });
+
+  it("cancels a task when its message arrives and runs the message's path with the message's data", async () => {
+    const order = (adhesive: Adhesive) => adhesive.processStart().task("Pack").onMessage("Cancel order", (b) => b.task("Refund")).task("Ship").processEnd();
+    const setup = () => {
+      const r = recorder(["Refund", "Ship"]);
+      waiting(r.adhesive, "Pack", r.order);
+      r.adhesive.message("Cancel order", async function* () {
+        await until(() => r.order.includes("Pack"), "the packing to start");
+        yield { reason: "changed my mind" };
+      });
+      return r;
+    };
+    const { order: ran, data } = await bothWays(order, setup);
+
+    expect(ran).toEqual(["Pack", "Refund"]);
+    expect(data).toMatchObject({ reason: "changed my mind", Refund: true });
+  });
+
+  it("refuses a boundary event that follows no task, naming the call", () => {
+    expect(() => new Adhesive().processStart().onError("X")).toThrow(/onError\("X"\) must follow a task\(\), usertask\(\) or subProcessEnd\(\)/);
+    expect(() => new Adhesive().processStart().exclusive((g) => g.when("a")).onTimer("PT1M")).toThrow(/onTimer\("PT1M"\) must follow/);
   });
 });
