@@ -287,3 +287,83 @@ describe("builder: boundary events", () => {
     expect(() => new Adhesive().processStart().exclusive((g) => g.when("a")).onTimer("PT1M")).toThrow(/onTimer\("PT1M"\) must follow/);
   });
 });
+
+describe("builder: start events", () => {
+  it("starts an instance per event of the message() source a message start names, with the event's data", async () => {
+    const orders = (adhesive: Adhesive) => adhesive.processStart({ message: "Order placed" }).task("Confirm {id}").processEnd();
+    const setup = () => {
+      const adhesive = new Adhesive();
+      const order: string[] = [];
+      adhesive.task("Confirm {id}", (ctx) => void order.push(ctx.taskName));
+      adhesive.message("Order placed", function* () {
+        yield { id: "A" };
+        yield { id: "B" };
+      });
+      return { adhesive, order };
+    };
+    const { order: ran } = await bothWays(orders, setup);
+
+    expect(ran.sort()).toEqual(["Confirm A", "Confirm B"]);
+    expect((await orders(new Adhesive()).toBpmnXml())).toMatch(/<bpmn:startEvent id="start" name="Order placed">[\s\S]*?<bpmn:messageEventDefinition/);
+  });
+
+  it("starts the process when a timer start's duration has passed", async () => {
+    const nightly = (adhesive: Adhesive) => adhesive.processStart({ timer: "PT5M" }).task("Clean up").processEnd();
+    const { order: ran } = await bothWays(nightly, tasks("Clean up"), () => ({ clock: new SimulatedClock() }), async (start, order, options) => {
+      const clock = options.clock as SimulatedClock;
+      const running = start();
+      await until(() => clock.size > 0, "the start timer to be set");
+      await clock.advance(minutes(4));
+      expect(order).toEqual([]);
+      await clock.advance(minutes(1));
+      return bounded(running, "the run after the start timer");
+    });
+
+    expect(ran).toEqual(["Clean up"]);
+  });
+
+  it("refuses a process started both by message and by timer, and unknown options", () => {
+    expect(() => new Adhesive().processStart({ message: "A", timer: "PT1M" })).toThrow(/by message or by timer, not both/);
+    expect(() => new Adhesive().processStart({ nmae: "x" } as never)).toThrow(/unknown option nmae/);
+    expect(() => new Adhesive().processStart({ id: "has space" })).toThrow(/not a valid XML id/);
+  });
+});
+
+describe("builder: event-based gateways", () => {
+  const payment = (adhesive: Adhesive) =>
+    adhesive
+      .processStart()
+      .task("Book")
+      .eventBased("Paid in time?", (g) => g.message("Paid", (b) => b.task("Ship")).timer("P7D", (b) => b.task("Cancel")))
+      .task("Close")
+      .processEnd();
+
+  function setup(pays: boolean) {
+    const r = recorder(["Book", "Ship", "Cancel", "Close"]);
+    r.adhesive.message("Paid", async function* (ctx) {
+      await until(() => r.order.includes("Book"), "the booking");
+      if (pays) yield { amount: 10 };
+      else await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+    });
+    return r;
+  }
+
+  it("takes the message's path when the message comes first", async () => {
+    const { order: ran, data } = await bothWays(payment, () => setup(true), () => ({ clock: new SimulatedClock() }));
+
+    expect(ran).toEqual(["Book", "Ship", "Close"]);
+    expect(data).toMatchObject({ amount: 10, Ship: true, Close: true });
+  });
+
+  it("takes the timer's path when the timer fires first", async () => {
+    const { order: ran } = await bothWays(payment, () => setup(false), () => ({ clock: new SimulatedClock() }), async (start, order, options) => {
+      const clock = options.clock as SimulatedClock;
+      const running = start();
+      await until(() => order.includes("Book") && clock.size > 0, "the gateway's timer to be set");
+      await clock.advance(minutes(7 * 24 * 60));
+      return bounded(running, "the run after the timer");
+    });
+
+    expect(ran).toEqual(["Book", "Cancel", "Close"]);
+  });
+});
