@@ -1,5 +1,6 @@
 import { linearDefinition, type LinearTask } from "../builder/linear.js";
-import { ProcessBuilder, type ProcessOptions } from "../builder/process-builder.js";
+import { ProcessBuilder } from "../builder/process-builder.js";
+import type { ProcessOptions } from "../builder/options.js";
 import type { Data } from "../engine/data.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { Registry, type Matcher } from "../tasks/registry.js";

@@ -1,35 +1,11 @@
-import type { Data } from "../engine/data.js";
 import { UsageError } from "../errors.js";
 import type { FlowDefinition, NodeDefinition, NodeKind, ProcessDefinition, ScopeDefinition } from "../model/definition.js";
 import { foldName } from "../model/name-template.js";
 import { checkStepOptions, stepNode, type StepOptions } from "./linear.js";
+import { BuiltProcess, type RunDefinition } from "./built-process.js";
+import { checkProcessOptions, interrupting, type BoundaryOptions, type ProcessOptions, type SubProcessOptions } from "./options.js";
 import { checkText, GatewayPaths, EventPaths, timerDefinition, type GatewayPath, type PathBuilder } from "./paths.js";
 
-/** Runs the built definition; supplied by the Adhesive instance that started the builder. */
-export type RunDefinition<O> = (definition: ProcessDefinition, options?: O) => Promise<Data>;
-
-/** Options of `processStart()`. */
-export interface ProcessOptions {
-  /** the process's id in the exported file (default "process") */
-  id?: string;
-  /** the process's name, shown as the pool's name in a modeler */
-  name?: string;
-  /** starts an instance per event of the `message()` source of this name (a message start event) */
-  message?: string;
-  /** starts the process when the timer fires (a timer start event): `PT5M`, `R/PT1H`, a cron expression or a date */
-  timer?: string;
-}
-
-/** Options of `subProcessStart()`: the step options and the name shown on the sub-process. */
-export interface SubProcessOptions extends StepOptions {
-  name?: string;
-}
-
-/** Options of `onTimer()` and `onMessage()`. */
-export interface BoundaryOptions {
-  /** false: the task goes on while the boundary's path runs (a non-interrupting boundary); default true */
-  interrupting?: boolean;
-}
 
 /** Where the next step attaches: a node, and what the flow leaving it carries (a gateway's condition and label). */
 interface Tail {
@@ -423,43 +399,4 @@ const prefixes: Partial<Record<NodeKind, string>> = {
 
 function sameTail(a: Tail, b: Tail): boolean {
   return a.node === b.node && a.condition === b.condition && a.name === b.name && a.isDefault === b.isDefault;
-}
-
-function interrupting(call: string, options: BoundaryOptions): boolean {
-  const value = options?.interrupting ?? true;
-  if (typeof value !== "boolean") throw new UsageError(`${call}: interrupting must be true or false`);
-  return value;
-}
-
-function checkProcessOptions(options: unknown): ProcessOptions {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== "object" || Array.isArray(options)) throw new UsageError("processStart(): options must be an object like { id, name, message, timer }");
-  const { id, name, message, timer, ...unknown } = options as Record<string, unknown>;
-  const extra = Object.keys(unknown);
-  if (extra.length > 0) throw new UsageError(`processStart(): unknown option${extra.length > 1 ? "s" : ""} ${extra.join(", ")} (known: id, name, message, timer)`);
-  for (const [option, value] of Object.entries({ id, name, message, timer })) if (value !== undefined) checkText("processStart()", option, value);
-  if (id !== undefined && !/^[A-Za-z_][\w.-]*$/.test(id as string)) throw new UsageError(`processStart(): id ${JSON.stringify(id)} is not a valid XML id (a letter or _, then letters, digits, _, - or .)`);
-  if (message !== undefined && timer !== undefined) throw new UsageError("processStart(): a process starts by message or by timer, not both");
-  return options as ProcessOptions;
-}
-
-/** A finished process built in code. */
-export class BuiltProcess<O = unknown> {
-  readonly definition: ProcessDefinition;
-  private readonly runDefinition: RunDefinition<O>;
-
-  constructor(definition: ProcessDefinition, run: RunDefinition<O>) {
-    this.definition = definition;
-    this.runDefinition = run;
-  }
-
-  /** Runs the process; resolves to the data of the tokens that finished. */
-  build(options?: O): Promise<Data> {
-    return this.runDefinition(this.definition, options);
-  }
-
-  /** The process as BPMN 2.0 XML with a diagram, so any modeler opens it. */
-  async toBpmnXml(): Promise<string> {
-    return (await import("../bpmn/write.js")).toBpmnXml(this.definition);
-  }
 }
