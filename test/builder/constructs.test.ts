@@ -367,3 +367,20 @@ describe("builder: event-based gateways", () => {
     expect(ran).toEqual(["Book", "Cancel", "Close"]);
   });
 });
+
+describe("builder: usage errors of gateways and paths", () => {
+  const start = () => new Adhesive().processStart();
+
+  it("refuses a gateway without a when() path, a second otherwise(), and a path that is not a function", () => {
+    expect(() => start().exclusive((g) => g.otherwise())).toThrow(/exclusive\(\): a gateway needs at least one when\(condition, \.\.\.\) path/);
+    expect(() => start().inclusive("Who?", (g) => g.when("a").otherwise().otherwise())).toThrow(/inclusive\("Who\?"\): otherwise\(\) given twice/);
+    expect(() => start().exclusive((g) => g.when("a", "Review" as never))).toThrow(/a path is a function/);
+    expect(() => start().eventBased((g) => g.message("Paid"))).toThrow(/at least two events, got 1/);
+  });
+
+  it("refuses a path that leaves a branch open or ends the process", () => {
+    expect(() => start().exclusive((g) => g.when("a", (b) => b.branchStart().task("A")))).toThrow(/the path leaves branchStart\(\) open; close it with branchEnd\(\) inside the path/);
+    expect(() => start().task("A").onError((b) => b.processEnd())).toThrow(/processEnd\(\) inside a path function/);
+    expect(() => start().exclusive((g) => g.when("a", (b) => b.branchEnd()))).toThrow(/branchEnd\(\) without a matching branchStart\(\)/);
+  });
+});
