@@ -8,6 +8,7 @@ import type { TimerValue } from "./model/declared-values.js";
 import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, TaskFunction, UserTaskFunction } from "./api/types.js";
 import type { Data } from "./engine/data.js";
 import type { ProcessDefinition } from "./model/definition.js";
+import type { ProcessOptions } from "./builder/options.js";
 import type { GatewayName, JobType, MessageName, TaskName, UserTaskName } from "./api/process-names.js";
 
 export { Adhesive } from "./api/adhesive.js";
@@ -54,6 +55,11 @@ export {
   type CallRecord,
   type MappingProblem,
 } from "./errors.js";
+export type { ProcessBuilder } from "./builder/process-builder.js";
+export type { BuiltProcess } from "./builder/built-process.js";
+export type { ProcessOptions, SubProcessOptions, BoundaryOptions } from "./builder/options.js";
+export type { GatewayPaths, EventPaths, PathBuilder } from "./builder/paths.js";
+export type { StepOptions, LoopOption } from "./builder/linear.js";
 export { MissingPackageError } from "./optional-package.js";
 export { loadBpmn } from "./bpmn/read.js";
 export { SimulatedClock } from "./engine/simulated-clock.js";
@@ -169,6 +175,6 @@ export function resume<D extends object = Data>(runId: string, options?: RunOpti
 }
 
 /** Starts a process built in code: `processStart().task("A").branchStart()...branchEnd().processEnd().build()`. */
-export function processStart(): ReturnType<Adhesive["processStart"]> {
-  return defaultAdhesive.processStart();
+export function processStart(options?: ProcessOptions): ReturnType<Adhesive["processStart"]> {
+  return defaultAdhesive.processStart(options);
 }

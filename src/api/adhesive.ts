@@ -1,5 +1,6 @@
 import { linearDefinition, type LinearTask } from "../builder/linear.js";
 import { ProcessBuilder } from "../builder/process-builder.js";
+import type { ProcessOptions } from "../builder/options.js";
 import type { Data } from "../engine/data.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { Registry, type Matcher } from "../tasks/registry.js";
@@ -99,9 +100,9 @@ export class Adhesive {
     return this.run(await started(readLocatedBpmn(location, load)), options);
   }
 
-  /** Starts a process built in code: `processStart().task("A").processEnd().build()`. */
-  processStart(): ProcessBuilder<RunOptions> {
-    return new ProcessBuilder<RunOptions>((definition, options) => this.run(definition, options));
+  /** Starts a process built in code: `processStart({ name }).task("A").processEnd().build()`; see docs/builder.md. */
+  processStart(options?: ProcessOptions): ProcessBuilder<RunOptions> {
+    return new ProcessBuilder<RunOptions>((definition, options) => this.run(definition, options), options);
   }
 
   /** Runs any process definition (from a file, a builder or your own code). */

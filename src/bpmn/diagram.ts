@@ -18,6 +18,8 @@ const CELL_WIDTH = 150;
 const CELL_HEIGHT = 140;
 /** Room left of the content for the pool's and the lanes' label columns (30px each in bpmn-js). */
 const LANE_LABELS = 60;
+/** A `when` note over its node: fits in the gap between rows of the grid. */
+const ANNOTATION_HEIGHT = 24;
 
 /*
  * bpmn-auto-layout 1.3 throws on some valid graphs (a join listed between
@@ -71,6 +73,29 @@ export class Diagram {
     this.definitions.diagrams = [];
     const plane = this.newPlane(this.process);
     for (const container of this.containers(this.process)) this.layoutScope(container, plane);
+  }
+
+  /**
+   * Text annotations (the `when` notes) above the node they are linked to,
+   * on the node's plane, with the association's edge; neither layout draws
+   * artifacts.
+   */
+  drawAnnotations(): void {
+    const shapes = new Map<Element, Element>();
+    for (const plane of this.planes()) for (const di of list(plane, "planeElement")) if (di.$type === "bpmndi:BPMNShape") shapes.set(di.bpmnElement as Element, di);
+    const plane = this.rootPlane();
+    for (const container of this.containers(this.process)) {
+      for (const association of list(container, "artifacts").filter((artifact) => artifact.$type === "bpmn:Association")) {
+        const [node, note] = [association.sourceRef as Element, association.targetRef as Element];
+        const host = shapes.get(node);
+        if (!host || note.$type !== "bpmn:TextAnnotation") continue;
+        const box = bounds(host);
+        const noteBox = { x: box.x + box.width / 2 - 10, y: box.y - ANNOTATION_HEIGHT - 4, width: Math.max(100, 7 * String(note.text).length), height: ANNOTATION_HEIGHT };
+        list(plane, "planeElement").push(this.shape(note, noteBox, {}));
+        const waypoint = [this.point(box.x + box.width / 2, box.y), this.point(noteBox.x + 10, noteBox.y + noteBox.height)];
+        list(plane, "planeElement").push(create(this.moddle, "bpmndi:BPMNEdge", { id: this.ids.next(`${String(association.id)}_di`), bpmnElement: association, waypoint }));
+      }
+    }
   }
 
   /*
@@ -129,6 +154,11 @@ export class Diagram {
       const row = rowOf(node);
       const newRow = band.first + Math.max(band.rows.indexOf(row), 0);
       shift.set(node, { x: LANE_LABELS, y: (newRow - row) * CELL_HEIGHT });
+    }
+    // a `when` note moves with its node
+    for (const association of list(this.process, "artifacts").filter((artifact) => artifact.$type === "bpmn:Association")) {
+      const node = shift.get(association.sourceRef as Element);
+      if (node) shift.set(association.targetRef as Element, node);
     }
     for (const [element, shape] of shapes) {
       const host = isAttached(element) ? (element.attachedToRef as Element) : element;

@@ -36,6 +36,7 @@ export async function toBpmnXml(definition: ProcessDefinition): Promise<string> 
   const parsed = await moddle.fromXML(laidOut ?? xml, "bpmn:Definitions");
   const diagram = new Diagram(moddle, parsed.rootElement as Element, ids);
   if (laidOut === undefined || !diagram.complete()) diagram.layoutAll();
+  diagram.drawAnnotations();
   diagram.separateSubProcessPlanes();
   diagram.drawLanes();
   return (await moddle.toXML(parsed.rootElement, { format: true })).xml;
@@ -108,8 +109,24 @@ class Writer {
       if (node.children) this.fillScope(byId.get(node.id)!, node.children, node.lane ?? inheritedLane, false);
     }
     container.flowElements = [...elements, ...flows];
+    const notes = this.whenNotes(scope, byId);
+    if (notes.length > 0) container.artifacts = notes;
     const laneSet = this.laneSet(scope, byId, inheritedLane, isProcess);
     if (laneSet) container.laneSets = [laneSet];
+  }
+
+  /*
+   * adhesive:when is what runs, and no modeler shows attributes of other
+   * namespaces: each `when` is also written as a text annotation on its node,
+   * which modelers draw and the reader ignores.
+   */
+  private whenNotes(scope: ScopeDefinition, byId: Map<string, Element>): Element[] {
+    return scope.nodes
+      .filter((node) => node.when !== undefined)
+      .flatMap((node) => {
+        const note = this.create("bpmn:TextAnnotation", { id: this.ids.next(`${node.id}_when`), text: `when ${node.when!}` });
+        return [note, this.create("bpmn:Association", { id: this.ids.next(`${node.id}_when_link`), sourceRef: byId.get(node.id), targetRef: note })];
+      });
   }
 
   private node(node: NodeDefinition): Element {

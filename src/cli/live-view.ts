@@ -47,7 +47,11 @@ export async function showRunsInLiveView(config: Config, port: number | undefine
   const c = createColors(io.color);
   const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.runsFolder);
   io.err.write(`${c.dim("the live view stays up — press Ctrl-C to close it")}\n`);
-  // the server lets the process end when nothing else runs: this holds it open
+  await serveUntilStopped(server);
+}
+
+/** Holds the process open (the server lets it end when nothing else runs) until SIGINT or SIGTERM, then closes the server. */
+export async function serveUntilStopped(server: { close(): Promise<void> }): Promise<void> {
   const hold = setInterval(() => undefined, 60_000);
   await new Promise<void>((resolve) => {
     const close = (): void => {

@@ -35,6 +35,9 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
                                     (--key: a Camunda 8 correlation key)
        adhesive complete <run> <user task> [--data '<json>']
                                     answer a user task the run waits on (by name, element id or form id)
+       adhesive ui [--port N]       the console on 127.0.0.1: every run of this project (runs_folder),
+                                    filtered by state, process or text, each with its diagram, timeline
+                                    and executions; prints its URL with an access token, until Ctrl-C
 
 Options:
   -h, --help        show this help
@@ -45,6 +48,7 @@ Options:
   --ui              live view of the runs on 127.0.0.1 (prints its URL with an access token);
                     also with resume, and with runs (the page stays up until Ctrl-C)
   --ui-port <n>     the live view's port (default: ui_port from the config, else a free one)
+  --port <n>        adhesive ui: the console's port (default: ui_port from the config, else a free one)
   --keep <n>        adhesive clean: keep the newest n finished runs (default 0)
   --dry-run         adhesive clean: only list what would be removed
 
@@ -83,6 +87,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         "dry-run": { type: "boolean" },
         ui: { type: "boolean" },
         "ui-port": { type: "string" },
+        port: { type: "string" },
         retry: { type: "boolean" },
         force: { type: "boolean" },
       },
@@ -107,10 +112,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.err.write(`adhesive: ${ui}\n\n${HELP}`);
     return EXIT_USAGE;
   }
-  if (ui !== undefined && (command === "lint" || command === "clean" || command === "verify")) {
-    io.err.write(`adhesive ${command}: --ui is for running a process file, adhesive resume and adhesive runs\n`);
+  if (ui !== undefined && (command === "lint" || command === "clean" || command === "verify" || command === "ui")) {
+    io.err.write(`adhesive ${command}: --ui is for running a process file, adhesive resume and adhesive runs${command === "ui" ? " (adhesive ui takes --port)" : ""}\n`);
     return EXIT_USAGE;
   }
+  if (parsed.values.port !== undefined && command !== "ui") {
+    io.err.write(`adhesive: --port is for adhesive ui (a run's live view takes --ui-port)\n`);
+    return EXIT_USAGE;
+  }
+  if (command === "ui") return serveConsole(rest, parsed.values.port, context);
   if (command === "lint") return lint(rest, context);
   if (command === "clean") return clean({ dryRun: parsed.values["dry-run"] ?? false, keep: parsed.values.keep }, rest, context);
   if (command === "runs") return runs(rest, context, ui);
@@ -125,6 +135,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   if (failed !== undefined) return failed;
   if (command === "verify") return verifyFile(file, context);
   return runFile(file, context, true, ui);
+}
+
+async function serveConsole(args: string[], port: string | undefined, io: CliContext): Promise<number> {
+  try {
+    return await (await import("./ui.js")).serveConsole(args, port, io);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
 }
 
 function print(out: Output, text: string): number {

@@ -127,7 +127,7 @@ export const KINDS: { readonly [K in NodeKind]: KindFacts } = {
 
   startEvent: { ...event("start", "catch", ["none"], START), writes: START },
   messageStartEvent: { ...event("start", "catch", ["message"], START), writes: START, implementedBy: "message" },
-  timerStartEvent: event("start", "catch", ["timer"], START),
+  timerStartEvent: { ...event("start", "catch", ["timer"], START), writes: START },
   signalStartEvent: event("start", "catch", ["signal"], START),
   conditionalStartEvent: event("start", "catch", ["conditional"], START),
   errorStartEvent: event("start", "catch", ["error"], START),

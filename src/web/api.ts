@@ -6,7 +6,10 @@ import { InboxError } from "../inbox/inbox-error.js";
 import { isLogFileName } from "../live/logs.js";
 import { redact, redactJson } from "../secrets/redact.js";
 import { LOGS_FOLDER } from "../runs/files.js";
-import { runsList, viewRun, type RunPlaces, type ViewedRun } from "./run-lookup.js";
+import { elementPage, timelinePage } from "../console/entries.js";
+import { journalViewOf } from "../console/journal-views.js";
+import { viewRun, type RunPlaces, type ViewedRun } from "./run-lookup.js";
+import { runsList } from "./runs-list.js";
 import { openEventStream } from "./sse.js";
 
 /* a log is shown from its end: that is where a failure's reason is */
@@ -17,13 +20,14 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * The JSON API under /api (README "Live view"): the page uses nothing else.
  * Every text that leaves here went through redact().
  */
-export async function handleApi(request: IncomingMessage, response: ServerResponse, path: string[], places: RunPlaces): Promise<void> {
+export async function handleApi(request: IncomingMessage, response: ServerResponse, path: string[], query: URLSearchParams, places: RunPlaces): Promise<void> {
   const method = request.method ?? "GET";
   const [, runs, id, part, name] = path;
   if (runs !== "runs" || path.length > 5) throw notFound();
   if (id === undefined) {
     if (method !== "GET") throw notAllowed(method);
-    return sendJson(response, { runs: await runsList(places) });
+    const text = (name: string) => query.get(name) ?? undefined;
+    return sendJson(response, await runsList(places, { state: text("state"), process: text("process"), q: text("q"), limit: count(query, "limit"), offset: count(query, "offset") }));
   }
   const run = await viewRun(id, places);
   const route = `${method} ${part ?? ""}${name === undefined ? "" : "/*"}`;
@@ -34,6 +38,16 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       return sendText(response, redact(await run.diagram()), "application/xml; charset=utf-8");
     case "GET events":
       return openEventStream(request, response, run);
+    case "GET timeline": {
+      const { view, problem } = await journalViewOf(run.folder);
+      if (view === undefined) return sendJson(response, { total: 0, offset: 0, entries: [], elements: [], problem: problem ?? "this run keeps no journal" });
+      return sendJson(response, { ...timelinePage(view, { elementId: query.get("element") ?? undefined, offset: count(query, "offset"), limit: count(query, "limit") }), problem });
+    }
+    case "GET elements/*": {
+      const { view } = await journalViewOf(run.folder);
+      if (view === undefined) return sendJson(response, { element: { id: name }, total: 0, executions: [], otherTotal: 0, others: [] });
+      return sendJson(response, elementPage(view, name!, run.runState()));
+    }
     case "GET logs":
       return sendJson(response, { logs: await run.logs() });
     case "GET logs/*":
@@ -53,8 +67,14 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       return sendJson(response, await live.inbox.send({ message: body.message, data: body.data, correlation, key }, { javascript: false }));
     }
     default:
-      throw part === undefined || ["diagram", "events", "logs", "forms", "messages"].includes(part) ? notAllowed(method) : notFound();
+      throw part === undefined || ["diagram", "events", "timeline", "elements", "logs", "forms", "messages"].includes(part) ? notAllowed(method) : notFound();
   }
+}
+
+/* a whole number from the query, or undefined */
+function count(query: URLSearchParams, name: string): number | undefined {
+  const value = Number(query.get(name) ?? Number.NaN);
+  return Number.isInteger(value) && value >= 0 ? value : undefined;
 }
 
 function liveOf(run: ViewedRun) {
@@ -66,7 +86,7 @@ function liveOf(run: ViewedRun) {
 
 function publicInfo(run: ViewedRun) {
   const { id, processId, processName, source, processFile, startedAt, pid } = run.info;
-  return { id, processId, processName, source, processFile, startedAt, pid, live: run.live !== undefined };
+  return { id, processId, processName, source, processFile, startedAt, pid, live: run.live !== undefined, state: run.runState() };
 }
 
 async function sendLog(response: ServerResponse, run: ViewedRun, file: string): Promise<void> {

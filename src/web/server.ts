@@ -84,7 +84,7 @@ async function serve(request: IncomingMessage, response: ServerResponse, port: n
     sendText(response, "bad path\n", "text/plain; charset=utf-8", 400);
     return;
   }
-  if (path[0] === "api") return handleApi(request, response, path, places);
+  if (path[0] === "api") return handleApi(request, response, path, url.searchParams, places);
   if (request.method !== "GET") {
     sendText(response, "only GET here\n", "text/plain; charset=utf-8", 405);
     return;

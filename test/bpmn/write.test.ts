@@ -9,6 +9,7 @@ import { ADHESIVE_NS, toBpmnXml } from "../../src/bpmn/write.js";
 import { linearDefinition } from "../../src/builder/linear.js";
 import { Adhesive, scriptedUi, type Context, type Data, type RunOptions } from "../../src/index.js";
 import type { NodeDefinition, ProcessDefinition, ScopeDefinition } from "../../src/model/definition.js";
+import { expectOpensCleanly } from "../builder/modeler.js";
 
 // the real layout by default; single tests make it fail to check the fallback
 vi.mock("bpmn-auto-layout", async (importOriginal) => {
@@ -55,7 +56,7 @@ interface Plane {
   owner: string;
   ownerType: string;
   shapes: Shape[];
-  edges: Array<{ element: string; waypoints: number }>;
+  edges: Array<{ element: string; type: string; waypoints: number }>;
 }
 
 type Moddle = Record<string, unknown> & { $type: string; id?: string };
@@ -79,7 +80,7 @@ async function diagramOf(xml: string): Promise<{ planes: Plane[]; warnings: stri
         }),
       edges: elements
         .filter((di) => di.$type === "bpmndi:BPMNEdge")
-        .map((di) => ({ element: String((di.bpmnElement as Moddle).id), waypoints: ((di.waypoint ?? []) as unknown[]).length })),
+        .map((di) => ({ element: String((di.bpmnElement as Moddle).id), type: (di.bpmnElement as Moddle).$type, waypoints: ((di.waypoint ?? []) as unknown[]).length })),
     };
   });
   return { planes, warnings: warnings.map((w) => w.message), definitions };
@@ -96,9 +97,13 @@ async function expectCompleteDiagram(xml: string, definition: ProcessDefinition)
   };
   const check = (scope: ScopeDefinition, owner: NodeDefinition | undefined): void => {
     const plane = planeOf(scope, owner);
-    const nodeShapes = plane.shapes.filter((s) => s.type !== "bpmn:Lane" && s.type !== "bpmn:Participant");
+    // the `when` notes are drawn too, one per node with a `when`
+    const notes = plane.shapes.filter((s) => s.type === "bpmn:TextAnnotation");
+    expect(notes.map((s) => s.element).sort()).toEqual(scope.nodes.filter((n) => n.when !== undefined).map((n) => `${n.id}_when`).sort());
+    expect(plane.edges.filter((e) => e.type === "bpmn:Association")).toHaveLength(notes.length);
+    const nodeShapes = plane.shapes.filter((s) => !["bpmn:Lane", "bpmn:Participant", "bpmn:TextAnnotation"].includes(s.type));
     expect(nodeShapes.map((s) => s.element).sort()).toEqual(scope.nodes.map((n) => n.id).sort());
-    expect(plane.edges.map((e) => e.element).sort()).toEqual(scope.flows.map((f) => f.id).sort());
+    expect(plane.edges.filter((e) => e.type === "bpmn:SequenceFlow").map((e) => e.element).sort()).toEqual(scope.flows.map((f) => f.id).sort());
     for (const edge of plane.edges) expect(edge.waypoints).toBeGreaterThanOrEqual(2);
     // boundary events sit on their host's border by design; anything else overlapping is a broken layout
     const free = nodeShapes.filter((s) => s.type !== "bpmn:BoundaryEvent");
@@ -220,6 +225,30 @@ describe("toBpmnXml: processes built in code", () => {
     expect(xml).toContain(`xmlns:adhesive="${ADHESIVE_NS}"`);
     expect(xml).toMatch(/<bpmn:task id="task_1" name="Publish" adhesive:when="[^"]+"/);
     expect((await readBpmn(xml, "x.bpmn")).root.nodes[1].when).toBe("data.branch === 'main' && count > 1");
+  });
+
+  it("shows each `when` in the modeler: a text annotation over its node, linked to it, that the reader ignores", async () => {
+    const process = new Adhesive()
+      .processStart()
+      .task("Build")
+      .task("Publish", { when: "data.branch === 'main'" })
+      .subProcessStart({ lane: "ops" }).task("Deploy", { when: "deploy" }).subProcessEnd()
+      .processEnd();
+    const xml = await process.toBpmnXml();
+
+    expect(xml).toMatch(/<bpmn:textAnnotation id="task_2_when">\s*<bpmn:text>when data.branch === 'main'<\/bpmn:text>/);
+    expect(xml).toMatch(/<bpmn:association id="task_2_when_link" sourceRef="task_2" targetRef="task_2_when" \/>/);
+    const planes = await expectCompleteDiagram(xml, process.definition);
+    const drawn = (await expectOpensCleanly(xml)).drawn;
+    expect(drawn.get("task_2_when")).toBeUndefined();
+    expect([...drawn.keys()]).toEqual(expect.arrayContaining(["task_2_when", "task_2_when_link", "task_3_when"]));
+    const [note, task] = ["task_2_when", "task_2"].map((id) => planes[0].shapes.find((s) => s.element === id)!);
+    // over its node, inside the pool the lanes draw
+    expect(note.y + note.height).toBeLessThanOrEqual(task.y);
+    expect(note.x).toBeGreaterThanOrEqual(task.x);
+    expect(note.y).toBeGreaterThanOrEqual(0);
+    expect(planes.find((p) => p.owner === "subprocess_1")!.shapes.map((s) => s.element)).toContain("task_3_when");
+    expect(comparable(await readBpmn(xml, "x.bpmn"))).toEqual(comparable(process.definition));
   });
 
   it("writes a parallel loop as a standard loop that tests first (BPMN's default is do-while) and a sequential one as a sequential multi-instance", async () => {

@@ -21,7 +21,7 @@ describe("adhesive --help, --version and bad usage", () => {
   it("prints the usage with every command", async () => {
     const { code, stdout } = await adhesive(["--help"]);
     expect(code).toBe(0);
-    for (const command of ["adhesive [file", "adhesive verify", "adhesive lint", "adhesive types", "--data"]) expect(stdout).toContain(command);
+    for (const command of ["adhesive [file", "adhesive verify", "adhesive lint", "adhesive types", "adhesive ui [--port N]", "--data"]) expect(stdout).toContain(command);
   });
 
   it("exits 2 on an unknown option and on a missing file", async () => {

@@ -28,9 +28,9 @@ export interface CliRun {
   cleanup(): void;
 }
 
-/** Starts the CLI in `project` (default: a new folder), whose runs (journal, logs, live view files) go to <project>/runs. */
-export function startCli(args: string[], project = mkdtempSync(join(tmpdir(), "adhesive-live-"))): CliRun {
-  const env = { ...process.env, ADHESIVE_TEMP_FOLDER: join(project, "temp"), ADHESIVE_RUNS_FOLDER: join(project, "runs"), NO_COLOR: "1" };
+/** Starts the CLI in `project` (default: a new folder), whose runs (journal, logs, live view files) go to <project>/runs; `extraEnv` adds to its environment. */
+export function startCli(args: string[], project = mkdtempSync(join(tmpdir(), "adhesive-live-")), extraEnv: NodeJS.ProcessEnv = {}): CliRun {
+  const env = { ...process.env, ADHESIVE_TEMP_FOLDER: join(project, "temp"), ADHESIVE_RUNS_FOLDER: join(project, "runs"), NO_COLOR: "1", ...extraEnv };
   const child = spawn(process.execPath, [bin, ...args], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";

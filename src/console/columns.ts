@@ -1,0 +1,50 @@
+/*
+ * Growable typed arrays: the console keeps one number per journal record
+ * and field (a run of 100k message events has over a million records),
+ * not one object per record, so a long run costs a few bytes a record and
+ * no work for the garbage collector.
+ */
+
+type Typed = Float64Array | Int32Array | Uint8Array | Uint16Array;
+
+export class Column<T extends Typed> {
+  private values: T;
+  private readonly make: (size: number) => T;
+  length = 0;
+
+  constructor(make: (size: number) => T, initial = 1024) {
+    this.make = make;
+    this.values = make(initial);
+  }
+
+  push(value: number): number {
+    if (this.length === this.values.length) this.grow(this.length * 2);
+    this.values[this.length] = value;
+    return this.length++;
+  }
+
+  get(i: number): number {
+    return this.values[i];
+  }
+
+  /** Sets position i, growing the column (with `fill` in between) when it is beyond the end. */
+  set(i: number, value: number, fill = 0): void {
+    if (i >= this.values.length) this.grow(Math.max(i + 1, this.values.length * 2));
+    if (i >= this.length) {
+      this.values.fill(fill, this.length, i);
+      this.length = i + 1;
+    }
+    this.values[i] = value;
+  }
+
+  private grow(size: number): void {
+    const bigger = this.make(size);
+    bigger.set(this.values);
+    this.values = bigger;
+  }
+}
+
+export const float64s = () => new Column((n) => new Float64Array(n));
+export const int32s = () => new Column((n) => new Int32Array(n));
+export const uint8s = () => new Column((n) => new Uint8Array(n));
+export const uint16s = () => new Column((n) => new Uint16Array(n));

@@ -1,0 +1,151 @@
+import { open, stat } from "node:fs/promises";
+import { describe } from "../errors.js";
+import { checkFrame } from "../journal/framing.js";
+
+/* bytes read at once; a longer line grows the buffer */
+const CHUNK = 256 * 1024;
+
+/** A journal record as written (records.ts): `t` its type, `at` ms since the run started. */
+export type RawRecord = Record<string, unknown> & { t: string };
+
+/** What the file looked like at the last read: a change of either means there may be more. */
+export interface FileMark {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+/**
+ * Reads a run's journal as it grows, from where the last read stopped: a
+ * page that polls a running run costs the bytes written since, not the
+ * whole file again. A record cut off at the end (being written, or left
+ * by a crash) is read once it is whole. A journal replaced by a snapshot
+ * (snapshot.ts renames a new file over it) or rewritten starts again:
+ * `read` says so, and the caller forgets what it had.
+ */
+export class JournalFollower {
+  readonly file: string;
+  private offset = 0;
+  private ino = -1;
+  /* format 2 lines carry a checksum; format 1 lines are plain JSON (decided by the header) */
+  private framed: boolean | undefined;
+  private mark: FileMark | undefined;
+  /** why reading stopped for good (a changed byte); the records before it stand */
+  problem: string | undefined;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  /** The file's size, time and inode now; undefined when it is gone. */
+  async look(): Promise<FileMark | undefined> {
+    const info = await stat(this.file).catch(() => undefined);
+    return info && { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+  }
+
+  /** Whether the file changed since the last read. */
+  changed(now: FileMark | undefined): boolean {
+    return now === undefined || this.mark === undefined || now.size !== this.mark.size || now.mtimeMs !== this.mark.mtimeMs || now.ino !== this.mark.ino;
+  }
+
+  /**
+   * Calls `record` with each record written since the last read, in order.
+   * Returns "restart" when the file is another one than before (the
+   * records then start from its header again), else "more".
+   */
+  async read(record: (record: RawRecord, offset: number) => void, now?: FileMark): Promise<"more" | "restart"> {
+    const mark = now ?? (await this.look());
+    if (mark === undefined) throw new Error(`cannot read the journal ${this.file}: it is gone`);
+    let restart = false;
+    if (mark.ino !== this.ino || mark.size < this.offset) {
+      restart = this.ino !== -1;
+      this.ino = mark.ino;
+      this.offset = 0;
+      this.framed = undefined;
+      this.problem = undefined;
+    }
+    this.mark = mark;
+    if (this.problem === undefined && mark.size > this.offset) await this.readFrom(mark.size, record);
+    return restart ? "restart" : "more";
+  }
+
+  private async readFrom(size: number, record: (record: RawRecord, offset: number) => void): Promise<void> {
+    const handle = await open(this.file, "r");
+    try {
+      // bytes [0, kept) of the buffer: the start of a line not yet complete, which begins at this.offset in the file
+      let buffer = Buffer.allocUnsafe(Math.min(CHUNK, size - this.offset));
+      let kept = 0;
+      while (this.offset + kept < size) {
+        if (kept === buffer.length) {
+          const bigger = Buffer.allocUnsafe(buffer.length * 2);
+          buffer.copy(bigger, 0, 0, kept);
+          buffer = bigger;
+        }
+        const { bytesRead } = await handle.read(buffer, kept, Math.min(buffer.length - kept, size - this.offset - kept), this.offset + kept);
+        if (bytesRead === 0) break;
+        const filled = kept + bytesRead;
+        const lines = buffer.lastIndexOf(10, filled - 1) + 1;
+        if (lines > 0) {
+          if (!this.lines(buffer, lines, record)) return;
+          buffer.copy(buffer, 0, lines, filled);
+        }
+        kept = filled - lines;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /*
+   * The whole lines in bytes[0, end): frames checked line by line, then one
+   * JSON.parse for them all (a million small parses cost twice as much).
+   * False when a record is damaged: those before it are handed on.
+   */
+  private lines(bytes: Buffer, end: number, record: (record: RawRecord, offset: number) => void): boolean {
+    const starts: number[] = [];
+    let good = 0;
+    for (let start = 0; start < end; ) {
+      const newline = bytes.indexOf(10, start);
+      this.framed ??= typeof checkFrame(bytes, start, newline) === "number";
+      const checked = this.framed ? checkFrame(bytes, start, newline) : newline;
+      if (typeof checked === "string") {
+        this.problem = `corrupt record at byte offset ${this.offset + start}: ${checked}`;
+        break;
+      }
+      starts.push(start);
+      start = good = newline + 1;
+    }
+    const texts = bytes.toString("utf8", 0, good).split("\n");
+    texts.pop();
+    // a checked frame is a tab and 8 hex digits
+    const json = this.framed ? texts.map((text) => text.slice(0, -9)) : texts;
+    let records: unknown[];
+    try {
+      records = JSON.parse(`[${json.join(",")}]`) as unknown[];
+    } catch {
+      records = json.map((text) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch (error) {
+          return new Unparsed(describe(error));
+        }
+      });
+    }
+    for (let k = 0; k < records.length; k++) {
+      const parsed = records[k];
+      if (parsed === null || typeof parsed !== "object" || parsed instanceof Unparsed || typeof (parsed as { t?: unknown }).t !== "string") {
+        this.problem = `corrupt record at byte offset ${this.offset + starts[k]}: ${parsed instanceof Unparsed ? parsed.reason : "not a journal record"}`;
+        this.offset += starts[k];
+        return false;
+      }
+      record(parsed as RawRecord, this.offset + starts[k]);
+    }
+    this.offset += good;
+    return this.problem === undefined;
+  }
+}
+
+/* a line that is not JSON, and why */
+class Unparsed {
+  constructor(readonly reason: string) {}
+}

@@ -1,0 +1,370 @@
+import type { NodeDefinition, NodeKind, ProcessDefinition } from "../model/definition.js";
+import type { RunState } from "../journal/records.js";
+import type { EncodedValue } from "../journal/values.js";
+import { float64s, int32s, uint16s, uint8s } from "./columns.js";
+import { DataTrail, type Change, type HeldValue } from "./data-trail.js";
+import type { RawRecord } from "./journal-follower.js";
+
+/*
+ * A run's journal as the console shows it: a timeline of what happened
+ * (tasks started and ended, decisions, answers, timers, messages, resumes,
+ * the end) and, per task execution, what it changed in the data. Built one
+ * record at a time as the journal grows (journal-follower.ts), so a page
+ * polling a running run costs the new records only. Kept in columns, a few
+ * numbers per record, with the rare extras (errors, changes, values) aside:
+ * a run of 100k message events is over a million records. Values stay
+ * encoded as the journal has them until a page asks for them (entries.ts).
+ */
+
+export type EntryKind = "started" | "completed" | "failed" | "caught" | "answered" | "decided" | "timer" | "message" | "instance" | "resumed" | "lane" | "ended" | "snapshot";
+const KINDS: readonly EntryKind[] = ["started", "completed", "failed", "caught", "answered", "decided", "timer", "message", "instance", "resumed", "lane", "ended", "snapshot"];
+const KIND = Object.fromEntries(KINDS.map((kind, i) => [kind, i])) as Record<EntryKind, number>;
+
+export interface TimelineEntry {
+  /** position in the timeline: journal order */
+  i: number;
+  /** epoch ms */
+  at: number;
+  kind: EntryKind;
+  elementId: string | undefined;
+  seq: number | undefined;
+  attempt: number | undefined;
+  error: string | undefined;
+  changes: Change[] | undefined;
+  /** a message's event, a gateway's decision, a lane's name, how the run ended */
+  value: HeldValue | string | undefined;
+  /** this failure failed the run */
+  failedRun: boolean;
+}
+
+type EntryExtra = Partial<Pick<TimelineEntry, "attempt" | "error" | "changes" | "value" | "failedRun">>;
+
+export type ExecutionOutcome = "running" | "done" | "failed" | "caught" | "interrupted" | "cancelled";
+const OUTCOMES = ["running", "done", "failed", "caught"] as const;
+type StoredOutcome = (typeof OUTCOMES)[number];
+const OUTCOME = { running: 0, done: 1, failed: 2, caught: 3 } as const;
+
+/** One task execution (a task, user task, gateway or loop with a function): its last attempt. */
+export interface Execution {
+  seq: number;
+  elementId: string;
+  attempts: number;
+  startedAt: number;
+  endedAt: number | undefined;
+  outcome: StoredOutcome;
+  error: string | undefined;
+  changes: Change[];
+  decision: HeldValue | undefined;
+  /** its log file under the run's logs folder */
+  log: string | undefined;
+}
+
+type ExecutionExtra = Partial<Pick<Execution, "error" | "changes" | "decision" | "log">>;
+
+export interface ElementInfo {
+  name: string;
+  kind: NodeKind;
+}
+
+export type ElementCounts = { completed: number; failed: number; caught: number; running: number };
+
+/** The journal of one run, read so far. */
+export class JournalView {
+  readonly runId: string;
+  readonly startedAt: number;
+  readonly elements: ReadonlyMap<string, ElementInfo>;
+  /** how the run ended, as the journal says (undefined while it runs, or after a resume) */
+  end: { state: RunState; at: number; error: string | undefined; elementId: string | undefined } | undefined;
+  /** the journal starts from a snapshot: task executions before it are counted there, not listed */
+  snapshot: { done: number; failed: number; caught: number } | undefined;
+  /* element ids by number, as the columns hold them */
+  private readonly ids: string[] = [];
+  private readonly idNumbers = new Map<string, number>();
+  /* the timeline, one position per entry; -1: no element, no task number */
+  private readonly kind = uint8s();
+  private readonly at = float64s();
+  private readonly element = int32s();
+  private readonly seq = int32s();
+  private readonly extras = new Map<number, EntryExtra>();
+  /* task executions by task number (from the first one seen): element (-1: none yet), times, outcome, attempts */
+  private seqBase = -1;
+  private readonly exElement = int32s();
+  private readonly exStarted = float64s();
+  private readonly exEnded = float64s();
+  private readonly exOutcome = uint8s();
+  private readonly exAttempts = uint16s();
+  private readonly exExtras = new Map<number, ExecutionExtra>();
+  private readonly data: DataTrail;
+
+  constructor(header: RawRecord) {
+    this.runId = String(header.run);
+    this.startedAt = Number(header.at);
+    this.elements = elementsOf(header.definition as ProcessDefinition | undefined);
+    this.data = new DataTrail(header.initial as EncodedValue | undefined);
+  }
+
+  /** How many entries the timeline has. */
+  get size(): number {
+    return this.kind.length;
+  }
+
+  /** The next record of the journal, after its header. */
+  add(record: RawRecord): void {
+    const at = this.startedAt + (typeof record.at === "number" ? record.at : 0);
+    const seq = typeof record.s === "number" ? record.s : undefined;
+    switch (record.t) {
+      case "s":
+        return this.started(seq!, String(record.n), typeof record.a === "number" ? record.a : 1, at);
+      case "d":
+        return this.done(seq!, record, at);
+      case "f":
+        return this.failed(seq!, record, at);
+      case "tm":
+        return void this.push("timer", at, undefined, undefined, { value: `arm ${String(record.a)}` });
+      case "dl":
+        return void this.push("message", at, String(record.n), undefined, { value: record.e as EncodedValue });
+      case "em":
+        return void this.push("instance", at, String(record.n), undefined, { value: record.e as EncodedValue });
+      case "log":
+        if (seq !== undefined && this.hasExecution(seq)) this.exExtra(seq).log = String(record.file);
+        return;
+      case "caught":
+        return this.caught(record, seq, at);
+      case "lane":
+        return void this.push("lane", at, undefined, undefined, { value: `${String(record.name)} ${record.open ? "opened" : "closed"}` });
+      case "resume":
+        this.end = undefined;
+        return void this.push("resumed", at, undefined, undefined, record.retry ? { value: "retrying its failed task" } : undefined);
+      case "end":
+        return this.ended(record, at);
+      case "snap":
+        this.snapshot = { done: Number(record.done) || 0, failed: Number(record.failed) || 0, caught: Number(record.caught) || 0 };
+        this.data.forget();
+        return void this.push("snapshot", this.startedAt, undefined, undefined);
+      default:
+      // pid, pid-end: process groups, for cleaning up after a crash
+    }
+  }
+
+  // ---- reading ------------------------------------------------------------
+
+  entry(i: number): TimelineEntry {
+    const extra = this.extras.get(i);
+    const element = this.element.get(i);
+    const seq = this.seq.get(i);
+    return {
+      i,
+      at: this.at.get(i),
+      kind: KINDS[this.kind.get(i)],
+      elementId: element < 0 ? undefined : this.ids[element],
+      seq: seq < 0 ? undefined : seq,
+      attempt: extra?.attempt,
+      error: extra?.error,
+      changes: extra?.changes,
+      value: extra?.value,
+      failedRun: extra?.failedRun ?? false,
+    };
+  }
+
+  /** The positions of the entries about `elementId` (every entry when undefined), in journal order. */
+  positions(elementId: string | undefined, only?: (kind: EntryKind, hasTask: boolean) => boolean): number[] {
+    const wanted = elementId === undefined ? undefined : (this.idNumbers.get(elementId) ?? -2);
+    const found: number[] = [];
+    for (let i = 0; i < this.kind.length; i++) {
+      if (wanted !== undefined && this.element.get(i) !== wanted) continue;
+      if (only !== undefined && !only(KINDS[this.kind.get(i)], this.seq.get(i) >= 0)) continue;
+      found.push(i);
+    }
+    return found;
+  }
+
+  /** How many entries each element has, in the order elements first appear. */
+  entriesPerElement(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < this.kind.length; i++) {
+      const element = this.element.get(i);
+      if (element >= 0) counts.set(this.ids[element], (counts.get(this.ids[element]) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** The task executions of `elementId`, in the order they started. */
+  executionsOf(elementId: string): Execution[] {
+    const wanted = this.idNumbers.get(elementId);
+    const found: Execution[] = [];
+    if (wanted === undefined) return found;
+    for (let i = 0; i < this.exElement.length; i++) if (this.exElement.get(i) === wanted) found.push(this.execution(i + this.seqBase)!);
+    return found;
+  }
+
+  execution(seq: number): Execution | undefined {
+    if (!this.hasExecution(seq)) return undefined;
+    const i = seq - this.seqBase;
+    const extra = this.exExtras.get(seq);
+    const ended = this.exEnded.get(i);
+    return {
+      seq,
+      elementId: this.ids[this.exElement.get(i)],
+      attempts: this.exAttempts.get(i),
+      startedAt: this.exStarted.get(i),
+      endedAt: Number.isNaN(ended) ? undefined : ended,
+      outcome: OUTCOMES[this.exOutcome.get(i)],
+      error: extra?.error,
+      changes: extra?.changes ?? [],
+      decision: extra?.decision,
+      log: extra?.log,
+    };
+  }
+
+  /** Per element, how many task executions are done, failed, caught and running, and the failures of elements without a task. */
+  counts(state: RunState): Map<string, ElementCounts> {
+    const counts = new Map<string, ElementCounts>();
+    const of = (id: string) => counts.get(id) ?? counts.set(id, { completed: 0, failed: 0, caught: 0, running: 0 }).get(id)!;
+    for (let i = 0; i < this.exElement.length; i++) {
+      const element = this.exElement.get(i);
+      if (element < 0) continue;
+      const count = of(this.ids[element]);
+      const outcome = this.exOutcome.get(i);
+      if (outcome === OUTCOME.done) count.completed++;
+      else if (outcome === OUTCOME.failed) count.failed++;
+      else if (outcome === OUTCOME.caught) count.caught++;
+      else if (state === "running") count.running++;
+    }
+    for (let i = 0; i < this.kind.length; i++) {
+      const element = this.element.get(i);
+      if (element < 0 || this.seq.get(i) >= 0) continue;
+      if (this.kind.get(i) === KIND.caught) of(this.ids[element]).caught++;
+      else if (this.kind.get(i) === KIND.failed) of(this.ids[element]).failed++;
+    }
+    return counts;
+  }
+
+  // ---- records --------------------------------------------------------------
+
+  private started(seq: number, elementId: string, attempt: number, at: number): void {
+    if (this.seqBase < 0) this.seqBase = seq;
+    const i = seq - this.seqBase;
+    if (i < 0) return;
+    const known = this.hasExecution(seq);
+    this.exElement.set(i, this.idOf(elementId), -1);
+    this.exStarted.set(i, at);
+    this.exEnded.set(i, Number.NaN, Number.NaN);
+    this.exOutcome.set(i, OUTCOME.running);
+    this.exAttempts.set(i, known ? this.exAttempts.get(i) + 1 : attempt);
+    if (known) delete this.exExtra(seq).error;
+    this.push("started", at, elementId, seq, attempt > 1 ? { attempt } : undefined);
+  }
+
+  private done(seq: number, record: RawRecord, at: number): void {
+    const changes = this.data.apply(record.c as Record<string, EncodedValue> | undefined, record.r as string[] | undefined);
+    const decision = record.g as EncodedValue | undefined;
+    const elementId = this.hasExecution(seq) ? this.ids[this.exElement.get(seq - this.seqBase)] : undefined;
+    if (elementId !== undefined) {
+      this.exEnded.set(seq - this.seqBase, at);
+      this.exOutcome.set(seq - this.seqBase, OUTCOME.done);
+      if (changes !== undefined || decision !== undefined) Object.assign(this.exExtra(seq), { changes, decision });
+    }
+    const kind = decision !== undefined ? "decided" : elementId !== undefined && this.elements.get(elementId)?.kind === "userTask" ? "answered" : "completed";
+    this.push(kind, at, elementId, seq, changes !== undefined || decision !== undefined ? { changes, value: decision } : undefined);
+  }
+
+  private failed(seq: number, record: RawRecord, at: number): void {
+    const error = messageOf(record.e);
+    const elementId = this.hasExecution(seq) ? this.ids[this.exElement.get(seq - this.seqBase)] : undefined;
+    if (elementId !== undefined) {
+      this.exEnded.set(seq - this.seqBase, at);
+      this.exOutcome.set(seq - this.seqBase, OUTCOME.failed);
+      this.exExtra(seq).error = error;
+    }
+    this.push("failed", at, elementId, seq, { error });
+  }
+
+  /* a task's failure is its "f" record, which this turns into "caught"; another element's caught failure has only this note */
+  private caught(record: RawRecord, seq: number | undefined, at: number): void {
+    if (seq !== undefined && this.hasExecution(seq) && this.exOutcome.get(seq - this.seqBase) === OUTCOME.failed) {
+      this.exOutcome.set(seq - this.seqBase, OUTCOME.caught);
+      for (let i = this.kind.length - 1; i >= 0; i--) {
+        if (this.seq.get(i) === seq && this.kind.get(i) === KIND.failed) {
+          this.kind.set(i, KIND.caught);
+          break;
+        }
+      }
+      return;
+    }
+    this.push("caught", at, typeof record.n === "string" ? record.n : undefined, undefined, { error: typeof record.error === "string" ? record.error : undefined });
+  }
+
+  /*
+   * The element that failed the run: a task that threw has its "f" record
+   * as the run's last input; a gateway, loop or event that failed has only
+   * the end's word for it.
+   */
+  private ended(record: RawRecord, at: number): void {
+    const element = record.element as { id?: unknown; error?: unknown } | undefined;
+    const elementId = typeof element?.id === "string" ? element.id : undefined;
+    const state = record.state as RunState;
+    const error = typeof record.error === "string" ? record.error : undefined;
+    this.end = { state, at, error, elementId };
+    if (state === "failed" && elementId !== undefined) {
+      const last = this.lastFailure(elementId);
+      if (last !== undefined) (this.extras.get(last) ?? this.extras.set(last, {}).get(last)!).failedRun = true;
+      else this.push("failed", at, elementId, undefined, { error: typeof element?.error === "string" ? element.error : error, failedRun: true });
+    }
+    this.push("ended", at, undefined, undefined, { value: state, error });
+  }
+
+  private lastFailure(elementId: string): number | undefined {
+    const wanted = this.idNumbers.get(elementId);
+    for (let i = this.kind.length - 1; i >= 0; i--) {
+      const kind = this.kind.get(i);
+      if (kind === KIND.ended || kind === KIND.resumed) return undefined;
+      if (kind === KIND.failed && this.element.get(i) === wanted) return i;
+    }
+    return undefined;
+  }
+
+  private hasExecution(seq: number): boolean {
+    const i = seq - this.seqBase;
+    return this.seqBase >= 0 && i >= 0 && i < this.exElement.length && this.exElement.get(i) >= 0;
+  }
+
+  private exExtra(seq: number): ExecutionExtra {
+    return this.exExtras.get(seq) ?? this.exExtras.set(seq, {}).get(seq)!;
+  }
+
+  private idOf(elementId: string): number {
+    let n = this.idNumbers.get(elementId);
+    if (n === undefined) {
+      n = this.ids.push(elementId) - 1;
+      this.idNumbers.set(elementId, n);
+    }
+    return n;
+  }
+
+  private push(kind: EntryKind, at: number, elementId: string | undefined, seq: number | undefined, extra?: EntryExtra): number {
+    const i = this.kind.push(KIND[kind]);
+    this.at.push(at);
+    this.element.push(elementId === undefined ? -1 : this.idOf(elementId));
+    this.seq.push(seq ?? -1);
+    if (extra !== undefined) this.extras.set(i, extra);
+    return i;
+  }
+}
+
+function messageOf(failure: unknown): string {
+  const message = (failure as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" ? message : "failed";
+}
+
+/** Element names and kinds by id, sub-processes and pools included. */
+function elementsOf(definition: ProcessDefinition | undefined): Map<string, ElementInfo> {
+  const elements = new Map<string, ElementInfo>();
+  const visit = (nodes: readonly NodeDefinition[]): void => {
+    for (const node of nodes) {
+      elements.set(node.id, { name: node.name || node.id, kind: node.kind });
+      if (node.children) visit(node.children.nodes);
+    }
+  };
+  if (definition?.root) visit(definition.root.nodes);
+  return elements;
+}

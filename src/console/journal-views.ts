@@ -1,0 +1,48 @@
+import { join } from "node:path";
+import { JOURNAL_FILE } from "../runs/files.js";
+import { JournalFollower } from "./journal-follower.js";
+import { JournalView } from "./journal-view.js";
+
+/* the runs whose journals are kept read, the ones looked at last; a page switching between more reads again */
+const KEEP_VIEWS = 16;
+
+interface Followed {
+  follower: JournalFollower;
+  view: JournalView | undefined;
+  reading: Promise<void> | undefined;
+}
+
+const followed = new Map<string, Followed>();
+
+/**
+ * The journal of the run in `folder` as read so far, brought up to date:
+ * the records written since the last call are read (none when its size,
+ * time and inode are unchanged). Undefined when the run has no journal
+ * (a run with journal: false) or not even its header yet.
+ */
+export async function journalViewOf(folder: string): Promise<{ view: JournalView | undefined; problem: string | undefined }> {
+  let entry = followed.get(folder);
+  if (entry === undefined) {
+    entry = { follower: new JournalFollower(join(folder, JOURNAL_FILE)), view: undefined, reading: undefined };
+    if (followed.size >= KEEP_VIEWS) followed.delete(followed.keys().next().value!);
+  } else followed.delete(folder);
+  // most recently used last
+  followed.set(folder, entry);
+  // requests that arrive while it reads wait for that read, then look again
+  while (entry.reading !== undefined) await entry.reading;
+  const mark = await entry.follower.look();
+  if (mark === undefined) return { view: undefined, problem: undefined };
+  if (entry.follower.changed(mark)) {
+    const current = entry;
+    current.reading = current.follower
+      .read((record, offset) => {
+        // the header: a new file (the first read, or one a snapshot replaced) starts a new view
+        if (offset === 0) current.view = record.t === "run" ? new JournalView(record) : undefined;
+        else current.view?.add(record);
+      }, mark)
+      .then(() => undefined)
+      .finally(() => (current.reading = undefined));
+    await current.reading;
+  }
+  return { view: entry.view, problem: entry.follower.problem };
+}

@@ -1,0 +1,123 @@
+// One run (/runs/<id>): its diagram with counts and markers, the summary
+// above it, the timeline below it (timeline.js), the selected element's
+// executions, errors and logs beside it (details.js), and the forms that
+// wait for an answer (forms.js).
+"use strict";
+
+const state = { summary: undefined, elements: {}, flows: {}, failures: [], forms: [], selected: undefined, info: undefined };
+let viewer;
+
+async function showRun(id) {
+  document.getElementById("run").hidden = false;
+  const [xml, first] = await Promise.all([api(`/api/runs/${id}/diagram`), api(`/api/runs/${id}`)]);
+  state.info = first.info;
+  document.getElementById("title").textContent = `${first.info.processName || first.info.source} · run ${id.slice(0, 8)}`;
+  viewer = new BpmnJS({ container: "#canvas" });
+  await viewer.importXML(xml);
+  viewer.get("canvas").zoom("fit-viewport", "auto");
+  viewer.on("element.click", (event) => select(event.element.id));
+  apply(first, true);
+  startTimeline(id);
+  const events = new EventSource(withToken(`/api/runs/${id}/events`));
+  const connection = document.getElementById("connection");
+  events.addEventListener("open", () => (connection.textContent = state.info.live ? "live" : ""));
+  events.addEventListener("error", () => (connection.textContent = state.summary && state.summary.state !== "running" ? "" : "reconnecting…"));
+  events.addEventListener("update", (message) => {
+    // how many updates arrived (the tests and the measurements read it)
+    document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
+    apply(JSON.parse(message.data), false);
+  });
+  setInterval(renderSummary, 1000);
+  // a run of another process sends no updates here: while it runs, its state is read again from its folder
+  if (!state.info.live) {
+    const poll = setInterval(async () => {
+      if (state.summary.state !== "running") return clearInterval(poll);
+      apply(await api(`/api/runs/${id}`), true);
+    }, 2000);
+  }
+}
+
+/* an update has only what changed; the first (and a reconnect's first) has everything */
+function apply(update, full) {
+  if (full) state.failures = [];
+  Object.assign(state.elements, update.elements);
+  Object.assign(state.flows, update.flows);
+  const known = new Set(state.failures.map((f) => `${f.tokenId}/${f.at}/${f.elementId}`));
+  for (const failure of update.failures) if (!known.has(`${failure.tokenId}/${failure.at}/${failure.elementId}`)) state.failures.push(failure);
+  state.summary = update.summary;
+  state.forms = update.forms || [];
+  document.body.dataset.state = update.summary.state;
+  for (const [id, counts] of Object.entries(update.elements)) drawElement(id, counts);
+  for (const [id, count] of Object.entries(update.flows)) drawFlow(id, count);
+  renderSummary();
+  renderForms();
+  if (state.selected !== undefined && (state.selected in update.elements || update.failures.length > 0)) renderDetails(false);
+}
+
+const MARKERS = ["ad-running", "ad-waiting", "ad-done", "ad-failed", "ad-caught", "ad-form"];
+
+function drawElement(id, counts) {
+  const registry = viewer.get("elementRegistry");
+  if (!registry.get(id)) return;
+  const canvas = viewer.get("canvas");
+  const overlays = viewer.get("overlays");
+  const wanted = new Set();
+  if (counts.running > 0) wanted.add("ad-running");
+  if (counts.waiting > 0) wanted.add("ad-waiting");
+  if (counts.completed > 0 && counts.tokens === 0) wanted.add("ad-done");
+  // a failure that failed the run outweighs errors its boundary events caught before
+  if (counts.failed > 0) wanted.add("ad-failed");
+  else if (counts.caught > 0) wanted.add("ad-caught");
+  if (state.forms.some((form) => form.elementId === id)) wanted.add("ad-form");
+  for (const marker of MARKERS) {
+    if (wanted.has(marker)) canvas.addMarker(id, marker);
+    else canvas.removeMarker(id, marker);
+  }
+  overlays.remove({ element: id, type: "ad-counts" });
+  const badge = (cls, n, title) => (n > 0 ? el("span", { class: `badge ${cls}`, title, text: String(n) }) : undefined);
+  const html = el(
+    "div",
+    { class: "ad-counts" },
+    badge("running", counts.running, "running"),
+    badge("waiting", counts.waiting, "waiting"),
+    badge("completed", counts.completed, "completed"),
+    badge("failed", counts.failed, "failed — click for the error"),
+    badge("caught", counts.caught, "caught by an error boundary event — click for the error"),
+  );
+  if (html.childElementCount > 0) overlays.add(id, "ad-counts", { position: { top: -10, right: 10 }, html });
+}
+
+function drawFlow(id, count) {
+  if (!viewer.get("elementRegistry").get(id)) return;
+  if (count > 0) viewer.get("canvas").addMarker(id, "ad-taken");
+}
+
+/* above the diagram, never on it: a long error wraps there instead of covering the process */
+function renderSummary() {
+  const s = state.summary;
+  if (s === undefined) return;
+  const running = s.state === "running";
+  const elapsed = running ? Date.now() - s.startedAt : s.durationMs;
+  const rows = [
+    ["state", s.state],
+    ["duration", duration(elapsed)],
+    ["tokens", s.tokens],
+    ["running", s.running],
+    ["waiting", s.waiting],
+    ["completed", s.completed],
+    ["failed", s.failed],
+    ["caught", s.caught || 0],
+  ];
+  if (s.eventsPerSecond !== undefined && s.eventsPerSecond !== null) rows.push(["events", s.events], ["events/s", s.eventsPerSecond]);
+  const box = document.getElementById("summary");
+  box.className = `state-${s.state}`;
+  box.replaceChildren(el("dl", {}, ...rows.map(([name, value]) => el("div", {}, el("dt", { text: name }), el("dd", { "data-field": name, text: String(value) })))));
+  if (s.error) box.append(el("p", { class: "error", text: s.error }));
+}
+
+/* the element the page points at (from the timeline or a click), outlined on the diagram */
+function highlight(id) {
+  const canvas = viewer.get("canvas");
+  for (const marked of document.querySelectorAll(".djs-element.ad-selected")) canvas.removeMarker(marked.dataset.elementId, "ad-selected");
+  if (id && viewer.get("elementRegistry").get(id)) canvas.addMarker(id, "ad-selected");
+}
