@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
+    // the folder of the one install of the packed tarball that test/package's files share
+    globalSetup: ["test/package/global-setup.ts"],
     // Caps on a hang, not expectations of speed: no test asserts how long
     // anything takes, and the waits inside tests have their own caps that
     // name what they waited for (test/waiting.ts). A test that spawns CLIs
