@@ -8,7 +8,7 @@
  * others wait for it (installed.ts). A run without test/package files
  * (`vitest run test/engine`) builds nothing.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -23,5 +23,10 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const folder = await mkdtemp(join(tmpdir(), "adhesive-package-"));
   project.provide("packageFolder", folder);
+  // in watch mode, a rerun builds afresh: the sources may have changed
+  project.onTestsRerun(async () => {
+    await rm(folder, { recursive: true, force: true });
+    await mkdir(folder);
+  });
   return () => rm(folder, { recursive: true, force: true });
 }
