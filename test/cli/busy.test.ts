@@ -57,8 +57,8 @@ function start(args: string[], env: Record<string, string>): Cli {
   return cli;
 }
 
-/** Polls every 50 ms, at most `tries` times. */
-async function waitFor(condition: () => boolean, what: () => string, tries = 200): Promise<void> {
+/** Polls every 50 ms, at most `tries` times: 60 s only caps a hang (the CLI alone takes seconds to start on a loaded machine). */
+async function waitFor(condition: () => boolean, what: () => string, tries = 1200): Promise<void> {
   for (let i = 0; i < tries && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   if (!condition()) throw new Error(`timed out: ${what()}`);
 }

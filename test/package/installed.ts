@@ -6,19 +6,25 @@
  * project. The shared folder keeps no package.json, or the "no package.json"
  * project would have one above it.
  *
+ * One install serves every test file of a test run: global-setup.ts names
+ * its folder, the first file to need it builds it there and the others wait
+ * for it (sharedInstall). Each file makes its projects in folders of their
+ * own and removes them after its tests; none may change the shared install
+ * itself (each file checks that after its tests), a test that must copies
+ * it. A run without the global setup installs once per file.
+ *
  * The build runs in a copy of the repository in the temporary folder: the
- * test files of test/package run side by side, and each would otherwise
- * delete and rewrite the one dist/ of the repository under the others' npm
- * pack. The dependencies come from npm's cache (--prefer-offline): the
- * repository's own `npm ci` has put every one of them there.
+ * repository's own dist/ is nobody's business here. The dependencies come
+ * from npm's cache (--prefer-offline): the repository's own `npm ci` has
+ * put every one of them there.
  */
 import { execFile } from "node:child_process";
 import { cpSync, readFileSync, symlinkSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -55,11 +61,10 @@ export interface Installed {
   bin: string;
   /** the files the tarball holds, as npm pack lists them */
   files: string[];
-  /** a new empty folder below the shared one */
+  /** a new empty folder below the shared one, named `name` and a unique suffix; removed after the test file */
   project(name: string, packageJson?: Record<string, unknown>): Promise<string>;
   /** installs another copy of the same tarball into <dir>/node_modules (dir must have no package.json yet) */
   installInto(dir: string): Promise<void>;
-  remove(): Promise<void>;
 }
 
 /** Builds and packs the working tree (uncommitted changes included) in a copy of it; returns the tarball's path and files. */
@@ -94,47 +99,122 @@ async function npmInstall(folder: string, dependencies: Record<string, string>):
   }
 }
 
-export async function installPackage(): Promise<Installed> {
-  const folder = await mkdtemp(join(tmpdir(), "adhesive-package-"));
-  let packed;
-  try {
-    packed = await pack(folder);
-    // the same typescript as here, so that npm finds it in its cache
-    const { version: typescript } = JSON.parse(readFileSync(join(root, "node_modules/typescript/package.json"), "utf8")) as { version: string };
-    await npmInstall(folder, { "adhesive-bpmn": `file:${packed.tarball}`, typescript });
-  } catch (error) {
-    // the test file's afterAll has nothing to remove then
-    await rm(folder, { recursive: true, force: true });
-    throw error;
-  }
-  const { tarball, files } = packed;
-  return {
-    folder,
-    tarball,
-    bin: join(folder, "node_modules/adhesive-bpmn/bin/adhesive.js"),
-    files,
-    async project(name, packageJson) {
-      const dir = join(folder, name);
-      await mkdir(dir);
-      if (packageJson) await writeFile(join(dir, "package.json"), JSON.stringify(packageJson, null, 2));
-      return dir;
-    },
-    installInto: (dir) => npmInstall(dir, { "adhesive-bpmn": `file:${tarball}` }),
-    remove: () => rm(folder, { recursive: true, force: true }),
-  };
+interface Packed {
+  tarball: string;
+  files: string[];
+  /** what the install holds (fingerprint), to tell that no test changed it */
+  holds: string[];
+}
+
+/** Builds, packs and installs the tarball with typescript into `folder`, which has no package.json. */
+async function install(folder: string): Promise<Packed> {
+  const packed = await pack(folder);
+  // the same typescript as here, so that npm finds it in its cache
+  const { version: typescript } = JSON.parse(readFileSync(join(root, "node_modules/typescript/package.json"), "utf8")) as { version: string };
+  await npmInstall(folder, { "adhesive-bpmn": `file:${packed.tarball}`, typescript });
+  return { ...packed, holds: await fingerprint(folder) };
 }
 
 /**
- * The package installed once for a test file: before its tests, removed after them.
- * The getter returns it once beforeAll has run. The install takes minutes on a loaded machine: its limit only caps a hang.
+ * What a test could change of the install by mistake (running a shipped
+ * example from its folder, say): the names in node_modules and .bin, and
+ * every file of the installed package with its size and modification time.
+ */
+async function fingerprint(folder: string): Promise<string[]> {
+  const modules = join(folder, "node_modules");
+  const names = async (dir: string) => (await readdir(dir)).sort().map((name) => relative(folder, join(dir, name)));
+  const files = (await readdir(join(modules, "adhesive-bpmn"), { recursive: true })).sort();
+  const described = await Promise.all(
+    files.map(async (file) => {
+      const path = join(modules, "adhesive-bpmn", file);
+      const about = await stat(path);
+      return about.isDirectory() ? `node_modules/adhesive-bpmn/${file}/` : `node_modules/adhesive-bpmn/${file} ${about.size} ${about.mtimeMs}`;
+    }),
+  );
+  return [...(await names(modules)), ...(await names(join(modules, ".bin"))), ...described];
+}
+
+/* in the shared folder: made by the file that builds the install (CLAIM), then READY or FAILED */
+const CLAIM = ".install-claimed";
+const READY = "install.json";
+const FAILED = "install-failed.txt";
+/* caps a hang of the file that builds the install; it takes minutes on a loaded machine */
+const INSTALL_LIMIT_MS = 1_500_000;
+
+/**
+ * The install in `folder`: made here if this is the first test file to
+ * claim the folder (creating a folder is atomic), else waited for until the
+ * file that claimed it says it is ready or failed.
+ */
+async function sharedInstall(folder: string): Promise<Packed> {
+  const claimed = await mkdir(join(folder, CLAIM)).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "EEXIST") return false;
+      throw error;
+    },
+  );
+  if (claimed) {
+    try {
+      const packed = await install(folder);
+      // written whole, then renamed: a waiting file never reads half of it
+      await writeFile(join(folder, `${READY}.part`), JSON.stringify(packed));
+      await rename(join(folder, `${READY}.part`), join(folder, READY));
+      return packed;
+    } catch (error) {
+      await writeFile(join(folder, FAILED), error instanceof Error ? (error.stack ?? error.message) : String(error));
+      throw error;
+    }
+  }
+  const deadline = Date.now() + INSTALL_LIMIT_MS;
+  for (;;) {
+    const ready = await readFile(join(folder, READY), "utf8").catch(() => undefined);
+    if (ready !== undefined) return JSON.parse(ready) as Packed;
+    const failed = await readFile(join(folder, FAILED), "utf8").catch(() => undefined);
+    if (failed !== undefined) throw new Error(`another test file failed to install the package in ${folder}:\n${failed}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${INSTALL_LIMIT_MS} ms waiting for another test file to install the package in ${folder}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * The package installed once per test run (in global-setup.ts's folder),
+ * or once for this test file when the run has no global setup. The getter
+ * returns it once beforeAll has run. After the file's tests, its projects
+ * are removed, and the file fails if the shared install changed.
  */
 export function useInstalledPackage(): () => Installed {
   let installed: Installed | undefined;
+  let holds: string[] = [];
+  let owned: string | undefined;
+  const projects: string[] = [];
   beforeAll(async () => {
-    installed = await installPackage();
-  }, 1_800_000);
+    let folder = inject("packageFolder");
+    if (folder === undefined) folder = owned = await mkdtemp(join(tmpdir(), "adhesive-package-"));
+    const packed = await sharedInstall(folder);
+    holds = packed.holds;
+    const { tarball, files } = packed;
+    installed = {
+      folder,
+      tarball,
+      bin: join(folder, "node_modules/adhesive-bpmn/bin/adhesive.js"),
+      files,
+      async project(name, packageJson) {
+        const dir = await mkdtemp(join(folder, `${name}-`));
+        projects.push(dir);
+        if (packageJson) await writeFile(join(dir, "package.json"), JSON.stringify(packageJson, null, 2));
+        return dir;
+      },
+      installInto: (dir) => npmInstall(dir, { "adhesive-bpmn": `file:${tarball}` }),
+    };
+  }, INSTALL_LIMIT_MS + 60_000);
   afterAll(async () => {
-    await installed?.remove();
+    if (installed === undefined) return;
+    for (const dir of projects) await rm(dir, { recursive: true, force: true });
+    if (owned !== undefined) return rm(owned, { recursive: true, force: true });
+    const now = await fingerprint(installed.folder);
+    const changed = [...now.filter((entry) => !holds.includes(entry)), ...holds.filter((entry) => !now.includes(entry)).map((entry) => `${entry} (before)`)];
+    if (changed.length > 0) throw new Error(`a test of this file changed the shared install in ${installed.folder} (copy it instead):\n${changed.join("\n")}`);
   });
   return () => {
     if (installed === undefined) throw new Error("the package is not installed yet: use it inside a test");
