@@ -41,7 +41,7 @@ export function controlPath(runFolder: string, executionId: string): string {
   // the OS temp folder is shared: a folder someone else made there first must not hold the socket
   const info = statSync(folder);
   if (info.uid !== process.getuid?.() || (info.mode & 0o077) !== 0) {
-    throw new InboxError("ADHESIVE_CONTROL_FOLDER", `${folder} is not a folder only you can use (its owner or mode is wrong); remove it or use a shorter temp_folder`);
+    throw new InboxError("ADHESIVE_CONTROL_FOLDER", `${folder} is not a folder only you can use (its owner or mode is wrong); remove it, or use a shorter runs_folder so that the socket fits in the run folder`);
   }
   return join(folder, `${executionId.slice(0, 18)}.sock`);
 }

@@ -147,7 +147,7 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 }
 
 function notFound(): InboxError {
-  return new InboxError("ADHESIVE_NOT_FOUND", "no such API path (see the README's live view section)", 404);
+  return new InboxError("ADHESIVE_NOT_FOUND", "no such API path (see docs/live-view.md, the JSON API)", 404);
 }
 
 function notAllowed(method: string): InboxError {
