@@ -22,7 +22,7 @@ export interface ContextHost {
   dataFor(handle: ContextHandle, ctx: TaskContext): Data;
 }
 
-/** What a context stands for (the engine's token): only the host looks inside; its id never changes. */
+/** What a context stands for (the engine's token): the host looks inside; the context itself reads only its id, which never changes. */
 export interface ContextHandle {
   readonly id: number;
 }
