@@ -3,11 +3,14 @@
  * an ES module (top-level await allowed) or CommonJS, in a "type": "module"
  * or "commonjs" project or in a folder without package.json. A .js or .ts
  * file's syntax decides, not its package's "type" (syntax.ts). TypeScript
- * needs no build step; tsx and esbuild are loaded only for TypeScript.
+ * needs no build step: an ES module is bundled by esbuild
+ * (bundle-process-file.ts), and goes through tsx's hooks only when a bundle
+ * cannot keep it as written; esbuild and tsx load only for TypeScript.
  */
 import { readFile } from "node:fs/promises";
 import { register } from "node:module";
 import { pathToFileURL } from "node:url";
+import { bundledProcessFile } from "./bundle-process-file.js";
 import { registerTypeScriptRequire, requireProcessFile } from "./commonjs.js";
 import type { FormatHookData } from "./format-hook.js";
 import { packageType } from "./package-type.js";
@@ -29,6 +32,13 @@ export async function importProcessFile(file: string): Promise<void> {
   // also for an ES module: the CommonJS .ts files it imports load through require
   if (typeScript) registerTypeScriptRequire();
   if (await isCommonJs(file)) return requireProcessFile(file);
+  if (typeScript && !tsxRegistered()) {
+    const bundled = await bundledProcessFile(file);
+    if (bundled !== undefined) {
+      await import(bundled);
+      return;
+    }
+  }
   // an ES module .js/.ts outside a "type": "module" package is loaded by that hook; .mjs/.mts need none
   const formatHook = AMBIGUOUS.test(file) && (await packageType(file)) !== "module";
   if (typeScript) await registerTsx();
@@ -43,10 +53,14 @@ async function isCommonJs(file: string): Promise<boolean> {
   return !(await isModule(await readFile(file, "utf8"), file));
 }
 
+/* in a clone of the repository, tsx also sends "adhesive-bpmn" to src/ (src/source-mode.mjs): a bundle would import dist/ */
+function tsxRegistered(): boolean {
+  return (globalThis as { [TSX_REGISTERED]?: boolean })[TSX_REGISTERED] === true;
+}
+
 async function registerTsx(): Promise<void> {
-  const global = globalThis as { [TSX_REGISTERED]?: boolean };
-  if (global[TSX_REGISTERED]) return;
-  global[TSX_REGISTERED] = true;
+  if (tsxRegistered()) return;
+  (globalThis as { [TSX_REGISTERED]?: boolean })[TSX_REGISTERED] = true;
   const { register: registerEsm } = await import("tsx/esm/api");
   registerEsm();
 }

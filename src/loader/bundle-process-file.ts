@@ -1,0 +1,155 @@
+/*
+ * A TypeScript process file that is an ES module, compiled by esbuild into
+ * one ES module with the user's own files inside and every package left to
+ * Node, then imported from a private cache. Not through tsx's module hooks:
+ * on Node 20 those start a hooks thread and send every later import through
+ * it, which was about 40% of the hello example's start-up CPU.
+ *
+ * Packages are imported by the file URL esbuild resolves for them, with
+ * Node's conditions (import, node, default; no "module", no "browser"), so
+ * `adhesive-bpmn` is the very module the CLI has loaded: one instance.
+ * `import.meta.url`, `dirname` and `filename` are the source file's, as
+ * under tsx; source maps make stack traces (and so the folder relative BPMN
+ * paths resolve against, call-site.ts) name the .ts files and their lines.
+ *
+ * What a bundle cannot keep as the author meant (an import whose path is
+ * computed, `import.meta.resolve`) returns undefined: the caller loads the
+ * file through tsx then, as before.
+ */
+import { createHash } from "node:crypto";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir, userInfo } from "node:os";
+import { basename, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Plugin, PluginBuild } from "esbuild";
+
+/* compiled files nobody has used for this long are removed when a new one is written */
+const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
+const OWN_SOURCE = /\.[cm]?[jt]sx?$/;
+/* what Node can import itself; a package whose entry is TypeScript (a linked workspace) is compiled into the bundle instead */
+const NODE_LOADS = /\.(?:[cm]?js|json|node)$/;
+const FROM_RESOLVE = Symbol("adhesive-bpmn.resolve");
+
+/** The file URL of `file` compiled, ready to import; undefined when only tsx can load it as written. */
+export async function bundledProcessFile(file: string): Promise<string | undefined> {
+  const folder = cacheFolder();
+  if (folder === undefined) return undefined;
+  const { build } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
+  let bundleable = true;
+  const outfile = join(folder, `${basename(file).replace(/\W/g, "_")}.mjs`);
+  const result = await build({
+    entryPoints: [file],
+    outfile,
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "node",
+    target: `node${process.versions.node}`,
+    conditions: [],
+    mainFields: ["main"],
+    sourcemap: "inline",
+    sourcesContent: false,
+    logLevel: "silent",
+    plugins: [packagesToNode(), ownMeta(() => (bundleable = false))],
+  });
+  if (!bundleable || result.warnings.some((warning) => /will not be bundled|cannot be bundled|not a string literal/i.test(warning.text))) return undefined;
+  const code = result.outputFiles[0]!.contents;
+  const name = `${basename(file).replace(/\W/g, "_")}-${createHash("sha256").update(file).update(code).digest("hex").slice(0, 16)}.mjs`;
+  const target = join(folder, name);
+  if (!exists(target)) {
+    const partial = `${target}.${process.pid}.partial`;
+    writeFileSync(partial, code, { mode: 0o600 });
+    renameSync(partial, target);
+    prune(folder, name);
+  }
+  return pathToFileURL(target).href;
+}
+
+/* bare imports stay imports, of the file Node would load; the build's error names the importing file and line when none resolves */
+function packagesToNode(): Plugin {
+  return {
+    name: "adhesive-packages-to-node",
+    setup(build: PluginBuild) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === FROM_RESOLVE || args.path.startsWith("node:")) return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: FROM_RESOLVE });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        if (resolved.external) return { path: args.path, external: true };
+        if (!NODE_LOADS.test(resolved.path)) return { path: resolved.path };
+        return { path: pathToFileURL(resolved.path).href, external: true };
+      });
+    },
+  };
+}
+
+/* each source file keeps its own import.meta (one bundle has one module URL) */
+function ownMeta(notBundleable: () => void): Plugin {
+  return {
+    name: "adhesive-own-import-meta",
+    setup(build: PluginBuild) {
+      build.onLoad({ filter: OWN_SOURCE }, (args) => {
+        if (args.path.includes("/node_modules/")) return undefined;
+        let text = readFileSync(args.path, "utf8");
+        if (!text.includes("import.meta")) return undefined;
+        const url = pathToFileURL(args.path).href;
+        text = text
+          .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url))
+          .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path))
+          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(args.path.slice(0, args.path.lastIndexOf("/"))));
+        // import.meta.resolve, or import.meta as a value: only the file's own module has them
+        if (text.includes("import.meta")) notBundleable();
+        return { contents: text, loader: loaderOf(args.path) };
+      });
+    },
+  };
+}
+
+function loaderOf(path: string): "ts" | "tsx" | "js" | "jsx" {
+  if (/\.[cm]?tsx$/.test(path)) return "tsx";
+  if (/\.[cm]?ts$/.test(path)) return "ts";
+  return path.endsWith("x") ? "jsx" : "js";
+}
+
+/*
+ * The user's own folder in the system's temporary folder: code imported from
+ * there runs, so it must be nobody else's to write (created 0700, and found
+ * so). Undefined when it is not: tsx compiles in memory instead.
+ */
+function cacheFolder(): string | undefined {
+  const uid = process.getuid?.();
+  const folder = join(tmpdir(), `adhesive-bpmn-${uid ?? userInfo().username}`, "compiled");
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    for (const path of [join(folder, ".."), folder]) {
+      const stat = lstatSync(path);
+      if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0) return undefined;
+    }
+    return folder;
+  } catch {
+    return undefined;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/* one file per version of a process file: without this the folder would keep every edit ever run */
+function prune(folder: string, keep: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(folder)) {
+    if (name === keep) continue;
+    const path = join(folder, name);
+    try {
+      if (now - statSync(path).atimeMs > PRUNE_AFTER_MS) rmSync(path, { force: true });
+    } catch {
+      // another run removed or replaced it meanwhile
+    }
+  }
+}
