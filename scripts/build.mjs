@@ -2,19 +2,25 @@
  * npm run build: the package as published (npm pack/publish need it first:
  * .npmrc's ignore-scripts=true also skips prepack).
  *
- * - dist/**.js: tsc output with the same layout as src/, so what the code
- *   loads by URL at run time is found at the same relative place: the module
- *   hooks (cli/plugin-resolver, loader/format-hook), the worker thread entry,
- *   and ../../package.json for --version. What tsc does not emit (plain
- *   JavaScript entries of threads and processes, the live view's page) is
- *   copied from src/ as the compiled code names it (runtime-files.mjs), and
- *   a file it names that is missing fails the build.
- * - dist/index.d.ts and dist/index.d.cts: one self-contained declaration file
- *   (rollup-plugin-dts), the same text twice: a CommonJS project needs a
- *   .d.cts, because TypeScript refuses (TS1479) a CommonJS file whose types
- *   import an ES module. Only the public API is in it; internal types that the
- *   API mentions are inlined, and nothing is imported from dependencies
- *   (bpmn-moddle, ssh2, zod ... have no types or are not the user's business).
+ * - dist/**.js: esbuild bundles src/ into the entries the package is loaded
+ *   by (the API, the CLI, the worker thread's main module, the two module
+ *   hooks), at src/'s paths, and shared chunks under dist/chunks/: one
+ *   module instance of everything the entries share, lazy imports still
+ *   lazy. A run loaded about 275 modules of tsc's one-file-per-module
+ *   output; each costs Node a resolve, a read and a link (issue 20's
+ *   start-up). What a module looks for by URL (`new URL("./page/x",
+ *   import.meta.url)`) is rewritten to be found from the chunk the code
+ *   landed in, at the place it had under src/ (own-urls.mjs). What is not
+ *   bundled (plain JavaScript entries of threads and processes, the live
+ *   view's page) is copied from src/ as the code names it
+ *   (runtime-files.mjs), and a file it names that is missing fails the build.
+ * - dist/index.d.ts and dist/index.d.cts: tsc's declarations, bundled into
+ *   one self-contained file (rollup-plugin-dts), the same text twice: a
+ *   CommonJS project needs a .d.cts, because TypeScript refuses (TS1479) a
+ *   CommonJS file whose types import an ES module. Only the public API is in
+ *   it; internal types that the API mentions are inlined, and nothing is
+ *   imported from dependencies (bpmn-moddle, ssh2, zod ... have no types or
+ *   are not the user's business).
  * - dist/index.cjs: `require("adhesive-bpmn")` loads the very same ES module
  *   (Node's require(esm)), so the CLI and a CommonJS process file share one
  *   default registry and one set of error classes.
@@ -25,6 +31,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { rollup } from "rollup";
 import { dts } from "rollup-plugin-dts";
+import { bundleSources } from "./bundle-sources.mjs";
 import { copyRuntimeFiles } from "./runtime-files.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -33,7 +40,8 @@ const require = createRequire(import.meta.url);
 
 rmSync(at("dist"), { recursive: true, force: true });
 rmSync(at("build/types"), { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", at("tsconfig.build.json")], { stdio: "inherit" });
+execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", at("tsconfig.build.json"), "--emitDeclarationOnly"], { stdio: "inherit" });
+await bundleSources(root);
 const copied = copyRuntimeFiles(root);
 
 const bundle = await rollup({
