@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir, userInfo } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Plugin, PluginBuild } from "esbuild";
 
@@ -128,14 +128,14 @@ function ownMeta(notBundleable: () => void): Plugin {
     name: "adhesive-own-import-meta",
     setup(build: PluginBuild) {
       build.onLoad({ filter: OWN_SOURCE }, (args) => {
-        if (args.path.includes("/node_modules/")) return undefined;
+        if (args.path.split(sep).includes("node_modules")) return undefined;
         let text = readFileSync(args.path, "utf8");
         if (!text.includes("import.meta")) return undefined;
         const url = pathToFileURL(args.path).href;
         text = text
           .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url))
           .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path))
-          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(args.path.slice(0, args.path.lastIndexOf("/"))));
+          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)));
         // import.meta.resolve, or import.meta as a value: only the file's own module has them
         if (text.includes("import.meta")) notBundleable();
         return { contents: text, loader: loaderOf(args.path) };
