@@ -22,7 +22,15 @@ import { createRequire } from "node:module";
 import { tmpdir, userInfo } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Plugin, PluginBuild } from "esbuild";
+import type { BuildFailure, Message, Plugin, PluginBuild } from "esbuild";
+import { AdhesiveError } from "../errors.js";
+
+/** A TypeScript process file (or a file it imports) that cannot be compiled: each problem with its file, line and column. */
+export class ProcessFileCompileError extends AdhesiveError {
+  constructor(file: string, problems: readonly string[], options?: { cause?: unknown }) {
+    super("ADHESIVE_PROCESS_FILE", `${file} cannot be compiled:\n  ${problems.join("\n  ")}`, options);
+  }
+}
 
 /* compiled files nobody has used for this long are removed when a new one is written */
 const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
@@ -42,7 +50,7 @@ export async function bundledProcessFile(file: string): Promise<string | undefin
   let bundleable = true;
   const packages: string[] = [];
   const result = await build({
-    absWorkingDir: folder,
+    absWorkingDir: dirname(file),
     entryPoints: [file],
     outfile: join(folder, `${basename(file).replace(/\W/g, "_")}.mjs`),
     metafile: true,
@@ -56,7 +64,11 @@ export async function bundledProcessFile(file: string): Promise<string | undefin
     sourcemap: "inline",
     sourcesContent: false,
     logLevel: "silent",
-    plugins: [packagesToNode(packages), ownMeta(() => (bundleable = false))],
+    plugins: [packagesToNode(packages), ownSources(() => (bundleable = false))],
+  }).catch((error: unknown) => {
+    const messages = (error as Partial<BuildFailure>).errors;
+    if (messages === undefined) throw error;
+    throw new ProcessFileCompileError(file, messages.map((message) => problemOf(message, dirname(file))), { cause: error });
   });
   if (!bundleable || result.warnings.some((warning) => /will not be bundled|cannot be bundled|not a string literal/i.test(warning.text))) return undefined;
   const code = result.outputFiles[0]!.contents;
@@ -66,7 +78,7 @@ export async function bundledProcessFile(file: string): Promise<string | undefin
     writeAtomically(target, code);
     prune(folder, name);
   }
-  const inputs = Object.keys(result.metafile!.inputs).map((input) => resolve(folder, input));
+  const inputs = Object.keys(result.metafile!.inputs).map((input) => resolve(dirname(file), input));
   writeAtomically(manifestFile, JSON.stringify({ output: name, files: [...inputs, ...packages].map((path) => [path, ...stamp(path)]) } satisfies Manifest));
   return pathToFileURL(target).href;
 }
@@ -122,14 +134,27 @@ function packagesToNode(imported: string[]): Plugin {
   };
 }
 
-/* each source file keeps its own import.meta (one bundle has one module URL) */
-function ownMeta(notBundleable: () => void): Plugin {
+function problemOf(message: Message, folder: string): string {
+  const where = message.location;
+  const plugin = message.pluginName === "" ? "" : ` (${message.pluginName})`;
+  if (where === null) return `${message.text}${plugin}`;
+  return `${resolve(folder, where.file)}:${where.line}:${where.column + 1}: ${message.text}${plugin}\n    ${where.lineText.trim()}`;
+}
+
+/*
+ * Each of the user's files keeps its own import.meta (one bundle has one
+ * module URL). A file that imports a path esbuild cannot follow (a variable,
+ * or a template that does not start with ./ or ../, which esbuild takes as a
+ * pattern of files to bundle) would look for it beside the compiled file.
+ */
+function ownSources(notBundleable: () => void): Plugin {
   return {
-    name: "adhesive-own-import-meta",
+    name: "adhesive-own-sources",
     setup(build: PluginBuild) {
       build.onLoad({ filter: OWN_SOURCE }, (args) => {
         if (args.path.split(sep).includes("node_modules")) return undefined;
         let text = readFileSync(args.path, "utf8");
+        if (/\b(?:import|require)\s*\(\s*(?!["']|`\.\.?\/|\))/.test(text)) notBundleable();
         if (!text.includes("import.meta")) return undefined;
         const url = pathToFileURL(args.path).href;
         text = text
