@@ -26,7 +26,8 @@
  *   default registry and one set of error classes.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { rollup } from "rollup";
@@ -35,6 +36,8 @@ import { bundleSources } from "./bundle-sources.mjs";
 import { copyRuntimeFiles } from "./runtime-files.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+/* the live view's diagram viewer: bpmn-js is a devDependency (see src/web/static-files.ts) */
+const VENDORED = ["bpmn-js/dist/bpmn-navigated-viewer.production.min.js", "bpmn-js/dist/assets/diagram-js.css", "bpmn-js/dist/assets/bpmn-js.css", "bpmn-js/LICENSE"];
 const at = (path) => `${root}${path}`;
 const require = createRequire(import.meta.url);
 
@@ -42,6 +45,7 @@ rmSync(at("dist"), { recursive: true, force: true });
 rmSync(at("build/types"), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", at("tsconfig.build.json"), "--emitDeclarationOnly"], { stdio: "inherit" });
 await bundleSources(root);
+copyVendored();
 const copied = copyRuntimeFiles(root);
 
 const bundle = await rollup({
@@ -60,6 +64,15 @@ writeFileSync(at("dist/index.d.ts"), declarations);
 writeFileSync(at("dist/index.d.cts"), declarations);
 writeFileSync(at("dist/index.cjs"), '"use strict";\n// One module instance for import and require (see scripts/build.mjs).\nmodule.exports = require("./index.js");\n');
 rmSync(at("build"), { recursive: true, force: true });
+
+/* files of devDependencies the package serves as they are (src/web/static-files.ts), with their licence */
+function copyVendored() {
+  for (const path of VENDORED) {
+    const to = at(`dist/web/vendor/${path}`);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(require.resolve(path), to);
+  }
+}
 
 const { version } = JSON.parse(readFileSync(at("package.json"), "utf8"));
 console.log(`built adhesive-bpmn ${version} into dist/, with ${copied.join(", ")} from src/`);

@@ -1,18 +1,29 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const page = (name: string) => new URL(`./page/${name}`, import.meta.url);
 
+/*
+ * bpmn-js's viewer bundle and CSS: the build copies these three files into
+ * the package (scripts/build.mjs, VENDORED), so bpmn-js is a devDependency;
+ * installed, it was 13 MB and 9 packages for them. A clone finds them in
+ * node_modules.
+ */
+function viewerFile(path: string): string | URL {
+  const packaged = new URL(`./vendor/${path}`, import.meta.url);
+  return existsSync(packaged) ? packaged : require.resolve(path);
+}
+
 /**
- * Every file the page loads, all from this package or node_modules
- * (bpmn-js's viewer bundle and CSS): the page fetches nothing from
- * outside. Read once, on first request.
+ * Every file the page loads, all from this package: the page fetches
+ * nothing from outside. Read once, on first request.
  */
 const FILES: Record<string, { path: string | URL; type: string }> = {
-  "viewer.js": { path: require.resolve("bpmn-js/dist/bpmn-navigated-viewer.production.min.js"), type: "text/javascript; charset=utf-8" },
-  "diagram-js.css": { path: require.resolve("bpmn-js/dist/assets/diagram-js.css"), type: "text/css; charset=utf-8" },
-  "bpmn-js.css": { path: require.resolve("bpmn-js/dist/assets/bpmn-js.css"), type: "text/css; charset=utf-8" },
+  "viewer.js": { path: viewerFile("bpmn-js/dist/bpmn-navigated-viewer.production.min.js"), type: "text/javascript; charset=utf-8" },
+  "diagram-js.css": { path: viewerFile("bpmn-js/dist/assets/diagram-js.css"), type: "text/css; charset=utf-8" },
+  "bpmn-js.css": { path: viewerFile("bpmn-js/dist/assets/bpmn-js.css"), type: "text/css; charset=utf-8" },
   ...Object.fromEntries(["common.js", "runs.js", "run.js", "details.js", "timeline.js", "forms.js", "app.js"].map((name) => [name, { path: page(name), type: "text/javascript; charset=utf-8" }])),
   "style.css": { path: page("style.css"), type: "text/css; charset=utf-8" },
 };
