@@ -55,8 +55,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
-    // the folder of the one install of the packed tarball that test/package's files share
-    globalSetup: ["test/package/global-setup.ts"],
+    // the folders of the one build of the package and the one install of its tarball that the test files share
+    globalSetup: ["test/global-setup.ts"],
     sequence: { sequencer: SlowFirst },
     // Caps on a hang, not expectations of speed: no test asserts how long
     // anything takes, and the waits inside tests have their own caps that

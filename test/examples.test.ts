@@ -1,7 +1,7 @@
 /*
  * The examples as a user meets them: every diagram opens in a modeler and
  * lints clean, `adhesive verify` maps every element, and each example runs
- * through the real CLI (`node bin/adhesive.js examples/<x>`), bounded in
+ * through the real CLI (built, ./built-package.ts: `adhesive examples/<x>`), bounded in
  * time, checking the exit code and what it prints.
  */
 import { execFile } from "node:child_process";
@@ -12,6 +12,7 @@ import { BpmnModdle } from "bpmn-moddle";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TmuxServer } from "./ui/tmux.js";
 import { startSshd } from "./workspaces/sshd.js";
+import { builtCli } from "./built-package.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const examples = readdirSync(join(root, "examples"));
@@ -28,11 +29,12 @@ interface Result {
   stderr: string;
 }
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
+async function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  const bin = await builtCli();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["bin/adhesive.js", ...args],
+      [bin, ...args],
       // 120 s only caps a hang: an example takes seconds, more on a loaded machine
       { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 120_000, killSignal: "SIGKILL" },
       (error, stdout, stderr) => {

@@ -1,8 +1,15 @@
-/* The real CLI (bin/adhesive.js) in a child process, as a user runs it: exit code, stdout and stderr. */
+/*
+ * The real CLI in a child process, as a user runs it: exit code, stdout and
+ * stderr. The built one (built-package.ts) unless `bin` says otherwise:
+ * sourceBin runs the sources, as a clone of the repository does.
+ */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { builtCli } from "./built-package.js";
 
 export const root = fileURLToPath(new URL("../", import.meta.url));
+/** bin/adhesive.js of the repository, which runs src/ through tsx (src/source-mode.mjs) */
+export const sourceBin = `${root}bin/adhesive.js`;
 
 export interface CliResult {
   code: number | null;
@@ -10,9 +17,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], cwd = root): Promise<CliResult> {
+export async function runCli(args: readonly string[], cwd = root, bin?: string): Promise<CliResult> {
+  const command = bin ?? (await builtCli());
   return new Promise((resolve) => {
-    execFile(process.execPath, [`${root}bin/adhesive.js`, ...args], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [command, ...args], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
     });
   });

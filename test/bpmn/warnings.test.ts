@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadBpmn } from "adhesive-bpmn";
 import { runInBpmnEngine } from "./bpmn-engine.js";
+import { builtCli } from "../built-package.js";
 import { fixture, scenario, until } from "../engine/elements/scenario.js";
 
 const DANGLING = fixture("dangling.bpmn");
@@ -45,8 +46,9 @@ describe("elements that lead nowhere or start nothing", () => {
   });
 
   it("adhesive lint says ok and prints the warnings", async () => {
+    const bin = await builtCli();
     const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, [`${root}bin/adhesive.js`, "lint", DANGLING], { cwd: root, timeout: 60_000 }, (error, out) => {
+      execFile(process.execPath, [bin, "lint", DANGLING], { cwd: root, timeout: 60_000 }, (error, out) => {
         resolve({ code: error ? Number(error.code) : 0, stdout: out });
       });
     });

@@ -14,7 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { seeded } from "../seeded.js";
-import { bin, fixture, root } from "./run-cli.js";
+import { bin, fixture } from "./run-cli.js";
+import { builtPackage } from "../built-package.js";
 import { parseJournal, type Journal } from "../../src/journal/reader.js";
 import { decodeValue, type EncodedValue } from "../../src/journal/values.js";
 
@@ -31,7 +32,7 @@ async function project(): Promise<Project> {
   const dir = await mkdtemp(join(tmpdir(), "adhesive-durable-"));
   await cp(fixtures, dir, { recursive: true });
   await mkdir(join(dir, "node_modules"));
-  await symlink(root, join(dir, "node_modules", "adhesive-bpmn"));
+  await symlink(await builtPackage(), join(dir, "node_modules", "adhesive-bpmn"));
   await writeFile(join(dir, "package.json"), JSON.stringify({ name: "durable", type: "module", private: true }));
   return { dir, runs: join(dir, ".adhesive", "runs"), calls: join(dir, "calls.log") };
 }

@@ -1,9 +1,11 @@
-/* The real CLI (bin/adhesive.js) in a child process: exit code, stdout and stderr. */
+/* The real CLI in a child process, built as it is published (../built-package.ts): exit code, stdout and stderr. */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { builtCli } from "../built-package.js";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
-export const bin = `${root}bin/adhesive.js`;
+/** the CLI: run it as `node <bin> [args]` */
+export const bin = await builtCli();
 export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 export interface CliResult {

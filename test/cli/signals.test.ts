@@ -12,9 +12,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSshd, type TestSshd } from "../workspaces/sshd.js";
+import { builtCli } from "../built-package.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = `${root}bin/adhesive.js`;
+const bin = await builtCli();
 const stubborn = fileURLToPath(new URL("../fixtures/cli/stubborn/_adhesive.ts", import.meta.url));
 const stubbornSsh = fileURLToPath(new URL("../fixtures/cli/stubborn-ssh.ts", import.meta.url));
 

@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtCli } from "../built-package.js";
 import { pages, root, split, type CodeBlock } from "./markdown.js";
 
 const TAGS = new Set(["fragment", "isolated"]);
@@ -122,11 +123,12 @@ interface Outcome {
 }
 
 /** Runs the block's main.ts with the CLI from its folder, its runs and workspaces kept there. */
-function run(placed: Placed): Promise<Outcome> {
+async function run(placed: Placed): Promise<Outcome> {
+  const bin = await builtCli();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(root, "bin/adhesive.js"), "main.ts"],
+      [bin, "main.ts"],
       {
         cwd: placed.folder,
         env: { ...process.env, NO_COLOR: "1", ADHESIVE_RUNS_FOLDER: join(placed.folder, ".runs"), ADHESIVE_TEMP_FOLDER: join(placed.folder, ".temp") },

@@ -9,6 +9,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { Adhesive, DataError, TaskError, scriptedUi, type Context, type Data } from "../../src/index.js";
+import { builtCli } from "../built-package.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/data/${name}`, import.meta.url));
 const hostile = (json: string) => JSON.parse(json) as Data;
@@ -51,8 +52,9 @@ describe("hostile keys are data, never prototypes", () => {
 
   it("data sent back by worker threads (parallel_processing: worker) merges without polluting the main thread", async () => {
     const root = fileURLToPath(new URL("../../", import.meta.url));
+    const bin = await builtCli();
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [`${root}bin/adhesive.js`, fixture("worker-pollution.ts")], { cwd: root, env: { ...process.env, ADHESIVE_PARALLEL_PROCESSING: "worker" }, timeout: 60_000 }, (error, out, err) =>
+      execFile(process.execPath, [bin, fixture("worker-pollution.ts")], { cwd: root, env: { ...process.env, ADHESIVE_PARALLEL_PROCESSING: "worker" }, timeout: 60_000 }, (error, out, err) =>
         error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
       ),
     );

@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Adhesive, TaskLimitError } from "../../src/index.js";
+import { builtCli } from "../built-package.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/data/${name}`, import.meta.url));
@@ -37,7 +38,7 @@ describe("an endless run stays responsive", () => {
   });
 
   it.each(KINDS.map(([kind]) => kind))("Ctrl-C stops a %s in the CLI with exit code 130", async (kind) => {
-    const { code, stderr } = await child([`${root}bin/adhesive.js`, fixture("endless.ts")], kind, "SIGINT");
+    const { code, stderr } = await child([await builtCli(), fixture("endless.ts")], kind, "SIGINT");
     expect(stderr).toContain("spins before SIGINT: some");
     expect(code).toBe(130);
   });

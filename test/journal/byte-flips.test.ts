@@ -20,16 +20,17 @@ import { listRuns } from "../../src/runs/list.js";
 import { planRetention } from "../../src/runs/retention.js";
 import { viewRun } from "../../src/web/run-lookup.js";
 import { seeded } from "../seeded.js";
+import { builtCli, builtPackage } from "../built-package.js";
 import { releaseTasks } from "./release-tasks.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = fileURLToPath(new URL("../fixtures/durable/", import.meta.url));
 const FLIPS = 150;
 const THROUGH_THE_CLI = 4;
 
-function cli(dir: string, runs: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function cli(dir: string, runs: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const bin = await builtCli();
   return new Promise((resolve) =>
-    execFile(process.execPath, [join(root, "bin", "adhesive.js"), ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", CALLS: join(dir, "calls.log"), ADHESIVE_RUNS_FOLDER: runs }, timeout: 60_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", CALLS: join(dir, "calls.log"), ADHESIVE_RUNS_FOLDER: runs }, timeout: 60_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
     ),
   );
@@ -58,7 +59,7 @@ describe("a journal with a changed byte", () => {
     const dir = await mkdtemp(join(tmpdir(), "adhesive-flips-"));
     await cp(fixtures, dir, { recursive: true });
     await mkdir(join(dir, "node_modules"));
-    await symlink(root, join(dir, "node_modules", "adhesive-bpmn"));
+    await symlink(await builtPackage(), join(dir, "node_modules", "adhesive-bpmn"));
     await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module" }));
     const runs = join(dir, "runs");
     const first = await cli(dir, runs, ["release.ts"]);

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { seeded } from "../seeded.js";
+import { builtCli, builtPackage } from "../built-package.js";
 import { Adhesive, JournalError, scriptedUi, SimulatedClock, type Data } from "../../src/index.js";
 import { parseJournal, readJournal } from "../../src/journal/reader.js";
 import { decodeValue, encodeValue } from "../../src/journal/values.js";
@@ -98,11 +99,12 @@ describe("a journal cut at random byte offsets", () => {
     const dir = await mkdtemp(join(tmpdir(), "adhesive-truncated-"));
     await cp(fixtures, dir, { recursive: true });
     await mkdir(join(dir, "node_modules"));
-    await symlink(root, join(dir, "node_modules", "adhesive-bpmn"));
+    await symlink(await builtPackage(), join(dir, "node_modules", "adhesive-bpmn"));
     await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module" }));
     const runs = join(dir, "runs");
+    const bin = await builtCli();
     await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, [join(root, "bin", "adhesive.js"), "release.ts"], { cwd: dir, env: { ...process.env, CALLS: join(dir, "calls.log"), ADHESIVE_RUNS_FOLDER: runs }, timeout: 60_000 }, (error, _out, stderr) =>
+      execFile(process.execPath, [bin, "release.ts"], { cwd: dir, env: { ...process.env, CALLS: join(dir, "calls.log"), ADHESIVE_RUNS_FOLDER: runs }, timeout: 60_000 }, (error, _out, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(),
       ),
     );

@@ -8,10 +8,11 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../run-cli.js";
+import { runCli, sourceBin } from "../run-cli.js";
 
 const project = fileURLToPath(new URL("../fixtures/loader/commonjs-project/", import.meta.url));
-const adhesive = (file: string) => runCli([file], project);
+// the CLI of the sources: the built one's dist/ is no "adhesive-bpmn" for a JavaScript file (test/built-cli.mjs)
+const adhesive = (file: string) => runCli([file], project, sourceBin);
 
 describe('process files in a "type": "commonjs" project', () => {
   it("runs a .ts with import, export and top-level await as an ES module, with its ES module helper", async () => {

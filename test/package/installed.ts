@@ -6,25 +6,34 @@
  * project. The shared folder keeps no package.json, or the "no package.json"
  * project would have one above it.
  *
- * One install serves every test file of a test run: global-setup.ts names
- * its folder, the first file to need it builds it there and the others wait
- * for it (sharedInstall). Each file makes its projects in folders of their
- * own and removes them after its tests; none may change the shared install
- * itself (each file checks that after its tests), a test that must copies
- * it. A run without the global setup installs once per file.
+ * One install serves every test file of a test run: ../global-setup.ts
+ * names its folder, the first file to need it makes it there and the others
+ * wait for it (../once-per-run.ts). Each file makes its projects in folders
+ * of their own and removes them after its tests; none may change the shared
+ * install itself (each file checks that after its tests), a test that must
+ * copies it. A run without the global setup installs once per file.
  *
- * The build runs in a copy of the repository in the temporary folder: the
- * repository's own dist/ is nobody's business here. The dependencies come
- * from npm's cache (--prefer-offline): the repository's own `npm ci` has
- * put every one of them there.
+ * The tarball is packed from the build the CLI tests run too
+ * (../built-package.ts). The dependencies come from npm's cache
+ * (--prefer-offline): the repository's own `npm ci` has put every one of
+ * them there.
  */
 import { execFile } from "node:child_process";
-import { cpSync, readFileSync, symlinkSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, inject } from "vitest";
+import { BUILD_LIMIT_MS, builtPackage } from "../built-package.js";
+import { oncePerRun } from "../once-per-run.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** an empty folder for the shared install of the packed tarball (installed.ts) */
+    packageFolder: string;
+  }
+}
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -67,22 +76,11 @@ export interface Installed {
   installInto(dir: string): Promise<void>;
 }
 
-/** Builds and packs the working tree (uncommitted changes included) in a copy of it; returns the tarball's path and files. */
+/** Packs the build of the working tree; returns the tarball's path and files. */
 async function pack(destination: string): Promise<{ tarball: string; files: string[] }> {
-  const copy = await mkdtemp(join(tmpdir(), "adhesive-build-"));
-  try {
-    const { files } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { files: string[] };
-    // what npm pack takes (package.json "files", less the build's output) and what the build reads
-    const inputs = [...files.filter((entry) => entry !== "dist"), "src", "scripts", "package.json", ".npmrc", "tsconfig.json", "tsconfig.build.json", "README.md", "LICENSE"];
-    for (const entry of inputs) cpSync(join(root, entry), join(copy, entry), { recursive: true, filter: (path) => !/\/(node_modules|\.adhesive)(\/|$)/.test(path) });
-    symlinkSync(join(root, "node_modules"), join(copy, "node_modules"), "dir");
-    await mustRun(process.execPath, ["scripts/build.mjs"], copy);
-    // the copy's .npmrc (ignore-scripts) keeps npm pack from building once more (prepack)
-    const [packed] = JSON.parse(await mustRun("npm", ["pack", "--json", "--pack-destination", destination], copy)) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    return { tarball: join(destination, packed.filename), files: packed.files.map((file) => file.path) };
-  } finally {
-    await rm(copy, { recursive: true, force: true });
-  }
+  // the build's .npmrc (ignore-scripts) keeps npm pack from building once more (prepack)
+  const [packed] = JSON.parse(await mustRun("npm", ["pack", "--json", "--pack-destination", destination], await builtPackage())) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  return { tarball: join(destination, packed.filename), files: packed.files.map((file) => file.path) };
 }
 
 /**
@@ -106,7 +104,7 @@ interface Packed {
   holds: string[];
 }
 
-/** Builds, packs and installs the tarball with typescript into `folder`, which has no package.json. */
+/** Packs the build and installs the tarball with typescript into `folder`, which has no package.json. */
 async function install(folder: string): Promise<Packed> {
   const packed = await pack(folder);
   // the same typescript as here, so that npm finds it in its cache
@@ -134,48 +132,8 @@ async function fingerprint(folder: string): Promise<string[]> {
   return [...(await names(modules)), ...(await names(join(modules, ".bin"))), ...described];
 }
 
-/* in the shared folder: made by the file that builds the install (CLAIM), then READY or FAILED */
-const CLAIM = ".install-claimed";
-const READY = "install.json";
-const FAILED = "install-failed.txt";
-/* caps a hang of the file that builds the install; it takes minutes on a loaded machine */
-const INSTALL_LIMIT_MS = 1_500_000;
-
-/**
- * The install in `folder`: made here if this is the first test file to
- * claim the folder (creating a folder is atomic), else waited for until the
- * file that claimed it says it is ready or failed.
- */
-async function sharedInstall(folder: string): Promise<Packed> {
-  const claimed = await mkdir(join(folder, CLAIM)).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === "EEXIST") return false;
-      throw error;
-    },
-  );
-  if (claimed) {
-    try {
-      const packed = await install(folder);
-      // written whole, then renamed: a waiting file never reads half of it
-      await writeFile(join(folder, `${READY}.part`), JSON.stringify(packed));
-      await rename(join(folder, `${READY}.part`), join(folder, READY));
-      return packed;
-    } catch (error) {
-      await writeFile(join(folder, FAILED), error instanceof Error ? (error.stack ?? error.message) : String(error));
-      throw error;
-    }
-  }
-  const deadline = Date.now() + INSTALL_LIMIT_MS;
-  for (;;) {
-    const ready = await readFile(join(folder, READY), "utf8").catch(() => undefined);
-    if (ready !== undefined) return JSON.parse(ready) as Packed;
-    const failed = await readFile(join(folder, FAILED), "utf8").catch(() => undefined);
-    if (failed !== undefined) throw new Error(`another test file failed to install the package in ${folder}:\n${failed}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${INSTALL_LIMIT_MS} ms waiting for another test file to install the package in ${folder}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+/* caps a hang of the file that builds and installs the package; it takes minutes on a loaded machine */
+const INSTALL_LIMIT_MS = BUILD_LIMIT_MS + 600_000;
 
 /**
  * The package installed once per test run (in global-setup.ts's folder),
@@ -189,9 +147,8 @@ export function useInstalledPackage(): () => Installed {
   let owned: string | undefined;
   const projects: string[] = [];
   beforeAll(async () => {
-    let folder = inject("packageFolder");
-    if (folder === undefined) folder = owned = await mkdtemp(join(tmpdir(), "adhesive-package-"));
-    const packed = await sharedInstall(folder);
+    const folder = inject("packageFolder") ?? (owned = await mkdtemp(join(tmpdir(), "adhesive-package-")));
+    const packed = await oncePerRun(folder, "the install of the package", INSTALL_LIMIT_MS, () => install(folder));
     holds = packed.holds;
     const { tarball, files } = packed;
     installed = {

@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { seeded } from "../seeded.js";
-import { bin, fixture, root } from "../cli/run-cli.js";
+import { bin, fixture } from "../cli/run-cli.js";
+import { builtPackage } from "../built-package.js";
 
 const fixtures = fixture("durable/");
 const PAIRS = 12;
@@ -47,7 +48,7 @@ async function project(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "adhesive-owner-"));
   await cp(fixtures, dir, { recursive: true });
   await mkdir(join(dir, "node_modules"));
-  await symlink(root, join(dir, "node_modules", "adhesive-bpmn"));
+  await symlink(await builtPackage(), join(dir, "node_modules", "adhesive-bpmn"));
   await writeFile(join(dir, "package.json"), JSON.stringify({ name: "owner", type: "module", private: true }));
   return dir;
 }

@@ -11,14 +11,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Adhesive, ProcessExitError, TaskError } from "../../src/index.js";
+import { builtCli } from "../built-package.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
-function cli(exitFrom: "task" | "script" | "worker", tempFolder: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function cli(exitFrom: "task" | "script" | "worker", tempFolder: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const bin = await builtCli();
   return new Promise((resolve) => {
     const env = { ...process.env, EXIT_FROM: exitFrom, ADHESIVE_TEMP_FOLDER: tempFolder, ADHESIVE_STDOUT: "true", ...(exitFrom === "worker" ? { ADHESIVE_PARALLEL_PROCESSING: "worker" } : {}) };
-    execFile(process.execPath, [`${root}bin/adhesive.js`, fixture("cli/exits.ts")], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, fixture("cli/exits.ts")], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
     });
   });

@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseJournal, type Journal } from "../../src/journal/reader.js";
+import { builtCli, builtPackage } from "../built-package.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = fileURLToPath(new URL("../fixtures/durable/", import.meta.url));
 
 interface Project {
@@ -25,15 +25,16 @@ async function project(scenario: string): Promise<Project> {
   const dir = await mkdtemp(join(tmpdir(), `adhesive-resume-${scenario}-`));
   await cp(fixtures, dir, { recursive: true });
   await mkdir(join(dir, "node_modules"));
-  await symlink(root, join(dir, "node_modules", "adhesive-bpmn"));
+  await symlink(await builtPackage(), join(dir, "node_modules", "adhesive-bpmn"));
   await writeFile(join(dir, "package.json"), JSON.stringify({ name: "resume", type: "module", private: true }));
   return { dir, scenario };
 }
 
-function cli(where: Project, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function cli(where: Project, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const bin = await builtCli();
   return new Promise((resolve) => {
     const env = { ...process.env, NO_COLOR: "1", SCENARIO: where.scenario, CALLS: join(where.dir, "calls.log"), ADHESIVE_RUNS_FOLDER: join(where.dir, ".adhesive", "runs"), ADHESIVE_TEMP_FOLDER: join(where.dir, "tmp") };
-    execFile(process.execPath, [join(root, "bin", "adhesive.js"), ...args], { cwd: where.dir, env, timeout: 60_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args], { cwd: where.dir, env, timeout: 60_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
     );
   });

@@ -17,12 +17,11 @@ import { createConnection } from "node:net";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodingsOf } from "../../src/secrets/redact.js";
+import { builtCli, builtPackage } from "../built-package.js";
 import { startCli, type CliRun } from "../web/cli-run.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const SECRET = 'p"a\\ss w/o$rd';
 const TITLE = "\u001b]0;pwned\u0007 and \u001b[2J";
 /* what TITLE looks like on the terminal: every control character escaped, nothing taken out */
@@ -103,7 +102,7 @@ beforeAll(async () => {
   await mkdir(join(project, ".adhesive", "secrets"), { recursive: true });
   await writeFile(join(project, ".adhesive", "secrets", "token"), `${SECRET}\n`);
   await mkdir(join(project, "node_modules"));
-  await symlink(root, join(project, "node_modules", "adhesive-bpmn"));
+  await symlink(await builtPackage(), join(project, "node_modules", "adhesive-bpmn"));
   await writeFile(join(project, "package.json"), JSON.stringify({ name: "encodings", type: "module", private: true }));
   await writeFile(join(project, "leaky.bpmn"), BPMN);
   await writeFile(join(project, "leaky.ts"), PROCESS);
@@ -153,9 +152,10 @@ function control(socket: string, request: unknown): Promise<string> {
   });
 }
 
-function adhesive(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function adhesive(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const bin = await builtCli();
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, "bin", "adhesive.js"), ...args], { cwd: project, env: run.env, timeout: 30_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args], { cwd: project, env: run.env, timeout: 30_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
     );
   });

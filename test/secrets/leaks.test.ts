@@ -1,8 +1,8 @@
 /*
  * Issue 11, item 2: every place a secret used to leak past redaction, each
- * reproduced with the real CLI (bin/adhesive.js in a child process) in a
- * throw-away project with its secret under .adhesive/secrets/, and real
- * commands printing it.
+ * reproduced with the real CLI (built, ../built-package.ts, in a child
+ * process) in a throw-away project with its secret under .adhesive/secrets/,
+ * and real commands printing it.
  */
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
@@ -12,9 +12,8 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { Adhesive, TaskError, withSecret, type Context } from "../../src/index.js";
 import { clearSecrets } from "../../src/secrets/redact.js";
+import { builtCli, builtPackage } from "../built-package.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = join(root, "bin", "adhesive.js");
 const parallelJoin = fileURLToPath(new URL("../fixtures/engine/parallel-join.bpmn", import.meta.url));
 const errorCodes = fileURLToPath(new URL("../fixtures/engine/error-codes.bpmn", import.meta.url));
 
@@ -38,14 +37,15 @@ async function project(files: Record<string, string>, secret = SECRET): Promise<
   await mkdir(join(dir, ".adhesive", "secrets"), { recursive: true });
   await writeFile(join(dir, ".adhesive", "secrets", "token"), `${secret}\n`);
   await mkdir(join(dir, "node_modules"));
-  await symlink(root, join(dir, "node_modules", "adhesive-bpmn"));
+  await symlink(await builtPackage(), join(dir, "node_modules", "adhesive-bpmn"));
   await writeFile(join(dir, "package.json"), JSON.stringify({ name: "leaks", type: "module", private: true }));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   return { dir, runs: join(dir, "runs") };
 }
 
 /** Runs the CLI in the project (under `umask` when given), with its runs kept in the project. */
-function cli(where: Project, file: string, env: Record<string, string> = {}, umask?: string): Promise<Result> {
+async function cli(where: Project, file: string, env: Record<string, string> = {}, umask?: string): Promise<Result> {
+  const bin = await builtCli();
   const [command, args] = umask === undefined ? [process.execPath, [bin, file]] : ["/bin/sh", ["-c", `umask ${umask} && exec "$0" "$@"`, process.execPath, bin, file]];
   return new Promise((resolve) => {
     execFile(

@@ -10,6 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { TmuxServer, until } from "./tmux.js";
 import { CancelledError, UiBuilder, UsageError, scriptedUi, terminalUi, type UserTaskForm } from "../../src/index.js";
 import { fakeTerminal } from "./fake-terminal.js";
+import { builtCli } from "../built-package.js";
 
 const UP = "\u001b[A";
 const DOWN = "\u001b[B";
@@ -236,7 +237,7 @@ describe("terminalUi without a terminal", () => {
 // ---- the real CLI on a pseudo-terminal -------------------------------------
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = `${root}bin/adhesive.js`;
+const bin = await builtCli();
 const fixtureFile = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const formsFile = fixtureFile("ui/forms.ts");
 describe("adhesive on a terminal (tmux)", () => {

@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { builtCli } from "../built-package.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = `${root}bin/adhesive.js`;
+const bin = await builtCli();
 
 /** Polls `condition`; the limit only caps a hang (the CLI's start-up alone takes seconds on a loaded machine). */
 export async function until(condition: () => boolean, what: string, describeState: () => string, ms = 30_000, everyMs = 10): Promise<void> {

@@ -7,9 +7,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { builtCli } from "../built-package.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-export const bin = `${root}bin/adhesive.js`;
+export const bin = await builtCli();
 export const liveFixture = (name: string) => fileURLToPath(new URL(`../fixtures/live/${name}`, import.meta.url));
 
 export interface CliRun {

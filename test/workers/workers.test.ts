@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Adhesive, UsageError } from "../../src/index.js";
+import { builtCli } from "../built-package.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const processFile = fileURLToPath(new URL("../fixtures/workers/cpu-bound.ts", import.meta.url));
@@ -21,9 +22,10 @@ interface Run {
   ended: number;
 }
 
-function adhesive(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function adhesive(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const bin = await builtCli();
   return new Promise((resolve) => {
-    execFile(process.execPath, [`${root}bin/adhesive.js`, processFile], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, processFile], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
     });
   });
