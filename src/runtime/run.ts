@@ -59,7 +59,11 @@ export interface ActiveRun {
   liveTokens(): LiveToken[];
 }
 
-/** The runs of this process that have not ended (the CLI prints them on SIGUSR1). */
+/**
+ * The runs of this process that have not ended (the CLI prints them on
+ * SIGUSR1). Not a switch: nothing branches on it; it is what a status
+ * request asks of the whole process, whatever session started the runs.
+ */
 export const activeRuns = new Set<ActiveRun>();
 
 /** Compiles, binds and runs a process definition with the declarations of a registry; continues it from its journal if it has one. */
