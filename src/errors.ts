@@ -225,7 +225,7 @@ export class TaskLimitError extends AdhesiveError {
 
 /** The run was cancelled: its `signal` option aborted (or, as an InterruptedError, a signal to the process stopped it). */
 export class CancelledError extends AdhesiveError {
-  /* what the message says befell the run: the state its journal and summary record (see InterruptedError) */
+  /** @internal what the message says befell the run: the state its journal and summary record (see InterruptedError) */
   protected static readonly befell: string = "cancelled";
 
   constructor(reason: string) {
@@ -240,6 +240,7 @@ export class CancelledError extends AdhesiveError {
  * CancelledError, with the same code, for code that catches those.
  */
 export class InterruptedError extends CancelledError {
+  /** @internal */
   protected static override readonly befell: string = "interrupted";
   readonly signal: string;
 
