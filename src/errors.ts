@@ -223,18 +223,25 @@ export class TaskLimitError extends AdhesiveError {
   }
 }
 
-/** The run was cancelled (signal aborted, SIGINT). */
+/** The run was cancelled: its `signal` option aborted (or, as an InterruptedError, a signal to the process stopped it). */
 export class CancelledError extends AdhesiveError {
+  /** @internal what the message says befell the run: the state its journal and summary record (see InterruptedError) */
+  protected static readonly befell: string = "cancelled";
+
   constructor(reason: string) {
-    super("ADHESIVE_CANCELLED", `run cancelled: ${reason}`);
+    super("ADHESIVE_CANCELLED", `run ${(new.target as typeof CancelledError).befell}: ${reason}`);
   }
 }
 
 /**
  * The run was stopped by a signal to the process (SIGINT, SIGTERM, SIGHUP):
- * its journal says "interrupted", and `adhesive resume` continues it.
+ * its journal says "interrupted", and `adhesive resume` continues it; its
+ * message says so too ("run interrupted: SIGTERM received"). Still a
+ * CancelledError, with the same code, for code that catches those.
  */
 export class InterruptedError extends CancelledError {
+  /** @internal */
+  protected static override readonly befell: string = "interrupted";
   readonly signal: string;
 
   constructor(signal: string) {

@@ -5,29 +5,12 @@ import type { Data } from "../engine/data.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { Registry, type Matcher } from "../tasks/registry.js";
 import { conditionExpression, timerSchedule, type TimerValue } from "../model/declared-values.js";
-import { runDefinition } from "../runtime/run.js";
-import { cloneValue } from "../engine/clone.js";
-import { newRef } from "../engine/data.js";
-import { mergeInto } from "../engine/merge.js";
 import { locateBpmn, readLocatedBpmn } from "./bpmn-path.js";
-import { verifyRecorder } from "./verify-mode.js";
-import { started } from "./started-runs.js";
-import { claimResume } from "./resume-target.js";
+import { layerOptions, RunSession, withDataOverride } from "./run-session.js";
 import { readJournalHeader } from "../journal/reader.js";
 import { journalFileOf } from "../runtime/run-record.js";
 import type { GatewayName, JobType, MessageName, TaskName, UserTaskName } from "./process-names.js";
-import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, RunReporter, TaskFunction, UserTaskFunction } from "./types.js";
-
-let workerMode: (() => void) | undefined;
-
-/**
- * In a worker thread of parallel_processing: worker, the process file is
- * imported only for its task() declarations: every run never settles and
- * the first one calls `onProcessStart` (by then the tasks are registered).
- */
-export function enterWorkerMode(onProcessStart: () => void): void {
-  workerMode = onProcessStart;
-}
+import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions, TaskFunction, UserTaskFunction } from "./types.js";
 
 /**
  * An isolated set of task implementations with the ways to run processes
@@ -36,9 +19,13 @@ export function enterWorkerMode(onProcessStart: () => void): void {
  */
 export class Adhesive {
   readonly registry = new Registry();
-  /** options every run of this instance starts from (the CLI sets the reporter here) */
+  /**
+   * Options every run of this instance starts from (a call's own options
+   * win). Under the CLI they go over the CLI's (its reporter and
+   * interrupt signal are kept alongside a reporter or signal given here).
+   */
   defaults: RunOptions = {};
-  /** `adhesive --data`: merged over the initialData of every run (its keys win; null removes one) */
+  /** Merged over the initialData of every run of this instance (its keys win; null removes one). The CLI's `--data` goes over it, for every instance. */
   dataOverride: Data | undefined;
 
   task<D extends object = Data>(matcher: Matcher<TaskName, JobType>, fn: TaskFunction<D>): this {
@@ -93,11 +80,8 @@ export class Adhesive {
   /** Runs a process drawn in a BPMN file; a relative path is resolved against the folder of the calling file. */
   async bpmnBuild<D extends object = Data>(file: string | URL, options?: RunOptions<D>): Promise<D> {
     const location = locateBpmn(file);
-    const recorder = verifyRecorder();
     const load = { process: options?.process };
-    if (recorder) return recorder.record(location.path, () => readLocatedBpmn(location, load), this.registry, this.options(options).initialData) as Promise<D>;
-    // a file that cannot be read is that run's failure, so it counts as started
-    return this.run(await started(readLocatedBpmn(location, load)), options);
+    return RunSession.current().start(location.path, () => readLocatedBpmn(location, load), this.registry, this.options(options)) as Promise<D>;
   }
 
   /** Starts a process built in code: `processStart({ name }).task("A").processEnd().build()`; see docs/builder.md. */
@@ -107,14 +91,7 @@ export class Adhesive {
 
   /** Runs any process definition (from a file, a builder or your own code). */
   async run<D extends object = Data>(definition: ProcessDefinition, options?: RunOptions<D>): Promise<D> {
-    if (workerMode !== undefined) {
-      workerMode();
-      // a worker thread only needs the file's task() calls: the process runs in the main thread
-      return new Promise<D>(() => undefined);
-    }
-    const recorder = verifyRecorder();
-    if (recorder) return recorder.record(definition.source, async () => definition, this.registry, this.options(options).initialData) as Promise<D>;
-    return started(runDefinition(definition, this.registry, claimResume(definition, this.options(options)))) as Promise<D>;
+    return RunSession.current().start(definition.source, () => Promise.resolve(definition), this.registry, this.options(options)) as Promise<D>;
   }
 
   /**
@@ -123,7 +100,7 @@ export class Adhesive {
    * here. To continue with a changed BPMN file, call bpmnBuild(file, { runId }).
    */
   async resume<D extends object = Data>(runId: string, options?: RunOptions<D>): Promise<D> {
-    const merged = this.options(options);
+    const merged = await RunSession.current().runOptions(this.options(options));
     // the header alone: the run reads the whole journal once it has the process
     const header = await readJournalHeader(journalFileOf(merged, runId));
     return this.run(header.definition, { ...options, runId });
@@ -131,11 +108,7 @@ export class Adhesive {
 
   /* the process data's type is the caller's claim: from here on the run holds plain data */
   private options<D extends object>(options: RunOptions<D> | undefined): RunOptions {
-    const merged = mergeOptions(this.defaults, options as RunOptions | undefined);
-    if (this.dataOverride === undefined) return merged;
-    const initialData = newRef(cloneValue(merged.initialData ?? {}));
-    mergeInto(initialData, cloneValue(this.dataOverride));
-    return { ...merged, initialData: initialData.data };
+    return withDataOverride(layerOptions(this.defaults, options as RunOptions | undefined), this.dataOverride);
   }
 
   private linearTasks(): LinearTask[] {
@@ -147,26 +120,4 @@ export class Adhesive {
     }
     return tasks;
   }
-}
-
-function mergeOptions(defaults: RunOptions, options: RunOptions | undefined): RunOptions {
-  const merged: RunOptions = { ...defaults, ...options };
-  if (defaults.reporter && options?.reporter && defaults.reporter !== options.reporter) merged.reporter = both(defaults.reporter, options.reporter);
-  return merged;
-}
-
-function both(a: RunReporter, b: RunReporter): RunReporter {
-  return {
-    runStarted: (run) => (a.runStarted?.(run), b.runStarted?.(run)),
-    unusedImplementations: (run, unused) => (a.unusedImplementations?.(run, unused), b.unusedImplementations?.(run, unused)),
-    fileWarnings: (run, warnings) => (a.fileWarnings?.(run, warnings), b.fileWarnings?.(run, warnings)),
-    waitingForMessages: (run, waits) => (a.waitingForMessages?.(run, waits), b.waitingForMessages?.(run, waits)),
-    runFinished: (run, error) => (a.runFinished?.(run, error), b.runFinished?.(run, error)),
-    eventReceived: (run) => (a.eventReceived?.(run), b.eventReceived?.(run)),
-    taskStarted: (ctx) => (a.taskStarted?.(ctx), b.taskStarted?.(ctx)),
-    taskFinished: (ctx, error, ms, caught) => (a.taskFinished?.(ctx, error, ms, caught), b.taskFinished?.(ctx, error, ms, caught)),
-    taskCancelled: (ctx) => (a.taskCancelled?.(ctx), b.taskCancelled?.(ctx)),
-    elementFailed: (run, element, error, caught) => (a.elementFailed?.(run, element, error, caught), b.elementFailed?.(run, element, error, caught)),
-    laneFailed: (lane, error) => (a.laneFailed?.(lane, error), b.laneFailed?.(lane, error)),
-  };
 }

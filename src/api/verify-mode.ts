@@ -23,9 +23,10 @@ export interface VerifiedRun {
 }
 
 /**
- * Collects the runs of `adhesive verify`. Every run the file starts is
- * recorded and never settles, so none of the code after it runs (the same
- * trick as worker mode); the CLI reads `runs` once the file has gone quiet.
+ * Collects the runs of `adhesive verify` (a RunSession's purpose). Every
+ * run the file starts is recorded and never settles, so none of the code
+ * after it runs (the same trick as worker mode); the CLI reads `runs` once
+ * the file has gone quiet.
  */
 export class VerifyRecorder {
   readonly runs: VerifiedRun[] = [];
@@ -71,15 +72,4 @@ export class VerifyRecorder {
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
-}
-
-let recorder: VerifyRecorder | undefined;
-
-/** From now on every run of every Adhesive instance is only recorded (adhesive verify). */
-export function enterVerifyMode(into: VerifyRecorder): void {
-  recorder = into;
-}
-
-export function verifyRecorder(): VerifyRecorder | undefined {
-  return recorder;
 }

@@ -1,6 +1,7 @@
 import { createColors } from "picocolors";
 import { formatFrame, userFrame } from "../call-site.js";
 import { AdhesiveError, CancelledError, TaskError, callChain } from "../errors.js";
+import { endState } from "../runs/state.js";
 import { redact } from "../secrets/redact.js";
 import { redactError } from "../secrets/redact-error.js";
 import { shown, visibleLine, visibleLines } from "../terminal-text.js";
@@ -26,7 +27,8 @@ export function reportFailure(failure: unknown, io: FailureIo): number {
   const error = redactError(failure);
   const c = createColors(io.color);
   if (error instanceof CancelledError) {
-    io.err.write(`${c.yellow("cancelled")}: ${visibleLines(redact(error.message))}\n`);
+    // the word the run's state says: "interrupted" (adhesive resume continues it) or "cancelled"
+    io.err.write(`${c.yellow(endState(error))}: ${visibleLines(redact(error.message))}\n`);
     return EXIT_INTERRUPTED;
   }
   if (error instanceof TaskError) {

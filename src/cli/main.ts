@@ -130,11 +130,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.err.write(`adhesive: expected one process file, got ${parsed.positionals.join(" ")}\n\n${HELP}`);
     return EXIT_USAGE;
   }
-  const { runFile, useDataOptions, verifyFile } = await import("./run-file.js");
-  const failed = await useDataOptions(parsed.values.data ?? [], context);
-  if (failed !== undefined) return failed;
-  if (command === "verify") return verifyFile(file, context);
-  return runFile(file, context, true, ui);
+  const { readData, runFile, verifyFile } = await import("./run-file.js");
+  const data = await readData(parsed.values.data ?? [], context);
+  if ("code" in data) return data.code;
+  if (command === "verify") return verifyFile(file, data.data, context);
+  return runFile(file, context, { data: data.data, ui });
 }
 
 async function serveConsole(args: string[], port: string | undefined, io: CliContext): Promise<number> {
@@ -201,18 +201,7 @@ async function resume(args: string[], how: { retry: boolean; force: boolean }, i
   } catch (error) {
     return reportFailure(error, io);
   }
-  const [{ setResumeTarget }, { runFile }] = await Promise.all([import("../api/resume-target.js"), import("./run-file.js")]);
-  setResumeTarget(target.resume);
-  try {
-    const code = await runFile(target.file, io, false, ui);
-    if (!target.resume.claimed && code === EXIT_OK) {
-      io.err.write(`adhesive resume: ${target.file} did not start process "${target.resume.processId}", which run ${target.resume.runId} ran\n`);
-      return EXIT_USAGE;
-    }
-    return code;
-  } finally {
-    setResumeTarget(undefined);
-  }
+  return (await import("./run-file.js")).runFile(target.file, io, { resume: target.resume, ui });
 }
 
 function version(): string {

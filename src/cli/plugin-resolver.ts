@@ -14,6 +14,7 @@ interface ResolveContext {
 }
 type NextResolve = (specifier: string, context?: ResolveContext) => Promise<{ url: string }>;
 
+/* module state of the hooks thread, set once by initialize(): this file is that thread's program, not a switch of the CLI's */
 let folders: readonly string[] = [];
 
 const SUFFIXES = ["", ".ts", ".mts", ".js", ".mjs", "/index.ts", "/index.mts", "/index.js", "/index.mjs"];

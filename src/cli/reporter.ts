@@ -2,6 +2,7 @@ import { createColors } from "picocolors";
 import quote from "shell-quote/quote.js";
 import type { Context, RunReporter } from "../api/types.js";
 import { CancelledError, TaskError } from "../errors.js";
+import { endState } from "../runs/state.js";
 import { redact, redactJson } from "../secrets/redact.js";
 import { shown, visibleLine } from "../terminal-text.js";
 import { headline, where } from "./failure.js";
@@ -167,7 +168,7 @@ function summary(run: RunTally, c: ReturnType<typeof createColors>, cwd: string)
   const outcome =
     run.error === undefined
       ? `${c.green(c.bold("finished"))} ${visibleLine(shortPath(run.info.source, cwd))} in ${duration}`
-      : `${run.error instanceof CancelledError ? c.magenta(c.bold("cancelled")) : c.red(c.bold("failed"))} ${visibleLine(shortPath(run.info.source, cwd))}${at} after ${duration}`;
+      : `${run.error instanceof CancelledError ? c.magenta(c.bold(endState(run.error))) : c.red(c.bold("failed"))} ${visibleLine(shortPath(run.info.source, cwd))}${at} after ${duration}`;
   const events = run.events > 0 ? `, ${run.events} event${run.events === 1 ? "" : "s"}` : "";
   const caught = run.caught > 0 ? `, ${run.caught} caught` : "";
   const counts = `${run.done} done, ${run.failed} failed${caught}, ${run.cancelled} cancelled${events}`;

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { createColors } from "picocolors";
-import type { ResumeTarget } from "../api/resume-target.js";
+import type { ResumeTarget } from "../api/run-session.js";
 import type { Config } from "../config/load.js";
 import { UsageError } from "../errors.js";
 import { findRun } from "../runs/find.js";
@@ -30,7 +30,7 @@ export async function resumeTarget(idOrPrefix: string | undefined, how: { retry:
     throw new UsageError(`run ${runId} was started through the API, not by a process file: continue it in code, with resume("${runId}") or bpmnBuild(file, { runId: "${runId}" })`);
   }
   if (!existsSync(file)) throw new UsageError(`run ${runId} was run by ${file}, which no longer exists`);
-  return { file, resume: { runId, processId: run.processId, retry: how.retry, force: how.force, claimed: false } };
+  return { file, resume: { runId, processId: run.processId, retry: how.retry, force: how.force } };
 }
 
 /* the run `adhesive resume` continues without an id: the newest interrupted one (with --retry, or failed) */

@@ -8,10 +8,11 @@ import { register } from "node:module";
 import { createColors } from "picocolors";
 import type { Config } from "../config/load.js";
 import { activeRuns } from "../runtime/run.js";
-import { defaultAdhesive } from "../index.js";
+import { configuredOptions, RunSession, type ResumeTarget } from "../api/run-session.js";
+import type { Data } from "../engine/data.js";
 import { applyRetention } from "./clean.js";
 import { readDataOptions } from "./data-option.js";
-import { EXIT_OK } from "./exit-codes.js";
+import { EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { reportFailure } from "./failure.js";
 import { findProcessFile } from "./process-file.js";
 import { importProcessFile as importModule } from "../loader/import-process-file.js";
@@ -23,23 +24,39 @@ import { hintResume } from "./resume.js";
 import { shown } from "../terminal-text.js";
 import type { CliContext } from "./main.js";
 
-/** `--data`: initial data for every process the file starts; undefined when it is fine, else the exit code of the failure reported. */
-export async function useDataOptions(values: readonly string[], io: CliContext): Promise<number | undefined> {
+/** `--data`: initial data for every process the file starts; `{ code }` when it cannot be read (the failure reported). */
+export async function readData(values: readonly string[], io: CliContext): Promise<{ data: Data | undefined } | { code: number }> {
   try {
-    defaultAdhesive.dataOverride = await readDataOptions(values, io.cwd);
-    return undefined;
+    return { data: await readDataOptions(values, io.cwd) };
   } catch (error) {
-    return reportFailure(error, io);
+    return { code: reportFailure(error, io) };
   }
 }
 
 /** `adhesive verify [file]`. */
-export async function verifyFile(file: string | undefined, io: CliContext): Promise<number> {
-  return (await import("./verify.js")).verifyProcessFile(() => importProcessFile(file, io), io);
+export async function verifyFile(file: string | undefined, data: Data | undefined, io: CliContext): Promise<number> {
+  return (await import("./verify.js")).verifyProcessFile(() => importProcessFile(file, io), data, io);
 }
 
-/** Runs the process file and waits for the runs it starts; returns the exit code. `hint`: point to an interrupted last run (not when resuming it). */
-export async function runFile(file: string | undefined, io: CliContext, hint = true, ui?: { port: number | undefined }): Promise<number> {
+/** How `runFile` runs the file: `--data`, the run `adhesive resume` continues, `--ui`. */
+export interface RunFileOptions {
+  data?: Data;
+  /** the file's first run of the journal's process continues this run; no hint about an interrupted last run then */
+  resume?: ResumeTarget;
+  ui?: { port: number | undefined };
+}
+
+/**
+ * Runs the process file under a RunSession made of the configuration and
+ * the flags, and waits for the runs it starts; returns the exit code.
+ */
+export async function runFile(given: string | undefined, io: CliContext, how: RunFileOptions = {}): Promise<number> {
+  let file: string;
+  try {
+    file = await findProcessFile(given, io.cwd);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
   const interrupts = listenForInterrupts(io.err);
   const { config } = io;
   const onSigusr1 = () => printStatus(io);
@@ -47,38 +64,32 @@ export async function runFile(file: string | undefined, io: CliContext, hint = t
   const screen = openScreen(io.out, io.err);
   const taskLines = config.logLevel === "trace" || config.logLevel === "debug" || config.logLevel === "info";
   const reporter = terminalReporter(io.out, io.color, { taskLines, taskLineRate: config.taskLineRate, cwd: io.cwd, screen });
-  defaultAdhesive.defaults = {
-    ...defaultAdhesive.defaults,
-    reporter,
-    signal: interrupts.signal,
-    tempFolder: config.tempFolder,
-    poolSize: config.poolSize,
-    stdout: config.stdout,
-    parallelProcessing: config.parallelProcessing,
-    taskLimit: config.taskLimit,
-    inbox: true,
-    runsFolder: config.runsFolder,
-    journal: config.journal,
-    journalFsync: config.journalFsync,
-    keepRuns: config.keepRuns,
-  };
-  const runs = new RunWatch();
+  let leave: (() => void) | undefined;
+  let runs: RunWatch | undefined;
   try {
     await applyRetention(config, io.cwd, io.err);
-    if (hint) await hintResume(file, io);
-    const liveView = ui === undefined ? undefined : await import("./live-view.js");
-    const view = ui === undefined ? undefined : await liveView!.startCliLiveView(config, ui.port, io);
-    if (view !== undefined) defaultAdhesive.defaults.liveView = true;
+    if (how.resume === undefined) await hintResume(file, io);
+    const liveView = how.ui === undefined ? undefined : await import("./live-view.js");
+    const view = how.ui === undefined ? undefined : await liveView!.startCliLiveView(config, how.ui.port, io);
+    const session = new RunSession({
+      // worker threads import the same file to find the task functions
+      options: { ...configuredOptions(config), reporter, signal: interrupts.signal, inbox: true, processFile: file, ...(view === undefined ? {} : { liveView: true }) },
+      data: how.data,
+      resume: how.resume,
+    });
+    runs = new RunWatch(session);
+    leave = session.enter();
     const code = await loadProcessFile(file, io);
     const failure = (error: unknown) => reportFailure(error, { ...io, verbose: verbose(io.config) });
-    const ended = code === EXIT_OK ? await exitCodeOfRuns(runs, file ?? "the process file", failure, io.err) : code;
-    const result = interrupts.exitCode() ?? ended;
+    const ended = code === EXIT_OK ? await exitCodeOfRuns(runs, given ?? "the process file", failure, io.err) : code;
+    const result = interrupts.exitCode() ?? (ended === EXIT_OK && how.resume !== undefined && !session.resumed ? notResumed(file, how.resume, io) : ended);
     view?.stop();
     // the Ctrl-C that closes the page afterwards does not change how the runs went
     if (view !== undefined && result === ended) await liveView!.keepLiveViewOpen(view.url, io);
     return result;
   } finally {
-    runs.stop();
+    leave?.();
+    runs?.stop();
     reporter.printSummaries();
     screen?.close();
     interrupts.dispose();
@@ -86,10 +97,16 @@ export async function runFile(file: string | undefined, io: CliContext, hint = t
   }
 }
 
+function notResumed(file: string, target: ResumeTarget, io: CliContext): number {
+  io.err.write(`adhesive resume: ${file} did not start process "${target.processId}", which run ${target.runId} ran\n`);
+  return EXIT_USAGE;
+}
+
 /** Runs the user's process file; its top-level code runs the processes. */
-async function loadProcessFile(given: string | undefined, io: CliContext): Promise<number> {
+async function loadProcessFile(file: string, io: CliContext): Promise<number> {
   try {
-    await importProcessFile(given, io);
+    usePlugins(io.config.plugins);
+    await importModule(file);
     return EXIT_OK;
   } catch (error) {
     return reportFailure(error, { ...io, verbose: verbose(io.config) });
@@ -100,8 +117,6 @@ async function loadProcessFile(given: string | undefined, io: CliContext): Promi
 async function importProcessFile(given: string | undefined, io: CliContext): Promise<void> {
   const file = await findProcessFile(given, io.cwd);
   usePlugins(io.config.plugins);
-  // worker threads import the same file to find the task functions
-  defaultAdhesive.defaults = { ...defaultAdhesive.defaults, processFile: file };
   await importModule(file);
 }
 
@@ -109,6 +124,7 @@ function verbose(config: Config): boolean {
   return config.logLevel === "trace" || config.logLevel === "debug";
 }
 
+/* a once-guard, not a switch: a resolve hook registered stays for the process, and a second one would look up every import twice */
 let pluginsRegistered = false;
 
 /* Bare imports of the process file that Node cannot resolve are looked up in the plugin folders. */

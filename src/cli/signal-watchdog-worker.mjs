@@ -28,6 +28,7 @@ try {
   Signal = undefined;
 }
 
+// this thread's own counters (the file is the whole program of the watchdog thread)
 let received = 0;
 let base = 0;
 if (Signal !== undefined) {

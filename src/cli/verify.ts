@@ -1,5 +1,7 @@
 import { createColors } from "picocolors";
-import { enterVerifyMode, VerifyRecorder } from "../api/verify-mode.js";
+import type { Data } from "../engine/data.js";
+import { RunSession } from "../api/run-session.js";
+import { VerifyRecorder } from "../api/verify-mode.js";
 import type { GraphNode } from "../model/graph.js";
 import { bindingName, ruleFor } from "../tasks/binding.js";
 import { checkMappings, type ElementCheck, type MappingCheck, type RenderingCheck } from "../tasks/mapping-check.js";
@@ -27,9 +29,10 @@ const QUIET_MS = 1000;
  * how each element of each process maps to an implementation. Exit 1 for a
  * missing or ambiguous element, 2 when the file or a process cannot be read.
  */
-export async function verifyProcessFile(load: () => Promise<void>, io: VerifyIo): Promise<number> {
+export async function verifyProcessFile(load: () => Promise<void>, data: Data | undefined, io: VerifyIo): Promise<number> {
   const recorder = new VerifyRecorder();
-  enterVerifyMode(recorder);
+  // never left: the runs recorded never settle, and the CLI exits once it has reported them
+  new RunSession({ options: {}, data, purpose: { kind: "verify", recorder } }).enter();
   let failure: { error: unknown } | undefined;
   const imported = load().catch((error: unknown) => {
     failure = { error };

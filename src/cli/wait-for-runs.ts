@@ -13,7 +13,7 @@
  * causes further down a chain nobody handled are not crashes with a stack
  * trace. Another unhandled rejection fails the command too.
  */
-import { watchRuns } from "../api/started-runs.js";
+import type { RunSession } from "../api/run-session.js";
 
 export interface RunsOutcome {
   /** how many runs the file started */
@@ -29,8 +29,9 @@ export class RunWatch {
   private onStart: (() => void) | undefined;
   private readonly stopWatching: () => void;
 
-  constructor() {
-    this.stopWatching = watchRuns((run) => this.add(run));
+  /** Watches the runs started through `session`, whichever Adhesive instance starts them. */
+  constructor(session: RunSession) {
+    this.stopWatching = session.onRun((run) => this.add(run));
     process.on("unhandledRejection", this.unhandled);
   }
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { EngineObserver, TokenTracker } from "../engine/engine.js";
-import { CancelledError } from "../errors.js";
+import { endState } from "../runs/state.js";
 import { PendingForms } from "../inbox/forms.js";
 import { AnswerReceipts } from "../inbox/answer-receipts.js";
 import { Inbox, type MessageTarget } from "../inbox/inbox.js";
@@ -139,7 +139,7 @@ export class LiveRun {
   /** The run ended (error undefined: it succeeded); its final counts are written next to its logs unless `save` is false. */
   async finish(error?: unknown, save = true): Promise<void> {
     this.receipts.runEnded();
-    this.monitor.runEnded(error === undefined ? "done" : error instanceof CancelledError ? "cancelled" : "failed", error);
+    this.monitor.runEnded(endState(error), error);
     // what the last message or answer did may have ended the run: its sender hears that it was kept before the socket closes
     await this.inboxValue?.settled();
     await this.control?.close();

@@ -14,13 +14,13 @@ export interface RunPlacesOptions {
   tempFolder?: string;
 }
 
-/** The API honours the config keys' variables too (the CLI reads all of the configuration and passes the folders). */
+/** The run's runs folder; every run's options have it from the configuration (src/api/run-session.ts), unless its own code unset it. */
 export function runsFolderOf(options: RunPlacesOptions): string {
-  return resolve(options.runsFolder ?? process.env.ADHESIVE_RUNS_FOLDER ?? join(process.cwd(), ".adhesive", "runs"));
+  return resolve(options.runsFolder ?? join(process.cwd(), ".adhesive", "runs"));
 }
 
 export function tempFolderOf(options: RunPlacesOptions): string {
-  return resolve(options.tempFolder ?? process.env.ADHESIVE_TEMP_FOLDER ?? join(tmpdir(), "adhesive"));
+  return resolve(options.tempFolder ?? join(tmpdir(), "adhesive"));
 }
 
 /** `<runs folder>/<run id>`: the run's journal, logs and summary. */

@@ -1,3 +1,4 @@
+import { CancelledError, InterruptedError } from "../errors.js";
 import { isAlive } from "../journal/process-identity.js";
 import type { RunState } from "../journal/records.js";
 import type { RunSummary } from "./summary.js";
@@ -24,4 +25,15 @@ export function diedRunning(summary: RunSummary): boolean {
 
 function ownerAlive(summary: RunSummary): boolean {
   return isAlive({ pid: summary.pid, start: summary.pidStart });
+}
+
+/**
+ * How a run ended, from what it rejected with (undefined: it succeeded):
+ * stopped by a signal to the process ("interrupted", resumable), cancelled
+ * through its `signal` option, or failed. The journal, the summary, the
+ * live view and the CLI's lines all say it with this word.
+ */
+export function endState(outcome: unknown): Exclude<RunState, "running"> {
+  if (outcome === undefined) return "done";
+  return outcome instanceof InterruptedError ? "interrupted" : outcome instanceof CancelledError ? "cancelled" : "failed";
 }

@@ -3,6 +3,7 @@ import { insideTask } from "../logs/console-capture.js";
 import { insideExpression } from "../model/expression.js";
 import { sharedPatch } from "../shared-patch.js";
 
+/* the process.exit the guard replaced, while it is installed (process.exit is process-wide, so its saved original is too) */
 let original: typeof process.exit | undefined;
 
 /**

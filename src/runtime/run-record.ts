@@ -6,7 +6,7 @@ import type { ReplayInput } from "../engine/journal.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import type { RunOptions } from "../api/types.js";
-import { AdhesiveError, CancelledError, InterruptedError, TaskError, describe } from "../errors.js";
+import { AdhesiveError, TaskError, describe } from "../errors.js";
 import { isAlive, processIdentity } from "../journal/process-identity.js";
 import { inRunFolder } from "../runs/folder-error.js";
 import { JOURNAL_FILE, LOGS_FOLDER, SUMMARY_FILE } from "../runs/files.js";
@@ -14,10 +14,11 @@ import { journalOwner } from "../runs/journal-facts.js";
 import { checkedRunId, runFolderOf, runsFolderOf } from "../runs/places.js";
 import { summaryFromJournal, type RunSummary } from "../runs/summary.js";
 import { SummaryWriter } from "../runs/summary-writer.js";
+import { endState } from "../runs/state.js";
 import { killLeftovers } from "./leftovers.js";
 import { ReplayDivergedError } from "../engine/replay.js";
 import { readJournal, type Journal } from "../journal/reader.js";
-import { JOURNAL_VERSION, type JournalHeader, type RunState } from "../journal/records.js";
+import { JOURNAL_VERSION, type JournalHeader } from "../journal/records.js";
 import { decodeValue, encodeValue } from "../journal/values.js";
 import { JournalWriter } from "../journal/writer.js";
 import { framedLine } from "../journal/framing.js";
@@ -310,11 +311,6 @@ export function endNote(outcome: unknown, data: Data | undefined): Record<string
   return { t: "end", state: endState(outcome), at, error: describe(outcome), element };
 }
 
-/** How a run that did not succeed ended: stopped by a signal (resumable), cancelled, or failed. */
-export function endState(outcome: unknown): RunState {
-  if (outcome === undefined) return "done";
-  return outcome instanceof InterruptedError ? "interrupted" : outcome instanceof CancelledError ? "cancelled" : "failed";
-}
 
 /**
  * After the replay, before anything runs again: the run is refused (unless

@@ -33,7 +33,8 @@ import { TaskError, UsageError, describe } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
 import { startSources } from "./sources.js";
-import { abandonRecord, announce, checkChanges, continued, endNote, endState, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
+import { abandonRecord, announce, checkChanges, continued, endNote, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
+import { endState } from "../runs/state.js";
 import { noteCommandGroups } from "./leftovers.js";
 import { ReplayClock } from "../journal/replay-clock.js";
 import { systemClock } from "../engine/clock.js";
@@ -58,7 +59,11 @@ export interface ActiveRun {
   liveTokens(): LiveToken[];
 }
 
-/** The runs of this process that have not ended (the CLI prints them on SIGUSR1). */
+/**
+ * The runs of this process that have not ended (the CLI prints them on
+ * SIGUSR1). Not a switch: nothing branches on it; it is what a status
+ * request asks of the whole process, whatever session started the runs.
+ */
 export const activeRuns = new Set<ActiveRun>();
 
 /** Compiles, binds and runs a process definition with the declarations of a registry; continues it from its journal if it has one. */

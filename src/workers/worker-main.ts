@@ -2,12 +2,13 @@
  * A worker thread of parallel_processing: worker. It imports the same
  * process file as the main thread, so the same task() calls register the
  * same functions in the same order; bpmnBuild() and friends do not run
- * anything here (enterWorkerMode). The main thread sends one job per task
+ * anything here (the thread's RunSession is a worker's). The main thread sends one job per task
  * and gets the task's data, its output and its error back.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Context, TaskFunction } from "../api/types.js";
-import { enterWorkerMode } from "../api/adhesive.js";
+import { RunSession } from "../api/run-session.js";
+import type { Registry } from "../tasks/registry.js";
 import { importProcessFile } from "../loader/import-process-file.js";
 import { describe } from "../errors.js";
 import { defaultAdhesive } from "../index.js";
@@ -25,6 +26,8 @@ const running = new Map<number, AbortController>();
 const waiting: Job[] = [];
 let ready = false;
 let loadError: SerializedError | undefined;
+/* the instance whose run the main thread runs: its declarations are in the same order here (the default one until the file starts a run) */
+let registry: Registry | undefined;
 
 function send(message: FromWorker): void {
   port.postMessage(message);
@@ -67,7 +70,7 @@ async function run(job: Job): Promise<void> {
 }
 
 function lookup(job: Job): TaskFunction {
-  const declaration = defaultAdhesive.registry.declarations[job.index];
+  const declaration = (registry ?? defaultAdhesive.registry).declarations[job.index];
   if (declaration === undefined || declaration.label !== job.label) {
     throw new Error(
       `worker thread: the process file registered different tasks here (expected ${job.label} at position ${job.index}); ` +
@@ -112,7 +115,15 @@ function serialize(error: unknown): SerializedError {
   return { name: "Error", message: redact(describe(error)), stack: undefined, code: undefined };
 }
 
-enterWorkerMode(markReady);
+new RunSession({
+  purpose: {
+    kind: "worker",
+    onProcessStart: (started) => {
+      registry ??= started;
+      markReady();
+    },
+  },
+}).enter();
 captureConsole();
 // process.exit() in a task would end this thread, not fail the task
 guardProcessExit();

@@ -147,8 +147,8 @@ describe("adhesive [file]", () => {
     child.kill("SIGINT");
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     expect(code).toBe(130);
-    expect(stderr).toContain("cancelled: run cancelled: SIGINT received\n");
-    expect(stderr).not.toContain("run cancelled: run cancelled");
+    expect(stderr).toContain("interrupted: run interrupted: SIGINT received\n");
+    expect(stderr).not.toContain("run interrupted: run interrupted");
     expect(stdout).toMatch(/^stop +Left/m);
     expect(sleepRunning(mark)).toBe(false);
   });

@@ -99,7 +99,7 @@ describe("a stop signal", () => {
       expect(existsSync(join(workspace, "token.txt"))).toBe(false);
       expect(existsSync(join(workspace, "..", "lane-torn-down"))).toBe(true);
       expect(cli.stderr()).toContain(`${signal}: cancelling the running tasks`);
-      expect(cli.stderr()).toContain(`cancelled: run cancelled: ${signal} received`);
+      expect(cli.stderr()).toContain(`interrupted: run interrupted: ${signal} received`);
     });
   }
 

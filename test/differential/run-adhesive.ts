@@ -10,6 +10,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Adhesive, loadBpmn, StalledError, TaskLimitError, type Clock, type ProcessDefinition } from "adhesive-bpmn";
+import { RunSession } from "../../src/api/run-session.js";
 import { hook } from "./adhesive-hook.js";
 import type { Generated } from "./model.js";
 import { bump, EVENT_BUDGET, wholeSeconds, type Outcome, type RunState } from "./outcome.js";
@@ -89,6 +90,9 @@ export async function runAdhesive(generated: Generated, data: Record<string, unk
   let failure: unknown;
   try {
     const definition = await load(generated, options.folder);
+    // the first run reads the project's configuration (the default run session) before it starts: done here, since the driver
+    // below takes a few turns of the event loop without the clock's activity for a run that only waits for the clock
+    await RunSession.current().runOptions({});
     const run = adhesive
       .run(definition, {
         initialData: data,

@@ -144,7 +144,7 @@ describe("a stop signal to the installed CLI", () => {
       expect(processesOf(mark)).toEqual([]);
       expect(existsSync(secret)).toBe(false);
       expect(existsSync(join(secret, "../../lane-torn-down"))).toBe(true);
-      expect(cli.output()).toContain(`cancelled: run cancelled: ${signal} received`);
+      expect(cli.output()).toContain(`interrupted: run interrupted: ${signal} received`);
     });
   }
 });

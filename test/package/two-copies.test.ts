@@ -92,7 +92,7 @@ describe("copy A's CLI running a process file of a project that has copy B", () 
       expect(output).toContain("run   Wait");
       child.kill("SIGTERM");
       expect(await exited).toBe(143);
-      expect(output).toContain("cancelled: run cancelled: SIGTERM received");
+      expect(output).toContain("interrupted: run interrupted: SIGTERM received");
     } finally {
       child.kill("SIGKILL");
     }

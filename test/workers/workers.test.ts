@@ -22,10 +22,10 @@ interface Run {
   ended: number;
 }
 
-async function adhesive(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function adhesive(env: Record<string, string>, file = processFile): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const bin = await builtCli();
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, processFile], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, file], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
     });
   });
@@ -63,6 +63,17 @@ describe("parallel_processing: worker", () => {
     const { code, stderr } = await adhesive({ ADHESIVE_PARALLEL_PROCESSING: "worker", FAIL_IN_WORKER: "1" });
     expect(code).toBe(1);
     expect(stderr).toContain('process failed: task "Fail In Worker" (fail) failed: boom in a worker');
+  });
+
+  it("runs the tasks of a file's own Adhesive instance in worker threads too", async () => {
+    const file = fileURLToPath(new URL("../fixtures/workers/own-instance.ts", import.meta.url));
+    const { code, stdout, stderr } = await adhesive({ ADHESIVE_PARALLEL_PROCESSING: "worker", ADHESIVE_POOL_SIZE: "2" }, file);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const threads = JSON.parse(/^threads: (.*)$/m.exec(stdout)![1]) as number[];
+    // thread 0 is the main thread
+    expect(threads).toHaveLength(2);
+    expect(threads.every((thread) => thread > 0)).toBe(true);
   });
 
   it("needs the process file the workers import", async () => {
