@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { EngineObserver, TokenTracker } from "../engine/engine.js";
-import { CancelledError } from "../errors.js";
+import { CancelledError, InterruptedError } from "../errors.js";
 import { PendingForms } from "../inbox/forms.js";
 import { InboxError } from "../inbox/inbox-error.js";
 import { AnswerReceipts } from "../inbox/answer-receipts.js";
@@ -142,7 +142,8 @@ export class LiveRun {
   /** The run ended (error undefined: it succeeded); its final counts are written next to its logs unless `save` is false. */
   async finish(error?: unknown, save = true): Promise<void> {
     this.receipts.runEnded();
-    this.monitor.runEnded(error === undefined ? "done" : error instanceof CancelledError ? "cancelled" : "failed", error);
+    // a signal interrupts (the run can be resumed); only a cancel is "cancelled", as in its journal
+    this.monitor.runEnded(error === undefined ? "done" : error instanceof InterruptedError ? "interrupted" : error instanceof CancelledError ? "cancelled" : "failed", error);
     // what the last message or answer did may have ended the run: its sender hears that it was kept before the socket closes
     await this.inboxValue?.settled();
     await this.control?.close();
