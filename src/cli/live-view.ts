@@ -2,7 +2,9 @@ import { createColors } from "picocolors";
 import type { Config } from "../config/load.js";
 import { onFormOpened } from "../live/registry.js";
 import { shown } from "../terminal-text.js";
+import { runningClis } from "../web/actions-cli.js";
 import { ensureLiveView } from "../web/live-view.js";
+import { shortPath } from "./paths.js";
 import type { CliIo } from "./main.js";
 
 /**
@@ -37,6 +39,7 @@ export async function keepLiveViewOpen(url: string, io: CliIo & { color: boolean
   const hold = setInterval(() => undefined, 60_000);
   await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
   clearInterval(hold);
+  sayWhatGoesOn(io);
 }
 
 /**
@@ -48,6 +51,19 @@ export async function showRunsInLiveView(config: Config, port: number | undefine
   const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.runsFolder);
   io.err.write(`${c.dim("the live view stays up — press Ctrl-C to close it")}\n`);
   await serveUntilStopped(server);
+  sayWhatGoesOn(io);
+}
+
+/**
+ * A run the page retried or resumed goes on in the CLI process it started
+ * (src/web/actions-cli.ts) when the page's server stops: said once per run,
+ * with how to stop it.
+ */
+export function sayWhatGoesOn(io: CliIo & { color: boolean }): void {
+  const c = createColors(io.color);
+  for (const cli of runningClis()) {
+    io.err.write(`${c.yellow("note")}: run ${cli.runId} goes on in process ${cli.pid} (${cli.command}, started from the page; its output: ${shortPath(cli.log, io.cwd)}); adhesive cancel ${cli.runId.slice(0, 8)} stops it\n`);
+  }
 }
 
 /** Holds the process open (the server lets it end when nothing else runs) until SIGINT or SIGTERM, then closes the server. */

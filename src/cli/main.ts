@@ -35,9 +35,12 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
                                     (--key: a Camunda 8 correlation key)
        adhesive complete <run> <user task> [--data '<json>']
                                     answer a user task the run waits on (by name, element id or form id)
+       adhesive cancel <run>        stop a running run for good: its tasks are cancelled and it ends
+                                    "cancelled" (an interrupted run can be resumed, a cancelled one not)
        adhesive ui [--port N]       the console on 127.0.0.1: every run of this project (runs_folder),
-                                    filtered by state, process or text, each with its diagram, timeline
-                                    and executions; prints its URL with an access token, until Ctrl-C
+                                    filtered by state, process or text, each with its diagram, timeline,
+                                    executions and incident, Retry, Resume and Cancel, and a tasklist
+                                    of the open user tasks; prints its URL with an access token, until Ctrl-C
 
 Options:
   -h, --help        show this help
@@ -71,7 +74,7 @@ export interface CliContext extends CliIo {
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   // these take options of their own (--data, --correlation)
-  if (argv[0] === "send" || argv[0] === "complete") return (await import("./inbox-commands.js")).inboxCommand(argv, io);
+  if (argv[0] === "send" || argv[0] === "complete" || argv[0] === "cancel") return (await import("./inbox-commands.js")).inboxCommand(argv, io);
   if (argv[0] === "types") return (await import("./types-file.js")).typesCommand(argv.slice(1), io);
   let parsed;
   try {

@@ -3,7 +3,7 @@ import { registerKnownSecrets } from "../secrets/known-secrets.js";
 import { ensureLiveView } from "../web/live-view.js";
 import { liveViewFlags } from "./live-view-flags.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
-import { serveUntilStopped } from "./live-view.js";
+import { sayWhatGoesOn, serveUntilStopped } from "./live-view.js";
 import type { CliContext } from "./main.js";
 import { shortPath } from "./paths.js";
 
@@ -12,7 +12,8 @@ import { shortPath } from "./paths.js";
  * of the project's runs folder, its list and each run's page (the live
  * view's server and page, src/web), until Ctrl-C or SIGTERM. The project's
  * secrets are read first, so that values a run journaled before it read
- * them are masked too.
+ * them are masked too. A run its page retried or resumed goes on in its own
+ * CLI process when the console stops; the console says which.
  */
 export async function serveConsole(args: string[], portOption: string | undefined, io: CliContext): Promise<number> {
   if (args.length > 0) {
@@ -37,5 +38,6 @@ export async function serveConsole(args: string[], portOption: string | undefine
   }
   io.err.write(`${c.dim(`serving the runs in ${shortPath(io.config.runsFolder, io.cwd)} — press Ctrl-C to stop`)}\n`);
   await serveUntilStopped(server);
+  sayWhatGoesOn(io);
   return EXIT_OK;
 }

@@ -8,13 +8,21 @@ import { redactJson } from "../secrets/redact.js";
 import { OWNER_ONLY_FILE, OWNER_ONLY_FOLDER } from "../workspaces/temp-folder.js";
 import { InboxError } from "./inbox-error.js";
 
-/** One request on a run's control socket: a line of JSON, answered by one line of JSON. */
+/**
+ * One request on a run's control socket: a line of JSON, answered by one
+ * line of JSON. `from: "console"`: it comes from `adhesive ui` (the
+ * terminal and the journal say so), else from the CLI command.
+ */
 export type ControlRequest =
   | { op: "send"; message: string; data?: unknown; correlation?: string; key?: string }
-  | { op: "complete"; task: string; data?: unknown }
+  | { op: "complete"; task: string; data?: unknown; from?: RequestSource }
+  | { op: "cancel"; from?: RequestSource }
   | { op: "state" };
 
-export type ControlResponse = { ok: true; result: unknown } | { ok: false; code: string; message: string };
+export type RequestSource = "cli" | "console";
+
+/** `status`: the HTTP status the web API answers the same refusal with. */
+export type ControlResponse = { ok: true; result: unknown } | { ok: false; code: string; message: string; status?: number };
 
 export type ControlHandler = (request: ControlRequest) => unknown;
 
@@ -104,7 +112,7 @@ async function answer(socket: Socket, line: string, handle: ControlHandler): Pro
 
 function failure(error: unknown): ControlResponse {
   const code = error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : "ADHESIVE_BAD_REQUEST";
-  return { ok: false, code, message: describe(error) };
+  return { ok: false, code, message: describe(error), status: error instanceof InboxError ? error.status : undefined };
 }
 
 function reply(socket: Socket, response: ControlResponse): void {

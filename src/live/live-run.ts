@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import type { EngineObserver, TokenTracker } from "../engine/engine.js";
+import { CancelledError } from "../errors.js";
 import { endState } from "../runs/state.js";
 import { PendingForms } from "../inbox/forms.js";
+import { InboxError } from "../inbox/inbox-error.js";
 import { AnswerReceipts } from "../inbox/answer-receipts.js";
 import { Inbox, type MessageTarget } from "../inbox/inbox.js";
 import { controlPath, listenControl, type ControlRequest } from "../inbox/control-socket.js";
@@ -36,6 +38,8 @@ export interface LiveRunSettings {
   summary: SummaryWriter;
   /** whether the web page can answer forms (a live view is open) */
   web: boolean;
+  /** stops the run for good (`adhesive cancel`, the console's Cancel): it ends "cancelled" */
+  cancel(error: CancelledError): void;
 }
 
 /** What the live view sends: the monitor's counts and the forms waiting for an answer. */
@@ -192,12 +196,27 @@ export class LiveRun {
       case "send":
         return this.inbox.send({ message: String(request.message), data: request.data, correlation: request.correlation, key: typeof request.key === "string" ? request.key : undefined });
       case "complete":
-        return this.inbox.complete({ task: String(request.task), data: request.data ?? {}, by: "with adhesive complete" });
+        return this.inbox.complete({ task: String(request.task), data: request.data ?? {}, by: request.from === "console" ? "in the console" : "with adhesive complete" });
+      case "cancel":
+        return this.cancel(request.from === "console" ? "from the console" : "with adhesive cancel");
       case "state":
         return this.snapshot();
       default:
         throw new Error(`unknown request ${JSON.stringify((request as { op?: unknown }).op)}`);
     }
+  }
+
+  /*
+   * Answered as soon as the run is told: its tasks are cancelled, their
+   * commands killed and its lanes torn down before it ends, and its end
+   * closes this socket. The caller waits for the end in the run's summary.
+   */
+  private cancel(by: string): { cancelling: true } {
+    if (this.monitor.outcome !== "running" || this.target === undefined || this.target.isFinished) {
+      throw new InboxError("ADHESIVE_RUN_ENDED", `run ${this.id} has ended: there is nothing to cancel`, 409);
+    }
+    this.settings.cancel(new CancelledError(by));
+    return { cancelling: true };
   }
 
   /* an arrow: the monitor calls it as a plain function */

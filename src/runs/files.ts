@@ -24,6 +24,8 @@ export const VIEW_FILE = "view.json";
 export const PROCESS_COPY_FILE = "process.bpmn";
 /** The definition of a process built in code, to draw it later. */
 export const DEFINITION_FILE = "definition.json";
+/** What the CLI processes the console started for the run (retry, resume) printed. */
+export const ACTIONS_LOG_FILE = "actions.log";
 /** Under temp_folder: the folder commands run in. */
 export const WORKSPACE_FOLDER = "workspace";
 /** Under temp_folder, beside the workspace: which runs folder the run belongs to (retention.ts). */

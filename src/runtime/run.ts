@@ -98,7 +98,9 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const stopping = new StoppingTasks();
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
-  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile, summary: record.summary }).catch(async (error: unknown) => {
+  // the inbox's cancel (adhesive cancel, the console) stops the run as its signal option would
+  const cancel = (error: Error): void => stop.abort(error);
+  const live = await liveRunFor(options, { graph, definition, executionId, runFolder: record.folder, processFile: options.processFile, summary: record.summary, cancel }).catch(async (error: unknown) => {
     abandonRecord(record, error);
     await workers?.pool.close();
     throw error;

@@ -11,6 +11,8 @@ import { journalViewOf } from "../console/journal-views.js";
 import { viewRun, type RunPlaces, type ViewedRun } from "./run-lookup.js";
 import { runsList } from "./runs-list.js";
 import { openEventStream } from "./sse.js";
+import { runActions, takeAction } from "./actions.js";
+import { answerTask, openTasks } from "./tasklist.js";
 
 /* a log is shown from its end: that is where a failure's reason is */
 const LOG_TAIL_BYTES = 1024 * 1024;
@@ -23,6 +25,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export async function handleApi(request: IncomingMessage, response: ServerResponse, path: string[], query: URLSearchParams, places: RunPlaces): Promise<void> {
   const method = request.method ?? "GET";
   const [, runs, id, part, name] = path;
+  if (runs === "tasks") return tasklistApi(request, response, path, places);
   if (runs !== "runs" || path.length > 5) throw notFound();
   if (id === undefined) {
     if (method !== "GET") throw notAllowed(method);
@@ -66,9 +69,21 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       const key = typeof body.key === "string" || typeof body.key === "number" ? body.key : undefined;
       return sendJson(response, await live.inbox.send({ message: body.message, data: body.data, correlation, key }, { javascript: false }));
     }
+    case "GET actions":
+      return sendJson(response, await runActions(run, places));
+    case "POST actions/*":
+      return sendJson(response, await takeAction(run, name!, places));
     default:
-      throw part === undefined || ["diagram", "events", "timeline", "elements", "logs", "forms", "messages"].includes(part) ? notAllowed(method) : notFound();
+      throw part === undefined || ["diagram", "events", "timeline", "elements", "logs", "forms", "messages", "actions"].includes(part) ? notAllowed(method) : notFound();
   }
+}
+
+/* GET /api/tasks, POST /api/tasks/<run>/<form> (tasklist.ts) */
+async function tasklistApi(request: IncomingMessage, response: ServerResponse, path: string[], places: RunPlaces): Promise<void> {
+  const method = request.method ?? "GET";
+  if (path.length === 2 && method === "GET") return sendJson(response, await openTasks(places));
+  if (path.length === 4 && method === "POST") return sendJson(response, await answerTask(places, path[2], path[3], await readJson(request)));
+  throw path.length === 2 || path.length === 4 ? notAllowed(method) : notFound();
 }
 
 /* a whole number from the query, or undefined */

@@ -69,12 +69,13 @@ async function readView(folder: string): Promise<MonitorUpdate | undefined> {
 }
 
 /*
- * A run of another process: the final counts its live view saved, else
- * what its journal says per element (task executions and failures; no
- * flows, which the journal does not record).
+ * A run of another process: the final counts its live view saved, when
+ * it ended as it stands now, else what its journal says per element (task
+ * executions and failures; no flows, which the journal does not record).
  */
 async function pastState(info: RunSummary, view: MonitorUpdate | undefined, folder: string): Promise<LiveUpdate> {
-  if (view !== undefined) return { ...view, forms: [] };
+  // a run resumed or retried since its view was saved is told by its journal until it ends again
+  if (view !== undefined && view.summary.state === stateOf(info)) return { ...view, forms: [] };
   const summary = pastSummary(info);
   const { view: journal } = await journalViewOf(folder).catch(() => ({ view: undefined }));
   if (journal !== undefined) return { ...journalState(journal, summary), forms: [] };

@@ -98,8 +98,8 @@ async function serve(request: IncomingMessage, response: ServerResponse, port: n
       return;
     }
   }
-  // the runs list (/) and a run (/runs/<id>) are the same page, which reads its address
-  if ((path.length === 1 && path[0] === "") || (path.length === 2 && path[0] === "runs")) {
+  // the runs list (/), a run (/runs/<id>) and the tasklist (/tasks) are the same page, which reads its address
+  if ((path.length === 1 && (path[0] === "" || path[0] === "tasks")) || (path.length === 2 && path[0] === "runs")) {
     sendText(response, await pageHtml(token), "text/html; charset=utf-8");
     return;
   }

@@ -18,6 +18,7 @@ async function showRun(id) {
   viewer.on("element.click", (event) => select(event.element.id));
   apply(first, true);
   startTimeline(id);
+  startActions(id);
   const events = new EventSource(withToken(`/api/runs/${id}/events`));
   const connection = document.getElementById("connection");
   events.addEventListener("open", () => (connection.textContent = state.info.live ? "live" : ""));
