@@ -1,4 +1,4 @@
-import type { Redis, RedisOptions } from "ioredis";
+import type { Redis } from "ioredis";
 import { describe } from "../errors.js";
 import { optionalPackage } from "../optional-package.js";
 import { StoreSetupError, StoreUnreachableError } from "./store-errors.js";
@@ -15,8 +15,20 @@ export interface Store {
   /** for adhesive's own commands and scripts */
   readonly redis: Redis;
   /** the options BullMQ's queues, workers and listeners connect with (each opens its own connections) */
-  readonly connection: RedisOptions;
+  readonly connection: ConnectionSettings;
   close(): Promise<void>;
+}
+
+/** The options of a connection to the store, as ioredis and BullMQ both take them. */
+export interface ConnectionSettings {
+  host: string;
+  port: number;
+  db: number;
+  username: string | undefined;
+  password: string | undefined;
+  tls: object | undefined;
+  connectTimeout: number;
+  maxRetriesPerRequest: null;
 }
 
 export interface ConnectOptions {
@@ -69,7 +81,7 @@ export async function connectStore(url: string, options: ConnectOptions = {}): P
 }
 
 /* maxRetriesPerRequest null: a command waits for the connection to come back instead of failing; BullMQ's workers require it */
-function redisOptions(address: StoreAddress, connectTimeoutMs: number): RedisOptions {
+function redisOptions(address: StoreAddress, connectTimeoutMs: number): ConnectionSettings {
   return {
     host: address.host,
     port: address.port,
