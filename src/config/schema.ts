@@ -1,4 +1,7 @@
 import type { z } from "zod";
+import { isPoolName } from "../store/queue-name.js";
+import { parseStoreUrl } from "../store/store-url.js";
+import { StoreUrlError } from "../store/store-errors.js";
 import { folderProblem, resolveUserPath } from "./paths.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "critical"] as const;
@@ -7,8 +10,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const PARALLEL_PROCESSING = ["async", "worker"] as const;
 export type ParallelProcessing = (typeof PARALLEL_PROCESSING)[number];
 
-/** How a string from an environment variable becomes the value the schema checks. */
-export type EnvKind = "string" | "boolean" | "integer" | "list";
+/** How a string from an environment variable becomes the value the schema checks ("json": a mapping written as JSON). */
+export type EnvKind = "string" | "boolean" | "integer" | "list" | "json";
 
 interface KeySpec {
   /** what the value must be, completing "pool_size must be ..." */
@@ -16,7 +19,12 @@ interface KeySpec {
   /** the same for one element of a list */
   readonly expectedItem?: string;
   readonly env: EnvKind;
+  /** a value as messages show it, when it may hold a secret */
+  readonly shown?: (value: unknown) => unknown;
 }
+
+/* the password of a URL, masked in messages */
+const maskPassword = (value: unknown): unknown => (typeof value === "string" ? value.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, "$1***@") : value);
 
 /** Every key a config file or an `ADHESIVE_*` variable may set, in the order they are documented. */
 export const KEY_SPECS = {
@@ -34,6 +42,14 @@ export const KEY_SPECS = {
   journal: { expected: "true or false", env: "boolean" },
   journal_fsync: { expected: "true or false", env: "boolean" },
   ui_port: { expected: "a port number from 1 to 65535 (the live view of --ui)", env: "integer" },
+  store: { expected: "a Redis URL, redis://host[:port][/db]", env: "string", shown: maskPassword },
+  pools: { expected: 'a mapping of lane patterns to pool names (in a variable, as JSON: {"GPU.*": "gpu"})', env: "json" },
+  worker_concurrency: { expected: "a positive whole number (jobs a worker runs at once)", env: "integer" },
+  lock_duration_ms: { expected: "a whole number of milliseconds, 1000 or more", env: "integer" },
+  stalled_interval_ms: { expected: "a whole number of milliseconds, 100 or more", env: "integer" },
+  lease_ttl_ms: { expected: "a whole number of milliseconds, 1000 or more", env: "integer" },
+  keep_results_s: { expected: "a positive whole number of seconds", env: "integer" },
+  schedule_to_start_ms: { expected: "a positive whole number of milliseconds", env: "integer" },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEY_SPECS;
@@ -82,8 +98,49 @@ export async function layerSchema(base: string, home: string) {
       journal: z.boolean(),
       journal_fsync: z.boolean(),
       ui_port: z.number().int().min(1).max(65535),
+      store: z
+        .string()
+        .trim()
+        .superRefine((url, ctx) => {
+          const problem = storeUrlProblem(url);
+          if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+        }),
+      pools: z.record(z.string(), z.string()).superRefine((pools, ctx) => {
+        const problem = poolsProblem(pools);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+      }),
+      worker_concurrency: z.number().int().positive(),
+      // below these, a busy machine's pauses alone would pass for dead workers and orchestrators
+      lock_duration_ms: z.number().int().min(1000),
+      stalled_interval_ms: z.number().int().min(100),
+      lease_ttl_ms: z.number().int().min(1000),
+      keep_results_s: z.number().int().positive(),
+      schedule_to_start_ms: z.number().int().positive(),
     } satisfies Record<ConfigKey, z.ZodType>)
     .partial();
+}
+
+/* phrased to follow "it", as the message of a custom issue is shown (load.ts) */
+function storeUrlProblem(url: string): string | undefined {
+  try {
+    parseStoreUrl(url);
+    return undefined;
+  } catch (error) {
+    if (error instanceof StoreUrlError) return error.reason;
+    throw error;
+  }
+}
+
+function poolsProblem(pools: Record<string, string>): string | undefined {
+  for (const [lane, pool] of Object.entries(pools)) {
+    try {
+      new RegExp(lane);
+    } catch (error) {
+      return `has the lane pattern ${JSON.stringify(lane)}, which is not a regular expression (${(error as Error).message})`;
+    }
+    if (!isPoolName(pool)) return `has the pool name ${JSON.stringify(pool)} for ${JSON.stringify(lane)}, but a pool name may only hold letters, digits, - and _`;
+  }
+  return undefined;
 }
 
 /** One layer's values after validation, paths already absolute. */

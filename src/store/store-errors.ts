@@ -1,12 +1,17 @@
 import { AdhesiveError } from "../errors.js";
 
+export const STORE_URL_FORM = "a store is written redis://[user:password@]host[:port][/db] (rediss:// for TLS), for example redis://127.0.0.1:6379/0";
+
 /** `--store` or the `store` key holds no Redis URL adhesive can use. */
 export class StoreUrlError extends AdhesiveError {
   readonly url: string;
+  /** what is wrong, completing "the URL ..." */
+  readonly reason: string;
 
   constructor(url: string, reason: string) {
-    super("ADHESIVE_STORE_URL", `store ${JSON.stringify(url)}: ${reason}; a store is written redis://[user:password@]host[:port][/db] (rediss:// for TLS), for example redis://127.0.0.1:6379/0`);
+    super("ADHESIVE_STORE_URL", `store ${JSON.stringify(url)} ${reason}; ${STORE_URL_FORM}`);
     this.url = url;
+    this.reason = reason;
   }
 }
 

@@ -23,16 +23,18 @@ export const DEFAULT_REDIS_PORT = 6379;
 export function parseStoreUrl(text: string): StoreAddress {
   let url: URL;
   try {
+    // `host:6379` parses as a URL of scheme "host": without "//" it is no server's address
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text.trim())) throw new Error("no scheme://");
     url = new URL(text.trim());
   } catch {
-    throw new StoreUrlError(text, "not a URL");
+    throw new StoreUrlError(text, "is not a URL");
   }
   const shown = maskPassword(url);
-  if (url.protocol !== "redis:" && url.protocol !== "rediss:") throw new StoreUrlError(shown, `the scheme is ${url.protocol.replace(/:$/, "")}, not redis or rediss (only Redis stores are supported)`);
-  if (url.hostname === "") throw new StoreUrlError(shown, "no host");
-  if (url.search !== "" || url.hash !== "") throw new StoreUrlError(shown, "a store URL takes no query string or fragment");
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") throw new StoreUrlError(shown, `has the scheme ${url.protocol.replace(/:$/, "")}, not redis or rediss (only Redis stores are supported)`);
+  if (url.hostname === "") throw new StoreUrlError(shown, "has no host");
+  if (url.search !== "" || url.hash !== "") throw new StoreUrlError(shown, "has a query string or fragment, which a store URL does not take");
   const path = url.pathname.replace(/^\//, "");
-  if (path !== "" && !/^\d+$/.test(path)) throw new StoreUrlError(shown, `the path "/${path}" is not a database number (/0, /1, ...)`);
+  if (path !== "" && !/^\d+$/.test(path)) throw new StoreUrlError(shown, `has the path "/${path}", which is not a database number (/0, /1, ...)`);
   const port = url.port === "" ? DEFAULT_REDIS_PORT : Number(url.port);
   return {
     shown,
