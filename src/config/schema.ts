@@ -1,7 +1,4 @@
 import type { z } from "zod";
-import { isPoolName } from "../store/queue-name.js";
-import { parseStoreUrl } from "../store/store-url.js";
-import { StoreUrlError } from "../store/store-errors.js";
 import { folderProblem, resolveUserPath } from "./paths.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "critical"] as const;
@@ -71,6 +68,7 @@ const lowerCase = (value: unknown): unknown => (typeof value === "string" ? valu
 export async function layerSchema(base: string, home: string) {
   // loaded when there is something to validate, not on every start
   const { z } = await import("zod");
+  const { poolsProblem, storeUrlProblem } = await import("./store-keys.js");
   const folder = (mustExist: boolean) =>
     z
       .string()
@@ -118,29 +116,6 @@ export async function layerSchema(base: string, home: string) {
       schedule_to_start_ms: z.number().int().positive(),
     } satisfies Record<ConfigKey, z.ZodType>)
     .partial();
-}
-
-/* phrased to follow "it", as the message of a custom issue is shown (load.ts) */
-function storeUrlProblem(url: string): string | undefined {
-  try {
-    parseStoreUrl(url);
-    return undefined;
-  } catch (error) {
-    if (error instanceof StoreUrlError) return error.reason;
-    throw error;
-  }
-}
-
-function poolsProblem(pools: Record<string, string>): string | undefined {
-  for (const [lane, pool] of Object.entries(pools)) {
-    try {
-      new RegExp(lane);
-    } catch (error) {
-      return `has the lane pattern ${JSON.stringify(lane)}, which is not a regular expression (${(error as Error).message})`;
-    }
-    if (!isPoolName(pool)) return `has the pool name ${JSON.stringify(pool)} for ${JSON.stringify(lane)}, but a pool name may only hold letters, digits, - and _`;
-  }
-  return undefined;
 }
 
 /** One layer's values after validation, paths already absolute. */
