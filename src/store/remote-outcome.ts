@@ -13,6 +13,7 @@ export interface RemoteTaskJob {
   /** the token's data, encoded as the journal encodes values */
   data: EncodedValue;
   idempotencyKey: string;
+  tokenId: number;
   lane: string | undefined;
   loop: PlainLoop | undefined;
 }

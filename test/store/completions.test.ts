@@ -11,7 +11,7 @@ import { failureReason, type RemoteOutcome, type RemoteTaskJob } from "../../src
 import { jobId, parseJobId } from "../../src/store/job-id.js";
 import { processVersion, queueName } from "../../src/store/queue-name.js";
 
-const job = (seq: number, attempt = 1): RemoteTaskJob => ({ run: "run-1", seq, attempt, node: "n", name: "N", data: { j: {} }, idempotencyKey: "k", lane: undefined, loop: undefined });
+const job = (seq: number, attempt = 1): RemoteTaskJob => ({ run: "run-1", seq, attempt, node: "n", name: "N", data: { j: {} }, idempotencyKey: "k", tokenId: 1, lane: undefined, loop: undefined });
 
 function tracked(...jobs: RemoteTaskJob[]): { completions: Completions; outcomes: RemoteOutcome[] } {
   const outcomes: RemoteOutcome[] = [];

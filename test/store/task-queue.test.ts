@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 function job(run: string, seq: number, attempt: number, data: Record<string, unknown> = {}): RemoteTaskJob {
-  return { run, seq, attempt, node: "build", name: "Build", data: encodeValue(data), idempotencyKey: `${run}:${seq}`, lane: undefined, loop: undefined };
+  return { run, seq, attempt, node: "build", name: "Build", data: encodeValue(data), idempotencyKey: `${run}:${seq}`, tokenId: seq, lane: undefined, loop: undefined };
 }
 
 async function openQueue(name: string, outcomes: RemoteOutcome[], confirmEveryMs?: number): Promise<TaskQueue> {
