@@ -53,6 +53,19 @@ describe("connecting to a store", () => {
     }
   });
 
+  it("waits through a Redis restart: a command sent while the server is down completes once it is back", async () => {
+    const store = await connectStore(redis.url);
+    try {
+      await store.redis.set("adhesive:before", "1");
+      await redis.kill();
+      const during = store.redis.incr("adhesive:during");
+      await redis.start();
+      expect(await during).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses a server that may evict keys", async () => {
     const admin = await connectStore(redis.url);
     await admin.redis.config("SET", "maxmemory-policy", "allkeys-lru");
