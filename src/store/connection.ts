@@ -75,7 +75,9 @@ export async function connectStore(url: string, options: ConnectOptions = {}): P
     redis,
     connection,
     close: async () => {
-      await redis.quit().catch(() => redis.disconnect());
+      // QUIT waits for its reply, which a server that is down never sends: commands wait for the connection (see above)
+      if (redis.status !== "ready") return redis.disconnect();
+      await withTimeout(redis.quit(), timeoutMs).catch(() => redis.disconnect());
     },
   };
 }

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectStore } from "../../src/store/connection.js";
 import { StoreSetupError, StoreUnreachableError } from "../../src/store/store-errors.js";
+import { bounded, until } from "../waiting.js";
 import { freePort } from "../workspaces/sshd.js";
 import { startRedis, type TestRedis } from "./redis-server.js";
 
@@ -63,6 +64,18 @@ describe("connecting to a store", () => {
       expect(await during).toBe(1);
     } finally {
       await store.close();
+    }
+  });
+
+  it("closes at once while the server is down", async () => {
+    const store = await connectStore(redis.url);
+    await redis.kill();
+    try {
+      await until(() => store.redis.status !== "ready", "the client to see the server gone");
+      await bounded(store.close(), "closing the store while Redis is down");
+      expect(store.redis.status).toBe("end");
+    } finally {
+      await redis.start();
     }
   });
 
