@@ -22,6 +22,7 @@ REQUIRED=(
   "tmux tmux"                     # the terminal user-task tests drive the real CLI in it
   "script bsdutils"               # gives the CLI a pseudo-terminal in the colour tests
   "/usr/bin/chromium chromium"    # the live-view tests drive it with playwright-core (never a downloaded browser)
+  "/usr/bin/redis-server redis-server" # the store tests start one on 127.0.0.1 (test/store/redis-server.ts)
 )
 
 present() {

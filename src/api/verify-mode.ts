@@ -14,6 +14,7 @@ export interface VerifiedRun {
   /** what the run would have started with (the option merged with `--data`) */
   initialData: Data;
   /** once read; undefined while reading or when it could not be read */
+  definition: ProcessDefinition | undefined;
   graph: ProcessGraph | undefined;
   bindings: NodeBinding[];
   /** what the file's process runs but is most likely a drawing mistake (bpmn/warnings.ts) */
@@ -35,7 +36,7 @@ export class VerifyRecorder {
 
   /** Records a run whose process `read` resolves to; the returned promise never settles. */
   record(source: string, read: () => Promise<ProcessDefinition>, registry: Registry, initialData: Data | undefined): Promise<never> {
-    const run: VerifiedRun = { source, registry, initialData: cloneValue(initialData ?? {}), graph: undefined, bindings: [], warnings: [], error: undefined };
+    const run: VerifiedRun = { source, registry, initialData: cloneValue(initialData ?? {}), definition: undefined, graph: undefined, bindings: [], warnings: [], error: undefined };
     // in call order, whatever order their files finish reading in
     this.runs.push(run);
     this.reading++;
@@ -44,6 +45,7 @@ export class VerifyRecorder {
       .then((definition) => {
         const graph = compileProcess(definition);
         run.source = definition.source || source;
+        run.definition = definition;
         run.graph = graph;
         run.bindings = bindNodes(graph, registry);
         run.warnings = definition.warnings ?? [];

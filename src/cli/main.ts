@@ -41,6 +41,9 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
                                     filtered by state, process or text, each with its diagram, timeline,
                                     executions and incident, Retry, Resume and Cancel, and a tasklist
                                     of the open user tasks; prints its URL with an access token, until Ctrl-C
+       adhesive worker [file|folder] --store <url> --pool <name>... [--concurrency N]
+                                    take the jobs of these pools from the store (redis://host:port/db)
+                                    and run their task functions on this host (see docs/scale-out.md)
 
 Options:
   -h, --help        show this help
@@ -76,6 +79,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   // these take options of their own (--data, --correlation)
   if (argv[0] === "send" || argv[0] === "complete" || argv[0] === "cancel") return (await import("./inbox-commands.js")).inboxCommand(argv, io);
   if (argv[0] === "types") return (await import("./types-file.js")).typesCommand(argv.slice(1), io);
+  if (argv[0] === "worker") return (await import("./worker.js")).workerCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

@@ -55,7 +55,7 @@ export async function verifyProcessFile(load: () => Promise<void>, data: Data | 
  * import has settled or started a run and nothing new happened for QUIET_MS.
  * Never while a started run's process file is still being read.
  */
-function untilQuiet(imported: Promise<void>, recorder: VerifyRecorder): Promise<void> {
+export function untilQuiet(imported: Promise<void>, recorder: VerifyRecorder): Promise<void> {
   return new Promise((resolve) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;

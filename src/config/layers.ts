@@ -119,6 +119,12 @@ function coerce(kind: (typeof KEY_SPECS)[ConfigKey]["env"], value: string): unkn
     case "list":
       // `a::b` or a trailing delimiter is a slip of the keyboard, not an empty folder name
       return value.split(delimiter).filter((item) => item.trim() !== "");
+    case "json":
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
     case "string":
       return value;
   }

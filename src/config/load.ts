@@ -39,6 +39,22 @@ export interface Config {
   readonly journalFsync: boolean;
   /** the port of the live view (--ui); undefined: a free one */
   readonly uiPort: number | undefined;
+  /** the Redis URL of the store runs and remote tasks live in (docs/scale-out.md); undefined: runs stay on this host */
+  readonly store: string | undefined;
+  /** lane patterns (regular expressions matched against the whole lane name) and the pool whose workers run the lane's tasks, first match first */
+  readonly pools: ReadonlyArray<{ readonly lane: string; readonly pool: string }>;
+  /** jobs an `adhesive worker` runs at once */
+  readonly workerConcurrency: number;
+  /** how long a worker's lock of a job lasts without renewal: a worker silent for longer has lost its job */
+  readonly lockDurationMs: number;
+  /** how often workers look for jobs whose lock ran out */
+  readonly stalledIntervalMs: number;
+  /** how long an orchestrator's lease of a run lasts without renewal: a standby takes the run over after it */
+  readonly leaseTtlMs: number;
+  /** how long a finished job and its result are kept in the store, for an orchestrator to record it */
+  readonly keepResultsS: number;
+  /** a job waiting longer than this for a worker of its pool and version is shown as such; undefined: never */
+  readonly scheduleToStartMs: number | undefined;
   /** per field: the config file path, the `ADHESIVE_*` variable name, or "default" */
   readonly sources: Readonly<Record<ConfigField, string>>;
 }
@@ -59,7 +75,18 @@ export const DEFAULT_SOURCE = "default";
 /* task lines a second are read one by one at most; faster, a line a second with counts says more (src/cli/task-lines.ts) */
 export const DEFAULT_TASK_LINE_RATE = 100;
 
-/* enough to look at the last few days of runs, few enough that checkouts and build output do not fill the disk */
+/*
+ * Scaling out (docs/scale-out.md). A worker silent for a lock's time has
+ * lost its job, found by the next stall check; an orchestrator silent for a
+ * lease's time has lost its runs to a standby. Short enough that a dead
+ * worker's task restarts within 20 s, long enough that a busy machine's
+ * pauses do not pass for deaths. Results are kept a day: the time an
+ * orchestrator may be away and still record what finished meanwhile.
+ */
+export const DEFAULT_LOCK_DURATION_MS = 10_000;
+export const DEFAULT_STALLED_INTERVAL_MS = 5000;
+export const DEFAULT_LEASE_TTL_MS = 10_000;
+export const DEFAULT_KEEP_RESULTS_S = 86_400;
 
 /**
  * Reads the configuration: `ADHESIVE_<KEY>` variables over
@@ -123,6 +150,14 @@ function assemble(layers: ReadonlyArray<{ layer: RawLayer; values: LayerValues }
     journal: value("journal") ?? true,
     journalFsync: value("journal_fsync") ?? false,
     uiPort: value("ui_port"),
+    store: value("store"),
+    pools: Object.entries(value("pools") ?? {}).map(([lane, pool]) => ({ lane, pool })),
+    workerConcurrency: value("worker_concurrency") ?? defaultPoolSize("async"),
+    lockDurationMs: value("lock_duration_ms") ?? DEFAULT_LOCK_DURATION_MS,
+    stalledIntervalMs: value("stalled_interval_ms") ?? DEFAULT_STALLED_INTERVAL_MS,
+    leaseTtlMs: value("lease_ttl_ms") ?? DEFAULT_LEASE_TTL_MS,
+    keepResultsS: value("keep_results_s") ?? DEFAULT_KEEP_RESULTS_S,
+    scheduleToStartMs: value("schedule_to_start_ms"),
     sources: Object.fromEntries(CONFIG_KEYS.map((key) => [fieldOf(key), pick(key)?.source ?? DEFAULT_SOURCE])) as Record<ConfigField, string>,
   };
 }
@@ -154,10 +189,11 @@ async function validateLayer(layer: RawLayer, home: string): Promise<{ values: L
 
 function valueProblem(layer: RawLayer, issue: z.core.$ZodIssue, label: string): string {
   const key = String(issue.path[0]);
-  const spec: { expected: string; expectedItem?: string; env: string } | undefined = isConfigKey(key) ? KEY_SPECS[key] : undefined;
+  const spec: { expected: string; expectedItem?: string; env: string; shown?: (value: unknown) => unknown } | undefined = isConfigKey(key) ? KEY_SPECS[key] : undefined;
   let expected = issue.path.length > 1 && spec?.expectedItem ? spec.expectedItem : (spec?.expected ?? "valid");
   if (layer.kind === "env" && spec?.env === "boolean") expected += " (or 1/0, yes/no)";
-  const value = valueAt(layer.values, issue.path);
+  const written = valueAt(layer.values, issue.path);
+  const value = spec?.shown ? spec.shown(written) : written;
   return `${layer.where(key)}: ${label} must be ${expected}, got ${describeValue(value)}${folderDetail(issue, value)}${tildeHint(layer, key, value)}`;
 }
 

@@ -7,8 +7,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const PARALLEL_PROCESSING = ["async", "worker"] as const;
 export type ParallelProcessing = (typeof PARALLEL_PROCESSING)[number];
 
-/** How a string from an environment variable becomes the value the schema checks. */
-export type EnvKind = "string" | "boolean" | "integer" | "list";
+/** How a string from an environment variable becomes the value the schema checks ("json": a mapping written as JSON). */
+export type EnvKind = "string" | "boolean" | "integer" | "list" | "json";
 
 interface KeySpec {
   /** what the value must be, completing "pool_size must be ..." */
@@ -16,7 +16,12 @@ interface KeySpec {
   /** the same for one element of a list */
   readonly expectedItem?: string;
   readonly env: EnvKind;
+  /** a value as messages show it, when it may hold a secret */
+  readonly shown?: (value: unknown) => unknown;
 }
+
+/* the password of a URL, masked in messages */
+const maskPassword = (value: unknown): unknown => (typeof value === "string" ? value.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, "$1***@") : value);
 
 /** Every key a config file or an `ADHESIVE_*` variable may set, in the order they are documented. */
 export const KEY_SPECS = {
@@ -34,6 +39,14 @@ export const KEY_SPECS = {
   journal: { expected: "true or false", env: "boolean" },
   journal_fsync: { expected: "true or false", env: "boolean" },
   ui_port: { expected: "a port number from 1 to 65535 (the live view of --ui)", env: "integer" },
+  store: { expected: "a Redis URL, redis://host[:port][/db]", env: "string", shown: maskPassword },
+  pools: { expected: 'a mapping of lane patterns to pool names (in a variable, as JSON: {"GPU.*": "gpu"})', env: "json" },
+  worker_concurrency: { expected: "a positive whole number (jobs a worker runs at once)", env: "integer" },
+  lock_duration_ms: { expected: "a whole number of milliseconds, 1000 or more", env: "integer" },
+  stalled_interval_ms: { expected: "a whole number of milliseconds, 100 or more", env: "integer" },
+  lease_ttl_ms: { expected: "a whole number of milliseconds, 1000 or more", env: "integer" },
+  keep_results_s: { expected: "a positive whole number of seconds", env: "integer" },
+  schedule_to_start_ms: { expected: "a positive whole number of milliseconds", env: "integer" },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEY_SPECS;
@@ -55,6 +68,7 @@ const lowerCase = (value: unknown): unknown => (typeof value === "string" ? valu
 export async function layerSchema(base: string, home: string) {
   // loaded when there is something to validate, not on every start
   const { z } = await import("zod");
+  const { poolsProblem, storeUrlProblem } = await import("./store-keys.js");
   const folder = (mustExist: boolean) =>
     z
       .string()
@@ -82,6 +96,24 @@ export async function layerSchema(base: string, home: string) {
       journal: z.boolean(),
       journal_fsync: z.boolean(),
       ui_port: z.number().int().min(1).max(65535),
+      store: z
+        .string()
+        .trim()
+        .superRefine((url, ctx) => {
+          const problem = storeUrlProblem(url);
+          if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+        }),
+      pools: z.record(z.string(), z.string()).superRefine((pools, ctx) => {
+        const problem = poolsProblem(pools);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+      }),
+      worker_concurrency: z.number().int().positive(),
+      // below these, a busy machine's pauses alone would pass for dead workers and orchestrators
+      lock_duration_ms: z.number().int().min(1000),
+      stalled_interval_ms: z.number().int().min(100),
+      lease_ttl_ms: z.number().int().min(1000),
+      keep_results_s: z.number().int().positive(),
+      schedule_to_start_ms: z.number().int().positive(),
     } satisfies Record<ConfigKey, z.ZodType>)
     .partial();
 }

@@ -77,16 +77,43 @@ export function parseJournal(text: string | Buffer, file: string): Journal {
   return reading.journal();
 }
 
+/**
+ * The same from records that come one at a time from elsewhere, in the
+ * file's format: a store's journal stream holds one framed line per entry
+ * (src/store/journal-stream.ts). `place` names where a record is, for the
+ * message of a corrupt one (a file says its byte offset).
+ */
+export class JournalLines {
+  private readonly reading: JournalReading;
+  private offset = 0;
+
+  constructor(name: string, place: (offset: number) => string) {
+    this.reading = new JournalReading(name, place);
+  }
+
+  /** One record's framed line, without its newline. */
+  add(line: Buffer): void {
+    this.reading.line(line, 0, line.length, this.offset);
+    this.offset += line.length + 1;
+  }
+
+  journal(): Journal {
+    return this.reading.journal();
+  }
+}
+
 /** Records turned into a Journal one line at a time: checks the header first, then each record. */
 class JournalReading {
   private readonly file: string;
+  private readonly place: (offset: number) => string;
   private header: JournalHeader | undefined;
   /* format 2 lines carry a checksum; format 1 lines are plain JSON */
   private framed = false;
   private readonly result: Journal;
 
-  constructor(file: string) {
+  constructor(file: string, place: (offset: number) => string = (offset) => `byte offset ${offset}`) {
     this.file = file;
+    this.place = place;
     this.result = { file, header: undefined as unknown as JournalHeader, inputs: [], notes: [], end: undefined, torn: 0, length: 0, owner: undefined, totals: undefined, checkpoint: undefined, lastEvents: new Map() };
   }
 
@@ -95,10 +122,10 @@ class JournalReading {
     if (this.header === undefined) {
       this.framed = typeof checkFrame(bytes, start, end) === "number";
       const record = this.parse(bytes, start, end, offset);
-      this.result.header = this.header = checkHeader(record, this.file, this.framed);
+      this.result.header = this.header = checkHeader(record, this.file, this.framed, this.place(offset));
       return;
     }
-    addRecord(this.result, this.parse(bytes, start, end, offset), this.file, offset);
+    addRecord(this.result, this.parse(bytes, start, end, offset), this.file, offset, this.place);
   }
 
   /** What follows the last newline: a record a crash cut off (ignored), or damage. */
@@ -119,38 +146,38 @@ class JournalReading {
     let jsonEnd = end;
     if (this.framed) {
       const checked = checkFrame(bytes, start, end);
-      if (typeof checked === "string") throw new JournalError(this.file, `corrupt record at byte offset ${offset}: ${checked}`);
+      if (typeof checked === "string") throw new JournalError(this.file, `corrupt record at ${this.place(offset)}: ${checked}`);
       jsonEnd = checked;
     }
     let record: unknown;
     try {
       record = JSON.parse(bytes.toString("utf8", start, jsonEnd));
     } catch (error) {
-      throw new JournalError(this.file, `corrupt record at byte offset ${offset}: ${describe(error)}`);
+      throw new JournalError(this.file, `corrupt record at ${this.place(offset)}: ${describe(error)}`);
     }
     if (record === null || typeof record !== "object" || typeof (record as { t?: unknown }).t !== "string") {
-      throw new JournalError(this.file, `corrupt record at byte offset ${offset}: not a journal record`);
+      throw new JournalError(this.file, `corrupt record at ${this.place(offset)}: not a journal record`);
     }
     return record as Record<string, unknown>;
   }
 
 }
 
-function checkHeader(record: Record<string, unknown>, file: string, framed: boolean): JournalHeader {
+function checkHeader(record: Record<string, unknown>, file: string, framed: boolean, place: string): JournalHeader {
   if (record.t !== "run") throw new JournalError(file, "the first record is not a run header: this is not an adhesive journal");
   if (!READABLE_VERSIONS.includes(record.v as number)) {
     throw new JournalError(file, `journal format version ${String(record.v)}; this adhesive reads version ${JOURNAL_VERSION}${Number(record.v) > JOURNAL_VERSION ? " (it was written by a newer adhesive)" : ` and ${READABLE_VERSIONS.filter((v) => v !== JOURNAL_VERSION).join(", ")}`}`);
   }
   // a checksum on every line is what format 2 is: a header of version 2 without one was changed
-  if ((record.v === 1) === framed) throw new JournalError(file, `corrupt record at byte offset 0: a version ${String(record.v)} header ${framed ? "with" : "without"} a checksum`);
+  if ((record.v === 1) === framed) throw new JournalError(file, `corrupt record at ${place}: a version ${String(record.v)} header ${framed ? "with" : "without"} a checksum`);
   return record as unknown as JournalHeader;
 }
 
 const INPUT_TYPES = new Set(["s", "d", "f", "tm", "em", "dl"]);
 
-function addRecord(journal: Journal, record: Record<string, unknown>, file: string, offset: number): void {
+function addRecord(journal: Journal, record: Record<string, unknown>, file: string, offset: number, place: (offset: number) => string): void {
   const bad = (what: string): never => {
-    throw new JournalError(file, `corrupt record at byte offset ${offset}: a "${String(record.t)}" record ${what}`);
+    throw new JournalError(file, `corrupt record at ${place(offset)}: a "${String(record.t)}" record ${what}`);
   };
   // times are relative to the run's start; an input must have one (inputs have the short types), a note may
   const input = INPUT_TYPES.has(record.t as string);

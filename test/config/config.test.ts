@@ -55,7 +55,7 @@ async function configError(env: Record<string, string> = {}): Promise<ConfigErro
 /** The single problem's message, checking there is exactly one. */
 /** Config.sources when every key comes from `source`, with `overrides` for some */
 function sourcesAll(source: string, overrides: Partial<Config["sources"]> = {}): Config["sources"] {
-  const fields = ["tempFolder", "plugins", "color", "logLevel", "taskLineRate", "poolSize", "stdout", "parallelProcessing", "taskLimit", "keepRuns", "runsFolder", "journal", "journalFsync", "uiPort"] as const;
+  const fields = ["tempFolder", "plugins", "color", "logLevel", "taskLineRate", "poolSize", "stdout", "parallelProcessing", "taskLimit", "keepRuns", "runsFolder", "journal", "journalFsync", "uiPort", "store", "pools", "workerConcurrency", "lockDurationMs", "stalledIntervalMs", "leaseTtlMs", "keepResultsS", "scheduleToStartMs"] as const;
   return { ...Object.fromEntries(fields.map((field) => [field, source])), ...overrides } as Config["sources"];
 }
 
@@ -100,6 +100,14 @@ describe("defaults", () => {
       journal: true,
       journalFsync: false,
       uiPort: undefined,
+      store: undefined,
+      pools: [],
+      workerConcurrency: Math.max(32, availableParallelism()),
+      lockDurationMs: 10_000,
+      stalledIntervalMs: 5000,
+      leaseTtlMs: 10_000,
+      keepResultsS: 86_400,
+      scheduleToStartMs: undefined,
       sources: sourcesAll("default"),
     });
   });
@@ -152,6 +160,16 @@ describe("each source on its own", () => {
         "journal: false",
         "journal_fsync: true",
         "ui_port: 8321",
+        "store: redis://redis.internal:6380/2",
+        "pools:",
+        '  "GPU.*": gpu',
+        "  Build: build-pool",
+        "worker_concurrency: 6",
+        "lock_duration_ms: 2000",
+        "stalled_interval_ms: 1000",
+        "lease_ttl_ms: 3000",
+        "keep_results_s: 600",
+        "schedule_to_start_ms: 30000",
       ].join("\n"),
     );
     const config = await load();
@@ -170,6 +188,17 @@ describe("each source on its own", () => {
       journal: false,
       journalFsync: true,
       uiPort: 8321,
+      store: "redis://redis.internal:6380/2",
+      pools: [
+        { lane: "GPU.*", pool: "gpu" },
+        { lane: "Build", pool: "build-pool" },
+      ],
+      workerConcurrency: 6,
+      lockDurationMs: 2000,
+      stalledIntervalMs: 1000,
+      leaseTtlMs: 3000,
+      keepResultsS: 600,
+      scheduleToStartMs: 30000,
       sources: sourcesAll(file),
     });
   });
@@ -194,6 +223,14 @@ describe("each source on its own", () => {
         "journal: true",
         "journal_fsync: false",
         "ui_port: 9000",
+        "store: redis://127.0.0.1",
+        "pools: {}",
+        "worker_concurrency: 1",
+        "lock_duration_ms: 30000",
+        "stalled_interval_ms: 15000",
+        "lease_ttl_ms: 20000",
+        "keep_results_s: 1",
+        "schedule_to_start_ms: 1",
       ].join("\n"),
     );
     const config = await load();
@@ -208,7 +245,10 @@ describe("each source on its own", () => {
     expect(config.taskLimit).toBe(10);
     expect(config.keepRuns).toBe(0);
     expect(config.runsFolder).toBe("/srv/runs");
-    expect(Object.values(config.sources)).toEqual(Array(14).fill(file));
+    expect(config.store).toBe("redis://127.0.0.1");
+    expect(config.pools).toEqual([]);
+    expect([config.workerConcurrency, config.lockDurationMs, config.stalledIntervalMs, config.leaseTtlMs, config.keepResultsS, config.scheduleToStartMs]).toEqual([1, 30000, 15000, 20000, 1, 1]);
+    expect(Object.values(config.sources)).toEqual(Array(22).fill(file));
     expect(config.uiPort).toBe(9000);
   });
 
@@ -230,6 +270,14 @@ describe("each source on its own", () => {
       ADHESIVE_JOURNAL: "false",
       ADHESIVE_JOURNAL_FSYNC: "yes",
       ADHESIVE_UI_PORT: "8080",
+      ADHESIVE_STORE: "redis://10.0.0.9/1",
+      ADHESIVE_POOLS: '{"GPU.*": "gpu"}',
+      ADHESIVE_WORKER_CONCURRENCY: "3",
+      ADHESIVE_LOCK_DURATION_MS: "2000",
+      ADHESIVE_STALLED_INTERVAL_MS: "1000",
+      ADHESIVE_LEASE_TTL_MS: "3000",
+      ADHESIVE_KEEP_RESULTS_S: "60",
+      ADHESIVE_SCHEDULE_TO_START_MS: "5000",
     });
     expect(config).toEqual({
       tempFolder: "/opt/runs",
@@ -246,6 +294,14 @@ describe("each source on its own", () => {
       journal: false,
       journalFsync: true,
       uiPort: 8080,
+      store: "redis://10.0.0.9/1",
+      pools: [{ lane: "GPU.*", pool: "gpu" }],
+      workerConcurrency: 3,
+      lockDurationMs: 2000,
+      stalledIntervalMs: 1000,
+      leaseTtlMs: 3000,
+      keepResultsS: 60,
+      scheduleToStartMs: 5000,
       sources: {
         tempFolder: "ADHESIVE_TEMP_FOLDER",
         plugins: "ADHESIVE_PLUGINS",
@@ -261,6 +317,14 @@ describe("each source on its own", () => {
         journal: "ADHESIVE_JOURNAL",
         journalFsync: "ADHESIVE_JOURNAL_FSYNC",
         uiPort: "ADHESIVE_UI_PORT",
+        store: "ADHESIVE_STORE",
+        pools: "ADHESIVE_POOLS",
+        workerConcurrency: "ADHESIVE_WORKER_CONCURRENCY",
+        lockDurationMs: "ADHESIVE_LOCK_DURATION_MS",
+        stalledIntervalMs: "ADHESIVE_STALLED_INTERVAL_MS",
+        leaseTtlMs: "ADHESIVE_LEASE_TTL_MS",
+        keepResultsS: "ADHESIVE_KEEP_RESULTS_S",
+        scheduleToStartMs: "ADHESIVE_SCHEDULE_TO_START_MS",
       },
     });
   });
@@ -524,7 +588,7 @@ describe("errors", () => {
   it("rejects an unknown key, suggesting the likely one and listing the known keys", async () => {
     const file = await writeConfig(cwd, "poolSize: 4\n");
     expect(await onlyProblem()).toBe(
-      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, task_line_rate, pool_size, stdout, parallel_processing, task_limit, keep_runs, runs_folder, journal, journal_fsync, ui_port`,
+      `${file}: unknown key "poolSize" (did you mean pool_size?); known keys: temp_folder, plugins, color, log_level, task_line_rate, pool_size, stdout, parallel_processing, task_limit, keep_runs, runs_folder, journal, journal_fsync, ui_port, store, pools, worker_concurrency, lock_duration_ms, stalled_interval_ms, lease_ttl_ms, keep_results_s, schedule_to_start_ms`,
     );
   });
 
@@ -618,6 +682,40 @@ describe("errors", () => {
       [projectFile, "pool_size"],
       [projectFile, "stdout"],
       [homeFile, undefined],
+    ]);
+  });
+
+  it("rejects a store that is no Redis URL, saying why, with its password masked", async () => {
+    const file = await writeConfig(cwd, "store: postgres://admin:hunter22@db/adhesive\n");
+    expect(await onlyProblem()).toBe(
+      `${file}: store must be a Redis URL, redis://host[:port][/db], got "postgres://admin:***@db/adhesive" (it has the scheme postgres, not redis or rediss (only Redis stores are supported))`,
+    );
+    await rm(join(cwd, ".adhesive"), { recursive: true });
+    expect(await onlyProblem({ ADHESIVE_STORE: "redis://cache/zero" })).toBe(
+      'environment variable ADHESIVE_STORE: store must be a Redis URL, redis://host[:port][/db], got "redis://cache/zero" (it has the path "/zero", which is not a database number (/0, /1, ...))',
+    );
+  });
+
+  it("rejects pools whose lane pattern is no regular expression or whose pool name could not name a queue", async () => {
+    const file = await writeConfig(cwd, 'pools:\n  "GPU[": gpu\n');
+    expect(await onlyProblem()).toMatch(new RegExp(`^${file}: pools must be a mapping of lane patterns to pool names .*, got a mapping \\(it has the lane pattern "GPU\\[", which is not a regular expression \\(`));
+    await writeConfig(cwd, "pools:\n  Build: build:linux\n");
+    expect(await onlyProblem()).toContain('(it has the pool name "build:linux" for "Build", but a pool name may only hold letters, digits, - and _)');
+    await rm(join(cwd, ".adhesive"), { recursive: true });
+    expect(await onlyProblem({ ADHESIVE_POOLS: "GPU=gpu" })).toBe(
+      'environment variable ADHESIVE_POOLS: pools must be a mapping of lane patterns to pool names (in a variable, as JSON: {"GPU.*": "gpu"}), got "GPU=gpu"',
+    );
+  });
+
+  it("rejects lock, stall and lease times so short that a pause would pass for a death", async () => {
+    const file = await writeConfig(cwd, "lock_duration_ms: 500\nstalled_interval_ms: 10\nlease_ttl_ms: 0\nkeep_results_s: 0\nworker_concurrency: 0\n");
+    const error = await configError();
+    expect(error.problems.map((problem) => problem.message)).toEqual([
+      `${file}: worker_concurrency must be a positive whole number (jobs a worker runs at once), got 0`,
+      `${file}: lock_duration_ms must be a whole number of milliseconds, 1000 or more, got 500`,
+      `${file}: stalled_interval_ms must be a whole number of milliseconds, 100 or more, got 10`,
+      `${file}: lease_ttl_ms must be a whole number of milliseconds, 1000 or more, got 0`,
+      `${file}: keep_results_s must be a positive whole number of seconds, got 0`,
     ]);
   });
 

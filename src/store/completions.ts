@@ -1,0 +1,64 @@
+import { parseJobId } from "./job-id.js";
+import { failureOfReason, type RemoteChanges, type RemoteOutcome, type RemoteTaskJob } from "./remote-outcome.js";
+
+/** How a job ended, from an event or from asking the job. */
+export type JobEnd = { state: "completed"; returnvalue: unknown } | { state: "failed"; failedReason: string };
+
+/**
+ * The jobs a run (or several) has in flight, and their outcomes, each task
+ * recorded once. An outcome is recorded only for a job in flight, and its
+ * task's number then leaves with all its attempts: the same completion
+ * seen twice (its event, then the state check), or a completion of another
+ * attempt of the same task (a job added again after a takeover), finds
+ * nothing in flight and is ignored.
+ */
+export class Completions {
+  private readonly jobs = new Map<string, RemoteTaskJob>();
+  /* per `<run>.<seq>`, the ids of its attempts in flight */
+  private readonly attempts = new Map<string, Set<string>>();
+  private readonly record: (outcome: RemoteOutcome) => void;
+
+  constructor(record: (outcome: RemoteOutcome) => void) {
+    this.record = record;
+  }
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  ids(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  job(id: string): RemoteTaskJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  track(id: string, job: RemoteTaskJob): void {
+    this.jobs.set(id, job);
+    const task = `${job.run}.${job.seq}`;
+    let ids = this.attempts.get(task);
+    if (ids === undefined) this.attempts.set(task, (ids = new Set()));
+    ids.add(id);
+  }
+
+  /** Records how job `id` ended, if it is in flight; false when it was not (recorded before, or never tracked). */
+  settle(id: string, end: JobEnd): boolean {
+    const job = this.jobs.get(id);
+    const key = parseJobId(id);
+    if (job === undefined || key === undefined) return false;
+    const task = `${job.run}.${job.seq}`;
+    for (const attempt of this.attempts.get(task) ?? []) this.jobs.delete(attempt);
+    this.attempts.delete(task);
+    this.record(outcomeOf(job, key.attempt, end));
+    return true;
+  }
+}
+
+function outcomeOf(job: RemoteTaskJob, attempt: number, end: JobEnd): RemoteOutcome {
+  const { run, seq } = job;
+  if (end.state === "completed") return { kind: "done", run, seq, attempt, changes: (end.returnvalue ?? {}) as RemoteChanges };
+  const failure = failureOfReason(end.failedReason);
+  if (failure !== undefined) return { kind: "failed", run, seq, attempt, failure };
+  return { kind: "incident", run, seq, attempt, reason: end.failedReason };
+}

@@ -1,0 +1,83 @@
+import { JournalLines, type Journal } from "../journal/reader.js";
+import type { Store } from "./connection.js";
+import { fencedScript, runFenced } from "./fence.js";
+import { INBOX_GROUP, runKeys } from "./keys.js";
+import type { StoreLease } from "./lease.js";
+
+/*
+ * A run's journal in the store: a stream with one entry per record, its
+ * field `r` the record's line exactly as the journal file holds it (JSON, a
+ * tab, the CRC-32; src/journal/framing.ts) without the newline. The entries
+ * in order, each followed by a newline, are the journal file; the reader
+ * and the replay are the file's.
+ *
+ * The records of one write go in with one script, after the epoch check
+ * (fence.ts), together with the acknowledgements of the inbox messages they
+ * record: a message is acknowledged exactly when its record is in.
+ *   KEYS epoch, lease, journal, inbox   ARGV epoch, ack count, acks..., lines...
+ */
+const APPEND = fencedScript(`
+local acks = tonumber(ARGV[2])
+for i = 3, 2 + acks do redis.call('XACK', KEYS[4], '${INBOX_GROUP}', ARGV[i]) end
+local last = ''
+for i = 3 + acks, #ARGV do last = redis.call('XADD', KEYS[3], '*', 'r', ARGV[i]) end
+return {1, last}
+`);
+
+/* entries read at once */
+const PAGE = 1000;
+const NEWLINE = 0x0a;
+
+/**
+ * Appends framed journal lines (what the journal writer's record buffer
+ * holds: whole lines, each ending with a newline) to the run's stream, and
+ * acknowledges the inbox entries `acks` in the same call. Returns the id of
+ * the last entry added. Nothing is written, and an OwnerLostError thrown,
+ * once another process owns the run.
+ */
+export async function appendJournal(lease: StoreLease, lines: Buffer, acks: readonly string[] = []): Promise<string> {
+  const records: Buffer[] = [];
+  for (let start = 0; start < lines.length; ) {
+    let end = lines.indexOf(NEWLINE, start);
+    // a buffer of whole lines ends with a newline; anything after the last one is a record too
+    if (end < 0) end = lines.length;
+    records.push(lines.subarray(start, end));
+    start = end + 1;
+  }
+  const keys = lease.keys;
+  const [last] = await runFenced(lease, APPEND, [keys.journal, keys.inbox], [acks.length, ...acks, ...records]);
+  return last as string;
+}
+
+/** What the stream says a journal's records are, for the messages of a corrupt one. */
+export function journalStreamName(store: Store, runId: string): string {
+  return `${store.address.shown} run ${runId} (journal stream)`;
+}
+
+/**
+ * Reads a run's journal back from the store, a page of entries at a time,
+ * through the journal file's reader: the same checks (checksums, header,
+ * records), the same Journal for the replay. A corrupt record is named by
+ * its stream entry.
+ */
+export async function readStreamJournal(store: Store, runId: string): Promise<Journal> {
+  const key = runKeys(runId).journal;
+  let entry = "";
+  const lines = new JournalLines(journalStreamName(store, runId), () => `stream entry ${entry}`);
+  for (let after = "-"; ; ) {
+    const page = await store.redis.xrangeBuffer(key, after, "+", "COUNT", PAGE);
+    for (const [id, fields] of page) {
+      entry = id.toString();
+      lines.add(recordOf(fields));
+    }
+    if (page.length < PAGE) break;
+    after = `(${entry}`;
+  }
+  return lines.journal();
+}
+
+/* the entry's `r` field; an entry without one is read as an empty line, which the reader reports as corrupt */
+function recordOf(fields: Buffer[]): Buffer {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i].toString() === "r") return fields[i + 1];
+  return Buffer.alloc(0);
+}
