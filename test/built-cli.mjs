@@ -10,8 +10,9 @@
  * missing, and bin/ would hand over to the repository's own CLI, the one
  * of the sources (bin/project-copy.js). Instead:
  *
- * - the loader registers tsx for a TypeScript process file, and tsx reads
- *   the tsconfig.json that TSX_TSCONFIG_PATH names: the build folder's,
+ * - the loader compiles a TypeScript process file with esbuild (or, where
+ *   a bundle cannot keep it as written, registers tsx), and both read the
+ *   tsconfig.json that TSX_TSCONFIG_PATH names: the build folder's,
  *   whose `paths` send "adhesive-bpmn" to this build's dist/index.js, as
  *   the repository's tsconfig.json sends it to src/index.ts for a CLI of the
  *   sources (src/source-mode.mjs). A worker thread inherits the variable.

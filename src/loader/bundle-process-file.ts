@@ -43,7 +43,9 @@ const FROM_RESOLVE = Symbol("adhesive-bpmn.resolve");
 export async function bundledProcessFile(file: string): Promise<string | undefined> {
   const folder = cacheFolder();
   if (folder === undefined) return undefined;
-  const manifestFile = join(folder, `${createHash("sha256").update(file).digest("hex").slice(0, 16)}.json`);
+  // per file, tsconfig override and copy of adhesive: each may resolve the file's imports elsewhere
+  const key = createHash("sha256").update(`${file}\0${process.env.TSX_TSCONFIG_PATH ?? ""}\0${import.meta.url}`).digest("hex");
+  const manifestFile = join(folder, `${key.slice(0, 16)}.json`);
   const cached = unchanged(manifestFile, folder);
   if (cached !== undefined) return pathToFileURL(cached).href;
   const { build } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
@@ -59,6 +61,8 @@ export async function bundledProcessFile(file: string): Promise<string | undefin
     format: "esm",
     platform: "node",
     target: `node${process.versions.node}`,
+    // tsx's own override of the tsconfig.json (its `paths` included), which a project may rely on
+    tsconfig: process.env.TSX_TSCONFIG_PATH || undefined,
     conditions: [],
     mainFields: ["main"],
     sourcemap: "inline",

@@ -126,7 +126,7 @@ describe("a run that is stopped", () => {
   it("by a signal is interrupted in its view, as in its journal (it can be resumed)", async () => {
     const { folder, outcome } = await stopped(async () => stopSignal.abort(new InterruptedError("SIGTERM")));
     expect(outcome).toBeInstanceOf(InterruptedError);
-    expect((await viewOf(folder)).summary).toMatchObject({ state: "interrupted", error: "run cancelled: SIGTERM received" });
+    expect((await viewOf(folder)).summary).toMatchObject({ state: "interrupted", error: "run interrupted: SIGTERM received" });
     expect((await readJournal(join(folder, "journal.ndjson"))).end).toMatchObject({ state: "interrupted" });
   });
 
