@@ -106,7 +106,7 @@ function notResumed(file: string, target: ResumeTarget, io: CliContext): number 
 async function loadProcessFile(file: string, io: CliContext): Promise<number> {
   try {
     usePlugins(io.config.plugins);
-    await importModule(file);
+    await importModule(file, io.config.plugins);
     return EXIT_OK;
   } catch (error) {
     return reportFailure(error, { ...io, verbose: verbose(io.config) });
@@ -117,7 +117,7 @@ async function loadProcessFile(file: string, io: CliContext): Promise<number> {
 async function importProcessFile(given: string | undefined, io: CliContext): Promise<void> {
   const file = await findProcessFile(given, io.cwd);
   usePlugins(io.config.plugins);
-  await importModule(file);
+  await importModule(file, io.config.plugins);
 }
 
 function verbose(config: Config): boolean {

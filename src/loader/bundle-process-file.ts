@@ -40,11 +40,11 @@ const NODE_LOADS = /\.(?:[cm]?js|json|node)$/;
 const FROM_RESOLVE = Symbol("adhesive-bpmn.resolve");
 
 /** The file URL of `file` compiled, ready to import; undefined when only tsx can load it as written. */
-export async function bundledProcessFile(file: string): Promise<string | undefined> {
+export async function bundledProcessFile(file: string, pluginFolders: readonly string[] = []): Promise<string | undefined> {
   const folder = cacheFolder();
   if (folder === undefined) return undefined;
   // per file, tsconfig override and copy of adhesive: each may resolve the file's imports elsewhere
-  const key = createHash("sha256").update(`${file}\0${process.env.TSX_TSCONFIG_PATH ?? ""}\0${import.meta.url}`).digest("hex");
+  const key = createHash("sha256").update(`${file}\0${process.env.TSX_TSCONFIG_PATH ?? ""}\0${import.meta.url}\0${pluginFolders.join("\0")}`).digest("hex");
   const manifestFile = join(folder, `${key.slice(0, 16)}.json`);
   const cached = unchanged(manifestFile, folder);
   if (cached !== undefined) return pathToFileURL(cached).href;
@@ -68,7 +68,7 @@ export async function bundledProcessFile(file: string): Promise<string | undefin
     sourcemap: "inline",
     sourcesContent: false,
     logLevel: "silent",
-    plugins: [packagesToNode(packages), ownSources(() => (bundleable = false))],
+    plugins: [packagesToNode(packages, pluginFolders), ownSources(() => (bundleable = false))],
   }).catch((error: unknown) => {
     const messages = (error as Partial<BuildFailure>).errors;
     if (messages === undefined) throw error;
@@ -121,14 +121,18 @@ function writeAtomically(path: string, content: string | Uint8Array): void {
 }
 
 /* bare imports stay imports, of the file Node would load; the build's error names the importing file and line when none resolves */
-function packagesToNode(imported: string[]): Plugin {
+function packagesToNode(imported: string[], pluginFolders: readonly string[]): Plugin {
   return {
     name: "adhesive-packages-to-node",
     setup(build: PluginBuild) {
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === FROM_RESOLVE || args.path.startsWith("node:")) return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: FROM_RESOLVE });
-        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        if (resolved.errors.length > 0) {
+          // the `plugins` config key: a bare import nothing else provides is a module of a plugin folder (as cli/plugin-resolver.ts does for tsx)
+          const plugin = pluginModule(args.path, pluginFolders);
+          return plugin === undefined ? { errors: resolved.errors } : { path: plugin };
+        }
         if (resolved.external) return { path: args.path, external: true };
         if (!NODE_LOADS.test(resolved.path)) return { path: resolved.path };
         imported.push(resolved.path);
@@ -136,6 +140,22 @@ function packagesToNode(imported: string[]): Plugin {
       });
     },
   };
+}
+
+const PLUGIN_SUFFIXES = ["", ".ts", ".mts", ".js", ".mjs", "/index.ts", "/index.mts", "/index.js", "/index.mjs"];
+
+function pluginModule(specifier: string, folders: readonly string[]): string | undefined {
+  for (const folder of folders) {
+    for (const suffix of PLUGIN_SUFFIXES) {
+      const path = join(folder, specifier + suffix);
+      try {
+        if (statSync(path).isFile()) return path;
+      } catch {
+        // not this one
+      }
+    }
+  }
+  return undefined;
 }
 
 function problemOf(message: Message, folder: string): string {

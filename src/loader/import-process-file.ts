@@ -27,13 +27,13 @@ const OWN_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf("."));
 let formatHookRegistered = false;
 
 /** Runs the file's top-level code; resolves when it has finished (its top-level awaits included). */
-export async function importProcessFile(file: string): Promise<void> {
+export async function importProcessFile(file: string, pluginFolders: readonly string[] = []): Promise<void> {
   const typeScript = TYPESCRIPT.test(file);
   // also for an ES module: the CommonJS .ts files it imports load through require
   if (typeScript) registerTypeScriptRequire();
   if (await isCommonJs(file)) return requireProcessFile(file);
   if (typeScript && !tsxRegistered()) {
-    const bundled = await bundledProcessFile(file);
+    const bundled = await bundledProcessFile(file, pluginFolders);
     if (bundled !== undefined) {
       await import(bundled);
       return;

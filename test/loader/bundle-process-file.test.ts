@@ -114,6 +114,17 @@ describe("bundling a TypeScript process file", () => {
     expect(message).toContain(`${join(folder, "main.ts")}:2:8: Could not resolve "no-such-package-anywhere"`);
   });
 
+  it("finds a bare import nothing else provides in the plugin folders, as a file or a folder's index", async () => {
+    const folder = write({
+      "main.ts": 'import { greet } from "greetings";\nimport { farewell } from "farewells";\nexport const said = `${greet()} ${farewell()}`;\n',
+      "plugins/greetings.ts": 'export const greet = (): string => "hello";\n',
+      "plugins/farewells/index.ts": 'export const farewell = (): string => "bye";\n',
+    });
+    await expect(bundledProcessFile(join(folder, "main.ts"))).rejects.toThrow(/Could not resolve "greetings"/);
+    const url = await bundledProcessFile(join(folder, "main.ts"), [join(folder, "plugins")]);
+    expect(((await import(url!)) as { said: string }).said).toBe("hello bye");
+  });
+
   it("compiles nothing into a cache folder others can write to", async () => {
     const folder = write({ "main.ts": MAIN, "lib/helper.ts": HELPER });
     const cache = join(tmp, `adhesive-bpmn-${process.getuid!()}`);
