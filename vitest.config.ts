@@ -10,32 +10,36 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * follow in vitest's own order. A stale list costs time, nothing else.
  */
 const SLOW_FIRST = [
-  // builds the install of the packed tarball that the other files of test/package wait for
+  // builds the package (the CLI tests' and the tarball's) and installs the tarball that the other files of test/package wait for
   "test/package/package.test.ts",
-  "test/inbox/acknowledged.test.ts",
-  "test/runtime/resume.test.ts",
+  // needs no build: it keeps the other core busy while the package builds
   "test/differential/bpmn-engine.test.ts",
-  "test/examples.test.ts",
+  "test/inbox/acknowledged.test.ts",
   "test/runs/owner.test.ts",
+  "test/runtime/resume.test.ts",
+  "test/docs/code-blocks.test.ts",
+  "test/secrets/leaks.test.ts",
+  "test/cli/durable.test.ts",
+  "test/console/console.test.ts",
   "test/cli/cli.test.ts",
   "test/cli/inbox-commands.test.ts",
-  "test/cli/durable.test.ts",
+  "test/examples.test.ts",
+  "test/workspaces/ssh.test.ts",
   "test/cli/process-file.test.ts",
-  "test/secrets/leaks.test.ts",
-  "test/cli/clean.test.ts",
-  "test/package/processes.test.ts",
-  "test/runs/folder-errors.test.ts",
-  "test/journal/byte-flips.test.ts",
   "test/cli/verify.test.ts",
   "test/cli/signals.test.ts",
-  "test/web/viewers.test.ts",
-  "test/runs/retention.test.ts",
-  "test/package/two-copies.test.ts",
   "test/engine/sharing.test.ts",
-  "test/cli/busy.test.ts",
-  "test/bpmn/read.property.test.ts",
-  "test/workspaces/ssh.test.ts",
-  "test/cli/types-file.test.ts",
+  "test/engine/memory.test.ts",
+  "test/bpmn/miwg.test.ts",
+  "test/journal/byte-flips.test.ts",
+  "test/workspaces/docker.test.ts",
+  "test/package/processes.test.ts",
+  "test/package/two-copies.test.ts",
+  "test/web/viewers.test.ts",
+  "test/model/expressions.test.ts",
+  "test/runs/retention.test.ts",
+  "test/cli/clean.test.ts",
+  "test/engine/responsive.test.ts",
 ];
 
 class SlowFirst extends BaseSequencer {
