@@ -124,8 +124,14 @@ function shownInstance(view: JournalView, n: number, run: RunState, now: number)
   };
 }
 
-/* the event on one line, cut: enough to tell one instance from another */
+/* the event on one line, cut: enough to tell one instance from another (an object's keys and values, "name: ana, email: ana@example.org") */
 function keyData(value: unknown): string {
-  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+  const item = (v: unknown) => (typeof v === "string" ? v : (JSON.stringify(v) ?? String(v)));
+  const text =
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? Object.entries(value)
+          .map(([key, v]) => `${key}: ${item(v)}`)
+          .join(", ")
+      : item(value);
   return text.length > KEY_DATA_CHARS ? `${text.slice(0, KEY_DATA_CHARS - 1)}…` : text;
 }

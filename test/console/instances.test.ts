@@ -40,11 +40,11 @@ describe("a message run's instances", () => {
     const page = instancesPage(view, "done", {});
     expect(page.total).toBe(4);
     expect(page.states).toEqual({ done: 4 });
-    expect(page.instances.map((i) => [i.number, i.elementId, i.state, i.tasks, i.caught, JSON.parse(i.event) as unknown])).toEqual([
-      [1, "signup", "done", 3, 0, SIGNUPS[0]],
-      [2, "signup", "done", 2, 0, SIGNUPS[1]],
-      [3, "signup", "done", 3, 1, SIGNUPS[2]],
-      [4, "signup", "done", 3, 0, SIGNUPS[3]],
+    expect(page.instances.map((i) => [i.number, i.elementId, i.state, i.tasks, i.caught, i.event])).toEqual([
+      [1, "signup", "done", 3, 0, "name: ana, email: ana@example.org"],
+      [2, "signup", "done", 2, 0, "name: bo, email: bo-at-example.org"],
+      [3, "signup", "done", 3, 1, "name: taken, email: taken@example.org"],
+      [4, "signup", "done", 3, 0, "name: cy, email: cy@example.org"],
     ]);
     for (const instance of page.instances) expect(instance.durationMs).toBe(instance.endedAt! - instance.startedAt);
   });
@@ -124,7 +124,7 @@ describe("the API's instance views", () => {
 
   it("answers a page, an instance, and 404 for one the journal does not have", async () => {
     expect(await runViews(viewed("done"), "instances", undefined, new URLSearchParams("state=done&limit=2"))).toMatchObject({ total: 4, instances: [{ number: 1 }, { number: 2 }] });
-    expect(await runViews(viewed("done"), "instances", "2", new URLSearchParams())).toMatchObject({ instance: { number: 2, event: JSON.stringify(SIGNUPS[1]) } });
+    expect(await runViews(viewed("done"), "instances", "2", new URLSearchParams())).toMatchObject({ instance: { number: 2, event: "name: bo, email: bo-at-example.org" } });
     await expect(runViews(viewed("done"), "instances", "9", new URLSearchParams())).rejects.toMatchObject({ code: "ADHESIVE_NO_SUCH_INSTANCE", status: 404 });
     await expect(runViews(viewed("done"), "variables", undefined, new URLSearchParams("instance=9"))).rejects.toMatchObject({ code: "ADHESIVE_NO_SUCH_INSTANCE", status: 404 });
   });
