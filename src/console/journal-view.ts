@@ -90,6 +90,8 @@ export class JournalView {
   private readonly seq = int32s();
   private readonly instance = int32s();
   private readonly extras = new Map<number, EntryExtra>();
+  /* entries per element number, kept as they come: every timeline request offers them */
+  private readonly perElement = int32s();
   /* task executions by task number (from the first one seen): element (-1: none yet), times, outcome, attempts */
   private seqBase = -1;
   private readonly exElement = int32s();
@@ -201,10 +203,7 @@ export class JournalView {
   /** How many entries each element has, in the order elements first appear. */
   entriesPerElement(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (let i = 0; i < this.kind.length; i++) {
-      const element = this.element.get(i);
-      if (element >= 0) counts.set(this.ids[element], (counts.get(this.ids[element]) ?? 0) + 1);
-    }
+    for (let n = 0; n < this.perElement.length; n++) if (this.perElement.get(n) > 0) counts.set(this.ids[n], this.perElement.get(n));
     return counts;
   }
 
@@ -385,7 +384,9 @@ export class JournalView {
   private push(kind: EntryKind, at: number, elementId: string | undefined, seq: number | undefined, extra?: EntryExtra, instance = 0): number {
     const i = this.kind.push(KIND[kind]);
     this.at.push(at);
-    this.element.push(elementId === undefined ? -1 : this.idOf(elementId));
+    const element = elementId === undefined ? -1 : this.idOf(elementId);
+    this.element.push(element);
+    if (element >= 0) this.perElement.set(element, (element < this.perElement.length ? this.perElement.get(element) : 0) + 1);
     this.seq.push(seq ?? -1);
     this.instance.push(instance);
     if (extra !== undefined) this.extras.set(i, extra);
