@@ -29,6 +29,8 @@ export class DataTrail {
   /** the initial data, by key */
   readonly initial = new Map<string, HeldValue>();
   private readonly trails = new Map<number, Trail>([[0, new Map()]]);
+  /* the event of each message instance that has not ended; its trail is made when a task of it first changes data (most instances of a long run never need one for long) */
+  private readonly events = new Map<number, EncodedValue>();
   /* the run's own data before its trail: the initial data, or after a snapshot the result it kept (undefined: none) */
   private rootBase: Map<string, HeldValue> | undefined = this.initial;
 
@@ -54,12 +56,13 @@ export class DataTrail {
 
   /** A message instance started: its data is the initial data and its event (whose keys a plain object's event sets too, as the engine does). */
   instanceStarted(instance: number, event: EncodedValue | undefined): void {
-    this.trails.set(instance, eventData(event));
+    if (event !== undefined) this.events.set(instance, event);
   }
 
   /** It ended: nothing it does later can ask for its values. */
   instanceEnded(instance: number): void {
     this.trails.delete(instance);
+    this.events.delete(instance);
   }
 
   /** The run's own data now (the tokens of no message instance), key by key; undefined after a snapshot that kept none. */
@@ -76,6 +79,7 @@ export class DataTrail {
   /** The journal starts again from a snapshot: what came before it is not known, but for the result it kept (its "r"). */
   forget(result: EncodedValue | undefined): void {
     this.trails.clear();
+    this.events.clear();
     this.trails.set(0, new Map());
     this.rootBase = result === undefined ? undefined : keysOf(result);
   }
@@ -90,7 +94,12 @@ export class DataTrail {
   private value(instance: number, trail: Trail, key: string): HeldValue | undefined {
     const held = trail.get(key);
     if (held !== undefined) return held ?? undefined;
-    return (instance === 0 ? this.rootBase : this.initial)?.get(key);
+    if (instance === 0) return this.rootBase?.get(key);
+    // the instance's event, and a JSON object event's keys (a v8-written one is left whole: decoding every event would cost a run of 100k of them)
+    const event = this.events.get(instance);
+    if (event !== undefined && key === "event") return event;
+    if (event !== undefined && "j" in event && isObject(event.j) && Object.hasOwn(event.j, key)) return { j: (event.j as Record<string, unknown>)[key] };
+    return this.initial.get(key);
   }
 }
 
@@ -118,13 +127,6 @@ function keysOf(value: EncodedValue): Map<string, HeldValue> | undefined {
   return keys;
 }
 
-/* an instance's data besides the initial data: a JSON object's keys (v8-written events are left whole: decoding every event would cost a run of 100k of them), and the event */
-function eventData(event: EncodedValue | undefined): Trail {
-  const trail: Trail = new Map();
-  if (event === undefined) return trail;
-  if ("j" in event && event.j !== null && typeof event.j === "object" && !Array.isArray(event.j)) {
-    for (const [key, value] of Object.entries(event.j)) trail.set(key, { j: value });
-  }
-  trail.set("event", event);
-  return trail;
+function isObject(value: unknown): value is object {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

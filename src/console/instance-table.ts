@@ -84,22 +84,25 @@ export class InstanceTable {
     this.endedAt.set(i, Number.NaN, Number.NaN);
     this.first.set(i, position);
     this.last.set(i, position);
-    for (const column of [this.tasks, this.running, this.failed, this.caught]) column.set(i, 0);
+    this.tasks.set(i, 0);
+    this.running.set(i, 0);
+    this.failed.set(i, 0);
+    this.caught.set(i, 0);
   }
 
-  /** An entry of instance `n` at timeline position `position`. */
+  /** An entry of instance `n` at timeline position `position` (one per entry of every instance: kept cheap). */
   touched(n: number, at: number, position: number): void {
     if (!this.has(n)) return;
     const i = n - this.base;
-    this.lastAt.set(i, at);
-    this.last.set(i, position);
+    this.lastAt.put(i, at);
+    this.last.put(i, position);
   }
 
   /** A task execution of instance `n` went from `from` (undefined: it is new) to `to`. */
   outcome(n: number, from: TaskOutcome | undefined, to: TaskOutcome): void {
     if (!this.has(n)) return;
     const i = n - this.base;
-    if (from === undefined) this.tasks.set(i, this.tasks.get(i) + 1);
+    if (from === undefined) this.tasks.put(i, this.tasks.get(i) + 1);
     else this.count(i, from, -1);
     this.count(i, to, 1);
   }
@@ -146,6 +149,6 @@ export class InstanceTable {
 
   private count(i: number, outcome: TaskOutcome, by: number): void {
     const column = outcome === "running" ? this.running : outcome === "failed" ? this.failed : outcome === "caught" ? this.caught : undefined;
-    column?.set(i, column.get(i) + by);
+    column?.put(i, column.get(i) + by);
   }
 }
