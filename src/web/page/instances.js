@@ -68,10 +68,9 @@ function instanceRow(instance) {
   const counts = [`${instance.tasks} task executions`, instance.failed ? `${instance.failed} failed` : "", instance.caught ? `${instance.caught} caught` : ""].filter(Boolean).join(", ");
   return el(
     "tr",
-    { class: `instance state-${instance.state}${instances.selected === instance.number ? " selected" : ""}`, "data-instance": String(instance.number), title: `started by ${instance.name}; ${counts}`, onclick: () => selectInstance(instances.selected === instance.number ? undefined : instance.number) },
+    { class: `instance state-${instance.state}${instances.selected === instance.number ? " selected" : ""}`, "data-instance": String(instance.number), title: `started by ${instance.name} at ${clock(instance.startedAt)}; ${counts}`, onclick: () => selectInstance(instances.selected === instance.number ? undefined : instance.number) },
     el("td", { class: "number", text: String(instance.number) }),
     el("td", { class: "state", text: instance.state }),
-    el("td", { class: "when", text: clock(instance.startedAt) }),
     el("td", { class: "number", text: duration(instance.durationMs) }),
     el("td", { class: "number", text: String(instance.tasks) }),
     el("td", { class: "event", title: instance.event }, el("code", { text: instance.event })),
