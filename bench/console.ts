@@ -10,8 +10,9 @@
  *     ones (two stats per run), filtered by state, and a text search in the
  *     runs' data (first: two reads of each journal's ends; then cached);
  *   - the long run's page: its state, the first page of its timeline (the
- *     whole journal read the first time, then only what was added), and
- *     one element's executions.
+ *     whole journal read the first time, then only what was added), one
+ *     element's executions, its instances and one instance's path,
+ *     timeline and variables.
  * Prints the median of 5 for the warm requests, and this process's heap.
  * Run with --expose-gc for the heap after a collection:
  *
@@ -111,6 +112,12 @@ row("long run's timeline, entries 50000-50499", await warm(`/api/runs/${bigId}/t
 row("long run's page: state (from its journal)", await warm(`/api/runs/${bigId}`));
 const element = (JSON.parse(timeline.body) as { entries: Array<{ elementId?: string; seq?: number }> }).entries.find((e) => e.seq !== undefined)!.elementId!;
 row(`long run: executions of ${element}`, await warm(`/api/runs/${bigId}/elements/${element}`));
+row("long run's instances, first page", await warm(`/api/runs/${bigId}/instances`));
+row("long run's instances, ?state=failed (none)", await warm(`/api/runs/${bigId}/instances?state=failed`));
+const middle = Math.ceil(EVENTS / 2);
+row(`long run: instance ${middle}, its path`, await warm(`/api/runs/${bigId}/instances/${middle}`));
+row(`long run: instance ${middle}, its timeline`, await warm(`/api/runs/${bigId}/timeline?instance=${middle}`));
+row(`long run: instance ${middle}, its variables`, await warm(`/api/runs/${bigId}/variables?instance=${middle}`));
 globalThis.gc?.();
 const { heapUsed: heap, arrayBuffers } = process.memoryUsage();
 

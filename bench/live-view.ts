@@ -59,6 +59,7 @@ const token = new URL(url).searchParams.get("token")!;
 await page.goto(new URL(`/runs/${live.id}?token=${token}`, url).href);
 await page.waitForFunction(() => Number((globalThis as unknown as Page).document.body.dataset.updates ?? 0) >= 1);
 const before = Number(await page.evaluate(() => (globalThis as unknown as Page).document.body.dataset.updates));
+const drawnBefore = Number(await page.evaluate(() => (globalThis as unknown as Page).document.body.dataset.redraws));
 const started = performance.now();
 openPage();
 await run;
@@ -66,6 +67,7 @@ const withPage = performance.now() - started;
 // the last update (the end) arrives within one interval
 await page.waitForFunction(() => (globalThis as unknown as Page).document.body.dataset.state !== "running");
 const updates = Number(await page.evaluate(() => (globalThis as unknown as Page).document.body.dataset.updates)) - before;
+const redraws = Number(await page.evaluate(() => (globalThis as unknown as Page).document.body.dataset.redraws)) - drawnBefore;
 const shown = await page.evaluate(() => (globalThis as unknown as Page).document.querySelector('#summary dd[data-field="events"]')?.textContent);
 await cdp.send("HeapProfiler.collectGarbage");
 const heap = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number; totalSize: number };
@@ -79,4 +81,5 @@ console.log(`  no live view, no monitor     ${off.toFixed(0)} ms (median of 5)`)
 console.log(`  monitor only (inbox: true)   ${monitorOnly.toFixed(0)} ms (median of 5)`);
 console.log(`  live view with the page open ${withPage.toFixed(0)} ms`);
 console.log(`  SSE updates the page got     ${updates} in ${(withPage / 1000).toFixed(2)} s = ${(updates / (withPage / 1000)).toFixed(1)} per second; the page shows ${shown} events`);
+console.log(`  diagram redraws on the page    ${redraws} (updates that came together are drawn once, at most every 100 ms)`);
 console.log(`  page JS heap after the run   used ${mb(heap.usedSize)} of ${mb(heap.totalSize)} (after a GC, CDP Runtime.getHeapUsage)`);

@@ -34,6 +34,14 @@ export interface Context<D extends object = Data> {
   workspace: Workspace;
   readonly executionId: string;
   readonly tokenId: number;
+  /**
+   * The message instance the task runs in: the number of the message event
+   * that started it (1 for the run's first, in the order the run took them;
+   * the journal, the console and the terminal's task lines use it).
+   * Undefined outside one: in a run started without a message, and in
+   * instances a timer, signal or condition started.
+   */
+  readonly instance?: number;
   /** fires when the token is cancelled (error boundary, timer, SIGINT) */
   readonly signal: AbortSignal;
   /** 1, or 2, 3, ... when the task runs again because the run was interrupted while it ran (see Durability) */

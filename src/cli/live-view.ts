@@ -1,6 +1,7 @@
 import { createColors } from "picocolors";
 import type { Config } from "../config/load.js";
-import { onFormOpened } from "../live/registry.js";
+import { onFormOpened, onRunListed } from "../live/registry.js";
+import { registerKnownSecrets } from "../secrets/known-secrets.js";
 import { shown } from "../terminal-text.js";
 import { runningClis } from "../web/actions-cli.js";
 import { ensureLiveView } from "../web/live-view.js";
@@ -8,23 +9,39 @@ import { shortPath } from "./paths.js";
 import type { CliIo } from "./main.js";
 
 /**
- * `adhesive --ui`: the live view starts before the process file loads, so
- * its URL (with the access token) is the first thing printed. Off a
- * terminal nobody can answer a form where the run prints, so each form
- * that opens gets a line saying where it can be answered.
+ * `adhesive --ui` and `adhesive resume --ui`: the live view starts before
+ * the process file loads (a port in use fails before anything runs); each
+ * run the file starts prints the address of its page (with the access
+ * token) as it starts, before its first task line. The runs list is a
+ * click away. Off a terminal nobody can answer a form where the run prints,
+ * so each form that opens gets a line saying where it can be answered.
  */
 export async function startCliLiveView(config: Config, port: number | undefined, io: CliIo & { color: boolean }): Promise<{ url: string; stop(): void }> {
   const c = createColors(io.color);
-  const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.runsFolder);
+  const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: () => undefined }, config.runsFolder);
+  const stopListing = onRunListed((run) => io.err.write(`${c.bold("live view")}: ${runPageUrl(server.url, run.id)}\n`));
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const stop = terminal
+  const stopForms = terminal
     ? () => undefined
     : onFormOpened((run, form) => {
         // the task name may be rendered from data: masked, its control characters escaped
         const target = shown(JSON.stringify(form.taskName));
         io.err.write(`${c.cyan("user task")} ${shown(form.taskName)} waits for an answer: in the live view, or adhesive complete ${run.id.slice(0, 8)} ${target} --data '{...}'\n`);
       });
-  return { url: server.url, stop };
+  return {
+    url: server.url,
+    stop: () => {
+      stopListing();
+      stopForms();
+    },
+  };
+}
+
+/** The address of a run's page on the server at `url` (the console's, with its token). */
+export function runPageUrl(url: string, runId: string): string {
+  const page = new URL(url);
+  page.pathname = `/runs/${encodeURIComponent(runId)}`;
+  return page.href;
 }
 
 /**
@@ -43,11 +60,15 @@ export async function keepLiveViewOpen(url: string, io: CliIo & { color: boolean
 }
 
 /**
- * `adhesive runs --ui`: the page with this project's runs (from runs_folder),
- * up until Ctrl-C or SIGTERM, on a terminal or not: it is what was asked for.
+ * `adhesive runs --ui`: the console with this project's runs (from
+ * runs_folder), its list first, up until Ctrl-C or SIGTERM, on a terminal
+ * or not: it is what was asked for. `adhesive ui` without the listing on
+ * the terminal.
  */
-export async function showRunsInLiveView(config: Config, port: number | undefined, io: CliIo & { color: boolean }): Promise<void> {
+export async function showRunsInLiveView(config: Config, port: number | undefined, io: CliIo & { color: boolean; cwd: string }): Promise<void> {
   const c = createColors(io.color);
+  // the console's masking, as adhesive ui has it: values a run journaled before it read them are masked too
+  await registerKnownSecrets({ projectFolder: io.cwd });
   const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.runsFolder);
   io.err.write(`${c.dim("the live view stays up — press Ctrl-C to close it")}\n`);
   await serveUntilStopped(server);

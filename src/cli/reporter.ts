@@ -44,7 +44,8 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
   const lines = (options.taskLines ?? true) ? new TaskLines(out, c, { rate: options.taskLineRate ?? DEFAULT_TASK_LINE_RATE, ...(options.time ?? realTime) }) : undefined;
   const runs = new Map<string, RunTally>();
   // a task name is rendered from data ({data.x}, {loop.value}): it may hold a secret or escape sequences
-  const label = (ctx: Context) => c.bold(shown(ctx.taskName)) + loopSuffix(ctx.loop);
+  // a message-started instance's number tells its lines from those of the instances beside it (the console names it the same)
+  const label = (ctx: Context) => c.bold(shown(ctx.taskName)) + loopSuffix(ctx.loop) + (ctx.instance === undefined ? "" : c.dim(` · instance ${ctx.instance}`));
   /* only the status line reads the running tasks: only a terminal keeps them */
   const onTerminal = options.screen !== undefined;
   /* every task and event asks for its run's tally: the last one found answers without a lookup */

@@ -27,6 +27,11 @@ export class Column<T extends Typed> {
     return this.values[i];
   }
 
+  /** Sets position i, which is below length (no growing, no checks: the hot paths that know it). */
+  put(i: number, value: number): void {
+    this.values[i] = value;
+  }
+
   /** Sets position i, growing the column (with `fill` in between) when it is beyond the end. */
   set(i: number, value: number, fill = 0): void {
     if (i >= this.values.length) this.grow(Math.max(i + 1, this.values.length * 2));

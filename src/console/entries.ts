@@ -28,6 +28,8 @@ export interface ShownEntry {
   elementId: string | undefined;
   name: string | undefined;
   seq: number | undefined;
+  /** the message instance it is about (0: none) */
+  instance: number;
   text: string;
   error: string | undefined;
   changes: ShownChange[] | undefined;
@@ -44,12 +46,12 @@ export interface TimelinePage {
   snapshot: JournalView["snapshot"];
 }
 
-/** Entries [offset, offset + limit) of the timeline, of one element when `elementId` is given. */
-export function timelinePage(view: JournalView, options: { elementId?: string; offset?: number; limit?: number }): TimelinePage {
+/** Entries [offset, offset + limit) of the timeline, of one element when `elementId` is given, of one message instance when `instance` is. */
+export function timelinePage(view: JournalView, options: { elementId?: string; instance?: number; offset?: number; limit?: number }): TimelinePage {
   const offset = Math.max(0, options.offset ?? 0);
   const limit = Math.min(Math.max(1, options.limit ?? TIMELINE_PAGE), TIMELINE_PAGE);
   // the whole timeline needs no list of positions: they are its indexes
-  const positions = options.elementId === undefined ? undefined : view.positions(options.elementId);
+  const positions = options.elementId === undefined && options.instance === undefined ? undefined : view.positions(options.elementId, undefined, options.instance);
   const total = positions?.length ?? view.size;
   const page: number[] = [];
   for (let n = offset; n < Math.min(total, offset + limit); n++) page.push(positions === undefined ? n : positions[n]);
@@ -64,6 +66,7 @@ export function timelinePage(view: JournalView, options: { elementId?: string; o
 
 export interface ShownExecution {
   seq: number;
+  instance: number;
   attempts: number;
   startedAt: number;
   endedAt: number | undefined;
@@ -91,6 +94,7 @@ export function elementPage(view: JournalView, elementId: string, state: RunStat
 function shownExecution(execution: Execution, state: RunState): ShownExecution {
   return {
     seq: execution.seq,
+    instance: execution.instance,
     attempts: execution.attempts,
     startedAt: execution.startedAt,
     endedAt: execution.endedAt,
@@ -110,6 +114,7 @@ function shownEntry(view: JournalView, entry: TimelineEntry): ShownEntry {
     elementId: entry.elementId,
     name: entry.elementId === undefined ? undefined : (view.elements.get(entry.elementId)?.name ?? entry.elementId),
     seq: entry.seq,
+    instance: entry.instance,
     text: textOf(view, entry),
     error: entry.error,
     changes: entry.changes?.map(shownChange),
@@ -125,7 +130,7 @@ function shownChange(change: Change): ShownChange {
   return shown;
 }
 
-function held(value: HeldValue): unknown {
+export function held(value: HeldValue): unknown {
   if ("v" in value) return shownValue(value.v);
   try {
     return shownValue(decodeValue(value));
@@ -162,7 +167,9 @@ function textOf(view: JournalView, entry: TimelineEntry): string {
     case "message":
       return "a message was delivered";
     case "instance":
-      return "a message started an instance";
+      return `a message started instance ${entry.instance}`;
+    case "instance-ended":
+      return `instance ${entry.instance} ended`;
     case "resumed":
       return entry.value === undefined ? "the run was resumed" : `the run was resumed, ${String(entry.value)}`;
     case "lane":

@@ -1,8 +1,10 @@
-import type { NodeDefinition, NodeKind, ProcessDefinition } from "../model/definition.js";
+import type { ProcessDefinition } from "../model/definition.js";
 import type { RunState } from "../journal/records.js";
 import type { EncodedValue } from "../journal/values.js";
 import { float64s, int32s, uint16s, uint8s } from "./columns.js";
 import { DataTrail, type Change, type HeldValue } from "./data-trail.js";
+import { elementsOf, type ElementInfo } from "./definition-elements.js";
+import { InstanceTable } from "./instance-table.js";
 import type { RawRecord } from "./journal-follower.js";
 
 /*
@@ -16,8 +18,8 @@ import type { RawRecord } from "./journal-follower.js";
  * encoded as the journal has them until a page asks for them (entries.ts).
  */
 
-export type EntryKind = "started" | "completed" | "failed" | "caught" | "answered" | "decided" | "timer" | "message" | "instance" | "resumed" | "lane" | "ended" | "snapshot";
-const KINDS: readonly EntryKind[] = ["started", "completed", "failed", "caught", "answered", "decided", "timer", "message", "instance", "resumed", "lane", "ended", "snapshot"];
+export type EntryKind = "started" | "completed" | "failed" | "caught" | "answered" | "decided" | "timer" | "message" | "instance" | "instance-ended" | "resumed" | "lane" | "ended" | "snapshot";
+const KINDS: readonly EntryKind[] = ["started", "completed", "failed", "caught", "answered", "decided", "timer", "message", "instance", "instance-ended", "resumed", "lane", "ended", "snapshot"];
 const KIND = Object.fromEntries(KINDS.map((kind, i) => [kind, i])) as Record<EntryKind, number>;
 
 export interface TimelineEntry {
@@ -28,6 +30,8 @@ export interface TimelineEntry {
   kind: EntryKind;
   elementId: string | undefined;
   seq: number | undefined;
+  /** the message instance it is about (0: none) */
+  instance: number;
   attempt: number | undefined;
   error: string | undefined;
   changes: Change[] | undefined;
@@ -48,6 +52,8 @@ const OUTCOME = { running: 0, done: 1, failed: 2, caught: 3 } as const;
 export interface Execution {
   seq: number;
   elementId: string;
+  /** the message instance it ran in (0: none) */
+  instance: number;
   attempts: number;
   startedAt: number;
   endedAt: number | undefined;
@@ -61,11 +67,6 @@ export interface Execution {
 
 type ExecutionExtra = Partial<Pick<Execution, "error" | "changes" | "decision" | "log">>;
 
-export interface ElementInfo {
-  name: string;
-  kind: NodeKind;
-}
-
 export type ElementCounts = { completed: number; failed: number; caught: number; running: number };
 
 /** The journal of one run, read so far. */
@@ -73,8 +74,10 @@ export class JournalView {
   readonly runId: string;
   readonly startedAt: number;
   readonly elements: ReadonlyMap<string, ElementInfo>;
-  /** how the run ended, as the journal says (undefined while it runs, or after a resume) */
-  end: { state: RunState; at: number; error: string | undefined; elementId: string | undefined } | undefined;
+  /** how the run ended, as the journal says (undefined while it runs, or after a resume); `data`: a run that succeeded, its result */
+  end: { state: RunState; at: number; error: string | undefined; elementId: string | undefined; data: EncodedValue | undefined } | undefined;
+  /** the message instances it started */
+  readonly instances = new InstanceTable();
   /** the journal starts from a snapshot: task executions before it are counted there, not listed */
   snapshot: { done: number; failed: number; caught: number } | undefined;
   /* element ids by number, as the columns hold them */
@@ -85,7 +88,10 @@ export class JournalView {
   private readonly at = float64s();
   private readonly element = int32s();
   private readonly seq = int32s();
+  private readonly instance = int32s();
   private readonly extras = new Map<number, EntryExtra>();
+  /* entries per element number, kept as they come: every timeline request offers them */
+  private readonly perElement = int32s();
   /* task executions by task number (from the first one seen): element (-1: none yet), times, outcome, attempts */
   private seqBase = -1;
   private readonly exElement = int32s();
@@ -93,8 +99,10 @@ export class JournalView {
   private readonly exEnded = float64s();
   private readonly exOutcome = uint8s();
   private readonly exAttempts = uint16s();
+  private readonly exInstance = int32s();
   private readonly exExtras = new Map<number, ExecutionExtra>();
-  private readonly data: DataTrail;
+  /** the data as the journal's changes so far give it, per message instance */
+  readonly data: DataTrail;
 
   constructor(header: RawRecord) {
     this.runId = String(header.run);
@@ -114,7 +122,7 @@ export class JournalView {
     const seq = typeof record.s === "number" ? record.s : undefined;
     switch (record.t) {
       case "s":
-        return this.started(seq!, String(record.n), typeof record.a === "number" ? record.a : 1, at);
+        return this.started(seq!, String(record.n), typeof record.a === "number" ? record.a : 1, at, typeof record.i === "number" ? record.i : 0);
       case "d":
         return this.done(seq!, record, at);
       case "f":
@@ -124,7 +132,11 @@ export class JournalView {
       case "dl":
         return void this.push("message", at, String(record.n), undefined, { value: record.e as EncodedValue });
       case "em":
-        return void this.push("instance", at, String(record.n), undefined, { value: record.e as EncodedValue });
+        return this.instanceStarted(record, at);
+      case "ie":
+        if (typeof record.i !== "number") return;
+        this.instances.ended(record.i, at, this.push("instance-ended", at, undefined, undefined, undefined, record.i));
+        return this.data.instanceEnded(record.i);
       case "log":
         if (seq !== undefined && this.hasExecution(seq)) this.exExtra(seq).log = String(record.file);
         return;
@@ -139,7 +151,7 @@ export class JournalView {
         return this.ended(record, at);
       case "snap":
         this.snapshot = { done: Number(record.done) || 0, failed: Number(record.failed) || 0, caught: Number(record.caught) || 0 };
-        this.data.forget();
+        this.data.forget(record.r as EncodedValue | undefined);
         return void this.push("snapshot", this.startedAt, undefined, undefined);
       default:
       // pid, pid-end: process groups, for cleaning up after a crash
@@ -147,6 +159,11 @@ export class JournalView {
   }
 
   // ---- reading ------------------------------------------------------------
+
+  /** The id of the element the columns number `n`. */
+  idAt(n: number): string {
+    return this.ids[n];
+  }
 
   entry(i: number): TimelineEntry {
     const extra = this.extras.get(i);
@@ -158,6 +175,7 @@ export class JournalView {
       kind: KINDS[this.kind.get(i)],
       elementId: element < 0 ? undefined : this.ids[element],
       seq: seq < 0 ? undefined : seq,
+      instance: this.instance.get(i),
       attempt: extra?.attempt,
       error: extra?.error,
       changes: extra?.changes,
@@ -166,11 +184,15 @@ export class JournalView {
     };
   }
 
-  /** The positions of the entries about `elementId` (every entry when undefined), in journal order. */
-  positions(elementId: string | undefined, only?: (kind: EntryKind, hasTask: boolean) => boolean): number[] {
+  /** The positions of the entries about `elementId` (every entry when undefined) and of message instance `instance` (when given), in journal order. */
+  positions(elementId: string | undefined, only?: (kind: EntryKind, hasTask: boolean) => boolean, instance?: number): number[] {
     const wanted = elementId === undefined ? undefined : (this.idNumbers.get(elementId) ?? -2);
     const found: number[] = [];
-    for (let i = 0; i < this.kind.length; i++) {
+    // an instance's entries lie between its first and its last: only those are looked at
+    const row = instance === undefined ? undefined : this.instances.row(instance);
+    if (instance !== undefined && row === undefined) return found;
+    for (let i = row?.first ?? 0; i <= (row?.last ?? this.kind.length - 1); i++) {
+      if (instance !== undefined && this.instance.get(i) !== instance) continue;
       if (wanted !== undefined && this.element.get(i) !== wanted) continue;
       if (only !== undefined && !only(KINDS[this.kind.get(i)], this.seq.get(i) >= 0)) continue;
       found.push(i);
@@ -181,10 +203,7 @@ export class JournalView {
   /** How many entries each element has, in the order elements first appear. */
   entriesPerElement(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (let i = 0; i < this.kind.length; i++) {
-      const element = this.element.get(i);
-      if (element >= 0) counts.set(this.ids[element], (counts.get(this.ids[element]) ?? 0) + 1);
-    }
+    for (let n = 0; n < this.perElement.length; n++) if (this.perElement.get(n) > 0) counts.set(this.ids[n], this.perElement.get(n));
     return counts;
   }
 
@@ -205,6 +224,7 @@ export class JournalView {
     return {
       seq,
       elementId: this.ids[this.exElement.get(i)],
+      instance: this.exInstance.get(i),
       attempts: this.exAttempts.get(i),
       startedAt: this.exStarted.get(i),
       endedAt: Number.isNaN(ended) ? undefined : ended,
@@ -241,47 +261,63 @@ export class JournalView {
 
   // ---- records --------------------------------------------------------------
 
-  private started(seq: number, elementId: string, attempt: number, at: number): void {
+  private started(seq: number, elementId: string, attempt: number, at: number, instance: number): void {
     if (this.seqBase < 0) this.seqBase = seq;
     const i = seq - this.seqBase;
     if (i < 0) return;
     const known = this.hasExecution(seq);
+    this.instances.outcome(instance, known ? OUTCOMES[this.exOutcome.get(i)] : undefined, "running");
     this.exElement.set(i, this.idOf(elementId), -1);
     this.exStarted.set(i, at);
     this.exEnded.set(i, Number.NaN, Number.NaN);
     this.exOutcome.set(i, OUTCOME.running);
     this.exAttempts.set(i, known ? this.exAttempts.get(i) + 1 : attempt);
+    this.exInstance.set(i, instance);
     if (known) delete this.exExtra(seq).error;
-    this.push("started", at, elementId, seq, attempt > 1 ? { attempt } : undefined);
+    this.push("started", at, elementId, seq, attempt > 1 ? { attempt } : undefined, instance);
+  }
+
+  /* a message started an instance: numbered by the engine, or (a journal from before it did) counted here */
+  private instanceStarted(record: RawRecord, at: number): void {
+    const n = typeof record.i === "number" ? record.i : this.instances.highest + 1;
+    const elementId = String(record.n);
+    const position = this.push("instance", at, elementId, undefined, { value: record.e as EncodedValue }, n);
+    this.instances.started(n, this.idOf(elementId), at, position);
+    this.data.instanceStarted(n, record.e as EncodedValue | undefined);
   }
 
   private done(seq: number, record: RawRecord, at: number): void {
-    const changes = this.data.apply(record.c as Record<string, EncodedValue> | undefined, record.r as string[] | undefined);
+    const instance = this.instanceOf(seq);
+    const changes = this.data.apply(instance, record.c as Record<string, EncodedValue> | undefined, record.r as string[] | undefined);
     const decision = record.g as EncodedValue | undefined;
     const elementId = this.hasExecution(seq) ? this.ids[this.exElement.get(seq - this.seqBase)] : undefined;
     if (elementId !== undefined) {
+      this.instances.outcome(instance, OUTCOMES[this.exOutcome.get(seq - this.seqBase)], "done");
       this.exEnded.set(seq - this.seqBase, at);
       this.exOutcome.set(seq - this.seqBase, OUTCOME.done);
       if (changes !== undefined || decision !== undefined) Object.assign(this.exExtra(seq), { changes, decision });
     }
     const kind = decision !== undefined ? "decided" : elementId !== undefined && this.elements.get(elementId)?.kind === "userTask" ? "answered" : "completed";
-    this.push(kind, at, elementId, seq, changes !== undefined || decision !== undefined ? { changes, value: decision } : undefined);
+    this.push(kind, at, elementId, seq, changes !== undefined || decision !== undefined ? { changes, value: decision } : undefined, instance);
   }
 
   private failed(seq: number, record: RawRecord, at: number): void {
     const error = messageOf(record.e);
+    const instance = this.instanceOf(seq);
     const elementId = this.hasExecution(seq) ? this.ids[this.exElement.get(seq - this.seqBase)] : undefined;
     if (elementId !== undefined) {
+      this.instances.outcome(instance, OUTCOMES[this.exOutcome.get(seq - this.seqBase)], "failed");
       this.exEnded.set(seq - this.seqBase, at);
       this.exOutcome.set(seq - this.seqBase, OUTCOME.failed);
       this.exExtra(seq).error = error;
     }
-    this.push("failed", at, elementId, seq, { error });
+    this.push("failed", at, elementId, seq, { error }, instance);
   }
 
   /* a task's failure is its "f" record, which this turns into "caught"; another element's caught failure has only this note */
   private caught(record: RawRecord, seq: number | undefined, at: number): void {
     if (seq !== undefined && this.hasExecution(seq) && this.exOutcome.get(seq - this.seqBase) === OUTCOME.failed) {
+      this.instances.outcome(this.instanceOf(seq), "failed", "caught");
       this.exOutcome.set(seq - this.seqBase, OUTCOME.caught);
       for (let i = this.kind.length - 1; i >= 0; i--) {
         if (this.seq.get(i) === seq && this.kind.get(i) === KIND.failed) {
@@ -304,7 +340,7 @@ export class JournalView {
     const elementId = typeof element?.id === "string" ? element.id : undefined;
     const state = record.state as RunState;
     const error = typeof record.error === "string" ? record.error : undefined;
-    this.end = { state, at, error, elementId };
+    this.end = { state, at, error, elementId, data: record.data as EncodedValue | undefined };
     if (state === "failed" && elementId !== undefined) {
       const last = this.lastFailure(elementId);
       if (last !== undefined) (this.extras.get(last) ?? this.extras.set(last, {}).get(last)!).failedRun = true;
@@ -321,6 +357,10 @@ export class JournalView {
       if (kind === KIND.failed && this.element.get(i) === wanted) return i;
     }
     return undefined;
+  }
+
+  private instanceOf(seq: number): number {
+    return this.hasExecution(seq) ? this.exInstance.get(seq - this.seqBase) : 0;
   }
 
   private hasExecution(seq: number): boolean {
@@ -341,12 +381,16 @@ export class JournalView {
     return n;
   }
 
-  private push(kind: EntryKind, at: number, elementId: string | undefined, seq: number | undefined, extra?: EntryExtra): number {
+  private push(kind: EntryKind, at: number, elementId: string | undefined, seq: number | undefined, extra?: EntryExtra, instance = 0): number {
     const i = this.kind.push(KIND[kind]);
     this.at.push(at);
-    this.element.push(elementId === undefined ? -1 : this.idOf(elementId));
+    const element = elementId === undefined ? -1 : this.idOf(elementId);
+    this.element.push(element);
+    if (element >= 0) this.perElement.set(element, (element < this.perElement.length ? this.perElement.get(element) : 0) + 1);
     this.seq.push(seq ?? -1);
+    this.instance.push(instance);
     if (extra !== undefined) this.extras.set(i, extra);
+    if (instance > 0) this.instances.touched(instance, at, i);
     return i;
   }
 }
@@ -354,17 +398,4 @@ export class JournalView {
 function messageOf(failure: unknown): string {
   const message = (failure as { message?: unknown } | undefined)?.message;
   return typeof message === "string" ? message : "failed";
-}
-
-/** Element names and kinds by id, sub-processes and pools included. */
-function elementsOf(definition: ProcessDefinition | undefined): Map<string, ElementInfo> {
-  const elements = new Map<string, ElementInfo>();
-  const visit = (nodes: readonly NodeDefinition[]): void => {
-    for (const node of nodes) {
-      elements.set(node.id, { name: node.name || node.id, kind: node.kind });
-      if (node.children) visit(node.children.nodes);
-    }
-  };
-  if (definition?.root) visit(definition.root.nodes);
-  return elements;
 }

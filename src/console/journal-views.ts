@@ -9,7 +9,8 @@ const KEEP_VIEWS = 16;
 interface Followed {
   follower: JournalFollower;
   view: JournalView | undefined;
-  reading: Promise<void> | undefined;
+  /* the last look (and read) of the file: one at a time, or two requests that both saw it grow would read it at once */
+  turn: Promise<void>;
 }
 
 const followed = new Map<string, Followed>();
@@ -23,26 +24,30 @@ const followed = new Map<string, Followed>();
 export async function journalViewOf(folder: string): Promise<{ view: JournalView | undefined; problem: string | undefined }> {
   let entry = followed.get(folder);
   if (entry === undefined) {
-    entry = { follower: new JournalFollower(join(folder, JOURNAL_FILE)), view: undefined, reading: undefined };
+    entry = { follower: new JournalFollower(join(folder, JOURNAL_FILE)), view: undefined, turn: Promise.resolve() };
     if (followed.size >= KEEP_VIEWS) followed.delete(followed.keys().next().value!);
   } else followed.delete(folder);
   // most recently used last
   followed.set(folder, entry);
-  // requests that arrive while it reads wait for that read, then look again
-  while (entry.reading !== undefined) await entry.reading;
+  // requests that arrive while it looks or reads wait for that, then look again
+  const current = entry;
+  const turn = current.turn.then(() => catchUp(current));
+  current.turn = turn.then(
+    () => undefined,
+    () => undefined,
+  );
+  return turn;
+}
+
+async function catchUp(entry: Followed): Promise<{ view: JournalView | undefined; problem: string | undefined }> {
   const mark = await entry.follower.look();
   if (mark === undefined) return { view: undefined, problem: undefined };
   if (entry.follower.changed(mark)) {
-    const current = entry;
-    current.reading = current.follower
-      .read((record, offset) => {
-        // the header: a new file (the first read, or one a snapshot replaced) starts a new view
-        if (offset === 0) current.view = record.t === "run" ? new JournalView(record) : undefined;
-        else current.view?.add(record);
-      }, mark)
-      .then(() => undefined)
-      .finally(() => (current.reading = undefined));
-    await current.reading;
+    await entry.follower.read((record, offset) => {
+      // the header: a new file (the first read, or one a snapshot replaced) starts a new view
+      if (offset === 0) entry.view = record.t === "run" ? new JournalView(record) : undefined;
+      else entry.view?.add(record);
+    }, mark);
   }
   return { view: entry.view, problem: entry.follower.problem };
 }

@@ -8,7 +8,8 @@ import type { Frame } from "./frame.js";
  * running, no input or task launch waiting. Then all that the engine
  * carries from its past is the numbers it hands out next (task numbers are
  * in the journal and in ctx.idempotencyKey; token ids name log files; arm
- * numbers name timers in the journal) and the data of the instances that
+ * numbers name timers in the journal; message instance numbers name
+ * instances in the journal and ctx.instance) and the data of the instances that
  * ended, merged (the run's result so far). A run rebuilt from a checkpoint
  * and the inputs after it is the run that was: this is how a journal is
  * kept as long as a long-running message process's live state instead of
@@ -22,6 +23,8 @@ export interface EngineCheckpoint {
   frames: number;
   /** arms armed so far (the last arm number) */
   arms: number;
+  /** message instances started so far (the last instance number); absent in snapshots written before instances were numbered */
+  instances?: number;
   /** the merged data of the instances that ended, if any did */
   result: Data | undefined;
 }
@@ -33,7 +36,7 @@ export function checkpointOf(engine: Engine): EngineCheckpoint | undefined {
   const waits = engine.triggers.waits;
   if (instances.frames.size > 0 || instances.waitingEmits > 0 || !loop.idle || loop.pendingInputs > 0 || !tasks.quiet) return undefined;
   if (waits.armedTimers > 0 || waits.subscriptions > 0) return undefined;
-  return { tasks: tasks.numbered, tokens: engine.nextTokenId, frames: engine.nextFrameId, arms: waits.armCount, result: root.result?.data };
+  return { tasks: tasks.numbered, tokens: engine.nextTokenId, frames: engine.nextFrameId, arms: waits.armCount, instances: instances.numbered, result: root.result?.data };
 }
 
 /** A run started from a checkpoint goes on with its numbers and its result. */
@@ -42,5 +45,6 @@ export function restore(engine: Engine, root: Frame, from: EngineCheckpoint): vo
   engine.nextFrameId = Math.max(engine.nextFrameId, from.frames);
   engine.tasks.restoreNumbering(from.tasks);
   engine.triggers.waits.restoreArmCount(from.arms);
+  engine.instances.numbered = from.instances ?? 0;
   if (from.result !== undefined) root.result = newRef(from.result);
 }

@@ -40,6 +40,8 @@ export class TaskContext<W = unknown> {
   readonly attempt: number;
   /** the task execution's number in the run (what its journal calls it) */
   readonly seq: number;
+  /** the message instance it runs in (the number of the message event that started it), undefined outside one */
+  readonly instance: number | undefined;
   private readonly host: ContextHost;
   private workspaceValue: W | undefined;
   private dataValue: Data | undefined;
@@ -56,6 +58,7 @@ export class TaskContext<W = unknown> {
     lane: string | undefined,
     attempt = 1,
     seq = 0,
+    instance = 0,
   ) {
     this.host = host;
     this.handle = handle;
@@ -65,6 +68,7 @@ export class TaskContext<W = unknown> {
     this.lane = lane;
     this.attempt = attempt;
     this.seq = seq;
+    this.instance = instance > 0 ? instance : undefined;
     this.workspaceValue = undefined;
     this.dataValue = undefined;
     this.workspaceSource = undefined;

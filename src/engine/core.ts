@@ -84,8 +84,8 @@ export interface Core {
    * which its event sub-processes start from.
    */
   newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined, ref?: DataRef): Frame;
-  /** A new instance of the process of `start` (a timer, signal or message start event), with `data.event` when `event` is given. */
-  startInstance(start: GraphNode, event: unknown): void;
+  /** A new instance of the process of `start` (a timer, signal or message start event), with `data.event` when `event` is given; `instance`: a message event's instance number. */
+  startInstance(start: GraphNode, event: unknown, instance?: number): void;
   /** Moves the token along `flow`, queued to arrive at its target. */
   take(token: Token, flow: GraphFlow): void;
   /** The root frame of the token's instance is a message event's (its deduplication keys live as long as it does). */

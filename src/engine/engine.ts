@@ -193,12 +193,13 @@ export class Engine implements Core {
     }
   }
 
-  /** A new instance of the process at a start event: a message event, or a signal, timer or condition (those follow from other inputs). */
-  startInstance(node: GraphNode, event: unknown): void {
+  /** A new instance of the process at a start event: a message event (`instance`: its number), or a signal, timer or condition (those follow from other inputs). */
+  startInstance(node: GraphNode, event: unknown, instance = 0): void {
     const data: Data = { ...this.ending.initial };
     if (event !== undefined) setMessage(data, event);
     const ref = newRef(data);
     const frame = this.newFrame(node.scope, undefined, undefined, ref);
+    frame.instance = instance;
     this.instances.frames.add(frame);
     this.spawn(node, frame, ref, undefined, -1);
   }

@@ -9,6 +9,12 @@ import type { Token } from "./token.js";
  */
 export interface Frame {
   id: number;
+  /**
+   * the message instance it belongs to: the number of the message event
+   * that started it (1 for the run's first), inherited by its sub-process
+   * instances; 0 outside one. The journal and ctx.instance name it.
+   */
+  instance: number;
   scope: Scope;
   parent: Frame | undefined;
   /** the sub-process token waiting for this frame, if any */
@@ -60,6 +66,7 @@ export interface JoinState {
 export function createFrame(id: number, scope: Scope, parent: Frame | undefined, owner: Token | undefined): Frame {
   return {
     id,
+    instance: parent?.instance ?? 0,
     scope,
     parent,
     owner,

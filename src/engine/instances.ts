@@ -13,6 +13,8 @@ export class Instances {
   openSources = 0;
   /** emitted events waiting in the inbox */
   waitingEmits = 0;
+  /** the instances message events started so far: the last instance number (checkpoint.ts) */
+  numbered = 0;
   private waiters: Array<() => void> = [];
 
   get inFlight(): number {

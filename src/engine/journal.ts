@@ -10,8 +10,8 @@ import type { TaskDataResult } from "./task-data.js";
  * when the input was applied; timers armed then count from it.
  */
 export interface EngineJournal {
-  /** a task took its slot; its function is called once this record is on disk */
-  started(seq: number, node: GraphNode, attempt: number, at: number): void;
+  /** a task took its slot; its function is called once this record is on disk; `instance`: its message instance (0: none) */
+  started(seq: number, node: GraphNode, attempt: number, at: number, instance: number): void;
   /**
    * a task's function returned: what it changed in its data (undefined:
    * nothing); `decision`: what a deciding gateway's function returned (the
@@ -21,8 +21,10 @@ export interface EngineJournal {
   failed(seq: number, error: unknown, at: number): void;
   /** the timer of an arm fired (arms are numbered in the order they were armed) */
   timer(arm: number, at: number): void;
-  /** a message event started an instance at a message start event */
-  emitted(node: GraphNode, event: unknown, at: number): void;
+  /** a message event started an instance at a message start event, numbered `instance` */
+  emitted(node: GraphNode, event: unknown, at: number, instance: number): void;
+  /** the message instance numbered `instance` ended: its tokens all reached an end (not when the run stopped it) */
+  instanceEnded(instance: number, at: number): void;
   /** a message went to the catch and boundary events waiting on `node` (with a correlation: those whose data it accepts) */
   delivered(node: GraphNode, event: unknown, at: number, correlation: string | undefined): void;
   /** Calls `launch` once everything recorded so far is on disk (at the latest on the next turn of the event loop). */

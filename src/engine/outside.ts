@@ -94,8 +94,10 @@ export class Outside {
     engine.instances.waitingEmits--;
     const outside = payload instanceof OutsideMessage ? payload : undefined;
     const event = outside === undefined ? payload : outside.event;
-    engine.journal?.emitted(node, event, engine.now());
-    engine.startInstance(node, event);
+    // numbered in the order they are applied, which a replay repeats
+    const instance = ++engine.instances.numbered;
+    engine.journal?.emitted(node, event, engine.now(), instance);
+    engine.startInstance(node, event, instance);
     if (outside?.settled !== undefined) settle(this, outside.settled, 1);
   }
 

@@ -40,6 +40,7 @@ export function frameDone(engine: Engine, frame: Frame): void {
   }
   if (frame !== engine.root) {
     engine.instances.frames.delete(frame);
+    if (frame.instance > 0) engine.journal?.instanceEnded(frame.instance, engine.now());
     if (frame.result !== undefined) mergeResult(engine.root!, frame.result);
     engine.instances.wake();
   }

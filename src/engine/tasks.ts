@@ -155,7 +155,7 @@ export class Tasks {
       this.replayed!.started(token);
       return;
     }
-    core.journal?.started(token.seq, node, 1, core.now());
+    core.journal?.started(token.seq, node, 1, core.now(), token.frame.instance);
     this.queueLaunch(token);
   }
 
@@ -196,7 +196,7 @@ export class Tasks {
     const core = this.core;
     for (const token of inFlight) {
       if (token.state !== TokenState.Running) continue;
-      core.journal?.started(token.seq, token.node, attempts.get(token.seq) ?? 1, core.now());
+      core.journal?.started(token.seq, token.node, attempts.get(token.seq) ?? 1, core.now(), token.frame.instance);
       this.queueLaunch(token);
     }
   }
@@ -225,7 +225,7 @@ export class Tasks {
     const core = this.core;
     const { options } = core;
     const node = token.node;
-    const ctx = new TaskContext(core.host, token, core.infos[node.index], token.taskName, token.loop, token.lane, this.attempts?.get(token.seq) ?? 1, token.seq);
+    const ctx = new TaskContext(core.host, token, core.infos[node.index], token.taskName, token.loop, token.lane, this.attempts?.get(token.seq) ?? 1, token.seq, token.frame.instance);
     token.context = ctx;
     options.observer?.taskStarted?.(ctx);
     let result: unknown;

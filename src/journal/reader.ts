@@ -211,6 +211,9 @@ function addRecord(journal: Journal, record: Record<string, unknown>, file: stri
       journal.end = { ...record, at: time } as JournalEnd;
       journal.notes.push(journal.end);
       return;
+    case "ie":
+      // a message instance ended: for people (the console), one per instance, and nothing a resume needs
+      return;
     case "resume":
       // what ended before was continued (a retried failure): the run has not ended again yet
       journal.end = undefined;
@@ -226,12 +229,13 @@ function readSnapshot(journal: Journal, record: Record<string, unknown>, bad: (w
   if (journal.checkpoint !== undefined || journal.inputs.length > 0 || journal.notes.length > 0) bad("is not right after the header");
   const numbers = record.n as Record<string, unknown> | undefined;
   const whole = (value: unknown, what: string): number => (Number.isInteger(value) && (value as number) >= 0 ? (value as number) : bad(`has no ${what}`));
-  const { tasks, tokens, frames, arms } = numbers ?? {};
+  const { tasks, tokens, frames, arms, instances } = numbers ?? {};
   journal.checkpoint = {
     tasks: whole(tasks, "task number"),
     tokens: whole(tokens, "token number"),
     frames: whole(frames, "frame number"),
     arms: whole(arms, "arm number"),
+    instances: instances === undefined ? undefined : whole(instances, "instance number"),
     result: record.r === undefined ? undefined : (decode(record.r, bad) as Data),
   };
   // snapshots of journals written before caught failures were counted apart have no caught count

@@ -48,15 +48,18 @@ export interface FailureRecord {
 
 /*
  * One line per record (framing.ts), `t` its type. Inputs (what the engine applied):
- *   s   a task started      {s: task number, n: element id, a: attempt (left out: 1), at}
+ *   s   a task started      {s: task number, n: element id, a: attempt (left out: 1),
+ *                            i?: its message instance (see em), at}
  *   d   it returned         {s, at, c?: {key: value} it set, r?: [keys] it removed,
  *                            g?: value, what a deciding gateway's function returned (the flow to take)}
  *   f   it failed           {s, at, e: FailureRecord}
  *   tm  a timer fired       {a: arm number, at}
- *   em  a message started an instance       {n: element id, at, e: value}
+ *   em  a message started an instance       {n: element id, at, e: value, i: its number
+ *                                            (1 for the run's first; older journals have none)}
  *   dl  a message went to waiting elements  {n, at, e: value, k?: correlation expression}
  * Notes (for people and for `adhesive runs`, not replayed):
  *   lane {name, open: true|false, at}; pid / pid-end {pid: process group, at};
+ *   ie {i: instance number, at}: a message instance ended (its tokens all reached an end);
  *   resume {pid, at, retry?}; end {state, at, error?, data?, element?: {id, name, error}
  *   where the run failed}; caught {n: element id, s?: the task's number, at, error}:
  *   an error boundary event (or error event sub-process) caught that failure
@@ -84,10 +87,12 @@ export function timerJson(arm: number, at: number): string {
   return `{"t":"tm","a":${arm},"at":${at}}`;
 }
 
-export function messageJson(type: "em" | "dl", node: string, at: number, event: unknown, correlation?: string): string {
+export function messageJson(type: "em" | "dl", node: string, at: number, event: unknown, correlation?: string, instance?: number): string {
   const picked = correlation === undefined ? "" : `,"k":${redactJson(correlation)}`;
-  return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}${picked}}`;
+  const numbered = instance === undefined ? "" : `,"i":${instance}`;
+  return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}${picked}${numbered}}`;
 }
+
 
 /** `"c":{...},"r":[...]` for the keys a task changed: those still in `data` were set, the others removed. */
 export function changesText(data: Record<string, unknown>, changed: readonly string[]): string {

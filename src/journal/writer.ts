@@ -16,6 +16,8 @@ import { encodeValue } from "./values.js";
 const STARTED = piece('{"t":"s","s":');
 const DONE = piece('{"t":"d","s":');
 const ATTEMPT = piece(',"a":');
+const INSTANCE = piece(',"i":');
+const INSTANCE_ENDED = piece('{"t":"ie","i":');
 const AT = piece(',"at":');
 const END = piece("}");
 /* a start or completion record without its node id: the constant pieces and numbers of 24 characters at most */
@@ -100,8 +102,8 @@ export class JournalWriter implements EngineJournal {
     }
   }
 
-  /* {"t":"s","s":<seq>[,"a":<attempt>],"n":<id>,"at":<ms>} */
-  started(seq: number, node: GraphNode, attempt: number, at: number): void {
+  /* {"t":"s","s":<seq>[,"a":<attempt>][,"i":<instance>],"n":<id>,"at":<ms>} */
+  started(seq: number, node: GraphNode, attempt: number, at: number, instance: number): void {
     const out = this.pending;
     const middle = (this.startMiddles[node.index] ??= Buffer.from(`,"n":${JSON.stringify(node.id)},"at":`));
     out.reserve(RECORD_BYTES + middle.length);
@@ -110,6 +112,10 @@ export class JournalWriter implements EngineJournal {
     if (attempt !== 1) {
       out.piece(ATTEMPT);
       out.int(attempt);
+    }
+    if (instance !== 0) {
+      out.piece(INSTANCE);
+      out.int(instance);
     }
     out.piece(middle);
     out.int(at - this.origin);
@@ -145,9 +151,22 @@ export class JournalWriter implements EngineJournal {
     this.add(timerJson(arm, at - this.origin));
   }
 
-  emitted(node: GraphNode, event: unknown, at: number): void {
+  emitted(node: GraphNode, event: unknown, at: number, instance: number): void {
     this.tallies.last.set(node.id, event);
-    this.add(messageJson("em", jsonId(node, node.id), at - this.origin, event));
+    this.add(messageJson("em", jsonId(node, node.id), at - this.origin, event, undefined, instance));
+  }
+
+  /* {"t":"ie","i":<instance>,"at":<ms>}: one per message event, so put together as a task's records are */
+  instanceEnded(instance: number, at: number): void {
+    const out = this.pending;
+    out.reserve(RECORD_BYTES);
+    out.piece(INSTANCE_ENDED);
+    out.int(instance);
+    out.piece(AT);
+    out.int(at - this.origin);
+    out.piece(END);
+    out.seal();
+    this.schedule();
   }
 
   delivered(node: GraphNode, event: unknown, at: number, correlation: string | undefined): void {

@@ -16,12 +16,22 @@ export function liveRun(id: string): LiveRun | undefined {
 }
 
 export function registerLiveRun(run: LiveRun): void {
+  const known = runs.has(run.id);
   runs.set(run.id, run);
+  if (!known) for (const listener of runListeners) listener(run);
   if (runs.size <= KEEP_FINISHED) return;
   for (const [id, old] of runs) {
     if (runs.size <= KEEP_FINISHED) break;
     if (old.monitor.outcome !== "running") runs.delete(id);
   }
+}
+
+const runListeners = new Set<(run: LiveRun) => void>();
+
+/** Hears of every run of this process that is listed from now on (the CLI prints the address of its page). */
+export function onRunListed(listener: (run: LiveRun) => void): () => void {
+  runListeners.add(listener);
+  return () => runListeners.delete(listener);
 }
 
 type FormListener = (run: LiveRun, form: FormView) => void;

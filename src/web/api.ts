@@ -7,6 +7,7 @@ import { isLogFileName } from "../live/logs.js";
 import { redact, redactJson } from "../secrets/redact.js";
 import { LOGS_FOLDER } from "../runs/files.js";
 import { elementPage, timelinePage } from "../console/entries.js";
+import { runViews } from "../console/run-views.js";
 import { journalViewOf } from "../console/journal-views.js";
 import { viewRun, type RunPlaces, type ViewedRun } from "./run-lookup.js";
 import { runsList } from "./runs-list.js";
@@ -44,8 +45,12 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
     case "GET timeline": {
       const { view, problem } = await journalViewOf(run.folder);
       if (view === undefined) return sendJson(response, { total: 0, offset: 0, entries: [], elements: [], problem: problem ?? "this run keeps no journal" });
-      return sendJson(response, { ...timelinePage(view, { elementId: query.get("element") ?? undefined, offset: count(query, "offset"), limit: count(query, "limit") }), problem });
+      return sendJson(response, { ...timelinePage(view, { elementId: query.get("element") ?? undefined, instance: count(query, "instance"), offset: count(query, "offset"), limit: count(query, "limit") }), problem });
     }
+    case "GET instances":
+    case "GET instances/*":
+    case "GET variables":
+      return sendJson(response, await runViews(run, part!, name, query));
     case "GET elements/*": {
       const { view } = await journalViewOf(run.folder);
       if (view === undefined) return sendJson(response, { element: { id: name }, total: 0, executions: [], otherTotal: 0, others: [] });
@@ -74,7 +79,7 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
     case "POST actions/*":
       return sendJson(response, await takeAction(run, name!, places));
     default:
-      throw part === undefined || ["diagram", "events", "timeline", "elements", "logs", "forms", "messages", "actions"].includes(part) ? notAllowed(method) : notFound();
+      throw part === undefined || ["diagram", "events", "timeline", "elements", "instances", "variables", "logs", "forms", "messages", "actions"].includes(part) ? notAllowed(method) : notFound();
   }
 }
 

@@ -24,7 +24,7 @@ const FILES: Record<string, { path: string | URL; type: string }> = {
   "viewer.js": { path: viewerFile("bpmn-js/dist/bpmn-navigated-viewer.production.min.js"), type: "text/javascript; charset=utf-8" },
   "diagram-js.css": { path: viewerFile("bpmn-js/dist/assets/diagram-js.css"), type: "text/css; charset=utf-8" },
   "bpmn-js.css": { path: viewerFile("bpmn-js/dist/assets/bpmn-js.css"), type: "text/css; charset=utf-8" },
-    ...Object.fromEntries(["common.js", "runs.js", "run.js", "details.js", "timeline.js", "forms.js", "actions.js", "tasklist.js", "app.js"].map((name) => [name, { path: page(name), type: "text/javascript; charset=utf-8" }])),
+    ...Object.fromEntries(["common.js", "runs.js", "run.js", "details.js", "timeline.js", "forms.js", "actions.js", "tasklist.js", "instances.js", "variables.js", "zoom.js", "app.js"].map((name) => [name, { path: page(name), type: "text/javascript; charset=utf-8" }])),
   "style.css": { path: page("style.css"), type: "text/css; charset=utf-8" },
 };
 

@@ -118,7 +118,9 @@ describe("--ui with resume and runs", () => {
     await first.exited;
 
     const resumed = start(["resume", "--ui"], first.project);
-    await resumed.waitFor(/live view: http:\S+/);
+    // the resumed run's own page
+    const [, resumedPage] = await resumed.waitFor(/live view: (http:\S+)/);
+    expect(new URL(resumedPage).pathname).toBe(`/runs/${id}`);
     // off a terminal the form waits for an answer from outside, rather than failing for want of one
     await resumed.waitFor(new RegExp(`user task Approve Order waits for an answer: in the live view, or adhesive complete ${id.slice(0, 8)} "Approve Order"`));
     expect(await adhesiveIn(resumed, ["complete", id, "Approve Order", "--data", '{"approver": "cy"}'])).toMatchObject({ code: 0 });

@@ -35,13 +35,13 @@ function reporter(rate: number) {
     },
   });
   let tokens = 0;
-  const task = (name: string): Context => ({ task: { id: name.toLowerCase().replace(/ /g, "_"), name, type: "task" }, taskName: name, loop: undefined, executionId: run.executionId, tokenId: ++tokens }) as unknown as Context;
+  const task = (name: string, instance?: number): Context => ({ task: { id: name.toLowerCase().replace(/ /g, "_"), name, type: "task" }, taskName: name, loop: undefined, executionId: run.executionId, tokenId: ++tokens, instance }) as unknown as Context;
   return {
     report,
     printed,
-    /** one task started and done, 2 ms later on the test's clock */
-    ran(name: string): void {
-      const ctx = task(name);
+    /** one task started and done, 2 ms later on the test's clock; `instance`: the message instance it ran in */
+    ran(name: string, instance?: number): void {
+      const ctx = task(name, instance);
       report.taskStarted!(ctx);
       now += 2;
       report.taskFinished!(ctx, undefined, 2);
@@ -84,6 +84,18 @@ describe("task lines at a rate a person can read", () => {
     expect(printed.slice(0, 4)).toEqual(["run   Check Order", "done  Check Order 2ms", "run   Ship Order", "done  Ship Order 2ms"]);
     expect(printed).toHaveLength(13);
     expect(printed[12]).toMatch(/^finished orders\.bpmn in \S+: 6 done, 0 failed, 0 cancelled; run run-1; logs \/runs\/run-1\/logs$/);
+  });
+});
+
+describe("task lines of a message-started run", () => {
+  it("name the message instance each task ran in; a run without one prints none", () => {
+    const { report, printed, ran } = reporter(100);
+    report.runStarted!(run);
+    ran("Check Order", 1);
+    ran("Check Order", 2);
+    ran("Ship Order");
+    expect(printed).toEqual(["run   Check Order · instance 1", "done  Check Order · instance 1 2ms", "run   Check Order · instance 2", "done  Check Order · instance 2 2ms", "run   Ship Order", "done  Ship Order 2ms"]);
+    report.runFinished!(run, undefined);
   });
 });
 
@@ -190,7 +202,8 @@ describe("a message run of 20k orders through the CLI, its output to a file", ()
     expect(lines.length).toBeLessThan(500);
     expect(lines.filter((line) => /^(run|done) {2}\S+ Order /.test(line))).toEqual([]);
     const caught = lines.filter((line) => line.startsWith("caught"));
-    const refused = caught.map((line) => /^caught {2}Ship Order \S+: carrier refused order (\d+) \(at test\/fixtures\/cli\/task-lines\/orders\.ts:18\)$/.exec(line)?.[1] ?? line);
+    // each line names its message instance: the order's event, the nth the source yielded
+    const refused = caught.map((line) => /^caught {2}Ship Order · instance (\d+) \S+: carrier refused order \1 \(at test\/fixtures\/cli\/task-lines\/orders\.ts:18\)$/.exec(line)?.[1] ?? line);
     expect(refused).toEqual(Array.from({ length: 20 }, (_, i) => String((i + 1) * 1000)));
     // 20k checks, 19 980 shipments and 20 refunds
     const perTask = new Map<string, number>();
@@ -207,7 +220,7 @@ describe("a message run of 20k orders through the CLI, its output to a file", ()
     const { code, lines, stderr } = await orders({ ADHESIVE_TASK_LINE_RATE: "0", FAIL_AT: "15000" });
     expect(code).toBe(1);
     expect(stderr).toContain("order 15000 has no address");
-    expect(lines).toContainEqual(expect.stringMatching(/^fail {2}Check Order \S+: order 15000 has no address \(at test\/fixtures\/cli\/task-lines\/orders\.ts:14\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^fail {2}Check Order · instance 15000 \S+: order 15000 has no address \(at test\/fixtures\/cli\/task-lines\/orders\.ts:14\)$/));
     const summary = lines.at(-1)!;
     const [, done, cancelled] = /^failed test\/fixtures\/cli\/task-lines\/orders\.bpmn at "Check Order" \(check\) after \S+: (\d+) done, 1 failed, \d+ caught, (\d+) cancelled, \d+ events; run /.exec(summary) ?? [];
     expect(done, summary).toBeDefined();

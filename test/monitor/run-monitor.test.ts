@@ -185,4 +185,11 @@ describe("the diagram of a run", () => {
     const laidOut = await diagramOf(undrawn);
     for (const id of ["order", "book", "paid", "ship"]) expect(laidOut).toContain(`bpmnElement="${id}"`);
   });
+
+  it("of a run with neither a live view nor an inbox, which kept no copy, is a layout of the definition in its journal", async () => {
+    const folder = await runFolderOf((tempFolder) => new Adhesive().task(["Book Order", "Ship"], () => undefined).message("Order", () => [{ id: 1 }]).message("Paid", () => []).bpmnBuild(fixture("paid.bpmn"), { tempFolder, runsFolder: tempFolder }).catch(() => undefined));
+    expect(await readdir(folder)).not.toContain("definition.json");
+    const laidOut = await diagramOf(folder);
+    for (const id of ["order", "book", "paid", "ship"]) expect(laidOut).toContain(`bpmnElement="${id}"`);
+  });
 });

@@ -1,7 +1,9 @@
 // One run (/runs/<id>): its diagram with counts and markers, the summary
-// above it, the timeline below it (timeline.js), the selected element's
-// executions, errors and logs beside it (details.js), and the forms that
-// wait for an answer (forms.js).
+// above it, the timeline below it (timeline.js) beside a message run's
+// instances (instances.js), the variables (variables.js), the selected
+// element's executions, errors and logs beside it (details.js), and the
+// forms that wait for an answer (forms.js). A failed run opens on the
+// element that failed (zoom.js).
 "use strict";
 
 const state = { summary: undefined, elements: {}, flows: {}, failures: [], forms: [], selected: undefined, info: undefined };
@@ -17,8 +19,11 @@ async function showRun(id) {
   viewer.get("canvas").zoom("fit-viewport", "auto");
   viewer.on("element.click", (event) => select(event.element.id));
   apply(first, true);
+  zoomToFailure();
   startTimeline(id);
   startActions(id);
+  startInstances(id);
+  startVariables(id);
   const events = new EventSource(withToken(`/api/runs/${id}/events`));
   const connection = document.getElementById("connection");
   events.addEventListener("open", () => (connection.textContent = state.info.live ? "live" : ""));
@@ -26,7 +31,7 @@ async function showRun(id) {
   events.addEventListener("update", (message) => {
     // how many updates arrived (the tests and the measurements read it)
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
-    apply(JSON.parse(message.data), false);
+    queueUpdate(JSON.parse(message.data));
   });
   setInterval(renderSummary, 1000);
   // a run of another process sends no updates here: while it runs, its state is read again from its folder
@@ -38,8 +43,43 @@ async function showRun(id) {
   }
 }
 
+/*
+ * The server sends at most 10 updates a second, but a page that was busy
+ * (a large diagram, a slow machine) gets those that waited all at once:
+ * they are merged, and the diagram is drawn at most once per 100 ms.
+ */
+const REDRAW_MS = 100;
+let pendingUpdate;
+let redrawTimer;
+
+function queueUpdate(update) {
+  pendingUpdate = pendingUpdate === undefined ? update : mergedUpdate(pendingUpdate, update);
+  if (redrawTimer === undefined) drawPending();
+}
+
+function drawPending() {
+  redrawTimer = undefined;
+  if (pendingUpdate === undefined) return;
+  const update = pendingUpdate;
+  pendingUpdate = undefined;
+  apply(update, false);
+  redrawTimer = setTimeout(drawPending, REDRAW_MS);
+}
+
+/* what two updates in a row change: the later counts of each element and flow, both's failures, the later summary and forms */
+function mergedUpdate(earlier, later) {
+  return {
+    ...later,
+    elements: { ...earlier.elements, ...later.elements },
+    flows: { ...earlier.flows, ...later.flows },
+    failures: [...earlier.failures, ...later.failures],
+  };
+}
+
 /* an update has only what changed; the first (and a reconnect's first) has everything */
 function apply(update, full) {
+  // how often the diagram was drawn (the tests read it)
+  document.body.dataset.redraws = String(Number(document.body.dataset.redraws || 0) + 1);
   if (full) state.failures = [];
   Object.assign(state.elements, update.elements);
   Object.assign(state.flows, update.flows);

@@ -1,19 +1,22 @@
 // The run's timeline below the diagram: the journal's entries in journal
 // order (tasks started and ended, decisions, answers, timers, messages,
-// resumes, the end), filterable by element, a page of entries at a time.
-// A click on an entry selects its element.
+// resumes, the end), filterable by element and by message instance, a
+// page of entries at a time. A click on an entry selects its element.
 "use strict";
 
-const timeline = { runId: undefined, element: "", entries: [], total: 0, reading: undefined };
+const timeline = { runId: undefined, element: "", instance: undefined, entries: [], total: 0, reading: undefined };
 
 function startTimeline(id) {
   timeline.runId = id;
   document.getElementById("timeline-element").addEventListener("change", (event) => filterTimeline(event.target.value));
   document.getElementById("timeline-more").addEventListener("click", () => readTimeline(false));
   readTimeline(true);
-  // a running run's journal grows: what was written since is read every 2 s
+  // a running run's journal grows: what was written since is read every 2 s, and once more when it stopped (its last entries)
+  let running = state.summary && state.summary.state === "running";
   setInterval(() => {
-    if (state.summary && state.summary.state === "running") readTimeline(false).then(() => state.selected && renderDetails(true));
+    const was = running;
+    running = state.summary && state.summary.state === "running";
+    if (running || was) readTimeline(false).then(() => state.selected && renderDetails(true));
   }, 2000);
 }
 
@@ -23,6 +26,15 @@ function filterTimeline(elementId) {
   readTimeline(true);
 }
 
+/* only the entries of message instance `n` (undefined: of every instance), with a chip that lifts the filter */
+function filterTimelineToInstance(n) {
+  timeline.instance = n;
+  const chip = document.getElementById("timeline-instance");
+  chip.hidden = n === undefined;
+  chip.replaceChildren(...(n === undefined ? [] : [`instance ${n} `, el("button", { type: "button", class: "link", title: "show every instance", text: "×", onclick: () => selectInstance(undefined) })]));
+  return readTimeline(true);
+}
+
 /* from the start (`again`), or the entries after those shown */
 async function readTimeline(again) {
   if (timeline.reading) await timeline.reading;
@@ -30,6 +42,7 @@ async function readTimeline(again) {
     if (again) timeline.entries = [];
     const query = new URLSearchParams({ offset: String(timeline.entries.length) });
     if (timeline.element) query.set("element", timeline.element);
+    if (timeline.instance !== undefined) query.set("instance", String(timeline.instance));
     const page = await api(`/api/runs/${timeline.runId}/timeline?${query}`);
     timeline.entries.push(...page.entries);
     timeline.total = page.total;
@@ -51,7 +64,7 @@ function renderTimeline(page, again) {
   const rows = (again ? timeline.entries : page.entries).map((entry) =>
     el(
       "tr",
-      { class: `entry kind-${entry.kind}${entry.failedRun ? " failed-run" : ""}`, "data-i": String(entry.i), "data-element": entry.elementId, "data-kind": entry.kind, onclick: () => entry.elementId && select(entry.elementId) },
+      { class: `entry kind-${entry.kind}${entry.failedRun ? " failed-run" : ""}`, "data-i": String(entry.i), "data-element": entry.elementId, "data-kind": entry.kind, "data-instance": entry.instance ? String(entry.instance) : undefined, onclick: () => entry.elementId && select(entry.elementId) },
       el("td", { class: "when", text: clock(entry.at), title: `+${duration(entry.at - start)} after the start` }),
       el("td", { class: "element", text: entry.name || "", title: entry.elementId }),
       el("td", { class: "text" }, entry.text, entry.error ? el("div", { class: "error", text: entry.error }) : undefined, entry.value !== undefined && typeof entry.value !== "string" ? el("code", { class: "value", text: valueText(entry.value) }) : undefined),
