@@ -136,7 +136,7 @@ async function fingerprint(folder: string): Promise<string[]> {
 const INSTALL_LIMIT_MS = BUILD_LIMIT_MS + 600_000;
 
 /**
- * The package installed once per test run (in global-setup.ts's folder),
+ * The package installed once per test run (in ../global-setup.ts's folder),
  * or once for this test file when the run has no global setup. The getter
  * returns it once beforeAll has run. After the file's tests, its projects
  * are removed, and the file fails if the shared install changed.
