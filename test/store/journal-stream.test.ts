@@ -10,35 +10,27 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { JournalError, scriptedUi } from "../../src/index.js";
 import { readJournal } from "../../src/journal/reader.js";
 import { framedLine } from "../../src/journal/framing.js";
-import { connectStore, type Store } from "../../src/store/connection.js";
+import { type Store } from "../../src/store/connection.js";
 import { appendJournal, journalStreamName, readStreamJournal } from "../../src/store/journal-stream.js";
 import { runKeys } from "../../src/store/keys.js";
-import { claimStoreRun, StoreLease } from "../../src/store/lease.js";
+import { StoreLease } from "../../src/store/lease.js";
 import { releaseTasks } from "../journal/release-tasks.js";
-import { startRedis, type TestRedis } from "./redis-server.js";
+import { claimFreeRun, redisStorePerFile, type TestRedis } from "./redis-server.js";
 
 const release = fileURLToPath(new URL("../fixtures/durable/release.bpmn", import.meta.url));
 
 let redis: TestRedis;
 let store: Store;
-beforeAll(async () => {
-  redis = await startRedis();
-  store = await connectStore(redis.url);
-});
-afterAll(async () => {
-  await store?.close();
-  await redis?.stop();
+redisStorePerFile((server, connected) => {
+  redis = server;
+  store = connected;
 });
 
-async function claim(runId: string): Promise<StoreLease> {
-  const lease = await claimStoreRun(store, runId, 60_000);
-  if (!(lease instanceof StoreLease)) throw new Error(`run ${runId} is held`);
-  return lease;
-}
+const claim = (runId: string): Promise<StoreLease> => claimFreeRun(store, runId);
 
 describe("a journal in the store", () => {
   it("reads back as the same journal as the file it was copied from", async () => {

@@ -8,29 +8,25 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { framedLine } from "../../src/journal/framing.js";
 import { OwnerLostError } from "../../src/runs/owner/lease.js";
-import { connectStore, type Store } from "../../src/store/connection.js";
+import { type Store } from "../../src/store/connection.js";
 import { ackInbox, openInbox, pendingInbox, readInbox, sendToInbox } from "../../src/store/inbox.js";
 import { appendJournal } from "../../src/store/journal-stream.js";
 import { runKeys } from "../../src/store/keys.js";
 import { claimStoreRun, StoreLease } from "../../src/store/lease.js";
 import { readRegistry, updateRegistry } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
-import { startRedis, type TestRedis } from "./redis-server.js";
+import { redisStorePerFile, type TestRedis } from "./redis-server.js";
 
 const holderScript = fileURLToPath(new URL("../fixtures/store/lease-holder.ts", import.meta.url));
 
 let redis: TestRedis;
 let store: Store;
-beforeAll(async () => {
-  redis = await startRedis();
-  store = await connectStore(redis.url);
-});
-afterAll(async () => {
-  await store?.close();
-  await redis?.stop();
+redisStorePerFile((server, connected) => {
+  redis = server;
+  store = connected;
 });
 
 async function claim(runId: string, leaseMs: number): Promise<StoreLease> {

@@ -16,6 +16,9 @@ import { access, mkdtemp, rm } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { connectStore, type Store } from "../../src/store/connection.js";
+import { claimStoreRun, StoreLease } from "../../src/store/lease.js";
 import { freePort } from "../workspaces/sshd.js";
 
 export const REDIS_SERVER = "/usr/bin/redis-server";
@@ -150,4 +153,30 @@ function pongs(port: number): Promise<boolean> {
     });
     socket.once("error", () => resolve(false));
   });
+}
+
+/**
+ * One server and one store connected to it for the whole test file: `use`
+ * gets both once they are up (before the file's tests), and both stop
+ * after them.
+ */
+export function redisStorePerFile(use: (redis: TestRedis, store: Store) => void): void {
+  let redis: TestRedis | undefined;
+  let store: Store | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+    store = await connectStore(redis.url);
+    use(redis, store);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await redis?.stop();
+  });
+}
+
+/** The run's lease, which the test expects to be free. */
+export async function claimFreeRun(store: Store, runId: string, leaseMs = 60_000): Promise<StoreLease> {
+  const lease = await claimStoreRun(store, runId, leaseMs);
+  if (!(lease instanceof StoreLease)) throw new Error(`run ${runId} is held`);
+  return lease;
 }

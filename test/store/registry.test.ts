@@ -4,28 +4,18 @@
  * owner and epoch and counts, and the list of the store's runs has every
  * run in the order they were registered.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectStore, type Store } from "../../src/store/connection.js";
-import { claimStoreRun, StoreLease } from "../../src/store/lease.js";
+import { describe, expect, it } from "vitest";
+import { type Store } from "../../src/store/connection.js";
+import { StoreLease } from "../../src/store/lease.js";
 import { listStoreRuns, readRegistry, updateRegistry } from "../../src/store/registry.js";
-import { startRedis, type TestRedis } from "./redis-server.js";
+import { claimFreeRun, redisStorePerFile } from "./redis-server.js";
 
-let redis: TestRedis;
 let store: Store;
-beforeAll(async () => {
-  redis = await startRedis();
-  store = await connectStore(redis.url);
-});
-afterAll(async () => {
-  await store?.close();
-  await redis?.stop();
+redisStorePerFile((_server, connected) => {
+  store = connected;
 });
 
-async function claim(runId: string): Promise<StoreLease> {
-  const lease = await claimStoreRun(store, runId, 60_000);
-  if (!(lease instanceof StoreLease)) throw new Error(`run ${runId} is held`);
-  return lease;
-}
+const claim = (runId: string): Promise<StoreLease> => claimFreeRun(store, runId);
 
 describe("the registry of a store", () => {
   it("keeps each run's state, process, owner and counts, and lists the runs in the order they were registered", async () => {

@@ -7,26 +7,22 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { decodeValue, encodeValue } from "../../src/journal/values.js";
-import { connectStore, type Store } from "../../src/store/connection.js";
+import { type Store } from "../../src/store/connection.js";
 import type { RemoteOutcome, RemoteTaskJob } from "../../src/store/remote-outcome.js";
 import { TaskQueue } from "../../src/store/task-queue.js";
 import { root, runCli } from "../run-cli.js";
 import { until } from "../waiting.js";
-import { startRedis, type TestRedis } from "./redis-server.js";
+import { redisStorePerFile, type TestRedis } from "./redis-server.js";
 
 const processFile = fileURLToPath(new URL("../fixtures/store/remote-tasks.ts", import.meta.url));
 
 let redis: TestRedis;
 let store: Store;
-beforeAll(async () => {
-  redis = await startRedis();
-  store = await connectStore(redis.url);
-});
-afterAll(async () => {
-  await store?.close();
-  await redis?.stop();
+redisStorePerFile((server, connected) => {
+  redis = server;
+  store = connected;
 });
 
 function job(seq: number, node: string, name: string, data: Record<string, unknown>): RemoteTaskJob {
