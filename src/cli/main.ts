@@ -204,7 +204,7 @@ async function resume(args: string[], how: { retry: boolean; force: boolean }, i
   }
   let target;
   try {
-    target = await (await import("./resume.js")).resumeTarget(args[0], how, io.config.runsFolder, io.cwd);
+    target = await (await import("../runs/resume-target.js")).resumeTarget(args[0], how, io.config.runsFolder, io.cwd);
   } catch (error) {
     return reportFailure(error, io);
   }

@@ -1,4 +1,4 @@
-import { resumeTarget } from "../cli/resume.js";
+import { resumeTarget } from "../runs/resume-target.js";
 import { elementPage, type ShownExecution } from "../console/entries.js";
 import { journalViewOf } from "../console/journal-views.js";
 import { describe } from "../errors.js";
