@@ -4,9 +4,8 @@
  * in the plugin folders, the way the original added them to Python's path.
  * Node's ESM resolver ignores NODE_PATH, so this cannot be done by settings.
  */
-import { statSync } from "node:fs";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { pluginModule } from "../loader/plugin-module.js";
 
 interface ResolveContext {
   parentURL?: string;
@@ -17,8 +16,6 @@ type NextResolve = (specifier: string, context?: ResolveContext) => Promise<{ ur
 /* module state of the hooks thread, set once by initialize(): this file is that thread's program, not a switch of the CLI's */
 let folders: readonly string[] = [];
 
-const SUFFIXES = ["", ".ts", ".mts", ".js", ".mjs", "/index.ts", "/index.mts", "/index.js", "/index.mjs"];
-
 export function initialize(data: { folders: readonly string[] }): void {
   folders = data.folders;
 }
@@ -28,23 +25,9 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
     return await next(specifier, context);
   } catch (error) {
     if (!isBare(specifier)) throw error;
-    for (const folder of folders) {
-      for (const suffix of SUFFIXES) {
-        const file = join(folder, specifier + suffix);
-        // a folder itself is no module: Node refuses directory imports, so its index file is tried next
-        if (isFile(file)) return next(pathToFileURL(file).href, context);
-      }
-    }
+    const file = pluginModule(specifier, folders);
+    if (file !== undefined) return next(pathToFileURL(file).href, context);
     throw error;
-  }
-}
-
-/* a path through a file (ENOTDIR) or an unreadable folder is no module either: Node's own "cannot find" error is what the user should see */
-function isFile(path: string): boolean {
-  try {
-    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
-  } catch {
-    return false;
   }
 }
 

@@ -17,13 +17,14 @@
  * file through tsx then, as before.
  */
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir, userInfo } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BuildFailure, Message, Plugin, PluginBuild } from "esbuild";
 import { AdhesiveError } from "../errors.js";
+import { pluginModule } from "./plugin-module.js";
 
 /** A TypeScript process file (or a file it imports) that cannot be compiled: each problem with its file, line and column. */
 export class ProcessFileCompileError extends AdhesiveError {
@@ -51,10 +52,11 @@ export async function bundledProcessFile(file: string, pluginFolders: readonly s
   const { build } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   let bundleable = true;
   const packages: string[] = [];
+  const safeName = basename(file).replace(/\W/g, "_");
   const result = await build({
     absWorkingDir: dirname(file),
     entryPoints: [file],
-    outfile: join(folder, `${basename(file).replace(/\W/g, "_")}.mjs`),
+    outfile: join(folder, `${safeName}.mjs`),
     metafile: true,
     bundle: true,
     write: false,
@@ -76,9 +78,9 @@ export async function bundledProcessFile(file: string, pluginFolders: readonly s
   });
   if (!bundleable || result.warnings.some((warning) => /will not be bundled|cannot be bundled|not a string literal/i.test(warning.text))) return undefined;
   const code = result.outputFiles[0]!.contents;
-  const name = `${basename(file).replace(/\W/g, "_")}-${createHash("sha256").update(file).update(code).digest("hex").slice(0, 16)}.mjs`;
+  const name = `${safeName}-${createHash("sha256").update(file).update(code).digest("hex").slice(0, 16)}.mjs`;
   const target = join(folder, name);
-  if (!exists(target)) {
+  if (!existsSync(target)) {
     writeAtomically(target, code);
     prune(folder, name);
   }
@@ -102,7 +104,7 @@ function unchanged(manifestFile: string, folder: string): string | undefined {
       if (nowMtime !== mtimeMs || nowSize !== size) return undefined;
     }
     const output = join(folder, basename(manifest.output));
-    return exists(output) ? output : undefined;
+    return existsSync(output) ? output : undefined;
   } catch {
     return undefined;
   }
@@ -129,7 +131,7 @@ function packagesToNode(imported: string[], pluginFolders: readonly string[]): P
         if (args.pluginData === FROM_RESOLVE || args.path.startsWith("node:")) return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: FROM_RESOLVE });
         if (resolved.errors.length > 0) {
-          // the `plugins` config key: a bare import nothing else provides is a module of a plugin folder (as cli/plugin-resolver.ts does for tsx)
+          // the `plugins` config key (plugin-module.ts)
           const plugin = pluginModule(args.path, pluginFolders);
           return plugin === undefined ? { errors: resolved.errors } : { path: plugin };
         }
@@ -140,22 +142,6 @@ function packagesToNode(imported: string[], pluginFolders: readonly string[]): P
       });
     },
   };
-}
-
-const PLUGIN_SUFFIXES = ["", ".ts", ".mts", ".js", ".mjs", "/index.ts", "/index.mts", "/index.js", "/index.mjs"];
-
-function pluginModule(specifier: string, folders: readonly string[]): string | undefined {
-  for (const folder of folders) {
-    for (const suffix of PLUGIN_SUFFIXES) {
-      const path = join(folder, specifier + suffix);
-      try {
-        if (statSync(path).isFile()) return path;
-      } catch {
-        // not this one
-      }
-    }
-  }
-  return undefined;
 }
 
 function problemOf(message: Message, folder: string): string {
@@ -216,15 +202,6 @@ function cacheFolder(): string | undefined {
     return folder;
   } catch {
     return undefined;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
