@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { lstat, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,6 +88,8 @@ const PRUNE_EVERY_MS = 60_000;
 const ORPHAN_SCAN_EVERY_MS = 60 * 60_000;
 /* outside both folders: tests and tools list the runs folder as runs and the temp folder as workspaces */
 const ORPHAN_SCAN_STAMPS = join(tmpdir(), "adhesive-orphan-scans");
+/* a project that has not started for this long is most likely gone (a test's temporary project): its stamp goes */
+const STAMP_KEPT_MS = 30 * 24 * 60 * 60_000;
 
 /**
  * Retention as a run starts: at most once a minute per runs folder in a
@@ -137,7 +139,31 @@ function orphanScanDue(places: RetentionPlaces, now: number): boolean {
   } catch {
     return false;
   }
+  if (due) removeStaleStamps(folder, now);
   return due;
+}
+
+/*
+ * Every project that ever started leaves a stamp, and test suites start
+ * thousands of temporary ones: stamps untouched for a month are removed,
+ * at most once an hour (with the scan that is due). A project whose stamp
+ * went only starts its hour again.
+ */
+function removeStaleStamps(folder: string, now: number): void {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(folder, name);
+    try {
+      if (now - statSync(path).mtimeMs > STAMP_KEPT_MS) rmSync(path, { force: true });
+    } catch {
+      // gone already, or another user's: not ours to remove
+    }
+  }
 }
 
 /** Bytes under a folder (files only, links not followed). */

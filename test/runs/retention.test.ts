@@ -7,7 +7,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -154,5 +154,28 @@ describe("orphan workspaces as runs start", () => {
     const plan = await pruneOnce(places, 20, t0 + hour);
     expect(plan?.orphans.map((run) => run.id)).toEqual([orphan]);
     expect(await ids(places.tempFolder)).toEqual([]);
+  });
+
+  it("remove the stamps of projects that have not started for a month when a look is due, and keep the others", async () => {
+    const base = await mkdtemp(join(tmpdir(), "adhesive-orphan-stamps-"));
+    const places = { runsFolder: join(base, "runs"), tempFolder: join(base, "temp"), project: base };
+    await mkdir(places.tempFolder, { recursive: true });
+    const day = 24 * 60 * 60_000;
+    const t0 = Date.parse("2026-01-01T00:00:00Z");
+    // the stamps folder is shared by every project on the machine, as it is for users
+    const stamps = join(tmpdir(), "adhesive-orphan-scans");
+    await mkdir(stamps, { recursive: true });
+    const gone = join(stamps, `test-gone-${process.pid}`);
+    const recent = join(stamps, `test-recent-${process.pid}`);
+    await writeFile(gone, String(t0 - 31 * day));
+    await writeFile(recent, String(t0 - day));
+    await utimes(gone, new Date(t0 - 31 * day), new Date(t0 - 31 * day));
+    await utimes(recent, new Date(t0 - day), new Date(t0 - day));
+
+    await pruneOnce(places, 20, t0);
+    expect([existsSync(gone), existsSync(recent)]).toEqual([true, true]);
+    await pruneOnce(places, 20, t0 + 60 * 60_000);
+    expect([existsSync(gone), existsSync(recent)]).toEqual([false, true]);
+    await rm(recent, { force: true });
   });
 });
