@@ -1,5 +1,5 @@
 /*
- * Packages only some users need (ssh2 for ssh()) are optional peer
+ * Packages only some users need (ssh2, @inquirer/core, bpmnlint, bullmq, ioredis) are optional peer
  * dependencies: a feature that needs a missing one says which package to
  * install, and one that is installed loads as usual.
  */
