@@ -19,7 +19,11 @@ const SCRIPT = `
 import { PassThrough, Writable } from "node:stream";
 import { Adhesive, UiBuilder, ssh, terminalUi } from "adhesive-bpmn";
 
-const why = (error) => { const cause = error.cause?.code ? error.cause : error; return \`\${cause.code}: \${cause.message}\`; };
+// the innermost of adhesive's own errors: a task's failure wraps the feature's
+const why = (error) => {
+  while (String(error.cause?.code).startsWith("ADHESIVE_")) error = error.cause;
+  return \`\${error.code}: \${error.message}\`;
+};
 
 const adhesive = new Adhesive();
 // port 1 on this machine: nothing listens, so with ssh2 the connection is refused
