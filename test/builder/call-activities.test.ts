@@ -9,7 +9,7 @@ import { Adhesive, type Context } from "../../src/index.js";
 import { bothWays, recorder, tasks } from "./both-ways.js";
 import { expectOpensCleanly } from "./modeler.js";
 
-/** A payment process that charges the amount the caller has, and a order process that calls it between taking and shipping the order. */
+/** A payment process that charges the amount the caller has, and an order process that calls it between taking and shipping the order. */
 const payment = (adhesive: Adhesive) => adhesive.processStart({ id: "payment", name: "Payment" }).task("Charge").task("Send receipt").processEnd();
 const orders = (adhesive: Adhesive) => adhesive.processStart({ id: "orders", name: "Orders" }).task("Take order").callActivity(payment(adhesive)).task("Ship").processEnd();
 
@@ -42,7 +42,7 @@ describe("builder: call activities", () => {
   });
 
   it("runs a process that calls another one, and a process called twice, which the file holds once", async () => {
-    const tax = (adhesive: Adhesive) => adhesive.processStart({ id: "tax", name: "Tax" }).task("Add tax").processEnd();
+    const tax = (adhesive: Adhesive) => adhesive.processStart({ id: "tax", name: "Tax" }).subProcessStart({ name: "Rates" }).task("Add tax").subProcessEnd().processEnd();
     const invoice = (adhesive: Adhesive) => adhesive.processStart({ id: "invoice", name: "Invoice" }).callActivity(tax(adhesive)).task("Print").processEnd();
     const twice = (adhesive: Adhesive) => {
       const called = invoice(adhesive);
@@ -53,7 +53,10 @@ describe("builder: call activities", () => {
 
     expect(order).toEqual(["Add tax", "Print", "Add tax", "Print"]);
     expect(built.definition.processes!.map((called) => called.id)).toEqual(["invoice", "tax"]);
-    expect((await built.toBpmnXml()).match(/<bpmn:process /g)).toHaveLength(3);
+    const xml = await built.toBpmnXml();
+    expect(xml.match(/<bpmn:process /g)).toHaveLength(3);
+    // the called process's sub-process has a plane of its own, which bpmn-js opens with the file
+    expect((await expectOpensCleanly(xml)).drawn.get("tax_subprocess_1")).toBe("Rates");
   });
 
   it("catches an error thrown in the called process with onError() on the call", async () => {
