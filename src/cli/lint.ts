@@ -13,21 +13,22 @@ import type { Linter } from "bpmnlint";
  * it, so it is an optional peer dependency: without it the command fails
  * up front, saying what to install, rather than check the files by half.
  */
-async function createLinter(): Promise<Linter> {
+async function loadLinter(): Promise<() => Linter> {
   const feature = "adhesive lint";
   const { Linter } = await optionalPackage("bpmnlint", feature, () => import("bpmnlint"));
   const { default: NodeResolver } = await optionalPackage("bpmnlint", feature, () => import("bpmnlint/lib/resolver/node-resolver.js"));
-  return new Linter({ config: { extends: "bpmnlint:recommended" }, resolver: new NodeResolver() });
+  // one per file: a linter's rules keep what they saw (no-duplicate-sequence-flows would report the next file's flows)
+  return () => new Linter({ config: { extends: "bpmnlint:recommended" }, resolver: new NodeResolver() });
 }
 
 /** Checks each file: "ok" or every problem; returns false if any file cannot be run. Throws MissingPackageError without bpmnlint. */
 export async function lintFiles(out: Output, color: boolean, files: readonly string[]): Promise<boolean> {
   const c = createColors(color);
-  const linter = await createLinter();
+  const createLinter = await loadLinter();
   let allOk = true;
   for (const file of files) {
     const { problems, warnings } = await adhesiveCheck(file);
-    const style = problems.length === 0 ? await styleWarnings(linter, file) : [];
+    const style = problems.length === 0 ? await styleWarnings(createLinter(), file) : [];
     if (problems.length === 0) out.write(`${c.green("ok")}    ${file}\n`);
     else out.write(`${c.red("error")} ${file}\n`);
     for (const p of problems) out.write(`  ${c.red("error")}   ${p.elementId || "-"}: ${p.message}\n`);
