@@ -7,7 +7,7 @@
  * beside adhesive, the same feature gets past loading it.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { root, run, useInstalledPackage } from "./installed.js";
@@ -68,6 +68,20 @@ describe("optional packages, in a project from the packed tarball", () => {
     await installed().installInto(full, Object.fromEntries(["ssh2", "@inquirer/core", "bpmnlint"].map((name) => [name, packageVersion(name)])));
     withThem = await tryFeatures(full);
   }, 900_000);
+
+  it("a plain install holds none of them, and only esbuild has an install script (README, Install)", async () => {
+    const modules = join(installed().folder, "node_modules");
+    const names = (await readdir(modules)).flatMap((name) => (name.startsWith("@") ? [] : [name]));
+    const scoped = await Promise.all((await readdir(modules)).filter((name) => name.startsWith("@")).map(async (scope) => (await readdir(join(modules, scope))).map((name) => `${scope}/${name}`)));
+    const packages = [...names, ...scoped.flat()].filter((name) => existsSync(join(modules, name, "package.json")));
+    const withScripts = packages.filter((name) => {
+      const scripts = (JSON.parse(readFileSync(join(modules, name, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts ?? {};
+      return ["preinstall", "install", "postinstall"].some((script) => script in scripts);
+    });
+
+    for (const optional of ["ssh2", "@inquirer/core", "bpmnlint", "bullmq", "ioredis"]) expect(packages).not.toContain(optional);
+    expect(withScripts).toEqual(["esbuild"]);
+  });
 
   it("ssh workspaces fail naming ssh2 when it is missing, and connect with it", () => {
     expect(without.script).toContain("ssh: ADHESIVE_MISSING_PACKAGE: ssh (ssh.connect, ssh.inside, ssh.lane) needs the ssh2 package, which is not installed: run `npm install ssh2` in your project");
