@@ -57,7 +57,7 @@ export {
 } from "./errors.js";
 export type { ProcessBuilder } from "./builder/process-builder.js";
 export type { BuiltProcess } from "./builder/built-process.js";
-export type { ProcessOptions, SubProcessOptions, BoundaryOptions } from "./builder/options.js";
+export type { ProcessOptions, SubProcessOptions, CallOptions, BoundaryOptions } from "./builder/options.js";
 export type { GatewayPaths, EventPaths, PathBuilder } from "./builder/paths.js";
 export type { StepOptions, LoopOption } from "./builder/linear.js";
 export { MissingPackageError } from "./optional-package.js";

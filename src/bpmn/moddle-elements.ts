@@ -22,7 +22,7 @@ export function is(element: Element, type: string): boolean {
   return (element as unknown as { $instanceOf(type: string): boolean }).$instanceOf(type);
 }
 
-/** Ids the writer invents (messages, lanes, diagrams) must not collide with the process's own. */
+/** Ids the writer invents (messages, lanes, diagrams) must not collide with those of the process and the processes it calls. */
 export class Ids {
   private readonly used = new Set<string>();
 
@@ -36,6 +36,10 @@ export class Ids {
       for (const flow of scope.flows) this.used.add(flow.id);
     };
     visit(definition.root);
+    for (const called of definition.processes ?? []) {
+      this.used.add(called.id);
+      visit(called.root);
+    }
   }
 
   reserve(id: string): void {

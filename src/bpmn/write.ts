@@ -1,7 +1,8 @@
 import type { BpmnModdleInstance } from "bpmn-moddle";
-import type { FormFieldDefinition, LoopDefinition, MappingDefinition, NodeDefinition, ProcessDefinition, ScopeDefinition, TimerDefinition } from "../model/definition.js";
+import type { CallDataDefinition, CalledProcessDefinition, FormFieldDefinition, LoopDefinition, MappingDefinition, NodeDefinition, ProcessDefinition, ScopeDefinition, TimerDefinition } from "../model/definition.js";
 import { KINDS } from "../model/kinds.js";
 import { autoLayout, Diagram } from "./diagram.js";
+import { stackPools } from "./diagram-pools.js";
 import { create, Ids, type Element } from "./moddle-elements.js";
 import { withoutUndefined } from "./context.js";
 import { createModdle, ZEEBE_NS } from "./moddle.js";
@@ -15,7 +16,8 @@ const TIMER_FIELDS: Record<TimerDefinition["kind"], string> = { duration: "timeD
 /**
  * Writes a process definition as BPMN 2.0 XML with a diagram, so a process
  * built in code opens in any modeler and loadBpmn() reads it back to the
- * same definition.
+ * same definition. The processes its call activities call are written
+ * into the same file, each in a pool of its own.
  *
  * The diagram comes from bpmn-auto-layout, then gets what that library
  * leaves out or gets wrong (see Diagram below): it can throw or skip elements
@@ -29,7 +31,21 @@ export async function toBpmnXml(definition: ProcessDefinition): Promise<string> 
   refuseUnwritable(definition);
   const moddle = await createModdle();
   const ids = new Ids(definition);
-  const semantic = new Writer(moddle, ids).definitions(definition);
+  const writer = new Writer(moddle, ids);
+  const processes = [writer.process(definition), ...(definition.processes ?? []).map((called) => writer.process(called))];
+  const definitionsId = ids.next("definitions");
+  const drawn: Element[] = [];
+  for (const process of processes) drawn.push(await drawProcess(moddle, ids, writer.definitions(definitionsId, process)));
+  // a file with called processes shows each in a pool of its own, as a modeler draws several processes
+  const written = drawn.length === 1 ? drawn[0] : stackPools(moddle, ids, drawn);
+  return (await moddle.toXML(written, { format: true })).xml;
+}
+
+/*
+ * bpmn-auto-layout lays out the first process of a file only: each process
+ * is laid out in a file of its own, which then holds its diagram.
+ */
+async function drawProcess(moddle: BpmnModdleInstance, ids: Ids, semantic: Element): Promise<Element> {
   const { xml } = await moddle.toXML(semantic, { format: true });
   const laidOut = await autoLayout(xml);
   // read back so every element has its $parent and the layout's DI is linked to it
@@ -39,26 +55,36 @@ export async function toBpmnXml(definition: ProcessDefinition): Promise<string> 
   diagram.drawAnnotations();
   diagram.separateSubProcessPlanes();
   diagram.drawLanes();
-  return (await moddle.toXML(parsed.rootElement, { format: true })).xml;
+  return parsed.rootElement as Element;
 }
 
 /*
  * The writer draws what the builder builds, and what the reader reads into
- * those same kinds; a definition with pools, call activities or the other
- * events is refused rather than written as something else.
+ * those same kinds; a definition with pools, calls it cannot write as they
+ * run (an expression names the process, data mappings) or the other events
+ * is refused rather than written as something else.
  */
 function refuseUnwritable(definition: ProcessDefinition): void {
   const unwritable: string[] = [];
-  const scopes = [definition.root];
+  const scopes = [definition.root, ...(definition.processes ?? []).map((called) => called.root)];
+  for (const called of definition.processes ?? []) if (!XML_ID.test(called.id)) unwritable.push(`called process "${called.id}" (not an XML id: it comes from another file)`);
   for (let scope = scopes.pop(); scope !== undefined; scope = scopes.pop()) {
     for (const node of scope.nodes) {
       if (KINDS[node.kind].writes === undefined) unwritable.push(`${node.kind} ${node.id}`);
+      else if (node.kind === "callActivity" && !writableCall(node)) unwritable.push(`the data mappings or called-process expression of ${node.id}`);
       if (node.children) scopes.push(node.children);
     }
   }
-  if (definition.processes?.length) unwritable.push("called processes");
   if (definition.messageFlows?.length) unwritable.push("message flows");
   if (unwritable.length > 0) throw new UsageError(`toBpmnXml(${definition.id}) cannot write ${unwritable.join(", ")}; it writes what the builder builds`);
+}
+
+const XML_ID = /^[A-Za-z_][\w.-]*$/;
+
+/* a call of a named process that passes all data both ways: what the builder builds */
+function writableCall(node: NodeDefinition): boolean {
+  const all = (binding: CallDataDefinition | undefined): boolean => binding === undefined || (binding.all && binding.mappings.length === 0 && binding.locals === undefined);
+  return node.calls !== undefined && node.callsExpression === undefined && all(node.callIn) && all(node.callOut);
 }
 
 class Writer {
@@ -72,11 +98,18 @@ class Writer {
     this.ids = ids;
   }
 
-  definitions(definition: ProcessDefinition): Element {
+  /** A process, the one that runs or one it calls; the messages and errors it refers to are collected for definitions(). */
+  process(definition: ProcessDefinition | CalledProcessDefinition): Element {
+    // called ones too: Camunda deploys only executable processes, and a call of one that is not fails
     const process = this.create("bpmn:Process", { id: definition.id || this.ids.next("process"), name: definition.name || undefined, isExecutable: true });
     this.fillScope(process, definition.root, undefined, true);
+    return process;
+  }
+
+  /** A file holding one process and every message and error of all the processes written. */
+  definitions(id: string, process: Element): Element {
     const definitions = this.create("bpmn:Definitions", {
-      id: this.ids.next("definitions"),
+      id,
       targetNamespace: "http://bpmn.io/schema/bpmn",
       exporter: "adhesive",
       rootElements: [...this.rootElements, process],
@@ -139,6 +172,7 @@ class Writer {
     if (node.loop) element.loopCharacteristics = this.loop(node.loop);
     if (node.script) Object.assign(element, { scriptFormat: node.script.format, script: node.script.body });
     if (node.attachedTo !== undefined) element.cancelActivity = node.interrupting ?? true;
+    if (node.calls !== undefined) element.calledElement = node.calls;
     // a receive task names its message itself
     if (node.kind === "receiveTask" && node.messageName !== undefined) element.messageRef = this.message(node.messageName, node.correlationKey);
     else {
@@ -168,6 +202,8 @@ class Writer {
       );
     }
     if (node.form !== undefined) values.push(this.create("camunda:FormData", { fields: node.form.map((field) => this.formField(field)) }));
+    // Camunda 7 passes no data to a called process unless told to; adhesive and Camunda 8 pass all of it both ways
+    if (node.kind === "callActivity") values.push(this.create("camunda:In", { variables: "all" }), this.create("camunda:Out", { variables: "all" }));
     if (values.length > 0) element.extensionElements = this.create("bpmn:ExtensionElements", { values });
   }
 

@@ -19,6 +19,11 @@ export interface SubProcessOptions extends StepOptions {
   name?: string;
 }
 
+/** Options of `callActivity()`: the step options and the name shown on it (default: the called process's name). */
+export interface CallOptions extends StepOptions {
+  name?: string;
+}
+
 /** Options of `onTimer()` and `onMessage()`. */
 export interface BoundaryOptions {
   /** false: the task goes on while the boundary's path runs (a non-interrupting boundary); default true */

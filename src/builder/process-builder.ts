@@ -3,38 +3,11 @@ import type { FlowDefinition, NodeDefinition, NodeKind, ProcessDefinition, Scope
 import { foldName } from "../model/name-template.js";
 import { checkStepOptions, stepNode, type StepOptions } from "./linear.js";
 import { BuiltProcess, type RunDefinition } from "./built-process.js";
-import { checkProcessOptions, interrupting, type BoundaryOptions, type ProcessOptions, type SubProcessOptions } from "./options.js";
+import { addCalled } from "./called.js";
+import { checkProcessOptions, interrupting, type BoundaryOptions, type CallOptions, type ProcessOptions, type SubProcessOptions } from "./options.js";
+import { ACTIVITIES, CLOSED_BY, DECIDING, OPENED_BY, prefixes, sameTail, type OpenScope, type Tail } from "./scopes.js";
 import { checkText, GatewayPaths, EventPaths, timerDefinition, type GatewayPath, type PathBuilder } from "./paths.js";
 
-
-/** Where the next step attaches: a node, and what the flow leaving it carries (a gateway's condition and label). */
-interface Tail {
-  node: string;
-  condition?: string;
-  name?: string;
-  isDefault?: boolean;
-}
-
-/**
- * An open scope: the process, a sub-process, a parallel branch, or a path of
- * a gateway or boundary event (the function given to when(), onError(), ...).
- */
-interface OpenScope {
-  kind: "process" | "subProcess" | "branch" | "path";
-  scope: ScopeDefinition;
-  tails: Tail[];
-  /** the sub-process node this scope belongs to (undefined for the process) */
-  owner: NodeDefinition | undefined;
-  /** an open group of parallel branches: where they fork from and the ends of the closed ones */
-  branches: { from: Tail[]; ends: Tail[] } | undefined;
-  /** lane of the enclosing sub-process, which its nodes without a lane of their own run in */
-  lane: string | undefined;
-  /** the activity added last, which onError(), onTimer() and onMessage() attach to */
-  last: NodeDefinition | undefined;
-}
-
-const OPENED_BY: Record<OpenScope["kind"], string> = { process: "processStart()", subProcess: "subProcessStart()", branch: "branchStart()", path: "a path function" };
-const CLOSED_BY: Record<OpenScope["kind"], string> = { process: "processEnd()", subProcess: "subProcessEnd()", branch: "branchEnd()", path: "the return of the path function" };
 
 /**
  * `processStart().task("A").branchStart()...branchEnd().processEnd()`: a
@@ -71,6 +44,27 @@ export class ProcessBuilder<O = unknown> {
 
   usertask(name: string, options: StepOptions = {}): this {
     return this.step("usertask", name, "userTask", options);
+  }
+
+  /**
+   * A call activity: runs `process` (built with processStart() and
+   * processEnd()) with the caller's data, and the caller goes on with the
+   * data it ends with. The exported file holds both processes.
+   *
+   * ```ts
+   * const payment = adhesive.processStart({ id: "payment", name: "Payment" }).task("Charge").processEnd();
+   * adhesive.processStart().task("Order").callActivity(payment).task("Ship").processEnd();
+   * ```
+   */
+  callActivity(process: BuiltProcess<O>, options: CallOptions = {}): this {
+    const open = this.top("callActivity()");
+    const { name, ...step } = (options ?? {}) as CallOptions;
+    if (name !== undefined) checkText("callActivity()", "name", name);
+    const calls = addCalled("callActivity()", this.definition, process, (this.definition.processes ??= []));
+    const node = stepNode(this.id("call"), name ?? process.definition.name, "callActivity", checkStepOptions(`callActivity(${calls})`, step), open.lane);
+    // all data in and all back, as the engine does without mappings and as the reader reads a call without them
+    this.add(Object.assign(node, { calls, callIn: { all: true, mappings: [] }, callOut: { all: true, mappings: [] } }));
+    return this;
   }
 
   /** Opens a parallel branch; the branches opened one after the other fork from the same step. */
@@ -267,7 +261,7 @@ export class ProcessBuilder<O = unknown> {
   private boundary(call: string, facts: Partial<NodeDefinition>, then: PathBuilder<this> | undefined): this {
     const open = this.top(`${call}`);
     const host = open.last;
-    if (host === undefined) throw new UsageError(`${call} must follow a task(), usertask() or subProcessEnd(): it attaches to the step just added`);
+    if (host === undefined) throw new UsageError(`${call} must follow a task(), usertask(), callActivity() or subProcessEnd(): it attaches to the step just added`);
     const event: NodeDefinition = { id: this.id("boundary"), name: "", kind: "boundaryEvent", ...facts, attachedTo: host.id };
     if (host.lane !== undefined) event.lane = host.lane;
     this.place(event);
@@ -381,22 +375,4 @@ export class ProcessBuilder<O = unknown> {
     this.ids.set(prefix, n);
     return `${prefix}_${n}`;
   }
-}
-
-/** What boundary events attach to. */
-const ACTIVITIES = new Set<NodeKind>(["task", "userTask", "subProcess"]);
-
-/** Gateways that send a token down some of their flows only. */
-const DECIDING = new Set<NodeKind>(["exclusiveGateway", "inclusiveGateway", "eventBasedGateway"]);
-
-const prefixes: Partial<Record<NodeKind, string>> = {
-  parallelGateway: "parallel",
-  exclusiveGateway: "exclusive",
-  inclusiveGateway: "inclusive",
-  eventBasedGateway: "eventgateway",
-  intermediateCatchEvent: "catch",
-};
-
-function sameTail(a: Tail, b: Tail): boolean {
-  return a.node === b.node && a.condition === b.condition && a.name === b.name && a.isDefault === b.isDefault;
 }

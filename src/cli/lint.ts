@@ -1,37 +1,34 @@
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { BpmnModdle } from "bpmn-moddle";
 import { createColors } from "picocolors";
 import { decodeXml } from "../bpmn/decode.js";
 import { loadBpmn } from "../bpmn/read.js";
 import { InvalidBpmnError, describe } from "../errors.js";
+import { optionalPackage } from "../optional-package.js";
 import type { Output } from "./reporter.js";
+import type { Linter } from "bpmnlint";
 
-interface LintReport {
-  id?: string;
-  message: string;
+/**
+ * bpmnlint's recommended rules become warnings. Only `adhesive lint` uses
+ * it, so it is an optional peer dependency: without it the command fails
+ * up front, saying what to install, rather than check the files by half.
+ */
+async function loadLinter(): Promise<() => Linter> {
+  const feature = "adhesive lint";
+  const { Linter } = await optionalPackage("bpmnlint", feature, () => import("bpmnlint"));
+  const { default: NodeResolver } = await optionalPackage("bpmnlint", feature, () => import("bpmnlint/lib/resolver/node-resolver.js"));
+  // one per file: a linter's rules keep what they saw (no-duplicate-sequence-flows would report the next file's flows)
+  return () => new Linter({ config: { extends: "bpmnlint:recommended" }, resolver: new NodeResolver() });
 }
 
-interface BpmnLinter {
-  lint(root: unknown): Promise<Record<string, LintReport[]>>;
-}
-
-const require = createRequire(import.meta.url);
-
-/** bpmnlint is CommonJS with no types; its recommended rules become warnings. */
-function createLinter(): BpmnLinter {
-  const { Linter } = require("bpmnlint") as { Linter: new (options: unknown) => BpmnLinter };
-  const NodeResolver = require("bpmnlint/lib/resolver/node-resolver.js") as new () => unknown;
-  return new Linter({ config: { extends: "bpmnlint:recommended" }, resolver: new NodeResolver() });
-}
-
-/** Checks each file: "ok" or every problem; returns false if any file cannot be run. */
+/** Checks each file: "ok" or every problem; returns false if any file cannot be run. Throws MissingPackageError without bpmnlint. */
 export async function lintFiles(out: Output, color: boolean, files: readonly string[]): Promise<boolean> {
   const c = createColors(color);
+  const createLinter = await loadLinter();
   let allOk = true;
   for (const file of files) {
     const { problems, warnings } = await adhesiveCheck(file);
-    const style = problems.length === 0 ? await styleWarnings(file) : [];
+    const style = problems.length === 0 ? await styleWarnings(createLinter(), file) : [];
     if (problems.length === 0) out.write(`${c.green("ok")}    ${file}\n`);
     else out.write(`${c.red("error")} ${file}\n`);
     for (const p of problems) out.write(`  ${c.red("error")}   ${p.elementId || "-"}: ${p.message}\n`);
@@ -55,11 +52,11 @@ async function adhesiveCheck(file: string): Promise<{ problems: Problem[]; warni
   }
 }
 
-async function styleWarnings(file: string): Promise<string[]> {
+async function styleWarnings(linter: Linter, file: string): Promise<string[]> {
   try {
     // only called for a file that loaded, so its bytes decode
     const { rootElement } = await new BpmnModdle().fromXML(decodeXml(await readFile(file)).text ?? "");
-    const results = await createLinter().lint(rootElement);
+    const results = await linter.lint(rootElement);
     return Object.entries(results).flatMap(([rule, reports]) => reports.map((r) => `${r.id ?? "-"}: ${r.message} (${rule})`));
   } catch (error) {
     return [`bpmnlint could not check the file: ${describe(error)}`];

@@ -162,8 +162,12 @@ async function lint(files: string[], io: CliContext): Promise<number> {
     io.err.write(`adhesive lint: give at least one .bpmn file\n`);
     return EXIT_USAGE;
   }
-  const { lintFiles } = await import("./lint.js");
-  return (await lintFiles(io.out, io.color, files)) ? EXIT_OK : EXIT_FAILED;
+  try {
+    const { lintFiles } = await import("./lint.js");
+    return (await lintFiles(io.out, io.color, files)) ? EXIT_OK : EXIT_FAILED;
+  } catch (error) {
+    return reportFailure(error, io);
+  }
 }
 
 async function clean(options: CleanOptions, extra: string[], io: CliContext): Promise<number> {

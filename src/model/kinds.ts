@@ -114,7 +114,7 @@ export const KINDS: { readonly [K in NodeKind]: KindFacts } = {
   scriptTask: { ...TASK, implementedBy: undefined, elements: ["bpmn:ScriptTask"], writes: "bpmn:ScriptTask" },
   subProcess: { ...SCOPE, elements: ["bpmn:SubProcess"], writes: "bpmn:SubProcess", scopeLabel: "sub-process" },
   transaction: { ...SCOPE, elements: ["bpmn:Transaction"], scopeLabel: "transaction" },
-  callActivity: { ...SCOPE, elements: ["bpmn:CallActivity"] },
+  callActivity: { ...SCOPE, elements: ["bpmn:CallActivity"], writes: "bpmn:CallActivity" },
   eventSubProcess: { ...HOLDER, family: "eventSubProcess", elements: ["bpmn:SubProcess"], startsWhenUnreached: false, scopeLabel: "event sub-process" },
   pool: { ...HOLDER, family: "pool", elements: ["bpmn:Participant"], startsWhenUnreached: true, scopeLabel: "process" },
 

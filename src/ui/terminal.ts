@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import { createColors } from "picocolors";
 import { CancelledError, UsageError } from "../errors.js";
 import { FormAnsweredError } from "../inbox/inbox-error.js";
+import { optionalPackage } from "../optional-package.js";
 import { formOpened, writeAsForm } from "./terminal-sharing.js";
 import type { FormField, UiProvider, UserTaskForm } from "./form.js";
 import { shown } from "../terminal-text.js";
@@ -133,7 +134,8 @@ async function showForm(
   waitingCount: () => number,
   c: ReturnType<typeof createColors>,
 ): Promise<Record<string, unknown>> {
-  const { formPrompt } = await import("./terminal-form.js");
+  // @inquirer/core is an optional peer dependency: only forms answered on the terminal need it
+  const { formPrompt } = await optionalPackage("@inquirer/core", "a user task form on the terminal", () => import("./terminal-form.js"));
   // counted after the import, when forms that arrived in the same tick have queued up
   const stillWaiting = waitingCount();
   const more = stillWaiting > 0 ? c.dim(` (${stillWaiting} more form${stillWaiting === 1 ? "" : "s"} waiting)`) : "";

@@ -359,6 +359,13 @@ describe("toBpmnXml: definitions loaded from modeler files", () => {
     expect((error as Error).message).toMatch(/^toBpmnXml\(Collaboration_Shop\) cannot write pool Process_Shop, pool Process_Warehouse, .*messageEndEvent End_Shipped.*, message flows; it writes what the builder builds$/);
   });
 
+  it("refuses a call activity that maps data, which it would write as one passing all data", async () => {
+    const definition = await loadBpmn(join(fixtures, "elements", "call-activity.bpmn"));
+    const error = await toBpmnXml(definition).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/cannot write .*the data mappings or called-process expression of Call_Check/);
+    expect((error as Error).message).not.toMatch(/of Call_Pay/);
+  });
+
   it.each(fileCases)("%s reads back equal, with a complete diagram", async (file) => {
     const definition = await loadBpmn(join(fixtures, file));
     const { xml, back } = await roundTrip(definition);

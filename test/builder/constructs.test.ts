@@ -1,94 +1,15 @@
 /*
- * Every construct of the builder, each as a scenario run twice: as built,
- * and from its exported file read back through bpmnBuild() as a user would,
- * to the same tasks in the same order and the same data. The exported file
- * reads back to the same definition and opens cleanly in bpmn-js with every
- * element drawn (modeler.ts).
+ * Every construct of the builder, each as a scenario run twice (both-ways.ts):
+ * as built, and from its exported file, to the same tasks in the same order
+ * and the same data; the file opens cleanly in bpmn-js. Call activities are
+ * in call-activities.test.ts.
  */
-import { mkdtempSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Adhesive, BpmnError, SimulatedClock, loadBpmn, type BuiltProcess, type Context, type ProcessDefinition, type RunOptions, type ScopeDefinition } from "../../src/index.js";
+import { Adhesive, SimulatedClock, scriptedUi } from "../../src/index.js";
 import { bounded, until } from "../waiting.js";
-import { expectOpensCleanly, openInModeler } from "./modeler.js";
+import { bothWays, minutes, recorder, tasks, waiting } from "./both-ways.js";
+import { openInModeler } from "./modeler.js";
 
-const folder = mkdtempSync(join(tmpdir(), "adhesive-builder-"));
-let files = 0;
-
-/** What must survive the export: everything but where the definition came from. */
-function comparable(definition: ProcessDefinition): unknown {
-  const scope = (s: ScopeDefinition): unknown => ({
-    nodes: s.nodes.map(({ children, loop, ...rest }) => ({ ...rest, ...(loop ? { loop: { ...loop, source: undefined, testBefore: loop.testBefore ?? true } } : {}), ...(children ? { children: scope(children) } : {}) })),
-    flows: s.flows,
-  });
-  return { id: definition.id, name: definition.name, root: scope(definition.root) };
-}
-
-/** Writes the process as a file, checks that a modeler opens it and that it reads back to the same definition; returns its path. */
-async function exported(process: BuiltProcess<RunOptions>): Promise<string> {
-  const xml = await process.toBpmnXml();
-  await expectOpensCleanly(xml);
-  const file = join(folder, `built-${++files}.bpmn`);
-  await writeFile(file, xml);
-  expect(comparable(await loadBpmn(file))).toEqual(comparable(process.definition));
-  return file;
-}
-
-/** These tasks log their names and mark the data; `throws` makes a task fail with a business error. */
-function recorder(names: string[], throws: Record<string, string> = {}) {
-  const adhesive = new Adhesive();
-  const order: string[] = [];
-  adhesive.task(names, (ctx: Context) => {
-    order.push(ctx.taskName);
-    if (throws[ctx.taskName] !== undefined) throw new BpmnError(throws[ctx.taskName]);
-    ctx.data[ctx.taskName] = true;
-  });
-  return { adhesive, order };
-}
-
-const tasks = (...names: string[]) => () => recorder(names);
-
-/**
- * Runs `build(adhesive)` as built and from its exported file, with fresh
- * implementations each time; both must run the same tasks to the same data.
- * `drive` runs the process (given the function that starts it) when the
- * test must act while it runs: advance a clock, wait for a task.
- */
-async function bothWays(
-  build: (adhesive: Adhesive) => BuiltProcess<RunOptions>,
-  setup: () => { adhesive: Adhesive; order: string[] },
-  options: RunOptions | (() => RunOptions) = {},
-  drive: (start: () => Promise<unknown>, order: string[], options: RunOptions) => Promise<unknown> = (start) => start(),
-): Promise<{ data: unknown; order: string[] }> {
-  const optionsOf = typeof options === "function" ? options : () => options;
-  const first = setup();
-  const firstOptions = optionsOf();
-  const data = await drive(() => first.adhesive.run(build(first.adhesive).definition, firstOptions), first.order, firstOptions);
-  const second = setup();
-  const file = await exported(build(second.adhesive));
-  const secondOptions = optionsOf();
-  const fromFile = await drive(() => second.adhesive.bpmnBuild(file, secondOptions), second.order, secondOptions);
-  expect(second.order).toEqual(first.order);
-  expect(fromFile).toEqual(data);
-  return { data, order: first.order };
-}
-
-/** A task that runs until it is cancelled (by an interrupting boundary event), or until `release` is called. */
-function waiting(adhesive: Adhesive, name: string, order: string[]): { release: () => void } {
-  let release = (): void => undefined;
-  adhesive.task(name, (ctx) => {
-    order.push(ctx.taskName);
-    return new Promise<void>((resolve, reject) => {
-      release = resolve;
-      ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason as Error));
-    });
-  });
-  return { release: () => release() };
-}
-
-const minutes = (n: number) => n * 60_000;
 
 describe("builder: exclusive gateways", () => {
   const order = (adhesive: Adhesive) =>
@@ -181,6 +102,31 @@ describe("builder: inclusive gateways", () => {
   it("runs one path when one condition holds, and otherwise() when none does", async () => {
     expect((await bothWays(notify, tasks("Email", "Sms", "Letter", "Done"), { initialData: { email: false, sms: true } })).order).toEqual(["Sms", "Done"]);
     expect((await bothWays(notify, tasks("Email", "Sms", "Letter", "Done"), { initialData: { email: false, sms: false } })).order).toEqual(["Letter", "Done"]);
+  });
+
+  it("shows each condition in the modeler, on the flow it guards", async () => {
+    const xml = await notify(new Adhesive()).toBpmnXml();
+    const view = await openInModeler(xml);
+
+    expect(xml).toMatch(/<bpmn:sequenceFlow id="flow_\d+" name="email" sourceRef="inclusive_1" targetRef="task_1">\s*<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">email<\/bpmn:conditionExpression>/);
+    expect(xml).toMatch(/<bpmn:sequenceFlow id="flow_\d+" name="sms" sourceRef="inclusive_1" targetRef="task_2">\s*<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">sms<\/bpmn:conditionExpression>/);
+    expect([...view.drawn.values()]).toEqual(expect.arrayContaining(["Channels", "email", "sms"]));
+  });
+});
+
+describe("builder: user tasks", () => {
+  it("asks the user task's form and goes on with the answer", async () => {
+    const approval = (adhesive: Adhesive) => adhesive.processStart().task("Build").usertask("Approve?").task("Deploy", { when: "data.approver === 'alice'" }).processEnd();
+    const setup = () => {
+      const r = tasks("Build", "Deploy")();
+      r.adhesive.usertask("Approve?", (_ctx, ui) => ui.addInputText("approver", { title: "Who approves?" }));
+      return r;
+    };
+    const { order, data } = await bothWays(approval, setup, () => ({ ui: scriptedUi({ approver: "alice" }) }));
+
+    expect(order).toEqual(["Build", "Deploy"]);
+    expect(data).toEqual({ Build: true, approver: "alice", Deploy: true });
+    expect(await approval(new Adhesive()).toBpmnXml()).toMatch(/<bpmn:userTask id="userTask_1" name="Approve\?">/);
   });
 });
 
@@ -283,7 +229,7 @@ describe("builder: boundary events", () => {
   });
 
   it("refuses a boundary event that follows no task, naming the call", () => {
-    expect(() => new Adhesive().processStart().onError("X")).toThrow(/onError\("X"\) must follow a task\(\), usertask\(\) or subProcessEnd\(\)/);
+    expect(() => new Adhesive().processStart().onError("X")).toThrow(/onError\("X"\) must follow a task\(\), usertask\(\), callActivity\(\) or subProcessEnd\(\)/);
     expect(() => new Adhesive().processStart().exclusive((g) => g.when("a")).onTimer("PT1M")).toThrow(/onTimer\("PT1M"\) must follow/);
   });
 });

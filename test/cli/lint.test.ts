@@ -34,6 +34,13 @@ describe("adhesive lint", () => {
     expect(stdout).not.toContain("bpmnlint could not check the file");
   });
 
+  it("gives each file its own bpmnlint warnings: the same flow ids in two files are no duplicates", async () => {
+    const hello = `${root}examples/hello/hello.bpmn`;
+    const { code, stdout } = await lint(hello, hello);
+    expect(code).toBe(0);
+    expect(stdout).toBe("ok    examples/hello/hello.bpmn\n".replace("examples", `${root}examples`).repeat(2));
+  });
+
   it("reports bad bytes with line and column, and reads a Latin-1 file", async () => {
     const { code, stdout } = await lint(fixture("bpmn/encodings/latin1-declared-utf8.bpmn"), fixture("bpmn/encodings/latin1.bpmn"));
     expect(code).toBe(1);

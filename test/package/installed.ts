@@ -72,8 +72,8 @@ export interface Installed {
   files: string[];
   /** a new empty folder below the shared one, named `name` and a unique suffix; removed after the test file */
   project(name: string, packageJson?: Record<string, unknown>): Promise<string>;
-  /** installs another copy of the same tarball into <dir>/node_modules (dir must have no package.json yet) */
-  installInto(dir: string): Promise<void>;
+  /** installs another copy of the same tarball, with `more` packages (name: version), into <dir>/node_modules (dir must have no package.json yet) */
+  installInto(dir: string, more?: Record<string, string>): Promise<void>;
 }
 
 /** Packs the build of the working tree; returns the tarball's path and files. */
@@ -162,7 +162,7 @@ export function useInstalledPackage(): () => Installed {
         if (packageJson) await writeFile(join(dir, "package.json"), JSON.stringify(packageJson, null, 2));
         return dir;
       },
-      installInto: (dir) => npmInstall(dir, { "adhesive-bpmn": `file:${tarball}` }),
+      installInto: (dir, more = {}) => npmInstall(dir, { "adhesive-bpmn": `file:${tarball}`, ...more }),
     };
   }, INSTALL_LIMIT_MS + 60_000);
   afterAll(async () => {

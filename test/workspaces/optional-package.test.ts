@@ -1,7 +1,8 @@
 /*
- * Packages only some users need (ssh2 for ssh()) are optional peer
- * dependencies: a feature that needs a missing one says which package to
- * install, and one that is installed loads as usual.
+ * Packages only some users need (ssh2, @inquirer/core, bpmnlint, bullmq,
+ * ioredis) are optional peer dependencies: a feature that needs a missing
+ * one says which package to install, and one that is installed loads as
+ * usual. Each feature without its package: test/package/optional-packages.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import { MissingPackageError } from "../../src/index.js";

@@ -56,7 +56,7 @@ export async function connectSsh(parent: Workspace, options: SshOptions): Promis
   };
 
   // ssh2 is loaded by the first connection, not when adhesive is imported; only ssh() users install it
-  const { Client } = await optionalPackage("ssh2", "ssh()", () => import("ssh2"));
+  const { Client } = await optionalPackage("ssh2", "ssh (ssh.connect, ssh.inside, ssh.lane)", () => import("ssh2"));
   const client = new Client();
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error & { level?: string; code?: string }): void => {
