@@ -27,6 +27,7 @@ const SLOW_FIRST = [
   "test/workspaces/ssh.test.ts",
   "test/cli/process-file.test.ts",
   "test/cli/signals.test.ts",
+  "test/processes/supervisor.test.ts",
   "test/engine/memory.test.ts",
   "test/cli/verify.test.ts",
   "test/cli/types-file.test.ts",
