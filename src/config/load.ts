@@ -19,7 +19,7 @@ export interface Config {
   readonly plugins: readonly string[];
   /** undefined: colours exactly when the output is a terminal */
   readonly color: boolean | undefined;
-  /** how much adhesive itself says on stderr: "debug", "info", "warn" or "error" */
+  /** "trace", "debug", "info" (default), "warning", "error" or "critical": from "warning" up the CLI leaves out the task lines; "debug" and "trace" show an unexpected error's whole stack */
   readonly logLevel: LogLevel;
   /** task lines a second printed one by one; above it, a line a second counts the tasks done */
   readonly taskLineRate: number;
