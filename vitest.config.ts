@@ -21,6 +21,7 @@ const SLOW_FIRST = [
   "test/secrets/leaks.test.ts",
   "test/cli/cli.test.ts",
   "test/docs/code-blocks.test.ts",
+  "test/docs/api.test.ts",
   "test/cli/inbox-commands.test.ts",
   "test/console/console.test.ts",
   "test/examples.test.ts",
