@@ -3,6 +3,7 @@
  * `code`, so callers can branch on it without parsing messages.
  */
 export class AdhesiveError extends Error {
+  /** The error's stable code, `ADHESIVE_...`: each is explained, with its cause and fix, in docs/errors.md. */
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -12,8 +13,11 @@ export class AdhesiveError extends Error {
   }
 }
 
+/** One reason a BPMN file or built process cannot run. */
 export interface BpmnProblem {
+  /** the element the problem is on ("" for the file as a whole) */
   elementId: string;
+  /** what is wrong, and where it can be helped, how */
   message: string;
 }
 
@@ -23,7 +27,11 @@ export interface BpmnProblem {
  * error a task throws; its code is the same.
  */
 export class InvalidBpmnError extends AdhesiveError {
+  /** always `ADHESIVE_BPMN_INVALID` */
+  declare readonly code: "ADHESIVE_BPMN_INVALID";
+  /** the file (or built process's name) that cannot run */
   readonly file: string;
+  /** every problem found, not only the first */
   readonly problems: BpmnProblem[];
 
   constructor(file: string, problems: BpmnProblem[]) {
@@ -46,6 +54,7 @@ function formatProblems(file: string, problems: BpmnProblem[]): string {
  * its `code` is the process's, not one of adhesive's.
  */
 export class BpmnError extends Error {
+  /** the process's error code, as text: what an error event's errorCode is compared with */
   readonly code: string;
 
   constructor(code: string | number, message?: string, options?: { cause?: unknown }) {
@@ -55,16 +64,25 @@ export class BpmnError extends Error {
   }
 }
 
+/** One element that has no implementation, or more than one. */
 export interface MappingProblem {
+  /** the element's id */
   elementId: string;
+  /** the name it is matched by (its message's name or its id when it has none) */
   name: string;
+  /** what implements such an element: "task", "user task", "message event", "timer", ... */
   kind: string;
+  /** what is missing or ambiguous, and the call that would implement it */
   message: string;
 }
 
 /** Process tasks with no implementation, or with more than one. */
 export class UnmappedTaskError extends AdhesiveError {
+  /** always `ADHESIVE_UNMAPPED_TASK` */
+  declare readonly code: "ADHESIVE_UNMAPPED_TASK";
+  /** the process file (or built process's name) */
   readonly file: string;
+  /** every element without exactly one implementation, not only the first */
   readonly problems: MappingProblem[];
 
   constructor(file: string, problems: MappingProblem[]) {
@@ -77,7 +95,11 @@ export class UnmappedTaskError extends AdhesiveError {
 
 /** A condition, loop or script expression that failed to compile or to evaluate. */
 export class ExpressionError extends AdhesiveError {
+  /** always `ADHESIVE_EXPRESSION` */
+  declare readonly code: "ADHESIVE_EXPRESSION";
+  /** the expression as written in the file */
   readonly expression: string;
+  /** the element it is on */
   readonly elementId: string;
 
   constructor(expression: string, elementId: string, reason: string, cause?: unknown) {
@@ -95,6 +117,9 @@ export class ExpressionError extends AdhesiveError {
  * the gateway catches it like any error.
  */
 export class RoutingError extends AdhesiveError {
+  /** always `ADHESIVE_NO_ROUTE` */
+  declare readonly code: "ADHESIVE_NO_ROUTE";
+  /** the gateway's id */
   readonly elementId: string;
   /** the process file the gateway is in (a built process's name) */
   readonly file: string;
@@ -113,7 +138,11 @@ export class RoutingError extends AdhesiveError {
  * (its value and the data did not change across an iteration).
  */
 export class LoopError extends AdhesiveError {
+  /** always `ADHESIVE_LOOP` */
+  declare readonly code: "ADHESIVE_LOOP";
+  /** the looped element's id */
   readonly elementId: string;
+  /** what the loop's expression gave */
   readonly value: unknown;
 
   constructor(elementId: string, expression: string, value: unknown, reason: string) {
@@ -141,6 +170,8 @@ function preview(value: unknown): string {
  * forever; it fails instead, naming where the tokens wait.
  */
 export class StalledError extends AdhesiveError {
+  /** always `ADHESIVE_STALLED` */
+  declare readonly code: "ADHESIVE_STALLED";
   /** the elements tokens wait at */
   readonly elementIds: readonly string[];
 
@@ -153,11 +184,13 @@ export class StalledError extends AdhesiveError {
 
 /** A call activity that a failing element runs in, and the process it called (plain data: `data._error.calledBy` holds these). */
 export interface CallRecord {
-  /** the call activity's id and name */
+  /** the call activity's id */
   elementId: string;
+  /** the call activity's name */
   name: string;
-  /** the called process's id and name */
+  /** the called process's id */
   process: string;
+  /** the called process's name */
   processName: string;
 }
 
@@ -173,7 +206,11 @@ function named(name: string, id: string): string {
 
 /** A task (or expression on an element) failed and no error boundary event caught it. */
 export class TaskError extends AdhesiveError {
+  /** always `ADHESIVE_TASK_FAILED` */
+  declare readonly code: "ADHESIVE_TASK_FAILED";
+  /** the task's name as it ran (placeholders such as `{loop.value}` filled in) */
   readonly taskName: string;
+  /** the failed element's id */
   readonly elementId: string;
   /** the token that failed (finds the task's captured output) */
   readonly tokenId: number | undefined;
@@ -202,6 +239,9 @@ export class TaskError extends AdhesiveError {
  * function, a Promise, ...), named by its key path and by who put it there.
  */
 export class DataError extends AdhesiveError {
+  /** always `ADHESIVE_DATA` */
+  declare readonly code: "ADHESIVE_DATA";
+  /** the key path of the value (`order.items[2].price`) */
   readonly path: string;
 
   constructor(owner: string, path: string, reason: string) {
@@ -215,6 +255,8 @@ export class DataError extends AdhesiveError {
 
 /** The run started more tasks than its task limit allows: most likely a cycle that never ends. */
 export class TaskLimitError extends AdhesiveError {
+  /** always `ADHESIVE_TASK_LIMIT` */
+  declare readonly code: "ADHESIVE_TASK_LIMIT";
   constructor(limit: number, taskName: string, elementId: string) {
     super(
       "ADHESIVE_TASK_LIMIT",
@@ -225,6 +267,8 @@ export class TaskLimitError extends AdhesiveError {
 
 /** The run was cancelled: its `signal` option aborted (or, as an InterruptedError, a signal to the process stopped it). */
 export class CancelledError extends AdhesiveError {
+  /** always `ADHESIVE_CANCELLED` */
+  declare readonly code: "ADHESIVE_CANCELLED";
   /** @internal what the message says befell the run: the state its journal and summary record (see InterruptedError) */
   protected static readonly befell: string = "cancelled";
 
@@ -242,6 +286,7 @@ export class CancelledError extends AdhesiveError {
 export class InterruptedError extends CancelledError {
   /** @internal */
   protected static override readonly befell: string = "interrupted";
+  /** the signal's name: "SIGINT", "SIGTERM", "SIGHUP" */
   readonly signal: string;
 
   constructor(signal: string) {
@@ -257,6 +302,9 @@ export class InterruptedError extends CancelledError {
  * so the call fails the task instead.
  */
 export class ProcessExitError extends AdhesiveError {
+  /** always `ADHESIVE_PROCESS_EXIT` */
+  declare readonly code: "ADHESIVE_PROCESS_EXIT";
+  /** what process.exit() was called with */
   readonly exitCode: string | number | null | undefined;
 
   constructor(exitCode: string | number | null | undefined) {
@@ -270,6 +318,8 @@ export class ProcessExitError extends AdhesiveError {
 
 /** A task marked `onInterrupted: "fail"` was running when its run was interrupted: on resume it fails instead of running twice. */
 export class InterruptedTaskError extends AdhesiveError {
+  /** always `ADHESIVE_TASK_INTERRUPTED` */
+  declare readonly code: "ADHESIVE_TASK_INTERRUPTED";
   constructor(taskName: string, elementId: string, attempt: number) {
     super(
       "ADHESIVE_TASK_INTERRUPTED",
@@ -280,6 +330,8 @@ export class InterruptedTaskError extends AdhesiveError {
 
 /** Bad options passed to the API (wrong matcher, unknown option, ...). */
 export class UsageError extends AdhesiveError {
+  /** always `ADHESIVE_USAGE` */
+  declare readonly code: "ADHESIVE_USAGE";
   constructor(message: string) {
     super("ADHESIVE_USAGE", message);
   }

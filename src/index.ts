@@ -33,7 +33,22 @@ export type {
 export type { Matcher, MatcherOptions } from "./tasks/registry.js";
 export type { ProcessNames, TaskName, UserTaskName, MessageName, GatewayName, JobType } from "./api/process-names.js";
 export type { TimerValue } from "./model/declared-values.js";
-export type { ProcessDefinition, NodeDefinition, FlowDefinition, ScopeDefinition, LoopDefinition, NodeKind } from "./model/definition.js";
+export type {
+  ProcessDefinition,
+  NodeDefinition,
+  FlowDefinition,
+  ScopeDefinition,
+  LoopDefinition,
+  NodeKind,
+  CallDataDefinition,
+  CalledProcessDefinition,
+  FormFieldDefinition,
+  MappingDefinition,
+  MessageFlowDefinition,
+  ScriptDefinition,
+  TimerDefinition,
+  TimerKind,
+} from "./model/definition.js";
 export {
   AdhesiveError,
   BpmnError,
@@ -61,7 +76,7 @@ export type { ProcessOptions, SubProcessOptions, CallOptions, BoundaryOptions } 
 export type { GatewayPaths, EventPaths, PathBuilder } from "./builder/paths.js";
 export type { StepOptions, LoopOption } from "./builder/linear.js";
 export { MissingPackageError } from "./optional-package.js";
-export { loadBpmn } from "./bpmn/read.js";
+export { loadBpmn, type LoadOptions } from "./bpmn/read.js";
 export { SimulatedClock } from "./engine/simulated-clock.js";
 export type { Clock } from "./engine/clock.js";
 /**
@@ -73,8 +88,8 @@ export async function toBpmnXml(definition: ProcessDefinition): Promise<string> 
 }
 export { scriptedUi, type ScriptedAnswers } from "./ui/scripted.js";
 export { terminalUi, type TerminalUiOptions } from "./ui/terminal.js";
-export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type FieldOptions, type Choice } from "./ui/form.js";
-export type { Workspace, CommandOptions, TaskIo, OutputSink } from "./workspaces/workspace.js";
+export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type FieldKind, type FieldOptions, type Choice } from "./ui/form.js";
+export type { Workspace, CommandOptions, TaskIo, OutputSink, OutputStream } from "./workspaces/workspace.js";
 export { LaneError } from "./lanes/lanes.js";
 export { BackpressureError } from "./runtime/inlet.js";
 export { keyed, KeyedEvent } from "./api/keyed.js";
@@ -99,9 +114,9 @@ export type { CheckoutOptions } from "./workspaces/checkout.js";
 export { SshConnectError, SshError } from "./workspaces/ssh/errors.js";
 export type { SshOptions } from "./workspaces/ssh/options.js";
 export type { SshWorkspace } from "./workspaces/ssh/workspace.js";
-export { withSecret, SecretError, type WithSecretOptions } from "./secrets/secrets.js";
+export { withSecret, SecretError, type SecretErrorCode, type WithSecretOptions } from "./secrets/secrets.js";
 export { redact } from "./secrets/redact.js";
-export { loadConfig, ConfigError, type Config } from "./config/load.js";
+export { loadConfig, ConfigError, type Config, type ConfigField, type ConfigProblem, type LoadConfigOptions } from "./config/load.js";
 
 /** The instance behind the top-level functions: `task()` is `defaultAdhesive.task()`. Create your own `new Adhesive()` to keep implementations apart. */
 export const defaultAdhesive = new Adhesive();

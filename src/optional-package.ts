@@ -2,6 +2,9 @@ import { AdhesiveError } from "./errors.js";
 
 /** A feature needs a package that is not installed: adhesive does not install what only some users need. */
 export class MissingPackageError extends AdhesiveError {
+  /** always `ADHESIVE_MISSING_PACKAGE` */
+  declare readonly code: "ADHESIVE_MISSING_PACKAGE";
+  /** the npm package to install */
   readonly packageName: string;
 
   constructor(packageName: string, feature: string, cause: unknown) {

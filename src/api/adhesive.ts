@@ -18,6 +18,7 @@ import type { LaneFunction, MessageCallbackFunction, MessageFunction, RunOptions
  * embedders and tests create their own.
  */
 export class Adhesive {
+  /** @internal the implementations declared on this instance, in declaration order */
   readonly registry = new Registry();
   /**
    * Options every run of this instance starts from (a call's own options
@@ -28,6 +29,14 @@ export class Adhesive {
   /** Merged over the initialData of every run of this instance (its keys win; null removes one). The CLI's `--data` goes over it, for every instance. */
   dataOverride: Data | undefined;
 
+  /**
+   * Implements process elements: tasks of every kind, receive tasks, message
+   * throw events, and the loop of a sub-process of that name (see the
+   * top-level `task()`). `matcher` is a name (with `{loop.value}`-style
+   * placeholders), a list of names, or MatcherOptions; `fn` gets the task's
+   * context and the regular expression's groups. Returns the instance, to
+   * chain declarations.
+   */
   task<D extends object = Data>(matcher: Matcher<TaskName, JobType>, fn: TaskFunction<D>): this {
     this.registry.add("task", matcher, fn);
     return this;
@@ -52,21 +61,25 @@ export class Adhesive {
     return this;
   }
 
+  /** Implements a user task: `fn` builds its form with `ui.addInputText()`, `ui.addCombobox()`, ...; the answers land in `ctx.data` (see the top-level `usertask()`). */
   usertask<D extends object = Data>(matcher: Matcher<UserTaskName>, fn: UserTaskFunction<D>): this {
     this.registry.add("userTask", matcher, fn);
     return this;
   }
 
+  /** A source of message events for the message start, catch and boundary events of that name: a generator whose every value is one event (see the top-level `message()`). */
   message<D extends object = Data>(matcher: Matcher<MessageName>, fn: MessageFunction<D>): this {
     this.registry.add("message", matcher, fn);
     return this;
   }
 
+  /** A source of message events driven by callbacks: `fn(ctx, emit)` calls `emit(event)` for each event (see the top-level `messageCallback()`). */
   messageCallback<D extends object = Data>(matcher: Matcher<MessageName>, fn: MessageCallbackFunction<D>): this {
     this.registry.add("messageCallback", matcher, fn);
     return this;
   }
 
+  /** Says what a lane is: an async generator that sets up a workspace, yields it for the lane's tasks, and tears it down after the yield (see the top-level `lane()`). */
   lane<D extends object = Data>(matcher: Matcher, fn: LaneFunction<D>): this {
     this.registry.add("lane", matcher, fn);
     return this;

@@ -2,7 +2,9 @@ import { AdhesiveError } from "../errors.js";
 
 /** An event for the tokens whose correlation key is `key` (see `keyed`). */
 export class KeyedEvent<T = unknown> {
+  /** the correlation key the event is for, compared as text */
   readonly key: string | number;
+  /** the event itself: what `data.event` holds where it arrives */
   readonly data: T;
 
   constructor(key: string | number, data: T) {

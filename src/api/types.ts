@@ -10,10 +10,15 @@ export type { TaskNodeInfo } from "../engine/context.js";
 
 /** `ctx.loop`: the current iteration; `parent` is the enclosing loop. */
 export interface LoopInfo {
+  /** 0 for the first iteration */
   readonly index: number;
+  /** the item's key: its index in an array or Set, the key of an object's or a Map's entry; the index for a condition loop */
   readonly key: unknown;
+  /** the item: an array's or Set's element, an object's or a Map's value; the expression's value for a condition loop */
   readonly value: unknown;
+  /** the loop's expression as written in the file (or the `loop` option) */
   readonly expression: string;
+  /** the iteration of the loop around this one (a looped sub-process), else undefined */
   readonly parent: LoopInfo | undefined;
 }
 
@@ -24,15 +29,21 @@ export interface LoopInfo {
  * the data; adhesive does not check it when the process runs).
  */
 export interface Context<D extends object = Data> {
+  /** the process element running: its id, name as drawn and kind */
   readonly task: TaskNodeInfo;
   /** the element's name with `{loop.value}`, `{data.x}` filled in */
   readonly taskName: string;
   /** this token's data: safe to mutate, other branches never see it */
   readonly data: D;
+  /** the current iteration when the element (or a sub-process around it) loops, else undefined */
   readonly loop: LoopInfo | undefined;
+  /** the name of the lane the element is in, undefined outside lanes */
   readonly lane: string | undefined;
+  /** where commands run and files go: the lane's workspace (local, docker, kube, ssh), else the run's local folder */
   workspace: Workspace;
+  /** the run's id (its folder under the runs folder; what `adhesive resume` takes) */
   readonly executionId: string;
+  /** the token's number in the run (a task's log file is `<task>.<tokenId>.log`) */
   readonly tokenId: number;
   /**
    * The message instance the task runs in: the number of the message event
@@ -58,8 +69,11 @@ export interface Context<D extends object = Data> {
   readonly lastEvent?: unknown;
 }
 
+/** A task's implementation: gets the context and the matcher's regular expression groups; what it sets in `ctx.data` is the task's result. It may be async. */
 export type TaskFunction<D extends object = Data> = (ctx: Context<D>, ...groups: string[]) => unknown;
+/** A user task's implementation: builds the form with `ui` (`ui.addInputText("name")`, ...); the answers land in `ctx.data` under the fields' names. */
 export type UserTaskFunction<D extends object = Data> = (ctx: Context<D>, ui: UiBuilder, ...groups: string[]) => unknown;
+/** A message source: a generator or async generator whose every value is one event (`data.event` where it arrives; `keyed(key, data)` for a correlated one). */
 export type MessageFunction<D extends object = Data> = (ctx: Context<D>, ...groups: string[]) => AsyncIterable<unknown> | Iterable<unknown>;
 /**
  * `emit(event)` resolves once the event has started its instance: await it
@@ -71,6 +85,7 @@ export type MessageCallbackFunction<D extends object = Data> = (ctx: Context<D>,
 
 /** A run as reporters see it. */
 export interface RunInfo {
+  /** the run's id */
   readonly executionId: string;
   /** the BPMN file or builder the process came from */
   readonly source: string;
@@ -100,6 +115,7 @@ export interface ImplementationInfo {
 
 /** Reports what the run does (the CLI prints it); every hook is optional. */
 export interface RunReporter {
+  /** the run has started (or is continued from its journal) */
   runStarted?(run: RunInfo): void;
   /**
    * Implementations that no element of the run's process matches (a name
@@ -118,6 +134,7 @@ export interface RunReporter {
   runFinished?(run: RunInfo, error: unknown): void;
   /** a message source delivered an event */
   eventReceived?(run: RunInfo): void;
+  /** a task function is called */
   taskStarted?(ctx: Context): void;
   /**
    * `error` is undefined when the task succeeded. `caught`: the error it
@@ -125,6 +142,7 @@ export interface RunReporter {
    * sub-process) and the run goes on, so it did not fail the run.
    */
   taskFinished?(ctx: Context, error: unknown, durationMs: number, caught?: boolean): void;
+  /** a running task was cancelled (a boundary event, a failure elsewhere, the run's signal): its `ctx.signal` fired */
   taskCancelled?(ctx: Context): void;
   /**
    * An element failed without a task function of its own throwing: an
@@ -145,6 +163,7 @@ export interface RunReporter {
 
 /** A message event a run waits at. */
 export interface MessageWait {
+  /** the catch, boundary or receive element's id */
   elementId: string;
   /** the element's name (may be empty) */
   name: string;
@@ -152,6 +171,12 @@ export interface MessageWait {
   message: string;
 }
 
+/**
+ * How a run goes: its initial data, pool, folders, journal, clock, user
+ * interface and reporters. Every option is optional; the configuration
+ * file (`adhesive.yaml`, see docs/configuration.md) gives the CLI's
+ * defaults.
+ */
 export interface RunOptions<D extends object = Data> {
   /** the data the run starts with (of the process data's type, or part of it) */
   initialData?: NoInfer<Partial<D>>;
@@ -237,6 +262,7 @@ export interface RunOptions<D extends object = Data> {
   inbox?: boolean;
 }
 
+/** Where the live view listens and who is told its address (RunOptions.liveView). */
 export interface LiveViewOptions {
   /** default: a free port */
   port?: number;

@@ -34,9 +34,13 @@ const sshModule = () => import("../workspaces/ssh.js");
  * `build(ws, tags, { context?, file?, buildArgs? })` builds an image in a workspace (src/workspaces/docker-build.ts).
  */
 export const docker = {
+  /** `docker.inside(ws, image, fn, options?)`: runs `fn` with a workspace in a fresh container of `image` (`ws.pwd` mounted at the same path) and always removes the container afterwards. */
   inside: later(async () => (await dockerModule()).dockerInside) as typeof dockerInside,
+  /** `docker.start(ws, image, options?)`: starts such a container and resolves to its workspace; the caller must `stop()` it. */
   start: later(async () => (await dockerModule()).startDocker) as typeof startDocker,
+  /** For a lane: `lane("build", (ctx) => docker.lane(ctx.workspace, "node:20"))` yields the container's workspace and removes the container when the lane is torn down. */
   lane: laterLane(async () => (await dockerModule()).dockerLane) as typeof dockerLane,
+  /** `docker.build(ws, tags, { context?, file?, buildArgs? })`: runs `docker build` in the workspace and resolves to the image's id and tags. */
   build: later(async () => (await import("../workspaces/docker-build.js")).dockerBuild) as typeof dockerBuild,
 };
 
@@ -45,17 +49,26 @@ export const docker = {
  * `api(ws, { namespace?, context? })` gets, lists, creates, applies, scales and deletes objects with kubectl in a workspace (src/workspaces/kube-api.ts).
  */
 export const kube = {
+  /** `kube.inside(ws, { pod, namespace?, container?, context? }, fn)`: runs `fn` with a workspace in a container of an existing pod, through kubectl. */
   inside: later(async () => (await kubeModule()).kubeInside) as typeof kubeInside,
+  /** `kube.connect(ws, options)`: that workspace, without a scope to end (a pod's container needs no closing). */
   connect: later(async () => (await kubeModule()).connectKube) as typeof connectKube,
+  /** `kube.api(ws, { namespace?, context? })`: a KubeApi that gets, lists, creates, applies, scales and deletes objects with kubectl in the workspace. */
   api: kubeApi,
 };
 
 /** `scm.checkout(ws, { from?, to? })`: the project's files in a workspace, without its `.adhesive` folder (src/workspaces/checkout.ts). */
-export const scm = { checkout: later(async () => (await import("../workspaces/checkout.js")).checkout) as typeof checkout };
+export const scm = {
+  /** `scm.checkout(ws, { from?, to? })`: copies the project into the workspace, without `.adhesive/` and sockets, and resolves to the folder it went to. */
+  checkout: later(async () => (await import("../workspaces/checkout.js")).checkout) as typeof checkout,
+};
 
 /** `ssh.inside(ws, { host, username, keyFile | privateKey | password }, fn)`: a workspace on another machine over one ssh connection (src/workspaces/ssh.ts). */
 export const ssh = {
+  /** `ssh.connect(ws, options)`: opens the connection and the workspace's folder on the host; close it with `close()`. */
   connect: later(async () => (await sshModule()).connectSsh) as typeof connectSsh,
+  /** `ssh.inside(ws, { host, username, keyFile | privateKey | password }, fn)`: connects, runs `fn` with the workspace, and always closes the connection. */
   inside: later(async () => (await sshModule()).sshInside) as typeof sshInside,
+  /** For a lane: `lane("server", (ctx) => ssh.lane(ctx.workspace, options))` yields the ssh workspace and closes the connection when the lane is torn down. */
   lane: laterLane(async () => (await sshModule()).sshLane) as typeof sshLane,
 };

@@ -12,6 +12,9 @@ export interface ConfigProblem {
 
 /** The configuration cannot be used; lists every problem of every layer at once. */
 export class ConfigError extends AdhesiveError {
+  /** always `ADHESIVE_CONFIG` */
+  declare readonly code: "ADHESIVE_CONFIG";
+  /** every problem of every layer (files, environment), not only the first */
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {

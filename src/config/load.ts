@@ -19,6 +19,7 @@ export interface Config {
   readonly plugins: readonly string[];
   /** undefined: colours exactly when the output is a terminal */
   readonly color: boolean | undefined;
+  /** "trace", "debug", "info" (default), "warning", "error" or "critical": from "warning" up the CLI leaves out the task lines; "debug" and "trace" show an unexpected error's whole stack */
   readonly logLevel: LogLevel;
   /** task lines a second printed one by one; above it, a line a second counts the tasks done */
   readonly taskLineRate: number;
@@ -26,6 +27,7 @@ export interface Config {
   readonly poolSize: number;
   /** stream task output live instead of only showing it on failure */
   readonly stdout: boolean;
+  /** "async": task functions share the main thread; "worker": they run in worker threads, one per pool slot */
   readonly parallelProcessing: ParallelProcessing;
   /** a run fails once it has started this many tasks; undefined: no limit */
   readonly taskLimit: number | undefined;
@@ -42,7 +44,12 @@ export interface Config {
   /** the Redis URL of the store runs and remote tasks live in (docs/scale-out.md); undefined: runs stay on this host */
   readonly store: string | undefined;
   /** lane patterns (regular expressions matched against the whole lane name) and the pool whose workers run the lane's tasks, first match first */
-  readonly pools: ReadonlyArray<{ readonly lane: string; readonly pool: string }>;
+  readonly pools: ReadonlyArray<{
+    /** the lane pattern */
+    readonly lane: string;
+    /** the pool's name */
+    readonly pool: string;
+  }>;
   /** jobs an `adhesive worker` runs at once */
   readonly workerConcurrency: number;
   /** how long a worker's lock of a job lasts without renewal: a worker silent for longer has lost its job */
@@ -59,8 +66,10 @@ export interface Config {
   readonly sources: Readonly<Record<ConfigField, string>>;
 }
 
+/** A key of Config, as `sources` names it (`poolSize` for the file's `pool_size`). */
 export type ConfigField = Exclude<keyof Config, "sources">;
 
+/** Where loadConfig() looks (each defaults to this process's own). */
 export interface LoadConfigOptions {
   /** the project folder; its `.adhesive/config.yml` is read (default: process.cwd()) */
   cwd?: string;

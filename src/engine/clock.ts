@@ -3,9 +3,11 @@
  * clock instead of waiting (see test/engine/timers.test.ts).
  */
 export interface Clock {
+  /** milliseconds since the epoch, as Date.now() */
   now(): number;
   /** calls `fire(arg)` after `ms`; returns a handle for clearTimer */
   setTimer<T>(ms: number, fire: (arg: T) => void, arg: T): unknown;
+  /** cancels a timer setTimer armed (a handle of one that fired already is ignored) */
   clearTimer(handle: unknown): void;
 }
 

@@ -4,8 +4,11 @@ import type { LoopContext } from "./loop-context.js";
 
 /** The process element a task function is running for. */
 export interface TaskNodeInfo {
+  /** the element's id in the file */
   readonly id: string;
+  /** its name as drawn, placeholders such as `{loop.value}` not filled in (ctx.taskName has them filled in) */
   readonly name: string;
+  /** its kind: "task", "serviceTask", "userTask", "exclusiveGateway", ... */
   readonly type: NodeKind;
 }
 

@@ -1,3 +1,4 @@
+/** Process data when no type of your own is given: plain values by key (objects, arrays, Map, Set, Date, RegExp, typed arrays, primitives). */
 export type Data = Record<string, unknown>;
 
 /**

@@ -8,6 +8,8 @@ import type { Token } from "./token.js";
 
 /** The journal and the process no longer agree: the run cannot be rebuilt from it. */
 export class ReplayDivergedError extends AdhesiveError {
+  /** always `ADHESIVE_RESUME_DIVERGED` */
+  declare readonly code: "ADHESIVE_RESUME_DIVERGED";
   constructor(reason: string) {
     super("ADHESIVE_RESUME_DIVERGED", `the run cannot be rebuilt from its journal: ${reason}; the process (BPMN) changed in a way that affects what already ran`);
   }

@@ -21,6 +21,7 @@ export class SimulatedClock implements Clock {
     this.time = start;
   }
 
+  /** the simulated time, in milliseconds since the epoch: it moves only with advance() */
   now(): number {
     return this.time;
   }
@@ -31,6 +32,7 @@ export class SimulatedClock implements Clock {
     return timer.id;
   }
 
+  /** cancels a timer setTimer armed */
   clearTimer(handle: unknown): void {
     this.pending = this.pending.filter((timer) => timer.id !== handle);
   }

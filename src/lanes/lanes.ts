@@ -11,6 +11,9 @@ export const DEFAULT_LANE = "default";
 
 /** A lane function failed to give a workspace or to tear it down. */
 export class LaneError extends AdhesiveError {
+  /** always `ADHESIVE_LANE_FAILED` */
+  declare readonly code: "ADHESIVE_LANE_FAILED";
+  /** the lane's name */
   readonly lane: string;
 
   constructor(lane: string, what: string, cause: unknown) {

@@ -4,6 +4,7 @@
  * exported back to BPMN and compiled into the engine's graph.
  */
 
+/** The kind of a process element: which BPMN element it was read from, and what it does when a token reaches it (docs/elements.md). */
 export type NodeKind =
   | "startEvent"
   | "messageStartEvent"
@@ -62,6 +63,7 @@ export type NodeKind =
   | "multipleBoundaryEvent"
   | "multipleCatchEvent";
 
+/** How an element loops: a standard loop, a multi-instance marker, or the builder's `loop` option. */
 export interface LoopDefinition {
   /** adhesive loop expression: collection, object or condition. */
   expression?: string;
@@ -77,6 +79,7 @@ export interface LoopDefinition {
   outputCollection?: string;
   /** expression evaluated as each instance completes (Zeebe `outputElement`). */
   outputElement?: string;
+  /** iterations one after the other (a sequential multi-instance, a standard loop), not at once */
   sequential: boolean;
   /**
    * A standard loop's `testBefore`: false (BPMN's default) runs the activity
@@ -91,22 +94,30 @@ export interface LoopDefinition {
   source: "standardLoop" | "multiInstance" | "builder";
 }
 
+/** A script task's script. */
 export interface ScriptDefinition {
+  /** its language as the file names it: "javascript", "feel", ... */
   format: string;
+  /** the script's text */
   body: string;
   /** the data key that gets the script's value (zeebe:script, camunda:resultVariable): the script is then one expression */
   resultVariable?: string;
 }
 
+/** BPMN's three kinds of timer: timeDuration, timeCycle, timeDate. */
 export type TimerKind = "duration" | "cycle" | "date";
 
+/** A timer event's definition as drawn. */
 export interface TimerDefinition {
+  /** which of BPMN's timer elements holds the value */
   kind: TimerKind;
+  /** an ISO 8601 duration, repetition or date, a cron expression, or an expression (`${...}`, `=...`) that gives one */
   value: string;
 }
 
 /** A data mapping: `target` gets the value of the expression `source` (Zeebe ioMapping, Camunda 7 inputOutput, camunda:in/out). */
 export interface MappingDefinition {
+  /** the data key (or dotted path) that gets the value */
   target: string;
   /** JavaScript or FEEL (`=...`) expression */
   source: string;
@@ -118,7 +129,9 @@ export interface MappingDefinition {
  * `mappings` are added to it.
  */
 export interface CallDataDefinition {
+  /** every data key is passed */
   all: boolean;
+  /** the mappings passed besides (or instead of) all */
   mappings: MappingDefinition[];
   /**
    * callIn: targets of the call activity's own input mappings (Zeebe
@@ -130,28 +143,46 @@ export interface CallDataDefinition {
 
 /** A field of a user task form drawn in the modeler (Camunda 7 formData, a Zeebe form). */
 export interface FormFieldDefinition {
+  /** the data key the answer goes to */
   id: string;
+  /** what the form shows */
   label: string;
+  /** the field's type, as Camunda's forms name them */
   type: "string" | "long" | "boolean" | "date" | "enum" | "password";
   /** enum choices: value and label */
-  values?: Array<{ id: string; name: string }>;
+  values?: Array<{
+    /** the value the answer holds */
+    id: string;
+    /** what the form shows */
+    name: string;
+  }>;
+  /** the value the field starts with */
   defaultValue?: string;
 }
 
+/** One element of a process or sub-process. */
 export interface NodeDefinition {
+  /** the element's id, unique in the definition */
   id: string;
   /** Normalised name (whitespace folded), may contain `{...}` placeholders. */
   name: string;
+  /** what the element is */
   kind: NodeKind;
+  /** the name of the lane it is drawn in */
   lane?: string;
+  /** how it loops, when it does */
   loop?: LoopDefinition;
   /** scriptTask: JavaScript statements, or one FEEL expression (format "feel", Zeebe's zeebe:script) */
   script?: ScriptDefinition;
   /** boundary events */
   attachedTo?: string;
+  /** boundary events and event sub-process starts: false when they let the activity go on (non-interrupting) */
   interrupting?: boolean;
+  /** timer events: when they fire */
   timer?: TimerDefinition;
+  /** error events: the error code they throw or catch (catching ones without one catch every error) */
   errorCode?: string;
+  /** message events and receive tasks: the message's name */
   messageName?: string;
   /** Zeebe `zeebe:subscription correlationKey` of the message: which tokens a message with a key reaches */
   correlationKey?: string;
@@ -185,9 +216,11 @@ export interface NodeDefinition {
   callsExpression?: string;
   /** callActivity: the data the called process starts with, and the data it gives back */
   callIn?: CallDataDefinition;
+  /** callActivity: the data it gives back */
   callOut?: CallDataDefinition;
   /** data set before the activity runs, and data taken from its result (Zeebe ioMapping, camunda:inputOutput) */
   inputs?: MappingDefinition[];
+  /** data taken from the activity's result into the process (Zeebe ioMapping, camunda:inputOutput) */
   outputs?: MappingDefinition[];
   /**
    * Zeebe tasks with output mappings: what the task itself wrote stays
@@ -201,11 +234,17 @@ export interface NodeDefinition {
   form?: FormFieldDefinition[];
 }
 
+/** A sequence flow. */
 export interface FlowDefinition {
+  /** the flow's id */
   id: string;
+  /** its label, when it has one (what an exclusive gateway's implementation may return) */
   name?: string;
+  /** the id of the element it leaves */
   source: string;
+  /** the id of the element it leads to */
   target: string;
+  /** the condition that must hold for a token to take it: JavaScript, or FEEL (`=...`) */
   condition?: string;
 }
 
@@ -217,38 +256,60 @@ export interface FlowDefinition {
  */
 export const MAX_NESTING = 100;
 
+/** The elements and flows of a process or sub-process. */
 export interface ScopeDefinition {
+  /** its elements (a sub-process's own are in its `children`) */
   nodes: NodeDefinition[];
+  /** its sequence flows */
   flows: FlowDefinition[];
 }
 
 /** A message flow between pools, from the element that sends to the element that receives. */
 export interface MessageFlowDefinition {
+  /** the message flow's id */
   id: string;
+  /** its label */
   name?: string;
+  /** the id of the element that sends */
   source: string;
+  /** the id of the element (or pool) that receives */
   target: string;
 }
 
 /** A process that call activities call (from the same file or another file of its folder). */
 export interface CalledProcessDefinition {
+  /** the process's id: what a call activity's calledElement names */
   id: string;
+  /** its name */
   name: string;
   /** the file it was read from */
   source: string;
+  /** its elements and flows */
   root: ScopeDefinition;
 }
 
+/**
+ * A process as data: what loadBpmn() reads from a file and the builder
+ * makes in code, what toBpmnXml() writes, and what Adhesive.run() runs.
+ */
 export interface ProcessDefinition {
+  /** the process's id (the collaboration's, for a file with pools) */
   id: string;
+  /** its name (or its pool's), else its id */
   name: string;
   /** file the process was read from, or a description such as `<builder>`. */
   source: string;
   /** the process, or for a collaboration one `pool` node per process that runs */
   root: ScopeDefinition;
+  /** the message flows between its pools */
   messageFlows?: MessageFlowDefinition[];
   /** the processes its call activities call */
   processes?: CalledProcessDefinition[];
   /** what runs but is most likely a drawing mistake (bpmn/warnings.ts): lint and verify print these */
-  warnings?: Array<{ elementId: string; message: string }>;
+  warnings?: Array<{
+    /** the element the warning is about */
+    elementId: string;
+    /** what looks wrong */
+    message: string;
+  }>;
 }

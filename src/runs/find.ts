@@ -7,6 +7,9 @@ import { join } from "node:path";
 
 /** No run, or more than one, goes by the id (or id prefix) given. */
 export class RunNotFoundError extends AdhesiveError {
+  /** always `ADHESIVE_NO_SUCH_RUN` */
+  declare readonly code: "ADHESIVE_NO_SUCH_RUN";
+  /** the runs folder that was searched */
   readonly runsFolder: string;
 
   constructor(runsFolder: string, message: string) {

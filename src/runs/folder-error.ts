@@ -4,6 +4,9 @@ import { AdhesiveError, fileSystemReason } from "../errors.js";
 
 /** A run's folder (under runs_folder or temp_folder) that cannot be made or written: names the path and why (a full disk, a read-only folder). */
 export class RunFolderError extends AdhesiveError {
+  /** always `ADHESIVE_RUN_FOLDER` */
+  declare readonly code: "ADHESIVE_RUN_FOLDER";
+  /** the folder or file that could not be made or written */
   readonly path: string;
 
   constructor(path: string, doing: string, cause: unknown) {

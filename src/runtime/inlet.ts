@@ -5,6 +5,8 @@ import { handOver } from "./source-delivery.js";
 
 /** A messageCallback emitted more events than the run can buffer while its instances are busy. */
 export class BackpressureError extends AdhesiveError {
+  /** always `ADHESIVE_BACKPRESSURE` */
+  declare readonly code: "ADHESIVE_BACKPRESSURE";
   constructor(node: GraphNode, buffered: number) {
     super(
       "ADHESIVE_BACKPRESSURE",

@@ -32,6 +32,8 @@ import { defaultPoolSize } from "./pool-size.js";
 
 /** A run that cannot be continued as asked (it finished, still runs, failed without --retry, or belongs to another process). */
 export class ResumeError extends AdhesiveError {
+  /** always `ADHESIVE_RESUME` */
+  declare readonly code: "ADHESIVE_RESUME";
   constructor(runId: string, message: string) {
     super("ADHESIVE_RESUME", `run ${runId}: ${message}`);
   }

@@ -33,6 +33,8 @@ function handKeyed(engine: Engine, nodes: readonly GraphNode[], event: KeyedEven
 
 /** A keyed event for elements whose message has no correlation key: it could reach no token, ever. */
 export class NoCorrelationKeyError extends AdhesiveError {
+  /** always `ADHESIVE_BAD_CORRELATION` */
+  declare readonly code: "ADHESIVE_BAD_CORRELATION";
   constructor(nodes: readonly GraphNode[], key: string | number) {
     const where = nodes.map((node) => `"${node.name}" (${node.id})`).join(", ");
     super(

@@ -13,6 +13,7 @@ import { LocalWorkspace } from "../workspaces/local.js";
 import type { Workspace } from "../workspaces/workspace.js";
 import { MIN_SECRET_LENGTH, redact, registerSecret } from "./redact.js";
 
+/** Where withSecret() looks for secrets. */
 export interface WithSecretOptions {
   /** the project folder whose `.adhesive/secrets/` is looked at first (default: the current folder) */
   projectFolder?: string;
@@ -20,11 +21,17 @@ export interface WithSecretOptions {
   homeFolder?: string;
 }
 
+/** The codes of a SecretError. */
+export type SecretErrorCode = "ADHESIVE_SECRET_NOT_FOUND" | "ADHESIVE_SECRET_UNREADABLE" | "ADHESIVE_SECRET_TOO_SHORT" | "ADHESIVE_SECRET_NAME" | "ADHESIVE_SECRET_CLEANUP";
+
 /** A secret that could not be found, read, named or removed; never holds the value. */
 export class SecretError extends AdhesiveError {
+  /** `ADHESIVE_SECRET_NOT_FOUND`, `ADHESIVE_SECRET_UNREADABLE`, `ADHESIVE_SECRET_TOO_SHORT`, `ADHESIVE_SECRET_NAME` or `ADHESIVE_SECRET_CLEANUP` */
+  declare readonly code: SecretErrorCode;
+  /** the secret's name (never its value) */
   readonly secret: string;
 
-  constructor(code: string, secret: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: SecretErrorCode, secret: string, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.secret = secret;
   }

@@ -12,11 +12,28 @@ export type DeclarationKind = "task" | "userTask" | "message" | "messageCallback
  * free.
  */
 export interface MatcherOptions<Name extends string = string, Type extends string = string> {
+  /** the element names it implements; `{...}` placeholders match any rendering (`Build {loop.value}`) */
   name?: Name | Name[];
+  /** regular expressions the names are matched with; their groups are passed to the function after `ctx` */
   re?: string | RegExp | Array<string | RegExp>;
-  loop?: string | { expression: string; sequential?: boolean };
+  /**
+   * The loop of a task run by build(), or of a drawn element whose loop
+   * marker has no expression: an expression over the data (a collection to
+   * iterate, or a condition to repeat while it holds).
+   */
+  loop?:
+    | string
+    | {
+        /** the loop's expression */
+        expression: string;
+        /** iterations one after the other instead of at once */
+        sequential?: boolean;
+      };
+  /** build() only: a condition on the data; the task is skipped when it does not hold */
   when?: string;
+  /** build() only: the lane the task runs in */
   lane?: string;
+  /** an expression over the data (`event.id`): at most one token per value runs the task at a time, and at most one waits (a newer one replaces it) */
   deduplicate?: string;
   /**
    * What happens to this task when the run was interrupted while it ran and

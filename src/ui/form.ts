@@ -1,22 +1,33 @@
 import { isDeepStrictEqual } from "node:util";
 import { UsageError } from "../errors.js";
 
+/** What a form field is: a text or password input, a combobox, a checkbox or radio group, or a button. */
 export type FieldKind = "text" | "password" | "combobox" | "checkboxGroup" | "radioGroup" | "button";
 
 /** A choice: a value, or a [value, label] pair. */
 export type Choice = string | readonly [string, string];
 
+/** The options of a field added to a form. */
 export interface FieldOptions {
+  /** the label shown (default: the field's name; a button sharing its name with others: its value) */
   title?: string;
+  /** the value the field starts with (for a checkbox group, the list of checked values); a button's value is what pressing it writes */
   value?: unknown;
+  /** the choices of a combobox, checkbox group or radio group */
   values?: readonly Choice[];
 }
 
+/** One field or button of a user task's form, as front ends get it. */
 export interface FormField {
+  /** what the field is */
   kind: FieldKind;
+  /** the data key its answer goes to */
   name: string;
+  /** its label */
   title: string;
+  /** the value it starts with; a button's value, written under its name when it is pressed */
   value: unknown;
+  /** its choices (empty for inputs and buttons) */
   values: readonly Choice[];
   /** the OK button a form without buttons gets: it submits the form, its answer is no data */
   implicit?: true;
@@ -24,15 +35,19 @@ export interface FormField {
 
 /** What a user task asks: its fields and buttons, in the order they were added. */
 export interface UserTaskForm {
+  /** the user task's name as it runs (placeholders filled in) */
   taskName: string;
+  /** its fields and buttons, in the order they were added */
   fields: FormField[];
   /** the user task's element and token, for front ends that list forms (the live view, `adhesive complete`) */
   elementId?: string;
+  /** the token the form is for (a user task in a loop has one form per iteration) */
   tokenId?: number;
 }
 
 /** A front end that shows a form and returns the answers (field name -> value). */
 export interface UiProvider {
+  /** Shows `form` and resolves to the answers by field name; `signal` aborts when the task is cancelled or another front end answered first. */
   ask(form: UserTaskForm, signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
@@ -43,6 +58,7 @@ export interface UiProvider {
  * without a title of its own is labelled with its value.
  */
 export class UiBuilder {
+  /** the form as built so far */
   readonly form: UserTaskForm;
   /* buttons added without a title: labelled by their value once another button shares their name */
   private readonly untitled = new Set<FormField>();
@@ -51,26 +67,37 @@ export class UiBuilder {
     this.form = { taskName, fields: [], ...task };
   }
 
+  /** A text input; its answer, a string, goes to `data[name]`. */
   addInputText(name: string, options: FieldOptions = {}): void {
     this.add("text", name, options);
   }
 
+  /** A text input whose text is hidden as it is typed; its answer, a string, goes to `data[name]`. */
   addInputPassword(name: string, options: FieldOptions = {}): void {
     this.add("password", name, options);
   }
 
+  /** A choice of one of `options.values`; the chosen value goes to `data[name]`. */
   addCombobox(name: string, options: FieldOptions = {}): void {
     this.add("combobox", name, options);
   }
 
+  /** Checkboxes, one per choice of `options.values`; the list of checked values goes to `data[name]`. */
   addCheckboxGroup(name: string, options: FieldOptions = {}): void {
     this.add("checkboxGroup", name, options);
   }
 
+  /** Radio buttons, one per choice of `options.values`; the chosen value goes to `data[name]`. */
   addRadioGroup(name: string, options: FieldOptions = {}): void {
     this.add("radioGroup", name, options);
   }
 
+  /**
+   * A button that submits the form, writing its `options.value` (else its
+   * name) under `name`. Several buttons may share a name when their values
+   * differ (`decision`: "approve" and "reject"). A form without buttons gets
+   * an OK button.
+   */
   addDefaultButton(name: string, options: FieldOptions = {}): void {
     this.add("button", name, options);
   }

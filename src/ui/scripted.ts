@@ -1,6 +1,7 @@
 import { UsageError } from "../errors.js";
 import { buttonValue, pressedButton, sharedButtonValues, type FormField, type UiProvider, type UserTaskForm } from "./form.js";
 
+/** The answers scriptedUi() gives: the same field answers for every form, or a function of the form that gives them. */
 export type ScriptedAnswers = Record<string, unknown> | ((form: UserTaskForm) => Record<string, unknown> | Promise<Record<string, unknown>>);
 
 /**

@@ -7,6 +7,7 @@ import { formOpened, writeAsForm } from "./terminal-sharing.js";
 import type { FormField, UiProvider, UserTaskForm } from "./form.js";
 import { shown } from "../terminal-text.js";
 
+/** Where terminalUi() reads keys and draws forms. */
 export interface TerminalUiOptions {
   /** where keys come from (default: process.stdin, which must then be a terminal) */
   input?: NodeJS.ReadableStream;

@@ -8,6 +8,7 @@
  */
 import type { Workspace } from "./workspace.js";
 
+/** What scm.checkout() copies, and where to. */
 export interface CheckoutOptions {
   /** the project folder on this machine (default: the working directory, where `adhesive` was started) */
   from?: string;

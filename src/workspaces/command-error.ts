@@ -10,9 +10,13 @@ export const OUTPUT_TAIL_LINES = 20;
  * the output and the message.
  */
 export class CommandError extends AdhesiveError {
+  /** always `ADHESIVE_COMMAND_FAILED` */
+  declare readonly code: "ADHESIVE_COMMAND_FAILED";
+  /** the command line, secret values masked */
   readonly command: string;
   /** undefined when the command was killed by a signal or could not start */
   readonly exitCode: number | undefined;
+  /** the signal that killed it ("SIGTERM", ...), when one did */
   readonly signal: string | undefined;
   /** the last lines of its output (stdout and stderr interleaved) */
   readonly output: string;

@@ -16,6 +16,7 @@ import { cliFailure, envPairs, runArgv } from "./cli-exec.js";
 import { CommandError } from "./command-error.js";
 import type { Workspace } from "./workspace.js";
 
+/** How docker.build() builds. */
 export interface DockerBuildOptions {
   /** the build context, relative to the workspace's `pwd` (default `.`) */
   context?: string;
@@ -31,6 +32,7 @@ export interface DockerBuildOptions {
   cli?: string;
 }
 
+/** The image docker.build() built. */
 export interface DockerBuildResult {
   /** the image's id as docker reports it (`sha256:...`) */
   imageId: string;

@@ -31,6 +31,7 @@ import {
 import { CommandError } from "./command-error.js";
 import type { CommandOptions, TaskIo, Workspace } from "./workspace.js";
 
+/** How docker.inside(), docker.start() and docker.lane() start the container. */
 export interface DockerOptions {
   /** extra `docker run` arguments, e.g. `["--network", "host"]`; placed before the image */
   args?: string[];
@@ -104,6 +105,7 @@ export class DockerWorkspace implements Workspace {
     return (await this.run(command, { ...options, capture: true })).trim();
   }
 
+  /** writes a file in the container (through its mount when the path is under it), replacing it */
   async writeFile(path: string, content: string | Uint8Array): Promise<void> {
     const target = this.resolve(path);
     if (this.mounted(target)) return this.parent.writeFile(target, content);
@@ -114,6 +116,7 @@ export class DockerWorkspace implements Workspace {
     });
   }
 
+  /** reads a file in the container (through its mount when the path is under it), as UTF-8 text */
   async readFile(path: string): Promise<string> {
     const source = this.resolve(path);
     if (this.mounted(source)) return this.parent.readFile(source);
@@ -131,6 +134,7 @@ export class DockerWorkspace implements Workspace {
     await this.exec(["rm", "-rf", target], this.container.control);
   }
 
+  /** makes a folder in the container (through its mount when the path is under it), and the ones above it that are missing */
   async mkdir(path: string): Promise<void> {
     const target = this.resolve(path);
     if (this.mounted(target)) return this.parent.mkdir(target);

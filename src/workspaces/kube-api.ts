@@ -16,22 +16,31 @@ import type { Workspace } from "./workspace.js";
 
 /** The metadata every Kubernetes object has; the rest is kept as kubectl gave it. */
 export interface KubeMetadata {
+  /** the object's name */
   name: string;
+  /** its namespace (none for cluster-wide kinds) */
   namespace?: string;
+  /** the id the API server gave it */
   uid?: string;
+  /** its labels */
   labels?: Record<string, string>;
+  /** its annotations */
   annotations?: Record<string, string>;
   [key: string]: unknown;
 }
 
 /** A Kubernetes object as kubectl prints it with `-o json`; give your own type (`get<Deployment>(...)`) for its spec and status. */
 export interface KubeObject {
+  /** `v1`, `apps/v1`, ... */
   apiVersion: string;
+  /** `Pod`, `Deployment`, ... */
   kind: string;
+  /** its name, namespace, labels, ... */
   metadata: KubeMetadata;
   [key: string]: unknown;
 }
 
+/** How kube.api() calls kubectl. */
 export interface KubeApiOptions {
   /** `-n` of every call that does not name its own (default: the context's namespace) */
   namespace?: string;
@@ -43,6 +52,7 @@ export interface KubeApiOptions {
   cli?: string;
 }
 
+/** The namespace of one call. */
 export interface KubeNamespaceOption {
   /** this call's namespace instead of the api's */
   namespace?: string;
@@ -51,6 +61,7 @@ export interface KubeNamespaceOption {
 /** A label or field selector: kubectl's own syntax (`"app=web,tier!=db"`), or names and values that must all be equal. */
 export type KubeSelector = string | Readonly<Record<string, string>>;
 
+/** Which objects KubeApi.list() lists. */
 export interface KubeListOptions extends KubeNamespaceOption {
   /** `-l`: only objects with these labels */
   labels?: KubeSelector;
@@ -67,6 +78,8 @@ export interface KubeListOptions extends KubeNamespaceOption {
  * are masked in both, as in every CommandError.
  */
 export class KubeApiError extends AdhesiveError {
+  /** `ADHESIVE_KUBECTL_FAILED` or `ADHESIVE_KUBECTL_OUTPUT` */
+  declare readonly code: "ADHESIVE_KUBECTL_FAILED" | "ADHESIVE_KUBECTL_OUTPUT";
   /** the kubectl command line */
   readonly command: string;
   /** undefined when kubectl was killed, could not start, or exited 0 with unreadable output */

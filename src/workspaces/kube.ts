@@ -28,7 +28,9 @@ import {
 import { CommandError } from "./command-error.js";
 import type { CommandOptions, TaskIo, Workspace } from "./workspace.js";
 
+/** Which pod and container kube.inside() and kube.connect() run in. */
 export interface KubeOptions {
+  /** the pod's name */
   pod: string;
   /** `-n` (default: the context's namespace) */
   namespace?: string;
@@ -92,6 +94,7 @@ export class KubeWorkspace implements Workspace {
     return (await this.run(command, { ...options, capture: true })).trim();
   }
 
+  /** writes a file in the pod's container, replacing it */
   async writeFile(path: string, content: string | Uint8Array): Promise<void> {
     const target = this.resolve(path);
     await this.exec(["mkdir", "-p", posix.dirname(target)]);
@@ -101,6 +104,7 @@ export class KubeWorkspace implements Workspace {
     });
   }
 
+  /** reads a file in the pod's container, as UTF-8 text */
   async readFile(path: string): Promise<string> {
     const source = this.resolve(path);
     return this.viaLocalFolder(async (local, folder) => {
@@ -116,6 +120,7 @@ export class KubeWorkspace implements Workspace {
     await this.exec(["rm", "-rf", target], this.target.control);
   }
 
+  /** makes a folder in the pod's container, and the ones above it that are missing */
   async mkdir(path: string): Promise<void> {
     await this.exec(["mkdir", "-p", this.resolve(path)]);
   }

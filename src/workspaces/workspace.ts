@@ -15,6 +15,7 @@ export interface CommandOptions {
 
 /** Where a workspace sends what its commands print (the run's per-task log capture). */
 export interface OutputSink {
+  /** takes a piece of output, secrets already masked */
   write(text: string): void;
   /**
    * A stream of its own for one source (a command's stdout, its stderr), so
@@ -26,6 +27,7 @@ export interface OutputSink {
 
 /** One stream of output, in pieces, then an end. */
 export interface OutputStream {
+  /** takes the next piece (a secret may be split across pieces) */
   write(text: string): void;
   /** writes out what is still held back; later writes are dropped */
   end(): void;
@@ -38,6 +40,7 @@ export interface TaskIo {
    * created when something asks for it); the command is killed when it fires.
    */
   readonly signal: AbortSignal | undefined;
+  /** where the task's commands print (its log); undefined: nowhere but a command's own capture */
   readonly output: OutputSink | undefined;
 }
 
@@ -56,10 +59,13 @@ export interface Workspace {
   run(command: string, options?: CommandOptions): Promise<string>;
   /** runs a shell command and resolves to its stdout, trimmed */
   runOutput(command: string, options?: Omit<CommandOptions, "capture">): Promise<string>;
+  /** writes a file (relative to `pwd`), replacing it */
   writeFile(path: string, content: string | Uint8Array): Promise<void>;
+  /** reads a file (relative to `pwd`) as UTF-8 text */
   readFile(path: string): Promise<string>;
   /** removes a file or folder (recursively); without a path, the whole workspace folder */
   rm(path?: string): Promise<void>;
+  /** makes a folder and the folders above it that are missing */
   mkdir(path: string): Promise<void>;
   /** copies a local file or folder into the workspace */
   copyToAgent(from: string, to: string): Promise<void>;

@@ -1,7 +1,7 @@
 /*
- * Every relative link and image of the README and docs/*.md leads somewhere:
- * the file exists, and a `#anchor` is a heading of the page it points to
- * (GitHub's anchors). Links to other sites are not fetched.
+ * Every relative link and image of the README, the changelog and docs/*.md
+ * leads somewhere: the file exists, and a `#anchor` is a heading of the page
+ * it points to (GitHub's anchors). Links to other sites are not fetched.
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";

@@ -1,7 +1,8 @@
 /*
- * The documentation as the docs tests read it: README.md and docs/*.md (the
- * generated docs/api/ left out), their headings as GitHub makes anchors of
- * them, their links, and their code blocks with the line each starts on.
+ * The documentation as the docs tests read it: README.md, CHANGELOG.md and
+ * docs/*.md (the generated docs/api/ left out: test/docs/api.test.ts),
+ * their headings as GitHub makes anchors of them, their links, and their
+ * code blocks with the line each starts on.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,13 +10,13 @@ import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 
-/** The pages the tests check, relative to the repository: the README and docs/*.md. */
+/** The pages the tests check, relative to the repository: the README, the changelog and docs/*.md. */
 export function pages(): string[] {
   const docs = readdirSync(join(root, "docs"))
     .filter((file) => file.endsWith(".md"))
     .sort()
     .map((file) => `docs/${file}`);
-  return ["README.md", ...docs];
+  return ["README.md", "CHANGELOG.md", ...docs];
 }
 
 export function read(page: string): string {

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Adhesive, LoopError, TaskError, UnmappedTaskError, scriptedUi, type Context, type Data, type RunOptions } from "../../src/index.js";
+import { Adhesive, LoopError, TaskError, scriptedUi, type Context, type Data, type RunOptions } from "../../src/index.js";
 import { barrier } from "../waiting.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/engine/${name}`, import.meta.url));
@@ -464,7 +464,7 @@ describe("errors: boundary events catch, cancel the scope and carry data._error"
   });
 });
 
-describe("starting, task kinds, pool size and mapping", () => {
+describe("starting, task kinds and pool size", () => {
   it("starts at every task without incoming flows when there is no start event", async () => {
     const adhesive = new Adhesive().task(["First A", "First B"], noop);
     let both = 0;
@@ -482,15 +482,6 @@ describe("starting, task kinds, pool size and mapping", () => {
     const data = await adhesive.bpmnBuild(fixture("task-kinds.bpmn"), { initialData: { ran: [] } });
     expect(data.ran).toEqual(["Service", "Send", "Receive", "Manual", "Rule"]);
     expect(data.scripted).toBe("Script after 5");
-  });
-
-  it("passes regular expression capture groups after ctx", async () => {
-    const adhesive = new Adhesive();
-    const args: string[][] = [];
-    adhesive.task({ re: /^(First) (\w)$/ }, (_ctx, ...groups) => void args.push(groups));
-    adhesive.task("Both Done", noop);
-    await adhesive.bpmnBuild(fixture("start-points.bpmn"));
-    expect(args.sort()).toEqual([["First", "A"], ["First", "B"]]);
   });
 
   it("never runs more tasks at once than poolSize, also after caught failures", async () => {
@@ -523,21 +514,5 @@ describe("starting, task kinds, pool size and mapping", () => {
     });
     const data = await adhesive.bpmnBuild(fileURLToPath(new URL("../fixtures/ui/parallel-forms.bpmn", import.meta.url)), { ui, poolSize: 1 });
     expect(data.answer).toBe("background ran meanwhile");
-  });
-
-  it("reports every missing and ambiguous implementation before anything runs", async () => {
-    const adhesive = new Adhesive();
-    let ran = 0;
-    adhesive.task("Left", () => void ran++);
-    adhesive.task({ re: /^Tog/ }, noop);
-    adhesive.task({ re: /ether$/ }, noop);
-    const error = await adhesive.bpmnBuild(fixture("parallel-join.bpmn")).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnmappedTaskError);
-    const problems = (error as UnmappedTaskError).problems;
-    expect(problems.map((p) => p.elementId)).toEqual(["right", "together"]);
-    expect(problems[0].message).toContain('no implementation matches; add task("Right"');
-    expect(problems[1].message).toContain("matched by 2 implementations: task(/^Tog/)");
-    expect((error as Error).message).toContain("parallel-join.bpmn");
-    expect(ran).toBe(0);
   });
 });

@@ -5,9 +5,9 @@
  * stop signals with their exit codes, and the live view's server with its
  * page files. Each of them loads a file by URL at run time; one missing
  * from the tarball only shows here, never in a run from src/. The scenarios
- * are those of test/model/expressions.test.ts, test/cli/signals.test.ts
- * (its stubborn fixture, copied) and test/web/live-view.test.ts; worker threads are
- * in package.test.ts.
+ * are those of test/model/expressions.test.ts, test/cli/signals.test.ts and
+ * test/processes/supervisor.test.ts (their stubborn fixture, copied) and
+ * test/web/live-view.test.ts; worker threads are in package.test.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -44,6 +44,9 @@ export interface OwnerRecord extends ProcessIdentity {
  * lease lasts): it stops the run without writing anything more to it.
  */
 export class OwnerLostError extends AdhesiveError {
+  /** always `ADHESIVE_OWNER_LOST` */
+  declare readonly code: "ADHESIVE_OWNER_LOST";
+  /** the run's id */
   readonly runId: string;
 
   constructor(runId: string, epoch: number, by: OwnerRecord | undefined, leaseMs: number) {

@@ -1,8 +1,10 @@
 /** How to reach the ssh server and where the workspace lives on it. */
 export interface SshOptions {
+  /** the host name or address */
   host: string;
   /** default 22 */
   port?: number;
+  /** the user to log in as */
   username: string;
   /** path of a private key file (OpenSSH, PEM or PPK format) on this machine */
   keyFile?: string;
@@ -10,6 +12,7 @@ export interface SshOptions {
   privateKey?: string | Buffer;
   /** decrypts an encrypted private key */
   passphrase?: string;
+  /** log in with a password instead of a key */
   password?: string;
   /**
    * The remote folder commands run in, absolute or relative to the remote

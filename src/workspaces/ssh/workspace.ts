@@ -23,8 +23,11 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export class SshWorkspace implements Workspace {
   readonly id: string;
   readonly pwd: string;
+  /** the host it runs on */
   readonly host: string;
+  /** the host's ssh port */
   readonly port: number;
+  /** the user it runs as */
   readonly username: string;
   private readonly connection: SshConnection;
   private readonly io: Partial<TaskIo>;
@@ -90,6 +93,7 @@ export class SshWorkspace implements Workspace {
     return (await this.run(command, { ...options, capture: true })).trim();
   }
 
+  /** writes a file on the host, over SFTP, replacing it */
   async writeFile(path: string, content: string | Uint8Array): Promise<void> {
     const target = this.path(path);
     await this.files("writeFile", target, async (sftp) => {
@@ -98,6 +102,7 @@ export class SshWorkspace implements Workspace {
     });
   }
 
+  /** reads a file on the host, over SFTP, as UTF-8 text */
   readFile(path: string): Promise<string> {
     const target = this.path(path);
     return this.files("readFile", target, async (sftp) => {
@@ -111,6 +116,7 @@ export class SshWorkspace implements Workspace {
     await this.remove(path === undefined ? this.pwd : this.path(path));
   }
 
+  /** makes a folder on the host, over SFTP, and the ones above it that are missing */
   async mkdir(path: string): Promise<void> {
     const target = this.path(path);
     await this.files("mkdir", target, (sftp) => mkdirp(sftp, target));
