@@ -6,6 +6,7 @@ export type RunDefinition<O> = (definition: ProcessDefinition, options?: O) => P
 
 /** A finished process built in code. */
 export class BuiltProcess<O = unknown> {
+  /** the process as adhesive's model holds it: what build() runs and toBpmnXml() writes */
   readonly definition: ProcessDefinition;
   private readonly runDefinition: RunDefinition<O>;
 

@@ -3,12 +3,22 @@ import type { LoopDefinition, NodeDefinition, NodeKind, ProcessDefinition } from
 import { foldName } from "../model/name-template.js";
 
 /** The loop option of `task()` and the builder: an expression, or an expression with `sequential`. */
-export type LoopOption = string | { expression: string; sequential?: boolean };
+export type LoopOption =
+  | string
+  | {
+      /** what to loop over: an expression giving a collection (one instance per item, `ctx.loop.value`) or a number of instances */
+      expression: string;
+      /** true: one instance after the other; default false (in parallel) */
+      sequential?: boolean;
+    };
 
 /** Options a builder task or sub-process accepts. */
 export interface StepOptions {
+  /** runs the step once per item of a collection (a multi-instance marker in the diagram) */
   loop?: LoopOption;
+  /** a condition over the data (JavaScript, or FEEL after `=`): the step runs when it holds and is skipped otherwise */
   when?: string;
+  /** the lane the step is drawn in and whose lane function gives its workspace */
   lane?: string;
 }
 

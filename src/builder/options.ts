@@ -16,11 +16,13 @@ export interface ProcessOptions {
 
 /** Options of `subProcessStart()`: the step options and the name shown on the sub-process. */
 export interface SubProcessOptions extends StepOptions {
+  /** the name shown on the sub-process in a modeler */
   name?: string;
 }
 
 /** Options of `callActivity()`: the step options and the name shown on it (default: the called process's name). */
 export interface CallOptions extends StepOptions {
+  /** the name shown on the call activity (default: the called process's name) */
   name?: string;
 }
 

@@ -23,6 +23,7 @@ export interface GatewayPath<B> {
  * step after the gateway, as an `if` without `else` does.
  */
 export class GatewayPaths<B> {
+  /** the paths given so far, in order */
   readonly paths: Array<GatewayPath<B>> = [];
   private readonly call: string;
 
@@ -57,6 +58,7 @@ export class GatewayPaths<B> {
  * that happens takes the token and the other paths are withdrawn.
  */
 export class EventPaths<B> {
+  /** the paths given so far, in order */
   readonly paths: Array<GatewayPath<B>> = [];
   private readonly call: string;
 

@@ -38,10 +38,12 @@ export class ProcessBuilder<O = unknown> {
     this.stack = [this.frame("process", root, [{ node: "start" }], undefined, undefined)];
   }
 
+  /** Adds a task, run by the task() whose name matches `name`. */
   task(name: string, options: StepOptions = {}): this {
     return this.step("task", name, "task", options);
   }
 
+  /** Adds a user task, answered by the usertask() whose name matches `name` (or in the live view, or with `adhesive complete`). */
   usertask(name: string, options: StepOptions = {}): this {
     return this.step("usertask", name, "userTask", options);
   }
@@ -77,6 +79,7 @@ export class ProcessBuilder<O = unknown> {
     return this;
   }
 
+  /** Closes the branch branchStart() opened; the branches join at the next step. */
   branchEnd(): this {
     const branch = this.top("branchEnd()");
     if (branch.kind !== "branch") {
@@ -107,6 +110,7 @@ export class ProcessBuilder<O = unknown> {
     return this;
   }
 
+  /** Closes the sub-process subProcessStart() opened; the next step follows the sub-process. */
   subProcessEnd(): this {
     const open = this.top("subProcessEnd()");
     if (open.kind !== "subProcess") {
