@@ -94,6 +94,16 @@ export class TaskContext<W = unknown> {
     this.workspaceIo = io;
   }
 
+  /** What the context stands for (the engine's token); for the engine's own files. */
+  static handleOf(ctx: TaskContext): ContextHandle {
+    return ctx.handle;
+  }
+
+  /** The run's host of contexts; for the engine's own files. */
+  static hostOf(ctx: TaskContext): ContextHost {
+    return ctx.host;
+  }
+
   /** the run's id */
   get executionId(): string {
     return this.host.executionId;

@@ -77,7 +77,7 @@ export class Engine implements Core {
   constructor(graph: ProcessGraph, options: EngineOptions) {
     this.graph = graph;
     this.options = options;
-    this.host = new TaskHost(options.executionId);
+    this.host = new TaskHost(this);
     this.infos = graph.nodes.map((node) => Object.freeze({ id: node.id, name: node.name, type: node.kind }));
     this.behaviours = behaviours(graph.nodes.map((node) => node.kind));
     this.tracker = options.tracker;

@@ -1,4 +1,5 @@
 import { CancelledError } from "../errors.js";
+import type { Core } from "./core.js";
 import type { ContextHandle, ContextHost, TaskContext } from "./context.js";
 import type { Data } from "./data.js";
 import { TaskData } from "./task-data.js";
@@ -7,9 +8,12 @@ import { TokenState, type Token } from "./token.js";
 /** Gives a run's task contexts what they share, and what they make only when a task asks: its AbortSignal and its copy-on-write data view. */
 export class TaskHost implements ContextHost {
   readonly executionId: string;
+  /** the run whose contexts these are: an asynchronous task's outcome goes to its tasks (tasks.ts) */
+  readonly core: Core;
 
-  constructor(executionId: string) {
-    this.executionId = executionId;
+  constructor(core: Core) {
+    this.core = core;
+    this.executionId = core.options.executionId;
   }
 
   signalFor(handle: ContextHandle): AbortSignal {
