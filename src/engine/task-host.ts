@@ -11,9 +11,22 @@ export class TaskHost implements ContextHost {
   /** the run whose contexts these are: an asynchronous task's outcome goes to its tasks (tasks.ts) */
   readonly core: Core;
 
+  /** per task seq: the attempt its call is, for tasks in flight when the run was interrupted (set when they run again) */
+  attempts: ReadonlyMap<number, number> | undefined;
+
   constructor(core: Core) {
     this.core = core;
     this.executionId = core.options.executionId;
+    this.attempts = undefined;
+  }
+
+  attemptOf(seq: number): number {
+    return this.attempts?.get(seq) ?? 1;
+  }
+
+  /* a token never changes frames */
+  instanceOf(handle: ContextHandle): number {
+    return (handle as Token).frame.instance;
   }
 
   signalFor(handle: ContextHandle): AbortSignal {

@@ -34,8 +34,6 @@ export class Tasks {
   private readonly dedup = new Deduplicator();
   private readonly implemented: Uint8Array;
   private readonly holderOf = (token: Token): Frame | undefined => this.core.eventFrameOf(token);
-  /** per task seq: the attempt its next call is, for tasks in flight when the run was interrupted */
-  private attempts: Map<number, number> | undefined;
   private replayed: ReplayedTasks | undefined;
 
   constructor(core: Core) {
@@ -192,7 +190,7 @@ export class Tasks {
   /** The replay is over: the tasks still running were in flight when the run stopped, and run again. */
   relaunch(inFlight: Iterable<Token>, attempts: ReadonlyMap<number, number>): void {
     this.replayed = undefined;
-    this.attempts = new Map(attempts);
+    this.core.host.attempts = new Map(attempts);
     const core = this.core;
     for (const token of inFlight) {
       if (token.state !== TokenState.Running) continue;
@@ -225,7 +223,7 @@ export class Tasks {
     const core = this.core;
     const { options } = core;
     const node = token.node;
-    const ctx = new TaskContext(core.host, token, core.infos[node.index], token.taskName, token.loop, token.lane, this.attempts?.get(token.seq) ?? 1, token.seq, token.frame.instance);
+    const ctx = new TaskContext(core.host, token, core.infos[node.index], token.taskName, token.loop, token.lane, token.seq);
     token.context = ctx;
     options.observer?.taskStarted?.(ctx);
     let result: unknown;

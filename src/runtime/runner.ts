@@ -1,4 +1,5 @@
-import type { TaskContext } from "../engine/context.js";
+import type { TaskContext, WorkspaceSource } from "../engine/context.js";
+import type { OutputSink } from "../workspaces/workspace.js";
 import type { NodeRunner } from "../engine/engine.js";
 import type { Feeder } from "../engine/options.js";
 import type { Feeds } from "./feeds.js";
@@ -96,16 +97,15 @@ export class TaskRunner implements NodeRunner {
   private start(task: TaskContext, node: GraphNode, token: Token): unknown {
     const ctx = userContext(task);
     // the workspace view (made on first use) and the log follow this task: its commands die with its token
-    const output = new TaskOutput(this.logs, task);
     const lane = this.lanes?.workspaceFor(token, ctx);
     if (lane === undefined) {
-      if (this.workers !== undefined) return this.dispatch(task, node, token, output, this.workers);
-      task.provideWorkspace(this.workspace, output);
-      return this.call(output, ctx, node);
+      if (this.workers !== undefined) return this.dispatch(task, node, token, this.workers);
+      task.provideWorkspace(this.runWorkspace);
+      return this.call(task, ctx, node);
     }
     return lane.then((workspace) => {
-      task.provideWorkspace(workspace, output);
-      return withOutput(output, this.invoke, ctx, node);
+      task.provideWorkspace({ forTask: (of) => workspace.forTask(this.outputOf(of)) });
+      return withOutput(this.outputOf(task), this.invoke, ctx, node);
     });
   }
 
@@ -113,11 +113,31 @@ export class TaskRunner implements NodeRunner {
     taskSettled();
   }
 
-  /* a function that returned synchronously last time is called without entering the async context */
-  private call(output: TaskOutput, ctx: Context, node: GraphNode): unknown {
-    const sync = this.returnedSync[node.index] === 1;
-    return sync ? withOutputUntilReturn(output, this.invoke, ctx, node) : withOutput(output, this.invoke, ctx, node);
+  /*
+   * A function that returned synchronously last time is called without
+   * entering the async context, with the run's one sink for such calls
+   * standing for the task: its TaskOutput is made only if it prints.
+   */
+  private call(task: TaskContext, ctx: Context, node: GraphNode): unknown {
+    if (this.returnedSync[node.index] !== 1) return withOutput(this.outputOf(task), this.invoke, ctx, node);
+    const sink = this.syncSink;
+    const outer = sink.task;
+    sink.task = task;
+    try {
+      return withOutputUntilReturn(sink, this.invoke, ctx, node);
+    } finally {
+      sink.task = outer;
+    }
   }
+
+  /* the task's output: its log, and the io of its workspace's commands; made when it first prints, starts a command or awaits */
+  private outputOf(task: TaskContext): TaskOutput {
+    return (task.io ??= new TaskOutput(this.logs, task)) as TaskOutput;
+  }
+
+  /* the run's workspace, as each task sees it: its commands write to the task's output and die with its token */
+  private readonly runWorkspace: WorkspaceSource<unknown> = { forTask: (task) => this.workspace.forTask(this.outputOf(task)) };
+  private readonly syncSink = new SyncSink((task) => this.outputOf(task));
 
   /* an arrow property: passed to withOutput without a closure per task */
   private readonly invoke = (ctx: Context, node: GraphNode): unknown => {
@@ -135,13 +155,13 @@ export class TaskRunner implements NodeRunner {
    * with a copy of the data, which then replaces the token's data. Other
    * kinds (user tasks) need the main thread.
    */
-  private dispatch(task: TaskContext, node: GraphNode, token: Token, output: TaskOutput, workers: WorkerPool): unknown {
+  private dispatch(task: TaskContext, node: GraphNode, token: Token, workers: WorkerPool): unknown {
     const ctx = userContext(task);
     const declaration = this.bindings[node.index] === undefined ? undefined : this.resolve(node, ctx.taskName);
     // a decision is what the function returns, which a worker thread does not send back
     if (declaration?.kind !== "task" || node.decides || (ctx.resumed && declaration.options.onInterrupted === "fail")) {
-      task.provideWorkspace(this.workspace, output);
-      return this.call(output, ctx, node);
+      task.provideWorkspace(this.runWorkspace);
+      return this.call(task, ctx, node);
     }
     const job = {
       index: this.declarationIndex.get(declaration)!,
@@ -159,7 +179,7 @@ export class TaskRunner implements NodeRunner {
       idempotencyKey: ctx.idempotencyKey,
       pwd: this.workspace.pwd,
     };
-    return workers.run(job, output, task.signal).then((changes) => applyChanges(ctx.data, changes));
+    return workers.run(job, this.outputOf(task), task.signal).then((changes) => applyChanges(ctx.data, changes));
   }
 
   /* a name without placeholders has the same groups every time: matched once per node, not per call (spread into the call, so a task cannot change the cached array) */
@@ -182,6 +202,20 @@ export class TaskRunner implements NodeRunner {
     const form = ui.finish();
     const answers = await outsideTasks(() => this.ui.ask(form, ctx.signal));
     Object.assign(ctx.data, answersAsData(form, answers));
+  }
+}
+
+/* console output of a synchronous call goes to the task being called: one object per run, not one per task */
+class SyncSink implements OutputSink {
+  task: TaskContext | undefined = undefined;
+  private readonly outputOf: (task: TaskContext) => OutputSink;
+
+  constructor(outputOf: (task: TaskContext) => OutputSink) {
+    this.outputOf = outputOf;
+  }
+
+  write(text: string): void {
+    this.outputOf(this.task!).write(text);
   }
 }
 
