@@ -9,11 +9,6 @@ export interface TaskNodeInfo {
   readonly type: NodeKind;
 }
 
-/** Anything that gives a task its own view of a workspace (the engine does not know what a workspace is). */
-export interface WorkspaceSource<W> {
-  forTask(ctx: TaskContext<W>): W;
-}
-
 /** Lets a context create its AbortSignal and its data view only when the task asks for them. */
 export interface ContextHost {
   /** the run's id: the same for every context of a run, so it lives here rather than in each */
@@ -24,6 +19,8 @@ export interface ContextHost {
   attemptOf(seq: number): number;
   /** the message instance the handle's task runs in; 0 outside one */
   instanceOf(handle: ContextHandle): number;
+  /** the task's view of the run's workspace (the engine does not know what a workspace is), made when it first reads ctx.workspace */
+  workspaceFor(ctx: TaskContext): unknown;
 }
 
 /** What a context stands for (the engine's token): the host looks inside; the context itself reads only its id, which never changes. */
@@ -47,7 +44,6 @@ export class TaskContext<W = unknown> {
   private readonly host: ContextHost;
   private workspaceValue: W | undefined;
   private dataValue: Data | undefined;
-  private workspaceSource: WorkspaceSource<W> | undefined;
   private readonly handle: ContextHandle;
 
   /* what follows from the handle or the run (attempt, instance, executionId, tokenId) is asked for, not stored: one per task */
@@ -62,24 +58,16 @@ export class TaskContext<W = unknown> {
     this.io = undefined;
     this.workspaceValue = undefined;
     this.dataValue = undefined;
-    this.workspaceSource = undefined;
   }
 
   /* built on first use: most tasks never touch their workspace, and the hot path should not pay for one */
   get workspace(): W {
-    if (this.workspaceValue === undefined && this.workspaceSource !== undefined) {
-      this.workspaceValue = this.workspaceSource.forTask(this);
-    }
+    if (this.workspaceValue === undefined) this.workspaceValue = this.host.workspaceFor(this) as W | undefined;
     return this.workspaceValue as W;
   }
 
   set workspace(workspace: W) {
     this.workspaceValue = workspace;
-  }
-
-  /** The workspace is `source.forTask(this)`, made when the task first reads ctx.workspace. */
-  provideWorkspace(source: WorkspaceSource<W>): void {
-    this.workspaceSource = source;
   }
 
   /** 1, or 2, 3, ... when the task runs again because the run was interrupted while it ran */

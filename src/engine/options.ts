@@ -20,6 +20,8 @@ export interface NodeRunner {
   implements(node: GraphNode): boolean;
   /** runs the node's function; a returned promise makes the task asynchronous */
   run(ctx: TaskContext, node: GraphNode, token: Token): unknown;
+  /** the task's view of the run's workspace: what ctx.workspace gives, made when the task first reads it */
+  workspaceOf?(ctx: TaskContext): unknown;
   /** a promise run() returned has settled (before the engine takes its outcome in) */
   settled?(): void;
   /** the node's `deduplicate` key expression, if its implementation has one */

@@ -24,6 +24,10 @@ export class TaskHost implements ContextHost {
     return this.attempts?.get(seq) ?? 1;
   }
 
+  workspaceFor(ctx: TaskContext): unknown {
+    return this.core.options.runner.workspaceOf?.(ctx);
+  }
+
   /* a token never changes frames */
   instanceOf(handle: ContextHandle): number {
     return (handle as Token).frame.instance;

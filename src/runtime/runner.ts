@@ -1,4 +1,4 @@
-import type { TaskContext, WorkspaceSource } from "../engine/context.js";
+import type { TaskContext } from "../engine/context.js";
 import type { OutputSink } from "../workspaces/workspace.js";
 import type { NodeRunner } from "../engine/engine.js";
 import type { Feeder } from "../engine/options.js";
@@ -100,11 +100,10 @@ export class TaskRunner implements NodeRunner {
     const lane = this.lanes?.workspaceFor(token, ctx);
     if (lane === undefined) {
       if (this.workers !== undefined) return this.dispatch(task, node, token, this.workers);
-      task.provideWorkspace(this.runWorkspace);
       return this.call(task, ctx, node);
     }
     return lane.then((workspace) => {
-      task.provideWorkspace({ forTask: (of) => workspace.forTask(this.outputOf(of)) });
+      task.workspace = workspace.forTask(this.outputOf(task));
       return withOutput(this.outputOf(task), this.invoke, ctx, node);
     });
   }
@@ -135,8 +134,11 @@ export class TaskRunner implements NodeRunner {
     return (task.io ??= new TaskOutput(this.logs, task)) as TaskOutput;
   }
 
-  /* the run's workspace, as each task sees it: its commands write to the task's output and die with its token */
-  private readonly runWorkspace: WorkspaceSource<unknown> = { forTask: (task) => this.workspace.forTask(this.outputOf(task)) };
+  /** The run's workspace as the task sees it (asked when it first reads ctx.workspace; a lane's task was given its lane's): its commands write to the task's output and die with its token. */
+  workspaceOf(task: TaskContext): unknown {
+    return this.workspace.forTask(this.outputOf(task));
+  }
+
   private readonly syncSink = new SyncSink((task) => this.outputOf(task));
 
   /* an arrow property: passed to withOutput without a closure per task */
@@ -160,7 +162,6 @@ export class TaskRunner implements NodeRunner {
     const declaration = this.bindings[node.index] === undefined ? undefined : this.resolve(node, ctx.taskName);
     // a decision is what the function returns, which a worker thread does not send back
     if (declaration?.kind !== "task" || node.decides || (ctx.resumed && declaration.options.onInterrupted === "fail")) {
-      task.provideWorkspace(this.runWorkspace);
       return this.call(task, ctx, node);
     }
     const job = {
