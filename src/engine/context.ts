@@ -21,6 +21,8 @@ export interface ContextHost {
   instanceOf(handle: ContextHandle): number;
   /** the task's view of the run's workspace (the engine does not know what a workspace is), made when it first reads ctx.workspace */
   workspaceFor(ctx: TaskContext): unknown;
+  /** what the task printed (its console calls, routed by the runtime) */
+  write(ctx: TaskContext, text: string): void;
 }
 
 /** What a context stands for (the engine's token): the host looks inside; the context itself reads only its id, which never changes. */
@@ -68,6 +70,16 @@ export class TaskContext<W = unknown> {
 
   set workspace(workspace: W) {
     this.workspaceValue = workspace;
+  }
+
+  /**
+   * Where the task's console output goes while its function runs (the
+   * runtime's console capture takes the context as the task's sink), so no
+   * other object is made per task for it: the run's host writes it to the
+   * task's log, made when it first prints.
+   */
+  write(text: string): void {
+    this.host.write(this as TaskContext, text);
   }
 
   /** 1, or 2, 3, ... when the task runs again because the run was interrupted while it ran */

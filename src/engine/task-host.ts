@@ -28,6 +28,10 @@ export class TaskHost implements ContextHost {
     return this.core.options.runner.workspaceOf?.(ctx);
   }
 
+  write(ctx: TaskContext, text: string): void {
+    this.core.options.runner.write?.(ctx, text);
+  }
+
   /* a token never changes frames */
   instanceOf(handle: ContextHandle): number {
     return (handle as Token).frame.instance;

@@ -1,5 +1,4 @@
 import type { TaskContext } from "../engine/context.js";
-import type { OutputSink } from "../workspaces/workspace.js";
 import type { NodeRunner } from "../engine/engine.js";
 import type { Feeder } from "../engine/options.js";
 import type { Feeds } from "./feeds.js";
@@ -104,7 +103,7 @@ export class TaskRunner implements NodeRunner {
     }
     return lane.then((workspace) => {
       task.workspace = workspace.forTask(this.outputOf(task));
-      return withOutput(this.outputOf(task), this.invoke, ctx, node);
+      return withOutput(task, this.invoke, ctx, node);
     });
   }
 
@@ -112,21 +111,14 @@ export class TaskRunner implements NodeRunner {
     taskSettled();
   }
 
-  /*
-   * A function that returned synchronously last time is called without
-   * entering the async context, with the run's one sink for such calls
-   * standing for the task: its TaskOutput is made only if it prints.
-   */
+  /* a function that returned synchronously last time is called without entering the async context; the context is the task's sink either way (TaskContext.write) */
   private call(task: TaskContext, ctx: Context, node: GraphNode): unknown {
-    if (this.returnedSync[node.index] !== 1) return withOutput(this.outputOf(task), this.invoke, ctx, node);
-    const sink = this.syncSink;
-    const outer = sink.task;
-    sink.task = task;
-    try {
-      return withOutputUntilReturn(sink, this.invoke, ctx, node);
-    } finally {
-      sink.task = outer;
-    }
+    const sync = this.returnedSync[node.index] === 1;
+    return sync ? withOutputUntilReturn(task, this.invoke, ctx, node) : withOutput(task, this.invoke, ctx, node);
+  }
+
+  write(task: TaskContext, text: string): void {
+    this.outputOf(task).write(text);
   }
 
   /* the task's output: its log, and the io of its workspace's commands; made when it first prints, starts a command or awaits */
@@ -139,7 +131,6 @@ export class TaskRunner implements NodeRunner {
     return this.workspace.forTask(this.outputOf(task));
   }
 
-  private readonly syncSink = new SyncSink((task) => this.outputOf(task));
 
   /* an arrow property: passed to withOutput without a closure per task */
   private readonly invoke = (ctx: Context, node: GraphNode): unknown => {
@@ -203,20 +194,6 @@ export class TaskRunner implements NodeRunner {
     const form = ui.finish();
     const answers = await outsideTasks(() => this.ui.ask(form, ctx.signal));
     Object.assign(ctx.data, answersAsData(form, answers));
-  }
-}
-
-/* console output of a synchronous call goes to the task being called: one object per run, not one per task */
-class SyncSink implements OutputSink {
-  task: TaskContext | undefined = undefined;
-  private readonly outputOf: (task: TaskContext) => OutputSink;
-
-  constructor(outputOf: (task: TaskContext) => OutputSink) {
-    this.outputOf = outputOf;
-  }
-
-  write(text: string): void {
-    this.outputOf(this.task!).write(text);
   }
 }
 
