@@ -12,17 +12,20 @@ export interface TaskNodeInfo {
   readonly type: NodeKind;
 }
 
-/** Anything that gives a task its own view of a workspace (the engine does not know what a workspace is). */
-export interface WorkspaceSource<W, I = unknown> {
-  forTask(io: I): W;
-}
-
 /** Lets a context create its AbortSignal and its data view only when the task asks for them. */
 export interface ContextHost {
   /** the run's id: the same for every context of a run, so it lives here rather than in each */
   readonly executionId: string;
   signalFor(handle: ContextHandle): AbortSignal;
   dataFor(handle: ContextHandle, ctx: TaskContext): Data;
+  /** 1, or 2, 3, ... for a task execution run again after the run was interrupted */
+  attemptOf(seq: number): number;
+  /** the message instance the handle's task runs in; 0 outside one */
+  instanceOf(handle: ContextHandle): number;
+  /** the task's view of the run's workspace (the engine does not know what a workspace is), made when it first reads ctx.workspace */
+  workspaceFor(ctx: TaskContext): unknown;
+  /** what the task printed (its console calls, routed by the runtime) */
+  write(ctx: TaskContext, text: string): void;
 }
 
 /** What a context stands for (the engine's token): the host looks inside; the context itself reads only its id, which never changes. */
@@ -39,50 +42,32 @@ export class TaskContext<W = unknown> {
   readonly taskName: string;
   readonly loop: LoopContext | undefined;
   readonly lane: string | undefined;
-  /** 1, or 2, 3, ... when the task runs again because the run was interrupted while it ran */
-  readonly attempt: number;
   /** the task execution's number in the run (what its journal calls it) */
   readonly seq: number;
-  /** the message instance it runs in (the number of the message event that started it), undefined outside one */
-  readonly instance: number | undefined;
+  /** the runtime's own per-task object (its output and io), made when first needed; the engine never reads it */
+  io: unknown;
   private readonly host: ContextHost;
   private workspaceValue: W | undefined;
   private dataValue: Data | undefined;
-  private workspaceSource: WorkspaceSource<W> | undefined;
-  private workspaceIo: unknown;
   private readonly handle: ContextHandle;
 
-  constructor(
-    host: ContextHost,
-    handle: ContextHandle,
-    task: TaskNodeInfo,
-    taskName: string,
-    loop: LoopContext | undefined,
-    lane: string | undefined,
-    attempt = 1,
-    seq = 0,
-    instance = 0,
-  ) {
+  /* what follows from the handle or the run (attempt, instance, executionId, tokenId) is asked for, not stored: one per task */
+  constructor(host: ContextHost, handle: ContextHandle, task: TaskNodeInfo, taskName: string, loop: LoopContext | undefined, lane: string | undefined, seq = 0) {
     this.host = host;
     this.handle = handle;
     this.task = task;
     this.taskName = taskName;
     this.loop = loop;
     this.lane = lane;
-    this.attempt = attempt;
     this.seq = seq;
-    this.instance = instance > 0 ? instance : undefined;
+    this.io = undefined;
     this.workspaceValue = undefined;
     this.dataValue = undefined;
-    this.workspaceSource = undefined;
-    this.workspaceIo = undefined;
   }
 
   /* built on first use: most tasks never touch their workspace, and the hot path should not pay for one */
   get workspace(): W {
-    if (this.workspaceValue === undefined && this.workspaceSource !== undefined) {
-      this.workspaceValue = this.workspaceSource.forTask(this.workspaceIo);
-    }
+    if (this.workspaceValue === undefined) this.workspaceValue = this.host.workspaceFor(this) as W | undefined;
     return this.workspaceValue as W;
   }
 
@@ -90,11 +75,35 @@ export class TaskContext<W = unknown> {
     this.workspaceValue = workspace;
   }
 
-  /** The workspace is `source.forTask(io)`, made when the task first reads ctx.workspace. */
-  provideWorkspace<I>(source: WorkspaceSource<W, I>, io: I): void {
-    // the pair is stored untyped and only ever called together, so io always fits source
-    this.workspaceSource = source as WorkspaceSource<W>;
-    this.workspaceIo = io;
+  /**
+   * Where the task's console output goes while its function runs (the
+   * runtime's console capture takes the context as the task's sink), so no
+   * other object is made per task for it: the run's host writes it to the
+   * task's log, made when it first prints.
+   */
+  write(text: string): void {
+    this.host.write(this as TaskContext, text);
+  }
+
+  /** 1, or 2, 3, ... when the task runs again because the run was interrupted while it ran */
+  get attempt(): number {
+    return this.host.attemptOf(this.seq);
+  }
+
+  /** the message instance it runs in (the number of the message event that started it), undefined outside one */
+  get instance(): number | undefined {
+    const instance = this.host.instanceOf(this.handle);
+    return instance > 0 ? instance : undefined;
+  }
+
+  /** What the context stands for (the engine's token); for the engine's own files. */
+  static handleOf(ctx: TaskContext): ContextHandle {
+    return ctx.handle;
+  }
+
+  /** The run's host of contexts; for the engine's own files. */
+  static hostOf(ctx: TaskContext): ContextHost {
+    return ctx.host;
   }
 
   /** the run's id */

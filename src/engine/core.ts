@@ -1,6 +1,7 @@
 import type { ExpressionScope } from "../model/expression.js";
 import type { GraphNode, ProcessGraph, Scope } from "../model/graph.js";
-import type { ContextHost, TaskContext, TaskNodeInfo } from "./context.js";
+import type { TaskContext, TaskNodeInfo } from "./context.js";
+import type { TaskHost } from "./task-host.js";
 import type { DataRef } from "./data.js";
 import type { EngineOptions } from "./options.js";
 import type { Frame } from "./frame.js";
@@ -36,7 +37,7 @@ export interface Core {
   /** whether the run has ended (finished, failed or cancelled) */
   readonly finished: boolean;
   /** gives task contexts their signal and data view */
-  readonly host: ContextHost;
+  readonly host: TaskHost;
 
   /** the run's journal, if it keeps one (not while it is rebuilt from one) */
   readonly journal: EngineJournal | undefined;

@@ -2,7 +2,7 @@ import { TaskError } from "../errors.js";
 import type { ExpressionScope } from "../model/expression.js";
 import type { GraphFlow, GraphNode, ProcessGraph, Scope } from "../model/graph.js";
 import { systemClock, type Clock } from "./clock.js";
-import type { TaskContext, ContextHost, TaskNodeInfo } from "./context.js";
+import type { TaskContext, TaskNodeInfo } from "./context.js";
 import type { Core } from "./core.js";
 import { newRef, release, share, shallowCopy, type Data, type DataRef } from "./data.js";
 import { behaviours } from "./elements/index.js";
@@ -56,7 +56,7 @@ export class Engine implements Core {
   readonly triggers: Triggers;
   readonly events: EventParts;
   readonly outside: Outside;
-  readonly host: ContextHost;
+  readonly host: TaskHost;
   finished = false;
   // read and set by the engine's own files (run-end.ts, checkpoint.ts); nothing outside src/engine sees the Engine
   readonly behaviours: Behaviour[];
@@ -77,7 +77,7 @@ export class Engine implements Core {
   constructor(graph: ProcessGraph, options: EngineOptions) {
     this.graph = graph;
     this.options = options;
-    this.host = new TaskHost(options.executionId);
+    this.host = new TaskHost(this);
     this.infos = graph.nodes.map((node) => Object.freeze({ id: node.id, name: node.name, type: node.kind }));
     this.behaviours = behaviours(graph.nodes.map((node) => node.kind));
     this.tracker = options.tracker;

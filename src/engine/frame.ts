@@ -83,10 +83,14 @@ export function createFrame(id: number, scope: Scope, parent: Frame | undefined,
   };
 }
 
-/* a plain array of small integers, not an Int32Array: a typed array is three objects and an off-heap buffer, made and freed per message event */
+/*
+ * A plain array of small integers, not an Int32Array: a typed array is three
+ * objects and an off-heap buffer, made and freed per message event. Sized
+ * once: pushing grows the store to 17 slots whatever the length.
+ */
 function zeros(length: number): number[] {
-  const counts: number[] = [];
-  for (let i = 0; i < length; i++) counts.push(0);
+  const counts = new Array<number>(length);
+  for (let i = 0; i < length; i++) counts[i] = 0;
   return counts;
 }
 

@@ -33,8 +33,10 @@ export class JoinGates {
     if (join) {
       join.waiting.push(token);
     } else {
-      join = { node: token.node, waiting: [token], blockers: countBlockers(frame, token.node) };
-      frame.joins.push(join);
+      join = { node: token.node, waiting: parkedAt(token), blockers: countBlockers(frame, token.node) };
+      // most frames have one join at a time: an array of one, not the 17 slots a push into an empty array makes
+      if (frame.joins.length === 0) frame.joins = [join];
+      else frame.joins.push(join);
     }
     if (join.blockers === 0) this.releases.push(frame, join);
     else this.checkStalled(frame);
@@ -94,6 +96,14 @@ export class JoinGates {
 function removeAt<T>(array: T[], index: number): void {
   for (let i = index + 1; i < array.length; i++) array[i - 1] = array[i];
   array.pop();
+}
+
+/* room for a token from each incoming flow (a push would make 17 slots whatever the join's size) */
+function parkedAt(first: Token): Token[] {
+  const waiting = new Array<Token>(Math.max(1, first.node.incomingCount));
+  waiting[0] = first;
+  waiting.length = 1;
+  return waiting;
 }
 
 /* a loop, not find(): no closure per arrival */

@@ -20,6 +20,10 @@ export interface NodeRunner {
   implements(node: GraphNode): boolean;
   /** runs the node's function; a returned promise makes the task asynchronous */
   run(ctx: TaskContext, node: GraphNode, token: Token): unknown;
+  /** the task's view of the run's workspace: what ctx.workspace gives, made when the task first reads it */
+  workspaceOf?(ctx: TaskContext): unknown;
+  /** the task printed `text` (its context is the sink its console calls go to) */
+  write?(ctx: TaskContext, text: string): void;
   /** a promise run() returned has settled (before the engine takes its outcome in) */
   settled?(): void;
   /** the node's `deduplicate` key expression, if its implementation has one */

@@ -1,4 +1,5 @@
 import { CancelledError } from "../errors.js";
+import type { Core } from "./core.js";
 import type { ContextHandle, ContextHost, TaskContext } from "./context.js";
 import type { Data } from "./data.js";
 import { TaskData } from "./task-data.js";
@@ -7,9 +8,33 @@ import { TokenState, type Token } from "./token.js";
 /** Gives a run's task contexts what they share, and what they make only when a task asks: its AbortSignal and its copy-on-write data view. */
 export class TaskHost implements ContextHost {
   readonly executionId: string;
+  /** the run whose contexts these are: an asynchronous task's outcome goes to its tasks (tasks.ts) */
+  readonly core: Core;
 
-  constructor(executionId: string) {
-    this.executionId = executionId;
+  /** per task seq: the attempt its call is, for tasks in flight when the run was interrupted (set when they run again) */
+  attempts: ReadonlyMap<number, number> | undefined;
+
+  constructor(core: Core) {
+    this.core = core;
+    this.executionId = core.options.executionId;
+    this.attempts = undefined;
+  }
+
+  attemptOf(seq: number): number {
+    return this.attempts?.get(seq) ?? 1;
+  }
+
+  workspaceFor(ctx: TaskContext): unknown {
+    return this.core.options.runner.workspaceOf?.(ctx);
+  }
+
+  write(ctx: TaskContext, text: string): void {
+    this.core.options.runner.write?.(ctx, text);
+  }
+
+  /* a token never changes frames */
+  instanceOf(handle: ContextHandle): number {
+    return (handle as Token).frame.instance;
   }
 
   signalFor(handle: ContextHandle): AbortSignal {

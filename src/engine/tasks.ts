@@ -6,11 +6,11 @@ import type { Core } from "./core.js";
 import { newRef, release } from "./data.js";
 import { Deduplicator } from "./dedup.js";
 import type { Frame } from "./frame.js";
-import type { NodeRunner } from "./options.js";
 import { InputKind } from "./inputs.js";
 import type { TaskData, TaskDataResult } from "./task-data.js";
 import type { ReplayedTasks } from "./replay.js";
 import { TokenState, type Token } from "./token.js";
+import type { TaskHost } from "./task-host.js";
 
 /**
  * Running the user side of nodes: the pool of `poolSize` slots and its
@@ -18,7 +18,7 @@ import { TokenState, type Token } from "./token.js";
  * and its completion. User tasks take no slot: they mostly wait for a person.
  */
 export class Tasks {
-  private readonly core: Core;
+  readonly core: Core;
   private readonly ready: Array<Token | undefined> = [];
   private readyHead = 0;
   /* started tasks whose functions have not been called yet: token, generation, token, generation... (two arrays taking turns, kept at their size) */
@@ -34,8 +34,6 @@ export class Tasks {
   private readonly dedup = new Deduplicator();
   private readonly implemented: Uint8Array;
   private readonly holderOf = (token: Token): Frame | undefined => this.core.eventFrameOf(token);
-  /** per task seq: the attempt its next call is, for tasks in flight when the run was interrupted */
-  private attempts: Map<number, number> | undefined;
   private replayed: ReplayedTasks | undefined;
 
   constructor(core: Core) {
@@ -192,7 +190,7 @@ export class Tasks {
   /** The replay is over: the tasks still running were in flight when the run stopped, and run again. */
   relaunch(inFlight: Iterable<Token>, attempts: ReadonlyMap<number, number>): void {
     this.replayed = undefined;
-    this.attempts = new Map(attempts);
+    this.core.host.attempts = new Map(attempts);
     const core = this.core;
     for (const token of inFlight) {
       if (token.state !== TokenState.Running) continue;
@@ -225,7 +223,7 @@ export class Tasks {
     const core = this.core;
     const { options } = core;
     const node = token.node;
-    const ctx = new TaskContext(core.host, token, core.infos[node.index], token.taskName, token.loop, token.lane, this.attempts?.get(token.seq) ?? 1, token.seq, token.frame.instance);
+    const ctx = new TaskContext(core.host, token, core.infos[node.index], token.taskName, token.loop, token.lane, token.seq);
     token.context = ctx;
     options.observer?.taskStarted?.(ctx);
     let result: unknown;
@@ -236,24 +234,18 @@ export class Tasks {
       return;
     }
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
-      this.whenSettled(result as PromiseLike<unknown>, token, generation, node.script === undefined ? options.runner : undefined);
+      if (node.script === undefined) whenFunctionSettled(result as PromiseLike<unknown>, ctx);
+      else whenScriptSettled(result as PromiseLike<unknown>, ctx);
     } else {
       this.settled(token, generation, result, false);
     }
   }
 
-  /* plain callbacks, not an async function: one less promise and frame per asynchronous task; in a function of their own, so both share one closure context (a block scope would add a second one per task) */
-  private whenSettled(result: PromiseLike<unknown>, token: Token, generation: number, runner: NodeRunner | undefined): void {
-    result.then(
-      (value: unknown) => {
-        runner?.settled?.();
-        this.settled(token, generation, value, false);
-      },
-      (error: unknown) => {
-        runner?.settled?.();
-        this.settled(token, generation, error, true);
-      },
-    );
+  /** An asynchronous task's promise settled: stale once its token no longer runs with that context (only cancelling does that). */
+  asyncSettled(ctx: TaskContext, outcome: unknown, failed: boolean): void {
+    const token = TaskContext.handleOf(ctx) as Token;
+    if (token.context !== ctx) this.core.options.observer?.cancelledTaskSettled?.();
+    else this.core.input(failed ? InputKind.Failed : InputKind.Done, token, token.generation, outcome);
   }
 
   /* only cancelling a running task changes its generation before it settles: the run waits for such tasks to end */
@@ -350,4 +342,37 @@ function keepChanges(token: Token, view: TaskData): TaskDataResult | undefined {
 /* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */
 function usesPool(node: GraphNode): boolean {
   return node.kind !== "userTask";
+}
+
+/*
+ * Plain callbacks, not an async function: one less promise and frame per
+ * asynchronous task. Their shared closure context holds the task's context
+ * only (token, generation and runner follow from it): a function of their
+ * own, so no block scope adds a second one.
+ */
+function whenFunctionSettled(result: PromiseLike<unknown>, ctx: TaskContext): void {
+  result.then(
+    (value: unknown) => {
+      const tasks = hostTasks(ctx);
+      // the runner counts the promises its functions returned
+      tasks.core.options.runner.settled?.();
+      tasks.asyncSettled(ctx, value, false);
+    },
+    (error: unknown) => {
+      const tasks = hostTasks(ctx);
+      tasks.core.options.runner.settled?.();
+      tasks.asyncSettled(ctx, error, true);
+    },
+  );
+}
+
+function whenScriptSettled(result: PromiseLike<unknown>, ctx: TaskContext): void {
+  result.then(
+    (value: unknown) => hostTasks(ctx).asyncSettled(ctx, value, false),
+    (error: unknown) => hostTasks(ctx).asyncSettled(ctx, error, true),
+  );
+}
+
+function hostTasks(ctx: TaskContext): Tasks {
+  return (TaskContext.hostOf(ctx) as TaskHost).core.tasks;
 }

@@ -36,17 +36,15 @@ export const enum TokenState {
 /**
  * An execution token: a plain record owned by the engine. All behaviour lives
  * in the engine; the token only says where it is and what data it carries.
+ * Fields most tokens never set live on a side record (TokenExtras), made by
+ * the first that does: every token pays one slot for them, not seven.
  */
-export interface Token {
+export class Token {
   id: number;
   node: GraphNode;
   frame: Frame;
   ref: DataRef;
-  /** while its activity runs with input mappings: the data around the activity, which its completion goes back to (data-mapping.ts) */
-  outer: DataRef | undefined;
   loop: LoopContext | undefined;
-  /** set while the token iterates a sequential or condition loop */
-  run: LoopRun | undefined;
   state: TokenState;
   /** document order of the flow it arrived by; decides merge order at joins */
   via: number;
@@ -55,43 +53,108 @@ export interface Token {
   taskName: string;
   /** the number of its running task among the run's task starts (what the journal calls it) */
   seq: number;
-  abort: AbortController | undefined;
   /** the context of its running task */
   context: TaskContext | undefined;
-  /** the copy-on-write view of the running task's ctx.data, made when the task first reads it */
-  view: TaskData | undefined;
-  child: Frame | undefined;
-  /** its node's lane name, rendered when it entered the node */
-  lane: string | undefined;
-  /** timers and message subscriptions of its node's boundary or catch events */
-  arms: Arm[] | undefined;
   /** intrusive list of the frame's live tokens (cancellation walks it) */
   prev: Token | undefined;
   next: Token | undefined;
+  private extras: TokenExtras | undefined;
+
+  constructor(id: number, node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number) {
+    this.id = id;
+    this.node = node;
+    this.frame = frame;
+    this.ref = ref;
+    this.loop = loop;
+    this.state = TokenState.Arrived;
+    this.via = via;
+    this.generation = 0;
+    this.taskName = "";
+    this.seq = 0;
+    this.context = undefined;
+    this.prev = undefined;
+    this.next = undefined;
+    this.extras = undefined;
+  }
+
+  /** while its activity runs with input mappings: the data around the activity, which its completion goes back to (data-mapping.ts) */
+  get outer(): DataRef | undefined {
+    return this.extras?.outer;
+  }
+
+  set outer(value: DataRef | undefined) {
+    if (this.extras !== undefined || value !== undefined) this.withExtras().outer = value;
+  }
+
+  /** set while the token iterates a sequential or condition loop */
+  get run(): LoopRun | undefined {
+    return this.extras?.run;
+  }
+
+  set run(value: LoopRun | undefined) {
+    if (this.extras !== undefined || value !== undefined) this.withExtras().run = value;
+  }
+
+  get abort(): AbortController | undefined {
+    return this.extras?.abort;
+  }
+
+  set abort(value: AbortController | undefined) {
+    if (this.extras !== undefined || value !== undefined) this.withExtras().abort = value;
+  }
+
+  /** the copy-on-write view of the running task's ctx.data, made when the task first reads it */
+  get view(): TaskData | undefined {
+    return this.extras?.view;
+  }
+
+  set view(value: TaskData | undefined) {
+    if (this.extras !== undefined || value !== undefined) this.withExtras().view = value;
+  }
+
+  get child(): Frame | undefined {
+    return this.extras?.child;
+  }
+
+  set child(value: Frame | undefined) {
+    if (this.extras !== undefined || value !== undefined) this.withExtras().child = value;
+  }
+
+  /** its node's lane name, rendered when it entered the node */
+  get lane(): string | undefined {
+    return this.extras?.lane;
+  }
+
+  set lane(value: string | undefined) {
+    if (this.extras !== undefined || value !== undefined) this.withExtras().lane = value;
+  }
+
+  /** timers and message subscriptions of its node's boundary or catch events */
+  get arms(): Arm[] | undefined {
+    return this.extras?.arms;
+  }
+
+  set arms(value: Arm[] | undefined) {
+    if (this.extras !== undefined || value !== undefined) this.withExtras().arms = value;
+  }
+
+  private withExtras(): TokenExtras {
+    return (this.extras ??= new TokenExtras());
+  }
 }
 
-/** A token record in state Arrived; every token is made here, so they all have one shape. */
+/* what only some tokens have: a sub-process, boundary events, a lane, data mappings, a loop being iterated, a task that read ctx.data or ctx.signal */
+class TokenExtras {
+  outer: DataRef | undefined = undefined;
+  run: LoopRun | undefined = undefined;
+  abort: AbortController | undefined = undefined;
+  view: TaskData | undefined = undefined;
+  child: Frame | undefined = undefined;
+  lane: string | undefined = undefined;
+  arms: Arm[] | undefined = undefined;
+}
+
+/** A token record in state Arrived. */
 export function tokenRecord(id: number, node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
-  return {
-    id,
-    node,
-    frame,
-    ref,
-    outer: undefined,
-    loop,
-    run: undefined,
-    state: TokenState.Arrived,
-    via,
-    generation: 0,
-    taskName: "",
-    seq: 0,
-    abort: undefined,
-    view: undefined,
-    context: undefined,
-    child: undefined,
-    arms: undefined,
-    lane: undefined,
-    prev: undefined,
-    next: undefined,
-  };
+  return new Token(id, node, frame, ref, loop, via);
 }

@@ -115,7 +115,7 @@ export function noteJson(note: Record<string, unknown>): string {
  * nothing to do while no secret was read): the journal is kept after the
  * run, and a resumed run reads the secret again where it needs it.
  */
-function valueText(value: unknown): string {
+export function valueText(value: unknown): string {
   const masked = redactValue(value);
   return isJson(masked) ? `{"j":${JSON.stringify(masked)}}` : JSON.stringify(encodeValue(masked));
 }

@@ -7,7 +7,8 @@ import type { TaskDataResult } from "../engine/task-data.js";
 import type { GraphNode } from "../model/graph.js";
 import { fileSystemReason } from "../errors.js";
 import { JournalError } from "./journal-error.js";
-import { changesText, failedJson, failureRecord, jsonId, messageJson, noteJson, timerJson } from "./records.js";
+import { changesText, failedJson, failureRecord, jsonId, messageJson, noteJson, timerJson, valueText } from "./records.js";
+import { redactValue } from "../secrets/redact.js";
 import { piece, RecordBuffer } from "./record-buffer.js";
 import { framedLine } from "./framing.js";
 import { countNote, snapshotJson, type JournalTallies } from "./snapshot.js";
@@ -18,6 +19,8 @@ const DONE = piece('{"t":"d","s":');
 const ATTEMPT = piece(',"a":');
 const INSTANCE = piece(',"i":');
 const INSTANCE_ENDED = piece('{"t":"ie","i":');
+const EVENT = piece(',"e":');
+const JSON_VALUE = piece('{"j":');
 const AT = piece(',"at":');
 const END = piece("}");
 /* a start or completion record without its node id: the constant pieces and numbers of 24 characters at most */
@@ -76,6 +79,8 @@ export class JournalWriter implements EngineJournal {
   private readonly pending = new RecordBuffer();
   /* per node (by index: one run, one graph), its start record's middle `,"n":<id>,"at":`, encoded once */
   private readonly startMiddles: Array<Buffer | undefined> = [];
+  /* per node, its message records' start `{"t":"em","n":<id>,"at":` */
+  private readonly emitHeads: Array<Buffer | undefined> = [];
   private waiting: Array<() => void> = [];
   /* acknowledgements waiting for what was recorded before them to be on disk */
   private durable: Array<(written: boolean) => void> = [];
@@ -151,9 +156,28 @@ export class JournalWriter implements EngineJournal {
     this.add(timerJson(arm, at - this.origin));
   }
 
+  /* {"t":"em","n":<id>,"at":<ms>,"e":<value>,"i":<instance>}: one per message event, so put together as a task's records are (the value as values.ts encodes it) */
   emitted(node: GraphNode, event: unknown, at: number, instance: number): void {
     this.tallies.last.set(node.id, event);
-    this.add(messageJson("em", jsonId(node, node.id), at - this.origin, event, undefined, instance));
+    const out = this.pending;
+    const head = (this.emitHeads[node.index] ??= Buffer.from(`{"t":"em","n":${jsonId(node, node.id)},"at":`));
+    out.reserve(RECORD_BYTES + head.length);
+    out.piece(head);
+    out.int(at - this.origin);
+    out.piece(EVENT);
+    const masked = redactValue(event);
+    if (isCount(masked)) {
+      out.piece(JSON_VALUE);
+      out.int(masked);
+      out.piece(END);
+    } else out.text(valueText(masked));
+    // the text reserved only its own room
+    out.reserve(RECORD_BYTES);
+    out.piece(INSTANCE);
+    out.int(instance);
+    out.piece(END);
+    out.seal();
+    this.schedule();
   }
 
   /* {"t":"ie","i":<instance>,"at":<ms>}: one per message event, so put together as a task's records are */
@@ -349,6 +373,11 @@ export class JournalWriter implements EngineJournal {
       return false;
     }
   }
+}
+
+/* a whole number JSON writes as its digits (int() writes those), -0 excepted */
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && value >= 0 && value <= 0x7fffffff && (value | 0) === value && !Object.is(value, -0);
 }
 
 /* the rename that put the new file in place survives a power cut once its folder is synced */

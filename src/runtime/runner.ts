@@ -96,16 +96,14 @@ export class TaskRunner implements NodeRunner {
   private start(task: TaskContext, node: GraphNode, token: Token): unknown {
     const ctx = userContext(task);
     // the workspace view (made on first use) and the log follow this task: its commands die with its token
-    const output = new TaskOutput(this.logs, task);
     const lane = this.lanes?.workspaceFor(token, ctx);
     if (lane === undefined) {
-      if (this.workers !== undefined) return this.dispatch(task, node, token, output, this.workers);
-      task.provideWorkspace(this.workspace, output);
-      return this.call(output, ctx, node);
+      if (this.workers !== undefined) return this.dispatch(task, node, token, this.workers);
+      return this.call(task, ctx, node);
     }
     return lane.then((workspace) => {
-      task.provideWorkspace(workspace, output);
-      return withOutput(output, this.invoke, ctx, node);
+      task.workspace = workspace.forTask(this.outputOf(task));
+      return withOutput(task, this.invoke, ctx, node);
     });
   }
 
@@ -113,11 +111,26 @@ export class TaskRunner implements NodeRunner {
     taskSettled();
   }
 
-  /* a function that returned synchronously last time is called without entering the async context */
-  private call(output: TaskOutput, ctx: Context, node: GraphNode): unknown {
+  /* a function that returned synchronously last time is called without entering the async context; the context is the task's sink either way (TaskContext.write) */
+  private call(task: TaskContext, ctx: Context, node: GraphNode): unknown {
     const sync = this.returnedSync[node.index] === 1;
-    return sync ? withOutputUntilReturn(output, this.invoke, ctx, node) : withOutput(output, this.invoke, ctx, node);
+    return sync ? withOutputUntilReturn(task, this.invoke, ctx, node) : withOutput(task, this.invoke, ctx, node);
   }
+
+  write(task: TaskContext, text: string): void {
+    this.outputOf(task).write(text);
+  }
+
+  /* the task's output: its log, and the io of its workspace's commands; made when it first prints, starts a command or awaits */
+  private outputOf(task: TaskContext): TaskOutput {
+    return (task.io ??= new TaskOutput(this.logs, task)) as TaskOutput;
+  }
+
+  /** The run's workspace as the task sees it (asked when it first reads ctx.workspace; a lane's task was given its lane's): its commands write to the task's output and die with its token. */
+  workspaceOf(task: TaskContext): unknown {
+    return this.workspace.forTask(this.outputOf(task));
+  }
+
 
   /* an arrow property: passed to withOutput without a closure per task */
   private readonly invoke = (ctx: Context, node: GraphNode): unknown => {
@@ -135,13 +148,12 @@ export class TaskRunner implements NodeRunner {
    * with a copy of the data, which then replaces the token's data. Other
    * kinds (user tasks) need the main thread.
    */
-  private dispatch(task: TaskContext, node: GraphNode, token: Token, output: TaskOutput, workers: WorkerPool): unknown {
+  private dispatch(task: TaskContext, node: GraphNode, token: Token, workers: WorkerPool): unknown {
     const ctx = userContext(task);
     const declaration = this.bindings[node.index] === undefined ? undefined : this.resolve(node, ctx.taskName);
     // a decision is what the function returns, which a worker thread does not send back
     if (declaration?.kind !== "task" || node.decides || (ctx.resumed && declaration.options.onInterrupted === "fail")) {
-      task.provideWorkspace(this.workspace, output);
-      return this.call(output, ctx, node);
+      return this.call(task, ctx, node);
     }
     const job = {
       index: this.declarationIndex.get(declaration)!,
@@ -159,7 +171,7 @@ export class TaskRunner implements NodeRunner {
       idempotencyKey: ctx.idempotencyKey,
       pwd: this.workspace.pwd,
     };
-    return workers.run(job, output, task.signal).then((changes) => applyChanges(ctx.data, changes));
+    return workers.run(job, this.outputOf(task), task.signal).then((changes) => applyChanges(ctx.data, changes));
   }
 
   /* a name without placeholders has the same groups every time: matched once per node, not per call (spread into the call, so a task cannot change the cached array) */

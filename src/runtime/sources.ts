@@ -95,9 +95,8 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
 function sourceContext(node: GraphNode, nodes: readonly GraphNode[], settings: SourceSettings): Context {
   const info = { id: node.id, name: node.name, type: node.kind };
   const data = { ...settings.initialData };
-  const host = { executionId: settings.executionId, signalFor: () => settings.signal, dataFor: () => data };
+  const host = { executionId: settings.executionId, signalFor: () => settings.signal, dataFor: () => data, attemptOf: () => 1, instanceOf: () => 0, workspaceFor: () => settings.workspace, write: (_ctx: unknown, text: string) => void process.stdout.write(text) };
   const ctx = new TaskContext<Workspace>(host, { id: 0 }, info, node.name, undefined, node.lane);
-  ctx.workspace = settings.workspace;
   const last = nodes.filter((element) => settings.lastEvents?.has(element.id)).map((element) => settings.lastEvents!.get(element.id));
   return Object.assign(ctx, { lastEvent: last.at(-1) });
 }
