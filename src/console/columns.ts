@@ -5,7 +5,7 @@
  * no work for the garbage collector.
  */
 
-type Typed = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>;
+export type Typed = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>;
 
 export class Column<T extends Typed> {
   private values: T;
@@ -42,9 +42,9 @@ export class Column<T extends Typed> {
     this.values[i] = value;
   }
 
-  /** Its values, no more: what a checkpoint keeps (checkpoint.ts). */
+  /** A copy of its values, no more: what a checkpoint keeps (a view of them would keep the whole buffer). */
   trimmed(): T {
-    return this.values.subarray(0, this.length) as T;
+    return this.values.slice(0, this.length) as T;
   }
 
   /** Takes `values` (a checkpoint's) as its own. */

@@ -22,14 +22,6 @@ export interface ElementCounts {
   running: number;
 }
 
-export interface TallySnapshot {
-  outcomes: Array<Int32Array<ArrayBuffer>>;
-  entries: Array<Int32Array<ArrayBuffer>>;
-  others: Array<Int32Array<ArrayBuffer>>;
-  recent: Int32Array<ArrayBuffer>;
-  recentCount: number;
-}
-
 export class ElementTally {
   /* per element number: task executions by outcome (OUTCOME's order), then failures and caught errors without a task */
   private outcomes: Array<Int32Array<ArrayBuffer>> = [];
@@ -93,20 +85,6 @@ export class ElementTally {
     const found: number[] = [];
     for (let k = this.recentCount - n; k < this.recentCount; k++) found.push(this.recent[k % RECENT_FAILURES]);
     return found;
-  }
-
-  snapshot(): TallySnapshot {
-    return { outcomes: this.outcomes, entries: this.entries.map((c) => c.trimmed()), others: this.others.map((c) => c.trimmed()), recent: this.recent, recentCount: this.recentCount };
-  }
-
-  static restore(snapshot: TallySnapshot): ElementTally {
-    const tally = new ElementTally();
-    tally.outcomes = snapshot.outcomes;
-    tally.entries = snapshot.entries.map((values) => int32s().restore(values));
-    tally.others = snapshot.others.map((values) => int32s().restore(values));
-    tally.recent = snapshot.recent;
-    tally.recentCount = snapshot.recentCount;
-    return tally;
   }
 
   private grow(element: number): void {

@@ -37,6 +37,18 @@ export class JournalFollower {
     this.file = file;
   }
 
+  /** Where the next read starts: the bytes read so far, of the file with inode `ino`, and whether its lines are framed. */
+  get position(): { offset: number; ino: number; framed: boolean | undefined } {
+    return { offset: this.offset, ino: this.ino, framed: this.framed };
+  }
+
+  /** Reads on from `position` (a checkpoint's, checked against the file: journal-index.ts) instead of from the start. */
+  startAt(position: { offset: number; ino: number; framed: boolean | undefined }): void {
+    this.offset = position.offset;
+    this.ino = position.ino;
+    this.framed = position.framed;
+  }
+
   /** The file's size, time and inode now; undefined when it is gone. */
   async look(): Promise<FileMark | undefined> {
     const info = await stat(this.file).catch(() => undefined);
