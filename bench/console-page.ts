@@ -60,7 +60,13 @@ async function load(): Promise<number> {
   return performance.now() - started;
 }
 
+const firstStarted = performance.now();
 const first = await load();
+// the first time, the page shows what the server read so far, then everything once the journal is read
+const partial = (await page.getAttribute("body", "data-journal")) === "partial";
+await page.locator('body[data-journal="read"]').waitFor({ state: "attached", timeout: 300_000 });
+await page.locator("#instance-rows tbody tr").first().waitFor({ timeout: 120_000 });
+const firstWhole = performance.now() - firstStarted;
 // the index is written once the answers have gone
 const indexFile = join(runsFolder, "seed", CONSOLE_INDEX_FILE);
 for (let i = 0; i < 600 && !existsSync(indexFile); i++) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -92,7 +98,8 @@ rmSync(temp, { recursive: true, force: true });
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 console.log(`the seed run: ${EVENTS} message events, 5 tasks each, in ${(runMs / 1000).toFixed(1)} s; journal ${mb(journalBytes)}`);
-console.log(`  its page shown (diagram, timeline, ${instances} instances, variables), first    ${first.toFixed(0)} ms`);
+console.log(`  its page shown (diagram, timeline, ${instances} instances, variables), first    ${first.toFixed(0)} ms${partial ? " (what was read so far)" : ""}`);
+console.log(`  ... and shown whole once the server read the journal                ${firstWhole.toFixed(0)} ms`);
 console.log(`  ... by a console started again, from the index (${mb(indexBytes)}; median of 3)    ${fromIndex.toFixed(0)} ms`);
 console.log(`  its page shown again (median of 3)                                ${again.toFixed(0)} ms`);
 console.log(`  a click on an instance: its path marked, the timeline filtered   ${clickMs.toFixed(0)} ms`);

@@ -63,9 +63,11 @@ export class JournalFollower {
   /**
    * Calls `record` with each record written since the last read, in order.
    * Returns "restart" when the file is another one than before (the
-   * records then start from its header again), else "more".
+   * records then start from its header again), else "more". `chunk` is
+   * called after each chunk's records: a long read lets others look at
+   * what it read so far there.
    */
-  async read(record: (record: RawRecord, offset: number) => void, now?: FileMark): Promise<"more" | "restart"> {
+  async read(record: (record: RawRecord, offset: number) => void, now?: FileMark, chunk?: () => void): Promise<"more" | "restart"> {
     const mark = now ?? (await this.look());
     if (mark === undefined) throw new Error(`cannot read the journal ${this.file}: it is gone`);
     let restart = false;
@@ -77,11 +79,11 @@ export class JournalFollower {
       this.problem = undefined;
     }
     this.mark = mark;
-    if (this.problem === undefined && mark.size > this.offset) await this.readFrom(mark.size, record);
+    if (this.problem === undefined && mark.size > this.offset) await this.readFrom(mark.size, record, chunk);
     return restart ? "restart" : "more";
   }
 
-  private async readFrom(size: number, record: (record: RawRecord, offset: number) => void): Promise<void> {
+  private async readFrom(size: number, record: (record: RawRecord, offset: number) => void, chunk: (() => void) | undefined): Promise<void> {
     const handle = await open(this.file, "r");
     try {
       // bytes [0, kept) of the buffer: the start of a line not yet complete, which begins at this.offset in the file
@@ -99,6 +101,7 @@ export class JournalFollower {
         const lines = buffer.lastIndexOf(10, filled - 1) + 1;
         if (lines > 0) {
           if (!this.lines(buffer, lines, record)) return;
+          chunk?.();
           buffer.copy(buffer, 0, lines, filled);
         }
         kept = filled - lines;

@@ -13,6 +13,12 @@ import { JournalView } from "./journal-view.js";
 const KEEP_VIEWS = 16;
 const KEEP_ENTRIES = 3_000_000;
 
+/** A long read still under way: the bytes read so far of the journal's. */
+export interface Reading {
+  read: number;
+  size: number;
+}
+
 interface Followed {
   follower: JournalFollower;
   view: JournalView | undefined;
@@ -20,6 +26,9 @@ interface Followed {
   turn: Promise<void>;
   /* how far into the journal its index (the one found or the last written) goes; undefined: not looked for yet */
   indexed: number | undefined;
+  /* the size of the journal the read under way reads to (undefined: none), and who waits for its next chunk */
+  reading: number | undefined;
+  chunkWaiters: Array<() => void>;
 }
 
 const followed = new Map<string, Followed>();
@@ -29,10 +38,15 @@ const followed = new Map<string, Followed>();
  * the records written since the last call are read (none when its size,
  * time and inode are unchanged). Undefined when the run has no journal
  * (a run with journal: false) or not even its header yet.
+ *
+ * With `partial`, the answer does not wait for a long read (the first of a
+ * 58 MB journal that has no index): it comes after the read's next chunk,
+ * with what was read so far and how far the read is (`reading`); the page
+ * shows the first screen from it and asks again once the read is done.
  */
-export async function journalViewOf(folder: string): Promise<{ view: JournalView | undefined; problem: string | undefined }> {
+export async function journalViewOf(folder: string, options: { partial?: boolean } = {}): Promise<{ view: JournalView | undefined; problem: string | undefined; reading?: Reading }> {
   let entry = followed.get(folder);
-  if (entry === undefined) entry = { follower: new JournalFollower(join(folder, JOURNAL_FILE)), view: undefined, turn: Promise.resolve(), indexed: undefined };
+  if (entry === undefined) entry = { follower: new JournalFollower(join(folder, JOURNAL_FILE)), view: undefined, turn: Promise.resolve(), indexed: undefined, reading: undefined, chunkWaiters: [] };
   else followed.delete(folder);
   // most recently used last
   followed.set(folder, entry);
@@ -44,7 +58,16 @@ export async function journalViewOf(folder: string): Promise<{ view: JournalView
     () => undefined,
     () => undefined,
   );
-  return turn;
+  if (!options.partial) return turn;
+  let done = false;
+  const whole = turn.then((answer) => ((done = true), answer));
+  let wake = () => {};
+  const chunk = new Promise<void>((resolve) => (wake = resolve));
+  current.chunkWaiters.push(wake);
+  await Promise.race([whole, chunk]);
+  current.chunkWaiters = current.chunkWaiters.filter((waiter) => waiter !== wake);
+  if (done) return whole;
+  return { view: current.view, problem: current.follower.problem, reading: current.reading === undefined ? undefined : { read: current.follower.position.offset, size: current.reading } };
 }
 
 /** Forgets every journal read (as a console that starts again would): the next request reads each from its index or its start. */
@@ -76,15 +99,32 @@ async function catchUp(folder: string, entry: Followed): Promise<{ view: Journal
     }
   }
   if (entry.follower.changed(mark)) {
-    const read = await entry.follower.read((record, offset) => {
-      // the header: a new file (the first read, or one a snapshot replaced) starts a new view
-      if (offset === 0) entry.view = record.t === "run" ? new JournalView(record) : undefined;
-      else entry.view?.add(record);
-    }, mark);
-    if (read === "restart") entry.indexed = 0;
+    entry.reading = mark.size;
+    try {
+      const read = await entry.follower.read(
+        (record, offset) => {
+          // the header: a new file (the first read, or one a snapshot replaced) starts a new view
+          if (offset === 0) entry.view = record.t === "run" ? new JournalView(record) : undefined;
+          else entry.view?.add(record);
+        },
+        mark,
+        () => chunkRead(entry),
+      );
+      if (read === "restart") entry.indexed = 0;
+    } finally {
+      entry.reading = undefined;
+    }
     keepIndex(folder, entry);
   }
   return { view: entry.view, problem: entry.follower.problem };
+}
+
+/* a chunk of a read was applied: those who would rather not wait for all of it look now (a view needs its header first) */
+function chunkRead(entry: Followed): void {
+  if (entry.view === undefined || entry.chunkWaiters.length === 0) return;
+  const waiters = entry.chunkWaiters;
+  entry.chunkWaiters = [];
+  for (const waiter of waiters) waiter();
 }
 
 /*
