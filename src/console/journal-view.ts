@@ -3,10 +3,11 @@ import type { RunState } from "../journal/records.js";
 import type { EncodedValue } from "../journal/values.js";
 import { float64s, int32s, uint16s, uint8s } from "./columns.js";
 import { ElementTally, OUTCOME, type ElementCounts } from "./element-tally.js";
-import { DataTrail, type Change, type HeldValue } from "./data-trail.js";
+import { DataTrail } from "./data-trail.js";
 import { elementsOf, type ElementInfo } from "./definition-elements.js";
 import { InstanceTable } from "./instance-table.js";
 import type { RawRecord } from "./journal-follower.js";
+import { KIND, KINDS, OUTCOMES, type EntryExtra, type EntryKind, type Execution, type ExecutionExtra, type ExecutionOutcome, type TimelineEntry } from "./timeline-entry.js";
 
 /*
  * A run's journal as the console shows it: a timeline of what happened
@@ -19,55 +20,7 @@ import type { RawRecord } from "./journal-follower.js";
  * encoded as the journal has them until a page asks for them (entries.ts).
  */
 
-export type EntryKind = "started" | "completed" | "failed" | "caught" | "answered" | "decided" | "timer" | "message" | "instance" | "instance-ended" | "resumed" | "lane" | "ended" | "snapshot";
-const KINDS: readonly EntryKind[] = ["started", "completed", "failed", "caught", "answered", "decided", "timer", "message", "instance", "instance-ended", "resumed", "lane", "ended", "snapshot"];
-const KIND = Object.fromEntries(KINDS.map((kind, i) => [kind, i])) as Record<EntryKind, number>;
-
-export interface TimelineEntry {
-  /** position in the timeline: journal order */
-  i: number;
-  /** epoch ms */
-  at: number;
-  kind: EntryKind;
-  elementId: string | undefined;
-  seq: number | undefined;
-  /** the message instance it is about (0: none) */
-  instance: number;
-  attempt: number | undefined;
-  error: string | undefined;
-  changes: Change[] | undefined;
-  /** a message's event, a gateway's decision, a lane's name, how the run ended */
-  value: HeldValue | string | undefined;
-  /** this failure failed the run */
-  failedRun: boolean;
-}
-
-type EntryExtra = Partial<Pick<TimelineEntry, "attempt" | "error" | "changes" | "value" | "failedRun">>;
-
-export type ExecutionOutcome = "running" | "done" | "failed" | "caught" | "interrupted" | "cancelled";
-const OUTCOMES = ["running", "done", "failed", "caught"] as const;
-type StoredOutcome = (typeof OUTCOMES)[number];
-
-/** One task execution (a task, user task, gateway or loop with a function): its last attempt. */
-export interface Execution {
-  seq: number;
-  elementId: string;
-  /** the message instance it ran in (0: none) */
-  instance: number;
-  attempts: number;
-  startedAt: number;
-  endedAt: number | undefined;
-  outcome: StoredOutcome;
-  error: string | undefined;
-  changes: Change[];
-  decision: HeldValue | undefined;
-  /** its log file under the run's logs folder */
-  log: string | undefined;
-}
-
-type ExecutionExtra = Partial<Pick<Execution, "error" | "changes" | "decision" | "log">>;
-
-export type { ElementCounts };
+export type { ElementCounts, EntryKind, Execution, ExecutionOutcome, TimelineEntry };
 
 /** The journal of one run, read so far. */
 export class JournalView {
