@@ -45,12 +45,13 @@ function jsonMap(map: Map<unknown, unknown>): JsonMap | undefined {
   let plain = true;
   const check = (key: string, value: unknown) => {
     // a property left undefined is left out, as the readers take it; a value that is undefined is not JSON
-    if (key === "v" || (key === "" && value === undefined) || (typeof value === "number" && !Number.isFinite(value))) plain = false;
+    if (key === "v" || (key === "" && value === undefined) || typeof value === "bigint" || (typeof value === "number" && !Number.isFinite(value))) plain = false;
     else if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) plain = false;
-    return value;
+    // the map is kept whole then: what is left is not looked at
+    return plain ? value : undefined;
   };
   let length = 0;
-  for (let i = 0; i < entries.length; i++) {
+  for (let i = 0; i < entries.length && plain; i++) {
     const text = JSON.stringify(entries[i][1], check) ?? "";
     keys[i] = entries[i][0] as number;
     starts[i] = length;
@@ -99,6 +100,12 @@ export class SavedMap<V> extends Map<number, V> {
     const i = this.find(key);
     if (i >= 0) this.take(i);
     return super.delete(key);
+  }
+
+  override clear(): void {
+    this.taken.fill(1);
+    this.untaken = 0;
+    super.clear();
   }
 
   override get size(): number {
