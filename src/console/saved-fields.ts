@@ -24,14 +24,23 @@ export function restored<T extends object>(prototype: T, fields: Record<string, 
   const object = Object.create(prototype) as Record<string, unknown>;
   const field = (value: unknown): unknown => {
     if (value === null || typeof value !== "object") return value;
-    if ("keys" in value && "starts" in value && "json" in value) return new SavedMap(value as JsonMap);
+    if (ArrayBuffer.isView(value)) return own(value as Typed);
+    if ("keys" in value && "starts" in value && "json" in value) {
+      const saved = value as JsonMap;
+      return new SavedMap({ keys: own(saved.keys), starts: own(saved.starts), json: saved.json });
+    }
     if (!("column" in value) || !ArrayBuffer.isView(value.column)) return value;
-    const values = (value as SavedColumn).column;
+    const values = own((value as SavedColumn).column);
     const make = (n: number) => new (values.constructor as new (n: number) => Typed)(n);
     return new Column(make).restore(values);
   };
   for (const [key, value] of Object.entries(fields)) object[key] = Array.isArray(value) ? value.map(field) : field(value);
   return object as T;
+}
+
+/* v8.deserialize gives typed arrays that may be views of the whole index it read: a copy each lets that go */
+function own<T extends Typed | Float64Array | Int32Array>(values: T): T {
+  return values.byteLength === values.buffer.byteLength ? values : (values.slice() as T);
 }
 
 /* a map of numbers to values JSON keeps as they are, by key; undefined for another (a value decoded by v8, held as { v }, may be a Date or a Map) */
