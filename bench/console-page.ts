@@ -1,20 +1,24 @@
 /**
- * `node --import tsx bench/console-page.ts [events]`: a long message run's
+ * `node --expose-gc --import tsx bench/console-page.ts [events]`: a long message run's
  * page in Debian's chromium (issue 22, scale). Runs the seed process for
  * `events` message events (default 100k, five tasks each, journal on, the
  * default pool, no snapshot), serves its folder as `adhesive ui` does, and opens the
  * run's page: the time until its diagram, timeline, instances and
  * variables are all shown (the first time, when the server reads the
- * whole journal, and again), the time a click on an instance takes to mark
- * its path and filter the timeline, and the page's JS heap after a GC
- * (CDP Runtime.getHeapUsage).
+ * whole journal and writes its index beside it; then as a console that
+ * starts again finds it, with the index and no view in memory; and again),
+ * the time a click on an instance takes to mark its path and filter the
+ * timeline, the page's JS heap after a GC (CDP Runtime.getHeapUsage) and
+ * the server's (this process's, after a GC with --expose-gc).
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { Adhesive } from "../src/index.js";
+import { forgetJournalViews } from "../src/console/journal-views.js";
+import { CONSOLE_INDEX_FILE } from "../src/runs/files.js";
 import { startLiveServer } from "../src/web/server.js";
 import { openBrowser } from "../test/web/browser.js";
 
@@ -56,7 +60,23 @@ async function load(): Promise<number> {
   return performance.now() - started;
 }
 
+const firstStarted = performance.now();
 const first = await load();
+// the first time, the page shows what the server read so far, then everything once the journal is read
+const partial = (await page.getAttribute("body", "data-journal")) === "partial";
+await page.locator('body[data-journal="read"]').waitFor({ state: "attached", timeout: 300_000 });
+await page.locator("#instance-rows tbody tr").first().waitFor({ timeout: 120_000 });
+const firstWhole = performance.now() - firstStarted;
+// the index is written once the answers have gone
+const indexFile = join(runsFolder, "seed", CONSOLE_INDEX_FILE);
+for (let i = 0; i < 600 && !existsSync(indexFile); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+const indexBytes = existsSync(indexFile) ? statSync(indexFile).size : 0;
+const restarted: number[] = [];
+for (let i = 0; i < 3; i++) {
+  forgetJournalViews();
+  restarted.push(await load());
+}
+const fromIndex = restarted.sort((a, b) => a - b)[1];
 const again = [await load(), await load(), await load()].sort((a, b) => a - b)[1];
 const instances = await page.locator("#instance-rows tbody tr").count();
 const last = await page.locator("#instance-rows tbody tr:last-child").getAttribute("data-instance");
@@ -69,6 +89,8 @@ await page.waitForFunction((n) => (globalThis as unknown as { document: { queryS
 const clickMs = performance.now() - clicked;
 await cdp.send("HeapProfiler.collectGarbage");
 const heap = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number; totalSize: number };
+globalThis.gc?.();
+const serverMemory = process.memoryUsage();
 
 await browser.close();
 await server.close();
@@ -76,7 +98,10 @@ rmSync(temp, { recursive: true, force: true });
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 console.log(`the seed run: ${EVENTS} message events, 5 tasks each, in ${(runMs / 1000).toFixed(1)} s; journal ${mb(journalBytes)}`);
-console.log(`  its page shown (diagram, timeline, ${instances} instances, variables), first    ${first.toFixed(0)} ms`);
+console.log(`  its page shown (diagram, timeline, ${instances} instances, variables), first    ${first.toFixed(0)} ms${partial ? " (what was read so far)" : ""}`);
+console.log(`  ... and shown whole once the server read the journal                ${firstWhole.toFixed(0)} ms`);
+console.log(`  ... by a console started again, from the index (${mb(indexBytes)}; median of 3)    ${fromIndex.toFixed(0)} ms`);
 console.log(`  its page shown again (median of 3)                                ${again.toFixed(0)} ms`);
 console.log(`  a click on an instance: its path marked, the timeline filtered   ${clickMs.toFixed(0)} ms`);
 console.log(`  the page's JS heap afterwards (after a GC, CDP)                   used ${mb(heap.usedSize)} of ${mb(heap.totalSize)}`);
+console.log(`  the server's heap afterwards${globalThis.gc ? " (after a GC)" : ""}, and its array buffers (the columns)   ${mb(serverMemory.heapUsed)}, ${mb(serverMemory.arrayBuffers)}`);

@@ -9,21 +9,25 @@
  *   - the runs list: the first request (every run.json read), then later
  *     ones (two stats per run), filtered by state, and a text search in the
  *     runs' data (first: two reads of each journal's ends; then cached);
- *   - the long run's page: its state, the first page of its timeline (the
- *     whole journal read the first time, then only what was added), one
- *     element's executions, its instances and one instance's path,
- *     timeline and variables.
+ *   - the long run's page: the first page of its timeline the first time
+ *     (answered with what was read so far: the journal is read in chunks),
+ *     the whole journal read, then by a console started again from the
+ *     index the first read wrote beside it, then later (only what was
+ *     added); its state, one element's executions, its instances and one
+ *     instance's path, timeline and variables.
  * Prints the median of 5 for the warm requests, and this process's heap.
  * Run with --expose-gc for the heap after a collection:
  *
  *   node --expose-gc --import tsx bench/console.ts 1000 100000
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Adhesive, scriptedUi } from "../src/index.js";
+import { forgetJournalViews } from "../src/console/journal-views.js";
+import { CONSOLE_INDEX_FILE } from "../src/runs/files.js";
 import { readSummary, writeSummary } from "../src/runs/summary.js";
 import { startLiveServer } from "../src/web/server.js";
 import { APPROVAL, orderTasks } from "../test/fixtures/console/order-tasks.js";
@@ -104,9 +108,25 @@ row(`runs list, search in data, first (${(JSON.parse(searched.body) as { total: 
 row("runs list, search in data, later", await warm("/api/runs?q=%22order%22%3A2"));
 row("a small run's page: state", await warm(`/api/runs/run-00003`));
 row("a small run's page: timeline", await warm(`/api/runs/run-00003/timeline`));
+const firstStarted = performance.now();
+const firstPage = await get(`/api/runs/${bigId}/timeline`);
+const { reading } = JSON.parse(firstPage.body) as { reading?: { read: number; size: number } };
+row(`long run's timeline, first: what was read so far`, firstPage.ms, reading ? ` (${((100 * reading.read) / reading.size).toFixed(0)}% of ${(reading.size / 1048576).toFixed(0)} MB)` : " (all of it)");
+// an element's executions wait for the whole journal
+await get(`/api/runs/${bigId}/elements/t1`);
+row("long run's journal read whole, first", performance.now() - firstStarted);
+const indexFile = join(runsFolder, bigId, CONSOLE_INDEX_FILE);
+for (let i = 0; i < 600 && !existsSync(indexFile); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+const indexMb = existsSync(indexFile) ? statSync(indexFile).size / 1048576 : 0;
+const restarted: number[] = [];
+for (let i = 0; i < 3; i++) {
+  forgetJournalViews();
+  restarted.push((await get(`/api/runs/${bigId}/timeline`)).ms);
+}
+row(`long run's timeline, a console started again: its index (${indexMb.toFixed(0)} MB)`, restarted.sort((a, b) => a - b)[1], " (median of 3)");
 const timeline = await get(`/api/runs/${bigId}/timeline`);
 const total = (JSON.parse(timeline.body) as { total: number }).total;
-row(`long run's timeline, first (${total} entries, first 500 sent)`, timeline.ms, `, ${(timeline.bytes / 1024).toFixed(0)} KB`);
+row(`long run's timeline (${total} entries, first 500 sent)`, timeline.ms, `, ${(timeline.bytes / 1024).toFixed(0)} KB`);
 row("long run's timeline, later", await warm(`/api/runs/${bigId}/timeline`));
 row("long run's timeline, entries 50000-50499", await warm(`/api/runs/${bigId}/timeline?offset=50000`));
 row("long run's page: state (from its journal)", await warm(`/api/runs/${bigId}`));

@@ -5,7 +5,7 @@
  * no work for the garbage collector.
  */
 
-type Typed = Float64Array | Int32Array | Uint8Array | Uint16Array;
+export type Typed = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>;
 
 export class Column<T extends Typed> {
   private values: T;
@@ -42,6 +42,18 @@ export class Column<T extends Typed> {
     this.values[i] = value;
   }
 
+  /** A copy of its values, no more: what a checkpoint keeps (a view of them would keep the whole buffer). */
+  trimmed(): T {
+    return this.values.slice(0, this.length) as T;
+  }
+
+  /** Takes `values` (a checkpoint's) as its own. */
+  restore(values: T): this {
+    this.values = values.length > 0 ? values : this.make(16);
+    this.length = values.length;
+    return this;
+  }
+
   private grow(size: number): void {
     const bigger = this.make(size);
     bigger.set(this.values);
@@ -49,7 +61,7 @@ export class Column<T extends Typed> {
   }
 }
 
-export const float64s = () => new Column((n) => new Float64Array(n));
-export const int32s = () => new Column((n) => new Int32Array(n));
-export const uint8s = () => new Column((n) => new Uint8Array(n));
-export const uint16s = () => new Column((n) => new Uint16Array(n));
+export const float64s = (initial?: number) => new Column((n) => new Float64Array(n), initial);
+export const int32s = (initial?: number) => new Column((n) => new Int32Array(n), initial);
+export const uint8s = (initial?: number) => new Column((n) => new Uint8Array(n), initial);
+export const uint16s = (initial?: number) => new Column((n) => new Uint16Array(n), initial);

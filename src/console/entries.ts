@@ -50,11 +50,12 @@ export interface TimelinePage {
 export function timelinePage(view: JournalView, options: { elementId?: string; instance?: number; offset?: number; limit?: number }): TimelinePage {
   const offset = Math.max(0, options.offset ?? 0);
   const limit = Math.min(Math.max(1, options.limit ?? TIMELINE_PAGE), TIMELINE_PAGE);
-  // the whole timeline needs no list of positions: they are its indexes
-  const positions = options.elementId === undefined && options.instance === undefined ? undefined : view.positions(options.elementId, undefined, options.instance);
+  // the whole timeline needs no list of positions: they are its indexes; an element's are kept as the journal is read
+  const positions =
+    options.instance !== undefined ? view.instancePositions(options.instance, options.elementId) : options.elementId !== undefined ? view.elementPositions(options.elementId) : undefined;
   const total = positions?.length ?? view.size;
   const page: number[] = [];
-  for (let n = offset; n < Math.min(total, offset + limit); n++) page.push(positions === undefined ? n : positions[n]);
+  for (let n = offset; n < Math.min(total, offset + limit); n++) page.push(positions === undefined ? n : Array.isArray(positions) ? positions[n] : positions.get(n));
   return {
     total,
     offset,
@@ -79,15 +80,17 @@ export interface ShownExecution {
 
 /** An element's task executions (the newest `limit`) and the other entries about it (messages, failures without a task). */
 export function elementPage(view: JournalView, elementId: string, state: RunState, limit = TIMELINE_PAGE) {
-  const executions = view.executionsOf(elementId);
-  const others = view.positions(elementId, (_, hasTask) => !hasTask);
+  const { total, executions } = view.executionsOf(elementId, limit);
+  const others = view.elementPositions(elementId, true);
+  const shownOthers: ShownEntry[] = [];
+  for (let n = Math.max(0, others.length - limit); n < others.length; n++) shownOthers.push(shownEntry(view, view.entry(others.get(n))));
   const element = view.elements.get(elementId);
   return {
     element: { id: elementId, name: element?.name ?? elementId, kind: element?.kind },
-    total: executions.length,
-    executions: executions.slice(-limit).map((execution) => shownExecution(execution, state)),
+    total,
+    executions: executions.map((execution) => shownExecution(execution, state)),
     otherTotal: others.length,
-    others: others.slice(-limit).map((i) => shownEntry(view, view.entry(i))),
+    others: shownOthers,
   };
 }
 

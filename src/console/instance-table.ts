@@ -12,7 +12,8 @@ import { float64s, int32s } from "./columns.js";
 /**
  * How an instance stands: running (a task of it runs), waiting (none runs:
  * it waits for a message, a timer or an answer), done (its tokens all
- * reached an end), failed (a task of it failed and nothing caught it),
+ * reached an end), failed (a task, gateway, loop or event of it failed and
+ * nothing caught it),
  * cancelled (the run failed or was cancelled around it), interrupted (the
  * run stopped and can be resumed).
  */
@@ -39,6 +40,12 @@ export interface InstanceRow {
   caught: number;
 }
 
+/* how an instance stands whatever the run does: ended, failed, with a task running, or none (the run's state says the rest) */
+const ENDED = 0;
+const FAILED = 1;
+const RUNNING = 2;
+const IDLE = 3;
+
 export class InstanceTable {
   /* the number of the first instance this journal holds (a journal that starts from a snapshot holds the later ones) */
   private base = -1;
@@ -54,13 +61,10 @@ export class InstanceTable {
   private readonly caught = int32s();
   /** the highest instance number seen */
   highest = 0;
-
+  /* how many instances stand each way (ENDED, FAILED, RUNNING, IDLE), kept as they change: a page of 100k instances counts none again */
+  private standing = [0, 0, 0, 0];
   /** How many instances the journal started. */
-  get size(): number {
-    let n = 0;
-    for (let i = 0; i < this.element.length; i++) if (this.element.get(i) >= 0) n++;
-    return n;
-  }
+  size = 0;
 
   /** The numbers of the instances, in the order they started (their numbers' order). */
   *numbers(): Generator<number> {
@@ -77,6 +81,8 @@ export class InstanceTable {
     if (this.base < 0) this.base = n;
     const i = n - this.base;
     if (i < 0) return;
+    if (this.has(n)) this.standing[this.standingOf(i)]--;
+    else this.size++;
     this.highest = Math.max(this.highest, n);
     this.element.set(i, element, -1);
     this.startedAt.set(i, at);
@@ -88,6 +94,7 @@ export class InstanceTable {
     this.running.set(i, 0);
     this.failed.set(i, 0);
     this.caught.set(i, 0);
+    this.standing[IDLE]++;
   }
 
   /** An entry of instance `n` at timeline position `position` (one per entry of every instance: kept cheap). */
@@ -102,14 +109,32 @@ export class InstanceTable {
   outcome(n: number, from: TaskOutcome | undefined, to: TaskOutcome): void {
     if (!this.has(n)) return;
     const i = n - this.base;
+    const before = this.standingOf(i);
     if (from === undefined) this.tasks.put(i, this.tasks.get(i) + 1);
     else this.count(i, from, -1);
     this.count(i, to, 1);
+    this.moved(i, before);
+  }
+
+  /** A gateway, loop or event of instance `n` failed the run (it has no task execution to count it). */
+  failedHere(n: number): void {
+    if (!this.has(n)) return;
+    const i = n - this.base;
+    const before = this.standingOf(i);
+    this.failed.put(i, this.failed.get(i) + 1);
+    this.moved(i, before);
+  }
+
+  /** An error boundary (or event sub-process) caught an error of a gateway, loop or event of instance `n`. */
+  caughtHere(n: number): void {
+    if (this.has(n)) this.caught.put(n - this.base, this.caught.get(n - this.base) + 1);
   }
 
   ended(n: number, at: number, position: number): void {
     if (!this.has(n)) return;
+    const before = this.standingOf(n - this.base);
     this.endedAt.set(n - this.base, at);
+    this.moved(n - this.base, before);
     this.touched(n, at, position);
   }
 
@@ -132,23 +157,52 @@ export class InstanceTable {
     };
   }
 
-  /**
-   * How instance `n` stands in a run that is in `run` state. An instance
-   * that did not end when the run stopped was stopped with it; a journal
-   * written before instances ended in it ("ie") has a done run's instances
-   * done.
-   */
+  /** How instance `n` stands in a run that is in `run` state. */
   state(n: number, run: RunState): InstanceState {
-    const i = n - this.base;
-    if (!Number.isNaN(this.endedAt.get(i))) return "done";
-    if (this.failed.get(i) > 0) return "failed";
-    if (run === "running") return this.running.get(i) > 0 ? "running" : "waiting";
-    if (run === "done") return "done";
-    return run === "interrupted" ? "interrupted" : "cancelled";
+    return stateOf(this.standingOf(n - this.base), run);
+  }
+
+  /** How many instances are in each state, in a run that is in `run` state. */
+  states(run: RunState): Partial<Record<InstanceState, number>> {
+    const states: Partial<Record<InstanceState, number>> = {};
+    this.standing.forEach((count, standing) => {
+      if (count === 0) return;
+      const state = stateOf(standing, run);
+      states[state] = (states[state] ?? 0) + count;
+    });
+    return states;
+  }
+
+  /** The `k`th instance (from 0) in number order. */
+  numberAt(k: number): number | undefined {
+    // numbers have no gaps but in a journal that did not number them, or one that starts from a snapshot
+    if (this.size === this.element.length) return k < this.size ? k + this.base : undefined;
+    for (const n of this.numbers()) if (k-- === 0) return n;
+    return undefined;
+  }
+
+  private standingOf(i: number): number {
+    if (!Number.isNaN(this.endedAt.get(i))) return ENDED;
+    if (this.failed.get(i) > 0) return FAILED;
+    return this.running.get(i) > 0 ? RUNNING : IDLE;
+  }
+
+  private moved(i: number, before: number): void {
+    this.standing[before]--;
+    this.standing[this.standingOf(i)]++;
   }
 
   private count(i: number, outcome: TaskOutcome, by: number): void {
     const column = outcome === "running" ? this.running : outcome === "failed" ? this.failed : outcome === "caught" ? this.caught : undefined;
     column?.put(i, column.get(i) + by);
   }
+}
+
+/* an instance that did not end when the run stopped was stopped with it; a journal written before instances ended in it ("ie") has a done run's instances done */
+function stateOf(standing: number, run: RunState): InstanceState {
+  if (standing === ENDED) return "done";
+  if (standing === FAILED) return "failed";
+  if (run === "running") return standing === RUNNING ? "running" : "waiting";
+  if (run === "done") return "done";
+  return run === "interrupted" ? "interrupted" : "cancelled";
 }

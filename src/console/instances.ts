@@ -48,18 +48,23 @@ export function instancesPage(view: JournalView, run: RunState, options: { state
   const limit = Math.min(Math.max(1, options.limit ?? INSTANCES_PAGE), INSTANCES_PAGE);
   const wanted = INSTANCE_STATES.find((state) => state === options.state);
   const table = view.instances;
-  const states: Partial<Record<InstanceState, number>> = {};
+  // the counts per state are kept as the journal is read: the page alone is looked for
+  const states = table.states(run);
   const page: number[] = [];
-  let total = 0;
-  // one pass over the columns: the counts per state and the page of the state asked for
-  for (const n of table.numbers()) {
-    const state = table.state(n, run);
-    states[state] = (states[state] ?? 0) + 1;
-    if (wanted !== undefined && state !== wanted) continue;
-    if (total >= offset && page.length < limit) page.push(n);
-    total++;
+  if (wanted === undefined) {
+    for (let k = offset; k < offset + limit; k++) {
+      const n = table.numberAt(k);
+      if (n === undefined) break;
+      page.push(n);
+    }
+  } else {
+    let seen = 0;
+    for (const n of table.numbers()) {
+      if (page.length === limit) break;
+      if (table.state(n, run) === wanted && seen++ >= offset) page.push(n);
+    }
   }
-  return { total, offset, instances: page.map((n) => shownInstance(view, n, run, now)), states };
+  return { total: wanted === undefined ? table.size : (states[wanted] ?? 0), offset, instances: page.map((n) => shownInstance(view, n, run, now)), states };
 }
 
 /** One instance: its row, its path (the elements its tasks ran at, with how many times) and whether its journal holds all of it. */
@@ -68,7 +73,7 @@ export function instanceDetail(view: JournalView, n: number, run: RunState, now 
   const path = new Map<string, number>();
   const row = view.instances.row(n)!;
   path.set(view.idAt(row.element), 1);
-  for (const i of view.positions(undefined, (kind) => kind === "started", n)) {
+  for (const i of view.instancePositions(n, undefined, (kind) => kind === "started")) {
     const id = view.entry(i).elementId!;
     path.set(id, (path.get(id) ?? 0) + 1);
   }
@@ -94,7 +99,7 @@ export function instanceData(view: JournalView, n: number): Map<string, HeldValu
     }
     data.set("event", event);
   }
-  for (const i of view.positions(undefined, (kind) => kind === "completed" || kind === "answered" || kind === "decided", n)) {
+  for (const i of view.instancePositions(n, undefined, (kind) => kind === "completed" || kind === "answered" || kind === "decided")) {
     for (const change of view.entry(i).changes ?? []) {
       if (change.removed) data.delete(change.key);
       else if (change.after !== undefined) data.set(change.key, change.after);

@@ -4,8 +4,9 @@ import type { JournalView } from "./journal-view.js";
 /*
  * The counts of a run that left no final counts (a run through the API
  * without a live view, one whose runner died), drawn from its journal:
- * per element, its task executions and its failures. Flows are not in the
- * journal, so no path is drawn.
+ * per element, its task executions and its failures (counted as the
+ * journal is read: nothing here walks it). Flows are not in the journal,
+ * so no path is drawn.
  */
 export function journalState(view: JournalView, summary: MonitorSummary): MonitorUpdate {
   const elements: Record<string, ElementCounts> = {};
@@ -13,7 +14,7 @@ export function journalState(view: JournalView, summary: MonitorSummary): Monito
     elements[id] = { tokens: counts.running, running: counts.running, waiting: 0, completed: counts.completed, failed: counts.failed, caught: counts.caught, cancelled: 0 };
   }
   const failures: FailureEntry[] = [];
-  for (const i of view.positions(undefined, (kind) => kind === "failed" || kind === "caught").slice(-200)) {
+  for (const i of view.recentFailures()) {
     const entry = view.entry(i);
     if (entry.elementId === undefined) continue;
     const name = view.elements.get(entry.elementId)?.name ?? entry.elementId;

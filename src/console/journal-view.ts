@@ -2,10 +2,12 @@ import type { ProcessDefinition } from "../model/definition.js";
 import type { RunState } from "../journal/records.js";
 import type { EncodedValue } from "../journal/values.js";
 import { float64s, int32s, uint16s, uint8s } from "./columns.js";
-import { DataTrail, type Change, type HeldValue } from "./data-trail.js";
+import { ElementTally, OUTCOME, type ElementCounts } from "./element-tally.js";
+import { DataTrail } from "./data-trail.js";
 import { elementsOf, type ElementInfo } from "./definition-elements.js";
 import { InstanceTable } from "./instance-table.js";
 import type { RawRecord } from "./journal-follower.js";
+import { KIND, KINDS, OUTCOMES, type EntryExtra, type EntryKind, type Execution, type ExecutionExtra, type ExecutionOutcome, type TimelineEntry } from "./timeline-entry.js";
 
 /*
  * A run's journal as the console shows it: a timeline of what happened
@@ -18,56 +20,7 @@ import type { RawRecord } from "./journal-follower.js";
  * encoded as the journal has them until a page asks for them (entries.ts).
  */
 
-export type EntryKind = "started" | "completed" | "failed" | "caught" | "answered" | "decided" | "timer" | "message" | "instance" | "instance-ended" | "resumed" | "lane" | "ended" | "snapshot";
-const KINDS: readonly EntryKind[] = ["started", "completed", "failed", "caught", "answered", "decided", "timer", "message", "instance", "instance-ended", "resumed", "lane", "ended", "snapshot"];
-const KIND = Object.fromEntries(KINDS.map((kind, i) => [kind, i])) as Record<EntryKind, number>;
-
-export interface TimelineEntry {
-  /** position in the timeline: journal order */
-  i: number;
-  /** epoch ms */
-  at: number;
-  kind: EntryKind;
-  elementId: string | undefined;
-  seq: number | undefined;
-  /** the message instance it is about (0: none) */
-  instance: number;
-  attempt: number | undefined;
-  error: string | undefined;
-  changes: Change[] | undefined;
-  /** a message's event, a gateway's decision, a lane's name, how the run ended */
-  value: HeldValue | string | undefined;
-  /** this failure failed the run */
-  failedRun: boolean;
-}
-
-type EntryExtra = Partial<Pick<TimelineEntry, "attempt" | "error" | "changes" | "value" | "failedRun">>;
-
-export type ExecutionOutcome = "running" | "done" | "failed" | "caught" | "interrupted" | "cancelled";
-const OUTCOMES = ["running", "done", "failed", "caught"] as const;
-type StoredOutcome = (typeof OUTCOMES)[number];
-const OUTCOME = { running: 0, done: 1, failed: 2, caught: 3 } as const;
-
-/** One task execution (a task, user task, gateway or loop with a function): its last attempt. */
-export interface Execution {
-  seq: number;
-  elementId: string;
-  /** the message instance it ran in (0: none) */
-  instance: number;
-  attempts: number;
-  startedAt: number;
-  endedAt: number | undefined;
-  outcome: StoredOutcome;
-  error: string | undefined;
-  changes: Change[];
-  decision: HeldValue | undefined;
-  /** its log file under the run's logs folder */
-  log: string | undefined;
-}
-
-type ExecutionExtra = Partial<Pick<Execution, "error" | "changes" | "decision" | "log">>;
-
-export type ElementCounts = { completed: number; failed: number; caught: number; running: number };
+export type { ElementCounts, EntryKind, Execution, ExecutionOutcome, TimelineEntry };
 
 /** The journal of one run, read so far. */
 export class JournalView {
@@ -90,8 +43,19 @@ export class JournalView {
   private readonly seq = int32s();
   private readonly instance = int32s();
   private readonly extras = new Map<number, EntryExtra>();
-  /* entries per element number, kept as they come: every timeline request offers them */
-  private readonly perElement = int32s();
+  /* per element: its counts and entries, kept as they come (no request walks the timeline) */
+  private tally = new ElementTally();
+  /*
+   * The message instance of the last input the run applied (a task's end,
+   * a message that started an instance): the engine moves that input's
+   * tokens on before it applies the next, so a gateway, loop or event that
+   * fails the run before another input fails in that instance. -1: not
+   * known (a timer or a message to waiting events, which name none, or a
+   * resume).
+   */
+  private lastInput = -1;
+  /* the position of the last resume or end: a failure before it is not this end's */
+  private lastTurn = -1;
   /* task executions by task number (from the first one seen): element (-1: none yet), times, outcome, attempts */
   private seqBase = -1;
   private readonly exElement = int32s();
@@ -128,8 +92,10 @@ export class JournalView {
       case "f":
         return this.failed(seq!, record, at);
       case "tm":
+        this.lastInput = -1;
         return void this.push("timer", at, undefined, undefined, { value: `arm ${String(record.a)}` });
       case "dl":
+        this.lastInput = -1;
         return void this.push("message", at, String(record.n), undefined, { value: record.e as EncodedValue });
       case "em":
         return this.instanceStarted(record, at);
@@ -146,6 +112,7 @@ export class JournalView {
         return void this.push("lane", at, undefined, undefined, { value: `${String(record.name)} ${record.open ? "opened" : "closed"}` });
       case "resume":
         this.end = undefined;
+        this.lastInput = -1;
         return void this.push("resumed", at, undefined, undefined, record.retry ? { value: "retrying its failed task" } : undefined);
       case "end":
         return this.ended(record, at);
@@ -184,36 +151,50 @@ export class JournalView {
     };
   }
 
-  /** The positions of the entries about `elementId` (every entry when undefined) and of message instance `instance` (when given), in journal order. */
-  positions(elementId: string | undefined, only?: (kind: EntryKind, hasTask: boolean) => boolean, instance?: number): number[] {
+  /**
+   * The positions of the entries of message instance `instance`, of
+   * `elementId` among them when given, in journal order. Only the entries
+   * between its first and its last are looked at.
+   */
+  instancePositions(instance: number, elementId?: string, only?: (kind: EntryKind) => boolean): number[] {
     const wanted = elementId === undefined ? undefined : (this.idNumbers.get(elementId) ?? -2);
     const found: number[] = [];
-    // an instance's entries lie between its first and its last: only those are looked at
-    const row = instance === undefined ? undefined : this.instances.row(instance);
-    if (instance !== undefined && row === undefined) return found;
-    for (let i = row?.first ?? 0; i <= (row?.last ?? this.kind.length - 1); i++) {
-      if (instance !== undefined && this.instance.get(i) !== instance) continue;
+    const row = this.instances.row(instance);
+    if (row === undefined) return found;
+    for (let i = row.first; i <= row.last; i++) {
+      if (this.instance.get(i) !== instance) continue;
       if (wanted !== undefined && this.element.get(i) !== wanted) continue;
-      if (only !== undefined && !only(KINDS[this.kind.get(i)], this.seq.get(i) >= 0)) continue;
+      if (only !== undefined && !only(KINDS[this.kind.get(i)])) continue;
       found.push(i);
     }
     return found;
   }
 
+  /** The entries about `elementId` (only those of no task with `others`): how many, and the one at `n` of them in journal order. */
+  elementPositions(elementId: string, others = false): { length: number; get(n: number): number } {
+    const element = this.idNumbers.get(elementId);
+    return (element === undefined ? undefined : this.tally.positions(element, others)) ?? { length: 0, get: () => -1 };
+  }
+
   /** How many entries each element has, in the order elements first appear. */
   entriesPerElement(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (let n = 0; n < this.perElement.length; n++) if (this.perElement.get(n) > 0) counts.set(this.ids[n], this.perElement.get(n));
+    this.tally.entryCounts().forEach((n, element) => n > 0 && counts.set(this.ids[element], n));
     return counts;
   }
 
-  /** The task executions of `elementId`, in the order they started. */
-  executionsOf(elementId: string): Execution[] {
+  /** The timeline positions of the latest failed and caught entries, oldest first. */
+  recentFailures(): number[] {
+    return this.tally.recentFailures();
+  }
+
+  /** The last `limit` task executions of `elementId`, in the order they started, and how many it has. */
+  executionsOf(elementId: string, limit = Infinity): { total: number; executions: Execution[] } {
     const wanted = this.idNumbers.get(elementId);
     const found: Execution[] = [];
-    if (wanted === undefined) return found;
-    for (let i = 0; i < this.exElement.length; i++) if (this.exElement.get(i) === wanted) found.push(this.execution(i + this.seqBase)!);
-    return found;
+    if (wanted === undefined) return { total: 0, executions: found };
+    for (let i = this.exElement.length - 1; i >= 0 && found.length < limit; i--) if (this.exElement.get(i) === wanted) found.push(this.execution(i + this.seqBase)!);
+    return { total: this.tally.executions(wanted), executions: found.reverse() };
   }
 
   execution(seq: number): Execution | undefined {
@@ -236,26 +217,10 @@ export class JournalView {
     };
   }
 
-  /** Per element, how many task executions are done, failed, caught and running, and the failures of elements without a task. */
+  /** Per element, how many task executions are done, failed, caught and running (while the run runs), and the failures of elements without a task. */
   counts(state: RunState): Map<string, ElementCounts> {
     const counts = new Map<string, ElementCounts>();
-    const of = (id: string) => counts.get(id) ?? counts.set(id, { completed: 0, failed: 0, caught: 0, running: 0 }).get(id)!;
-    for (let i = 0; i < this.exElement.length; i++) {
-      const element = this.exElement.get(i);
-      if (element < 0) continue;
-      const count = of(this.ids[element]);
-      const outcome = this.exOutcome.get(i);
-      if (outcome === OUTCOME.done) count.completed++;
-      else if (outcome === OUTCOME.failed) count.failed++;
-      else if (outcome === OUTCOME.caught) count.caught++;
-      else if (state === "running") count.running++;
-    }
-    for (let i = 0; i < this.kind.length; i++) {
-      const element = this.element.get(i);
-      if (element < 0 || this.seq.get(i) >= 0) continue;
-      if (this.kind.get(i) === KIND.caught) of(this.ids[element]).caught++;
-      else if (this.kind.get(i) === KIND.failed) of(this.ids[element]).failed++;
-    }
+    for (const [element, count] of this.tally.counts(state === "running")) counts.set(this.ids[element], count);
     return counts;
   }
 
@@ -267,7 +232,9 @@ export class JournalView {
     if (i < 0) return;
     const known = this.hasExecution(seq);
     this.instances.outcome(instance, known ? OUTCOMES[this.exOutcome.get(i)] : undefined, "running");
-    this.exElement.set(i, this.idOf(elementId), -1);
+    const element = this.idOf(elementId);
+    this.tally.outcome(element, known ? this.exOutcome.get(i) : -1, OUTCOME.running);
+    this.exElement.set(i, element, -1);
     this.exStarted.set(i, at);
     this.exEnded.set(i, Number.NaN, Number.NaN);
     this.exOutcome.set(i, OUTCOME.running);
@@ -281,6 +248,7 @@ export class JournalView {
   private instanceStarted(record: RawRecord, at: number): void {
     const n = typeof record.i === "number" ? record.i : this.instances.highest + 1;
     const elementId = String(record.n);
+    this.lastInput = n;
     const position = this.push("instance", at, elementId, undefined, { value: record.e as EncodedValue }, n);
     this.instances.started(n, this.idOf(elementId), at, position);
     this.data.instanceStarted(n, record.e as EncodedValue | undefined);
@@ -288,11 +256,13 @@ export class JournalView {
 
   private done(seq: number, record: RawRecord, at: number): void {
     const instance = this.instanceOf(seq);
+    this.lastInput = instance;
     const changes = this.data.apply(instance, record.c as Record<string, EncodedValue> | undefined, record.r as string[] | undefined);
     const decision = record.g as EncodedValue | undefined;
     const elementId = this.hasExecution(seq) ? this.ids[this.exElement.get(seq - this.seqBase)] : undefined;
     if (elementId !== undefined) {
       this.instances.outcome(instance, OUTCOMES[this.exOutcome.get(seq - this.seqBase)], "done");
+      this.tally.outcome(this.exElement.get(seq - this.seqBase), this.exOutcome.get(seq - this.seqBase), OUTCOME.done);
       this.exEnded.set(seq - this.seqBase, at);
       this.exOutcome.set(seq - this.seqBase, OUTCOME.done);
       if (changes !== undefined || decision !== undefined) Object.assign(this.exExtra(seq), { changes, decision });
@@ -304,9 +274,11 @@ export class JournalView {
   private failed(seq: number, record: RawRecord, at: number): void {
     const error = messageOf(record.e);
     const instance = this.instanceOf(seq);
+    this.lastInput = instance;
     const elementId = this.hasExecution(seq) ? this.ids[this.exElement.get(seq - this.seqBase)] : undefined;
     if (elementId !== undefined) {
       this.instances.outcome(instance, OUTCOMES[this.exOutcome.get(seq - this.seqBase)], "failed");
+      this.tally.outcome(this.exElement.get(seq - this.seqBase), this.exOutcome.get(seq - this.seqBase), OUTCOME.failed);
       this.exEnded.set(seq - this.seqBase, at);
       this.exOutcome.set(seq - this.seqBase, OUTCOME.failed);
       this.exExtra(seq).error = error;
@@ -318,6 +290,7 @@ export class JournalView {
   private caught(record: RawRecord, seq: number | undefined, at: number): void {
     if (seq !== undefined && this.hasExecution(seq) && this.exOutcome.get(seq - this.seqBase) === OUTCOME.failed) {
       this.instances.outcome(this.instanceOf(seq), "failed", "caught");
+      this.tally.outcome(this.exElement.get(seq - this.seqBase), OUTCOME.failed, OUTCOME.caught);
       this.exOutcome.set(seq - this.seqBase, OUTCOME.caught);
       for (let i = this.kind.length - 1; i >= 0; i--) {
         if (this.seq.get(i) === seq && this.kind.get(i) === KIND.failed) {
@@ -327,7 +300,10 @@ export class JournalView {
       }
       return;
     }
-    this.push("caught", at, typeof record.n === "string" ? record.n : undefined, undefined, { error: typeof record.error === "string" ? record.error : undefined });
+    // written as the engine moved the last input's tokens on: in its instance (caughtHere counts it there)
+    const instance = Math.max(0, this.lastInput);
+    this.instances.caughtHere(instance);
+    this.push("caught", at, typeof record.n === "string" ? record.n : undefined, undefined, { error: typeof record.error === "string" ? record.error : undefined }, instance);
   }
 
   /*
@@ -344,18 +320,20 @@ export class JournalView {
     if (state === "failed" && elementId !== undefined) {
       const last = this.lastFailure(elementId);
       if (last !== undefined) (this.extras.get(last) ?? this.extras.set(last, {}).get(last)!).failedRun = true;
-      else this.push("failed", at, elementId, undefined, { error: typeof element?.error === "string" ? element.error : error, failedRun: true });
+      else {
+        // a gateway, loop or event: it failed as the engine moved the last input's tokens on, in that input's instance
+        const instance = Math.max(0, this.lastInput);
+        this.instances.failedHere(instance);
+        this.push("failed", at, elementId, undefined, { error: typeof element?.error === "string" ? element.error : error, failedRun: true }, instance);
+      }
     }
     this.push("ended", at, undefined, undefined, { value: state, error });
   }
 
+  /* its last failed entry since the run was last resumed or ended */
   private lastFailure(elementId: string): number | undefined {
-    const wanted = this.idNumbers.get(elementId);
-    for (let i = this.kind.length - 1; i >= 0; i--) {
-      const kind = this.kind.get(i);
-      if (kind === KIND.ended || kind === KIND.resumed) return undefined;
-      if (kind === KIND.failed && this.element.get(i) === wanted) return i;
-    }
+    const positions = this.elementPositions(elementId);
+    for (let n = positions.length - 1; n >= 0 && positions.get(n) > this.lastTurn; n--) if (this.kind.get(positions.get(n)) === KIND.failed) return positions.get(n);
     return undefined;
   }
 
@@ -386,11 +364,15 @@ export class JournalView {
     this.at.push(at);
     const element = elementId === undefined ? -1 : this.idOf(elementId);
     this.element.push(element);
-    if (element >= 0) this.perElement.set(element, (element < this.perElement.length ? this.perElement.get(element) : 0) + 1);
+    if (element >= 0) {
+      this.tally.entry(element, i, seq !== undefined);
+      if (kind === "failed" || kind === "caught") this.tally.failure(element, i, kind === "caught", seq !== undefined);
+    }
     this.seq.push(seq ?? -1);
     this.instance.push(instance);
     if (extra !== undefined) this.extras.set(i, extra);
     if (instance > 0) this.instances.touched(instance, at, i);
+    if (kind === "resumed" || kind === "ended") this.lastTurn = i;
     return i;
   }
 }

@@ -18,11 +18,12 @@ export interface ViewedFolder {
  *   variables           ?instance=&path=&offset= the node at path (a JSON array of keys and positions) of the run's data or an instance's
  */
 export async function runViews(run: ViewedFolder, part: string, name: string | undefined, query: URLSearchParams): Promise<unknown> {
-  const { view, problem } = await journalViewOf(run.folder);
+  // the first screen (a page of instances, the variables) does not wait for the first read of a long journal: the page asks again once it is read
+  const { view, problem, reading } = await journalViewOf(run.folder, { partial: name === undefined });
   const state = run.runState();
   if (part === "instances" && name === undefined) {
     if (view === undefined) return { total: 0, offset: 0, instances: [], states: {}, problem: problem ?? "this run keeps no journal" };
-    return { ...instancesPage(view, state, { state: query.get("state") ?? undefined, offset: whole(query, "offset"), limit: whole(query, "limit") }), problem };
+    return { ...instancesPage(view, state, { state: query.get("state") ?? undefined, offset: whole(query, "offset"), limit: whole(query, "limit") }), problem, reading };
   }
   const instance = part === "instances" ? Number(name) : whole(query, "instance");
   const missing = () => new InboxError("ADHESIVE_NO_SUCH_INSTANCE", `run has no message instance ${String(part === "instances" ? name : query.get("instance"))} in its journal`, 404);
@@ -35,7 +36,7 @@ export async function runViews(run: ViewedFolder, part: string, name: string | u
   if (view === undefined) return { of: instance === undefined ? "run" : "instance", source: "none", path: [], node: undefined, problem: problem ?? "this run keeps no journal" };
   const answer = variables(view, state, { instance, path: pathOf(query), offset: whole(query, "offset") });
   if (answer === undefined) throw missing();
-  return answer;
+  return { ...answer, reading };
 }
 
 /* a whole number from the query, or undefined */

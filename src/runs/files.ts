@@ -26,13 +26,15 @@ export const PROCESS_COPY_FILE = "process.bpmn";
 export const DEFINITION_FILE = "definition.json";
 /** What the CLI processes the console started for the run (retry, resume) printed. */
 export const ACTIONS_LOG_FILE = "actions.log";
+/** The console's read model of the journal (src/console/journal-index.ts): read again instead of the journal while the journal is the one it was made of. */
+export const CONSOLE_INDEX_FILE = "console-index.bin";
 /** Under temp_folder: the folder commands run in. */
 export const WORKSPACE_FOLDER = "workspace";
 /** Under temp_folder, beside the workspace: which runs folder the run belongs to (retention.ts). */
 export const WORKSPACE_MARKER_FILE = "workspace.json";
 
 /** Written aside and renamed: a reader (the runs list, adhesive send) never sees half a file. */
-export async function writeRunFile(runFolder: string, name: string, content: string): Promise<void> {
+export async function writeRunFile(runFolder: string, name: string, content: string | Uint8Array): Promise<void> {
   const path = join(runFolder, name);
   const aside = `${path}.${process.pid}.tmp`;
   await writeFile(aside, content, { mode: OWNER_ONLY_FILE });

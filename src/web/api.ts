@@ -43,9 +43,9 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
     case "GET events":
       return openEventStream(request, response, run);
     case "GET timeline": {
-      const { view, problem } = await journalViewOf(run.folder);
+      const { view, problem, reading } = await journalViewOf(run.folder, { partial: true });
       if (view === undefined) return sendJson(response, { total: 0, offset: 0, entries: [], elements: [], problem: problem ?? "this run keeps no journal" });
-      return sendJson(response, { ...timelinePage(view, { elementId: query.get("element") ?? undefined, instance: count(query, "instance"), offset: count(query, "offset"), limit: count(query, "limit") }), problem });
+      return sendJson(response, { ...timelinePage(view, { elementId: query.get("element") ?? undefined, instance: count(query, "instance"), offset: count(query, "offset"), limit: count(query, "limit") }), problem, reading });
     }
     case "GET instances":
     case "GET instances/*":

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { InboxError } from "../inbox/inbox-error.js";
 import type { LiveRun, LiveUpdate } from "../live/live-run.js";
 import { journalState } from "../console/journal-state.js";
-import { journalViewOf } from "../console/journal-views.js";
+import { journalViewOf, type Reading } from "../console/journal-views.js";
 import { diagramOf } from "../live/diagram.js";
 import { listLogs, type LogEntry } from "../live/logs.js";
 import { liveRun } from "../live/registry.js";
@@ -28,7 +28,8 @@ export interface ViewedRun {
   folder: string;
   /** how it stands: running, done, failed, cancelled or interrupted */
   runState(): RunState;
-  state(): Promise<LiveUpdate>;
+  /** its counts; `reading`: those read so far of a long journal the console is reading the first time */
+  state(): Promise<LiveUpdate & { reading?: Reading }>;
   diagram(): Promise<string>;
   logs(): Promise<LogEntry[]>;
 }
@@ -73,12 +74,13 @@ async function readView(folder: string): Promise<MonitorUpdate | undefined> {
  * it ended as it stands now, else what its journal says per element (task
  * executions and failures; no flows, which the journal does not record).
  */
-async function pastState(info: RunSummary, view: MonitorUpdate | undefined, folder: string): Promise<LiveUpdate> {
+async function pastState(info: RunSummary, view: MonitorUpdate | undefined, folder: string): Promise<LiveUpdate & { reading?: Reading }> {
   // a run resumed or retried since its view was saved is told by its journal until it ends again
   if (view !== undefined && view.summary.state === stateOf(info)) return { ...view, forms: [] };
   const summary = pastSummary(info);
-  const { view: journal } = await journalViewOf(folder).catch(() => ({ view: undefined }));
-  if (journal !== undefined) return { ...journalState(journal, summary), forms: [] };
+  // the counts read so far of a long journal read the first time, and how far the read is: the page asks again until it is done
+  const { view: journal, reading } = await journalViewOf(folder, { partial: true }).catch(() => ({ view: undefined, reading: undefined }));
+  if (journal !== undefined) return { ...journalState(journal, summary), forms: [], reading };
   const error = summary.state === "running" ? `running in process ${info.pid}: its counts are shown by the live view of that process` : (info.error ?? "the run ended without writing its final counts");
   return { summary: { ...summary, error }, elements: {}, flows: {}, failures: [], forms: [] };
 }

@@ -6,7 +6,9 @@
  * their confirmation; `adhesive ui` serves them and Debian's chromium opens
  * the pages. The instance list matches the journal's message events; a
  * click on an instance marks its own path and leaves only its entries in
- * the timeline; a failed run opens zoomed on the element that failed; a
+ * the timeline; a failed run opens zoomed on the element that failed, and
+ * the instance it failed in is failed, a gateway's too (which has no task
+ * record: the console knows it from the journal's order); a
  * page that gets hundreds of updates at once draws a few times.
  * `UPDATE_SCREENSHOTS=1 npx vitest run test/console/instances-page.test.ts`
  * writes docs/console-instances.png.
@@ -24,7 +26,7 @@ import { until } from "../waiting.js";
 const fixture = fileURLToPath(new URL("../fixtures/console/signups.ts", import.meta.url));
 const project = mkdtempSync(join(tmpdir(), "adhesive-instances-"));
 const docs = (name: string) => (process.env.UPDATE_SCREENSHOTS ? fileURLToPath(new URL(`../../docs/${name}`, import.meta.url)) : join(project, name));
-const ids = { done: "", failed: "", waiting: "" };
+const ids = { done: "", failed: "", gateway: "", waiting: "" };
 let waiting: CliRun;
 let ui: CliRun;
 let url: string;
@@ -42,9 +44,11 @@ beforeAll(async () => {
   // no confirmations: the valid signups wait at "Email Confirmed" until adhesive send
   waiting = startCli([fixture, "--data", '{"confirm": false}'], project);
   ui = startCli(["ui"], project, { HOME: project });
-  [ids.done, ids.failed, ids.waiting, [, url], browser] = await Promise.all([
+  [ids.done, ids.failed, ids.gateway, ids.waiting, [, url], browser] = await Promise.all([
     run({ plan: "pro" }),
     run({ failOn: "taken" }),
+    // bo's check leaves "Valid email?" no flow to take: the gateway fails the run
+    run({ undecidedOn: "bo" }),
     waiting.waitFor(/wait\s+for message Email Confirmed/).then(() => waiting.runId()),
     ui.waitFor(/console: (http:\S+)/),
     openBrowser(),
@@ -176,6 +180,26 @@ describe("a failed message run", () => {
     await page.click("#zoom-failure");
     await until(async () => Math.abs((await centre("check")).width - failed.width) < failed.width / 100, "back on the failure");
     await page.close();
+  });
+});
+
+describe("a message run failed by a gateway", () => {
+  it("shows the instance the gateway failed in as failed, on the page and in the API, its failure in its own timeline", async () => {
+    const end = journal(ids.gateway).find((record) => record.t === "end") as { state?: string; element?: { id: string } };
+    expect(end).toMatchObject({ state: "failed", element: { id: "valid" } });
+    const page = await openRun(ids.gateway);
+    await until(async () => (await page.getAttribute("body", "data-zoomed-to")) === "valid", "the diagram zoomed to the gateway");
+    await until(async () => (await rowsOf(page).count()) > 1, "the instances listed");
+    const states = Object.fromEntries((await instanceRows(page)).map(([number, state]) => [number, state]));
+    expect(states["2"]).toBe("failed");
+    expect(Object.entries(states).filter(([number]) => number !== "2").every(([, state]) => state === "done" || state === "cancelled")).toBe(true);
+    await page.click('#instance-rows tr[data-instance="2"]');
+    const timeline = page.locator("#timeline-entries tbody tr");
+    await until(async () => (await timeline.count()) === 4, "the timeline of instance 2 alone");
+    expect(await timeline.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute("data-kind")}`))).toEqual(["instance", "started", "completed", "failed"]);
+    await page.close();
+    const api = await fetch(`${new URL(`/api/runs/${ids.gateway}/instances?state=failed`, url).href}`, { headers: { "x-adhesive-token": new URL(url).searchParams.get("token")! } });
+    expect(await api.json()).toMatchObject({ total: 1, instances: [{ number: 2, state: "failed", failed: 1 }] });
   });
 });
 

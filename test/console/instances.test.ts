@@ -103,6 +103,23 @@ describe("a message run's instances", () => {
     expect(instancesPage(view, "failed", {}).instances[2]).toMatchObject({ number: 3, failed: 1, tasks: 1 });
   });
 
+  it("of a run failed by a gateway: the instance whose gateway had no flow to take is failed, its failure in its own timeline", async () => {
+    const view = await signups("gateway", { undecidedOn: "bo" });
+    expect(view.end).toMatchObject({ state: "failed", elementId: "valid" });
+    const byNumber = states(view, "failed");
+    expect(byNumber[2]).toBe("failed");
+    for (const n of [1, 3, 4]) expect(["done", "cancelled"]).toContain(byNumber[n]);
+    const page = instancesPage(view, "failed", { state: "failed" });
+    expect(page).toMatchObject({ total: 1, instances: [{ number: 2, failed: 1, tasks: 1 }] });
+    expect(page.states.failed).toBe(1);
+    expect(timelinePage(view, { instance: 2 }).entries.map((e) => `${e.elementId ?? "-"} ${e.kind}${e.failedRun ? " (the run)" : ""}`)).toEqual([
+      "signup instance",
+      "check started",
+      "check completed",
+      "valid failed (the run)",
+    ]);
+  });
+
   it("wait while no task of theirs runs and they have not ended; a run cancelled then has them cancelled", async () => {
     const stop = new AbortController();
     const running = signups("waiting", { confirm: false }, stop.signal);

@@ -6,7 +6,7 @@
 // element that failed (zoom.js).
 "use strict";
 
-const state = { summary: undefined, elements: {}, flows: {}, failures: [], forms: [], selected: undefined, info: undefined };
+const state = { summary: undefined, elements: {}, flows: {}, failures: [], forms: [], selected: undefined, info: undefined, reading: undefined };
 let viewer;
 
 async function showRun(id) {
@@ -24,6 +24,7 @@ async function showRun(id) {
   startActions(id);
   startInstances(id);
   startVariables(id);
+  if (first.reading) readOn(id);
   const events = new EventSource(withToken(`/api/runs/${id}/events`));
   const connection = document.getElementById("connection");
   events.addEventListener("open", () => (connection.textContent = state.info.live ? "live" : ""));
@@ -40,6 +41,28 @@ async function showRun(id) {
       if (state.summary.state !== "running") return clearInterval(poll);
       apply(await api(`/api/runs/${id}`), true);
     }, 2000);
+  }
+}
+
+/*
+ * The first read of a long journal (one the console has no index of) takes
+ * seconds: the server answers with what it read so far, and says how far
+ * it is. The page shows that first, says so above the diagram, and reads
+ * everything again once the journal is read.
+ */
+const READ_ON_MS = 500;
+
+async function readOn(id) {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, READ_ON_MS));
+    const update = await api(`/api/runs/${id}`);
+    apply(update, true);
+    if (update.reading) continue;
+    readTimeline(true);
+    readInstances(true);
+    showVariables(variablesView.instance);
+    zoomToFailure();
+    return;
   }
 }
 
@@ -78,6 +101,10 @@ function mergedUpdate(earlier, later) {
 
 /* an update has only what changed; the first (and a reconnect's first) has everything */
 function apply(update, full) {
+  // what was read of a long journal before it was read whole comes no more once it was (the stream's first update may come late)
+  if (update.reading && document.body.dataset.journal === "read") return;
+  state.reading = update.reading;
+  document.body.dataset.journal = update.reading ? "partial" : "read";
   // how often the diagram was drawn (the tests read it)
   document.body.dataset.redraws = String(Number(document.body.dataset.redraws || 0) + 1);
   if (full) state.failures = [];
@@ -154,6 +181,10 @@ function renderSummary() {
   box.className = `state-${s.state}`;
   box.replaceChildren(el("dl", {}, ...rows.map(([name, value]) => el("div", {}, el("dt", { text: name }), el("dd", { "data-field": name, text: String(value) })))));
   if (s.error) box.append(el("p", { class: "error", text: s.error }));
+  if (state.reading) {
+    const percent = Math.floor((100 * state.reading.read) / state.reading.size);
+    box.append(el("p", { class: "hint", "data-field": "reading", text: `reading its journal, ${percent}% of ${(state.reading.size / 1048576).toFixed(0)} MB: the counts, timeline and instances so far` }));
+  }
 }
 
 /* the element the page points at (from the timeline or a click), outlined on the diagram */
