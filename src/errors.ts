@@ -218,19 +218,23 @@ export class TaskError extends AdhesiveError {
   output: string | undefined;
   /** the call activities the failed element runs in, innermost first */
   readonly calls: readonly CallRecord[];
+  /** the message instance the element failed in (`ctx.instance` of its tasks); undefined outside one */
+  readonly instance: number | undefined;
 
   /**
    * `callers`: the call activities the failed element runs in, innermost
    * first: an element of a called process is named by the process and by
-   * where it was called from.
+   * where it was called from. `instance`: the message instance it failed in
+   * (0 or undefined: none).
    */
-  constructor(taskName: string, elementId: string, cause: unknown, tokenId?: number, callers: readonly CallRecord[] = []) {
+  constructor(taskName: string, elementId: string, cause: unknown, tokenId?: number, callers: readonly CallRecord[] = [], instance?: number) {
     super("ADHESIVE_TASK_FAILED", `task "${taskName}" (${elementId})${callChain(callers)} failed: ${describe(cause)}`, { cause });
     this.taskName = taskName;
     this.elementId = elementId;
     this.tokenId = tokenId;
     this.output = undefined;
     this.calls = callers;
+    this.instance = instance === undefined || instance === 0 ? undefined : instance;
   }
 }
 

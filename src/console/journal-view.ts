@@ -300,8 +300,8 @@ export class JournalView {
       }
       return;
     }
-    // written as the engine moved the last input's tokens on: in its instance (caughtHere counts it there)
-    const instance = Math.max(0, this.lastInput);
+    // the note names its instance; journals from before it did: written as the engine moved the last input's tokens on, so in that input's instance (caughtHere counts it there)
+    const instance = typeof record.i === "number" ? record.i : Math.max(0, this.lastInput);
     this.instances.caughtHere(instance);
     this.push("caught", at, typeof record.n === "string" ? record.n : undefined, undefined, { error: typeof record.error === "string" ? record.error : undefined }, instance);
   }
@@ -312,7 +312,7 @@ export class JournalView {
    * the end's word for it.
    */
   private ended(record: RawRecord, at: number): void {
-    const element = record.element as { id?: unknown; error?: unknown } | undefined;
+    const element = record.element as { id?: unknown; error?: unknown; i?: unknown } | undefined;
     const elementId = typeof element?.id === "string" ? element.id : undefined;
     const state = record.state as RunState;
     const error = typeof record.error === "string" ? record.error : undefined;
@@ -321,8 +321,8 @@ export class JournalView {
       const last = this.lastFailure(elementId);
       if (last !== undefined) (this.extras.get(last) ?? this.extras.set(last, {}).get(last)!).failedRun = true;
       else {
-        // a gateway, loop or event: it failed as the engine moved the last input's tokens on, in that input's instance
-        const instance = Math.max(0, this.lastInput);
+        // a gateway, loop or event: the end names its instance; journals from before it did: it failed as the engine moved the last input's tokens on, in that input's instance
+        const instance = typeof element?.i === "number" ? element.i : Math.max(0, this.lastInput);
         this.instances.failedHere(instance);
         this.push("failed", at, elementId, undefined, { error: typeof element?.error === "string" ? element.error : error, failedRun: true }, instance);
       }

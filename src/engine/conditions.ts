@@ -109,7 +109,7 @@ export class Conditions {
   /* a condition that throws fails the token waiting on it; an event sub-process's has no token of its own: the run fails */
   private failed(arm: Arm, error: unknown): void {
     if (arm.token.state !== TokenState.Watching) this.core.fail(arm.token, error);
-    else this.core.failRun(new TaskError(arm.event.name, arm.event.id, error));
+    else this.core.failRun(new TaskError(arm.event.name, arm.event.id, error, undefined, [], arm.token.frame.instance));
   }
 }
 

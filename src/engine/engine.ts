@@ -375,7 +375,7 @@ export class Engine implements Core {
     const record = errorRecord(error, token.taskName || token.node.name, token.node.id, calls);
     if (this.events.raise.error(token, error, record)) return;
     this.options.observer?.tokenFailed?.(token, error, false);
-    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id, calls));
+    this.failRun(new TaskError(token.taskName || token.node.name, token.node.id, error, token.id, calls, token.frame.instance));
   }
 
   cancelToken(token: Token): void {

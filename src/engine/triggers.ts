@@ -46,7 +46,7 @@ export class Triggers {
     const core = this.core;
     if (token.state !== TokenState.Watching) core.fail(token, error);
     else if (token.frame.owner !== undefined) core.fail(token.frame.owner, error);
-    else core.failRun(new TaskError(event.name, event.id, error));
+    else core.failRun(new TaskError(event.name, event.id, error, undefined, [], token.frame.instance));
   }
 
   /*

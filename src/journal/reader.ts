@@ -21,7 +21,7 @@ export interface JournalEnd extends JournalNote {
   state: RunState;
   error?: string;
   /** the element whose failure failed the run, and why it failed */
-  element?: { id: string; name: string; error: string };
+  element?: { id: string; name: string; error: string; i?: number };
 }
 
 export interface Journal {

@@ -60,8 +60,9 @@ export interface FailureRecord {
  * Notes (for people and for `adhesive runs`, not replayed):
  *   lane {name, open: true|false, at}; pid / pid-end {pid: process group, at};
  *   ie {i: instance number, at}: a message instance ended (its tokens all reached an end);
- *   resume {pid, at, retry?}; end {state, at, error?, data?, element?: {id, name, error}
- *   where the run failed}; caught {n: element id, s?: the task's number, at, error}:
+ *   resume {pid, at, retry?}; end {state, at, error?, data?, element?: {id, name, error,
+ *   i?: its message instance} where the run failed}; caught {n: element id, s?: the task's
+ *   number, i?: its message instance, at, error}:
  *   an error boundary event (or error event sub-process) caught that failure
  *   (a task's own failure is its "f" record before it)
  * Values: {j: JSON} or {x: base64 of v8.serialize} (values.ts). Times (at)

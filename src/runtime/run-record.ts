@@ -309,7 +309,8 @@ export function endNote(outcome: unknown, data: Data | undefined): Record<string
   const at = Date.now();
   if (outcome === undefined) return { t: "end", state: "done", at, data: encodeValue(data ?? {}) };
   // where it failed: `adhesive runs` names and counts a gateway, a loop or an event that failed the run, which have no task record of their own
-  const element = outcome instanceof TaskError ? { id: outcome.elementId, name: outcome.taskName, error: describe(outcome.cause) } : undefined;
+  // i: the message instance it failed in, which the console marks failed
+  const element = outcome instanceof TaskError ? { id: outcome.elementId, name: outcome.taskName, error: describe(outcome.cause), i: outcome.instance } : undefined;
   return { t: "end", state: endState(outcome), at, error: describe(outcome), element };
 }
 

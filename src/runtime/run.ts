@@ -294,7 +294,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       failing = undefined;
       const shown = task?.error ?? redactError(error);
       // `adhesive runs` counts a caught failure as caught: the journal's "f" record alone cannot tell
-      if (caught) journal?.note({ t: "caught", n: token.node.id, s: task?.ctx.seq, at: now(), error: describe(shown) });
+      if (caught) journal?.note({ t: "caught", n: token.node.id, s: task?.ctx.seq, i: token.frame.instance || undefined, at: now(), error: describe(shown) });
       if (caught) summary.failureCaught(task !== undefined);
       else if (task === undefined) summary.elementFailed();
       if (task !== undefined) reporter?.taskFinished?.(userContext(task.ctx), shown, task.ms, caught);
