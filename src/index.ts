@@ -26,6 +26,7 @@ export type {
   RunOptions,
   RunInfo,
   RunReporter,
+  StoreOptions,
   TaskFunction,
   TaskNodeInfo,
   UserTaskFunction,

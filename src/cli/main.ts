@@ -57,6 +57,8 @@ Options:
   --port <n>        adhesive ui: the console's port (default: ui_port from the config, else a free one)
   --keep <n>        adhesive clean: keep the newest n finished runs (default 0)
   --dry-run         adhesive clean: only list what would be removed
+  --store <url>     run in a store (redis://host:port/db; the store key): the journal, lease and registry
+                    live in Redis, the tasks of lanes mapped to pools run on adhesive workers
 
 Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input,
             130 / 143 / 129 stopped by SIGINT / SIGTERM / SIGHUP.
@@ -97,6 +99,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         port: { type: "string" },
         retry: { type: "boolean" },
         force: { type: "boolean" },
+        store: { type: "string" },
       },
     });
   } catch (error) {
@@ -112,6 +115,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return reportFailure(error, { ...io, color: io.color && !parsed.values["no-color"] });
   }
   const color = !parsed.values["no-color"] && (config.color ?? io.color);
+  // --store wins over the store key, for this command only
+  if (parsed.values.store !== undefined) config = { ...config, store: parsed.values.store };
   const [command, ...rest] = parsed.positionals;
   const context = { ...io, color, config };
   const ui = liveViewFlags(parsed.values.ui, parsed.values["ui-port"]);

@@ -4,6 +4,7 @@ import type { GraphNode } from "../model/graph.js";
 import { changesText, failedJson, failureRecord, jsonId, messageJson, noteJson, timerJson } from "./records.js";
 import { piece, RecordBuffer } from "./record-buffer.js";
 import { countNote, type JournalTallies } from "./snapshot.js";
+import type { SnapshotSource } from "./writer.js";
 import { encodeValue } from "./values.js";
 
 const STARTED = piece('{"t":"s","s":');
@@ -28,6 +29,8 @@ export interface RunJournal extends EngineJournal {
   abandon(): void;
   /** Writes what is pending and ends (the run has ended). */
   close(): void;
+  /** Starts the journal anew from a snapshot every so often (a file only: the store's stream keeps every record). */
+  snapshotEvery?(source: SnapshotSource): void;
 }
 
 /**

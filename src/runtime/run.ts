@@ -121,7 +121,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     executionId,
     waitTasks: record.waitTasks,
     poolSize: record.poolSize,
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, feeds, workers),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, feeds, workers, record.store?.remote),
     observer: hooks.observer,
     signal: anySignal(options.signal, stop.signal),
     clock,
@@ -134,7 +134,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   });
   const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
   const gate = new SnapshotGate();
-  record.writer?.snapshotEvery({ every: options.journalSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES, checkpoint: () => engine.checkpoint(), hold: () => gate.hold(), release: () => gate.release() });
+  record.writer?.snapshotEvery?.({ every: options.journalSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES, checkpoint: () => engine.checkpoint(), hold: () => gate.hold(), release: () => gate.release() });
   const sources = { engine, feeds, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent, gate };
   const releaseConsole = captureConsole();
   const releaseExit = guardProcessExit();
@@ -173,7 +173,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
       record.summary.close(endState(outcome), outcome === undefined ? undefined : describe(outcome));
     }
     record.writer?.close();
-    record.lease?.release();
+    if (record.store === undefined) record.lease?.release();
+    else await record.store.finish(refusedResume(outcome) ? undefined : endState(outcome));
     options.reporter?.runFinished?.(info, outcome);
     await workers?.pool.close();
     activeRuns.delete(run);

@@ -10,6 +10,9 @@ export interface TaskQueueSettings {
   keepResultsS: number;
   /** how often each job in flight is asked for its state; undefined: only when confirm() is called */
   confirmEveryMs: number | undefined;
+  /** a job still waiting for a worker this long after it was added is reported once to onSlowStart (undefined: never) */
+  scheduleToStartMs?: number;
+  onSlowStart?(job: RemoteTaskJob, id: string, waitedMs: number): void;
 }
 
 /**
@@ -39,6 +42,8 @@ export class TaskQueue {
   private readonly settings: TaskQueueSettings;
   private timer: NodeJS.Timeout | undefined;
   private confirming: Promise<void> | undefined;
+  /* per job in flight waiting for a worker, when it was added or found waiting (removed once reported as slow) */
+  private readonly waitingSince = new Map<string, number>();
 
   private constructor(name: string, queue: Queue, events: QueueEvents, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
     this.name = name;
@@ -72,8 +77,27 @@ export class TaskQueue {
   async add(job: RemoteTaskJob): Promise<string> {
     const id = jobId(job.run, job.seq, job.attempt);
     this.completions.track(id, job);
+    this.waitingSince.set(id, Date.now());
     await this.addJob(id, job);
     return id;
+  }
+
+  /**
+   * A task that runs again after a takeover (its start record has attempt
+   * `job.attempt`): the job of an earlier attempt that BullMQ still has is
+   * adopted, so a job waiting, running or finished is never run again;
+   * when BullMQ has none, the job of the last attempt is added again under
+   * its id. The next confirm() records what finished meanwhile.
+   */
+  async resume(job: RemoteTaskJob): Promise<string> {
+    for (let attempt = job.attempt - 1; attempt >= 1; attempt--) {
+      const id = jobId(job.run, job.seq, attempt);
+      if ((await this.queue.getJobState(id)) === "unknown") continue;
+      this.adopt({ ...job, attempt });
+      await this.confirm();
+      return id;
+    }
+    return this.add({ ...job, attempt: Math.max(1, job.attempt - 1) });
   }
 
   /**
@@ -105,7 +129,7 @@ export class TaskQueue {
   }
 
   private settle(id: string, end: JobEnd): void {
-    this.completions.settle(id, end);
+    if (this.completions.settle(id, end)) this.waitingSince.delete(id);
   }
 
   private async check(): Promise<void> {
@@ -113,6 +137,7 @@ export class TaskQueue {
     await Promise.all(
       this.completions.ids().map(async (id) => {
         const state = await this.queue.getJobState(id);
+        this.noteWaiting(id, state === "waiting" || state === "prioritized" || state === "delayed");
         if (state === "completed" || state === "failed") {
           const job = await Job.fromId(this.queue, id);
           // removed meanwhile (kept for less time than the orchestrator was away): added again below
@@ -125,6 +150,20 @@ export class TaskQueue {
         if (missing !== undefined) await this.addJob(id, missing);
       }),
     );
+  }
+
+  private noteWaiting(id: string, waiting: boolean): void {
+    const limit = this.settings.scheduleToStartMs;
+    if (limit === undefined) return;
+    if (!waiting) return void this.waitingSince.delete(id);
+    const since = this.waitingSince.get(id);
+    if (since === undefined) return void this.waitingSince.set(id, Date.now());
+    const waited = Date.now() - since;
+    const job = this.completions.job(id);
+    if (waited < limit || job === undefined) return;
+    // reported once per wait; a job that starts and comes back (a stall) counts again from then
+    this.waitingSince.set(id, Infinity);
+    this.settings.onSlowStart?.(job, id, waited);
   }
 
   private async addJob(id: string, job: RemoteTaskJob): Promise<void> {
