@@ -44,6 +44,8 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
        adhesive worker [file|folder] --store <url> --pool <name>... [--concurrency N]
                                     take the jobs of these pools from the store (redis://host:port/db)
                                     and run their task functions on this host (see docs/scale-out.md)
+       adhesive retry <run> <task> --store <url>
+                                    put a remote task's incident (its job ran out of stalls) back for its pool
 
 Options:
   -h, --help        show this help
@@ -82,6 +84,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   if (argv[0] === "send" || argv[0] === "complete" || argv[0] === "cancel") return (await import("./inbox-commands.js")).inboxCommand(argv, io);
   if (argv[0] === "types") return (await import("./types-file.js")).typesCommand(argv.slice(1), io);
   if (argv[0] === "worker") return (await import("./worker.js")).workerCommand(argv.slice(1), io);
+  if (argv[0] === "retry") return (await import("./retry.js")).retryCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

@@ -126,7 +126,7 @@ export class RemoteTasks {
       const { store, keepResultsS, confirmEveryMs, scheduleToStartMs } = this.settings;
       const name = queueName(pool, this.settings.version);
       const onSlowStart = (job: RemoteTaskJob, id: string, waitedMs: number): void =>
-        this.settings.warn(`task ${job.name} (job ${id}) has waited ${Math.round(waitedMs / 1000)} s for a worker of pool ${pool} (queue ${name}): is an adhesive worker of this process version running? (schedule_to_start_ms)`);
+        this.settings.warn(`task ${job.name} (job ${id}) has waited ${(waitedMs / 1000).toFixed(1)} s for a worker of pool ${pool} (queue ${name}): is an adhesive worker of this process version running? (schedule_to_start_ms)`);
       queue = TaskQueue.open(store, name, { keepResultsS, confirmEveryMs, scheduleToStartMs, onSlowStart }, (outcome) => this.settle(outcome));
       this.queues.set(pool, queue);
     }

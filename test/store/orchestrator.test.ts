@@ -10,12 +10,14 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Journal } from "../../src/journal/reader.js";
 import { decodeValue } from "../../src/journal/values.js";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
-import { listStoreRuns, type RegistryEntry } from "../../src/store/registry.js";
+import { listStoreRuns, readRegistry, type RegistryEntry } from "../../src/store/registry.js";
+import { runCli, sourceBin } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
 import { exitOf, startRole, stopRole, type Role } from "./store-cli.js";
@@ -76,5 +78,41 @@ describe("adhesive <file> --store", () => {
     expect(entry.state).toBe("done");
     const packaged = worker!.output().split("\n").filter((line) => line.startsWith(`fail  run ${entry.runId} `) && line.includes("Package"));
     expect(packaged).toHaveLength(1);
+  });
+
+  it("says when a job waits for a worker, shows a job that failed outside its task as an incident, and adhesive retry puts it back", async () => {
+    const flaky = { ...env, ADHESIVE_POOLS: JSON.stringify({ build: "flaky" }), ADHESIVE_SCHEDULE_TO_START_MS: "200" };
+    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const role = startRole([processFile, "--store", redis.url], flaky);
+    let second: Role | undefined;
+    try {
+      await until(() => /has waited \d+ s for a worker of pool flaky/.test(role.output()), `the wait to be reported (the orchestrator printed: ${role.output()})`);
+      const queue = /\(queue (adhesive\.flaky\.[0-9a-f]{16})\)/.exec(role.output())![1];
+      const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
+      // a worker that fails its jobs in BullMQ, not in the task (as when stalls run out)
+      const broken = new Worker(queue, async () => Promise.reject(new Error("the host lost its disk")), { connection: store.connection, concurrency: 2 });
+      await until(async () => (await readRegistry(store, runId))!.incidents.length === 2, "two incidents in the registry");
+      await broken.close();
+      const incidents = (await readRegistry(store, runId))!.incidents;
+      expect(incidents.map((incident) => incident.node).sort()).toEqual(["compileA", "compileB"]);
+      expect(incidents[0].reason).toBe("the host lost its disk");
+      expect(role.output()).toContain("incident: task Compile");
+
+      const retried = await runCli(["retry", runId, "compileA", "--store", redis.url], undefined, sourceBin);
+      expect(retried.stdout, retried.stderr).toContain(`retried task Compile A (compileA) of run ${runId}: job ${runId}.`);
+      const unknown = await runCli(["retry", runId, "package", "--store", redis.url], undefined, sourceBin);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain(`run ${runId} has no incident of task "package"; its incidents: Compile B (compileB, #`);
+      expect((await runCli(["retry", runId, "Compile B", "--store", redis.url], undefined, sourceBin)).code).toBe(0);
+
+      second = startRole(["worker", processFile, "--store", redis.url, "--pool", "flaky"], flaky);
+      expect(await exitOf(role, "the orchestrator"), role.output()).toBe(0);
+      const entry = (await readRegistry(store, runId))!;
+      expect(entry).toMatchObject({ state: "done", incidents: [] });
+      expect([...completionsBySeq(await readStreamJournal(store, runId)).values()]).toEqual([1, 1, 1, 1, 1]);
+    } finally {
+      await stopRole(role);
+      await stopRole(second);
+    }
   });
 });
