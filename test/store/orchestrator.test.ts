@@ -86,7 +86,7 @@ describe("adhesive <file> --store", () => {
     const role = startRole([processFile, "--store", redis.url], flaky);
     let second: Role | undefined;
     try {
-      await until(() => /has waited \d+ s for a worker of pool flaky/.test(role.output()), `the wait to be reported (the orchestrator printed: ${role.output()})`);
+      await until(() => /has waited [\d.]+ s for a worker of pool flaky/.test(role.output()), `the wait to be reported (the orchestrator printed: ${role.output()})`);
       const queue = /\(queue (adhesive\.flaky\.[0-9a-f]{16})\)/.exec(role.output())![1];
       const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
       // a worker that fails its jobs in BullMQ, not in the task (as when stalls run out)
