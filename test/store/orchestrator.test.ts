@@ -20,6 +20,7 @@ import { listStoreRuns, readRegistry, type RegistryEntry } from "../../src/store
 import { runCli, sourceBin } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
+import { completionsBySeq } from "./trials.js";
 import { exitOf, startRole, stopRole, type Role } from "./store-cli.js";
 
 const processFile = fileURLToPath(new URL("../fixtures/store/orchestrated.ts", import.meta.url));
@@ -49,12 +50,6 @@ async function orchestrate(data: Record<string, unknown>): Promise<{ role: Role;
   const entry = (await listStoreRuns(store)).find((run) => !before.has(run.runId));
   expect(entry, role.output()).toBeDefined();
   return { role, code, entry: entry!, journal: await readStreamJournal(store, entry!.runId) };
-}
-
-function completionsBySeq(journal: Journal): Map<number, number> {
-  const seen = new Map<number, number>();
-  for (const input of journal.inputs) if (input.kind === "done" || input.kind === "failed") seen.set(input.seq, (seen.get(input.seq) ?? 0) + 1);
-  return seen;
 }
 
 describe("adhesive <file> --store", () => {
