@@ -44,6 +44,9 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
        adhesive worker [file|folder] --store <url> --pool <name>... [--concurrency N]
                                     take the jobs of these pools from the store (redis://host:port/db)
                                     and run their task functions on this host (see docs/scale-out.md)
+       adhesive serve [file] --store <url>
+                                    a standby: takes over the store's runs whose orchestrator stopped
+                                    renewing its lease, each with adhesive resume <id> --store
        adhesive retry <run> <task> --store <url>
                                     put a remote task's incident (its job ran out of stalls) back for its pool
 
@@ -85,6 +88,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   if (argv[0] === "types") return (await import("./types-file.js")).typesCommand(argv.slice(1), io);
   if (argv[0] === "worker") return (await import("./worker.js")).workerCommand(argv.slice(1), io);
   if (argv[0] === "retry") return (await import("./retry.js")).retryCommand(argv.slice(1), io);
+  if (argv[0] === "serve") return (await import("./serve.js")).serveCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
@@ -206,6 +210,7 @@ async function runs(args: string[], io: CliContext, ui?: { port: number | undefi
 }
 
 async function resume(args: string[], how: { retry: boolean; force: boolean }, io: CliContext, ui?: { port: number | undefined }): Promise<number> {
+  if (io.config.store !== undefined) return resumeFromStore(args, how, io, ui);
   if (args.length > 1) {
     io.err.write(`adhesive resume: expected at most one run id, got ${args.join(" ")}\n`);
     return EXIT_USAGE;
@@ -213,6 +218,27 @@ async function resume(args: string[], how: { retry: boolean; force: boolean }, i
   let target;
   try {
     target = await (await import("../runs/resume-target.js")).resumeTarget(args[0], how, io.config.runsFolder, io.cwd);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+  return (await import("./run-file.js")).runFile(target.file, io, { resume: target.resume, ui });
+}
+
+/* `adhesive resume <id> [file] --store <url>`: the run's journal is the store's stream; its lease says whether another process still runs it */
+async function resumeFromStore(args: string[], how: { retry: boolean; force: boolean }, io: CliContext, ui?: { port: number | undefined }): Promise<number> {
+  if (args.length < 1 || args.length > 2) {
+    io.err.write(`adhesive resume: with a store, give the run's id (whole), and the process file when it is not where the run's journal says\n`);
+    return EXIT_USAGE;
+  }
+  let target;
+  try {
+    const [{ connectStore }, { storeResumeTarget }] = await Promise.all([import("../store/connection.js"), import("../store/resume-target.js")]);
+    const store = await connectStore(io.config.store!, { name: "adhesive-resume" });
+    try {
+      target = await storeResumeTarget(store, args[0], how, args[1]);
+    } finally {
+      await store.close();
+    }
   } catch (error) {
     return reportFailure(error, io);
   }
