@@ -194,6 +194,7 @@ async function clean(options: CleanOptions, extra: string[], io: CliContext): Pr
 /** `adhesive runs [show <id>]`; with --ui, the live view's runs list too, open until Ctrl-C. */
 async function runs(args: string[], io: CliContext, ui?: { port: number | undefined }): Promise<number> {
   const runsIo = { ...io, runsFolder: io.config.runsFolder };
+  if (io.config.store !== undefined) return storeRuns(args, io);
   try {
     const { printRun, printRuns } = await import("./runs.js");
     if (args.length === 0) await printRuns(runsIo);
@@ -203,6 +204,27 @@ async function runs(args: string[], io: CliContext, ui?: { port: number | undefi
       return EXIT_USAGE;
     }
     if (ui !== undefined) await (await import("./live-view.js")).showRunsInLiveView(io.config, ui.port, io);
+    return EXIT_OK;
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+/* `adhesive runs [show <id>] --store`: the runs of every host, from the store */
+async function storeRuns(args: string[], io: CliContext): Promise<number> {
+  if (!(args.length === 0 || (args[0] === "show" && args.length === 2))) {
+    io.err.write(`adhesive runs: expected nothing, or show <id>; got ${args.join(" ")}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    const [{ connectStore }, { printStoreRun, printStoreRuns }] = await Promise.all([import("../store/connection.js"), import("./store-runs.js")]);
+    const store = await connectStore(io.config.store!, { name: "adhesive-runs" });
+    try {
+      if (args.length === 0) await printStoreRuns(store, io);
+      else await printStoreRun(store, args[1], io);
+    } finally {
+      await store.close();
+    }
     return EXIT_OK;
   } catch (error) {
     return reportFailure(error, io);

@@ -62,6 +62,12 @@ describe("adhesive <file> --store", () => {
     expect(data).toMatchObject({ preparedBy: role.pid, compiledA: worker!.pid, compiledB: worker!.pid, packaged: 2, reportedBy: role.pid });
     expect([...completionsBySeq(journal).values()]).toEqual([1, 1, 1, 1, 1]);
     expect(worker!.output()).toContain(`done  run ${entry.runId} #`);
+
+    const [list, shown] = await Promise.all([runCli(["runs", "--store", redis.url, "--no-color"], undefined, sourceBin), runCli(["runs", "show", entry.runId, "--store", redis.url, "--no-color"], undefined, sourceBin)]);
+    expect(list.stdout, list.stderr).toMatch(new RegExp(`${entry.runId}\\s+done\\s+.*orchestrated\\.bpmn#release\\s+\\S+ pid ${role.pid}\\s.*5 done, 0 failed`));
+    expect(shown.stdout, shown.stderr).toContain(`run ${entry.runId}: done`);
+    expect(shown.stdout).toMatch(/#\d+\s+Compile A \(compileA\).*done/);
+    expect(shown.stdout.match(/^#\d+ .* done$/gm)).toHaveLength(5);
   });
 
   it("takes the error boundary when a task on the worker throws a BPMN error, and runs it once", async () => {
@@ -92,6 +98,10 @@ describe("adhesive <file> --store", () => {
       expect(incidents.map((incident) => incident.node).sort()).toEqual(["compileA", "compileB"]);
       expect(incidents[0].reason).toBe("the host lost its disk");
       expect(role.output()).toContain("incident: task Compile");
+      const shown = await runCli(["runs", "show", runId, "--store", redis.url, "--no-color"], undefined, sourceBin);
+      expect(shown.stdout, shown.stderr).toContain(`run ${runId}: running 2 incidents`);
+      expect(shown.stdout).toContain(`incident Compile A (compileA, #`);
+      expect(shown.stdout).toContain(`failed: the host lost its disk; retry it with adhesive retry ${runId} compileA --store ...`);
 
       const retried = await runCli(["retry", runId, "compileA", "--store", redis.url], undefined, sourceBin);
       expect(retried.stdout, retried.stderr).toContain(`retried task Compile A (compileA) of run ${runId}: job ${runId}.`);
