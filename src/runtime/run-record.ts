@@ -20,6 +20,7 @@ import { ReplayDivergedError } from "../engine/replay.js";
 import { readJournal, type Journal } from "../journal/reader.js";
 import { JOURNAL_VERSION, type JournalHeader, type RunState } from "../journal/records.js";
 import type { RemoteTasks } from "../store/remote-tasks.js";
+import type { ControlRequest } from "../inbox/control-socket.js";
 import { decodeValue, encodeValue } from "../journal/values.js";
 import { JournalWriter } from "../journal/writer.js";
 import type { RunJournal } from "../journal/journal-records.js";
@@ -56,7 +57,7 @@ export interface RunRecord {
   waitTasks: boolean;
   poolSize: number;
   /** a run in a store (store-record.ts): its remote tasks, and what ends its hold on the store once the run has ended */
-  store?: { remote: RemoteTasks | undefined; finish(state: RunState | undefined): Promise<void> };
+  store?: { remote: RemoteTasks | undefined; readInbox(handle: (request: ControlRequest) => unknown): () => void; finish(state: RunState | undefined): Promise<void> };
 }
 
 /** Where the journal of `runId` is (it may not exist). */

@@ -146,8 +146,11 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   if (definition.warnings !== undefined && definition.warnings.length > 0) options.reporter?.fileWarnings?.(info, definition.warnings);
   let outcome: unknown;
   let result: Data | undefined;
+  let stopInbox: (() => void) | undefined;
   try {
     await live?.attach(engine.outside);
+    // a run in a store also takes the requests of its inbox there (adhesive send --store), as its control socket does
+    if (live !== undefined) stopInbox = record.store?.readInbox((request) => live.handle(request));
     // sources are counted before the engine starts (a run with only message starts must not end at once); they emit once it has
     const launchSources = startSources(bindings, { ...sources, lastEvents: lastEvents(record) });
     const started = record.resumed ? (await continueRun(engine, record, definition, bindings, clock as ReplayClock, { force: options.force === true, retry: options.retry === true })).result : engine.start(record.initialData);
@@ -167,6 +170,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     outcome = redactError(journalFailure ?? error);
     throw outcome;
   } finally {
+    stopInbox?.();
     stopNotingGroups();
     if (!refusedResume(outcome)) {
       record.writer?.note(endNote(outcome, result));

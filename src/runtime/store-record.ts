@@ -32,6 +32,7 @@ import { processVersion } from "../store/queue-name.js";
 import { updateRegistry } from "../store/registry.js";
 import { RemoteTasks } from "../store/remote-tasks.js";
 import { StreamJournalWriter } from "../store/stream-writer.js";
+import { readStoreInbox } from "../store/inbox-reader.js";
 import type { NodeBinding } from "../tasks/binding.js";
 import { createPrivateFolder } from "../workspaces/temp-folder.js";
 import { defaultPoolSize } from "./pool-size.js";
@@ -83,7 +84,7 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
       writer = new StreamJournalWriter(lease, { origin: first.at, tallies, onError });
       await updateRegistry(lease, { state: "running", process });
       const summary = new SummaryWriter(folder, newSummary(runId, definition, options, at, true), fenced);
-      return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize, store: { remote, finish } };
+      return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, handle) } };
     }
     const journal = await readStreamJournal(store, runId);
     const inputs = resumable(journal, definition, options, true);
@@ -91,7 +92,7 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
     await updateRegistry(lease, { state: "running", process });
     const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, globalThis.process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined }, fenced);
     const { options: recorded } = journal.header;
-    return { runId, folder, runsFolder, writer, summary, lease, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize, store: { remote, finish } };
+    return { runId, folder, runsFolder, writer, summary, lease, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, handle) } };
   } catch (error) {
     writer?.abandon();
     await remote?.close().catch(() => undefined);
