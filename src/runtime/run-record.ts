@@ -21,6 +21,7 @@ import { readJournal, type Journal } from "../journal/reader.js";
 import { JOURNAL_VERSION, type JournalHeader, type RunState } from "../journal/records.js";
 import type { RemoteTasks } from "../store/remote-tasks.js";
 import type { ControlRequest } from "../inbox/control-socket.js";
+import type { RemoteLanes } from "./store-record.js";
 import { decodeValue, encodeValue } from "../journal/values.js";
 import { JournalWriter } from "../journal/writer.js";
 import type { RunJournal } from "../journal/journal-records.js";
@@ -70,8 +71,8 @@ export function journalFileOf(options: RunOptions, runId: string): string {
  * (its header and summary written before anything runs); with one, the run
  * continues from it. `journal: false` keeps no journal, only the summary.
  */
-export async function openRunRecord(definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, initialData: Data, onError: (error: Error) => void): Promise<RunRecord> {
-  if (options.store !== undefined) return (await import("./store-record.js")).openStoreRunRecord(definition, bindings, options, initialData, onError);
+export async function openRunRecord(definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, initialData: Data, onError: (error: Error) => void, remoteLanes: RemoteLanes = []): Promise<RunRecord> {
+  if (options.store !== undefined) return (await import("./store-record.js")).openStoreRunRecord(definition, bindings, options, initialData, onError, remoteLanes);
   const runId = checkedRunId(options.runId ?? randomUUID());
   const runsFolder = runsFolderOf(options);
   const folder = runFolderOf(runsFolder, runId);

@@ -32,6 +32,7 @@ import type { LiveOutput } from "../logs/task-log.js";
 import { TaskError, UsageError, describe } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
+import { remotePoolOf } from "../lanes/remote.js";
 import { startSources } from "./sources.js";
 import { abandonRecord, announce, checkChanges, continued, endNote, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
 import { endState } from "../runs/state.js";
@@ -85,7 +86,12 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const pwd = inRunFolder(workspaceParentOf(tempFolder, runId), "create the run's workspace", () => createWorkspaceFolder(tempFolder, runId, runsFolderOf(options)));
   const workers = workerPool(registry, options);
   // one deep copy per run: the caller may keep changing its own object while the run goes on
-  const record = await openRunRecord(definition, bindings, { ...options, runId }, cloneValue(options.initialData ?? {}), onJournalError);
+  const laneDeclarations = registry.ofKind(["lane"]);
+  const remoteLanes = laneDeclarations.flatMap((declaration) => {
+    const pool = remotePoolOf(declaration.fn);
+    return pool === undefined ? [] : [{ patterns: declaration.patterns, pool }];
+  });
+  const record = await openRunRecord(definition, bindings, { ...options, runId }, cloneValue(options.initialData ?? {}), onJournalError, remoteLanes);
   const executionId = record.runId;
   const workspace = new LocalWorkspace({ id: executionId, pwd });
   // the runs that ended beyond keep_runs go, at most once a minute, beside the run (not before it: a runs folder shared by many runs
@@ -94,7 +100,6 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const info: RunInfo = { executionId, source: definition.source, logFolder: join(record.folder, LOGS_FOLDER) };
   // the run record made its folder
   const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
-  const laneDeclarations = registry.ofKind(["lane"]);
   const stopping = new StoppingTasks();
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;

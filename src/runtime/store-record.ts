@@ -38,6 +38,9 @@ import { createPrivateFolder } from "../workspaces/temp-folder.js";
 import { defaultPoolSize } from "./pool-size.js";
 import { definitionHash, header, implementationHashes, newSummary, owner, resumable, ResumeError, type RunRecord } from "./run-record.js";
 
+/** The lanes declared with remote(pool) in code. */
+export type RemoteLanes = ReadonlyArray<{ readonly patterns: readonly RegExp[]; readonly pool: string }>;
+
 const DEFAULT_LEASE_TTL_MS = 10_000;
 const DEFAULT_KEEP_RESULTS_S = 86_400;
 /* how often the jobs in flight are asked for their state, besides their events: bounds how late a missed event is noticed */
@@ -46,7 +49,7 @@ const CONFIRM_EVERY_MS = 1000;
 const REGISTRY_EVERY_MS = 1000;
 
 /** Opens the run's record in the store: claims its lease, then starts its stream, or continues the run from it. */
-export async function openStoreRunRecord(definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, initialData: Data, onError: (error: Error) => void): Promise<RunRecord> {
+export async function openStoreRunRecord(definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, initialData: Data, onError: (error: Error) => void, remoteLanes: RemoteLanes): Promise<RunRecord> {
   const settings = options.store!;
   const runId = checkedRunId(options.runId ?? randomUUID());
   const runsFolder = runsFolderOf(options);
@@ -71,7 +74,7 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
       onError(lost);
     });
     const version = processVersion({ definition: definitionHash(definition), implementations: implementationHashes(bindings) });
-    remote = (settings.pools ?? []).length === 0 ? undefined : remoteTasks(store, lease, runId, version, settings);
+    remote = (settings.pools ?? []).length === 0 && remoteLanes.length === 0 ? undefined : remoteTasks(store, lease, runId, version, settings, remoteLanes);
     const finish = storeFinish(store, held, () => writer, () => remote);
     const waitTasks = options.waitTasks ?? true;
     const poolSize = options.poolSize ?? defaultPoolSize(options.parallelProcessing);
@@ -102,11 +105,12 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
   }
 }
 
-function remoteTasks(store: Store, lease: StoreLease, runId: string, version: string, settings: NonNullable<RunOptions["store"]>): RemoteTasks {
+function remoteTasks(store: Store, lease: StoreLease, runId: string, version: string, settings: NonNullable<RunOptions["store"]>, lanes: RemoteLanes): RemoteTasks {
   return new RemoteTasks({
     store,
     runId,
     pools: settings.pools ?? [],
+    lanes,
     version,
     keepResultsS: settings.keepResultsS ?? DEFAULT_KEEP_RESULTS_S,
     confirmEveryMs: CONFIRM_EVERY_MS,

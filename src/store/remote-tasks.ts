@@ -8,6 +8,7 @@ import type { Store } from "./connection.js";
 import { queueName } from "./queue-name.js";
 import type { RemoteChanges, RemoteOutcome, RemoteTaskJob } from "./remote-outcome.js";
 import { TaskQueue } from "./task-queue.js";
+import { matchName } from "../tasks/matcher.js";
 
 /** A job that ran out of stalls: the task waits for `adhesive retry`. */
 export interface Incident {
@@ -24,6 +25,8 @@ export interface RemoteTasksSettings {
   runId: string;
   /** lane patterns (whole lane names) and their pools, first match first */
   pools: ReadonlyArray<{ readonly lane: string; readonly pool: string }>;
+  /** the lanes declared with remote(pool) in code (matched as lane() matches), after the patterns */
+  lanes: ReadonlyArray<{ readonly patterns: readonly RegExp[]; readonly pool: string }>;
   /** the process version the queue names carry (queue-name.ts) */
   version: string;
   keepResultsS: number;
@@ -69,9 +72,9 @@ export class RemoteTasks {
 
   /** The pool whose workers run the tasks of `lane`, if any. */
   poolOf(lane: string | undefined): string | undefined {
-    if (lane === undefined || this.patterns.length === 0) return undefined;
+    if (lane === undefined || (this.patterns.length === 0 && this.settings.lanes.length === 0)) return undefined;
     if (this.byLane.has(lane)) return this.byLane.get(lane);
-    const pool = this.patterns.find((pattern) => pattern.test.test(lane))?.pool;
+    const pool = this.patterns.find((pattern) => pattern.test.test(lane))?.pool ?? this.settings.lanes.find((declared) => matchName(declared.patterns, lane) !== undefined)?.pool;
     this.byLane.set(lane, pool);
     return pool;
   }

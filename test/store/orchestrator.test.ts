@@ -24,6 +24,7 @@ import { completionsBySeq } from "./trials.js";
 import { exitOf, startRole, stopRole, type Role } from "./store-cli.js";
 
 const processFile = fileURLToPath(new URL("../fixtures/store/orchestrated.ts", import.meta.url));
+const remoteLaneFile = fileURLToPath(new URL("../fixtures/store/remote-lane.ts", import.meta.url));
 
 let redis: TestRedis;
 let store: Store;
@@ -43,9 +44,9 @@ beforeAll(async () => {
 afterAll(async () => stopRole(worker));
 
 /** Runs the file as the orchestrator; its exit code, the run's registry entry and journal. */
-async function orchestrate(data: Record<string, unknown>): Promise<{ role: Role; code: number; entry: RegistryEntry; journal: Journal }> {
+async function orchestrate(data: Record<string, unknown>, file = processFile, roleEnv = env): Promise<{ role: Role; code: number; entry: RegistryEntry; journal: Journal }> {
   const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
-  const role = startRole([processFile, "--store", redis.url, "--data", JSON.stringify(data)], env);
+  const role = startRole([file, "--store", redis.url, "--data", JSON.stringify(data)], roleEnv);
   const code = await exitOf(role, "the orchestrator");
   const entry = (await listStoreRuns(store)).find((run) => !before.has(run.runId));
   expect(entry, role.output()).toBeDefined();
@@ -68,6 +69,16 @@ describe("adhesive <file> --store", () => {
     expect(shown.stdout, shown.stderr).toContain(`run ${entry.runId}: done`);
     expect(shown.stdout).toMatch(/#\d+\s+Compile A \(compileA\).*done/);
     expect(shown.stdout.match(/^#\d+ .* done$/gm)).toHaveLength(5);
+  });
+
+  it("sends a lane declared remote(pool) in code to that pool's workers, and without a store its tasks fail naming the pool", async () => {
+    const { ADHESIVE_POOLS: _, ...withoutPools } = env;
+    const { role, code, journal } = await orchestrate({}, remoteLaneFile, withoutPools);
+    expect(code, role.output()).toBe(0);
+    expect(decodeValue(journal.end!.data as never)).toMatchObject({ preparedBy: role.pid, compiledA: worker!.pid, compiledB: worker!.pid });
+    const alone = startRole([remoteLaneFile], withoutPools);
+    expect(await exitOf(alone, "the run without a store")).toBe(1);
+    expect(alone.output()).toContain(`this lane's tasks run on the adhesive workers of pool "build" (remote("build")), which takes a store`);
   });
 
   it("takes the error boundary when a task on the worker throws a BPMN error, and runs it once", async () => {
