@@ -19,8 +19,10 @@ export interface Role {
 
 export const TEST_SETTINGS = { ADHESIVE_LOCK_DURATION_MS: "2000", ADHESIVE_STALLED_INTERVAL_MS: "1000", ADHESIVE_LEASE_TTL_MS: "3000" };
 
-export function startRole(args: readonly string[], env: Record<string, string>): Role {
-  const child = spawn(process.execPath, [`${root}bin/adhesive.js`, ...args], { cwd: root, env: { ...process.env, ...TEST_SETTINGS, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** `inside`: the command that runs it elsewhere, such as `ip netns exec <name>` (it must exec the node process). */
+export function startRole(args: readonly string[], env: Record<string, string>, inside: readonly string[] = []): Role {
+  const command = [...inside, process.execPath, `${root}bin/adhesive.js`, ...args];
+  const child = spawn(command[0], command.slice(1), { cwd: root, env: { ...process.env, ...TEST_SETTINGS, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
