@@ -10,10 +10,14 @@
  * - one job's round trip (added by the orchestrator's queue, run by a
  *   worker, its completion heard), one job at a time: p50 and p99.
  *
+ * - recovery, with the tests' settings (lock 2000 ms, stall check 1000 ms,
+ *   lease 3000 ms): from a worker's kill -9 mid-task until its task starts
+ *   again on the other worker; from the orchestrator's kill -9 until a
+ *   standby (`adhesive serve`) owns the run again.
+ *
  * Each timed run asserts its counts: the run's registry entry must hold 5N
- * tasks done (in-process: the run's summary), and every round trip its
- * outcome. Not measured yet: recovery times after a worker or orchestrator
- * kill -9 (the kill tests in test/store/ check that they recover).
+ * tasks done (in-process: the run's summary), every round trip its
+ * outcome, and each recovered run its five tasks done.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -110,6 +114,7 @@ export async function measureStore(root: string, events: number): Promise<StoreR
     rows.push({ name: "orchestrator CPU per remote task", figures: `${perTaskUs.toFixed(0)} µs (goal 300)` });
 
     rows.push(await roundTrips(store, queue, events >= 1000 ? 200 : 50));
+    rows.push(...(await recoveries({ root, bin, processFile, dir, url, store, env: baseEnv, children })));
   } catch (error) {
     rows.push({ name: "scaling out", figures: "", error: (error as Error).message });
   } finally {
@@ -142,6 +147,77 @@ async function roundTrips(store: Store, queue: string, count: number): Promise<S
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(2);
   return { name: `one-job round trip (${count} jobs, one at a time)`, figures: `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms` };
+}
+
+const TEST_SETTINGS = { ADHESIVE_LOCK_DURATION_MS: "2000", ADHESIVE_STALLED_INTERVAL_MS: "1000", ADHESIVE_LEASE_TTL_MS: "3000" };
+
+interface RecoverySetting {
+  root: string;
+  bin: string;
+  processFile: string;
+  dir: string;
+  url: string;
+  store: Store;
+  env: NodeJS.ProcessEnv;
+  children: ChildProcess[];
+}
+
+/* one event (five held tasks) per recovery; what recovers is timed by polling every 10 ms */
+async function recoveries(setting: RecoverySetting): Promise<StoreRow[]> {
+  const { bin, processFile, dir, url, store, root, children } = setting;
+  const marks = join(dir, "marks");
+  const env = { ...setting.env, ...TEST_SETTINGS, BENCH_EVENTS: "1", BENCH_MARKS: marks, ADHESIVE_POOLS: JSON.stringify({ remote: "recover" }) };
+  const start = (args: string[]): ChildProcess => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env, stdio: "ignore" });
+    children.push(child);
+    return child;
+  };
+  const marked = (runId: string) =>
+    readdirSync(dir)
+      .filter((file) => file.startsWith(`marks.${runId}.`))
+      .map((file) => ({ task: file.split(".")[2], pid: Number(file.split(".")[3]) }));
+  const workers = [start(["worker", processFile, "--store", url, "--pool", "recover", "--concurrency", "8"]), start(["worker", processFile, "--store", url, "--pool", "recover", "--concurrency", "8"])];
+  start(["serve", "--store", url]);
+  const held = async (): Promise<{ orchestrator: ChildProcess; runId: string }> => {
+    rmSync(`${marks}.release`, { force: true });
+    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const orchestrator = start([processFile, "--store", url]);
+    const runId = await until(async () => (await listStoreRuns(store)).find((run) => !before.has(run.runId))?.runId, "the held run to register");
+    await until(async () => (marked(runId).length === 5 ? true : undefined), "the five held tasks to start");
+    return { orchestrator, runId };
+  };
+  const finished = async (runId: string): Promise<void> => {
+    writeFileSync(`${marks}.release`, "");
+    const entry = await until(async () => {
+      const found = (await listStoreRuns(store)).find((run) => run.runId === runId);
+      return found?.state === "done" ? found : undefined;
+    }, "the recovered run to finish");
+    if (entry.counts.done !== 5) throw new Error(`the recovered run did ${entry.counts.done} tasks, not 5`);
+  };
+  // a worker killed mid-task: until its task starts again on the other one
+  const first = await held();
+  const victim = marked(first.runId)[0];
+  const killedAt = performance.now();
+  workers.find((worker) => worker.pid === victim.pid)!.kill("SIGKILL");
+  await until(async () => (marked(first.runId).some((mark) => mark.task === victim.task && mark.pid !== victim.pid) ? true : undefined), "the killed worker's task to start again");
+  const workerRecovery = performance.now() - killedAt;
+  await finished(first.runId);
+  start(["worker", processFile, "--store", url, "--pool", "recover", "--concurrency", "8"]);
+  // the orchestrator killed: until a standby owns the run again
+  const second = await held();
+  const pid = second.orchestrator.pid;
+  const lostAt = performance.now();
+  second.orchestrator.kill("SIGKILL");
+  await until(async () => {
+    const entry = (await listStoreRuns(store)).find((run) => run.runId === second.runId);
+    return entry?.owner !== undefined && entry.owner.pid !== pid ? true : undefined;
+  }, "a standby to own the run");
+  const orchestratorRecovery = performance.now() - lostAt;
+  await finished(second.runId);
+  return [
+    { name: "recovery after a worker's kill -9 (lock 2 s, stall check 1 s)", figures: `${(workerRecovery / 1000).toFixed(2)} s until its task runs again elsewhere (goal under 3 s)` },
+    { name: "recovery after the orchestrator's kill -9 (lease 3 s)", figures: `${(orchestratorRecovery / 1000).toFixed(2)} s until a standby owns the run (goal lease + 1 s)` },
+  ];
 }
 
 export function storeReport(rows: readonly StoreRow[], table: (header: string[], body: string[][], right: boolean[]) => string): string[] {
