@@ -78,22 +78,22 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
     const finish = storeFinish(store, held, () => writer, () => remote);
     const waitTasks = options.waitTasks ?? true;
     const poolSize = options.poolSize ?? defaultPoolSize(options.parallelProcessing);
-    const process = `${definition.source}#${definition.id}`;
+    const processName = `${definition.source}#${definition.id}`;
     if ((await store.redis.xlen(runKeys(runId).journal)) === 0) {
       const at = Date.now();
       const first = header(runId, definition, bindings, options, { initialData, waitTasks, poolSize }, at);
       await appendJournal(lease, Buffer.from(framedLine(JSON.stringify(first))));
       const tallies = { done: 0, failed: 0, caught: 0, last: new Map(), pids: new Map(), owner: processIdentity() };
       writer = new StreamJournalWriter(lease, { origin: first.at, tallies, onError });
-      await updateRegistry(lease, { state: "running", process });
+      await updateRegistry(lease, { state: "running", process: processName });
       const summary = new SummaryWriter(folder, newSummary(runId, definition, options, at, true), fenced);
       return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, handle) } };
     }
     const journal = await readStreamJournal(store, runId);
     const inputs = resumable(journal, definition, options, true);
     writer = new StreamJournalWriter(lease, { origin: journal.header.at, tallies: talliesOf(journal, processIdentity()), onError });
-    await updateRegistry(lease, { state: "running", process });
-    const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, globalThis.process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined }, fenced);
+    await updateRegistry(lease, { state: "running", process: processName });
+    const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined }, fenced);
     const { options: recorded } = journal.header;
     return { runId, folder, runsFolder, writer, summary, lease, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, handle) } };
   } catch (error) {

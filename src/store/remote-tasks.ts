@@ -104,8 +104,14 @@ export class RemoteTasks {
     // a cancelled task stops waiting for its job (which runs to its end on the worker, unrecorded)
     const cancel = (): void => this.cancel(seq, ctx.signal.reason as Error);
     ctx.signal.addEventListener("abort", cancel, { once: true });
-    if (ctx.attempt > 1) await queue.resume(job);
-    else await queue.add(job);
+    try {
+      if (ctx.attempt > 1) await queue.resume(job);
+      else await queue.add(job);
+    } catch (error) {
+      this.waiters.delete(seq);
+      ctx.signal.removeEventListener("abort", cancel);
+      throw error;
+    }
     const { c, r, g } = await changes.finally(() => ctx.signal.removeEventListener("abort", cancel));
     for (const key of r ?? []) delete ctx.data[key];
     for (const key of Object.keys(c ?? {})) ctx.data[key] = decodeValue(c![key]);
