@@ -17,11 +17,12 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, totalmem, type as osType } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bytes, count, K, ms } from "./format.js";
+import { bytes, count, K, ms, table } from "./format.js";
 import { adhesiveSettings, heapPerToken, label, Plan, wall } from "./plan.js";
 import { report } from "./report.js";
 import { measureStartup } from "./startup.js";
 import { measureCli } from "./cli.js";
+import { measureStore, storeReport } from "./store.js";
 import type { Job, JobResult } from "./job.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -160,16 +161,18 @@ async function main(): Promise<void> {
 
   const startup = matches("startup") ? await measureStartup(root, quick ? 5 : 15) : [];
   const cli = matches("cli") ? await measureCli(root, quick ? 20 * K : 100 * K, quick ? 1 : 3) : [];
+  const store = matches("store|scaling|remote") ? await measureStore(root, quick ? 200 : K) : [];
   console.log(report(plan, selected, selectedInflight, selectedLong, startup, cli));
+  for (const line of storeReport(store, table)) console.log(line);
   console.log(`\nload average at end: ${load()}; bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (jsonOut) {
-    writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, long: selectedLong, startup, cli }, null, 2));
+    writeFileSync(jsonOut, JSON.stringify({ header, quick, loadBefore, loadAfter: load(), rows: selected, inflight: selectedInflight, long: selectedLong, startup, cli, store }, null, 2));
   }
   // a job of ours that failed (a timed run that skipped work among them) fails the bench: its figures must never pass for a
   // result. bpmn-engine failing a size it cannot run (wide 1k never completes, deep 10k overflows its stack) is a finding
   // about bpmn-engine, printed in its row; no ratio is taken from it.
   const failed = [...selected, ...selectedInflight, ...selectedLong].filter((row) => row.result !== undefined && !row.result.ok && !("engine" in row && row.engine === "bpmn-engine"));
-  const jobsFailed = failed.length + cli.filter((row) => row.error !== undefined).length;
+  const jobsFailed = failed.length + cli.filter((row) => row.error !== undefined).length + store.filter((row) => row.error !== undefined).length;
   if (jobsFailed > 0) {
     console.error(`\nbench FAILED: ${jobsFailed} job(s) failed (see FAILED above)`);
     process.exitCode = 1;

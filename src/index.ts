@@ -26,6 +26,7 @@ export type {
   RunOptions,
   RunInfo,
   RunReporter,
+  StoreOptions,
   TaskFunction,
   TaskNodeInfo,
   UserTaskFunction,
@@ -91,6 +92,7 @@ export { terminalUi, type TerminalUiOptions } from "./ui/terminal.js";
 export { UiBuilder, type UiProvider, type UserTaskForm, type FormField, type FieldKind, type FieldOptions, type Choice } from "./ui/form.js";
 export type { Workspace, CommandOptions, TaskIo, OutputSink, OutputStream } from "./workspaces/workspace.js";
 export { LaneError } from "./lanes/lanes.js";
+export { remote } from "./lanes/remote.js";
 export { BackpressureError } from "./runtime/inlet.js";
 export { keyed, KeyedEvent } from "./api/keyed.js";
 export { NoCorrelationKeyError } from "./runtime/source-delivery.js";

@@ -170,6 +170,7 @@ export function configuredOptions(config: Config): RunOptions {
     keepRuns: config.keepRuns,
     journal: config.journal,
     journalFsync: config.journalFsync,
+    store: config.store === undefined ? undefined : { url: config.store, pools: config.pools, leaseTtlMs: config.leaseTtlMs, keepResultsS: config.keepResultsS, scheduleToStartMs: config.scheduleToStartMs },
   };
 }
 

@@ -260,6 +260,26 @@ export interface RunOptions<D extends object = Data> {
    * complete` from another process reach the run (the CLI turns it on).
    */
   inbox?: boolean;
+  /**
+   * A store (docs/scale-out.md): the run's journal, lease and registry entry
+   * live in Redis, a standby takes the run over if this process dies, and
+   * the tasks of lanes mapped to pools run on `adhesive worker`s (config
+   * store, pools, lease_ttl_ms, keep_results_s, schedule_to_start_ms).
+   */
+  store?: StoreOptions;
+}
+
+export interface StoreOptions {
+  /** redis://host[:port][/db] */
+  url: string;
+  /** lane patterns (matched against the whole lane name) and the pool whose workers run their tasks, first match first */
+  pools?: ReadonlyArray<{ readonly lane: string; readonly pool: string }>;
+  /** how long the run's lease lasts without renewal: a standby takes it over after it (default 10000) */
+  leaseTtlMs?: number;
+  /** how long finished jobs and their results are kept (default 86400) */
+  keepResultsS?: number;
+  /** a job that waits longer than this for a worker says so (default: never) */
+  scheduleToStartMs?: number;
 }
 
 /** Where the live view listens and who is told its address (RunOptions.liveView). */

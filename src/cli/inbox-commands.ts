@@ -3,14 +3,17 @@ import { loadConfig } from "../config/load.js";
 import { describe } from "../errors.js";
 import { requestControl } from "../inbox/control-client.js";
 import type { SendResult } from "../inbox/inbox.js";
+import type { ControlRequest } from "../inbox/control-socket.js";
 import { cancelRun, completeUserTask, reachRun } from "../inbox/run-control.js";
 import type { CliIo } from "./main.js";
 import { deeperThan, MAX_DATA_DEPTH } from "./data-option.js";
 
-const USAGE_LINES = `  adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>' | --key <correlation key>]
-  adhesive complete <run> <user task> [--data '<json>']
-  adhesive cancel <run>
+const USAGE_LINES = `  adhesive send <run> <message> [--data '<json>'] [--correlation '<expression>' | --key <correlation key>] [--store <url>]
+  adhesive complete <run> <user task> [--data '<json>'] [--store <url>]
+  adhesive cancel <run> [--store <url>]
 `;
+/* how long a request to a run of the store waits for its owner's answer */
+const STORE_REPLY_MS = 30_000;
 
 const USAGE = 2;
 const FAILED = 1;
@@ -25,14 +28,26 @@ const FAILED = 1;
  */
 export async function inboxCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...args] = argv;
-  if (command === "cancel") return cancelCommand(args, io);
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { data: { type: "string" }, correlation: { type: "string" }, key: { type: "string" } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { data: { type: "string" }, correlation: { type: "string" }, key: { type: "string" }, store: { type: "string" } } });
   } catch (error) {
     return usage(io, describe(error));
   }
+  let storeUrl = parsed.values.store;
+  if (storeUrl === undefined) {
+    try {
+      storeUrl = (await loadConfig({ cwd: io.cwd })).store;
+    } catch (error) {
+      return refused(io, describe(error));
+    }
+  }
+  if (command === "cancel") {
+    if (parsed.values.data !== undefined || parsed.values.correlation !== undefined || parsed.values.key !== undefined) return usage(io, "adhesive cancel takes a run id (or the start of one)");
+    if (storeUrl === undefined) return cancelCommand(parsed.positionals, io);
+  }
   const [run, target, ...extra] = parsed.positionals;
+  if (command === "cancel") return storeRequest(storeUrl!, run, { op: "cancel", from: "cli" }, io);
   if (run === undefined || target === undefined || extra.length > 0) return usage(io, `adhesive ${command} takes a run id and a ${command === "send" ? "message name" : "user task"}`);
   if (command === "complete" && parsed.values.correlation !== undefined) return usage(io, "--correlation is for adhesive send");
   if (command === "complete" && parsed.values.key !== undefined) return usage(io, "--key is for adhesive send");
@@ -44,6 +59,7 @@ export async function inboxCommand(argv: readonly string[], io: CliIo): Promise<
     return usage(io, `--data is not JSON: ${describe(error)}`);
   }
   if (deeperThan(data, MAX_DATA_DEPTH)) return usage(io, `--data is nested more than ${MAX_DATA_DEPTH} levels deep (objects and arrays within one another): give it flatter`);
+  if (storeUrl !== undefined) return storeRequest(storeUrl, run, command === "send" ? { op: "send", message: target, data, correlation: parsed.values.correlation, key: parsed.values.key } : { op: "complete", task: target, data, from: "cli" }, io);
   try {
     const config = await loadConfig({ cwd: io.cwd });
     if (command === "complete") {
@@ -76,6 +92,45 @@ async function cancelCommand(args: readonly string[], io: CliIo): Promise<number
 function usage(io: CliIo, message: string): number {
   io.err.write(`adhesive: ${message}\n\nUsage:\n${USAGE_LINES}`);
   return USAGE;
+}
+
+/*
+ * A request to a run of the store: into its inbox, answered by whichever
+ * process owns the run (of any host). With no owner to answer within
+ * STORE_REPLY_MS (a takeover under way), it stays queued for the next one.
+ */
+async function storeRequest(url: string, run: string | undefined, request: ControlRequest, io: CliIo): Promise<number> {
+  if (run === undefined) return usage(io, "give the run's id");
+  try {
+    const [{ connectStore }, { requestStoreRun }] = await Promise.all([import("../store/connection.js"), import("../store/inbox-reader.js")]);
+    const store = await connectStore(url, { name: "adhesive-inbox" });
+    try {
+      const reply = await requestStoreRun(store, run, request, STORE_REPLY_MS);
+      if (reply === undefined) {
+        io.out.write(`run ${run} has not answered within ${STORE_REPLY_MS / 1000} s: the request stays in its inbox, for the process that owns the run next\n`);
+        return 0;
+      }
+      if (!reply.ok) return refused(io, reply.message);
+      io.out.write(describeReply(request, reply.result, run));
+      return 0;
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    return refused(io, describe(error));
+  }
+}
+
+function describeReply(request: ControlRequest, result: unknown, run: string): string {
+  if (request.op === "send") {
+    const { delivered, elements } = result as SendResult;
+    return `delivered "${request.message}" to ${delivered} token${delivered === 1 ? "" : "s"} of run ${run} (${elements.join(", ")})\n`;
+  }
+  if (request.op === "complete") {
+    const form = result as { taskName?: string; elementId?: string } | undefined;
+    return `answered user task "${form?.taskName ?? request.task}"${form?.elementId ? ` (${form.elementId})` : ""} of run ${run}\n`;
+  }
+  return `run ${run} is cancelling\n`;
 }
 
 function refused(io: CliIo, message: string): number {

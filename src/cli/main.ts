@@ -44,6 +44,11 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
        adhesive worker [file|folder] --store <url> --pool <name>... [--concurrency N]
                                     take the jobs of these pools from the store (redis://host:port/db)
                                     and run their task functions on this host (see docs/scale-out.md)
+       adhesive serve [file] --store <url>
+                                    a standby: takes over the store's runs whose orchestrator stopped
+                                    renewing its lease, each with adhesive resume <id> --store
+       adhesive retry <run> <task> --store <url>
+                                    put a remote task's incident (its job ran out of stalls) back for its pool
 
 Options:
   -h, --help        show this help
@@ -57,6 +62,8 @@ Options:
   --port <n>        adhesive ui: the console's port (default: ui_port from the config, else a free one)
   --keep <n>        adhesive clean: keep the newest n finished runs (default 0)
   --dry-run         adhesive clean: only list what would be removed
+  --store <url>     run in a store (redis://host:port/db; the store key): the journal, lease and registry
+                    live in Redis, the tasks of lanes mapped to pools run on adhesive workers
 
 Exit codes: 0 ok, 1 the process failed, 2 bad usage or invalid input,
             130 / 143 / 129 stopped by SIGINT / SIGTERM / SIGHUP.
@@ -80,6 +87,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   if (argv[0] === "send" || argv[0] === "complete" || argv[0] === "cancel") return (await import("./inbox-commands.js")).inboxCommand(argv, io);
   if (argv[0] === "types") return (await import("./types-file.js")).typesCommand(argv.slice(1), io);
   if (argv[0] === "worker") return (await import("./worker.js")).workerCommand(argv.slice(1), io);
+  if (argv[0] === "retry") return (await import("./retry.js")).retryCommand(argv.slice(1), io);
+  if (argv[0] === "serve") return (await import("./serve.js")).serveCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
@@ -97,6 +106,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         port: { type: "string" },
         retry: { type: "boolean" },
         force: { type: "boolean" },
+        store: { type: "string" },
       },
     });
   } catch (error) {
@@ -112,6 +122,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return reportFailure(error, { ...io, color: io.color && !parsed.values["no-color"] });
   }
   const color = !parsed.values["no-color"] && (config.color ?? io.color);
+  // --store wins over the store key, for this command only
+  if (parsed.values.store !== undefined) config = { ...config, store: parsed.values.store };
   const [command, ...rest] = parsed.positionals;
   const context = { ...io, color, config };
   const ui = liveViewFlags(parsed.values.ui, parsed.values["ui-port"]);
@@ -186,6 +198,7 @@ async function clean(options: CleanOptions, extra: string[], io: CliContext): Pr
 /** `adhesive runs [show <id>]`; with --ui, the live view's runs list too, open until Ctrl-C. */
 async function runs(args: string[], io: CliContext, ui?: { port: number | undefined }): Promise<number> {
   const runsIo = { ...io, runsFolder: io.config.runsFolder };
+  if (io.config.store !== undefined) return storeRuns(args, io);
   try {
     const { printRun, printRuns } = await import("./runs.js");
     if (args.length === 0) await printRuns(runsIo);
@@ -201,7 +214,29 @@ async function runs(args: string[], io: CliContext, ui?: { port: number | undefi
   }
 }
 
+/* `adhesive runs [show <id>] --store`: the runs of every host, from the store */
+async function storeRuns(args: string[], io: CliContext): Promise<number> {
+  if (!(args.length === 0 || (args[0] === "show" && args.length === 2))) {
+    io.err.write(`adhesive runs: expected nothing, or show <id>; got ${args.join(" ")}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    const [{ connectStore }, { printStoreRun, printStoreRuns }] = await Promise.all([import("../store/connection.js"), import("./store-runs.js")]);
+    const store = await connectStore(io.config.store!, { name: "adhesive-runs" });
+    try {
+      if (args.length === 0) await printStoreRuns(store, io);
+      else await printStoreRun(store, args[1], io);
+    } finally {
+      await store.close();
+    }
+    return EXIT_OK;
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
 async function resume(args: string[], how: { retry: boolean; force: boolean }, io: CliContext, ui?: { port: number | undefined }): Promise<number> {
+  if (io.config.store !== undefined) return resumeFromStore(args, how, io, ui);
   if (args.length > 1) {
     io.err.write(`adhesive resume: expected at most one run id, got ${args.join(" ")}\n`);
     return EXIT_USAGE;
@@ -209,6 +244,27 @@ async function resume(args: string[], how: { retry: boolean; force: boolean }, i
   let target;
   try {
     target = await (await import("../runs/resume-target.js")).resumeTarget(args[0], how, io.config.runsFolder, io.cwd);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+  return (await import("./run-file.js")).runFile(target.file, io, { resume: target.resume, ui });
+}
+
+/* `adhesive resume <id> [file] --store <url>`: the run's journal is the store's stream; its lease says whether another process still runs it */
+async function resumeFromStore(args: string[], how: { retry: boolean; force: boolean }, io: CliContext, ui?: { port: number | undefined }): Promise<number> {
+  if (args.length < 1 || args.length > 2) {
+    io.err.write(`adhesive resume: with a store, give the run's id (whole), and the process file when it is not where the run's journal says\n`);
+    return EXIT_USAGE;
+  }
+  let target;
+  try {
+    const [{ connectStore }, { storeResumeTarget }] = await Promise.all([import("../store/connection.js"), import("../store/resume-target.js")]);
+    const store = await connectStore(io.config.store!, { name: "adhesive-resume" });
+    try {
+      target = await storeResumeTarget(store, args[0], how, args[1]);
+    } finally {
+      await store.close();
+    }
   } catch (error) {
     return reportFailure(error, io);
   }

@@ -20,7 +20,7 @@ interface RunsIo {
   runsFolder: string;
 }
 
-const STATE_COLORS: Record<RunState, "green" | "red" | "yellow" | "cyan" | "magenta"> = {
+export const STATE_COLORS: Record<RunState, "green" | "red" | "yellow" | "cyan" | "magenta"> = {
   done: "green",
   failed: "red",
   interrupted: "yellow",
@@ -93,7 +93,7 @@ function durationOf(run: RunSummary, state: RunState): number {
   return (run.endedAt ?? (state === "running" ? Date.now() : run.lastActivity)) - run.startedAt;
 }
 
-function colorOutcome(outcome: string, c: ReturnType<typeof createColors>): string {
+export function colorOutcome(outcome: string, c: ReturnType<typeof createColors>): string {
   if (outcome === "done") return c.green(outcome);
   if (outcome === "failed") return c.red(outcome);
   if (outcome === "caught") return c.cyan(outcome);
@@ -101,7 +101,7 @@ function colorOutcome(outcome: string, c: ReturnType<typeof createColors>): stri
 }
 
 /* plain columns; colour codes do not count towards the width */
-function table(headers: string[], rows: string[][]): string {
+export function table(headers: string[], rows: string[][]): string {
   const visible = (text: string): number => text.replace(/\u001b\[[0-9;]*m/g, "").length;
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => visible(row[i]))));
   const line = (cells: string[]): string => `${cells.map((cell, i) => cell + " ".repeat(widths[i] - visible(cell))).join("  ").trimEnd()}\n`;

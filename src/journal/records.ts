@@ -88,10 +88,10 @@ export function timerJson(arm: number, at: number): string {
   return `{"t":"tm","a":${arm},"at":${at}}`;
 }
 
-export function messageJson(type: "em" | "dl", node: string, at: number, event: unknown, correlation?: string, instance?: number): string {
+/* a message to waiting events; "em" records are put together from bytes (journal-records.ts) */
+export function deliveredJson(node: string, at: number, event: unknown, correlation?: string): string {
   const picked = correlation === undefined ? "" : `,"k":${redactJson(correlation)}`;
-  const numbered = instance === undefined ? "" : `,"i":${instance}`;
-  return `{"t":"${type}","n":${node},"at":${at},"e":${valueText(event)}${picked}${numbered}}`;
+  return `{"t":"dl","n":${node},"at":${at},"e":${valueText(event)}${picked}}`;
 }
 
 

@@ -2,29 +2,11 @@ import { AsyncResource } from "node:async_hooks";
 import { closeSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { EngineCheckpoint } from "../engine/checkpoint.js";
-import type { EngineJournal } from "../engine/journal.js";
-import type { TaskDataResult } from "../engine/task-data.js";
-import type { GraphNode } from "../model/graph.js";
 import { fileSystemReason } from "../errors.js";
 import { JournalError } from "./journal-error.js";
-import { changesText, failedJson, failureRecord, jsonId, messageJson, noteJson, timerJson, valueText } from "./records.js";
-import { redactValue } from "../secrets/redact.js";
-import { piece, RecordBuffer } from "./record-buffer.js";
+import { JournalRecords, type RunJournal } from "./journal-records.js";
 import { framedLine } from "./framing.js";
-import { countNote, snapshotJson, type JournalTallies } from "./snapshot.js";
-import { encodeValue } from "./values.js";
-
-const STARTED = piece('{"t":"s","s":');
-const DONE = piece('{"t":"d","s":');
-const ATTEMPT = piece(',"a":');
-const INSTANCE = piece(',"i":');
-const INSTANCE_ENDED = piece('{"t":"ie","i":');
-const EVENT = piece(',"e":');
-const JSON_VALUE = piece('{"j":');
-const AT = piece(',"at":');
-const END = piece("}");
-/* a start or completion record without its node id: the constant pieces and numbers of 24 characters at most */
-const RECORD_BYTES = 96;
+import { snapshotJson, type JournalTallies } from "./snapshot.js";
 
 export interface WriterOptions {
   /** the run's start (its header's `at`): records keep their time relative to it */
@@ -71,22 +53,15 @@ const RETRY_MS = 5;
  * disk before its function runs. A write() survives the process dying; an
  * fsync (opt-in) also survives the machine losing power.
  */
-export class JournalWriter implements EngineJournal {
+export class JournalWriter extends JournalRecords implements RunJournal {
   readonly file: string;
   private readonly options: WriterOptions;
   private fd: number | undefined;
-  private readonly origin: number;
-  private readonly pending = new RecordBuffer();
-  /* per node (by index: one run, one graph), its start record's middle `,"n":<id>,"at":`, encoded once */
-  private readonly startMiddles: Array<Buffer | undefined> = [];
-  /* per node, its message records' start `{"t":"em","n":<id>,"at":` */
-  private readonly emitHeads: Array<Buffer | undefined> = [];
   private waiting: Array<() => void> = [];
   /* acknowledgements waiting for what was recorded before them to be on disk */
   private durable: Array<(written: boolean) => void> = [];
   private scheduled = false;
   private broken = false;
-  private readonly tallies: JournalTallies;
   private snapshots: SnapshotSource | undefined;
   /* bytes in the journal file, and at how many the next snapshot is due */
   private size = 0;
@@ -95,113 +70,15 @@ export class JournalWriter implements EngineJournal {
   private holding: number | undefined;
 
   constructor(file: string, options: WriterOptions) {
+    super(options.origin, options.tallies);
     this.file = file;
     this.options = options;
-    this.origin = options.origin;
-    this.tallies = options.tallies;
     try {
       this.fd = openSync(file, "a", 0o600);
       this.size = fstatSync(this.fd).size;
     } catch (error) {
       throw new JournalError(file, `cannot open the journal: ${fileSystemReason(error)}`, { cause: error });
     }
-  }
-
-  /* {"t":"s","s":<seq>[,"a":<attempt>][,"i":<instance>],"n":<id>,"at":<ms>} */
-  started(seq: number, node: GraphNode, attempt: number, at: number, instance: number): void {
-    const out = this.pending;
-    const middle = (this.startMiddles[node.index] ??= Buffer.from(`,"n":${JSON.stringify(node.id)},"at":`));
-    out.reserve(RECORD_BYTES + middle.length);
-    out.piece(STARTED);
-    out.int(seq);
-    if (attempt !== 1) {
-      out.piece(ATTEMPT);
-      out.int(attempt);
-    }
-    if (instance !== 0) {
-      out.piece(INSTANCE);
-      out.int(instance);
-    }
-    out.piece(middle);
-    out.int(at - this.origin);
-    out.piece(END);
-    out.seal();
-    this.schedule();
-  }
-
-  /* {"t":"d","s":<seq>,"at":<ms>[,"c":{...},"r":[...]][,"g":<the flow a deciding gateway's function chose>]} */
-  done(seq: number, result: TaskDataResult | undefined, at: number, decision?: unknown): void {
-    this.tallies.done++;
-    const out = this.pending;
-    out.reserve(RECORD_BYTES);
-    out.piece(DONE);
-    out.int(seq);
-    out.piece(AT);
-    out.int(at - this.origin);
-    if (result !== undefined) out.text(`,${changesText(result.data, result.changed)}`);
-    if (decision !== undefined) out.text(`,"g":${JSON.stringify(encodeValue(decision))}`);
-    // the texts reserved only their own room
-    out.reserve(END.length);
-    out.piece(END);
-    out.seal();
-    this.schedule();
-  }
-
-  failed(seq: number, error: unknown, at: number): void {
-    this.tallies.failed++;
-    this.add(failedJson(seq, at - this.origin, failureRecord(error)));
-  }
-
-  timer(arm: number, at: number): void {
-    this.add(timerJson(arm, at - this.origin));
-  }
-
-  /* {"t":"em","n":<id>,"at":<ms>,"e":<value>,"i":<instance>}: one per message event, so put together as a task's records are (the value as values.ts encodes it) */
-  emitted(node: GraphNode, event: unknown, at: number, instance: number): void {
-    this.tallies.last.set(node.id, event);
-    const out = this.pending;
-    const head = (this.emitHeads[node.index] ??= Buffer.from(`{"t":"em","n":${jsonId(node, node.id)},"at":`));
-    out.reserve(RECORD_BYTES + head.length);
-    out.piece(head);
-    out.int(at - this.origin);
-    out.piece(EVENT);
-    const masked = redactValue(event);
-    if (isCount(masked)) {
-      out.piece(JSON_VALUE);
-      out.int(masked);
-      out.piece(END);
-    } else out.text(valueText(masked));
-    // the text reserved only its own room
-    out.reserve(RECORD_BYTES);
-    out.piece(INSTANCE);
-    out.int(instance);
-    out.piece(END);
-    out.seal();
-    this.schedule();
-  }
-
-  /* {"t":"ie","i":<instance>,"at":<ms>}: one per message event, so put together as a task's records are */
-  instanceEnded(instance: number, at: number): void {
-    const out = this.pending;
-    out.reserve(RECORD_BYTES);
-    out.piece(INSTANCE_ENDED);
-    out.int(instance);
-    out.piece(AT);
-    out.int(at - this.origin);
-    out.piece(END);
-    out.seal();
-    this.schedule();
-  }
-
-  delivered(node: GraphNode, event: unknown, at: number, correlation: string | undefined): void {
-    this.tallies.last.set(node.id, event);
-    this.add(messageJson("dl", jsonId(node, node.id), at - this.origin, event, correlation));
-  }
-
-  /** A record for people and for `adhesive runs` (lanes, process groups, the end), not an input; its `at` is absolute. */
-  note(note: Record<string, unknown>): void {
-    countNote(this.tallies, note);
-    this.add(noteJson(typeof note.at === "number" ? { ...note, at: note.at - this.origin } : note));
   }
 
   whenWritten(launch: () => void): void {
@@ -257,13 +134,7 @@ export class JournalWriter implements EngineJournal {
     for (const done of durable) done(written);
   }
 
-  private add(json: string): void {
-    this.pending.text(json);
-    this.pending.seal();
-    this.schedule();
-  }
-
-  private schedule(): void {
+  protected schedule(): void {
     if (this.scheduled || this.fd === undefined) return;
     this.scheduled = true;
     setImmediate(this.commit);
@@ -373,11 +244,6 @@ export class JournalWriter implements EngineJournal {
       return false;
     }
   }
-}
-
-/* a whole number JSON writes as its digits (int() writes those), -0 excepted */
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && value >= 0 && value <= 0x7fffffff && (value | 0) === value && !Object.is(value, -0);
 }
 
 /* the rename that put the new file in place survives a power cut once its folder is synced */

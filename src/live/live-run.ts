@@ -191,7 +191,8 @@ export class LiveRun {
     return listLogs(join(this.runFolder, "logs"), this.settings.graph);
   }
 
-  private handle(request: ControlRequest): unknown {
+  /** A request from outside (the control socket, the store's inbox): the message sent, the answer given, the cancel, the state. */
+  handle(request: ControlRequest): unknown {
     switch (request.op) {
       case "send":
         return this.inbox.send({ message: String(request.message), data: request.data, correlation: request.correlation, key: typeof request.key === "string" ? request.key : undefined });

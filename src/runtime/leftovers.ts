@@ -1,6 +1,6 @@
 import type { Journal } from "../journal/reader.js";
 import { isAlive, processIdentity } from "../journal/process-identity.js";
-import type { JournalWriter } from "../journal/writer.js";
+import type { RunJournal } from "../journal/journal-records.js";
 import { killLeftoverGroup, listenToCommandGroups } from "../processes/groups.js";
 
 /**
@@ -9,7 +9,7 @@ import { killLeftoverGroup, listenToCommandGroups } from "../processes/groups.js
  * (the supervisor does so too, within seconds; this makes sure before
  * anything runs again). Returns the function that stops noting.
  */
-export function noteCommandGroups(writer: JournalWriter | undefined): () => void {
+export function noteCommandGroups(writer: RunJournal | undefined): () => void {
   if (writer === undefined) return () => undefined;
   return listenToCommandGroups({
     started: (pgid) => writer.note({ t: "pid", ...processIdentity(pgid), at: Date.now() }),

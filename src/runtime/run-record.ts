@@ -18,9 +18,13 @@ import { endState } from "../runs/state.js";
 import { killLeftovers } from "./leftovers.js";
 import { ReplayDivergedError } from "../engine/replay.js";
 import { readJournal, type Journal } from "../journal/reader.js";
-import { JOURNAL_VERSION, type JournalHeader } from "../journal/records.js";
+import { JOURNAL_VERSION, type JournalHeader, type RunState } from "../journal/records.js";
+import type { RemoteTasks } from "../store/remote-tasks.js";
+import type { ControlRequest } from "../inbox/control-socket.js";
+import type { RemoteLanes } from "./store-record.js";
 import { decodeValue, encodeValue } from "../journal/values.js";
 import { JournalWriter } from "../journal/writer.js";
+import type { RunJournal } from "../journal/journal-records.js";
 import { framedLine } from "../journal/framing.js";
 import { upgradeJournal } from "../journal/upgrade.js";
 import { restartJournal } from "../journal/segment.js";
@@ -45,7 +49,7 @@ export interface RunRecord {
   /** `<runs_folder>/<runId>`: journal.ndjson, run.json, logs/ (src/runs/files.ts) */
   folder: string;
   runsFolder: string;
-  writer: JournalWriter | undefined;
+  writer: RunJournal | undefined;
   /** run.json: how the run stands, for `adhesive runs`, retention and the live view */
   summary: SummaryWriter;
   /** this process's ownership of the run (none without a journal) */
@@ -55,6 +59,8 @@ export interface RunRecord {
   initialData: Data;
   waitTasks: boolean;
   poolSize: number;
+  /** a run in a store (store-record.ts): its remote tasks, and what ends its hold on the store once the run has ended */
+  store?: { remote: RemoteTasks | undefined; readInbox(handle: (request: ControlRequest) => unknown): () => void; finish(state: RunState | undefined): Promise<void> };
 }
 
 /** Where the journal of `runId` is (it may not exist). */
@@ -67,7 +73,8 @@ export function journalFileOf(options: RunOptions, runId: string): string {
  * (its header and summary written before anything runs); with one, the run
  * continues from it. `journal: false` keeps no journal, only the summary.
  */
-export async function openRunRecord(definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, initialData: Data, onError: (error: Error) => void): Promise<RunRecord> {
+export async function openRunRecord(definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, initialData: Data, onError: (error: Error) => void, remoteLanes: RemoteLanes = []): Promise<RunRecord> {
+  if (options.store !== undefined) return (await import("./store-record.js")).openStoreRunRecord(definition, bindings, options, initialData, onError, remoteLanes);
   const runId = checkedRunId(options.runId ?? randomUUID());
   const runsFolder = runsFolderOf(options);
   const folder = runFolderOf(runsFolder, runId);
@@ -162,7 +169,7 @@ function writeOrRemove<T>(folder: string, write: () => T, before?: () => void): 
   }
 }
 
-function newSummary(runId: string, definition: ProcessDefinition, options: RunOptions, at: number, journal: boolean): RunSummary {
+export function newSummary(runId: string, definition: ProcessDefinition, options: RunOptions, at: number, journal: boolean): RunSummary {
   return {
     version: 2,
     id: runId,
@@ -186,12 +193,12 @@ function newSummary(runId: string, definition: ProcessDefinition, options: RunOp
   };
 }
 
-function owner(): { pid: number; pidStart: number | undefined } {
+export function owner(): { pid: number; pidStart: number | undefined } {
   const { pid, start } = processIdentity();
   return { pid, pidStart: start };
 }
 
-function header(runId: string, definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, run: { initialData: Data; waitTasks: boolean; poolSize: number }, at: number): JournalHeader {
+export function header(runId: string, definition: ProcessDefinition, bindings: readonly NodeBinding[], options: RunOptions, run: { initialData: Data; waitTasks: boolean; poolSize: number }, at: number): JournalHeader {
   const { pid, start } = processIdentity();
   return {
     t: "run",
@@ -209,7 +216,7 @@ function header(runId: string, definition: ProcessDefinition, bindings: readonly
 }
 
 /** The inputs to replay, once the journal says the run may go on. */
-function resumable(journal: Journal, definition: ProcessDefinition, options: RunOptions, leased: boolean): readonly ReplayInput[] {
+export function resumable(journal: Journal, definition: ProcessDefinition, options: RunOptions, leased: boolean): readonly ReplayInput[] {
   const { header, end } = journal;
   const runId = header.run;
   if (header.process.id !== definition.id) {
@@ -296,7 +303,8 @@ export function abandonRecord(record: RunRecord, error: unknown): void {
     record.summary.close("failed", describe(error));
   }
   record.writer?.close();
-  record.lease?.release();
+  if (record.store === undefined) record.lease?.release();
+  else void record.store.finish(record.resumed === undefined ? "failed" : undefined).catch(() => undefined);
 }
 
 /** A refused resume (the journal cannot be continued as asked) must not give the run an end. */

@@ -32,6 +32,7 @@ import type { LiveOutput } from "../logs/task-log.js";
 import { TaskError, UsageError, describe } from "../errors.js";
 import { WorkerPool } from "../workers/pool.js";
 import { Lanes } from "../lanes/lanes.js";
+import { remotePoolOf } from "../lanes/remote.js";
 import { startSources } from "./sources.js";
 import { abandonRecord, announce, checkChanges, continued, endNote, openRunRecord, refusedResume, type RunRecord } from "./run-record.js";
 import { endState } from "../runs/state.js";
@@ -85,7 +86,12 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const pwd = inRunFolder(workspaceParentOf(tempFolder, runId), "create the run's workspace", () => createWorkspaceFolder(tempFolder, runId, runsFolderOf(options)));
   const workers = workerPool(registry, options);
   // one deep copy per run: the caller may keep changing its own object while the run goes on
-  const record = await openRunRecord(definition, bindings, { ...options, runId }, cloneValue(options.initialData ?? {}), onJournalError);
+  const laneDeclarations = registry.ofKind(["lane"]);
+  const remoteLanes = laneDeclarations.flatMap((declaration) => {
+    const pool = remotePoolOf(declaration.fn);
+    return pool === undefined ? [] : [{ patterns: declaration.patterns, pool }];
+  });
+  const record = await openRunRecord(definition, bindings, { ...options, runId }, cloneValue(options.initialData ?? {}), onJournalError, remoteLanes);
   const executionId = record.runId;
   const workspace = new LocalWorkspace({ id: executionId, pwd });
   // the runs that ended beyond keep_runs go, at most once a minute, beside the run (not before it: a runs folder shared by many runs
@@ -94,7 +100,6 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const info: RunInfo = { executionId, source: definition.source, logFolder: join(record.folder, LOGS_FOLDER) };
   // the run record made its folder
   const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
-  const laneDeclarations = registry.ofKind(["lane"]);
   const stopping = new StoppingTasks();
   const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
   const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
@@ -121,7 +126,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     executionId,
     waitTasks: record.waitTasks,
     poolSize: record.poolSize,
-    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, feeds, workers),
+    runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, feeds, workers, record.store?.remote),
     observer: hooks.observer,
     signal: anySignal(options.signal, stop.signal),
     clock,
@@ -134,7 +139,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   });
   const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
   const gate = new SnapshotGate();
-  record.writer?.snapshotEvery({ every: options.journalSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES, checkpoint: () => engine.checkpoint(), hold: () => gate.hold(), release: () => gate.release() });
+  record.writer?.snapshotEvery?.({ every: options.journalSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES, checkpoint: () => engine.checkpoint(), hold: () => gate.hold(), release: () => gate.release() });
   const sources = { engine, feeds, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent, gate };
   const releaseConsole = captureConsole();
   const releaseExit = guardProcessExit();
@@ -146,8 +151,11 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   if (definition.warnings !== undefined && definition.warnings.length > 0) options.reporter?.fileWarnings?.(info, definition.warnings);
   let outcome: unknown;
   let result: Data | undefined;
+  let stopInbox: (() => void) | undefined;
   try {
     await live?.attach(engine.outside);
+    // a run in a store also takes the requests of its inbox there (adhesive send --store), as its control socket does
+    if (live !== undefined) stopInbox = record.store?.readInbox((request) => live.handle(request));
     // sources are counted before the engine starts (a run with only message starts must not end at once); they emit once it has
     const launchSources = startSources(bindings, { ...sources, lastEvents: lastEvents(record) });
     const started = record.resumed ? (await continueRun(engine, record, definition, bindings, clock as ReplayClock, { force: options.force === true, retry: options.retry === true })).result : engine.start(record.initialData);
@@ -167,13 +175,15 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     outcome = redactError(journalFailure ?? error);
     throw outcome;
   } finally {
+    stopInbox?.();
     stopNotingGroups();
     if (!refusedResume(outcome)) {
       record.writer?.note(endNote(outcome, result));
       record.summary.close(endState(outcome), outcome === undefined ? undefined : describe(outcome));
     }
     record.writer?.close();
-    record.lease?.release();
+    if (record.store === undefined) record.lease?.release();
+    else await record.store.finish(refusedResume(outcome) ? undefined : endState(outcome));
     options.reporter?.runFinished?.(info, outcome);
     await workers?.pool.close();
     activeRuns.delete(run);

@@ -9,6 +9,7 @@ import type { Declaration } from "../tasks/registry.js";
 import { answersAsData, UiBuilder, type UiProvider } from "../ui/form.js";
 import type { Context, LoopInfo, TaskFunction, UserTaskFunction } from "../api/types.js";
 import type { WorkerPool } from "../workers/pool.js";
+import type { RemoteTasks } from "../store/remote-tasks.js";
 import type { DataChanges, PlainLoop } from "../workers/protocol.js";
 import type { LocalWorkspace } from "../workspaces/local.js";
 import type { Token } from "../engine/token.js";
@@ -38,9 +39,11 @@ export class TaskRunner implements NodeRunner {
   private readonly feeds: Feeds;
   /* per node: its function returned synchronously last time (see withOutputUntilReturn) */
   private readonly returnedSync: Uint8Array;
+  private readonly remote: RemoteTasks | undefined;
 
-  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, feeds: Feeds, workers?: { pool: WorkerPool; declarations: readonly Declaration[] }) {
+  constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, feeds: Feeds, workers?: { pool: WorkerPool; declarations: readonly Declaration[] }, remote?: RemoteTasks) {
     this.feeds = feeds;
+    this.remote = remote;
     this.workers = workers?.pool;
     this.declarationIndex = new Map((workers?.declarations ?? []).map((declaration, index) => [declaration, index]));
     this.lanes = lanes;
@@ -95,6 +98,11 @@ export class TaskRunner implements NodeRunner {
 
   private start(task: TaskContext, node: GraphNode, token: Token): unknown {
     const ctx = userContext(task);
+    if (this.remote !== undefined) {
+      const pool = this.remote.poolOf(ctx.lane);
+      // only task() functions run on workers: a user task's form and its answer belong to the orchestrator
+      if (pool !== undefined && this.bindings[node.index] !== undefined && this.resolve(node, ctx.taskName).kind === "task") return this.remote.run(ctx, task.seq, pool, token.ref.data, node.decides);
+    }
     // the workspace view (made on first use) and the log follow this task: its commands die with its token
     const lane = this.lanes?.workspaceFor(token, ctx);
     if (lane === undefined) {

@@ -11,12 +11,18 @@ export type JobEnd = { state: "completed"; returnvalue: unknown } | { state: "fa
  * seen twice (its event, then the state check), or a completion of another
  * attempt of the same task (a job added again after a takeover), finds
  * nothing in flight and is ignored.
+ *
+ * A job that failed in BullMQ rather than in its task (its stalls ran out)
+ * is an incident: recorded once, and kept in flight, since `adhesive retry`
+ * puts it back for a worker and its completion is then recorded as usual.
  */
 export class Completions {
   private readonly jobs = new Map<string, RemoteTaskJob>();
   /* per `<run>.<seq>`, the ids of its attempts in flight */
   private readonly attempts = new Map<string, Set<string>>();
   private readonly record: (outcome: RemoteOutcome) => void;
+  /* jobs in flight whose incident was recorded */
+  private readonly incidents = new Set<string>();
 
   constructor(record: (outcome: RemoteOutcome) => void) {
     this.record = record;
@@ -47,10 +53,20 @@ export class Completions {
     const job = this.jobs.get(id);
     const key = parseJobId(id);
     if (job === undefined || key === undefined) return false;
+    const outcome = outcomeOf(job, key.attempt, end);
+    if (outcome.kind === "incident") {
+      if (this.incidents.has(id)) return false;
+      this.incidents.add(id);
+      this.record(outcome);
+      return true;
+    }
     const task = `${job.run}.${job.seq}`;
-    for (const attempt of this.attempts.get(task) ?? []) this.jobs.delete(attempt);
+    for (const attempt of this.attempts.get(task) ?? []) {
+      this.jobs.delete(attempt);
+      this.incidents.delete(attempt);
+    }
     this.attempts.delete(task);
-    this.record(outcomeOf(job, key.attempt, end));
+    this.record(outcome);
     return true;
   }
 }

@@ -1,4 +1,6 @@
 import { JournalLines, type Journal } from "../journal/reader.js";
+import type { JournalHeader } from "../journal/records.js";
+import { checkFrame } from "../journal/framing.js";
 import type { Store } from "./connection.js";
 import { fencedScript, runFenced } from "./fence.js";
 import { INBOX_GROUP, runKeys } from "./keys.js";
@@ -74,6 +76,16 @@ export async function readStreamJournal(store: Store, runId: string): Promise<Jo
     after = `(${entry}`;
   }
   return lines.journal();
+}
+
+/** The run's journal header (its first entry), or undefined when the store has no journal of that run. */
+export async function readHeader(store: Store, runId: string): Promise<JournalHeader | undefined> {
+  const [first] = await store.redis.xrangeBuffer(runKeys(runId).journal, "-", "+", "COUNT", 1);
+  if (first === undefined) return undefined;
+  const line = recordOf(first[1]);
+  const end = checkFrame(line, 0, line.length);
+  if (typeof end === "string") throw new Error(`${journalStreamName(store, runId)}: the header (stream entry ${first[0].toString()}) is not a record: ${end}`);
+  return JSON.parse(line.subarray(0, end).toString()) as JournalHeader;
 }
 
 /* the entry's `r` field; an entry without one is read as an empty line, which the reader reports as corrupt */

@@ -3,6 +3,7 @@ import type { Store } from "./connection.js";
 import { fencedScript, runFenced } from "./fence.js";
 import { RUNS_INDEX, runKeys } from "./keys.js";
 import type { StoreLease, StoreOwner } from "./lease.js";
+import type { Incident } from "./remote-tasks.js";
 
 /*
  * The registry: one hash per run (state, owner, counts), and the index of
@@ -35,6 +36,8 @@ export interface RegistryEntry {
   owner: StoreOwner | undefined;
   epoch: number;
   counts: Record<RegistryCount, number>;
+  /** remote tasks whose jobs ran out of stalls, waiting for `adhesive retry` */
+  incidents: Incident[];
   /** when it was registered and last updated (epoch ms) */
   registered: number;
   updated: number;
@@ -43,6 +46,8 @@ export interface RegistryEntry {
 export interface RegistryChange {
   state?: RunState;
   process?: string;
+  /** the incidents open now (replacing those before) */
+  incidents?: readonly Incident[];
   /** added to the counts */
   add?: Partial<Record<RegistryCount, number>>;
 }
@@ -52,6 +57,7 @@ export async function updateRegistry(lease: StoreLease, change: RegistryChange):
   const set: string[] = [];
   if (change.state !== undefined) set.push("state", change.state);
   if (change.process !== undefined) set.push("process", change.process);
+  if (change.incidents !== undefined) set.push("incidents", JSON.stringify(change.incidents));
   const add: Array<string | number> = [];
   for (const [count, by] of Object.entries(change.add ?? {})) if (by !== 0) add.push(count, by);
   await runFenced(lease, UPDATE, [lease.keys.info, RUNS_INDEX], [lease.runId, Date.now(), JSON.stringify(lease.owner), set.length / 2, ...set, ...add]);
@@ -93,7 +99,18 @@ function entryOf(runId: string, fields: Record<string, string>): RegistryEntry |
     owner,
     epoch: Number(fields.epoch ?? 0),
     counts,
+    incidents: parsedList<Incident>(fields.incidents),
     registered: Number(fields.registered),
     updated: Number(fields.updated ?? fields.registered),
   };
+}
+
+function parsedList<T>(json: string | undefined): T[] {
+  if (json === undefined) return [];
+  try {
+    const value = JSON.parse(json) as unknown;
+    return Array.isArray(value) ? (value as T[]) : [];
+  } catch {
+    return [];
+  }
 }

@@ -5,11 +5,17 @@ import type { Store } from "./connection.js";
 import { jobId } from "./job-id.js";
 import type { RemoteOutcome, RemoteTaskJob } from "./remote-outcome.js";
 
+/* the longest a job in flight goes without the timer asking for its state */
+const MAX_CHECK_EVERY_MS = 30_000;
+
 export interface TaskQueueSettings {
   /** how long a finished job (and its result) is kept, in seconds: the time an orchestrator has to record it */
   keepResultsS: number;
   /** how often each job in flight is asked for its state; undefined: only when confirm() is called */
   confirmEveryMs: number | undefined;
+  /** a job still waiting for a worker this long after it was added is reported once to onSlowStart (undefined: never) */
+  scheduleToStartMs?: number;
+  onSlowStart?(job: RemoteTaskJob, id: string, waitedMs: number): void;
 }
 
 /**
@@ -39,6 +45,15 @@ export class TaskQueue {
   private readonly settings: TaskQueueSettings;
   private timer: NodeJS.Timeout | undefined;
   private confirming: Promise<void> | undefined;
+  /* per job in flight waiting for a worker, when it was added or found waiting (removed once reported as slow) */
+  private readonly waitingSince = new Map<string, number>();
+  /*
+   * per job in flight, when the timer asks it next, and how long it waited
+   * since the last time: doubled after each look, up to MAX_CHECK_EVERY_MS,
+   * so a long queue of waiting jobs does not cost a state query per job and
+   * tick (events tell of nearly every end; this finds the few they missed)
+   */
+  private readonly nextCheck = new Map<string, { at: number; every: number }>();
 
   private constructor(name: string, queue: Queue, events: QueueEvents, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
     this.name = name;
@@ -57,7 +72,7 @@ export class TaskQueue {
     events.on("failed", ({ jobId, failedReason }) => tasks.settle(jobId, { state: "failed", failedReason }));
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     if (settings.confirmEveryMs !== undefined) {
-      tasks.timer = setInterval(() => void tasks.confirm().catch(() => undefined), settings.confirmEveryMs);
+      tasks.timer = setInterval(() => void tasks.confirmDue().catch(() => undefined), settings.confirmEveryMs);
       tasks.timer.unref();
     }
     return tasks;
@@ -72,8 +87,29 @@ export class TaskQueue {
   async add(job: RemoteTaskJob): Promise<string> {
     const id = jobId(job.run, job.seq, job.attempt);
     this.completions.track(id, job);
+    this.waitingSince.set(id, Date.now());
+    const every = this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
+    this.nextCheck.set(id, { at: Date.now() + every, every });
     await this.addJob(id, job);
     return id;
+  }
+
+  /**
+   * A task that runs again after a takeover (its start record has attempt
+   * `job.attempt`): the job of an earlier attempt that BullMQ still has is
+   * adopted, so a job waiting, running or finished is never run again;
+   * when BullMQ has none, the job of the last attempt is added again under
+   * its id. The next confirm() records what finished meanwhile.
+   */
+  async resume(job: RemoteTaskJob): Promise<string> {
+    for (let attempt = job.attempt - 1; attempt >= 1; attempt--) {
+      const id = jobId(job.run, job.seq, attempt);
+      if ((await this.queue.getJobState(id)) === "unknown") continue;
+      this.adopt({ ...job, attempt });
+      await this.confirm();
+      return id;
+    }
+    return this.add({ ...job, attempt: Math.max(1, job.attempt - 1) });
   }
 
   /**
@@ -93,8 +129,18 @@ export class TaskQueue {
    * one waiting or running is left alone.
    */
   confirm(): Promise<void> {
+    return this.checkOnce(() => true);
+  }
+
+  /* the timer's look: only the jobs whose turn it is */
+  private confirmDue(): Promise<void> {
+    const now = Date.now();
+    return this.checkOnce((id) => (this.nextCheck.get(id)?.at ?? 0) <= now);
+  }
+
+  private checkOnce(due: (id: string) => boolean): Promise<void> {
     // one check at a time: a slow store must not pile them up
-    this.confirming ??= this.check().finally(() => (this.confirming = undefined));
+    this.confirming ??= this.check(due).finally(() => (this.confirming = undefined));
     return this.confirming;
   }
 
@@ -105,14 +151,20 @@ export class TaskQueue {
   }
 
   private settle(id: string, end: JobEnd): void {
-    this.completions.settle(id, end);
+    if (!this.completions.settle(id, end)) return;
+    this.waitingSince.delete(id);
+    this.nextCheck.delete(id);
   }
 
-  private async check(): Promise<void> {
+  private async check(due: (id: string) => boolean): Promise<void> {
     const { Job } = await loadBullmq();
     await Promise.all(
-      this.completions.ids().map(async (id) => {
+      this.completions.ids().filter(due).map(async (id) => {
+        const last = this.nextCheck.get(id)?.every ?? this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
+        const every = Math.min(last * 2, MAX_CHECK_EVERY_MS);
+        this.nextCheck.set(id, { at: Date.now() + every, every });
         const state = await this.queue.getJobState(id);
+        this.noteWaiting(id, state === "waiting" || state === "prioritized" || state === "delayed");
         if (state === "completed" || state === "failed") {
           const job = await Job.fromId(this.queue, id);
           // removed meanwhile (kept for less time than the orchestrator was away): added again below
@@ -125,6 +177,20 @@ export class TaskQueue {
         if (missing !== undefined) await this.addJob(id, missing);
       }),
     );
+  }
+
+  private noteWaiting(id: string, waiting: boolean): void {
+    const limit = this.settings.scheduleToStartMs;
+    if (limit === undefined) return;
+    if (!waiting) return void this.waitingSince.delete(id);
+    const since = this.waitingSince.get(id);
+    if (since === undefined) return void this.waitingSince.set(id, Date.now());
+    const waited = Date.now() - since;
+    const job = this.completions.job(id);
+    if (waited < limit || job === undefined) return;
+    // reported once per wait; a job that starts and comes back (a stall) counts again from then
+    this.waitingSince.set(id, Infinity);
+    this.settings.onSlowStart?.(job, id, waited);
   }
 
   private async addJob(id: string, job: RemoteTaskJob): Promise<void> {

@@ -1,0 +1,250 @@
+/*
+ * Scaling out (issue 21), in the same run as the other rows: a redis-server
+ * (AOF everysec, noeviction), the orchestrator and two `adhesive worker`s,
+ * all on this machine.
+ *
+ * - the seed workload (fixtures/store-seed.ts: N message events, five no-op
+ *   tasks each) in-process, and with its tasks on the 2 workers: wall time,
+ *   remote tasks/s, and the orchestrator's CPU per remote task (its CPU at N
+ *   events minus its CPU at 0 events, the start-up, over 5N tasks);
+ * - one job's round trip (added by the orchestrator's queue, run by a
+ *   worker, its completion heard), one job at a time: p50 and p99.
+ *
+ * - recovery, with the tests' settings (lock 2000 ms, stall check 1000 ms,
+ *   lease 3000 ms): from a worker's kill -9 mid-task until its task starts
+ *   again on the other worker; from the orchestrator's kill -9 until a
+ *   standby (`adhesive serve`) owns the run again.
+ *
+ * Each timed run asserts its counts: the run's registry entry must hold 5N
+ * tasks done (in-process: the run's summary), every round trip its
+ * outcome, and each recovered run its five tasks done.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectStore, type Store } from "../src/store/connection.js";
+import { listStoreRuns } from "../src/store/registry.js";
+import type { RemoteOutcome } from "../src/store/remote-outcome.js";
+import { TaskQueue } from "../src/store/task-queue.js";
+import { encodeValue } from "../src/journal/values.js";
+
+export interface StoreRow {
+  name: string;
+  /** the figures, already formatted */
+  figures: string;
+  error?: string;
+}
+
+const USAGE_HOOK = `import { isMainThread } from "node:worker_threads";
+import { writeFileSync } from "node:fs";
+if (isMainThread && process.env.BENCH_USAGE) process.on("exit", () => {
+  const { userCPUTime, systemCPUTime } = process.resourceUsage();
+  writeFileSync(process.env.BENCH_USAGE, String((userCPUTime + systemCPUTime) / 1000));
+});
+`;
+
+interface Run {
+  wallMs: number;
+  cpuMs: number;
+  output: string;
+}
+
+export async function measureStore(root: string, events: number): Promise<StoreRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), "adhesive-bench-store-"));
+  const hook = join(dir, "usage.mjs");
+  writeFileSync(hook, USAGE_HOOK);
+  const processFile = join(root, "bench/fixtures/store-seed.ts");
+  const bin = join(root, "bin/adhesive.js");
+  const baseEnv = { ...process.env, BENCH_RUNS: join(dir, "runs"), BENCH_TEMP: join(dir, "temp"), ADHESIVE_LOG_LEVEL: "warning" };
+  const rows: StoreRow[] = [];
+  const children: ChildProcess[] = [];
+  let store: Store | undefined;
+  let redis: ChildProcess | undefined;
+  const command = (args: string[], env: Record<string, string>): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const usage = join(dir, `usage-${Math.random().toString(36).slice(2)}`);
+      const started = performance.now();
+      const child = spawn(process.execPath, ["--import", hook, bin, ...args], { cwd: root, env: { ...baseEnv, ...env, BENCH_USAGE: usage }, stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.on("exit", (code) => {
+        const wallMs = performance.now() - started;
+        if (code !== 0) return reject(new Error(`adhesive ${args.join(" ")} exited ${code}: ${output.slice(-500)}`));
+        resolve({ wallMs, cpuMs: Number(readFileSync(usage, "utf8")), output });
+      });
+    });
+  try {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}/0`;
+    redis = spawn("/usr/bin/redis-server", ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "noeviction"], { stdio: "ignore" });
+    store = await until(() => connectStore(url, { connectTimeoutMs: 1000 }).catch(() => undefined), "redis-server to start");
+    const workerOutputs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const worker = spawn(process.execPath, [bin, "worker", processFile, "--store", url, "--pool", "bench", "--concurrency", "64"], { cwd: root, env: baseEnv, stdio: ["ignore", "pipe", "pipe"] });
+      children.push(worker);
+      workerOutputs[i] = "";
+      worker.stdout!.on("data", (chunk: Buffer) => (workerOutputs[i] = (workerOutputs[i] + chunk.toString()).slice(-4000)));
+    }
+    await until(async () => workerOutputs.every((output) => output.includes("taking jobs")) || undefined, "the workers to start");
+    const queue = /queue (adhesive\.bench\.[0-9a-f]{16})/.exec(workerOutputs[0])![1];
+
+    const tasks = 5 * events;
+    const local = await command([processFile], { BENCH_EVENTS: String(events) });
+    const doneHere = Number(/"done":\s*(\d+)/.exec(readFileSync(join(dir, "runs", newestRun(join(dir, "runs")), "run.json"), "utf8"))?.[1]);
+    if (doneHere !== tasks) throw new Error(`the in-process run did ${doneHere} tasks, not ${tasks}`);
+    rows.push({ name: `seed ${events} events, in-process`, figures: `${local.wallMs.toFixed(0)} ms wall, ${((tasks / local.wallMs) * 1000).toFixed(0)} tasks/s, ${local.cpuMs.toFixed(0)} ms CPU` });
+
+    const storeEnv = { ADHESIVE_POOLS: JSON.stringify({ remote: "bench" }) };
+    const remoteRun = async (n: number): Promise<Run> => {
+      const before = new Set((await listStoreRuns(store!)).map((run) => run.runId));
+      const run = await command([processFile, "--store", url], { ...storeEnv, BENCH_EVENTS: String(n) });
+      const entry = (await listStoreRuns(store!)).find((candidate) => !before.has(candidate.runId));
+      if (entry?.state !== "done" || entry.counts.done !== 5 * n) throw new Error(`the run through the workers ended ${entry?.state} with ${entry?.counts.done} tasks done, not ${5 * n}`);
+      return run;
+    };
+    const empty = await remoteRun(0);
+    const remote = await remoteRun(events);
+    const perTaskUs = ((remote.cpuMs - empty.cpuMs) / tasks) * 1000;
+    const remoteWall = remote.wallMs - empty.wallMs;
+    rows.push({ name: `seed ${events} events, 2 local workers`, figures: `${remote.wallMs.toFixed(0)} ms wall (${(remote.wallMs / local.wallMs).toFixed(1)}x in-process), ${remote.cpuMs.toFixed(0)} ms orchestrator CPU` });
+    rows.push({ name: "remote no-op tasks/s, end to end", figures: `${((tasks / remoteWall) * 1000).toFixed(0)} tasks/s (start-up taken out; goal 1000)` });
+    rows.push({ name: "orchestrator CPU per remote task", figures: `${perTaskUs.toFixed(0)} µs (goal 300)` });
+
+    rows.push(await roundTrips(store, queue, events >= 1000 ? 200 : 50));
+    rows.push(...(await recoveries({ root, bin, processFile, dir, url, store, env: baseEnv, children })));
+  } catch (error) {
+    rows.push({ name: "scaling out", figures: "", error: (error as Error).message });
+  } finally {
+    for (const child of children) child.kill("SIGKILL");
+    await store?.close();
+    redis?.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/* one job at a time: added, taken by a worker, its completion heard through QueueEvents */
+async function roundTrips(store: Store, queue: string, count: number): Promise<StoreRow> {
+  let heard: ((outcome: RemoteOutcome) => void) | undefined;
+  const tasks = await TaskQueue.open(store, queue, { keepResultsS: 3600, confirmEveryMs: 1000 }, (outcome) => heard?.(outcome));
+  const times: number[] = [];
+  try {
+    for (let seq = 1; seq <= count + 10; seq++) {
+      const outcome = new Promise<RemoteOutcome>((resolve) => (heard = resolve));
+      const started = performance.now();
+      await tasks.add({ run: `roundtrip${process.pid}`, seq, attempt: 1, node: "t1", name: "Task 1", data: encodeValue({}), idempotencyKey: `rt:${seq}`, tokenId: seq, lane: "remote", loop: undefined });
+      const ended = await outcome;
+      if (ended.kind !== "done" || ended.seq !== seq) throw new Error(`round trip ${seq} ended ${ended.kind} for seq ${ended.seq}`);
+      // the first ten warm the connections and the worker up
+      if (seq > 10) times.push(performance.now() - started);
+    }
+  } finally {
+    await tasks.close();
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(2);
+  return { name: `one-job round trip (${count} jobs, one at a time)`, figures: `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms` };
+}
+
+const TEST_SETTINGS = { ADHESIVE_LOCK_DURATION_MS: "2000", ADHESIVE_STALLED_INTERVAL_MS: "1000", ADHESIVE_LEASE_TTL_MS: "3000" };
+
+interface RecoverySetting {
+  root: string;
+  bin: string;
+  processFile: string;
+  dir: string;
+  url: string;
+  store: Store;
+  env: NodeJS.ProcessEnv;
+  children: ChildProcess[];
+}
+
+/* one event (five held tasks) per recovery; what recovers is timed by polling every 10 ms */
+async function recoveries(setting: RecoverySetting): Promise<StoreRow[]> {
+  const { bin, processFile, dir, url, store, root, children } = setting;
+  const marks = join(dir, "marks");
+  const env = { ...setting.env, ...TEST_SETTINGS, BENCH_EVENTS: "1", BENCH_MARKS: marks, ADHESIVE_POOLS: JSON.stringify({ remote: "recover" }) };
+  const start = (args: string[]): ChildProcess => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env, stdio: "ignore" });
+    children.push(child);
+    return child;
+  };
+  const marked = (runId: string) =>
+    readdirSync(dir)
+      .filter((file) => file.startsWith(`marks.${runId}.`))
+      .map((file) => ({ task: file.split(".")[2], pid: Number(file.split(".")[3]) }));
+  const workers = [start(["worker", processFile, "--store", url, "--pool", "recover", "--concurrency", "8"]), start(["worker", processFile, "--store", url, "--pool", "recover", "--concurrency", "8"])];
+  start(["serve", "--store", url]);
+  const held = async (): Promise<{ orchestrator: ChildProcess; runId: string }> => {
+    rmSync(`${marks}.release`, { force: true });
+    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const orchestrator = start([processFile, "--store", url]);
+    const runId = await until(async () => (await listStoreRuns(store)).find((run) => !before.has(run.runId))?.runId, "the held run to register");
+    await until(async () => (marked(runId).length === 5 ? true : undefined), "the five held tasks to start");
+    return { orchestrator, runId };
+  };
+  const finished = async (runId: string): Promise<void> => {
+    writeFileSync(`${marks}.release`, "");
+    const entry = await until(async () => {
+      const found = (await listStoreRuns(store)).find((run) => run.runId === runId);
+      return found?.state === "done" ? found : undefined;
+    }, "the recovered run to finish");
+    if (entry.counts.done !== 5) throw new Error(`the recovered run did ${entry.counts.done} tasks, not 5`);
+  };
+  // a worker killed mid-task: until its task starts again on the other one
+  const first = await held();
+  const victim = marked(first.runId)[0];
+  const killedAt = performance.now();
+  workers.find((worker) => worker.pid === victim.pid)!.kill("SIGKILL");
+  await until(async () => (marked(first.runId).some((mark) => mark.task === victim.task && mark.pid !== victim.pid) ? true : undefined), "the killed worker's task to start again");
+  const workerRecovery = performance.now() - killedAt;
+  await finished(first.runId);
+  start(["worker", processFile, "--store", url, "--pool", "recover", "--concurrency", "8"]);
+  // the orchestrator killed: until a standby owns the run again
+  const second = await held();
+  const pid = second.orchestrator.pid;
+  const lostAt = performance.now();
+  second.orchestrator.kill("SIGKILL");
+  await until(async () => {
+    const entry = (await listStoreRuns(store)).find((run) => run.runId === second.runId);
+    return entry?.owner !== undefined && entry.owner.pid !== pid ? true : undefined;
+  }, "a standby to own the run");
+  const orchestratorRecovery = performance.now() - lostAt;
+  await finished(second.runId);
+  return [
+    { name: "recovery after a worker's kill -9 (lock 2 s, stall check 1 s)", figures: `${(workerRecovery / 1000).toFixed(2)} s until its task runs again elsewhere (goal under 3 s)` },
+    { name: "recovery after the orchestrator's kill -9 (lease 3 s)", figures: `${(orchestratorRecovery / 1000).toFixed(2)} s until a standby owns the run (goal lease + 1 s)` },
+  ];
+}
+
+export function storeReport(rows: readonly StoreRow[], table: (header: string[], body: string[][], right: boolean[]) => string): string[] {
+  if (rows.length === 0) return [];
+  return ["", "Scaling out (Redis, orchestrator and 2 workers on this machine; bench/store.ts):", table(["row", "figures"], rows.map((row) => [row.name, row.error === undefined ? row.figures : `FAILED: ${row.error}`]), [false, false])];
+}
+
+function newestRun(runs: string): string {
+  return readdirSync(runs).sort((a, b) => Number(readFileSync(join(runs, b, "run.json"), "utf8").match(/"startedAt":\s*(\d+)/)?.[1]) - Number(readFileSync(join(runs, a, "run.json"), "utf8").match(/"startedAt":\s*(\d+)/)?.[1]))[0];
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}

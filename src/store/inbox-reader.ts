@@ -1,0 +1,75 @@
+import type { ControlRequest } from "../inbox/control-socket.js";
+import { describe } from "../errors.js";
+import type { Store } from "./connection.js";
+import { ackInbox, openInbox, readInbox, sendToInbox } from "./inbox.js";
+import { runKeys } from "./keys.js";
+import type { StoreLease } from "./lease.js";
+
+/* how often the owner looks for new messages: a message waits at most this long */
+const POLL_MS = 100;
+/* how long a reply waits for its sender, who may have given up */
+const REPLY_KEEP_S = 300;
+
+/** How a request to a run of the store ended, as its sender reads it. */
+export type InboxReply = { ok: true; result: unknown } | { ok: false; code: string | undefined; message: string };
+
+function replyKey(runId: string, entry: string): string {
+  return `${runKeys(runId).inbox}:reply:${entry}`;
+}
+
+/**
+ * The owner's side of a run's inbox in the store: `adhesive send`,
+ * `complete` and `cancel` with --store add their request to the stream
+ * (inbox.ts); the owner takes each (the pending ones, a former owner's,
+ * first), hands it to the run as the control socket would, acknowledges it
+ * once the run's journal holds what it did, and leaves the outcome where
+ * the sender waits for it. Returns the function that stops reading.
+ *
+ * The acknowledgement follows the journal record in a second write: an
+ * owner that dies between the two leaves the message pending, and the next
+ * owner delivers it again (at least once, as a task runs).
+ */
+export function readStoreInbox(lease: StoreLease, handle: (request: ControlRequest) => unknown): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const store = lease.store;
+  const take = async (pending: boolean): Promise<number> => {
+    const messages = await readInbox(lease, { pending });
+    for (const { id, message } of messages) {
+      if (stopped) break;
+      let reply: InboxReply;
+      try {
+        reply = { ok: true, result: await handle(message as ControlRequest) };
+      } catch (error) {
+        reply = { ok: false, code: (error as { code?: string }).code, message: describe(error) };
+      }
+      await ackInbox(lease, [id]);
+      await store.redis.multi().rpush(replyKey(lease.runId, id), JSON.stringify(reply)).expire(replyKey(lease.runId, id), REPLY_KEEP_S).exec();
+    }
+    return messages.length;
+  };
+  const poll = async (pending: boolean): Promise<void> => {
+    if (stopped) return;
+    try {
+      // pending ones until there are none, then new ones
+      const taken = await take(pending);
+      timer = setTimeout(() => void poll(pending && taken > 0), taken > 0 ? 0 : POLL_MS);
+    } catch {
+      // the store is away, or the run was taken over (the fence refused the read): the lease says which, and stops the run
+      timer = setTimeout(() => void poll(pending), POLL_MS);
+    }
+  };
+  void openInbox(store, lease.runId).then(() => poll(true));
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/** The sender's side: adds the request to the run's inbox and waits up to `waitMs` for the owner's reply (undefined: none yet, the request stays queued). */
+export async function requestStoreRun(store: Store, runId: string, request: ControlRequest, waitMs: number): Promise<InboxReply | undefined> {
+  await openInbox(store, runId);
+  const entry = await sendToInbox(store, runId, request as unknown as Record<string, unknown>);
+  const reply = await store.redis.blpop(replyKey(runId, entry), Math.max(1, Math.ceil(waitMs / 1000)));
+  return reply === null ? undefined : (JSON.parse(reply[1]) as InboxReply);
+}

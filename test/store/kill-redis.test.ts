@@ -1,0 +1,65 @@
+/*
+ * redis-server killed with kill -9 mid-run, then started again on its AOF:
+ * given an orchestrator whose remote compile tasks run on a worker, when
+ * Redis dies and comes back, then orchestrator and worker wait for it
+ * (their connections retry) and the run finishes, each completion
+ * journaled once. Seeded trials, consecutive seeds: an even one lets the
+ * compile tasks finish while Redis is down, an odd one after it is back.
+ */
+import { readdirSync, writeFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Store } from "../../src/store/connection.js";
+import { readStreamJournal } from "../../src/store/journal-stream.js";
+import { listStoreRuns, readRegistry } from "../../src/store/registry.js";
+import { until } from "../waiting.js";
+import { redisStorePerFile, type TestRedis } from "./redis-server.js";
+import { exitOf, startRole, stopRole, type Role } from "./store-cli.js";
+import { completionsBySeq, trialSeeds } from "./trials.js";
+
+const processFile = fileURLToPath(new URL("../fixtures/store/orchestrated.ts", import.meta.url));
+
+let redis: TestRedis;
+let store: Store;
+redisStorePerFile((server, connected) => {
+  redis = server;
+  store = connected;
+});
+
+let dir: string;
+let env: Record<string, string>;
+let worker: Role | undefined;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "adhesive-kill-redis-"));
+  env = { ADHESIVE_POOLS: JSON.stringify({ build: "build" }), ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp") };
+  worker = startRole(["worker", processFile, "--store", redis.url, "--pool", "build", "--concurrency", "2"], env);
+  await until(() => worker!.output().includes("taking jobs"), `the worker to start (it printed: ${worker!.output()})`);
+});
+afterAll(async () => stopRole(worker));
+
+describe("redis-server killed with kill -9 and started again", () => {
+  it.each(trialSeeds(2))("stalls the run, which finishes once Redis is back, each completion journaled once (seed %i)", async (seed) => {
+    const started = join(dir, `started-${seed}`);
+    const hold = join(dir, `hold-${seed}`);
+    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const orchestrator = startRole([processFile, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
+    try {
+      await until(() => readdirSync(dir).filter((file) => file.startsWith(`started-${seed}.`)).length === 2, `both compile tasks to start (the orchestrator printed: ${orchestrator.output()})`);
+      const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
+      await redis.kill();
+      if (seed % 2 === 0) writeFileSync(hold, "");
+      await redis.start();
+      writeFileSync(hold, "");
+      expect(await exitOf(orchestrator, "the orchestrator"), `${orchestrator.output()}\n${worker!.output()}`).toBe(0);
+      const journal = await readStreamJournal(store, runId);
+      expect(journal.end?.state).toBe("done");
+      expect([...completionsBySeq(journal).values()]).toEqual([1, 1, 1, 1, 1]);
+      expect((await readRegistry(store, runId))?.state).toBe("done");
+    } finally {
+      await stopRole(orchestrator);
+    }
+  });
+});

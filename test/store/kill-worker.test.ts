@@ -1,0 +1,91 @@
+/*
+ * A worker killed with kill -9 mid-task: given an orchestrator and two
+ * workers of the build pool (one job at a time each), when both compile
+ * tasks are running and one worker dies, then its task runs again on the
+ * other once its lock runs out, the run finishes, every task's completion
+ * is journaled once, and only the killed worker's task ran twice. Several
+ * seeded trials: the seed picks which worker dies.
+ */
+import { readdirSync, writeFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Store } from "../../src/store/connection.js";
+import { readStreamJournal } from "../../src/store/journal-stream.js";
+import { listStoreRuns } from "../../src/store/registry.js";
+import { until } from "../waiting.js";
+import { redisStorePerFile, type TestRedis } from "./redis-server.js";
+import { completionsBySeq, seeded, trialSeeds } from "./trials.js";
+import { exitOf, startRole, stopRole, type Role } from "./store-cli.js";
+
+const processFile = fileURLToPath(new URL("../fixtures/store/orchestrated.ts", import.meta.url));
+
+let redis: TestRedis;
+let store: Store;
+redisStorePerFile((server, connected) => {
+  redis = server;
+  store = connected;
+});
+
+let dir: string;
+let env: Record<string, string>;
+const workers: Role[] = [];
+const startWorker = async (): Promise<Role> => {
+  const worker = startRole(["worker", processFile, "--store", redis.url, "--pool", "build", "--concurrency", "1"], env);
+  await until(() => worker.output().includes("taking jobs"), `a worker to start (it printed: ${worker.output()})`);
+  return worker;
+};
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "adhesive-kill-worker-"));
+  env = { ADHESIVE_POOLS: JSON.stringify({ build: "build" }), ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp") };
+  workers.push(...(await Promise.all([startWorker(), startWorker()])));
+});
+afterAll(async () => {
+  for (const worker of workers) await stopRole(worker);
+});
+
+/* the compile tasks' marks: side, pid and attempt of each time one started */
+function marks(prefix: string): Array<{ side: string; pid: number }> {
+  const name = prefix.slice(dir.length + 1);
+  return readdirSync(dir)
+    .filter((file) => file.startsWith(`${name}.`))
+    .map((file) => {
+      const [, side, pid] = file.slice(name.length).split(".");
+      return { side, pid: Number(pid) };
+    });
+}
+
+describe("a worker killed with kill -9 mid-task", () => {
+  it.each(trialSeeds())("loses only its own task, which runs again elsewhere; each completion is journaled once (seed %i)", async (seed) => {
+    const random = seeded(seed);
+    const started = join(dir, `started-${seed}`);
+    const hold = join(dir, `hold-${seed}`);
+    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const orchestrator = startRole([processFile, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
+    try {
+      await until(() => marks(started).length === 2, `both compile tasks to start on the workers (the orchestrator printed: ${orchestrator.output()})`);
+      const running = marks(started);
+      expect(new Set(running.map((mark) => mark.pid)).size).toBe(2);
+      const victim = running[Math.floor(random() * 2)];
+      const killed = workers.find((worker) => worker.pid === victim.pid)!;
+      killed.child.kill("SIGKILL");
+      await killed.exited;
+      writeFileSync(hold, "");
+      expect(await exitOf(orchestrator, "the orchestrator"), orchestrator.output()).toBe(0);
+
+      const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
+      const journal = await readStreamJournal(store, runId);
+      expect(journal.end?.state).toBe("done");
+      expect([...completionsBySeq(journal).values()]).toEqual([1, 1, 1, 1, 1]);
+      const after = marks(started);
+      const survivor = running.find((mark) => mark !== victim)!;
+      expect(after.filter((mark) => mark.side === survivor.side)).toEqual([survivor]);
+      expect(after.filter((mark) => mark.side === victim.side).map((mark) => mark.pid).sort()).toEqual([victim.pid, survivor.pid].sort());
+      workers.splice(workers.indexOf(killed), 1, await startWorker());
+    } finally {
+      await stopRole(orchestrator);
+    }
+  });
+});
