@@ -269,11 +269,17 @@ export interface RunOptions<D extends object = Data> {
   store?: StoreOptions;
 }
 
+/** The run on a Redis store (RunOptions.store): its lease, journal stream and the pools of workers its remote lanes use (docs/scale-out.md). */
 export interface StoreOptions {
   /** redis://host[:port][/db] */
   url: string;
   /** lane patterns (matched against the whole lane name) and the pool whose workers run their tasks, first match first */
-  pools?: ReadonlyArray<{ readonly lane: string; readonly pool: string }>;
+  pools?: ReadonlyArray<{
+    /** a regular expression matched against the whole lane name */
+    readonly lane: string;
+    /** the pool whose `adhesive worker`s take the lane's tasks */
+    readonly pool: string;
+  }>;
   /** how long the run's lease lasts without renewal: a standby takes it over after it (default 10000) */
   leaseTtlMs?: number;
   /** how long finished jobs and their results are kept (default 86400) */
