@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
 import { dirname, join, posix, relative, sep } from "node:path";
 
 /* what the package is loaded by: its API, bin/'s CLI, a worker thread's main module, the module hooks registered by URL */
-const ENTRIES = ["index.ts", "cli/main.ts", "workers/worker-main.ts", "loader/format-hook.ts", "cli/plugin-resolver.ts"];
+const ENTRIES = ["index.ts", "cli/main.ts", "workers/worker-main.ts", "loader/format-hook.ts", "loader/typescript-hooks.ts", "cli/plugin-resolver.ts"];
 const MARKER = "ADHESIVE_OWN_URL";
 const BY_URL = new RegExp(String.raw`new URL\(\s*(["'\x60])((?:\\.|(?!\1)[^\\])*?)\1\s*,\s*${MARKER}\("([^"]+)"\)\s*\)`, "g");
 const BARE = new RegExp(String.raw`${MARKER}\("([^"]+)"\)`, "g");

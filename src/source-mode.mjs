@@ -15,5 +15,5 @@ import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
 
 register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
-/* src/loader registers tsx for TypeScript process files unless it already is */
-globalThis[Symbol.for("adhesive-bpmn.tsx")] = true;
+/* src/loader registers its own TypeScript hooks for process files unless hooks already are */
+globalThis[Symbol.for("adhesive-bpmn.typescript-hooks")] = true;

@@ -1,28 +1,27 @@
 /*
- * A TypeScript process file that is an ES module, compiled by esbuild into
+ * A TypeScript process file that is an ES module, compiled by rolldown into
  * one ES module with the user's own files inside and every package left to
- * Node, then imported from a private cache. Not through tsx's module hooks:
- * on Node 20 those start a hooks thread and send every later import through
- * it, which was about 40% of the hello example's start-up CPU.
+ * Node, then imported from a private cache. Not through module hooks: on
+ * Node 20 those start a hooks thread and send every later import through it,
+ * which was about 40% of the hello example's start-up CPU.
  *
- * Packages are imported by the file URL esbuild resolves for them, with
+ * Packages are imported by the file URL rolldown resolves for them, with
  * Node's conditions (import, node, default; no "module", no "browser"), so
  * `adhesive-bpmn` is the very module the CLI has loaded: one instance.
  * `import.meta.url`, `dirname` and `filename` are the source file's, as
- * under tsx; source maps make stack traces (and so the folder relative BPMN
+ * under Node; source maps make stack traces (and so the folder relative BPMN
  * paths resolve against, call-site.ts) name the .ts files and their lines.
  *
  * What a bundle cannot keep as the author meant (an import whose path is
  * computed, `import.meta.resolve`) returns undefined: the caller loads the
- * file through tsx then, as before.
+ * file through adhesive's module hooks then (typescript-hooks.ts).
  */
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir, userInfo } from "node:os";
-import { basename, dirname, join, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { BuildFailure, Message, Plugin, PluginBuild } from "esbuild";
+import type { Plugin, RolldownError, RolldownLog } from "rolldown";
 import { AdhesiveError } from "../errors.js";
 import { pluginModule } from "./plugin-module.js";
 
@@ -38,9 +37,8 @@ const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
 const OWN_SOURCE = /\.[cm]?[jt]sx?$/;
 /* what Node can import itself; a package whose entry is TypeScript (a linked workspace) is compiled into the bundle instead */
 const NODE_LOADS = /\.(?:[cm]?js|json|node)$/;
-const FROM_RESOLVE = Symbol("adhesive-bpmn.resolve");
 
-/** The file URL of `file` compiled, ready to import; undefined when only tsx can load it as written. */
+/** The file URL of `file` compiled, ready to import; undefined when only the module hooks (typescript-hooks.ts) can load it as written. */
 export async function bundledProcessFile(file: string, pluginFolders: readonly string[] = []): Promise<string | undefined> {
   const folder = cacheFolder();
   if (folder === undefined) return undefined;
@@ -49,42 +47,57 @@ export async function bundledProcessFile(file: string, pluginFolders: readonly s
   const manifestFile = join(folder, `${key.slice(0, 16)}.json`);
   const cached = unchanged(manifestFile, folder);
   if (cached !== undefined) return pathToFileURL(cached).href;
-  const { build } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
+  const { rolldown } = (await import("rolldown")) as typeof import("rolldown");
+  const { viteDynamicImportVarsPlugin, viteImportGlobPlugin } = (await import("rolldown/experimental")) as typeof import("rolldown/experimental");
   let bundleable = true;
   const packages: string[] = [];
+  // rolldown only warns, and leaves the import to fail when the bundle loads
+  const unresolved: string[] = [];
   const safeName = basename(file).replace(/\W/g, "_");
-  const result = await build({
-    absWorkingDir: dirname(file),
-    entryPoints: [file],
-    outfile: join(folder, `${safeName}.mjs`),
-    metafile: true,
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "node",
-    target: `node${process.versions.node}`,
-    // tsx's own override of the tsconfig.json (its `paths` included), which a project may rely on
-    tsconfig: process.env.TSX_TSCONFIG_PATH || undefined,
-    conditions: [],
-    mainFields: ["main"],
-    sourcemap: "inline",
-    sourcesContent: false,
-    logLevel: "silent",
-    plugins: [packagesToNode(packages, pluginFolders), ownSources(() => (bundleable = false))],
-  }).catch((error: unknown) => {
-    const messages = (error as Partial<BuildFailure>).errors;
-    if (messages === undefined) throw error;
-    throw new ProcessFileCompileError(file, messages.map((message) => problemOf(message, dirname(file))), { cause: error });
+  const compiled = await (async () => {
+    const bundle = await rolldown({
+      input: file,
+      cwd: dirname(file),
+      platform: "node",
+      // tsx's own override of the tsconfig.json (its `paths` included), which a project may rely on; else each file's nearest
+      tsconfig: process.env.TSX_TSCONFIG_PATH || true,
+      resolve: { mainFields: ["main"] },
+      transform: { target: `node${process.versions.node}` },
+      onLog(_level, log) {
+        if (log.code === "UNRESOLVED_IMPORT") unresolved.push(problemOf({ ...log, message: `Could not resolve ${JSON.stringify(log.exporter)}` }));
+      },
+      // a template import of ./ or ../ bundles the files it may name, as a pattern
+      plugins: [packagesToNode(packages, pluginFolders), ownSources(() => (bundleable = false)), viteDynamicImportVarsPlugin(), viteImportGlobPlugin()],
+    });
+    try {
+      const { output } = await bundle.generate({
+        format: "esm",
+        dir: folder,
+        codeSplitting: false,
+        sourcemap: "inline",
+        sourcemapExcludeSources: true,
+        // the compiled file's name is only known afterwards: each source by its whole URL
+        sourcemapPathTransform: (source, map) => pathToFileURL(resolve(dirname(map), source)).href,
+      });
+      if (unresolved.length > 0) throw Object.assign(new Error(unresolved.join("\n")), { errors: [] });
+      return output[0];
+    } finally {
+      await bundle.close();
+    }
+  })().catch((error: unknown) => {
+    const problems = (error as { errors?: RolldownError[] }).errors;
+    if (problems === undefined) throw error;
+    throw new ProcessFileCompileError(file, [...problems.map(problemOf), ...unresolved], { cause: error });
   });
-  if (!bundleable || result.warnings.some((warning) => /will not be bundled|cannot be bundled|not a string literal/i.test(warning.text))) return undefined;
-  const code = result.outputFiles[0]!.contents;
+  if (!bundleable) return undefined;
+  const code = compiled.code;
   const name = `${safeName}-${createHash("sha256").update(file).update(code).digest("hex").slice(0, 16)}.mjs`;
   const target = join(folder, name);
   if (!existsSync(target)) {
     writeAtomically(target, code);
     prune(folder, name);
   }
-  const inputs = Object.keys(result.metafile!.inputs).map((input) => resolve(dirname(file), input));
+  const inputs = compiled.moduleIds.filter((id) => isAbsolute(id) && !id.includes("\0"));
   writeAtomically(manifestFile, JSON.stringify({ output: name, files: [...inputs, ...packages].map((path) => [path, ...stamp(path)]) } satisfies Manifest));
   return pathToFileURL(target).href;
 }
@@ -126,60 +139,64 @@ function writeAtomically(path: string, content: string | Uint8Array): void {
 function packagesToNode(imported: string[], pluginFolders: readonly string[]): Plugin {
   return {
     name: "adhesive-packages-to-node",
-    setup(build: PluginBuild) {
-      build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.pluginData === FROM_RESOLVE || args.path.startsWith("node:")) return undefined;
-        const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: FROM_RESOLVE });
-        if (resolved.errors.length > 0) {
-          // the `plugins` config key (plugin-module.ts)
-          const plugin = pluginModule(args.path, pluginFolders);
-          return plugin === undefined ? { errors: resolved.errors } : { path: plugin };
+    resolveId: {
+      filter: { id: /^[^./\0]/ },
+      async handler(source, importer, options) {
+        if (source.startsWith("node:") || isAbsolute(source)) return null;
+        const resolved = await this.resolve(source, importer, { kind: options.kind, skipSelf: true });
+        if (resolved === null) {
+          // the `plugins` config key (plugin-module.ts); none: rolldown reports the import with its place
+          const plugin = pluginModule(source, pluginFolders);
+          return plugin === undefined ? null : { id: plugin };
         }
-        if (resolved.external) return { path: args.path, external: true };
-        if (!NODE_LOADS.test(resolved.path)) return { path: resolved.path };
-        imported.push(resolved.path);
-        return { path: pathToFileURL(resolved.path).href, external: true };
-      });
+        if (resolved.external) return { id: source, external: true };
+        if (!NODE_LOADS.test(resolved.id)) return resolved;
+        imported.push(resolved.id);
+        return { id: pathToFileURL(resolved.id).href, external: true };
+      },
     },
   };
 }
 
-function problemOf(message: Message, folder: string): string {
-  const where = message.location;
-  const plugin = message.pluginName === "" ? "" : ` (${message.pluginName})`;
-  if (where === null) return `${message.text}${plugin}`;
-  return `${resolve(folder, where.file)}:${where.line}:${where.column + 1}: ${message.text}${plugin}\n    ${where.lineText.trim()}`;
+/** One problem rolldown or oxc reports, as `file:line:column: text` with the line's source under it. */
+export function problemOf(problem: RolldownLog): string {
+  const text = (problem.message.split("\n")[0] ?? "").replace(/^\[[A-Z_]+\] (?:Error: )?/, "");
+  const where = problem.loc;
+  if (where?.file === undefined) return text;
+  const line = problem.frame?.split("\n").find((candidate) => candidate.startsWith(`${where.line}:`));
+  return `${where.file}:${where.line}:${where.column + 1}: ${text}${line === undefined ? "" : `\n    ${line.slice(line.indexOf(":") + 1).trim()}`}`;
 }
 
 /*
  * Each of the user's files keeps its own import.meta (one bundle has one
- * module URL). A file that imports a path esbuild cannot follow (a variable,
- * or a template that does not start with ./ or ../, which esbuild takes as a
- * pattern of files to bundle) would look for it beside the compiled file.
+ * module URL). A file that imports a path rolldown cannot follow (a variable,
+ * or a template that does not start with ./ or ../, which rolldown takes as
+ * a pattern of files to bundle) would look for it beside the compiled file.
  */
 function ownSources(notBundleable: () => void): Plugin {
   return {
     name: "adhesive-own-sources",
-    setup(build: PluginBuild) {
-      build.onLoad({ filter: OWN_SOURCE }, (args) => {
-        if (args.path.split(sep).includes("node_modules")) return undefined;
-        let text = readFileSync(args.path, "utf8");
+    load: {
+      filter: { id: OWN_SOURCE },
+      handler(id) {
+        if (id.split(sep).includes("node_modules") || !isAbsolute(id)) return null;
+        let text = readFileSync(id, "utf8");
         if (/\b(?:import|require)\s*\(\s*(?!["']|`\.\.?\/|\))/.test(text)) notBundleable();
-        if (!text.includes("import.meta")) return undefined;
-        const url = pathToFileURL(args.path).href;
+        if (!text.includes("import.meta")) return null;
+        const url = pathToFileURL(id).href;
         text = text
           .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url))
-          .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path))
-          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)));
+          .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(id))
+          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(id)));
         // import.meta.resolve, or import.meta as a value: only the file's own module has them
         if (text.includes("import.meta")) notBundleable();
-        return { contents: text, loader: loaderOf(args.path) };
-      });
+        return { code: text, moduleType: moduleTypeOf(id) };
+      },
     },
   };
 }
 
-function loaderOf(path: string): "ts" | "tsx" | "js" | "jsx" {
+function moduleTypeOf(path: string): "ts" | "tsx" | "js" | "jsx" {
   if (/\.[cm]?tsx$/.test(path)) return "tsx";
   if (/\.[cm]?ts$/.test(path)) return "ts";
   return path.endsWith("x") ? "jsx" : "js";

@@ -5,15 +5,18 @@
  * Node 20, a CommonJS file whose source a module hook supplies (tsx does so
  * for TypeScript) gets a require() that cannot load ES modules at all.
  *
- * TypeScript files (.ts .cts .tsx) are compiled with esbuild, which tsx
- * brings anyway, as they are required. By hand because tsx's CommonJS hooks
- * also compile every ES module .js they meet to CommonJS, which loads a
- * second copy of adhesive and breaks packages that export to import only;
- * esbuild-register, made for this, installs source-map-support globally.
+ * TypeScript files (.ts .cts .tsx) have their types stripped by oxc's
+ * transform (rolldown brings it) as they are required. By hand because tsx's
+ * CommonJS hooks also compile every ES module .js they meet to CommonJS,
+ * which loads a second copy of adhesive and breaks packages that export to
+ * import only. oxc does not turn import/export into require(): a .cts
+ * written with them fails as Node's own .cjs would.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Module } from "node:module";
+import { pathToFileURL } from "node:url";
+import { ProcessFileCompileError, problemOf } from "./bundle-process-file.js";
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
@@ -56,7 +59,9 @@ export function requireProcessFile(file: string): void {
 
 function compile(file: string): string {
   // loaded here, not at the top: only TypeScript needs it
-  const { transformSync } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
-  const loader = file.endsWith("x") ? "tsx" : "ts";
-  return transformSync(readFileSync(file, "utf8"), { loader, format: "cjs", sourcefile: file, sourcemap: "inline", target: `node${process.versions.node}` }).code;
+  const { transformSync } = createRequire(import.meta.url)("rolldown/experimental") as typeof import("rolldown/experimental");
+  // no lowering (its helpers would be a package to require): Node 20 runs what TypeScript users write
+  const result = transformSync(file, readFileSync(file, "utf8"), { sourcemap: true, sourceType: "commonjs" });
+  if (result.errors.length > 0) throw new ProcessFileCompileError(file, result.errors.map(problemOf));
+  return `${result.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify({ ...result.map, sources: [pathToFileURL(file).href] })).toString("base64")}\n`;
 }

@@ -2,14 +2,15 @@
  * A module hook (node:module register): a .js or .ts file with ES module
  * syntax loads as an ES module even where its package.json says "type":
  * "commonjs" (what `npm init -y` writes), or has no "type", or there is no
- * package.json. Node and tsx go by "type" alone there for .ts (and Node by
+ * package.json. Node and TypeScript hooks go by "type" alone there for .ts (and Node by
  * "type" for .js when it is set), so the README's `_adhesive.ts` would be
  * compiled to CommonJS: top-level await is then a syntax error, and the
  * CLI's import() of it ends in ERR_REQUIRE_CYCLE_MODULE.
  *
  * Only files outside node_modules and outside adhesive itself are looked at;
- * .mjs/.mts/.cjs/.cts say what they are. Registered after tsx, so this load
- * hook runs first and hands tsx the format to compile to.
+ * .mjs/.mts/.cjs/.cts say what they are. Registered after the TypeScript
+ * hooks (typescript-hooks.ts, or tsx's in a clone of the repository), so
+ * this load hook runs first and hands them the format to compile to.
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";

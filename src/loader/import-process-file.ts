@@ -3,9 +3,10 @@
  * an ES module (top-level await allowed) or CommonJS, in a "type": "module"
  * or "commonjs" project or in a folder without package.json. A .js or .ts
  * file's syntax decides, not its package's "type" (syntax.ts). TypeScript
- * needs no build step: an ES module is bundled by esbuild
- * (bundle-process-file.ts), and goes through tsx's hooks only when a bundle
- * cannot keep it as written; esbuild and tsx load only for TypeScript.
+ * needs no build step: an ES module is bundled by rolldown
+ * (bundle-process-file.ts), and goes through adhesive's module hooks
+ * (typescript-hooks.ts) only when a bundle cannot keep it as written;
+ * rolldown loads only for TypeScript.
  */
 import { readFile } from "node:fs/promises";
 import { register } from "node:module";
@@ -13,13 +14,14 @@ import { pathToFileURL } from "node:url";
 import { bundledProcessFile } from "./bundle-process-file.js";
 import { registerTypeScriptRequire, requireProcessFile } from "./commonjs.js";
 import type { FormatHookData } from "./format-hook.js";
+import type { TypeScriptHooksData } from "./typescript-hooks.js";
 import { packageType } from "./package-type.js";
 import { isModule } from "./syntax.js";
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 const AMBIGUOUS = /\.[jt]sx?$/;
-/* set once tsx is registered in this thread (src/source-mode.mjs sets it too) */
-const TSX_REGISTERED = Symbol.for("adhesive-bpmn.tsx");
+/* set once TypeScript hooks are registered in this thread: adhesive's, or tsx's by src/source-mode.mjs */
+const HOOKS_REGISTERED = Symbol.for("adhesive-bpmn.typescript-hooks");
 /* src/ when run from the sources, dist/ when installed */
 const OWN_CODE = new URL("../", import.meta.url);
 const OWN_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf("."));
@@ -32,7 +34,7 @@ export async function importProcessFile(file: string, pluginFolders: readonly st
   // also for an ES module: the CommonJS .ts files it imports load through require
   if (typeScript) registerTypeScriptRequire();
   if (await isCommonJs(file)) return requireProcessFile(file);
-  if (typeScript && !tsxRegistered()) {
+  if (typeScript && !hooksRegistered()) {
     const bundled = await bundledProcessFile(file, pluginFolders);
     if (bundled !== undefined) {
       await import(bundled);
@@ -41,7 +43,7 @@ export async function importProcessFile(file: string, pluginFolders: readonly st
   }
   // an ES module .js/.ts outside a "type": "module" package is loaded by that hook; .mjs/.mts need none
   const formatHook = AMBIGUOUS.test(file) && (await packageType(file)) !== "module";
-  if (typeScript) await registerTsx();
+  if (typeScript) registerTypeScriptHooks();
   const url = pathToFileURL(file).href;
   if (formatHook) registerFormatHook(url);
   await import(url);
@@ -53,19 +55,19 @@ async function isCommonJs(file: string): Promise<boolean> {
   return !(await isModule(await readFile(file, "utf8"), file));
 }
 
-/* in a clone of the repository, tsx also sends "adhesive-bpmn" to src/ (src/source-mode.mjs): a bundle would import dist/ */
-function tsxRegistered(): boolean {
-  return (globalThis as { [TSX_REGISTERED]?: boolean })[TSX_REGISTERED] === true;
+/* in a clone of the repository, tsx sends "adhesive-bpmn" to src/ (src/source-mode.mjs): a bundle would import dist/ */
+function hooksRegistered(): boolean {
+  return (globalThis as { [HOOKS_REGISTERED]?: boolean })[HOOKS_REGISTERED] === true;
 }
 
-async function registerTsx(): Promise<void> {
-  if (tsxRegistered()) return;
-  (globalThis as { [TSX_REGISTERED]?: boolean })[TSX_REGISTERED] = true;
-  const { register: registerEsm } = await import("tsx/esm/api");
-  registerEsm();
+function registerTypeScriptHooks(): void {
+  if (hooksRegistered()) return;
+  (globalThis as { [HOOKS_REGISTERED]?: boolean })[HOOKS_REGISTERED] = true;
+  const data: TypeScriptHooksData = { tsconfig: process.env.TSX_TSCONFIG_PATH || undefined };
+  register(new URL(`./typescript-hooks${OWN_EXTENSION}`, import.meta.url), { data });
 }
 
-/* after tsx, so that its load hook runs first and hands tsx the format to compile to */
+/* after the TypeScript hooks, so that this load hook runs first and hands them the format to compile to */
 function registerFormatHook(processFile: string): void {
   if (formatHookRegistered) return;
   formatHookRegistered = true;

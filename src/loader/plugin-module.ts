@@ -1,7 +1,7 @@
 /*
  * The `plugins` config key: a bare import nothing else provides is a module
  * of a plugin folder, the way the original added them to Python's path. One
- * lookup for the tsx hook (cli/plugin-resolver.ts) and the esbuild bundle of
+ * lookup for the resolve hook (cli/plugin-resolver.ts) and the rolldown bundle of
  * a process file (bundle-process-file.ts).
  */
 import { statSync } from "node:fs";

@@ -3,7 +3,7 @@
  * this repository, so that its packages resolve), when they are bundled for
  * import, then their own files are inside with their own import.meta,
  * packages are Node's own files, an unchanged file is not compiled again, a
- * changed helper is, and what a bundle cannot keep as written goes to tsx.
+ * changed helper is, and what a bundle cannot keep as written goes to the module hooks.
  */
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -72,7 +72,7 @@ describe("bundling a TypeScript process file", () => {
     mtime.setMilliseconds(0);
     utimesSync(main, atime, mtime);
     const first = await bundledProcessFile(main);
-    // text esbuild would refuse, of the same size and modification time: only a compile would notice
+    // text rolldown would refuse, of the same size and modification time: only a compile would notice
     writeFileSync(main, "}".repeat(MAIN.length));
     utimesSync(main, atime, mtime);
     expect(await bundledProcessFile(main)).toBe(first);
@@ -86,7 +86,7 @@ describe("bundling a TypeScript process file", () => {
     expect(result.shout).toBe("HI!!");
   });
 
-  it("bundles the files a template import of ./ names, and leaves to tsx an import of a variable or a helper that asks import.meta to resolve", async () => {
+  it("bundles the files a template import of ./ names, and leaves to the module hooks an import of a variable or a helper that asks import.meta to resolve", async () => {
     const folder = write({
       "pattern.ts": 'const name: string = "helper";\nexport const { shout } = await import(`./lib/${name}.ts`);\n',
       "variable.ts": 'const path: string = "./lib/helper.ts";\nawait import(path);\n',
@@ -101,17 +101,26 @@ describe("bundling a TypeScript process file", () => {
   });
 
   it("reports what cannot be compiled with the file, line and column of each problem", async () => {
-    const folder = write({ "main.ts": 'import "./lib/broken.ts";\nimport "no-such-package-anywhere";\n', "lib/broken.ts": "export const x: number = ;\n" });
-    const error = await bundledProcessFile(join(folder, "main.ts")).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(ProcessFileCompileError);
-    expect((error as ProcessFileCompileError).code).toBe("ADHESIVE_PROCESS_FILE");
-    const { message } = error as Error;
-    expect(message).toContain(`${join(folder, "main.ts")} cannot be compiled:`);
-    expect(message).toContain(`${join(folder, "lib/broken.ts")}:1:26: Unexpected ";"`);
-    expect(message).toContain(`${join(folder, "main.ts")}:2:8: Could not resolve "no-such-package-anywhere"`);
+    const folder = write({
+      "main.ts": 'import "./lib/broken.ts";\n',
+      "lib/broken.ts": "export const x: number = ;\n",
+      "missing.ts": 'import "./lib/fine.ts";\nimport "no-such-package-anywhere";\nimport "no-such-package-either";\n',
+      "lib/fine.ts": "export const y = 1;\n",
+    });
+    const failure = (file: string) =>
+      bundledProcessFile(join(folder, file)).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+    const broken = await failure("main.ts");
+    expect(broken).toBeInstanceOf(ProcessFileCompileError);
+    expect((broken as ProcessFileCompileError).code).toBe("ADHESIVE_PROCESS_FILE");
+    expect((broken as Error).message).toContain(`${join(folder, "main.ts")} cannot be compiled:`);
+    expect((broken as Error).message).toContain(`${join(folder, "lib/broken.ts")}:1:26: Unexpected token\n    export const x: number = ;`);
+    const missing = await failure("missing.ts");
+    expect(missing).toBeInstanceOf(ProcessFileCompileError);
+    expect((missing as Error).message).toContain(`${join(folder, "missing.ts")}:2:8: Could not resolve "no-such-package-anywhere"`);
+    expect((missing as Error).message).toContain(`${join(folder, "missing.ts")}:3:8: Could not resolve "no-such-package-either"`);
   });
 
   it("finds a bare import nothing else provides in the plugin folders, as a file or a folder's index", async () => {

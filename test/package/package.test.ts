@@ -6,7 +6,7 @@
  * package.json, plain `node` embedding with import and with require, and the
  * types under tsc --strict with module node16, nodenext and bundler.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { run, useInstalledPackage, type Result } from "./installed.js";
@@ -108,6 +108,37 @@ console.log("result:", JSON.stringify(await processStart().task("Crunch").proces
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain('result: {"inWorker":true}');
+  });
+
+  it("runs a .ts that imports a computed path through adhesive's own module hooks, in the main thread and in worker threads: ./x.js as ./x.ts, extensionless imports, tsconfig paths, .ts lines in stack traces", async () => {
+    await write(dir, {
+      "tsconfig.json": JSON.stringify({ compilerOptions: { paths: { "#lib/*": ["./hooked/*"] } } }),
+      "hooked.ts": `import { isMainThread } from "node:worker_threads";
+import { processStart, task } from "adhesive-bpmn";
+import { shout } from "./hooked/shout.js";
+import { twice } from "./hooked/twice";
+import { where } from "#lib/where";
+const late: string = ["./hooked", "late.ts"].join("/");
+const { fail } = (await import(late)) as { fail: () => never };
+task("Greet", (ctx) => { ctx.data.greeted = \`\${shout("hi")} \${twice(2)} \${where} \${isMainThread ? "main" : "worker"}\`; });
+task("Break", () => fail());
+console.log("result:", JSON.stringify(await processStart().task("Greet").processEnd().build()));
+await processStart().task("Break").processEnd().build();
+`,
+    });
+    await mkdir(join(dir, "hooked"));
+    await write(join(dir, "hooked"), {
+      "shout.ts": "export const shout = (text: string): string => text.toUpperCase();\n",
+      "twice.ts": "export const twice = (n: number): number => n * 2;\n",
+      "where.ts": 'export const where: string = import.meta.url.endsWith("/hooked/where.ts") ? "in where.ts" : import.meta.url;\n',
+      "late.ts": 'type Never = never;\nexport function fail(): Never {\n  throw new Error("late failure");\n}\n',
+    });
+    for (const [threads, ADHESIVE_PARALLEL_PROCESSING] of [["main", "async"], ["worker", "worker"]]) {
+      const { code, stdout, stderr } = await run("npx", ["--no", "--", "adhesive", "hooked.ts"], dir, { NO_COLOR: "1", ADHESIVE_PARALLEL_PROCESSING });
+      expect(stdout).toContain(`result: {"greeted":"HI 4 in where.ts ${threads}"}`);
+      expect(stderr).toContain('process failed: task "Break" (task_1) failed: late failure (at hooked/late.ts:3)');
+      expect(code).toBe(1);
+    }
   });
 
   it("runs the hello example shipped in the package", async () => {
