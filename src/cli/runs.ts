@@ -77,15 +77,24 @@ export async function printRun(idOrPrefix: string, io: RunsIo): Promise<void> {
   if (state === "interrupted") io.out.write(`  ${c.yellow("resume it with")} adhesive resume ${run.id}\n`);
   if (state === "failed") io.out.write(`  ${c.yellow("retry its failed task with")} adhesive resume ${run.id} --retry\n`);
   if (journal.totals !== undefined) io.out.write(`  ${c.dim(`the journal starts from a snapshot: ${journal.totals.done + journal.totals.failed} earlier task executions are counted above, not listed`)}\n`);
-  const rows = taskLines(journal, state).map((task) => [
-    task.seq === undefined ? "" : `#${task.seq}`,
-    visibleLine(`${task.name} (${task.elementId})`),
-    new Date(task.started).toISOString().slice(11, 23),
-    task.ended === undefined ? "" : formatDuration(task.ended - task.started),
-    colorOutcome(task.outcome, c) + (task.attempts > 1 ? ` (attempt ${task.attempts})` : "") + (task.error ? `: ${visibleLine(task.error)}` : ""),
-    task.log ? join(LOGS_FOLDER, task.log) : "",
-  ]);
-  if (rows.length > 0) io.out.write(`\n${table(["task", "element", "started", "took", "outcome", "log"], rows)}`);
+  io.out.write(taskTable(journal, state, c, true));
+}
+
+/** A run's task executions as `runs show` lists them (from a journal file or the store's stream); "" when there are none. `logs`: with each task's log file. */
+export function taskTable(journal: Parameters<typeof taskLines>[0], state: RunState, c: ReturnType<typeof createColors>, logs: boolean): string {
+  const rows = taskLines(journal, state).map((task) => {
+    const row = [
+      task.seq === undefined ? "" : `#${task.seq}`,
+      visibleLine(`${task.name} (${task.elementId})`),
+      new Date(task.started).toISOString().slice(11, 23),
+      task.ended === undefined ? "" : formatDuration(task.ended - task.started),
+      colorOutcome(task.outcome, c) + (task.attempts > 1 ? ` (attempt ${task.attempts})` : "") + (task.error ? `: ${visibleLine(task.error)}` : ""),
+    ];
+    if (logs) row.push(task.log ? join(LOGS_FOLDER, task.log) : "");
+    return row;
+  });
+  if (rows.length === 0) return "";
+  return `\n${table(["task", "element", "started", "took", "outcome", ...(logs ? ["log"] : [])], rows)}`;
 }
 
 /* until its end; a run that has not ended: until now while it runs, else its last activity */
@@ -93,7 +102,7 @@ function durationOf(run: RunSummary, state: RunState): number {
   return (run.endedAt ?? (state === "running" ? Date.now() : run.lastActivity)) - run.startedAt;
 }
 
-export function colorOutcome(outcome: string, c: ReturnType<typeof createColors>): string {
+function colorOutcome(outcome: string, c: ReturnType<typeof createColors>): string {
   if (outcome === "done") return c.green(outcome);
   if (outcome === "failed") return c.red(outcome);
   if (outcome === "caught") return c.cyan(outcome);

@@ -5,7 +5,6 @@
  */
 import { createColors } from "picocolors";
 import type { RunState } from "../journal/records.js";
-import { taskLines } from "../runs/task-lines.js";
 import { summaryFromJournal } from "../runs/summary.js";
 import type { Store } from "../store/connection.js";
 import { readStreamJournal } from "../store/journal-stream.js";
@@ -13,7 +12,7 @@ import { runKeys } from "../store/keys.js";
 import { listStoreRuns, readRegistry, type RegistryEntry } from "../store/registry.js";
 import { visibleLine } from "../terminal-text.js";
 import type { Output } from "./reporter.js";
-import { colorOutcome, STATE_COLORS, table } from "./runs.js";
+import { STATE_COLORS, table, taskTable } from "./runs.js";
 import { formatDuration } from "./status-line.js";
 import { UsageError } from "../errors.js";
 
@@ -60,14 +59,8 @@ export async function printStoreRun(store: Store, runId: string, io: StoreRunsIo
   for (const incident of entry.incidents) {
     io.out.write(`  ${c.red("incident")} ${visibleLine(incident.task)} (${incident.node}, #${incident.seq}): job ${incident.job} failed: ${visibleLine(incident.reason)}; retry it with adhesive retry ${runId} ${incident.node} --store ...\n`);
   }
-  const rows = taskLines(journal, state).map((task) => [
-    task.seq === undefined ? "" : `#${task.seq}`,
-    visibleLine(`${task.name} (${task.elementId})`),
-    new Date(task.started).toISOString().slice(11, 23),
-    task.ended === undefined ? "" : formatDuration(task.ended - task.started),
-    colorOutcome(task.outcome, c) + (task.attempts > 1 ? ` (attempt ${task.attempts})` : "") + (task.error ? `: ${visibleLine(task.error)}` : ""),
-  ]);
-  if (rows.length > 0) io.out.write(`\n${table(["task", "element", "started", "took", "outcome"], rows)}`);
+  // a remote task's log stays on its worker's host: no log column
+  io.out.write(taskTable(journal, state, c, false));
 }
 
 /* a running run whose lease ran out has lost its orchestrator: a standby takes it over */

@@ -13,20 +13,9 @@
  * this load hook runs first and hands them the format to compile to.
  */
 import { readFile } from "node:fs/promises";
+import type { LoadHook } from "node:module";
 import { fileURLToPath } from "node:url";
 import { hasModuleSyntax } from "./syntax.js";
-
-interface LoadContext {
-  format?: string | null;
-  conditions?: string[];
-  importAttributes?: Record<string, string>;
-}
-interface LoadResult {
-  format?: string | null;
-  source?: string | ArrayBuffer | Uint8Array;
-  shortCircuit?: boolean;
-}
-type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
 
 export interface FormatHookData {
   /** folders (file URLs ending in /) whose files keep the format Node gives them: adhesive's own code */
@@ -45,10 +34,10 @@ export function initialize(data: FormatHookData): void {
   modules = new Set(data.modules);
 }
 
-export async function load(url: string, context: LoadContext, next: NextLoad): Promise<LoadResult> {
+export const load: LoadHook = async (url, context, next) => {
   if (context.format === "commonjs" && isUserFile(url) && (modules.has(url) || (await isEsm(fileURLToPath(url))))) return next(url, { ...context, format: "module" });
   return next(url, context);
-}
+};
 
 function isUserFile(url: string): boolean {
   return url.startsWith("file:") && AMBIGUOUS.test(url) && !url.includes("/node_modules/") && !skip.some((folder) => url.startsWith(folder));

@@ -19,34 +19,11 @@
  * instance the CLI uses.
  */
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { createRequire, type LoadHook, type ResolveFnOutput, type ResolveHook } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ResolverFactory } from "rolldown/experimental";
 import { problemOf } from "./bundle-process-file.js";
 import { packageType } from "./package-type.js";
-
-interface ResolveContext {
-  parentURL?: string;
-  conditions?: string[];
-  importAttributes?: Record<string, string>;
-}
-interface ResolveResult {
-  url: string;
-  format?: string | null;
-  shortCircuit?: boolean;
-}
-type NextResolve = (specifier: string, context?: ResolveContext) => Promise<ResolveResult>;
-interface LoadContext {
-  format?: string | null;
-  conditions?: string[];
-  importAttributes?: Record<string, string>;
-}
-interface LoadResult {
-  format?: string | null;
-  source?: string | ArrayBuffer | Uint8Array;
-  shortCircuit?: boolean;
-}
-type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
 
 export interface TypeScriptHooksData {
   /** the tsconfig.json whose `paths` apply everywhere (TSX_TSCONFIG_PATH); undefined: each file's nearest */
@@ -64,11 +41,11 @@ export function initialize(data: TypeScriptHooksData): void {
   tsconfig = data.tsconfig;
 }
 
-export async function resolve(specifier: string, context: ResolveContext, next: NextResolve): Promise<ResolveResult> {
+export const resolve: ResolveHook = async (specifier, context, next) => {
   const parent = context.parentURL?.startsWith("file:") === true && !context.parentURL.includes("/node_modules/") ? fileURLToPath(context.parentURL) : undefined;
   // `paths` come before node_modules, as in TypeScript
   const mapped = parent !== undefined && isBare(specifier) ? asTypeScriptResolves(specifier, parent) : undefined;
-  let resolved: ResolveResult;
+  let resolved: ResolveFnOutput;
   try {
     resolved = await next(mapped === undefined ? specifier : pathToFileURL(mapped).href, context);
   } catch (error) {
@@ -78,15 +55,15 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
   }
   if (!resolved.url.startsWith("file:") || !TYPESCRIPT.test(new URL(resolved.url).pathname)) return resolved;
   return { ...resolved, format: await formatOf(fileURLToPath(resolved.url)) };
-}
+};
 
-export async function load(url: string, context: LoadContext, next: NextLoad): Promise<LoadResult> {
+export const load: LoadHook = async (url, context, next) => {
   if (!url.startsWith("file:") || !TYPESCRIPT.test(new URL(url).pathname)) return next(url, context);
   const file = fileURLToPath(url);
   const format = context.format ?? (await formatOf(file));
   if (format === "commonjs") return { format, shortCircuit: true };
   return { format: "module", source: compile(file, await readFile(file, "utf8")), shortCircuit: true };
-}
+};
 
 /* a file by TypeScript's rules, or by the tsconfig.json's `paths`; packages are Node's to find (no node_modules here) */
 function asTypeScriptResolves(specifier: string, parent: string): string | undefined {

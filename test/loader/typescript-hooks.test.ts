@@ -38,6 +38,7 @@ const notLoaded = () => Promise.reject(new Error("the hook should have loaded it
 
 describe("adhesive's TypeScript module hooks", () => {
   initialize({ tsconfig: undefined });
+  const loadContext = (format: "module" | undefined) => ({ format, conditions: ["node", "import"], importAssertions: {}, importAttributes: {} });
 
   it("resolve ./x.js to ./x.ts, an extensionless path and a folder to their .ts files, and tsconfig paths before node_modules", async () => {
     const folder = write({
@@ -49,7 +50,7 @@ describe("adhesive's TypeScript module hooks", () => {
       "lib/old.cts": "",
     });
     const parentURL = pathToFileURL(join(folder, "main.ts")).href;
-    const resolved = (specifier: string) => resolve(specifier, { parentURL }, nodeResolves);
+    const resolved = (specifier: string) => resolve(specifier, { parentURL, conditions: ["node", "import"], importAssertions: {}, importAttributes: {} }, nodeResolves);
     const at = (path: string) => pathToFileURL(join(folder, path)).href;
     expect(await resolved("./lib/helper.js")).toEqual({ url: at("lib/helper.ts"), format: "module" });
     expect(await resolved("./lib/helper")).toEqual({ url: at("lib/helper.ts"), format: "module" });
@@ -61,18 +62,18 @@ describe("adhesive's TypeScript module hooks", () => {
 
   it("load an ES module .ts without its types, with a source map of the .ts, and leave CommonJS to Node's loader", async () => {
     const folder = write({ "typed.ts": "type Answer = number;\nexport const answer: Answer = 42;\n", "old.cts": "module.exports = 1;\n" });
-    const typed = await load(pathToFileURL(join(folder, "typed.ts")).href, { format: "module" }, notLoaded);
+    const typed = await load(pathToFileURL(join(folder, "typed.ts")).href, loadContext("module"), notLoaded);
     expect(typed.format).toBe("module");
     const source = String(typed.source);
     expect(source).toContain("export const answer = 42;");
     expect(source).not.toContain("Answer");
     const map = JSON.parse(Buffer.from(/sourceMappingURL=data:application\/json;base64,(\S+)/.exec(source)![1]!, "base64").toString()) as { sources: string[] };
     expect(map.sources).toEqual([pathToFileURL(join(folder, "typed.ts")).href]);
-    expect(await load(pathToFileURL(join(folder, "old.cts")).href, {}, notLoaded)).toEqual({ format: "commonjs", shortCircuit: true });
+    expect(await load(pathToFileURL(join(folder, "old.cts")).href, loadContext(undefined), notLoaded)).toEqual({ format: "commonjs", shortCircuit: true });
   });
 
   it("report a file that cannot be compiled with its file, line and column", async () => {
     const folder = write({ "broken.mts": "export const x: number = ;\n" });
-    await expect(load(pathToFileURL(join(folder, "broken.mts")).href, {}, notLoaded)).rejects.toThrow(`${join(folder, "broken.mts")}:1:26: Unexpected token`);
+    await expect(load(pathToFileURL(join(folder, "broken.mts")).href, loadContext(undefined), notLoaded)).rejects.toThrow(`${join(folder, "broken.mts")}:1:26: Unexpected token`);
   });
 });
