@@ -7,11 +7,11 @@
  * waiting events, a resume).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { journalRecords } from "./journal-records.js";
 import { Adhesive, TaskError } from "../../src/index.js";
 import { signupTasks } from "../fixtures/console/signup-tasks.js";
 
@@ -20,11 +20,7 @@ const folder = mkdtempSync(join(tmpdir(), "adhesive-failure-instance-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 type Line = { t: string; i?: number; n?: string; element?: { id: string; i?: number } };
-const lines = async (file: string): Promise<Line[]> =>
-  (await readFile(file, "utf8"))
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line.slice(0, line.lastIndexOf("\t"))) as Line);
+const lines = (file: string): Promise<Line[]> => journalRecords<Line>(file);
 
 describe("a message run's failure names its instance", () => {
   it("on the run's end when a gateway of the second signup has no flow to take, and on the note of the third signup's caught failure", async () => {
