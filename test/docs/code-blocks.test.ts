@@ -14,14 +14,17 @@
  *                              block's types), not run
  * All blocks but the isolated ones are checked by one tsc program, so the
  * cost is one type check of src/, whatever the number of blocks.
+ *
+ * A ```js block is a CommonJS process file (`_adhesive.cjs` in a project
+ * without "type"), run through the CLI the same way, `files=` included.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtCli } from "../built-package.js";
+import { builtCli, builtPackage } from "../built-package.js";
 import { pages, root, split, type CodeBlock } from "./markdown.js";
 
 const TAGS = new Set(["fragment", "isolated"]);
@@ -36,21 +39,25 @@ const where = (block: CodeBlock) => `${block.page}:${block.line}`;
 const runs = (block: CodeBlock) => !block.tags.includes("fragment") && !block.tags.includes("isolated");
 const files = (block: CodeBlock) => block.tags.filter((tag) => tag.startsWith("files=")).flatMap((tag) => tag.slice("files=".length).split(","));
 
-function tsBlocks(): CodeBlock[] {
+function blocksOf(...langs: string[]): CodeBlock[] {
   return pages()
     .flatMap((page) => split(page).blocks)
-    .filter((block) => block.lang === "ts" || block.lang === "typescript");
+    .filter((block) => langs.includes(block.lang));
 }
 
-/** Writes each block as main.ts in a folder of its own under `parent` (an ES module project, as the README's examples assume). */
-function place(blocks: readonly CodeBlock[], parent: string): Placed[] {
-  writeFileSync(join(parent, "package.json"), JSON.stringify({ type: "module", private: true }));
+/**
+ * Writes each block as main.ts in a folder of its own under `parent` (an ES
+ * module project, as the README's examples assume); a ```js block as
+ * main.cjs in a project without "type".
+ */
+function place(blocks: readonly CodeBlock[], parent: string, commonJs = false): Placed[] {
+  writeFileSync(join(parent, "package.json"), JSON.stringify(commonJs ? { private: true } : { type: "module", private: true }));
   return blocks.map((block, index) => {
     const folder = join(parent, `${index}-${basename(block.page, ".md")}-${block.line}`);
     mkdirSync(folder);
-    const file = join(folder, "main.ts");
+    const file = join(folder, commonJs ? "main.cjs" : "main.ts");
     // a block without import or export would be a script, whose names all blocks share
-    writeFileSync(file, /^\s*(import|export)\b/m.test(block.code) ? block.code : `${block.code}export {};\n`);
+    writeFileSync(file, commonJs || /^\s*(import|export)\b/m.test(block.code) ? block.code : `${block.code}export {};\n`);
     for (const name of files(block)) copyFileSync(join(root, name), join(folder, basename(name)));
     return { block, folder, file };
   });
@@ -122,13 +129,13 @@ interface Outcome {
   output: string;
 }
 
-/** Runs the block's main.ts with the CLI from its folder, its runs and workspaces kept there. */
+/** Runs the block's main.ts (or main.cjs) with the CLI from its folder, its runs and workspaces kept there. */
 async function run(placed: Placed): Promise<Outcome> {
   const bin = await builtCli();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [bin, "main.ts"],
+      [bin, basename(placed.file)],
       {
         cwd: placed.folder,
         env: { ...process.env, NO_COLOR: "1", ADHESIVE_RUNS_FOLDER: join(placed.folder, ".runs"), ADHESIVE_TEMP_FOLDER: join(placed.folder, ".temp") },
@@ -153,7 +160,7 @@ async function inTurn<T, R>(items: readonly T[], width: number, fn: (item: T) =>
 }
 
 describe("code blocks in the README and docs/", () => {
-  const blocks = tsBlocks();
+  const blocks = blocksOf("ts", "typescript");
   let parent: string;
   let placed: Placed[];
   let options: ts.CompilerOptions;
@@ -196,6 +203,17 @@ describe("code blocks in the README and docs/", () => {
     );
     const failed = outcomes.filter((outcome) => outcome.code !== 0).map((outcome) => `${outcome.where}: exit ${outcome.code}\n${outcome.output}`);
     expect(failed).toEqual([]);
+  });
+
+  it("run, when they are CommonJS process files (```js), and exit 0", async () => {
+    const js = blocksOf("js", "javascript");
+    expect(js.length).toBeGreaterThanOrEqual(1);
+    const folder = mkdtempSync(join(parent, "commonjs-"));
+    // require() finds the package as in a project that installed it: the built copy the CLI runs from
+    mkdirSync(join(folder, "node_modules"));
+    symlinkSync(await builtPackage(), join(folder, "node_modules", "adhesive-bpmn"), "dir");
+    const outcomes = await inTurn(place(js, folder, true), 2, async (p) => ({ where: where(p.block), ...(await run(p)) }));
+    expect(outcomes.filter((outcome) => outcome.code !== 0).map((outcome) => `${outcome.where}: exit ${outcome.code}\n${outcome.output}`)).toEqual([]);
   });
 
   it("would fail for a block that does not compile and for one that fails when run", async () => {
