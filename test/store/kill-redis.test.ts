@@ -10,17 +10,15 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns, readRegistry } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
-import { exitOf, startRole, stopRole, type Role } from "./store-cli.js";
+import { exitOf, ORCHESTRATED, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 import { completionsBySeq, trialSeeds } from "./trials.js";
 
-const processFile = fileURLToPath(new URL("../fixtures/store/orchestrated.ts", import.meta.url));
 
 let redis: TestRedis;
 let store: Store;
@@ -34,9 +32,8 @@ let env: Record<string, string>;
 let worker: Role | undefined;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "adhesive-kill-redis-"));
-  env = { ADHESIVE_POOLS: JSON.stringify({ build: "build" }), ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp") };
-  worker = startRole(["worker", processFile, "--store", redis.url, "--pool", "build", "--concurrency", "2"], env);
-  await until(() => worker!.output().includes("taking jobs"), `the worker to start (it printed: ${worker!.output()})`);
+  env = rolesEnv(dir);
+  worker = await startWorker(redis.url, env, 2);
 });
 afterAll(async () => stopRole(worker));
 
@@ -45,7 +42,7 @@ describe("redis-server killed with kill -9 and started again", () => {
     const started = join(dir, `started-${seed}`);
     const hold = join(dir, `hold-${seed}`);
     const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
-    const orchestrator = startRole([processFile, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
+    const orchestrator = startRole([ORCHESTRATED, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
     try {
       await until(() => readdirSync(dir).filter((file) => file.startsWith(`started-${seed}.`)).length === 2, `both compile tasks to start (the orchestrator printed: ${orchestrator.output()})`);
       const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;

@@ -10,7 +10,6 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
@@ -18,9 +17,8 @@ import { listStoreRuns } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
 import { completionsBySeq, seeded, trialSeeds } from "./trials.js";
-import { exitOf, startRole, stopRole, type Role } from "./store-cli.js";
+import { exitOf, ORCHESTRATED, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 
-const processFile = fileURLToPath(new URL("../fixtures/store/orchestrated.ts", import.meta.url));
 
 let redis: TestRedis;
 let store: Store;
@@ -32,15 +30,10 @@ redisStorePerFile((server, connected) => {
 let dir: string;
 let env: Record<string, string>;
 const workers: Role[] = [];
-const startWorker = async (): Promise<Role> => {
-  const worker = startRole(["worker", processFile, "--store", redis.url, "--pool", "build", "--concurrency", "1"], env);
-  await until(() => worker.output().includes("taking jobs"), `a worker to start (it printed: ${worker.output()})`);
-  return worker;
-};
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "adhesive-kill-worker-"));
-  env = { ADHESIVE_POOLS: JSON.stringify({ build: "build" }), ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp") };
-  workers.push(...(await Promise.all([startWorker(), startWorker()])));
+  env = rolesEnv(dir);
+  workers.push(...(await Promise.all([startWorker(redis.url, env, 1), startWorker(redis.url, env, 1)])));
 });
 afterAll(async () => {
   for (const worker of workers) await stopRole(worker);
@@ -63,7 +56,7 @@ describe("a worker killed with kill -9 mid-task", () => {
     const started = join(dir, `started-${seed}`);
     const hold = join(dir, `hold-${seed}`);
     const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
-    const orchestrator = startRole([processFile, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
+    const orchestrator = startRole([ORCHESTRATED, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
     try {
       await until(() => marks(started).length === 2, `both compile tasks to start on the workers (the orchestrator printed: ${orchestrator.output()})`);
       const running = marks(started);
@@ -83,7 +76,7 @@ describe("a worker killed with kill -9 mid-task", () => {
       const survivor = running.find((mark) => mark !== victim)!;
       expect(after.filter((mark) => mark.side === survivor.side)).toEqual([survivor]);
       expect(after.filter((mark) => mark.side === victim.side).map((mark) => mark.pid).sort()).toEqual([victim.pid, survivor.pid].sort());
-      workers.splice(workers.indexOf(killed), 1, await startWorker());
+      workers.splice(workers.indexOf(killed), 1, await startWorker(redis.url, env, 1));
     } finally {
       await stopRole(orchestrator);
     }

@@ -15,17 +15,15 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectStore, type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { REDIS_SERVER } from "./redis-server.js";
-import { exitOf, startRole, stopRole, type Role } from "./store-cli.js";
+import { exitOf, ORCHESTRATED, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 import { completionsBySeq, trialSeeds } from "./trials.js";
 
-const processFile = fileURLToPath(new URL("../fixtures/store/orchestrated.ts", import.meta.url));
 const asRoot = process.getuid?.() === 0;
 
 /* names unique to this test process: interface names hold at most 15 characters */
@@ -76,7 +74,7 @@ async function setUp(): Promise<void> {
       return false;
     }
   }, "redis-server to answer on the Redis host");
-  env = { ADHESIVE_POOLS: JSON.stringify({ build: "build" }), ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp") };
+  env = rolesEnv(dir);
 }
 
 async function tearDown(): Promise<void> {
@@ -94,10 +92,9 @@ async function tearDown(): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-async function startWorker(url: string, inside: string[] = []): Promise<Role> {
-  const worker = startRole(["worker", processFile, "--store", url, "--pool", "build", "--concurrency", "1"], env, inside);
+async function startHostWorker(url: string, inside: string[] = []): Promise<Role> {
+  const worker = await startWorker(url, env, 1, inside);
   workers.push(worker);
-  await until(() => worker.output().includes("taking jobs"), `a worker to start (it printed: ${worker.output()})`);
   return worker;
 }
 
@@ -106,12 +103,12 @@ describe.skipIf(!asRoot)("a worker host whose link is cut mid-job (as root: netw
   afterAll(tearDown);
 
   it.each(trialSeeds(2))("loses its job to the other worker; the run finishes, each completion journaled once (seed %i)", async (seed) => {
-    const local = await startWorker(`redis://${here.redis}:${PORT}/0`);
-    const remote = await startWorker(`redis://${far.redis}:${PORT}/0`, ["ip", "netns", "exec", workerHost]);
+    const local = await startHostWorker(`redis://${here.redis}:${PORT}/0`);
+    const remote = await startHostWorker(`redis://${far.redis}:${PORT}/0`, ["ip", "netns", "exec", workerHost]);
     const started = join(dir, `started-${seed}`);
     const hold = join(dir, `hold-${seed}`);
     const before = new Set((await listStoreRuns(store!)).map((run) => run.runId));
-    const orchestrator = startRole([processFile, "--store", `redis://${here.redis}:${PORT}/0`, "--data", JSON.stringify({ started, hold })], env);
+    const orchestrator = startRole([ORCHESTRATED, "--store", `redis://${here.redis}:${PORT}/0`, "--data", JSON.stringify({ started, hold })], env);
     const marks = () => readdirSync(dir).filter((file) => file.startsWith(`started-${seed}.`)).map((file) => ({ side: file.split(".")[1], pid: Number(file.split(".")[2]) }));
     try {
       await until(() => marks().length === 2, `both compile tasks to start (the orchestrator printed: ${orchestrator.output()})`);

@@ -21,9 +21,8 @@ import { runCli, sourceBin } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
 import { completionsBySeq } from "./trials.js";
-import { exitOf, startRole, stopRole, type Role } from "./store-cli.js";
+import { exitOf, ORCHESTRATED, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 
-const processFile = fileURLToPath(new URL("../fixtures/store/orchestrated.ts", import.meta.url));
 const remoteLaneFile = fileURLToPath(new URL("../fixtures/store/remote-lane.ts", import.meta.url));
 
 let redis: TestRedis;
@@ -37,14 +36,13 @@ let env: Record<string, string>;
 let worker: Role | undefined;
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), "adhesive-orchestrator-"));
-  env = { ADHESIVE_POOLS: JSON.stringify({ build: "build" }), ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp") };
-  worker = startRole(["worker", processFile, "--store", redis.url, "--pool", "build", "--concurrency", "2"], env);
-  await until(() => worker!.output().includes("taking jobs"), `the worker to start (it printed: ${worker!.output()})`);
+  env = rolesEnv(dir);
+  worker = await startWorker(redis.url, env, 2);
 });
 afterAll(async () => stopRole(worker));
 
 /** Runs the file as the orchestrator; its exit code, the run's registry entry and journal. */
-async function orchestrate(data: Record<string, unknown>, file = processFile, roleEnv = env): Promise<{ role: Role; code: number; entry: RegistryEntry; journal: Journal }> {
+async function orchestrate(data: Record<string, unknown>, file = ORCHESTRATED, roleEnv = env): Promise<{ role: Role; code: number; entry: RegistryEntry; journal: Journal }> {
   const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
   const role = startRole([file, "--store", redis.url, "--data", JSON.stringify(data)], roleEnv);
   const code = await exitOf(role, "the orchestrator");
@@ -95,7 +93,7 @@ describe("adhesive <file> --store", () => {
   it("says when a job waits for a worker, shows a job that failed outside its task as an incident, and adhesive retry puts it back", async () => {
     const flaky = { ...env, ADHESIVE_POOLS: JSON.stringify({ build: "flaky" }), ADHESIVE_SCHEDULE_TO_START_MS: "200" };
     const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
-    const role = startRole([processFile, "--store", redis.url], flaky);
+    const role = startRole([ORCHESTRATED, "--store", redis.url], flaky);
     let second: Role | undefined;
     try {
       await until(() => /has waited [\d.]+ s for a worker of pool flaky/.test(role.output()), `the wait to be reported (the orchestrator printed: ${role.output()})`);
@@ -121,7 +119,7 @@ describe("adhesive <file> --store", () => {
       expect(unknown.stderr).toContain(`run ${runId} has no incident of task "package"; its incidents: Compile B (compileB, #`);
       expect((await runCli(["retry", runId, "Compile B", "--store", redis.url], undefined, sourceBin)).code).toBe(0);
 
-      second = startRole(["worker", processFile, "--store", redis.url, "--pool", "flaky"], flaky);
+      second = startRole(["worker", ORCHESTRATED, "--store", redis.url, "--pool", "flaky"], flaky);
       expect(await exitOf(role, "the orchestrator"), role.output()).toBe(0);
       const entry = (await readRegistry(store, runId))!;
       expect(entry).toMatchObject({ state: "done", incidents: [] });

@@ -6,8 +6,10 @@
  * the issue's tests, and collects what it prints.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { root } from "../run-cli.js";
-import { bounded } from "../waiting.js";
+import { bounded, until } from "../waiting.js";
 
 export interface Role {
   child: ChildProcess;
@@ -28,6 +30,27 @@ export function startRole(args: readonly string[], env: Record<string, string>, 
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number>((resolve) => child.once("exit", (code, signal) => resolve(code ?? 128 + signalNumber(signal))));
   return { child, pid: child.pid!, output: () => output, exited };
+}
+
+/** The process file the orchestration tests run: its compile tasks, in the "build" lane, hold until told (fixtures/store/orchestrated.ts). */
+export const ORCHESTRATED = fileURLToPath(new URL("../fixtures/store/orchestrated.ts", import.meta.url));
+
+/** The environment of a test's roles: the "build" lane's tasks go to the "build" pool, runs and workspaces stay in `dir`. */
+export function rolesEnv(dir: string): Record<string, string> {
+  return { ADHESIVE_POOLS: JSON.stringify({ build: "build" }), ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp") };
+}
+
+/** Starts a worker of the "build" pool on ORCHESTRATED and waits until it takes jobs. */
+export async function startWorker(url: string, env: Record<string, string>, concurrency: number, inside: readonly string[] = []): Promise<Role> {
+  const worker = startRole(["worker", ORCHESTRATED, "--store", url, "--pool", "build", "--concurrency", String(concurrency)], env, inside);
+  try {
+    await until(() => worker.output().includes("taking jobs"), `a worker to start (it printed: ${worker.output()})`);
+  } catch (error) {
+    // a worker that never started is not left behind
+    await stopRole(worker);
+    throw error;
+  }
+  return worker;
 }
 
 /** Waits for the role to exit (bounded: a hang fails the test); its exit code. */

@@ -14,7 +14,6 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
@@ -22,10 +21,9 @@ import { runKeys } from "../../src/store/keys.js";
 import { listStoreRuns, readRegistry } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
-import { exitOf, startRole, stopRole, type Role } from "./store-cli.js";
+import { exitOf, ORCHESTRATED, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 import { completionsBySeq, trialSeeds } from "./trials.js";
 
-const processFile = fileURLToPath(new URL("../fixtures/store/orchestrated.ts", import.meta.url));
 /* a takeover waits for the lease (3 s), then a resume starts: generous caps for a loaded machine */
 const TAKEOVER_LIMIT_MS = 90_000;
 
@@ -42,10 +40,10 @@ let worker: Role | undefined;
 let standby: Role | undefined;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "adhesive-takeover-"));
-  env = { ADHESIVE_POOLS: JSON.stringify({ build: "build" }), ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp") };
-  worker = startRole(["worker", processFile, "--store", redis.url, "--pool", "build", "--concurrency", "2"], env);
+  env = rolesEnv(dir);
   standby = startRole(["serve", "--store", redis.url], env);
-  await until(() => worker!.output().includes("taking jobs") && standby!.output().includes("standing by"), `the worker and the standby to start (they printed: ${worker!.output()}${standby!.output()})`);
+  worker = await startWorker(redis.url, env, 2);
+  await until(() => standby!.output().includes("standing by"), `the standby to start (it printed: ${standby!.output()})`);
 });
 afterAll(async () => {
   await stopRole(worker);
@@ -62,7 +60,7 @@ async function runHeld(trial: string): Promise<{ orchestrator: Role; runId: stri
   const started = join(dir, `started-${trial}`);
   const hold = join(dir, `hold-${trial}`);
   const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
-  const orchestrator = startRole([processFile, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
+  const orchestrator = startRole([ORCHESTRATED, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
   await until(() => marks(started).length === 2, `both compile tasks to start (the orchestrator printed: ${orchestrator.output()})`);
   const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
   return { orchestrator, runId, hold, started };
