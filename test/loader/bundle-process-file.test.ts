@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bundledProcessFile, ProcessFileCompileError } from "../../src/loader/bundle-process-file.js";
+import { writeFiles } from "./project-files.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const project = mkdtempSync(join(root, "test/.tmp-bundle-"));
@@ -28,14 +29,7 @@ afterEach(() => {
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-function write(files: Record<string, string>): string {
-  const folder = mkdtempSync(join(project, "files-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(folder, name, ".."), { recursive: true });
-    writeFileSync(join(folder, name), text);
-  }
-  return folder;
-}
+const write = (files: Record<string, string>): string => writeFiles(project, files);
 
 const MAIN = `import { parse } from "yaml";
 import { helperUrl, shout } from "./lib/helper.ts";

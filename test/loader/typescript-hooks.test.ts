@@ -8,24 +8,18 @@
  * a source map while CommonJS is left to Node's CommonJS loader. test/package
  * runs the same hooks as installed, in Node's hooks thread.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { initialize, load, resolve } from "../../src/loader/typescript-hooks.js";
+import { writeFiles } from "./project-files.js";
 
 const project = mkdtempSync(join(tmpdir(), "adhesive-hooks-"));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-function write(files: Record<string, string>): string {
-  const folder = mkdtempSync(join(project, "files-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(folder, name, ".."), { recursive: true });
-    writeFileSync(join(folder, name), text);
-  }
-  return folder;
-}
+const write = (files: Record<string, string>): string => writeFiles(project, files);
 
 /* Node's resolution, as far as these tests need it: a file URL of a file, else not found (a folder: no import of folders) */
 async function nodeResolves(specifier: string, context?: { parentURL?: string }): Promise<{ url: string }> {
