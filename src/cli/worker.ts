@@ -6,9 +6,12 @@
  * process runs here; then it takes the jobs of each pool's queue for each
  * process the file starts (the queue name carries the process version, so
  * only jobs of this very version come here) and runs their functions with
- * a workspace on this host. The first SIGINT or SIGTERM stops taking jobs
- * and lets the running ones finish; a second one exits at once, and those
- * jobs run again elsewhere once their lock runs out.
+ * a workspace on this host. A lane instance whose function runs here (the
+ * lane's first task came to this worker) keeps its tasks on this worker's
+ * own queues (`<pool queue>.w.<worker id>`) until the orchestrator closes
+ * it. The first SIGINT or SIGTERM stops taking jobs, lets the running ones
+ * finish and tears the lane instances down; a second one exits at once,
+ * and those jobs run again elsewhere once their lock runs out.
  */
 import { parseArgs } from "node:util";
 import type { Worker } from "bullmq";
@@ -21,8 +24,10 @@ import { captureConsole, outsideTasks } from "../logs/console-capture.js";
 import { definitionHash, implementationHashes } from "../runtime/run-record.js";
 import { RedactingSink } from "../secrets/stream-redactor.js";
 import { connectStore, type Store } from "../store/connection.js";
-import { isPoolName, processVersion, queueName } from "../store/queue-name.js";
-import { runRemoteTask, type WorkerProcess } from "../store/remote-task-runner.js";
+import { keepAlive, newWorkerId } from "../store/lane-holders.js";
+import { isPoolName, processVersion, queueName, stickyQueueName } from "../store/queue-name.js";
+import { runRemoteTask, type RemoteTaskIo, type WorkerProcess } from "../store/remote-task-runner.js";
+import { WorkerLanes } from "../store/worker-lanes.js";
 import { startTaskWorker } from "../store/task-worker.js";
 import { shown } from "../terminal-text.js";
 import { EXIT_USAGE } from "./exit-codes.js";
@@ -82,17 +87,26 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   }
   const stop = stopSignals(io);
   const workers: Worker[] = [];
+  const workerId = newWorkerId();
+  const lanes = new WorkerLanes(store, workerId, config.keepResultsS);
+  let alive: { stop(): Promise<void> } | undefined;
   try {
     captureConsole();
+    // lane instances are held while this key lives: its time is a job lock's, so a worker is lost for its lanes when its jobs are
+    alive = await keepAlive(store, workerId, config.lockDurationMs);
+    const settings = { store, concurrency, lockDurationMs: config.lockDurationMs, stalledIntervalMs: config.stalledIntervalMs, name: `adhesive-worker ${workerId}`, closeLane: lanes.close.bind(lanes) };
     for (const process of processes) {
       const version = processVersion({ definition: process.hash, implementations: implementationHashes(process.bindings.filter((binding) => binding !== undefined)) });
       for (const pool of pools) {
         const queue = queueName(pool, version);
-        workers.push(await startTaskWorker({ store, queue, concurrency, lockDurationMs: config.lockDurationMs, stalledIntervalMs: config.stalledIntervalMs, name: `adhesive-worker ${globalThis.process.pid}`, run: (job, signal) => runJob(process, job, signal, config.tempFolder, io) }));
-        io.out.write(`worker: pool ${pool}, ${shortPath(process.source, io.cwd)}: queue ${queue}\n`);
+        const own = stickyQueueName(pool, version, workerId);
+        const shared = { tempFolder: config.tempFolder, lanes };
+        workers.push(await startTaskWorker({ ...settings, queue, run: (job, signal, report) => runJob(process, job, { ...shared, signal: signal ?? new AbortController().signal, fromPool: true, report }, io) }));
+        workers.push(await startTaskWorker({ ...settings, queue: own, run: (job, signal, report) => runJob(process, job, { ...shared, signal: signal ?? new AbortController().signal, fromPool: false, report }, io) }));
+        io.out.write(`worker: pool ${pool}, ${shortPath(process.source, io.cwd)}: queue ${queue} (its lane instances: ${own})\n`);
       }
     }
-    io.out.write(`worker: taking jobs, ${concurrency} at a time per queue (Ctrl-C to stop)\n`);
+    io.out.write(`worker: ${workerId} taking jobs, ${concurrency} at a time per queue (Ctrl-C to stop)\n`);
     const signal = await stop.first;
     await Promise.all(workers.map((worker) => worker.close()));
     return SIGNAL_EXIT_CODES[signal];
@@ -100,6 +114,9 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
     return failed(error);
   } finally {
     await Promise.all(workers.map((worker) => worker.close(true)));
+    // their finally blocks run here (a container removed); the orchestrators then see this worker gone and fail those lane instances
+    await lanes.closeAll();
+    await alive?.stop();
     await store.close();
     stop.dispose();
   }
@@ -156,16 +173,16 @@ function loaded(run: VerifiedRun): LoadedProcess {
   const graph = run.graph!;
   const bindings = new Array<VerifiedRun["bindings"][number] | undefined>(graph.nodes.length);
   for (const binding of run.bindings) bindings[binding.node.index] = binding;
-  return { source: run.source, graph, bindings, hash: definitionHash(run.definition!) };
+  return { source: run.source, graph, bindings, lanes: run.registry.ofKind(["lane"]), hash: definitionHash(run.definition!) };
 }
 
-async function runJob(process: WorkerProcess, job: Parameters<typeof runRemoteTask>[1], signal: AbortSignal | undefined, tempFolder: string, io: CliIo) {
-  const label = `run ${job.run} #${job.seq} ${shown(job.name)}${job.attempt > 1 ? ` (attempt ${job.attempt})` : ""}`;
+async function runJob(process: WorkerProcess, job: Parameters<typeof runRemoteTask>[1], taskIo: Omit<RemoteTaskIo, "output">, io: CliIo) {
+  const label = `run ${job.run} #${job.seq} ${shown(job.name)}${job.attempt > 1 ? ` (attempt ${job.attempt})` : ""}${job.laneInstance === undefined ? "" : ` [${shown(job.laneInstance)}]`}`;
   // task output, secrets masked, each line under the task's label; written outside the task, whose own writes the sink receives
   const output = new RedactingSink((text) => outsideTasks(() => io.out.write(text.replace(/^(?=.)/gm, `  ${label} | `))));
   io.out.write(`run   ${label}\n`);
   try {
-    const changes = await runRemoteTask(process, job, { tempFolder, signal: signal ?? new AbortController().signal, output });
+    const changes = await runRemoteTask(process, job, { ...taskIo, output });
     output.end();
     io.out.write(`done  ${label}\n`);
     return changes;

@@ -5,6 +5,7 @@ import { AdhesiveError, describe } from "../errors.js";
 import { matchName } from "../tasks/matcher.js";
 import type { Declaration } from "../tasks/registry.js";
 import type { Workspace } from "../workspaces/workspace.js";
+import { workerLaneFunction } from "./remote.js";
 
 /** Nodes outside any lane are in this one; declaring lane("default") replaces the default workspace. */
 export const DEFAULT_LANE = "default";
@@ -22,6 +23,35 @@ export class LaneError extends AdhesiveError {
   }
 }
 
+/**
+ * The worker holding a remote lane instance (its workspace, its tasks) was
+ * lost: killed, hung or cut off past its alive time, or stopped. The tasks
+ * of the instance fail as a task does whose ssh host went away.
+ */
+export class LaneLostError extends AdhesiveError {
+  /** always `ADHESIVE_LANE_LOST` */
+  declare readonly code: "ADHESIVE_LANE_LOST";
+  /** the lane's name */
+  readonly lane: string;
+
+  constructor(lane: string, instance: string, reason: string) {
+    super("ADHESIVE_LANE_LOST", `lane "${lane}": its instance ${instance} is lost: ${reason}; its workspace was on that worker, so its tasks cannot go on (docs/scale-out.md#workspaces-across-hosts)`);
+    this.lane = lane;
+  }
+}
+
+/** A lane instance whose function runs on the worker that took its first task (docs/scale-out.md). */
+export interface RemoteLaneInstance {
+  readonly lane: string;
+  /** `<lane>#<seq of its first task>`: one instance of the lane in the run */
+  readonly id: string;
+}
+
+/** Tears down remote lane instances: the worker that holds one runs its function on after the yield. */
+export interface RemoteLaneCloser {
+  closeLane(instance: RemoteLaneInstance): Promise<void>;
+}
+
 interface LaneState {
   name: string;
   declaration: Declaration;
@@ -29,6 +59,8 @@ interface LaneState {
   refs: number;
   generator: AsyncGenerator<Workspace, void, unknown> | undefined;
   workspace: Promise<Workspace> | undefined;
+  /* its function runs on a worker: made at its first remote task */
+  remote: RemoteLaneInstance | undefined;
 }
 
 export interface LaneSettings {
@@ -38,6 +70,8 @@ export interface LaneSettings {
   signal: AbortSignal;
   /** settles once the tasks cancelled so far have stopped: a lane is torn down only after the tasks in it */
   stopping?: { settled(): Promise<void> };
+  /** where a lane instance opened on a worker is torn down (a run with a store and pools) */
+  remote?: RemoteLaneCloser;
 }
 
 /**
@@ -66,7 +100,7 @@ export class Lanes implements TokenTracker {
     if (declaration === undefined) return;
     let state = this.byName.get(name);
     if (state === undefined) {
-      state = { name, declaration, refs: 0, generator: undefined, workspace: undefined };
+      state = { name, declaration, refs: 0, generator: undefined, workspace: undefined, remote: undefined };
       this.byName.set(name, state);
     }
     state.refs++;
@@ -92,6 +126,20 @@ export class Lanes implements TokenTracker {
     if (--state.refs > 0) return;
     this.byName.delete(state.name);
     if (state.workspace !== undefined) this.teardowns.push(this.tearDown(state));
+    if (state.remote !== undefined) this.teardowns.push(this.closeRemote(state.remote));
+  }
+
+  /**
+   * The instance of the token's lane when its tasks run on workers and a
+   * lane function runs there (remote(pool, fn), or a pools pattern and a
+   * lane function): named after the first task that needs it, so a
+   * lane's instances one after another in a run are told apart.
+   */
+  remoteInstance(token: Token, seq: number): RemoteLaneInstance | undefined {
+    const state = this.byToken.get(token);
+    if (state === undefined || workerLaneFunction(state.declaration.fn) === undefined) return undefined;
+    state.remote ??= { lane: state.name, id: `${state.name}#${seq}` };
+    return state.remote;
   }
 
   /** The workspace of the token's lane (opening the lane if needed), or undefined when its lane has no function. */
@@ -109,19 +157,11 @@ export class Lanes implements TokenTracker {
   }
 
   private async open(state: LaneState, ctx: Context): Promise<Workspace> {
-    const lane = laneContext(ctx, state.name, this.settings);
+    const lane = laneContext(ctx, state.name, this.settings.parent, this.settings.signal);
     const groups = matchName(state.declaration.patterns, state.name) ?? [];
-    let step: IteratorResult<Workspace, void>;
-    try {
-      state.generator = (state.declaration.fn as LaneFunction)(lane, ...groups);
-      step = await state.generator.next();
-    } catch (error) {
-      throw new LaneError(state.name, "creating the workspace failed", error);
-    }
-    if (step.done || !isWorkspace(step.value)) {
-      throw new LaneError(state.name, "creating the workspace failed", "the lane function must yield a workspace (yield ctx.workspace, or one it created)");
-    }
-    return step.value;
+    const opened = await openLane(state.name, state.declaration.fn as LaneFunction, lane, groups);
+    state.generator = opened.generator;
+    return opened.workspace;
   }
 
   private async tearDown(state: LaneState): Promise<void> {
@@ -132,13 +172,18 @@ export class Lanes implements TokenTracker {
     }
     await this.settings.stopping?.settled();
     try {
-      const step = await state.generator!.next();
-      if (!step.done) {
-        await state.generator!.return();
-        throw new Error("the lane function yielded a second time; it must yield its workspace once");
-      }
+      await closeLane(state.name, state.generator!);
     } catch (error) {
-      this.failures.push(new LaneError(state.name, "tearing down the workspace failed", error));
+      this.failures.push(error as LaneError);
+    }
+  }
+
+  private async closeRemote(instance: RemoteLaneInstance): Promise<void> {
+    await this.settings.stopping?.settled();
+    try {
+      await this.settings.remote?.closeLane(instance);
+    } catch (error) {
+      this.failures.push(new LaneError(instance.lane, `tearing down the workspace of ${instance.id} on its worker failed`, error));
     }
   }
 
@@ -152,18 +197,47 @@ export class Lanes implements TokenTracker {
   }
 }
 
+/** Runs a lane function up to its yield: the workspace its tasks get, and the generator that tears it down. */
+export async function openLane(name: string, fn: LaneFunction, ctx: Context, groups: readonly string[]): Promise<{ generator: AsyncGenerator<Workspace, void, unknown>; workspace: Workspace }> {
+  let generator: AsyncGenerator<Workspace, void, unknown>;
+  let step: IteratorResult<Workspace, void>;
+  try {
+    generator = fn(ctx, ...groups);
+    step = await generator.next();
+  } catch (error) {
+    throw new LaneError(name, "creating the workspace failed", error);
+  }
+  if (step.done || !isWorkspace(step.value)) {
+    throw new LaneError(name, "creating the workspace failed", "the lane function must yield a workspace (yield ctx.workspace, or one it created)");
+  }
+  return { generator, workspace: step.value };
+}
+
+/** Resumes a lane function after its yield, to tear its workspace down; a LaneError when that fails. */
+export async function closeLane(name: string, generator: AsyncGenerator<Workspace, void, unknown>): Promise<void> {
+  try {
+    const step = await generator.next();
+    if (!step.done) {
+      await generator.return();
+      throw new Error("the lane function yielded a second time; it must yield its workspace once");
+    }
+  } catch (error) {
+    throw new LaneError(name, "tearing down the workspace failed", error);
+  }
+}
+
 /* The lane function sees the first task's token (its data changes land there) with the parent workspace. */
-function laneContext(ctx: Context, name: string, settings: LaneSettings): Context {
+export function laneContext(ctx: Context, name: string, parent: Workspace, signal: AbortSignal): Context {
   return {
     task: ctx.task,
     taskName: ctx.taskName,
     data: ctx.data,
     loop: ctx.loop,
     lane: name,
-    workspace: settings.parent,
+    workspace: parent,
     executionId: ctx.executionId,
     tokenId: ctx.tokenId,
-    signal: settings.signal,
+    signal,
     attempt: ctx.attempt,
     resumed: ctx.resumed,
     idempotencyKey: ctx.idempotencyKey,

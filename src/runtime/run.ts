@@ -101,7 +101,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   // the run record made its folder
   const logs = new RunLogs(info.logFolder, options.stdout ? liveOutput : undefined);
   const stopping = new StoppingTasks();
-  const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping }) : undefined;
+  const lanes = laneDeclarations.length > 0 ? new Lanes(laneDeclarations, { parent: workspace, signal: stop.signal, stopping, remote: record.store?.remote }) : undefined;
   const clock = record.resumed ? new ReplayClock(options.clock ?? systemClock, record.resumed.journal.header.at) : options.clock;
   // the inbox's cancel (adhesive cancel, the console) stops the run as its signal option would
   const cancel = (error: Error): void => stop.abort(error);

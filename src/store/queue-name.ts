@@ -29,3 +29,13 @@ export function queueName(pool: string, version: string): string {
   if (!isPoolName(pool)) throw new Error(`pool "${pool}": a pool name may only hold letters, digits, - and _`);
   return `adhesive.${pool}.${version}`;
 }
+
+/**
+ * The queue of one worker's lane instances (Temporal's sticky queues): the
+ * tasks of a lane instance after its first go to the worker that opened it,
+ * whose workspace they share. Only that worker takes its jobs.
+ */
+export function stickyQueueName(pool: string, version: string, workerId: string): string {
+  if (!isPoolName(workerId)) throw new Error(`worker id "${workerId}": may only hold letters, digits, - and _`);
+  return `${queueName(pool, version)}.w.${workerId}`;
+}

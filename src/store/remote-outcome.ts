@@ -16,6 +16,14 @@ export interface RemoteTaskJob {
   tokenId: number;
   lane: string | undefined;
   loop: PlainLoop | undefined;
+  /** the lane instance (`<lane>#<seq of its first task>`) whose workspace the task runs in, when its lane's function runs on the worker */
+  laneInstance?: string;
+}
+
+/** The job that tells the worker holding a lane instance to tear it down (its lane function resumes after its yield). */
+export interface LaneCloseJob {
+  run: string;
+  closeLane: string;
 }
 
 /** What a task that returned sends back: the fields of its journal "d" record (keys set, keys removed, a gateway's decision). */

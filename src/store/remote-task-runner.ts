@@ -12,8 +12,13 @@ import { resolveRendered, type NodeBinding } from "../tasks/binding.js";
 import { groupsFor } from "../tasks/matcher.js";
 import { createPrivateFolder } from "../workspaces/temp-folder.js";
 import { LocalWorkspace } from "../workspaces/local.js";
-import type { OutputSink } from "../workspaces/workspace.js";
+import type { OutputSink, Workspace } from "../workspaces/workspace.js";
+import type { Declaration } from "../tasks/registry.js";
+import { matchName } from "../tasks/matcher.js";
+import { laneContext, openLane } from "../lanes/lanes.js";
+import { workerLaneFunction } from "../lanes/remote.js";
 import type { RemoteChanges, RemoteTaskJob } from "./remote-outcome.js";
+import type { WorkerLanes } from "./worker-lanes.js";
 
 /** A process as a worker imported it: its graph and which function each element runs. */
 export interface WorkerProcess {
@@ -21,17 +26,33 @@ export interface WorkerProcess {
   graph: ProcessGraph;
   /** by node index */
   bindings: ReadonlyArray<NodeBinding | undefined>;
+  /** the file's lane() declarations: a lane instance's function runs on the worker that opens it */
+  lanes: readonly Declaration[];
+}
+
+/** Where a job came from and what of it goes back while it runs. */
+export interface RemoteTaskIo {
+  tempFolder: string;
+  signal: AbortSignal;
+  output: OutputSink;
+  /** the lane instances this worker holds */
+  lanes?: WorkerLanes;
+  /** the job came from the pool's queue (it opens its lane instance), not from this worker's own queue */
+  fromPool?: boolean;
+  /** tells the orchestrator something while the job runs (the job's progress) */
+  report?(progress: object): Promise<void>;
 }
 
 /**
  * Runs one remote task on this host: the element's function from the
  * imported process file, with a copy-on-write view of the job's data (the
  * same as a task on the orchestrator gets), a local workspace in
- * `<temp_folder>/<run id>/workspace` of this host, and console output going
- * to `output`. Returns what the task changed, encoded as the journal's "d"
+ * `<temp_folder>/<run id>/workspace` of this host (or the workspace its lane
+ * instance's function yielded on this worker: worker-lanes.ts), and console
+ * output going to `output`. Returns what the task changed, encoded as the journal's "d"
  * record encodes it; a throw is the task's failure.
  */
-export async function runRemoteTask(process: WorkerProcess, job: RemoteTaskJob, io: { tempFolder: string; signal: AbortSignal; output: OutputSink }): Promise<RemoteChanges> {
+export async function runRemoteTask(process: WorkerProcess, job: RemoteTaskJob, io: RemoteTaskIo): Promise<RemoteChanges> {
   const node = process.graph.byId.get(job.node);
   const binding = node === undefined ? undefined : process.bindings[node.index];
   if (node === undefined || binding === undefined) throw new Error(`${process.source}: element ${job.node} has no task function in this worker's process file (is it the orchestrator's version?)`);
@@ -40,7 +61,10 @@ export async function runRemoteTask(process: WorkerProcess, job: RemoteTaskJob, 
   const pwd = join(workspaceParentOf(io.tempFolder, job.run), WORKSPACE_FOLDER);
   createPrivateFolder(pwd);
   const view = new TaskData(decodeValue(job.data) as Data, job.name, node.id);
-  const ctx = context(job, node, view.proxy, new LocalWorkspace({ id: job.run, pwd }, { signal: io.signal, output: io.output }), io.signal);
+  const local = new LocalWorkspace({ id: job.run, pwd }, { signal: io.signal, output: io.output });
+  const ctx = context(job, node, view.proxy, local, io.signal);
+  // the lane function sees the first task's data view: what it changes goes back with that task's changes, as on one host
+  if (job.laneInstance !== undefined) ctx.workspace = (await laneWorkspace(process, { ...job, laneInstance: job.laneInstance }, ctx, local, io)).forTask({ signal: io.signal, output: io.output });
   const groups = groupsFor(declaration.patterns, job.name, node.name);
   const returned = await withOutput(io.output, declaration.fn as TaskFunction, ctx, ...groups);
   const result = view.finish();
@@ -50,7 +74,17 @@ export async function runRemoteTask(process: WorkerProcess, job: RemoteTaskJob, 
   return changes;
 }
 
-function context(job: RemoteTaskJob, node: GraphNode, data: Data, workspace: LocalWorkspace, signal: AbortSignal): Context {
+/* the workspace of the job's lane instance, opened here (running its lane function on this host) when the job is its first task */
+function laneWorkspace(process: WorkerProcess, job: RemoteTaskJob & { laneInstance: string }, ctx: Context, parent: LocalWorkspace, io: RemoteTaskIo): Promise<Workspace> {
+  const lane = job.lane ?? "";
+  const declaration = process.lanes.find((candidate) => matchName(candidate.patterns, lane) !== undefined);
+  const fn = workerLaneFunction(declaration?.fn);
+  if (declaration === undefined || fn === undefined || io.lanes === undefined) throw new Error(`${process.source}: lane "${lane}" has no lane function in this worker's process file, but the orchestrator's runs one for it (is it the orchestrator's version?)`);
+  const groups = matchName(declaration.patterns, lane) ?? [];
+  return io.lanes.workspaceFor(job, io.fromPool === true, io.report ?? (async () => undefined), (signal) => openLane(lane, fn, laneContext(ctx, lane, parent.forTask({ signal, output: io.output }), signal), groups));
+}
+
+function context(job: RemoteTaskJob, node: GraphNode, data: Data, workspace: Workspace, signal: AbortSignal): Context {
   return {
     task: { id: node.id, name: node.name, type: node.kind },
     taskName: job.name,

@@ -6,6 +6,8 @@ import type { PlainLoop } from "../workers/protocol.js";
 import type { LoopInfo } from "../api/types.js";
 import type { Store } from "./connection.js";
 import { queueName } from "./queue-name.js";
+import { StickyLanes } from "./sticky-lanes.js";
+import type { RemoteLaneCloser, RemoteLaneInstance } from "../lanes/lanes.js";
 import type { RemoteChanges, RemoteOutcome, RemoteTaskJob } from "./remote-outcome.js";
 import { TaskQueue } from "./task-queue.js";
 import { matchName } from "../tasks/matcher.js";
@@ -45,6 +47,8 @@ interface Waiter {
   queue: string;
   node: string;
   task: string;
+  /** the lane instance whose workspace it runs in, on its worker */
+  instance: string | undefined;
 }
 
 /**
@@ -56,11 +60,13 @@ interface Waiter {
  * and a job that ran out of stalls is an incident the task waits on until
  * `adhesive retry` puts it back.
  */
-export class RemoteTasks {
+export class RemoteTasks implements RemoteLaneCloser {
   private readonly settings: RemoteTasksSettings;
   private readonly patterns: Array<{ test: RegExp; pool: string }>;
   private readonly byLane = new Map<string, string | undefined>();
+  /* by queue name */
   private readonly queues = new Map<string, Promise<TaskQueue>>();
+  private readonly sticky: StickyLanes;
   /* per task seq in flight */
   private readonly waiters = new Map<number, Waiter>();
   private readonly open = new Map<number, Incident>();
@@ -68,6 +74,16 @@ export class RemoteTasks {
   constructor(settings: RemoteTasksSettings) {
     this.settings = settings;
     this.patterns = settings.pools.map(({ lane, pool }) => ({ test: new RegExp(`^(?:${lane})$`), pool }));
+    this.sticky = new StickyLanes({
+      store: settings.store,
+      runId: settings.runId,
+      version: settings.version,
+      checkEveryMs: settings.confirmEveryMs,
+      queue: (name, pool) => this.queue(name, pool),
+      lost: (instance, error) => {
+        for (const [seq, waiter] of this.waiters) if (waiter.instance === instance) this.cancel(seq, error);
+      },
+    });
   }
 
   /** The pool whose workers run the tasks of `lane`, if any. */
@@ -83,11 +99,12 @@ export class RemoteTasks {
    * Runs the task on the pool's workers: its start record is in the
    * journal (the engine launches a task once it is written), so the job is
    * added under the id that record names; a task that runs again after a
-   * takeover adopts its earlier job instead. Resolves to what the function
+   * takeover adopts its earlier job instead. A task of a lane instance
+   * whose function runs on a worker goes to the worker holding the
+   * instance, or opens it (sticky-lanes.ts). Resolves to what the function
    * returned (a deciding gateway's choice) once the changes are in `ctx.data`.
    */
-  async run(ctx: Context, seq: number, pool: string, data: Data, decides: boolean): Promise<unknown> {
-    const queue = await this.queue(pool);
+  async run(ctx: Context, seq: number, pool: string, data: Data, decides: boolean, instance?: RemoteLaneInstance): Promise<unknown> {
     const job: RemoteTaskJob = {
       run: this.settings.runId,
       seq,
@@ -100,7 +117,22 @@ export class RemoteTasks {
       lane: ctx.lane,
       loop: plainLoop(ctx.loop),
     };
-    const changes = new Promise<RemoteChanges>((resolve, reject) => this.waiters.set(seq, { resolve, reject, queue: queue.name, node: job.node, task: job.name }));
+    const poolQueue = queueName(pool, this.settings.version);
+    let queue: TaskQueue;
+    let opens = false;
+    if (instance === undefined) queue = await this.queue(poolQueue, pool);
+    else {
+      const route = await this.sticky.route(instance, pool, seq, ctx.signal);
+      job.laneInstance = route.id;
+      opens = route.opens;
+      queue = route.queue;
+      // after a takeover, the instance's first task may still be in the pool's queue, though its worker is known now
+      if (!opens && ctx.attempt > 1 && queue.name !== poolQueue) {
+        const pooled = await this.queue(poolQueue, pool);
+        if (await pooled.knows(job)) queue = pooled;
+      }
+    }
+    const changes = new Promise<RemoteChanges>((resolve, reject) => this.waiters.set(seq, { resolve, reject, queue: queue.name, node: job.node, task: job.name, instance: job.laneInstance }));
     // a cancelled task stops waiting for its job (which runs to its end on the worker, unrecorded)
     const cancel = (): void => this.cancel(seq, ctx.signal.reason as Error);
     ctx.signal.addEventListener("abort", cancel, { once: true });
@@ -110,12 +142,27 @@ export class RemoteTasks {
     } catch (error) {
       this.waiters.delete(seq);
       ctx.signal.removeEventListener("abort", cancel);
+      if (opens) await this.sticky.openerEnded(seq, error);
       throw error;
     }
-    const { c, r, g } = await changes.finally(() => ctx.signal.removeEventListener("abort", cancel));
+    let ended: { failure: unknown } | undefined;
+    const { c, r, g } = await changes
+      .catch((error: unknown) => {
+        ended = { failure: error };
+        throw error;
+      })
+      .finally(async () => {
+        ctx.signal.removeEventListener("abort", cancel);
+        if (opens) await this.sticky.openerEnded(seq, ended?.failure);
+      });
     for (const key of r ?? []) delete ctx.data[key];
     for (const key of Object.keys(c ?? {})) ctx.data[key] = decodeValue(c![key]);
     return decides && g !== undefined ? decodeValue(g) : undefined;
+  }
+
+  /** The lane instance ended: the worker holding it tears it down (Lanes calls this once its tasks stopped). */
+  closeLane(instance: RemoteLaneInstance): Promise<void> {
+    return this.sticky.close(instance);
   }
 
   /** Asks every job in flight how it stands now (outcomes the events missed). */
@@ -124,24 +171,26 @@ export class RemoteTasks {
   }
 
   async close(): Promise<void> {
+    this.sticky.stop();
     const queues = [...this.queues.values()];
     this.queues.clear();
     await Promise.all(queues.map(async (queue) => (await queue.catch(() => undefined))?.close()));
   }
 
-  private queue(pool: string): Promise<TaskQueue> {
-    let queue = this.queues.get(pool);
+  private queue(name: string, pool: string): Promise<TaskQueue> {
+    let queue = this.queues.get(name);
     if (queue === undefined) {
       const { store, keepResultsS, confirmEveryMs, scheduleToStartMs } = this.settings;
-      const name = queueName(pool, this.settings.version);
       const onSlowStart = (job: RemoteTaskJob, id: string, waitedMs: number): void =>
         this.settings.warn(`task ${job.name} (job ${id}) has waited ${(waitedMs / 1000).toFixed(1)} s for a worker of pool ${pool} (queue ${name}): is an adhesive worker of this process version running? (schedule_to_start_ms)`);
-      queue = TaskQueue.open(store, name, { keepResultsS, confirmEveryMs, scheduleToStartMs, onSlowStart }, (outcome) => this.settle(outcome));
-      this.queues.set(pool, queue);
+      const onProgress = (id: string, progress: unknown): void => this.sticky.progress(id, progress);
+      queue = TaskQueue.open(store, name, { keepResultsS, confirmEveryMs, scheduleToStartMs, onSlowStart, onProgress }, (outcome) => this.settle(outcome));
+      this.queues.set(name, queue);
     }
     return queue;
   }
 
+  /* a cancelled task, or a task of a lost lane instance: its job is no longer waited for */
   private cancel(seq: number, reason: Error): void {
     const waiter = this.waiters.get(seq);
     if (waiter === undefined) return;

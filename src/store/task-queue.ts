@@ -16,6 +16,8 @@ export interface TaskQueueSettings {
   /** a job still waiting for a worker this long after it was added is reported once to onSlowStart (undefined: never) */
   scheduleToStartMs?: number;
   onSlowStart?(job: RemoteTaskJob, id: string, waitedMs: number): void;
+  /** what a worker reported of a job while it runs (job.updateProgress): the lane instance it claimed */
+  onProgress?(id: string, progress: unknown): void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class TaskQueue {
     const tasks = new TaskQueue(name, queue, events, settings, record);
     events.on("completed", ({ jobId, returnvalue }) => tasks.settle(jobId, { state: "completed", returnvalue }));
     events.on("failed", ({ jobId, failedReason }) => tasks.settle(jobId, { state: "failed", failedReason }));
+    if (settings.onProgress !== undefined) events.on("progress", ({ jobId, data }) => settings.onProgress!(jobId, data));
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     if (settings.confirmEveryMs !== undefined) {
       tasks.timer = setInterval(() => void tasks.confirmDue().catch(() => undefined), settings.confirmEveryMs);
@@ -110,6 +113,23 @@ export class TaskQueue {
       return id;
     }
     return this.add({ ...job, attempt: Math.max(1, job.attempt - 1) });
+  }
+
+  /** Whether BullMQ has a job of an attempt before `job.attempt` of its task (a takeover's task, whose job may be in this queue). */
+  async knows(job: RemoteTaskJob): Promise<boolean> {
+    for (let attempt = job.attempt - 1; attempt >= 1; attempt--) if ((await this.queue.getJobState(jobId(job.run, job.seq, attempt))) !== "unknown") return true;
+    return false;
+  }
+
+  /**
+   * Adds a job that is not a task (a lane instance's teardown) and resolves
+   * once a worker finished it, rejects with its failure; nothing of it is
+   * tracked or journaled.
+   */
+  async call(name: string, data: object, id: string): Promise<unknown> {
+    const keep = { age: this.settings.keepResultsS };
+    const job = await this.queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
+    return job.waitUntilFinished(this.events);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Job, Worker } from "bullmq";
 import { loadBullmq } from "./bullmq.js";
 import type { Store } from "./connection.js";
-import { failureReason, type RemoteChanges, type RemoteTaskJob } from "./remote-outcome.js";
+import { failureReason, type LaneCloseJob, type RemoteChanges, type RemoteTaskJob } from "./remote-outcome.js";
 
 /*
  * How often a job whose worker died or hung (its lock ran out) is put back
@@ -21,8 +21,10 @@ export interface TaskWorkerOptions {
   lockDurationMs: number;
   /** how often workers look for jobs whose lock ran out */
   stalledIntervalMs: number;
-  /** runs one task: the changes it made, or throws the task's failure */
-  run(job: RemoteTaskJob, signal: AbortSignal | undefined): Promise<RemoteChanges | undefined>;
+  /** runs one task: the changes it made, or throws the task's failure; `report` sets the job's progress (the orchestrator hears of it) */
+  run(job: RemoteTaskJob, signal: AbortSignal | undefined, report: (progress: object) => Promise<void>): Promise<RemoteChanges | undefined>;
+  /** tears down a lane instance this worker holds (the jobs of its own queue: worker-lanes.ts) */
+  closeLane?(job: LaneCloseJob): Promise<void>;
   /** stored on the jobs it takes (`host:pid`), for people looking at a queue */
   name?: string;
 }
@@ -36,14 +38,18 @@ export interface TaskWorkerOptions {
  */
 export async function startTaskWorker(options: TaskWorkerOptions): Promise<Worker> {
   const { UnrecoverableError, Worker } = await loadBullmq();
-  const process = async (job: Job<RemoteTaskJob>, _token?: string, signal?: AbortSignal): Promise<RemoteChanges> => {
+  const process = async (job: Job<RemoteTaskJob | LaneCloseJob>, _token?: string, signal?: AbortSignal): Promise<RemoteChanges> => {
     try {
-      return (await options.run(job.data, signal)) ?? {};
+      if ("closeLane" in job.data) {
+        await options.closeLane?.(job.data);
+        return {};
+      }
+      return (await options.run(job.data, signal, (progress) => job.updateProgress(progress))) ?? {};
     } catch (error) {
       throw new UnrecoverableError(failureReason(error));
     }
   };
-  const worker = new Worker<RemoteTaskJob, RemoteChanges>(options.queue, process, {
+  const worker = new Worker<RemoteTaskJob | LaneCloseJob, RemoteChanges>(options.queue, process, {
     connection: options.store.connection,
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs,

@@ -40,9 +40,9 @@ export function rolesEnv(dir: string): Record<string, string> {
   return { ADHESIVE_POOLS: JSON.stringify({ build: "build" }), ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp") };
 }
 
-/** Starts a worker of the "build" pool on ORCHESTRATED and waits until it takes jobs. */
-export async function startWorker(url: string, env: Record<string, string>, concurrency: number, inside: readonly string[] = []): Promise<Role> {
-  const worker = startRole(["worker", ORCHESTRATED, "--store", url, "--pool", "build", "--concurrency", String(concurrency)], env, inside);
+/** Starts a worker of the "build" pool on ORCHESTRATED (or `file`) and waits until it takes jobs. */
+export async function startWorker(url: string, env: Record<string, string>, concurrency: number, inside: readonly string[] = [], file = ORCHESTRATED): Promise<Role> {
+  const worker = startRole(["worker", file, "--store", url, "--pool", "build", "--concurrency", String(concurrency)], env, inside);
   try {
     await until(() => worker.output().includes("taking jobs"), `a worker to start (it printed: ${worker.output()})`);
   } catch (error) {

@@ -1,0 +1,138 @@
+/*
+ * Lane functions on the worker's host, and sticky lane instances: given a
+ * process whose lanes "Build A" and "Build B" the pools setting sends to the
+ * build pool and whose lane function makes the lane's folder with a host
+ * marker, and two workers taking one job at a time, when it runs, then each
+ * lane's function runs on the worker that took the lane's first task, the
+ * lane's three tasks all run on that worker in the folder it yielded, the
+ * two lanes may be on different workers, and the lane's finally runs on
+ * its worker once the lane ends. When the worker holding a lane is killed
+ * with kill -9 mid-task, the lane instance fails: the run fails naming it,
+ * and nothing waits for the dead worker.
+ */
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Journal } from "../../src/journal/reader.js";
+import { decodeValue } from "../../src/journal/values.js";
+import { type Store } from "../../src/store/connection.js";
+import { readStreamJournal } from "../../src/store/journal-stream.js";
+import { laneHoldersKey } from "../../src/store/lane-holders.js";
+import { listStoreRuns } from "../../src/store/registry.js";
+import { until } from "../waiting.js";
+import { redisStorePerFile, type TestRedis } from "./redis-server.js";
+import { completionsBySeq } from "./trials.js";
+import { exitOf, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+
+const LANES = fileURLToPath(new URL("../fixtures/store/lanes.ts", import.meta.url));
+
+let redis: TestRedis;
+let store: Store;
+redisStorePerFile((server, connected) => {
+  redis = server;
+  store = connected;
+});
+
+let dir: string;
+let env: Record<string, string>;
+const workers: Role[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "adhesive-lanes-"));
+  env = { ...rolesEnv(dir), ADHESIVE_POOLS: JSON.stringify({ "Build [AB]": "build" }) };
+  workers.push(...(await Promise.all([startWorker(redis.url, env, 1, [], LANES), startWorker(redis.url, env, 1, [], LANES)])));
+});
+afterAll(async () => {
+  for (const worker of workers) await stopRole(worker);
+});
+
+/* the marks `<prefix>.<side>.<pid>` the tasks left */
+function marks(prefix: string): Array<{ side: string; pid: number }> {
+  const name = prefix.slice(dir.length + 1);
+  return readdirSync(dir)
+    .filter((file) => file.startsWith(`${name}.`))
+    .map((file) => {
+      const [side, pid] = file.slice(name.length + 1).split(".");
+      return { side, pid: Number(pid) };
+    });
+}
+
+async function newRun(before: Set<string>): Promise<{ runId: string; journal: Journal }> {
+  const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
+  return { runId, journal: await readStreamJournal(store, runId) };
+}
+
+describe("a lane function with a pool", () => {
+  it("runs on the worker that takes the lane's first task, keeps the lane's tasks there in its workspace, and tears down there", async () => {
+    const started = join(dir, "started");
+    const hold = join(dir, "hold");
+    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const orchestrator = startRole([LANES, "--store", redis.url, "--data", JSON.stringify({ dir, started, hold })], env);
+    try {
+      // both checkouts held, one job at a time each: each worker opened one lane
+      await until(() => marks(started).length === 2, `both checkouts to start (the orchestrator printed: ${orchestrator.output()})`);
+      const openers = marks(started);
+      expect(new Set(openers.map((mark) => mark.pid)).size).toBe(2);
+      writeFileSync(hold, "");
+      expect(await exitOf(orchestrator, "the orchestrator"), orchestrator.output()).toBe(0);
+
+      const { runId, journal } = await newRun(before);
+      expect(journal.end?.state).toBe("done");
+      expect([...completionsBySeq(journal).values()]).toEqual([1, 1, 1, 1, 1, 1, 1]);
+      const data = decodeValue(journal.end!.data as never) as Record<string, unknown>;
+      for (const { side, pid } of openers) {
+        expect(workers.map((worker) => worker.pid)).toContain(pid);
+        // the lane function ran on that worker, and all three tasks ran there, in the folder it yielded
+        expect(data[`host${side}`]).toBe(pid);
+        expect(data[`pids${side}`]).toEqual([pid, pid, pid]);
+        expect(data[`compiled${side}`]).toBe(`checked out by ${pid}`);
+        expect(data[`folder${side}`]).toBe(join(dir, "temp", runId, "workspace", `lane-${side}`));
+        // its finally ran there, before the run ended
+        expect(existsSync(join(dir, `closed-${side}.${pid}`))).toBe(true);
+        expect(readdirSync(dir).filter((file) => file.startsWith(`closed-${side}.`))).toHaveLength(1);
+      }
+      expect(data.reportedBy).toBe(orchestrator.pid);
+      expect(await store.redis.hlen(laneHoldersKey(runId))).toBe(0);
+    } finally {
+      await stopRole(orchestrator);
+    }
+  });
+
+  it("fails the lane instance when its worker is killed with kill -9 mid-task, and the run ends", async () => {
+    const started = join(dir, "started-kill");
+    const hold = join(dir, "hold-kill");
+    const compiling = join(dir, "compiling");
+    const holdCompile = join(dir, "hold-compile");
+    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const orchestrator = startRole([LANES, "--store", redis.url, "--data", JSON.stringify({ dir, started, hold, compiling, holdCompile })], env);
+    try {
+      await until(() => marks(started).length === 2, `both checkouts to start (the orchestrator printed: ${orchestrator.output()})`);
+      writeFileSync(hold, "");
+      await until(() => marks(compiling).length === 2, `both compiles to start on their lanes' workers (the orchestrator printed: ${orchestrator.output()})`);
+      const victim = marks(compiling).find((mark) => mark.side === "A")!;
+      const killed = workers.find((worker) => worker.pid === victim.pid)!;
+      killed.child.kill("SIGKILL");
+      await killed.exited;
+      const runId = (await newRun(before)).runId;
+      await until(async () => (await readStreamJournal(store, runId)).inputs.some((input) => input.kind === "failed"), `the orchestrator to fail the lost lane's task (it printed: ${orchestrator.output()})`);
+      // the other lane's compile, still running on its worker, may end now: its lane is torn down after it
+      writeFileSync(holdCompile, "");
+      expect(await exitOf(orchestrator, "the orchestrator"), orchestrator.output()).toBe(1);
+      expect(orchestrator.output()).toContain('lane "Build A": its instance Build A#');
+      expect(orchestrator.output()).toContain(`its worker `);
+
+      const journal = await readStreamJournal(store, runId);
+      expect(journal.end?.state).toBe("failed");
+      expect(journal.inputs.filter((input) => input.kind === "failed")).toHaveLength(1);
+      // the surviving lane was torn down on its worker; the lost one's claim is gone
+      const survivor = marks(compiling).find((mark) => mark.side === "B")!;
+      expect(existsSync(join(dir, `closed-B.${survivor.pid}`))).toBe(true);
+      expect(await store.redis.hlen(laneHoldersKey(runId))).toBe(0);
+      workers.splice(workers.indexOf(killed), 1, await startWorker(redis.url, env, 1, [], LANES));
+    } finally {
+      await stopRole(orchestrator);
+    }
+  });
+});
