@@ -8,7 +8,9 @@
  * two lanes may be on different workers, and the lane's finally runs on
  * its worker once the lane ends. When the worker holding a lane is killed
  * with kill -9 mid-task, the lane instance fails: the run fails naming it,
- * and nothing waits for the dead worker.
+ * and nothing waits for the dead worker. When the orchestrator is killed
+ * instead, a standby takes the run over, finds which worker holds each
+ * lane instance, and the lanes' tasks still run there.
  */
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
@@ -20,6 +22,7 @@ import type { Journal } from "../../src/journal/reader.js";
 import { decodeValue } from "../../src/journal/values.js";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
+import { readRegistry } from "../../src/store/registry.js";
 import { laneHoldersKey } from "../../src/store/lane-holders.js";
 import { listStoreRuns } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
@@ -100,6 +103,43 @@ describe("a lane function with a pool", () => {
     }
   });
 
+  it("keeps a lane instance's tasks on its worker after a standby took the run over from an orchestrator killed with kill -9", async () => {
+    const started = join(dir, "started-takeover");
+    const hold = join(dir, "hold-takeover");
+    const compiling = join(dir, "compiling-takeover");
+    const holdCompile = join(dir, "hold-compile-takeover");
+    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const standby = startRole(["serve", "--store", redis.url], env);
+    const orchestrator = startRole([LANES, "--store", redis.url, "--data", JSON.stringify({ dir, started, hold, compiling, holdCompile })], env);
+    try {
+      await until(() => marks(started).length === 2, `both checkouts to start (the orchestrator printed: ${orchestrator.output()})`);
+      const openers = marks(started);
+      writeFileSync(hold, "");
+      await until(() => marks(compiling).length === 2, `both compiles to start on their lanes' workers (the orchestrator printed: ${orchestrator.output()})`);
+      orchestrator.child.kill("SIGKILL");
+      await orchestrator.exited;
+      writeFileSync(holdCompile, "");
+      const { runId } = await newRun(before);
+      await until(async () => (await readRegistry(store, runId))?.state === "done", `the standby to finish run ${runId} (it printed: ${standby.output()})`, 90_000, 50);
+
+      const journal = await readStreamJournal(store, runId);
+      expect(journal.notes.find((note) => note.t === "resume")).toMatchObject({ takenFrom: { pid: orchestrator.pid } });
+      expect([...completionsBySeq(journal).values()]).toEqual([1, 1, 1, 1, 1, 1, 1]);
+      const data = decodeValue(journal.end!.data as never) as Record<string, unknown>;
+      for (const { side, pid } of openers) {
+        // the compile in flight was adopted on the lane's worker (it ran once), and the test went there too
+        expect(marks(compiling).filter((mark) => mark.side === side)).toEqual([{ side, pid }]);
+        expect(data[`pids${side}`]).toEqual([pid, pid, pid]);
+        expect(data[`compiled${side}`]).toBe(`checked out by ${pid}`);
+        expect(existsSync(join(dir, `closed-${side}.${pid}`))).toBe(true);
+      }
+      expect(await store.redis.hlen(laneHoldersKey(runId))).toBe(0);
+    } finally {
+      await stopRole(orchestrator);
+      await stopRole(standby);
+    }
+  });
+
   it("fails the lane instance when its worker is killed with kill -9 mid-task, and the run ends", async () => {
     const started = join(dir, "started-kill");
     const hold = join(dir, "hold-kill");
@@ -130,7 +170,8 @@ describe("a lane function with a pool", () => {
       const survivor = marks(compiling).find((mark) => mark.side === "B")!;
       expect(existsSync(join(dir, `closed-B.${survivor.pid}`))).toBe(true);
       expect(await store.redis.hlen(laneHoldersKey(runId))).toBe(0);
-      workers.splice(workers.indexOf(killed), 1, await startWorker(redis.url, env, 1, [], LANES));
+      // the last test of the file: the killed worker is not replaced
+      workers.splice(workers.indexOf(killed), 1);
     } finally {
       await stopRole(orchestrator);
     }
