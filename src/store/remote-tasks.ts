@@ -133,6 +133,9 @@ export class RemoteTasks implements RemoteLaneCloser {
       }
     }
     const changes = new Promise<RemoteChanges>((resolve, reject) => this.waiters.set(seq, { resolve, reject, queue: queue.name, node: job.node, task: job.name, instance: job.laneInstance }));
+    // the instance's worker lost while this task was routed to it: nobody takes that queue's jobs now
+    const lost = job.laneInstance === undefined ? undefined : this.sticky.lostOf(job.laneInstance);
+    if (lost !== undefined) this.cancel(seq, lost);
     // a cancelled task stops waiting for its job (which runs to its end on the worker, unrecorded)
     const cancel = (): void => this.cancel(seq, ctx.signal.reason as Error);
     ctx.signal.addEventListener("abort", cancel, { once: true });

@@ -80,6 +80,12 @@ export class StickyLanes {
     return { queue: await this.settings.queue(stickyQueueName(pool, version, worker), pool), id: held.id, opens: false };
   }
 
+  /** Why the instance `id` is lost, if it is (a task routed just before the loss is failed after it registered). */
+  lostOf(id: string): LaneLostError | undefined {
+    for (const held of this.active) if (held.id === id) return held.lost;
+    return undefined;
+  }
+
   /** A job's progress: the worker that took an instance's first task claimed it. */
   progress(jobId: string, progress: unknown): void {
     const key = parseJobId(jobId);
