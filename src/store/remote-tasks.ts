@@ -133,9 +133,12 @@ export class RemoteTasks implements RemoteLaneCloser {
       }
     }
     const changes = new Promise<RemoteChanges>((resolve, reject) => this.waiters.set(seq, { resolve, reject, queue: queue.name, node: job.node, task: job.name, instance: job.laneInstance }));
-    // the instance's worker lost while this task was routed to it: nobody takes that queue's jobs now
+    // the instance's worker was lost while this task was routed to it: nobody takes that queue's jobs now
     const lost = job.laneInstance === undefined ? undefined : this.sticky.lostOf(job.laneInstance);
-    if (lost !== undefined) this.cancel(seq, lost);
+    if (lost !== undefined) {
+      this.waiters.delete(seq);
+      throw lost;
+    }
     // a cancelled task stops waiting for its job (which runs to its end on the worker, unrecorded)
     const cancel = (): void => this.cancel(seq, ctx.signal.reason as Error);
     ctx.signal.addEventListener("abort", cancel, { once: true });
@@ -148,16 +151,19 @@ export class RemoteTasks implements RemoteLaneCloser {
       if (opens) await this.sticky.openerEnded(seq, error);
       throw error;
     }
-    let ended: { failure: unknown } | undefined;
-    const { c, r, g } = await changes
-      .catch((error: unknown) => {
-        ended = { failure: error };
-        throw error;
-      })
-      .finally(async () => {
-        ctx.signal.removeEventListener("abort", cancel);
-        if (opens) await this.sticky.openerEnded(seq, ended?.failure);
-      });
+    let outcome: RemoteChanges;
+    let failure: unknown;
+    try {
+      outcome = await changes;
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      ctx.signal.removeEventListener("abort", cancel);
+      // the instance's other tasks wait for its worker, or fail as its first task did when it never opened
+      if (opens) await this.sticky.openerEnded(seq, failure);
+    }
+    const { c, r, g } = outcome;
     for (const key of r ?? []) delete ctx.data[key];
     for (const key of Object.keys(c ?? {})) ctx.data[key] = decodeValue(c![key]);
     return decides && g !== undefined ? decodeValue(g) : undefined;
