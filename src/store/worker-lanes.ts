@@ -91,10 +91,6 @@ export class WorkerLanes {
       }),
     );
   }
-
-  get size(): number {
-    return this.instances.size;
-  }
 }
 
 /* run ids hold no spaces (src/runs/places.ts) */
