@@ -184,7 +184,7 @@ export class StickyLanes {
         const worker = held.worker;
         if (!alive.has(worker)) alive.set(worker, workerAlive(store, worker).catch(() => true));
         const lives = await alive.get(worker);
-            if (!lives) this.lose(held, `its worker ${worker} stopped renewing its alive key (killed, hung, cut off or stopped)`);
+        if (!lives) this.lose(held, `its worker ${worker} stopped renewing its alive key (killed, hung, cut off or stopped)`);
       }),
     );
   }
