@@ -86,9 +86,15 @@ export class JournalView {
     const seq = typeof record.s === "number" ? record.s : undefined;
     switch (record.t) {
       case "s":
-        return this.started(seq!, String(record.n), typeof record.a === "number" ? record.a : 1, at, typeof record.i === "number" ? record.i : 0);
+        // journal format 3: tasks started together are one record, numbered from s
+        if (Array.isArray(record.n)) for (let i = 0; i < record.n.length; i++) this.started(seq! + i, String(record.n[i]), 1, at, typeof record.i === "number" ? record.i : 0);
+        else this.started(seq!, String(record.n), typeof record.a === "number" ? record.a : 1, at, typeof record.i === "number" ? record.i : 0);
+        return;
       case "d":
-        return this.done(seq!, record, at);
+        // format 3: tasks s to `to` returned in a row, changing nothing
+        if (typeof record.to === "number") for (let done = seq!; done <= record.to; done++) this.done(done, record, at);
+        else this.done(seq!, record, at);
+        return;
       case "f":
         return this.failed(seq!, record, at);
       case "tm":
