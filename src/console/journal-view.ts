@@ -107,8 +107,12 @@ export class JournalView {
         return this.instanceStarted(record, at);
       case "ie":
         if (typeof record.i !== "number") return;
-        this.instances.ended(record.i, at, this.push("instance-ended", at, undefined, undefined, undefined, record.i));
-        return this.data.instanceEnded(record.i);
+        // format 3: instances i to `to` ended in a row
+        for (let i = record.i, last = typeof record.to === "number" ? record.to : i; i <= last; i++) {
+          this.instances.ended(i, at, this.push("instance-ended", at, undefined, undefined, undefined, i));
+          this.data.instanceEnded(i);
+        }
+        return;
       case "log":
         if (seq !== undefined && this.hasExecution(seq)) this.exExtra(seq).log = String(record.file);
         return;

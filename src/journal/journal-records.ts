@@ -65,11 +65,14 @@ export abstract class JournalRecords {
   private readonly endInstances: number[] = [];
   private readonly endAts: number[] = [];
   private endCount = 0;
-  private startFirst = 0;
-  private startCount = 0;
-  private startAt = 0;
-  private startInstance = 0;
+  /* runs of starts (a run per instance and time): first task, how many, time, instance; their nodes one after the other */
+  private readonly startFirsts: number[] = [];
+  private readonly startCounts: number[] = [];
+  private readonly startAts: number[] = [];
+  private readonly startInstances: number[] = [];
+  private startRuns = 0;
   private readonly startNodes: GraphNode[] = [];
+  private startCount = 0;
   /** whether runs of starts and completions are written as one record each (format 3); a journal of format 2 goes on without */
   protected grouping = true;
   /* per node, its message records' start `{"t":"em","n":<id>,"at":` */
@@ -91,17 +94,24 @@ export abstract class JournalRecords {
   started(seq: number, node: GraphNode, attempt: number, at: number, instance: number): void {
     const time = at - this.origin;
     if (attempt === 1 && this.grouping) {
-      const count = this.startCount;
-      if (count > 0 && count < GROUP_MAX && seq === this.startFirst + count && time === this.startAt && instance === this.startInstance) {
+      const run = this.startRuns - 1;
+      if (run >= 0 && seq === this.startFirsts[run] + this.startCounts[run] && time === this.startAts[run] && instance === this.startInstances[run]) {
+        this.startCounts[run]++;
         this.startNodes[this.startCount++] = node;
+        if (this.startCount === GROUP_MAX) this.closeGroup();
         return;
       }
-      if (count > 0) this.closeGroup();
-      this.startFirst = seq;
-      this.startCount = 1;
-      this.startNodes[0] = node;
-      this.startAt = time;
-      this.startInstance = instance;
+      // a run of another instance or time: held open after the others, so the completions and instance ends go on gathering
+      this.startFirsts[run + 1] = seq;
+      this.startCounts[run + 1] = 1;
+      this.startAts[run + 1] = time;
+      this.startInstances[run + 1] = instance;
+      this.startRuns++;
+      this.startNodes[this.startCount++] = node;
+      if (this.startCount === GROUP_MAX) {
+        this.closeGroup();
+        return;
+      }
       this.hold();
       return;
     }
@@ -175,10 +185,12 @@ export abstract class JournalRecords {
 
   /*
    * The records held open go into the bytes, in this order: the run of
-   * completions, the instances that ended, the run of starts. One start or
-   * completion alone is its own record; several are one (journal format 3):
+   * completions, the instances that ended, the run of starts. One start,
+   * completion or instance end alone is its own record; several in a row
+   * are one (journal format 3):
    *   {"t":"s","s":<first>[,"i":<instance>],"n":[<id>,...],"at":<ms>}  tasks first, first + 1, ... of those elements
    *   {"t":"d","s":<first>,"to":<last>,"at":<ms>}                        tasks first..last returned, changing nothing
+   *   {"t":"ie","i":<first>,"to":<last>,"at":<ms>}                       message instances first..last ended
    * The order may differ from the order they happened in, within what a
    * replay does not see: a start is never written before a completion that
    * came before it (the slot it freed may be what started the task), an
@@ -205,35 +217,46 @@ export abstract class JournalRecords {
       out.seal();
       this.doneCount = 0;
     }
-    for (let i = 0; i < this.endCount; i++) this.writeEnded(this.endInstances[i], this.endAts[i]);
+    const ends = this.endCount;
+    for (let i = 0, last = 0; i < ends; i = last + 1) {
+      // instances that ended in a row at the same time: one record
+      last = i;
+      while (last + 1 < ends && this.endInstances[last + 1] === this.endInstances[last] + 1 && this.endAts[last + 1] === this.endAts[i]) last++;
+      this.writeEnded(this.endInstances[i], this.endAts[i], last === i ? undefined : this.endInstances[last]);
+    }
     this.endCount = 0;
     const starts = this.startCount;
     if (starts === 0) return;
     this.startCount = 0;
     const nodes = this.startNodes;
-    if (starts === 1) this.writeStart(this.startFirst, nodes[0], 1, this.startAt, this.startInstance);
-    else {
-      out.reserve(RECORD_BYTES);
-      out.piece(STARTED);
-      out.int(this.startFirst);
-      if (this.startInstance !== 0) {
-        out.piece(INSTANCE);
-        out.int(this.startInstance);
+    for (let run = 0, node = 0; run < this.startRuns; run++) {
+      const count = this.startCounts[run];
+      if (count === 1) this.writeStart(this.startFirsts[run], nodes[node], 1, this.startAts[run], this.startInstances[run]);
+      else {
+        out.reserve(RECORD_BYTES);
+        out.piece(STARTED);
+        out.int(this.startFirsts[run]);
+        if (this.startInstances[run] !== 0) {
+          out.piece(INSTANCE);
+          out.int(this.startInstances[run]);
+        }
+        out.piece(NODES);
+        for (let i = 0; i < count; i++) {
+          const id = (this.idBytes[nodes[node + i].index] ??= Buffer.from(JSON.stringify(nodes[node + i].id)));
+          out.reserve(id.length + 1);
+          if (i > 0) out.piece(COMMA);
+          out.piece(id);
+        }
+        out.reserve(RECORD_BYTES);
+        out.piece(CLOSE_LIST);
+        out.piece(AT);
+        out.int(this.startAts[run]);
+        out.piece(END);
+        out.seal();
       }
-      out.piece(NODES);
-      for (let i = 0; i < starts; i++) {
-        const id = (this.idBytes[nodes[i].index] ??= Buffer.from(JSON.stringify(nodes[i].id)));
-        out.reserve(id.length + 1);
-        if (i > 0) out.piece(COMMA);
-        out.piece(id);
-      }
-      out.reserve(RECORD_BYTES);
-      out.piece(CLOSE_LIST);
-      out.piece(AT);
-      out.int(this.startAt);
-      out.piece(END);
-      out.seal();
+      node += count;
     }
+    this.startRuns = 0;
     // the nodes are let go of: the run may go quiet for long before the array is used again
     nodes.fill(undefined as never, 0, starts);
   };
@@ -286,11 +309,15 @@ export abstract class JournalRecords {
     this.hold();
   }
 
-  private writeEnded(instance: number, time: number): void {
+  private writeEnded(instance: number, time: number, last?: number): void {
     const out = this.pending;
     out.reserve(RECORD_BYTES);
     out.piece(INSTANCE_ENDED);
     out.int(instance);
+    if (last !== undefined) {
+      out.piece(TO);
+      out.int(last);
+    }
     out.piece(AT);
     out.int(time);
     out.piece(END);

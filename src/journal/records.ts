@@ -67,6 +67,7 @@ export interface FailureRecord {
  * Notes (for people and for `adhesive runs`, not replayed):
  *   lane {name, open: true|false, at}; pid / pid-end {pid: process group, at};
  *   ie {i: instance number, at}: a message instance ended (its tokens all reached an end);
+ *   ie {i, to, at} (format 3): instances i to `to` ended, one after the other;
  *   resume {pid, at, retry?}; end {state, at, error?, data?, element?: {id, name, error,
  *   i?: its message instance} where the run failed}; caught {n: element id, s?: the task's
  *   number, i?: its message instance, at, error}:
