@@ -86,9 +86,15 @@ export class JournalView {
     const seq = typeof record.s === "number" ? record.s : undefined;
     switch (record.t) {
       case "s":
-        return this.started(seq!, String(record.n), typeof record.a === "number" ? record.a : 1, at, typeof record.i === "number" ? record.i : 0);
+        // journal format 3: tasks started together are one record, numbered from s
+        if (Array.isArray(record.n)) for (let i = 0; i < record.n.length; i++) this.started(seq! + i, String(record.n[i]), 1, at, typeof record.i === "number" ? record.i : 0);
+        else this.started(seq!, String(record.n), typeof record.a === "number" ? record.a : 1, at, typeof record.i === "number" ? record.i : 0);
+        return;
       case "d":
-        return this.done(seq!, record, at);
+        // format 3: tasks s to `to` returned in a row, changing nothing
+        if (typeof record.to === "number") for (let done = seq!; done <= record.to; done++) this.done(done, record, at);
+        else this.done(seq!, record, at);
+        return;
       case "f":
         return this.failed(seq!, record, at);
       case "tm":
@@ -101,8 +107,12 @@ export class JournalView {
         return this.instanceStarted(record, at);
       case "ie":
         if (typeof record.i !== "number") return;
-        this.instances.ended(record.i, at, this.push("instance-ended", at, undefined, undefined, undefined, record.i));
-        return this.data.instanceEnded(record.i);
+        // format 3: instances i to `to` ended in a row
+        for (let i = record.i, last = typeof record.to === "number" ? record.to : i; i <= last; i++) {
+          this.instances.ended(i, at, this.push("instance-ended", at, undefined, undefined, undefined, i));
+          this.data.instanceEnded(i);
+        }
+        return;
       case "log":
         if (seq !== undefined && this.hasExecution(seq)) this.exExtra(seq).log = String(record.file);
         return;

@@ -187,9 +187,24 @@ function addRecord(journal: Journal, record: Record<string, unknown>, file: stri
   const text = (field: string): string => (typeof record[field] === "string" ? (record[field] as string) : bad(`has no ${field}`));
   switch (record.t) {
     case "s":
+      if (Array.isArray(record.n)) {
+        // format 3: a run of first starts, numbered from s
+        const first = int("s");
+        for (let i = 0; i < record.n.length; i++) {
+          const node = record.n[i] as unknown;
+          journal.inputs.push({ kind: "started", seq: first + i, node: typeof node === "string" ? node : bad("has no n"), attempt: 1, at });
+        }
+        return;
+      }
       journal.inputs.push({ kind: "started", seq: int("s"), node: text("n"), attempt: record.a === undefined ? 1 : int("a"), at });
       return;
     case "d":
+      if (record.to !== undefined) {
+        // format 3: tasks s to `to` returned, changing nothing
+        const last = int("to");
+        for (let seq = int("s"); seq <= last; seq++) journal.inputs.push({ kind: "done", seq, set: {}, deleted: [], decision: undefined, at });
+        return;
+      }
       journal.inputs.push({ kind: "done", seq: int("s"), set: decodeChanges(record.c, bad), deleted: (record.r as string[] | undefined) ?? [], decision: record.g === undefined ? undefined : decode(record.g, bad), at });
       return;
     case "f":

@@ -16,14 +16,28 @@ export class RecordBuffer {
   private used = 0;
   /* where the record being put together starts */
   private start = 0;
+  /* writes the records still held open (a run of starts or completions) into the bytes */
+  private closer: (() => void) | undefined;
 
+  /** How many bytes there are, the records held open written first. */
   get length(): number {
+    if (this.closer !== undefined) this.closer();
     return this.used;
   }
 
-  /** The bytes so far; they stay valid until the next write. */
+  /** The bytes so far, the records held open written first; they stay valid until the next write. */
   view(): Buffer {
+    if (this.closer !== undefined) this.closer();
     return this.bytes.subarray(0, this.used);
+  }
+
+  /** Records are held open (not in the bytes yet): `closer` writes them, and letGo() says it did. */
+  holdOpen(closer: () => void): void {
+    this.closer = closer;
+  }
+
+  letGo(): void {
+    this.closer = undefined;
   }
 
   clear(): void {

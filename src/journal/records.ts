@@ -7,9 +7,13 @@ import { encodeValue, isJson, type EncodedValue } from "./values.js";
  * 2: every line ends with the checksum of its record (framing.ts), and a
  * journal may start from a snapshot. Journals of version 1 (no checksums)
  * are still read, and a resume writes them on as version 2.
+ * 3: a run of first starts (the tasks one step started together) is one
+ * `s` record naming their elements, and a run of completions that changed
+ * nothing one `d` record with the last task's number (`to`). A resumed
+ * journal of version 2 goes on with one record per start and completion.
  */
-export const JOURNAL_VERSION = 2;
-export const READABLE_VERSIONS: readonly number[] = [1, 2];
+export const JOURNAL_VERSION = 3;
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 export const JOURNAL_FILE = "journal.ndjson";
 
 /**
@@ -50,8 +54,11 @@ export interface FailureRecord {
  * One line per record (framing.ts), `t` its type. Inputs (what the engine applied):
  *   s   a task started      {s: task number, n: element id, a: attempt (left out: 1),
  *                            i?: its message instance (see em), at}
+ *       tasks started together (format 3) {s: the first's number, n: [element ids], i?, at}:
+ *                            tasks s, s + 1, ... in that order, each its first attempt
  *   d   it returned         {s, at, c?: {key: value} it set, r?: [keys] it removed,
  *                            g?: value, what a deciding gateway's function returned (the flow to take)}
+ *       tasks that returned in a row, changing nothing (format 3) {s, to: the last's number, at}
  *   f   it failed           {s, at, e: FailureRecord}
  *   tm  a timer fired       {a: arm number, at}
  *   em  a message started an instance       {n: element id, at, e: value, i: its number
@@ -60,6 +67,7 @@ export interface FailureRecord {
  * Notes (for people and for `adhesive runs`, not replayed):
  *   lane {name, open: true|false, at}; pid / pid-end {pid: process group, at};
  *   ie {i: instance number, at}: a message instance ended (its tokens all reached an end);
+ *   ie {i, to, at} (format 3): instances i to `to` ended, one after the other;
  *   resume {pid, at, retry?}; end {state, at, error?, data?, element?: {id, name, error,
  *   i?: its message instance} where the run failed}; caught {n: element id, s?: the task's
  *   number, i?: its message instance, at, error}:

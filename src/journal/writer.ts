@@ -6,6 +6,7 @@ import { fileSystemReason } from "../errors.js";
 import { JournalError } from "./journal-error.js";
 import { JournalRecords, type RunJournal } from "./journal-records.js";
 import { framedLine } from "./framing.js";
+import { JOURNAL_VERSION } from "./records.js";
 import { snapshotJson, type JournalTallies } from "./snapshot.js";
 
 export interface WriterOptions {
@@ -13,6 +14,8 @@ export interface WriterOptions {
   origin: number;
   /** fsync after every write, for machines that may lose power (journal_fsync) */
   fsync: boolean;
+  /** the format version of the file's header, when it goes on with an older one (a resume): format 2 is written on in its own records */
+  version?: number;
   /** writing failed: the run must stop, since what it does could no longer be rebuilt */
   onError(error: Error): void;
   /**
@@ -71,6 +74,7 @@ export class JournalWriter extends JournalRecords implements RunJournal {
 
   constructor(file: string, options: WriterOptions) {
     super(options.origin, options.tallies);
+    this.grouping = (options.version ?? JOURNAL_VERSION) >= 3;
     this.file = file;
     this.options = options;
     try {
@@ -212,6 +216,8 @@ export class JournalWriter extends JournalRecords implements RunJournal {
       closeSync(this.fd!);
       this.fd = fd;
       this.size = bytes.length;
+      // the file starts again with a header of this version
+      this.grouping = true;
     } catch {
       // the old file is whole (a full disk, say): the run goes on with it, and tries again once it has grown some more
       if (fd !== undefined && fd !== this.fd) closeSync(fd);

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBrowser, type Browser } from "../web/browser.js";
 import { adhesiveIn, startCli, type CliRun } from "../web/cli-run.js";
 import { until } from "../waiting.js";
+import { perTask } from "../journal/journal-records.js";
 
 const fixture = fileURLToPath(new URL("../fixtures/console/signups.ts", import.meta.url));
 const project = mkdtempSync(join(tmpdir(), "adhesive-instances-"));
@@ -71,10 +72,10 @@ async function openRun(id: string): Promise<Page> {
 
 type JournalRecord = { t: string; i?: number; s?: number; n?: string; e?: { j: unknown } };
 
-/* a run's journal records after its header */
+/* a run's journal records after its header, one per task (perTask) */
 function journal(id: string): JournalRecord[] {
   const lines = readFileSync(join(project, "runs", id, "journal.ndjson"), "utf8").trim().split("\n").slice(1);
-  return lines.map((line) => JSON.parse(line.slice(0, line.lastIndexOf("\t"))) as JournalRecord);
+  return perTask(lines.map((line) => JSON.parse(line.slice(0, line.lastIndexOf("\t"))) as JournalRecord));
 }
 
 /* what the timeline shows of instance n, from the journal: its message, its tasks' starts and ends (by their numbers; a failure an error boundary caught is caught), its end */

@@ -20,6 +20,7 @@ import { startLiveServer, type LiveServer } from "../../src/web/server.js";
 import { signupTasks, type Signup } from "../fixtures/console/signup-tasks.js";
 import { openBrowser, type Browser } from "../web/browser.js";
 import { until } from "../waiting.js";
+import { perTask } from "../journal/journal-records.js";
 
 const SIGNUP_FILE = fileURLToPath(new URL("../fixtures/console/signups.bpmn", import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), "adhesive-long-page-"));
@@ -43,7 +44,7 @@ afterAll(async () => {
 /* how many times the journal says `element` completed */
 function completions(element: string): number {
   const lines = readFileSync(join(folder, "long", JOURNAL_FILE), "utf8").trim().split("\n").slice(1);
-  const records = lines.map((line) => JSON.parse(line.slice(0, line.lastIndexOf("\t"))) as { t: string; s?: number; n?: string });
+  const records = perTask(lines.map((line) => JSON.parse(line.slice(0, line.lastIndexOf("\t"))) as { t: string; s?: number; n?: string }));
   const seqs = new Set(records.filter((r) => r.t === "s" && r.n === element).map((r) => r.s));
   return records.filter((r) => r.t === "d" && seqs.has(r.s)).length;
 }

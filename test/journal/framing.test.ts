@@ -14,6 +14,7 @@ import { describe, expect, it } from "vitest";
 import { crc32 } from "../../src/journal/crc32.js";
 import { checkFrame, framedLine, isTornFrame } from "../../src/journal/framing.js";
 import { parseJournal, readJournal, readJournalHeader } from "../../src/journal/reader.js";
+import { JOURNAL_VERSION } from "../../src/journal/records.js";
 import { seeded } from "../seeded.js";
 import { Adhesive } from "../../src/index.js";
 
@@ -109,7 +110,7 @@ describe("journals on disk", () => {
 });
 
 describe("a journal of format 1", () => {
-  it("is continued by a resume, which writes it on as format 2", async () => {
+  it("is continued by a resume, which writes it on in the current format", async () => {
     const folder = await mkdtemp(join(tmpdir(), "adhesive-v1-"));
     const calls: string[] = [];
     const chain = () =>
@@ -123,7 +124,7 @@ describe("a journal of format 1", () => {
     // as an older adhesive wrote it, interrupted while Middle ran: no checksums, version 1
     const lines = (await readFile(file, "utf8")).split("\n").filter(Boolean).map((line) => line.slice(0, line.lastIndexOf("\t")));
     // and by a runner that has died (this process ran it, and lives)
-    lines[0] = lines[0].replace('"v":2', '"v":1').replace(/"pid":\d+/, '"pid":4194303');
+    lines[0] = lines[0].replace(/"v":\d+/, '"v":1').replace(/"pid":\d+/, '"pid":4194303');
     const middle = lines.findIndex((line) => line.startsWith('{"t":"s","s":2,'));
     await writeFile(file, `${lines.slice(0, middle + 1).join("\n")}\n`);
     calls.length = 0;
@@ -131,6 +132,6 @@ describe("a journal of format 1", () => {
     expect(calls).toEqual(["Middle 2", "Last 1"]);
     const text = await readFile(file, "utf8");
     expect(text.split("\n").filter(Boolean).every((line) => typeof checkFrame(Buffer.from(line), 0, Buffer.byteLength(line)) === "number")).toBe(true);
-    expect((await readJournal(file)).header.v).toBe(2);
+    expect((await readJournal(file)).header.v).toBe(JOURNAL_VERSION);
   });
 });

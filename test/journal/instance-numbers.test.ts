@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { journalRecords } from "./journal-records.js";
+import { journalRecords, perTask } from "./journal-records.js";
 import { Adhesive } from "../../src/index.js";
 import { journalViewOf } from "../../src/console/journal-views.js";
 import { seeded } from "../seeded.js";
@@ -33,7 +33,7 @@ async function run(runsFolder: string, seen: Map<string, [number | undefined, un
 }
 
 type Line = { t: string; i?: number; s?: number };
-const lines = (file: string): Promise<Line[]> => journalRecords<Line>(file);
+const lines = async (file: string): Promise<Line[]> => perTask(await journalRecords<Line>(file));
 
 describe("message instance numbers", () => {
   it("follow the order the run took its events, go on across snapshots, and are the same after a resume from any cut", async () => {

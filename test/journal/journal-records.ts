@@ -7,3 +7,25 @@ export async function journalRecords<R = Record<string, unknown>>(file: string):
     .split("\n")
     .map((line) => JSON.parse(line.slice(0, line.lastIndexOf("\t"))) as R);
 }
+
+/*
+ * The records with each group of journal format 3 as one record per task
+ * or instance, in the order its numbers go: tasks started together
+ * ({"t":"s","s":first,"n":[ids]}), completions in a row that changed
+ * nothing ({"t":"d","s":first,"to":last}) and instances that ended in a row
+ * ({"t":"ie","i":first,"to":last}), as the console and the reader take them.
+ */
+export function perTask<R extends { t: string; s?: number; i?: number; n?: unknown; to?: unknown }>(records: readonly R[]): R[] {
+  return records.flatMap((record): R[] => {
+    if (record.t === "ie" && typeof record.to === "number") {
+      const { to, ...one } = record;
+      return Array.from({ length: to - record.i! + 1 }, (_, k) => ({ ...one, i: record.i! + k }) as unknown as R);
+    }
+    if (record.t === "s" && Array.isArray(record.n)) return record.n.map((n: unknown, i) => ({ ...record, s: record.s! + i, n }));
+    if (record.t === "d" && typeof record.to === "number") {
+      const { to, ...one } = record;
+      return Array.from({ length: to - record.s! + 1 }, (_, i) => ({ ...one, s: record.s! + i }) as unknown as R);
+    }
+    return [record];
+  });
+}
