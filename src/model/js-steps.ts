@@ -1,7 +1,13 @@
-import { parse, type Node } from "acorn";
-import { simple } from "acorn-walk";
-import MagicString from "magic-string";
+import { createRequire } from "node:module";
+import type { Node } from "acorn";
+import type MagicString from "magic-string";
 import { MAY_USE_REGEX, regexVisitors } from "./js-regex.js";
+
+/* acorn, acorn-walk and magic-string (300 kB of code) are required by the first expression that may loop or use a regular expression: most conditions do neither */
+const require = createRequire(import.meta.url);
+const acorn = (): typeof import("acorn") => require("acorn") as typeof import("acorn");
+const acornWalk = (): typeof import("acorn-walk") => require("acorn-walk") as typeof import("acorn-walk");
+const magicString = (): typeof import("magic-string") => require("magic-string") as typeof import("magic-string");
 
 /**
  * Loop iterations plus function calls one JavaScript expression or script
@@ -72,15 +78,15 @@ export function instrument(body: string): Instrumented | undefined {
   const mayLoop = MAY_LOOP.test(body);
   const mayUseRegex = MAY_USE_REGEX.test(body);
   if (!mayLoop && !mayUseRegex) return undefined;
-  const ast = parse(body, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: true });
-  const code = new MagicString(body);
+  const ast = acorn().parse(body, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: true });
+  const code = new (magicString().default)(body);
   let steps = 0;
   let regexes = 0;
   const count = (node: Node): void => {
     countAtStart(code, node);
     steps++;
   };
-  simple(ast, {
+  acornWalk().simple(ast, {
     ...(mayUseRegex ? regexVisitors(code, () => regexes++) : {}),
     WhileStatement: (node) => count(node.body),
     DoWhileStatement: (node) => count(node.body),

@@ -1,4 +1,8 @@
-import { parseExpressionAt } from "acorn";
+import { createRequire } from "node:module";
+
+/* acorn is required by the first JUEL expression: most files have none */
+const require = createRequire(import.meta.url);
+const acorn = (): typeof import("acorn") => require("acorn") as typeof import("acorn");
 
 /*
  * Camunda 7 files write expressions in JUEL, `${...}` (or `#{...}`).
@@ -84,7 +88,7 @@ const SUBSET =
 /** undefined when `text` is one complete JavaScript expression. */
 export function javaScriptSyntaxError(text: string): string | undefined {
   try {
-    const node = parseExpressionAt(text, 0, { ecmaVersion: "latest" });
+    const node = acorn().parseExpressionAt(text, 0, { ecmaVersion: "latest" });
     if (text.slice(node.end).trim() !== "") return `unexpected ${JSON.stringify(text.slice(node.end).trim().slice(0, 20))}`;
     return undefined;
   } catch (error) {

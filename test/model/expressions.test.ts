@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Adhesive, ExpressionError, TaskError, type Data } from "../../src/index.js";
 import { compileExpression, compileScript } from "../../src/model/expression.js";
+import { MAX_STEPS } from "../../src/model/js-steps.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/hostile/${name}`, import.meta.url));
 
@@ -44,7 +45,8 @@ describe("a JavaScript condition that never ends", () => {
 
   it("leaves plain and finite code as written, and gives each evaluation a fresh budget", () => {
     const sum = compileScript("data.total = 0; for (let i = 0; i < 1000000; i++) data.total += i;", "script");
-    for (let run = 0; run < 20; run++) {
+    // a million steps each: one run more than a shared budget would allow
+    for (let run = 0; run <= MAX_STEPS / 1_000_000; run++) {
       const data: Data = {};
       sum.evaluate(scope(data));
       expect(data.total).toBe(499999500000);

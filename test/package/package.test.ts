@@ -15,6 +15,14 @@ const installed = useInstalledPackage();
 
 /* `npx adhesive ...` as a user types it; --no: never fetch the unrelated npm package named adhesive */
 const npxAdhesive = (cwd: string, ...args: string[]) => run("npx", ["--no", "--", "adhesive", ...args], cwd);
+/*
+ * The bin npx runs (node_modules/.bin/adhesive, the link npm made), without
+ * npm's own start-up (about a CPU second each on a loaded machine). The
+ * README's kind of file runs through npx itself; the other scenarios are
+ * about what the CLI loads in each kind of project, not about npx.
+ */
+const installedAdhesive = (cwd: string, args: string[], extraEnv: Record<string, string> = {}) =>
+  run(process.execPath, [join(installed().folder, "node_modules/.bin/adhesive"), ...args], cwd, extraEnv);
 
 async function write(dir: string, files: Record<string, string>): Promise<void> {
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
@@ -67,7 +75,7 @@ describe("adhesive in a CommonJS project (npm init -y)", () => {
   it("runs a CommonJS .ts and .cts that start their run without awaiting it, and waits for it", async () => {
     await write(dir, { "commonjs.ts": COMMONJS_TS, "commonjs.cts": COMMONJS_TS });
     for (const file of ["commonjs.ts", "commonjs.cts"]) {
-      const { code, stdout, stderr } = await npxAdhesive(dir, file);
+      const { code, stdout, stderr } = await installedAdhesive(dir, [file]);
       expect({ file, stderr }).toEqual({ file, stderr: "" });
       expect(code).toBe(0);
       expect(stdout).toContain('result: {"greeted":"hello"}');
@@ -81,7 +89,7 @@ task("Break", () => { throw new Error("the disk is full"); });
 processStart().task("Break").processEnd().build().then(() => console.log("never"));
 `,
     });
-    const { code, stdout, stderr } = await npxAdhesive(dir, "failing.cjs");
+    const { code, stdout, stderr } = await installedAdhesive(dir, ["failing.cjs"]);
     expect(code).toBe(1);
     expect(stderr.match(/the disk is full/g)).toHaveLength(1);
     expect(stderr).toContain('process failed: task "Break"');
@@ -91,7 +99,7 @@ processStart().task("Break").processEnd().build().then(() => console.log("never"
 
   it("exits 2 saying so for a process file that starts no run", async () => {
     await write(dir, { "no-run.ts": `import { task } from "adhesive-bpmn";\ntask("Lonely", () => undefined);\n` });
-    const { code, stderr } = await npxAdhesive(dir, "no-run.ts");
+    const { code, stderr } = await installedAdhesive(dir, ["no-run.ts"]);
     expect(code).toBe(2);
     expect(stderr.trim()).toBe("adhesive: no-run.ts started no process: call bpmnBuild(), build() or processStart()...build() in it");
   });
@@ -104,7 +112,7 @@ task("Crunch", (ctx) => { ctx.data.inWorker = !isMainThread; });
 console.log("result:", JSON.stringify(await processStart().task("Crunch").processEnd().build()));
 `,
     });
-    const { code, stdout, stderr } = await run("npx", ["--no", "--", "adhesive", "workers.ts"], dir, { ADHESIVE_PARALLEL_PROCESSING: "worker" });
+    const { code, stdout, stderr } = await installedAdhesive(dir, ["workers.ts"], { ADHESIVE_PARALLEL_PROCESSING: "worker" });
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain('result: {"inWorker":true}');
@@ -134,7 +142,7 @@ await processStart().task("Break").processEnd().build();
       "late.ts": 'type Never = never;\nexport function fail(): Never {\n  throw new Error("late failure");\n}\n',
     });
     for (const [threads, ADHESIVE_PARALLEL_PROCESSING] of [["main", "async"], ["worker", "worker"]]) {
-      const { code, stdout, stderr } = await run("npx", ["--no", "--", "adhesive", "hooked.ts"], dir, { NO_COLOR: "1", ADHESIVE_PARALLEL_PROCESSING });
+      const { code, stdout, stderr } = await installedAdhesive(dir, ["hooked.ts"], { NO_COLOR: "1", ADHESIVE_PARALLEL_PROCESSING });
       expect(stdout).toContain(`result: {"greeted":"HI 4 in where.ts ${threads}"}`);
       expect(stderr).toContain('process failed: task "Break" (task_1) failed: late failure (at hooked/late.ts:3)');
       expect(code).toBe(1);
@@ -142,7 +150,7 @@ await processStart().task("Break").processEnd().build();
   });
 
   it("runs the hello example shipped in the package", async () => {
-    const { code, stdout, stderr } = await npxAdhesive(dir, "../node_modules/adhesive-bpmn/examples/hello/_adhesive.ts");
+    const { code, stdout, stderr } = await installedAdhesive(dir, ["../node_modules/adhesive-bpmn/examples/hello/_adhesive.ts"]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain("published: true");
@@ -154,7 +162,7 @@ describe("adhesive in an ES module project and in a folder without package.json"
     const dir = await installed().project("esm", { name: "esm", type: "module" });
     await write(dir, { "esm.js": ESM_TS.replace(", type Context", "").replace("(ctx: Context)", "(ctx)"), "esm.mts": ESM_TS, "required.js": COMMONJS_TS.replaceAll(/: \{[^}]*\}|: unknown/g, "") });
     for (const file of ["esm.js", "esm.mts", "required.js"]) {
-      const { code, stdout, stderr } = await npxAdhesive(dir, file);
+      const { code, stdout, stderr } = await installedAdhesive(dir, [file]);
       expect({ file, stderr }).toEqual({ file, stderr: "" });
       expect(code).toBe(0);
       expect(stdout).toContain('result: {"greeted":"hello"}');
