@@ -19,6 +19,7 @@ const SLOW_FIRST = [
   "test/store/orchestrator.test.ts",
   "test/store/link-cut.test.ts",
   "test/store/kill-worker.test.ts",
+  "test/store/lanes.test.ts",
   "test/journal/byte-flips.test.ts",
   "test/inbox/acknowledged.test.ts",
   "test/runtime/resume.test.ts",
