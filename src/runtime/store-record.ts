@@ -87,7 +87,7 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
       writer = new StreamJournalWriter(lease, { origin: first.at, tallies, onError });
       await updateRegistry(lease, { state: "running", process: processName });
       const summary = new SummaryWriter(folder, newSummary(runId, definition, options, at, true), fenced);
-      return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, handle) } };
+      return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, writer!, handle) } };
     }
     const journal = await readStreamJournal(store, runId);
     const inputs = resumable(journal, definition, options, true);
@@ -95,7 +95,7 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
     await updateRegistry(lease, { state: "running", process: processName });
     const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined }, fenced);
     const { options: recorded } = journal.header;
-    return { runId, folder, runsFolder, writer, summary, lease, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, handle) } };
+    return { runId, folder, runsFolder, writer, summary, lease, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, writer!, handle) } };
   } catch (error) {
     writer?.abandon();
     await remote?.close().catch(() => undefined);

@@ -3,6 +3,7 @@ import { describe } from "../errors.js";
 import { JournalError } from "../journal/journal-error.js";
 import { JournalRecords, type RunJournal } from "../journal/journal-records.js";
 import type { JournalTallies } from "../journal/snapshot.js";
+import type { GraphNode } from "../model/graph.js";
 import { OwnerLostError } from "../runs/owner/lease.js";
 import { appendJournal } from "./journal-stream.js";
 import type { StoreLease } from "./lease.js";
@@ -28,6 +29,11 @@ export interface StreamWriterOptions {
  * connection retries without end), so the run stalls and goes on once
  * Redis is back. An append the fence refuses (another process owns the
  * run) stops the run with nothing more written.
+ *
+ * A message from the run's inbox in the store is acknowledged by the
+ * append that holds its record (expectInbox): journaled and acknowledged
+ * together or neither, so a new owner never delivers a journaled message
+ * again, and never loses one that is not.
  */
 export class StreamJournalWriter extends JournalRecords implements RunJournal {
   private readonly lease: StoreLease;
@@ -39,6 +45,10 @@ export class StreamJournalWriter extends JournalRecords implements RunJournal {
   private broken = false;
   private closing = false;
   private idle: Array<() => void> = [];
+  /* inbox entries to acknowledge with the next append: their records are in `pending` */
+  private acks: string[] = [];
+  /* the events of inbox messages handed to the run and not recorded yet, and their entries */
+  private readonly inboxEvents = new Map<unknown, string>();
 
   constructor(lease: StoreLease, options: StreamWriterOptions) {
     super(options.origin, options.tallies);
@@ -68,6 +78,37 @@ export class StreamJournalWriter extends JournalRecords implements RunJournal {
     this.waiting = [];
     this.settleDurable(this.durable.splice(0), false);
     this.settleIdle();
+  }
+
+  /**
+   * The inbox entry `entry` carries a message whose event is `event` (the
+   * very value the run will record): the append that holds the first record
+   * of that event (a delivery or a new instance) acknowledges the entry.
+   */
+  expectInbox(event: unknown, entry: string): void {
+    this.inboxEvents.set(event, entry);
+  }
+
+  /** Forgets an expected event once its message was handled; true when its record (and so its acknowledgement) went in or is on its way. */
+  settleInbox(event: unknown): boolean {
+    return !this.inboxEvents.delete(event);
+  }
+
+  override delivered(node: GraphNode, event: unknown, at: number, correlation: string | undefined): void {
+    super.delivered(node, event, at, correlation);
+    if (this.inboxEvents.size > 0) this.recordedInbox(event);
+  }
+
+  override emitted(node: GraphNode, event: unknown, at: number, instance: number): void {
+    super.emitted(node, event, at, instance);
+    if (this.inboxEvents.size > 0) this.recordedInbox(event);
+  }
+
+  private recordedInbox(event: unknown): void {
+    const entry = this.inboxEvents.get(event);
+    if (entry === undefined) return;
+    this.inboxEvents.delete(event);
+    this.acks.push(entry);
   }
 
   /** Task executions that returned, and that failed, as recorded so far (for the registry). */
@@ -102,17 +143,21 @@ export class StreamJournalWriter extends JournalRecords implements RunJournal {
   });
 
   private async write(): Promise<void> {
-    while (!this.broken && (this.pending.length > 0 || this.waiting.length > 0 || this.durable.length > 0)) {
+    while (!this.broken && (this.pending.length > 0 || this.waiting.length > 0 || this.durable.length > 0 || this.acks.length > 0)) {
       // copied: the buffer is reused for what is recorded while this append is under way
       const bytes = this.pending.length > 0 ? Buffer.from(this.pending.view()) : undefined;
       this.pending.clear();
+      const acks = this.acks;
+      this.acks = [];
       const waiting = this.waiting;
       const durable = this.durable;
       this.waiting = [];
       this.durable = [];
       this.writing = true;
       try {
-        if (bytes !== undefined) await appendJournal(this.lease, bytes);
+        if (bytes !== undefined || acks.length > 0) await appendJournal(this.lease, bytes ?? Buffer.alloc(0), acks);
+        // the kill tests' crash between journaling an inbox message and replying to its sender
+        if (acks.length > 0 && process.env.TEST_ADHESIVE_CRASH_AFTER_INBOX_RECORD === "1") process.kill(process.pid, "SIGKILL");
       } catch (error) {
         this.writing = false;
         this.broken = true;
