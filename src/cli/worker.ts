@@ -21,6 +21,7 @@ import { captureConsole, outsideTasks } from "../logs/console-capture.js";
 import { definitionHash, implementationHashes } from "../runtime/run-record.js";
 import { RedactingSink } from "../secrets/stream-redactor.js";
 import { connectStore, type Store } from "../store/connection.js";
+import { CappedOutput } from "../store/output-cap.js";
 import { isPoolName, processVersion, queueName } from "../store/queue-name.js";
 import { runRemoteTask, type WorkerProcess } from "../store/remote-task-runner.js";
 import { startTaskWorker } from "../store/task-worker.js";
@@ -162,13 +163,19 @@ function loaded(run: VerifiedRun): LoadedProcess {
 async function runJob(process: WorkerProcess, job: Parameters<typeof runRemoteTask>[1], signal: AbortSignal | undefined, tempFolder: string, io: CliIo) {
   const label = `run ${job.run} #${job.seq} ${shown(job.name)}${job.attempt > 1 ? ` (attempt ${job.attempt})` : ""}`;
   // task output, secrets masked, each line under the task's label; written outside the task, whose own writes the sink receives
-  const output = new RedactingSink((text) => outsideTasks(() => io.out.write(text.replace(/^(?=.)/gm, `  ${label} | `))));
+  // and kept, up to a cap, for the job's result: the orchestrator's task log shows it
+  const kept = new CappedOutput();
+  const output = new RedactingSink((text) => {
+    kept.add(text);
+    outsideTasks(() => io.out.write(text.replace(/^(?=.)/gm, `  ${label} | `)));
+  });
   io.out.write(`run   ${label}\n`);
   try {
     const changes = await runRemoteTask(process, job, { tempFolder, signal: signal ?? new AbortController().signal, output });
     output.end();
     io.out.write(`done  ${label}\n`);
-    return changes;
+    const printed = kept.text();
+    return printed === undefined ? changes : { ...changes, o: printed };
   } catch (error) {
     output.end();
     io.out.write(`fail  ${label}: ${shown(describe(error))}\n`);

@@ -9,6 +9,7 @@ import { queueName } from "./queue-name.js";
 import type { RemoteChanges, RemoteOutcome, RemoteTaskJob } from "./remote-outcome.js";
 import { TaskQueue } from "./task-queue.js";
 import { matchName } from "../tasks/matcher.js";
+import type { OutputSink } from "../workspaces/workspace.js";
 
 /** A job that ran out of stalls: the task waits for `adhesive retry`. */
 export interface Incident {
@@ -84,9 +85,10 @@ export class RemoteTasks {
    * journal (the engine launches a task once it is written), so the job is
    * added under the id that record names; a task that runs again after a
    * takeover adopts its earlier job instead. Resolves to what the function
-   * returned (a deciding gateway's choice) once the changes are in `ctx.data`.
+   * returned (a deciding gateway's choice) once the changes are in `ctx.data`
+   * and what the task printed on its worker is in `log`.
    */
-  async run(ctx: Context, seq: number, pool: string, data: Data, decides: boolean): Promise<unknown> {
+  async run(ctx: Context, seq: number, pool: string, data: Data, decides: boolean, log?: OutputSink): Promise<unknown> {
     const queue = await this.queue(pool);
     const job: RemoteTaskJob = {
       run: this.settings.runId,
@@ -112,7 +114,9 @@ export class RemoteTasks {
       ctx.signal.removeEventListener("abort", cancel);
       throw error;
     }
-    const { c, r, g } = await changes.finally(() => ctx.signal.removeEventListener("abort", cancel));
+    const { c, r, g, o } = await changes.finally(() => ctx.signal.removeEventListener("abort", cancel));
+    // what the task printed on its worker (capped there) goes into this task's log
+    if (o !== undefined) log?.write(o);
     for (const key of r ?? []) delete ctx.data[key];
     for (const key of Object.keys(c ?? {})) ctx.data[key] = decodeValue(c![key]);
     return decides && g !== undefined ? decodeValue(g) : undefined;
