@@ -91,7 +91,7 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
     }
     const journal = await readStreamJournal(store, runId);
     const inputs = resumable(journal, definition, options, true);
-    writer = new StreamJournalWriter(lease, { origin: journal.header.at, tallies: talliesOf(journal, processIdentity()), onError });
+    writer = new StreamJournalWriter(lease, { origin: journal.header.at, tallies: talliesOf(journal, processIdentity()), onError, size: journal.length });
     await updateRegistry(lease, { state: "running", process: processName });
     const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined }, fenced);
     const { options: recorded } = journal.header;
