@@ -3,6 +3,7 @@ import { describe } from "../errors.js";
 import type { Store } from "./connection.js";
 import { ackInbox, openInbox, readInbox, sendToInbox } from "./inbox.js";
 import { runKeys } from "./keys.js";
+import { findStoreRun } from "./registry.js";
 import type { StoreLease } from "./lease.js";
 import type { StreamJournalWriter } from "./stream-writer.js";
 
@@ -82,8 +83,9 @@ export function readStoreInbox(lease: StoreLease, journal: StreamJournalWriter, 
   };
 }
 
-/** The sender's side: adds the request to the run's inbox and waits up to `waitMs` for the owner's reply (undefined: none yet, the request stays queued). */
-export async function requestStoreRun(store: Store, runId: string, request: ControlRequest, waitMs: number): Promise<InboxReply | undefined> {
+/** The sender's side: adds the request to the inbox of the run (its id or a unique prefix) and waits up to `waitMs` for the owner's reply (undefined: none yet, the request stays queued). */
+export async function requestStoreRun(store: Store, idOrPrefix: string, request: ControlRequest, waitMs: number): Promise<InboxReply | undefined> {
+  const runId = await findStoreRun(store, idOrPrefix);
   await openInbox(store, runId);
   const entry = await sendToInbox(store, runId, request as unknown as Record<string, unknown>);
   const reply = await store.redis.blpop(replyKey(runId, entry), Math.max(1, Math.ceil(waitMs / 1000)));
