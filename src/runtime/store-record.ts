@@ -127,10 +127,17 @@ function remoteTasks(store: Store, lease: StoreLease, runId: string, version: st
  */
 function storeFinish(store: Store, lease: StoreLease, writer: () => StreamJournalWriter | undefined, remote: () => RemoteTasks | undefined): (state: RunState | undefined) => Promise<void> {
   let reported = { done: 0, failed: 0 };
+  // the delta is taken before the write: the last update (the run's end) may start while the timer's is in flight, and both must not add the same tasks
   const counts = async (state?: RunState): Promise<void> => {
-    const tallies = writer()?.counts() ?? reported;
-    await updateRegistry(lease, { state, add: { done: tallies.done - reported.done, failed: tallies.failed - reported.failed } });
-    reported = { ...tallies };
+    const tallies = { ...(writer()?.counts() ?? reported) };
+    const add = { done: tallies.done - reported.done, failed: tallies.failed - reported.failed };
+    reported = tallies;
+    try {
+      await updateRegistry(lease, { state, add });
+    } catch (error) {
+      reported = { done: reported.done - add.done, failed: reported.failed - add.failed };
+      throw error;
+    }
   };
   const timer = setInterval(() => void counts().catch(() => undefined), REGISTRY_EVERY_MS);
   timer.unref();
