@@ -15,6 +15,13 @@
  *   again on the other worker; from the orchestrator's kill -9 until a
  *   standby (`adhesive serve`) owns the run again.
  *
+ * - kill trials (the issue's goal: at least 50): one run through workers
+ *   of their own, whose events keep coming while a worker is killed with
+ *   kill -9 every second or so (a new one started each time), 50 times;
+ *   then its journal must hold each task execution's completion once (none
+ *   lost, none doubled), and a task may have run more than once only on
+ *   workers that were killed. The row fails otherwise.
+ *
  * Each timed run asserts its counts: the run's registry entry must hold 5N
  * tasks done (in-process: the run's summary), every round trip its
  * outcome, and each recovered run its five tasks done.
@@ -25,6 +32,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectStore, type Store } from "../src/store/connection.js";
+import { readStreamJournal } from "../src/store/journal-stream.js";
 import { listStoreRuns } from "../src/store/registry.js";
 import type { RemoteOutcome } from "../src/store/remote-outcome.js";
 import { TaskQueue } from "../src/store/task-queue.js";
@@ -115,6 +123,7 @@ export async function measureStore(root: string, events: number): Promise<StoreR
 
     rows.push(await roundTrips(store, queue, events >= 1000 ? 200 : 50));
     rows.push(...(await recoveries({ root, bin, processFile, dir, url, store, env: baseEnv, children })));
+    rows.push(await killTrials({ root, bin, processFile, dir, url, store, env: baseEnv, children }, KILL_TRIALS));
   } catch (error) {
     rows.push({ name: "scaling out", figures: "", error: (error as Error).message });
   } finally {
@@ -220,6 +229,87 @@ async function recoveries(setting: RecoverySetting): Promise<StoreRow[]> {
   ];
 }
 
+const KILL_TRIALS = 50;
+/* a worker is killed at most this often, and only while another one takes jobs */
+const KILL_EVERY_MS = 1000;
+
+/*
+ * One run, many kills: 4 workers of the pool "trials" (concurrency 8) take
+ * tasks of 40 ms, an event comes every 20 ms; every KILL_EVERY_MS one of
+ * the workers that take jobs is killed with kill -9 mid-work and a new one
+ * started, until `trials` kills. Then the events stop, the run finishes,
+ * and its journal and the workers' marks of each execution are counted.
+ */
+async function killTrials(setting: RecoverySetting, trials: number): Promise<StoreRow> {
+  const { bin, processFile, dir, url, store, root, children } = setting;
+  const marks = join(dir, "trials");
+  const env = { ...setting.env, ...TEST_SETTINGS, BENCH_EVENTS: "1000000", BENCH_EVENT_GAP_MS: "20", BENCH_TASK_MS: "40", BENCH_TRIAL_MARKS: marks, ADHESIVE_POOLS: JSON.stringify({ remote: "trials" }) };
+  const started = performance.now();
+  const workers: Array<{ child: ChildProcess; ready: boolean }> = [];
+  const startWorker = (): void => {
+    const child = spawn(process.execPath, [bin, "worker", processFile, "--store", url, "--pool", "trials", "--concurrency", "8"], { cwd: root, env, stdio: ["ignore", "pipe", "ignore"] });
+    children.push(child);
+    const worker = { child, ready: false };
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (worker.ready) return;
+      output += chunk.toString();
+      worker.ready = output.includes("taking jobs");
+    });
+    workers.push(worker);
+  };
+  for (let i = 0; i < 4; i++) startWorker();
+  await until(async () => (workers.every((worker) => worker.ready) ? true : undefined), "the trial workers to start");
+  const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+  const orchestrator = spawn(process.execPath, [bin, processFile, "--store", url], { cwd: root, env, stdio: "ignore" });
+  children.push(orchestrator);
+  const runId = await until(async () => (await listStoreRuns(store)).find((run) => !before.has(run.runId))?.runId, "the trial run to register");
+  const killed = new Set<number>();
+  while (killed.size < trials) {
+    await new Promise((resolve) => setTimeout(resolve, KILL_EVERY_MS));
+    const ready = workers.filter((worker) => worker.ready && !killed.has(worker.child.pid!));
+    // one that takes jobs stays: the run must go on between kills
+    if (ready.length < 2) continue;
+    const victim = ready[Math.floor(Math.random() * ready.length)];
+    killed.add(victim.child.pid!);
+    victim.child.kill("SIGKILL");
+    startWorker();
+  }
+  writeFileSync(`${marks}.stop`, "");
+  const entry = await until(async () => {
+    const found = (await listStoreRuns(store)).find((run) => run.runId === runId);
+    return found?.state === "done" ? found : undefined;
+  }, "the trial run to finish", 180_000);
+  const journal = await readStreamJournal(store, runId);
+  const completions = new Map<number, number>();
+  const starts = new Set<number>();
+  for (const input of journal.inputs) {
+    if (input.kind === "started") starts.add(input.seq);
+    if (input.kind === "done" || input.kind === "failed") completions.set(input.seq, (completions.get(input.seq) ?? 0) + 1);
+  }
+  const lost = [...starts].filter((seq) => !completions.has(seq)).length;
+  const doubled = [...completions.values()].filter((count) => count > 1).length;
+  // executions per task (its idempotency key): beyond the first, each must have been on a worker that was killed
+  const executions = new Map<string, number[]>();
+  for (const file of readdirSync(dir)) {
+    if (!file.startsWith("trials.") || file === "trials.stop") continue;
+    const [, key, pid] = file.split(".");
+    executions.set(key, [...(executions.get(key) ?? []), Number(pid)]);
+  }
+  let again = 0;
+  let unexplained = 0;
+  for (const pids of executions.values()) {
+    again += pids.length - 1;
+    unexplained += Math.max(0, pids.length - 1 - pids.filter((pid) => killed.has(pid)).length);
+  }
+  const tasks = entry.counts.done + entry.counts.failed;
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  const figures = `${killed.size} worker kill -9 trials in one run of ${tasks} tasks (${seconds} s): ${lost} lost, ${doubled} doubled journaled completions; ${again} tasks ran again, ${unexplained} of them not on a killed worker (goal 0, 0, 0)`;
+  const row: StoreRow = { name: `kill trials (lock 2 s, stall check 1 s)`, figures };
+  if (lost > 0 || doubled > 0 || unexplained > 0 || tasks !== starts.size) row.error = `${figures}${tasks !== starts.size ? `; the registry counts ${tasks} tasks, the journal started ${starts.size}` : ""}`;
+  return row;
+}
+
 export function storeReport(rows: readonly StoreRow[], table: (header: string[], body: string[][], right: boolean[]) => string): string[] {
   if (rows.length === 0) return [];
   return ["", "Scaling out (Redis, orchestrator and 2 workers on this machine; bench/store.ts):", table(["row", "figures"], rows.map((row) => [row.name, row.error === undefined ? row.figures : `FAILED: ${row.error}`]), [false, false])];
@@ -229,8 +319,8 @@ function newestRun(runs: string): string {
   return readdirSync(runs).sort((a, b) => Number(readFileSync(join(runs, b, "run.json"), "utf8").match(/"startedAt":\s*(\d+)/)?.[1]) - Number(readFileSync(join(runs, a, "run.json"), "utf8").match(/"startedAt":\s*(\d+)/)?.[1]))[0];
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
+async function until<T>(probe: () => Promise<T | undefined>, what: string, limitMs = 60_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;

@@ -253,7 +253,7 @@ async function resume(args: string[], how: { retry: boolean; force: boolean }, i
 /* `adhesive resume <id> [file] --store <url>`: the run's journal is the store's stream; its lease says whether another process still runs it */
 async function resumeFromStore(args: string[], how: { retry: boolean; force: boolean }, io: CliContext, ui?: { port: number | undefined }): Promise<number> {
   if (args.length < 1 || args.length > 2) {
-    io.err.write(`adhesive resume: with a store, give the run's id (whole), and the process file when it is not where the run's journal says\n`);
+    io.err.write(`adhesive resume: with a store, give the run's id (or a prefix only it has), and the process file when it is not where the run's journal says\n`);
     return EXIT_USAGE;
   }
   let target;

@@ -9,7 +9,7 @@ import { summaryFromJournal } from "../runs/summary.js";
 import type { Store } from "../store/connection.js";
 import { readStreamJournal } from "../store/journal-stream.js";
 import { runKeys } from "../store/keys.js";
-import { listStoreRuns, readRegistry, type RegistryEntry } from "../store/registry.js";
+import { findStoreRun, listStoreRuns, readRegistry, type RegistryEntry } from "../store/registry.js";
 import { visibleLine } from "../terminal-text.js";
 import type { Output } from "./reporter.js";
 import { STATE_COLORS, table, taskTable } from "./runs.js";
@@ -42,9 +42,10 @@ export async function printStoreRuns(store: Store, io: StoreRunsIo): Promise<voi
   io.out.write(table(["run", "state", "process", "owner", "started (UTC)", "tasks"], rows));
 }
 
-/** One run of the store: its registry entry, incidents, and each task execution from its journal stream. */
-export async function printStoreRun(store: Store, runId: string, io: StoreRunsIo): Promise<void> {
+/** One run of the store (its id or a unique prefix of it): its registry entry, incidents, and each task execution from its journal stream. */
+export async function printStoreRun(store: Store, idOrPrefix: string, io: StoreRunsIo): Promise<void> {
   const c = createColors(io.color);
+  const runId = await findStoreRun(store, idOrPrefix);
   const entry = await readRegistry(store, runId);
   if (entry === undefined) throw new UsageError(`run ${runId}: the store ${store.address.shown} has no such run (adhesive runs --store lists its runs)`);
   const held = (await store.redis.exists(runKeys(runId).lease)) === 1;

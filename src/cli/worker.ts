@@ -28,6 +28,7 @@ import { keepAlive, newWorkerId } from "../store/lane-holders.js";
 import { isPoolName, processVersion, queueName, stickyQueueName } from "../store/queue-name.js";
 import { runRemoteTask, type RemoteTaskIo, type WorkerProcess } from "../store/remote-task-runner.js";
 import { WorkerLanes } from "../store/worker-lanes.js";
+import { CappedOutput } from "../store/output-cap.js";
 import { startTaskWorker } from "../store/task-worker.js";
 import { shown } from "../terminal-text.js";
 import { EXIT_USAGE } from "./exit-codes.js";
@@ -179,13 +180,19 @@ function loaded(run: VerifiedRun): LoadedProcess {
 async function runJob(process: WorkerProcess, job: Parameters<typeof runRemoteTask>[1], taskIo: Omit<RemoteTaskIo, "output">, io: CliIo) {
   const label = `run ${job.run} #${job.seq} ${shown(job.name)}${job.attempt > 1 ? ` (attempt ${job.attempt})` : ""}${job.laneInstance === undefined ? "" : ` [${shown(job.laneInstance)}]`}`;
   // task output, secrets masked, each line under the task's label; written outside the task, whose own writes the sink receives
-  const output = new RedactingSink((text) => outsideTasks(() => io.out.write(text.replace(/^(?=.)/gm, `  ${label} | `))));
+  // and kept, up to a cap, for the job's result: the orchestrator's task log shows it
+  const kept = new CappedOutput();
+  const output = new RedactingSink((text) => {
+    kept.add(text);
+    outsideTasks(() => io.out.write(text.replace(/^(?=.)/gm, `  ${label} | `)));
+  });
   io.out.write(`run   ${label}\n`);
   try {
     const changes = await runRemoteTask(process, job, { ...taskIo, output });
     output.end();
     io.out.write(`done  ${label}\n`);
-    return changes;
+    const printed = kept.text();
+    return printed === undefined ? changes : { ...changes, o: printed };
   } catch (error) {
     output.end();
     io.out.write(`fail  ${label}: ${shown(describe(error))}\n`);

@@ -101,7 +101,7 @@ export class TaskRunner implements NodeRunner {
     if (this.remote !== undefined) {
       const pool = this.remote.poolOf(ctx.lane);
       // only task() functions run on workers: a user task's form and its answer belong to the orchestrator
-      if (pool !== undefined && this.bindings[node.index] !== undefined && this.resolve(node, ctx.taskName).kind === "task") return this.remote.run(ctx, task.seq, pool, token.ref.data, node.decides, this.lanes?.remoteInstance(token, task.seq));
+      if (pool !== undefined && this.bindings[node.index] !== undefined && this.resolve(node, ctx.taskName).kind === "task") return this.remote.run(ctx, task.seq, pool, token.ref.data, node.decides, this.lanes?.remoteInstance(token, task.seq), task);
     }
     // the workspace view (made on first use) and the log follow this task: its commands die with its token
     const lane = this.lanes?.workspaceFor(token, ctx);

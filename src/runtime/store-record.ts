@@ -87,15 +87,15 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
       writer = new StreamJournalWriter(lease, { origin: first.at, tallies, onError });
       await updateRegistry(lease, { state: "running", process: processName });
       const summary = new SummaryWriter(folder, newSummary(runId, definition, options, at, true), fenced);
-      return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, handle) } };
+      return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, writer!, handle) } };
     }
     const journal = await readStreamJournal(store, runId);
     const inputs = resumable(journal, definition, options, true);
-    writer = new StreamJournalWriter(lease, { origin: journal.header.at, tallies: talliesOf(journal, processIdentity()), onError });
+    writer = new StreamJournalWriter(lease, { origin: journal.header.at, tallies: talliesOf(journal, processIdentity()), onError, size: journal.length });
     await updateRegistry(lease, { state: "running", process: processName });
     const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined }, fenced);
     const { options: recorded } = journal.header;
-    return { runId, folder, runsFolder, writer, summary, lease, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, handle) } };
+    return { runId, folder, runsFolder, writer, summary, lease, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, writer!, handle) } };
   } catch (error) {
     writer?.abandon();
     await remote?.close().catch(() => undefined);
@@ -127,10 +127,17 @@ function remoteTasks(store: Store, lease: StoreLease, runId: string, version: st
  */
 function storeFinish(store: Store, lease: StoreLease, writer: () => StreamJournalWriter | undefined, remote: () => RemoteTasks | undefined): (state: RunState | undefined) => Promise<void> {
   let reported = { done: 0, failed: 0 };
+  // the delta is taken before the write: the last update (the run's end) may start while the timer's is in flight, and both must not add the same tasks
   const counts = async (state?: RunState): Promise<void> => {
-    const tallies = writer()?.counts() ?? reported;
-    await updateRegistry(lease, { state, add: { done: tallies.done - reported.done, failed: tallies.failed - reported.failed } });
-    reported = { ...tallies };
+    const tallies = { ...(writer()?.counts() ?? reported) };
+    const add = { done: tallies.done - reported.done, failed: tallies.failed - reported.failed };
+    reported = tallies;
+    try {
+      await updateRegistry(lease, { state, add });
+    } catch (error) {
+      reported = { done: reported.done - add.done, failed: reported.failed - add.failed };
+      throw error;
+    }
   };
   const timer = setInterval(() => void counts().catch(() => undefined), REGISTRY_EVERY_MS);
   timer.unref();

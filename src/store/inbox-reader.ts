@@ -3,7 +3,9 @@ import { describe } from "../errors.js";
 import type { Store } from "./connection.js";
 import { ackInbox, openInbox, readInbox, sendToInbox } from "./inbox.js";
 import { runKeys } from "./keys.js";
+import { findStoreRun } from "./registry.js";
 import type { StoreLease } from "./lease.js";
+import type { StreamJournalWriter } from "./stream-writer.js";
 
 /* how often the owner looks for new messages: a message waits at most this long */
 const POLL_MS = 100;
@@ -22,14 +24,20 @@ function replyKey(runId: string, entry: string): string {
  * `complete` and `cancel` with --store add their request to the stream
  * (inbox.ts); the owner takes each (the pending ones, a former owner's,
  * first), hands it to the run as the control socket would, acknowledges it
- * once the run's journal holds what it did, and leaves the outcome where
- * the sender waits for it. Returns the function that stops reading.
+ * in the same append as the run's journal record of it, and leaves the
+ * outcome where the sender waits for it. Returns the function that stops
+ * reading.
  *
- * The acknowledgement follows the journal record in a second write: an
- * owner that dies between the two leaves the message pending, and the next
- * owner delivers it again (at least once, as a task runs).
+ * A message (`send`) is acknowledged by the journal append that records it
+ * (StreamJournalWriter.expectInbox), so an owner that dies after that
+ * append leaves nothing pending and the next owner does not deliver it
+ * again. A message sent to several catch elements at once is acknowledged
+ * with its first record. What leaves no record (a refusal, an answer
+ * recorded later with its user task, a cancel) is acknowledged on its own:
+ * delivered again after a crash, it is refused or repeats a cancel, and
+ * the form of an answer journaled by then is no longer open.
  */
-export function readStoreInbox(lease: StoreLease, handle: (request: ControlRequest) => unknown): () => void {
+export function readStoreInbox(lease: StoreLease, journal: StreamJournalWriter, handle: (request: ControlRequest) => unknown): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const store = lease.store;
@@ -37,13 +45,22 @@ export function readStoreInbox(lease: StoreLease, handle: (request: ControlReque
     const messages = await readInbox(lease, { pending });
     for (const { id, message } of messages) {
       if (stopped) break;
+      const request = message as ControlRequest;
+      let event: unknown;
+      if (request.op === "send") {
+        // the value the run records as the message's event: how the journal writer knows the record is this message's
+        request.data ??= {};
+        event = request.data;
+        journal.expectInbox(event, id);
+      }
       let reply: InboxReply;
       try {
-        reply = { ok: true, result: await handle(message as ControlRequest) };
+        reply = { ok: true, result: await handle(request) };
       } catch (error) {
         reply = { ok: false, code: (error as { code?: string }).code, message: describe(error) };
       }
-      await ackInbox(lease, [id]);
+      const acknowledged = request.op === "send" && journal.settleInbox(event);
+      if (!acknowledged) await ackInbox(lease, [id]);
       await store.redis.multi().rpush(replyKey(lease.runId, id), JSON.stringify(reply)).expire(replyKey(lease.runId, id), REPLY_KEEP_S).exec();
     }
     return messages.length;
@@ -66,8 +83,9 @@ export function readStoreInbox(lease: StoreLease, handle: (request: ControlReque
   };
 }
 
-/** The sender's side: adds the request to the run's inbox and waits up to `waitMs` for the owner's reply (undefined: none yet, the request stays queued). */
-export async function requestStoreRun(store: Store, runId: string, request: ControlRequest, waitMs: number): Promise<InboxReply | undefined> {
+/** The sender's side: adds the request to the inbox of the run (its id or a unique prefix) and waits up to `waitMs` for the owner's reply (undefined: none yet, the request stays queued). */
+export async function requestStoreRun(store: Store, idOrPrefix: string, request: ControlRequest, waitMs: number): Promise<InboxReply | undefined> {
+  const runId = await findStoreRun(store, idOrPrefix);
   await openInbox(store, runId);
   const entry = await sendToInbox(store, runId, request as unknown as Record<string, unknown>);
   const reply = await store.redis.blpop(replyKey(runId, entry), Math.max(1, Math.ceil(waitMs / 1000)));

@@ -26,6 +26,26 @@ for i = 3 + acks, #ARGV do last = redis.call('XADD', KEYS[3], '*', 'r', ARGV[i])
 return {1, last}
 `);
 
+/*
+ * A snapshot of the run (src/journal/snapshot.ts) starts the stream anew,
+ * as a snapshot starts a new journal file: a copy of the header, then the
+ * snapshot record, and everything before them trimmed, all in one fenced
+ * script, so a reader (a takeover, resume) sees the old stream or the new
+ * one, never a part. The header is copied from the stream's first entry:
+ * entry ids only grow, so the new first entries must be added, not kept.
+ *   KEYS epoch, lease, journal   ARGV epoch, snapshot line
+ */
+const SNAPSHOT = fencedScript(`
+local first = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
+if not first then return {1, 0} end
+local header = ''
+for i = 1, #first[2], 2 do if first[2][i] == 'r' then header = first[2][i + 1] end end
+local id = redis.call('XADD', KEYS[3], '*', 'r', header)
+redis.call('XADD', KEYS[3], '*', 'r', ARGV[2])
+redis.call('XTRIM', KEYS[3], 'MINID', id)
+return {1, string.len(header) + string.len(ARGV[2]) + 2}
+`);
+
 /* entries read at once */
 const PAGE = 1000;
 const NEWLINE = 0x0a;
@@ -49,6 +69,19 @@ export async function appendJournal(lease: StoreLease, lines: Buffer, acks: read
   const keys = lease.keys;
   const [last] = await runFenced(lease, APPEND, [keys.journal, keys.inbox], [acks.length, ...acks, ...records]);
   return last as string;
+}
+
+/**
+ * Starts the run's stream anew from a snapshot record (a framed line, its
+ * newline at the end or not): the header, the snapshot, nothing before
+ * them. Returns the bytes the stream's records now take (the file's size,
+ * as a journal file would be). OwnerLostError once another process owns
+ * the run, and nothing changed.
+ */
+export async function snapshotJournal(lease: StoreLease, line: Buffer): Promise<number> {
+  const record = line.length > 0 && line[line.length - 1] === NEWLINE ? line.subarray(0, line.length - 1) : line;
+  const [bytes] = await runFenced(lease, SNAPSHOT, [lease.keys.journal], [record]);
+  return bytes as number;
 }
 
 /** What the stream says a journal's records are, for the messages of a corrupt one. */

@@ -1,3 +1,4 @@
+import { UsageError } from "../errors.js";
 import type { RunState } from "../journal/records.js";
 import type { Store } from "./connection.js";
 import { fencedScript, runFenced } from "./fence.js";
@@ -67,6 +68,23 @@ export async function updateRegistry(lease: StoreLease, change: RegistryChange):
 export async function readRegistry(store: Store, runId: string): Promise<RegistryEntry | undefined> {
   const fields = await store.redis.hgetall(runKeys(runId).info);
   return entryOf(runId, fields);
+}
+
+/**
+ * The id of the store's run with this id, or of the only one whose id
+ * starts with it, as the file-journal commands take a run (runs/find.ts).
+ * A prefix several runs share is refused with their ids: the store is
+ * shared by every host, and a run picked by guess may be another's.
+ */
+export async function findStoreRun(store: Store, idOrPrefix: string): Promise<string> {
+  const ids = await store.redis.zrange(RUNS_INDEX, 0, -1);
+  if (ids.includes(idOrPrefix)) return idOrPrefix;
+  const matching = ids.filter((id) => id.startsWith(idOrPrefix));
+  if (matching.length === 1) return matching[0];
+  // a run whose registration never went in still has its journal
+  if (matching.length === 0 && (await store.redis.exists(runKeys(idOrPrefix).journal)) === 1) return idOrPrefix;
+  if (matching.length === 0) throw new UsageError(`run ${idOrPrefix}: the store ${store.address.shown} has no such run (adhesive runs --store lists its runs)`);
+  throw new UsageError(`${matching.length} runs of the store ${store.address.shown} start with "${idOrPrefix}": ${matching.sort().join(", ")}; give more of the id`);
 }
 
 /** Every run of the store, oldest first. */

@@ -31,6 +31,8 @@ export interface RemoteChanges {
   c?: Record<string, EncodedValue>;
   r?: string[];
   g?: EncodedValue;
+  /** the task's console output, secrets masked, capped at REMOTE_OUTPUT_CAP_BYTES (output-cap.ts) */
+  o?: string;
 }
 
 /** How a remote task ended, as the orchestrator records it. */

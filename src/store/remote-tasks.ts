@@ -11,6 +11,7 @@ import type { RemoteLaneCloser, RemoteLaneInstance } from "../lanes/lanes.js";
 import type { RemoteChanges, RemoteOutcome, RemoteTaskJob } from "./remote-outcome.js";
 import { TaskQueue } from "./task-queue.js";
 import { matchName } from "../tasks/matcher.js";
+import type { OutputSink } from "../workspaces/workspace.js";
 
 /** A job that ran out of stalls: the task waits for `adhesive retry`. */
 export interface Incident {
@@ -102,9 +103,10 @@ export class RemoteTasks implements RemoteLaneCloser {
    * takeover adopts its earlier job instead. A task of a lane instance
    * whose function runs on a worker goes to the worker holding the
    * instance, or opens it (sticky-lanes.ts). Resolves to what the function
-   * returned (a deciding gateway's choice) once the changes are in `ctx.data`.
+   * returned (a deciding gateway's choice) once the changes are in `ctx.data`
+   * and what the task printed on its worker is in `log`.
    */
-  async run(ctx: Context, seq: number, pool: string, data: Data, decides: boolean, instance?: RemoteLaneInstance): Promise<unknown> {
+  async run(ctx: Context, seq: number, pool: string, data: Data, decides: boolean, instance?: RemoteLaneInstance, log?: OutputSink): Promise<unknown> {
     const job: RemoteTaskJob = {
       run: this.settings.runId,
       seq,
@@ -163,7 +165,9 @@ export class RemoteTasks implements RemoteLaneCloser {
       // the instance's other tasks wait for its worker, or fail as its first task did when it never opened
       if (opens) await this.sticky.openerEnded(seq, failure);
     }
-    const { c, r, g } = outcome;
+    const { c, r, g, o } = outcome;
+    // what the task printed on its worker (capped there) goes into this task's log
+    if (o !== undefined) log?.write(o);
     for (const key of r ?? []) delete ctx.data[key];
     for (const key of Object.keys(c ?? {})) ctx.data[key] = decodeValue(c![key]);
     return decides && g !== undefined ? decodeValue(g) : undefined;

@@ -62,7 +62,7 @@ describe("adhesive <file> --store", () => {
     expect([...completionsBySeq(journal).values()]).toEqual([1, 1, 1, 1, 1]);
     expect(worker!.output()).toContain(`done  run ${entry.runId} #`);
 
-    const [list, shown] = await Promise.all([runCli(["runs", "--store", redis.url, "--no-color"], undefined, sourceBin), runCli(["runs", "show", entry.runId, "--store", redis.url, "--no-color"], undefined, sourceBin)]);
+    const [list, shown] = await Promise.all([runCli(["runs", "--store", redis.url, "--no-color"], undefined, sourceBin), runCli(["runs", "show", entry.runId.slice(0, 8), "--store", redis.url, "--no-color"], undefined, sourceBin)]);
     expect(list.stdout, list.stderr).toMatch(new RegExp(`${entry.runId}\\s+done\\s+.*orchestrated\\.bpmn#release\\s+\\S+ pid ${role.pid}\\s.*5 done, 0 failed`));
     expect(shown.stdout, shown.stderr).toContain(`run ${entry.runId}: done`);
     expect(shown.stdout).toMatch(/#\d+\s+Compile A \(compileA\).*done/);

@@ -2,14 +2,16 @@
  * `adhesive worker`: given a process file and a store, when jobs of its
  * pool are added (as an orchestrator adds them), then the worker runs the
  * file's task functions on the jobs' data and sends back what they changed,
- * in the journal's encoding; a task's own error comes back as that error,
- * and the process itself never runs in the worker. SIGTERM stops it.
+ * in the journal's encoding, with what it printed (capped, the cut
+ * marked); a task's own error comes back as that error, and the process
+ * itself never runs in the worker. SIGTERM stops it.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { decodeValue, encodeValue } from "../../src/journal/values.js";
 import { type Store } from "../../src/store/connection.js";
+import { REMOTE_OUTPUT_CAP_BYTES } from "../../src/store/output-cap.js";
 import type { RemoteOutcome, RemoteTaskJob } from "../../src/store/remote-outcome.js";
 import { TaskQueue } from "../../src/store/task-queue.js";
 import { root, runCli } from "../run-cli.js";
@@ -46,14 +48,20 @@ describe("adhesive worker", () => {
       await tasks.add(job(1, "left", "Left", { n: 7, scratch: "x" }));
       await tasks.add(job(2, "right", "Right", { fail: true }));
       await tasks.add(job(3, "right", "Right", {}));
-      await until(() => outcomes.length === 3, `three outcomes (the worker printed: ${output})`);
+      await tasks.add(job(4, "right", "Right", { shout: 70_000 }));
+      await until(() => outcomes.length === 4, `three outcomes (the worker printed: ${output})`);
 
       const bySeq = Object.fromEntries(outcomes.map((outcome) => [outcome.seq, outcome]));
       expect(bySeq[1]).toMatchObject({ kind: "done", changes: { c: { left: { j: "left 7" } }, r: ["scratch"] } });
       const changes = bySeq[1].kind === "done" ? bySeq[1].changes : {};
       expect(decodeValue(changes.c!.seen)).toEqual(new Set([1]));
       expect(bySeq[2]).toMatchObject({ kind: "failed", failure: { name: "BpmnError", code: "NO_STOCK", message: "nothing left on the right" } });
-      expect(bySeq[3]).toEqual({ kind: "done", run: "remote-run", seq: 3, attempt: 1, changes: { c: { right: { j: true } } } });
+      expect(bySeq[3]).toEqual({ kind: "done", run: "remote-run", seq: 3, attempt: 1, changes: { c: { right: { j: true } }, o: "right for remote-run:right:3\n" } });
+      const shouted = bySeq[4].kind === "done" ? bySeq[4].changes.o! : "";
+      const printed = "right for remote-run:right:4\n".length + 70_000;
+      expect(shouted.startsWith("right for remote-run:right:4\nxxx")).toBe(true);
+      expect(shouted.endsWith(`x\n[output truncated: ${printed - REMOTE_OUTPUT_CAP_BYTES} bytes]\n`)).toBe(true);
+      expect(Buffer.byteLength(shouted)).toBe(REMOTE_OUTPUT_CAP_BYTES + `\n[output truncated: ${printed - REMOTE_OUTPUT_CAP_BYTES} bytes]\n`.length);
       expect(output).toContain("run remote-run #3 Right | right for remote-run:right:3");
       expect(output).toContain("fail  run remote-run #2 Right: nothing left on the right");
       expect(output).not.toContain("the worker never gets here");
