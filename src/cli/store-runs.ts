@@ -60,7 +60,7 @@ export async function printStoreRun(store: Store, idOrPrefix: string, io: StoreR
   for (const incident of entry.incidents) {
     io.out.write(`  ${c.red("incident")} ${visibleLine(incident.task)} (${incident.node}, #${incident.seq}): job ${incident.job} failed: ${visibleLine(incident.reason)}; retry it with adhesive retry ${runId} ${incident.node} --store ...\n`);
   }
-  // a remote task's log stays on its worker's host: no log column
+  // task logs are files of the orchestrating host (a remote task's capped output included), not in the store: no log column
   io.out.write(taskTable(journal, state, c, false));
 }
 
