@@ -14,6 +14,11 @@ import { encodeValue, isJson, type EncodedValue } from "./values.js";
  */
 export const JOURNAL_VERSION = 3;
 export const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
+
+/** The record format a resumed journal goes on in: its own, so the adhesive that wrote it can still read it (version 1 had no records of its own to keep). */
+export function continuedVersion(headerVersion: number): number {
+  return headerVersion === 1 ? JOURNAL_VERSION : headerVersion;
+}
 export const JOURNAL_FILE = "journal.ndjson";
 
 /**

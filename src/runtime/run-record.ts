@@ -18,7 +18,7 @@ import { endState } from "../runs/state.js";
 import { killLeftovers } from "./leftovers.js";
 import { ReplayDivergedError } from "../engine/replay.js";
 import { readJournal, type Journal } from "../journal/reader.js";
-import { JOURNAL_VERSION, type JournalHeader, type RunState } from "../journal/records.js";
+import { continuedVersion, JOURNAL_VERSION, type JournalHeader, type RunState } from "../journal/records.js";
 import type { RemoteTasks } from "../store/remote-tasks.js";
 import type { ControlRequest } from "../inbox/control-socket.js";
 import type { RemoteLanes } from "./store-record.js";
@@ -120,7 +120,7 @@ export async function openRunRecord(definition: ProcessDefinition, bindings: rea
     if (!lease!.holds()) throw lease!.lostError();
     // the resume note and summary are written once the run really goes on (see continued): a refused resume leaves the run as it was
     const line = framedLine(JSON.stringify({ ...journal.header, v: JOURNAL_VERSION }));
-    writer = new JournalWriter(file, { ...writerOptions, origin: journal.header.at, header: line, tallies: talliesOf(journal, processIdentity()), tag: `epoch-${lease!.epoch}`, version: journal.header.v === 1 ? JOURNAL_VERSION : journal.header.v });
+    writer = new JournalWriter(file, { ...writerOptions, origin: journal.header.at, header: line, tallies: talliesOf(journal, processIdentity()), tag: `epoch-${lease!.epoch}`, version: continuedVersion(journal.header.v) });
     const { options: recorded } = journal.header;
     const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined }, fenced);
     return { runId, folder, runsFolder, writer, summary, lease, resumed: { journal, inputs }, initialData: decodeValue(journal.header.initial) as Data, waitTasks: recorded.waitTasks, poolSize: recorded.poolSize };

@@ -15,7 +15,7 @@ import type { RunOptions } from "../api/types.js";
 import type { Data } from "../engine/data.js";
 import { framedLine } from "../journal/framing.js";
 import { processIdentity } from "../journal/process-identity.js";
-import type { RunState } from "../journal/records.js";
+import { continuedVersion, type RunState } from "../journal/records.js";
 import { decodeValue } from "../journal/values.js";
 import { talliesOf } from "../journal/snapshot.js";
 import type { ProcessDefinition } from "../model/definition.js";
@@ -91,7 +91,7 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
     }
     const journal = await readStreamJournal(store, runId);
     const inputs = resumable(journal, definition, options, true);
-    writer = new StreamJournalWriter(lease, { origin: journal.header.at, tallies: talliesOf(journal, processIdentity()), onError, size: journal.length });
+    writer = new StreamJournalWriter(lease, { origin: journal.header.at, tallies: talliesOf(journal, processIdentity()), onError, size: journal.length, version: continuedVersion(journal.header.v) });
     await updateRegistry(lease, { state: "running", process: processName });
     const summary = new SummaryWriter(folder, { ...summaryFromJournal(journal, process.cwd()), ...owner(), state: "running", endedAt: undefined, error: undefined }, fenced);
     const { options: recorded } = journal.header;

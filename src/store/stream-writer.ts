@@ -3,6 +3,7 @@ import { describe } from "../errors.js";
 import { JournalError } from "../journal/journal-error.js";
 import { JournalRecords, type RunJournal } from "../journal/journal-records.js";
 import { framedLine } from "../journal/framing.js";
+import { JOURNAL_VERSION } from "../journal/records.js";
 import { snapshotJson, type JournalTallies } from "../journal/snapshot.js";
 import type { SnapshotSource } from "../journal/writer.js";
 import type { GraphNode } from "../model/graph.js";
@@ -20,6 +21,8 @@ export interface StreamWriterOptions {
   tallies: JournalTallies;
   /** the journal can no longer be written (another process owns the run): the run must stop */
   onError(error: Error): void;
+  /** the format version of the stream's header, when it goes on with an older one (a takeover): format 2 is written on in its own records */
+  version?: number;
 }
 
 /**
@@ -73,6 +76,7 @@ export class StreamJournalWriter extends JournalRecords implements RunJournal {
 
   constructor(lease: StoreLease, options: StreamWriterOptions & { size?: number }) {
     super(options.origin, options.tallies);
+    this.grouping = (options.version ?? JOURNAL_VERSION) >= 3;
     this.lease = lease;
     this.onError = options.onError;
     this.size = options.size ?? 0;
