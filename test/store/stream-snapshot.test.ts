@@ -5,7 +5,8 @@
  * snapshot whenever the run is empty (header, snapshot, what follows), so
  * it stays as long as the live state; and a run taken over from that
  * stream, cut at seeded entries after its snapshot, ends with the data of a
- * run that never stopped, calling no completed task again.
+ * run that never stopped, calling no completed task again; a stream begun
+ * in journal format 2 goes on in format-2 records.
  */
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Adhesive, type Data } from "../../src/index.js";
 import { type Store } from "../../src/store/connection.js";
+import { framedLine } from "../../src/journal/framing.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { runKeys } from "../../src/store/keys.js";
 import { seeded } from "../seeded.js";
@@ -84,5 +86,14 @@ describe("a long message run on a store with snapshots", () => {
       const rerun = [...again.keys()].map((key) => Number(key.split(":").pop())).filter((seq) => completed.has(seq));
       expect(rerun, `cut after ${keep} entries`).toEqual([]);
     }
+
+    // a stream an adhesive of journal format 2 began: taken over, it goes on in one record per start and completion, which that adhesive can read
+    const plainEntries = await store.redis.xrangeBuffer(runKeys("plain").journal, "-", "+");
+    const header = plainEntries[0][1][1].toString("utf8");
+    await store.redis.xadd(runKeys("format2").journal, "*", "r", framedLine(header.slice(0, header.lastIndexOf("\t")).replace(/"v":\d+/, '"v":2')).slice(0, -1));
+    expect(await run(runs, "format2", new Map())).toEqual(expected);
+    const written = (await store.redis.xrange(runKeys("format2").journal, "-", "+")).slice(1).map(([, fields]) => JSON.parse(fields[1].slice(0, fields[1].lastIndexOf("\t"))) as { n?: unknown; to?: unknown });
+    expect(written.length).toBeGreaterThan(EVENTS);
+    expect(written.filter((record) => Array.isArray(record.n) || record.to !== undefined)).toEqual([]);
   });
 });
