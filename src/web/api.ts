@@ -68,12 +68,20 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       return sendJson(response, { answered: await live.inbox.complete({ task: name!, data: await readJson(request), by: "in the browser" }) });
     }
     case "POST messages": {
+      // a run that takes no messages here says so before its body is read; a run of the store takes them through its inbox
+      const live = run.store !== undefined && run.live === undefined ? undefined : liveOf(run);
       const body = (await readJson(request)) as { message?: unknown; data?: unknown; correlation?: unknown; key?: unknown };
       if (typeof body?.message !== "string") throw new InboxError("ADHESIVE_BAD_REQUEST", 'a message needs { "message": "<name>", "data": <json>, "correlation"?: "= <FEEL>", "key"?: "<correlation key>" }');
       const correlation = typeof body.correlation === "string" ? body.correlation : undefined;
       const key = typeof body.key === "string" || typeof body.key === "number" ? body.key : undefined;
-      if (run.store !== undefined && run.live === undefined) return sendJson(response, await run.store.request({ op: "send", message: body.message, data: body.data, correlation, key: key === undefined ? undefined : String(key) }));
-      return sendJson(response, await liveOf(run).inbox.send({ message: body.message, data: body.data, correlation, key }, { javascript: false }));
+      if (live === undefined) {
+        // the owner compiles what the inbox brings, JavaScript too (adhesive send may): the web API's FEEL-only rule is kept here
+        if (correlation !== undefined && !correlation.trimStart().startsWith("=")) {
+          throw new InboxError("ADHESIVE_BAD_CORRELATION", `correlation ${JSON.stringify(correlation)}: the web API takes FEEL expressions only (starting with "="); JavaScript ones only from adhesive send`);
+        }
+        return sendJson(response, await run.store!.request({ op: "send", message: body.message, data: body.data, correlation, key: key === undefined ? undefined : String(key) }));
+      }
+      return sendJson(response, await live.inbox.send({ message: body.message, data: body.data, correlation, key }, { javascript: false }));
     }
     case "GET actions":
       return sendJson(response, await runActions(run, places));

@@ -92,6 +92,8 @@ describe("adhesive serve --store --ui", () => {
       const events = await openEvents(base.port === "" ? 80 : Number(base.port), id, token);
       try {
         expect(events.completed.get("confirm") ?? 0).toBe(0);
+        // the web API runs no JavaScript, on a run of any host either
+        expect(await api(`/api/runs/${id}/messages`, { message: "Payment Received", data: { amount: 1 }, correlation: "true" })).toMatchObject({ code: "ADHESIVE_BAD_CORRELATION" });
         let sent: Record<string, unknown> = {};
         // the token may still be on its way to the receive task
         await until(async () => (sent = await api(`/api/runs/${id}/messages`, { message: "Payment Received", data: { amount: 7 } })).code !== "ADHESIVE_NOT_DELIVERED", "the payment to be taken", 60_000, 100);
