@@ -51,7 +51,7 @@ export interface StoreFacts {
 /** A store run's page answers: its facts, and its requests through its inbox. */
 export interface StoreAccess {
   facts(): Promise<StoreFacts | undefined>;
-  /** asks the run's owner (through the inbox), and answers with its result or its refusal */
+  /** asks the run's owner (through the inbox): its result, its refusal (thrown), or `{ queued: true }` when it has not answered yet */
   request(request: ControlRequest): Promise<unknown>;
 }
 
@@ -122,10 +122,9 @@ export function storeAccess(store: Store, id: string): StoreAccess {
     },
     request: async (request) => {
       const reply = await requestStoreRun(store, id, request, REQUEST_WAIT_MS);
-      if (reply === undefined) {
-        throw new InboxError("ADHESIVE_NO_ANSWER", `run ${id}: its owner did not answer within ${REQUEST_WAIT_MS / 1000} s; the request stays in the run's inbox in the store, and its owner (or the standby that takes the run over) takes it`, 504);
-      }
-      if (!reply.ok) throw new InboxError(reply.code ?? "ADHESIVE_REFUSED", reply.message, reply.code === "ADHESIVE_BAD_REQUEST" ? 400 : 409);
+      // as adhesive send --store: not an error, the request waits in the inbox for the run's owner (or the standby that takes it over)
+      if (reply === undefined) return { queued: true, message: `run ${id} has not answered within ${REQUEST_WAIT_MS / 1000} s: the request stays in its inbox, for the process that owns the run next` };
+      if (!reply.ok) throw new InboxError(reply.code ?? "ADHESIVE_BAD_REQUEST", reply.message, reply.code === "ADHESIVE_BAD_REQUEST" || reply.code === undefined ? 400 : 409);
       return reply.result;
     },
   };
