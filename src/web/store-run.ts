@@ -98,8 +98,8 @@ export async function viewStoreRun(store: Store, id: string, places: RunPlaces):
   return run;
 }
 
-/** What the store says of the run beside its journal, for a run of this process that the store holds too. */
-export function storeAccess(store: Store, id: string): StoreAccess {
+/** What the store says of the run beside its journal, and its inbox. */
+function storeAccess(store: Store, id: string): StoreAccess {
   return {
     facts: async () => {
       const entry = await readRegistry(store, id);
