@@ -61,7 +61,7 @@ export async function keepLiveViewOpen(url: string, io: CliIo & { color: boolean
 
 /**
  * `adhesive runs --ui`: the console with this project's runs (from
- * runs_folder), its list first, up until Ctrl-C or SIGTERM, on a terminal
+ * runs_folder) and, with a store, the store's runs of every host, its list first, up until Ctrl-C or SIGTERM, on a terminal
  * or not: it is what was asked for. `adhesive ui` without the listing on
  * the terminal.
  */
@@ -69,9 +69,18 @@ export async function showRunsInLiveView(config: Config, port: number | undefine
   const c = createColors(io.color);
   // the console's masking, as adhesive ui has it: values a run journaled before it read them are masked too
   await registerKnownSecrets({ projectFolder: io.cwd });
-  const server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.runsFolder);
+  // with --store (or the store key), the store's runs of every host too; ioredis loads only then
+  const store = config.store === undefined ? undefined : await (await import("../store/connection.js")).connectStore(config.store, { name: `adhesive-console ${process.pid}` });
+  let server;
+  try {
+    server = await ensureLiveView({ port: port ?? config.uiPort, onUrl: (url) => io.err.write(`${c.bold("live view")}: ${url}\n`) }, config.runsFolder, store);
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
   io.err.write(`${c.dim("the live view stays up — press Ctrl-C to close it")}\n`);
   await serveUntilStopped(server);
+  await store?.close();
   sayWhatGoesOn(io);
 }
 

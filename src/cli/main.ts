@@ -40,13 +40,15 @@ const HELP = `Usage: adhesive [file|folder]       run a process file (default: t
        adhesive ui [--port N]       the console on 127.0.0.1: every run of this project (runs_folder),
                                     filtered by state, process or text, each with its diagram, timeline,
                                     executions and incident, Retry, Resume and Cancel, and a tasklist
-                                    of the open user tasks; prints its URL with an access token, until Ctrl-C
+                                    of the open user tasks; prints its URL with an access token, until Ctrl-C;
+                                    with --store, the store's runs of every host too
        adhesive worker [file|folder] --store <url> --pool <name>... [--concurrency N]
                                     take the jobs of these pools from the store (redis://host:port/db)
                                     and run their task functions on this host (see docs/scale-out.md)
-       adhesive serve [file] --store <url>
+       adhesive serve [file] --store <url> [--ui] [--ui-port N]
                                     a standby: takes over the store's runs whose orchestrator stopped
-                                    renewing its lease, each with adhesive resume <id> --store
+                                    renewing its lease, each with adhesive resume <id> --store;
+                                    with --ui, the live view of every run in the store
        adhesive retry <run> <task> --store <url>
                                     put a remote task's incident (its job ran out of stalls) back for its pool
 
@@ -198,7 +200,7 @@ async function clean(options: CleanOptions, extra: string[], io: CliContext): Pr
 /** `adhesive runs [show <id>]`; with --ui, the live view's runs list too, open until Ctrl-C. */
 async function runs(args: string[], io: CliContext, ui?: { port: number | undefined }): Promise<number> {
   const runsIo = { ...io, runsFolder: io.config.runsFolder };
-  if (io.config.store !== undefined) return storeRuns(args, io);
+  if (io.config.store !== undefined) return storeRuns(args, io, ui);
   try {
     const { printRun, printRuns } = await import("./runs.js");
     if (args.length === 0) await printRuns(runsIo);
@@ -215,7 +217,7 @@ async function runs(args: string[], io: CliContext, ui?: { port: number | undefi
 }
 
 /* `adhesive runs [show <id>] --store`: the runs of every host, from the store */
-async function storeRuns(args: string[], io: CliContext): Promise<number> {
+async function storeRuns(args: string[], io: CliContext, ui?: { port: number | undefined }): Promise<number> {
   if (!(args.length === 0 || (args[0] === "show" && args.length === 2))) {
     io.err.write(`adhesive runs: expected nothing, or show <id>; got ${args.join(" ")}\n`);
     return EXIT_USAGE;
@@ -229,6 +231,7 @@ async function storeRuns(args: string[], io: CliContext): Promise<number> {
     } finally {
       await store.close();
     }
+    if (ui !== undefined) await (await import("./live-view.js")).showRunsInLiveView(io.config, ui.port, io);
     return EXIT_OK;
   } catch (error) {
     return reportFailure(error, io);

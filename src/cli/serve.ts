@@ -9,6 +9,9 @@
  * on the host it came from. Two standbys may try the same run: one claim
  * wins, the other resume is refused and ends. SIGINT or SIGTERM stops
  * looking and passes the signal on to the runs taken over.
+ *
+ * With --ui it serves the live view of every run in the store, of every
+ * host (src/web/store-run.ts), besides the runs of this project's folder.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -17,19 +20,23 @@ import { describe } from "../errors.js";
 import { connectStore, type Store } from "../store/connection.js";
 import { runKeys } from "../store/keys.js";
 import { listStoreRuns } from "../store/registry.js";
+import { registerKnownSecrets } from "../secrets/known-secrets.js";
+import { ensureLiveView } from "../web/live-view.js";
+import type { LiveServer } from "../web/server.js";
 import { EXIT_USAGE } from "./exit-codes.js";
+import { liveViewFlags } from "./live-view-flags.js";
 import { reportFailure } from "./failure.js";
 import type { CliIo } from "./main.js";
 import { SIGNAL_EXIT_CODES, type StopSignal } from "./signals.js";
 
-const USAGE = "Usage: adhesive serve [file] --store <redis://host:port/db>\n";
+const USAGE = "Usage: adhesive serve [file] --store <redis://host:port/db> [--ui] [--ui-port N]\n";
 /* the longest pause between two looks at the store */
 const MAX_SCAN_MS = 1000;
 
 export async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { store: { type: "string" }, "no-color": { type: "boolean" } } });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { store: { type: "string" }, ui: { type: "boolean" }, "ui-port": { type: "string" }, "no-color": { type: "boolean" } } });
   } catch (error) {
     io.err.write(`adhesive serve: ${describe(error)}\n${USAGE}`);
     return EXIT_USAGE;
@@ -38,9 +45,15 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     io.err.write(`adhesive serve: at most one process file\n${USAGE}`);
     return EXIT_USAGE;
   }
+  const ui = liveViewFlags(parsed.values.ui, parsed.values["ui-port"]);
+  if (typeof ui === "string") {
+    io.err.write(`adhesive serve: ${ui}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
   let store: Store;
   let leaseMs: number;
   let url: string | undefined;
+  let view: LiveServer | undefined;
   try {
     const config = await loadConfig({ cwd: io.cwd });
     url = parsed.values.store ?? config.store;
@@ -50,6 +63,11 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     }
     leaseMs = config.leaseTtlMs;
     store = await connectStore(url, { name: `adhesive-standby ${process.pid}` });
+    if (ui !== undefined) {
+      // the console's masking, as adhesive ui has it: values a run journaled before it read them are masked too
+      await registerKnownSecrets({ projectFolder: io.cwd });
+      view = await ensureLiveView({ port: ui.port ?? config.uiPort, onUrl: (address) => io.err.write(`live view: ${address}\n`) }, config.runsFolder, store);
+    }
   } catch (error) {
     return reportFailure(error, io);
   }
@@ -94,6 +112,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   const children = [...taken.values()];
   for (const child of children) child.kill(signal);
   await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once("exit", resolve)))));
+  await view?.close();
   await store.close();
   return SIGNAL_EXIT_CODES[signal];
 }

@@ -1,4 +1,5 @@
 import { createColors } from "picocolors";
+import type { Store } from "../store/connection.js";
 import { registerKnownSecrets } from "../secrets/known-secrets.js";
 import { ensureLiveView } from "../web/live-view.js";
 import { liveViewFlags } from "./live-view-flags.js";
@@ -13,7 +14,8 @@ import { shortPath } from "./paths.js";
  * view's server and page, src/web), until Ctrl-C or SIGTERM. The project's
  * secrets are read first, so that values a run journaled before it read
  * them are masked too. A run its page retried or resumed goes on in its own
- * CLI process when the console stops; the console says which.
+ * CLI process when the console stops; the console says which. With a store
+ * (--store, or the store key) it shows the store's runs of every host too.
  */
 export async function serveConsole(args: string[], portOption: string | undefined, io: CliContext): Promise<number> {
   if (args.length > 0) {
@@ -29,15 +31,20 @@ export async function serveConsole(args: string[], portOption: string | undefine
   await registerKnownSecrets({ projectFolder: io.cwd });
   const port = flags?.port ?? io.config.uiPort;
   let server;
+  let store: Store | undefined;
   try {
-    server = await ensureLiveView({ port, onUrl: (url) => io.err.write(`${c.bold("console")}: ${url}\n`) }, io.config.runsFolder);
+    // ioredis loads only for a console with a store
+    if (io.config.store !== undefined) store = await (await import("../store/connection.js")).connectStore(io.config.store, { name: `adhesive-console ${process.pid}` });
+    server = await ensureLiveView({ port, onUrl: (url) => io.err.write(`${c.bold("console")}: ${url}\n`) }, io.config.runsFolder, store);
   } catch (error) {
+    await store?.close();
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
     io.err.write(`adhesive ui: port ${port} on 127.0.0.1 is in use; choose another with --port (or ui_port in the config), or leave both out for a free one\n`);
     return EXIT_FAILED;
   }
-  io.err.write(`${c.dim(`serving the runs in ${shortPath(io.config.runsFolder, io.cwd)} — press Ctrl-C to stop`)}\n`);
+  io.err.write(`${c.dim(`serving the runs in ${shortPath(io.config.runsFolder, io.cwd)}${store === undefined ? "" : ` and in the store ${store.address.shown}`} — press Ctrl-C to stop`)}\n`);
   await serveUntilStopped(server);
+  await store?.close();
   sayWhatGoesOn(io);
   return EXIT_OK;
 }

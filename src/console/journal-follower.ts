@@ -29,7 +29,7 @@ export class JournalFollower {
   private offset = 0;
   private ino = -1;
   /* format 2 lines carry a checksum; format 1 lines are plain JSON (decided by the header) */
-  private framed: boolean | undefined;
+  framed: boolean | undefined;
   private mark: FileMark | undefined;
   /** why reading stopped for good (a changed byte); the records before it stand */
   problem: string | undefined;
@@ -112,64 +112,75 @@ export class JournalFollower {
     }
   }
 
-  /*
-   * The whole lines in bytes[0, end): frames checked line by line, then one
-   * JSON.parse for them all (a million small parses cost twice as much).
-   * False when a record is damaged: those before it are handed on.
-   */
   private lines(bytes: Buffer, end: number, record: (record: RawRecord, offset: number) => void): boolean {
-    const starts: number[] = [];
-    let good = 0;
-    for (let start = 0; start < end; ) {
-      const newline = bytes.indexOf(10, start);
-      this.framed ??= typeof checkFrame(bytes, start, newline) === "number";
-      const checked = this.framed ? checkFrame(bytes, start, newline) : newline;
-      if (typeof checked === "string") {
-        this.problem = `corrupt record at byte offset ${this.offset + start}: ${checked}`;
-        break;
-      }
-      starts.push(start);
-      start = good = newline + 1;
-    }
-    // the flat records (most of them) straight from the bytes, the others with one JSON.parse
-    const records: unknown[] = new Array(starts.length);
-    const others: number[] = [];
-    const json: string[] = [];
-    for (let k = 0; k < starts.length; k++) {
-      // a checked frame is a tab and 8 hex digits before the newline
-      const last = (k + 1 < starts.length ? starts[k + 1] : good) - (this.framed ? 10 : 1);
-      const flat = flatRecord(bytes, starts[k], last);
-      if (flat !== undefined) records[k] = flat;
-      else {
-        others.push(k);
-        json.push(bytes.toString("utf8", starts[k], last));
-      }
-    }
-    let parsed: unknown[];
-    try {
-      parsed = JSON.parse(`[${json.join(",")}]`) as unknown[];
-    } catch {
-      parsed = json.map((text) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch (error) {
-          return new Unparsed(describe(error));
-        }
-      });
-    }
-    for (let n = 0; n < others.length; n++) records[others[n]] = parsed[n];
-    for (let k = 0; k < records.length; k++) {
-      const parsed = records[k];
-      if (parsed === null || typeof parsed !== "object" || parsed instanceof Unparsed || typeof (parsed as { t?: unknown }).t !== "string") {
-        this.problem = `corrupt record at byte offset ${this.offset + starts[k]}: ${parsed instanceof Unparsed ? parsed.reason : "not a journal record"}`;
-        this.offset += starts[k];
-        return false;
-      }
-      record(parsed as RawRecord, this.offset + starts[k]);
-    }
-    this.offset += good;
+    this.offset += readLines(bytes, end, this.offset, this, record);
     return this.problem === undefined;
   }
+}
+
+/** How a journal's lines are read: framed or not (decided by its first line), and why reading stopped for good. */
+export interface LineFormat {
+  framed: boolean | undefined;
+  problem: string | undefined;
+}
+
+/**
+ * The whole lines in bytes[0, end), the first at byte `base` of the
+ * journal: frames checked line by line, then one JSON.parse for them all
+ * (a million small parses cost twice as much). Each record goes to
+ * `record` with its offset. Returns how many bytes were read: up to a
+ * damaged record, whose reason is then in `format.problem`.
+ */
+export function readLines(bytes: Buffer, end: number, base: number, format: LineFormat, record: (record: RawRecord, offset: number) => void): number {
+  const starts: number[] = [];
+  let good = 0;
+  for (let start = 0; start < end; ) {
+    const newline = bytes.indexOf(10, start);
+    format.framed ??= typeof checkFrame(bytes, start, newline) === "number";
+    const checked = format.framed ? checkFrame(bytes, start, newline) : newline;
+    if (typeof checked === "string") {
+      format.problem = `corrupt record at byte offset ${base + start}: ${checked}`;
+      break;
+    }
+    starts.push(start);
+    start = good = newline + 1;
+  }
+  // the flat records (most of them) straight from the bytes, the others with one JSON.parse
+  const records: unknown[] = new Array(starts.length);
+  const others: number[] = [];
+  const json: string[] = [];
+  for (let k = 0; k < starts.length; k++) {
+    // a checked frame is a tab and 8 hex digits before the newline
+    const last = (k + 1 < starts.length ? starts[k + 1] : good) - (format.framed ? 10 : 1);
+    const flat = flatRecord(bytes, starts[k], last);
+    if (flat !== undefined) records[k] = flat;
+    else {
+      others.push(k);
+      json.push(bytes.toString("utf8", starts[k], last));
+    }
+  }
+  let parsed: unknown[];
+  try {
+    parsed = JSON.parse(`[${json.join(",")}]`) as unknown[];
+  } catch {
+    parsed = json.map((text) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (error) {
+        return new Unparsed(describe(error));
+      }
+    });
+  }
+  for (let n = 0; n < others.length; n++) records[others[n]] = parsed[n];
+  for (let k = 0; k < records.length; k++) {
+    const parsed = records[k];
+    if (parsed === null || typeof parsed !== "object" || parsed instanceof Unparsed || typeof (parsed as { t?: unknown }).t !== "string") {
+      format.problem = `corrupt record at byte offset ${base + starts[k]}: ${parsed instanceof Unparsed ? parsed.reason : "not a journal record"}`;
+      return starts[k];
+    }
+    record(parsed as RawRecord, base + starts[k]);
+  }
+  return good;
 }
 
 /* a line that is not JSON, and why */

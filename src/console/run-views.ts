@@ -1,12 +1,13 @@
 import { InboxError } from "../inbox/inbox-error.js";
 import type { RunState } from "../journal/records.js";
 import { instanceDetail, instancesPage } from "./instances.js";
-import { journalViewOf } from "./journal-views.js";
+import type { Reading } from "./journal-views.js";
+import type { JournalView } from "./journal-view.js";
 import { variables, type Step } from "./variables.js";
 
-/** A run as these views need it: where its journal is, and how it stands. */
+/** A run as these views need it: its journal (from its file or the store), and how it stands. */
 export interface ViewedFolder {
-  folder: string;
+  journal(options?: { partial?: boolean }): Promise<{ view: JournalView | undefined; problem: string | undefined; reading?: Reading }>;
   runState(): RunState;
 }
 
@@ -19,7 +20,7 @@ export interface ViewedFolder {
  */
 export async function runViews(run: ViewedFolder, part: string, name: string | undefined, query: URLSearchParams): Promise<unknown> {
   // the first screen (a page of instances, the variables) does not wait for the first read of a long journal: the page asks again once it is read
-  const { view, problem, reading } = await journalViewOf(run.folder, { partial: name === undefined });
+  const { view, problem, reading } = await run.journal({ partial: name === undefined });
   const state = run.runState();
   if (part === "instances" && name === undefined) {
     if (view === undefined) return { total: 0, offset: 0, instances: [], states: {}, problem: problem ?? "this run keeps no journal" };

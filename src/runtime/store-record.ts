@@ -31,6 +31,7 @@ import { claimStoreRun, type StoreLease } from "../store/lease.js";
 import { processVersion } from "../store/queue-name.js";
 import { updateRegistry } from "../store/registry.js";
 import { RemoteTasks } from "../store/remote-tasks.js";
+import { noteRun } from "../store/run-notes.js";
 import { StreamJournalWriter } from "../store/stream-writer.js";
 import { readStoreInbox } from "../store/inbox-reader.js";
 import type { NodeBinding } from "../tasks/binding.js";
@@ -116,7 +117,11 @@ function remoteTasks(store: Store, lease: StoreLease, runId: string, version: st
     confirmEveryMs: CONFIRM_EVERY_MS,
     scheduleToStartMs: settings.scheduleToStartMs,
     incidents: (open) => void updateRegistry(lease, { incidents: open }).catch(() => undefined),
-    warn: (text) => process.stderr.write(`adhesive: run ${runId}: ${text}\n`),
+    // the console of any host shows them too (a job that waits for a worker)
+    warn: (text) => {
+      process.stderr.write(`adhesive: run ${runId}: ${text}\n`);
+      noteRun(store, runId, text).catch(() => undefined);
+    },
   });
 }
 

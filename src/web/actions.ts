@@ -1,6 +1,5 @@
 import { resumeTarget } from "../runs/resume-target.js";
 import { elementPage, type ShownExecution } from "../console/entries.js";
-import { journalViewOf } from "../console/journal-views.js";
 import { describe } from "../errors.js";
 import { InboxError } from "../inbox/inbox-error.js";
 import { cancelRun } from "../inbox/run-control.js";
@@ -66,6 +65,11 @@ export async function takeAction(run: ViewedRun, name: string, places: RunPlaces
   if (state !== OFFERED[action].state) throw refused(`run ${run.info.id} is ${state}: ${OFFERED[action].refusal}`);
   const why = await refusal(action, run, places);
   if (why !== undefined) throw refused(why);
+  if (action === "cancel" && run.store !== undefined && run.live === undefined) {
+    // through the run's inbox in the store: its owner cancels it, on whichever host it runs
+    const { state: now } = (await run.store.request({ op: "cancel", from: "console" })) as { state?: RunState };
+    return { action, run: run.info.id, state: now ?? "running" };
+  }
   if (action === "cancel") {
     const { state: now } = await cancelRun(places.runsFolder, run.info.id, "console");
     return { action, run: run.info.id, state: now };
@@ -92,6 +96,10 @@ function confirmation(name: ActionName, run: ViewedRun): string {
 
 /* what the CLI would refuse before it runs anything: the same checks (resume.ts; a cancel needs the run's control socket) */
 async function refusal(name: ActionName, run: ViewedRun, places: RunPlaces): Promise<string | undefined> {
+  if (run.store !== undefined && run.live === undefined) {
+    if (name === "cancel") return undefined;
+    return `run ${run.info.id} lives in the store ${(await run.store.facts())?.store ?? ""}: adhesive resume ${run.info.id}${name === "retry" ? " --retry" : ""} --store <url> takes it up on a host that has its process file`;
+  }
   if (name === "cancel") return run.info.control === undefined ? `run ${run.info.id} runs without an inbox (no control socket): only its own process can stop it` : undefined;
   try {
     await resumeTarget(run.info.id, { retry: name === "retry", force: false }, places.runsFolder, places.project);
@@ -102,7 +110,7 @@ async function refusal(name: ActionName, run: ViewedRun, places: RunPlaces): Pro
 }
 
 async function incidentOf(run: ViewedRun): Promise<Incident> {
-  const { view } = await journalViewOf(run.folder).catch(() => ({ view: undefined }));
+  const { view } = await run.journal().catch(() => ({ view: undefined }));
   const end = view?.end;
   const elementId = end?.elementId;
   if (view === undefined || elementId === undefined) return { elementId, name: undefined, error: end?.error ?? run.info.error, at: end?.at, execution: undefined };

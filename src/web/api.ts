@@ -8,7 +8,6 @@ import { redact, redactJson } from "../secrets/redact.js";
 import { LOGS_FOLDER } from "../runs/files.js";
 import { elementPage, timelinePage } from "../console/entries.js";
 import { runViews } from "../console/run-views.js";
-import { journalViewOf } from "../console/journal-views.js";
 import { viewRun, type RunPlaces, type ViewedRun } from "./run-lookup.js";
 import { runsList } from "./runs-list.js";
 import { openEventStream } from "./sse.js";
@@ -43,7 +42,7 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
     case "GET events":
       return openEventStream(request, response, run);
     case "GET timeline": {
-      const { view, problem, reading } = await journalViewOf(run.folder, { partial: true });
+      const { view, problem, reading } = await run.journal({ partial: true });
       if (view === undefined) return sendJson(response, { total: 0, offset: 0, entries: [], elements: [], problem: problem ?? "this run keeps no journal" });
       return sendJson(response, { ...timelinePage(view, { elementId: query.get("element") ?? undefined, instance: count(query, "instance"), offset: count(query, "offset"), limit: count(query, "limit") }), problem, reading });
     }
@@ -52,7 +51,7 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
     case "GET variables":
       return sendJson(response, await runViews(run, part!, name, query));
     case "GET elements/*": {
-      const { view } = await journalViewOf(run.folder);
+      const { view } = await run.journal();
       if (view === undefined) return sendJson(response, { element: { id: name }, total: 0, executions: [], otherTotal: 0, others: [] });
       return sendJson(response, elementPage(view, name!, run.runState()));
     }
@@ -63,15 +62,25 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
     case "GET forms":
       return sendJson(response, { forms: (await run.state()).forms });
     case "POST forms/*": {
+      // a run of the store answers through its inbox, wherever its owner runs
+      if (run.store !== undefined && run.live === undefined) return sendJson(response, { answered: await run.store.request({ op: "complete", task: name!, data: await readJson(request), from: "console" }) });
       const live = liveOf(run);
       return sendJson(response, { answered: await live.inbox.complete({ task: name!, data: await readJson(request), by: "in the browser" }) });
     }
     case "POST messages": {
-      const live = liveOf(run);
+      // a run that takes no messages here says so before its body is read; a run of the store takes them through its inbox
+      const live = run.store !== undefined && run.live === undefined ? undefined : liveOf(run);
       const body = (await readJson(request)) as { message?: unknown; data?: unknown; correlation?: unknown; key?: unknown };
       if (typeof body?.message !== "string") throw new InboxError("ADHESIVE_BAD_REQUEST", 'a message needs { "message": "<name>", "data": <json>, "correlation"?: "= <FEEL>", "key"?: "<correlation key>" }');
       const correlation = typeof body.correlation === "string" ? body.correlation : undefined;
       const key = typeof body.key === "string" || typeof body.key === "number" ? body.key : undefined;
+      if (live === undefined) {
+        // the owner compiles what the inbox brings, JavaScript too (adhesive send may): the web API's FEEL-only rule is kept here
+        if (correlation !== undefined && !correlation.trimStart().startsWith("=")) {
+          throw new InboxError("ADHESIVE_BAD_CORRELATION", `correlation ${JSON.stringify(correlation)}: the web API takes FEEL expressions only (starting with "="); JavaScript ones only from adhesive send`);
+        }
+        return sendJson(response, await run.store!.request({ op: "send", message: body.message, data: body.data, correlation, key: key === undefined ? undefined : String(key) }));
+      }
       return sendJson(response, await live.inbox.send({ message: body.message, data: body.data, correlation, key }, { javascript: false }));
     }
     case "GET actions":
@@ -106,7 +115,7 @@ function liveOf(run: ViewedRun) {
 
 function publicInfo(run: ViewedRun) {
   const { id, processId, processName, source, processFile, startedAt, pid } = run.info;
-  return { id, processId, processName, source, processFile, startedAt, pid, live: run.live !== undefined, state: run.runState() };
+  return { id, processId, processName, source, processFile, startedAt, pid, live: run.live !== undefined, store: run.store !== undefined, state: run.runState() };
 }
 
 async function sendLog(response: ServerResponse, run: ViewedRun, file: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { LiveViewOptions } from "../api/types.js";
+import type { Store } from "../store/connection.js";
 import type { LiveServer } from "./server.js";
 
 let server: Promise<LiveServer> | undefined;
@@ -7,13 +8,14 @@ let server: Promise<LiveServer> | undefined;
  * The process's one live-view server, started by the first run that asks
  * for it (or by the CLI's --ui); later runs appear on the same page. It
  * lists past runs from the run folders in `runsFolder` (runs_folder), of the project
- * in the current working folder.
+ * in the current working folder, and with a `store` the runs of every host
+ * in it (store-run.ts).
  */
-export function ensureLiveView(options: LiveViewOptions, runsFolder: string): Promise<LiveServer> {
+export function ensureLiveView(options: LiveViewOptions, runsFolder: string, store?: Store): Promise<LiveServer> {
   if (server !== undefined) return server;
   // the server (node:http, the API, the page) loads when a live view is first asked for
   server = import("./server.js")
-    .then(({ startLiveServer }) => startLiveServer({ runsFolder, project: process.cwd() }, options.port ?? 0))
+    .then(({ startLiveServer }) => startLiveServer({ runsFolder, project: process.cwd(), store }, options.port ?? 0))
     .then((started) => {
       (options.onUrl ?? printUrl)(started.url);
       return started;

@@ -1,7 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InboxError } from "../inbox/inbox-error.js";
-import type { LiveRun, LiveUpdate } from "../live/live-run.js";
+import type { LiveMessage, LiveRun, LiveUpdate } from "../live/live-run.js";
+import type { JournalView } from "../console/journal-view.js";
+import type { Store } from "../store/connection.js";
+import type { StoreAccess } from "./store-run.js";
 import { journalState } from "../console/journal-state.js";
 import { journalViewOf, type Reading } from "../console/journal-views.js";
 import { diagramOf } from "../live/diagram.js";
@@ -15,10 +18,11 @@ import { stateOf } from "../runs/state.js";
 import type { RunSummary } from "../runs/summary.js";
 import type { RunState } from "../journal/records.js";
 
-/** Where the server finds runs besides its own process: the run folders of one project. */
+/** Where the server finds runs besides its own process: the run folders of one project, and the runs of a store of every host. */
 export interface RunPlaces {
   runsFolder: string;
   project: string;
+  store?: Store;
 }
 
 /** A run the API can show: one of this process (live), or one whose folder says how it went. */
@@ -32,13 +36,30 @@ export interface ViewedRun {
   state(): Promise<LiveUpdate & { reading?: Reading }>;
   diagram(): Promise<string>;
   logs(): Promise<LogEntry[]>;
+  /** its journal as read so far (from its file, or its stream in the store), brought up to date */
+  journal(options?: { partial?: boolean }): Promise<{ view: JournalView | undefined; problem: string | undefined; reading?: Reading }>;
+  /** a run the store holds: its registry facts, and the inbox the page's requests go through */
+  store?: StoreAccess;
+  /** its updates as they come, for a run not of this process that can be followed (a store run's stream) */
+  subscribe?(send: (message: LiveMessage) => void): () => void;
 }
 
-/** The run with this id: this process's own, or one in the project's runs folder. */
+/** The run with this id: this process's own, one of the store (of any host), or one in the project's runs folder. */
 export async function viewRun(id: string, places: RunPlaces): Promise<ViewedRun> {
   const live = liveRun(id);
+  // the store's module (and ioredis) load only when the console has a store
+  const stored = places.store === undefined ? undefined : await import("./store-run.js");
   if (live !== undefined) {
-    return { info: live.info, live, folder: live.runFolder, runState: () => live.monitor.outcome, state: async () => live.snapshot(), diagram: () => live.diagramXml(), logs: () => live.logs() };
+    const folder = live.runFolder;
+    const run: ViewedRun = { info: live.info, live, folder, runState: () => live.monitor.outcome, state: async () => live.snapshot(), diagram: () => live.diagramXml(), logs: () => live.logs(), journal: (options) => journalViewOf(folder, options) };
+    // a run of this process that the store holds: its journal is the stream, and its incidents are the registry's
+    const store = stored === undefined ? undefined : await stored.viewStoreRun(places.store!, id, places);
+    if (store === undefined) return run;
+    return { ...run, store: store.store, journal: store.journal, state: async () => ({ ...live.snapshot(), store: await store.store!.facts() }) };
+  }
+  if (stored !== undefined) {
+    const run = await stored.viewStoreRun(places.store!, id, places);
+    if (run !== undefined) return run;
   }
   const notHere = () => new InboxError("ADHESIVE_NO_SUCH_RUN", `no run "${id}" in this project`, 404);
   let folder: string;
@@ -58,6 +79,7 @@ export async function viewRun(id: string, places: RunPlaces): Promise<ViewedRun>
     state: async () => pastState(info, await readView(folder), folder),
     diagram: () => diagramOf(folder),
     logs: () => listLogs(join(folder, LOGS_FOLDER), undefined),
+    journal: (options) => journalViewOf(folder, options),
   };
 }
 

@@ -24,6 +24,8 @@ export interface RunListing {
   error: string | undefined;
   /** this process runs it (its counts are live) */
   live: boolean;
+  /** a run of the store: the host that owns it, its open incidents, and whether its owner stopped (a standby takes it over) */
+  store?: { host: string | undefined; incidents: number; ownerLost: boolean };
 }
 
 /** What the list is narrowed to: ?state=, ?process= (a process id), ?q= (a text in ids, names, errors and data), ?limit=, ?offset=. */
@@ -52,13 +54,48 @@ const MAX_LIMIT = 1000;
 
 const indexes = new WeakMap<RunPlaces, RunIndex>();
 
-/** The runs of this process (live) and those of the project's runs folder, filtered. */
+/** The runs of this process (live), those of the store (of every host) and those of the project's runs folder, filtered. */
 export async function runsList(places: RunPlaces, query: RunsQuery = {}): Promise<RunsPage> {
   let index = indexes.get(places);
   if (index === undefined) indexes.set(places, (index = new RunIndex(places.runsFolder, places.project)));
   const here = liveRuns();
   const listed: Array<{ listing: RunListing; run: IndexedRun | undefined }> = here.map((run) => ({ listing: liveListing(run), run: undefined }));
   const seen = new Set(here.map((run) => run.id));
+  if (places.store !== undefined) {
+    const { storeListings, splitProcess } = await import("./store-run.js");
+    for (const { entry, header, ownerLost } of await storeListings(places.store)) {
+      const store = { host: entry.owner?.host, incidents: entry.incidents.length, ownerLost };
+      const mine = listed.find(({ listing }) => listing.id === entry.runId);
+      if (mine !== undefined) {
+        mine.listing.store = store;
+        continue;
+      }
+      seen.add(entry.runId);
+      const [source, processId] = splitProcess(entry.process);
+      const state = entry.state ?? "running";
+      const startedAt = header?.at ?? entry.registered;
+      listed.push({
+        listing: {
+          id: entry.runId,
+          processId: header?.process.id ?? processId,
+          processName: header?.process.name ?? processId,
+          source: header?.process.source ?? source,
+          processFile: header?.process.file,
+          state,
+          startedAt,
+          durationMs: (state === "running" ? Date.now() : entry.updated) - startedAt,
+          completed: entry.counts.done,
+          failed: entry.counts.failed,
+          caught: 0,
+          running: state === "running" ? Math.max(0, entry.counts.started - entry.counts.done - entry.counts.failed) : 0,
+          error: entry.incidents[0]?.reason,
+          live: false,
+          store,
+        },
+        run: undefined,
+      });
+    }
+  }
   const { runs, unreadable } = await index.runs();
   for (const run of runs) if (!seen.has(run.id)) listed.push({ listing: pastListing(run), run });
   listed.sort((a, b) => b.listing.startedAt - a.listing.startedAt);

@@ -28,8 +28,10 @@ function frameOf(message: LiveMessage): Buffer {
 /**
  * Server-sent events of one run: an `update` message with everything so
  * far, then one per coalesced change (at most ~10 a second, see LiveRun),
- * each with its update number as `id`. A run that is not in this process
- * gets its state once; the stream then stays open and quiet.
+ * each with its update number as `id`. A run of the store gets its state
+ * each time its journal stream or registry entry changed. Another run that
+ * is not in this process gets its state once; the stream then stays open
+ * and quiet.
  */
 export async function openEventStream(request: IncomingMessage, response: ServerResponse, run: ViewedRun): Promise<void> {
   response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" });
@@ -55,5 +57,6 @@ export async function openEventStream(request: IncomingMessage, response: Server
     unsubscribe();
   });
   if (run.live !== undefined) unsubscribe = run.live.subscribe(send);
+  else if (run.subscribe !== undefined) unsubscribe = run.subscribe(send);
   else send({ seq: 0, json: redactJson(await run.state()) });
 }

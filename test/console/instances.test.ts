@@ -137,7 +137,7 @@ describe("a message run's instances", () => {
 });
 
 describe("the API's instance views", () => {
-  const viewed = (runId: string) => ({ folder: join(folder, runId), runState: () => "done" as const });
+  const viewed = (runId: string) => ({ journal: (options?: { partial?: boolean }) => journalViewOf(join(folder, runId), options), runState: () => "done" as const });
 
   it("answers a page, an instance, and 404 for one the journal does not have", async () => {
     expect(await runViews(viewed("done"), "instances", undefined, new URLSearchParams("state=done&limit=2"))).toMatchObject({ total: 4, instances: [{ number: 1 }, { number: 2 }] });

@@ -6,7 +6,7 @@
 // element that failed (zoom.js).
 "use strict";
 
-const state = { summary: undefined, elements: {}, flows: {}, failures: [], forms: [], selected: undefined, info: undefined, reading: undefined };
+const state = { store: undefined, summary: undefined, elements: {}, flows: {}, failures: [], forms: [], selected: undefined, info: undefined, reading: undefined };
 let viewer;
 
 async function showRun(id) {
@@ -114,6 +114,7 @@ function apply(update, full) {
   for (const failure of update.failures) if (!known.has(`${failure.tokenId}/${failure.at}/${failure.elementId}`)) state.failures.push(failure);
   state.summary = update.summary;
   state.forms = update.forms || [];
+  if (update.store) state.store = update.store;
   document.body.dataset.state = update.summary.state;
   for (const [id, counts] of Object.entries(update.elements)) drawElement(id, counts);
   for (const [id, count] of Object.entries(update.flows)) drawFlow(id, count);
@@ -181,10 +182,38 @@ function renderSummary() {
   box.className = `state-${s.state}`;
   box.replaceChildren(el("dl", {}, ...rows.map(([name, value]) => el("div", {}, el("dt", { text: name }), el("dd", { "data-field": name, text: String(value) })))));
   if (s.error) box.append(el("p", { class: "error", text: s.error }));
+  if (state.store) box.append(storeNode(state.store));
   if (state.reading) {
     const percent = Math.floor((100 * state.reading.read) / state.reading.size);
     box.append(el("p", { class: "hint", "data-field": "reading", text: `reading its journal, ${percent}% of ${(state.reading.size / 1048576).toFixed(0)} MB: the counts, timeline and instances so far` }));
   }
+}
+
+/*
+ * A run of the store: the host that owns it, and what its owner said that
+ * a person must act on: incidents (a job that ran out of stalls, put back
+ * with adhesive retry) and jobs that wait for a worker of their pool.
+ */
+function storeNode(store) {
+  const owner = store.owner ? `owned by pid ${store.owner.pid} on ${store.owner.host}` : "no owner yet";
+  const node = el(
+    "div",
+    { class: "store", "data-field": "store" },
+    el("p", { class: "hint", text: `in the store ${store.store}, ${owner}${store.ownerLost ? ": its lease ran out, a standby (adhesive serve) takes it over" : ""}` }),
+  );
+  for (const incident of store.incidents) {
+    node.append(
+      el(
+        "div",
+        { class: "incident store-incident", "data-element": incident.node },
+        el("p", {}, el("strong", { text: "Incident: " }), `${incident.task} (${incident.node}, #${incident.seq}): job ${incident.job} failed: `, el("span", { class: "error", text: incident.reason })),
+        el("p", { class: "hint", text: "it waits until you run:" }),
+        el("pre", { class: "command", text: incident.retry }),
+      ),
+    );
+  }
+  for (const warning of store.warnings) node.append(el("p", { class: "warning store-warning", text: `${clock(warning.at)} ${warning.text}` }));
+  return node;
 }
 
 /* the element the page points at (from the timeline or a click), outlined on the diagram */

@@ -59,6 +59,16 @@ function renderFilters(filters, page, wanted) {
   );
 }
 
+/* a run of the store: its host, and its incidents or a lost owner beside its state */
+function storeCells(run) {
+  if (!run.store) return [];
+  const notes = [];
+  if (run.store.incidents > 0) notes.push(el("span", { class: "incidents", "data-incidents": String(run.store.incidents), text: ` ${run.store.incidents} incident${run.store.incidents === 1 ? "" : "s"}` }));
+  if (run.store.ownerLost) notes.push(el("span", { class: "hint", text: " (no owner)" }));
+  if (run.store.host) notes.push(el("span", { class: "hint host", text: ` on ${run.store.host}` }));
+  return notes;
+}
+
 function renderRuns(page) {
   const body = document.querySelector("#run-table tbody");
   body.replaceChildren(
@@ -68,7 +78,7 @@ function renderRuns(page) {
         { class: `state-${run.state}`, "data-run": run.id },
         el("td", { class: "id" }, el("a", { href: withToken(`/runs/${run.id}`), text: run.id.slice(0, 8), title: run.id })),
         el("td", { class: "process", text: run.processName || run.source, title: run.processFile || run.source }),
-        el("td", { class: "state", text: run.state, title: run.error }),
+        el("td", { class: "state", title: run.error }, run.state, ...storeCells(run)),
         el("td", { text: time(run.startedAt) }),
         el("td", { class: "number", text: duration(run.durationMs) }),
         el("td", { class: "number", text: String(run.completed) }),
