@@ -7,32 +7,20 @@
  * compile tasks finish while Redis is down, an odd one after it is back.
  */
 import { readdirSync, writeFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns, readRegistry } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
-import { redisStorePerFile, type TestRedis } from "./redis-server.js";
-import { exitOf, ORCHESTRATED, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { type TestRedis } from "./redis-server.js";
+import { exitOf, ORCHESTRATED, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 import { completionsBySeq, trialSeeds } from "./trials.js";
 
-
-let redis: TestRedis;
-let store: Store;
-redisStorePerFile((server, connected) => {
-  redis = server;
-  store = connected;
-});
-
-let dir: string;
-let env: Record<string, string>;
+let redis: TestRedis, store: Store, dir: string, env: Record<string, string>;
+rolesPerFile("adhesive-kill-redis-", (file) => ({ redis, store, dir, env } = file));
 let worker: Role | undefined;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "adhesive-kill-redis-"));
-  env = rolesEnv(dir);
   worker = await startWorker(redis.url, env, 2);
 });
 afterAll(async () => stopRole(worker));

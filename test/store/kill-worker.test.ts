@@ -7,32 +7,20 @@
  * seeded trials: the seed picks which worker dies.
  */
 import { readdirSync, writeFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
-import { redisStorePerFile, type TestRedis } from "./redis-server.js";
+import { type TestRedis } from "./redis-server.js";
 import { completionsBySeq, seeded, trialSeeds } from "./trials.js";
-import { exitOf, ORCHESTRATED, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { exitOf, ORCHESTRATED, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 
-
-let redis: TestRedis;
-let store: Store;
-redisStorePerFile((server, connected) => {
-  redis = server;
-  store = connected;
-});
-
-let dir: string;
-let env: Record<string, string>;
+let redis: TestRedis, store: Store, dir: string, env: Record<string, string>;
+rolesPerFile("adhesive-kill-worker-", (file) => ({ redis, store, dir, env } = file));
 const workers: Role[] = [];
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "adhesive-kill-worker-"));
-  env = rolesEnv(dir);
   workers.push(...(await Promise.all([startWorker(redis.url, env, 1), startWorker(redis.url, env, 1)])));
 });
 afterAll(async () => {

@@ -13,8 +13,6 @@
  * lane instance, and the lanes' tasks still run there.
  */
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,25 +24,16 @@ import { readRegistry } from "../../src/store/registry.js";
 import { laneHoldersKey } from "../../src/store/lane-holders.js";
 import { listStoreRuns } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
-import { redisStorePerFile, type TestRedis } from "./redis-server.js";
+import { type TestRedis } from "./redis-server.js";
 import { completionsBySeq } from "./trials.js";
-import { exitOf, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { exitOf, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 
 const LANES = fileURLToPath(new URL("../fixtures/store/lanes.ts", import.meta.url));
 
-let redis: TestRedis;
-let store: Store;
-redisStorePerFile((server, connected) => {
-  redis = server;
-  store = connected;
-});
-
-let dir: string;
-let env: Record<string, string>;
+let redis: TestRedis, store: Store, dir: string, env: Record<string, string>;
+rolesPerFile("adhesive-lanes-", (file) => ({ redis, store, dir, env } = file), () => ({ ADHESIVE_POOLS: JSON.stringify({ "Build [AB]": "build" }) }));
 const workers: Role[] = [];
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "adhesive-lanes-"));
-  env = { ...rolesEnv(dir), ADHESIVE_POOLS: JSON.stringify({ "Build [AB]": "build" }) };
   workers.push(...(await Promise.all([startWorker(redis.url, env, 1, [], LANES), startWorker(redis.url, env, 1, [], LANES)])));
 });
 afterAll(async () => {

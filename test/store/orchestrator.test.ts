@@ -6,9 +6,6 @@
  * completion per task), the registry says how the run ended, and a task's
  * BPMN error on the worker takes the error boundary without being retried.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,24 +16,16 @@ import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns, readRegistry, type RegistryEntry } from "../../src/store/registry.js";
 import { runCli, sourceBin } from "../run-cli.js";
 import { until } from "../waiting.js";
-import { redisStorePerFile, type TestRedis } from "./redis-server.js";
+import { type TestRedis } from "./redis-server.js";
 import { completionsBySeq } from "./trials.js";
-import { exitOf, ORCHESTRATED, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { exitOf, ORCHESTRATED, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 
 const remoteLaneFile = fileURLToPath(new URL("../fixtures/store/remote-lane.ts", import.meta.url));
 
-let redis: TestRedis;
-let store: Store;
-redisStorePerFile((server, connected) => {
-  redis = server;
-  store = connected;
-});
-
-let env: Record<string, string>;
+let redis: TestRedis, store: Store, env: Record<string, string>;
+rolesPerFile("adhesive-orchestrator-", (file) => ({ redis, store, env } = file));
 let worker: Role | undefined;
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), "adhesive-orchestrator-"));
-  env = rolesEnv(dir);
   worker = await startWorker(redis.url, env, 2);
 });
 afterAll(async () => stopRole(worker));

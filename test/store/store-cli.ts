@@ -6,10 +6,15 @@
  * the issue's tests, and collects what it prints.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { beforeAll } from "vitest";
+import type { Store } from "../../src/store/connection.js";
 import { root } from "../run-cli.js";
 import { bounded, until } from "../waiting.js";
+import { redisStorePerFile, type TestRedis } from "./redis-server.js";
 
 export interface Role {
   child: ChildProcess;
@@ -38,6 +43,28 @@ export const ORCHESTRATED = fileURLToPath(new URL("../fixtures/store/orchestrate
 /** The environment of a test's roles: the "build" lane's tasks go to the "build" pool, runs and workspaces stay in `dir`. */
 export function rolesEnv(dir: string): Record<string, string> {
   return { ADHESIVE_POOLS: JSON.stringify({ build: "build" }), ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_TEMP_FOLDER: join(dir, "temp") };
+}
+
+/** What a test file of the roles shares: one redis-server and a store connected to it, and a folder for the roles with their environment. */
+export interface RolesFile {
+  redis: TestRedis;
+  store: Store;
+  dir: string;
+  env: Record<string, string>;
+}
+
+/**
+ * Makes the file's server and store (redisStorePerFile) and a folder named
+ * after `prefix` with the roles' environment (rolesEnv, then `moreEnv`),
+ * before the file's tests and its own beforeAll hooks that come after.
+ */
+export function rolesPerFile(prefix: string, use: (file: RolesFile) => void, moreEnv: (dir: string) => Record<string, string> = () => ({})): void {
+  let server: Pick<RolesFile, "redis" | "store"> | undefined;
+  redisStorePerFile((redis, store) => (server = { redis, store }));
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    use({ ...server!, dir, env: { ...rolesEnv(dir), ...moreEnv(dir) } });
+  });
 }
 
 /** Starts a worker of the "build" pool on ORCHESTRATED (or `file`) and waits until it takes jobs. */

@@ -11,8 +11,6 @@
  * one after, so each run of the suite tries both.
  */
 import { readdirSync, writeFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
@@ -20,27 +18,18 @@ import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { runKeys } from "../../src/store/keys.js";
 import { listStoreRuns, readRegistry } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
-import { redisStorePerFile, type TestRedis } from "./redis-server.js";
-import { exitOf, ORCHESTRATED, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { type TestRedis } from "./redis-server.js";
+import { exitOf, ORCHESTRATED, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 import { completionsBySeq, trialSeeds } from "./trials.js";
 
 /* a takeover waits for the lease (3 s), then a resume starts: generous caps for a loaded machine */
 const TAKEOVER_LIMIT_MS = 90_000;
 
-let redis: TestRedis;
-let store: Store;
-redisStorePerFile((server, connected) => {
-  redis = server;
-  store = connected;
-});
-
-let dir: string;
-let env: Record<string, string>;
+let redis: TestRedis, store: Store, dir: string, env: Record<string, string>;
+rolesPerFile("adhesive-takeover-", (file) => ({ redis, store, dir, env } = file));
 let worker: Role | undefined;
 let standby: Role | undefined;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "adhesive-takeover-"));
-  env = rolesEnv(dir);
   standby = startRole(["serve", "--store", redis.url], env);
   worker = await startWorker(redis.url, env, 2);
   await until(() => standby!.output().includes("standing by"), `the standby to start (it printed: ${standby!.output()})`);

@@ -8,8 +8,6 @@
  * the run through its inbox in the store, and a job that waits for a worker
  * and an incident show with the `adhesive retry` command that puts it back.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "bullmq";
@@ -20,29 +18,20 @@ import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns } from "../../src/store/registry.js";
 import { runCli, sourceBin } from "../run-cli.js";
 import { until } from "../waiting.js";
-import { redisStorePerFile, type TestRedis } from "../store/redis-server.js";
-import { exitOf, ORCHESTRATED, rolesEnv, startRole, stopRole, type Role } from "../store/store-cli.js";
+import { type TestRedis } from "../store/redis-server.js";
+import { exitOf, ORCHESTRATED, rolesPerFile, startRole, stopRole, type Role } from "../store/store-cli.js";
 import { openEvents } from "./sse-client.js";
 
 const receiveFile = fileURLToPath(new URL("../fixtures/live/receive.ts", import.meta.url));
 
-let redis: TestRedis;
-let store: Store;
-redisStorePerFile((server, connected) => {
-  redis = server;
-  store = connected;
-});
-
-let dir: string;
-let env: Record<string, string>;
+let redis: TestRedis, store: Store, dir: string, env: Record<string, string>;
+// the console's own runs folder is empty: every run it shows comes from the store
+rolesPerFile("adhesive-store-console-", (file) => ({ redis, store, dir, env } = file), (dir) => ({ ADHESIVE_RUNS_FOLDER: join(dir, "console-runs") }));
 let consoleRole: Role;
 let base: URL;
 let token: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "adhesive-store-console-"));
-  // the console's own runs folder is empty: every run it shows comes from the store
-  env = { ...rolesEnv(dir), ADHESIVE_RUNS_FOLDER: join(dir, "console-runs") };
   consoleRole = startRole(["serve", "--store", redis.url, "--ui"], env);
   await until(() => /live view: http:\S+token=\S+/.test(consoleRole.output()), `the console to start (it printed: ${consoleRole.output()})`, 60_000);
   base = new URL(/live view: (http:\S+)/.exec(consoleRole.output())![1]);
