@@ -9,33 +9,18 @@
 import { cp, mkdtemp, readFile, stat, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Adhesive, type Data } from "../../src/index.js";
 import { readJournal } from "../../src/journal/reader.js";
 import { seeded } from "../seeded.js";
+import { SEED, seedRun } from "./seed-run.js";
 
-const seed = fileURLToPath(new URL("../../bench/fixtures/seed-message.bpmn", import.meta.url));
 const EVENTS = 3000;
 const EVERY = 32 * 1024;
 
-/** The seed process: each event's five tasks add to their instance's data; calls are counted by idempotency key. */
-function seedRun(calls: Map<string, number>): Adhesive {
-  return new Adhesive()
-    .message("Event", async function* (ctx) {
-      const from = typeof ctx.lastEvent === "number" ? ctx.lastEvent + 1 : 0;
-      for (let i = from; i < EVENTS; i++) yield i;
-    })
-    .task({ re: /^Task (\d)$/ }, (ctx, n) => {
-      calls.set(ctx.idempotencyKey, (calls.get(ctx.idempotencyKey) ?? 0) + 1);
-      ctx.data[`t${n}`] = ctx.data.event;
-      if (ctx.data.event === 7) ctx.data.seven = new Set([n]);
-    });
-}
-
 async function run(runsFolder: string, runId: string, calls = new Map<string, number>()): Promise<Data> {
   // the file grows by EVERY bytes, then by what the instances in flight still write until they end: few of them here
-  return seedRun(calls).bpmnBuild(seed, { runsFolder, tempFolder: runsFolder, runId, journalSnapshotBytes: EVERY, poolSize: 3, maxEventsInFlight: 20 });
+  return seedRun(EVENTS, calls).bpmnBuild(SEED, { runsFolder, tempFolder: runsFolder, runId, journalSnapshotBytes: EVERY, poolSize: 3, maxEventsInFlight: 20 });
 }
 
 describe("a long message run with snapshots", () => {
@@ -49,7 +34,7 @@ describe("a long message run with snapshots", () => {
         ctx.data[`t${n}`] = ctx.data.event;
         if (ctx.data.event === 7) ctx.data.seven = new Set([n]);
       })
-      .bpmnBuild(seed, { runsFolder: plain, tempFolder: plain, runId: "plain", poolSize: 3, maxEventsInFlight: 20 });
+      .bpmnBuild(SEED, { runsFolder: plain, tempFolder: plain, runId: "plain", poolSize: 3, maxEventsInFlight: 20 });
     const plainSize = (await stat(join(plain, "plain", "journal.ndjson"))).size;
 
     const runs = await mkdtemp(join(tmpdir(), "adhesive-snapshots-"));

@@ -11,17 +11,16 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Adhesive, type Data } from "../../src/index.js";
+import { type Data } from "../../src/index.js";
 import { type Store } from "../../src/store/connection.js";
 import { framedLine } from "../../src/journal/framing.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { runKeys } from "../../src/store/keys.js";
 import { seeded } from "../seeded.js";
+import { SEED, seedRun } from "../journal/seed-run.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
 
-const seed = fileURLToPath(new URL("../../bench/fixtures/seed-message.bpmn", import.meta.url));
 const EVENTS = 1500;
 const EVERY = 32 * 1024;
 
@@ -32,21 +31,8 @@ redisStorePerFile((server, connected) => {
   store = connected;
 });
 
-/** The seed process: each event's five tasks add to their instance's data; calls are counted by idempotency key. */
-function seedRun(calls: Map<string, number>): Adhesive {
-  return new Adhesive()
-    .message("Event", async function* (ctx) {
-      const from = typeof ctx.lastEvent === "number" ? ctx.lastEvent + 1 : 0;
-      for (let i = from; i < EVENTS; i++) yield i;
-    })
-    .task({ re: /^Task (\d)$/ }, (ctx, n) => {
-      calls.set(ctx.idempotencyKey, (calls.get(ctx.idempotencyKey) ?? 0) + 1);
-      ctx.data[`t${n}`] = ctx.data.event;
-    });
-}
-
 async function run(runsFolder: string, runId: string, calls: Map<string, number>, every?: number): Promise<Data> {
-  return seedRun(calls).bpmnBuild(seed, { runsFolder, tempFolder: runsFolder, runId, journalSnapshotBytes: every, poolSize: 3, maxEventsInFlight: 20, store: { url: redis.url, leaseTtlMs: 3000 } });
+  return seedRun(EVENTS, calls).bpmnBuild(SEED, { runsFolder, tempFolder: runsFolder, runId, journalSnapshotBytes: every, poolSize: 3, maxEventsInFlight: 20, store: { url: redis.url, leaseTtlMs: 3000 } });
 }
 
 /** The stream's records and their bytes, as the journal file would hold them. */
