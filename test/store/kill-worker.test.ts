@@ -6,7 +6,7 @@
  * is journaled once, and only the killed worker's task ran twice. Several
  * seeded trials: the seed picks which worker dies.
  */
-import { readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
@@ -14,7 +14,7 @@ import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "./redis-server.js";
-import { completionsBySeq, seeded, trialSeeds } from "./trials.js";
+import { completionsBySeq, seeded, trialSeeds, marks } from "./trials.js";
 import { exitOf, ORCHESTRATED, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 
 let redis: TestRedis, store: Store, dir: string, env: Record<string, string>;
@@ -27,16 +27,6 @@ afterAll(async () => {
   for (const worker of workers) await stopRole(worker);
 });
 
-/* the compile tasks' marks: side, pid and attempt of each time one started */
-function marks(prefix: string): Array<{ side: string; pid: number }> {
-  const name = prefix.slice(dir.length + 1);
-  return readdirSync(dir)
-    .filter((file) => file.startsWith(`${name}.`))
-    .map((file) => {
-      const [, side, pid] = file.slice(name.length).split(".");
-      return { side, pid: Number(pid) };
-    });
-}
 
 describe("a worker killed with kill -9 mid-task", () => {
   it.each(trialSeeds())("loses only its own task, which runs again elsewhere; each completion is journaled once (seed %i)", async (seed) => {

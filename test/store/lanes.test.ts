@@ -25,7 +25,7 @@ import { laneHoldersKey } from "../../src/store/lane-holders.js";
 import { listStoreRuns } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "./redis-server.js";
-import { completionsBySeq } from "./trials.js";
+import { completionsBySeq, marks } from "./trials.js";
 import { exitOf, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
 
 const LANES = fileURLToPath(new URL("../fixtures/store/lanes.ts", import.meta.url));
@@ -40,16 +40,6 @@ afterAll(async () => {
   for (const worker of workers) await stopRole(worker);
 });
 
-/* the marks `<prefix>.<side>.<pid>` the tasks left */
-function marks(prefix: string): Array<{ side: string; pid: number }> {
-  const name = prefix.slice(dir.length + 1);
-  return readdirSync(dir)
-    .filter((file) => file.startsWith(`${name}.`))
-    .map((file) => {
-      const [side, pid] = file.slice(name.length + 1).split(".");
-      return { side, pid: Number(pid) };
-    });
-}
 
 async function newRun(before: Set<string>): Promise<{ runId: string; journal: Journal }> {
   const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;

@@ -3,6 +3,7 @@
  * first seed, to replay a failed trial; each CI run takes new ones), and
  * how many completions the journal holds per task.
  */
+import { readdirSync } from "node:fs";
 import type { Journal } from "../../src/journal/reader.js";
 
 const TRIALS = 3;
@@ -30,4 +31,16 @@ export function completionsBySeq(journal: Journal): Map<number, number> {
   const seen = new Map<number, number>();
   for (const input of journal.inputs) if (input.kind === "done" || input.kind === "failed") seen.set(input.seq, (seen.get(input.seq) ?? 0) + 1);
   return seen;
+}
+
+/** The marks `<prefix>.<side>.<pid>[...]` the fixtures' tasks leave in their folder when they start: which side and which worker. */
+export function marks(prefix: string): Array<{ side: string; pid: number }> {
+  const folder = prefix.slice(0, prefix.lastIndexOf("/"));
+  const name = prefix.slice(folder.length + 1);
+  return readdirSync(folder)
+    .filter((file) => file.startsWith(`${name}.`))
+    .map((file) => {
+      const [side, pid] = file.slice(name.length + 1).split(".");
+      return { side, pid: Number(pid) };
+    });
 }
