@@ -59,9 +59,9 @@ export class TaskQueue {
    */
   private readonly nextCheck = new Map<string, { at: number; every: number }>();
   /*
-   * the jobs to add at the end of this turn, in one addBulk (one round trip
-   * and one transaction for the tasks the engine launched together), and
-   * what their adds wait on
+   * the jobs to add once the promise callbacks running now are done, in one
+   * addBulk (one round trip and one transaction for the tasks the engine
+   * launched together), and what their adds wait on
    */
   private adding: Array<{ id: string; job: RemoteTaskJob }> = [];
   private added: Promise<void> | undefined;
@@ -102,8 +102,13 @@ export class TaskQueue {
     this.completions.track(id, job);
     this.waitingSince.set(id, Date.now());
     const every = this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
-    this.nextCheck.set(id, { at: Date.now() + every, every });
-    await this.addJob(id, job);
+    // not asked before its add is in: a batch of thousands can take longer than a tick, and would be found missing and added again
+    this.nextCheck.set(id, { at: Infinity, every });
+    try {
+      await this.addJob(id, job);
+    } finally {
+      if (this.nextCheck.has(id)) this.nextCheck.set(id, { at: Date.now() + every, every });
+    }
     return id;
   }
 
@@ -224,7 +229,7 @@ export class TaskQueue {
   private addJob(id: string, job: RemoteTaskJob): Promise<void> {
     this.adding.push({ id, job });
     this.added ??= new Promise<void>((resolve, reject) =>
-      setImmediate(() => {
+      process.nextTick(() => {
         const batch = this.adding;
         this.adding = [];
         this.added = undefined;
