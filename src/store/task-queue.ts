@@ -3,6 +3,7 @@ import { loadBullmq } from "./bullmq.js";
 import { Completions, type JobEnd } from "./completions.js";
 import type { Store } from "./connection.js";
 import { jobId } from "./job-id.js";
+import { lookAtJobs } from "./job-states.js";
 import type { RemoteOutcome, RemoteTaskJob } from "./remote-outcome.js";
 
 /* the longest a job in flight goes without the timer asking for its state */
@@ -26,8 +27,8 @@ export interface TaskQueueSettings {
  * they end.
  *
  * Outcomes come from QueueEvents, and are confirmed by asking each job in
- * flight for its state, every `confirmEveryMs` and once the listener is
- * up: events alone can be missed (the events stream is trimmed, and a
+ * flight for its state (one script call for all the jobs due, job-states.ts),
+ * every `confirmEveryMs` and once the listener is up: events alone can be missed (the events stream is trimmed, and a
  * listener that was down or not yet subscribed hears nothing of what ended
  * meanwhile). A job in flight that BullMQ no longer has (it was never added:
  * the orchestrator died between the start record and the add) is added
@@ -43,6 +44,7 @@ export class TaskQueue {
   readonly name: string;
   private readonly queue: Queue;
   private readonly events: QueueEvents;
+  private readonly store: Store;
   private readonly completions: Completions;
   private readonly settings: TaskQueueSettings;
   private timer: NodeJS.Timeout | undefined;
@@ -56,9 +58,17 @@ export class TaskQueue {
    * tick (events tell of nearly every end; this finds the few they missed)
    */
   private readonly nextCheck = new Map<string, { at: number; every: number }>();
+  /*
+   * the jobs to add once the promise callbacks running now are done, in one
+   * addBulk (one round trip and one transaction for the tasks the engine
+   * launched together), and what their adds wait on
+   */
+  private adding: Array<{ id: string; job: RemoteTaskJob }> = [];
+  private added: Promise<void> | undefined;
 
-  private constructor(name: string, queue: Queue, events: QueueEvents, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
+  private constructor(name: string, store: Store, queue: Queue, events: QueueEvents, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
     this.name = name;
+    this.store = store;
     this.queue = queue;
     this.events = events;
     this.settings = settings;
@@ -69,7 +79,7 @@ export class TaskQueue {
     const { Queue, QueueEvents } = await loadBullmq();
     const queue = new Queue(name, { connection: store.connection });
     const events = new QueueEvents(name, { connection: store.connection });
-    const tasks = new TaskQueue(name, queue, events, settings, record);
+    const tasks = new TaskQueue(name, store, queue, events, settings, record);
     events.on("completed", ({ jobId, returnvalue }) => tasks.settle(jobId, { state: "completed", returnvalue }));
     events.on("failed", ({ jobId, failedReason }) => tasks.settle(jobId, { state: "failed", failedReason }));
     if (settings.onProgress !== undefined) events.on("progress", ({ jobId, data }) => settings.onProgress!(jobId, data));
@@ -92,8 +102,13 @@ export class TaskQueue {
     this.completions.track(id, job);
     this.waitingSince.set(id, Date.now());
     const every = this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
-    this.nextCheck.set(id, { at: Date.now() + every, every });
-    await this.addJob(id, job);
+    // not asked before its add is in: a batch of thousands can take longer than a tick, and would be found missing and added again
+    this.nextCheck.set(id, { at: Infinity, every });
+    try {
+      await this.addJob(id, job);
+    } finally {
+      if (this.nextCheck.has(id)) this.nextCheck.set(id, { at: Date.now() + every, every });
+    }
     return id;
   }
 
@@ -177,26 +192,24 @@ export class TaskQueue {
   }
 
   private async check(due: (id: string) => boolean): Promise<void> {
-    const { Job } = await loadBullmq();
-    await Promise.all(
-      this.completions.ids().filter(due).map(async (id) => {
-        const last = this.nextCheck.get(id)?.every ?? this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
-        const every = Math.min(last * 2, MAX_CHECK_EVERY_MS);
-        this.nextCheck.set(id, { at: Date.now() + every, every });
-        const state = await this.queue.getJobState(id);
-        this.noteWaiting(id, state === "waiting" || state === "prioritized" || state === "delayed");
-        if (state === "completed" || state === "failed") {
-          const job = await Job.fromId(this.queue, id);
-          // removed meanwhile (kept for less time than the orchestrator was away): added again below
-          if (job !== undefined) {
-            this.settle(id, state === "completed" ? { state, returnvalue: job.returnvalue } : { state, failedReason: job.failedReason });
-            return;
-          }
-        } else if (state !== "unknown") return;
-        const missing = this.completions.job(id);
-        if (missing !== undefined) await this.addJob(id, missing);
-      }),
-    );
+    const ids = this.completions.ids().filter(due);
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      const last = this.nextCheck.get(id)?.every ?? this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
+      const every = Math.min(last * 2, MAX_CHECK_EVERY_MS);
+      this.nextCheck.set(id, { at: Date.now() + every, every });
+    }
+    const looks = await lookAtJobs(this.store.redis, this.queue, ids);
+    const missing: Array<Promise<void>> = [];
+    for (const [id, look] of looks) {
+      this.noteWaiting(id, look.state === "waiting");
+      if (look.state === "completed" || look.state === "failed") this.settle(id, look);
+      else if (look.state === "unknown") {
+        const job = this.completions.job(id);
+        if (job !== undefined) missing.push(this.addJob(id, job));
+      }
+    }
+    await Promise.all(missing);
   }
 
   private noteWaiting(id: string, waiting: boolean): void {
@@ -213,8 +226,17 @@ export class TaskQueue {
     this.settings.onSlowStart?.(job, id, waited);
   }
 
-  private async addJob(id: string, job: RemoteTaskJob): Promise<void> {
-    const keep = { age: this.settings.keepResultsS };
-    await this.queue.add(job.name, job, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
+  private addJob(id: string, job: RemoteTaskJob): Promise<void> {
+    this.adding.push({ id, job });
+    this.added ??= new Promise<void>((resolve, reject) =>
+      process.nextTick(() => {
+        const batch = this.adding;
+        this.adding = [];
+        this.added = undefined;
+        const keep = { age: this.settings.keepResultsS };
+        this.queue.addBulk(batch.map(({ id, job }) => ({ name: job.name, data: job, opts: { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep } }))).then(() => resolve(), reject);
+      }),
+    );
+    return this.added;
   }
 }

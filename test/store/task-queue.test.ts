@@ -145,6 +145,51 @@ describe("the completion of a remote task", () => {
   });
 });
 
+describe("the jobs in flight, asked in one batch", () => {
+  it("are added together when the engine launches them in one turn, each once under its id", async () => {
+    const name = queueName("build", "one-turn");
+    const outcomes: RemoteOutcome[] = [];
+    const tasks = await openQueue(name, outcomes);
+    const ids = await Promise.all([1, 2, 3].map((seq) => tasks.add(job("r5", seq, 1, { n: seq * 10 }))));
+    // added again (a confirm that found it missing, say): BullMQ keeps the first
+    await tasks.add(job("r5", 2, 1, { n: 99 }));
+    const queue = inspect(name);
+    expect(await Promise.all(ids.map((id) => queue.getJobState(id)))).toEqual(["waiting", "waiting", "waiting"]);
+    expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 3 });
+    await localWorker(name);
+    await until(() => outcomes.length === 3, "the three completions");
+    expect(outcomes.map((outcome) => (outcome.kind === "done" ? outcome.changes.c : outcome.kind)).sort()).toEqual([{ ran: { j: 10 } }, { ran: { j: 20 } }, { ran: { j: 30 } }]);
+  });
+
+  it("tell a failure that ended while no listener was up, and which jobs still wait for a worker", async () => {
+    const name = queueName("build", "asked-failure");
+    const first = await openQueue(name, []);
+    await first.add(job("r6", 1, 1, { fail: "OUT_OF_STOCK" }));
+    await first.close();
+    await localWorker(name);
+    await untilState(inspect(name), "r6.1.1", "failed");
+
+    // a job of another pool's queue that nobody takes: it waits, and is reported once
+    const outcomes: RemoteOutcome[] = [];
+    const slow: string[] = [];
+    const standby = await TaskQueue.open(store, name, { keepResultsS: 3600, confirmEveryMs: undefined, scheduleToStartMs: 1, onSlowStart: (_job, id) => slow.push(id) }, (outcome) => outcomes.push(outcome));
+    closing.push(standby);
+    standby.adopt(job("r6", 1, 1, { fail: "OUT_OF_STOCK" }));
+    const idle = await TaskQueue.open(store, queueName("nobody", "asked-failure"), { keepResultsS: 3600, confirmEveryMs: undefined, scheduleToStartMs: 1, onSlowStart: (_job, id) => slow.push(id) }, () => undefined);
+    closing.push(idle);
+    await idle.add(job("r7", 1, 1));
+    await standby.confirm();
+    expect(outcomes).toEqual([{ kind: "failed", run: "r6", seq: 1, attempt: 1, failure: expect.objectContaining({ name: "BpmnError", code: "OUT_OF_STOCK" }) }]);
+    await until(async () => {
+      await idle.confirm();
+      return slow.length > 0;
+    }, "the waiting job to be reported");
+    await idle.confirm();
+    expect(slow).toEqual(["r7.1.1"]);
+    expect(idle.inFlight).toBe(1);
+  });
+});
+
 describe("a worker killed with kill -9 mid-task", () => {
   function startWorker(name: string, mode: "hang" | "work"): { child: ChildProcess; output: () => string } {
     const child = spawn(process.execPath, ["--import", "tsx", workerScript, redis.url, name, mode, String(LOCK_MS), String(STALLED_MS)], { stdio: ["ignore", "pipe", "pipe"] });
