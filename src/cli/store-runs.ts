@@ -54,7 +54,7 @@ export async function printStoreRun(store: Store, idOrPrefix: string, io: StoreR
   const state: RunState = entry.state ?? "running";
   io.out.write(`${c.bold(`run ${runId}`)}: ${stateText(entry, held, c)}${run.error ? ` (${visibleLine(run.error)})` : ""}\n`);
   io.out.write(`  process  ${visibleLine(run.processName)} in ${visibleLine(run.source)}${run.processFile ? `, run by ${visibleLine(run.processFile)}` : ""}\n`);
-  if (entry.owner !== undefined) io.out.write(`  owner    ${entry.owner.host} pid ${entry.owner.pid} (epoch ${entry.epoch})${held ? "" : ", its lease ran out"}\n`);
+  if (entry.owner !== undefined) io.out.write(`  owner    ${entry.owner.host} pid ${entry.owner.pid} (epoch ${entry.epoch})${held || (entry.state ?? "running") !== "running" ? "" : ", its lease ran out"}\n`);
   io.out.write(`  started  ${new Date(run.startedAt).toISOString()}, ${formatDuration((run.endedAt ?? Date.now()) - run.startedAt)}\n`);
   io.out.write(`  tasks    ${entry.counts.done} done, ${entry.counts.failed} failed\n`);
   for (const incident of entry.incidents) {

@@ -54,6 +54,8 @@ describe("adhesive <file> --store", () => {
     const [list, shown] = await Promise.all([runCli(["runs", "--store", redis.url, "--no-color"], undefined, sourceBin), runCli(["runs", "show", entry.runId.slice(0, 8), "--store", redis.url, "--no-color"], undefined, sourceBin)]);
     expect(list.stdout, list.stderr).toMatch(new RegExp(`${entry.runId}\\s+done\\s+.*orchestrated\\.bpmn#release\\s+\\S+ pid ${role.pid}\\s.*5 done, 0 failed`));
     expect(shown.stdout, shown.stderr).toContain(`run ${entry.runId}: done`);
+    // a finished run gives its lease back: that is no lost owner
+    expect(shown.stdout).toMatch(new RegExp(`owner +\\S+ pid ${role.pid} \\(epoch \\d+\\)\n`));
     expect(shown.stdout).toMatch(/#\d+\s+Compile A \(compileA\).*done/);
     expect(shown.stdout.match(/^#\d+ .* done$/gm)).toHaveLength(5);
   });
