@@ -8,9 +8,6 @@
  * the inbox has nothing pending: the message was acknowledged by the same
  * append that recorded it.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
@@ -19,22 +16,16 @@ import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns, readRegistry } from "../../src/store/registry.js";
 import { runCli, sourceBin } from "../run-cli.js";
 import { until } from "../waiting.js";
-import { redisStorePerFile, type TestRedis } from "./redis-server.js";
-import { exitOf, rolesEnv, startRole, stopRole } from "./store-cli.js";
+import { type TestRedis } from "./redis-server.js";
+import { exitOf, rolesPerFile, startRole, stopRole } from "./store-cli.js";
 
 const pingsFile = fileURLToPath(new URL("../fixtures/store/pings.ts", import.meta.url));
 
-let redis: TestRedis;
-let store: Store;
-redisStorePerFile((server, connected) => {
-  redis = server;
-  store = connected;
-});
+let redis: TestRedis, store: Store, env: Record<string, string>;
+rolesPerFile("adhesive-inbox-crash-", (file) => ({ redis, store, env } = file));
 
 describe("a message in the inbox of a run of the store", () => {
   it("is delivered once when its owner dies right after journaling it", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "adhesive-inbox-crash-"));
-    const env = rolesEnv(dir);
     const orchestrator = startRole([pingsFile, "--store", redis.url], { ...env, TEST_ADHESIVE_CRASH_AFTER_INBOX_RECORD: "1" });
     const standby = startRole(["serve", "--store", redis.url], env);
     try {
