@@ -4,6 +4,9 @@
  * methods and fields, has a comment (typedoc.json's validation, which fails
  * the generation otherwise), and docs/api/ is what TypeDoc writes now: it
  * cannot go stale behind a changed comment or a new export.
+ *
+ * TypeDoc skips its own type check (typedoc.json's skipErrorChecking, 12 s
+ * of CPU instead of 30): npm test has checked every file with tsc before.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
