@@ -27,7 +27,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const runTemp = await mkdtemp(join(tmpdir(), "adhesive-suite-"));
+  // short: unix socket paths under it must stay within 100 bytes (test/workspaces/checkout.test.ts)
+  const runTemp = await mkdtemp(join(tmpdir(), "adh-"));
   project.provide("runTemp", runTemp);
   const folders = { buildFolder: await mkdtemp(join(runTemp, "build-")), packageFolder: await mkdtemp(join(runTemp, "package-")) };
   for (const [name, folder] of Object.entries(folders)) project.provide(name as keyof typeof folders, folder);
