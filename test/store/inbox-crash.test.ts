@@ -14,7 +14,7 @@ import { type Store } from "../../src/store/connection.js";
 import { pendingInbox } from "../../src/store/inbox.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns, readRegistry } from "../../src/store/registry.js";
-import { runCli, sourceBin } from "../run-cli.js";
+import { runCli } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "./redis-server.js";
 import { exitOf, rolesPerFile, startRole, stopRole } from "./store-cli.js";
@@ -33,7 +33,7 @@ describe("a message in the inbox of a run of the store", () => {
       const runId = (await listStoreRuns(store))[0].runId;
       // the sender hears nothing: the owner died before replying
       await until(() => orchestrator.output().includes("wait  for message Ping"), `the token to wait (it printed: ${orchestrator.output()})`);
-      const send = (n: number) => runCli(["send", runId, "Ping", "--data", JSON.stringify({ n }), "--store", redis.url], undefined, sourceBin);
+      const send = (n: number) => runCli(["send", runId, "Ping", "--data", JSON.stringify({ n }), "--store", redis.url]);
       const first = send(1);
       expect(await exitOf(orchestrator, "the orchestrator")).toBe(128 + 9);
       await until(async () => (await readRegistry(store, runId))?.owner?.pid !== orchestrator.pid, `the standby to take the run over (it printed: ${standby.output()})`, 90_000, 50);

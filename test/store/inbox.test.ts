@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
 import { pendingInbox } from "../../src/store/inbox.js";
 import { listStoreRuns } from "../../src/store/registry.js";
-import { runCli, sourceBin, type CliResult } from "../run-cli.js";
+import { runCli, type CliResult } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
 import { exitOf, startRole, stopRole } from "./store-cli.js";
@@ -39,7 +39,7 @@ describe("adhesive complete and send --store", () => {
     try {
       await until(async () => (await listStoreRuns(store)).length === 1, `the run to register (it printed: ${run.output()})`);
       const id = (await listStoreRuns(store))[0].runId;
-      const inbox = (args: string[]): Promise<CliResult> => runCli([...args, "--store", redis.url], undefined, sourceBin);
+      const inbox = (args: string[]): Promise<CliResult> => runCli([...args, "--store", redis.url]);
       await until(() => run.output().includes("user task Approve Order waits for an answer"), `the form to open (it printed: ${run.output()})`);
       const wrong = await inbox(["complete", id, "Approve Order", "--data", '{"approvr": "bo"}']);
       expect(wrong).toMatchObject({ code: 1, stderr: 'adhesive: user task "Approve Order" has no field "approvr"; its fields: approver, priority, gifts, approve, reject\n' });

@@ -14,7 +14,7 @@ import { decodeValue } from "../../src/journal/values.js";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns, readRegistry, type RegistryEntry } from "../../src/store/registry.js";
-import { runCli, sourceBin } from "../run-cli.js";
+import { runCli } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "./redis-server.js";
 import { completionsBySeq } from "./trials.js";
@@ -51,7 +51,7 @@ describe("adhesive <file> --store", () => {
     expect([...completionsBySeq(journal).values()]).toEqual([1, 1, 1, 1, 1]);
     expect(worker!.output()).toContain(`done  run ${entry.runId} #`);
 
-    const [list, shown] = await Promise.all([runCli(["runs", "--store", redis.url, "--no-color"], undefined, sourceBin), runCli(["runs", "show", entry.runId.slice(0, 8), "--store", redis.url, "--no-color"], undefined, sourceBin)]);
+    const [list, shown] = await Promise.all([runCli(["runs", "--store", redis.url, "--no-color"]), runCli(["runs", "show", entry.runId.slice(0, 8), "--store", redis.url, "--no-color"])]);
     expect(list.stdout, list.stderr).toMatch(new RegExp(`${entry.runId}\\s+done\\s+.*orchestrated\\.bpmn#release\\s+\\S+ pid ${role.pid}\\s.*5 done, 0 failed`));
     expect(shown.stdout, shown.stderr).toContain(`run ${entry.runId}: done`);
     // a finished run gives its lease back: that is no lost owner
@@ -62,9 +62,15 @@ describe("adhesive <file> --store", () => {
 
   it("sends a lane declared remote(pool) in code to that pool's workers, and without a store its tasks fail naming the pool", async () => {
     const { ADHESIVE_POOLS: _, ...withoutPools } = env;
-    const { role, code, journal } = await orchestrate({}, remoteLaneFile, withoutPools);
-    expect(code, role.output()).toBe(0);
-    expect(decodeValue(journal.end!.data as never)).toMatchObject({ preparedBy: role.pid, compiledA: worker!.pid, compiledB: worker!.pid });
+    // its own worker: the file's functions, as the published CLI compiles it (into one bundle with orchestrated.ts), hash to a version of their own
+    const laneWorker = await startWorker(redis.url, withoutPools, 2, [], remoteLaneFile);
+    try {
+      const { role, code, journal } = await orchestrate({}, remoteLaneFile, withoutPools);
+      expect(code, role.output()).toBe(0);
+      expect(decodeValue(journal.end!.data as never)).toMatchObject({ preparedBy: role.pid, compiledA: laneWorker.pid, compiledB: laneWorker.pid });
+    } finally {
+      await stopRole(laneWorker);
+    }
     const alone = startRole([remoteLaneFile], withoutPools);
     expect(await exitOf(alone, "the run without a store")).toBe(1);
     expect(alone.output()).toContain(`this lane's tasks run on the adhesive workers of pool "build" (remote("build")), which takes a store`);
@@ -98,17 +104,17 @@ describe("adhesive <file> --store", () => {
       expect(incidents.map((incident) => incident.node).sort()).toEqual(["compileA", "compileB"]);
       expect(incidents[0].reason).toBe("the host lost its disk");
       expect(role.output()).toContain("incident: task Compile");
-      const shown = await runCli(["runs", "show", runId, "--store", redis.url, "--no-color"], undefined, sourceBin);
+      const shown = await runCli(["runs", "show", runId, "--store", redis.url, "--no-color"]);
       expect(shown.stdout, shown.stderr).toContain(`run ${runId}: running 2 incidents`);
       expect(shown.stdout).toContain(`incident Compile A (compileA, #`);
       expect(shown.stdout).toContain(`failed: the host lost its disk; retry it with adhesive retry ${runId} compileA --store ...`);
 
-      const retried = await runCli(["retry", runId, "compileA", "--store", redis.url], undefined, sourceBin);
+      const retried = await runCli(["retry", runId, "compileA", "--store", redis.url]);
       expect(retried.stdout, retried.stderr).toContain(`retried task Compile A (compileA) of run ${runId}: job ${runId}.`);
-      const unknown = await runCli(["retry", runId, "package", "--store", redis.url], undefined, sourceBin);
+      const unknown = await runCli(["retry", runId, "package", "--store", redis.url]);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toContain(`run ${runId} has no incident of task "package"; its incidents: Compile B (compileB, #`);
-      expect((await runCli(["retry", runId, "Compile B", "--store", redis.url], undefined, sourceBin)).code).toBe(0);
+      expect((await runCli(["retry", runId, "Compile B", "--store", redis.url])).code).toBe(0);
 
       second = startRole(["worker", ORCHESTRATED, "--store", redis.url, "--pool", "flaky"], flaky);
       expect(await exitOf(role, "the orchestrator"), role.output()).toBe(0);

@@ -1,6 +1,7 @@
 /**
- * The roles of a store's tests as child processes of the repository's CLI
- * (bin/adhesive.js, the sources): an orchestrator (`adhesive <file>
+ * The roles of a store's tests as child processes of the CLI as it is
+ * published (built once per test run, test/built-package.ts; through tsx,
+ * each role's start cost seconds of CPU): an orchestrator (`adhesive <file>
  * --store`), workers, standbys. Each gets its own runs and temp folders in
  * `dir`, the pools of `pools` and the short lock, stall and lease times of
  * the issue's tests, and collects what it prints.
@@ -12,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll } from "vitest";
 import type { Store } from "../../src/store/connection.js";
+import { builtCli } from "../built-package.js";
 import { root } from "../run-cli.js";
 import { bounded, until } from "../waiting.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
@@ -24,11 +26,13 @@ export interface Role {
   exited: Promise<number>;
 }
 
+const bin = await builtCli();
+
 export const TEST_SETTINGS = { ADHESIVE_LOCK_DURATION_MS: "2000", ADHESIVE_STALLED_INTERVAL_MS: "1000", ADHESIVE_LEASE_TTL_MS: "3000" };
 
 /** `inside`: the command that runs it elsewhere, such as `ip netns exec <name>` (it must exec the node process). */
 export function startRole(args: readonly string[], env: Record<string, string>, inside: readonly string[] = []): Role {
-  const command = [...inside, process.execPath, `${root}bin/adhesive.js`, ...args];
+  const command = [...inside, process.execPath, bin, ...args];
   const child = spawn(command[0], command.slice(1), { cwd: root, env: { ...process.env, ...TEST_SETTINGS, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -14,6 +14,7 @@ import { type Store } from "../../src/store/connection.js";
 import { REMOTE_OUTPUT_CAP_BYTES } from "../../src/store/output-cap.js";
 import type { RemoteOutcome, RemoteTaskJob } from "../../src/store/remote-outcome.js";
 import { TaskQueue } from "../../src/store/task-queue.js";
+import { builtCli } from "../built-package.js";
 import { root, runCli } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
@@ -33,7 +34,7 @@ function job(seq: number, node: string, name: string, data: Record<string, unkno
 
 describe("adhesive worker", () => {
   it("runs the process file's task functions for its pool's jobs, and sends back their changes or their errors", async () => {
-    const child = spawn(process.execPath, [`${root}bin/adhesive.js`, "worker", processFile, "--store", redis.url, "--pool", "build", "--concurrency", "2"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [await builtCli(), "worker", processFile, "--store", redis.url, "--pool", "build", "--concurrency", "2"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

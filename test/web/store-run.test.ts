@@ -16,7 +16,7 @@ import { decodeValue } from "../../src/journal/values.js";
 import type { Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { listStoreRuns } from "../../src/store/registry.js";
-import { runCli, sourceBin } from "../run-cli.js";
+import { runCli } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "../store/redis-server.js";
 import { exitOf, ORCHESTRATED, rolesPerFile, startRole, stopRole, type Role } from "../store/store-cli.js";
@@ -97,7 +97,7 @@ describe("adhesive serve --store --ui", () => {
 
       const journal = await readStreamJournal(store, id);
       const { entries } = await api<{ entries: Array<{ kind: string; seq: number; elementId: string }> }>(`/api/runs/${id}/timeline`);
-      const shown = await runCli(["runs", "show", id, "--store", redis.url, "--no-color"], undefined, sourceBin);
+      const shown = await runCli(["runs", "show", id, "--store", redis.url, "--no-color"]);
       const doneInCli = [...shown.stdout.matchAll(/^#(\d+)\s+.*\((\w+)\).*done$/gm)].map((match) => `${match[1]} ${match[2]}`);
       const doneInPage = entries.filter((entry) => entry.kind === "completed").map((entry) => `${entry.seq} ${entry.elementId}`);
       expect(doneInPage).toEqual(doneInCli);
