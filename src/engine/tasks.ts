@@ -217,6 +217,8 @@ export class Tasks {
       launches[i] = undefined;
       if (token.generation === generation && token.state === TokenState.Running) this.call(token, generation);
     }
+    // a launch of thousands of tasks (a burst of events) must not keep its room while they run: 18 B per parked task
+    if (count > KEEP_LAUNCH_SLOTS) launches.length = 0;
   }
 
   private call(token: Token, generation: number): void {
@@ -326,6 +328,9 @@ export class Tasks {
     }
   }
 }
+
+/* slots of a launch array that is kept for the next launch once done; a larger one is given back */
+const KEEP_LAUNCH_SLOTS = 4096;
 
 /* taken slots at the head of the ready queue before it is moved down (the move costs what still waits: at most as much as was taken) */
 const COMPACT_AFTER = 1024;
