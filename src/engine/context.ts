@@ -44,11 +44,9 @@ export class TaskContext<W = unknown> {
   readonly lane: string | undefined;
   /** the task execution's number in the run (what its journal calls it) */
   readonly seq: number;
-  /** the runtime's own per-task object (its output and io), made when first needed; the engine never reads it */
-  io: unknown;
   private readonly host: ContextHost;
-  private workspaceValue: W | undefined;
-  private dataValue: Data | undefined;
+  /* what a task makes only when it prints, reads its workspace or its data: one slot for the three, since a parked task holds its context */
+  private made: MadeLater | undefined;
   private readonly handle: ContextHandle;
 
   /* what follows from the handle or the run (attempt, instance, executionId, tokenId) is asked for, not stored: one per task */
@@ -60,19 +58,31 @@ export class TaskContext<W = unknown> {
     this.loop = loop;
     this.lane = lane;
     this.seq = seq;
-    this.io = undefined;
-    this.workspaceValue = undefined;
-    this.dataValue = undefined;
+    this.made = undefined;
+  }
+
+  /** the runtime's own per-task object (its output and io), made when first needed; the engine never reads it */
+  get io(): unknown {
+    return this.made?.io;
+  }
+
+  set io(io: unknown) {
+    this.madeLater().io = io;
   }
 
   /* built on first use: most tasks never touch their workspace, and the hot path should not pay for one */
   get workspace(): W {
-    if (this.workspaceValue === undefined) this.workspaceValue = this.host.workspaceFor(this) as W | undefined;
-    return this.workspaceValue as W;
+    const made = this.madeLater();
+    if (made.workspace === undefined) made.workspace = this.host.workspaceFor(this);
+    return made.workspace as W;
   }
 
   set workspace(workspace: W) {
-    this.workspaceValue = workspace;
+    this.madeLater().workspace = workspace;
+  }
+
+  private madeLater(): MadeLater {
+    return (this.made ??= { io: undefined, workspace: undefined, data: undefined });
   }
 
   /**
@@ -139,6 +149,13 @@ export class TaskContext<W = unknown> {
 
   /** this token's data, safe to change: other tokens never see the changes */
   get data(): Data {
-    return (this.dataValue ??= this.host.dataFor(this.handle, this as TaskContext));
+    const made = this.madeLater();
+    return (made.data ??= this.host.dataFor(this.handle, this as TaskContext));
   }
+}
+
+interface MadeLater {
+  io: unknown;
+  workspace: unknown;
+  data: Data | undefined;
 }

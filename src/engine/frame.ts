@@ -73,7 +73,7 @@ export function createFrame(id: number, scope: Scope, parent: Frame | undefined,
     live: 0,
     waiting: 0,
     counts: scope.hasJoins ? zeros(scope.nodes.length) : undefined,
-    joins: [],
+    joins: NO_JOINS,
     result: undefined,
     cancelled: false,
     ended: false,
@@ -82,6 +82,9 @@ export function createFrame(id: number, scope: Scope, parent: Frame | undefined,
     compensable: undefined,
   };
 }
+
+/* what a frame's joins are until its first token parks: JoinGates.park replaces it rather than push, so it stays empty (no array per message event) */
+const NO_JOINS: JoinState[] = [];
 
 /*
  * A plain array of small integers, not an Int32Array: a typed array is three

@@ -18,6 +18,8 @@ export const enum InputKind {
 
 /* the ring's first capacity; it doubles when full (a power of two, so an index wraps with a mask) */
 const FIRST_CAPACITY = 1024;
+/* an empty ring of at least 8 times the first capacity (mask + 1) is replaced by one of the first capacity */
+const SHRINK_ABOVE = 8 * FIRST_CAPACITY - 1;
 
 /**
  * Inputs that arrived while the engine was busy (a drain in progress or
@@ -65,9 +67,21 @@ export class InputQueue {
     this.targets[i] = undefined;
     this.payloads[i] = undefined;
     this.head = (i + 1) & this.mask;
-    this.count--;
-    apply(this.kinds[i], target, this.generations[i], payload);
+    const kind = this.kinds[i];
+    const generation = this.generations[i];
+    if (--this.count === 0 && this.mask >= SHRINK_ABOVE) this.shrink();
+    apply(kind, target, generation, payload);
     return true;
+  }
+
+  /* a burst of inputs (every event a fast source yielded during a pause) is over: its room goes back, not kept for the rest of the run */
+  private shrink(): void {
+    this.kinds = new Array<InputKind>(FIRST_CAPACITY).fill(0);
+    this.targets = new Array<Token | Arm | GraphNode | undefined>(FIRST_CAPACITY).fill(undefined);
+    this.generations = new Array<number>(FIRST_CAPACITY).fill(0);
+    this.payloads = new Array<unknown>(FIRST_CAPACITY).fill(undefined);
+    this.mask = FIRST_CAPACITY - 1;
+    this.head = 0;
   }
 
   /* twice the room, what waits copied in order to its start */

@@ -34,7 +34,7 @@ export class JoinGates {
       join.waiting.push(token);
     } else {
       join = { node: token.node, waiting: parkedAt(token), blockers: countBlockers(frame, token.node) };
-      // most frames have one join at a time: an array of one, not the 17 slots a push into an empty array makes
+      // most frames have one join at a time: an array of one, not the 17 slots a push into an empty array makes (and never a push into the shared empty one a frame starts with)
       if (frame.joins.length === 0) frame.joins = [join];
       else frame.joins.push(join);
     }

@@ -1,4 +1,4 @@
-import { TaskContext } from "../engine/context.js";
+import { TaskContext, type ContextHandle, type ContextHost, type TaskNodeInfo } from "../engine/context.js";
 import type { Engine } from "../engine/engine.js";
 import type { Data } from "../engine/data.js";
 import { startsInstance, type GraphNode } from "../model/graph.js";
@@ -96,9 +96,22 @@ function sourceContext(node: GraphNode, nodes: readonly GraphNode[], settings: S
   const info = { id: node.id, name: node.name, type: node.kind };
   const data = { ...settings.initialData };
   const host = { executionId: settings.executionId, signalFor: () => settings.signal, dataFor: () => data, attemptOf: () => 1, instanceOf: () => 0, workspaceFor: () => settings.workspace, write: (_ctx: unknown, text: string) => void process.stdout.write(text) };
-  const ctx = new TaskContext<Workspace>(host, { id: 0 }, info, node.name, undefined, node.lane);
   const last = nodes.filter((element) => settings.lastEvents?.has(element.id)).map((element) => settings.lastEvents!.get(element.id));
-  return Object.assign(ctx, { lastEvent: last.at(-1) });
+  return new SourceContext(host, { id: 0 }, info, node.name, undefined, node.lane, last.at(-1));
+}
+
+/*
+ * A class of its own rather than a key added to a task's context: the first
+ * contexts made decide how much room every TaskContext gets, and a source's
+ * context is made first, so its extra key cost each task 8 bytes.
+ */
+class SourceContext extends TaskContext<Workspace> {
+  readonly lastEvent: unknown;
+
+  constructor(host: ContextHost, handle: ContextHandle, info: TaskNodeInfo, name: string, loop: undefined, lane: string | undefined, lastEvent: unknown) {
+    super(host, handle, info, name, loop, lane);
+    this.lastEvent = lastEvent;
+  }
 }
 
 async function pull(
