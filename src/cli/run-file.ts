@@ -59,6 +59,8 @@ export async function runFile(given: string | undefined, io: CliContext, how: Ru
   }
   // a failure shows where bpmnBuild loads it
   const moddle = loadModdleFirst(file).catch(() => undefined);
+  // the CLI's runs all have an inbox: its modules (src/live) are read while the process file loads, not between the run's set-up and its first task
+  void import("../live/live-run.js").catch(() => undefined);
   const interrupts = listenForInterrupts(io.err);
   const { config } = io;
   const onSigusr1 = () => printStatus(io);
