@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   }
 
   const startup = matches("startup") ? await measureStartup(root, quick ? 5 : 15) : [];
-  const cli = matches("cli") ? await measureCli(root, quick ? 20 * K : 100 * K, quick ? 1 : 3) : [];
+  const cli = matches("cli") ? await measureCli(root, quick ? 20 * K : 100 * K, quick ? 2 : 7) : [];
   const store = matches("store|scaling|remote") ? await measureStore(root, quick ? 200 : K) : [];
   console.log(report(plan, selected, selectedInflight, selectedLong, startup, cli));
   for (const line of storeReport(store, table)) console.log(line);

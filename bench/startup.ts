@@ -1,6 +1,6 @@
 /*
  * Start-up (issue 10): wall time of whole CLI processes, next to `node -e 0`,
- * the floor no Node program goes below. adhesive runs as a user gets it:
+ * the floor no Node program goes below, the commands taking turns. adhesive runs as a user gets it:
  * bin/, dist/, examples/ and package.json copied to a temporary package
  * folder (node_modules linked to this repository's), so bin/ runs the
  * compiled dist/ as installed; a clone runs src/ through tsx instead
@@ -51,18 +51,26 @@ export async function measureStartup(root: string, reps: number): Promise<Startu
       ["adhesive --version (repository: src/ through tsx)", ["bin/adhesive.js", "--version"], root],
       ["adhesive examples/hello/_adhesive.ts (repository: src/ through tsx)", ["bin/adhesive.js", "examples/hello/_adhesive.ts"], root],
     ];
-    const rows: StartupRow[] = [];
-    for (const [name, args, cwd] of commands) {
-      const row: StartupRow = { name, times: [] };
+    const rows: StartupRow[] = commands.map(([name]) => ({ name, times: [] }));
+    const run = async (row: StartupRow, args: string[], cwd: string): Promise<number | undefined> => {
+      if (row.error !== undefined) return undefined;
       try {
-        await timed(args, cwd); // warm-up: file system cache and tsx's compile cache
-        for (let i = 0; i < reps; i++) row.times.push(await timed(args, cwd));
+        return await timed(args, cwd);
       } catch (error) {
         row.error = (error as Error).message;
+        return undefined;
       }
-      rows.push(row);
-      process.stderr.write(`[startup] ${name}: ${row.error ?? `${row.times.length} runs`}\n`);
+    };
+    // a warm-up of each (file system cache, tsx's compile cache), then the repetitions interleaved: the ratios to `node -e 0` compare runs
+    // made under the same load on the machine, which moved them by 20% between one command's 15 runs and the next's
+    for (const [index, [, args, cwd]] of commands.entries()) await run(rows[index], args, cwd);
+    for (let i = 0; i < reps; i++) {
+      for (const [index, [, args, cwd]] of commands.entries()) {
+        const time = await run(rows[index], args, cwd);
+        if (time !== undefined) rows[index].times.push(time);
+      }
     }
+    for (const row of rows) process.stderr.write(`[startup] ${row.name}: ${row.error ?? `${row.times.length} runs`}\n`);
     return rows;
   } finally {
     rmSync(installed, { recursive: true, force: true });

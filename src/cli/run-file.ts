@@ -59,6 +59,8 @@ export async function runFile(given: string | undefined, io: CliContext, how: Ru
   }
   // a failure shows where bpmnBuild loads it
   const moddle = loadModdleFirst(file).catch(() => undefined);
+  // the CLI's runs all have an inbox: its modules (src/live) are read while the process file loads, not between the run's set-up and its first task
+  void import("../live/live-run.js").catch(() => undefined);
   const interrupts = listenForInterrupts(io.err);
   const { config } = io;
   const onSigusr1 = () => printStatus(io);
@@ -68,8 +70,9 @@ export async function runFile(given: string | undefined, io: CliContext, how: Ru
   const reporter = terminalReporter(io.out, io.color, { taskLines, taskLineRate: config.taskLineRate, cwd: io.cwd, screen });
   let leave: (() => void) | undefined;
   let runs: RunWatch | undefined;
+  // the old runs' folders are removed while the process file loads and runs, not before (never the new run: it is not finished)
+  const retention = applyRetention(config, io.cwd, io.err);
   try {
-    await applyRetention(config, io.cwd, io.err);
     if (how.resume === undefined) await hintResume(file, io);
     const liveView = how.ui === undefined ? undefined : await import("./live-view.js");
     const view = how.ui === undefined ? undefined : await liveView!.startCliLiveView(config, how.ui.port, io);
@@ -97,6 +100,7 @@ export async function runFile(given: string | undefined, io: CliContext, how: Ru
     screen?.close();
     interrupts.dispose();
     process.off("SIGUSR1", onSigusr1);
+    await retention;
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { crc32 } from "../journal/crc32.js";
 import type { Journal } from "../journal/reader.js";
@@ -61,11 +61,17 @@ export function writeSummary(runFolder: string, summary: RunSummary): void {
   writeRunFileSync(runFolder, SUMMARY_FILE, `${JSON.stringify({ ...summary, checksum }, null, 2)}\n`);
 }
 
-/** The summary of the run in `runFolder`; undefined when it has none, or one that is not intact (see summaryFromJournal). */
+/**
+ * The summary of the run in `runFolder`; undefined when it has none, or one
+ * that is not intact (see summaryFromJournal). Read in line: a listing reads
+ * one per run, and an await through libuv's thread pool per file made the
+ * two listings of every CLI start (retention, the resume hint) take 4-12 ms
+ * for 20 runs, against under 1 ms read in line.
+ */
 export async function readSummary(runFolder: string): Promise<RunSummary | undefined> {
   let text: string;
   try {
-    text = await readFile(join(runFolder, SUMMARY_FILE), "utf8");
+    text = readFileSync(join(runFolder, SUMMARY_FILE), "utf8");
   } catch {
     return undefined;
   }

@@ -47,7 +47,7 @@ processStart().task("Greet").processEnd().build().then((data: unknown) => consol
 describe("the packed tarball", () => {
   it("holds the compiled package, its types, bin, examples and LICENSE, the plain files it loads at run time, and no TypeScript sources", () => {
     const { files } = installed();
-    const loadedAtRunTime = ["dist/workers/worker-entry.mjs", "dist/model/feel-sandbox-worker.mjs", "dist/processes/supervisor-main.mjs", "dist/cli/signal-watchdog-worker.mjs", "dist/web/page/index.html"];
+    const loadedAtRunTime = ["dist/workers/worker-entry.mjs", "dist/model/feel-sandbox-worker.mjs", "dist/processes/adhesive-supervisor.sh", "dist/cli/signal-watchdog-worker.mjs", "dist/web/page/index.html"];
     for (const file of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", ...loadedAtRunTime, "bin/adhesive.js", "examples/hello/_adhesive.ts", "LICENSE", "README.md"]) {
       expect(files).toContain(file);
     }
