@@ -27,7 +27,7 @@ import { SummaryWriter } from "../runs/summary-writer.js";
 import { connectStore, type Store } from "../store/connection.js";
 import { appendJournal, readStreamJournal } from "../store/journal-stream.js";
 import { runKeys } from "../store/keys.js";
-import { claimStoreRun, type StoreLease } from "../store/lease.js";
+import { claimStoreRun, takeHandover, type StoreLease } from "../store/lease.js";
 import { processVersion } from "../store/queue-name.js";
 import { updateRegistry } from "../store/registry.js";
 import { RemoteTasks } from "../store/remote-tasks.js";
@@ -62,7 +62,9 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
   let writer: StreamJournalWriter | undefined;
   let remote: RemoteTasks | undefined;
   try {
-    const claimed = await claimStoreRun(store, runId, leaseMs);
+    // a standby's claim, handed to this process (adhesive serve); when it is stale, a claim of our own
+    const handedOver = settings.handover?.runId === runId ? await takeHandover(store, settings.handover, leaseMs) : undefined;
+    const claimed = handedOver ?? (await claimStoreRun(store, runId, leaseMs));
     if (!("epoch" in claimed)) {
       const by = claimed.heldBy;
       throw new ResumeError(runId, by ? `it is running on ${by.host} (pid ${by.pid}); a standby takes it over once that process stops renewing its lease (${leaseMs / 1000} s)` : "another process is taking it over right now");
