@@ -205,7 +205,8 @@ async function recoveries(setting: RecoverySetting): Promise<StoreRow[]> {
       .filter((file) => file.startsWith(`marks.${runId}.`))
       .map((file) => ({ task: file.split(".")[2], pid: Number(file.split(".")[3]) }));
   const workers = [start(["worker", processFile, "--store", url, "--pool", "recover", "--concurrency", "8"]), start(["worker", processFile, "--store", url, "--pool", "recover", "--concurrency", "8"])];
-  start(["serve", "--store", url]);
+  // stopped after these rows: a standby of the recovery's settings would take over the kill trials' run if its orchestrator stalled past its lease
+  const standby = start(["serve", "--store", url]);
   const held = async (): Promise<{ orchestrator: ChildProcess; runId: string }> => {
     rmSync(`${marks}.release`, { force: true });
     const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
@@ -265,6 +266,7 @@ async function recoveries(setting: RecoverySetting): Promise<StoreRow[]> {
     replayed.push(performance.now() - lostAt);
     await finished(runId);
   }
+  standby.kill("SIGTERM");
   const spread = (values: number[]): string => {
     const sorted = [...values].sort((a, b) => a - b);
     return [sorted[0], sorted[Math.floor(sorted.length / 2)], sorted.at(-1)!].map((ms) => (ms / 1000).toFixed(2)).join("/");
