@@ -161,7 +161,8 @@ async function main(): Promise<void> {
 
   const startup = matches("startup") ? await measureStartup(root, quick ? 5 : 15) : [];
   const cli = matches("cli") ? await measureCli(root, quick ? 20 * K : 100 * K, quick ? 2 : 7) : [];
-  const store = matches("store|scaling|remote") ? await measureStore(root, quick ? 200 : K) : [];
+  const recoveryOnly = only !== undefined && /recover/i.test(only) && !/store|scaling|remote/i.test(only);
+  const store = recoveryOnly || matches("store|scaling|remote") ? await measureStore(root, quick ? 200 : K, { recoveryOnly }) : [];
   console.log(report(plan, selected, selectedInflight, selectedLong, startup, cli));
   for (const line of storeReport(store, table)) console.log(line);
   console.log(`\nload average at end: ${load()}; bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -15,6 +15,7 @@ import type { Config } from "../config/load.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import { runDefinition } from "../runtime/run.js";
 import type { Registry } from "../tasks/registry.js";
+import type { StoreHandover } from "../store/lease.js";
 import type { RunOptions, RunReporter } from "./types.js";
 import type { VerifyRecorder } from "./verify-mode.js";
 
@@ -24,6 +25,8 @@ export interface ResumeTarget {
   processId: string;
   retry: boolean;
   force: boolean;
+  /** a standby's claim of the run, taken over instead of claiming the run anew (adhesive serve) */
+  handover?: StoreHandover;
 }
 
 /**
@@ -149,7 +152,8 @@ export class RunSession {
     const target = this.settings.resume;
     if (target === undefined || this.resumeClaimed || target.processId !== definition.id || options.runId !== undefined) return options;
     this.resumeClaimed = true;
-    return { ...options, runId: target.runId, retry: target.retry, force: target.force };
+    const store = target.handover === undefined || options.store === undefined ? options.store : { ...options.store, handover: target.handover };
+    return { ...options, runId: target.runId, retry: target.retry, force: target.force, store };
   }
 }
 

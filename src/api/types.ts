@@ -4,6 +4,7 @@ import type { Data } from "../engine/data.js";
 import type { UiBuilder, UiProvider } from "../ui/form.js";
 import type { Workspace } from "../workspaces/workspace.js";
 import type { BpmnProblem } from "../errors.js";
+import type { StoreHandover } from "../store/lease.js";
 
 export type { Data } from "../engine/data.js";
 export type { TaskNodeInfo } from "../engine/context.js";
@@ -286,6 +287,8 @@ export interface StoreOptions {
   keepResultsS?: number;
   /** a job that waits longer than this for a worker says so (default: never) */
   scheduleToStartMs?: number;
+  /** @internal a standby's claim of the run, which this process takes over instead of claiming the run itself (adhesive serve) */
+  handover?: StoreHandover;
 }
 
 /** Where the live view listens and who is told its address (RunOptions.liveView). */

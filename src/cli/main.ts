@@ -6,6 +6,8 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { liveViewFlags } from "./live-view-flags.js";
 import type { CleanOptions } from "./clean.js";
 import type { Output } from "./reporter.js";
+import type { StoreHandover } from "../store/lease.js";
+import { HANDOVER_ENV } from "./handover-env.js";
 
 /*
  * Each command imports what it uses when it runs: --version and --help read
@@ -271,7 +273,25 @@ async function resumeFromStore(args: string[], how: { retry: boolean; force: boo
   } catch (error) {
     return reportFailure(error, io);
   }
-  return (await import("./run-file.js")).runFile(target.file, io, { resume: target.resume, ui });
+  const handover = takenHandover();
+  const resume = handover?.runId === target.resume.runId ? { ...target.resume, handover } : target.resume;
+  return (await import("./run-file.js")).runFile(target.file, io, { resume, ui });
+}
+
+/*
+ * The claim a standby (serve.ts) hands the resume it starts. Taken out of
+ * the environment, so that the run's own tasks, which inherit it, do not
+ * see it.
+ */
+function takenHandover(): StoreHandover | undefined {
+  const text = process.env[HANDOVER_ENV];
+  delete process.env[HANDOVER_ENV];
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as StoreHandover;
+  } catch {
+    return undefined;
+  }
 }
 
 function version(): string {

@@ -9,9 +9,12 @@
  * a workspace on this host. A lane instance whose function runs here (the
  * lane's first task came to this worker) keeps its tasks on this worker's
  * own queues (`<pool queue>.w.<worker id>`) until the orchestrator closes
- * it. The first SIGINT or SIGTERM stops taking jobs, lets the running ones
- * finish and tears the lane instances down; a second one exits at once,
- * and those jobs run again elsewhere once their lock runs out.
+ * it. The first SIGINT or SIGTERM drains the worker: it stops taking jobs
+ * from the pools' queues (no new lane instance opens here), lets the
+ * running ones finish, and goes on taking the jobs of its own queues until
+ * the lane instances it holds are closed, for at most LANE_DRAIN_MS; then
+ * it tears down those still open, which fails them. A second signal exits
+ * at once, and the jobs run again elsewhere once their lock runs out.
  */
 import { parseArgs } from "node:util";
 import type { Worker } from "bullmq";
@@ -40,6 +43,14 @@ import { SIGNAL_EXIT_CODES, type StopSignal } from "./signals.js";
 import { killAllCommandsNow } from "../processes/groups.js";
 import { exitProcess } from "../runtime/process-exit.js";
 import { untilQuiet } from "./verify.js";
+
+/*
+ * How long a stopping worker keeps serving the lane instances it holds: a
+ * lane's remaining tasks (a build, its tests) may take minutes; a process
+ * manager that will not wait that long kills the worker anyway, which
+ * fails them the same way.
+ */
+const LANE_DRAIN_MS = 5 * 60_000;
 
 const USAGE = "Usage: adhesive worker [file|folder] --store <redis://host:port/db> --pool <name> [--pool <name>...] [--concurrency N]\n";
 
@@ -88,6 +99,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   }
   const stop = stopSignals(io);
   const workers: Worker[] = [];
+  const poolWorkers: Worker[] = [];
   const workerId = newWorkerId();
   const lanes = new WorkerLanes(store, workerId, config.keepResultsS);
   let alive: { stop(): Promise<void> } | undefined;
@@ -102,13 +114,22 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
         const queue = queueName(pool, version);
         const own = stickyQueueName(pool, version, workerId);
         const shared = { tempFolder: config.tempFolder, lanes };
-        workers.push(await startTaskWorker({ ...settings, queue, run: (job, signal, report) => runJob(process, job, { ...shared, signal: signal ?? new AbortController().signal, fromPool: true, report }, io) }));
+        const pooled = await startTaskWorker({ ...settings, queue, run: (job, signal, report) => runJob(process, job, { ...shared, signal: signal ?? new AbortController().signal, fromPool: true, report }, io) });
+        workers.push(pooled);
+        poolWorkers.push(pooled);
         workers.push(await startTaskWorker({ ...settings, queue: own, run: (job, signal, report) => runJob(process, job, { ...shared, signal: signal ?? new AbortController().signal, fromPool: false, report }, io) }));
         io.out.write(`worker: pool ${pool}, ${shortPath(process.source, io.cwd)}: queue ${queue} (its lane instances: ${own})\n`);
       }
     }
     io.out.write(`worker: ${workerId} taking jobs, ${concurrency} at a time per queue (Ctrl-C to stop)\n`);
     const signal = await stop.first;
+    await Promise.all(poolWorkers.map((worker) => worker.close()));
+    if (lanes.held > 0) {
+      io.err.write(`worker: serving the ${lanes.held} lane instance${lanes.held === 1 ? "" : "s"} it holds until closed (at most ${LANE_DRAIN_MS / 1000} s)\n`);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([lanes.whenEmpty(), new Promise((resolve) => (timer = setTimeout(resolve, LANE_DRAIN_MS)))]);
+      clearTimeout(timer);
+    }
     await Promise.all(workers.map((worker) => worker.close()));
     return SIGNAL_EXIT_CODES[signal];
   } catch (error) {

@@ -3,6 +3,7 @@ import { InboxError } from "./inbox-error.js";
 interface Waiting {
   resolve(): void;
   reject(error: Error): void;
+  recorded: (() => void) | undefined;
 }
 
 /**
@@ -21,9 +22,13 @@ export class AnswerReceipts {
     this.whenDurable = whenDurable;
   }
 
-  /** Resolves once the user task of `tokenId` has ended and its completion is on disk. */
-  expect(tokenId: number): Promise<void> {
-    return new Promise((resolve, reject) => this.waiting.set(tokenId, { resolve, reject }));
+  /**
+   * Resolves once the user task of `tokenId` has ended and its completion is
+   * on disk. `recorded` is called when its completion is recorded, before it
+   * is written: the store's inbox acknowledges the answer with that write.
+   */
+  expect(tokenId: number, recorded?: () => void): Promise<void> {
+    return new Promise((resolve, reject) => this.waiting.set(tokenId, { resolve, reject, recorded }));
   }
 
   /** The task of a token ended (`cancelled`: it was stopped before it could keep its answer). */
@@ -37,6 +42,7 @@ export class AnswerReceipts {
       waiting.reject(new InboxError("ADHESIVE_ANSWER_LOST", "the user task was cancelled before it could keep the answer", 409));
       return;
     }
+    waiting.recorded?.();
     this.whenDurable((written) => {
       if (written) waiting.resolve();
       else waiting.reject(new InboxError("ADHESIVE_NOT_RECORDED", "the run's journal could not record the answer: the run is being stopped, and the answer was not kept", 503));

@@ -34,6 +34,8 @@ export interface AnswerDelivery {
   data: unknown;
   /** where it came from, as the terminal says it ("in the browser") */
   by: string;
+  /** called when the user task's completion, which holds the answer, is recorded (AnswerReceipts.expect) */
+  recorded?: () => void;
 }
 
 export type Delivery = ({ kind: "message" } & MessageDelivery) | ({ kind: "answer" } & AnswerDelivery);
@@ -148,7 +150,7 @@ export class Inbox {
   private async completeNow(delivery: AnswerDelivery): Promise<FormView> {
     if (this.target.isFinished) throw new InboxError("ADHESIVE_RUN_ENDED", "the run has ended: no user task waits", 409);
     let kept: Promise<void> | undefined;
-    const view = this.forms.answer(delivery.task, delivery.data, delivery.by, (tokenId) => (kept = this.receipts.expect(tokenId)));
+    const view = this.forms.answer(delivery.task, delivery.data, delivery.by, (tokenId) => (kept = this.receipts.expect(tokenId, delivery.recorded)));
     await kept;
     return view;
   }

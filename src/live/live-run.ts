@@ -191,13 +191,17 @@ export class LiveRun {
     return listLogs(join(this.runFolder, "logs"), this.settings.graph);
   }
 
-  /** A request from outside (the control socket, the store's inbox): the message sent, the answer given, the cancel, the state. */
-  handle(request: ControlRequest): unknown {
+  /**
+   * A request from outside (the control socket, the store's inbox): the
+   * message sent, the answer given, the cancel, the state. `recorded`: an
+   * answer's, called when the journal records it (AnswerReceipts.expect).
+   */
+  handle(request: ControlRequest, recorded?: () => void): unknown {
     switch (request.op) {
       case "send":
         return this.inbox.send({ message: String(request.message), data: request.data, correlation: request.correlation, key: typeof request.key === "string" ? request.key : undefined });
       case "complete":
-        return this.inbox.complete({ task: String(request.task), data: request.data ?? {}, by: request.from === "console" ? "in the console" : "with adhesive complete" });
+        return this.inbox.complete({ task: String(request.task), data: request.data ?? {}, by: request.from === "console" ? "in the console" : "with adhesive complete", recorded });
       case "cancel":
         return this.cancel(request.from === "console" ? "from the console" : "with adhesive cancel");
       case "state":

@@ -60,7 +60,7 @@ export interface RunRecord {
   waitTasks: boolean;
   poolSize: number;
   /** a run in a store (store-record.ts): its remote tasks, and what ends its hold on the store once the run has ended */
-  store?: { remote: RemoteTasks | undefined; readInbox(handle: (request: ControlRequest) => unknown): () => void; finish(state: RunState | undefined): Promise<void> };
+  store?: { remote: RemoteTasks | undefined; readInbox(handle: (request: ControlRequest, recorded?: () => void) => unknown): () => void; finish(state: RunState | undefined): Promise<void> };
 }
 
 /** Where the journal of `runId` is (it may not exist). */

@@ -155,7 +155,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   try {
     await live?.attach(engine.outside);
     // a run in a store also takes the requests of its inbox there (adhesive send --store), as its control socket does
-    if (live !== undefined) stopInbox = record.store?.readInbox((request) => live.handle(request));
+    if (live !== undefined) stopInbox = record.store?.readInbox((request, recorded) => live.handle(request, recorded));
     // sources are counted before the engine starts (a run with only message starts must not end at once); they emit once it has
     const launchSources = startSources(bindings, { ...sources, lastEvents: lastEvents(record) });
     const started = record.resumed ? (await continueRun(engine, record, definition, bindings, clock as ReplayClock, { force: options.force === true, retry: options.retry === true })).result : engine.start(record.initialData);

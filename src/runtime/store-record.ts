@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { RunOptions } from "../api/types.js";
 import type { Data } from "../engine/data.js";
 import { framedLine } from "../journal/framing.js";
+import type { Journal } from "../journal/reader.js";
 import { processIdentity } from "../journal/process-identity.js";
 import { continuedVersion, type RunState } from "../journal/records.js";
 import { decodeValue } from "../journal/values.js";
@@ -27,9 +28,9 @@ import { SummaryWriter } from "../runs/summary-writer.js";
 import { connectStore, type Store } from "../store/connection.js";
 import { appendJournal, readStreamJournal } from "../store/journal-stream.js";
 import { runKeys } from "../store/keys.js";
-import { claimStoreRun, type StoreLease } from "../store/lease.js";
+import { claimStoreRun, takeHandover, type StoreLease } from "../store/lease.js";
 import { processVersion } from "../store/queue-name.js";
-import { updateRegistry } from "../store/registry.js";
+import { readRegistry, updateRegistry } from "../store/registry.js";
 import { RemoteTasks } from "../store/remote-tasks.js";
 import { noteRun } from "../store/run-notes.js";
 import { StreamJournalWriter } from "../store/stream-writer.js";
@@ -62,7 +63,9 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
   let writer: StreamJournalWriter | undefined;
   let remote: RemoteTasks | undefined;
   try {
-    const claimed = await claimStoreRun(store, runId, leaseMs);
+    // a standby's claim, handed to this process (adhesive serve); when it is stale, a claim of our own
+    const handedOver = settings.handover?.runId === runId ? await takeHandover(store, settings.handover, leaseMs) : undefined;
+    const claimed = handedOver ?? (await claimStoreRun(store, runId, leaseMs));
     if (!("epoch" in claimed)) {
       const by = claimed.heldBy;
       throw new ResumeError(runId, by ? `it is running on ${by.host} (pid ${by.pid}); a standby takes it over once that process stops renewing its lease (${leaseMs / 1000} s)` : "another process is taking it over right now");
@@ -91,6 +94,7 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
       return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, writer!, handle) } };
     }
     const journal = await readStreamJournal(store, runId);
+    if (journal.end !== undefined) await registerEnd(lease, journal);
     const inputs = resumable(journal, definition, options, true);
     writer = new StreamJournalWriter(lease, { origin: journal.header.at, tallies: talliesOf(journal, processIdentity()), onError, size: journal.length, version: continuedVersion(journal.header.v) });
     await updateRegistry(lease, { state: "running", process: processName });
@@ -104,6 +108,19 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
     await store.close();
     throw error;
   }
+}
+
+/*
+ * A run whose journal ended while its registry entry says it runs: its
+ * owner died between the two writes (a cancel's end, say). The registry is
+ * brought to the journal's end, or every standby would take the run over
+ * again and again, each resume refused.
+ */
+async function registerEnd(lease: StoreLease, journal: Journal): Promise<void> {
+  const entry = await readRegistry(lease.store, lease.runId);
+  if (entry?.state !== "running" || journal.end === undefined) return;
+  const tallies = talliesOf(journal, processIdentity());
+  await updateRegistry(lease, { state: journal.end.state, add: { done: tallies.done - entry.counts.done, failed: tallies.failed - entry.counts.failed } });
 }
 
 function remoteTasks(store: Store, lease: StoreLease, runId: string, version: string, settings: NonNullable<RunOptions["store"]>, lanes: RemoteLanes): RemoteTasks {

@@ -28,16 +28,19 @@ function replyKey(runId: string, entry: string): string {
  * outcome where the sender waits for it. Returns the function that stops
  * reading.
  *
- * A message (`send`) is acknowledged by the journal append that records it
- * (StreamJournalWriter.expectInbox), so an owner that dies after that
- * append leaves nothing pending and the next owner does not deliver it
- * again. A message sent to several catch elements at once is acknowledged
- * with its first record. What leaves no record (a refusal, an answer
- * recorded later with its user task, a cancel) is acknowledged on its own:
- * delivered again after a crash, it is refused or repeats a cancel, and
- * the form of an answer journaled by then is no longer open.
+ * A request is acknowledged by the journal append that records what it
+ * did, so an owner that dies after that append leaves nothing pending and
+ * the next owner does not take it again, and one that dies before it
+ * leaves it pending for the next owner:
+ * - a message (`send`): with its record (StreamJournalWriter.expectInbox);
+ *   one sent to several catch elements at once, with its first record;
+ * - an answer (`complete`): with its user task's completion, which holds it;
+ * - a cancel: with the run's end record, which says it was cancelled.
+ * What leaves no record (a refusal, `state`) is acknowledged on its own.
+ * The sender of a request whose owner died before replying hears nothing
+ * (the CLI says the request stayed in the inbox).
  */
-export function readStoreInbox(lease: StoreLease, journal: StreamJournalWriter, handle: (request: ControlRequest) => unknown): () => void {
+export function readStoreInbox(lease: StoreLease, journal: StreamJournalWriter, handle: (request: ControlRequest, recorded?: () => void) => unknown): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const store = lease.store;
@@ -53,13 +56,22 @@ export function readStoreInbox(lease: StoreLease, journal: StreamJournalWriter, 
         event = request.data;
         journal.expectInbox(event, id);
       }
+      let acknowledged = false;
+      const recorded = (): void => {
+        journal.acknowledgeWithNext(id);
+        acknowledged = true;
+      };
       let reply: InboxReply;
       try {
-        reply = { ok: true, result: await handle(request) };
+        reply = { ok: true, result: await handle(request, request.op === "complete" ? recorded : undefined) };
       } catch (error) {
         reply = { ok: false, code: (error as { code?: string }).code, message: describe(error) };
       }
-      const acknowledged = request.op === "send" && journal.settleInbox(event);
+      if (request.op === "send") acknowledged = journal.settleInbox(event);
+      if (request.op === "cancel" && reply.ok) {
+        journal.acknowledgeAtEnd(id);
+        acknowledged = true;
+      }
       if (!acknowledged) await ackInbox(lease, [id]);
       await store.redis.multi().rpush(replyKey(lease.runId, id), JSON.stringify(reply)).expire(replyKey(lease.runId, id), REPLY_KEEP_S).exec();
     }

@@ -15,12 +15,14 @@ export interface StoreOwner extends OwnerRecord {
  * time), then INCR of the epoch, the fencing number every write of the run
  * is checked against (fence.ts). The owner record outlives the lease, so a
  * takeover knows whom it took the run from (a lease that expired without
- * being released: its holder died or stopped answering).
+ * being released: its holder died or stopped answering). A claim that
+ * fails says how long the holder's lease has left, so a standby tries
+ * again right when it runs out.
  *   KEYS lease, epoch, owner   ARGV lease ms, owner JSON
  */
 const CLAIM = new StoreScript(`
 if not redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then
-  return {0, redis.call('GET', KEYS[1]) or ''}
+  return {0, redis.call('GET', KEYS[1]) or '', redis.call('PTTL', KEYS[1])}
 end
 local epoch = redis.call('INCR', KEYS[2])
 local previous = redis.call('HMGET', KEYS[3], 'who', 'released')
@@ -41,6 +43,22 @@ redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
 return 1
 `);
 
+/*
+ * A standby claims a run the moment its lease runs out, then hands the
+ * claim to the process it starts to continue the run, which takes a while
+ * to start (adhesive serve). That process takes the lease over while the
+ * epoch is still the standby's claim: the epoch moves on, so the standby's
+ * next renewal finds it is no longer the holder and stops.
+ *   KEYS lease, epoch, owner   ARGV the claim's epoch, lease ms, owner JSON
+ */
+const HAND_OVER = new StoreScript(`
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+local epoch = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[3], 'who', ARGV[3], 'epoch', epoch, 'released', '0')
+return epoch
+`);
+
 /*   KEYS lease, epoch, owner   ARGV epoch */
 const RELEASE = new StoreScript(`
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
@@ -56,13 +74,39 @@ return 1
  * cannot be asked whether it lives: a run is taken over only once its
  * holder has not renewed the lease for `leaseMs`.
  */
-export async function claimStoreRun(store: Store, runId: string, leaseMs: number): Promise<StoreLease | { heldBy: StoreOwner | undefined }> {
+export async function claimStoreRun(store: Store, runId: string, leaseMs: number): Promise<StoreLease | StoreHeld> {
   const keys = runKeys(runId);
   const me: StoreOwner = { host: hostname(), ...processIdentity(), at: Date.now() };
   const who = JSON.stringify(me);
-  const [epoch, other] = (await CLAIM.run(store.redis, [keys.lease, keys.epoch, keys.owner], [leaseMs, who])) as [number, string];
-  if (epoch === 0) return { heldBy: ownerOf(other) };
+  const [epoch, other, left] = (await CLAIM.run(store.redis, [keys.lease, keys.epoch, keys.owner], [leaseMs, who])) as [number, string, number];
+  if (epoch === 0) return { heldBy: ownerOf(other), leftMs: left };
   return new StoreLease(store, runId, keys, epoch, ownerOf(other), leaseMs, me);
+}
+
+/** A run another process holds: who, and how long its lease has left (negative: none, it ran out just now). */
+export interface StoreHeld {
+  heldBy: StoreOwner | undefined;
+  leftMs: number;
+}
+
+/** A standby's claim of a run, handed to the process that continues the run (HAND_OVER). */
+export interface StoreHandover {
+  runId: string;
+  epoch: number;
+  /** whom the standby took the run from */
+  takenFrom: StoreOwner | undefined;
+}
+
+/**
+ * Takes over a standby's claim of a run: a StoreLease of this process,
+ * or undefined when the claim is no longer the last one (the standby
+ * stopped and another process claimed the run since).
+ */
+export async function takeHandover(store: Store, handover: StoreHandover, leaseMs: number): Promise<StoreLease | undefined> {
+  const keys = runKeys(handover.runId);
+  const me: StoreOwner = { host: hostname(), ...processIdentity(), at: Date.now() };
+  const epoch = (await HAND_OVER.run(store.redis, [keys.lease, keys.epoch, keys.owner], [handover.epoch, leaseMs, JSON.stringify(me)])) as number;
+  return epoch === 0 ? undefined : new StoreLease(store, handover.runId, keys, epoch, handover.takenFrom, leaseMs, me);
 }
 
 /**

@@ -63,6 +63,8 @@ export class StreamJournalWriter extends JournalRecords implements RunJournal {
   private idle: Array<() => void> = [];
   /* inbox entries to acknowledge with the next append: their records are in `pending` */
   private acks: string[] = [];
+  /* inbox entries to acknowledge with the run's end (a cancel) */
+  private endAcks: string[] = [];
   /* the events of inbox messages handed to the run and not recorded yet, and their entries */
   private readonly inboxEvents = new Map<unknown, string>();
   private snapshots: SnapshotSource | undefined;
@@ -125,6 +127,17 @@ export class StreamJournalWriter extends JournalRecords implements RunJournal {
     this.inboxEvents.set(event, entry);
   }
 
+  /** The inbox entry `entry` goes in with the next append: what it asked for was just recorded (an answer's user task completion). */
+  acknowledgeWithNext(entry: string): void {
+    this.acks.push(entry);
+    this.schedule();
+  }
+
+  /** The inbox entry `entry` goes in with the run's end record: what it asked for is the run's end (a cancel). */
+  acknowledgeAtEnd(entry: string): void {
+    this.endAcks.push(entry);
+  }
+
   /** Forgets an expected event once its message was handled; true when its record (and so its acknowledgement) went in or is on its way. */
   settleInbox(event: unknown): boolean {
     return !this.inboxEvents.delete(event);
@@ -156,6 +169,7 @@ export class StreamJournalWriter extends JournalRecords implements RunJournal {
   close(): void {
     this.closing = true;
     this.waiting = [];
+    this.acks.push(...this.endAcks.splice(0));
     if (!this.writing && !this.scheduled) void this.write();
   }
 

@@ -32,6 +32,7 @@ export class WorkerLanes {
   private readonly store: Store;
   private readonly keepS: number;
   private readonly instances = new Map<string, Hosted>();
+  private emptied: Array<() => void> = [];
 
   constructor(store: Store, workerId: string, keepS: number) {
     this.store = store;
@@ -77,7 +78,19 @@ export class WorkerLanes {
       if (generator !== undefined) await closeLane(hosted.lane, generator);
     } finally {
       await releaseLane(this.store, job.run, job.closeLane).catch(() => undefined);
+      if (this.instances.size === 0) for (const resolve of this.emptied.splice(0)) resolve();
     }
+  }
+
+  /** How many lane instances this worker holds. */
+  get held(): number {
+    return this.instances.size;
+  }
+
+  /** Resolves once this worker holds no lane instance (each was closed and torn down). */
+  whenEmpty(): Promise<void> {
+    if (this.instances.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptied.push(resolve));
   }
 
   /** This worker stops: every instance it holds is torn down (their orchestrators see the worker gone and fail them). */

@@ -10,7 +10,9 @@
  * with kill -9 mid-task, the lane instance fails: the run fails naming it,
  * and nothing waits for the dead worker. When the orchestrator is killed
  * instead, a standby takes the run over, finds which worker holds each
- * lane instance, and the lanes' tasks still run there.
+ * lane instance, and the lanes' tasks still run there. When the worker
+ * holding a lane is stopped with SIGTERM mid-task, it drains: the lane's
+ * remaining tasks and its finally still run there, then it exits.
  */
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -117,6 +119,40 @@ describe("a lane function with a pool", () => {
       await stopRole(orchestrator);
       await stopRole(standby);
     }
+  });
+
+  it("drains a worker stopped with SIGTERM: the lane instance it holds keeps its tasks there until it closes, then the worker exits", async () => {
+    const started = join(dir, "started-drain");
+    const hold = join(dir, "hold-drain");
+    const compiling = join(dir, "compiling-drain");
+    const holdCompile = join(dir, "hold-compile-drain");
+    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const orchestrator = startRole([LANES, "--store", redis.url, "--data", JSON.stringify({ dir, started, hold, compiling, holdCompile })], env);
+    try {
+      await until(() => marks(started).length === 2, `both checkouts to start (the orchestrator printed: ${orchestrator.output()})`);
+      writeFileSync(hold, "");
+      await until(() => marks(compiling).length === 2, `both compiles to start on their lanes' workers (the orchestrator printed: ${orchestrator.output()})`);
+      const held = marks(compiling).find((mark) => mark.side === "A")!;
+      const stopping = workers.find((worker) => worker.pid === held.pid)!;
+      stopping.child.kill("SIGTERM");
+      await until(() => stopping.output().includes("serving the 1 lane instance it holds until closed"), `the worker to drain (it printed: ${stopping.output()})`);
+      writeFileSync(holdCompile, "");
+      expect(await exitOf(orchestrator, "the orchestrator"), orchestrator.output()).toBe(0);
+      expect(await exitOf(stopping, "the stopped worker")).toBe(143);
+
+      const { runId, journal } = await newRun(before);
+      expect(journal.end?.state).toBe("done");
+      expect([...completionsBySeq(journal).values()]).toEqual([1, 1, 1, 1, 1, 1, 1]);
+      const data = decodeValue(journal.end!.data as never) as Record<string, unknown>;
+      // the stopping worker ran the lane's compile and test after the signal, and tore the lane down before it exited (the run ends after that)
+      expect(data.pidsA).toEqual([held.pid, held.pid, held.pid]);
+      expect(stopping.output().split("serving the 1 lane instance")[1]).toMatch(/done {2}run \S+ #\d+ Test A/);
+      expect(await store.redis.hlen(laneHoldersKey(runId))).toBe(0);
+    } finally {
+      await stopRole(orchestrator);
+    }
+    // the next test needs two workers
+    workers.splice(workers.findIndex((worker) => worker.child.exitCode !== null || worker.child.signalCode !== null), 1, await startWorker(redis.url, env, 1, [], LANES));
   });
 
   it("fails the lane instance when its worker is killed with kill -9 mid-task, and the run ends", async () => {

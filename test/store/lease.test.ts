@@ -15,7 +15,7 @@ import { type Store } from "../../src/store/connection.js";
 import { ackInbox, openInbox, pendingInbox, readInbox, sendToInbox } from "../../src/store/inbox.js";
 import { appendJournal } from "../../src/store/journal-stream.js";
 import { runKeys } from "../../src/store/keys.js";
-import { claimStoreRun, StoreLease } from "../../src/store/lease.js";
+import { claimStoreRun, StoreLease, takeHandover, type StoreHeld } from "../../src/store/lease.js";
 import { readRegistry, updateRegistry } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { redisStorePerFile, type TestRedis } from "./redis-server.js";
@@ -58,7 +58,21 @@ describe("the lease of a run in the store", () => {
     const first = await claim("one-owner", 60_000);
     expect(first.epoch).toBe(1);
     const second = await claimStoreRun(store, "one-owner", 60_000);
-    expect(second).toEqual({ heldBy: expect.objectContaining({ pid: process.pid, host: first.owner.host }) });
+    expect(second).toEqual({ heldBy: expect.objectContaining({ pid: process.pid, host: first.owner.host }), leftMs: expect.any(Number) });
+    // how long the holder has left, for a standby to claim again right then
+    expect((second as StoreHeld).leftMs).toBeGreaterThan(0);
+    expect((second as StoreHeld).leftMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it("handed over by a standby, goes to the taker with the next epoch, and the standby's renewal finds it lost", async () => {
+    const standby = await claim("handed", 60_000);
+    const handover = { runId: "handed", epoch: standby.epoch, takenFrom: undefined };
+    const taker = await takeHandover(store, handover, 60_000);
+    expect(taker?.epoch).toBe(standby.epoch + 1);
+    expect(await standby.renewOnce()).toBe(false);
+    expect(await taker!.renewOnce()).toBe(true);
+    // the same claim handed over again is stale: the lease is the taker's
+    expect(await takeHandover(store, handover, 60_000)).toBeUndefined();
   });
 
   it("once released, is claimed at once with the next epoch, from nobody", async () => {

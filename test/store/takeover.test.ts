@@ -75,7 +75,8 @@ describe("a standby (adhesive serve --store)", () => {
       // the compile jobs were adopted, never run again
       expect(marks(started)).toHaveLength(2);
       const resumed = journal.notes.find((note) => note.t === "resume");
-      expect(resumed).toMatchObject({ epoch: 2, takenFrom: { pid: orchestrator.pid } });
+      // epoch 2 is the standby's claim, 3 its hand-over to the resume it started
+      expect(resumed).toMatchObject({ epoch: 3, takenFrom: { pid: orchestrator.pid } });
       expect((await readRegistry(store, runId))!.owner!.pid).not.toBe(orchestrator.pid);
     } finally {
       await stopRole(orchestrator);
