@@ -1,10 +1,9 @@
-import type { Queue } from "bullmq";
+import type { Queue, QueueEvents } from "bullmq";
 import { loadBullmq } from "./bullmq.js";
 import { Completions, type JobEnd } from "./completions.js";
 import type { Store } from "./connection.js";
 import { jobId } from "./job-id.js";
 import { lookAtJobs } from "./job-states.js";
-import { QueueEnds } from "./queue-ends.js";
 import type { RemoteOutcome, RemoteTaskJob } from "./remote-outcome.js";
 
 /* the longest a job in flight goes without the timer asking for its state */
@@ -27,7 +26,7 @@ export interface TaskQueueSettings {
  * version, queue-name.ts): adds the jobs of remote tasks and records how
  * they end.
  *
- * Outcomes come from BullMQ's events stream (queue-ends.ts), and are confirmed by asking each job in
+ * Outcomes come from QueueEvents, and are confirmed by asking each job in
  * flight for its state (one script call for all the jobs due, job-states.ts),
  * every `confirmEveryMs` and once the listener is up: events alone can be missed (the events stream is trimmed, and a
  * listener that was down or not yet subscribed hears nothing of what ended
@@ -44,7 +43,7 @@ export interface TaskQueueSettings {
 export class TaskQueue {
   readonly name: string;
   private readonly queue: Queue;
-  private events!: QueueEnds;
+  private readonly events: QueueEvents;
   private readonly store: Store;
   private readonly completions: Completions;
   private readonly settings: TaskQueueSettings;
@@ -66,23 +65,25 @@ export class TaskQueue {
    */
   private adding: Array<{ id: string; job: RemoteTaskJob }> = [];
   private added: Promise<void> | undefined;
-  /* the jobs call() added that are not tasks, until they end */
-  private readonly calls = new Map<string, { resolve(value: unknown): void; reject(error: Error): void }>();
 
-  private constructor(name: string, store: Store, queue: Queue, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
+  private constructor(name: string, store: Store, queue: Queue, events: QueueEvents, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
     this.name = name;
     this.store = store;
     this.queue = queue;
+    this.events = events;
     this.settings = settings;
     this.completions = new Completions(record);
   }
 
   static async open(store: Store, name: string, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void): Promise<TaskQueue> {
-    const { Queue } = await loadBullmq();
+    const { Queue, QueueEvents } = await loadBullmq();
     const queue = new Queue(name, { connection: store.connection });
-    const tasks = new TaskQueue(name, store, queue, settings, record);
-    const [events] = await Promise.all([QueueEnds.open(store.redis, queue.toKey("events"), { ended: (id, end) => tasks.settle(id, end), progress: settings.onProgress }), queue.waitUntilReady()]);
-    tasks.events = events;
+    const events = new QueueEvents(name, { connection: store.connection });
+    const tasks = new TaskQueue(name, store, queue, events, settings, record);
+    events.on("completed", ({ jobId, returnvalue }) => tasks.settle(jobId, { state: "completed", returnvalue }));
+    events.on("failed", ({ jobId, failedReason }) => tasks.settle(jobId, { state: "failed", failedReason }));
+    if (settings.onProgress !== undefined) events.on("progress", ({ jobId, data }) => settings.onProgress!(jobId, data));
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     if (settings.confirmEveryMs !== undefined) {
       tasks.timer = setInterval(() => void tasks.confirmDue().catch(() => undefined), settings.confirmEveryMs);
       tasks.timer.unref();
@@ -142,16 +143,8 @@ export class TaskQueue {
    */
   async call(name: string, data: object, id: string): Promise<unknown> {
     const keep = { age: this.settings.keepResultsS };
-    const ended = new Promise<unknown>((resolve, reject) => this.calls.set(id, { resolve, reject }));
-    try {
-      await this.queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
-    } catch (error) {
-      this.calls.delete(id);
-      throw error;
-    }
-    // it may have ended before: a job of that id was added earlier (nothing is added again), or the stream was trimmed
-    void this.checkOnce((candidate) => this.calls.has(candidate)).catch(() => undefined);
-    return ended;
+    const job = await this.queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
+    return job.waitUntilFinished(this.events);
   }
 
   /**
@@ -193,20 +186,13 @@ export class TaskQueue {
   }
 
   private settle(id: string, end: JobEnd): void {
-    const call = this.calls.get(id);
-    if (call !== undefined) {
-      this.calls.delete(id);
-      this.nextCheck.delete(id);
-      this.waitingSince.delete(id);
-      return end.state === "completed" ? call.resolve(end.returnvalue) : call.reject(new Error(end.failedReason));
-    }
     if (!this.completions.settle(id, end)) return;
     this.waitingSince.delete(id);
     this.nextCheck.delete(id);
   }
 
   private async check(due: (id: string) => boolean): Promise<void> {
-    const ids = [...this.completions.ids(), ...this.calls.keys()].filter(due);
+    const ids = this.completions.ids().filter(due);
     if (ids.length === 0) return;
     for (const id of ids) {
       const last = this.nextCheck.get(id)?.every ?? this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
