@@ -1,4 +1,5 @@
 import type { Queue, QueueEvents } from "bullmq";
+import { jobAdder, type JobAdder } from "./add-jobs.js";
 import { loadBullmq } from "./bullmq.js";
 import { Completions, type JobEnd } from "./completions.js";
 import type { Store } from "./connection.js";
@@ -60,17 +61,20 @@ export class TaskQueue {
   private readonly nextCheck = new Map<string, { at: number; every: number }>();
   /*
    * the jobs to add once the promise callbacks running now are done, in one
-   * addBulk (one round trip and one transaction for the tasks the engine
+   * go (add-jobs.ts: one script call per 200 jobs for the tasks the engine
    * launched together), and what their adds wait on
    */
   private adding: Array<{ id: string; job: RemoteTaskJob }> = [];
   private added: Promise<void> | undefined;
 
-  private constructor(name: string, store: Store, queue: Queue, events: QueueEvents, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
+  private readonly adder: JobAdder | undefined;
+
+  private constructor(name: string, store: Store, queue: Queue, events: QueueEvents, adder: JobAdder | undefined, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
     this.name = name;
     this.store = store;
     this.queue = queue;
     this.events = events;
+    this.adder = adder;
     this.settings = settings;
     this.completions = new Completions(record);
   }
@@ -79,7 +83,7 @@ export class TaskQueue {
     const { Queue, QueueEvents } = await loadBullmq();
     const queue = new Queue(name, { connection: store.connection });
     const events = new QueueEvents(name, { connection: store.connection });
-    const tasks = new TaskQueue(name, store, queue, events, settings, record);
+    const tasks = new TaskQueue(name, store, queue, events, await jobAdder(), settings, record);
     events.on("completed", ({ jobId, returnvalue }) => tasks.settle(jobId, { state: "completed", returnvalue }));
     events.on("failed", ({ jobId, failedReason }) => tasks.settle(jobId, { state: "failed", failedReason }));
     if (settings.onProgress !== undefined) events.on("progress", ({ jobId, data }) => settings.onProgress!(jobId, data));
@@ -234,7 +238,9 @@ export class TaskQueue {
         this.adding = [];
         this.added = undefined;
         const keep = { age: this.settings.keepResultsS };
-        this.queue.addBulk(batch.map(({ id, job }) => ({ name: job.name, data: job, opts: { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep } }))).then(() => resolve(), reject);
+        const options = { attempts: 1, removeOnComplete: keep, removeOnFail: keep };
+        const adding = this.adder !== undefined ? this.adder.add(this.store.redis, this.queue, options, batch.map(({ id, job }) => ({ id, name: job.name, data: job }))) : this.queue.addBulk(batch.map(({ id, job }) => ({ name: job.name, data: job, opts: { ...options, jobId: id } })));
+        adding.then(() => resolve(), reject);
       }),
     );
     return this.added;
