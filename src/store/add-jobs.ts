@@ -36,7 +36,13 @@ export interface QueueKeys {
  * addStandardJob is not the pinned one (then Queue.addBulk adds them).
  */
 export async function jobAdder(): Promise<JobAdder | undefined> {
-  const { addStandardJob } = (await import("bullmq/dist/esm/scripts/addStandardJob-9.js")) as { addStandardJob: { content: string; keys: number } };
+  let addStandardJob: { content: string; keys: number };
+  try {
+    ({ addStandardJob } = (await import("bullmq/dist/esm/scripts/addStandardJob-9.js")) as { addStandardJob: { content: string; keys: number } });
+  } catch {
+    // another BullMQ's layout (the file moved, or its exports hide it): Queue.addBulk it is
+    return undefined;
+  }
   if (addStandardJobSha1(addStandardJob.content) !== PINNED_ADD_STANDARD_JOB_SHA1 || addStandardJob.keys !== 9) return undefined;
   return new JobAdder(addStandardJob.content);
 }
