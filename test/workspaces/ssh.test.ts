@@ -67,8 +67,8 @@ async function sleepsWith(marker: string): Promise<string[]> {
 describe("ssh workspace (real OpenSSH server on 127.0.0.1)", () => {
   it("logs in with a key into a fresh folder under the remote temp dir, named after the parent, removed on close", async () => {
     const own = await connectSsh(parent, options());
-    // the remote's temp dir: sshd's sessions do not get this process's TMPDIR
-    expect(own.pwd).toMatch(new RegExp(`^/tmp/adhesive-ssh-test-${process.pid}-`));
+    // the remote's temp dir: the test's sshd gives its sessions this process's TMPDIR (sshd.ts)
+    expect(own.pwd).toMatch(new RegExp(`^${tmpdir()}/adhesive-ssh-test-${process.pid}-`));
     expect(own.pwd).not.toBe(ws.pwd);
     expect(own.id).toBe(parent.id);
     expect(await own.runOutput("pwd")).toBe(own.pwd);

@@ -93,6 +93,8 @@ async function launch(dir: string, port: number, isRoot: boolean): Promise<TestS
       "Subsystem sftp internal-sftp",
       "MaxSessions 10",
       "LogLevel VERBOSE",
+      // the sessions' temp folder is the test run's, which the run removes: a workspace left by a killed runner goes with it
+      `SetEnv TMPDIR=${tmpdir()}`,
       "",
     ].join("\n"),
   );
