@@ -42,10 +42,35 @@ afterAll(async () => {
   for (const worker of workers) await stopRole(worker);
 });
 
-
 async function newRun(before: Set<string>): Promise<{ runId: string; journal: Journal }> {
   const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
   return { runId, journal: await readStreamJournal(store, runId) };
+}
+
+interface CompilingRun {
+  orchestrator: Role;
+  /** the runs of the store before this one */
+  before: Set<string>;
+  /** the marks' prefixes: a lane's checkout, its compile (which holds until the file holdCompile exists) */
+  started: string;
+  compiling: string;
+  holdCompile: string;
+}
+
+/** Starts an orchestrator of LANES, named `trial`, and returns once both lanes' compiles run on their workers. */
+async function compilingRun(trial: string): Promise<CompilingRun> {
+  const [started, hold, compiling, holdCompile] = ["started", "hold", "compiling", "hold-compile"].map((name) => join(dir, `${name}-${trial}`));
+  const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+  const orchestrator = startRole([LANES, "--store", redis.url, "--data", JSON.stringify({ dir, started, hold, compiling, holdCompile })], env);
+  try {
+    await until(() => marks(started).length === 2, `both checkouts to start (the orchestrator printed: ${orchestrator.output()})`);
+    writeFileSync(hold, "");
+    await until(() => marks(compiling).length === 2, `both compiles to start on their lanes' workers (the orchestrator printed: ${orchestrator.output()})`);
+  } catch (error) {
+    await stopRole(orchestrator);
+    throw error;
+  }
+  return { orchestrator, before, started, compiling, holdCompile };
 }
 
 describe("a lane function with a pool", () => {
@@ -85,18 +110,13 @@ describe("a lane function with a pool", () => {
   });
 
   it("keeps a lane instance's tasks on its worker after a standby took the run over from an orchestrator killed with kill -9", async () => {
-    const started = join(dir, "started-takeover");
-    const hold = join(dir, "hold-takeover");
-    const compiling = join(dir, "compiling-takeover");
-    const holdCompile = join(dir, "hold-compile-takeover");
-    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
     const standby = startRole(["serve", "--store", redis.url], env);
-    const orchestrator = startRole([LANES, "--store", redis.url, "--data", JSON.stringify({ dir, started, hold, compiling, holdCompile })], env);
+    let orchestrator: Role | undefined;
     try {
-      await until(() => marks(started).length === 2, `both checkouts to start (the orchestrator printed: ${orchestrator.output()})`);
-      const openers = marks(started);
-      writeFileSync(hold, "");
-      await until(() => marks(compiling).length === 2, `both compiles to start on their lanes' workers (the orchestrator printed: ${orchestrator.output()})`);
+      const run = await compilingRun("takeover");
+      ({ orchestrator } = run);
+      const { before, compiling, holdCompile } = run;
+      const openers = marks(run.started);
       orchestrator.child.kill("SIGKILL");
       await orchestrator.exited;
       writeFileSync(holdCompile, "");
@@ -122,16 +142,8 @@ describe("a lane function with a pool", () => {
   });
 
   it("drains a worker stopped with SIGTERM: the lane instance it holds keeps its tasks there until it closes, then the worker exits", async () => {
-    const started = join(dir, "started-drain");
-    const hold = join(dir, "hold-drain");
-    const compiling = join(dir, "compiling-drain");
-    const holdCompile = join(dir, "hold-compile-drain");
-    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
-    const orchestrator = startRole([LANES, "--store", redis.url, "--data", JSON.stringify({ dir, started, hold, compiling, holdCompile })], env);
+    const { orchestrator, before, compiling, holdCompile } = await compilingRun("drain");
     try {
-      await until(() => marks(started).length === 2, `both checkouts to start (the orchestrator printed: ${orchestrator.output()})`);
-      writeFileSync(hold, "");
-      await until(() => marks(compiling).length === 2, `both compiles to start on their lanes' workers (the orchestrator printed: ${orchestrator.output()})`);
       const held = marks(compiling).find((mark) => mark.side === "A")!;
       const stopping = workers.find((worker) => worker.pid === held.pid)!;
       stopping.child.kill("SIGTERM");
@@ -156,16 +168,8 @@ describe("a lane function with a pool", () => {
   });
 
   it("fails the lane instance when its worker is killed with kill -9 mid-task, and the run ends", async () => {
-    const started = join(dir, "started-kill");
-    const hold = join(dir, "hold-kill");
-    const compiling = join(dir, "compiling");
-    const holdCompile = join(dir, "hold-compile");
-    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
-    const orchestrator = startRole([LANES, "--store", redis.url, "--data", JSON.stringify({ dir, started, hold, compiling, holdCompile })], env);
+    const { orchestrator, before, compiling, holdCompile } = await compilingRun("kill");
     try {
-      await until(() => marks(started).length === 2, `both checkouts to start (the orchestrator printed: ${orchestrator.output()})`);
-      writeFileSync(hold, "");
-      await until(() => marks(compiling).length === 2, `both compiles to start on their lanes' workers (the orchestrator printed: ${orchestrator.output()})`);
       const victim = marks(compiling).find((mark) => mark.side === "A")!;
       const killed = workers.find((worker) => worker.pid === victim.pid)!;
       killed.child.kill("SIGKILL");
