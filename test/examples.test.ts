@@ -6,6 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BpmnModdle } from "bpmn-moddle";
@@ -171,7 +172,8 @@ describe("examples", () => {
 
       expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: "" });
       expect(stdout).toMatch(/^summary: app 1\.4\.2 running on \S+$/m);
-      expect(stdout).toMatch(/^\[Report\] deployed: app 1\.4\.2 running on \S+ \(in \/tmp\/adhesive-[\w-]+\)$/m);
+      // the remote temp folder: the test's sshd gives its sessions this process's TMPDIR (workspaces/sshd.ts)
+      expect(stdout).toMatch(new RegExp(`^\\[Report\\] deployed: app 1\\.4\\.2 running on \\S+ \\(in ${tmpdir().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/adhesive-[\\w-]+\\)$`, "m"));
       expect(server.acceptedLogins()).toBe(1);
     } finally {
       await server.stop();
