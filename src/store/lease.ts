@@ -76,11 +76,16 @@ return 1
  */
 export async function claimStoreRun(store: Store, runId: string, leaseMs: number): Promise<StoreLease | StoreHeld> {
   const keys = runKeys(runId);
-  const me: StoreOwner = { host: hostname(), ...processIdentity(), at: Date.now() };
+  const me = thisOwner();
   const who = JSON.stringify(me);
   const [epoch, other, left] = (await CLAIM.run(store.redis, [keys.lease, keys.epoch, keys.owner], [leaseMs, who])) as [number, string, number];
   if (epoch === 0) return { heldBy: ownerOf(other), leftMs: left };
   return new StoreLease(store, runId, keys, epoch, ownerOf(other), leaseMs, me);
+}
+
+/* this process, as a lease's owner record names it */
+function thisOwner(): StoreOwner {
+  return { host: hostname(), ...processIdentity(), at: Date.now() };
 }
 
 /** A run another process holds: who, and how long its lease has left (negative: none, it ran out just now). */
@@ -104,7 +109,7 @@ export interface StoreHandover {
  */
 export async function takeHandover(store: Store, handover: StoreHandover, leaseMs: number): Promise<StoreLease | undefined> {
   const keys = runKeys(handover.runId);
-  const me: StoreOwner = { host: hostname(), ...processIdentity(), at: Date.now() };
+  const me = thisOwner();
   const epoch = (await HAND_OVER.run(store.redis, [keys.lease, keys.epoch, keys.owner], [handover.epoch, leaseMs, JSON.stringify(me)])) as number;
   return epoch === 0 ? undefined : new StoreLease(store, handover.runId, keys, epoch, handover.takenFrom, leaseMs, me);
 }
