@@ -18,17 +18,15 @@ import { decodeValue } from "../../src/journal/values.js";
 import { type Store } from "../../src/store/connection.js";
 import { pendingInbox } from "../../src/store/inbox.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
-import { listStoreRuns, readRegistry } from "../../src/store/registry.js";
+import { readRegistry } from "../../src/store/registry.js";
 import { runCli } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "./redis-server.js";
-import { exitOf, rolesPerFile, startRole, stopRole, type Role } from "./store-cli.js";
+import { exitOf, newStoreRun, type Role, rolesPerFile, startRole, stopRole, storeRunIds, TAKEOVER_LIMIT_MS } from "./store-cli.js";
 import { completionsBySeq } from "./trials.js";
 
 const pingsFile = fileURLToPath(new URL("../fixtures/store/pings.ts", import.meta.url));
 const approvalFile = fileURLToPath(new URL("../fixtures/store/approval.ts", import.meta.url));
-/* a takeover waits for the lease (3 s), then a resume starts: generous caps for a loaded machine */
-const TAKEOVER_LIMIT_MS = 90_000;
 
 let redis: TestRedis, store: Store, env: Record<string, string>;
 rolesPerFile("adhesive-inbox-crash-", (file) => ({ redis, store, env } = file));
@@ -42,9 +40,9 @@ afterAll(async () => {
 
 /** An orchestrator of `file` that dies right after an append acknowledging an inbox entry, and its run's id once registered. */
 async function crashing(file: string, flags: string[] = []): Promise<{ orchestrator: Role; runId: string }> {
-  const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+  const before = await storeRunIds(store);
   const orchestrator = startRole([file, "--store", redis.url, ...flags], { ...env, TEST_ADHESIVE_CRASH_AFTER_INBOX_RECORD: "1" });
-  const fresh = async () => (await listStoreRuns(store)).find((run) => !before.has(run.runId))?.runId;
+  const fresh = async () => (await newStoreRun(store, before))?.runId;
   await until(async () => (await fresh()) !== undefined, `the run to register (it printed: ${orchestrator.output()}; the standby: ${standby!.output()})`);
   return { orchestrator, runId: (await fresh())! };
 }

@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
-import { listStoreRuns, readRegistry } from "../../src/store/registry.js";
+import { readRegistry } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "./redis-server.js";
-import { exitOf, ORCHESTRATED, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { exitOf, newStoreRun, ORCHESTRATED, type Role, rolesPerFile, startRole, startWorker, stopRole, storeRunIds } from "./store-cli.js";
 import { completionsBySeq, trialSeeds } from "./trials.js";
 
 let redis: TestRedis, store: Store, dir: string, env: Record<string, string>;
@@ -29,11 +29,11 @@ describe("redis-server killed with kill -9 and started again", () => {
   it.each(trialSeeds(2))("stalls the run, which finishes once Redis is back, each completion journaled once (seed %i)", async (seed) => {
     const started = join(dir, `started-${seed}`);
     const hold = join(dir, `hold-${seed}`);
-    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const before = await storeRunIds(store);
     const orchestrator = startRole([ORCHESTRATED, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
     try {
       await until(() => readdirSync(dir).filter((file) => file.startsWith(`started-${seed}.`)).length === 2, `both compile tasks to start (the orchestrator printed: ${orchestrator.output()})`);
-      const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
+      const runId = (await newStoreRun(store, before))!.runId;
       await redis.kill();
       if (seed % 2 === 0) writeFileSync(hold, "");
       await redis.start();

@@ -11,11 +11,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
-import { listStoreRuns } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "./redis-server.js";
 import { completionsBySeq, seeded, trialSeeds, marks } from "./trials.js";
-import { exitOf, ORCHESTRATED, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { exitOf, newStoreRun, ORCHESTRATED, type Role, rolesPerFile, startRole, startWorker, stopRole, storeRunIds } from "./store-cli.js";
 
 let redis: TestRedis, store: Store, dir: string, env: Record<string, string>;
 rolesPerFile("adhesive-kill-worker-", (file) => ({ redis, store, dir, env } = file));
@@ -33,7 +32,7 @@ describe("a worker killed with kill -9 mid-task", () => {
     const random = seeded(seed);
     const started = join(dir, `started-${seed}`);
     const hold = join(dir, `hold-${seed}`);
-    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const before = await storeRunIds(store);
     const orchestrator = startRole([ORCHESTRATED, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
     try {
       await until(() => marks(started).length === 2, `both compile tasks to start on the workers (the orchestrator printed: ${orchestrator.output()})`);
@@ -46,7 +45,7 @@ describe("a worker killed with kill -9 mid-task", () => {
       writeFileSync(hold, "");
       expect(await exitOf(orchestrator, "the orchestrator"), orchestrator.output()).toBe(0);
 
-      const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
+      const runId = (await newStoreRun(store, before))!.runId;
       const journal = await readStreamJournal(store, runId);
       expect(journal.end?.state).toBe("done");
       expect([...completionsBySeq(journal).values()]).toEqual([1, 1, 1, 1, 1]);

@@ -24,11 +24,10 @@ import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { readRegistry } from "../../src/store/registry.js";
 import { laneHoldersKey } from "../../src/store/lane-holders.js";
-import { listStoreRuns } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "./redis-server.js";
 import { completionsBySeq, marks } from "./trials.js";
-import { exitOf, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { exitOf, newStoreRun, type Role, rolesPerFile, startRole, startWorker, stopRole, storeRunIds, TAKEOVER_LIMIT_MS } from "./store-cli.js";
 
 const LANES = fileURLToPath(new URL("../fixtures/store/lanes.ts", import.meta.url));
 
@@ -43,7 +42,7 @@ afterAll(async () => {
 });
 
 async function newRun(before: Set<string>): Promise<{ runId: string; journal: Journal }> {
-  const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
+  const runId = (await newStoreRun(store, before))!.runId;
   return { runId, journal: await readStreamJournal(store, runId) };
 }
 
@@ -60,7 +59,7 @@ interface CompilingRun {
 /** Starts an orchestrator of LANES, named `trial`, and returns once both lanes' compiles run on their workers. */
 async function compilingRun(trial: string): Promise<CompilingRun> {
   const [started, hold, compiling, holdCompile] = ["started", "hold", "compiling", "hold-compile"].map((name) => join(dir, `${name}-${trial}`));
-  const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+  const before = await storeRunIds(store);
   const orchestrator = startRole([LANES, "--store", redis.url, "--data", JSON.stringify({ dir, started, hold, compiling, holdCompile })], env);
   try {
     await until(() => marks(started).length === 2, `both checkouts to start (the orchestrator printed: ${orchestrator.output()})`);
@@ -77,7 +76,7 @@ describe("a lane function with a pool", () => {
   it("runs on the worker that takes the lane's first task, keeps the lane's tasks there in its workspace, and tears down there", async () => {
     const started = join(dir, "started");
     const hold = join(dir, "hold");
-    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const before = await storeRunIds(store);
     const orchestrator = startRole([LANES, "--store", redis.url, "--data", JSON.stringify({ dir, started, hold })], env);
     try {
       // both checkouts held, one job at a time each: each worker opened one lane
@@ -121,7 +120,7 @@ describe("a lane function with a pool", () => {
       await orchestrator.exited;
       writeFileSync(holdCompile, "");
       const { runId } = await newRun(before);
-      await until(async () => (await readRegistry(store, runId))?.state === "done", `the standby to finish run ${runId} (it printed: ${standby.output()})`, 90_000, 50);
+      await until(async () => (await readRegistry(store, runId))?.state === "done", `the standby to finish run ${runId} (it printed: ${standby.output()})`, TAKEOVER_LIMIT_MS, 50);
 
       const journal = await readStreamJournal(store, runId);
       expect(journal.notes.find((note) => note.t === "resume")).toMatchObject({ takenFrom: { pid: orchestrator.pid } });

@@ -18,10 +18,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectStore, type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
-import { listStoreRuns } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { REDIS_SERVER } from "./redis-server.js";
-import { exitOf, ORCHESTRATED, rolesEnv, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { exitOf, newStoreRun, ORCHESTRATED, type Role, rolesEnv, startRole, startWorker, stopRole, storeRunIds } from "./store-cli.js";
 import { completionsBySeq, trialSeeds } from "./trials.js";
 
 const asRoot = process.getuid?.() === 0;
@@ -107,7 +106,7 @@ describe.skipIf(!asRoot)("a worker host whose link is cut mid-job (as root: netw
     const remote = await startHostWorker(`redis://${far.redis}:${PORT}/0`, ["ip", "netns", "exec", workerHost]);
     const started = join(dir, `started-${seed}`);
     const hold = join(dir, `hold-${seed}`);
-    const before = new Set((await listStoreRuns(store!)).map((run) => run.runId));
+    const before = await storeRunIds(store!);
     const orchestrator = startRole([ORCHESTRATED, "--store", `redis://${here.redis}:${PORT}/0`, "--data", JSON.stringify({ started, hold })], env);
     const marks = () => readdirSync(dir).filter((file) => file.startsWith(`started-${seed}.`)).map((file) => ({ side: file.split(".")[1], pid: Number(file.split(".")[2]) }));
     try {
@@ -118,7 +117,7 @@ describe.skipIf(!asRoot)("a worker host whose link is cut mid-job (as root: netw
       ip("netns", "exec", workerHost, "ip", "link", "set", `${tag}w`, "down");
       writeFileSync(hold, "");
       expect(await exitOf(orchestrator, "the orchestrator"), orchestrator.output()).toBe(0);
-      const runId = (await listStoreRuns(store!)).find((run) => !before.has(run.runId))!.runId;
+      const runId = (await newStoreRun(store!, before))!.runId;
       const journal = await readStreamJournal(store!, runId);
       expect(journal.end?.state).toBe("done");
       expect([...completionsBySeq(journal).values()]).toEqual([1, 1, 1, 1, 1]);

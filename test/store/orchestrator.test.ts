@@ -13,12 +13,12 @@ import type { Journal } from "../../src/journal/reader.js";
 import { decodeValue } from "../../src/journal/values.js";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
-import { listStoreRuns, readRegistry, type RegistryEntry } from "../../src/store/registry.js";
+import { readRegistry, type RegistryEntry } from "../../src/store/registry.js";
 import { runCli } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "./redis-server.js";
 import { completionsBySeq } from "./trials.js";
-import { exitOf, ORCHESTRATED, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { exitOf, newStoreRun, ORCHESTRATED, type Role, rolesPerFile, startRole, startWorker, stopRole, storeRunIds } from "./store-cli.js";
 
 const remoteLaneFile = fileURLToPath(new URL("../fixtures/store/remote-lane.ts", import.meta.url));
 
@@ -32,10 +32,10 @@ afterAll(async () => stopRole(worker));
 
 /** Runs the file as the orchestrator; its exit code, the run's registry entry and journal. */
 async function orchestrate(data: Record<string, unknown>, file = ORCHESTRATED, roleEnv = env): Promise<{ role: Role; code: number; entry: RegistryEntry; journal: Journal }> {
-  const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+  const before = await storeRunIds(store);
   const role = startRole([file, "--store", redis.url, "--data", JSON.stringify(data)], roleEnv);
   const code = await exitOf(role, "the orchestrator");
-  const entry = (await listStoreRuns(store)).find((run) => !before.has(run.runId));
+  const entry = await newStoreRun(store, before);
   expect(entry, role.output()).toBeDefined();
   return { role, code, entry: entry!, journal: await readStreamJournal(store, entry!.runId) };
 }
@@ -89,13 +89,13 @@ describe("adhesive <file> --store", () => {
 
   it("says when a job waits for a worker, shows a job that failed outside its task as an incident, and adhesive retry puts it back", async () => {
     const flaky = { ...env, ADHESIVE_POOLS: JSON.stringify({ build: "flaky" }), ADHESIVE_SCHEDULE_TO_START_MS: "200" };
-    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const before = await storeRunIds(store);
     const role = startRole([ORCHESTRATED, "--store", redis.url], flaky);
     let second: Role | undefined;
     try {
       await until(() => /has waited [\d.]+ s for a worker of pool flaky/.test(role.output()), `the wait to be reported (the orchestrator printed: ${role.output()})`);
       const queue = /\(queue (adhesive\.flaky\.[0-9a-f]{16})\)/.exec(role.output())![1];
-      const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
+      const runId = (await newStoreRun(store, before))!.runId;
       // a worker that fails its jobs in BullMQ, not in the task (as when stalls run out)
       const broken = new Worker(queue, async () => Promise.reject(new Error("the host lost its disk")), { connection: store.connection, concurrency: 2 });
       await until(async () => (await readRegistry(store, runId))!.incidents.length === 2, "two incidents in the registry");

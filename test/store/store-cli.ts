@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll } from "vitest";
 import type { Store } from "../../src/store/connection.js";
+import { listStoreRuns, type RegistryEntry } from "../../src/store/registry.js";
 import { builtCli } from "../built-package.js";
 import { root } from "../run-cli.js";
 import { bounded, until } from "../waiting.js";
@@ -27,6 +28,9 @@ export interface Role {
 }
 
 const bin = await builtCli();
+
+/* a takeover waits for the lease (3 s), then a resume starts: a generous cap for a loaded machine */
+export const TAKEOVER_LIMIT_MS = 90_000;
 
 export const TEST_SETTINGS = { ADHESIVE_LOCK_DURATION_MS: "2000", ADHESIVE_STALLED_INTERVAL_MS: "1000", ADHESIVE_LEASE_TTL_MS: "3000" };
 
@@ -98,4 +102,14 @@ export async function stopRole(role: Role | undefined): Promise<void> {
 
 function signalNumber(signal: NodeJS.Signals | null): number {
   return signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : signal === "SIGINT" ? 2 : 0;
+}
+
+/** The ids of the store's runs now: what a run started after is told apart from (newStoreRun). */
+export async function storeRunIds(store: Store): Promise<Set<string>> {
+  return new Set((await listStoreRuns(store)).map((run) => run.runId));
+}
+
+/** The registry entry of a run of the store that is not one of `before`, or undefined while there is none. */
+export async function newStoreRun(store: Store, before: ReadonlySet<string>): Promise<RegistryEntry | undefined> {
+  return (await listStoreRuns(store)).find((run) => !before.has(run.runId));
 }

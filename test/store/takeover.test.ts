@@ -16,14 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
 import { runKeys } from "../../src/store/keys.js";
-import { listStoreRuns, readRegistry } from "../../src/store/registry.js";
+import { readRegistry } from "../../src/store/registry.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "./redis-server.js";
-import { exitOf, ORCHESTRATED, rolesPerFile, startRole, startWorker, stopRole, type Role } from "./store-cli.js";
+import { exitOf, newStoreRun, ORCHESTRATED, type Role, rolesPerFile, startRole, startWorker, stopRole, storeRunIds, TAKEOVER_LIMIT_MS } from "./store-cli.js";
 import { completionsBySeq, trialSeeds } from "./trials.js";
 
-/* a takeover waits for the lease (3 s), then a resume starts: generous caps for a loaded machine */
-const TAKEOVER_LIMIT_MS = 90_000;
 
 let redis: TestRedis, store: Store, dir: string, env: Record<string, string>;
 rolesPerFile("adhesive-takeover-", (file) => ({ redis, store, dir, env } = file));
@@ -48,10 +46,10 @@ function marks(prefix: string): string[] {
 async function runHeld(trial: string): Promise<{ orchestrator: Role; runId: string; hold: string; started: string }> {
   const started = join(dir, `started-${trial}`);
   const hold = join(dir, `hold-${trial}`);
-  const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+  const before = await storeRunIds(store);
   const orchestrator = startRole([ORCHESTRATED, "--store", redis.url, "--data", JSON.stringify({ started, hold })], env);
   await until(() => marks(started).length === 2, `both compile tasks to start (the orchestrator printed: ${orchestrator.output()})`);
-  const runId = (await listStoreRuns(store)).find((run) => !before.has(run.runId))!.runId;
+  const runId = (await newStoreRun(store, before))!.runId;
   return { orchestrator, runId, hold, started };
 }
 

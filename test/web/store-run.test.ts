@@ -15,11 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeValue } from "../../src/journal/values.js";
 import type { Store } from "../../src/store/connection.js";
 import { readStreamJournal } from "../../src/store/journal-stream.js";
-import { listStoreRuns } from "../../src/store/registry.js";
 import { runCli } from "../run-cli.js";
 import { until } from "../waiting.js";
 import { type TestRedis } from "../store/redis-server.js";
-import { exitOf, ORCHESTRATED, rolesPerFile, startRole, stopRole, type Role } from "../store/store-cli.js";
+import { exitOf, newStoreRun, ORCHESTRATED, rolesPerFile, startRole, stopRole, storeRunIds, type Role } from "../store/store-cli.js";
 import { openEvents } from "./sse-client.js";
 
 const receiveFile = fileURLToPath(new URL("../fixtures/live/receive.ts", import.meta.url));
@@ -61,13 +60,13 @@ interface Listing {
 
 async function newRun(before: Set<string>, role: Role): Promise<string> {
   let id: string | undefined;
-  await until(async () => (id = (await listStoreRuns(store)).find((run) => !before.has(run.runId))?.runId) !== undefined, `the run to register (it printed: ${role.output()})`, 60_000);
+  await until(async () => (id = (await newStoreRun(store, before))?.runId) !== undefined, `the run to register (it printed: ${role.output()})`, 60_000);
   return id!;
 }
 
 describe("adhesive serve --store --ui", () => {
   it("lists a run of the store, follows its stream live, and a message sent from the page reaches it", async () => {
-    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const before = await storeRunIds(store);
     const orchestrator = startRole([receiveFile, "--store", redis.url], { ...env, ADHESIVE_RUNS_FOLDER: join(dir, "runs") });
     try {
       const id = await newRun(before, orchestrator);
@@ -113,7 +112,7 @@ describe("adhesive serve --store --ui", () => {
 
   it("shows a job waiting for a worker and an incident with the retry command, and cancels the run through its inbox", async () => {
     const flaky = { ...env, ADHESIVE_RUNS_FOLDER: join(dir, "runs"), ADHESIVE_POOLS: JSON.stringify({ build: "flaky" }), ADHESIVE_SCHEDULE_TO_START_MS: "200" };
-    const before = new Set((await listStoreRuns(store)).map((run) => run.runId));
+    const before = await storeRunIds(store);
     const orchestrator = startRole([ORCHESTRATED, "--store", redis.url], flaky);
     let broken: Worker | undefined;
     try {
