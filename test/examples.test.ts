@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TmuxServer } from "./ui/tmux.js";
 import { startSshd } from "./workspaces/sshd.js";
 import { builtCli } from "./built-package.js";
+import { escapeRegExp } from "../src/escape-regexp.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const examples = readdirSync(join(root, "examples"));
@@ -173,7 +174,7 @@ describe("examples", () => {
       expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: "" });
       expect(stdout).toMatch(/^summary: app 1\.4\.2 running on \S+$/m);
       // the remote temp folder: the test's sshd gives its sessions this process's TMPDIR (workspaces/sshd.ts)
-      expect(stdout).toMatch(new RegExp(`^\\[Report\\] deployed: app 1\\.4\\.2 running on \\S+ \\(in ${tmpdir().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/adhesive-[\\w-]+\\)$`, "m"));
+      expect(stdout).toMatch(new RegExp(`^\\[Report\\] deployed: app 1\\.4\\.2 running on \\S+ \\(in ${escapeRegExp(tmpdir())}/adhesive-[\\w-]+\\)$`, "m"));
       expect(server.acceptedLogins()).toBe(1);
     } finally {
       await server.stop();

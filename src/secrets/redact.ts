@@ -15,6 +15,7 @@
  * must be registered in the thread that prints them too (`registerSecret`
  * with the values from `registeredSecrets()`).
  */
+import { escapeRegExp } from "../escape-regexp.js";
 
 /** What a secret value is replaced with. */
 export const REDACTED = "********";
@@ -341,8 +342,4 @@ function partialStart(text: string, from: number, longest: number, byFirst: Map<
 function beginsWith(value: string, text: string, start: number): boolean {
   for (let i = start, j = 0; i < text.length; i++, j++) if (text.charCodeAt(i) !== value.charCodeAt(j)) return false;
   return true;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,5 +1,6 @@
 import { UsageError } from "../errors.js";
 import { foldName } from "../model/name-template.js";
+import { escapeRegExp } from "../escape-regexp.js";
 
 /**
  * A task name matches literally, except that `{...}` placeholders match
@@ -25,10 +26,6 @@ export function toRegExp(re: string | RegExp): RegExp {
   } catch (error) {
     throw new UsageError(`invalid task regular expression ${JSON.stringify(re)}: ${(error as Error).message}`);
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Capture groups of the first pattern matching `name`, or undefined. */

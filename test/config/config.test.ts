@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, loadConfig, type Config } from "../../src/config/load.js";
 import { AdhesiveError } from "../../src/errors.js";
 import * as api from "../../src/index.js";
+import { escapeRegExp } from "../../src/escape-regexp.js";
 
 let root: string;
 let cwd: string;
@@ -598,7 +599,7 @@ describe("errors", () => {
   it("rejects an unknown key with no likely match without a suggestion", async () => {
     const file = await writeConfig(cwd, "favourite_colour: blue\n");
     const message = await onlyProblem();
-    expect(message).toMatch(new RegExp(`^${escape(file)}: unknown key "favourite_colour"; known keys: `));
+    expect(message).toMatch(new RegExp(`^${escapeRegExp(file)}: unknown key "favourite_colour"; known keys: `));
   });
 
   it("rejects an unknown ADHESIVE_ variable, and one whose key is not upper case", async () => {
@@ -617,7 +618,7 @@ describe("errors", () => {
   it("reports invalid YAML with the file, line and column, without the library's code frame", async () => {
     const file = await writeConfig(cwd, "pool_size: 4\nplugins: [a, b\nstdout: true\n");
     const message = await onlyProblem();
-    expect(message).toMatch(new RegExp(`^${escape(file)}:3:1: invalid YAML: \\S.*$`));
+    expect(message).toMatch(new RegExp(`^${escapeRegExp(file)}:3:1: invalid YAML: \\S.*$`));
   });
 
   it("reports a key given twice", async () => {
@@ -632,7 +633,7 @@ describe("errors", () => {
 
   it("reports an alias to an anchor that does not exist", async () => {
     const file = await writeConfig(cwd, "pool_size: *size\n");
-    expect(await onlyProblem()).toMatch(new RegExp(`^${escape(file)}: invalid YAML: Unresolved alias`));
+    expect(await onlyProblem()).toMatch(new RegExp(`^${escapeRegExp(file)}: invalid YAML: Unresolved alias`));
   });
 
   it.each([
@@ -668,7 +669,7 @@ describe("errors", () => {
     const messages = error.problems.map((problem) => problem.message);
     expect(messages).toEqual([
       'environment variable ADHESIVE_LOG_LEVEL: log_level must be one of trace, debug, info, warning, error, critical, got "chatty"',
-      expect.stringMatching(new RegExp(`^${escape(projectFile)}: unknown key "bogus"`)),
+      expect.stringMatching(new RegExp(`^${escapeRegExp(projectFile)}: unknown key "bogus"`)),
       `${projectFile}: plugins[0] must be an existing folder, got "../a" (resolved to ${join(cwd, "a")}, which does not exist)`,
       `${projectFile}: plugins[1] must be an existing folder, got "../b" (resolved to ${join(cwd, "b")}, which does not exist)`,
       `${projectFile}: pool_size must be a positive whole number, got 0`,
@@ -735,7 +736,3 @@ describe("public API", () => {
     expect(api.ConfigError).toBe(ConfigError);
   });
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

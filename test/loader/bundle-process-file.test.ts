@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bundledProcessFile, ProcessFileCompileError } from "../../src/loader/bundle-process-file.js";
 import { writeFiles } from "./project-files.js";
+import { escapeRegExp } from "../../src/escape-regexp.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const project = mkdtempSync(join(root, "test/.tmp-bundle-"));
@@ -55,7 +56,7 @@ describe("bundling a TypeScript process file", () => {
     });
     // the very file import("yaml") loads here: one module instance with the rest of the process
     const yamlEntry = pathToFileURL(createRequire(join(root, "package.json")).resolve("yaml")).href.replace(/\/dist\/index\.js$/, "");
-    expect(readFileSync(fileURLToPath(url!), "utf8")).toMatch(new RegExp(`from "${yamlEntry.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/[^"]+"`));
+    expect(readFileSync(fileURLToPath(url!), "utf8")).toMatch(new RegExp(`from "${escapeRegExp(yamlEntry)}/[^"]+"`));
   });
 
   it("is not compiled again while nothing it was made from changes, and is when a helper does", async () => {

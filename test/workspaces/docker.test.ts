@@ -17,6 +17,7 @@ import { docker } from "../../src/index.js";
 import { bindMount, dockerInside, dockerLane, DockerWorkspace, startDocker } from "../../src/workspaces/docker.js";
 import { collector, fakeCliSetup, NASTY_COMMAND, type FakeCliSetup } from "./fake-cli.js";
 import { bounded, until, WAIT_LIMIT_MS } from "../waiting.js";
+import { escapeRegExp } from "../../src/escape-regexp.js";
 
 const IMAGE = "node:20-alpine";
 const NAME = "adhesive-test";
@@ -119,7 +120,7 @@ describe("docker workspace (against a fake docker CLI)", () => {
       { name: NAME },
     );
     const calls = (await setup.calls()).slice(1);
-    const temp = (file: string) => expect.stringMatching(new RegExp(`^${escape(folder)}/\\.tmp-[^/]+/${file}$`));
+    const temp = (file: string) => expect.stringMatching(new RegExp(`^${escapeRegExp(folder)}/\\.tmp-[^/]+/${file}$`));
     const target = join(outside, "deep", "$file.txt");
     expect(calls).toEqual([
       ["docker", "exec", "-w", "/", NAME, "mkdir", "-p", join(outside, "deep")],
@@ -143,7 +144,7 @@ describe("docker workspace (against a fake docker CLI)", () => {
         await ws.mkdir("a");
         await ws.withChdir("a", (inner) => inner.run("true"));
         await ws.withTempFolder(async (temp) => {
-          expect(temp.pwd).toMatch(new RegExp(`^${escape(setup.folder)}/\\.tmp-[0-9a-f]+$`));
+          expect(temp.pwd).toMatch(new RegExp(`^${escapeRegExp(setup.folder)}/\\.tmp-[0-9a-f]+$`));
           expect(existsSync(temp.pwd)).toBe(true);
           await temp.run("true");
         });
@@ -284,8 +285,4 @@ function cancelOnceExecRuns(controller: AbortController): void {
     () => controller.abort(new Error("cancelled by the test")),
     (error: unknown) => controller.abort(error),
   );
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
