@@ -94,7 +94,7 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
       return { runId, folder, runsFolder, writer, summary, lease, resumed: undefined, initialData, waitTasks, poolSize, store: { remote, finish, readInbox: (handle) => readStoreInbox(held, writer!, handle) } };
     }
     const journal = await readStreamJournal(store, runId);
-    if (journal.end !== undefined) await registerEnd(lease, journal);
+    await registerEnd(lease, journal);
     const inputs = resumable(journal, definition, options, true);
     writer = new StreamJournalWriter(lease, { origin: journal.header.at, tallies: talliesOf(journal, processIdentity()), onError, size: journal.length, version: continuedVersion(journal.header.v) });
     await updateRegistry(lease, { state: "running", process: processName });
@@ -117,8 +117,9 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
  * again and again, each resume refused.
  */
 async function registerEnd(lease: StoreLease, journal: Journal): Promise<void> {
+  if (journal.end === undefined) return;
   const entry = await readRegistry(lease.store, lease.runId);
-  if (entry?.state !== "running" || journal.end === undefined) return;
+  if (entry?.state !== "running") return;
   const tallies = talliesOf(journal, processIdentity());
   await updateRegistry(lease, { state: journal.end.state, add: { done: tallies.done - entry.counts.done, failed: tallies.failed - entry.counts.failed } });
 }
