@@ -31,6 +31,7 @@ import { keepAlive, newWorkerId } from "../store/lane-holders.js";
 import { isPoolName, processVersion, queueName, stickyQueueName } from "../store/queue-name.js";
 import { runRemoteTask, type RemoteTaskIo, type WorkerProcess } from "../store/remote-task-runner.js";
 import { WorkerLanes } from "../store/worker-lanes.js";
+import { CancelListener } from "../store/job-cancel.js";
 import { CappedOutput } from "../store/output-cap.js";
 import { startTaskWorker } from "../store/task-worker.js";
 import { shown } from "../terminal-text.js";
@@ -103,11 +104,13 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   const workerId = newWorkerId();
   const lanes = new WorkerLanes(store, workerId, config.keepResultsS);
   let alive: { stop(): Promise<void> } | undefined;
+  let cancels: CancelListener | undefined;
   try {
     captureConsole();
+    cancels = await CancelListener.start(store.redis, workers);
     // lane instances are held while this key lives: its time is a job lock's, so a worker is lost for its lanes when its jobs are
     alive = await keepAlive(store, workerId, config.lockDurationMs);
-    const settings = { store, concurrency, lockDurationMs: config.lockDurationMs, stalledIntervalMs: config.stalledIntervalMs, name: `adhesive-worker ${workerId}`, closeLane: lanes.close.bind(lanes) };
+    const settings = { store, concurrency, lockDurationMs: config.lockDurationMs, stalledIntervalMs: config.stalledIntervalMs, name: `adhesive-worker ${workerId}`, closeLane: lanes.close.bind(lanes), cancelled: notedCancel(cancels, io) };
     for (const process of processes) {
       const version = processVersion({ definition: process.hash, implementations: implementationHashes(process.bindings.filter((binding) => binding !== undefined)) });
       for (const pool of pools) {
@@ -138,6 +141,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
     await Promise.all(workers.map((worker) => worker.close(true)));
     // their finally blocks run here (a container removed); the orchestrators then see this worker gone and fail those lane instances
     await lanes.closeAll();
+    cancels?.stop();
     await alive?.stop();
     await store.close();
     stop.dispose();
@@ -198,6 +202,15 @@ function loaded(run: VerifiedRun): LoadedProcess {
   return { source: run.source, graph, bindings, lanes: run.registry.ofKind(["lane"]), hash: definitionHash(run.definition!) };
 }
 
+/* a job whose cancel request came before it started here: said, and never run */
+function notedCancel(cancels: CancelListener, io: CliIo): (id: string | undefined) => string | undefined {
+  return (id) => {
+    const reason = cancels.cancelled(id);
+    if (reason !== undefined) io.out.write(`cancelled job ${id} before it started: ${shown(reason)}\n`);
+    return reason;
+  };
+}
+
 async function runJob(process: WorkerProcess, job: Parameters<typeof runRemoteTask>[1], taskIo: Omit<RemoteTaskIo, "output">, io: CliIo) {
   const label = `run ${job.run} #${job.seq} ${shown(job.name)}${job.attempt > 1 ? ` (attempt ${job.attempt})` : ""}${job.laneInstance === undefined ? "" : ` [${shown(job.laneInstance)}]`}`;
   // task output, secrets masked, each line under the task's label; written outside the task, whose own writes the sink receives
@@ -216,7 +229,9 @@ async function runJob(process: WorkerProcess, job: Parameters<typeof runRemoteTa
     return printed === undefined ? changes : { ...changes, o: printed };
   } catch (error) {
     output.end();
-    io.out.write(`fail  ${label}: ${shown(describe(error))}\n`);
+    // stopped through its ctx.signal: the orchestrator no longer waits for it (job-cancel.ts)
+    const verb = taskIo.signal.aborted ? "cancelled" : "fail ";
+    io.out.write(`${verb} ${label}: ${shown(describe(taskIo.signal.aborted ? taskIo.signal.reason : error))}\n`);
     throw error;
   }
 }

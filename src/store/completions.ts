@@ -48,6 +48,18 @@ export class Completions {
     ids.add(id);
   }
 
+  /** Stops tracking task `seq` of run `run` (nobody waits for it now): the ids of its attempts in flight. */
+  forget(run: string, seq: number): string[] {
+    const task = `${run}.${seq}`;
+    const ids = [...(this.attempts.get(task) ?? [])];
+    for (const id of ids) {
+      this.jobs.delete(id);
+      this.incidents.delete(id);
+    }
+    this.attempts.delete(task);
+    return ids;
+  }
+
   /** Records how job `id` ended, if it is in flight; false when it was not (recorded before, or never tracked). */
   settle(id: string, end: JobEnd): boolean {
     const job = this.jobs.get(id);

@@ -1,5 +1,6 @@
 import type { Context } from "../api/types.js";
 import type { Data } from "../engine/data.js";
+import { describe } from "../errors.js";
 import { failureError } from "../journal/records.js";
 import { decodeValue, encodeValue } from "../journal/values.js";
 import type { PlainLoop } from "../workers/protocol.js";
@@ -141,8 +142,11 @@ export class RemoteTasks implements RemoteLaneCloser {
       this.waiters.delete(seq);
       throw lost;
     }
-    // a cancelled task stops waiting for its job (which runs to its end on the worker, unrecorded)
-    const cancel = (): void => this.cancel(seq, ctx.signal.reason as Error);
+    // a cancelled task stops waiting for its job, which is removed or stopped on its worker, unrecorded
+    const cancel = (): void => {
+      this.cancel(seq, ctx.signal.reason as Error);
+      queue.cancel(job.run, seq, describe(ctx.signal.reason));
+    };
     ctx.signal.addEventListener("abort", cancel, { once: true });
     try {
       if (ctx.attempt > 1) await queue.resume(job);

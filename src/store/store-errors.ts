@@ -38,3 +38,17 @@ export class StoreSetupError extends AdhesiveError {
     this.url = url;
   }
 }
+
+/**
+ * A remote task's job that a worker was asked to stop: the orchestrator no
+ * longer waits for it (a boundary event interrupted the task, the run was
+ * cancelled). Its job fails with this; nobody records it.
+ */
+export class JobCancelledError extends AdhesiveError {
+  readonly jobId: string;
+
+  constructor(jobId: string, reason: string) {
+    super("ADHESIVE_JOB_CANCELLED", `job ${jobId} was cancelled: ${reason}`);
+    this.jobId = jobId;
+  }
+}

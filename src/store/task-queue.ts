@@ -4,6 +4,7 @@ import { loadBullmq } from "./bullmq.js";
 import { Completions, type JobEnd } from "./completions.js";
 import type { Store } from "./connection.js";
 import { jobId } from "./job-id.js";
+import { cancelJob } from "./job-cancel.js";
 import { lookAtJobs } from "./job-states.js";
 import type { RemoteOutcome, RemoteTaskJob } from "./remote-outcome.js";
 
@@ -68,6 +69,8 @@ export class TaskQueue {
   private added: Promise<void> | undefined;
 
   private readonly adder: JobAdder | undefined;
+  /* cancel requests on their way (cancel()) */
+  private readonly cancelling = new Set<Promise<void>>();
 
   private constructor(name: string, store: Store, queue: Queue, events: QueueEvents, adder: JobAdder | undefined, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
     this.name = name;
@@ -183,8 +186,29 @@ export class TaskQueue {
     return this.confirming;
   }
 
+  /**
+   * Task `seq` of run `run` is no longer waited for (interrupted,
+   * cancelled): its job is not asked after nor added again, and is removed
+   * when it waits, aborted on its worker when it runs (job-cancel.ts).
+   * close() waits for the requests sent.
+   */
+  cancel(run: string, seq: number, reason: string): void {
+    for (const id of this.completions.forget(run, seq)) {
+      this.waitingSince.delete(id);
+      this.nextCheck.delete(id);
+      // after its add, which may still be in the batch of this turn
+      const cancelling = (this.added ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => cancelJob(this.store.redis, this.queue, id, reason))
+        .catch(() => undefined)
+        .finally(() => this.cancelling.delete(cancelling));
+      this.cancelling.add(cancelling);
+    }
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
+    await Promise.all(this.cancelling);
     this.timer = undefined;
     await Promise.all([this.events.close(), this.queue.close()]);
   }

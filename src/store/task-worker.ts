@@ -1,6 +1,7 @@
 import type { Job, Worker } from "bullmq";
 import { loadBullmq } from "./bullmq.js";
 import type { Store } from "./connection.js";
+import { JobCancelledError } from "./store-errors.js";
 import { failureReason, type LaneCloseJob, type RemoteChanges, type RemoteTaskJob } from "./remote-outcome.js";
 
 /*
@@ -27,6 +28,8 @@ export interface TaskWorkerOptions {
   closeLane?(job: LaneCloseJob): Promise<void>;
   /** stored on the jobs it takes (`host:pid`), for people looking at a queue */
   name?: string;
+  /** why job `id` was cancelled, when a request for it came before its processor started (job-cancel.ts) */
+  cancelled?(id: string | undefined): string | undefined;
 }
 
 /**
@@ -44,6 +47,8 @@ export async function startTaskWorker(options: TaskWorkerOptions): Promise<Worke
         await options.closeLane?.(job.data);
         return {};
       }
+      const cancelled = options.cancelled?.(job.id);
+      if (cancelled !== undefined) throw new JobCancelledError(job.id!, cancelled);
       return (await options.run(job.data, signal, (progress) => job.updateProgress(progress))) ?? {};
     } catch (error) {
       throw new UnrecoverableError(failureReason(error));

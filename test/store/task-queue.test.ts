@@ -4,7 +4,8 @@
  * while nobody listens, twice for one task, with the task's own error, or
  * on a worker killed with kill -9 mid-task, then each task's outcome is
  * recorded once, a business error is never retried, and only the killed
- * worker's task runs again.
+ * worker's task runs again; and the job of a task nobody waits for any
+ * more is removed, or failed unrun where its cancel came first.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,7 @@ import { decodeValue, encodeValue } from "../../src/journal/values.js";
 import { connectStore, type Store } from "../../src/store/connection.js";
 import type { RemoteOutcome, RemoteTaskJob } from "../../src/store/remote-outcome.js";
 import { queueName } from "../../src/store/queue-name.js";
+import { CANCEL_CHANNEL, CancelListener } from "../../src/store/job-cancel.js";
 import { TaskQueue } from "../../src/store/task-queue.js";
 import { startTaskWorker } from "../../src/store/task-worker.js";
 import { until } from "../waiting.js";
@@ -220,5 +222,38 @@ describe("a worker killed with kill -9 mid-task", () => {
     expect((await Job.fromId(inspect(name), id))?.attemptsStarted).toBe(2);
     expect((await Job.fromId(inspect(name), other))?.attemptsStarted).toBe(1);
     expect(rescuer.output().match(/started /g)).toHaveLength(2);
+  });
+});
+
+describe("the job of a task nobody waits for any more (interrupted, cancelled)", () => {
+  it("is removed while it waits, and the state check does not add it again", async () => {
+    const name = queueName("build", "cancel-waiting");
+    const tasks = await openQueue(name, []);
+    const queue = inspect(name);
+    const id = await tasks.add(job("r9", 1, 1));
+    await untilState(queue, id, "waiting");
+    tasks.cancel("r9", 1, "its boundary timer fired");
+    await until(async () => (await queue.getJobState(id)) === "unknown", `job ${id} to be removed`);
+    expect(tasks.inFlight).toBe(0);
+    await tasks.confirm();
+    expect(await queue.getJobState(id)).toBe("unknown");
+  });
+
+  it("fails unrun on a worker that heard its cancel before the job reached it", async () => {
+    const name = queueName("build", "cancel-early");
+    const workers: Worker[] = [];
+    const listener = await CancelListener.start(store.redis, workers);
+    closing.push({ close: async () => listener.stop() });
+    await store.redis.publish(CANCEL_CHANNEL, JSON.stringify({ queue: name, id: "r10.1.1", reason: "its run was cancelled" }));
+    await until(() => listener.cancelled("r10.1.1") !== undefined, "the worker to hear the cancel");
+    let ran = 0;
+    const worker = await startTaskWorker({ store, queue: name, concurrency: 1, lockDurationMs: LOCK_MS, stalledIntervalMs: STALLED_MS, run: async () => (ran++, {}), cancelled: (id) => listener.cancelled(id) });
+    workers.push(worker);
+    closing.push(worker);
+    const queue = inspect(name);
+    await queue.add("Build", job("r10", 1, 1), { jobId: "r10.1.1" });
+    await untilState(queue, "r10.1.1", "failed");
+    expect((await Job.fromId(queue, "r10.1.1"))?.failedReason).toContain("ADHESIVE_JOB_CANCELLED");
+    expect(ran).toBe(0);
   });
 });
