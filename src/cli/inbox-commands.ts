@@ -102,16 +102,16 @@ function usage(io: CliIo, message: string): number {
 async function storeRequest(url: string, run: string | undefined, request: ControlRequest, io: CliIo): Promise<number> {
   if (run === undefined) return usage(io, "give the run's id");
   try {
-    const [{ connectStore }, { requestStoreRun }] = await Promise.all([import("../store/connection.js"), import("../store/inbox-reader.js")]);
+    const [{ connectStore }, { requestStoreRun, unansweredText }] = await Promise.all([import("../store/connection.js"), import("../store/inbox-reader.js")]);
     const store = await connectStore(url, { name: "adhesive-inbox" });
     try {
-      const reply = await requestStoreRun(store, run, request, STORE_REPLY_MS);
-      if (reply === undefined) {
-        io.out.write(`run ${run} has not answered within ${STORE_REPLY_MS / 1000} s: the request stays in its inbox, for the process that owns the run next\n`);
+      const outcome = await requestStoreRun(store, run, request, STORE_REPLY_MS);
+      if ("unanswered" in outcome) {
+        io.out.write(`${unansweredText(run, outcome.unanswered, STORE_REPLY_MS, store.address.shown)}\n`);
         return 0;
       }
-      if (!reply.ok) return refused(io, reply.message);
-      io.out.write(describeReply(request, reply.result, run));
+      if (!outcome.reply.ok) return refused(io, outcome.reply.message);
+      io.out.write(describeReply(request, outcome.reply.result, run));
       return 0;
     } finally {
       await store.close();

@@ -1,7 +1,7 @@
 import type { ControlRequest } from "../inbox/control-socket.js";
 import { describe } from "../errors.js";
 import type { Store } from "./connection.js";
-import { ackInbox, openInbox, readInbox, sendToInbox } from "./inbox.js";
+import { ackInbox, openInbox, readInbox, REPLY_KEEP_S, requestState, sendToInbox, type RequestState } from "./inbox.js";
 import { runKeys } from "./keys.js";
 import { findStoreRun } from "./registry.js";
 import type { StoreLease } from "./lease.js";
@@ -9,8 +9,8 @@ import type { StreamJournalWriter } from "./stream-writer.js";
 
 /* how often the owner looks for new messages: a message waits at most this long */
 const POLL_MS = 100;
-/* how long a reply waits for its sender, who may have given up */
-const REPLY_KEEP_S = 300;
+/* how long the sender blocks for a reply before it looks at where its request stands */
+const REPLY_SLICE_S = 1;
 
 /** How a request to a run of the store ended, as its sender reads it. */
 export type InboxReply = { ok: true; result: unknown } | { ok: false; code: string | undefined; message: string };
@@ -37,8 +37,8 @@ function replyKey(runId: string, entry: string): string {
  * - an answer (`complete`): with its user task's completion, which holds it;
  * - a cancel: with the run's end record, which says it was cancelled.
  * What leaves no record (a refusal, `state`) is acknowledged on its own.
- * The sender of a request whose owner died before replying hears nothing
- * (the CLI says the request stayed in the inbox).
+ * The sender of a request whose owner died after acknowledging it and
+ * before replying learns that it was taken (requestStoreRun).
  */
 export function readStoreInbox(lease: StoreLease, journal: StreamJournalWriter, handle: (request: ControlRequest, recorded?: () => void) => unknown): () => void {
   let stopped = false;
@@ -95,11 +95,37 @@ export function readStoreInbox(lease: StoreLease, journal: StreamJournalWriter, 
   };
 }
 
-/** The sender's side: adds the request to the inbox of the run (its id or a unique prefix) and waits up to `waitMs` for the owner's reply (undefined: none yet, the request stays queued). */
-export async function requestStoreRun(store: Store, idOrPrefix: string, request: ControlRequest, waitMs: number): Promise<InboxReply | undefined> {
+/** How a request to a run of the store ended for its sender: the owner's reply, or none within the wait (requestState says why). */
+export type StoreRequestOutcome = { reply: InboxReply } | { unanswered: RequestState };
+
+/**
+ * The sender's side: adds the request to the inbox of the run (its id or a
+ * unique prefix) and waits up to `waitMs` for the owner's reply. Without
+ * one, the request is "queued" (nobody took it yet, or its owner died before
+ * journaling it: the next owner takes it and replies), "handling" (its
+ * owner journaled it and is alive: the reply is late), or "taken": its
+ * owner journaled what it did and is gone, so no reply comes; that is known
+ * as soon as the owner is gone, not at the end of the wait.
+ */
+export async function requestStoreRun(store: Store, idOrPrefix: string, request: ControlRequest, waitMs: number): Promise<StoreRequestOutcome> {
   const runId = await findStoreRun(store, idOrPrefix);
   await openInbox(store, runId);
   const entry = await sendToInbox(store, runId, request as unknown as Record<string, unknown>);
-  const reply = await store.redis.blpop(replyKey(runId, entry), Math.max(1, Math.ceil(waitMs / 1000)));
-  return reply === null ? undefined : (JSON.parse(reply[1]) as InboxReply);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    const reply = await store.redis.blpop(replyKey(runId, entry), Math.max(0.1, Math.min(REPLY_SLICE_S, left / 1000)));
+    if (reply !== null) return { reply: JSON.parse(reply[1]) as InboxReply };
+    const state = await requestState(store, runId, entry);
+    if (state === "taken") return { unanswered: "taken" };
+    if (Date.now() >= deadline) return { unanswered: state };
+  }
+}
+
+/** What a sender is told when the run's owner did not answer (requestStoreRun). */
+export function unansweredText(run: string, state: RequestState, waitedMs: number, store: string): string {
+  const show = `adhesive runs show ${run} --store ${store}`;
+  if (state === "taken") return `run ${run}: its owner took the request and stopped before it answered; the run's journal says what it did (${show})`;
+  if (state === "handling") return `run ${run} took the request and has not answered within ${waitedMs / 1000} s (${show})`;
+  return `run ${run} has not answered within ${waitedMs / 1000} s: the request stays in its inbox, for the process that owns the run next`;
 }

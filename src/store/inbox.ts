@@ -15,13 +15,21 @@ import type { StoreLease } from "./lease.js";
  * Reading is fenced too: a former owner that wakes up after a takeover
  * cannot move new messages into the pending list, so the pending list is
  * always the current owner's to read.
- *   KEYS epoch, lease, inbox   ARGV epoch, count, "0" (pending) or ">" (new)
+ *
+ * Each message read is marked with the reader's epoch (`<inbox>:taken:<id>`,
+ * kept as long as a reply): a sender whose request was acknowledged by an
+ * owner that is gone since knows no reply will come (inbox-reader.ts).
+ *   KEYS epoch, lease, inbox   ARGV epoch, count, "0" (pending) or ">" (new), seconds a mark is kept
  */
 const READ = fencedScript(`
 local read = redis.call('XREADGROUP', 'GROUP', '${INBOX_GROUP}', '${INBOX_GROUP}', 'COUNT', ARGV[2], 'STREAMS', KEYS[3], ARGV[3])
 if not read then return {1, {}} end
+for _, entry in ipairs(read[1][2]) do redis.call('SET', KEYS[3] .. ':taken:' .. entry[1], ARGV[1], 'EX', ARGV[4]) end
 return {1, read[1][2]}
 `);
+
+/** How long a reply, and the mark of who took a request, wait for a sender who may have given up. */
+export const REPLY_KEEP_S = 300;
 
 /*   KEYS epoch, lease, inbox   ARGV epoch, ids... */
 const ACK = fencedScript(`
@@ -55,7 +63,7 @@ export async function sendToInbox(store: Store, runId: string, message: Record<s
  * `count`; none when there are none.
  */
 export async function readInbox(lease: StoreLease, options: { pending: boolean; count?: number }): Promise<InboxMessage[]> {
-  const [entries] = (await runFenced(lease, READ, [lease.keys.inbox], [options.count ?? 100, options.pending ? "0" : ">"])) as [Array<[string, string[]]>];
+  const [entries] = (await runFenced(lease, READ, [lease.keys.inbox], [options.count ?? 100, options.pending ? "0" : ">", REPLY_KEEP_S])) as [Array<[string, string[]]>];
   const messages: InboxMessage[] = [];
   for (const [id, fields] of entries) {
     const at = fields.indexOf("m");
@@ -73,4 +81,27 @@ export async function ackInbox(lease: StoreLease, ids: readonly string[]): Promi
 export async function pendingInbox(store: Store, runId: string): Promise<number> {
   const summary = (await store.redis.xpending(runKeys(runId).inbox, INBOX_GROUP)) as [number, ...unknown[]];
   return summary[0];
+}
+
+export type RequestState = "queued" | "handling" | "taken";
+
+/**
+ * Where a request stands that got no reply yet: "queued" while nobody read
+ * it or it is pending (being handled, or left for the next owner, who reads
+ * the pending ones first and replies); "taken" once it was acknowledged by
+ * an owner that no longer holds the run (it died or was fenced out between
+ * its journal append and its reply), so no reply will come; "handling"
+ * while the owner that acknowledged it still holds the run (its reply is on
+ * its way).
+ */
+export async function requestState(store: Store, runId: string, entry: string): Promise<RequestState> {
+  const keys = runKeys(runId);
+  const [taker, pending, epoch, held] = await Promise.all([
+    store.redis.get(`${keys.inbox}:taken:${entry}`),
+    store.redis.xpending(keys.inbox, INBOX_GROUP, entry, entry, 1) as Promise<unknown[]>,
+    store.redis.get(keys.epoch),
+    store.redis.exists(keys.lease),
+  ]);
+  if (taker === null || pending.length > 0) return "queued";
+  return taker === epoch && held === 1 ? "handling" : "taken";
 }

@@ -20,7 +20,7 @@ import { runFolderOf } from "../runs/places.js";
 import type { RunSummary } from "../runs/summary.js";
 import { redactJson } from "../secrets/redact.js";
 import type { Store } from "../store/connection.js";
-import { requestStoreRun } from "../store/inbox-reader.js";
+import { requestStoreRun, unansweredText } from "../store/inbox-reader.js";
 import { runKeys } from "../store/keys.js";
 import { listStoreRuns, readRegistry, type RegistryEntry } from "../store/registry.js";
 import { readRunNotes } from "../store/run-notes.js";
@@ -51,7 +51,7 @@ export interface StoreFacts {
 /** A store run's page answers: its facts, and its requests through its inbox. */
 export interface StoreAccess {
   facts(): Promise<StoreFacts | undefined>;
-  /** asks the run's owner (through the inbox): its result, its refusal (thrown), or `{ queued: true }` when it has not answered yet */
+  /** asks the run's owner (through the inbox): its result, its refusal (thrown), or `{ queued, message }` when it has not answered (queued: the request waits in the inbox) */
   request(request: ControlRequest): Promise<unknown>;
 }
 
@@ -121,9 +121,10 @@ function storeAccess(store: Store, id: string): StoreAccess {
       };
     },
     request: async (request) => {
-      const reply = await requestStoreRun(store, id, request, REQUEST_WAIT_MS);
-      // as adhesive send --store: not an error, the request waits in the inbox for the run's owner (or the standby that takes it over)
-      if (reply === undefined) return { queued: true, message: `run ${id} has not answered within ${REQUEST_WAIT_MS / 1000} s: the request stays in its inbox, for the process that owns the run next` };
+      const outcome = await requestStoreRun(store, id, request, REQUEST_WAIT_MS);
+      // as adhesive send --store: not an error, the request waits in the inbox for the run's owner (or the standby that takes it over), or was taken
+      if ("unanswered" in outcome) return { queued: outcome.unanswered === "queued", message: unansweredText(id, outcome.unanswered, REQUEST_WAIT_MS, store.address.shown) };
+      const reply = outcome.reply;
       if (!reply.ok) throw new InboxError(reply.code ?? "ADHESIVE_BAD_REQUEST", reply.message, reply.code === "ADHESIVE_BAD_REQUEST" || reply.code === undefined ? 400 : 409);
       return reply.result;
     },

@@ -4,8 +4,8 @@
  * orchestrator that kills itself (kill -9, the test hook
  * TEST_ADHESIVE_CRASH_AFTER_INBOX_RECORD) as soon as a journal append that
  * acknowledges an inbox entry is in, when a standby takes the run over,
- * then the inbox has nothing pending and the journal holds the request's
- * record once:
+ * then the inbox has nothing pending, the journal holds the request's
+ * record once, and the sender is told what became of its request:
  * - a Ping message (`send`): one Ping instance, not two;
  * - an answer (`complete`): one completion of the user task, with the answer;
  * - a cancel: the run's end, cancelled, which the standby then registers.
@@ -53,7 +53,7 @@ describe("a request in the inbox of a run of the store", () => {
   it("is a message delivered once when its owner dies right after journaling it", async () => {
     const { orchestrator, runId } = await crashing(pingsFile);
     try {
-      // the sender hears nothing: the owner died before replying
+      // the owner dies before replying
       await until(() => orchestrator.output().includes("wait  for message Ping"), `the token to wait (it printed: ${orchestrator.output()})`);
       const send = (n: number) => inboxCommand(["send", runId, "Ping", "--data", JSON.stringify({ n })]);
       const first = send(1);
@@ -62,7 +62,8 @@ describe("a request in the inbox of a run of the store", () => {
       // the token may not wait again yet (the limit only caps a hang)
       await until(async () => (await send(2)).code === 0, "the second Ping to be taken", TAKEOVER_LIMIT_MS, 100);
       await until(async () => (await readRegistry(store, runId))?.state === "done", `the standby to finish the run (it printed: ${standby!.output()})`, TAKEOVER_LIMIT_MS, 50);
-      await first;
+      // it learns that its request was taken once the owner is gone, not after the whole wait
+      expect((await first).stdout).toContain("its owner took the request and stopped before it answered");
       const journal = await readStreamJournal(store, runId);
       expect(journal.inputs.filter((input) => input.kind === "delivered").map((input) => (input as { event: unknown }).event)).toEqual([{ n: 1 }, { n: 2 }]);
       expect(journal.notes.find((note) => note.t === "resume")).toMatchObject({ takenFrom: { pid: orchestrator.pid } });
@@ -84,7 +85,7 @@ describe("a request in the inbox of a run of the store", () => {
       }, `the answer to be taken (it printed: ${orchestrator.output()})`);
       expect(await exitOf(orchestrator, "the orchestrator")).toBe(128 + 9);
       await until(async () => (await readRegistry(store, runId))?.state === "done", `the standby to finish the run (it printed: ${standby!.output()})`, TAKEOVER_LIMIT_MS, 50);
-      await answer;
+      expect((await answer!).stdout).toContain("its owner took the request and stopped before it answered");
       const journal = await readStreamJournal(store, runId);
       expect([...completionsBySeq(journal).values()]).toEqual([1]);
       expect(journal.end?.state).toBe("done");
@@ -104,7 +105,8 @@ describe("a request in the inbox of a run of the store", () => {
       expect(await exitOf(orchestrator, "the orchestrator")).toBe(128 + 9);
       // its registry entry still said running: the standby took the run, found its end and registered it
       await until(async () => (await readRegistry(store, runId))?.state === "cancelled", `the standby to register the end (it printed: ${standby!.output()})`, TAKEOVER_LIMIT_MS, 50);
-      await cancel;
+      // its owner answered before it journaled the end
+      expect((await cancel).stdout).toBe(`run ${runId} is cancelling\n`);
       const journal = await readStreamJournal(store, runId);
       expect(journal.end?.state).toBe("cancelled");
       expect(journal.inputs.filter((input) => input.kind === "delivered")).toEqual([]);
