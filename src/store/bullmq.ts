@@ -1,6 +1,14 @@
+import { createRequire } from "node:module";
 import { optionalPackage } from "../optional-package.js";
 
-/** BullMQ, loaded the first time a pool's jobs are added or taken: single-host runs never load it, nor need it installed. */
+const require = createRequire(import.meta.url);
+
+/**
+ * BullMQ, loaded the first time a pool's jobs are added or taken: single-host
+ * runs never load it, nor need it installed. Required, not imported: its
+ * main is CommonJS, and an import() of it cost about 70 ms more CPU (Node
+ * scans each CommonJS module an import reaches for its exports).
+ */
 export function loadBullmq(): Promise<typeof import("bullmq")> {
-  return optionalPackage("bullmq", "remote tasks (pools, adhesive worker)", () => import("bullmq"));
+  return optionalPackage("bullmq", "remote tasks (pools, adhesive worker)", async () => require("bullmq") as typeof import("bullmq"));
 }
