@@ -1,10 +1,11 @@
-import type { Queue, QueueEvents } from "bullmq";
+import type { Queue } from "bullmq";
 import { jobAdder, type JobAdder } from "./add-jobs.js";
 import { loadBullmq } from "./bullmq.js";
 import { Completions, type JobEnd } from "./completions.js";
 import type { Store } from "./connection.js";
 import { jobId } from "./job-id.js";
 import { lookAtJobs } from "./job-states.js";
+import { QueueEnds } from "./queue-ends.js";
 import type { RemoteOutcome, RemoteTaskJob } from "./remote-outcome.js";
 
 /* the longest a job in flight goes without the timer asking for its state */
@@ -27,8 +28,8 @@ export interface TaskQueueSettings {
  * version, queue-name.ts): adds the jobs of remote tasks and records how
  * they end.
  *
- * Outcomes come from QueueEvents, and are confirmed by asking each job in
- * flight for its state (one script call for all the jobs due, job-states.ts),
+ * Outcomes come from BullMQ's events stream (queue-ends.ts), and are
+ * confirmed by asking each job in flight for its state (one script call for all the jobs due, job-states.ts),
  * every `confirmEveryMs` and once the listener is up: events alone can be missed (the events stream is trimmed, and a
  * listener that was down or not yet subscribed hears nothing of what ended
  * meanwhile). A job in flight that BullMQ no longer has (it was never added:
@@ -44,7 +45,7 @@ export interface TaskQueueSettings {
 export class TaskQueue {
   readonly name: string;
   private readonly queue: Queue;
-  private readonly events: QueueEvents;
+  private events!: QueueEnds;
   private readonly store: Store;
   private readonly completions: Completions;
   private readonly settings: TaskQueueSettings;
@@ -66,28 +67,26 @@ export class TaskQueue {
    */
   private adding: Array<{ id: string; job: RemoteTaskJob }> = [];
   private added: Promise<void> | undefined;
+  /* the jobs call() added that are not tasks, until they end */
+  private readonly calls = new Map<string, { resolve(value: unknown): void; reject(error: Error): void }>();
 
   private readonly adder: JobAdder | undefined;
 
-  private constructor(name: string, store: Store, queue: Queue, events: QueueEvents, adder: JobAdder | undefined, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
+  private constructor(name: string, store: Store, queue: Queue, adder: JobAdder | undefined, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
     this.name = name;
     this.store = store;
     this.queue = queue;
-    this.events = events;
     this.adder = adder;
     this.settings = settings;
     this.completions = new Completions(record);
   }
 
   static async open(store: Store, name: string, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void): Promise<TaskQueue> {
-    const { Queue, QueueEvents } = await loadBullmq();
+    const { Queue } = await loadBullmq();
     const queue = new Queue(name, { connection: store.connection });
-    const events = new QueueEvents(name, { connection: store.connection });
-    const tasks = new TaskQueue(name, store, queue, events, await jobAdder(), settings, record);
-    events.on("completed", ({ jobId, returnvalue }) => tasks.settle(jobId, { state: "completed", returnvalue }));
-    events.on("failed", ({ jobId, failedReason }) => tasks.settle(jobId, { state: "failed", failedReason }));
-    if (settings.onProgress !== undefined) events.on("progress", ({ jobId, data }) => settings.onProgress!(jobId, data));
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    const tasks = new TaskQueue(name, store, queue, await jobAdder(), settings, record);
+    const [events] = await Promise.all([QueueEnds.open(store.redis, queue.toKey("events"), { ended: (id, end) => tasks.settle(id, end), progress: settings.onProgress }), queue.waitUntilReady()]);
+    tasks.events = events;
     if (settings.confirmEveryMs !== undefined) {
       tasks.timer = setInterval(() => void tasks.confirmDue().catch(() => undefined), settings.confirmEveryMs);
       tasks.timer.unref();
@@ -147,8 +146,18 @@ export class TaskQueue {
    */
   async call(name: string, data: object, id: string): Promise<unknown> {
     const keep = { age: this.settings.keepResultsS };
-    const job = await this.queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
-    return job.waitUntilFinished(this.events);
+    const ended = new Promise<unknown>((resolve, reject) => this.calls.set(id, { resolve, reject }));
+    try {
+      await this.queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
+    } catch (error) {
+      this.calls.delete(id);
+      throw error;
+    }
+    // it may have ended before it was listened for: a job of that id was added earlier (nothing is added again)
+    for (const [looked, look] of await lookAtJobs(this.store.redis, this.queue, [id])) if (look.state === "completed" || look.state === "failed") this.settle(looked, look);
+    const every = this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
+    if (this.calls.has(id)) this.nextCheck.set(id, { at: Date.now() + every, every });
+    return ended;
   }
 
   /**
@@ -190,13 +199,19 @@ export class TaskQueue {
   }
 
   private settle(id: string, end: JobEnd): void {
+    const call = this.calls.get(id);
+    if (call !== undefined) {
+      this.calls.delete(id);
+      this.nextCheck.delete(id);
+      return end.state === "completed" ? call.resolve(end.returnvalue) : call.reject(new Error(end.failedReason));
+    }
     if (!this.completions.settle(id, end)) return;
     this.waitingSince.delete(id);
     this.nextCheck.delete(id);
   }
 
   private async check(due: (id: string) => boolean): Promise<void> {
-    const ids = this.completions.ids().filter(due);
+    const ids = [...this.completions.ids(), ...this.calls.keys()].filter(due);
     if (ids.length === 0) return;
     for (const id of ids) {
       const last = this.nextCheck.get(id)?.every ?? this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
