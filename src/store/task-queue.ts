@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
-import { jobAdder, type JobAdder } from "./add-jobs.js";
-import { loadBullmq } from "./bullmq.js";
+import { jobAdder, type JobAdder, type QueueKeys } from "./add-jobs.js";
+import { bullmqInstalled, loadBullmq } from "./bullmq.js";
 import { Completions, type JobEnd } from "./completions.js";
 import type { Store } from "./connection.js";
 import { jobId } from "./job-id.js";
@@ -44,7 +44,10 @@ export interface TaskQueueSettings {
  */
 export class TaskQueue {
   readonly name: string;
-  private readonly queue: Queue;
+  /* BullMQ's keys of the queue (Queue.toKey, the default prefix), which the scripts of the jobs' adds, looks and ends use */
+  private readonly keys: QueueKeys;
+  /* BullMQ's Queue, made on first need (a takeover's look at earlier attempts, a lane's close, adds when the adder is not BullMQ's): the usual adds and ends never load BullMQ */
+  private queue: Promise<Queue> | undefined;
   private events!: QueueEnds;
   private readonly store: Store;
   private readonly completions: Completions;
@@ -72,21 +75,19 @@ export class TaskQueue {
 
   private readonly adder: JobAdder | undefined;
 
-  private constructor(name: string, store: Store, queue: Queue, adder: JobAdder | undefined, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
+  private constructor(name: string, store: Store, adder: JobAdder | undefined, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
     this.name = name;
+    this.keys = queueKeys(name);
     this.store = store;
-    this.queue = queue;
     this.adder = adder;
     this.settings = settings;
     this.completions = new Completions(record);
   }
 
   static async open(store: Store, name: string, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void): Promise<TaskQueue> {
-    const { Queue } = await loadBullmq();
-    const queue = new Queue(name, { connection: store.connection });
-    const tasks = new TaskQueue(name, store, queue, await jobAdder(), settings, record);
-    const [events] = await Promise.all([QueueEnds.open(store.redis, queue.toKey("events"), { ended: (id, end) => tasks.settle(id, end), progress: settings.onProgress }), queue.waitUntilReady()]);
-    tasks.events = events;
+    await bullmqInstalled();
+    const tasks = new TaskQueue(name, store, await jobAdder(), settings, record);
+    tasks.events = await QueueEnds.open(store.redis, tasks.keys.toKey("events"), { ended: (id, end) => tasks.settle(id, end), progress: settings.onProgress });
     if (settings.confirmEveryMs !== undefined) {
       tasks.timer = setInterval(() => void tasks.confirmDue().catch(() => undefined), settings.confirmEveryMs);
       tasks.timer.unref();
@@ -125,7 +126,7 @@ export class TaskQueue {
   async resume(job: RemoteTaskJob): Promise<string> {
     for (let attempt = job.attempt - 1; attempt >= 1; attempt--) {
       const id = jobId(job.run, job.seq, attempt);
-      if ((await this.queue.getJobState(id)) === "unknown") continue;
+      if ((await (await this.bullmq()).getJobState(id)) === "unknown") continue;
       this.adopt({ ...job, attempt });
       await this.confirm();
       return id;
@@ -135,7 +136,7 @@ export class TaskQueue {
 
   /** Whether BullMQ has a job of an attempt before `job.attempt` of its task (a takeover's task, whose job may be in this queue). */
   async knows(job: RemoteTaskJob): Promise<boolean> {
-    for (let attempt = job.attempt - 1; attempt >= 1; attempt--) if ((await this.queue.getJobState(jobId(job.run, job.seq, attempt))) !== "unknown") return true;
+    for (let attempt = job.attempt - 1; attempt >= 1; attempt--) if ((await (await this.bullmq()).getJobState(jobId(job.run, job.seq, attempt))) !== "unknown") return true;
     return false;
   }
 
@@ -148,13 +149,13 @@ export class TaskQueue {
     const keep = { age: this.settings.keepResultsS };
     const ended = new Promise<unknown>((resolve, reject) => this.calls.set(id, { resolve, reject }));
     try {
-      await this.queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
+      await (await this.bullmq()).add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
     } catch (error) {
       this.calls.delete(id);
       throw error;
     }
     // it may have ended before it was listened for: a job of that id was added earlier (nothing is added again)
-    for (const [looked, look] of await lookAtJobs(this.store.redis, this.queue, [id])) if (look.state === "completed" || look.state === "failed") this.settle(looked, look);
+    for (const [looked, look] of await lookAtJobs(this.store.redis, this.keys, [id])) if (look.state === "completed" || look.state === "failed") this.settle(looked, look);
     const every = this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
     if (this.calls.has(id)) this.nextCheck.set(id, { at: Date.now() + every, every });
     return ended;
@@ -195,7 +196,7 @@ export class TaskQueue {
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.all([this.events.close(), this.queue.close()]);
+    await Promise.all([this.events.close(), this.queue?.then((queue) => queue.close(), () => undefined)]);
   }
 
   private settle(id: string, end: JobEnd): void {
@@ -218,7 +219,7 @@ export class TaskQueue {
       const every = Math.min(last * 2, MAX_CHECK_EVERY_MS);
       this.nextCheck.set(id, { at: Date.now() + every, every });
     }
-    const looks = await lookAtJobs(this.store.redis, this.queue, ids);
+    const looks = await lookAtJobs(this.store.redis, this.keys, ids);
     const missing: Array<Promise<void>> = [];
     for (const [id, look] of looks) {
       this.noteWaiting(id, look.state === "waiting");
@@ -245,6 +246,15 @@ export class TaskQueue {
     this.settings.onSlowStart?.(job, id, waited);
   }
 
+  private bullmq(): Promise<Queue> {
+    this.queue ??= loadBullmq().then(async ({ Queue }) => {
+      const queue = new Queue(this.name, { connection: this.store.connection });
+      await queue.waitUntilReady();
+      return queue;
+    });
+    return this.queue;
+  }
+
   private addJob(id: string, job: RemoteTaskJob): Promise<void> {
     this.adding.push({ id, job });
     this.added ??= new Promise<void>((resolve, reject) =>
@@ -254,10 +264,16 @@ export class TaskQueue {
         this.added = undefined;
         const keep = { age: this.settings.keepResultsS };
         const options = { attempts: 1, removeOnComplete: keep, removeOnFail: keep };
-        const adding = this.adder !== undefined ? this.adder.add(this.store.redis, this.queue, options, batch.map(({ id, job }) => ({ id, name: job.name, data: job }))) : this.queue.addBulk(batch.map(({ id, job }) => ({ name: job.name, data: job, opts: { ...options, jobId: id } })));
+        const adding = this.adder !== undefined ? this.adder.add(this.store.redis, this.keys, options, batch.map(({ id, job }) => ({ id, name: job.name, data: job }))) : this.bullmq().then((queue) => queue.addBulk(batch.map(({ id, job }) => ({ name: job.name, data: job, opts: { ...options, jobId: id } }))));
         adding.then(() => resolve(), reject);
       }),
     );
     return this.added;
   }
+}
+
+/** BullMQ's keys of queue `name` (its Queue.toKey with the default prefix `bull`): test/store/task-queue.test.ts holds them to BullMQ's. */
+export function queueKeys(name: string): QueueKeys {
+  const prefix = `bull:${name}:`;
+  return { toKey: (type) => prefix + type };
 }
