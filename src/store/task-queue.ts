@@ -54,7 +54,7 @@ export class TaskQueue {
   private readonly settings: TaskQueueSettings;
   private timer: NodeJS.Timeout | undefined;
   private confirming: Promise<void> | undefined;
-  /* per job in flight waiting for a worker, when it was added or found waiting (removed once reported as slow) */
+  /* per job in flight waiting for a worker, when it was added or found waiting (removed once reported as slow); only with a scheduleToStartMs */
   private readonly waitingSince = new Map<string, number>();
   /*
    * per job in flight, when the timer asks it next, and how long it waited
@@ -104,14 +104,18 @@ export class TaskQueue {
   async add(job: RemoteTaskJob): Promise<string> {
     const id = jobId(job.run, job.seq, job.attempt);
     this.completions.track(id, job);
-    this.waitingSince.set(id, Date.now());
+    if (this.settings.scheduleToStartMs !== undefined) this.waitingSince.set(id, Date.now());
     const every = this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
     // not asked before its add is in: a batch of thousands can take longer than a tick, and would be found missing and added again
     this.nextCheck.set(id, { at: Infinity, every });
     try {
       await this.addJob(id, job);
     } finally {
-      if (this.nextCheck.has(id)) this.nextCheck.set(id, { at: Date.now() + every, every });
+      const next = this.nextCheck.get(id);
+      if (next !== undefined) {
+        next.at = Date.now() + every;
+        next.every = every;
+      }
     }
     return id;
   }
