@@ -29,10 +29,11 @@ export interface TaskQueueSettings {
  * they end.
  *
  * Outcomes come from BullMQ's events stream (queue-ends.ts), and are
- * confirmed by asking each job in flight for its state (one script call for all the jobs due, job-states.ts),
- * every `confirmEveryMs` and once the listener is up: events alone can be missed (the events stream is trimmed, and a
- * listener that was down or not yet subscribed hears nothing of what ended
- * meanwhile). A job in flight that BullMQ no longer has (it was never added:
+ * confirmed by asking each job in flight for its state (one script call for
+ * all the jobs due, job-states.ts), every `confirmEveryMs` and once the
+ * listener is up: events alone can be missed (the events stream is trimmed,
+ * and a listener that was down or not yet subscribed hears nothing of what
+ * ended meanwhile). A job in flight that BullMQ no longer has (it was never added:
  * the orchestrator died between the start record and the add) is added
  * again under the same id.
  *
@@ -152,6 +153,8 @@ export class TaskQueue {
   async call(name: string, data: object, id: string): Promise<unknown> {
     const keep = { age: this.settings.keepResultsS };
     const ended = new Promise<unknown>((resolve, reject) => this.calls.set(id, { resolve, reject }));
+    // it may fail while the add or the look below is under way, before the caller has it: not an unhandled rejection
+    ended.catch(() => undefined);
     try {
       await (await this.bullmq()).add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
     } catch (error) {
@@ -251,11 +254,17 @@ export class TaskQueue {
   }
 
   private bullmq(): Promise<Queue> {
-    this.queue ??= loadBullmq().then(async ({ Queue }) => {
-      const queue = new Queue(this.name, { connection: this.store.connection });
-      await queue.waitUntilReady();
-      return queue;
-    });
+    this.queue ??= loadBullmq()
+      .then(async ({ Queue }) => {
+        const queue = new Queue(this.name, { connection: this.store.connection });
+        await queue.waitUntilReady();
+        return queue;
+      })
+      .catch((error: unknown) => {
+        // the next need tries again
+        this.queue = undefined;
+        throw error;
+      });
     return this.queue;
   }
 
