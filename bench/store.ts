@@ -146,7 +146,7 @@ export async function measureStore(root: string, events: number, { recoveryOnly 
   return rows;
 }
 
-/* one job at a time: added, taken by a worker, its completion heard through QueueEvents */
+/* one job at a time: added, taken by a worker, its completion heard from the queue's events stream (queue-ends.ts) */
 async function roundTrips(store: Store, queue: string, count: number): Promise<StoreRow> {
   let heard: ((outcome: RemoteOutcome) => void) | undefined;
   const tasks = await TaskQueue.open(store, queue, { keepResultsS: 3600, confirmEveryMs: 1000 }, (outcome) => heard?.(outcome));

@@ -1,4 +1,3 @@
-import { parseJobId } from "./job-id.js";
 import { failureOfReason, type RemoteChanges, type RemoteOutcome, type RemoteTaskJob } from "./remote-outcome.js";
 
 /** How a job ended, from an event or from asking the job. */
@@ -18,8 +17,8 @@ export type JobEnd = { state: "completed"; returnvalue: unknown } | { state: "fa
  */
 export class Completions {
   private readonly jobs = new Map<string, RemoteTaskJob>();
-  /* per `<run>.<seq>`, the ids of its attempts in flight */
-  private readonly attempts = new Map<string, Set<string>>();
+  /* per `<run>.<seq>`, the ids of its attempts in flight (nearly always one) */
+  private readonly attempts = new Map<string, string[]>();
   private readonly record: (outcome: RemoteOutcome) => void;
   /* jobs in flight whose incident was recorded */
   private readonly incidents = new Set<string>();
@@ -43,9 +42,9 @@ export class Completions {
   track(id: string, job: RemoteTaskJob): void {
     this.jobs.set(id, job);
     const task = `${job.run}.${job.seq}`;
-    let ids = this.attempts.get(task);
-    if (ids === undefined) this.attempts.set(task, (ids = new Set()));
-    ids.add(id);
+    const ids = this.attempts.get(task);
+    if (ids === undefined) this.attempts.set(task, [id]);
+    else if (!ids.includes(id)) ids.push(id);
   }
 
   /** Stops tracking task `seq` of run `run` (nobody waits for it now): the ids of its attempts in flight. */
@@ -63,9 +62,9 @@ export class Completions {
   /** Records how job `id` ended, if it is in flight; false when it was not (recorded before, or never tracked). */
   settle(id: string, end: JobEnd): boolean {
     const job = this.jobs.get(id);
-    const key = parseJobId(id);
-    if (job === undefined || key === undefined) return false;
-    const outcome = outcomeOf(job, key.attempt, end);
+    if (job === undefined) return false;
+    // tracked under the id of its own attempt (task-queue.ts)
+    const outcome = outcomeOf(job, job.attempt, end);
     if (outcome.kind === "incident") {
       if (this.incidents.has(id)) return false;
       this.incidents.add(id);

@@ -67,8 +67,8 @@ function lookOf(letter: string, value: string): JobLook {
   return { state: "unknown" };
 }
 
-/* as BullMQ's Job reads it back: JSON, nothing when it is not */
-function returnValue(text: string): unknown {
+/** As BullMQ's Job reads a return value back (and QueueEvents a progress): JSON, nothing when it is not. */
+export function returnValue(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

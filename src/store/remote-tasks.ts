@@ -66,6 +66,8 @@ export class RemoteTasks implements RemoteLaneCloser {
   private readonly settings: RemoteTasksSettings;
   private readonly patterns: Array<{ test: RegExp; pool: string }>;
   private readonly byLane = new Map<string, string | undefined>();
+  /* by pool: its queue's name for this process version */
+  private readonly queueNames = new Map<string, string>();
   /* by queue name */
   private readonly queues = new Map<string, Promise<TaskQueue>>();
   private readonly sticky: StickyLanes;
@@ -120,7 +122,7 @@ export class RemoteTasks implements RemoteLaneCloser {
       lane: ctx.lane,
       loop: plainLoop(ctx.loop),
     };
-    const poolQueue = queueName(pool, this.settings.version);
+    const poolQueue = this.queueNameOf(pool);
     let queue: TaskQueue;
     let opens = false;
     if (instance === undefined) queue = await this.queue(poolQueue, pool);
@@ -192,6 +194,12 @@ export class RemoteTasks implements RemoteLaneCloser {
     const queues = [...this.queues.values()];
     this.queues.clear();
     await Promise.all(queues.map(async (queue) => (await queue.catch(() => undefined))?.close()));
+  }
+
+  private queueNameOf(pool: string): string {
+    let name = this.queueNames.get(pool);
+    if (name === undefined) this.queueNames.set(pool, (name = queueName(pool, this.settings.version)));
+    return name;
   }
 
   private queue(name: string, pool: string): Promise<TaskQueue> {

@@ -1,11 +1,12 @@
-import type { Queue, QueueEvents } from "bullmq";
-import { jobAdder, type JobAdder } from "./add-jobs.js";
-import { loadBullmq } from "./bullmq.js";
+import type { Queue } from "bullmq";
+import { jobAdder, type JobAdder, type QueueKeys } from "./add-jobs.js";
+import { bullmqInstalled, loadBullmq } from "./bullmq.js";
 import { Completions, type JobEnd } from "./completions.js";
 import type { Store } from "./connection.js";
 import { jobId } from "./job-id.js";
 import { cancelJob } from "./job-cancel.js";
 import { lookAtJobs } from "./job-states.js";
+import { QueueEnds } from "./queue-ends.js";
 import type { RemoteOutcome, RemoteTaskJob } from "./remote-outcome.js";
 
 /* the longest a job in flight goes without the timer asking for its state */
@@ -28,11 +29,12 @@ export interface TaskQueueSettings {
  * version, queue-name.ts): adds the jobs of remote tasks and records how
  * they end.
  *
- * Outcomes come from QueueEvents, and are confirmed by asking each job in
- * flight for its state (one script call for all the jobs due, job-states.ts),
- * every `confirmEveryMs` and once the listener is up: events alone can be missed (the events stream is trimmed, and a
- * listener that was down or not yet subscribed hears nothing of what ended
- * meanwhile). A job in flight that BullMQ no longer has (it was never added:
+ * Outcomes come from BullMQ's events stream (queue-ends.ts), and are
+ * confirmed by asking each job in flight for its state (one script call for
+ * all the jobs due, job-states.ts), every `confirmEveryMs` and once the
+ * listener is up: events alone can be missed (the events stream is trimmed,
+ * and a listener that was down or not yet subscribed hears nothing of what
+ * ended meanwhile). A job in flight that BullMQ no longer has (it was never added:
  * the orchestrator died between the start record and the add) is added
  * again under the same id.
  *
@@ -44,14 +46,17 @@ export interface TaskQueueSettings {
  */
 export class TaskQueue {
   readonly name: string;
-  private readonly queue: Queue;
-  private readonly events: QueueEvents;
+  /* BullMQ's keys of the queue (Queue.toKey, the default prefix), which the scripts of the jobs' adds, looks and ends use */
+  private readonly keys: QueueKeys;
+  /* BullMQ's Queue, made on first need (a takeover's look at earlier attempts, a lane's close, adds when the adder is not BullMQ's): the usual adds and ends never load BullMQ */
+  private queue: Promise<Queue> | undefined;
+  private events!: QueueEnds;
   private readonly store: Store;
   private readonly completions: Completions;
   private readonly settings: TaskQueueSettings;
   private timer: NodeJS.Timeout | undefined;
   private confirming: Promise<void> | undefined;
-  /* per job in flight waiting for a worker, when it was added or found waiting (removed once reported as slow) */
+  /* per job in flight waiting for a worker, when it was added or found waiting (removed once reported as slow); only with a scheduleToStartMs */
   private readonly waitingSince = new Map<string, number>();
   /*
    * per job in flight, when the timer asks it next, and how long it waited
@@ -67,30 +72,26 @@ export class TaskQueue {
    */
   private adding: Array<{ id: string; job: RemoteTaskJob }> = [];
   private added: Promise<void> | undefined;
+  /* the jobs call() added that are not tasks, until they end */
+  private readonly calls = new Map<string, { resolve(value: unknown): void; reject(error: Error): void }>();
 
   private readonly adder: JobAdder | undefined;
   /* cancel requests on their way (cancel()) */
   private readonly cancelling = new Set<Promise<void>>();
 
-  private constructor(name: string, store: Store, queue: Queue, events: QueueEvents, adder: JobAdder | undefined, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
+  private constructor(name: string, store: Store, adder: JobAdder | undefined, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void) {
     this.name = name;
+    this.keys = queueKeys(name);
     this.store = store;
-    this.queue = queue;
-    this.events = events;
     this.adder = adder;
     this.settings = settings;
     this.completions = new Completions(record);
   }
 
   static async open(store: Store, name: string, settings: TaskQueueSettings, record: (outcome: RemoteOutcome) => void): Promise<TaskQueue> {
-    const { Queue, QueueEvents } = await loadBullmq();
-    const queue = new Queue(name, { connection: store.connection });
-    const events = new QueueEvents(name, { connection: store.connection });
-    const tasks = new TaskQueue(name, store, queue, events, await jobAdder(), settings, record);
-    events.on("completed", ({ jobId, returnvalue }) => tasks.settle(jobId, { state: "completed", returnvalue }));
-    events.on("failed", ({ jobId, failedReason }) => tasks.settle(jobId, { state: "failed", failedReason }));
-    if (settings.onProgress !== undefined) events.on("progress", ({ jobId, data }) => settings.onProgress!(jobId, data));
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    await bullmqInstalled();
+    const tasks = new TaskQueue(name, store, await jobAdder(), settings, record);
+    tasks.events = await QueueEnds.open(store.redis, tasks.keys.toKey("events"), { ended: (id, end) => tasks.settle(id, end), progress: settings.onProgress });
     if (settings.confirmEveryMs !== undefined) {
       tasks.timer = setInterval(() => void tasks.confirmDue().catch(() => undefined), settings.confirmEveryMs);
       tasks.timer.unref();
@@ -107,14 +108,18 @@ export class TaskQueue {
   async add(job: RemoteTaskJob): Promise<string> {
     const id = jobId(job.run, job.seq, job.attempt);
     this.completions.track(id, job);
-    this.waitingSince.set(id, Date.now());
+    if (this.settings.scheduleToStartMs !== undefined) this.waitingSince.set(id, Date.now());
     const every = this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
     // not asked before its add is in: a batch of thousands can take longer than a tick, and would be found missing and added again
     this.nextCheck.set(id, { at: Infinity, every });
     try {
       await this.addJob(id, job);
     } finally {
-      if (this.nextCheck.has(id)) this.nextCheck.set(id, { at: Date.now() + every, every });
+      const next = this.nextCheck.get(id);
+      if (next !== undefined) {
+        next.at = Date.now() + every;
+        next.every = every;
+      }
     }
     return id;
   }
@@ -129,7 +134,7 @@ export class TaskQueue {
   async resume(job: RemoteTaskJob): Promise<string> {
     for (let attempt = job.attempt - 1; attempt >= 1; attempt--) {
       const id = jobId(job.run, job.seq, attempt);
-      if ((await this.queue.getJobState(id)) === "unknown") continue;
+      if ((await (await this.bullmq()).getJobState(id)) === "unknown") continue;
       this.adopt({ ...job, attempt });
       await this.confirm();
       return id;
@@ -139,7 +144,7 @@ export class TaskQueue {
 
   /** Whether BullMQ has a job of an attempt before `job.attempt` of its task (a takeover's task, whose job may be in this queue). */
   async knows(job: RemoteTaskJob): Promise<boolean> {
-    for (let attempt = job.attempt - 1; attempt >= 1; attempt--) if ((await this.queue.getJobState(jobId(job.run, job.seq, attempt))) !== "unknown") return true;
+    for (let attempt = job.attempt - 1; attempt >= 1; attempt--) if ((await (await this.bullmq()).getJobState(jobId(job.run, job.seq, attempt))) !== "unknown") return true;
     return false;
   }
 
@@ -150,8 +155,20 @@ export class TaskQueue {
    */
   async call(name: string, data: object, id: string): Promise<unknown> {
     const keep = { age: this.settings.keepResultsS };
-    const job = await this.queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
-    return job.waitUntilFinished(this.events);
+    const ended = new Promise<unknown>((resolve, reject) => this.calls.set(id, { resolve, reject }));
+    // it may fail while the add or the look below is under way, before the caller has it: not an unhandled rejection
+    ended.catch(() => undefined);
+    try {
+      await (await this.bullmq()).add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
+    } catch (error) {
+      this.calls.delete(id);
+      throw error;
+    }
+    // it may have ended before it was listened for: a job of that id was added earlier (nothing is added again)
+    for (const [looked, look] of await lookAtJobs(this.store.redis, this.keys, [id])) if (look.state === "completed" || look.state === "failed") this.settle(looked, look);
+    const every = this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
+    if (this.calls.has(id)) this.nextCheck.set(id, { at: Date.now() + every, every });
+    return ended;
   }
 
   /**
@@ -196,10 +213,10 @@ export class TaskQueue {
     for (const id of this.completions.forget(run, seq)) {
       this.waitingSince.delete(id);
       this.nextCheck.delete(id);
-      // after its add, which may still be in the batch of this turn
+      // after its add, which may still be in the batch of this turn; BullMQ's own remove (rare: loading it then is no cost per task)
       const cancelling = (this.added ?? Promise.resolve())
         .catch(() => undefined)
-        .then(() => cancelJob(this.store.redis, this.queue, id, reason))
+        .then(async () => cancelJob(this.store.redis, await this.bullmq(), id, reason))
         .catch(() => undefined)
         .finally(() => this.cancelling.delete(cancelling));
       this.cancelling.add(cancelling);
@@ -210,24 +227,30 @@ export class TaskQueue {
     clearInterval(this.timer);
     await Promise.all(this.cancelling);
     this.timer = undefined;
-    await Promise.all([this.events.close(), this.queue.close()]);
+    await Promise.all([this.events.close(), this.queue?.then((queue) => queue.close(), () => undefined)]);
   }
 
   private settle(id: string, end: JobEnd): void {
+    const call = this.calls.get(id);
+    if (call !== undefined) {
+      this.calls.delete(id);
+      this.nextCheck.delete(id);
+      return end.state === "completed" ? call.resolve(end.returnvalue) : call.reject(new Error(end.failedReason));
+    }
     if (!this.completions.settle(id, end)) return;
     this.waitingSince.delete(id);
     this.nextCheck.delete(id);
   }
 
   private async check(due: (id: string) => boolean): Promise<void> {
-    const ids = this.completions.ids().filter(due);
+    const ids = [...this.completions.ids(), ...this.calls.keys()].filter(due);
     if (ids.length === 0) return;
     for (const id of ids) {
       const last = this.nextCheck.get(id)?.every ?? this.settings.confirmEveryMs ?? MAX_CHECK_EVERY_MS;
       const every = Math.min(last * 2, MAX_CHECK_EVERY_MS);
       this.nextCheck.set(id, { at: Date.now() + every, every });
     }
-    const looks = await lookAtJobs(this.store.redis, this.queue, ids);
+    const looks = await lookAtJobs(this.store.redis, this.keys, ids);
     const missing: Array<Promise<void>> = [];
     for (const [id, look] of looks) {
       this.noteWaiting(id, look.state === "waiting");
@@ -254,6 +277,21 @@ export class TaskQueue {
     this.settings.onSlowStart?.(job, id, waited);
   }
 
+  private bullmq(): Promise<Queue> {
+    this.queue ??= loadBullmq()
+      .then(async ({ Queue }) => {
+        const queue = new Queue(this.name, { connection: this.store.connection });
+        await queue.waitUntilReady();
+        return queue;
+      })
+      .catch((error: unknown) => {
+        // the next need tries again
+        this.queue = undefined;
+        throw error;
+      });
+    return this.queue;
+  }
+
   private addJob(id: string, job: RemoteTaskJob): Promise<void> {
     this.adding.push({ id, job });
     this.added ??= new Promise<void>((resolve, reject) =>
@@ -263,10 +301,16 @@ export class TaskQueue {
         this.added = undefined;
         const keep = { age: this.settings.keepResultsS };
         const options = { attempts: 1, removeOnComplete: keep, removeOnFail: keep };
-        const adding = this.adder !== undefined ? this.adder.add(this.store.redis, this.queue, options, batch.map(({ id, job }) => ({ id, name: job.name, data: job }))) : this.queue.addBulk(batch.map(({ id, job }) => ({ name: job.name, data: job, opts: { ...options, jobId: id } })));
+        const adding = this.adder !== undefined ? this.adder.add(this.store.redis, this.keys, options, batch.map(({ id, job }) => ({ id, name: job.name, data: job }))) : this.bullmq().then((queue) => queue.addBulk(batch.map(({ id, job }) => ({ name: job.name, data: job, opts: { ...options, jobId: id } }))));
         adding.then(() => resolve(), reject);
       }),
     );
     return this.added;
   }
+}
+
+/** BullMQ's keys of queue `name` (its Queue.toKey with the default prefix `bull`): test/store/task-queue.test.ts holds them to BullMQ's. */
+export function queueKeys(name: string): QueueKeys {
+  const prefix = `bull:${name}:`;
+  return { toKey: (type) => prefix + type };
 }

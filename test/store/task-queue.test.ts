@@ -17,7 +17,7 @@ import { connectStore, type Store } from "../../src/store/connection.js";
 import type { RemoteOutcome, RemoteTaskJob } from "../../src/store/remote-outcome.js";
 import { queueName } from "../../src/store/queue-name.js";
 import { CANCEL_CHANNEL, CancelListener } from "../../src/store/job-cancel.js";
-import { TaskQueue } from "../../src/store/task-queue.js";
+import { queueKeys, TaskQueue } from "../../src/store/task-queue.js";
 import { startTaskWorker } from "../../src/store/task-worker.js";
 import { until } from "../waiting.js";
 import { startRedis, type TestRedis } from "./redis-server.js";
@@ -189,6 +189,13 @@ describe("the jobs in flight, asked in one batch", () => {
     await idle.confirm();
     expect(slow).toEqual(["r7.1.1"]);
     expect(idle.inFlight).toBe(1);
+  });
+
+  it("are found under BullMQ's own keys of their queue, which the scripts use without loading BullMQ", async () => {
+    const name = queueName("keys", "0123456789abcdef");
+    const queue = new Queue(name, { connection: store.connection });
+    closing.push(queue);
+    for (const type of ["wait", "paused", "meta", "id", "completed", "failed", "delayed", "active", "events", "marker", ""]) expect(queueKeys(name).toKey(type)).toBe(queue.toKey(type));
   });
 });
 
