@@ -122,21 +122,44 @@ async function pull(
   backpressure: boolean,
   settings: SourceSettings,
 ): Promise<void> {
-  const { engine } = settings;
+  const { engine, gate, onEvent, maxInFlight } = settings;
+  const outside = engine.outside;
+  const stop = stopFlag(settings.signal);
   for await (const event of fn(ctx, ...groups)) {
-    if (settings.signal.aborted || engine.outside.isFinished) return;
-    const held = backpressure ? settings.gate?.held : undefined;
+    if (stop.aborted || outside.isFinished) return;
+    const held = backpressure ? gate?.held : undefined;
     if (held) {
       await held;
-      if (settings.signal.aborted || engine.outside.isFinished) return;
+      if (stop.aborted || outside.isFinished) return;
     }
-    settings.onEvent?.();
+    onEvent?.();
     handOver(engine, nodes, event);
-    const pause = backpressure ? engine.outside.whenBelow(settings.maxInFlight) : undefined;
+    const pause = backpressure ? outside.whenBelow(maxInFlight) : undefined;
     if (pause) await pause;
     // stop before pulling again: an event taken from the generator after the run ended would be lost
-    if (settings.signal.aborted || engine.outside.isFinished) return;
+    if (stop.aborted || outside.isFinished) return;
   }
+}
+
+/*
+ * The signal's `aborted`, kept by its abort event (which fires as `aborted`
+ * turns true): the source loop reads a field three times per event instead
+ * of the signal's getter, and does not touch the signal after it started.
+ * A run's signal changes shape as it runs, so a loop that read it was
+ * deoptimised at the end of every run and compiled again in the next (pull
+ * ran unoptimised for the first thousands of events of each run). The
+ * listener lives as long as the run's signal; it is not removed.
+ */
+function stopFlag(signal: AbortSignal): { aborted: boolean } {
+  const flag = { aborted: signal.aborted };
+  signal.addEventListener(
+    "abort",
+    () => {
+      flag.aborted = true;
+    },
+    { once: true },
+  );
+  return flag;
 }
 
 /* async, so a callback that throws at once fails the run like one whose promise rejects; done once what it emitted has all started */
