@@ -58,7 +58,9 @@ export interface CompensableEntry {
 
 export interface JoinState {
   node: GraphNode;
-  waiting: Token[];
+  /** the parked tokens in slots 0 to parked - 1 (room for one per incoming flow, made once) */
+  waiting: Array<Token | undefined>;
+  parked: number;
   /** live tokens of the frame that can still reach `node` */
   blockers: number;
 }

@@ -12,8 +12,10 @@ import { TokenState, type Token } from "./token.js";
  */
 export class JoinGates {
   private readonly core: Core;
-  /** joins no live token can reach any more, released once the token queue is empty: frame, join, frame, join... (no pair per release) */
-  private readonly releases: Array<Frame | JoinState> = [];
+  /** joins no live token can reach any more, released once the token queue is empty: frame, join, frame, join... (no pair per release) from releaseHead to releaseCount; slots are reused once all are taken, without shift() or setting a length */
+  private readonly releases: Array<Frame | JoinState | undefined> = [];
+  private releaseHead = 0;
+  private releaseCount = 0;
 
   constructor(core: Core) {
     this.core = core;
@@ -31,14 +33,14 @@ export class JoinGates {
     frame.waiting++;
     let join = joinAt(frame, token);
     if (join) {
-      join.waiting.push(token);
+      join.waiting[join.parked++] = token;
     } else {
-      join = { node: token.node, waiting: parkedAt(token), blockers: countBlockers(frame, token.node) };
+      join = { node: token.node, waiting: parkedAt(token), parked: 1, blockers: countBlockers(frame, token.node) };
       // most frames have one join at a time: an array of one, not the 17 slots a push into an empty array makes (and never a push into the shared empty one a frame starts with)
       if (frame.joins.length === 0) frame.joins = [join];
       else frame.joins.push(join);
     }
-    if (join.blockers === 0) this.releases.push(frame, join);
+    if (join.blockers === 0) this.due(frame, join);
     else this.checkStalled(frame);
   }
 
@@ -48,26 +50,39 @@ export class JoinGates {
     frame.waiting--;
     const join = joinAt(frame, token);
     if (join === undefined) return;
-    join.waiting.splice(join.waiting.indexOf(token), 1);
-    if (join.waiting.length === 0) frame.joins.splice(frame.joins.indexOf(join), 1);
+    const waiting = join.waiting;
+    const last = --join.parked;
+    for (let i = waiting.indexOf(token); i < last; i++) waiting[i] = waiting[i + 1];
+    waiting[last] = undefined;
+    if (last === 0) frame.joins.splice(frame.joins.indexOf(join), 1);
   }
 
   /** A token move or removal made a join unreachable: it is released once the queue is empty. */
   unblocked(frame: Frame, join: JoinState | undefined): void {
-    if (join !== undefined) this.releases.push(frame, join);
+    if (join !== undefined) this.due(frame, join);
   }
 
   checkStalled(frame: Frame): void {
     // a cycle of joins waiting on each other: let the oldest one go rather than hang
-    if (isStalled(frame) && frame.joins.length > 0 && this.releases.length === 0) this.releases.push(frame, frame.joins[0]);
+    if (isStalled(frame) && frame.joins.length > 0 && this.releaseHead === this.releaseCount) this.due(frame, frame.joins[0]);
+  }
+
+  private due(frame: Frame, join: JoinState): void {
+    this.releases[this.releaseCount++] = frame;
+    this.releases[this.releaseCount++] = join;
   }
 
   /** Releases the next join that is due; false when there is none. */
   releaseNext(): boolean {
     const releases = this.releases;
-    if (releases.length === 0) return false;
-    const frame = releases.shift() as Frame;
-    this.release(frame, releases.shift() as JoinState);
+    const head = this.releaseHead;
+    if (head === this.releaseCount) return false;
+    const frame = releases[head] as Frame;
+    const join = releases[head + 1] as JoinState;
+    releases[head] = releases[head + 1] = undefined;
+    this.releaseHead = head + 2;
+    if (this.releaseHead === this.releaseCount) this.releaseHead = this.releaseCount = 0;
+    this.release(frame, join);
     return true;
   }
 
@@ -76,11 +91,12 @@ export class JoinGates {
     const index = frame.joins.indexOf(join);
     if (index < 0) return;
     removeAt(frame.joins, index);
-    const waiting = stillWaiting(join.waiting);
-    frame.waiting -= waiting.length;
-    if (waiting.length === 0) return;
-    const first = waiting[0];
-    for (let i = 1; i < waiting.length; i++) this.merge(first, waiting[i]);
+    const waiting = join.waiting;
+    const count = stillWaiting(waiting, join.parked);
+    frame.waiting -= count;
+    if (count === 0) return;
+    const first = waiting[0]!;
+    for (let i = 1; i < count; i++) this.merge(first, waiting[i]!);
     first.state = TokenState.Arrived;
     this.core.enter(first);
   }
@@ -98,11 +114,10 @@ function removeAt<T>(array: T[], index: number): void {
   array.pop();
 }
 
-/* room for a token from each incoming flow (a push would make 17 slots whatever the join's size) */
-function parkedAt(first: Token): Token[] {
-  const waiting = new Array<Token>(Math.max(1, first.node.incomingCount));
+/* room for a token from each incoming flow (a push would make 17 slots whatever the join's size); the count is the join's, so no length is set */
+function parkedAt(first: Token): Array<Token | undefined> {
+  const waiting = new Array<Token | undefined>(Math.max(1, first.node.incomingCount));
   waiting[0] = first;
-  waiting.length = 1;
   return waiting;
 }
 
@@ -116,21 +131,28 @@ function joinAt(frame: Frame, token: Token): JoinState | undefined {
 /* insertion sort up to this many tokens: Array.prototype.sort's setup costs more than sorting a handful, and a join releases once per instance */
 const SMALL_JOIN = 16;
 
-/** The tokens still parked, in document order of the flows they came by; `parked` (discarded after the release) is reused. */
-function stillWaiting(parked: Token[]): Token[] {
-  if (parked.length > SMALL_JOIN) return parked.filter((t) => t.state === TokenState.Waiting).sort((a, b) => a.via - b.via);
+/**
+ * Moves the tokens of `parked` (its first `count` slots) that still wait to
+ * its front, in document order of the flows they came by, and returns how
+ * many they are; `parked` is discarded after the release, so it is reused.
+ */
+function stillWaiting(parked: Array<Token | undefined>, count: number): number {
+  if (count > SMALL_JOIN) {
+    const sorted = (parked.slice(0, count) as Token[]).filter((t) => t.state === TokenState.Waiting).sort((a, b) => a.via - b.via);
+    for (let i = 0; i < sorted.length; i++) parked[i] = sorted[i];
+    return sorted.length;
+  }
   let kept = 0;
-  for (let j = 0; j < parked.length; j++) {
-    const token = parked[j];
+  for (let j = 0; j < count; j++) {
+    const token = parked[j]!;
     if (token.state !== TokenState.Waiting) continue;
     // every slot written is at or before j, whose token was already read
     let i = kept++;
-    while (i > 0 && parked[i - 1].via > token.via) {
+    while (i > 0 && parked[i - 1]!.via > token.via) {
       parked[i] = parked[i - 1];
       i--;
     }
     parked[i] = token;
   }
-  if (kept !== parked.length) parked.length = kept;
-  return parked;
+  return kept;
 }

@@ -41,6 +41,11 @@ function mergeObject(ref: DataRef, target: Data, source: Data, depth: number): v
       if (Object.hasOwn(target, key)) delete target[key];
       continue;
     }
+    // a primitive replaces whatever the key held: no need to read it (every finished instance merges its data.event into the run's result)
+    if (typeof value !== "object") {
+      setKey(target, key, value);
+      continue;
+    }
     const current = ownValue(target, key);
     if (current === value) continue;
     setKey(target, key, merged(ref, current, value, depth));

@@ -23,6 +23,8 @@ const current = new AsyncLocalStorage<OutputSink>();
 let direct: OutputSink | undefined;
 /* task functions whose promise has not settled yet, in every run of this thread */
 let pending = 0;
+/* whether the storage may be on (withOutput entered it since it was last disabled): a synchronous task's return then costs no call to disable() */
+let entered = false;
 const METHODS = ["log", "info", "warn", "error", "debug", "trace"] as const;
 type Method = (typeof METHODS)[number];
 type Write = NodeJS.WriteStream["write"];
@@ -31,6 +33,7 @@ let originalWrites: Array<{ stream: NodeJS.WriteStream; write: Write; replacemen
 
 /** Runs `fn(...args)` with console output going to `sink`, also after it awaits. */
 export function withOutput<A extends unknown[], R>(sink: OutputSink, fn: (...args: A) => R, ...args: A): R {
+  entered = true;
   return current.run(sink, fn, ...args);
 }
 
@@ -57,12 +60,17 @@ export function withOutputUntilReturn<A, B, R>(sink: OutputSink, fn: (a: A, b: B
  */
 export function taskReturned(async: boolean): void {
   if (async) pending++;
-  else if (pending === 0) current.disable();
+  else if (pending === 0 && entered) disable();
 }
 
 /** A promise counted by taskReturned() settled. */
 export function taskSettled(): void {
-  if (--pending === 0) current.disable();
+  if (--pending === 0) disable();
+}
+
+function disable(): void {
+  entered = false;
+  current.disable();
 }
 
 /** Runs `fn` as if outside every task: what it prints goes to the terminal (live output, prompts). */

@@ -48,7 +48,9 @@ export function startSources(bindings: readonly NodeBinding[], settings: SourceS
     if (declaration === undefined || (declaration.kind !== "message" && declaration.kind !== "messageCallback")) continue;
     nodesBy.set(declaration, [...(nodesBy.get(declaration) ?? []), node]);
   }
-  const launches = [...nodesBy].map(([declaration, nodes]) => startSource(declaration, nodes, settings));
+  // one listener on the run's signal for every source: a signal warns past 10 listeners
+  const stopped = stopFlag(settings.signal);
+  const launches = [...nodesBy].map(([declaration, nodes]) => startSource(declaration, nodes, settings, stopped));
   return () => {
     for (const launch of launches) launch();
   };
@@ -59,7 +61,7 @@ export function startSources(bindings: readonly NodeBinding[], settings: SourceS
  * the function that starts calling user code: that must wait until the
  * engine has started, because a source may emit as soon as it is called.
  */
-function startSource(declaration: Declaration, nodes: GraphNode[], settings: SourceSettings): () => void {
+function startSource(declaration: Declaration, nodes: GraphNode[], settings: SourceSettings, stopped: StopFlag): () => void {
   const { engine } = settings;
   const first = nodes[0];
   const ctx = sourceContext(first, nodes, settings);
@@ -83,7 +85,7 @@ function startSource(declaration: Declaration, nodes: GraphNode[], settings: Sou
   return () => {
     const driver =
       declaration.kind === "message"
-        ? pull(declaration.fn as MessageFunction, ctx, groups, nodes, holdsRun, settings)
+        ? pull(declaration.fn as MessageFunction, ctx, groups, nodes, holdsRun, settings, stopped)
         : listen(declaration.fn as MessageCallbackFunction, ctx, groups, new Inlet(engine, nodes, settings, end));
     driver.then(
       () => end(),
@@ -121,22 +123,49 @@ async function pull(
   nodes: readonly GraphNode[],
   backpressure: boolean,
   settings: SourceSettings,
+  stop: StopFlag,
 ): Promise<void> {
-  const { engine } = settings;
+  const { engine, gate, onEvent, maxInFlight } = settings;
+  const outside = engine.outside;
   for await (const event of fn(ctx, ...groups)) {
-    if (settings.signal.aborted || engine.outside.isFinished) return;
-    const held = backpressure ? settings.gate?.held : undefined;
+    if (stop.aborted || outside.isFinished) return;
+    const held = backpressure ? gate?.held : undefined;
     if (held) {
       await held;
-      if (settings.signal.aborted || engine.outside.isFinished) return;
+      if (stop.aborted || outside.isFinished) return;
     }
-    settings.onEvent?.();
+    onEvent?.();
     handOver(engine, nodes, event);
-    const pause = backpressure ? engine.outside.whenBelow(settings.maxInFlight) : undefined;
+    const pause = backpressure ? outside.whenBelow(maxInFlight) : undefined;
     if (pause) await pause;
     // stop before pulling again: an event taken from the generator after the run ended would be lost
-    if (settings.signal.aborted || engine.outside.isFinished) return;
+    if (stop.aborted || outside.isFinished) return;
   }
+}
+
+interface StopFlag {
+  aborted: boolean;
+}
+
+/*
+ * The signal's `aborted`, kept by its abort event (which fires as `aborted`
+ * turns true): the source loop reads a field three times per event instead
+ * of the signal's getter, and never touches the signal. A run's signal
+ * changes shape as it runs, so a loop that read it was deoptimised at the
+ * end of every run and compiled again in the next (pull ran unoptimised for
+ * the first thousands of events of each run). The listener lives as long
+ * as the run's signal; it is not removed.
+ */
+function stopFlag(signal: AbortSignal): StopFlag {
+  const flag: StopFlag = { aborted: signal.aborted };
+  signal.addEventListener(
+    "abort",
+    () => {
+      flag.aborted = true;
+    },
+    { once: true },
+  );
+  return flag;
 }
 
 /* async, so a callback that throws at once fails the run like one whose promise rejects; done once what it emitted has all started */
