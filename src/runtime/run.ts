@@ -47,6 +47,7 @@ import { durationsUnused, TurnClock, type DurationsUnused } from "./turn-clock.j
 import { SnapshotGate } from "./snapshot-gate.js";
 import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
+import type { MonitorTaskHooks } from "../monitor/engine-feed.js";
 import { defaultPoolSize } from "./pool-size.js";
 import { userContext } from "./user-context.js";
 
@@ -119,18 +120,18 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     throw error;
   }
   // a caught failure's note takes the engine's time, as the journal's inputs around it do (called once the engine exists)
-  const observer = observe(info, options.reporter, logs, stopping, record, () => engine.now());
+  const monitor = live?.feed(lanes);
+  const observer = observe(info, options.reporter, logs, stopping, record, () => engine.now(), monitor);
   const feeds = new Feeds(live !== undefined);
-  const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
   const engine = new Engine(graph, {
     executionId,
     waitTasks: record.waitTasks,
     poolSize: record.poolSize,
     runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, feeds, workers, record.store?.remote),
-    observer: hooks.observer,
+    observer,
     signal: anySignal(options.signal, stop.signal),
     clock,
-    tracker: hooks.tracker,
+    tracker: monitor ?? lanes,
     taskLimit: options.taskLimit,
     failure: redactError,
     journal: record.writer,
@@ -262,10 +263,12 @@ function terminalOrNone(): UiProvider | undefined {
 
 /**
  * Closes each task's log when it ends (noting it in the journal), notes
- * caught failures in the journal, counts tasks for the run's summary, and
- * adapts the reporter to the engine hooks, adding durations.
+ * caught failures in the journal, counts tasks for the run's summary,
+ * adapts the reporter to the engine hooks, adding durations, and tells the
+ * live run's monitor (one observer: a second wrapped around this one cost
+ * the CLI a call per hook and per task).
  */
-function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks, record: RunRecord, now: () => number): EngineObserver {
+function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks, record: RunRecord, now: () => number, monitor: MonitorTaskHooks | undefined): EngineObserver {
   const { writer: journal, summary } = record;
   const finish = (ctx: TaskContext, failed: boolean): void => {
     const file = logs.finish(ctx.tokenId, failed);
@@ -288,6 +291,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
   return {
     taskStarted(ctx) {
       summary.taskStarted(ctx.attempt);
+      monitor?.taskStarted(ctx);
       if (reporter === undefined) return;
       started.set(ctx.tokenId, clock.recent());
       reporter.taskStarted?.(userContext(ctx));
@@ -298,6 +302,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
       if (error !== undefined) failing = { ctx, error: redactError(error), ms: duration(ctx) };
       else reporter?.taskFinished?.(userContext(ctx), undefined, succeeded(ctx));
+      monitor?.taskFinished(ctx, error);
     },
     tokenFailed(token, error, caught) {
       const task = failing !== undefined && failing.ctx.tokenId === token.id ? failing : undefined;
@@ -309,6 +314,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       else if (task === undefined) summary.elementFailed();
       if (task !== undefined) reporter?.taskFinished?.(userContext(task.ctx), shown, task.ms, caught);
       else reporter?.elementFailed?.(info, { id: token.node.id, name: token.taskName || token.node.name, type: token.node.kind }, shown, caught);
+      monitor?.tokenFailed(token, error, caught);
     },
     taskCancelled(ctx) {
       started.take(ctx.tokenId);
@@ -316,6 +322,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       summary.taskCancelled();
       finish(ctx, false);
       reporter?.taskCancelled?.(userContext(ctx));
+      monitor?.taskCancelled(ctx);
     },
     cancelledTaskSettled: () => stopping.settledOne(),
     waitingForMessages(nodes) {
