@@ -48,6 +48,7 @@ import { SnapshotGate } from "./snapshot-gate.js";
 import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
 import type { MonitorTaskHooks } from "../monitor/engine-feed.js";
+import { watchesRunningTasks, type RunningTask, type WatchesRunningTasks } from "./running-tasks.js";
 import { defaultPoolSize } from "./pool-size.js";
 import { userContext } from "./user-context.js";
 
@@ -121,7 +122,8 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   }
   // a caught failure's note takes the engine's time, as the journal's inputs around it do (called once the engine exists)
   const monitor = live?.feed(lanes);
-  const observer = observe(info, options.reporter, logs, stopping, record, () => engine.now(), monitor);
+  const running = new StartTimes<RunningTask>();
+  const observer = observe(info, options.reporter, logs, stopping, record, () => engine.now(), { monitor, running });
   const feeds = new Feeds(live !== undefined);
   const engine = new Engine(graph, {
     executionId,
@@ -148,6 +150,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);
   options.reporter?.runStarted?.(info);
+  (options.reporter as WatchesRunningTasks | undefined)?.[watchesRunningTasks]?.(info, running);
   reportUnused(options.reporter, info, registry, { graph, bindings });
   if (definition.warnings !== undefined && definition.warnings.length > 0) options.reporter?.fileWarnings?.(info, definition.warnings);
   let outcome: unknown;
@@ -268,13 +271,22 @@ function terminalOrNone(): UiProvider | undefined {
  * live run's monitor (one observer: a second wrapped around this one cost
  * the CLI a call per hook and per task).
  */
-function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks, record: RunRecord, now: () => number, monitor: MonitorTaskHooks | undefined): EngineObserver {
+function observe(
+  info: RunInfo,
+  reporter: RunReporter | undefined,
+  logs: RunLogs,
+  stopping: StoppingTasks,
+  record: RunRecord,
+  now: () => number,
+  { monitor, running: started }: { monitor: MonitorTaskHooks | undefined; running: StartTimes<RunningTask> },
+): EngineObserver {
   const { writer: journal, summary } = record;
   const finish = (ctx: TaskContext, failed: boolean): void => {
     const file = logs.finish(ctx.tokenId, failed);
     if (file !== undefined) journal?.note({ t: "log", s: ctx.seq, file: basename(file) });
   };
-  const started = new StartTimes();
+  // names only for a reporter that shows the running tasks
+  const named = (reporter as WatchesRunningTasks | undefined)?.[watchesRunningTasks] !== undefined;
   const clock = new TurnClock();
   const duration = (ctx: TaskContext): number => {
     const at = clock.now();
@@ -293,8 +305,9 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       summary.taskStarted(ctx.attempt);
       monitor?.taskStarted(ctx);
       if (reporter === undefined) return;
-      started.set(ctx.tokenId, clock.recent());
-      reporter.taskStarted?.(userContext(ctx));
+      const user = userContext(ctx);
+      started.set(ctx.tokenId, clock.recent(), named ? (user.loop === undefined ? user.taskName : { name: user.taskName, loop: user.loop }) : undefined);
+      reporter.taskStarted?.(user);
     },
     taskFinished(ctx, error) {
       finish(ctx, error !== undefined);
