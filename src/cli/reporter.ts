@@ -103,9 +103,8 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       const run = tallyOf(info.executionId);
       if (run) run.events++;
     },
-    taskStarted(ctx) {
-      lines?.started(ctx, label);
-    },
+    // without task lines a start shows nothing: the run need not call in
+    taskStarted: lines === undefined ? undefined : (ctx) => lines.started(ctx, label),
     taskFinished(ctx, error, ms, caught) {
       const run = tally(ctx);
       if (error === undefined) {

@@ -108,8 +108,7 @@ export class LiveRun {
 
   /** The engine's tracker (the run's own, `tracker`, first) and the task hooks the run's observer calls: this monitor, and the receipts of answers given from outside. */
   feed(tracker: TokenTracker | undefined): MonitorFeed {
-    const receipts = this.receipts;
-    return new MonitorFeed(this.monitor, tracker, (tokenId, cancelled) => receipts.taskEnded(tokenId, cancelled));
+    return new MonitorFeed(this.monitor, tracker, this.receipts);
   }
 
   /**

@@ -8,10 +8,15 @@ import type { RunMonitor } from "./run-monitor.js";
 /** The engine hooks of tasks that a RunMonitor counts: the run's observer calls them next to its own work. */
 export type MonitorTaskHooks = Required<Pick<EngineObserver, "taskStarted" | "taskFinished" | "taskCancelled" | "tokenFailed">>;
 
+/** Who hears of every task that ends (the inbox's answer receipts). */
+export interface EndedTasks {
+  taskEnded(tokenId: number, cancelled: boolean): void;
+}
+
 /**
  * Feeds a RunMonitor from the engine's hooks: it is the engine's tracker,
  * passing each token on to the run's own tracker (lanes) first, and the
- * run's observer calls its task hooks. It tells `taskEnded` (the inbox's
+ * run's observer calls its task hooks. It tells `receipts` (the inbox's
  * answer receipts) of every task that ends. Every token and task of the
  * run passes here, so it is one object of one class, not a layer of
  * closures over the run's observer: the CLI feeds a monitor in every run,
@@ -22,15 +27,15 @@ export class MonitorFeed implements TokenTracker, MonitorTaskHooks {
   private readonly monitor: RunMonitor;
   private readonly layout: MonitorLayout;
   private readonly next: TokenTracker | undefined;
-  private readonly taskEnded: (tokenId: number, cancelled: boolean) => void;
+  private readonly receipts: EndedTasks;
   /* the token whose failure is being handled: when it is taken off, that is its failure, not a cancellation */
   private failing: Token | undefined = undefined;
 
-  constructor(monitor: RunMonitor, next: TokenTracker | undefined, taskEnded: (tokenId: number, cancelled: boolean) => void) {
+  constructor(monitor: RunMonitor, next: TokenTracker | undefined, receipts: EndedTasks) {
     this.monitor = monitor;
     this.layout = monitor.layout;
     this.next = next;
-    this.taskEnded = taskEnded;
+    this.receipts = receipts;
   }
 
   entered(token: Token): void {
@@ -61,12 +66,12 @@ export class MonitorFeed implements TokenTracker, MonitorTaskHooks {
 
   taskFinished(ctx: TaskContext, error: unknown): void {
     this.monitor.taskFinished(this.indexOf(ctx), ctx.tokenId, ctx.taskName, error);
-    this.taskEnded(ctx.tokenId, false);
+    this.receipts.taskEnded(ctx.tokenId, false);
   }
 
   taskCancelled(ctx: TaskContext): void {
     this.monitor.taskCancelled(this.indexOf(ctx));
-    this.taskEnded(ctx.tokenId, true);
+    this.receipts.taskEnded(ctx.tokenId, true);
   }
 
   tokenFailed(token: Token, error: unknown, caught: boolean): void {
