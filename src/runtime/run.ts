@@ -120,9 +120,9 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await workers?.pool.close();
     throw error;
   }
-  // a caught failure's note takes the engine's time, as the journal's inputs around it do (called once the engine exists)
   const monitor = live?.feed(lanes);
   const running = new StartTimes<RunningTask>();
+  // a caught failure's note takes the engine's time, as the journal's inputs around it do (called once the engine exists)
   const observer = observe(info, options.reporter, logs, stopping, record, () => engine.now(), { monitor, running });
   const feeds = new Feeds(live !== undefined);
   const engine = new Engine(graph, {
@@ -306,6 +306,7 @@ function observe(
       monitor?.taskStarted(ctx);
       if (reporter === undefined) return;
       const user = userContext(ctx);
+      // not the context: what holds it keeps all it reaches (the token, its data) alive through the young generation's collections
       started.set(ctx.tokenId, clock.recent(), named ? (user.loop === undefined ? user.taskName : { name: user.taskName, loop: user.loop }) : undefined);
       reporter.taskStarted?.(user);
     },
