@@ -9,8 +9,8 @@ import { headline, where } from "./failure.js";
 import { shortPath } from "./paths.js";
 import type { Screen } from "./screen.js";
 import { formatDuration, statusLine, type RunTally } from "./status-line.js";
-import { StartTimes } from "../runtime/start-times.js";
-import { durationsUnused, TurnClock, type DurationsUnused } from "../runtime/turn-clock.js";
+import { durationsUnused, type DurationsUnused } from "../runtime/turn-clock.js";
+import { watchesRunningTasks, type WatchesRunningTasks } from "../runtime/running-tasks.js";
 import { DEFAULT_TASK_LINE_RATE } from "../config/load.js";
 import { realTime, TaskLines, type TaskLineOptions } from "./task-lines.js";
 
@@ -32,7 +32,7 @@ export interface ReporterOptions {
 }
 
 /** The CLI's reporter: task lines, a live status line on a terminal, and a summary per run. */
-export interface TerminalReporter extends RunReporter, DurationsUnused {
+export interface TerminalReporter extends RunReporter, DurationsUnused, WatchesRunningTasks {
   /** Prints one line per run that ended since the last call: outcome, duration, counts, run id and logs folder. */
   printSummaries(): void;
 }
@@ -46,7 +46,7 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
   // a task name is rendered from data ({data.x}, {loop.value}): it may hold a secret or escape sequences
   // a message-started instance's number tells its lines from those of the instances beside it (the console names it the same)
   const label = (ctx: Context) => c.bold(shown(ctx.taskName)) + loopSuffix(ctx.loop) + (ctx.instance === undefined ? "" : c.dim(` · instance ${ctx.instance}`));
-  /* only the status line reads the running tasks: only a terminal keeps them */
+  /* only the status line reads the running tasks: only on a terminal are they asked for (the run keeps them) */
   const onTerminal = options.screen !== undefined;
   /* every task and event asks for its run's tally: the last one found answers without a lookup */
   let last: RunTally | undefined;
@@ -61,11 +61,16 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
     out.write(text);
   };
   const render = statusLine(c, () => [...runs.values()].filter((run) => run.ended === undefined), (task) => (typeof task === "string" ? shown(task) : shown(task.name) + loopSuffix(task.loop)));
-  const clock = new TurnClock();
   return {
     [durationsUnused]: () => lines === undefined || lines.counting,
+    ...(onTerminal && {
+      [watchesRunningTasks](info, running) {
+        const run = runs.get(info.executionId);
+        if (run) run.running = running;
+      },
+    }),
     runStarted(info) {
-      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, caught: 0, cancelled: 0, events: 0, failedAt: undefined, running: onTerminal ? new StartTimes() : undefined });
+      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, caught: 0, cancelled: 0, events: 0, failedAt: undefined, running: undefined });
       options.screen?.setStatus(render);
     },
     runFinished(info, error) {
@@ -98,14 +103,10 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       const run = tallyOf(info.executionId);
       if (run) run.events++;
     },
-    taskStarted(ctx) {
-      // not the context: what holds it keeps all it reaches (the token, its data) alive through the young generation's collections
-      if (onTerminal) tally(ctx)?.running?.set(ctx.tokenId, clock.recent(), ctx.loop === undefined ? ctx.taskName : { name: ctx.taskName, loop: ctx.loop });
-      lines?.started(ctx, label);
-    },
+    // without task lines a start shows nothing: the run need not call in
+    taskStarted: lines === undefined ? undefined : (ctx) => lines.started(ctx, label),
     taskFinished(ctx, error, ms, caught) {
       const run = tally(ctx);
-      run?.running?.take(ctx.tokenId);
       if (error === undefined) {
         if (run) run.done++;
         lines?.finished(ctx, ms, label);
@@ -122,7 +123,6 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
     },
     taskCancelled(ctx) {
       const run = tally(ctx);
-      run?.running?.take(ctx.tokenId);
       if (run) run.cancelled++;
       write(`${c.magenta("stop")}  ${label(ctx)} ${c.dim("(cancelled)")}\n`);
     },

@@ -1,9 +1,6 @@
 import type { createColors } from "picocolors";
-import type { LoopInfo, RunInfo } from "../api/types.js";
-import type { StartTimes } from "../runtime/start-times.js";
-
-/** What the status line shows of a running task: its name, and its loop value when it has one. */
-export type RunningTask = string | { readonly name: string; readonly loop: LoopInfo };
+import type { RunInfo } from "../api/types.js";
+import type { RunningTask, RunningTasks } from "../runtime/running-tasks.js";
 
 /** What the CLI counts of one run, for the status and summary lines. */
 export interface RunTally {
@@ -19,8 +16,8 @@ export interface RunTally {
   events: number;
   /** the element whose failure failed the run, once it is known */
   failedAt: { id: string; name: string } | undefined;
-  /** on a terminal: the running tasks by token id; undefined elsewhere, where nothing reads them */
-  running: StartTimes<RunningTask> | undefined;
+  /** on a terminal: the running tasks by token id, as the run keeps them; undefined elsewhere, where nothing reads them */
+  running: RunningTasks | undefined;
 }
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { EngineObserver, TokenTracker } from "../engine/engine.js";
+import type { TokenTracker } from "../engine/engine.js";
 import { CancelledError } from "../errors.js";
 import { endState } from "../runs/state.js";
 import { PendingForms } from "../inbox/forms.js";
@@ -10,7 +10,7 @@ import { controlPath, listenControl, type ControlRequest } from "../inbox/contro
 import { racingUi } from "../inbox/racing-ui.js";
 import type { ProcessDefinition } from "../model/definition.js";
 import type { ProcessGraph } from "../model/graph.js";
-import { feedMonitor } from "../monitor/engine-feed.js";
+import { MonitorFeed } from "../monitor/engine-feed.js";
 import { MonitorLayout } from "../monitor/layout.js";
 import { RunMonitor, type MonitorUpdate } from "../monitor/run-monitor.js";
 import { redactJson } from "../secrets/redact.js";
@@ -106,10 +106,9 @@ export class LiveRun {
     return this.settings.summary.summary;
   }
 
-  /** The tracker and observer the engine gets: the run's own, plus this monitor, plus the receipts of answers given from outside. */
-  feed(tracker: TokenTracker | undefined, observer: EngineObserver): { tracker: TokenTracker; observer: EngineObserver } {
-    const receipts = this.receipts;
-    return feedMonitor(this.monitor, this.settings.graph, tracker, observer, (tokenId, cancelled) => receipts.taskEnded(tokenId, cancelled));
+  /** The engine's tracker (the run's own, `tracker`, first) and the task hooks the run's observer calls: this monitor, and the receipts of answers given from outside. */
+  feed(tracker: TokenTracker | undefined): MonitorFeed {
+    return new MonitorFeed(this.monitor, tracker, this.receipts);
   }
 
   /**

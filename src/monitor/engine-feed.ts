@@ -1,70 +1,86 @@
-import type { TaskContext } from "../engine/context.js";
+import { TaskContext } from "../engine/context.js";
 import type { EngineObserver, TokenTracker } from "../engine/engine.js";
 import { TokenState, type Token } from "../engine/token.js";
-import type { GraphFlow, GraphNode, ProcessGraph } from "../model/graph.js";
+import type { GraphFlow, GraphNode } from "../model/graph.js";
+import type { MonitorLayout } from "./layout.js";
 import type { RunMonitor } from "./run-monitor.js";
 
+/** The engine hooks of tasks that a RunMonitor counts: the run's observer calls them next to its own work. */
+export type MonitorTaskHooks = Required<Pick<EngineObserver, "taskStarted" | "taskFinished" | "taskCancelled" | "tokenFailed">>;
+
+/** Who hears of every task that ends (the inbox's answer receipts). */
+export interface EndedTasks {
+  taskEnded(tokenId: number, cancelled: boolean): void;
+}
+
 /**
- * Feeds a RunMonitor from the engine's hooks, next to whatever tracker
- * (lanes) and observer (logs, reporter) the run already has, and tells
- * `taskEnded` (the inbox's answer receipts) of every task that ends. Tokens
- * carry their node, so most calls are an index read; task hooks find the
- * node by id (a Map lookup, no allocation). Every token of the run passes
- * here, so there is one layer of calls, not one per listener.
+ * Feeds a RunMonitor from the engine's hooks: it is the engine's tracker,
+ * passing each token on to the run's own tracker (lanes) first, and the
+ * run's observer calls its task hooks. It tells `receipts` (the inbox's
+ * answer receipts) of every task that ends. Every token and task of the
+ * run passes here, so it is one object of one class, not a layer of
+ * closures over the run's observer: the CLI feeds a monitor in every run,
+ * and a wrapping observer cost it more than the monitor's counting.
+ * Tokens carry their node, so every call is an index read.
  */
-export function feedMonitor(
-  monitor: RunMonitor,
-  graph: ProcessGraph,
-  tracker: TokenTracker | undefined,
-  observer: EngineObserver,
-  taskEnded: (tokenId: number, cancelled: boolean) => void,
-): { tracker: TokenTracker; observer: EngineObserver } {
-  const layout = monitor.layout;
-  const indexOf = (ctx: TaskContext): number => graph.byId.get(ctx.task.id)!.index;
+export class MonitorFeed implements TokenTracker, MonitorTaskHooks {
+  private readonly monitor: RunMonitor;
+  private readonly layout: MonitorLayout;
+  private readonly next: TokenTracker | undefined;
+  private readonly receipts: EndedTasks;
   /* the token whose failure is being handled: when it is taken off, that is its failure, not a cancellation */
-  let failing: Token | undefined;
-  const fed: TokenTracker = {
-    entered(token: Token) {
-      tracker?.entered(token);
-      monitor.tokenEntered(token.node.index);
-    },
-    moved(token: Token, from: GraphNode) {
-      tracker?.moved(token, from);
-      monitor.tokenMoved(from.index, token.node.index);
-    },
-    left(token: Token) {
-      tracker?.left(token);
-      const failed = token === failing;
-      if (failed) failing = undefined;
-      monitor.tokenLeft(token.node.index, token.state === TokenState.Cancelled && !failed);
-    },
-    took(flow: GraphFlow) {
-      tracker?.took?.(flow);
-      monitor.flowTaken(layout.flowOf(flow));
-    },
-  };
-  // every other hook of the run's observer (and any added later) passes through as it is
-  const watched: EngineObserver = {
-    ...observer,
-    taskStarted(ctx) {
-      observer.taskStarted?.(ctx);
-      monitor.taskStarted(indexOf(ctx));
-    },
-    taskFinished(ctx, error) {
-      observer.taskFinished?.(ctx, error);
-      monitor.taskFinished(indexOf(ctx), ctx.tokenId, ctx.taskName, error);
-      taskEnded(ctx.tokenId, false);
-    },
-    taskCancelled(ctx) {
-      observer.taskCancelled?.(ctx);
-      monitor.taskCancelled(indexOf(ctx));
-      taskEnded(ctx.tokenId, true);
-    },
-    tokenFailed(token, error, caught) {
-      observer.tokenFailed?.(token, error, caught);
-      failing = token;
-      monitor.elementFailed(token.node.index, token.id, token.taskName || token.node.name, error, caught);
-    },
-  };
-  return { tracker: fed, observer: watched };
+  private failing: Token | undefined = undefined;
+
+  constructor(monitor: RunMonitor, next: TokenTracker | undefined, receipts: EndedTasks) {
+    this.monitor = monitor;
+    this.layout = monitor.layout;
+    this.next = next;
+    this.receipts = receipts;
+  }
+
+  entered(token: Token): void {
+    this.next?.entered(token);
+    this.monitor.tokenEntered(token.node.index);
+  }
+
+  moved(token: Token, from: GraphNode): void {
+    this.next?.moved(token, from);
+    this.monitor.tokenMoved(from.index, token.node.index);
+  }
+
+  left(token: Token): void {
+    this.next?.left(token);
+    const failed = token === this.failing;
+    if (failed) this.failing = undefined;
+    this.monitor.tokenLeft(token.node.index, token.state === TokenState.Cancelled && !failed);
+  }
+
+  took(flow: GraphFlow): void {
+    this.next?.took?.(flow);
+    this.monitor.flowTaken(this.layout.flowOf(flow));
+  }
+
+  taskStarted(ctx: TaskContext): void {
+    this.monitor.taskStarted(this.indexOf(ctx));
+  }
+
+  taskFinished(ctx: TaskContext, error: unknown): void {
+    this.monitor.taskFinished(this.indexOf(ctx), ctx.tokenId, ctx.taskName, error);
+    this.receipts.taskEnded(ctx.tokenId, false);
+  }
+
+  taskCancelled(ctx: TaskContext): void {
+    this.monitor.taskCancelled(this.indexOf(ctx));
+    this.receipts.taskEnded(ctx.tokenId, true);
+  }
+
+  tokenFailed(token: Token, error: unknown, caught: boolean): void {
+    this.failing = token;
+    this.monitor.elementFailed(token.node.index, token.id, token.taskName || token.node.name, error, caught);
+  }
+
+  /* the context's token stands on the task's node: two reads, where a lookup by the element's id cost more than the monitor's counting */
+  private indexOf(ctx: TaskContext): number {
+    return (TaskContext.handleOf(ctx) as Token).node.index;
+  }
 }

@@ -47,6 +47,8 @@ import { durationsUnused, TurnClock, type DurationsUnused } from "./turn-clock.j
 import { SnapshotGate } from "./snapshot-gate.js";
 import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
+import type { MonitorTaskHooks } from "../monitor/engine-feed.js";
+import { watchesRunningTasks, type RunningTask, type WatchesRunningTasks } from "./running-tasks.js";
 import { defaultPoolSize } from "./pool-size.js";
 import { userContext } from "./user-context.js";
 
@@ -118,19 +120,20 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     await workers?.pool.close();
     throw error;
   }
+  const monitor = live?.feed(lanes);
+  const running = new StartTimes<RunningTask>();
   // a caught failure's note takes the engine's time, as the journal's inputs around it do (called once the engine exists)
-  const observer = observe(info, options.reporter, logs, stopping, record, () => engine.now());
+  const observer = observe(info, options.reporter, logs, stopping, record, () => engine.now(), { monitor, running });
   const feeds = new Feeds(live !== undefined);
-  const hooks = live?.feed(lanes, observer) ?? { tracker: lanes, observer };
   const engine = new Engine(graph, {
     executionId,
     waitTasks: record.waitTasks,
     poolSize: record.poolSize,
     runner: new TaskRunner(definition.source, graph.nodes.length, bindings, workspace, live?.ui(options.ui, terminalOrNone()) ?? options.ui ?? defaultUi(), lanes, logs, feeds, workers, record.store?.remote),
-    observer: hooks.observer,
+    observer,
     signal: anySignal(options.signal, stop.signal),
     clock,
-    tracker: hooks.tracker,
+    tracker: monitor ?? lanes,
     taskLimit: options.taskLimit,
     failure: redactError,
     journal: record.writer,
@@ -147,6 +150,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   const run: ActiveRun = { source: definition.source, executionId, liveTokens: () => engine.liveTokens() };
   activeRuns.add(run);
   options.reporter?.runStarted?.(info);
+  (options.reporter as WatchesRunningTasks | undefined)?.[watchesRunningTasks]?.(info, running);
   reportUnused(options.reporter, info, registry, { graph, bindings });
   if (definition.warnings !== undefined && definition.warnings.length > 0) options.reporter?.fileWarnings?.(info, definition.warnings);
   let outcome: unknown;
@@ -262,16 +266,27 @@ function terminalOrNone(): UiProvider | undefined {
 
 /**
  * Closes each task's log when it ends (noting it in the journal), notes
- * caught failures in the journal, counts tasks for the run's summary, and
- * adapts the reporter to the engine hooks, adding durations.
+ * caught failures in the journal, counts tasks for the run's summary,
+ * adapts the reporter to the engine hooks, adding durations, and tells the
+ * live run's monitor (one observer: a second wrapped around this one cost
+ * the CLI a call per hook and per task).
  */
-function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs, stopping: StoppingTasks, record: RunRecord, now: () => number): EngineObserver {
+function observe(
+  info: RunInfo,
+  reporter: RunReporter | undefined,
+  logs: RunLogs,
+  stopping: StoppingTasks,
+  record: RunRecord,
+  now: () => number,
+  { monitor, running: started }: { monitor: MonitorTaskHooks | undefined; running: StartTimes<RunningTask> },
+): EngineObserver {
   const { writer: journal, summary } = record;
   const finish = (ctx: TaskContext, failed: boolean): void => {
     const file = logs.finish(ctx.tokenId, failed);
     if (file !== undefined) journal?.note({ t: "log", s: ctx.seq, file: basename(file) });
   };
-  const started = new StartTimes();
+  // names only for a reporter that shows the running tasks
+  const named = (reporter as WatchesRunningTasks | undefined)?.[watchesRunningTasks] !== undefined;
   const clock = new TurnClock();
   const duration = (ctx: TaskContext): number => {
     const at = clock.now();
@@ -288,9 +303,12 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
   return {
     taskStarted(ctx) {
       summary.taskStarted(ctx.attempt);
+      monitor?.taskStarted(ctx);
       if (reporter === undefined) return;
-      started.set(ctx.tokenId, clock.recent());
-      reporter.taskStarted?.(userContext(ctx));
+      const user = userContext(ctx);
+      // not the context: what holds it keeps all it reaches (the token, its data) alive through the young generation's collections
+      started.set(ctx.tokenId, clock.recent(), named ? (user.loop === undefined ? user.taskName : { name: user.taskName, loop: user.loop }) : undefined);
+      reporter.taskStarted?.(user);
     },
     taskFinished(ctx, error) {
       finish(ctx, error !== undefined);
@@ -298,6 +316,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
       if (error !== undefined) failing = { ctx, error: redactError(error), ms: duration(ctx) };
       else reporter?.taskFinished?.(userContext(ctx), undefined, succeeded(ctx));
+      monitor?.taskFinished(ctx, error);
     },
     tokenFailed(token, error, caught) {
       const task = failing !== undefined && failing.ctx.tokenId === token.id ? failing : undefined;
@@ -309,6 +328,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       else if (task === undefined) summary.elementFailed();
       if (task !== undefined) reporter?.taskFinished?.(userContext(task.ctx), shown, task.ms, caught);
       else reporter?.elementFailed?.(info, { id: token.node.id, name: token.taskName || token.node.name, type: token.node.kind }, shown, caught);
+      monitor?.tokenFailed(token, error, caught);
     },
     taskCancelled(ctx) {
       started.take(ctx.tokenId);
@@ -316,6 +336,7 @@ function observe(info: RunInfo, reporter: RunReporter | undefined, logs: RunLogs
       summary.taskCancelled();
       finish(ctx, false);
       reporter?.taskCancelled?.(userContext(ctx));
+      monitor?.taskCancelled(ctx);
     },
     cancelledTaskSettled: () => stopping.settledOne(),
     waitingForMessages(nodes) {
