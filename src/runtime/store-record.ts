@@ -78,7 +78,8 @@ export async function openStoreRunRecord(definition: ProcessDefinition, bindings
       onError(lost);
     });
     const version = processVersion({ definition: definitionHash(definition), implementations: implementationHashes(bindings) });
-    remote = (settings.pools ?? []).length === 0 && remoteLanes.length === 0 ? undefined : remoteTasks(store, lease, runId, version, settings, remoteLanes);
+    const whenRecorded = (done: (written: boolean) => void): void => (writer === undefined ? done(false) : writer.whenDurable(done));
+    remote = (settings.pools ?? []).length === 0 && remoteLanes.length === 0 ? undefined : remoteTasks(store, lease, runId, version, settings, remoteLanes, whenRecorded);
     const finish = storeFinish(store, held, () => writer, () => remote);
     const waitTasks = options.waitTasks ?? true;
     const poolSize = options.poolSize ?? defaultPoolSize(options.parallelProcessing);
@@ -124,8 +125,9 @@ async function registerEnd(lease: StoreLease, journal: Journal): Promise<void> {
   await updateRegistry(lease, { state: journal.end.state, add: { done: tallies.done - entry.counts.done, failed: tallies.failed - entry.counts.failed } });
 }
 
-function remoteTasks(store: Store, lease: StoreLease, runId: string, version: string, settings: NonNullable<RunOptions["store"]>, lanes: RemoteLanes): RemoteTasks {
+function remoteTasks(store: Store, lease: StoreLease, runId: string, version: string, settings: NonNullable<RunOptions["store"]>, lanes: RemoteLanes, whenRecorded: (done: (written: boolean) => void) => void): RemoteTasks {
   return new RemoteTasks({
+    whenRecorded,
     store,
     runId,
     pools: settings.pools ?? [],

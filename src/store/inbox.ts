@@ -1,6 +1,7 @@
 import type { Store } from "./connection.js";
 import { fencedScript, runFenced } from "./fence.js";
 import { INBOX_GROUP, runKeys } from "./keys.js";
+import { StoreScript } from "./script.js";
 import type { StoreLease } from "./lease.js";
 
 /*
@@ -85,23 +86,30 @@ export async function pendingInbox(store: Store, runId: string): Promise<number>
 
 export type RequestState = "queued" | "handling" | "taken";
 
+/*
+ * Where a request stands, read at one moment (a script): its taker's mark,
+ * whether it is pending, the run's epoch now.
+ *   KEYS mark, inbox, epoch   ARGV entry id
+ */
+const STATE = new StoreScript(`
+local taker = redis.call('GET', KEYS[1])
+if not taker then return 'queued' end
+if #redis.call('XPENDING', KEYS[2], '${INBOX_GROUP}', ARGV[1], ARGV[1], 1) > 0 then return 'queued' end
+if taker == redis.call('GET', KEYS[3]) then return 'handling' end
+return 'taken'
+`);
+
 /**
  * Where a request stands that got no reply yet: "queued" while nobody read
  * it or it is pending (being handled, or left for the next owner, who reads
- * the pending ones first and replies); "taken" once it was acknowledged by
- * an owner that no longer holds the run (it died or was fenced out between
- * its journal append and its reply), so no reply will come; "handling"
- * while the owner that acknowledged it still holds the run (its reply is on
- * its way).
+ * the pending ones first and replies); "handling" while the run's epoch is
+ * still that of the owner that acknowledged it (its reply is on its way, or
+ * it died and nobody took the run over yet: an owner whose lease ran out
+ * takes it back on its next renewal while the epoch is unchanged); "taken"
+ * once the run has a later owner, so no reply will come (the owner died or
+ * was fenced out between its journal append and its reply).
  */
 export async function requestState(store: Store, runId: string, entry: string): Promise<RequestState> {
   const keys = runKeys(runId);
-  const [taker, pending, epoch, held] = await Promise.all([
-    store.redis.get(`${keys.inbox}:taken:${entry}`),
-    store.redis.xpending(keys.inbox, INBOX_GROUP, entry, entry, 1) as Promise<unknown[]>,
-    store.redis.get(keys.epoch),
-    store.redis.exists(keys.lease),
-  ]);
-  if (taker === null || pending.length > 0) return "queued";
-  return taker === epoch && held === 1 ? "handling" : "taken";
+  return (await STATE.run(store.redis, [`${keys.inbox}:taken:${entry}`, keys.inbox, keys.epoch], [entry])) as RequestState;
 }

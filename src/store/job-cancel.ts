@@ -35,10 +35,14 @@ interface CancelRequest {
 /**
  * Cancels job `id` of queue `queue`: removes it when it waits, asks the
  * workers to abort it when one holds it (BullMQ refuses to remove a locked
- * job). A job that already ended is left alone.
+ * job). A job that already ended is left alone, with its result (BullMQ's
+ * remove would delete it too, and with it what makes a second add of its
+ * id add nothing).
  */
-export async function cancelJob(redis: Redis, queue: { name: string; remove(id: string): Promise<number> }, id: string, reason: string): Promise<void> {
-  if ((await queue.remove(id)) === 1) return;
+export async function cancelJob(redis: Redis, queue: { name: string; remove(id: string): Promise<number>; getJobState(id: string): Promise<string> }, id: string, reason: string): Promise<void> {
+  const state = await queue.getJobState(id);
+  if (state === "completed" || state === "failed" || state === "unknown") return;
+  if (state !== "active" && (await queue.remove(id)) === 1) return;
   const request: CancelRequest = { queue: queue.name, id, reason };
   await redis.publish(CANCEL_CHANNEL, JSON.stringify(request));
 }

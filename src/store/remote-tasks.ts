@@ -41,6 +41,8 @@ export interface RemoteTasksSettings {
   incidents(open: readonly Incident[]): void;
   /** something a person should hear of: a job waiting for a worker, an incident */
   warn(text: string): void;
+  /** calls `done` once what the run recorded so far is in its journal (true), or will never be: its owner lost the run (false) */
+  whenRecorded(done: (written: boolean) => void): void;
 }
 
 interface Waiter {
@@ -146,8 +148,13 @@ export class RemoteTasks implements RemoteLaneCloser {
     }
     // a cancelled task stops waiting for its job, which is removed or stopped on its worker, unrecorded
     const cancel = (): void => {
-      this.cancel(seq, ctx.signal.reason as Error);
-      queue.cancel(job.run, seq, describe(ctx.signal.reason));
+      const reason = ctx.signal.reason as Error;
+      this.cancel(seq, reason);
+      // once the journal holds why the task ended: a run replayed without that (its owner died) waits for the job still,
+      // and an owner whose run was taken over (its journal no longer written) must not stop the new owner's jobs
+      this.settings.whenRecorded((written) => {
+        if (written) queue.cancel(job.run, seq, describe(reason));
+      });
     };
     ctx.signal.addEventListener("abort", cancel, { once: true });
     try {

@@ -76,6 +76,8 @@ export class TaskQueue {
   private readonly calls = new Map<string, { resolve(value: unknown): void; reject(error: Error): void }>();
 
   private readonly adder: JobAdder | undefined;
+  /* the batches of adds sent or about to be, until they are in */
+  private readonly sending = new Set<Promise<void>>();
   /* cancel requests on their way (cancel()) */
   private readonly cancelling = new Set<Promise<void>>();
 
@@ -213,8 +215,8 @@ export class TaskQueue {
     for (const id of this.completions.forget(run, seq)) {
       this.waitingSince.delete(id);
       this.nextCheck.delete(id);
-      // after its add, which may still be in the batch of this turn; BullMQ's own remove (rare: loading it then is no cost per task)
-      const cancelling = (this.added ?? Promise.resolve())
+      // after the adds under way; BullMQ's own Queue for its remove (rare: loading it then is no cost per task)
+      const cancelling = Promise.all(this.sending)
         .catch(() => undefined)
         .then(async () => cancelJob(this.store.redis, await this.bullmq(), id, reason))
         .catch(() => undefined)
@@ -294,17 +296,23 @@ export class TaskQueue {
 
   private addJob(id: string, job: RemoteTaskJob): Promise<void> {
     this.adding.push({ id, job });
-    this.added ??= new Promise<void>((resolve, reject) =>
-      process.nextTick(() => {
-        const batch = this.adding;
-        this.adding = [];
-        this.added = undefined;
-        const keep = { age: this.settings.keepResultsS };
-        const options = { attempts: 1, removeOnComplete: keep, removeOnFail: keep };
-        const adding = this.adder !== undefined ? this.adder.add(this.store.redis, this.keys, options, batch.map(({ id, job }) => ({ id, name: job.name, data: job }))) : this.bullmq().then((queue) => queue.addBulk(batch.map(({ id, job }) => ({ name: job.name, data: job, opts: { ...options, jobId: id } }))));
-        adding.then(() => resolve(), reject);
-      }),
-    );
+    if (this.added === undefined) {
+      const added = new Promise<void>((resolve, reject) =>
+        process.nextTick(() => {
+          const batch = this.adding;
+          this.adding = [];
+          this.added = undefined;
+          const keep = { age: this.settings.keepResultsS };
+          const options = { attempts: 1, removeOnComplete: keep, removeOnFail: keep };
+          const adding = this.adder !== undefined ? this.adder.add(this.store.redis, this.keys, options, batch.map(({ id, job }) => ({ id, name: job.name, data: job }))) : this.bullmq().then((queue) => queue.addBulk(batch.map(({ id, job }) => ({ name: job.name, data: job, opts: { ...options, jobId: id } }))));
+          adding.then(() => resolve(), reject);
+        }),
+      );
+      this.added = added;
+      // a cancel waits for the adds under way (its remove goes over another connection and could overtake them)
+      this.sending.add(added);
+      void added.catch(() => undefined).finally(() => this.sending.delete(added));
+    }
     return this.added;
   }
 }

@@ -6,7 +6,8 @@
  * flight instead of running them again, and finishes the run, each
  * completion journaled once. When the orchestrator is stopped (SIGSTOP)
  * instead, the standby finishes the run, and the stopped one, woken with
- * SIGCONT, writes nothing more. Seeded trials, consecutive seeds: an even
+ * SIGCONT, writes nothing more and stops none of the jobs the standby
+ * adopted, even woken while they run. Seeded trials, consecutive seeds: an even
  * one lets the compile jobs finish before the orchestrator is lost, an odd
  * one after, so each run of the suite tries both.
  */
@@ -97,6 +98,25 @@ describe("a standby (adhesive serve --store)", () => {
       expect(await store.redis.xlen(runKeys(runId).journal)).toBe(written);
       expect(await readRegistry(store, runId)).toEqual(entry);
       expect([...completionsBySeq(await readStreamJournal(store, runId)).values()]).toEqual([1, 1, 1, 1, 1]);
+    } finally {
+      orchestrator.child.kill("SIGCONT");
+      await stopRole(orchestrator);
+    }
+  });
+
+  it("takes over from an orchestrator stopped with SIGSTOP, which stops none of the jobs the run adopted when it is woken while they run", async () => {
+    const { orchestrator, runId, hold, started } = await runHeld("woken");
+    try {
+      orchestrator.child.kill("SIGSTOP");
+      await until(async () => (await readStreamJournal(store, runId)).notes.some((note) => note.t === "resume"), `the standby to take the run over (it printed: ${standby!.output()})`, TAKEOVER_LIMIT_MS, 50);
+      orchestrator.child.kill("SIGCONT");
+      // it finds its run taken and its tasks stopped, but their jobs are the new owner's: no remove, no cancel request
+      expect(await exitOf(orchestrator, "the woken orchestrator")).not.toBe(0);
+      writeFileSync(hold, "");
+      await untilDone(runId);
+      expect([...completionsBySeq(await readStreamJournal(store, runId)).values()]).toEqual([1, 1, 1, 1, 1]);
+      expect(marks(started)).toHaveLength(2);
+      expect(worker!.output()).not.toContain("cancelled");
     } finally {
       orchestrator.child.kill("SIGCONT");
       await stopRole(orchestrator);
