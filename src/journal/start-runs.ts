@@ -35,6 +35,9 @@ export class StartRuns {
   private readonly ats: number[] = [];
   private readonly instances: number[] = [];
   private runs = 0;
+  /* the task number and time a start must have to go on from the last run (none: -1) */
+  private next = -1;
+  private nextAt = 0;
   /* the runs' elements one after the other */
   private readonly nodes: GraphNode[] = [];
   /** elements held */
@@ -45,35 +48,38 @@ export class StartRuns {
 
   /** A first start joins the last run when it goes on from it; true when it began a run of its own. `repeat`: format 4's instances in a row. */
   add(seq: number, node: GraphNode, time: number, instance: number, repeat: boolean): boolean {
-    const run = this.runs - 1;
-    if (run >= 0 && time === this.ats[run]) {
+    if (seq === this.next && time === this.nextAt) {
+      // the last run's fields are read only for a start that goes on from it
+      const run = this.runs - 1;
       const length = this.lengths[run];
       const repeats = this.repeats[run];
       const tail = this.tails[run];
       const first = this.instances[run];
-      if (seq === this.firsts[run] + repeats * length + tail) {
-        if (repeats === 1 && tail === 0 && instance === first) {
-          this.nodes[this.count++] = node;
-          this.lengths[run] = length + 1;
-          return false;
-        }
-        if (repeat && first !== 0 && instance === first + repeats && node === this.nodes[this.count - length + tail]) {
-          if (tail + 1 === length) {
-            this.repeats[run] = repeats + 1;
-            this.tails[run] = 0;
-          } else this.tails[run] = tail + 1;
-          return false;
-        }
+      if (repeats === 1 && tail === 0 && instance === first) {
+        this.nodes[this.count++] = node;
+        this.lengths[run] = length + 1;
+        this.next = seq + 1;
+        return false;
+      }
+      if (repeat && first !== 0 && instance === first + repeats && node === this.nodes[this.count - length + tail]) {
+        if (tail + 1 === length) {
+          this.repeats[run] = repeats + 1;
+          this.tails[run] = 0;
+        } else this.tails[run] = tail + 1;
+        this.next = seq + 1;
+        return false;
       }
     }
-    this.firsts[run + 1] = seq;
-    this.lengths[run + 1] = 1;
-    this.repeats[run + 1] = 1;
-    this.tails[run + 1] = 0;
-    this.ats[run + 1] = time;
-    this.instances[run + 1] = instance;
-    this.runs++;
+    const run = this.runs++;
+    this.firsts[run] = seq;
+    this.lengths[run] = 1;
+    this.repeats[run] = 1;
+    this.tails[run] = 0;
+    this.ats[run] = time;
+    this.instances[run] = instance;
     this.nodes[this.count++] = node;
+    this.next = seq + 1;
+    this.nextAt = time;
     return true;
   }
 
@@ -93,6 +99,7 @@ export class StartRuns {
     nodes.fill(undefined as never, 0, this.count);
     this.runs = 0;
     this.count = 0;
+    this.next = -1;
   }
 
   /** {"t":"s","s":<seq>[,"a":<attempt>][,"i":<instance>],"n":<id>,"at":<ms>}: one task's start */
