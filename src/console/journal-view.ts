@@ -86,9 +86,12 @@ export class JournalView {
     const seq = typeof record.s === "number" ? record.s : undefined;
     switch (record.t) {
       case "s":
-        // journal format 3: tasks started together are one record, numbered from s
-        if (Array.isArray(record.n)) for (let i = 0; i < record.n.length; i++) this.started(seq! + i, String(record.n[i]), 1, at, typeof record.i === "number" ? record.i : 0);
-        else this.started(seq!, String(record.n), typeof record.a === "number" ? record.a : 1, at, typeof record.i === "number" ? record.i : 0);
+        // journal format 3: tasks started together are one record, numbered from s; format 4: k instances in a row that each started them
+        if (Array.isArray(record.n)) {
+          const instance = typeof record.i === "number" ? record.i : 0;
+          const instances = typeof record.k === "number" ? record.k : 1;
+          for (let k = 0, next = seq!; k < instances; k++) for (let i = 0; i < record.n.length; i++) this.started(next++, String(record.n[i]), 1, at, instance + k);
+        } else this.started(seq!, String(record.n), typeof record.a === "number" ? record.a : 1, at, typeof record.i === "number" ? record.i : 0);
         return;
       case "d":
         // format 3: tasks s to `to` returned in a row, changing nothing
@@ -104,7 +107,10 @@ export class JournalView {
         this.lastInput = -1;
         return void this.push("message", at, String(record.n), undefined, { value: record.e as EncodedValue });
       case "em":
-        return this.instanceStarted(record, at);
+        // format 4: message events that started instances one after the other, numbered from i
+        if (Array.isArray(record.e)) for (let k = 0; k < record.e.length; k++) this.instanceStarted(record, at, record.e[k] as EncodedValue, typeof record.i === "number" ? record.i + k : undefined);
+        else this.instanceStarted(record, at, record.e as EncodedValue | undefined, typeof record.i === "number" ? record.i : undefined);
+        return;
       case "ie":
         if (typeof record.i !== "number") return;
         // format 3: instances i to `to` ended in a row
@@ -255,13 +261,13 @@ export class JournalView {
   }
 
   /* a message started an instance: numbered by the engine, or (a journal from before it did) counted here */
-  private instanceStarted(record: RawRecord, at: number): void {
-    const n = typeof record.i === "number" ? record.i : this.instances.highest + 1;
+  private instanceStarted(record: RawRecord, at: number, value: EncodedValue | undefined, instance: number | undefined): void {
+    const n = instance ?? this.instances.highest + 1;
     const elementId = String(record.n);
     this.lastInput = n;
-    const position = this.push("instance", at, elementId, undefined, { value: record.e as EncodedValue }, n);
+    const position = this.push("instance", at, elementId, undefined, { value: value as EncodedValue }, n);
     this.instances.started(n, this.idOf(elementId), at, position);
-    this.data.instanceStarted(n, record.e as EncodedValue | undefined);
+    this.data.instanceStarted(n, value);
   }
 
   private done(seq: number, record: RawRecord, at: number): void {

@@ -1,29 +1,30 @@
 import type { EngineJournal } from "../engine/journal.js";
 import type { TaskDataResult } from "../engine/task-data.js";
 import type { GraphNode } from "../model/graph.js";
-import { changesText, deliveredJson, failedJson, failureRecord, jsonId, noteJson, timerJson, valueText } from "./records.js";
+import { changesText, deliveredJson, failedJson, failureRecord, jsonId, JOURNAL_VERSION, noteJson, timerJson, valueText } from "./records.js";
 import { redactValue } from "../secrets/redact.js";
 import { piece, RecordBuffer } from "./record-buffer.js";
 import { countNote, type JournalTallies } from "./snapshot.js";
+import { StartRuns } from "./start-runs.js";
 import type { SnapshotSource } from "./writer.js";
 import { encodeValue } from "./values.js";
 
-const STARTED = piece('{"t":"s","s":');
 const DONE = piece('{"t":"d","s":');
-const ATTEMPT = piece(',"a":');
 const INSTANCE = piece(',"i":');
 const INSTANCE_ENDED = piece('{"t":"ie","i":');
 const EVENT = piece(',"e":');
+const EVENTS = piece(',"e":[');
 const JSON_VALUE = piece('{"j":');
 const AT = piece(',"at":');
 const END = piece("}");
-const NODES = piece(',"n":[');
 const COMMA = piece(",");
 const CLOSE_LIST = piece("]");
 const TO = piece(',"to":');
 
-/* at most this many starts, completions or instance ends are held open together: a wide fork does not make one line of megabytes */
+/* at most this many starts, completions, instance ends or message events are held open together: a wide fork does not make one line of megabytes */
 const GROUP_MAX = 256;
+/* nor do message events whose values are long: a run of them is written once their JSON is this long */
+const EVENTS_TEXT_MAX = 1 << 14;
 
 /* a start or completion record without its node id: the constant pieces and numbers of 24 characters at most */
 const RECORD_BYTES = 96;
@@ -54,27 +55,28 @@ export abstract class JournalRecords {
   protected readonly origin: number;
   protected readonly pending = new RecordBuffer();
   protected readonly tallies: JournalTallies;
-  /* per node (by index: one run, one graph), its start record's middle `,"n":<id>,"at":`, encoded once */
-  private readonly startMiddles: Array<Buffer | undefined> = [];
-  /* per node, its id as JSON */
-  private readonly idBytes: Array<Buffer | undefined> = [];
-  /* records held open (closeGroup writes them): a run of completions, instances that ended, a run of first starts */
+  /* records held open (closeGroup writes them): a run of completions, instances that ended, a run of message events, runs of first starts */
   private doneFirst = 0;
   private doneCount = 0;
   private doneAt = 0;
   private readonly endInstances: number[] = [];
   private readonly endAts: number[] = [];
   private endCount = 0;
-  /* runs of starts (a run per instance and time): first task, how many, time, instance; their nodes one after the other */
-  private readonly startFirsts: number[] = [];
-  private readonly startCounts: number[] = [];
-  private readonly startAts: number[] = [];
-  private readonly startInstances: number[] = [];
-  private startRuns = 0;
-  private readonly startNodes: GraphNode[] = [];
-  private startCount = 0;
-  /** whether runs of starts and completions are written as one record each (format 3); a journal of format 2 goes on without */
-  protected grouping = true;
+  private readonly starts = new StartRuns();
+  /* message events of one element at one time, instances one after the other: the element, the first instance, the time, each value (a whole number, or its JSON text), and that text's length */
+  private eventsNode: GraphNode | undefined;
+  private eventsFirst = 0;
+  private eventsAt = 0;
+  private readonly events: Array<number | string> = [];
+  private eventCount = 0;
+  private eventsText = 0;
+  /**
+   * The format the records are written in: a journal goes on in the
+   * records of its own version. 2: one record per start and completion;
+   * 3: runs of starts, completions and instance ends; 4: also runs of
+   * message events and of instances that started the same elements.
+   */
+  protected format = JOURNAL_VERSION;
   /* per node, its message records' start `{"t":"em","n":<id>,"at":` */
   private readonly emitHeads: Array<Buffer | undefined> = [];
 
@@ -93,51 +95,16 @@ export abstract class JournalRecords {
    */
   started(seq: number, node: GraphNode, attempt: number, at: number, instance: number): void {
     const time = at - this.origin;
-    if (attempt === 1 && this.grouping) {
-      const run = this.startRuns - 1;
-      if (run >= 0 && seq === this.startFirsts[run] + this.startCounts[run] && time === this.startAts[run] && instance === this.startInstances[run]) {
-        this.startCounts[run]++;
-        this.startNodes[this.startCount++] = node;
-        if (this.startCount === GROUP_MAX) this.closeGroup();
-        return;
-      }
-      // a run of another instance or time: held open after the others, so the completions and instance ends go on gathering
-      this.startFirsts[run + 1] = seq;
-      this.startCounts[run + 1] = 1;
-      this.startAts[run + 1] = time;
-      this.startInstances[run + 1] = instance;
-      this.startRuns++;
-      this.startNodes[this.startCount++] = node;
-      if (this.startCount === GROUP_MAX) {
-        this.closeGroup();
-        return;
-      }
-      this.hold();
+    if (attempt === 1 && this.format >= 3) {
+      // a run of another instance or time is held open after the others, so the completions and instance ends go on gathering
+      const began = this.starts.add(seq, node, time, instance, this.format >= 4);
+      if (this.starts.count === GROUP_MAX) this.closeGroup();
+      else if (began) this.hold();
       return;
     }
     this.closeGroup();
-    this.writeStart(seq, node, attempt, time, instance);
+    this.starts.writeOne(this.pending, seq, node, attempt, time, instance);
     this.schedule();
-  }
-
-  private writeStart(seq: number, node: GraphNode, attempt: number, time: number, instance: number): void {
-    const out = this.pending;
-    const middle = (this.startMiddles[node.index] ??= Buffer.from(`,"n":${JSON.stringify(node.id)},"at":`));
-    out.reserve(RECORD_BYTES + middle.length);
-    out.piece(STARTED);
-    out.int(seq);
-    if (attempt !== 1) {
-      out.piece(ATTEMPT);
-      out.int(attempt);
-    }
-    if (instance !== 0) {
-      out.piece(INSTANCE);
-      out.int(instance);
-    }
-    out.piece(middle);
-    out.int(time);
-    out.piece(END);
-    out.seal();
   }
 
   /*
@@ -148,13 +115,14 @@ export abstract class JournalRecords {
   done(seq: number, result: TaskDataResult | undefined, at: number, decision?: unknown): void {
     this.tallies.done++;
     const time = at - this.origin;
-    if (result === undefined && decision === undefined && this.grouping) {
+    if (result === undefined && decision === undefined && this.format >= 3) {
       const count = this.doneCount;
-      if (count > 0 && count < GROUP_MAX && seq === this.doneFirst + count && time === this.doneAt) {
+      if (count > 0 && count < GROUP_MAX && seq === this.doneFirst + count && time === this.doneAt && this.eventCount === 0) {
         this.doneCount++;
         return;
       }
-      if (count > 0) this.closeGroup();
+      // a completion is never written before a message event that came before it
+      if (count > 0 || this.eventCount > 0) this.closeGroup();
       this.doneFirst = seq;
       this.doneCount = 1;
       this.doneAt = time;
@@ -185,21 +153,24 @@ export abstract class JournalRecords {
 
   /*
    * The records held open go into the bytes, in this order: the run of
-   * completions, the instances that ended, the run of starts. One start,
-   * completion or instance end alone is its own record; several in a row
-   * are one (journal format 3):
-   *   {"t":"s","s":<first>[,"i":<instance>],"n":[<id>,...],"at":<ms>}  tasks first, first + 1, ... of those elements
-   *   {"t":"d","s":<first>,"to":<last>,"at":<ms>}                        tasks first..last returned, changing nothing
-   *   {"t":"ie","i":<first>,"to":<last>,"at":<ms>}                       message instances first..last ended
+   * completions, the instances that ended, the run of message events, the
+   * runs of starts. One alone is its own record; several in a row are one
+   * (journal format 3; message events and instances that started the same
+   * elements from format 4, start-runs.ts):
+   *   {"t":"d","s":<first>,"to":<last>,"at":<ms>}                    tasks first..last returned, changing nothing
+   *   {"t":"ie","i":<first>,"to":<last>,"at":<ms>}                   message instances first..last ended
+   *   {"t":"em","n":<id>,"at":<ms>,"e":[<value>,...],"i":<first>}    message events that started instances first, first + 1, ...
    * The order may differ from the order they happened in, within what a
-   * replay does not see: a start is never written before a completion that
-   * came before it (the slot it freed may be what started the task), an
-   * instance's end never before its completions, and a task's completion
-   * is never in the same group as its start (its function is called only
-   * once the start is written). Any other record writes the group first.
+   * replay does not see: a start is never written before a completion or
+   * message event that came before it (what may have started the task), a
+   * completion never before a message event that came before it, an
+   * instance's end never before its completions or its message event, and
+   * a task's completion is never in the same group as its start (its
+   * function is called only once the start is written). Any other record
+   * writes the group first.
    */
   protected readonly closeGroup = (): void => {
-    if (this.doneCount + this.endCount + this.startCount === 0) return;
+    if (this.doneCount + this.endCount + this.eventCount + this.starts.count === 0) return;
     const out = this.pending;
     out.letGo();
     const dones = this.doneCount;
@@ -225,40 +196,8 @@ export abstract class JournalRecords {
       this.writeEnded(this.endInstances[i], this.endAts[i], last === i ? undefined : this.endInstances[last]);
     }
     this.endCount = 0;
-    const starts = this.startCount;
-    if (starts === 0) return;
-    this.startCount = 0;
-    const nodes = this.startNodes;
-    for (let run = 0, node = 0; run < this.startRuns; run++) {
-      const count = this.startCounts[run];
-      if (count === 1) this.writeStart(this.startFirsts[run], nodes[node], 1, this.startAts[run], this.startInstances[run]);
-      else {
-        out.reserve(RECORD_BYTES);
-        out.piece(STARTED);
-        out.int(this.startFirsts[run]);
-        if (this.startInstances[run] !== 0) {
-          out.piece(INSTANCE);
-          out.int(this.startInstances[run]);
-        }
-        out.piece(NODES);
-        for (let i = 0; i < count; i++) {
-          const id = (this.idBytes[nodes[node + i].index] ??= Buffer.from(JSON.stringify(nodes[node + i].id)));
-          out.reserve(id.length + 1);
-          if (i > 0) out.piece(COMMA);
-          out.piece(id);
-        }
-        out.reserve(RECORD_BYTES);
-        out.piece(CLOSE_LIST);
-        out.piece(AT);
-        out.int(this.startAts[run]);
-        out.piece(END);
-        out.seal();
-      }
-      node += count;
-    }
-    this.startRuns = 0;
-    // the nodes are let go of: the run may go quiet for long before the array is used again
-    nodes.fill(undefined as never, 0, starts);
+    if (this.eventCount > 0) this.writeEvents();
+    if (this.starts.count > 0) this.starts.write(out);
   };
 
   failed(seq: number, error: unknown, at: number): void {
@@ -271,35 +210,78 @@ export abstract class JournalRecords {
     this.add(timerJson(arm, at - this.origin));
   }
 
-  /* {"t":"em","n":<id>,"at":<ms>,"e":<value>,"i":<instance>}: one per message event, so put together as a task's records are (the value as values.ts encodes it) */
+  /*
+   * {"t":"em","n":<id>,"at":<ms>,"e":<value>,"i":<instance>}: one per
+   * message event, so put together as a task's records are (the value as
+   * values.ts encodes it). Format 4 holds events of one element at one
+   * time open, while their instances go one after the other, and writes
+   * them as one record, `e` the list of their values and `i` the first's
+   * instance (see closeGroup).
+   */
   emitted(node: GraphNode, event: unknown, at: number, instance: number): void {
     this.tallies.last.set(node.id, event);
+    const masked = redactValue(event);
+    const value = isCount(masked) ? masked : valueText(masked);
+    const time = at - this.origin;
+    const count = this.eventCount;
+    if (count > 0 && node === this.eventsNode && time === this.eventsAt && instance === this.eventsFirst + count && count < GROUP_MAX && this.eventsText < EVENTS_TEXT_MAX) {
+      this.events[count] = value;
+      this.eventCount = count + 1;
+      if (typeof value === "string") this.eventsText += value.length;
+      return;
+    }
     this.closeGroup();
+    this.eventsNode = node;
+    this.eventsFirst = instance;
+    this.eventsAt = time;
+    this.events[0] = value;
+    this.eventCount = 1;
+    this.eventsText = typeof value === "string" ? value.length : 0;
+    if (this.format >= 4) this.hold();
+    else {
+      this.writeEvents();
+      this.schedule();
+    }
+  }
+
+  private writeEvents(): void {
     const out = this.pending;
+    const node = this.eventsNode!;
+    const count = this.eventCount;
+    const events = this.events;
     const head = (this.emitHeads[node.index] ??= Buffer.from(`{"t":"em","n":${jsonId(node, node.id)},"at":`));
     out.reserve(RECORD_BYTES + head.length);
     out.piece(head);
-    out.int(at - this.origin);
-    out.piece(EVENT);
-    const masked = redactValue(event);
-    if (isCount(masked)) {
-      out.piece(JSON_VALUE);
-      out.int(masked);
-      out.piece(END);
-    } else out.text(valueText(masked));
-    // the text reserved only its own room
+    out.int(this.eventsAt);
+    out.piece(count === 1 ? EVENT : EVENTS);
+    for (let i = 0; i < count; i++) {
+      const value = events[i];
+      // the text reserves its own room
+      out.reserve(RECORD_BYTES);
+      if (i > 0) out.piece(COMMA);
+      if (typeof value === "number") {
+        out.piece(JSON_VALUE);
+        out.int(value);
+        out.piece(END);
+      } else out.text(value);
+    }
     out.reserve(RECORD_BYTES);
+    if (count > 1) out.piece(CLOSE_LIST);
     out.piece(INSTANCE);
-    out.int(instance);
+    out.int(this.eventsFirst);
     out.piece(END);
     out.seal();
-    this.schedule();
+    // the values are let go of
+    events.fill(0, 0, count);
+    this.eventCount = 0;
+    this.eventsNode = undefined;
   }
 
   /* {"t":"ie","i":<instance>,"at":<ms>}: one per message event, held open with the tasks' records (see closeGroup) */
   instanceEnded(instance: number, at: number): void {
-    if (!this.grouping || this.endCount === GROUP_MAX) this.closeGroup();
-    if (!this.grouping) {
+    // an instance's end is never written before the message event that started it
+    if (this.format < 3 || this.endCount === GROUP_MAX || this.eventCount > 0) this.closeGroup();
+    if (this.format < 3) {
       this.writeEnded(instance, at - this.origin);
       this.schedule();
       return;

@@ -188,11 +188,11 @@ function addRecord(journal: Journal, record: Record<string, unknown>, file: stri
   switch (record.t) {
     case "s":
       if (Array.isArray(record.n)) {
-        // format 3: a run of first starts, numbered from s
-        const first = int("s");
-        for (let i = 0; i < record.n.length; i++) {
-          const node = record.n[i] as unknown;
-          journal.inputs.push({ kind: "started", seq: first + i, node: typeof node === "string" ? node : bad("has no n"), attempt: 1, at });
+        // format 3: a run of first starts, numbered from s; format 4: k instances in a row that each started them
+        const nodes = record.n as unknown[];
+        const instances = record.k === undefined ? 1 : int("k");
+        for (let k = 0, seq = int("s"); k < instances; k++) {
+          for (const node of nodes) journal.inputs.push({ kind: "started", seq: seq++, node: typeof node === "string" ? node : bad("has no n"), attempt: 1, at });
         }
         return;
       }
@@ -214,7 +214,9 @@ function addRecord(journal: Journal, record: Record<string, unknown>, file: stri
       journal.inputs.push({ kind: "timer", arm: int("a"), at });
       return;
     case "em":
-      journal.inputs.push({ kind: "emitted", node: text("n"), event: decode(record.e, bad), at });
+      // format 4: message events that started instances one after the other
+      if (Array.isArray(record.e)) for (const event of record.e as unknown[]) journal.inputs.push({ kind: "emitted", node: text("n"), event: decode(event, bad), at });
+      else journal.inputs.push({ kind: "emitted", node: text("n"), event: decode(record.e, bad), at });
       return;
     case "dl":
       journal.inputs.push({ kind: "delivered", node: text("n"), event: decode(record.e, bad), correlation: typeof record.k === "string" ? record.k : undefined, at });

@@ -11,9 +11,13 @@ import { encodeValue, isJson, type EncodedValue } from "./values.js";
  * `s` record naming their elements, and a run of completions that changed
  * nothing one `d` record with the last task's number (`to`). A resumed
  * journal of version 2 goes on with one record per start and completion.
+ * 4: message events of one element at one time that started instances in
+ * a row are one `em` record (`e` the list of their values), and instances
+ * in a row that each started the same elements one `s` record (`k` how
+ * many instances). A resumed journal of version 3 goes on without them.
  */
-export const JOURNAL_VERSION = 3;
-export const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
+export const JOURNAL_VERSION = 4;
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 /** The record format a resumed journal goes on in: its own, so the adhesive that wrote it can still read it (version 1 had no records of its own to keep). */
 export function continuedVersion(headerVersion: number): number {
@@ -61,6 +65,8 @@ export interface FailureRecord {
  *                            i?: its message instance (see em), at}
  *       tasks started together (format 3) {s: the first's number, n: [element ids], i?, at}:
  *                            tasks s, s + 1, ... in that order, each its first attempt
+ *       instances that each started them (format 4) {s, n: [element ids], i, k, at}: instances
+ *                            i to i + k - 1, one after the other, tasks numbered on from s
  *   d   it returned         {s, at, c?: {key: value} it set, r?: [keys] it removed,
  *                            g?: value, what a deciding gateway's function returned (the flow to take)}
  *       tasks that returned in a row, changing nothing (format 3) {s, to: the last's number, at}
@@ -68,6 +74,7 @@ export interface FailureRecord {
  *   tm  a timer fired       {a: arm number, at}
  *   em  a message started an instance       {n: element id, at, e: value, i: its number
  *                                            (1 for the run's first; older journals have none)}
+ *       events that started instances in a row (format 4) {n, at, e: [values], i: the first's number}
  *   dl  a message went to waiting elements  {n, at, e: value, k?: correlation expression}
  * Notes (for people and for `adhesive runs`, not replayed):
  *   lane {name, open: true|false, at}; pid / pid-end {pid: process group, at};

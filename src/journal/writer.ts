@@ -14,7 +14,7 @@ export interface WriterOptions {
   origin: number;
   /** fsync after every write, for machines that may lose power (journal_fsync) */
   fsync: boolean;
-  /** the format version of the file's header, when it goes on with an older one (a resume): format 2 is written on in its own records */
+  /** the format version of the file's header, when it goes on with an older one (a resume): a journal of format 2 or 3 is written on in its own records */
   version?: number;
   /** writing failed: the run must stop, since what it does could no longer be rebuilt */
   onError(error: Error): void;
@@ -74,7 +74,7 @@ export class JournalWriter extends JournalRecords implements RunJournal {
 
   constructor(file: string, options: WriterOptions) {
     super(options.origin, options.tallies);
-    this.grouping = (options.version ?? JOURNAL_VERSION) >= 3;
+    this.format = options.version ?? JOURNAL_VERSION;
     this.file = file;
     this.options = options;
     try {
@@ -217,7 +217,7 @@ export class JournalWriter extends JournalRecords implements RunJournal {
       this.fd = fd;
       this.size = bytes.length;
       // the file starts again with a header of this version
-      this.grouping = true;
+      this.format = JOURNAL_VERSION;
     } catch {
       // the old file is whole (a full disk, say): the run goes on with it, and tries again once it has grown some more
       if (fd !== undefined && fd !== this.fd) closeSync(fd);

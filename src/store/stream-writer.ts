@@ -21,7 +21,7 @@ export interface StreamWriterOptions {
   tallies: JournalTallies;
   /** the journal can no longer be written (another process owns the run): the run must stop */
   onError(error: Error): void;
-  /** the format version of the stream's header, when it goes on with an older one (a takeover): format 2 is written on in its own records */
+  /** the format version of the stream's header, when it goes on with an older one (a takeover): a stream of format 2 or 3 is written on in its own records */
   version?: number;
 }
 
@@ -78,7 +78,7 @@ export class StreamJournalWriter extends JournalRecords implements RunJournal {
 
   constructor(lease: StoreLease, options: StreamWriterOptions & { size?: number }) {
     super(options.origin, options.tallies);
-    this.grouping = (options.version ?? JOURNAL_VERSION) >= 3;
+    this.format = options.version ?? JOURNAL_VERSION;
     this.lease = lease;
     this.onError = options.onError;
     this.size = options.size ?? 0;

@@ -70,7 +70,7 @@ describe("reading a journal back", () => {
   });
 
   it("refuses a journal of another format version, and one cut off before its header", () => {
-    expect(() => parseJournal(`${header.replace('"v":1', '"v":7')}\n`, "j")).toThrow(/journal format version 7; this adhesive reads version 3 \(it was written by a newer adhesive\)/);
+    expect(() => parseJournal(`${header.replace('"v":1', '"v":7')}\n`, "j")).toThrow(/journal format version 7; this adhesive reads version 4 \(it was written by a newer adhesive\)/);
     expect(() => parseJournal(header.slice(0, 40), "j")).toThrow(JournalError);
     expect(() => parseJournal(header.slice(0, 40), "j")).toThrow(/no complete first record/);
   });
