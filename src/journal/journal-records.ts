@@ -3,22 +3,17 @@ import type { TaskDataResult } from "../engine/task-data.js";
 import type { GraphNode } from "../model/graph.js";
 import { changesText, deliveredJson, failedJson, failureRecord, jsonId, JOURNAL_VERSION, noteJson, timerJson, valueText } from "./records.js";
 import { redactValue } from "../secrets/redact.js";
-import { piece, RecordBuffer } from "./record-buffer.js";
+import { AT, CLOSE_LIST, COMMA, END, INSTANCE, piece, RecordBuffer } from "./record-buffer.js";
 import { countNote, type JournalTallies } from "./snapshot.js";
 import { StartRuns } from "./start-runs.js";
 import type { SnapshotSource } from "./writer.js";
 import { encodeValue } from "./values.js";
 
 const DONE = piece('{"t":"d","s":');
-const INSTANCE = piece(',"i":');
 const INSTANCE_ENDED = piece('{"t":"ie","i":');
 const EVENT = piece(',"e":');
 const EVENTS = piece(',"e":[');
 const JSON_VALUE = piece('{"j":');
-const AT = piece(',"at":');
-const END = piece("}");
-const COMMA = piece(",");
-const CLOSE_LIST = piece("]");
 const TO = piece(',"to":');
 
 /* at most this many starts, completions, instance ends or message events are held open together: a wide fork does not make one line of megabytes */

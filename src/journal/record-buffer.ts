@@ -109,3 +109,10 @@ export function piece(text: string): Buffer {
   if (bytes === undefined) pieces.set(text, (bytes = Buffer.from(text)));
   return bytes;
 }
+
+/* the pieces every kind of record has */
+export const COMMA = piece(",");
+export const CLOSE_LIST = piece("]");
+export const INSTANCE = piece(',"i":');
+export const AT = piece(',"at":');
+export const END = piece("}");

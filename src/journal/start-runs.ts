@@ -1,15 +1,10 @@
 import type { GraphNode } from "../model/graph.js";
-import { piece, type RecordBuffer } from "./record-buffer.js";
+import { AT, CLOSE_LIST, COMMA, END, INSTANCE, piece, type RecordBuffer } from "./record-buffer.js";
 
 const STARTED = piece('{"t":"s","s":');
 const ATTEMPT = piece(',"a":');
-const INSTANCE = piece(',"i":');
 const NODES = piece(',"n":[');
-const COMMA = piece(",");
 const REPEATED = piece('],"k":');
-const CLOSE_LIST = piece("]");
-const AT = piece(',"at":');
-const END = piece("}");
 
 /* the constant pieces and numbers of a start record, its ids aside */
 const RECORD_BYTES = 96;
