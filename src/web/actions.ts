@@ -66,9 +66,9 @@ export async function takeAction(run: ViewedRun, name: string, places: RunPlaces
   const why = await refusal(action, run, places);
   if (why !== undefined) throw refused(why);
   if (action === "cancel" && run.store !== undefined && run.live === undefined) {
-    // through the run's inbox in the store: its owner cancels it, on whichever host it runs
-    const { state: now } = (await run.store.request({ op: "cancel", from: "console" })) as { state?: RunState };
-    return { action, run: run.info.id, state: now ?? "running" };
+    // through the run's inbox in the store: its owner cancels it, on whichever host it runs; no owner answering: what became of the request
+    const answer = (await run.store.request({ op: "cancel", from: "console" })) as { state?: RunState; message?: string };
+    return { action, run: run.info.id, state: answer.state ?? "running", note: answer.message };
   }
   if (action === "cancel") {
     const { state: now } = await cancelRun(places.runsFolder, run.info.id, "console");

@@ -87,6 +87,8 @@ async function act(action) {
 }
 
 function outcomeText(done) {
+  // a run of the store whose owner did not answer: the request waits in its inbox, or was taken
+  if (done.note) return done.note;
   if (done.action === "cancel") return done.state === "running" ? "cancelling: its tasks are still stopping" : `the run is ${done.state}`;
   const how = done.action === "retry" ? "adhesive resume --retry" : "adhesive resume";
   return done.claimed ? `${how} took the run over (process ${done.pid}); the run is ${done.state}` : `${how} is still starting (process ${done.pid})`;
