@@ -20,10 +20,10 @@ const roles: Role[] = [];
 let base: URL;
 
 beforeAll(async () => {
-  const console = startRole(["ui", "--store", redis.url], env);
-  roles.push(console);
-  await until(() => /console: http:\S+token=\S+/.test(console.output()), `the console to start (it printed: ${console.output()})`, 60_000);
-  base = new URL(/console: (http:\S+)/.exec(console.output())![1]);
+  const consoleRole = startRole(["ui", "--store", redis.url], env);
+  roles.push(consoleRole);
+  await until(() => /console: http:\S+token=\S+/.test(consoleRole.output()), `the console to start (it printed: ${consoleRole.output()})`, 60_000);
+  base = new URL(/console: (http:\S+)/.exec(consoleRole.output())![1]);
 });
 afterAll(async () => {
   for (const role of roles) await stopRole(role);
