@@ -18,6 +18,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Worker } from "bullmq";
+import type { JobLook } from "./job-states.js";
 import { KEY_PREFIX } from "./keys.js";
 
 /** The channel cancel requests go out on. */
@@ -33,17 +34,17 @@ interface CancelRequest {
 }
 
 /**
- * Cancels job `id` of queue `queue`: removes it when it waits, asks the
+ * Cancels job `id` of queue `queue`, which stands as `look` says (the
+ * queue's batched look, job-states.ts): removes it when it waits, asks the
  * workers to abort it when one holds it (BullMQ refuses to remove a locked
  * job). A job that already ended is left alone, with its result (BullMQ's
  * remove would delete it too, and with it what makes a second add of its
- * id add nothing).
+ * id add nothing). `remove` is BullMQ's, needed only for a waiting job.
  */
-export async function cancelJob(redis: Redis, queue: { name: string; remove(id: string): Promise<number>; getJobState(id: string): Promise<string> }, id: string, reason: string): Promise<void> {
-  const state = await queue.getJobState(id);
-  if (state === "completed" || state === "failed" || state === "unknown") return;
-  if (state !== "active" && (await queue.remove(id)) === 1) return;
-  const request: CancelRequest = { queue: queue.name, id, reason };
+export async function cancelJob(redis: Redis, queue: string, id: string, look: JobLook, remove: () => Promise<number>, reason: string): Promise<void> {
+  if (look.state === "completed" || look.state === "failed" || look.state === "unknown") return;
+  if (look.state === "waiting" && (await remove()) === 1) return;
+  const request: CancelRequest = { queue, id, reason };
   await redis.publish(CANCEL_CHANNEL, JSON.stringify(request));
 }
 

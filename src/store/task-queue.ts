@@ -215,10 +215,13 @@ export class TaskQueue {
     for (const id of this.completions.forget(run, seq)) {
       this.waitingSince.delete(id);
       this.nextCheck.delete(id);
-      // after the adds under way; BullMQ's own Queue for its remove (rare: loading it then is no cost per task)
+      // after the adds under way; BullMQ's own Queue only to remove a waiting job (rare: loading it then is no cost per task)
       const cancelling = Promise.all(this.sending)
         .catch(() => undefined)
-        .then(async () => cancelJob(this.store.redis, await this.bullmq(), id, reason))
+        .then(async () => {
+          const look = (await lookAtJobs(this.store.redis, this.keys, [id])).get(id)!;
+          await cancelJob(this.store.redis, this.name, id, look, async () => (await this.bullmq()).remove(id), reason);
+        })
         .catch(() => undefined)
         .finally(() => this.cancelling.delete(cancelling));
       this.cancelling.add(cancelling);
