@@ -12,18 +12,17 @@
  * than running the engine.
  */
 export class StartTimes<T = undefined> {
-  /* token ids, FREE where a slot holds none */
-  private ids: Float64Array;
-  private times: Float64Array;
-  private shown: Array<T | undefined>;
+  /* per slot: the token id (FREE where it holds none) and its start time, side by side: with thousands of tasks running a task's
+     set and take each touch one cache line, where an array of ids and one of times missed the cache twice */
+  private slots: Float64Array;
+  /* what owners show of their tasks, per slot; made once one is given: without names a task never touches it */
+  private shown: Array<T | undefined> | undefined;
   private readonly others = new Map<number, { at: number; shown: T | undefined }>();
   private count = 0;
 
   /** `slots`: the ring's first size, a power of two */
   constructor(slots = 1024) {
-    this.ids = new Float64Array(slots).fill(FREE);
-    this.times = new Float64Array(slots);
-    this.shown = new Array<T | undefined>(slots).fill(undefined);
+    this.slots = free(slots);
   }
 
   get size(): number {
@@ -31,10 +30,11 @@ export class StartTimes<T = undefined> {
   }
 
   set(id: number, at: number, shown?: T): void {
-    const slot = id & (this.ids.length - 1);
-    const held = this.ids[slot];
+    const slots = this.slots;
+    const slot = (id & ((slots.length >> 1) - 1)) << 1;
+    const held = slots[slot];
     if (held !== FREE && held !== id) {
-      if (this.others.size * 8 < this.ids.length) {
+      if (this.others.size * 16 < slots.length) {
         if (!this.others.has(id)) this.count++;
         this.others.set(id, { at, shown });
         return;
@@ -44,19 +44,21 @@ export class StartTimes<T = undefined> {
       return;
     }
     if (held === FREE) this.count++;
-    this.ids[slot] = id;
-    this.times[slot] = at;
-    this.shown[slot] = shown;
+    slots[slot] = id;
+    slots[slot + 1] = at;
+    if (shown !== undefined) this.shown ??= new Array<T | undefined>(slots.length >> 1).fill(undefined);
+    if (this.shown !== undefined) this.shown[slot >> 1] = shown;
   }
 
   /** The start time of `id`, which is forgotten; undefined if it was never set. */
   take(id: number): number | undefined {
-    const slot = id & (this.ids.length - 1);
-    if (this.ids[slot] === id) {
-      this.ids[slot] = FREE;
-      this.shown[slot] = undefined;
+    const slots = this.slots;
+    const slot = (id & ((slots.length >> 1) - 1)) << 1;
+    if (slots[slot] === id) {
+      slots[slot] = FREE;
+      if (this.shown !== undefined) this.shown[slot >> 1] = undefined;
       this.count--;
-      return this.times[slot];
+      return slots[slot + 1];
     }
     if (this.others.size === 0) return undefined;
     const other = this.others.get(id);
@@ -76,22 +78,29 @@ export class StartTimes<T = undefined> {
       while (at > 0 && found[at - 1].started > started) at--;
       found.splice(at, 0, { started, shown });
     };
-    for (let slot = 0; slot < this.ids.length; slot++) if (this.ids[slot] !== FREE) consider(this.times[slot], this.shown[slot]);
+    const slots = this.slots;
+    for (let slot = 0; slot < slots.length; slot += 2) if (slots[slot] !== FREE) consider(slots[slot + 1], this.shown?.[slot >> 1]);
     for (const other of this.others.values()) consider(other.at, other.shown);
     return found;
   }
 
   private grow(): void {
-    const { ids, times, shown, others } = this;
+    const { slots, shown, others } = this;
     const moved = [...others];
-    this.ids = new Float64Array(ids.length * 2).fill(FREE);
-    this.times = new Float64Array(ids.length * 2);
-    this.shown = new Array<T | undefined>(ids.length * 2).fill(undefined);
+    this.slots = free(slots.length);
+    this.shown = shown === undefined ? undefined : new Array<T | undefined>(slots.length).fill(undefined);
     others.clear();
     this.count = 0;
-    for (let slot = 0; slot < ids.length; slot++) if (ids[slot] !== FREE) this.set(ids[slot], times[slot], shown[slot]);
+    for (let slot = 0; slot < slots.length; slot += 2) if (slots[slot] !== FREE) this.set(slots[slot], slots[slot + 1], shown?.[slot >> 1]);
     for (const [id, other] of moved) this.set(id, other.at, other.shown);
   }
 }
 
 const FREE = -1;
+
+/* a ring of `n` slots, none held */
+function free(n: number): Float64Array {
+  const slots = new Float64Array(2 * n);
+  for (let slot = 0; slot < slots.length; slot += 2) slots[slot] = FREE;
+  return slots;
+}
