@@ -8,11 +8,11 @@ import { shown, visibleLine } from "../terminal-text.js";
 import { headline, where } from "./failure.js";
 import { shortPath } from "./paths.js";
 import type { Screen } from "./screen.js";
-import { formatDuration, statusLine, type RunTally } from "./status-line.js";
-import { durationsUnused, type DurationsUnused } from "../runtime/turn-clock.js";
+import { doneOf, eventsOf, formatDuration, statusLine, type RunTally } from "./status-line.js";
+import { takesRunCounts, type TakesRunCounts } from "../runtime/run-counts.js";
 import { watchesRunningTasks, type WatchesRunningTasks } from "../runtime/running-tasks.js";
 import { DEFAULT_TASK_LINE_RATE } from "../config/load.js";
-import { realTime, TaskLines, type TaskLineOptions } from "./task-lines.js";
+import { realTime, TaskLines, type CountedTasks, type TaskLineOptions } from "./task-lines.js";
 
 export interface Output {
   write(text: string): void;
@@ -32,7 +32,7 @@ export interface ReporterOptions {
 }
 
 /** The CLI's reporter: task lines, a live status line on a terminal, and a summary per run. */
-export interface TerminalReporter extends RunReporter, DurationsUnused, WatchesRunningTasks {
+export interface TerminalReporter extends RunReporter, TakesRunCounts, WatchesRunningTasks {
   /** Prints one line per run that ended since the last call: outcome, duration, counts, run id and logs folder. */
   printSummaries(): void;
 }
@@ -41,8 +41,30 @@ export interface TerminalReporter extends RunReporter, DurationsUnused, WatchesR
 export function terminalReporter(out: Output, color: boolean, options: ReporterOptions = {}): TerminalReporter {
   const c = createColors(color);
   const cwd = options.cwd ?? process.cwd();
-  const lines = (options.taskLines ?? true) ? new TaskLines(out, c, { rate: options.taskLineRate ?? DEFAULT_TASK_LINE_RATE, ...(options.time ?? realTime) }) : undefined;
   const runs = new Map<string, RunTally>();
+  /* the runs count the tasks that succeed while their lines are counted (RunCounts); `reported`: what the lines have said of them */
+  const counted: CountedTasks = {
+    collect(add) {
+      for (const run of runs.values()) {
+        const { counts, reported } = run;
+        if (counts === undefined) continue;
+        for (let i = 0; i < counts.done.length; i++) {
+          if (counts.done[i] === reported![i]) continue;
+          add(counts.names[i], counts.done[i] - reported![i]);
+          reported![i] = counts.done[i];
+        }
+      }
+    },
+    counting(on) {
+      for (const run of runs.values()) {
+        if (run.counts === undefined) continue;
+        run.counts.quiet = on;
+        // the tasks done so far had their lines
+        if (on) run.reported!.set(run.counts.done);
+      }
+    },
+  };
+  const lines = (options.taskLines ?? true) ? new TaskLines(out, c, { rate: options.taskLineRate ?? DEFAULT_TASK_LINE_RATE, ...(options.time ?? realTime), counted }) : undefined;
   // a task name is rendered from data ({data.x}, {loop.value}): it may hold a secret or escape sequences
   // a message-started instance's number tells its lines from those of the instances beside it (the console names it the same)
   const label = (ctx: Context) => c.bold(shown(ctx.taskName)) + loopSuffix(ctx.loop) + (ctx.instance === undefined ? "" : c.dim(` · instance ${ctx.instance}`));
@@ -62,7 +84,13 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
   };
   const render = statusLine(c, () => [...runs.values()].filter((run) => run.ended === undefined), (task) => (typeof task === "string" ? shown(task) : shown(task.name) + loopSuffix(task.loop)));
   return {
-    [durationsUnused]: () => lines === undefined || lines.counting,
+    [takesRunCounts](info, counts) {
+      const run = runs.get(info.executionId);
+      if (run === undefined) return;
+      run.counts = counts;
+      run.reported = new Float64Array(counts.done.length);
+      counts.quiet = lines === undefined || lines.counting;
+    },
     ...(onTerminal && {
       [watchesRunningTasks](info, running) {
         const run = runs.get(info.executionId);
@@ -70,7 +98,7 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
       },
     }),
     runStarted(info) {
-      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, caught: 0, cancelled: 0, events: 0, failedAt: undefined, running: undefined });
+      runs.set(info.executionId, { info, started: performance.now(), ended: undefined, error: undefined, done: 0, failed: 0, caught: 0, cancelled: 0, events: 0, failedAt: undefined, running: undefined, counts: undefined, reported: undefined });
       options.screen?.setStatus(render);
     },
     runFinished(info, error) {
@@ -108,7 +136,7 @@ export function terminalReporter(out: Output, color: boolean, options: ReporterO
     taskFinished(ctx, error, ms, caught) {
       const run = tally(ctx);
       if (error === undefined) {
-        if (run) run.done++;
+        if (run !== undefined && run.counts === undefined) run.done++;
         lines?.finished(ctx, ms, label);
         return;
       }
@@ -170,9 +198,10 @@ function summary(run: RunTally, c: ReturnType<typeof createColors>, cwd: string)
     run.error === undefined
       ? `${c.green(c.bold("finished"))} ${visibleLine(shortPath(run.info.source, cwd))} in ${duration}`
       : `${run.error instanceof CancelledError ? c.magenta(c.bold(endState(run.error))) : c.red(c.bold("failed"))} ${visibleLine(shortPath(run.info.source, cwd))}${at} after ${duration}`;
-  const events = run.events > 0 ? `, ${run.events} event${run.events === 1 ? "" : "s"}` : "";
+  const counted = eventsOf(run);
+  const events = counted > 0 ? `, ${counted} event${counted === 1 ? "" : "s"}` : "";
   const caught = run.caught > 0 ? `, ${run.caught} caught` : "";
-  const counts = `${run.done} done, ${run.failed} failed${caught}, ${run.cancelled} cancelled${events}`;
+  const counts = `${doneOf(run)} done, ${run.failed} failed${caught}, ${run.cancelled} cancelled${events}`;
   return `${outcome}: ${counts}; ${c.dim(`run ${run.info.executionId}; logs ${run.info.logFolder}`)}`;
 }
 

@@ -1,6 +1,7 @@
 import type { createColors } from "picocolors";
 import type { RunInfo } from "../api/types.js";
 import type { RunningTask, RunningTasks } from "../runtime/running-tasks.js";
+import { doneIn, type RunCounts } from "../runtime/run-counts.js";
 
 /** What the CLI counts of one run, for the status and summary lines. */
 export interface RunTally {
@@ -8,16 +9,30 @@ export interface RunTally {
   started: number;
   ended: number | undefined;
   error: unknown;
+  /** tasks that succeeded, as the hooks told (a run that gives its counts counts them there) */
   done: number;
   failed: number;
   /** errors an error boundary event caught: the run went on */
   caught: number;
   cancelled: number;
+  /** as eventReceived told (a run that gives its counts counts them there) */
   events: number;
   /** the element whose failure failed the run, once it is known */
   failedAt: { id: string; name: string } | undefined;
   /** on a terminal: the running tasks by token id, as the run keeps them; undefined elsewhere, where nothing reads them */
   running: RunningTasks | undefined;
+  /** the run's own counts, when it gives them (RunCounts) */
+  counts: RunCounts | undefined;
+  /** per element: the tasks done there that task lines have told of */
+  reported: Float64Array | undefined;
+}
+
+export function doneOf(run: RunTally): number {
+  return run.counts === undefined ? run.done : doneIn(run.counts);
+}
+
+export function eventsOf(run: RunTally): number {
+  return run.counts === undefined ? run.events : run.counts.events;
 }
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -39,14 +54,14 @@ export function statusLine(c: ReturnType<typeof createColors>, activeRuns: () =>
   return () => {
     const now = performance.now();
     const runs = activeRuns();
-    const sum = (key: "done" | "failed" | "caught" | "events") => runs.reduce((total, run) => total + run[key], 0);
+    const sum = (count: (run: RunTally) => number) => runs.reduce((total, run) => total + count(run), 0);
     const started = Math.min(...runs.map((run) => run.started), now);
-    const parts = [`${c.cyan(SPINNER[Math.floor(now / 100) % SPINNER.length])} ${formatDuration(now - started)}`, `${sum("done")} done`];
-    const failed = sum("failed");
+    const parts = [`${c.cyan(SPINNER[Math.floor(now / 100) % SPINNER.length])} ${formatDuration(now - started)}`, `${sum(doneOf)} done`];
+    const failed = sum((run) => run.failed);
     parts.push(failed > 0 ? c.red(`${failed} failed`) : `${failed} failed`);
-    const caught = sum("caught");
+    const caught = sum((run) => run.caught);
     if (caught > 0) parts.push(c.cyan(`${caught} caught`));
-    const events = sum("events");
+    const events = sum(eventsOf);
     samples.push({ at: now, events });
     while (samples.length > 2 && now - samples[0].at > RATE_WINDOW_MS) samples.shift();
     if (events > 0) parts.push(`${Math.round(rate(samples))} events/s`);

@@ -16,6 +16,16 @@ export interface TaskLineOptions {
   now: () => number;
   /** calls `tick` every `ms` until the returned function is called (tests pass their own) */
   every: (ms: number, tick: () => void) => () => void;
+  /** where the runs count the tasks that succeed while lines are counted, instead of calling finished() (RunCounts) */
+  counted?: CountedTasks;
+}
+
+/** Task counts kept outside the hooks (the runs' RunCounts). */
+export interface CountedTasks {
+  /** Adds the tasks done since the last call (or since counting began), by task name. */
+  collect(add: (name: string, done: number) => void): void;
+  /** Lines are counted from now on (true), or printed one by one again (false). */
+  counting(on: boolean): void;
 }
 
 export const realTime: Pick<TaskLineOptions, "now" | "every"> = {
@@ -34,7 +44,8 @@ export const realTime: Pick<TaskLineOptions, "now" | "every"> = {
  * tasks (two lines for each of 500k tasks): they are counted instead, per
  * task name, and one `done` line a second gives the counts, until a second
  * with no more than `rate` of them goes back to single lines. Nothing is
- * rendered or timed per task while counting. Failures, warnings and the
+ * rendered or timed per task while counting; with `counted` (the CLI's
+ * runs) the runs count them and finished() is not even called. Failures, warnings and the
  * run's summary are not task lines: the reporter prints them in full, after
  * flush() has printed the counts before them.
  */
@@ -66,12 +77,7 @@ export class TaskLines {
 
   finished(ctx: Context, ms: number, label: (ctx: Context) => string): void {
     if (this.counts !== undefined || this.overRate()) {
-      const name = ctx.task.name || ctx.task.id;
-      const count = this.counts!.get(name);
-      if (count === undefined) this.counts!.set(name, { done: 1 });
-      else count.done++;
-      this.counted++;
-      this.thisSecond++;
+      this.add(ctx.task.name || ctx.task.id, 1);
       return;
     }
     this.out.write(`${this.c.green("done")}  ${label(ctx)} ${this.c.dim(formatDuration(ms))}\n`);
@@ -84,6 +90,7 @@ export class TaskLines {
 
   /** Prints the counts not printed yet (before a failure line, and when the runs have ended). */
   flush(): void {
+    if (this.counts !== undefined) this.options.counted?.collect(this.add);
     if (this.counted === 0) return;
     const now = this.options.now();
     const named = [...this.counts!];
@@ -120,17 +127,27 @@ export class TaskLines {
       this.out.write(`${this.c.dim(`${rate}: a line a second counts the tasks done; failures are shown in full`)}\n`);
     }
     this.stopTicks = this.options.every(SUMMARY_MS, this.tick);
+    this.options.counted?.counting(true);
     return true;
   }
 
+  private readonly add = (name: string, done: number): void => {
+    const count = this.counts!.get(name);
+    if (count === undefined) this.counts!.set(name, { done });
+    else count.done += done;
+    this.counted += done;
+    this.thisSecond += done;
+  };
+
   /* a second of counting is over: its counts are printed, and a slow enough second goes back to single lines */
   private readonly tick = (): void => {
+    this.flush();
     const slow = 2 * this.thisSecond <= this.options.rate;
     this.thisSecond = 0;
-    this.flush();
     if (!slow) return;
     this.close();
     this.counts = undefined;
     this.windowStart = Number.NEGATIVE_INFINITY;
+    this.options.counted?.counting(false);
   };
 }

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { AsyncResource } from "node:async_hooks";
 import { basename, join } from "node:path";
 import { Engine, type EngineObserver, type LiveToken } from "../engine/engine.js";
-import type { TaskContext } from "../engine/context.js";
+import { TaskContext } from "../engine/context.js";
+import type { Token } from "../engine/token.js";
 import type { Data } from "../engine/data.js";
 import { cloneValue } from "../engine/clone.js";
 import { checkData } from "../engine/data-check.js";
@@ -43,7 +44,8 @@ import type { NodeBinding } from "../tasks/binding.js";
 import { redactError } from "../secrets/redact-error.js";
 import { StoppingTasks } from "./stopping.js";
 import { StartTimes } from "./start-times.js";
-import { durationsUnused, TurnClock, type DurationsUnused } from "./turn-clock.js";
+import { TurnClock } from "./turn-clock.js";
+import { runCounts, takesRunCounts, type RunCounts, type TakesRunCounts } from "./run-counts.js";
 import { SnapshotGate } from "./snapshot-gate.js";
 import { guardProcessExit } from "./process-exit.js";
 import { liveRunFor } from "../live/attach.js";
@@ -122,8 +124,9 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   }
   const monitor = live?.feed(lanes);
   const running = new StartTimes<RunningTask>();
+  const counts = (options.reporter as TakesRunCounts | undefined)?.[takesRunCounts] === undefined ? undefined : runCounts(graph);
   // a caught failure's note takes the engine's time, as the journal's inputs around it do (called once the engine exists)
-  const observer = observe(info, options.reporter, logs, stopping, record, () => engine.now(), { monitor, running });
+  const observer = observe(info, options.reporter, logs, stopping, record, () => engine.now(), { monitor, running, counts });
   const feeds = new Feeds(live !== undefined);
   const engine = new Engine(graph, {
     executionId,
@@ -140,7 +143,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
     // later turns of the engine run in the run's own async context, not in that of the task whose promise woke it
     schedule: AsyncResource.bind((fn: () => void) => void setImmediate(fn)),
   });
-  const onEvent = options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
+  const onEvent = counts !== undefined ? () => void counts.events++ : options.reporter?.eventReceived && (() => options.reporter?.eventReceived?.(info));
   const gate = new SnapshotGate();
   record.writer?.snapshotEvery?.({ every: options.journalSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES, checkpoint: () => engine.checkpoint(), hold: () => gate.hold(), release: () => gate.release() });
   const sources = { engine, feeds, executionId, initialData: record.initialData, workspace, maxInFlight: options.maxEventsInFlight ?? 1000, maxBuffered: options.maxEventsBuffered ?? 100_000, signal: stop.signal, onEvent, gate };
@@ -151,6 +154,7 @@ export async function runDefinition(definition: ProcessDefinition, registry: Reg
   activeRuns.add(run);
   options.reporter?.runStarted?.(info);
   (options.reporter as WatchesRunningTasks | undefined)?.[watchesRunningTasks]?.(info, running);
+  if (counts !== undefined) (options.reporter as TakesRunCounts)[takesRunCounts]!(info, counts);
   reportUnused(options.reporter, info, registry, { graph, bindings });
   if (definition.warnings !== undefined && definition.warnings.length > 0) options.reporter?.fileWarnings?.(info, definition.warnings);
   let outcome: unknown;
@@ -266,8 +270,10 @@ function terminalOrNone(): UiProvider | undefined {
 
 /**
  * Closes each task's log when it ends (noting it in the journal), notes
- * caught failures in the journal, counts tasks for the run's summary,
- * adapts the reporter to the engine hooks, adding durations, and tells the
+ * caught failures in the journal, counts tasks for the run's summary and
+ * for a reporter that takes counts (RunCounts: a task that succeeds while
+ * it is quiet is only counted), adapts the reporter to the engine hooks,
+ * adding durations, and tells the
  * live run's monitor (one observer: a second wrapped around this one cost
  * the CLI a call per hook and per task).
  */
@@ -278,7 +284,7 @@ function observe(
   stopping: StoppingTasks,
   record: RunRecord,
   now: () => number,
-  { monitor, running: started }: { monitor: MonitorTaskHooks | undefined; running: StartTimes<RunningTask> },
+  { monitor, running: started, counts }: { monitor: MonitorTaskHooks | undefined; running: StartTimes<RunningTask>; counts: RunCounts | undefined },
 ): EngineObserver {
   const { writer: journal, summary } = record;
   const finish = (ctx: TaskContext, failed: boolean): void => {
@@ -292,12 +298,6 @@ function observe(
     const at = clock.now();
     return at - (started.take(ctx.tokenId) ?? at);
   };
-  const unused = (reporter as DurationsUnused | undefined)?.[durationsUnused];
-  const succeeded = (ctx: TaskContext): number => {
-    if (unused?.call(reporter) !== true) return duration(ctx);
-    started.take(ctx.tokenId);
-    return 0;
-  };
   /* a task that threw, until the engine says (at once, in tokenFailed) whether an error boundary caught it */
   let failing: { ctx: TaskContext; error: unknown; ms: number } | undefined;
   return {
@@ -308,14 +308,20 @@ function observe(
       const user = userContext(ctx);
       // not the context: what holds it keeps all it reaches (the token, its data) alive through the young generation's collections
       started.set(ctx.tokenId, clock.recent(), named ? (user.loop === undefined ? user.taskName : { name: user.taskName, loop: user.loop }) : undefined);
-      reporter.taskStarted?.(user);
+      if (counts?.quiet !== true) reporter.taskStarted?.(user);
     },
     taskFinished(ctx, error) {
       finish(ctx, error !== undefined);
       summary.taskEnded(error !== undefined);
       // the reporter hears of a failure before the engine masks it for data._error: a reporter prints what it gets
       if (error !== undefined) failing = { ctx, error: redactError(error), ms: duration(ctx) };
-      else reporter?.taskFinished?.(userContext(ctx), undefined, succeeded(ctx));
+      else if (counts === undefined) reporter?.taskFinished?.(userContext(ctx), undefined, duration(ctx));
+      else {
+        // the context's token stands on the task's node
+        counts.done[(TaskContext.handleOf(ctx) as Token).node.index]++;
+        if (!counts.quiet) reporter!.taskFinished?.(userContext(ctx), undefined, duration(ctx));
+        else started.take(ctx.tokenId);
+      }
       monitor?.taskFinished(ctx, error);
     },
     tokenFailed(token, error, caught) {

@@ -26,14 +26,3 @@ export class TurnClock {
   }
 }
 
-/**
- * A reporter of this package may answer true here when it prints no
- * duration for a task that succeeds (the CLI while it counts task lines,
- * or with task lines off): such a task then costs no clock reading, and its
- * taskFinished gets 0. Failures always get their duration.
- */
-export const durationsUnused = Symbol("adhesive.durationsUnused");
-
-export interface DurationsUnused {
-  [durationsUnused]?(): boolean;
-}

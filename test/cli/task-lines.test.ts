@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Context, RunInfo } from "../../src/api/types.js";
 import { terminalReporter } from "../../src/cli/reporter.js";
+import { takesRunCounts, type RunCounts } from "../../src/runtime/run-counts.js";
 import { bin, fixture, root } from "./run-cli.js";
 
 const run: RunInfo = { executionId: "run-1", source: `${process.cwd()}/orders.bpmn`, logFolder: "/runs/run-1/logs" };
@@ -174,6 +175,44 @@ describe("task lines faster than task_line_rate", () => {
     test.report.runFinished!(run, undefined);
     test.report.printSummaries();
     expect(test.ticking).toBe(false);
+  });
+});
+
+describe("task lines of a run that counts its tasks (RunCounts)", () => {
+  it("are the lines the hooks give: while the reporter counts, the run counts the tasks that succeed and the hooks stay silent", () => {
+    const names = ["Check Order", "Ship Order"];
+    /* the same tasks told as the run tells them: hooks while lines are printed one by one, only counts while they are counted */
+    const told = (withCounts: boolean): string[] => {
+      const test = reporter(4);
+      test.report.runStarted!(run);
+      const counts: RunCounts = { done: new Float64Array(2), names, events: 0, quiet: false };
+      if (withCounts) test.report[takesRunCounts]!(run, counts);
+      let hooks = 0;
+      const ran = (element: number): void => {
+        if (!withCounts) return test.ran(names[element]);
+        const ctx = { task: { id: `e${element}`, name: names[element], type: "task" }, taskName: names[element], loop: undefined, executionId: run.executionId, tokenId: 0 } as unknown as Context;
+        // as the run's observer: each hook only when the reporter is not quiet then, and the count before the end's hook
+        if (!counts.quiet) hooks++;
+        if (!counts.quiet) test.report.taskStarted!(ctx);
+        counts.done[element]++;
+        if (!counts.quiet) test.report.taskFinished!(ctx, undefined, 2);
+      };
+      for (let i = 0; i < 400; i++) ran(i % 4 === 3 ? 1 : 0);
+      test.second();
+      for (let i = 0; i < 100; i++) ran(1);
+      test.second();
+      // a slow second: back to single lines
+      test.second();
+      ran(0);
+      test.failed("Ship Order", "carrier refused");
+      test.report.runFinished!(run, undefined);
+      test.report.printSummaries();
+      if (withCounts) expect(hooks).toBeLessThan(10);
+      // durations aside: the test's clock moves only with the hooks
+      return test.printed.map((line) => line.replace(/ in \S+: /, " in -: "));
+    };
+    expect(told(true)).toEqual(told(false));
+    expect(doneIn(told(true))).toBe(501);
   });
 });
 
