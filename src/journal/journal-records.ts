@@ -130,7 +130,7 @@ export abstract class JournalRecords {
     out.piece(DONE);
     out.int(seq);
     out.piece(AT);
-    out.int(time);
+    out.time(time);
     if (result !== undefined) out.text(`,${changesText(result.data, result.changed)}`);
     if (decision !== undefined) out.text(`,"g":${JSON.stringify(encodeValue(decision))}`);
     // the texts reserved only their own room
@@ -178,7 +178,7 @@ export abstract class JournalRecords {
         out.int(this.doneFirst + dones - 1);
       }
       out.piece(AT);
-      out.int(this.doneAt);
+      out.time(this.doneAt);
       out.piece(END);
       out.seal();
       this.doneCount = 0;
@@ -247,7 +247,7 @@ export abstract class JournalRecords {
     const head = (this.emitHeads[node.index] ??= Buffer.from(`{"t":"em","n":${jsonId(node, node.id)},"at":`));
     out.reserve(RECORD_BYTES + head.length);
     out.piece(head);
-    out.int(this.eventsAt);
+    out.time(this.eventsAt);
     out.piece(count === 1 ? EVENT : EVENTS);
     for (let i = 0; i < count; i++) {
       const value = events[i];
@@ -296,7 +296,7 @@ export abstract class JournalRecords {
       out.int(last);
     }
     out.piece(AT);
-    out.int(time);
+    out.time(time);
     out.piece(END);
     out.seal();
   }

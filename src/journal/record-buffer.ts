@@ -18,11 +18,20 @@ export class RecordBuffer {
   private start = 0;
   /* writes the records still held open (a run of starts or completions) into the bytes */
   private closer: (() => void) | undefined;
+  /* the last time() written, and its digits */
+  private lastTime = NaN;
+  private readonly timeDigits = new Uint8Array(10);
+  private timeLength = 0;
 
   /** How many bytes there are, the records held open written first. */
   get length(): number {
     if (this.closer !== undefined) this.closer();
     return this.used;
+  }
+
+  /** All the bytes the buffer holds, the first `length` of them its records: for a write, which needs no view of them. */
+  get whole(): Buffer {
+    return this.bytes;
   }
 
   /** The bytes so far, the records held open written first; they stay valid until the next write. */
@@ -80,11 +89,37 @@ export class RecordBuffer {
     const bytes = this.bytes;
     let end = this.used + digitsOf(n);
     this.used = end;
-    do {
-      const q = (n / 10) | 0;
-      bytes[--end] = 48 + n - q * 10;
+    // two digits per division: the divisions are most of the cost
+    while (n >= 100) {
+      const q = (n / 100) | 0;
+      const pair = (n - q * 100) << 1;
+      bytes[--end] = PAIRS[pair + 1];
+      bytes[--end] = PAIRS[pair];
       n = q;
-    } while (n > 0);
+    }
+    if (n >= 10) {
+      bytes[--end] = PAIRS[(n << 1) + 1];
+      bytes[--end] = PAIRS[n << 1];
+    } else bytes[--end] = 48 + n;
+  }
+
+  /** A record's time, as int(): the records of one write mostly share it, so its digits are kept and copied. */
+  time(n: number): void {
+    if (n !== this.lastTime) {
+      const start = this.used;
+      this.int(n);
+      this.lastTime = n;
+      this.timeLength = this.used - start;
+      // a longer text (a fraction of a millisecond) is written again each time
+      if (this.timeLength > this.timeDigits.length) this.lastTime = NaN;
+      else this.bytes.copy(this.timeDigits, 0, start, this.used);
+      return;
+    }
+    const digits = this.timeDigits;
+    const bytes = this.bytes;
+    let at = this.used;
+    for (let i = 0; i < this.timeLength; i++) bytes[at++] = digits[i];
+    this.used = at;
   }
 
   private grow(extra: number): void {
@@ -92,6 +127,13 @@ export class RecordBuffer {
     this.bytes.copy(bigger, 0, 0, this.used);
     this.bytes = bigger;
   }
+}
+
+/* the ASCII digits of 00 to 99 */
+const PAIRS = new Uint8Array(200);
+for (let n = 0; n < 100; n++) {
+  PAIRS[n * 2] = 48 + ((n / 10) | 0);
+  PAIRS[n * 2 + 1] = 48 + (n % 10);
 }
 
 /* for 0 <= n < 2^31 */

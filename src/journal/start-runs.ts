@@ -112,7 +112,7 @@ export class StartRuns {
       out.int(instance);
     }
     out.piece(middle);
-    out.int(time);
+    out.time(time);
     out.piece(END);
     out.seal();
   }
@@ -142,7 +142,7 @@ export class StartRuns {
       out.int(repeats);
     } else out.piece(CLOSE_LIST);
     out.piece(AT);
-    out.int(time);
+    out.time(time);
     out.piece(END);
     out.seal();
   }

@@ -229,10 +229,12 @@ export class JournalWriter extends JournalRecords implements RunJournal {
   private flush(): boolean {
     if (this.broken || this.fd === undefined) return false;
     if (this.pending.length === 0) return true;
-    const bytes = this.pending.view();
+    // length first: it writes the records held open, which may move the bytes
+    const length = this.pending.length;
+    const bytes = this.pending.whole;
     try {
-      for (let written = 0; written < bytes.length; ) written += writeSync(this.fd, bytes, written, bytes.length - written);
-      this.size += bytes.length;
+      for (let written = 0; written < length; ) written += writeSync(this.fd, bytes, written, length - written);
+      this.size += length;
       this.pending.clear();
       if (this.options.fsync) fsyncSync(this.fd);
       // the write and this check are one step: what a former owner wrote after losing the run is never acted on (nor read: src/journal/segment.ts)
