@@ -96,7 +96,13 @@ export class Tasks {
     for (const next of this.dedup.frameEnded(frame, this.holderOf)) this.admit(next);
   }
 
-  private admit(token: Token): void {
+  /** Whether the node's task deduplicates (elements/steps.ts). */
+  deduplicates(node: GraphNode): boolean {
+    return this.dedupKeys?.[node.index] !== undefined;
+  }
+
+  /** Runs the task now if the pool has a slot, else queues it for one (its `when` held and it holds its key). */
+  admit(token: Token): void {
     if (!usesPool(token.node) || this.running < this.core.options.poolSize) {
       this.run(token);
     } else {
@@ -272,16 +278,19 @@ export class Tasks {
     let error = failed ? outcome : undefined;
     this.replayed?.ended(token);
     let result: TaskDataResult | undefined;
-    if (!failed && token.view !== undefined) {
-      try {
-        result = keepChanges(token, token.view);
-      } catch (invalid) {
-        failed = true;
-        error = invalid;
+    const view = token.view;
+    if (view !== undefined) {
+      if (!failed) {
+        try {
+          result = keepChanges(token, view);
+        } catch (invalid) {
+          failed = true;
+          error = invalid;
+        }
       }
+      view.discard();
+      token.view = undefined;
     }
-    token.view?.discard();
-    token.view = undefined;
     const ctx = this.leave(token);
     if (failed) error = core.options.failure === undefined ? error : core.options.failure(error);
     if (failed) core.journal?.failed(token.seq, error, core.now());
