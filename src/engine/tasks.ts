@@ -10,7 +10,7 @@ import { InputKind } from "./inputs.js";
 import type { TaskData, TaskDataResult } from "./task-data.js";
 import type { ReplayedTasks } from "./replay.js";
 import { TokenState, type Token } from "./token.js";
-import type { TaskHost } from "./task-host.js";
+import { whenFunctionSettled, whenScriptSettled } from "./task-settled.js";
 
 /**
  * Running the user side of nodes: the pool of `poolSize` slots and its
@@ -356,46 +356,4 @@ function keepChanges(token: Token, view: TaskData): TaskDataResult | undefined {
 /* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */
 function usesPool(node: GraphNode): boolean {
   return node.kind !== "userTask";
-}
-
-/*
- * Plain callbacks, not an async function: one less promise and frame per
- * asynchronous task. Shared functions bound to the task's context (token,
- * generation and runner follow from it), not two closures and the closure
- * context they share: a parked task holds them until its promise settles,
- * and two bound functions are 96 bytes against 155. Methods of an object,
- * not function declarations: a declaration given its name by the compiler
- * (tsx keeps names) has a `name` of its own, and binding such a function
- * makes a 335-byte one.
- */
-const whenSettled = {
-  functionFulfilled(this: TaskContext, value: unknown): void {
-    const tasks = hostTasks(this);
-    // the runner counts the promises its functions returned
-    tasks.core.options.runner.settled?.();
-    tasks.asyncSettled(this, value, false);
-  },
-  functionRejected(this: TaskContext, error: unknown): void {
-    const tasks = hostTasks(this);
-    tasks.core.options.runner.settled?.();
-    tasks.asyncSettled(this, error, true);
-  },
-  scriptFulfilled(this: TaskContext, value: unknown): void {
-    hostTasks(this).asyncSettled(this, value, false);
-  },
-  scriptRejected(this: TaskContext, error: unknown): void {
-    hostTasks(this).asyncSettled(this, error, true);
-  },
-};
-
-function whenFunctionSettled(result: PromiseLike<unknown>, ctx: TaskContext): void {
-  result.then(whenSettled.functionFulfilled.bind(ctx), whenSettled.functionRejected.bind(ctx));
-}
-
-function whenScriptSettled(result: PromiseLike<unknown>, ctx: TaskContext): void {
-  result.then(whenSettled.scriptFulfilled.bind(ctx), whenSettled.scriptRejected.bind(ctx));
-}
-
-function hostTasks(ctx: TaskContext): Tasks {
-  return (TaskContext.hostOf(ctx) as TaskHost).core.tasks;
 }
