@@ -301,7 +301,11 @@ export class Tasks {
     if (!failed && token.node.decides) core.events.decisions.decided(token, outcome);
     // a failed task's token still holds the data it started with: a boundary event continues from that
     if (failed) core.fail(token, error);
-    else core.enqueue(token);
+    else if (this.readyHead === this.ready.length && core.taken === core.queued) {
+      // nothing queued before it and no task waiting for the slot it gave up: leaving now is what the queue would do next
+      core.complete(token);
+      return;
+    } else core.enqueue(token);
     this.startReady();
   }
 
