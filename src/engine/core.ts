@@ -62,6 +62,8 @@ export interface Core {
   createToken(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token;
   /** Queues a token that arrived (state Arrived) or finished its work at its node (state Completed). */
   enqueue(token: Token): void;
+  /** A token that finished its work at its node leaves it now (what the queue does with a Completed token). */
+  complete(token: Token): void;
   /** The token is past its join: a loop starts on a looped node, else the element does its work. */
   enter(token: Token): void;
   /** The element does its work for the token (past any join; for a looped node, once per iteration). */

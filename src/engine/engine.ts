@@ -6,6 +6,7 @@ import type { TaskContext, TaskNodeInfo } from "./context.js";
 import type { Core } from "./core.js";
 import { newRef, release, share, shallowCopy, type Data, type DataRef } from "./data.js";
 import { behaviours } from "./elements/index.js";
+import { plainSteps, takePlainStep } from "./elements/steps.js";
 import type { Behaviour } from "./elements/behaviour.js";
 import { callsAround, errorRecord } from "./errors.js";
 import { EventParts } from "./event-parts.js";
@@ -58,8 +59,11 @@ export class Engine implements Core {
   readonly outside: Outside;
   readonly host: TaskHost;
   finished = false;
+  /** the run's journal; undefined while it is rebuilt from it (a field, not a getter: read on every task start and end) */
+  journal: EngineJournal | undefined;
   // read and set by the engine's own files (run-end.ts, checkpoint.ts); nothing outside src/engine sees the Engine
   readonly behaviours: Behaviour[];
+  private readonly steps: Uint8Array;
   readonly loop: RunLoop;
   readonly instances = new Instances();
   root: Frame | undefined;
@@ -82,6 +86,7 @@ export class Engine implements Core {
     this.behaviours = behaviours(graph.nodes.map((node) => node.kind));
     this.tracker = options.tracker;
     this.tasks = new Tasks(this);
+    this.steps = plainSteps(graph.nodes, this.behaviours, (node) => this.tasks.implements(node), (node) => this.tasks.deduplicates(node));
     this.loops = new Loops(this);
     this.triggers = new Triggers(this);
     this.joins = new JoinGates(this);
@@ -90,10 +95,7 @@ export class Engine implements Core {
     this.clock = options.clock ?? systemClock;
     this.slice = new Slice(this.clock, options.schedule ?? nextTurn);
     this.loop = new RunLoop(this, this.clock, this.slice);
-  }
-
-  get journal(): EngineJournal | undefined {
-    return this.replaying ? undefined : this.options.journal;
+    this.journal = options.journal;
   }
 
   now(): number {
@@ -157,6 +159,7 @@ export class Engine implements Core {
   /** Rebuilds the run from its journal's inputs (before start()): no task function is called until it is over. */
   beginReplay(inputs: readonly ReplayInput[], setTime: (at: number) => void): Replay {
     this.replay = new Replay(this, inputs, setTime);
+    this.journal = undefined;
     this.tasks.replayWith(this.replay);
     this.slice.suspended = true;
     return this.replay;
@@ -167,6 +170,7 @@ export class Engine implements Core {
     const replay = this.replay;
     if (replay === undefined) return;
     this.replay = undefined;
+    this.journal = this.options.journal;
     this.slice.suspended = false;
     const { tokens, attempts } = replay.inFlight();
     this.tasks.relaunch(tokens, attempts);
@@ -176,10 +180,8 @@ export class Engine implements Core {
   apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
     switch (kind) {
       case InputKind.Done:
-        this.tasks.ended(target as Token, generation, payload, false);
-        return;
       case InputKind.Failed:
-        this.tasks.ended(target as Token, generation, payload, true);
+        this.tasks.ended(target as Token, generation, payload, kind === InputKind.Failed);
         return;
       case InputKind.Triggered:
         this.triggers.triggered(target as Arm, payload);
@@ -279,7 +281,8 @@ export class Engine implements Core {
   }
 
   execute(token: Token): void {
-    this.behaviours[token.node.index].execute(this, token);
+    const index = token.node.index;
+    if (!takePlainStep(this, token, this.steps[index])) this.behaviours[index].execute(this, token);
   }
 
   complete(token: Token): void {
@@ -309,15 +312,11 @@ export class Engine implements Core {
       this.spawn(flows[i].target, token.frame, share(token.ref), token.loop, flows[i].order);
     }
     this.tracker?.took?.(flows[0]);
-    this.move(token, flows[0]);
-  }
-
-  take(token: Token, flow: GraphFlow): void {
-    this.move(token, flow);
+    this.take(token, flows[0]);
   }
 
   /** Reuses the token record for the first outgoing flow: no allocation on a straight path. */
-  private move(token: Token, flow: GraphFlow): void {
+  take(token: Token, flow: GraphFlow): void {
     this.relocate(token, flow.target, flow.order);
     token.abort = undefined;
     // errors on the next node (a failing condition) must not be reported under the last task's name

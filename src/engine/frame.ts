@@ -37,6 +37,9 @@ export interface Frame {
   watcher: Token | undefined;
   /** completed activities that compensation may undo, in order of completion (compensation.ts) */
   compensable: CompensableEntry[] | undefined;
+  /** an instance a start event started: its neighbours in the run's list of them (instances.ts) */
+  prevInstance: Frame | undefined;
+  nextInstance: Frame | undefined;
 }
 
 /** A completed activity with a compensation handler, and the data it completed with. */
@@ -82,6 +85,8 @@ export function createFrame(id: number, scope: Scope, parent: Frame | undefined,
     head: undefined,
     watcher: undefined,
     compensable: undefined,
+    prevInstance: undefined,
+    nextInstance: undefined,
   };
 }
 

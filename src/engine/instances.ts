@@ -8,7 +8,7 @@ import type { Frame } from "./frame.js";
  * would fill the engine's inbox instead.
  */
 export class Instances {
-  readonly frames = new Set<Frame>();
+  readonly frames = new InstanceFrames();
   /** sources that may still emit (message() generators and callbacks of start events) */
   openSources = 0;
   /** emitted events waiting in the inbox */
@@ -33,5 +33,57 @@ export class Instances {
     if (waiters.length === 0) return;
     this.waiters = [];
     for (const wake of waiters) wake();
+  }
+}
+
+/**
+ * The frames of the instances in flight, in the order they started: what a
+ * Set of them would be, as a list through the frames. One instance starts
+ * and ends per message event, and a Set's table keeps the slots of deleted
+ * entries until it is rebuilt, which adding and deleting one entry after
+ * another does every few events (a new table each time).
+ */
+export class InstanceFrames implements Iterable<Frame> {
+  private first: Frame | undefined = undefined;
+  private last: Frame | undefined = undefined;
+  size = 0;
+
+  add(frame: Frame): void {
+    if (this.has(frame)) return;
+    frame.prevInstance = this.last;
+    frame.nextInstance = undefined;
+    if (this.last === undefined) this.first = frame;
+    else this.last.nextInstance = frame;
+    this.last = frame;
+    this.size++;
+  }
+
+  has(frame: Frame): boolean {
+    return frame.prevInstance !== undefined || this.first === frame;
+  }
+
+  delete(frame: Frame): boolean {
+    if (!this.has(frame)) return false;
+    const { prevInstance: prev, nextInstance: next } = frame;
+    if (prev === undefined) this.first = next;
+    else prev.nextInstance = next;
+    if (next === undefined) this.last = prev;
+    else next.prevInstance = prev;
+    frame.prevInstance = frame.nextInstance = undefined;
+    this.size--;
+    return true;
+  }
+
+  clear(): void {
+    while (this.first !== undefined) this.delete(this.first);
+  }
+
+  /* like a Set's: the frame after the current one is found after it was handed out, so deleting the current one does not end the walk */
+  *[Symbol.iterator](): Iterator<Frame> {
+    for (let frame = this.first; frame !== undefined; ) {
+      const next = frame.nextInstance;
+      yield frame;
+      frame = this.has(frame) ? frame.nextInstance : next;
+    }
   }
 }

@@ -19,6 +19,8 @@ export interface LoopMachine {
   arrive(token: Token): void;
   complete(token: Token): void;
   apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
+  /** what apply() does with a task's outcome; called directly for the outcomes of synchronous tasks */
+  readonly tasks: { ended(token: Token, generation: number, outcome: unknown, failed: boolean): void };
   /** the token queue is empty: frees what waits for that (catches armed in the step whose signal or condition already happened, pool slots cancelled tasks gave up, the next join that is due); false when no token moved */
   releaseWaiting(): boolean;
   /** whether started tasks wait for their functions to be called; launch() calls them */
@@ -167,7 +169,8 @@ export class RunLoop {
     for (;;) {
       if (!this.drainQueue() || machine.finished) return;
       if (this.returnedHead < this.returnedCount) {
-        this.applyReturned(this.apply);
+        if (this.time === LIVE) this.time = UNREAD;
+        this.applyReturned(this.ended);
         continue;
       }
       if (this.inputs.shift(this.apply)) continue;
@@ -217,6 +220,11 @@ export class RunLoop {
     // inputs applied in one go share a time: a slice lasts 20 ms at most, and reading the clock per input would cost more than applying many
     if (this.time === LIVE) this.time = UNREAD;
     this.machine.apply(kind, target, generation, payload);
+  };
+
+  /* a returned outcome is a task's, Done or Failed: no switch over the kinds of input */
+  private readonly ended = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
+    this.machine.tasks.ended(target as Token, generation, payload, kind === InputKind.Failed);
   };
 
   private readonly launchWritten = (): void => {

@@ -10,7 +10,7 @@ import { InputKind } from "./inputs.js";
 import type { TaskData, TaskDataResult } from "./task-data.js";
 import type { ReplayedTasks } from "./replay.js";
 import { TokenState, type Token } from "./token.js";
-import type { TaskHost } from "./task-host.js";
+import { whenFunctionSettled, whenScriptSettled } from "./task-settled.js";
 
 /**
  * Running the user side of nodes: the pool of `poolSize` slots and its
@@ -96,7 +96,13 @@ export class Tasks {
     for (const next of this.dedup.frameEnded(frame, this.holderOf)) this.admit(next);
   }
 
-  private admit(token: Token): void {
+  /** Whether the node's task deduplicates (elements/steps.ts). */
+  deduplicates(node: GraphNode): boolean {
+    return this.dedupKeys?.[node.index] !== undefined;
+  }
+
+  /** Runs the task now if the pool has a slot, else queues it for one (its `when` held and it holds its key). */
+  admit(token: Token): void {
     if (!usesPool(token.node) || this.running < this.core.options.poolSize) {
       this.run(token);
     } else {
@@ -272,16 +278,19 @@ export class Tasks {
     let error = failed ? outcome : undefined;
     this.replayed?.ended(token);
     let result: TaskDataResult | undefined;
-    if (!failed && token.view !== undefined) {
-      try {
-        result = keepChanges(token, token.view);
-      } catch (invalid) {
-        failed = true;
-        error = invalid;
+    const view = token.view;
+    if (view !== undefined) {
+      if (!failed) {
+        try {
+          result = keepChanges(token, view);
+        } catch (invalid) {
+          failed = true;
+          error = invalid;
+        }
       }
+      view.discard();
+      token.view = undefined;
     }
-    token.view?.discard();
-    token.view = undefined;
     const ctx = this.leave(token);
     if (failed) error = core.options.failure === undefined ? error : core.options.failure(error);
     if (failed) core.journal?.failed(token.seq, error, core.now());
@@ -292,7 +301,11 @@ export class Tasks {
     if (!failed && token.node.decides) core.events.decisions.decided(token, outcome);
     // a failed task's token still holds the data it started with: a boundary event continues from that
     if (failed) core.fail(token, error);
-    else core.enqueue(token);
+    else if (this.readyHead === this.ready.length && core.taken === core.queued) {
+      // nothing queued before it and no task waiting for the slot it gave up: leaving now is what the queue would do next
+      core.complete(token);
+      return;
+    } else core.enqueue(token);
     this.startReady();
   }
 
@@ -347,46 +360,4 @@ function keepChanges(token: Token, view: TaskData): TaskDataResult | undefined {
 /* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */
 function usesPool(node: GraphNode): boolean {
   return node.kind !== "userTask";
-}
-
-/*
- * Plain callbacks, not an async function: one less promise and frame per
- * asynchronous task. Shared functions bound to the task's context (token,
- * generation and runner follow from it), not two closures and the closure
- * context they share: a parked task holds them until its promise settles,
- * and two bound functions are 96 bytes against 155. Methods of an object,
- * not function declarations: a declaration given its name by the compiler
- * (tsx keeps names) has a `name` of its own, and binding such a function
- * makes a 335-byte one.
- */
-const whenSettled = {
-  functionFulfilled(this: TaskContext, value: unknown): void {
-    const tasks = hostTasks(this);
-    // the runner counts the promises its functions returned
-    tasks.core.options.runner.settled?.();
-    tasks.asyncSettled(this, value, false);
-  },
-  functionRejected(this: TaskContext, error: unknown): void {
-    const tasks = hostTasks(this);
-    tasks.core.options.runner.settled?.();
-    tasks.asyncSettled(this, error, true);
-  },
-  scriptFulfilled(this: TaskContext, value: unknown): void {
-    hostTasks(this).asyncSettled(this, value, false);
-  },
-  scriptRejected(this: TaskContext, error: unknown): void {
-    hostTasks(this).asyncSettled(this, error, true);
-  },
-};
-
-function whenFunctionSettled(result: PromiseLike<unknown>, ctx: TaskContext): void {
-  result.then(whenSettled.functionFulfilled.bind(ctx), whenSettled.functionRejected.bind(ctx));
-}
-
-function whenScriptSettled(result: PromiseLike<unknown>, ctx: TaskContext): void {
-  result.then(whenSettled.scriptFulfilled.bind(ctx), whenSettled.scriptRejected.bind(ctx));
-}
-
-function hostTasks(ctx: TaskContext): Tasks {
-  return (TaskContext.hostOf(ctx) as TaskHost).core.tasks;
 }

@@ -53,6 +53,17 @@ export function withOutputUntilReturn<A, B, R>(sink: OutputSink, fn: (a: A, b: B
   }
 }
 
+/** withOutputUntilReturn for a function of one argument: it is called with that one alone. */
+export function callUntilReturn<A, R>(sink: OutputSink, fn: (a: A) => R, a: A): R {
+  const outer = direct;
+  direct = sink;
+  try {
+    return fn(a);
+  } finally {
+    direct = outer;
+  }
+}
+
 /**
  * A task function called through either of the above returned: a promise
  * (`async`) keeps the async context on until taskSettled() hears of it; once

@@ -15,7 +15,7 @@ import type { LocalWorkspace } from "../workspaces/local.js";
 import type { Token } from "../engine/token.js";
 import type { Lanes } from "../lanes/lanes.js";
 import { compileExpression, type CompiledExpression } from "../model/expression.js";
-import { outsideTasks, taskReturned, taskSettled, withOutput, withOutputUntilReturn } from "../logs/console-capture.js";
+import { callUntilReturn, outsideTasks, taskReturned, taskSettled, withOutput, withOutputUntilReturn } from "../logs/console-capture.js";
 import type { RunLogs } from "../logs/run-logs.js";
 import { TaskOutput } from "../logs/task-output.js";
 import { InterruptedTaskError } from "../errors.js";
@@ -39,6 +39,8 @@ export class TaskRunner implements NodeRunner {
   private readonly feeds: Feeds;
   /* per node: its function returned synchronously last time (see withOutputUntilReturn) */
   private readonly returnedSync: Uint8Array;
+  /* per node: its task() function, once a call found that calling it is all invoke() does (a name without placeholders, no regex groups, no onInterrupted: "fail") */
+  private readonly plain: Array<TaskFunction | undefined>;
   private readonly remote: RemoteTasks | undefined;
 
   constructor(source: string, nodeCount: number, bindings: readonly NodeBinding[], workspace: LocalWorkspace, ui: UiProvider, lanes: Lanes | undefined, logs: RunLogs, feeds: Feeds, workers?: { pool: WorkerPool; declarations: readonly Declaration[] }, remote?: RemoteTasks) {
@@ -52,6 +54,7 @@ export class TaskRunner implements NodeRunner {
     this.bindings = new Array<NodeBinding | undefined>(nodeCount);
     this.staticGroups = new Array<string[] | undefined>(nodeCount);
     this.returnedSync = new Uint8Array(nodeCount);
+    this.plain = new Array<TaskFunction | undefined>(nodeCount);
     // message declarations bind to events too, but they are sources: only task implementations run here
     for (const binding of bindings) if (binding.candidates.some(runsAsTask)) this.bindings[binding.node.index] = binding;
     this.workspace = workspace;
@@ -121,8 +124,9 @@ export class TaskRunner implements NodeRunner {
 
   /* a function that returned synchronously last time is called without entering the async context; the context is the task's sink either way (TaskContext.write) */
   private call(task: TaskContext, ctx: Context, node: GraphNode): unknown {
-    const sync = this.returnedSync[node.index] === 1;
-    return sync ? withOutputUntilReturn(task, this.invoke, ctx, node) : withOutput(task, this.invoke, ctx, node);
+    if (this.returnedSync[node.index] === 0) return withOutput(task, this.invoke, ctx, node);
+    const plain = this.plain[node.index];
+    return plain === undefined ? withOutputUntilReturn(task, this.invoke, ctx, node) : callUntilReturn(task, plain, ctx);
   }
 
   write(task: TaskContext, text: string): void {
@@ -144,9 +148,11 @@ export class TaskRunner implements NodeRunner {
   private readonly invoke = (ctx: Context, node: GraphNode): unknown => {
     if (this.bindings[node.index] === undefined) return this.extras.askForm(ctx, node);
     const declaration = this.resolve(node, ctx.taskName);
-    if (ctx.resumed && declaration.options.onInterrupted === "fail") throw new InterruptedTaskError(ctx.taskName, node.id, ctx.attempt);
+    // the option first: ctx.resumed asks the run for the attempt
+    if (declaration.options.onInterrupted === "fail" && ctx.resumed) throw new InterruptedTaskError(ctx.taskName, node.id, ctx.attempt);
     const groups = this.groupsOf(declaration, node, ctx.taskName);
     if (declaration.kind === "userTask") return this.runUserTask(ctx, declaration.fn as UserTaskFunction, groups);
+    if (groups.length === 0 && !node.template.dynamic && declaration.options.onInterrupted !== "fail") this.plain[node.index] = declaration.fn as TaskFunction;
     // most names have no regex groups: a spread call costs more than the task
     return groups.length === 0 ? (declaration.fn as TaskFunction)(ctx) : (declaration.fn as TaskFunction)(ctx, ...groups);
   };
