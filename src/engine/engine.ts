@@ -86,7 +86,7 @@ export class Engine implements Core {
     this.behaviours = behaviours(graph.nodes.map((node) => node.kind));
     this.tracker = options.tracker;
     this.tasks = new Tasks(this);
-    this.steps = plainSteps(graph.nodes, this.behaviours, (node) => this.tasks.implements(node), (node) => this.tasks.deduplicates(node));
+    this.steps = plainSteps(graph.nodes, this.behaviours, this.tasks);
     this.loops = new Loops(this);
     this.triggers = new Triggers(this);
     this.joins = new JoinGates(this);

@@ -1,4 +1,4 @@
-import type { Behaviour } from "./behaviour.js";
+import { Step, type Behaviour } from "./behaviour.js";
 
 /**
  * Gateways, start events, boundary events, link events and none throw
@@ -14,5 +14,8 @@ export const passThrough: Behaviour = {
     }
     if (token.node.messageTargets !== undefined) core.events.messages.send(token);
     core.route(token);
+  },
+  plainStep(node, tasks) {
+    return !tasks.implements(node) && node.messageTargets === undefined ? Step.Route : Step.Behaviour;
   },
 };

@@ -30,7 +30,10 @@ describe("plain steps", () => {
         ["start->fork", "fork->plain", "fork->guarded", "fork->deduped", "plain->route", "route->decide", "guarded->implemented", "deduped->implemented", "timer->error", "decide->end", "implemented->end"],
       ),
     );
-    const steps = plainSteps(graph.nodes, behaviours(graph.nodes.map((node) => node.kind)), (node) => node.id === "implemented" || node.id === "decide", (node) => node.id === "deduped");
+    const steps = plainSteps(graph.nodes, behaviours(graph.nodes.map((node) => node.kind)), {
+      implements: (node) => node.id === "implemented" || node.id === "decide",
+      deduplicates: (node) => node.id === "deduped",
+    });
     const stepOf = Object.fromEntries(graph.nodes.map((node) => [node.id, steps[node.index]]));
     expect(stepOf).toEqual({ start: 2, fork: 2, plain: 1, guarded: 0, timer: 2, deduped: 0, decide: 0, route: 2, implemented: 0, end: 3, error: 0 });
   });

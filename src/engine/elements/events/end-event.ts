@@ -1,5 +1,5 @@
 import { ThrownBpmnError } from "../../errors.js";
-import type { Behaviour } from "../behaviour.js";
+import { Step, type Behaviour } from "../behaviour.js";
 
 /** A plain end event finishes the token (sending along its message flows); an error end event throws its code to the error boundaries around it. */
 export const endEvent: Behaviour = {
@@ -11,5 +11,8 @@ export const endEvent: Behaviour = {
     }
     if (node.messageTargets !== undefined) core.events.messages.send(token);
     core.finish(token);
+  },
+  plainStep(node) {
+    return node.errorCode === undefined && node.messageTargets === undefined ? Step.Finish : Step.Behaviour;
   },
 };
