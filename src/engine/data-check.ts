@@ -52,7 +52,19 @@ export interface DataProblem {
 export function dataProblem(value: unknown): DataProblem | undefined {
   const type = typeof value;
   if (type !== "object" && type !== "function" && type !== "symbol") return undefined;
+  if (typeof value === "object" && value !== null && isFlatRecord(value)) return undefined;
   return findProblem(value, new Set());
+}
+
+/* a plain object of primitives (the usual message event) holds nothing to refuse and no cycle: no Set to track what was seen */
+function isFlatRecord(value: object): boolean {
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false;
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== null && (typeof item === "object" || typeof item === "function" || typeof item === "symbol")) return false;
+  }
+  return true;
 }
 
 function findProblem(value: unknown, seen: Set<object>): DataProblem | undefined {
