@@ -301,7 +301,7 @@ export class Tasks {
     if (!failed && token.node.decides) core.events.decisions.decided(token, outcome);
     // a failed task's token still holds the data it started with: a boundary event continues from that
     if (failed) core.fail(token, error);
-    else if (this.readyHead === this.ready.length && core.taken === core.queued) {
+    else if (leavesAtOnce(token) && this.readyHead === this.ready.length && core.taken === core.queued) {
       // nothing queued before it and no task waiting for the slot it gave up: leaving now is what the queue would do next
       core.complete(token);
       return;
@@ -355,6 +355,18 @@ function keepChanges(token: Token, view: TaskData): TaskDataResult | undefined {
   release(token.ref);
   token.ref = newRef(result.data, result.fresh);
   return result;
+}
+
+/*
+ * Whether a finished task's token may leave its node without the token
+ * queue. Only a node whose leaving goes on through its flows: each of those
+ * moves queues the token again, and the queue is where the engine counts
+ * its steps and pauses for the event loop. A looped node's next round (and
+ * an onComplete handler) may start its task again directly: a loop of
+ * synchronous tasks without a journal would never give Ctrl-C a turn.
+ */
+function leavesAtOnce(token: Token): boolean {
+  return token.node.loop === undefined && token.node.onComplete === 0;
 }
 
 /* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */

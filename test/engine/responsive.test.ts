@@ -23,8 +23,8 @@ const KINDS = [
 ] as const;
 
 describe("an endless run stays responsive", () => {
-  it.each(KINDS.map(([kind]) => kind))("a %s is cancelled by an AbortSignal that a timer aborts", async (kind) => {
-    const { code, stdout } = await child(["--import", "tsx", fixture("endless-api.ts")], kind);
+  it.each(KINDS.flatMap(([kind]) => [[kind, "on"] as const, [kind, "off"] as const]))("a %s is cancelled by an AbortSignal that a timer aborts (journal %s)", async (kind, journal) => {
+    const { code, stdout } = await child(["--import", "tsx", fixture("endless-api.ts")], kind, undefined, { ENDLESS_JOURNAL: journal });
     expect({ code, result: JSON.parse(stdout) as unknown }).toEqual({ code: 0, result: { outcome: "cancelled", spun: true } });
   });
 
@@ -45,8 +45,8 @@ describe("an endless run stays responsive", () => {
 });
 
 /* a child that does not end within 60 s (an engine that never yields) is killed and reported as such; 60 s only caps a hang */
-function child(args: string[], kind: string, signal?: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const process_ = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ENDLESS: kind } });
+function child(args: string[], kind: string, signal?: NodeJS.Signals, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const process_ = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, ENDLESS: kind } });
   let stdout = "";
   let stderr = "";
   let signalled = false;
