@@ -78,7 +78,7 @@ export class InstanceFrames implements Iterable<Frame> {
     while (this.first !== undefined) this.delete(this.first);
   }
 
-  /* like a Set's: the frame after the current one is found after it was handed out, so deleting the current one does not end the walk */
+  /* like a Set's: the frame after the current one is found after it was handed out, so deleting the current one does not end the walk (deleting it and the next one in the same step would: no caller does) */
   *[Symbol.iterator](): Iterator<Frame> {
     for (let frame = this.first; frame !== undefined; ) {
       const next = frame.nextInstance;
