@@ -33,14 +33,6 @@ export class StartRuns {
   /* the task number and time a start must have to go on from the last run (none: -1) */
   private next = -1;
   private nextAt = 0;
-  /*
-   * How a start goes on from the last run, checked first: of the instance
-   * `growing` (NaN: no longer), it adds to the elements of the run's first
-   * instance; `expected` of `expectedInstance`, it repeats them.
-   */
-  private growing = NaN;
-  private expected: GraphNode | undefined;
-  private expectedInstance = NaN;
   /* the runs' elements one after the other */
   private readonly nodes: GraphNode[] = [];
   /** elements held */
@@ -52,27 +44,23 @@ export class StartRuns {
   /** A first start joins the last run when it goes on from it; true when it began a run of its own. `repeat`: format 4's instances in a row. */
   add(seq: number, node: GraphNode, time: number, instance: number, repeat: boolean): boolean {
     if (seq === this.next && time === this.nextAt) {
-      if (instance === this.growing) {
+      // the last run's fields are read only for a start that goes on from it
+      const run = this.runs - 1;
+      const length = this.lengths[run];
+      const repeats = this.repeats[run];
+      const tail = this.tails[run];
+      const first = this.instances[run];
+      if (repeats === 1 && tail === 0 && instance === first) {
         this.nodes[this.count++] = node;
-        this.lengths[this.runs - 1]++;
+        this.lengths[run] = length + 1;
         this.next = seq + 1;
         return false;
       }
-      if (node === this.expected && instance === this.expectedInstance) {
-        this.growing = NaN;
-        const run = this.runs - 1;
-        const tail = this.tails[run] + 1;
-        const length = this.lengths[run];
-        const base = this.count - length;
-        if (tail === length) {
-          this.repeats[run]++;
+      if (repeat && first !== 0 && instance === first + repeats && node === this.nodes[this.count - length + tail]) {
+        if (tail + 1 === length) {
+          this.repeats[run] = repeats + 1;
           this.tails[run] = 0;
-          this.expectedInstance = instance + 1;
-          this.expected = this.nodes[base];
-        } else {
-          this.tails[run] = tail;
-          this.expected = this.nodes[base + tail];
-        }
+        } else this.tails[run] = tail + 1;
         this.next = seq + 1;
         return false;
       }
@@ -87,10 +75,6 @@ export class StartRuns {
     this.nodes[this.count++] = node;
     this.next = seq + 1;
     this.nextAt = time;
-    // the run takes the instance's next elements; from the next instance on, with format 4 and an instance, the same elements again
-    this.growing = instance;
-    this.expected = node;
-    this.expectedInstance = repeat && instance !== 0 ? instance + 1 : NaN;
     return true;
   }
 
@@ -111,7 +95,6 @@ export class StartRuns {
     this.runs = 0;
     this.count = 0;
     this.next = -1;
-    this.expected = undefined;
   }
 
   /** {"t":"s","s":<seq>[,"a":<attempt>][,"i":<instance>],"n":<id>,"at":<ms>}: one task's start */
