@@ -3,7 +3,7 @@ import type { TaskDataResult } from "../engine/task-data.js";
 import type { GraphNode } from "../model/graph.js";
 import { changesText, deliveredJson, failedJson, failureRecord, jsonId, JOURNAL_VERSION, noteJson, timerJson, valueText } from "./records.js";
 import { redactValue } from "../secrets/redact.js";
-import { AT, CLOSE_LIST, COMMA, END, INSTANCE, piece, RecordBuffer } from "./record-buffer.js";
+import { AT, CLOSE_LIST, COMMA, END, INSTANCE, piece, RECORD_BYTES, RecordBuffer } from "./record-buffer.js";
 import { countNote, type JournalTallies } from "./snapshot.js";
 import { StartRuns } from "./start-runs.js";
 import type { SnapshotSource } from "./writer.js";
@@ -21,8 +21,6 @@ const GROUP_MAX = 256;
 /* nor do message events whose values are long: a run of them is written once their JSON is this long */
 const EVENTS_TEXT_MAX = 1 << 14;
 
-/* a start or completion record without its node id: the constant pieces and numbers of 24 characters at most */
-const RECORD_BYTES = 96;
 
 /**
  * The journal of a run wherever it is kept: a file (writer.ts) or the

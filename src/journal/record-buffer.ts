@@ -153,6 +153,9 @@ export function piece(text: string): Buffer {
 }
 
 /* the pieces every kind of record has */
+/** What a start or completion record reserves beside its node ids: its constant pieces and numbers of 24 characters at most. */
+export const RECORD_BYTES = 96;
+
 export const COMMA = piece(",");
 export const CLOSE_LIST = piece("]");
 export const INSTANCE = piece(',"i":');

@@ -1,13 +1,10 @@
 import type { GraphNode } from "../model/graph.js";
-import { AT, CLOSE_LIST, COMMA, END, INSTANCE, piece, type RecordBuffer } from "./record-buffer.js";
+import { AT, CLOSE_LIST, COMMA, END, INSTANCE, piece, RECORD_BYTES, type RecordBuffer } from "./record-buffer.js";
 
 const STARTED = piece('{"t":"s","s":');
 const ATTEMPT = piece(',"a":');
 const NODES = piece(',"n":[');
 const REPEATED = piece('],"k":');
-
-/* the constant pieces and numbers of a start record, its ids aside */
-const RECORD_BYTES = 96;
 
 /**
  * First starts held open until the turn's write (journal-records.ts), as
