@@ -33,6 +33,8 @@ export class Tasks {
   private readonly dedupKeys: Array<CompiledExpression | undefined> | undefined;
   private readonly dedup = new Deduplicator();
   private readonly implemented: Uint8Array;
+  /** per node, 1 when its task takes a pool slot (not a user task: it mostly waits for a person, and must not hold a slot while a form is open) */
+  private readonly pooled: Uint8Array;
   private readonly holderOf = (token: Token): Frame | undefined => this.core.eventFrameOf(token);
   private replayed: ReplayedTasks | undefined;
 
@@ -40,6 +42,8 @@ export class Tasks {
     this.core = core;
     const { graph, options } = core;
     this.implemented = Uint8Array.from(graph.nodes, (node) => (options.runner.implements(node) ? 1 : 0));
+    // a flag per node rather than a comparison of kinds per task start and end: the kinds are strings read from the file
+    this.pooled = Uint8Array.from(graph.nodes, (node) => (node.kind === "userTask" ? 0 : 1));
     const keys = graph.nodes.map((node) => options.runner.deduplicate?.(node));
     this.dedupKeys = keys.some((key) => key !== undefined) ? keys : undefined;
   }
@@ -71,14 +75,14 @@ export class Tasks {
 
   /** A running task's token is cancelled: its slot and key go to the next. */
   stopped(token: Token): void {
-    if (usesPool(token.node)) this.freed = true;
+    if (this.pooled[token.node.index] === 1) this.freed = true;
     const ctx = this.leave(token);
     if (ctx !== undefined) this.core.options.observer?.taskCancelled?.(ctx);
   }
 
-  /* the task is over, however it ended: its pool slot and dedup key go to the next; returns its context */
-  private leave(token: Token): TaskContext | undefined {
-    if (usesPool(token.node)) this.running--;
+  /** The task is over, however it ended: its pool slot and dedup key go to the next; returns its context. */
+  leave(token: Token): TaskContext | undefined {
+    if (this.pooled[token.node.index] === 1) this.running--;
     this.releaseKey(token);
     const ctx = token.context;
     token.context = undefined;
@@ -103,7 +107,7 @@ export class Tasks {
 
   /** Runs the task now if the pool has a slot, else queues it for one (its `when` held and it holds its key). */
   admit(token: Token): void {
-    if (!usesPool(token.node) || this.running < this.core.options.poolSize) {
+    if (this.pooled[token.node.index] === 0 || this.running < this.core.options.poolSize) {
       this.run(token);
     } else {
       token.state = TokenState.Ready;
@@ -153,7 +157,7 @@ export class Tasks {
     }
     token.state = TokenState.Running;
     token.seq = this.started;
-    if (usesPool(node)) this.running++;
+    if (this.pooled[node.index] === 1) this.running++;
     token.taskName = node.template.dynamic ? node.template.render({ data: token.ref.data, loop: token.loop }) : node.name;
     if (core.replaying) {
       this.replayed!.started(token);
@@ -367,9 +371,4 @@ function keepChanges(token: Token, view: TaskData): TaskDataResult | undefined {
  */
 function leavesAtOnce(token: Token): boolean {
   return token.node.loop === undefined && token.node.onComplete === 0;
-}
-
-/* A user task mostly waits for a person: it must not hold one of the pool's slots while a form is open. */
-function usesPool(node: GraphNode): boolean {
-  return node.kind !== "userTask";
 }
