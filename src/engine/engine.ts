@@ -35,6 +35,7 @@ import { checkFinished, failRun as endRun, frameDone } from "./run-end.js";
 import { setMessage } from "./messages.js";
 import { watchAbort } from "./abort.js";
 import { TaskHost } from "./task-host.js";
+import { expressBlocks, runExpress, type ExpressBlock } from "./express.js";
 import type { Arm } from "./waits.js";
 import type { EngineOptions, TokenTracker } from "./options.js";
 
@@ -64,6 +65,8 @@ export class Engine implements Core {
   // read and set by the engine's own files (run-end.ts, checkpoint.ts); nothing outside src/engine sees the Engine
   readonly behaviours: Behaviour[];
   private readonly steps: Uint8Array;
+  /** per message start event, the fan-out block its instances run through in one go (express.ts) */
+  private readonly express: Array<ExpressBlock | undefined> | undefined;
   readonly loop: RunLoop;
   readonly instances = new Instances();
   root: Frame | undefined;
@@ -96,6 +99,7 @@ export class Engine implements Core {
     this.slice = new Slice(this.clock, options.schedule ?? nextTurn);
     this.loop = new RunLoop(this, this.clock, this.slice);
     this.journal = options.journal;
+    this.express = expressBlocks(this, this.steps);
   }
 
   now(): number {
@@ -197,13 +201,36 @@ export class Engine implements Core {
 
   /** A new instance of the process at a start event: a message event (`instance`: its number), or a signal, timer or condition (those follow from other inputs). */
   startInstance(node: GraphNode, event: unknown, instance = 0): void {
+    const ref = this.instanceData(event);
+    this.spawn(node, this.openInstance(node, ref, instance), ref, undefined, -1);
+  }
+
+  /**
+   * The instance of a message event taken from the inbox: run at once when
+   * it is a fan-out block (express.ts) and nothing else is under way but
+   * the events after it, which is when the token queue would run it
+   * through in one go too (RunLoop.launchNow says why the events after it
+   * may wait).
+   */
+  startEmitted(node: GraphNode, event: unknown, instance: number): void {
+    const ref = this.instanceData(event);
+    const frame = this.openInstance(node, ref, instance);
+    const block = this.express?.[node.index];
+    if (block !== undefined && this.loop.onlyEventsWaiting && !this.tasks.hasLaunches) runExpress(this, block, frame, ref);
+    else this.spawn(node, frame, ref, undefined, -1);
+  }
+
+  private instanceData(event: unknown): DataRef {
     const data: Data = { ...this.ending.initial };
     if (event !== undefined) setMessage(data, event);
-    const ref = newRef(data);
+    return newRef(data);
+  }
+
+  private openInstance(node: GraphNode, ref: DataRef, instance: number): Frame {
     const frame = this.newFrame(node.scope, undefined, undefined, ref);
     frame.instance = instance;
     this.instances.frames.add(frame);
-    this.spawn(node, frame, ref, undefined, -1);
+    return frame;
   }
 
   /** Every live token, for status output (SIGUSR1): where it is, what it does, which data keys it carries. */

@@ -44,6 +44,8 @@ export class InputQueue {
   private mask = FIRST_CAPACITY - 1;
   private head = 0;
   private count = 0;
+  /** how many of the waiting inputs are message events for start events (Emitted) */
+  events = 0;
 
   get size(): number {
     return this.count;
@@ -52,6 +54,7 @@ export class InputQueue {
   push(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
     if (this.count > this.mask) this.grow();
     const i = (this.head + this.count++) & this.mask;
+    if (kind === InputKind.Emitted) this.events++;
     this.kinds[i] = kind;
     this.targets[i] = target;
     this.generations[i] = generation;
@@ -69,6 +72,7 @@ export class InputQueue {
     this.head = (i + 1) & this.mask;
     const kind = this.kinds[i];
     const generation = this.generations[i];
+    if (kind === InputKind.Emitted) this.events--;
     if (--this.count === 0 && this.mask >= SHRINK_ABOVE) this.shrink();
     apply(kind, target, generation, payload);
     return true;
@@ -111,5 +115,6 @@ export class InputQueue {
       this.count--;
     }
     this.head = 0;
+    this.events = 0;
   }
 }

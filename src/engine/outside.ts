@@ -97,7 +97,7 @@ export class Outside {
     // numbered in the order they are applied, which a replay repeats
     const instance = ++engine.instances.numbered;
     engine.journal?.emitted(node, event, engine.now(), instance);
-    engine.startInstance(node, event, instance);
+    engine.startEmitted(node, event, instance);
     if (outside?.settled !== undefined) settle(this, outside.settled, 1);
   }
 

@@ -10,6 +10,8 @@ import type { Arm } from "./waits.js";
 const LIVE = -1;
 const UNREAD = -2;
 
+const ignore = (): void => {};
+
 /** What the loop drives: the token machine's steps. */
 export interface LoopMachine {
   readonly finished: boolean;
@@ -66,6 +68,8 @@ export class RunLoop {
   private returnedHead = 0;
   private returnedCount = 0;
   private launching = false;
+  /** inputs in the inbox when the launch began: outcomes are returned only while no other came in (0 but for launchNow) */
+  private inboxAtLaunch = 0;
   private draining = false;
   private resumePending = false;
   private launchRequested = false;
@@ -113,7 +117,7 @@ export class RunLoop {
   /** An input: applied now if the loop is idle, else once it is. */
   input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
     if (this.machine.finished) return;
-    if (this.launching && kind <= InputKind.Failed && this.inputs.size === 0) {
+    if (this.launching && kind <= InputKind.Failed && this.inputs.size === this.inboxAtLaunch) {
       const returned = this.returned;
       returned[this.returnedCount++] = target;
       returned[this.returnedCount++] = generation;
@@ -128,6 +132,50 @@ export class RunLoop {
   /** Nothing in progress or waiting: no drain, no pause for the event loop, no launch waiting for the journal, no input, no queued token. */
   get idle(): boolean {
     return !this.draining && !this.resumePending && !this.launchRequested && this.pendingInputs === 0 && this.head === this.tail;
+  }
+
+  /** Nothing queued or returned, and nothing but message events in the inbox (express.ts: an instance may run through in one go). */
+  get onlyEventsWaiting(): boolean {
+    return this.head === this.tail && this.returnedHead === this.returnedCount && this.inputs.size === this.inputs.events;
+  }
+
+  /** Inputs waiting in the inbox. */
+  get inputsWaiting(): number {
+    return this.inputs.size;
+  }
+
+  /** Outcomes of tasks that returned during the last launch, not applied yet. */
+  get returnedWaiting(): number {
+    return (this.returnedCount - this.returnedHead) / 4;
+  }
+
+  /** The token of the `index`th returned outcome waiting, if its task succeeded and the token has not moved since. */
+  returnedAt(index: number): Token | undefined {
+    const i = this.returnedHead + index * 4;
+    const token = this.returned[i] as Token;
+    return this.returned[i + 3] === false && this.returned[i + 1] === token.generation ? token : undefined;
+  }
+
+  /** The oldest returned outcome was applied by the caller (express.ts). */
+  dropReturned(): void {
+    this.applyReturned(ignore);
+  }
+
+  /**
+   * Calls the functions of the tasks started so far (express.ts; the loop
+   * does it once idle). The message events waiting in the inbox came
+   * before, but what these tasks return is applied first, as if those
+   * events had come once the instance was over (as each does when the
+   * engine keeps up with its source): the instances still start in the
+   * order of their events and their tasks are called in that order.
+   */
+  launchNow(): void {
+    this.inboxAtLaunch = this.inputs.size;
+    try {
+      this.launch();
+    } finally {
+      this.inboxAtLaunch = 0;
+    }
   }
 
   /** Inputs waiting to be applied: the run cannot end while one is, since it may start or move tokens. */
