@@ -202,7 +202,7 @@ export class Engine implements Core {
   /** A new instance of the process at a start event: a message event (`instance`: its number), or a signal, timer or condition (those follow from other inputs). */
   startInstance(node: GraphNode, event: unknown, instance = 0): void {
     const ref = this.instanceData(event);
-    this.spawn(node, this.openInstance(node, ref, instance), ref, undefined, -1);
+    this.spawn(node, this.openInstance(node, ref, instance, node.scope.hasJoins), ref, undefined, -1);
   }
 
   /**
@@ -214,10 +214,9 @@ export class Engine implements Core {
    */
   startEmitted(node: GraphNode, event: unknown, instance: number): void {
     const ref = this.instanceData(event);
-    const frame = this.openInstance(node, ref, instance);
     const block = this.express?.[node.index];
-    if (block !== undefined && this.loop.onlyEventsWaiting && !this.tasks.hasLaunches) runExpress(this, block, frame, ref);
-    else this.spawn(node, frame, ref, undefined, -1);
+    if (block !== undefined && this.loop.onlyEventsWaiting && !this.tasks.hasLaunches) runExpress(this, block, this.openInstance(node, ref, instance, false), ref);
+    else this.spawn(node, this.openInstance(node, ref, instance, node.scope.hasJoins), ref, undefined, -1);
   }
 
   private instanceData(event: unknown): DataRef {
@@ -226,8 +225,8 @@ export class Engine implements Core {
     return newRef(data);
   }
 
-  private openInstance(node: GraphNode, ref: DataRef, instance: number): Frame {
-    const frame = this.newFrame(node.scope, undefined, undefined, ref);
+  private openInstance(node: GraphNode, ref: DataRef, instance: number, counted: boolean): Frame {
+    const frame = this.newFrame(node.scope, undefined, undefined, ref, counted);
     frame.instance = instance;
     this.instances.frames.add(frame);
     return frame;
@@ -380,8 +379,8 @@ export class Engine implements Core {
 
   // ---- frames ------------------------------------------------------------
 
-  newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined, ref?: DataRef): Frame {
-    const frame = createFrame(this.nextFrameId++, scope, parent, owner);
+  newFrame(scope: Scope, parent: Frame | undefined, owner: Token | undefined, ref?: DataRef, counted = scope.hasJoins): Frame {
+    const frame = createFrame(this.nextFrameId++, scope, parent, owner, counted);
     this.events.scopes.opened(frame, ref ?? owner?.ref);
     return frame;
   }

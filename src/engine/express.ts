@@ -2,7 +2,7 @@ import { startsInstance, type GraphFlow, type GraphNode } from "../model/graph.j
 import { release, share, type DataRef } from "./data.js";
 import { Step } from "./elements/behaviour.js";
 import type { Engine } from "./engine.js";
-import type { Frame } from "./frame.js";
+import { countTokens, type Frame } from "./frame.js";
 import { mergedWith, mergeResult } from "./merge.js";
 import { frameDone } from "./run-end.js";
 import { TokenState, type Token } from "./token.js";
@@ -18,7 +18,9 @@ import { TokenState, type Token } from "./token.js";
  * step, the same tokens (ids, flows, generations), task numbers, contexts,
  * hooks and merges in the same order, without the queue: no trip through
  * the queue, the behaviour table, the routing and the join gates per token,
- * which cost about as much as the rest of the instance together. Whatever
+ * which cost about as much as the rest of the instance together. Its frame
+ * counts no tokens per node until it goes back to the queue: nothing else
+ * reads the counts, which only a join needs (frame.ts). Whatever
  * falls outside the common case (a task that is asynchronous, throws or
  * touches its data, an input that comes in meanwhile, a pool without room)
  * leaves the instance where the queue would have it, right after its tasks
@@ -115,7 +117,11 @@ export function runExpress(engine: Engine, block: ExpressBlock, frame: Frame, re
   }
   const inbox = engine.loop.inputsWaiting;
   engine.loop.launchNow();
-  if (engine.finished || !allReturned(engine, tokens, inbox)) return clear(tokens);
+  if (engine.finished) return clear(tokens);
+  if (!allReturned(engine, tokens, inbox)) {
+    countTokens(frame);
+    return clear(tokens);
+  }
   const observer = engine.options.observer;
   for (let k = 1; k <= count; k++) {
     const token = tokens[k % count]!;
@@ -139,9 +145,6 @@ function moveOn(engine: Engine, token: Token, flow: GraphFlow): void {
 
 /* Engine.relocate onto the join and JoinGates.park, but for the join's own list of parked tokens: every token of the instance ends up there, and they are merged right after */
 function parkAtJoin(frame: Frame, token: Token, join: GraphNode, flow: GraphFlow): void {
-  const counts = frame.counts!;
-  counts[token.node.local]--;
-  counts[join.local]++;
   frame.waiting++;
   arriveAt(token, join, flow, TokenState.Waiting);
 }
@@ -187,7 +190,6 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   mergeResult(frame, first.ref);
   release(first.ref);
   // every token has left the frame (Engine.remove)
-  frame.counts![block.join.local] = 0;
   frame.waiting = 0;
   frame.live = 0;
   frame.head = undefined;

@@ -68,7 +68,8 @@ export interface JoinState {
   blockers: number;
 }
 
-export function createFrame(id: number, scope: Scope, parent: Frame | undefined, owner: Token | undefined): Frame {
+/** `counted`: keep per-node counts (only a scope with joins needs them; express.ts makes them only if its instance goes back to the queue, countTokens) */
+export function createFrame(id: number, scope: Scope, parent: Frame | undefined, owner: Token | undefined, counted = scope.hasJoins): Frame {
   return {
     id,
     instance: parent?.instance ?? 0,
@@ -77,7 +78,7 @@ export function createFrame(id: number, scope: Scope, parent: Frame | undefined,
     owner,
     live: 0,
     waiting: 0,
-    counts: scope.hasJoins ? zeros(scope.nodes.length) : undefined,
+    counts: counted ? zeros(scope.nodes.length) : undefined,
     joins: NO_JOINS,
     result: undefined,
     cancelled: false,
@@ -102,6 +103,13 @@ function zeros(length: number): number[] {
   const counts = new Array<number>(length);
   for (let i = 0; i < length; i++) counts[i] = 0;
   return counts;
+}
+
+/** The per-node counts of a frame made without them, from where its live tokens stand (no token may be parked at a join yet). */
+export function countTokens(frame: Frame): void {
+  const counts = zeros(frame.scope.nodes.length);
+  for (let token = frame.head; token !== undefined; token = token.next) counts[token.node.local]++;
+  frame.counts = counts;
 }
 
 /** Records that `token` now stands at its node. Call before removing the token it came from. */
