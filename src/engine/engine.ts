@@ -35,7 +35,7 @@ import { checkFinished, failRun as endRun, frameDone } from "./run-end.js";
 import { setMessage } from "./messages.js";
 import { watchAbort } from "./abort.js";
 import { TaskHost } from "./task-host.js";
-import { expressBlocks, runExpress, type ExpressBlock } from "./express.js";
+import { expressBlocks, finishBlock, startBlock, type ExpressBlocks } from "./express.js";
 import type { Arm } from "./waits.js";
 import type { EngineOptions, TokenTracker } from "./options.js";
 
@@ -65,8 +65,8 @@ export class Engine implements Core {
   // read and set by the engine's own files (run-end.ts, checkpoint.ts); nothing outside src/engine sees the Engine
   readonly behaviours: Behaviour[];
   private readonly steps: Uint8Array;
-  /** per message start event, the fan-out block its instances run through in one go (express.ts) */
-  private readonly express: Array<ExpressBlock | undefined> | undefined;
+  /** the fan-out blocks whose instances skip the token queue (express.ts) */
+  private readonly express: ExpressBlocks | undefined;
   readonly loop: RunLoop;
   readonly instances = new Instances();
   root: Frame | undefined;
@@ -99,7 +99,7 @@ export class Engine implements Core {
     this.slice = new Slice(this.clock, options.schedule ?? nextTurn);
     this.loop = new RunLoop(this, this.clock, this.slice);
     this.journal = options.journal;
-    this.express = expressBlocks(this, this.steps);
+    this.express = expressBlocks(graph, this.steps, options);
   }
 
   now(): number {
@@ -205,18 +205,20 @@ export class Engine implements Core {
     this.spawn(node, this.openInstance(node, ref, instance, node.scope.hasJoins), ref, undefined, -1);
   }
 
-  /**
-   * The instance of a message event taken from the inbox: run at once when
-   * it is a fan-out block (express.ts) and nothing else is under way but
-   * the events after it, which is when the token queue would run it
-   * through in one go too (RunLoop.launchNow says why the events after it
-   * may wait).
-   */
+  /** The instance of a message event taken from the inbox (the token queue is empty): a fan-out block's goes straight to its tasks (express.ts). */
   startEmitted(node: GraphNode, event: unknown, instance: number): void {
     const ref = this.instanceData(event);
-    const block = this.express?.[node.index];
-    if (block !== undefined && this.loop.onlyEventsWaiting && !this.tasks.hasLaunches) runExpress(this, block, this.openInstance(node, ref, instance, false), ref);
+    const block = this.express?.byStart[node.index];
+    if (block !== undefined) startBlock(this, block, this.openInstance(node, ref, instance, false), ref);
     else this.spawn(node, this.openInstance(node, ref, instance, node.scope.hasJoins), ref, undefined, -1);
+  }
+
+  get hasBlocks(): boolean {
+    return this.express !== undefined;
+  }
+
+  finishBlock(): boolean {
+    return finishBlock(this, this.express!);
   }
 
   private instanceData(event: unknown): DataRef {

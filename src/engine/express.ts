@@ -1,8 +1,9 @@
-import { startsInstance, type GraphFlow, type GraphNode } from "../model/graph.js";
+import { startsInstance, type GraphFlow, type GraphNode, type ProcessGraph } from "../model/graph.js";
 import { release, share, type DataRef } from "./data.js";
 import { Step } from "./elements/behaviour.js";
 import type { Engine } from "./engine.js";
-import { countTokens, type Frame } from "./frame.js";
+import type { Frame } from "./frame.js";
+import type { EngineOptions } from "./options.js";
 import { mergedWith, mergeResult } from "./merge.js";
 import { frameDone } from "./run-end.js";
 import { TokenState, type Token } from "./token.js";
@@ -11,20 +12,21 @@ import { TokenState, type Token } from "./token.js";
  * A fan-out block: a message start event, a parallel fork into plain
  * tasks, the parallel join of those tasks and a none end event, nothing
  * else on the way (no loop, boundary, mapping, condition, `when`, script,
- * message flow or lane template). Most instances of such a process start
- * and end in one step of the engine: their tasks return at once.
+ * message flow or lane template). It is the seed's shape, and that of most
+ * processes that build or test on every platform at once.
  *
- * Such an instance is run here as the token queue would run it, step for
- * step, the same tokens (ids, flows, generations), task numbers, contexts,
- * hooks and merges in the same order, without the queue: no trip through
- * the queue, the behaviour table, the routing and the join gates per token,
- * which cost about as much as the rest of the instance together. Its frame
- * counts no tokens per node until it goes back to the queue: nothing else
- * reads the counts, which only a join needs (frame.ts). Whatever
- * falls outside the common case (a task that is asynchronous, throws or
- * touches its data, an input that comes in meanwhile, a pool without room)
- * leaves the instance where the queue would have it, right after its tasks
- * were called, and the run loop goes on with it as usual.
+ * An instance of it takes the same steps as through the token queue, in
+ * two halves without it: from its event to its tasks (startBlock), and,
+ * once its tasks have all returned at once, from their outcomes to its end
+ * (finishBlock). The same tokens (ids, flows, generations), task numbers,
+ * contexts, journal records and hooks, in the same order, and the same
+ * merges; no trip through the queue, the behaviour table, routing and the
+ * join gates per token, which cost about as much as the rest of the
+ * instance together. Whatever falls outside the common case (a task that
+ * is asynchronous, throws or touches its data, a pool without room) leaves
+ * the instance to the queue where it stands. Its frame counts no tokens
+ * per node until then: only a join reads the counts (countTokens, called
+ * by Tasks.ended before a token of it moves through the queue).
  */
 export interface ExpressBlock {
   start: GraphNode;
@@ -40,16 +42,24 @@ export interface ExpressBlock {
   intoEnd: GraphFlow;
   /** task indices in the order the join merges their tokens: by the order of their flows into it */
   mergeOrder: number[];
-  /** the instance's tokens while it runs, by task index (never two at once: an instance runs inside the loop's step) */
+  /** the instance's tokens while one of its halves runs, by task index (one instance at a time: each half runs inside one step of the loop) */
   tokens: Array<Token | undefined>;
 }
 
-/** Per node index, the block a message start event begins; none for a run that journals or tracks tokens (its records and views follow each step). */
-export function expressBlocks(engine: Engine, steps: Uint8Array): Array<ExpressBlock | undefined> | undefined {
-  const { options, graph } = engine;
-  if (options.journal !== undefined || options.tracker !== undefined) return undefined;
-  const blocks = graph.nodes.map((node) => (startsInstance(node) ? blockAt(node, steps, options.waitTasks) : undefined));
-  return blocks.some((block) => block !== undefined) ? blocks : undefined;
+/** The blocks of a run's process, by node index: of the message start event that begins each, and of each of its tasks. */
+export interface ExpressBlocks {
+  byStart: Array<ExpressBlock | undefined>;
+  byTask: Array<ExpressBlock | undefined>;
+}
+
+/** None for a run that tracks tokens: its tracker hears every step (the CLI's live view, lanes). */
+export function expressBlocks(graph: ProcessGraph, steps: Uint8Array, options: EngineOptions): ExpressBlocks | undefined {
+  if (options.tracker !== undefined) return undefined;
+  const byStart = graph.nodes.map((node) => (startsInstance(node) ? blockAt(node, steps, options.waitTasks) : undefined));
+  if (byStart.every((block) => block === undefined)) return undefined;
+  const byTask = new Array<ExpressBlock | undefined>(graph.nodes.length).fill(undefined);
+  for (const block of byStart) for (const task of block?.tasks ?? []) byTask[task.index] = block;
+  return { byStart, byTask };
 }
 
 function blockAt(start: GraphNode, steps: Uint8Array, waitTasks: boolean): ExpressBlock | undefined {
@@ -96,43 +106,92 @@ function waits(node: GraphNode, waitTasks: boolean): boolean {
 }
 
 /**
- * Runs the instance of a message event in the block. Called for an emitted
- * event taken from the inbox while the loop has nothing else queued,
- * returned or waiting, and no task waiting to be launched.
+ * The first half of an instance of the block, from its message event to
+ * its tasks: what the token queue does with the start token, straight
+ * away. Called for an emitted event taken from the inbox, when the queue
+ * is empty; the tasks start (Tasks.admit: a pool slot, a number, the
+ * journal's record) and the run loop calls them as usual.
  */
-export function runExpress(engine: Engine, block: ExpressBlock, frame: Frame, ref: DataRef): void {
-  const { tasks, intoTasks, tokens } = block;
+export function startBlock(engine: Engine, block: ExpressBlock, frame: Frame, ref: DataRef): void {
+  const { tasks, intoTasks } = block;
   const count = tasks.length;
   // start -> fork -> first task, and one token more per other flow of the fork (Engine.route)
   const first = engine.createToken(block.start, frame, ref, undefined, -1);
   moveOn(engine, first, block.intoFork);
-  for (let i = 1; i < count; i++) tokens[i] = engine.createToken(tasks[i], frame, share(first.ref), undefined, intoTasks[i].order);
-  moveOn(engine, first, intoTasks[0]);
-  tokens[0] = first;
-  // the queue takes the forked tokens before the one that came in: that is the order the tasks start and are called in
   const taskRunner = engine.tasks;
-  for (let k = 1; k <= count; k++) {
-    taskRunner.admit(tokens[k % count]!);
-    if (engine.finished) return clear(tokens);
+  const forked = block.tokens;
+  for (let i = 1; i < count; i++) forked[i] = engine.createToken(tasks[i], frame, share(first.ref), undefined, intoTasks[i].order);
+  moveOn(engine, first, intoTasks[0]);
+  // the queue takes the forked tokens before the one that came in: that is the order the tasks start and are called in
+  for (let i = 1; i < count; i++) {
+    const token = forked[i]!;
+    forked[i] = undefined;
+    if (token.state === TokenState.Arrived) taskRunner.admit(token);
   }
-  const inbox = engine.loop.inputsWaiting;
-  engine.loop.launchNow();
-  if (engine.finished) return clear(tokens);
-  if (!allReturned(engine, tokens, inbox)) {
-    countTokens(frame);
-    return clear(tokens);
-  }
+  if (first.state === TokenState.Arrived) taskRunner.admit(first);
+}
+
+/**
+ * The second half: the next outcomes the run loop would apply (returned
+ * during the last launch, or waiting in the inbox) are those of one
+ * instance of a block, all its tasks
+ * returned without touching their data, in the order they were called,
+ * and nothing else happened to the instance: they are applied, the tokens
+ * join and the instance ends, as the loop would do one outcome and one
+ * token at a time (Tasks.ended, Engine.complete, route and take,
+ * JoinGates.park and release, the end's Engine.finish). False, with
+ * nothing done, when that is not so.
+ */
+export function finishBlock(engine: Engine, blocks: ExpressBlocks): boolean {
+  const loop = engine.loop;
+  const head = loop.outcomeAt(0);
+  const block = head === undefined ? undefined : blocks.byTask[head.node.index];
+  if (block === undefined || !waitingToJoin(engine, block, head!.frame)) return false;
+  const { tokens, intoJoin } = block;
+  const count = tokens.length;
+  const frame = head!.frame;
+  const taskRunner = engine.tasks;
   const observer = engine.options.observer;
   for (let k = 1; k <= count; k++) {
     const token = tokens[k % count]!;
-    engine.loop.dropReturned();
-    // Tasks.ended for a task that returned without touching its data, then on to the join (Engine.complete, route, take; JoinGates.park)
+    loop.dropOutcome();
     const ctx = taskRunner.leave(token);
+    engine.journal?.done(token.seq, undefined, engine.now(), undefined);
     if (ctx !== undefined) observer?.taskFinished?.(ctx, undefined);
-    if (engine.finished) return clear(tokens);
-    parkAtJoin(frame, token, block.join, block.intoJoin[k % count]);
+    // the slot it gave up goes to the next task waiting for one, before the token moves on
+    taskRunner.startReady();
+    // a hook that ended the run has cancelled the instance (or a task limit reached by the next task)
+    if (engine.finished) {
+      tokens.fill(undefined);
+      return true;
+    }
+    parkAtJoin(frame, token, block.join, intoJoin[k % count]);
   }
   joinAndEnd(engine, block, frame);
+  return true;
+}
+
+/*
+ * The next outcomes are those of the block's tasks in the frame, in the
+ * order they were called (the forked flows' tasks, then the first flow's),
+ * each a success of a task that did not touch its data (no view), and the
+ * instance is as its start left it: every token on its task, none parked.
+ * Puts the tokens in block.tokens by task.
+ */
+function waitingToJoin(engine: Engine, block: ExpressBlock, frame: Frame): boolean {
+  const loop = engine.loop;
+  const { tasks, tokens } = block;
+  const count = tasks.length;
+  if (frame.live !== count || frame.waiting !== 0 || engine.replaying) return false;
+  for (let k = 1; k <= count; k++) {
+    const token = loop.outcomeAt(k - 1);
+    if (token === undefined || token.frame !== frame || token.node !== tasks[k % count] || token.view !== undefined) {
+      tokens.fill(undefined);
+      return false;
+    }
+    tokens[k % count] = token;
+  }
+  return true;
 }
 
 /* Engine.take without the queue: the token stands on the flow's target, arrived */
@@ -145,6 +204,11 @@ function moveOn(engine: Engine, token: Token, flow: GraphFlow): void {
 
 /* Engine.relocate onto the join and JoinGates.park, but for the join's own list of parked tokens: every token of the instance ends up there, and they are merged right after */
 function parkAtJoin(frame: Frame, token: Token, join: GraphNode, flow: GraphFlow): void {
+  const counts = frame.counts;
+  if (counts !== undefined) {
+    counts[token.node.local]--;
+    counts[join.local]++;
+  }
   frame.waiting++;
   arriveAt(token, join, flow, TokenState.Waiting);
 }
@@ -158,22 +222,6 @@ function arriveAt(token: Token, node: GraphNode, flow: GraphFlow, state: TokenSt
   token.abort = undefined;
   token.taskName = "";
   token.state = state;
-}
-
-/*
- * Every task returned, in the order they were called, and nothing else
- * happened: no other input, no failure, no data the task changed (its
- * view), no token cancelled.
- */
-function allReturned(engine: Engine, tokens: Array<Token | undefined>, inbox: number): boolean {
-  const loop = engine.loop;
-  const count = tokens.length;
-  if (loop.inputsWaiting !== inbox || loop.returnedWaiting !== count) return false;
-  for (let k = 1; k <= count; k++) {
-    const token = tokens[k % count]!;
-    if (loop.returnedAt(k - 1) !== token || token.view !== undefined) return false;
-  }
-  return true;
 }
 
 /* JoinGates.release, then the end event's Engine.finish: the first token by flow order takes the others' data, goes on and finishes */
@@ -190,6 +238,7 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   mergeResult(frame, first.ref);
   release(first.ref);
   // every token has left the frame (Engine.remove)
+  if (frame.counts !== undefined) frame.counts[block.join.local] = 0;
   frame.waiting = 0;
   frame.live = 0;
   frame.head = undefined;
@@ -198,8 +247,4 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
     tokens[i] = undefined;
   }
   frameDone(engine, frame);
-}
-
-function clear(tokens: Array<Token | undefined>): void {
-  tokens.fill(undefined);
 }

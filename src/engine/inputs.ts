@@ -44,8 +44,6 @@ export class InputQueue {
   private mask = FIRST_CAPACITY - 1;
   private head = 0;
   private count = 0;
-  /** how many of the waiting inputs are message events for start events (Emitted) */
-  events = 0;
 
   get size(): number {
     return this.count;
@@ -54,7 +52,6 @@ export class InputQueue {
   push(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
     if (this.count > this.mask) this.grow();
     const i = (this.head + this.count++) & this.mask;
-    if (kind === InputKind.Emitted) this.events++;
     this.kinds[i] = kind;
     this.targets[i] = target;
     this.generations[i] = generation;
@@ -72,10 +69,18 @@ export class InputQueue {
     this.head = (i + 1) & this.mask;
     const kind = this.kinds[i];
     const generation = this.generations[i];
-    if (kind === InputKind.Emitted) this.events--;
     if (--this.count === 0 && this.mask >= SHRINK_ABOVE) this.shrink();
     apply(kind, target, generation, payload);
     return true;
+  }
+
+  /** The token of the `index`th waiting input, if it is a task's success for the token as it stands (RunLoop.outcomeAt). */
+  doneAt(index: number): Token | undefined {
+    if (index >= this.count) return undefined;
+    const i = (this.head + index) & this.mask;
+    if (this.kinds[i] !== InputKind.Done) return undefined;
+    const token = this.targets[i] as Token;
+    return this.generations[i] === token.generation ? token : undefined;
   }
 
   /* a burst of inputs (every event a fast source yielded during a pause) is over: its room goes back, not kept for the rest of the run */
@@ -115,6 +120,5 @@ export class InputQueue {
       this.count--;
     }
     this.head = 0;
-    this.events = 0;
   }
 }

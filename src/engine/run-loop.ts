@@ -21,6 +21,10 @@ export interface LoopMachine {
   arrive(token: Token): void;
   complete(token: Token): void;
   apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
+  /** whether instances of fan-out blocks may end in one go (express.ts) */
+  readonly hasBlocks: boolean;
+  /** the outcomes at the head of the returned ones are those of a fan-out block's instance: applied, and the instance ends; false when they are not */
+  finishBlock(): boolean;
   /** what apply() does with a task's outcome; called directly for the outcomes of synchronous tasks */
   readonly tasks: { ended(token: Token, generation: number, outcome: unknown, failed: boolean): void };
   /** the token queue is empty: frees what waits for that (catches armed in the step whose signal or condition already happened, pool slots cancelled tasks gave up, the next join that is due); false when no token moved */
@@ -68,8 +72,6 @@ export class RunLoop {
   private returnedHead = 0;
   private returnedCount = 0;
   private launching = false;
-  /** inputs in the inbox when the launch began: outcomes are returned only while no other came in (0 but for launchNow) */
-  private inboxAtLaunch = 0;
   private draining = false;
   private resumePending = false;
   private launchRequested = false;
@@ -117,7 +119,7 @@ export class RunLoop {
   /** An input: applied now if the loop is idle, else once it is. */
   input(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void {
     if (this.machine.finished) return;
-    if (this.launching && kind <= InputKind.Failed && this.inputs.size === this.inboxAtLaunch) {
+    if (this.launching && kind <= InputKind.Failed && this.inputs.size === 0) {
       const returned = this.returned;
       returned[this.returnedCount++] = target;
       returned[this.returnedCount++] = generation;
@@ -134,48 +136,24 @@ export class RunLoop {
     return !this.draining && !this.resumePending && !this.launchRequested && this.pendingInputs === 0 && this.head === this.tail;
   }
 
-  /** Nothing queued or returned, and nothing but message events in the inbox (express.ts: an instance may run through in one go). */
-  get onlyEventsWaiting(): boolean {
-    return this.head === this.tail && this.returnedHead === this.returnedCount && this.inputs.size === this.inputs.events;
-  }
-
-  /** Inputs waiting in the inbox. */
-  get inputsWaiting(): number {
-    return this.inputs.size;
-  }
-
-  /** Outcomes of tasks that returned during the last launch, not applied yet. */
-  get returnedWaiting(): number {
-    return (this.returnedCount - this.returnedHead) / 4;
-  }
-
-  /** The token of the `index`th returned outcome waiting, if its task succeeded and the token has not moved since. */
-  returnedAt(index: number): Token | undefined {
+  /**
+   * The token of the `index`th task outcome to be applied next (those
+   * returned during the last launch, else the inbox's inputs), if it is a
+   * task's success for the token as it stands; else undefined, also past
+   * the end (express.ts).
+   */
+  outcomeAt(index: number): Token | undefined {
+    if (this.returnedHead === this.returnedCount) return this.inputs.doneAt(index);
     const i = this.returnedHead + index * 4;
+    if (i >= this.returnedCount) return undefined;
     const token = this.returned[i] as Token;
     return this.returned[i + 3] === false && this.returned[i + 1] === token.generation ? token : undefined;
   }
 
-  /** The oldest returned outcome was applied by the caller (express.ts). */
-  dropReturned(): void {
-    this.applyReturned(ignore);
-  }
-
-  /**
-   * Calls the functions of the tasks started so far (express.ts; the loop
-   * does it once idle). The message events waiting in the inbox came
-   * before, but what these tasks return is applied first, as if those
-   * events had come once the instance was over (as each does when the
-   * engine keeps up with its source): the instances still start in the
-   * order of their events and their tasks are called in that order.
-   */
-  launchNow(): void {
-    this.inboxAtLaunch = this.inputs.size;
-    try {
-      this.launch();
-    } finally {
-      this.inboxAtLaunch = 0;
-    }
+  /** The next outcome was applied by the caller (express.ts). */
+  dropOutcome(): void {
+    if (this.returnedHead < this.returnedCount) this.applyReturned(ignore);
+    else this.inputs.shift(ignore);
   }
 
   /** Inputs waiting to be applied: the run cannot end while one is, since it may start or move tokens. */
@@ -218,10 +196,22 @@ export class RunLoop {
       if (!this.drainQueue() || machine.finished) return;
       if (this.returnedHead < this.returnedCount) {
         if (this.time === LIVE) this.time = UNREAD;
+        if (machine.hasBlocks && machine.finishBlock()) {
+          if (this.pausedAfterBlock()) return;
+          continue;
+        }
         this.applyReturned(this.ended);
         continue;
       }
-      if (this.inputs.shift(this.apply)) continue;
+      if (this.inputs.size > 0) {
+        if (this.time === LIVE) this.time = UNREAD;
+        if (machine.hasBlocks && machine.finishBlock()) {
+          if (this.pausedAfterBlock()) return;
+          continue;
+        }
+        this.inputs.shift(this.apply);
+        continue;
+      }
       if (machine.replaying) return;
       if (!machine.hasLaunches) {
         machine.idle();
@@ -239,6 +229,13 @@ export class RunLoop {
       }
       return;
     }
+  }
+
+  /* a fan-out block's instance ended in one go (express.ts): it counts as one step, so that a burst of thousands still gives signals and timers their turn */
+  private pausedAfterBlock(): boolean {
+    if (!this.slice.step()) return false;
+    this.resumeLater();
+    return true;
   }
 
   private launch(): void {

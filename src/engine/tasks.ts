@@ -5,7 +5,7 @@ import { TaskContext } from "./context.js";
 import type { Core } from "./core.js";
 import { newRef, release } from "./data.js";
 import { Deduplicator } from "./dedup.js";
-import type { Frame } from "./frame.js";
+import { countTokens, type Frame } from "./frame.js";
 import { InputKind } from "./inputs.js";
 import type { TaskData, TaskDataResult } from "./task-data.js";
 import type { ReplayedTasks } from "./replay.js";
@@ -279,6 +279,8 @@ export class Tasks {
     }
     if (token.state !== TokenState.Running) return;
     const core = this.core;
+    // a fan-out block's instance goes back to the queue (express.ts)
+    if (token.frame.counts === undefined && token.frame.scope.hasJoins) countTokens(token.frame);
     let error = failed ? outcome : undefined;
     this.replayed?.ended(token);
     let result: TaskDataResult | undefined;
@@ -324,7 +326,8 @@ export class Tasks {
     this.startReady();
   }
 
-  private startReady(): void {
+  /** Tasks waiting for a pool slot start while slots are free (a finished task gave up its own; express.ts calls it as ended() would). */
+  startReady(): void {
     const ready = this.ready;
     // most calls find nothing waiting: setting an array's length leaves the optimised code, even to the length it has
     if (this.readyHead === ready.length) return;

@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { TaskContext } from "../../src/engine/context.js";
 import { Engine, type NodeRunner, type TokenTracker } from "../../src/engine/engine.js";
+import type { EngineJournal } from "../../src/engine/journal.js";
 import { compileProcess } from "../../src/model/compile.js";
 import type { GraphNode } from "../../src/model/graph.js";
 import { definition } from "./harness.js";
@@ -29,8 +30,10 @@ interface Case {
   events: Array<number | { n: number }>;
   poolSize: number;
   waitTasks: boolean;
-  /** emit all events at once, or with a microtask between them */
-  burst: boolean;
+  /** with a journal: its records are part of what must be the same */
+  journal: boolean;
+  /** how the events come: one after the other, with a microtask between them, or all but the first while the first instance's first task starts (they wait in the inbox) */
+  arrival: "at once" | "microtasks" | "burst";
 }
 
 function blockDefinition(c: Case) {
@@ -84,7 +87,9 @@ async function runCase(c: Case, tracked: boolean): Promise<{ log: string[]; outc
   };
   const nothing = (): void => {};
   const tracker: TokenTracker | undefined = tracked ? { entered: nothing, moved: nothing, left: nothing } : undefined;
+  const journal = c.journal ? recordingJournal(log) : undefined;
   engine = new Engine(compileProcess(blockDefinition(c)), {
+    journal,
     executionId: "express",
     waitTasks: c.waitTasks,
     poolSize: c.poolSize,
@@ -92,7 +97,10 @@ async function runCase(c: Case, tracked: boolean): Promise<{ log: string[]; outc
     signal: controller.signal,
     tracker,
     observer: {
-      taskStarted: (ctx) => log.push(`started ${ctx.tokenId}`),
+      taskStarted: (ctx) => {
+        log.push(`started ${ctx.tokenId}`);
+        if (c.arrival === "burst" && ctx.seq === 1) for (const event of c.events.slice(1)) engine.outside.emit(start, event);
+      },
       taskFinished: (ctx, error) => {
         log.push(`finished ${ctx.tokenId}${error === undefined ? "" : ` with ${(error as Error).message}`}`);
         const plan = planOf(ctx);
@@ -106,10 +114,10 @@ async function runCase(c: Case, tracked: boolean): Promise<{ log: string[]; outc
   start = engine.graph.nodes.find((node) => node.id === "start")!;
   engine.outside.openSource();
   const done = engine.start({ initial: true });
-  for (const event of c.events) {
+  for (const event of c.arrival === "burst" ? c.events.slice(0, 1) : c.events) {
     if (engine.finished) break;
     engine.outside.emit(start, event);
-    if (!c.burst) await Promise.resolve();
+    if (c.arrival === "microtasks") await Promise.resolve();
   }
   engine.outside.closeSource();
   let outcome: string;
@@ -119,6 +127,34 @@ async function runCase(c: Case, tracked: boolean): Promise<{ log: string[]; outc
     outcome = `failed: ${(error as Error).message}`;
   }
   return { log, outcome, express: (engine as unknown as { express: unknown[] | undefined }).express !== undefined };
+}
+
+/* a journal that records what the engine journals (times aside: the clock runs) and "writes" on the next turn of the event loop, as the real one does */
+function recordingJournal(log: string[]): EngineJournal {
+  let waiting: Array<() => void> = [];
+  const write = (): void => {
+    const launches = waiting;
+    waiting = [];
+    for (const launch of launches) launch();
+  };
+  return {
+    started: (seq, node, attempt, _at, instance) => log.push(`journal started ${seq} ${node.id} attempt ${attempt} instance ${instance}`),
+    done: (seq, result, _at, decision) => log.push(`journal done ${seq} ${JSON.stringify(result?.data ?? null)} ${String(decision)}`),
+    failed: (seq, error) => log.push(`journal failed ${seq} ${(error as Error).message}`),
+    timer: (arm) => log.push(`journal timer ${arm}`),
+    emitted: (node, event, _at, instance) => log.push(`journal emitted ${node.id} ${JSON.stringify(event)} instance ${instance}`),
+    instanceEnded: (instance) => log.push(`journal instance ${instance} ended`),
+    delivered: (node, event) => log.push(`journal delivered ${node.id} ${JSON.stringify(event)}`),
+    whenWritten(launch) {
+      if (waiting.length === 0) setImmediate(write);
+      waiting.push(launch);
+    },
+    writeNow() {
+      write();
+      return true;
+    },
+    whenDurable: (done) => done(true),
+  };
 }
 
 const behaviour = fc.oneof({ weight: 6, arbitrary: fc.constant<Behaviour>("return") }, { weight: 4, arbitrary: fc.constantFrom(...BEHAVIOURS) });
@@ -134,7 +170,8 @@ const cases: fc.Arbitrary<Case> = fc.integer({ min: 2, max: 5 }).chain((tasks) =
     events: fc.array(fc.oneof(fc.integer({ min: 0, max: 9 }), fc.record({ n: fc.integer({ min: 0, max: 9 }) })), { minLength: 1, maxLength: 6 }),
     poolSize: fc.constantFrom(1, 2, 3, 8, 1e9),
     waitTasks: fc.boolean(),
-    burst: fc.boolean(),
+    journal: fc.boolean(),
+    arrival: fc.constantFrom<Case["arrival"]>("at once", "microtasks", "burst"),
   }),
 );
 
@@ -154,7 +191,7 @@ describe("an instance of a fan-out block run in one go", () => {
   });
 
   it("given five tasks that return at once and three events, runs each task once per event and ends with the last event's data", async () => {
-    const c: Case = { tasks: 5, joinOrder: [4, 3, 2, 1, 0], plans: [["return", "return", "return", "return", "return"]], events: [1, 2, 3], poolSize: 1e9, waitTasks: false, burst: true };
+    const c: Case = { tasks: 5, joinOrder: [4, 3, 2, 1, 0], plans: [["return", "return", "return", "return", "return"]], events: [1, 2, 3], poolSize: 1e9, waitTasks: false, journal: false, arrival: "at once" };
     const { log, outcome, express } = await runCase(c, false);
     expect(express).toBe(true);
     expect(log.filter((line) => line.startsWith("call"))).toHaveLength(15);
@@ -164,7 +201,7 @@ describe("an instance of a fan-out block run in one go", () => {
   });
 
   it("given tasks that change data, merges their changes in the order of the join's flows", async () => {
-    const c: Case = { tasks: 3, joinOrder: [2, 0, 1], plans: [["write", "write", "write"]], events: [7], poolSize: 1e9, waitTasks: false, burst: true };
+    const c: Case = { tasks: 3, joinOrder: [2, 0, 1], plans: [["write", "write", "write"]], events: [7], poolSize: 1e9, waitTasks: false, journal: false, arrival: "at once" };
     const quick = await runCase(c, false);
     const queued = await runCase(c, true);
     expect(quick.outcome).toBe(queued.outcome);
