@@ -129,6 +129,8 @@ export function startBlock(engine: Engine, block: ExpressBlock, frame: Frame, re
     if (token.state === TokenState.Arrived) taskRunner.admit(token);
   }
   if (first.state === TokenState.Arrived) taskRunner.admit(first);
+  // the queue would have taken the start token at the start, the fork and each task
+  engine.loop.countSteps(count + 2);
 }
 
 /**
@@ -168,6 +170,8 @@ export function finishBlock(engine: Engine, blocks: ExpressBlocks): boolean {
     parkAtJoin(frame, token, block.join, intoJoin[k % count]);
   }
   joinAndEnd(engine, block, frame);
+  // the queue would have taken each token to the join, and one on to the end (the loop counts one more step for the instance)
+  loop.countSteps(count);
   return true;
 }
 

@@ -150,6 +150,11 @@ export class RunLoop {
     return this.returned[i + 3] === false && this.returned[i + 1] === token.generation ? token : undefined;
   }
 
+  /** Steps of work taken without the queue (express.ts), counted toward the next pause for the event loop. */
+  countSteps(steps: number): void {
+    this.slice.count(steps);
+  }
+
   /** The next outcome was applied by the caller (express.ts). */
   dropOutcome(): void {
     if (this.returnedHead < this.returnedCount) this.applyReturned(ignore);
