@@ -13,12 +13,14 @@ import { describe, expect, it } from "vitest";
 import type { TaskContext } from "../../src/engine/context.js";
 import { Engine, type NodeRunner, type TokenTracker } from "../../src/engine/engine.js";
 import { compileProcess } from "../../src/model/compile.js";
+import type { NodeKind } from "../../src/model/definition.js";
 import type { GraphNode } from "../../src/model/graph.js";
 import { definition } from "./harness.js";
 
 /** what a task does when called: return at once, with a value, after changing its data, throw, settle later, look at its signal, emit another event, or cancel the run; or return while the hook that hears it finished cancels the run or throws */
-const BEHAVIOURS = ["return", "value", "write", "throw", "async", "reject", "signal", "emit", "abort", "hook aborts", "hook throws"] as const;
-type Behaviour = (typeof BEHAVIOURS)[number];
+const BEHAVIOURS = ["return", "value", "write", "throw", "async", "reject", "signal", "emit", "abort", "hook aborts", "hook throws", "read", "late signal", "start hook aborts", "start hook throws"] as const;
+/** and, outside the random ones, a hook that emits two events when it hears a task finished (see the last test) */
+type Behaviour = (typeof BEHAVIOURS)[number] | "hook emits";
 
 interface Case {
   tasks: number;
@@ -31,13 +33,30 @@ interface Case {
   waitTasks: boolean;
   /** emit all events at once, or with a microtask between them */
   burst: boolean;
+  /** the block's nodes drawn in a lane of this name */
+  lane: string | undefined;
+  taskLimit: number | undefined;
+  /**
+   * the process has more: a second message start event beginning a block of
+   * its own (events given as { n } go there), and a none start event whose
+   * task returns after a few turns of the microtask queue, so that its
+   * outcome comes in between events
+   */
+  others: boolean;
 }
 
 function blockDefinition(c: Case) {
   const tasks = Array.from({ length: c.tasks }, (_, i) => `t${i}`);
+  const nodes: Array<{ id: string; kind: NodeKind; messageName?: string }> = [{ id: "start", kind: "messageStartEvent", messageName: "Go" }, { id: "fork", kind: "parallelGateway" }, ...tasks.map((id) => ({ id, kind: "task" as const })), { id: "join", kind: "parallelGateway" }, { id: "end", kind: "endEvent" }];
+  const flows = ["start->fork", ...tasks.map((id) => `fork->${id}`), ...c.joinOrder.map((i) => `t${i}->join`), "join->end"];
+  if (c.others) {
+    nodes.push({ id: "start2", kind: "messageStartEvent", messageName: "Go2" }, { id: "fork2", kind: "parallelGateway" }, { id: "u0", kind: "task" }, { id: "u1", kind: "task" }, { id: "join2", kind: "parallelGateway" }, { id: "end2", kind: "endEvent" });
+    nodes.push({ id: "boot", kind: "startEvent" }, { id: "b0", kind: "task" }, { id: "bootEnd", kind: "endEvent" });
+    flows.push("start2->fork2", "fork2->u1", "fork2->u0", "u0->join2", "u1->join2", "join2->end2", "boot->b0", "b0->bootEnd");
+  }
   return definition(
-    [{ id: "start", kind: "messageStartEvent", messageName: "Go" }, { id: "fork", kind: "parallelGateway" }, ...tasks.map((id) => ({ id, kind: "task" as const })), { id: "join", kind: "parallelGateway" }, { id: "end", kind: "endEvent" }],
-    ["start->fork", ...tasks.map((id) => `fork->${id}`), ...c.joinOrder.map((i) => `t${i}->join`), "join->end"],
+    nodes.map((node) => ({ ...node, lane: c.lane })),
+    flows,
   );
 }
 
@@ -47,14 +66,15 @@ async function runCase(c: Case, tracked: boolean): Promise<{ log: string[]; outc
   let engine!: Engine;
   let start!: GraphNode;
   const planOf = (ctx: TaskContext): Behaviour => {
-    const event = ctx.instance! - 1;
+    if (ctx.instance === undefined) return "async";
+    const event = ctx.instance - 1;
     return c.plans[event % c.plans.length][Number(ctx.task.id.slice(1)) % c.tasks];
   };
   const runner: NodeRunner = {
     implements: (node) => node.kind === "task",
     run(ctx) {
       const plan = planOf(ctx);
-      log.push(`call ${ctx.task.id} seq ${ctx.seq} token ${ctx.tokenId} instance ${ctx.instance} ${plan}`);
+      log.push(`call ${ctx.task.id} seq ${ctx.seq} token ${ctx.tokenId} instance ${ctx.instance} lane ${ctx.lane} ${plan}`);
       switch (plan) {
         case "value":
           return { ignored: true };
@@ -65,7 +85,7 @@ async function runCase(c: Case, tracked: boolean): Promise<{ log: string[]; outc
         case "throw":
           throw new Error(`${ctx.task.id} failed in instance ${ctx.instance}`);
         case "async":
-          return Promise.resolve(1);
+          return ctx.instance === undefined ? Promise.resolve().then(() => Promise.resolve()).then(() => 2) : Promise.resolve(1);
         case "reject":
           return Promise.reject(new Error(`${ctx.task.id} rejected in instance ${ctx.instance}`));
         case "signal":
@@ -76,6 +96,12 @@ async function runCase(c: Case, tracked: boolean): Promise<{ log: string[]; outc
           return undefined;
         case "abort":
           controller.abort(new Error("stopped by a task"));
+          return undefined;
+        case "read":
+          log.push(`read ${JSON.stringify(ctx.data)}`);
+          return undefined;
+        case "late signal":
+          queueMicrotask(() => ctx.signal.addEventListener("abort", () => log.push(`late signal of ${ctx.tokenId} aborted`)));
           return undefined;
         default:
           return undefined;
@@ -91,33 +117,47 @@ async function runCase(c: Case, tracked: boolean): Promise<{ log: string[]; outc
     runner,
     signal: controller.signal,
     tracker,
+    taskLimit: c.taskLimit,
     observer: {
-      taskStarted: (ctx) => log.push(`started ${ctx.tokenId}`),
+      taskStarted: (ctx) => {
+        log.push(`started ${ctx.tokenId}`);
+        const plan = planOf(ctx);
+        if (plan === "start hook aborts") controller.abort(new Error("stopped by a start hook"));
+        if (plan === "start hook throws") throw new Error(`the start hook of ${ctx.task.id} failed`);
+      },
       taskFinished: (ctx, error) => {
         log.push(`finished ${ctx.tokenId}${error === undefined ? "" : ` with ${(error as Error).message}`}`);
         const plan = planOf(ctx);
         if (plan === "hook aborts") controller.abort(new Error("stopped by a hook"));
         if (plan === "hook throws") throw new Error(`the hook of ${ctx.task.id} failed`);
+        if (plan === "hook emits" && ctx.instance! <= c.events.length) {
+          engine.outside.emit(start, 2000 + ctx.instance!);
+          engine.outside.emit(start, 3000 + ctx.instance!);
+        }
       },
       taskCancelled: (ctx) => log.push(`cancelled ${ctx.tokenId}`),
       cancelledTaskSettled: () => log.push("a cancelled task settled"),
+      tokenFailed: (token, error, caught) => log.push(`token ${token.id} failed${caught ? " (caught)" : ""}: ${(error as Error).message}`),
     },
   });
   start = engine.graph.nodes.find((node) => node.id === "start")!;
+  const start2 = engine.graph.nodes.find((node) => node.id === "start2");
   engine.outside.openSource();
   const done = engine.start({ initial: true });
   for (const event of c.events) {
     if (engine.finished) break;
-    engine.outside.emit(start, event);
+    engine.outside.emit(typeof event === "object" && start2 !== undefined ? start2 : start, event);
     if (!c.burst) await Promise.resolve();
   }
   engine.outside.closeSource();
-  let outcome: string;
-  try {
-    outcome = `result ${JSON.stringify(await done)}`;
-  } catch (error) {
-    outcome = `failed: ${(error as Error).message}`;
-  }
+  // heard at once (a run may fail before the late readers below have read), read once they have
+  const ended = done.then(
+    (data) => `result ${JSON.stringify(data)}`,
+    (error: unknown) => `failed: ${(error as Error).message}`,
+  );
+  // a late reader of ctx.signal reads it after its task ended
+  await new Promise((resolve) => setImmediate(resolve));
+  const outcome = await ended;
   return { log, outcome, express: (engine as unknown as { express: unknown[] | undefined }).express !== undefined };
 }
 
@@ -135,6 +175,9 @@ const cases: fc.Arbitrary<Case> = fc.integer({ min: 2, max: 5 }).chain((tasks) =
     poolSize: fc.constantFrom(1, 2, 3, 8, 1e9),
     waitTasks: fc.boolean(),
     burst: fc.boolean(),
+    lane: fc.constantFrom(undefined, "Ops"),
+    taskLimit: fc.constantFrom(undefined, undefined, 3, 7, 12),
+    others: fc.boolean(),
   }),
 );
 
@@ -149,26 +192,55 @@ describe("an instance of a fan-out block run in one go", () => {
         expect(quick.log).toEqual(queued.log);
         expect(quick.outcome).toBe(queued.outcome);
       }),
-      { numRuns: 400 },
+      { numRuns: 2000 },
     );
   });
 
   it("given five tasks that return at once and three events, runs each task once per event and ends with the last event's data", async () => {
-    const c: Case = { tasks: 5, joinOrder: [4, 3, 2, 1, 0], plans: [["return", "return", "return", "return", "return"]], events: [1, 2, 3], poolSize: 1e9, waitTasks: false, burst: true };
+    const c: Case = { tasks: 5, joinOrder: [4, 3, 2, 1, 0], plans: [["return", "return", "return", "return", "return"]], events: [1, 2, 3], poolSize: 1e9, waitTasks: false, burst: true, lane: undefined, taskLimit: undefined, others: false };
     const { log, outcome, express } = await runCase(c, false);
     expect(express).toBe(true);
     expect(log.filter((line) => line.startsWith("call"))).toHaveLength(15);
     // the queue starts the forked tokens' tasks before the first flow's: t1..t4, then t0
-    expect(log.slice(0, 2)).toEqual(["started 2", "call t1 seq 1 token 2 instance 1 return"]);
+    expect(log.slice(0, 2)).toEqual(["started 2", "call t1 seq 1 token 2 instance 1 lane undefined return"]);
     expect(outcome).toBe('result {"initial":true,"event":3}');
   });
 
+  it("given a second block and a task of the root that returns later, runs both blocks' instances the same as through the queue", async () => {
+    const c: Case = { tasks: 3, joinOrder: [1, 2, 0], plans: [["return", "write", "return"]], events: [1, { n: 2 }, 3, { n: 4 }], poolSize: 1e9, waitTasks: false, burst: false, lane: "Ops", taskLimit: undefined, others: true };
+    const quick = await runCase(c, false);
+    const queued = await runCase(c, true);
+    expect(quick.express).toBe(true);
+    expect(quick.log).toEqual(queued.log);
+    expect(quick.outcome).toBe(queued.outcome);
+    expect(quick.log.filter((line) => line.startsWith("call u0"))).toHaveLength(2);
+    expect(quick.log.filter((line) => line.startsWith("call b0"))).toHaveLength(1);
+  });
+
   it("given tasks that change data, merges their changes in the order of the join's flows", async () => {
-    const c: Case = { tasks: 3, joinOrder: [2, 0, 1], plans: [["write", "write", "write"]], events: [7], poolSize: 1e9, waitTasks: false, burst: true };
+    const c: Case = { tasks: 3, joinOrder: [2, 0, 1], plans: [["write", "write", "write"]], events: [7], poolSize: 1e9, waitTasks: false, burst: true, lane: undefined, taskLimit: undefined, others: false };
     const quick = await runCase(c, false);
     const queued = await runCase(c, true);
     expect(quick.outcome).toBe(queued.outcome);
     // t1's flow into the join comes last in the file: its `last` wins
     expect(JSON.parse(quick.outcome.slice("result ".length))).toMatchObject({ last: "t1", by_t0: 1, by_t1: 1, by_t2: 1 });
+  });
+
+  /*
+   * RunLoop.launchNow lets the message events waiting in the inbox wait
+   * until the instance is over, as if they had come after it. That holds
+   * for events that came while the loop paused for the event loop, not for
+   * events that code the engine calls emits while it drains (here an
+   * observer's taskFinished; also an abort listener of a cancelled task):
+   * the queue applies both before it calls any task, and no timing of the
+   * events gives what the express path does. Marked as failing: the
+   * divergence is known (see the branch's report), not fixed.
+   */
+  it.fails("given a hook that emits two events, calls their instances' tasks as the queue does", async () => {
+    const c: Case = { tasks: 2, joinOrder: [0, 1], plans: [["hook emits", "return"]], events: [0], poolSize: 1e9, waitTasks: false, burst: true, lane: undefined, taskLimit: undefined, others: false };
+    const quick = await runCase(c, false);
+    const queued = await runCase(c, true);
+    // the queue: both instances' tasks are started and called, then both finish; express: one instance after the other
+    expect(quick.log).toEqual(queued.log);
   });
 });
