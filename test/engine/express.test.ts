@@ -158,6 +158,9 @@ async function runCase(c: Case, tracked: boolean): Promise<{ log: string[]; outc
   // a late reader of ctx.signal reads it after its task ended
   await new Promise((resolve) => setImmediate(resolve));
   const outcome = await ended;
+  // what the run leaves behind: the numbers later tokens, frames, tasks and instances take, and the sharing count of its result
+  const { root, instances, tasks } = engine;
+  log.push(`after: token ${engine.nextTokenId} frame ${engine.nextFrameId} task ${tasks.numbered} instance ${instances.numbered} frames ${instances.frames.size} root live ${root?.live} result refs ${root?.result?.refs} pending ${engine.loop.pendingInputs} quiet ${tasks.quiet}`);
   return { log, outcome, express: (engine as unknown as { express: unknown[] | undefined }).express !== undefined };
 }
 
