@@ -160,6 +160,8 @@ export function finishBlock(engine: Engine, blocks: ExpressBlocks): boolean {
     const ctx = taskRunner.leave(token);
     engine.journal?.done(token.seq, undefined, engine.now(), undefined);
     if (ctx !== undefined) observer?.taskFinished?.(ctx, undefined);
+    // no longer Running: cancelling it (a task limit reached below, a hook that ended the run) must not count it out of the pool twice
+    token.state = TokenState.Completed;
     // the slot it gave up goes to the next task waiting for one, before the token moves on
     taskRunner.startReady();
     // a hook that ended the run has cancelled the instance (or a task limit reached by the next task)
