@@ -23,7 +23,7 @@ export interface LoopMachine {
   apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
   /** whether instances of fan-out blocks may end in one go (express.ts) */
   readonly hasBlocks: boolean;
-  /** the outcomes at the head of the returned ones are those of a fan-out block's instance: applied, and the instance ends; false when they are not */
+  /** the next outcomes to apply (returned, else in the inbox) are those of a fan-out block's instance: applied, and the instance ends; false, with nothing done, when they are not */
   finishBlock(): boolean;
   /** what apply() does with a task's outcome; called directly for the outcomes of synchronous tasks */
   readonly tasks: { ended(token: Token, generation: number, outcome: unknown, failed: boolean): void };
