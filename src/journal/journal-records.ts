@@ -3,7 +3,7 @@ import type { TaskDataResult } from "../engine/task-data.js";
 import type { GraphNode } from "../model/graph.js";
 import { changesText, deliveredJson, failedJson, failureRecord, jsonId, JOURNAL_VERSION, noteJson, timerJson, valueText } from "./records.js";
 import { redactValue } from "../secrets/redact.js";
-import { AT, CLOSE_LIST, COMMA, END, INSTANCE, piece, RECORD_BYTES, RecordBuffer } from "./record-buffer.js";
+import { AT, CLOSE_LIST, COMMA, END, INSTANCE, keep, piece, RECORD_BYTES, RecordBuffer } from "./record-buffer.js";
 import { countNote, type JournalTallies } from "./snapshot.js";
 import { StartRuns } from "./start-runs.js";
 import type { SnapshotSource } from "./writer.js";
@@ -242,7 +242,7 @@ export abstract class JournalRecords {
     const node = this.eventsNode!;
     const count = this.eventCount;
     const events = this.events;
-    const head = (this.emitHeads[node.index] ??= Buffer.from(`{"t":"em","n":${jsonId(node, node.id)},"at":`));
+    const head = this.emitHeads[node.index] ?? keep(this.emitHeads, node.index, Buffer.from(`{"t":"em","n":${jsonId(node, node.id)},"at":`));
     out.reserve(RECORD_BYTES + head.length);
     out.piece(head);
     out.time(this.eventsAt);

@@ -143,6 +143,20 @@ function digitsOf(n: number): number {
   return n < 1e9 ? 9 : 10;
 }
 
+/**
+ * Keeps the bytes of one element's records in a per-node cache (by
+ * GraphNode.index), filling it with undefined up to the index first, so it
+ * never has holes: a run's fresh array whose first store was at index 5
+ * became a holey one, and the optimized code that reads the caches
+ * (writeOne, writeList, writeEvents) was thrown away ("wrong map" under
+ * --trace-deopt) and compiled again in the runs after a process's first.
+ */
+export function keep(cache: Array<Buffer | undefined>, index: number, bytes: Buffer): Buffer {
+  while (cache.length < index) cache.push(undefined);
+  cache[index] = bytes;
+  return bytes;
+}
+
 const pieces = new Map<string, Buffer>();
 
 /** A constant piece of a record, encoded once. */

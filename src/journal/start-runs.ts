@@ -1,5 +1,5 @@
 import type { GraphNode } from "../model/graph.js";
-import { AT, CLOSE_LIST, COMMA, END, INSTANCE, piece, RECORD_BYTES, type RecordBuffer } from "./record-buffer.js";
+import { AT, CLOSE_LIST, COMMA, END, INSTANCE, keep, piece, RECORD_BYTES, type RecordBuffer } from "./record-buffer.js";
 
 const STARTED = piece('{"t":"s","s":');
 const ATTEMPT = piece(',"a":');
@@ -96,7 +96,7 @@ export class StartRuns {
 
   /** {"t":"s","s":<seq>[,"a":<attempt>][,"i":<instance>],"n":<id>,"at":<ms>}: one task's start */
   writeOne(out: RecordBuffer, seq: number, node: GraphNode, attempt: number, time: number, instance: number): void {
-    const middle = (this.middles[node.index] ??= Buffer.from(`,"n":${JSON.stringify(node.id)},"at":`));
+    const middle = this.middles[node.index] ?? keep(this.middles, node.index, Buffer.from(`,"n":${JSON.stringify(node.id)},"at":`));
     out.reserve(RECORD_BYTES + middle.length);
     out.piece(STARTED);
     out.int(seq);
@@ -128,7 +128,7 @@ export class StartRuns {
     out.piece(NODES);
     for (let i = 0; i < count; i++) {
       const node = nodes[from + i];
-      const id = (this.idBytes[node.index] ??= Buffer.from(JSON.stringify(node.id)));
+      const id = this.idBytes[node.index] ?? keep(this.idBytes, node.index, Buffer.from(JSON.stringify(node.id)));
       out.reserve(id.length + 1);
       if (i > 0) out.piece(COMMA);
       out.piece(id);
