@@ -18,7 +18,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, posix, relative, sep } from "node:path";
-import { mergeRunChunks } from "./merge-chunks.mjs";
+import { groupChunks } from "./group-chunks.mjs";
 
 /* what the package is loaded by: its API, bin/'s CLI, a worker thread's main module, the module hooks registered by URL */
 const ENTRIES = ["index.ts", "cli/main.ts", "workers/worker-main.ts", "loader/format-hook.ts", "loader/typescript-hooks.ts", "cli/plugin-resolver.ts"];
@@ -56,7 +56,7 @@ export async function bundleSources(root) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, resolveMarkers(file.text, place));
   }
-  await mergeRunChunks(root, result.metafile);
+  await groupChunks(root, result.metafile);
 }
 
 function markOwnUrls(src) {

@@ -5,61 +5,78 @@
  * module it resolves, reads, links and runs besides its code (issue 20's
  * start-up: the same code as one file loaded in 36 ms against 63 ms as its
  * 68 chunks). esbuild has no say in how chunks are cut, so rollup regroups
- * its output. The chunks that the API (dist/index.js) and a CLI run (the
- * lazy run-file and live-run modules) load become two: chunks/common-*.js,
- * the part that the commands which run nothing (lint, runs, clean, send,
- * a failure's report ...) load too, and chunks/run-*.js, the rest; those
- * commands would otherwise load the whole run's code, 670 KB, for their
- * 20-250 KB. Left as they are: what --version and --help load (cli/main.js's
- * static imports), the configuration every other command reads, and the
- * module hooks' code, which runs in the hooks' own thread; a lazy import
- * elsewhere stays lazy. Every module keeps one instance, and code moves only
- * between files of dist/chunks/, so what it finds by `new URL(...,
- * import.meta.url)` (bundle-sources.mjs) is where it was.
+ * its output into a few chunks by what loads them (GROUPS): --version's,
+ * the configuration's, the module hooks', what the commands that run
+ * nothing share with a run, and the run's (the API and the CLI's run of a
+ * process file). Chunks of no group, the ones only lazy imports elsewhere
+ * load, stay as they are, and a lazy import stays lazy. Every module keeps
+ * one instance, and code moves only between files of dist/chunks/, so what
+ * it finds by `new URL(..., import.meta.url)` (bundle-sources.mjs) is where
+ * it was.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
 import { rollup } from "rollup";
 
-/* the modules a run loads (besides dist/index.js, the API the process file imports), by source */
-const RUN_ROOTS = ["src/cli/run-file.ts", "src/live/live-run.ts"];
-/* entries whose static imports stay out of the merged chunk: --version, every command's configuration, the module hooks */
-const LEAN_ROOTS = ["src/cli/main.ts", "src/config/load.ts", "src/loader/format-hook.ts", "src/loader/typescript-hooks.ts", "src/cli/plugin-resolver.ts"];
-/* the commands that run nothing: what they share with a run is the common chunk */
-const LIGHT_ROOTS = [
-  "src/cli/lint.ts",
-  "src/cli/clean.ts",
-  "src/cli/runs.ts",
-  "src/cli/inbox-commands.ts",
-  "src/cli/failure.ts",
-  "src/cli/types-file.ts",
-  "src/runs/resume-target.ts",
-  "src/store/resume-target.ts",
-  "src/cli/live-view.ts",
-  "src/web/live-view.ts",
+/*
+ * The groups, each one chunk: the modules of dist/chunks/ that the entries
+ * and lazy imports of `roots` load before they run (their static imports),
+ * less those of the groups before it. A group's modules then import only
+ * their own group's and earlier groups' modules: each group loads no later
+ * one. `with`: only those also loaded by these roots.
+ */
+const RUN = ["src/index.ts", "src/cli/run-file.ts", "src/live/live-run.ts"];
+const GROUPS = [
+  /* what --version and --help load besides cli/main.js */
+  { name: "cli", roots: ["src/cli/main.ts"] },
+  /* the configuration, which every other command reads */
+  { name: "config", roots: ["src/config/load.ts"] },
+  /* the module hooks' code, which runs in the hooks' own thread too */
+  { name: "hooks", roots: ["src/loader/format-hook.ts", "src/loader/typescript-hooks.ts", "src/cli/plugin-resolver.ts"] },
+  /* what the commands that run nothing share with a run: they would otherwise load the run's 420 KB besides */
+  {
+    name: "common",
+    roots: [
+      "src/cli/lint.ts",
+      "src/cli/clean.ts",
+      "src/cli/runs.ts",
+      "src/cli/inbox-commands.ts",
+      "src/cli/failure.ts",
+      "src/cli/types-file.ts",
+      "src/runs/resume-target.ts",
+      "src/store/resume-target.ts",
+      "src/cli/live-view.ts",
+      "src/web/live-view.ts",
+    ],
+    with: RUN,
+  },
+  /* the API, which the process file imports, and the CLI's run of it */
+  { name: "run", roots: RUN },
 ];
 /* esbuild's output: `import ... from "./x.js"`, `import "./x.js"`, `export ... from "./x.js"` at the start of a line */
 const STATIC_IMPORT = /^(?:import|export)\b[^;"]*?(?:from\s*)?"(\.{1,2}\/[^"]+)"/gm;
 
 /**
- * Regroups dist/'s chunks (see above); `metafile`: esbuild's, which names
+ * Regroups the chunks under dist/ (see above); `metafile`: esbuild's, which names
  * the output file of each entry and lazily imported module.
  */
-export async function mergeRunChunks(root, metafile) {
+export async function groupChunks(root, metafile) {
   const dist = join(root, "dist");
   const outputOf = new Map();
   for (const [output, info] of Object.entries(metafile.outputs)) if (info.entryPoint !== undefined) outputOf.set(info.entryPoint, join(root, output));
   const closure = (sources) => staticClosure(sources.map((source) => outputOfSource(outputOf, source)));
-  const lean = closure(LEAN_ROOTS);
-  const merged = new Set([...closure(["src/index.ts", ...RUN_ROOTS])].filter((file) => !lean.has(file) && inFolder(file, join(dist, "chunks"))));
-  // a static closure: common's modules import none of run's, so the light commands never load run's chunk
-  const light = closure(LIGHT_ROOTS);
-  const groupOf = (file) => (merged.has(file) ? (light.has(file) ? "common" : "run") : undefined);
+  const groupOf = new Map();
+  for (const group of GROUPS) {
+    const also = group.with === undefined ? undefined : closure(group.with);
+    for (const file of closure(group.roots)) {
+      if (inFolder(file, join(dist, "chunks")) && !groupOf.has(file) && (also === undefined || also.has(file))) groupOf.set(file, group.name);
+    }
+  }
   const files = readdirSync(dist, { recursive: true }).filter((name) => name.endsWith(".js")).map((name) => join(dist, name));
-  const kept = files.filter((file) => !merged.has(file));
+  const kept = files.filter((file) => !groupOf.has(file));
   const nameOf = new Map(kept.map((file) => [file, relative(dist, file).split(sep).join("/").replace(/\.js$/, "")]));
   const bundle = await rollup({
-    // every file that is not merged is an entry, so it keeps its place, its name and its exports
+    // every file that is in no group is an entry, so it keeps its place, its name and its exports
     input: Object.fromEntries([...nameOf].map(([file, name]) => [name, file])),
     external: (id) => !id.startsWith(".") && !id.startsWith("/"),
     preserveEntrySignatures: "strict",
@@ -74,11 +91,11 @@ export async function mergeRunChunks(root, metafile) {
     entryFileNames: "[name].js",
     chunkFileNames: "chunks/[name]-[hash].js",
     importAttributesKey: "with",
-    // a chunk of its own for each file that stays: rollup would otherwise move the merged chunk's imports into it too
-    manualChunks: (id) => groupOf(id) ?? nameOf.get(id),
+    // a chunk of its own for each file that stays: rollup would otherwise move what a group imports into the group too
+    manualChunks: (id) => groupOf.get(id) ?? nameOf.get(id),
   });
   await bundle.close();
-  for (const file of merged) rmSync(file);
+  for (const file of groupOf.keys()) rmSync(file);
   for (const chunk of output) {
     if (chunk.type !== "chunk") throw new Error(`merging dist/'s chunks: unexpected asset ${chunk.fileName}`);
     writeFileSync(join(dist, chunk.fileName), chunk.code);
