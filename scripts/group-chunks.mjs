@@ -7,8 +7,9 @@
  * 68 chunks). esbuild has no say in how chunks are cut, so rollup regroups
  * its output into a few chunks by what loads them (GROUPS): --version's,
  * the configuration's, the module hooks', what the commands that run
- * nothing share with a run, and the run's (the API and the CLI's run of a
- * process file). Chunks of no group, the ones only lazy imports elsewhere
+ * nothing share with a run (two: the BPMN reading of lint and types is a
+ * chunk of its own), and the run's (the API and the CLI's run of a process
+ * file). Chunks of no group, the ones only lazy imports elsewhere
  * load, stay as they are, and a lazy import stays lazy. Every module keeps
  * one instance, and code moves only between files of dist/chunks/, so what
  * it finds by `new URL(..., import.meta.url)` (bundle-sources.mjs) is where
@@ -33,16 +34,14 @@ const GROUPS = [
   { name: "config", roots: ["src/config/load.ts"] },
   /* the module hooks' code, which runs in the hooks' own thread too */
   { name: "hooks", roots: ["src/loader/format-hook.ts", "src/loader/typescript-hooks.ts", "src/cli/plugin-resolver.ts"] },
-  /* what the commands that run nothing share with a run: they would otherwise load the run's 420 KB besides */
+  /* what the commands that run nothing share with a run (the runs list, clean, send, a failure's report): they would otherwise load the run's 420 KB besides */
   {
     name: "common",
     roots: [
-      "src/cli/lint.ts",
       "src/cli/clean.ts",
       "src/cli/runs.ts",
       "src/cli/inbox-commands.ts",
       "src/cli/failure.ts",
-      "src/cli/types-file.ts",
       "src/runs/resume-target.ts",
       "src/store/resume-target.ts",
       "src/cli/live-view.ts",
@@ -50,6 +49,8 @@ const GROUPS = [
     ],
     with: RUN,
   },
+  /* the reading of BPMN files, which lint and types share with a run besides the common chunk */
+  { name: "bpmn", roots: ["src/cli/lint.ts", "src/cli/types-file.ts"], with: RUN },
   /* the API, which the process file imports, and the CLI's run of it */
   { name: "run", roots: RUN },
 ];
