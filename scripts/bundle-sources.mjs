@@ -18,6 +18,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, posix, relative, sep } from "node:path";
+import { groupChunks } from "./group-chunks.mjs";
 
 /* what the package is loaded by: its API, bin/'s CLI, a worker thread's main module, the module hooks registered by URL */
 const ENTRIES = ["index.ts", "cli/main.ts", "workers/worker-main.ts", "loader/format-hook.ts", "loader/typescript-hooks.ts", "cli/plugin-resolver.ts"];
@@ -46,6 +47,7 @@ export async function bundleSources(root) {
     // error classes and task functions are shown by name: a bundle renames what collides
     keepNames: true,
     write: false,
+    metafile: true,
     logLevel: "warning",
     plugins: [markOwnUrls(src)],
   });
@@ -54,6 +56,7 @@ export async function bundleSources(root) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, resolveMarkers(file.text, place));
   }
+  await groupChunks(root, result.metafile);
 }
 
 function markOwnUrls(src) {

@@ -6,8 +6,9 @@
  * package.json, plain `node` embedding with import and with require, and the
  * types under tsc --strict with module node16, nodenext and bundler.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { run, useInstalledPackage, type Result } from "./installed.js";
 
@@ -154,6 +155,25 @@ await processStart().task("Break").processEnd().build();
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain("published: true");
+  });
+
+  it("loads a handful of files of dist/ for that run and two for --version, not esbuild's many small chunks (scripts/group-chunks.mjs: each file costs Node about 0.4 ms)", async () => {
+    // a module hook that lists the package's modules as Node loads them (a worker thread's entry too: --import is inherited)
+    await write(dir, {
+      "list-loads.mjs": 'import { register } from "node:module";\nregister("./list-loads-hook.mjs", import.meta.url);\n',
+      "list-loads-hook.mjs":
+        'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  if (/\\/adhesive-bpmn\\/dist\\/.*\\.js$/.test(url)) appendFileSync(process.env.LOADS_LIST, `${url.slice(url.indexOf("/dist/") + 1)}\\n`);\n  return next(url, context);\n}\n',
+    });
+    const loads = async (args: string[], list: string): Promise<string[]> => {
+      const listFile = join(dir, list);
+      const { code, stderr } = await installedAdhesive(dir, args, { NODE_OPTIONS: `--import ${pathToFileURL(join(dir, "list-loads.mjs")).href}`, LOADS_LIST: listFile });
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      return (await readFile(listFile, "utf8")).trim().split("\n");
+    };
+    expect(await loads(["--version"], "version.txt")).toEqual(["dist/cli/main.js", expect.stringMatching(/^dist\/chunks\/cli-[\w-]+\.js$/)]);
+    // 8, and 2 more where the configuration has values to check (here the environment's); 68 when each chunk was a file
+    expect((await loads(["../node_modules/adhesive-bpmn/examples/hello/_adhesive.ts"], "run.txt")).length).toBeLessThanOrEqual(10);
   });
 });
 
