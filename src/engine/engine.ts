@@ -35,7 +35,7 @@ import { checkFinished, failRun as endRun, frameDone } from "./run-end.js";
 import { setMessage } from "./messages.js";
 import { watchAbort } from "./abort.js";
 import { TaskHost } from "./task-host.js";
-import { expressBlocks, finishBlock, startBlock, type ExpressBlocks } from "./express.js";
+import { applyOutcome, expressBlocks, startBlock, type ExpressBlocks } from "./express.js";
 import type { Arm } from "./waits.js";
 import type { EngineOptions, TokenTracker } from "./options.js";
 
@@ -217,8 +217,8 @@ export class Engine implements Core {
     return this.express !== undefined;
   }
 
-  finishBlock(): boolean {
-    return finishBlock(this, this.express!);
+  applyBlockOutcome(): boolean {
+    return applyOutcome(this, this.express!);
   }
 
   private instanceData(event: unknown): DataRef {

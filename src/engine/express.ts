@@ -2,7 +2,7 @@ import { startsInstance, type GraphFlow, type GraphNode, type ProcessGraph } fro
 import { release, share, type DataRef } from "./data.js";
 import { Step } from "./elements/behaviour.js";
 import type { Engine } from "./engine.js";
-import type { Frame } from "./frame.js";
+import { countBlockers, countTokens, type Frame, type JoinState } from "./frame.js";
 import type { EngineOptions } from "./options.js";
 import { mergedWith, mergeResult } from "./merge.js";
 import { frameDone } from "./run-end.js";
@@ -15,18 +15,17 @@ import { TokenState, type Token } from "./token.js";
  * message flow or lane template). It is the seed's shape, and that of most
  * processes that build or test on every platform at once.
  *
- * An instance of it takes the same steps as through the token queue, in
- * two halves without it: from its event to its tasks (startBlock), and,
- * once its tasks have all returned at once, from their outcomes to its end
- * (finishBlock). The same tokens (ids, flows, generations), task numbers,
+ * An instance of it takes the same steps as through the token queue,
+ * without it: from its event to its tasks (startBlock), and from each of
+ * its tasks' successes to the join, the last of them on to the end
+ * (applyOutcome). The same tokens (ids, flows, generations), task numbers,
  * contexts, journal records and hooks, in the same order, and the same
  * merges; no trip through the queue, the behaviour table, routing and the
  * join gates per token, which cost about as much as the rest of the
- * instance together. Whatever falls outside the common case (a task that
- * is asynchronous, throws or touches its data, a pool without room) leaves
- * the instance to the queue where it stands. Its frame counts no tokens
- * per node until then: only a join reads the counts (countTokens, called
- * by Tasks.ended before a token of it moves through the queue).
+ * instance together. An outcome that is anything else (a failure, a task
+ * that changed its data) sends the instance back to the queue where it
+ * stands (backToQueue): until then its frame counts no tokens per node and
+ * its join keeps no gate, which only the queue's join reads.
  */
 export interface ExpressBlock {
   start: GraphNode;
@@ -35,14 +34,11 @@ export interface ExpressBlock {
   tasks: GraphNode[];
   join: GraphNode;
   end: GraphNode;
-  /** the flows taken: start to fork, fork to each task, each task to the join, join to end (their `order` is a token's `via`) */
+  /** the flows taken: start to fork, fork to each task, join to end (their `order` is a token's `via`; a task's one flow leads to the join) */
   intoFork: GraphFlow;
   intoTasks: GraphFlow[];
-  intoJoin: GraphFlow[];
   intoEnd: GraphFlow;
-  /** task indices in the order the join merges their tokens: by the order of their flows into it */
-  mergeOrder: number[];
-  /** the instance's tokens while one of its halves runs, by task index (one instance at a time: each half runs inside one step of the loop) */
+  /** room for an instance's tokens while one step of the loop works on them (its start's, or its join's) */
   tokens: Array<Token | undefined>;
 }
 
@@ -78,8 +74,7 @@ function blockAt(start: GraphNode, steps: Uint8Array, waitTasks: boolean): Expre
   const intoEnd = onlyFlow(join);
   const end = intoEnd?.target;
   if (end === undefined || steps[end.index] !== Step.Finish || end.outgoing.length > 0 || waits(end, waitTasks) || !quiet(end)) return undefined;
-  const mergeOrder = tasks.map((_, i) => i).sort((a, b) => intoJoin[a].order - intoJoin[b].order);
-  return { start, fork, tasks, join, end, intoFork, intoTasks, intoJoin, intoEnd: intoEnd!, mergeOrder, tokens: new Array<Token | undefined>(tasks.length) };
+  return { start, fork, tasks, join, end, intoFork, intoTasks, intoEnd: intoEnd!, tokens: new Array<Token | undefined>(tasks.length) };
 }
 
 /* a task the engine admits straight away (elements/activities/task.ts) with a fixed name, one way in and one way out */
@@ -134,69 +129,38 @@ export function startBlock(engine: Engine, block: ExpressBlock, frame: Frame, re
 }
 
 /**
- * The second half: the next outcomes the run loop would apply (returned
- * during the last launch, or waiting in the inbox) are those of one
- * instance of a block, all its tasks
- * returned without touching their data, in the order they were called,
- * and nothing else happened to the instance: they are applied, the tokens
- * join and the instance ends, as the loop would do one outcome and one
- * token at a time (Tasks.ended, Engine.complete, route and take,
- * JoinGates.park and release, the end's Engine.finish). False, with
- * nothing done, when that is not so.
+ * The second half, one outcome at a time: the next outcome the run loop
+ * would apply (returned during the last launch, or waiting in the inbox)
+ * is a success of a block's task whose instance has not gone back to the
+ * queue, from a task that did not touch its data (no view). It is applied
+ * as Tasks.ended would, and the token goes on to the join as the queue
+ * would take it (Engine.complete, route, take; JoinGates.park), parked
+ * without the join's gate: once the instance's last token is there, they
+ * join and the instance ends (JoinGates.release, the end's Engine.finish).
+ * False, with nothing done, for any other outcome.
  */
-export function finishBlock(engine: Engine, blocks: ExpressBlocks): boolean {
+export function applyOutcome(engine: Engine, blocks: ExpressBlocks): boolean {
   const loop = engine.loop;
-  const head = loop.outcomeAt(0);
-  const block = head === undefined ? undefined : blocks.byTask[head.node.index];
-  if (block === undefined || !waitingToJoin(engine, block, head!.frame)) return false;
-  const { tokens, intoJoin } = block;
-  const count = tokens.length;
-  const frame = head!.frame;
+  const token = loop.outcomeAt(0);
+  if (token === undefined) return false;
+  const block = blocks.byTask[token.node.index];
+  const frame = token.frame;
+  if (block === undefined || frame.counts !== undefined || token.view !== undefined || token.state !== TokenState.Running || engine.replaying) return false;
+  loop.dropOutcome();
   const taskRunner = engine.tasks;
-  const observer = engine.options.observer;
-  for (let k = 1; k <= count; k++) {
-    const token = tokens[k % count]!;
-    loop.dropOutcome();
-    const ctx = taskRunner.leave(token);
-    engine.journal?.done(token.seq, undefined, engine.now(), undefined);
-    if (ctx !== undefined) observer?.taskFinished?.(ctx, undefined);
-    // no longer Running: cancelling it (a task limit reached below, a hook that ended the run) must not count it out of the pool twice
-    token.state = TokenState.Completed;
-    // the slot it gave up goes to the next task waiting for one, before the token moves on
-    taskRunner.startReady();
-    // a hook that ended the run has cancelled the instance (or a task limit reached by the next task)
-    if (engine.finished) {
-      tokens.fill(undefined);
-      return true;
-    }
-    parkAtJoin(frame, token, block.join, intoJoin[k % count]);
-  }
-  joinAndEnd(engine, block, frame);
-  // the queue would have taken each token to the join, and one on to the end (the loop counts one more step for the instance)
-  loop.countSteps(count);
-  return true;
-}
-
-/*
- * The next outcomes are those of the block's tasks in the frame, in the
- * order they were called (the forked flows' tasks, then the first flow's),
- * each a success of a task that did not touch its data (no view), and the
- * instance is as its start left it: every token on its task, none parked.
- * Puts the tokens in block.tokens by task.
- */
-function waitingToJoin(engine: Engine, block: ExpressBlock, frame: Frame): boolean {
-  const loop = engine.loop;
-  const { tasks, tokens } = block;
-  const count = tasks.length;
-  if (frame.live !== count || frame.waiting !== 0 || engine.replaying) return false;
-  for (let k = 1; k <= count; k++) {
-    const token = loop.outcomeAt(k - 1);
-    if (token === undefined || token.frame !== frame || token.node !== tasks[k % count] || token.view !== undefined) {
-      tokens.fill(undefined);
-      return false;
-    }
-    tokens[k % count] = token;
-  }
+  const ctx = taskRunner.leave(token);
+  engine.journal?.done(token.seq, undefined, engine.now(), undefined);
+  if (ctx !== undefined) engine.options.observer?.taskFinished?.(ctx, undefined);
+  // no longer Running: cancelling it (a task limit reached below, a hook that ended the run) must not count it out of the pool twice
+  token.state = TokenState.Completed;
+  // the slot it gave up goes to the next task waiting for one, before the token moves on
+  taskRunner.startReady();
+  // a hook that ended the run has cancelled the instance (or a task limit reached by the next task)
+  if (engine.finished) return true;
+  // the task's one flow leads to the join
+  arriveAt(token, block.join, token.node.outgoing[0], TokenState.Waiting);
+  frame.waiting++;
+  if (frame.waiting === frame.live) joinAndEnd(engine, block, frame);
   return true;
 }
 
@@ -206,17 +170,6 @@ function moveOn(engine: Engine, token: Token, flow: GraphFlow): void {
   token.abort = undefined;
   token.taskName = "";
   token.state = TokenState.Arrived;
-}
-
-/* Engine.relocate onto the join and JoinGates.park, but for the join's own list of parked tokens: every token of the instance ends up there, and they are merged right after */
-function parkAtJoin(frame: Frame, token: Token, join: GraphNode, flow: GraphFlow): void {
-  const counts = frame.counts;
-  if (counts !== undefined) {
-    counts[token.node.local]--;
-    counts[join.local]++;
-  }
-  frame.waiting++;
-  arriveAt(token, join, flow, TokenState.Waiting);
 }
 
 /* the fields Engine.relocate and take set */
@@ -232,10 +185,11 @@ function arriveAt(token: Token, node: GraphNode, flow: GraphFlow, state: TokenSt
 
 /* JoinGates.release, then the end event's Engine.finish: the first token by flow order takes the others' data, goes on and finishes */
 function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
-  const { tokens, mergeOrder } = block;
-  const first = tokens[mergeOrder[0]]!;
-  for (let i = 1; i < mergeOrder.length; i++) {
-    const source = tokens[mergeOrder[i]]!;
+  const parked = block.tokens;
+  const count = byFlowOrder(frame, parked);
+  const first = parked[0]!;
+  for (let i = 1; i < count; i++) {
+    const source = parked[i]!;
     first.ref = mergedWith(first.ref, source.ref.data);
     source.state = TokenState.Done;
     release(source.ref);
@@ -244,13 +198,47 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   mergeResult(frame, first.ref);
   release(first.ref);
   // every token has left the frame (Engine.remove)
-  if (frame.counts !== undefined) frame.counts[block.join.local] = 0;
   frame.waiting = 0;
   frame.live = 0;
   frame.head = undefined;
-  for (let i = 0; i < tokens.length; i++) {
-    tokens[i]!.prev = tokens[i]!.next = undefined;
-    tokens[i] = undefined;
+  for (let i = 0; i < count; i++) {
+    parked[i]!.prev = parked[i]!.next = undefined;
+    parked[i] = undefined;
   }
   frameDone(engine, frame);
+  // the queue would have taken one token on to the end
+  engine.loop.countSteps(1);
+}
+
+/* the frame's tokens, all parked at the join, into `parked` in the order of the flows they came by (JoinGates' stillWaiting): insertion sort, the block has a handful */
+function byFlowOrder(frame: Frame, parked: Array<Token | undefined>): number {
+  let count = 0;
+  for (let token = frame.head; token !== undefined; token = token.next) {
+    let i = count++;
+    while (i > 0 && parked[i - 1]!.via > token.via) {
+      parked[i] = parked[i - 1];
+      i--;
+    }
+    parked[i] = token;
+  }
+  return count;
+}
+
+/**
+ * A block's instance goes back to the queue (Tasks.ended, for an outcome
+ * applyOutcome does not take): its frame gets the per-node counts, and the
+ * tokens parked at its join without the gate get the gate, as the queue
+ * would have made it when the first of them parked.
+ */
+export function backToQueue(frame: Frame): void {
+  countTokens(frame);
+  let join: JoinState | undefined;
+  for (let token = frame.head; token !== undefined; token = token.next) {
+    if (token.state !== TokenState.Waiting) continue;
+    join ??= { node: token.node, waiting: new Array<Token | undefined>(token.node.incomingCount), parked: 0, blockers: 0 };
+    join.waiting[join.parked++] = token;
+  }
+  if (join === undefined) return;
+  join.blockers = countBlockers(frame, join.node);
+  frame.joins = [join];
 }

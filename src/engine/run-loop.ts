@@ -23,8 +23,8 @@ export interface LoopMachine {
   apply(kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void;
   /** whether instances of fan-out blocks may end in one go (express.ts) */
   readonly hasBlocks: boolean;
-  /** the next outcomes to apply (returned, else in the inbox) are those of a fan-out block's instance: applied, and the instance ends; false, with nothing done, when they are not */
-  finishBlock(): boolean;
+  /** the next outcome to apply (returned, else in the inbox) is a fan-out block's task's that takes its token to the join without the queue: applied (express.ts); false, with nothing done, when it is not */
+  applyBlockOutcome(): boolean;
   /** what apply() does with a task's outcome; called directly for the outcomes of synchronous tasks */
   readonly tasks: { ended(token: Token, generation: number, outcome: unknown, failed: boolean): void };
   /** the token queue is empty: frees what waits for that (catches armed in the step whose signal or condition already happened, pool slots cancelled tasks gave up, the next join that is due); false when no token moved */
@@ -201,8 +201,8 @@ export class RunLoop {
       if (!this.drainQueue() || machine.finished) return;
       if (this.returnedHead < this.returnedCount) {
         if (this.time === LIVE) this.time = UNREAD;
-        if (machine.hasBlocks && machine.finishBlock()) {
-          if (this.pausedAfterBlock()) return;
+        if (machine.hasBlocks && machine.applyBlockOutcome()) {
+          if (this.blockOutcomesPaused()) return;
           continue;
         }
         this.applyReturned(this.ended);
@@ -210,8 +210,8 @@ export class RunLoop {
       }
       if (this.inputs.size > 0) {
         if (this.time === LIVE) this.time = UNREAD;
-        if (machine.hasBlocks && machine.finishBlock()) {
-          if (this.pausedAfterBlock()) return;
+        if (machine.hasBlocks && machine.applyBlockOutcome()) {
+          if (this.blockOutcomesPaused()) return;
           continue;
         }
         this.inputs.shift(this.apply);
@@ -236,11 +236,24 @@ export class RunLoop {
     }
   }
 
-  /* a fan-out block's instance ended in one go (express.ts): it counts as one step, so that a burst of thousands still gives signals and timers their turn */
-  private pausedAfterBlock(): boolean {
-    if (!this.slice.step()) return false;
-    this.resumeLater();
-    return true;
+  /*
+   * An outcome of a fan-out block's task was applied without the queue
+   * (express.ts): so are the ones right after it that can be, with no
+   * drain in between, since such an outcome queues no token and makes no
+   * join due. Each counts as a step, as the queue's would: true when the
+   * loop must pause for the event loop (a burst of thousands still gives
+   * signals and timers their turn).
+   */
+  private blockOutcomesPaused(): boolean {
+    const machine = this.machine;
+    do {
+      if (this.slice.step()) {
+        this.resumeLater();
+        return true;
+      }
+      if (machine.finished) return false;
+    } while (machine.applyBlockOutcome());
+    return false;
   }
 
   private launch(): void {

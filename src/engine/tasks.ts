@@ -5,7 +5,8 @@ import { TaskContext } from "./context.js";
 import type { Core } from "./core.js";
 import { newRef, release } from "./data.js";
 import { Deduplicator } from "./dedup.js";
-import { countTokens, type Frame } from "./frame.js";
+import type { Frame } from "./frame.js";
+import { backToQueue } from "./express.js";
 import { InputKind } from "./inputs.js";
 import type { TaskData, TaskDataResult } from "./task-data.js";
 import type { ReplayedTasks } from "./replay.js";
@@ -280,7 +281,7 @@ export class Tasks {
     if (token.state !== TokenState.Running) return;
     const core = this.core;
     // a fan-out block's instance goes back to the queue (express.ts)
-    if (token.frame.counts === undefined && token.frame.scope.hasJoins) countTokens(token.frame);
+    if (token.frame.counts === undefined && token.frame.scope.hasJoins) backToQueue(token.frame);
     let error = failed ? outcome : undefined;
     this.replayed?.ended(token);
     let result: TaskDataResult | undefined;
