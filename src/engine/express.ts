@@ -4,6 +4,7 @@ import { Step } from "./elements/behaviour.js";
 import type { Engine } from "./engine.js";
 import { countBlockers, countTokens, type Frame, type JoinState } from "./frame.js";
 import type { EngineOptions } from "./options.js";
+import { stillWaiting } from "./join-gates.js";
 import { mergedWith, mergeResult } from "./merge.js";
 import { frameDone } from "./run-end.js";
 import { TokenState, type Token } from "./token.js";
@@ -210,18 +211,11 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   engine.loop.countSteps(1);
 }
 
-/* the frame's tokens, all parked at the join, into `parked` in the order of the flows they came by (JoinGates' stillWaiting): insertion sort, the block has a handful */
+/* the frame's tokens, all parked at the join, into `parked` in the order of the flows they came by, as the join's gate orders them */
 function byFlowOrder(frame: Frame, parked: Array<Token | undefined>): number {
   let count = 0;
-  for (let token = frame.head; token !== undefined; token = token.next) {
-    let i = count++;
-    while (i > 0 && parked[i - 1]!.via > token.via) {
-      parked[i] = parked[i - 1];
-      i--;
-    }
-    parked[i] = token;
-  }
-  return count;
+  for (let token = frame.head; token !== undefined; token = token.next) parked[count++] = token;
+  return stillWaiting(parked, count);
 }
 
 /**

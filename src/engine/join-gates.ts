@@ -136,7 +136,7 @@ const SMALL_JOIN = 16;
  * its front, in document order of the flows they came by, and returns how
  * many they are; `parked` is discarded after the release, so it is reused.
  */
-function stillWaiting(parked: Array<Token | undefined>, count: number): number {
+export function stillWaiting(parked: Array<Token | undefined>, count: number): number {
   if (count > SMALL_JOIN) {
     const sorted = (parked.slice(0, count) as Token[]).filter((t) => t.state === TokenState.Waiting).sort((a, b) => a.via - b.via);
     for (let i = 0; i < sorted.length; i++) parked[i] = sorted[i];
