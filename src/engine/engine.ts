@@ -32,10 +32,10 @@ import { tokenRecord, TokenState, type Token } from "./token.js";
 import { Triggers } from "./triggers.js";
 import { Outside } from "./outside.js";
 import { checkFinished, failRun as endRun, frameDone } from "./run-end.js";
-import { setMessage } from "./messages.js";
 import { watchAbort } from "./abort.js";
 import { TaskHost } from "./task-host.js";
-import { applyOutcome, expressBlocks, startBlock, type ExpressBlocks } from "./express.js";
+import { applyOutcome, expressBlocks, type ExpressBlocks } from "./express.js";
+import { startInstance } from "./instance-start.js";
 import type { Arm } from "./waits.js";
 import type { EngineOptions, TokenTracker } from "./options.js";
 
@@ -65,8 +65,8 @@ export class Engine implements Core {
   // read and set by the engine's own files (run-end.ts, checkpoint.ts); nothing outside src/engine sees the Engine
   readonly behaviours: Behaviour[];
   private readonly steps: Uint8Array;
-  /** the fan-out blocks whose instances skip the token queue (express.ts) */
-  private readonly express: ExpressBlocks | undefined;
+  /** the fan-out blocks whose instances skip the token queue (express.ts, instance-start.ts) */
+  readonly express: ExpressBlocks | undefined;
   readonly loop: RunLoop;
   readonly instances = new Instances();
   root: Frame | undefined;
@@ -201,16 +201,7 @@ export class Engine implements Core {
 
   /** A new instance of the process at a start event: a message event (`instance`: its number), or a signal, timer or condition (those follow from other inputs). */
   startInstance(node: GraphNode, event: unknown, instance = 0): void {
-    const ref = this.instanceData(event);
-    this.spawn(node, this.openInstance(node, ref, instance, node.scope.hasJoins), ref, undefined, -1);
-  }
-
-  /** The instance of a message event taken from the inbox (the token queue is empty): a fan-out block's goes straight to its tasks (express.ts). */
-  startEmitted(node: GraphNode, event: unknown, instance: number): void {
-    const ref = this.instanceData(event);
-    const block = this.express?.byStart[node.index];
-    if (block !== undefined) startBlock(this, block, this.openInstance(node, ref, instance, false), ref);
-    else this.spawn(node, this.openInstance(node, ref, instance, node.scope.hasJoins), ref, undefined, -1);
+    startInstance(this, node, event, instance);
   }
 
   get hasBlocks(): boolean {
@@ -219,19 +210,6 @@ export class Engine implements Core {
 
   applyBlockOutcome(): boolean {
     return applyOutcome(this, this.express!);
-  }
-
-  private instanceData(event: unknown): DataRef {
-    const data: Data = { ...this.ending.initial };
-    if (event !== undefined) setMessage(data, event);
-    return newRef(data);
-  }
-
-  private openInstance(node: GraphNode, ref: DataRef, instance: number, counted: boolean): Frame {
-    const frame = this.newFrame(node.scope, undefined, undefined, ref, counted);
-    frame.instance = instance;
-    this.instances.frames.add(frame);
-    return frame;
   }
 
   /** Every live token, for status output (SIGUSR1): where it is, what it does, which data keys it carries. */

@@ -30,7 +30,6 @@ import { TokenState, type Token } from "./token.js";
  */
 export interface ExpressBlock {
   start: GraphNode;
-  fork: GraphNode;
   /** the fork's targets, in the order of its flows */
   tasks: GraphNode[];
   join: GraphNode;
@@ -75,7 +74,7 @@ function blockAt(start: GraphNode, steps: Uint8Array, waitTasks: boolean): Expre
   const intoEnd = onlyFlow(join);
   const end = intoEnd?.target;
   if (end === undefined || steps[end.index] !== Step.Finish || end.outgoing.length > 0 || waits(end, waitTasks) || !quiet(end)) return undefined;
-  return { start, fork, tasks, join, end, intoFork, intoTasks, intoEnd: intoEnd!, tokens: new Array<Token | undefined>(tasks.length) };
+  return { start, tasks, join, end, intoFork, intoTasks, intoEnd: intoEnd!, tokens: new Array<Token | undefined>(tasks.length) };
 }
 
 /* a task the engine admits straight away (elements/activities/task.ts) with a fixed name, one way in and one way out */

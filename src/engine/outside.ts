@@ -4,6 +4,7 @@ import type { GraphNode } from "../model/graph.js";
 import { dataProblem } from "./data-check.js";
 import type { Engine } from "./engine.js";
 import { InputKind } from "./inputs.js";
+import { startEmitted } from "./instance-start.js";
 import { OutsideMessage, runEnded, settle, type MessageOutcome } from "./outside-message.js";
 
 /**
@@ -97,7 +98,7 @@ export class Outside {
     // numbered in the order they are applied, which a replay repeats
     const instance = ++engine.instances.numbered;
     engine.journal?.emitted(node, event, engine.now(), instance);
-    engine.startEmitted(node, event, instance);
+    startEmitted(engine, node, event, instance);
     if (outside?.settled !== undefined) settle(this, outside.settled, 1);
   }
 
