@@ -48,9 +48,9 @@ export interface ExpressBlocks {
   byTask: Array<ExpressBlock | undefined>;
 }
 
-/** None for a run that tracks tokens: its tracker hears every step (the CLI's live view, lanes). */
+/** None when the options ask for the token queue only (`express: false`). A tracker (the CLI's live view, lanes) hears each step as through the queue. */
 export function expressBlocks(graph: ProcessGraph, steps: Uint8Array, options: EngineOptions): ExpressBlocks | undefined {
-  if (options.tracker !== undefined) return undefined;
+  if (options.express === false) return undefined;
   const byStart = graph.nodes.map((node) => (startsInstance(node) ? blockAt(node, steps, options.waitTasks) : undefined));
   if (byStart.every((block) => block === undefined)) return undefined;
   const byTask = new Array<ExpressBlock | undefined>(graph.nodes.length).fill(undefined);
@@ -111,11 +111,17 @@ export function startBlock(engine: Engine, block: ExpressBlock, frame: Frame, re
   const { tasks, intoTasks } = block;
   const count = tasks.length;
   // start -> fork -> first task, and one token more per other flow of the fork (Engine.route)
+  const tracker = engine.options.tracker;
   const first = engine.createToken(block.start, frame, ref, undefined, -1);
+  tracker?.took?.(block.intoFork);
   moveOn(engine, first, block.intoFork);
   const taskRunner = engine.tasks;
   const forked = block.tokens;
-  for (let i = 1; i < count; i++) forked[i] = engine.createToken(tasks[i], frame, share(first.ref), undefined, intoTasks[i].order);
+  for (let i = 1; i < count; i++) {
+    tracker?.took?.(intoTasks[i]);
+    forked[i] = engine.createToken(tasks[i], frame, share(first.ref), undefined, intoTasks[i].order);
+  }
+  tracker?.took?.(intoTasks[0]);
   moveOn(engine, first, intoTasks[0]);
   // the queue takes the forked tokens before the one that came in: that is the order the tasks start and are called in
   for (let i = 1; i < count; i++) {
@@ -151,14 +157,19 @@ export function applyOutcome(engine: Engine, blocks: ExpressBlocks): boolean {
   const ctx = taskRunner.leave(token);
   engine.journal?.done(token.seq, undefined, engine.now(), undefined);
   if (ctx !== undefined) engine.options.observer?.taskFinished?.(ctx, undefined);
-  // no longer Running: cancelling it (a task limit reached below, a hook that ended the run) must not count it out of the pool twice
+  // no longer Running: cancelling it (a task limit reached below) must not count it out of the pool twice
   token.state = TokenState.Completed;
+  // a hook that ended the run has cancelled the instance: nothing moves on (Tasks.ended)
+  if (engine.finished) return true;
   // the slot it gave up goes to the next task waiting for one, before the token moves on
   taskRunner.startReady();
-  // a hook that ended the run has cancelled the instance (or a task limit reached by the next task)
+  // a task limit reached by that task ended the run
   if (engine.finished) return true;
   // the task's one flow leads to the join
-  arriveAt(token, block.join, token.node.outgoing[0], TokenState.Waiting);
+  const flow = token.node.outgoing[0];
+  engine.options.tracker?.took?.(flow);
+  arriveAt(engine, token, block.join, flow);
+  token.state = TokenState.Waiting;
   frame.waiting++;
   if (frame.waiting === frame.live) joinAndEnd(engine, block, frame);
   return true;
@@ -172,15 +183,16 @@ function moveOn(engine: Engine, token: Token, flow: GraphFlow): void {
   token.state = TokenState.Arrived;
 }
 
-/* the fields Engine.relocate and take set */
-function arriveAt(token: Token, node: GraphNode, flow: GraphFlow, state: TokenState): void {
+/* what Engine.relocate and take do, but for the frame's counts and the queue (the caller sets the state the token arrives in) */
+function arriveAt(engine: Engine, token: Token, node: GraphNode, flow: GraphFlow): void {
+  const from = token.node;
   token.node = node;
   token.via = flow.order;
   token.generation++;
   token.lane = node.laneTemplate?.raw;
+  engine.options.tracker?.moved(token, from);
   token.abort = undefined;
   token.taskName = "";
-  token.state = state;
 }
 
 /* JoinGates.release, then the end event's Engine.finish: the first token by flow order takes the others' data, goes on and finishes */
@@ -188,14 +200,20 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   const parked = block.tokens;
   const count = byFlowOrder(frame, parked);
   const first = parked[0]!;
+  const tracker = engine.options.tracker;
   for (let i = 1; i < count; i++) {
     const source = parked[i]!;
     first.ref = mergedWith(first.ref, source.ref.data);
     source.state = TokenState.Done;
+    tracker?.left(source);
     release(source.ref);
   }
-  arriveAt(first, block.end, block.intoEnd, TokenState.Done);
+  first.state = TokenState.Arrived;
+  tracker?.took?.(block.intoEnd);
+  arriveAt(engine, first, block.end, block.intoEnd);
   mergeResult(frame, first.ref);
+  first.state = TokenState.Done;
+  tracker?.left(first);
   release(first.ref);
   // every token has left the frame (Engine.remove)
   frame.waiting = 0;

@@ -87,6 +87,8 @@ export interface EngineOptions {
   /** time for timer events (default: the system clock) */
   clock?: Clock;
   tracker?: TokenTracker;
+  /** false: every instance goes through the token queue, also a fan-out block's (express.ts); the reference test/engine/express.test.ts compares with */
+  express?: boolean;
   /** how the engine continues on a later turn of the event loop (default setImmediate) */
   schedule?: Schedule;
   /** the run fails once it has started this many tasks (a cycle that never ends); default: no limit */

@@ -308,6 +308,8 @@ export class Tasks {
     if (!failed && token.node.decides) core.events.decisions.decided(token, outcome);
     // a failed task's token still holds the data it started with: a boundary event continues from that
     if (failed) core.fail(token, error);
+    // a hook that ended the run cancelled this token with the others: it does not move on in a run that is over
+    else if (core.finished) return;
     else if (leavesAtOnce(token) && this.readyHead === this.ready.length && core.taken === core.queued) {
       // nothing queued before it and no task waiting for the slot it gave up: leaving now is what the queue would do next
       core.complete(token);

@@ -10,11 +10,11 @@
  * of instances run before the engine first pauses.
  */
 import { describe, expect, it } from "vitest";
-import { Engine, type NodeRunner, type TokenTracker } from "../../src/engine/engine.js";
+import { Engine, type NodeRunner } from "../../src/engine/engine.js";
 import { compileProcess } from "../../src/model/compile.js";
 import { definition } from "./harness.js";
 
-function instancesBeforePause(tracked: boolean): number {
+function instancesBeforePause(queued: boolean): number {
   let time = 0;
   const clock = { now: () => time, setTimer: () => undefined, clearTimer: () => undefined };
   const runner: NodeRunner = {
@@ -24,8 +24,6 @@ function instancesBeforePause(tracked: boolean): number {
       return undefined;
     },
   };
-  const nothing = (): void => {};
-  const tracker: TokenTracker | undefined = tracked ? { entered: nothing, moved: nothing, left: nothing } : undefined;
   const tasks = ["a", "b", "c", "d", "e"];
   const engine = new Engine(
     compileProcess(
@@ -34,7 +32,7 @@ function instancesBeforePause(tracked: boolean): number {
         ["start->fork", ...tasks.map((id) => `fork->${id}`), ...tasks.map((id) => `${id}->join`), "join->end"],
       ),
     ),
-    { executionId: "slices", waitTasks: false, poolSize: 1e9, runner, clock, schedule: () => {}, tracker },
+    { executionId: "slices", waitTasks: false, poolSize: 1e9, runner, clock, schedule: () => {}, express: !queued },
   );
   const start = engine.graph.nodes.find((node) => node.id === "start")!;
   engine.outside.openSource();
