@@ -114,7 +114,7 @@ export function startBlock(engine: Engine, block: ExpressBlock, frame: Frame, re
   const tracker = engine.options.tracker;
   const first = engine.createToken(block.start, frame, ref, undefined, -1);
   tracker?.took?.(block.intoFork);
-  moveOn(engine, first, block.intoFork);
+  moveOn(engine, first, block.intoFork, TokenState.Arrived);
   const taskRunner = engine.tasks;
   const forked = block.tokens;
   for (let i = 1; i < count; i++) {
@@ -122,7 +122,7 @@ export function startBlock(engine: Engine, block: ExpressBlock, frame: Frame, re
     forked[i] = engine.createToken(tasks[i], frame, share(first.ref), undefined, intoTasks[i].order);
   }
   tracker?.took?.(intoTasks[0]);
-  moveOn(engine, first, intoTasks[0]);
+  moveOn(engine, first, intoTasks[0], TokenState.Arrived);
   // the queue takes the forked tokens before the one that came in: that is the order the tasks start and are called in
   for (let i = 1; i < count; i++) {
     const token = forked[i]!;
@@ -168,31 +168,18 @@ export function applyOutcome(engine: Engine, blocks: ExpressBlocks): boolean {
   // the task's one flow leads to the join
   const flow = token.node.outgoing[0];
   engine.options.tracker?.took?.(flow);
-  arriveAt(engine, token, block.join, flow);
-  token.state = TokenState.Waiting;
+  moveOn(engine, token, flow, TokenState.Waiting);
   frame.waiting++;
   if (frame.waiting === frame.live) joinAndEnd(engine, block, frame);
   return true;
 }
 
-/* Engine.take without the queue: the token stands on the flow's target, arrived */
-function moveOn(engine: Engine, token: Token, flow: GraphFlow): void {
+/* Engine.take without the queue: the token stands on the flow's target in `state` (the frame's counts, which a block's instance keeps none of until it goes back to the queue, are left to relocate) */
+function moveOn(engine: Engine, token: Token, flow: GraphFlow, state: TokenState): void {
   engine.relocate(token, flow.target, flow.order);
   token.abort = undefined;
   token.taskName = "";
-  token.state = TokenState.Arrived;
-}
-
-/* what Engine.relocate and take do, but for the frame's counts and the queue (the caller sets the state the token arrives in) */
-function arriveAt(engine: Engine, token: Token, node: GraphNode, flow: GraphFlow): void {
-  const from = token.node;
-  token.node = node;
-  token.via = flow.order;
-  token.generation++;
-  token.lane = node.laneTemplate?.raw;
-  engine.options.tracker?.moved(token, from);
-  token.abort = undefined;
-  token.taskName = "";
+  token.state = state;
 }
 
 /* JoinGates.release, then the end event's Engine.finish: the first token by flow order takes the others' data, goes on and finishes */
@@ -210,7 +197,7 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   }
   first.state = TokenState.Arrived;
   tracker?.took?.(block.intoEnd);
-  arriveAt(engine, first, block.end, block.intoEnd);
+  moveOn(engine, first, block.intoEnd, TokenState.Arrived);
   mergeResult(frame, first.ref);
   first.state = TokenState.Done;
   tracker?.left(first);

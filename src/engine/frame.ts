@@ -68,7 +68,7 @@ export interface JoinState {
   blockers: number;
 }
 
-/** `counted`: keep per-node counts (only a scope with joins needs them; express.ts makes them only if its instance goes back to the queue, countTokens) */
+/** `counted`: keep per-node counts (only a scope with joins needs them; a fan-out block's instance makes them only if it goes back to the queue, express.ts backToQueue) */
 export function createFrame(id: number, scope: Scope, parent: Frame | undefined, owner: Token | undefined, counted = scope.hasJoins): Frame {
   return {
     id,
@@ -105,7 +105,7 @@ function zeros(length: number): number[] {
   return counts;
 }
 
-/** The per-node counts of a frame made without them, from where its live tokens stand (no token may be parked at a join yet). */
+/** The per-node counts of a frame made without them, from where its live tokens stand. */
 export function countTokens(frame: Frame): void {
   const counts = zeros(frame.scope.nodes.length);
   for (let token = frame.head; token !== undefined; token = token.next) counts[token.node.local]++;

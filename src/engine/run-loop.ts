@@ -199,22 +199,14 @@ export class RunLoop {
     const machine = this.machine;
     for (;;) {
       if (!this.drainQueue() || machine.finished) return;
-      if (this.returnedHead < this.returnedCount) {
+      // the outcomes returned during the last launch go before the inbox
+      const returned = this.returnedHead < this.returnedCount;
+      if (returned || this.inputs.size > 0) {
         if (this.time === LIVE) this.time = UNREAD;
         if (machine.hasBlocks && machine.applyBlockOutcome()) {
           if (this.blockOutcomesPaused()) return;
-          continue;
-        }
-        this.applyReturned(this.ended);
-        continue;
-      }
-      if (this.inputs.size > 0) {
-        if (this.time === LIVE) this.time = UNREAD;
-        if (machine.hasBlocks && machine.applyBlockOutcome()) {
-          if (this.blockOutcomesPaused()) return;
-          continue;
-        }
-        this.inputs.shift(this.apply);
+        } else if (returned) this.applyReturned(this.ended);
+        else this.inputs.shift(this.apply);
         continue;
       }
       if (machine.replaying) return;

@@ -57,8 +57,9 @@ export class Slice {
 
   /**
    * Counts `steps` steps of work done without a step() each (express.ts:
-   * an instance taken through in one go counts what the token queue would
-   * have): the clock is read at the next step() once they add up.
+   * what a fan-out block's instance skips of the token queue counts as the
+   * queue's steps would): the clock is read at the next step() once they
+   * add up.
    */
   count(steps: number): void {
     if (this.start >= 0) this.steps += steps;
