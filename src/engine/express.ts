@@ -3,9 +3,9 @@ import { release, share, type DataRef } from "./data.js";
 import { Step } from "./elements/behaviour.js";
 import type { Engine } from "./engine.js";
 import { countBlockers, countTokens, type Frame, type JoinState } from "./frame.js";
-import type { EngineOptions } from "./options.js";
+import type { EngineOptions, TokenTracker } from "./options.js";
 import { stillWaiting } from "./join-gates.js";
-import { mergedWith, mergeResult } from "./merge.js";
+import { mergeResult } from "./merge.js";
 import { frameDone } from "./run-end.js";
 import { TokenState, type Token } from "./token.js";
 
@@ -38,7 +38,7 @@ export interface ExpressBlock {
   intoFork: GraphFlow;
   intoTasks: GraphFlow[];
   intoEnd: GraphFlow;
-  /** room for an instance's tokens while one step of the loop works on them (its start's, or its join's) */
+  /** room for an instance's tokens while its join orders them for a tracker */
   tokens: Array<Token | undefined>;
 }
 
@@ -115,19 +115,21 @@ export function startBlock(engine: Engine, block: ExpressBlock, frame: Frame, re
   const first = engine.createToken(block.start, frame, ref, undefined, -1);
   tracker?.took?.(block.intoFork);
   moveOn(engine, first, block.intoFork, TokenState.Arrived);
-  const taskRunner = engine.tasks;
-  const forked = block.tokens;
   for (let i = 1; i < count; i++) {
     tracker?.took?.(intoTasks[i]);
-    forked[i] = engine.createToken(tasks[i], frame, share(first.ref), undefined, intoTasks[i].order);
+    engine.createToken(tasks[i], frame, share(first.ref), undefined, intoTasks[i].order);
   }
   tracker?.took?.(intoTasks[0]);
   moveOn(engine, first, intoTasks[0], TokenState.Arrived);
-  // the queue takes the forked tokens before the one that came in: that is the order the tasks start and are called in
-  for (let i = 1; i < count; i++) {
-    const token = forked[i]!;
-    forked[i] = undefined;
+  // the queue takes the forked tokens before the one that came in: that is the order the tasks start and are called in.
+  // A token made goes to the head of the frame's list, so from the first token back they stand in the order they were made
+  // (walked rather than kept in an array of the block's: an array that lives as long as the run pays a write barrier per token stored)
+  const taskRunner = engine.tasks;
+  for (let token = first.prev; token !== undefined; ) {
+    // read first: a task limit reached here cancels the instance, which takes the tokens off the list
+    const made = token.prev;
     if (token.state === TokenState.Arrived) taskRunner.admit(token);
+    token = made;
   }
   if (first.state === TokenState.Arrived) taskRunner.admit(first);
   // the queue would have taken the start token at the start, the fork and each task
@@ -182,19 +184,29 @@ function moveOn(engine: Engine, token: Token, flow: GraphFlow, state: TokenState
   token.state = state;
 }
 
-/* JoinGates.release, then the end event's Engine.finish: the first token by flow order takes the others' data, goes on and finishes */
+/*
+ * JoinGates.release, then the end event's Engine.finish: the token that came
+ * by the first flow goes on and finishes, the others are done. No task of
+ * the instance touched its data (applyOutcome takes no outcome with a
+ * view), so every token still holds the ref the instance was forked with:
+ * the join's merges would change nothing, and only who goes on matters.
+ */
 function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
-  const parked = block.tokens;
-  const count = byFlowOrder(frame, parked);
-  const first = parked[0]!;
   const tracker = engine.options.tracker;
-  for (let i = 1; i < count; i++) {
-    const source = parked[i]!;
-    first.ref = mergedWith(first.ref, source.ref.data);
-    source.state = TokenState.Done;
-    tracker?.left(source);
-    release(source.ref);
+  const first = tracker === undefined ? firstByFlow(frame) : leftInFlowOrder(block, frame, tracker);
+  for (let token = frame.head; token !== undefined; ) {
+    const next = token.next;
+    // every token leaves the frame (Engine.remove)
+    token.prev = token.next = undefined;
+    if (token !== first) {
+      token.state = TokenState.Done;
+      release(token.ref);
+    }
+    token = next;
   }
+  frame.waiting = 0;
+  frame.live = 0;
+  frame.head = undefined;
   first.state = TokenState.Arrived;
   tracker?.took?.(block.intoEnd);
   moveOn(engine, first, block.intoEnd, TokenState.Arrived);
@@ -202,24 +214,32 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   first.state = TokenState.Done;
   tracker?.left(first);
   release(first.ref);
-  // every token has left the frame (Engine.remove)
-  frame.waiting = 0;
-  frame.live = 0;
-  frame.head = undefined;
-  for (let i = 0; i < count; i++) {
-    parked[i]!.prev = parked[i]!.next = undefined;
-    parked[i] = undefined;
-  }
   frameDone(engine, frame);
   // the queue would have taken one token on to the end
   engine.loop.countSteps(1);
 }
 
-/* the frame's tokens, all parked at the join, into `parked` in the order of the flows they came by, as the join's gate orders them */
-function byFlowOrder(frame: Frame, parked: Array<Token | undefined>): number {
-  let count = 0;
-  for (let token = frame.head; token !== undefined; token = token.next) parked[count++] = token;
-  return stillWaiting(parked, count);
+/* the token that came by the first of the join's flows */
+function firstByFlow(frame: Frame): Token {
+  let first = frame.head!;
+  for (let token = first.next; token !== undefined; token = token.next) if (token.via < first.via) first = token;
+  return first;
+}
+
+/* a tracker hears the tokens the join takes in the order of the flows they came by, as the join's gate orders them; returns the first */
+function leftInFlowOrder(block: ExpressBlock, frame: Frame, tracker: TokenTracker): Token {
+  const parked = block.tokens;
+  // the list's head is the token made last: filled from the back, the sort finds them in order but for the ones that moved
+  let count = frame.live;
+  for (let token = frame.head; token !== undefined; token = token.next) parked[--count] = token;
+  count = stillWaiting(parked, frame.live);
+  const first = parked[0]!;
+  for (let i = 1; i < count; i++) {
+    parked[i]!.state = TokenState.Done;
+    tracker.left(parked[i]!);
+  }
+  parked.fill(undefined);
+  return first;
 }
 
 /**
