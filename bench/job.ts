@@ -24,6 +24,13 @@ export interface Job {
   warmup: number;
 }
 
+/** what a row's ratio target compares it with (plan.ts referenceOf): an engine and its settings, run on the row's workload and size */
+export interface Reference {
+  engine: "baseline" | "adhesive";
+  journal?: boolean;
+  poolSize?: number;
+}
+
 export interface HeapFigures {
   /** heap used after GC before the run, bytes */
   before: number;
@@ -68,6 +75,8 @@ export interface JobResult {
   peakRssMB: number;
   heap?: HeapFigures;
   samples?: LongSample[];
+  /** the row's reference, timed in turns with its own runs (run.ts): wall and CPU of each, ms */
+  reference?: { times: number[]; cpuTimes: number[] };
 }
 
 export interface Runner {

@@ -4,7 +4,7 @@
  * the --quick one are written out side by side so a reader sees both.
  */
 import { count, K, M, median } from "./format.js";
-import type { EngineName, JobResult, Workload } from "./job.js";
+import type { EngineName, JobResult, Reference, Workload } from "./job.js";
 
 /**
  * bpmn-engine: instances one after the other or all at once. adhesive runs
@@ -19,6 +19,19 @@ export const BENCH_POOL = 1e9;
 
 export function adhesiveSettings(variant: Variant): { journal: boolean; poolSize: number | undefined } {
   return { journal: variant === "journal" || variant === "journal, default pool", poolSize: variant === "default pool" || variant === "journal, default pool" ? undefined : BENCH_POOL };
+}
+
+/**
+ * What a row's ratio target compares it with, timed in turns with it
+ * (run.ts runInTurns): the floor for the seed rows, the journal off at the
+ * same pool size for the journal rows.
+ */
+export function referenceOf(row: Row): Reference | undefined {
+  if (row.engine !== "adhesive" || row.workload !== "seed") return undefined;
+  if (row.variant === undefined) return { engine: "baseline" };
+  if (row.variant === "journal") return { engine: "adhesive", ...adhesiveSettings(undefined) };
+  if (row.variant === "journal, default pool") return { engine: "adhesive", ...adhesiveSettings("default pool") };
+  return undefined;
 }
 
 export interface Row {
@@ -181,6 +194,12 @@ export function wall(row: Row | undefined): number | undefined {
 
 export function cpu(row: Row | undefined): number | undefined {
   return row?.result?.ok && row.result.cpuTimes.length > 0 ? median(row.result.cpuTimes) : undefined;
+}
+
+/** the median wall and CPU of the reference timed in turns with the row (referenceOf), if it ran */
+export function paired(row: Row | undefined): { wall: number; cpu: number } | undefined {
+  const reference = row?.result?.ok ? row.result.reference : undefined;
+  return reference === undefined || reference.times.length === 0 ? undefined : { wall: median(reference.times), cpu: median(reference.cpuTimes) };
 }
 
 export function rate(row: Row | undefined): number | undefined {

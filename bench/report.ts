@@ -1,7 +1,7 @@
 /** The tables `npm run bench` prints once every row has run. */
 import { bytes, count, K, median, ms, perSecond, table, times } from "./format.js";
 import { defaultPoolSize } from "../src/runtime/pool-size.js";
-import { cpu, heapPerToken, rate, wall, type InflightRow, type LongRow, type Plan, type Row, type Variant } from "./plan.js";
+import { cpu, heapPerToken, paired, rate, wall, type InflightRow, type LongRow, type Plan, type Row, type Variant } from "./plan.js";
 import type { StartupRow } from "./startup.js";
 import { targets } from "./targets.js";
 import { cliReport, type CliRow } from "./cli.js";
@@ -43,7 +43,7 @@ export function report(plan: Plan, selected: Row[], selectedInflight: InflightRo
     const memory = row.workload === "seed" && (row.size === K || (quick && row.size === 100)) ? heapColumn(plan, row) : "";
     const cpuMs = cpu(row);
     const floor = row.workload === "seed" ? plan.find("seed", row.size, "baseline") : undefined;
-    const toFloor = row.engine === "baseline" ? "floor" : row.engine === "adhesive" && wall(floor) !== undefined ? ratios(row, floor!) : "";
+    const toFloor = row.engine === "baseline" ? "floor" : row.engine === "adhesive" ? ratios(row, floor, row.variant === undefined ? paired(row) : undefined) : "";
     body.push([row.workload, size, engine, `${result.times.length}`, ms(median), spread, cpuMs === undefined ? "" : ms(cpuMs), perSecond(rate(row)!), `${result.peakRssMB.toFixed(0)} MB (${result.rssIdleMB.toFixed(0)})`, memory, toFloor, compared(plan, row)]);
   }
   out.push(
@@ -57,12 +57,14 @@ export function report(plan: Plan, selected: Row[], selectedInflight: InflightRo
   out.push(
     "",
     "tokens = task executions; wall = one whole run (all events / instances), BPMN parsed once beforehand and not timed; CPU = user +",
-    "system time of the child's threads during that run (the journal's writes on libuv's pool included), median of the repetitions;",
+    "system time of the child's threads during that run (all threads), median of the repetitions;",
     "peak RSS = the child's high-water mark, (idle) = its RSS after loading and warm-up; to floor = this row's median CPU and wall",
-    "divided by the bare-Node row's of the same size, in this run. adhesive runs with poolSize 1e9 (no limit: the engine's own cost),",
+    "divided by the floor's, timed in turns with it (a child per repetition each; the bare-Node row's of the same size for the pool",
+    "and journal variants). adhesive runs with poolSize 1e9 (no limit: the engine's own cost),",
     `"default pool" passes no poolSize (adhesive's default: ${defaultPoolSize("async")} here); "+ journal" keeps each run's journal.`,
     "compared: bpmn-engine rows: adhesive's tokens/s divided by that row's (in --quick mode bpmn-engine runs 100 instances, compared",
-    "with adhesive at 1k events); journal rows: journal on / off at the same pool size; default-pool rows: default pool / poolSize 1e9.",
+    "with adhesive at 1k events); journal rows: journal on / off at the same pool size, timed in turns;",
+    "default-pool rows: default pool / poolSize 1e9.",
   );
   const loads: string[] = [];
   for (const engine of ["adhesive", "bpmn-engine"] as const) {
@@ -140,9 +142,12 @@ function longTable(row: LongRow): string {
 }
 
 /** median CPU and wall of `row` over `other`'s */
-function ratios(row: Row, other: Row): string {
-  const c = cpu(row) !== undefined && cpu(other) !== undefined ? times(cpu(row)! / cpu(other)!) : "?";
-  return `${c}, ${times(wall(row)! / wall(other)!)}`;
+/* the row's CPU and wall over its reference's timed in turns with it (plan.ts paired), or over the other row's */
+function ratios(row: Row, other: Row | undefined, inTurns = paired(row)): string {
+  const reference = inTurns ?? (wall(other) === undefined ? undefined : { wall: wall(other)!, cpu: cpu(other) });
+  if (reference === undefined) return "";
+  const c = cpu(row) !== undefined && reference.cpu !== undefined ? times(cpu(row)! / reference.cpu) : "?";
+  return `${c}, ${times(wall(row)! / reference.wall)}`;
 }
 
 function compared(plan: Plan, row: Row): string {
@@ -152,9 +157,9 @@ function compared(plan: Plan, row: Row): string {
   }
   if (row.engine !== "adhesive" || row.variant === undefined) return "";
   const other: Variant = row.variant === "journal" ? undefined : row.variant === "journal, default pool" ? "default pool" : undefined;
-  const base = plan.find(row.workload, row.size, "adhesive", other);
-  if (wall(base) === undefined) return "";
-  return `${row.variant === "default pool" ? "default pool / pool 1e9" : "journal on / off"}: ${ratios(row, base!).replace(", ", " CPU, ")} wall`;
+  const figures = ratios(row, plan.find(row.workload, row.size, "adhesive", other));
+  if (figures === "") return "";
+  return `${row.variant === "default pool" ? "default pool / pool 1e9" : "journal on / off"}: ${figures.replace(", ", " CPU, ")} wall`;
 }
 
 function heapColumn(plan: Plan, row: Row): string {

@@ -3,7 +3,9 @@
  * by side on the same workloads, plus a bare-Node floor, in one invocation.
  * Every job runs in its own child process (bench/worker.ts, --expose-gc), so
  * memory figures are never mixed; timed jobs run a warm-up, then several
- * repetitions, and the median is reported.
+ * repetitions, and the median is reported. A row that a target compares
+ * with a reference (the floor, the journal off) runs one child per
+ * repetition, taking turns with the reference's (runInTurns).
  *
  *   npm run bench                      full run (about 8-10 minutes on 2 cores)
  *   npm run bench -- --quick           smoke run (1-2 minutes on a quiet machine)
@@ -18,7 +20,7 @@ import { availableParallelism, cpus, loadavg, release, totalmem, type as osType 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bytes, count, K, ms, table } from "./format.js";
-import { adhesiveSettings, heapPerToken, label, Plan, wall } from "./plan.js";
+import { adhesiveSettings, heapPerToken, label, Plan, referenceOf, wall } from "./plan.js";
 import { report } from "./report.js";
 import { measureStartup } from "./startup.js";
 import { measureCli } from "./cli.js";
@@ -66,6 +68,34 @@ function runJob(job: Job, timeoutSec: number): Promise<JobResult> {
       resolve(result ?? failed(`child exited (${signal ?? `code ${code}`}) without a result${tail ? `: ${tail}` : ""}`));
     });
   });
+}
+
+/**
+ * A row with a reference (plan.ts referenceOf: the floor, or the journal
+ * off) and the reference take turns, one child each per repetition, the
+ * reference first in one round and second in the next: the machine's speed
+ * drifts by tens of percent within a minute here, and rows timed one after
+ * the other compared that drift as much as the engines. (Both in one
+ * process was tried: the floor's promises and the engine's slowed each
+ * other by 1.5-2.5x.)
+ */
+async function runInTurns(job: Job, reference: Job, timeoutSec: number): Promise<JobResult> {
+  const own: JobResult[] = [];
+  const theirs: JobResult[] = [];
+  for (let rep = 0; rep < job.reps; rep++) {
+    if (rep % 2 === 0) theirs.push(await runJob({ ...reference, reps: 1 }, timeoutSec));
+    own.push(await runJob({ ...job, reps: 1 }, timeoutSec));
+    if (rep % 2 === 1) theirs.push(await runJob({ ...reference, reps: 1 }, timeoutSec));
+    const broken = own.find((result) => !result.ok) ?? theirs.find((result) => !result.ok);
+    if (broken) return broken === own.at(-1) ? broken : failed(`the reference (${reference.engine}${reference.journal ? ", journal" : ""}) failed: ${broken.error}`);
+  }
+  return {
+    ...own[0],
+    times: own.flatMap((result) => result.times),
+    cpuTimes: own.flatMap((result) => result.cpuTimes),
+    peakRssMB: Math.max(...own.map((result) => result.peakRssMB)),
+    reference: { times: theirs.flatMap((result) => result.times), cpuTimes: theirs.flatMap((result) => result.cpuTimes) },
+  };
 }
 
 function failed(error: string): JobResult {
@@ -136,7 +166,8 @@ async function main(): Promise<void> {
       warmup: row.warmup,
     };
     const t = performance.now();
-    row.result = await runJob(job, row.timeoutSec ?? 180);
+    const reference = referenceOf(row);
+    row.result = reference === undefined ? await runJob(job, row.timeoutSec ?? 180) : await runInTurns(job, { ...job, ...reference }, row.timeoutSec ?? 180);
     const outcome = row.result.ok ? `median ${ms(wall(row)!)}` : `FAILED: ${row.result.error}`;
     process.stderr.write(`[${done}/${total}] ${name}: ${outcome} (${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
   }

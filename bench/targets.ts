@@ -1,7 +1,7 @@
 /** The targets table: each goal of SPEC 7 and the issues, with what this run measured and PASS, MISS or n/a. */
 import { defaultPoolSize } from "../src/runtime/pool-size.js";
 import { bytes, count, K, M, median, ms, table, times } from "./format.js";
-import { cpu, heapPerToken, perToken, rate, wall, type Plan, type Row, type Variant } from "./plan.js";
+import { cpu, heapPerToken, paired, perToken, rate, wall, type Plan, type Row, type Variant } from "./plan.js";
 import type { StartupRow } from "./startup.js";
 import { cliTargets, type CliRow } from "./cli.js";
 
@@ -98,15 +98,21 @@ export function targets(plan: Plan, startup: StartupRow[], cli: CliRow[]): strin
   return table(["target", "measured", "", "note"], lines, [false, true, false, false]);
 }
 
-/** two lines: `row`'s median CPU and its median wall, each at most `most` times `base`'s */
+/**
+ * Two lines: `row`'s median CPU and its median wall, each at most `most`
+ * times its reference's, timed in turns with it (run.ts runInTurns);
+ * a row that ran without one is compared with `base`'s row.
+ */
 function ratioTarget(target: Target, name: string, row: Row | undefined, base: Row | undefined, most: number, baseName: string): void {
-  for (const [what, measure] of [
-    ["CPU", cpu],
-    ["wall", wall],
+  const reference = paired(row);
+  for (const [what, measure, key] of [
+    ["CPU", cpu, "cpu"],
+    ["wall", wall, "wall"],
   ] as const) {
     const a = measure(row);
-    const b = measure(base);
+    const b = reference === undefined ? measure(base) : reference[key];
     const r = a !== undefined && b !== undefined ? a / b : undefined;
-    target(`${name} (${what})`, r === undefined ? "not run" : times(r), r === undefined ? undefined : r <= most, r === undefined ? "" : `${ms(a!)} vs ${baseName} ${ms(b!)}`);
+    const how = reference === undefined ? "" : ", in turns";
+    target(`${name} (${what})`, r === undefined ? "not run" : times(r), r === undefined ? undefined : r <= most, r === undefined ? "" : `${ms(a!)} vs ${baseName} ${ms(b!)}${how}`);
   }
 }
