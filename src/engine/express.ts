@@ -185,15 +185,17 @@ function moveOn(engine: Engine, token: Token, flow: GraphFlow, state: TokenState
 }
 
 /*
- * JoinGates.release, then the end event's Engine.finish: the token that came
- * by the first flow goes on and finishes, the others are done. No task of
- * the instance touched its data (applyOutcome takes no outcome with a
- * view), so every token still holds the ref the instance was forked with:
- * the join's merges would change nothing, and only who goes on matters.
+ * JoinGates.release, then the end event's Engine.finish: one token goes on
+ * and finishes, the others are done. No task of the instance touched its
+ * data (applyOutcome takes no outcome with a view), so every token still
+ * holds the ref the instance was forked with and the join's merges would
+ * change nothing. A tracker tells the tokens apart: it hears them leave in
+ * flow order and the first flow's go on, as through the join's gate.
+ * Without one, nothing ever sees which token went on.
  */
 function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   const tracker = engine.options.tracker;
-  const first = tracker === undefined ? firstByFlow(frame) : leftInFlowOrder(block, frame, tracker);
+  const first = tracker === undefined ? frame.head! : leftInFlowOrder(block, frame, tracker);
   for (let token = frame.head; token !== undefined; ) {
     const next = token.next;
     // every token leaves the frame (Engine.remove)
@@ -217,13 +219,6 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   frameDone(engine, frame);
   // the queue would have taken one token on to the end
   engine.loop.countSteps(1);
-}
-
-/* the token that came by the first of the join's flows */
-function firstByFlow(frame: Frame): Token {
-  let first = frame.head!;
-  for (let token = first.next; token !== undefined; token = token.next) if (token.via < first.via) first = token;
-  return first;
 }
 
 /* a tracker hears the tokens the join takes in the order of the flows they came by, as the join's gate orders them; returns the first */
