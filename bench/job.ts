@@ -22,6 +22,17 @@ export interface Job {
   reps: number;
   /** size of the untimed warm-up run (0: none) */
   warmup: number;
+  /**
+   * "time" jobs: after the warm-ups the worker says it is ready and times
+   * one run per "rep" the parent sends, until "done" (run.ts runInTurns
+   * alternates it with its reference's worker)
+   */
+  paced?: boolean;
+}
+
+/** what a paced worker tells the parent: it has warmed up, or it has timed one more run */
+export interface PacedMessage {
+  paced: "ready" | "rep";
 }
 
 /** what a row's ratio target compares it with (plan.ts referenceOf): an engine and its settings, run on the row's workload and size */

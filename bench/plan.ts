@@ -14,6 +14,9 @@ import type { EngineName, JobResult, Reference, Workload } from "./job.js";
  */
 export type Variant = "sequential" | "concurrent" | "journal" | "default pool" | "journal, default pool" | undefined;
 
+/* runs of a row timed in turns with its reference (referenceOf): the target is the median of their pairs' ratios */
+const IN_TURNS_REPS = 7;
+
 /** the poolSize of adhesive rows that do not ask for the default pool */
 export const BENCH_POOL = 1e9;
 
@@ -23,8 +26,8 @@ export function adhesiveSettings(variant: Variant): { journal: boolean; poolSize
 
 /**
  * What a row's ratio target compares it with, timed in turns with it
- * (run.ts runInTurns): the floor for the seed rows, the journal off at the
- * same pool size for the journal rows.
+ * (run.ts runInTurns): the floor for the seed rows from 10k events, the
+ * journal off at the same pool size for the journal rows.
  */
 export function referenceOf(row: Row): Reference | undefined {
   if (row.engine !== "adhesive" || row.workload !== "seed") return undefined;
@@ -94,7 +97,7 @@ export class Plan {
       const reps = size <= K ? 20 : size <= 10 * K ? 5 : 3;
       // every size warms up with 10k events: after a 1k warm-up, V8 is still compiling the engine during the timed 1k runs, and their median measured that
       add({ section: "seed", workload: "seed", size, engine: "baseline", reps, warmup: 10 * K });
-      add({ section: "seed", workload: "seed", size, engine: "adhesive", reps, warmup: 10 * K });
+      add({ section: "seed", workload: "seed", size, engine: "adhesive", reps: size === K ? reps : IN_TURNS_REPS, warmup: 10 * K });
     }
     // bpmn-engine needs 8-15 s per 1k-instance run: two repetitions keep the whole bench within about 5 minutes
     add({ section: "seed", workload: "seed", size: K, engine: "bpmn-engine", variant: "sequential", reps: 2, warmup: 20 });
@@ -159,7 +162,7 @@ export class Plan {
   /* issue 20: journal on and off at both pool sizes; journal off at poolSize 1e9 is the plain adhesive row */
   private addPoolAndJournalRows(size: number, reps: number): void {
     for (const variant of ["default pool", "journal", "journal, default pool"] as const) {
-      this.add({ section: "pool", workload: "seed", size, engine: "adhesive", variant, reps, warmup: 10 * K });
+      this.add({ section: "pool", workload: "seed", size, engine: "adhesive", variant, reps: variant === "default pool" ? reps : Math.max(reps, IN_TURNS_REPS), warmup: 10 * K });
     }
   }
 
@@ -197,10 +200,18 @@ export function cpu(row: Row | undefined): number | undefined {
   return row?.result?.ok && row.result.cpuTimes.length > 0 ? median(row.result.cpuTimes) : undefined;
 }
 
-/** the median wall and CPU of the reference timed in turns with the row (referenceOf), if it ran */
-export function paired(row: Row | undefined): { wall: number; cpu: number } | undefined {
+/**
+ * A row timed run for run in turns with its reference (run.ts runInTurns):
+ * the median of each pair's own ratio (the two runs of a pair met the
+ * machine within seconds of each other), and the reference's medians.
+ */
+export function inTurns(row: Row | undefined): { wall: number; cpu: number; wallRatio: number; cpuRatio: number; pairs: number } | undefined {
   const reference = row?.result?.ok ? row.result.reference : undefined;
-  return reference === undefined || reference.times.length === 0 ? undefined : { wall: median(reference.times), cpu: median(reference.cpuTimes) };
+  if (reference === undefined || reference.times.length === 0) return undefined;
+  const own = row!.result!;
+  const pairs = Math.min(own.times.length, reference.times.length);
+  const ratio = (ours: number[], theirs: number[]): number => median(Array.from({ length: pairs }, (_, i) => ours[i] / theirs[i]));
+  return { wall: median(reference.times), cpu: median(reference.cpuTimes), wallRatio: ratio(own.times, reference.times), cpuRatio: ratio(own.cpuTimes, reference.cpuTimes), pairs };
 }
 
 export function rate(row: Row | undefined): number | undefined {

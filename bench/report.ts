@@ -1,7 +1,7 @@
 /** The tables `npm run bench` prints once every row has run. */
 import { bytes, count, K, median, ms, perSecond, table, times } from "./format.js";
 import { defaultPoolSize } from "../src/runtime/pool-size.js";
-import { cpu, heapPerToken, paired, rate, wall, type InflightRow, type LongRow, type Plan, type Row, type Variant } from "./plan.js";
+import { cpu, heapPerToken, inTurns, rate, wall, type InflightRow, type LongRow, type Plan, type Row, type Variant } from "./plan.js";
 import type { StartupRow } from "./startup.js";
 import { targets } from "./targets.js";
 import { cliReport, type CliRow } from "./cli.js";
@@ -43,7 +43,7 @@ export function report(plan: Plan, selected: Row[], selectedInflight: InflightRo
     const memory = row.workload === "seed" && (row.size === K || (quick && row.size === 100)) ? heapColumn(plan, row) : "";
     const cpuMs = cpu(row);
     const floor = row.workload === "seed" ? plan.find("seed", row.size, "baseline") : undefined;
-    const toFloor = row.engine === "baseline" ? "floor" : row.engine === "adhesive" ? ratios(row, floor, row.variant === undefined ? paired(row) : undefined) : "";
+    const toFloor = row.engine === "baseline" ? "floor" : row.engine === "adhesive" ? ratios(row, floor, row.variant === undefined) : "";
     body.push([row.workload, size, engine, `${result.times.length}`, ms(median), spread, cpuMs === undefined ? "" : ms(cpuMs), perSecond(rate(row)!), `${result.peakRssMB.toFixed(0)} MB (${result.rssIdleMB.toFixed(0)})`, memory, toFloor, compared(plan, row)]);
   }
   out.push(
@@ -59,11 +59,11 @@ export function report(plan: Plan, selected: Row[], selectedInflight: InflightRo
     "tokens = task executions; wall = one whole run (all events / instances), BPMN parsed once beforehand and not timed; CPU = user +",
     "system time of the child's threads during that run (all threads), median of the repetitions;",
     "peak RSS = the child's high-water mark, (idle) = its RSS after loading and warm-up; to floor = this row's median CPU and wall",
-    "divided by the floor's, timed in turns with it (a child per repetition each; the bare-Node row's of the same size for the pool",
-    "and journal variants). adhesive runs with poolSize 1e9 (no limit: the engine's own cost),",
+    "divided by the floor's: the median of the ratios of runs timed in turns with the floor's (the bare-Node row's medians for the 1k",
+    "row and the pool and journal variants). adhesive runs with poolSize 1e9 (no limit: the engine's own cost),",
     `"default pool" passes no poolSize (adhesive's default: ${defaultPoolSize("async")} here); "+ journal" keeps each run's journal.`,
     "compared: bpmn-engine rows: adhesive's tokens/s divided by that row's (in --quick mode bpmn-engine runs 100 instances, compared",
-    "with adhesive at 1k events); journal rows: journal on / off at the same pool size, timed in turns;",
+    "with adhesive at 1k events); journal rows: journal on / off at the same pool size, the median of the ratios of runs timed in turns;",
     "default-pool rows: default pool / poolSize 1e9.",
   );
   const loads: string[] = [];
@@ -142,12 +142,13 @@ function longTable(row: LongRow): string {
 }
 
 /** median CPU and wall of `row` over `other`'s */
-/* the row's CPU and wall over its reference's timed in turns with it (plan.ts paired), or over the other row's */
-function ratios(row: Row, other: Row | undefined, inTurns = paired(row)): string {
-  const reference = inTurns ?? (wall(other) === undefined ? undefined : { wall: wall(other)!, cpu: cpu(other) });
-  if (reference === undefined) return "";
-  const c = cpu(row) !== undefined && reference.cpu !== undefined ? times(cpu(row)! / reference.cpu) : "?";
-  return `${c}, ${times(wall(row)! / reference.wall)}`;
+/* the row's CPU and wall over its reference's: the median of the ratios of the runs timed in turns (plan.ts inTurns), or over the other row's medians */
+function ratios(row: Row, other: Row | undefined, useTurns = true): string {
+  const turns = useTurns ? inTurns(row) : undefined;
+  if (turns !== undefined) return `${times(turns.cpuRatio)}, ${times(turns.wallRatio)}`;
+  if (wall(other) === undefined) return "";
+  const c = cpu(row) !== undefined && cpu(other) !== undefined ? times(cpu(row)! / cpu(other)!) : "?";
+  return `${c}, ${times(wall(row)! / wall(other)!)}`;
 }
 
 function compared(plan: Plan, row: Row): string {

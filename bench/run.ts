@@ -4,8 +4,8 @@
  * Every job runs in its own child process (bench/worker.ts, --expose-gc), so
  * memory figures are never mixed; timed jobs run a warm-up, then several
  * repetitions, and the median is reported. A row that a target compares
- * with a reference (the floor, the journal off) runs one child per
- * repetition, taking turns with the reference's (runInTurns).
+ * with a reference (the floor, the journal off) times its runs in turns
+ * with the reference's, each in a child of its own (runInTurns).
  *
  *   npm run bench                      full run (about 8-10 minutes on 2 cores)
  *   npm run bench -- --quick           smoke run (1-2 minutes on a quiet machine)
@@ -25,7 +25,7 @@ import { report } from "./report.js";
 import { measureStartup } from "./startup.js";
 import { measureCli } from "./cli.js";
 import { measureStore, storeReport } from "./store.js";
-import type { Job, JobResult } from "./job.js";
+import type { Job, JobResult, PacedMessage } from "./job.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -45,6 +45,17 @@ function optionValue(name: string): string | undefined {
 // ---- running the children --------------------------------------------------
 
 function runJob(job: Job, timeoutSec: number): Promise<JobResult> {
+  return spawnJob(job, timeoutSec).result;
+}
+
+/** a job's child: its final result, and for a paced job the messages it sends before (`undefined` once it has exited) */
+interface Spawned {
+  result: Promise<JobResult>;
+  send(message: "rep" | "done"): void;
+  next(): Promise<PacedMessage | undefined>;
+}
+
+function spawnJob(job: Job, timeoutSec: number): Spawned {
   const execArgv = ["--expose-gc", "--import", "tsx"];
   if (job.engine === "bpmn-engine") execArgv.push("--max-old-space-size=4096");
   if (cpuProf) {
@@ -52,50 +63,69 @@ function runJob(job: Job, timeoutSec: number): Promise<JobResult> {
     mkdirSync(dir, { recursive: true });
     execArgv.push("--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${job.engine}-${job.workload}-${job.size}-${job.mode}${job.concurrency ? `-${job.concurrency}` : ""}${job.journal ? "-journal" : ""}${job.engine === "adhesive" && job.poolSize === undefined ? "-default-pool" : ""}.cpuprofile`);
   }
-  return new Promise((resolve) => {
-    const child = fork(join(here, "worker.ts"), [JSON.stringify(job)], { cwd: root, execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  const child = fork(join(here, "worker.ts"), [JSON.stringify(job)], { cwd: root, execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  const inbox: PacedMessage[] = [];
+  let waiting: ((message: PacedMessage | undefined) => void) | undefined;
+  let exited = false;
+  const result = new Promise<JobResult>((resolve) => {
     let stderr = "";
-    let result: JobResult | undefined;
+    let final: JobResult | undefined;
     child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    child.on("message", (message) => (result = message as JobResult));
+    child.on("message", (message) => {
+      if ((message as PacedMessage).paced === undefined) final = message as JobResult;
+      else if (waiting) {
+        const wake = waiting;
+        waiting = undefined;
+        wake(message as PacedMessage);
+      } else inbox.push(message as PacedMessage);
+    });
     const timer = setTimeout(() => {
-      result ??= failed(`timed out after ${timeoutSec} s`);
+      final ??= failed(`timed out after ${timeoutSec} s`);
       child.kill("SIGKILL");
     }, timeoutSec * 1000);
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
+      exited = true;
+      waiting?.(undefined);
       const tail = stderr.trim().split("\n").slice(-3).join(" | ");
-      resolve(result ?? failed(`child exited (${signal ?? `code ${code}`}) without a result${tail ? `: ${tail}` : ""}`));
+      resolve(final ?? failed(`child exited (${signal ?? `code ${code}`}) without a result${tail ? `: ${tail}` : ""}`));
     });
   });
+  return {
+    result,
+    send: (message) => void (exited || child.send(message)),
+    next: () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : exited ? Promise.resolve(undefined) : new Promise((resolve) => (waiting = resolve))),
+  };
 }
 
 /**
  * A row with a reference (plan.ts referenceOf: the floor, or the journal
- * off) and the reference take turns, one child each per repetition, the
- * reference first in one round and second in the next: the machine's speed
- * drifts by tens of percent within a minute here, and rows timed one after
- * the other compared that drift as much as the engines. (Both in one
- * process was tried: the floor's promises and the engine's slowed each
- * other by 1.5-2.5x.)
+ * off): one child each, both warmed up, then timed run for timed run in
+ * turns, the reference first in one pair and second in the next. The
+ * machine's speed drifts by tens of percent within seconds here, so rows
+ * timed one after the other compared that drift as much as the engines;
+ * the target takes the median of each pair's own ratio (plan.ts
+ * inTurns). Tried and dropped: both in one process (the floor's
+ * promises and the engine slowed each other by 1.5-2.5x), a child per
+ * repetition (each 10k run came right after the warm-up, V8 still
+ * compiling), two children each in turns (the drift is faster than that).
  */
 async function runInTurns(job: Job, reference: Job, timeoutSec: number): Promise<JobResult> {
-  const own: JobResult[] = [];
-  const theirs: JobResult[] = [];
-  for (let rep = 0; rep < job.reps; rep++) {
-    if (rep % 2 === 0) theirs.push(await runJob({ ...reference, reps: 1 }, timeoutSec));
-    own.push(await runJob({ ...job, reps: 1 }, timeoutSec));
-    if (rep % 2 === 1) theirs.push(await runJob({ ...reference, reps: 1 }, timeoutSec));
-    const broken = own.find((result) => !result.ok) ?? theirs.find((result) => !result.ok);
-    if (broken) return broken === own.at(-1) ? broken : failed(`the reference (${reference.engine}${reference.journal ? ", journal" : ""}) failed: ${broken.error}`);
+  const own = spawnJob({ ...job, paced: true }, timeoutSec);
+  const theirs = spawnJob({ ...reference, paced: true }, timeoutSec);
+  let going = (await own.next()) !== undefined && (await theirs.next()) !== undefined;
+  for (let rep = 0; going && rep < job.reps; rep++) {
+    for (const worker of rep % 2 === 0 ? [theirs, own] : [own, theirs]) {
+      worker.send("rep");
+      going &&= (await worker.next()) !== undefined;
+    }
   }
-  return {
-    ...own[0],
-    times: own.flatMap((result) => result.times),
-    cpuTimes: own.flatMap((result) => result.cpuTimes),
-    peakRssMB: Math.max(...own.map((result) => result.peakRssMB)),
-    reference: { times: theirs.flatMap((result) => result.times), cpuTimes: theirs.flatMap((result) => result.cpuTimes) },
-  };
+  own.send("done");
+  theirs.send("done");
+  const [ours, references] = await Promise.all([own.result, theirs.result]);
+  if (!ours.ok) return ours;
+  if (!references.ok) return failed(`the reference (${reference.engine}${reference.journal ? ", journal" : ""}) failed: ${references.error}`);
+  return { ...ours, reference: { times: references.times, cpuTimes: references.cpuTimes } };
 }
 
 function failed(error: string): JobResult {

@@ -1,7 +1,7 @@
 /** The targets table: each goal of SPEC 7 and the issues, with what this run measured and PASS, MISS or n/a. */
 import { defaultPoolSize } from "../src/runtime/pool-size.js";
 import { bytes, count, K, M, median, ms, table, times } from "./format.js";
-import { cpu, heapPerToken, paired, perToken, rate, wall, type Plan, type Row, type Variant } from "./plan.js";
+import { cpu, heapPerToken, inTurns, perToken, rate, wall, type Plan, type Row, type Variant } from "./plan.js";
 import type { StartupRow } from "./startup.js";
 import { cliTargets, type CliRow } from "./cli.js";
 
@@ -99,20 +99,21 @@ export function targets(plan: Plan, startup: StartupRow[], cli: CliRow[]): strin
 }
 
 /**
- * Two lines: `row`'s median CPU and its median wall, each at most `most`
- * times its reference's, timed in turns with it (run.ts runInTurns);
- * a row that ran without one is compared with `base`'s row.
+ * Two lines: `row`'s CPU and its wall, each at most `most` times its
+ * reference's: the median of the ratios of the runs timed in turns with it
+ * (plan.ts inTurns), or, for a row that ran without one, its median over
+ * `base`'s row's.
  */
 function ratioTarget(target: Target, name: string, row: Row | undefined, base: Row | undefined, most: number, baseName: string): void {
-  const reference = paired(row);
-  for (const [what, measure, key] of [
-    ["CPU", cpu, "cpu"],
-    ["wall", wall, "wall"],
+  const turns = inTurns(row);
+  for (const [what, measure] of [
+    ["CPU", cpu],
+    ["wall", wall],
   ] as const) {
     const a = measure(row);
-    const b = reference === undefined ? measure(base) : reference[key];
-    const r = a !== undefined && b !== undefined ? a / b : undefined;
-    const how = reference === undefined ? "" : ", in turns";
+    const b = turns === undefined ? measure(base) : what === "CPU" ? turns.cpu : turns.wall;
+    const r = turns === undefined ? (a !== undefined && b !== undefined ? a / b : undefined) : what === "CPU" ? turns.cpuRatio : turns.wallRatio;
+    const how = turns === undefined ? "" : ` (medians); the median of ${turns.pairs} runs' ratios, each timed in turns with one of the reference's`;
     target(`${name} (${what})`, r === undefined ? "not run" : times(r), r === undefined ? undefined : r <= most, r === undefined ? "" : `${ms(a!)} vs ${baseName} ${ms(b!)}${how}`);
   }
 }

@@ -5,7 +5,8 @@
  *
  * "time" jobs: a warm-up run, then `reps` timed runs of the whole workload,
  * each measured in wall time and in CPU time (process.cpuUsage(): user +
- * system of every thread, so the journal's writes on libuv's pool count).
+ * system of every thread). A paced job times one run per "rep" the parent
+ * sends instead (run.ts runInTurns).
  * "inflight" jobs: start `size` events whose tasks all wait on one shared
  * promise, and measure the heap (after full GCs) while every token is parked,
  * minus the heap before the run, divided by the parked tokens.
@@ -13,7 +14,7 @@
  * sampled every `sampleEvery` events: elapsed and CPU time, RSS, heap used
  * and the journal file's size, to show what a long run holds and leaves.
  */
-import { stall, type Job, type JobResult, type LongSample, type Workload } from "./job.js";
+import { stall, type Job, type JobResult, type LongSample, type PacedMessage, type Workload } from "./job.js";
 import { adhesiveRunner } from "./runners/adhesive.js";
 import { baselineRunner } from "./runners/baseline.js";
 import { bpmnEngineRunner } from "./runners/bpmn-engine.js";
@@ -143,15 +144,35 @@ async function main(): Promise<void> {
   const times: number[] = [];
   const cpuTimes: number[] = [];
   let tokens = 0;
-  for (let rep = 0; rep < job.reps; rep++) {
+  const rep = async (): Promise<void> => {
     const started = performance.now();
     const cpuStarted = cpuNow();
     tokens = await runner.run(job.size);
     cpuTimes.push(cpuNow() - cpuStarted);
     times.push(performance.now() - started);
-    assertCount(tokens, job.size, `timed run ${rep + 1}`);
+    assertCount(tokens, job.size, `timed run ${times.length}`);
+  };
+  const result = (): JobResult => ({ ok: true, times, cpuTimes, tokens, rssIdleMB, peakRssMB: peakRss(), loadMs: runner.loadMs, warmupMs });
+  if (job.paced) {
+    paced(rep, result);
+    return;
   }
-  send({ ok: true, times, cpuTimes, tokens, rssIdleMB, peakRssMB: peakRss(), loadMs: runner.loadMs, warmupMs });
+  for (let i = 0; i < job.reps; i++) await rep();
+  send(result());
+}
+
+/* one timed run per "rep" from the parent (run.ts runInTurns), the result at "done"; a failed run fails the job as an unpaced one would */
+function paced(rep: () => Promise<void>, result: () => JobResult): void {
+  const tell = (message: PacedMessage): void => void process.send!(message);
+  process.on("message", (message) => {
+    if (message === "done") send(result());
+    else if (message === "rep")
+      rep().then(
+        () => tell({ paced: "rep" }),
+        (error: unknown) => send({ ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), times: [], cpuTimes: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() }),
+      );
+  });
+  tell({ paced: "ready" });
 }
 
 main().catch((error: unknown) => {
