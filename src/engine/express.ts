@@ -38,8 +38,6 @@ export interface ExpressBlock {
   intoFork: GraphFlow;
   intoTasks: GraphFlow[];
   intoEnd: GraphFlow;
-  /** room for an instance's tokens while its join orders them for a tracker */
-  tokens: Array<Token | undefined>;
 }
 
 /** The blocks of a run's process, by node index: of the message start event that begins each, and of each of its tasks. */
@@ -74,7 +72,7 @@ function blockAt(start: GraphNode, steps: Uint8Array, waitTasks: boolean): Expre
   const intoEnd = onlyFlow(join);
   const end = intoEnd?.target;
   if (end === undefined || steps[end.index] !== Step.Finish || end.outgoing.length > 0 || waits(end, waitTasks) || !quiet(end)) return undefined;
-  return { start, tasks, join, end, intoFork, intoTasks, intoEnd: intoEnd!, tokens: new Array<Token | undefined>(tasks.length) };
+  return { start, tasks, join, end, intoFork, intoTasks, intoEnd: intoEnd! };
 }
 
 /* a task the engine admits straight away (elements/activities/task.ts) with a fixed name, one way in and one way out */
@@ -195,7 +193,7 @@ function moveOn(engine: Engine, token: Token, flow: GraphFlow, state: TokenState
  */
 function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   const tracker = engine.options.tracker;
-  const first = tracker === undefined ? frame.head! : leftInFlowOrder(block, frame, tracker);
+  const first = tracker === undefined ? frame.head! : leftInFlowOrder(frame, tracker);
   for (let token = frame.head; token !== undefined; ) {
     const next = token.next;
     // every token leaves the frame (Engine.remove)
@@ -221,20 +219,23 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   engine.loop.countSteps(1);
 }
 
-/* a tracker hears the tokens the join takes in the order of the flows they came by, as the join's gate orders them; returns the first */
-function leftInFlowOrder(block: ExpressBlock, frame: Frame, tracker: TokenTracker): Token {
-  const parked = block.tokens;
+/*
+ * A tracker hears the tokens the join takes in the order of the flows they
+ * came by, as the join's gate orders them; returns the first. In an array
+ * of its own, made here: storing young tokens into one that lives as long
+ * as the run costs a write barrier each.
+ */
+function leftInFlowOrder(frame: Frame, tracker: TokenTracker): Token {
+  const parked = new Array<Token | undefined>(frame.live);
   // the list's head is the token made last: filled from the back, the sort finds them in order but for the ones that moved
   let count = frame.live;
   for (let token = frame.head; token !== undefined; token = token.next) parked[--count] = token;
   count = stillWaiting(parked, frame.live);
-  const first = parked[0]!;
   for (let i = 1; i < count; i++) {
     parked[i]!.state = TokenState.Done;
     tracker.left(parked[i]!);
   }
-  parked.fill(undefined);
-  return first;
+  return parked[0]!;
 }
 
 /**
