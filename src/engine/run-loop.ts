@@ -155,10 +155,14 @@ export class RunLoop {
     this.slice.count(steps);
   }
 
-  /** The next outcome was applied by the caller (express.ts). */
+  /** The next outcome was applied by the caller (express.ts): it is forgotten, its slots let go of what they held. */
   dropOutcome(): void {
-    if (this.returnedHead < this.returnedCount) this.applyReturned(ignore);
-    else this.inputs.shift(ignore);
+    const i = this.returnedHead;
+    if (i === this.returnedCount) {
+      this.inputs.shift(ignore);
+      return;
+    }
+    this.forgetReturned(i);
   }
 
   /** Inputs waiting to be applied: the run cannot end while one is, since it may start or move tokens. */
@@ -257,7 +261,7 @@ export class RunLoop {
     }
   }
 
-  /* the oldest returned outcome to `to`; the slots are reused from the start once all are taken */
+  /* the oldest returned outcome to `to` */
   private applyReturned(to: (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown) => void): void {
     const returned = this.returned;
     const i = this.returnedHead;
@@ -265,10 +269,15 @@ export class RunLoop {
     const generation = returned[i + 1] as number;
     const payload = returned[i + 2];
     const kind = returned[i + 3] === true ? InputKind.Failed : InputKind.Done;
-    returned[i] = returned[i + 2] = undefined;
+    this.forgetReturned(i);
+    to(kind, token, generation, payload);
+  }
+
+  /* the returned outcome at `i`, the oldest, is taken: its slots let go of what they held, and are reused from the start once all are taken */
+  private forgetReturned(i: number): void {
+    this.returned[i] = this.returned[i + 2] = undefined;
     this.returnedHead = i + 4;
     if (this.returnedHead === this.returnedCount) this.returnedHead = this.returnedCount = 0;
-    to(kind, token, generation, payload);
   }
 
   private readonly apply = (kind: InputKind, target: Token | Arm | GraphNode, generation: number, payload: unknown): void => {
