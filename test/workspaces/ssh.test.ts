@@ -278,6 +278,34 @@ describe("ssh workspace (real OpenSSH server on 127.0.0.1)", () => {
     expect(sshd.acceptedLogins()).toBe(loginsBefore);
   });
 
+  it("runs every command through as many channels as the server's MaxSessions, although the server frees a closed session late", async () => {
+    // no room left: an open right after a close meets the closed session still counted, and is refused until sshd has cleaned it up
+    const tight = await connectSsh(parent, options({ maxChannels: 10 }));
+    try {
+      const views = Array.from({ length: 60 }, () => tight.forTask({ signal: undefined, output: undefined }));
+      const outputs = await Promise.all(views.map((view, i) => view.runOutput(`echo ${i}`)));
+      expect(outputs).toEqual(views.map((_, i) => `${i}`));
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it("fails a command the server keeps refusing a channel for with the server's reason, after trying again", async () => {
+    // two more channels than the server's MaxSessions, ten of them held by commands that wait until cancelled
+    const over = await connectSsh(parent, options({ maxChannels: 12 }));
+    const holding = new AbortController();
+    try {
+      const held = Array.from({ length: 10 }, () => over.forTask({ signal: holding.signal, output: undefined }).runOutput("sleep 300").catch((e: unknown) => e));
+      const refused = await Promise.all(Array.from({ length: 2 }, () => over.forTask({ signal: undefined, output: undefined }).runOutput("echo never").catch((e: unknown) => e)));
+      for (const error of refused) expect(String((error as Error).message)).toContain("Channel open failure");
+      holding.abort(new Error("the test is over"));
+      await Promise.all(held);
+    } finally {
+      holding.abort(new Error("the test is over"));
+      await over.close();
+    }
+  });
+
   it("ssh.inside connects, runs the block and always closes", async () => {
     let pwd = "";
     const result = await ssh.inside(parent, options(), async (inner) => {

@@ -4,6 +4,33 @@ import { describe } from "../../errors.js";
 import { SshError } from "./errors.js";
 import { Slots } from "./slots.js";
 
+/* Waits before opening a refused channel again (see SshConnection.open): about 3 s in all. */
+const OPEN_RETRY_MS = [20, 50, 100, 200, 400, 800, 1600];
+/* SSH_OPEN_UNKNOWN_CHANNEL_TYPE: a refusal that trying again cannot change */
+const UNKNOWN_CHANNEL_TYPE = 3;
+
+/* The server answered the open with a refusal (ssh2 puts its reason code on the error); not a connection that failed. */
+function refused(error: unknown): boolean {
+  const reason = (error as { reason?: unknown } | null)?.reason;
+  return typeof reason === "number" && reason !== UNKNOWN_CHANNEL_TYPE;
+}
+
+/* resolves after `ms`; rejects with the signal's reason once it aborts (the command was cancelled while it waited) */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const abort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+}
+
 /* Matches the local workspace: a cancelled command gets SIGTERM, then SIGKILL this long after. */
 const KILL_GRACE_SECONDS = 2;
 /* After cancelling, how long to wait for the remote side to close the channel before closing it ourselves. */
@@ -83,10 +110,29 @@ export class SshConnection {
   }
 
   private async execNow(remote: string, handlers: Parameters<typeof watch>[1]): Promise<{ code: number | undefined; signal: string | undefined }> {
-    const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      this.client.exec(remote, (error, stream) => (error ? reject(error) : resolve(stream)));
-    });
-    return watch(channel, handlers);
+    return watch(await this.open(remote, handlers.signal), handlers);
+  }
+
+  /*
+   * A new channel for `remote`. The slots keep the channels open below the
+   * server's MaxSessions, but a server counts a closed session until it has
+   * cleaned it up, and a busy one reads the next open first: it refuses
+   * that one. A refusal is tried again a few times over about 3 s; one that
+   * lasts (a MaxSessions below maxChannels + 2) fails with the server's
+   * reason.
+   */
+  private async open(remote: string, signal: AbortSignal | undefined): Promise<ClientChannel> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) => {
+          this.client.exec(remote, (error, stream) => (error ? reject(error) : resolve(stream)));
+        });
+      } catch (error) {
+        if (!refused(error) || attempt === OPEN_RETRY_MS.length) throw error;
+        await pause(OPEN_RETRY_MS[attempt], signal);
+        this.assertOpen();
+      }
+    }
   }
 
   sftp(): Promise<SFTPWrapper> {
