@@ -35,7 +35,9 @@ export interface SshOptions {
    * At most this many commands run at once over the connection; more wait
    * for a free slot. OpenSSH allows 10 sessions per connection by default
    * (`MaxSessions`); the workspace keeps one for SFTP and one for removing
-   * its folder on close. Default 8.
+   * its folder on close. Default 8. A channel the server refuses (a busy
+   * server may still count a session that just closed) is opened again for
+   * about 3 s before the command fails with the server's reason.
    */
   maxChannels?: number;
 }
