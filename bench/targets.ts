@@ -113,7 +113,7 @@ function ratioTarget(target: Target, name: string, row: Row | undefined, base: R
     const a = measure(row);
     const b = turns === undefined ? measure(base) : what === "CPU" ? turns.cpu : turns.wall;
     const r = turns === undefined ? (a !== undefined && b !== undefined ? a / b : undefined) : what === "CPU" ? turns.cpuRatio : turns.wallRatio;
-    const how = turns === undefined ? "" : ` (medians); the median of ${turns.pairs} runs' ratios, each timed in turns with one of the reference's`;
+    const how = turns === undefined ? "" : ` (medians); the ratio: ${turns.pairs === 1 ? "one pair" : `the median of ${turns.pairs} pairs`} of runs timed in turns`;
     target(`${name} (${what})`, r === undefined ? "not run" : times(r), r === undefined ? undefined : r <= most, r === undefined ? "" : `${ms(a!)} vs ${baseName} ${ms(b!)}${how}`);
   }
 }
