@@ -44,12 +44,17 @@ function fullGc(): void {
 }
 
 /** The run must finish; if the event loop empties first, an engine has silently stalled. */
-process.on("uncaughtException", (error) => {
-  send({ ok: false, error: `${error.name}: ${error.message}${stall.report()}`, times: [], cpuTimes: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() });
-});
-process.on("beforeExit", () => {
-  send({ ok: false, error: `did not finish: nothing left to run but the run never completed${stall.report()}`, times: [], cpuTimes: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() });
-});
+process.on("uncaughtException", (error) => fail(`${error.name}: ${error.message}${stall.report()}`));
+process.on("beforeExit", () => fail(`did not finish: nothing left to run but the run never completed${stall.report()}`));
+
+/* the job failed: the parent hears why, and no figures */
+function fail(error: string): void {
+  send({ ok: false, error, times: [], cpuTimes: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() });
+}
+
+function described(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
 
 function peakRss(): number {
   return process.resourceUsage().maxRSS / 1024;
@@ -169,13 +174,10 @@ function paced(rep: () => Promise<void>, result: () => JobResult): void {
     else if (message === "rep")
       rep().then(
         () => tell({ paced: "rep" }),
-        (error: unknown) => send({ ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), times: [], cpuTimes: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() }),
+        (error: unknown) => fail(described(error)),
       );
   });
   tell({ paced: "ready" });
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  send({ ok: false, error: message, times: [], cpuTimes: [], tokens: 0, rssIdleMB: 0, peakRssMB: peakRss() });
-});
+main().catch((error: unknown) => fail(described(error)));
