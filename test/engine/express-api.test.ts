@@ -8,37 +8,17 @@
  * be the same is what each instance calls, with which data, the hooks it
  * hears, and, when every task returns at once, the run's result or failure.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { Adhesive, type Context, type RunReporter } from "../../src/index.js";
 
-const xml = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="express-definitions" targetNamespace="http://adhesive/test">
-  <bpmn:message id="Message_Order" name="Order" />
-  <bpmn:process id="express" isExecutable="true">
-    <bpmn:startEvent id="start" name="Order"><bpmn:messageEventDefinition messageRef="Message_Order" /></bpmn:startEvent>
-    <bpmn:parallelGateway id="fork" />
-    <bpmn:task id="a" name="Price" />
-    <bpmn:task id="b" name="Stock" />
-    <bpmn:task id="c" name="Notify" />
-    <bpmn:parallelGateway id="join" />
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fork" />
-    <bpmn:sequenceFlow id="f2" sourceRef="fork" targetRef="a" />
-    <bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="b" />
-    <bpmn:sequenceFlow id="f4" sourceRef="fork" targetRef="c" />
-    <bpmn:sequenceFlow id="f7" sourceRef="c" targetRef="join" />
-    <bpmn:sequenceFlow id="f5" sourceRef="a" targetRef="join" />
-    <bpmn:sequenceFlow id="f6" sourceRef="b" targetRef="join" />
-    <bpmn:sequenceFlow id="f8" sourceRef="join" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+// the join's flows are declared out of order on purpose: its merge order is the flows', not the tasks'
+const file = fileURLToPath(new URL("../fixtures/engine/express-fan-out.bpmn", import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), "adhesive-express-"));
-const file = join(dir, "express.bpmn");
-writeFileSync(file, xml);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Plan = (task: string, instance: number) => "return" | "write" | "throw" | "async" | "read";

@@ -15,34 +15,14 @@ const EVENTS = 100_000;
 const BACKLOG_EVENTS = 100_000;
 
 const child = `
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getEventListeners } from "node:events";
 const { Adhesive } = await import(${JSON.stringify(pathToFileURL(join(root, "src/index.ts")).href)});
 
-const xml = \`<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="memory-definitions" targetNamespace="http://adhesive/test">
-  <bpmn:message id="Message_Event" name="Event" />
-  <bpmn:process id="memory" isExecutable="true">
-    <bpmn:startEvent id="start" name="Event"><bpmn:messageEventDefinition messageRef="Message_Event" /></bpmn:startEvent>
-    <bpmn:parallelGateway id="fork" />
-    <bpmn:task id="sync" name="Sync" />
-    <bpmn:task id="async" name="Async" />
-    <bpmn:parallelGateway id="join" />
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fork" />
-    <bpmn:sequenceFlow id="f2" sourceRef="fork" targetRef="sync" />
-    <bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="async" />
-    <bpmn:sequenceFlow id="f4" sourceRef="sync" targetRef="join" />
-    <bpmn:sequenceFlow id="f5" sourceRef="async" targetRef="join" />
-    <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>\`;
-
 const dir = mkdtempSync(join(tmpdir(), "adhesive-memory-"));
-const file = join(dir, "memory.bpmn");
-writeFileSync(file, xml);
+const file = ${JSON.stringify(join(root, "test/fixtures/engine/memory-fan-out.bpmn"))};
 
 let events = 0;
 let executed = 0;
