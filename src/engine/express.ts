@@ -4,7 +4,7 @@ import { Step } from "./elements/behaviour.js";
 import type { Engine } from "./engine.js";
 import { countBlockers, countTokens, type Frame, type JoinState } from "./frame.js";
 import type { EngineOptions, TokenTracker } from "./options.js";
-import { stillWaiting } from "./join-gates.js";
+import { parkedAt, stillWaiting } from "./join-gates.js";
 import { mergeResult } from "./merge.js";
 import { frameDone } from "./run-end.js";
 import { TokenState, type Token } from "./token.js";
@@ -249,8 +249,8 @@ export function backToQueue(frame: Frame): void {
   let join: JoinState | undefined;
   for (let token = frame.head; token !== undefined; token = token.next) {
     if (token.state !== TokenState.Waiting) continue;
-    join ??= { node: token.node, waiting: new Array<Token | undefined>(token.node.incomingCount), parked: 0, blockers: 0 };
-    join.waiting[join.parked++] = token;
+    if (join === undefined) join = { node: token.node, waiting: parkedAt(token), parked: 1, blockers: 0 };
+    else join.waiting[join.parked++] = token;
   }
   if (join === undefined) return;
   join.blockers = countBlockers(frame, join.node);

@@ -115,7 +115,7 @@ function removeAt<T>(array: T[], index: number): void {
 }
 
 /* room for a token from each incoming flow (a push would make 17 slots whatever the join's size); the count is the join's, so no length is set */
-function parkedAt(first: Token): Array<Token | undefined> {
+export function parkedAt(first: Token): Array<Token | undefined> {
   const waiting = new Array<Token | undefined>(Math.max(1, first.node.incomingCount));
   waiting[0] = first;
   return waiting;
