@@ -33,9 +33,13 @@ export function referenceOf(row: Row): Reference | undefined {
   if (row.engine !== "adhesive" || row.workload !== "seed") return undefined;
   // the 1k row's target is its own time: its 20 repetitions need no floor in turns
   if (row.variant === undefined) return row.size >= 10 * K ? { engine: "baseline" } : undefined;
-  if (row.variant === "journal") return { engine: "adhesive", ...adhesiveSettings(undefined) };
-  if (row.variant === "journal, default pool") return { engine: "adhesive", ...adhesiveSettings("default pool") };
+  if (row.variant === "journal" || row.variant === "journal, default pool") return { engine: "adhesive", ...adhesiveSettings(journalOff(row.variant)) };
   return undefined;
+}
+
+/** the variant a journal row is compared with: the same pool size, the journal off */
+export function journalOff(variant: "journal" | "journal, default pool"): Variant {
+  return variant === "journal" ? undefined : "default pool";
 }
 
 export interface Row {

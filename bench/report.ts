@@ -1,7 +1,7 @@
 /** The tables `npm run bench` prints once every row has run. */
 import { bytes, count, K, median, ms, perSecond, table, times } from "./format.js";
 import { defaultPoolSize } from "../src/runtime/pool-size.js";
-import { cpu, heapPerToken, inTurns, rate, wall, type InflightRow, type LongRow, type Plan, type Row, type Variant } from "./plan.js";
+import { cpu, heapPerToken, inTurns, journalOff, rate, wall, type InflightRow, type LongRow, type Plan, type Row, type Variant } from "./plan.js";
 import type { StartupRow } from "./startup.js";
 import { targets } from "./targets.js";
 import { cliReport, type CliRow } from "./cli.js";
@@ -141,7 +141,6 @@ function longTable(row: LongRow): string {
   ].join("\n");
 }
 
-/** median CPU and wall of `row` over `other`'s */
 /* the row's CPU and wall over its reference's: the median of the ratios of the runs timed in turns (plan.ts inTurns), or over the other row's medians */
 function ratios(row: Row, other: Row | undefined, useTurns = true): string {
   const turns = useTurns ? inTurns(row) : undefined;
@@ -157,7 +156,7 @@ function compared(plan: Plan, row: Row): string {
     return rate(ours) === undefined ? "" : `ours ${times(rate(ours)! / rate(row)!)} its tok/s`;
   }
   if (row.engine !== "adhesive" || row.variant === undefined) return "";
-  const other: Variant = row.variant === "journal" ? undefined : row.variant === "journal, default pool" ? "default pool" : undefined;
+  const other: Variant = row.variant === "journal" || row.variant === "journal, default pool" ? journalOff(row.variant) : undefined;
   const figures = ratios(row, plan.find(row.workload, row.size, "adhesive", other));
   if (figures === "") return "";
   return `${row.variant === "default pool" ? "default pool / pool 1e9" : "journal on / off"}: ${figures.replace(", ", " CPU, ")} wall`;
