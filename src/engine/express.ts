@@ -4,7 +4,7 @@ import { Step } from "./elements/behaviour.js";
 import type { Engine } from "./engine.js";
 import { countBlockers, countTokens, type Frame, type JoinState } from "./frame.js";
 import type { EngineOptions, TokenTracker } from "./options.js";
-import { parkedAt, stillWaiting } from "./join-gates.js";
+import { joinWaits, parkedAt, stillWaiting } from "./join-gates.js";
 import { mergeResult } from "./merge.js";
 import { frameDone } from "./run-end.js";
 import { TokenState, type Token } from "./token.js";
@@ -59,7 +59,7 @@ export function expressBlocks(graph: ProcessGraph, steps: Uint8Array, options: E
 function blockAt(start: GraphNode, steps: Uint8Array, waitTasks: boolean): ExpressBlock | undefined {
   if (start.scope.eventSubProcesses.length > 0) return undefined;
   const intoFork = onlyFlow(start);
-  if (intoFork === undefined || steps[start.index] !== Step.Route || waits(start, waitTasks) || !quiet(start)) return undefined;
+  if (intoFork === undefined || steps[start.index] !== Step.Route || joinWaits(start, waitTasks) || !quiet(start)) return undefined;
   const fork = intoFork.target;
   if (!isGate(fork, steps, waitTasks, false) || fork.incomingCount !== 1 || fork.outgoing.length < 2 || fork.defaultFlow !== undefined) return undefined;
   const intoTasks = fork.outgoing;
@@ -71,17 +71,17 @@ function blockAt(start: GraphNode, steps: Uint8Array, waitTasks: boolean): Expre
   if (!intoJoin.every((flow) => flow.target === join) || !isGate(join, steps, waitTasks, true) || join.incomingCount !== tasks.length) return undefined;
   const intoEnd = onlyFlow(join);
   const end = intoEnd?.target;
-  if (end === undefined || steps[end.index] !== Step.Finish || end.outgoing.length > 0 || waits(end, waitTasks) || !quiet(end)) return undefined;
+  if (end === undefined || steps[end.index] !== Step.Finish || end.outgoing.length > 0 || joinWaits(end, waitTasks) || !quiet(end)) return undefined;
   return { start, tasks, join, end, intoFork, intoTasks, intoEnd: intoEnd! };
 }
 
 /* a task the engine admits straight away (elements/activities/task.ts) with a fixed name, one way in and one way out */
 function isPlainTask(node: GraphNode, steps: Uint8Array, waitTasks: boolean): boolean {
-  return node.kind === "task" && steps[node.index] === Step.Admit && node.script === undefined && !node.template.dynamic && !node.decides && node.incomingCount === 1 && onlyFlow(node) !== undefined && !waits(node, waitTasks) && quiet(node);
+  return node.kind === "task" && steps[node.index] === Step.Admit && node.script === undefined && !node.template.dynamic && !node.decides && node.incomingCount === 1 && onlyFlow(node) !== undefined && !joinWaits(node, waitTasks) && quiet(node);
 }
 
 function isGate(node: GraphNode, steps: Uint8Array, waitTasks: boolean, joins: boolean): boolean {
-  return node.kind === "parallelGateway" && steps[node.index] === Step.Route && waits(node, waitTasks) === joins && quiet(node);
+  return node.kind === "parallelGateway" && steps[node.index] === Step.Route && joinWaits(node, waitTasks) === joins && quiet(node);
 }
 
 /* nothing happens at the node besides its step */
@@ -91,11 +91,6 @@ function quiet(node: GraphNode): boolean {
 
 function onlyFlow(node: GraphNode): GraphFlow | undefined {
   return node.outgoing.length === 1 && node.outgoing[0].condition === undefined ? node.outgoing[0] : undefined;
-}
-
-/* JoinGates.mustWait, for the node rather than a token on it */
-function waits(node: GraphNode, waitTasks: boolean): boolean {
-  return node.ancestors !== undefined && (node.join === "always" || waitTasks);
 }
 
 /**
@@ -147,7 +142,7 @@ export function startBlock(engine: Engine, block: ExpressBlock, frame: Frame, re
  */
 export function applyOutcome(engine: Engine, blocks: ExpressBlocks): boolean {
   const loop = engine.loop;
-  const token = loop.outcomeAt(0);
+  const token = loop.nextOutcome();
   if (token === undefined) return false;
   const block = blocks.byTask[token.node.index];
   const frame = token.frame;

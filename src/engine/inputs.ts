@@ -74,10 +74,10 @@ export class InputQueue {
     return true;
   }
 
-  /** The token of the `index`th waiting input, if it is a task's success for the token as it stands (RunLoop.outcomeAt). */
-  doneAt(index: number): Token | undefined {
-    if (index >= this.count) return undefined;
-    const i = (this.head + index) & this.mask;
+  /** The token of the oldest waiting input, if it is a task's success for the token as it stands (RunLoop.nextOutcome). */
+  nextDone(): Token | undefined {
+    if (this.count === 0) return undefined;
+    const i = this.head;
     if (this.kinds[i] !== InputKind.Done) return undefined;
     const token = this.targets[i] as Token;
     return this.generations[i] === token.generation ? token : undefined;

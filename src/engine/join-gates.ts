@@ -1,3 +1,4 @@
+import type { GraphNode } from "../model/graph.js";
 import type { Core } from "./core.js";
 import { countBlockers, isStalled, type Frame, type JoinState } from "./frame.js";
 import { mergedWith } from "./merge.js";
@@ -23,8 +24,7 @@ export class JoinGates {
 
   /** Whether a token arriving at its node must wait for others. */
   mustWait(token: Token): boolean {
-    const node = token.node;
-    return node.ancestors !== undefined && (node.join === "always" || this.core.options.waitTasks);
+    return joinWaits(token.node, this.core.options.waitTasks);
   }
 
   park(token: Token): void {
@@ -112,6 +112,11 @@ export class JoinGates {
 function removeAt<T>(array: T[], index: number): void {
   for (let i = index + 1; i < array.length; i++) array[i - 1] = array[i];
   array.pop();
+}
+
+/** Whether a token arriving at `node` must wait for others (JoinGates.mustWait; express.ts asks it of a node, before any token is there). */
+export function joinWaits(node: GraphNode, waitTasks: boolean): boolean {
+  return node.ancestors !== undefined && (node.join === "always" || waitTasks);
 }
 
 /* room for a token from each incoming flow (a push would make 17 slots whatever the join's size); the count is the join's, so no length is set */

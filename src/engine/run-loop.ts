@@ -137,15 +137,14 @@ export class RunLoop {
   }
 
   /**
-   * The token of the `index`th task outcome to be applied next (those
-   * returned during the last launch, else the inbox's inputs), if it is a
-   * task's success for the token as it stands; else undefined, also past
-   * the end (express.ts).
+   * The token of the task outcome to be applied next (the oldest of those
+   * returned during the last launch, else the inbox's oldest input), if it
+   * is a task's success for the token as it stands; else undefined
+   * (express.ts).
    */
-  outcomeAt(index: number): Token | undefined {
-    if (this.returnedHead === this.returnedCount) return this.inputs.doneAt(index);
-    const i = this.returnedHead + index * 4;
-    if (i >= this.returnedCount) return undefined;
+  nextOutcome(): Token | undefined {
+    const i = this.returnedHead;
+    if (i === this.returnedCount) return this.inputs.nextDone();
     const token = this.returned[i] as Token;
     return this.returned[i + 3] === false && this.returned[i + 1] === token.generation ? token : undefined;
   }
