@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { quote } from "shell-quote";
 import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
 import { describe } from "../../errors.js";
@@ -13,22 +14,6 @@ const UNKNOWN_CHANNEL_TYPE = 3;
 function refused(error: unknown): boolean {
   const reason = (error as { reason?: unknown } | null)?.reason;
   return typeof reason === "number" && reason !== UNKNOWN_CHANNEL_TYPE;
-}
-
-/* resolves after `ms`; rejects with the signal's reason once it aborts (the command was cancelled while it waited) */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    signal?.throwIfAborted();
-    const abort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", abort, { once: true });
-  });
 }
 
 /* Matches the local workspace: a cancelled command gets SIGTERM, then SIGKILL this long after. */
@@ -129,7 +114,10 @@ export class SshConnection {
         });
       } catch (error) {
         if (!refused(error) || attempt === OPEN_RETRY_MS.length) throw error;
-        await pause(OPEN_RETRY_MS[attempt], signal);
+        // a command cancelled while it waits fails as one cancelled while it waits for a slot: with the signal's reason
+        await sleep(OPEN_RETRY_MS[attempt], undefined, { signal }).catch(() => {
+          throw signal!.reason;
+        });
         this.assertOpen();
       }
     }
