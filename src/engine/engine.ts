@@ -28,7 +28,7 @@ import { laneOf } from "./lane-of.js";
 import { selectFlows } from "./routing.js";
 import { nextTurn, Slice } from "./slice.js";
 import { Tasks } from "./tasks.js";
-import { tokenRecord, TokenState, type Token } from "./token.js";
+import { standAt, tokenRecord, TokenState, type Token } from "./token.js";
 import { Triggers } from "./triggers.js";
 import { Outside } from "./outside.js";
 import { checkFinished, failRun as endRun, frameDone } from "./run-end.js";
@@ -40,7 +40,7 @@ import type { Arm } from "./waits.js";
 import type { EngineOptions, TokenTracker } from "./options.js";
 
 export type { LiveToken } from "./live-tokens.js";
-export type { EngineObserver, EngineOptions, NodeRunner, TokenTracker } from "./options.js";
+export type { BlockCounter, EngineObserver, EngineOptions, NodeRunner, TokenTracker } from "./options.js";
 
 /**
  * The token machine. Tokens are plain records on a queue; every decision is
@@ -226,10 +226,16 @@ export class Engine implements Core {
   }
 
   createToken(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
+    const token = this.newToken(node, frame, ref, loop, via);
+    this.tracker?.entered(token);
+    return token;
+  }
+
+  /** createToken without telling the tracker: express.ts tells a counting tracker of a whole instance instead */
+  newToken(node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
     const token = tokenRecord(this.nextTokenId++, node, frame, ref, loop, via);
     place(frame, token);
     token.lane = laneOf(token);
-    this.tracker?.entered(token);
     return token;
   }
 
@@ -334,10 +340,7 @@ export class Engine implements Core {
   relocate(token: Token, target: GraphNode, via: number): void {
     const released = moveToken(token.frame, token, target);
     const from = token.node;
-    token.node = target;
-    token.via = via;
-    token.generation++;
-    token.lane = laneOf(token);
+    standAt(token, target, via);
     this.tracker?.moved(token, from);
     this.joins.unblocked(token.frame, released);
   }

@@ -3,11 +3,11 @@ import { release, share, type DataRef } from "./data.js";
 import { Step } from "./elements/behaviour.js";
 import type { Engine } from "./engine.js";
 import { countBlockers, countTokens, type Frame, type JoinState } from "./frame.js";
-import type { EngineOptions, TokenTracker } from "./options.js";
+import type { BlockCounter, EngineOptions, TokenTracker } from "./options.js";
 import { joinWaits, parkedAt, stillWaiting } from "./join-gates.js";
 import { mergeResult } from "./merge.js";
 import { frameDone } from "./run-end.js";
-import { TokenState, type Token } from "./token.js";
+import { standAt, TokenState, type Token } from "./token.js";
 
 /**
  * A fan-out block: a message start event, a parallel fork into plain
@@ -44,16 +44,21 @@ export interface ExpressBlock {
 export interface ExpressBlocks {
   byStart: Array<ExpressBlock | undefined>;
   byTask: Array<ExpressBlock | undefined>;
+  /** the run's tracker when it hears each token's steps (lanes need them) */
+  steps: TokenTracker | undefined;
+  /** the run's tracker's counter (the live view's monitor without lanes): it hears each half of an instance in one call instead */
+  counter: BlockCounter | undefined;
 }
 
-/** None when the options ask for the token queue only (`express: false`). A tracker (the CLI's live view, lanes) hears each step as through the queue. */
+/** None when the options ask for the token queue only (`express: false`). A tracker hears each step as through the queue, or counts them in one call per instance half. */
 export function expressBlocks(graph: ProcessGraph, steps: Uint8Array, options: EngineOptions): ExpressBlocks | undefined {
   if (options.express === false) return undefined;
   const byStart = graph.nodes.map((node) => (startsInstance(node) ? blockAt(node, steps, options.waitTasks) : undefined));
   if (byStart.every((block) => block === undefined)) return undefined;
   const byTask = new Array<ExpressBlock | undefined>(graph.nodes.length).fill(undefined);
   for (const block of byStart) for (const task of block?.tasks ?? []) byTask[task.index] = block;
-  return { byStart, byTask };
+  const counter = options.tracker?.blocks;
+  return { byStart, byTask, steps: counter === undefined ? options.tracker : undefined, counter };
 }
 
 function blockAt(start: GraphNode, steps: Uint8Array, waitTasks: boolean): ExpressBlock | undefined {
@@ -103,17 +108,21 @@ function onlyFlow(node: GraphNode): GraphFlow | undefined {
 export function startBlock(engine: Engine, block: ExpressBlock, frame: Frame, ref: DataRef): void {
   const { tasks, intoTasks } = block;
   const count = tasks.length;
+  const { steps, counter } = engine.express!;
   // start -> fork -> first task, and one token more per other flow of the fork (Engine.route)
-  const tracker = engine.options.tracker;
-  const first = engine.createToken(block.start, frame, ref, undefined, -1);
-  tracker?.took?.(block.intoFork);
-  moveOn(engine, first, block.intoFork, TokenState.Arrived);
+  const first = engine.newToken(block.start, frame, ref, undefined, -1);
+  steps?.entered(first);
+  steps?.took?.(block.intoFork);
+  moveOn(first, block.intoFork, TokenState.Arrived, steps);
   for (let i = 1; i < count; i++) {
-    tracker?.took?.(intoTasks[i]);
-    engine.createToken(tasks[i], frame, share(first.ref), undefined, intoTasks[i].order);
+    steps?.took?.(intoTasks[i]);
+    const forked = engine.newToken(tasks[i], frame, share(first.ref), undefined, intoTasks[i].order);
+    steps?.entered(forked);
   }
-  tracker?.took?.(intoTasks[0]);
-  moveOn(engine, first, intoTasks[0], TokenState.Arrived);
+  steps?.took?.(intoTasks[0]);
+  moveOn(first, intoTasks[0], TokenState.Arrived, steps);
+  // before the tasks start: their hooks see the counts of a token on each
+  counter?.forked(block);
   // the queue takes the forked tokens before the one that came in: that is the order the tasks start and are called in.
   // A token made goes to the head of the frame's list, so from the first token back they stand in the order they were made
   // (walked rather than kept in an array of the block's: an array that lives as long as the run pays a write barrier per token stored)
@@ -162,16 +171,20 @@ export function applyOutcome(engine: Engine, blocks: ExpressBlocks): boolean {
   if (engine.finished) return true;
   // the task's one flow leads to the join
   const flow = token.node.outgoing[0];
-  engine.options.tracker?.took?.(flow);
-  moveOn(engine, token, flow, TokenState.Waiting);
+  const steps = blocks.steps;
+  steps?.took?.(flow);
+  moveOn(token, flow, TokenState.Waiting, steps);
+  blocks.counter?.joined(flow);
   frame.waiting++;
   if (frame.waiting === frame.live) joinAndEnd(engine, block, frame);
   return true;
 }
 
-/* Engine.take without the queue: the token stands on the flow's target in `state` (the frame's counts, which a block's instance keeps none of until it goes back to the queue, are left to relocate) */
-function moveOn(engine: Engine, token: Token, flow: GraphFlow, state: TokenState): void {
-  engine.relocate(token, flow.target, flow.order);
+/* Engine.take without the queue: the token stands on the flow's target in `state`. Engine.relocate without the frame's counts and join gates, which a block's instance keeps none of until it goes back to the queue */
+function moveOn(token: Token, flow: GraphFlow, state: TokenState, steps: TokenTracker | undefined): void {
+  const from = token.node;
+  standAt(token, flow.target, flow.order);
+  steps?.moved(token, from);
   token.abort = undefined;
   token.taskName = "";
   token.state = state;
@@ -182,13 +195,15 @@ function moveOn(engine: Engine, token: Token, flow: GraphFlow, state: TokenState
  * and finishes, the others are done. No task of the instance touched its
  * data (applyOutcome takes no outcome with a view), so every token still
  * holds the ref the instance was forked with and the join's merges would
- * change nothing. A tracker tells the tokens apart: it hears them leave in
- * flow order and the first flow's go on, as through the join's gate.
- * Without one, nothing ever sees which token went on.
+ * change nothing. A tracker that hears each step tells the tokens apart:
+ * it hears them leave in flow order and the first flow's go on, as
+ * through the join's gate. Without one (none, or one that counts), nothing
+ * ever sees which token went on.
  */
 function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
-  const tracker = engine.options.tracker;
-  const first = tracker === undefined ? frame.head! : leftInFlowOrder(frame, tracker);
+  const { steps, counter } = engine.express!;
+  const merged = frame.live;
+  const first = steps === undefined ? frame.head! : leftInFlowOrder(frame, steps);
   for (let token = frame.head; token !== undefined; ) {
     const next = token.next;
     // every token leaves the frame (Engine.remove)
@@ -203,11 +218,12 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   frame.live = 0;
   frame.head = undefined;
   first.state = TokenState.Arrived;
-  tracker?.took?.(block.intoEnd);
-  moveOn(engine, first, block.intoEnd, TokenState.Arrived);
+  steps?.took?.(block.intoEnd);
+  moveOn(first, block.intoEnd, TokenState.Arrived, steps);
   mergeResult(frame, first.ref);
   first.state = TokenState.Done;
-  tracker?.left(first);
+  steps?.left(first);
+  counter?.ended(block, merged);
   release(first.ref);
   frameDone(engine, frame);
   // the queue would have taken one token on to the end

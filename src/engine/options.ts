@@ -4,6 +4,7 @@ import type { GraphFlow, GraphNode } from "../model/graph.js";
 import type { Clock } from "./clock.js";
 import type { TaskContext } from "./context.js";
 import type { EngineJournal } from "./journal.js";
+import type { ExpressBlock } from "./express.js";
 import type { Schedule } from "./slice.js";
 import type { Token } from "./token.js";
 
@@ -53,6 +54,24 @@ export interface TokenTracker {
   left(token: Token): void;
   /** a token takes `flow` (a live view draws the path a run took) */
   took?(flow: GraphFlow): void;
+  /**
+   * Given by a tracker that only counts tokens and flows per element (the
+   * live view's monitor): an instance of a fan-out block (express.ts) then
+   * tells it each half of its way in one call, instead of the steps of
+   * each of its tokens, about 30 calls an instance for the seed's 5 tasks.
+   * What it counts must come out as from the steps.
+   */
+  readonly blocks?: BlockCounter;
+}
+
+/** What a counting tracker hears of a fan-out block's instance (TokenTracker.blocks). */
+export interface BlockCounter {
+  /** An instance began: its event's token stood on the block's start, went through the fork, and one token stands on each of its tasks. */
+  forked(block: ExpressBlock): void;
+  /** The token of a task that succeeded took the task's one flow, to the block's join. */
+  joined(flow: GraphFlow): void;
+  /** The instance's last token reached the join: `merged` tokens there became one, which went on to the end event and finished. */
+  ended(block: ExpressBlock, merged: number): void;
 }
 
 /** Hooks for reporting (terminal lines, logs, lanes); all optional. */

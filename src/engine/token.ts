@@ -5,6 +5,7 @@ import type { LoopContext, LoopRun } from "./loop-context.js";
 import type { Arm } from "./waits.js";
 import type { TaskContext } from "./context.js";
 import type { TaskData } from "./task-data.js";
+import { laneOf } from "./lane-of.js";
 
 /** Where a token is in its life; numbers keep the record small and monomorphic. */
 export const enum TokenState {
@@ -157,4 +158,12 @@ class TokenExtras {
 /** A token record in state Arrived. */
 export function tokenRecord(id: number, node: GraphNode, frame: Frame, ref: DataRef, loop: LoopContext | undefined, via: number): Token {
   return new Token(id, node, frame, ref, loop, via);
+}
+
+/** The token stands on `target` now, come by the flow of order `via`: a new generation (outcomes of what it ran before no longer apply), in the node's lane. */
+export function standAt(token: Token, target: GraphNode, via: number): void {
+  token.node = target;
+  token.via = via;
+  token.generation++;
+  token.lane = laneOf(token);
 }

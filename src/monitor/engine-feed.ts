@@ -1,5 +1,6 @@
 import { TaskContext } from "../engine/context.js";
-import type { EngineObserver, TokenTracker } from "../engine/engine.js";
+import type { BlockCounter, EngineObserver, TokenTracker } from "../engine/engine.js";
+import type { ExpressBlock } from "../engine/express.js";
 import { TokenState, type Token } from "../engine/token.js";
 import type { GraphFlow, GraphNode } from "../model/graph.js";
 import type { MonitorLayout } from "./layout.js";
@@ -23,11 +24,13 @@ export interface EndedTasks {
  * and a wrapping observer cost it more than the monitor's counting.
  * Tokens carry their node, so every call is an index read.
  */
-export class MonitorFeed implements TokenTracker, MonitorTaskHooks {
+export class MonitorFeed implements TokenTracker, BlockCounter, MonitorTaskHooks {
   private readonly monitor: RunMonitor;
   private readonly layout: MonitorLayout;
   private readonly next: TokenTracker | undefined;
   private readonly receipts: EndedTasks;
+  /** this feed, when no tracker (lanes) needs to hear each token of a fan-out block's instance: the monitor only counts */
+  readonly blocks: BlockCounter | undefined;
   /* the token whose failure is being handled: when it is taken off, that is its failure, not a cancellation */
   private failing: Token | undefined = undefined;
 
@@ -36,6 +39,7 @@ export class MonitorFeed implements TokenTracker, MonitorTaskHooks {
     this.layout = monitor.layout;
     this.next = next;
     this.receipts = receipts;
+    this.blocks = next === undefined ? this : undefined;
   }
 
   entered(token: Token): void {
@@ -58,6 +62,19 @@ export class MonitorFeed implements TokenTracker, MonitorTaskHooks {
   took(flow: GraphFlow): void {
     this.next?.took?.(flow);
     this.monitor.flowTaken(this.layout.flowOf(flow));
+  }
+
+  forked(block: ExpressBlock): void {
+    this.monitor.blockForked(block.intoFork, block.intoTasks);
+  }
+
+  joined(flow: GraphFlow): void {
+    this.monitor.tokenMoved(flow.source.index, flow.target.index);
+    this.monitor.flowTaken(this.layout.flowOf(flow));
+  }
+
+  ended(block: ExpressBlock, merged: number): void {
+    this.monitor.blockEnded(block.intoEnd, merged);
   }
 
   taskStarted(ctx: TaskContext): void {

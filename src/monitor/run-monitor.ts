@@ -1,5 +1,6 @@
 import { TaskError, describe } from "../errors.js";
 import { redact } from "../secrets/redact.js";
+import type { GraphFlow } from "../model/graph.js";
 import type { MonitorLayout } from "./layout.js";
 
 export type RunOutcome = "running" | "done" | "failed" | "cancelled" | "interrupted";
@@ -158,6 +159,42 @@ export class RunMonitor implements RunEvents {
 
   flowTaken(flow: number): void {
     if (flow >= 0) this.flows[flow]++;
+  }
+
+  /**
+   * An instance of a fan-out block (engine/express.ts) began: its event's
+   * token went by `intoFork` through the fork, and one token took each of
+   * `intoTasks`. What tokenEntered, flowTaken and tokenMoved count for
+   * those steps, in one call.
+   */
+  blockForked(intoFork: GraphFlow, intoTasks: readonly GraphFlow[]): void {
+    const start = intoFork.source.index;
+    const fork = intoFork.target.index;
+    if (this.layout.isMessageStart[start] === 1) this.events++;
+    if (this.observed[start] === 0) this.completed[start]++;
+    if (this.observed[fork] === 0) this.completed[fork]++;
+    this.flowTaken(this.layout.flowOf(intoFork));
+    for (let i = 0; i < intoTasks.length; i++) {
+      this.tokens[intoTasks[i].target.index]++;
+      this.flowTaken(this.layout.flowOf(intoTasks[i]));
+    }
+    this.touch();
+  }
+
+  /**
+   * The last token of a fan-out block's instance reached its join: the
+   * `merged` tokens there became one, which went by `intoEnd` to the end
+   * event and finished. What tokenLeft, flowTaken and tokenMoved count for
+   * those steps, in one call.
+   */
+  blockEnded(intoEnd: GraphFlow, merged: number): void {
+    const join = intoEnd.source.index;
+    const end = intoEnd.target.index;
+    this.tokens[join] -= merged;
+    if (this.observed[join] === 0) this.completed[join]++;
+    if (this.observed[end] === 0 && this.layout.isEnd[end] === 1) this.completed[end]++;
+    this.flowTaken(this.layout.flowOf(intoEnd));
+    this.touch();
   }
 
   taskStarted(node: number): void {

@@ -4,8 +4,8 @@
  * (src/engine/express.ts). Given random blocks, task functions and events,
  * a run must be the same either way: the same task calls with the same
  * numbers, tokens and instances, the same hooks, journal records and token
- * tracker calls (what the CLI's live view hears) in the same order, and the
- * same result or failure. The same run with `express: false`, which sends
+ * tracker calls (what lanes hear) in the same order, the same counts in the
+ * live view's monitor at every hook, and the same result or failure. The same run with `express: false`, which sends
  * every instance through the queue, is the reference.
  */
 import fc from "fast-check";
@@ -15,6 +15,9 @@ import { Engine, type NodeRunner, type TokenTracker } from "../../src/engine/eng
 import type { Clock } from "../../src/engine/clock.js";
 import type { EngineJournal } from "../../src/engine/journal.js";
 import { compileProcess } from "../../src/model/compile.js";
+import { MonitorFeed } from "../../src/monitor/engine-feed.js";
+import { MonitorLayout } from "../../src/monitor/layout.js";
+import { RunMonitor } from "../../src/monitor/run-monitor.js";
 import type { NodeKind } from "../../src/model/definition.js";
 import type { GraphNode } from "../../src/model/graph.js";
 import { definition } from "./harness.js";
@@ -40,8 +43,14 @@ interface Case {
   /** the block's nodes drawn in a lane of this name */
   lane: string | undefined;
   taskLimit: number | undefined;
-  /** with a token tracker (the CLI's live view, lanes): a join then tells it the tokens it takes in flow order; without one it only finds the token that goes on */
-  tracked: boolean;
+  /**
+   * the token tracker: none; one that hears every step (lanes), to which a
+   * join tells the tokens it takes in flow order (without one it only finds
+   * the token that goes on); or the live view's monitor, which counts each
+   * half of an express instance in one call (its counts, read at every hook
+   * and at the end, are part of what must be the same)
+   */
+  tracker: "none" | "steps" | "monitor";
   /**
    * the process has more: a second message start event beginning a block of
    * its own (events given as { n } go there), and a none start event whose
@@ -114,20 +123,27 @@ async function runCase(c: Case, queued: boolean): Promise<{ log: string[]; outco
       }
     },
   };
-  // what the CLI's live view hears of every step, part of what must be the same
-  const tracker: TokenTracker = {
+  // what lanes hear of every step, part of what must be the same
+  const steps: TokenTracker = {
     entered: (token) => log.push(`token ${token.id} entered ${token.node.id}`),
     moved: (token, from) => log.push(`token ${token.id} moved ${from.id} -> ${token.node.id}`),
     left: (token) => log.push(`token ${token.id} left ${token.node.id}`),
     took: (flow) => log.push(`took ${flow.source.id} -> ${flow.target.id}`),
   };
-  engine = new Engine(compileProcess(blockDefinition(c)), {
+  const graph = compileProcess(blockDefinition(c));
+  const monitor = new RunMonitor(new MonitorLayout(graph), 0);
+  const feed = c.tracker === "monitor" ? new MonitorFeed(monitor, undefined, { taskEnded: () => undefined }) : undefined;
+  // what the live view shows, where the run's hooks would have it told
+  const counted = (): void => {
+    if (feed !== undefined) log.push(`counts ${countsOf(monitor)}`);
+  };
+  engine = new Engine(graph, {
     executionId: "express",
     waitTasks: c.waitTasks,
     poolSize: c.poolSize,
     runner,
     signal: controller.signal,
-    tracker: c.tracked ? tracker : undefined,
+    tracker: c.tracker === "steps" ? steps : feed,
     express: !queued,
     taskLimit: c.taskLimit,
     journal: c.journal ? recordingJournal(log) : undefined,
@@ -135,6 +151,8 @@ async function runCase(c: Case, queued: boolean): Promise<{ log: string[]; outco
     clock: STILL,
     observer: {
       taskStarted: (ctx) => {
+        feed?.taskStarted(ctx);
+        counted();
         log.push(`started ${ctx.tokenId}`);
         if (c.arrival === "burst" && ctx.seq === 1) for (const event of c.events.slice(1)) engine.outside.emit(start, event);
         const plan = planOf(ctx);
@@ -142,6 +160,8 @@ async function runCase(c: Case, queued: boolean): Promise<{ log: string[]; outco
         if (plan === "start hook throws") throw new Error(`the start hook of ${ctx.task.id} failed`);
       },
       taskFinished: (ctx, error) => {
+        feed?.taskFinished(ctx, error);
+        counted();
         log.push(`finished ${ctx.tokenId}${error === undefined ? "" : ` with ${(error as Error).message}`}`);
         const plan = planOf(ctx);
         if (plan === "hook aborts") controller.abort(new Error("stopped by a hook"));
@@ -151,9 +171,17 @@ async function runCase(c: Case, queued: boolean): Promise<{ log: string[]; outco
           engine.outside.emit(start, 3000 + ctx.instance!);
         }
       },
-      taskCancelled: (ctx) => log.push(`cancelled ${ctx.tokenId}`),
+      taskCancelled: (ctx) => {
+        feed?.taskCancelled(ctx);
+        counted();
+        log.push(`cancelled ${ctx.tokenId}`);
+      },
       cancelledTaskSettled: () => log.push("a cancelled task settled"),
-      tokenFailed: (token, error, caught) => log.push(`token ${token.id} failed${caught ? " (caught)" : ""}: ${(error as Error).message}`),
+      tokenFailed: (token, error, caught) => {
+        feed?.tokenFailed(token, error, caught);
+        counted();
+        log.push(`token ${token.id} failed${caught ? " (caught)" : ""}: ${(error as Error).message}`);
+      },
     },
   });
   start = engine.graph.nodes.find((node) => node.id === "start")!;
@@ -174,10 +202,20 @@ async function runCase(c: Case, queued: boolean): Promise<{ log: string[]; outco
   // a late reader of ctx.signal reads it after its task ended
   await new Promise((resolve) => setImmediate(resolve));
   const outcome = await ended;
+  counted();
   // what the run leaves behind: the numbers later tokens, frames, tasks and instances take, and the sharing count of its result
   const { root, instances, tasks } = engine;
   log.push(`after: token ${engine.nextTokenId} frame ${engine.nextFrameId} task ${tasks.numbered} instance ${instances.numbered} frames ${instances.frames.size} root live ${root?.live} result refs ${root?.result?.refs} pending ${engine.loop.pendingInputs} quiet ${tasks.quiet}`);
   return { log, outcome, express: (engine as unknown as { express: unknown[] | undefined }).express !== undefined };
+}
+
+/* the counts the live view sends: per element and flow, and the run's totals (its times aside) */
+function countsOf(monitor: RunMonitor): string {
+  const { elements, flows, summary } = monitor.snapshot(0);
+  const { tokens, running, waiting, completed, failed, caught, events } = summary;
+  // the harness numbers flow ids for each definition it makes (f12_start_fork): one run's are not the other's
+  const taken = Object.entries(flows).map(([id, count]) => [id.replace(/^f\d+_/, ""), count]);
+  return JSON.stringify({ elements, flows: taken, tokens, running, waiting, completed, failed, caught, events });
 }
 
 const STILL: Clock = { now: () => 0, setTimer: () => undefined, clearTimer: () => undefined };
@@ -230,7 +268,7 @@ const cases: fc.Arbitrary<Case> = taskCounts.chain((tasks) =>
     arrival: fc.constantFrom<Case["arrival"]>("at once", "microtasks", "burst"),
     lane: fc.constantFrom(undefined, "Ops"),
     taskLimit: fc.constantFrom(undefined, undefined, 3, 7, 12),
-    tracked: fc.boolean(),
+    tracker: fc.constantFrom<Case["tracker"]>("none", "steps", "monitor"),
     others: fc.boolean(),
   }),
 );
@@ -251,7 +289,7 @@ describe("an instance of a fan-out block run in one go", () => {
   });
 
   it("given five tasks that return at once and three events, runs each task once per event and ends with the last event's data", async () => {
-    const c: Case = { tasks: 5, joinOrder: [4, 3, 2, 1, 0], plans: [["return", "return", "return", "return", "return"]], events: [1, 2, 3], poolSize: 1e9, waitTasks: false, journal: false, arrival: "at once", lane: undefined, taskLimit: undefined, tracked: true, others: false };
+    const c: Case = { tasks: 5, joinOrder: [4, 3, 2, 1, 0], plans: [["return", "return", "return", "return", "return"]], events: [1, 2, 3], poolSize: 1e9, waitTasks: false, journal: false, arrival: "at once", lane: undefined, taskLimit: undefined, tracker: "steps", others: false };
     const { log, outcome, express } = await runCase(c, false);
     expect(express).toBe(true);
     expect(log.filter((line) => line.startsWith("call"))).toHaveLength(15);
@@ -261,7 +299,7 @@ describe("an instance of a fan-out block run in one go", () => {
   });
 
   it("given a second block and a task of the root that returns later, runs both blocks' instances the same as through the queue", async () => {
-    const c: Case = { tasks: 3, joinOrder: [1, 2, 0], plans: [["return", "write", "return"]], events: [1, { n: 2 }, 3, { n: 4 }], poolSize: 1e9, waitTasks: false, journal: false, arrival: "microtasks", lane: "Ops", taskLimit: undefined, tracked: true, others: true };
+    const c: Case = { tasks: 3, joinOrder: [1, 2, 0], plans: [["return", "write", "return"]], events: [1, { n: 2 }, 3, { n: 4 }], poolSize: 1e9, waitTasks: false, journal: false, arrival: "microtasks", lane: "Ops", taskLimit: undefined, tracker: "steps", others: true };
     const quick = await runCase(c, false);
     const queued = await runCase(c, true);
     expect(quick.express).toBe(true);
@@ -272,7 +310,7 @@ describe("an instance of a fan-out block run in one go", () => {
   });
 
   it("given tasks that change data, merges their changes in the order of the join's flows", async () => {
-    const c: Case = { tasks: 3, joinOrder: [2, 0, 1], plans: [["write", "write", "write"]], events: [7], poolSize: 1e9, waitTasks: false, journal: false, arrival: "at once", lane: undefined, taskLimit: undefined, tracked: true, others: false };
+    const c: Case = { tasks: 3, joinOrder: [2, 0, 1], plans: [["write", "write", "write"]], events: [7], poolSize: 1e9, waitTasks: false, journal: false, arrival: "at once", lane: undefined, taskLimit: undefined, tracker: "steps", others: false };
     const quick = await runCase(c, false);
     const queued = await runCase(c, true);
     expect(quick.outcome).toBe(queued.outcome);
@@ -282,7 +320,7 @@ describe("an instance of a fan-out block run in one go", () => {
 
   /* events that code the engine calls emits while it drains (here an observer's taskFinished) wait in the inbox behind what is under way, as through the queue */
   it("given a hook that emits two events, calls their instances' tasks as the queue does", async () => {
-    const c: Case = { tasks: 2, joinOrder: [0, 1], plans: [["hook emits", "return"]], events: [0], poolSize: 1e9, waitTasks: false, journal: false, arrival: "at once", lane: undefined, taskLimit: undefined, tracked: true, others: false };
+    const c: Case = { tasks: 2, joinOrder: [0, 1], plans: [["hook emits", "return"]], events: [0], poolSize: 1e9, waitTasks: false, journal: false, arrival: "at once", lane: undefined, taskLimit: undefined, tracker: "steps", others: false };
     const quick = await runCase(c, false);
     const queued = await runCase(c, true);
     // the queue: both instances' tasks are started and called, then both finish; express: one instance after the other
