@@ -112,14 +112,12 @@ export function startBlock(engine: Engine, block: ExpressBlock, frame: Frame, re
   // start -> fork -> first task, and one token more per other flow of the fork (Engine.route)
   const first = engine.newToken(block.start, frame, ref, undefined, -1);
   steps?.entered(first);
-  steps?.took?.(block.intoFork);
   moveOn(first, block.intoFork, TokenState.Arrived, steps);
   for (let i = 1; i < count; i++) {
     steps?.took?.(intoTasks[i]);
     const forked = engine.newToken(tasks[i], frame, share(first.ref), undefined, intoTasks[i].order);
     steps?.entered(forked);
   }
-  steps?.took?.(intoTasks[0]);
   moveOn(first, intoTasks[0], TokenState.Arrived, steps);
   // before the tasks start: their hooks see the counts of a token on each
   counter?.forked(block);
@@ -171,17 +169,16 @@ export function applyOutcome(engine: Engine, blocks: ExpressBlocks): boolean {
   if (engine.finished) return true;
   // the task's one flow leads to the join
   const flow = token.node.outgoing[0];
-  const steps = blocks.steps;
-  steps?.took?.(flow);
-  moveOn(token, flow, TokenState.Waiting, steps);
+  moveOn(token, flow, TokenState.Waiting, blocks.steps);
   blocks.counter?.joined(flow);
   frame.waiting++;
   if (frame.waiting === frame.live) joinAndEnd(engine, block, frame);
   return true;
 }
 
-/* Engine.take without the queue: the token stands on the flow's target in `state`. Engine.relocate without the frame's counts and join gates, which a block's instance keeps none of until it goes back to the queue */
+/* Engine.route's took, then Engine.take without the queue: the token stands on the flow's target in `state`. Engine.relocate without the frame's counts and join gates, which a block's instance keeps none of until it goes back to the queue */
 function moveOn(token: Token, flow: GraphFlow, state: TokenState, steps: TokenTracker | undefined): void {
+  steps?.took?.(flow);
   const from = token.node;
   standAt(token, flow.target, flow.order);
   steps?.moved(token, from);
@@ -218,7 +215,6 @@ function joinAndEnd(engine: Engine, block: ExpressBlock, frame: Frame): void {
   frame.live = 0;
   frame.head = undefined;
   first.state = TokenState.Arrived;
-  steps?.took?.(block.intoEnd);
   moveOn(first, block.intoEnd, TokenState.Arrived, steps);
   mergeResult(frame, first.ref);
   first.state = TokenState.Done;
